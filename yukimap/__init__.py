@@ -1,0 +1,35 @@
+"""yukimap: CSV and Excel exports into Yuki documents, described by a YAML mapping file.
+
+The library API (the CLI is a thin layer over it)::
+
+    from yukimap import load_mapping, convert_file
+    mapping = load_mapping("mappings/webshop-orders.yaml")
+    result = convert_file("examples/webshop-orders.csv", mapping)
+    result.write("out.xml")
+
+Names are imported lazily so that `yukimap --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "convert_file", "load_mapping", "ConversionResult", "UserError"]
+
+_LAZY = {
+    "load_mapping": "yukimap.schema",
+    "convert_file": "yukimap.pipeline",
+    "ConversionResult": "yukimap.pipeline",
+    "UserError": "yukimap.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'yukimap' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,3 @@
+from yukimap.cli import main
+
+main()

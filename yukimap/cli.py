@@ -1,0 +1,113 @@
+"""The command line: a thin layer over the library.
+
+Each command parses its options, calls one library function and returns an exit code.
+Errors become messages and exit codes in one place, `_run`. Heavy modules (polars,
+xmlschema, requests) are imported inside the commands so that `yukimap --help` is fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from yukimap import __version__
+
+EXIT_OK = 0
+EXIT_USER = 1
+EXIT_USAGE = 2
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+
+
+def _run(command: Callable[..., int], **kwargs: Any) -> None:
+    """Run a command function; turn every outcome into an exit code."""
+    from yukimap.errors import UserError
+
+    try:
+        code = command(**kwargs)
+    except UserError as exc:
+        from yukimap.report import print_user_error
+
+        print_user_error(exc)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    except Exception:  # a bug in yukimap, never the user's fault
+        import traceback
+
+        click.echo(
+            "yukimap hit an internal error. This is a bug in yukimap, not in your data;"
+            " please report it with the text below.",
+            err=True,
+        )
+        traceback.print_exc()
+        code = EXIT_BUG
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="yukimap")
+def cli() -> None:
+    """Turn CSV and Excel exports into Yuki documents: sales invoices, general journal
+    entries and petty cash statements, described by a YAML mapping file.
+
+    \b
+    Start with:
+      yukimap convert export.csv --mapping webshop-orders --dry-run
+      yukimap check my-mapping.yaml --sample export.csv
+      yukimap mappings            (the mappings that ship with yukimap)
+    """
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-m", "--mapping", required=True, metavar="MAPPING",
+              help="Mapping file, or the name of a shipped mapping (see `yukimap mappings`).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the document here (default: standard output).")
+@click.option("--dry-run", is_flag=True,
+              help="Check everything and print a summary; write nothing.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--opening-balance", metavar="AMOUNT",
+              help="Petty cash: the cash balance before the first line.")
+def convert(**kwargs: Any) -> None:
+    """Convert FILE into a Yuki document as its mapping describes.
+
+    The document is validated (XSD and Yuki's own rules) before it is written. Exit codes:
+    0 ok, 1 the data or the mapping is wrong, 2 the command line is wrong.
+    """
+    from yukimap.commands import convert as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command()
+@click.argument("mapping", metavar="MAPPING")
+@click.option("--sample", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also convert this export with the mapping, without writing anything.")
+def check(**kwargs: Any) -> None:
+    """Check a mapping file, and optionally try it on a sample export."""
+    from yukimap.commands import check as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command()
+def mappings() -> None:
+    """List the mappings that ship with yukimap."""
+    from yukimap.commands import mappings as command
+
+    _run(command.run)
+
+
+def main() -> None:
+    cli(prog_name="yukimap")
+
+
+if __name__ == "__main__":
+    main()

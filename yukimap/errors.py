@@ -1,0 +1,132 @@
+"""The one exception tree of yukimap, and the `Problem` records that user errors carry.
+
+Every failure a user can fix is a `UserError`: the CLI prints it without a traceback and
+exits 1. Anything else that escapes is a bug in yukimap (exit 3, with a traceback).
+Problems are collected, not raised one by one, so that a user sees every mistake in a
+file at once, grouped by cause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letter of a 0-based column index: 0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a problem is: a cell of an input file, a key of a mapping file, or a document."""
+
+    file: str | None = None
+    sheet: str | None = None
+    rows: tuple[int, ...] = ()  # spreadsheet numbering: the header is row 1 in a plain CSV
+    column: str | None = None
+    letter: str | None = None  # the column's spreadsheet letter, when known
+    line: int | None = None  # 1-based line:col of a YAML node
+    col: int | None = None
+    key: str | None = None  # key path in a mapping file, e.g. "invoice.Contact.FullName"
+    document: str | None = None  # e.g. "invoice XX-1234"
+
+    def short(self) -> str:
+        """The part of the location that differs between the problems of one group."""
+        parts = []
+        if self.document:
+            parts.append(self.document)
+        if self.rows:
+            parts.append(_rows_text(self.rows))
+        if self.line is not None:
+            parts.append(f"line {self.line}:{self.col or 1}")
+        if self.key and self.line is None:
+            parts.append(f"at {self.key}")
+        return ", ".join(parts)
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    if list(rows) == list(range(rows[0], rows[0] + len(rows))):
+        return f"rows {rows[0]}-{rows[-1]}"
+    shown = ", ".join(str(r) for r in rows[:8])
+    more = f" (+{len(rows) - 8} more)" if len(rows) > 8 else ""
+    return f"rows {shown}{more}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or doubtful) with the user's input.
+
+    `cause` is the same text for every problem of one kind, so problems can be grouped
+    ("not a date in the format dd-mm-yyyy"); `value` is the offending value; `hint` says
+    how to fix it.
+    """
+
+    cause: str
+    where: Where = field(default_factory=Where)
+    value: str | None = None
+    hint: str | None = None
+    severity: Severity = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def at(self, **changes: object) -> Problem:
+        return replace(self, where=replace(self.where, **changes))  # type: ignore[arg-type]
+
+
+class YukimapError(Exception):
+    """Base of every error yukimap raises on purpose."""
+
+    exit_code = 1
+
+
+class UserError(YukimapError):
+    """Something the user can fix: the input file, the mapping, the options."""
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, problems: Iterable[Problem] = ()
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.problems: list[Problem] = list(problems)
+
+
+class UsageError(UserError):
+    """The command line itself is wrong."""
+
+    exit_code = 2
+
+
+class MappingError(UserError):
+    """The mapping file cannot be used: YAML syntax, unknown keys, wrong values."""
+
+
+class SourceError(UserError):
+    """The input file cannot be read: encoding, damaged workbook, empty file."""
+
+
+class DataError(UserError):
+    """Values in the input file do not fit the mapping; `problems` lists every one."""
+
+
+class DocumentError(UserError):
+    """A rendered document breaks the XSD or one of Yuki's rules."""
+
+
+def raise_if_errors(problems: Sequence[Problem], message: str, exc: type[UserError]) -> None:
+    """Raise `exc` carrying all problems if any of them is an error (warnings ride along)."""
+    if any(p.is_error for p in problems):
+        raise exc(message, problems=problems)
