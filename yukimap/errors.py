@@ -130,3 +130,97 @@ def raise_if_errors(problems: Sequence[Problem], message: str, exc: type[UserErr
     """Raise `exc` carrying all problems if any of them is an error (warnings ride along)."""
     if any(p.is_error for p in problems):
         raise exc(message, problems=problems)
+
+
+# --- Talking to Yuki (issue 5) ---------------------------------------------------------
+# Messages of these errors never carry an access key or a session ID: the client redacts
+# Yuki's fault texts before it raises, and nothing here formats a credential.
+
+
+class SettingsError(UserError):
+    """Credentials or settings are missing or malformed (environment, config file)."""
+
+
+class YukiError(UserError):
+    """Yuki, or the way to it, did not do what was asked.
+
+    `operation` is the SOAP operation (e.g. "ProcessJournal"); `faultstring` is Yuki's
+    own text, already redacted, when Yuki sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        operation: str | None = None,
+        faultstring: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.operation = operation
+        self.faultstring = faultstring
+
+
+class AccessDenied(YukiError):
+    """Yuki refused the access key ("Invalid access key")."""
+
+
+class NoRights(YukiError):
+    """The access key has no rights for this webservice (Sales, Accounting, ...)."""
+
+
+class DailyLimitExceeded(YukiError):
+    """Yuki's own daily call limit for the domain is used up; `resumes_at` says when it resets."""
+
+    def __init__(self, message: str, *, resumes_at: object = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.resumes_at = resumes_at  # an aware datetime: the next midnight in Amsterdam
+
+
+class SessionExpired(YukiError):
+    """The session ID is unknown to Yuki or has expired; authenticating again fixes it."""
+
+
+class DocumentRejected(YukiError):
+    """Yuki refused the document; `faultstring` holds Yuki's message."""
+
+    @property
+    def yuki_message(self) -> str:
+        return self.faultstring or self.message
+
+
+class BudgetExhausted(YukiError):
+    """yukimap's local call budget for today is used up; nothing was sent."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        domain: str = "",
+        used: int = 0,
+        budget: int = 0,
+        resets_at: object = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.domain = domain
+        self.used = used
+        self.budget = budget
+        self.resets_at = resets_at
+
+
+class TransientError(YukiError):
+    """The request never reached Yuki, or Yuki said so before processing it: safe to retry."""
+
+
+class AmbiguousOutcome(YukiError):
+    """The request went out but no usable answer came back: Yuki may or may not have
+    processed it. Never retry blindly; reconcile first."""
+
+
+class UnreadableResponse(AmbiguousOutcome):
+    """An answer came back but cannot be read safely (not XML, hostile XML, too large)."""
+
+
+class YukiFault(YukiError):
+    """Any other SOAP fault from Yuki."""

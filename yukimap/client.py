@@ -1,0 +1,522 @@
+"""`YukiClient`: Yuki's SOAP webservices over `requests`, with sessions, budget and typed errors.
+
+    from yukimap.settings import load_settings
+    with YukiClient(load_settings()) as yuki:
+        adm = yuki.resolve_administration("Bakkerij De Korenaar B.V.")
+        result = yuki.process_sales_invoices(xml_text, adm.id)
+
+Every call is counted against the local daily budget before it is sent (budget.py).
+The session ID is reused across runs (24 h, cache file 0600); when Yuki says the session
+is gone, the client authenticates once more and retries that one call once.
+
+Errors tell whether the request reached Yuki, which is what a sender must know:
+  TransientError      nothing was sent, or Yuki's front door refused it: safe to retry
+  AmbiguousOutcome    it was sent but no answer came: never retry blindly
+  the fault classes   Yuki answered with a SOAP fault (see soap.classify_fault)
+The client never retries on its own except after a session fault; `with_retries` is the
+helper for callers that want to retry TransientError.
+
+ASSUMPTIONS: an HTTP 5xx whose body is not a SOAP envelope (an IIS/proxy error page)
+comes from before Yuki's web method ran, since ASMX turns every exception inside a web
+method into a SOAP fault; it is a TransientError. Session IDs work on every service
+(yuki-api.md §1), and the current domain set by SetCurrentDomain sticks to the session.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
+
+import requests
+import urllib3.exceptions as u3
+
+from yukimap import yuki_results as results
+from yukimap.budget import CachedSession, CallBudget, Reservation, SessionCache, next_reset
+from yukimap.errors import (
+    AccessDenied,
+    AmbiguousOutcome,
+    DailyLimitExceeded,
+    DocumentError,
+    DocumentRejected,
+    NoRights,
+    SessionExpired,
+    SettingsError,
+    TransientError,
+    UserError,
+    UnreadableResponse,
+    YukiError,
+    YukiFault,
+)
+from yukimap.settings import Secret, Settings
+from yukimap.soap import (
+    CONTENT_TYPE,
+    GENERAL_SERVICE,
+    MAX_XML_BYTES,
+    OPERATIONS,
+    BadXml,
+    Fault,
+    Operation,
+    XmlDoc,
+    build_envelope,
+    classify_fault,
+    element_text,
+    find_fault,
+    find_result,
+    parse_xml,
+    xml_doc,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_GUID = re.compile(r"^\{?[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?$")
+# ImportStatement answers "an error message" on failure (yuki-api.md §6) instead of a
+# fault, or a document ID on success. ASSUMPTION: a result with one of these words is an
+# error message; anything else (an ID, empty, "OK") is success.
+_ERROR_WORDS = ("error", "fout", "onbekend", "unknown", "invalid", "ongeldig", "niet ",
+                "not ", "failed", "mislukt")
+
+
+def is_guid(text: str) -> bool:
+    return bool(_GUID.match(text.strip()))
+
+
+class YukiClient:
+    """One access key, one base URL. Not thread-safe; one per run is the intended use."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http: requests.Session | None = None,
+        budget: CallBudget | None = None,
+        sessions: SessionCache | None = None,
+    ) -> None:
+        self._settings = settings
+        self._key = settings.require_access_key()
+        self._http = http or requests.Session()
+        self._budget = budget or CallBudget(settings.state_dir, settings.daily_budget)
+        self._sessions = sessions or SessionCache(settings.state_dir)
+        self._cache_key = SessionCache.cache_key(settings.base_url, self._key, settings.domain)
+        self._session: CachedSession | None = None
+        self._secrets: set[str] = {self._key.reveal()}
+        self._administrations: list[results.Administration] | None = None
+        # Yuki counts per domain. Without a configured domain, a per-key counter: an
+        # administration or domain key lives in exactly one domain.
+        self.budget_domain = settings.domain or f"key {self._key.fingerprint()}"
+
+    def __repr__(self) -> str:
+        return (f"YukiClient(base_url={self._settings.base_url!r}, "
+                f"domain={self._settings.domain!r}, access_key=***)")
+
+    def __enter__(self) -> YukiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+        self._budget.close()
+
+    # --- the budget -------------------------------------------------------------------
+
+    def calls_today(self) -> int:
+        return self._budget.calls_today(self.budget_domain)
+
+    def remaining(self) -> int:
+        return self._budget.remaining(self.budget_domain)
+
+    # --- general operations -----------------------------------------------------------
+
+    def authenticate(self) -> None:
+        """Start a fresh session now (normally done lazily, and reused for 24 h)."""
+        self._session = self._new_session(GENERAL_SERVICE)
+
+    def administrations(self) -> list[results.Administration]:
+        result = self._call("Administrations", {})
+        self._administrations = self._parse("Administrations", results.parse_administrations,
+                                            result)
+        return list(self._administrations)
+
+    def administration_id(self, name: str) -> str:
+        """Yuki's AdministrationID(name): the GUID of an administration by its exact name."""
+        found = element_text(self._call("AdministrationID", {"administrationName": name}))
+        if not found:
+            raise YukiFault(f"Yuki knows no administration named {name!r}",
+                            operation="AdministrationID")
+        return found
+
+    def resolve_administration(self, name_or_id: str | None = None) -> results.Administration:
+        """The administration by ID or by name (case-insensitive); one call, then cached."""
+        wanted = (name_or_id or self._settings.administration or "").strip()
+        if not wanted:
+            raise _no_administration()
+        listed = self._administrations if self._administrations is not None else (
+            self.administrations())
+        for adm in listed:
+            if adm.id.lower() == wanted.strip("{}").lower() or adm.name.lower() == wanted.lower():
+                return adm
+        names = ", ".join(f"{a.name} ({a.id})" for a in listed) or "none"
+        raise SettingsError(f"the access key sees no administration {wanted!r}",
+                            hint=f"administrations this key can see: {names}")
+
+    def domains(self) -> list[results.Domain]:
+        return self._parse("Domains", results.parse_domains, self._call("Domains", {}))
+
+    def set_current_domain(self, domain_id: str) -> None:
+        self._call("SetCurrentDomain", {"domainID": domain_id})
+
+    # --- documents ----------------------------------------------------------------------
+
+    def process_sales_invoices(self, document: str | bytes,
+                               administration: str | None = None) -> results.SalesImportResult:
+        values = {"administrationId": self._admin_id(administration), "xmlDoc": _doc(document)}
+        result = self._call("ProcessSalesInvoices", values)
+        return self._parse("ProcessSalesInvoices", results.parse_sales_result, result)
+
+    def process_journal(self, document: str | bytes, administration: str | None = None) -> str:
+        """Book a general journal; returns the GUID of the document Yuki created."""
+        values = {"administrationID": self._admin_id(administration), "xmlDoc": _doc(document)}
+        guid = element_text(self._call("ProcessJournal", values))
+        if not guid:
+            raise UnreadableResponse("Yuki answered ProcessJournal without a document ID",
+                                     operation="ProcessJournal")
+        return guid
+
+    def import_statement(self, statement_text: str, administration: str | None = None) -> str:
+        """Import a petty cash statement (Yuki CSV); returns Yuki's result text."""
+        values = {"administrationID": self._admin_id(administration),
+                  "statementText": statement_text}
+        text = element_text(self._call("ImportStatement", values))
+        if any(word in text.lower() for word in _ERROR_WORDS):
+            raise DocumentRejected(f"Yuki rejected the cash statement: {self._redact(text)}",
+                                   operation="ImportStatement", faultstring=self._redact(text))
+        return text
+
+    def import_single_statement_line(self, line: StatementLine) -> str:
+        """One petty cash line (no administration parameter: Yuki picks it from the key)."""
+        values = {
+            "accountGlCode": line.account_gl_code,
+            "transactionCode": line.transaction_code,
+            "offsetAccount": line.offset_account,
+            "offsetName": line.offset_name,
+            "transactionDate": _datetime_text(line.transaction_date),
+            "transactionDescription": line.description,
+            "amount": format(line.amount, "f"),
+        }
+        return element_text(self._call("ImportSingleStatementLine", values))
+
+    # --- reference data ----------------------------------------------------------------
+
+    def active_vat_codes(self, administration: str | None = None) -> list[results.VATCode]:
+        result = self._call("ActiveVATCodesList",
+                            {"administrationID": self._admin_id(administration)})
+        return self._parse("ActiveVATCodesList", results.parse_vat_codes, result)
+
+    def gl_account_scheme(self, administration: str | None = None) -> list[results.GLAccount]:
+        result = self._call("GetGLAccountScheme",
+                            {"administrationID": self._admin_id(administration)})
+        return self._parse("GetGLAccountScheme", results.parse_gl_accounts, result)
+
+    def check_outstanding_item(self, reference: str, administration: str | None = None
+                               ) -> list[results.OutstandingItem]:
+        """Open items with this reference (an unpaid invoice). Domain-wide unless an
+        administration is given (then CheckOutstandingItemAdmin)."""
+        if administration:
+            op, values = "CheckOutstandingItemAdmin", {
+                "administrationID": self._admin_id(administration), "Reference": reference}
+        else:
+            op, values = "CheckOutstandingItem", {"Reference": reference}
+        return self._parse(op, results.parse_outstanding_items, self._call(op, values))
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def _admin_id(self, administration: str | None) -> str:
+        wanted = (administration or self._settings.administration or "").strip()
+        if not wanted:
+            raise _no_administration()
+        return wanted.strip("{}") if is_guid(wanted) else self.resolve_administration(wanted).id
+
+    def _call(self, operation: str, values: dict[str, Any], via: str | None = None
+              ) -> Element | None:
+        op = OPERATIONS[operation]
+        service = op.service or via or GENERAL_SERVICE
+        session = self._ensure_session(service)
+        try:
+            return self._post(op, {op.session_param or "": session.session_id, **values}, service)
+        except SessionExpired:
+            # The one retry the client does by itself: Yuki refused the session, not the
+            # request, so nothing was processed.
+            log.info("Yuki refused the session; authenticating again and retrying %s once",
+                     operation)
+            self._sessions.forget(self._cache_key)
+            self._session = self._new_session(service)
+            return self._post(op, {op.session_param or "": self._session.session_id, **values},
+                              service)
+
+    def _ensure_session(self, service: str) -> CachedSession:
+        if self._session is None:
+            cached = self._sessions.get(self._cache_key)
+            if cached is not None and (not self._settings.domain or cached.domain_id):
+                log.debug("reusing the cached Yuki session")
+                self._secrets.add(cached.session_id.reveal())
+                self._session = cached
+            else:
+                self._session = self._new_session(service)
+        return self._session
+
+    def _new_session(self, service: str) -> CachedSession:
+        result = self._post(OPERATIONS["Authenticate"], {"accessKey": self._key}, service)
+        text = element_text(result)
+        if not text:
+            raise YukiFault("Yuki answered Authenticate without a session ID",
+                            operation="Authenticate")
+        self._secrets.add(text)
+        session_id = Secret(text)
+        domain_id = None
+        if self._settings.domain:
+            domain_id = self._domain_id(session_id, service)
+            self._post(OPERATIONS["SetCurrentDomain"],
+                       {"sessionID": session_id, "domainID": domain_id}, service)
+        self._sessions.put(self._cache_key, session_id, domain_id)
+        return CachedSession(session_id, time.time(), domain_id)
+
+    def _domain_id(self, session_id: Secret, service: str) -> str:
+        wanted = self._settings.domain or ""
+        if is_guid(wanted):
+            return wanted.strip("{}")
+        listed = self._parse("Domains", results.parse_domains,
+                             self._post(OPERATIONS["Domains"], {"sessionID": session_id}, service))
+        for domain in listed:
+            if domain.name.lower() == wanted.lower() or domain.id.lower() == wanted.lower():
+                return domain.id
+        names = ", ".join(f"{d.name} ({d.id})" for d in listed) or "none"
+        raise SettingsError(f"the access key sees no domain {wanted!r}",
+                            hint=f"domains this key can see: {names}")
+
+    def _post(self, op: Operation, values: dict[str, Any], service: str) -> Element | None:
+        plain = {k: v.reveal() if isinstance(v, Secret) else v for k, v in values.items()}
+        body = build_envelope(op.name, plain)
+        url = f"{self._settings.base_url}{service}.asmx"
+        reservation = self._budget.reserve(self.budget_domain, op.name)
+        log.debug("Yuki call %s on %s.asmx (call %d of %d today for %s)", op.name, service,
+                  self._budget.calls_today(self.budget_domain), self._budget.budget,
+                  self.budget_domain)
+        error: UserError | None = None
+        try:
+            response = self._http.post(
+                url, data=body, stream=True, allow_redirects=False,
+                headers={"Content-Type": CONTENT_TYPE, "SOAPAction": op.soap_action},
+                timeout=(self._settings.connect_timeout, self._settings.read_timeout),
+            )
+            with response:
+                status, content = response.status_code, _read_capped(response)
+        except requests.RequestException as exc:
+            error = self._transport_error(exc, op, url, reservation)
+        except _TooLarge:
+            error = UnreadableResponse(f"Yuki's answer to {op.name} is larger than"
+                                       f" {MAX_XML_BYTES // 2**20} MB", operation=op.name)
+        if error is not None:
+            raise error  # raised outside `except`: the requests error (it holds the
+            # request body, with the session ID) is not chained onto ours
+        return self._answer(op, status, content)
+
+    def _transport_error(self, exc: requests.RequestException, op: Operation, url: str,
+                         reservation: Reservation) -> UserError:
+        host = urlsplit(url).netloc
+        never_sent = _never_sent(exc)
+        if never_sent is not None:
+            self._budget.release(reservation)
+            return TransientError(
+                f"could not reach Yuki at {host} for {op.name} ({never_sent}); nothing was"
+                " sent, so trying again is safe", operation=op.name,
+                hint="check the network and YUKI_BASE_URL")
+        if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema
+                      | requests.exceptions.InvalidSchema):
+            self._budget.release(reservation)
+            return SettingsError(f"the Yuki base URL is not usable: {self._settings.base_url}")
+        reason = (f"no answer within {self._settings.read_timeout:g} s"
+                  if isinstance(exc, requests.exceptions.ReadTimeout)
+                  else "the connection closed without a complete answer")
+        return AmbiguousOutcome(
+            f"{op.name} went out to Yuki at {host} but {reason}: Yuki may or may not have"
+            " processed it", operation=op.name,
+            hint="do not simply send it again; check in Yuki first")
+
+    def _answer(self, op: Operation, status: int, content: bytes) -> Element | None:
+        looks_soap = content.lstrip()[:1] == b"<" and b"Envelope" in content[:4096]
+        if not looks_soap:
+            if status >= 500:
+                return _raise(TransientError(
+                    f"Yuki answered {op.name} with HTTP {status} and no SOAP fault; it was"
+                    " refused before processing, so trying again is safe", operation=op.name))
+            if status in (301, 302, 303, 307, 308, 404):
+                return _raise(SettingsError(
+                    f"Yuki answered HTTP {status} for {op.name}: is the base URL right?",
+                    hint=f"it is now {self._settings.base_url}"))
+            return _raise(UnreadableResponse(
+                f"Yuki's answer to {op.name} (HTTP {status}) is not a SOAP message",
+                operation=op.name))
+        try:
+            root = parse_xml(content)
+            fault = find_fault(root)
+            result = None if fault else find_result(root, op.name)
+        except BadXml as exc:
+            return _raise(UnreadableResponse(
+                f"Yuki's answer to {op.name} could not be read safely: {self._redact(str(exc))}",
+                operation=op.name))
+        if fault is not None:
+            return _raise(self._fault_error(fault.string, op))
+        if status != 200:
+            return _raise(UnreadableResponse(
+                f"Yuki answered {op.name} with HTTP {status} but no fault", operation=op.name))
+        return result
+
+    def _fault_error(self, faultstring: str, op: Operation) -> YukiError:
+        text = self._redact(faultstring)
+        kind = classify_fault(Fault(code="", string=faultstring), op.name)
+        common: dict[str, Any] = {"operation": op.name, "faultstring": text}
+        service = op.service or "this"
+        if kind is AccessDenied:
+            return AccessDenied(f"Yuki refused the access key: {text}", **common,
+                                hint="check YUKI_ACCESS_KEY (or yuki_access_key in the config"
+                                " file); keys are made in Yuki under Settings > Webservices")
+        if kind is NoRights:
+            return NoRights(f"the access key has no rights for Yuki's {service} webservice"
+                            f" ({op.name}): {text}", **common,
+                            hint="in Yuki, give the key this webservice (or 'All webservices')")
+        if kind is DailyLimitExceeded:
+            resumes = next_reset()
+            self._budget.mark_exhausted(self.budget_domain)
+            return DailyLimitExceeded(
+                f"Yuki's daily call limit for this domain is used up ({text}); it resets at"
+                f" midnight Amsterdam time, {resumes:%Y-%m-%d %H:%M %Z}", resumes_at=resumes,
+                hint="wait for the reset, or ask the accountant for the Yuki Webservice add-on"
+                " (5000 or 10000 calls a day)", **common)
+        if kind is SessionExpired:
+            return SessionExpired(f"Yuki no longer accepts the session: {text}", **common)
+        if kind is DocumentRejected:
+            return DocumentRejected(f"Yuki rejected the document ({op.name}): {text}", **common)
+        return YukiFault(f"Yuki answered {op.name} with a fault: {text}", **common)
+
+    def _parse(self, operation: str, parser: Callable[[Element | None], T],
+               result: Element | None) -> T:
+        try:
+            return parser(result)
+        except BadXml as exc:
+            raise UnreadableResponse(f"Yuki's answer to {operation} could not be read:"
+                                     f" {self._redact(str(exc))}", operation=operation) from None
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One petty cash line for ImportSingleStatementLine. Amount: costs negative."""
+
+    account_gl_code: str
+    transaction_date: date | datetime
+    description: str
+    amount: Decimal
+    transaction_code: str = ""
+    offset_account: str = ""
+    offset_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            raise TypeError("amounts are Decimal, never float")
+
+
+def with_retries(fn: Callable[[], T], attempts: int = 3, base_delay: float = 1.0, *,
+                 max_delay: float = 60.0, sleep: Callable[[float], None] = time.sleep,
+                 jitter: Callable[[], float] = random.random) -> T:
+    """Call `fn`, retrying TransientError with exponential backoff and jitter.
+
+    Only TransientError is retried: an AmbiguousOutcome (the request may have been
+    processed) or any fault propagates at once.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except TransientError as exc:
+            if attempt >= attempts:
+                raise
+            delay = min(max_delay, base_delay * 2 ** (attempt - 1)) * (0.5 + jitter())
+            log.info("transient failure (%s); retry %d of %d in %.1f s",
+                     exc.operation or "call", attempt, attempts - 1, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _never_sent(exc: requests.RequestException) -> str | None:
+    """Why the request provably never reached the server, or None if it may have."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake failed"
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return "proxy refused the connection"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        if isinstance(reason, u3.MaxRetryError):
+            reason = reason.reason
+        if isinstance(reason, u3.NameResolutionError):
+            return "host name not found"
+        if isinstance(reason, u3.NewConnectionError):
+            return "connection refused"
+        if isinstance(reason, u3.ConnectTimeoutError):
+            return "connection timed out"
+    return None
+
+
+def _read_capped(response: requests.Response) -> bytes:
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > MAX_XML_BYTES:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _raise(error: UserError) -> Element | None:
+    raise error
+
+
+def _doc(document: str | bytes) -> XmlDoc:
+    try:
+        return xml_doc(document)
+    except BadXml as exc:
+        raise DocumentError(f"the document to send is not usable XML: {exc}") from None
+
+
+def _datetime_text(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None, microsecond=0).isoformat()
+    return f"{value.isoformat()}T00:00:00"
+
+
+def _no_administration() -> SettingsError:
+    return SettingsError("no Yuki administration is chosen",
+                         hint="give one by name or ID (--administration), or set"
+                         " YUKI_ADMINISTRATION")

@@ -1,0 +1,224 @@
+"""Credentials and settings for talking to Yuki: environment variables, then a config file.
+
+Never from a mapping file: a mapping is shared and committed, an access key is not.
+
+    YUKI_ACCESS_KEY        the webservice access key (Yuki: Settings > Webservices)
+    YUKI_BASE_URL          default https://api.yukiworks.nl/ws/ (Belgium: BASE_URL_BE)
+    YUKI_ADMINISTRATION    administration name or ID used when a command names none
+    YUKI_DOMAIN            domain ID (or name) for keys that span several domains
+    YUKIMAP_DAILY_BUDGET   how many calls a day yukimap may make per domain (default 1000)
+    YUKIMAP_STATE          folder for the call counter, session cache and caches
+    YUKIMAP_CONFIG         another config file than the default one
+
+The config file (platformdirs user_config_dir("yukimap")/config.yaml) takes the same keys
+in lower case, e.g. `yuki_access_key: ...`. The environment wins over the file.
+The key is held in a `Secret`, whose str, repr and format never show it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from yukimap.errors import SettingsError
+
+log = logging.getLogger(__name__)
+
+BASE_URL_NL = "https://api.yukiworks.nl/ws/"
+BASE_URL_BE = "https://api.yukiworks.be/ws/"
+DEFAULT_DAILY_BUDGET = 1000  # Yuki's free limit per domain per day
+MAX_DAILY_BUDGET = 10000  # the "Yuki Webservice Extended" add-on
+
+ENV_NAMES = {
+    "access_key": "YUKI_ACCESS_KEY",
+    "base_url": "YUKI_BASE_URL",
+    "administration": "YUKI_ADMINISTRATION",
+    "domain": "YUKI_DOMAIN",
+    "daily_budget": "YUKIMAP_DAILY_BUDGET",
+    "state_dir": "YUKIMAP_STATE",
+}
+CONFIG_ENV = "YUKIMAP_CONFIG"
+
+
+class Secret:
+    """A credential. Only `reveal()` gives the value; nothing else prints it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not value or not value.strip():
+            raise ValueError("a secret cannot be empty")
+        self._value = value.strip()
+
+    def reveal(self) -> str:
+        return self._value
+
+    def fingerprint(self) -> str:
+        """A short one-way hash: tells keys apart in state files without storing them."""
+        return hashlib.sha256(self._value.encode()).hexdigest()[:12]
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __format__(self, spec: str) -> str:
+        return "***"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and hmac.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Secret cannot be pickled")
+
+
+def default_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("yukimap")) / "config.yaml"
+
+
+def default_state_dir() -> Path:
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("yukimap"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the client needs; `sources` says where each value came from."""
+
+    access_key: Secret | None = None
+    base_url: str = BASE_URL_NL
+    administration: str | None = None
+    domain: str | None = None
+    daily_budget: int = DEFAULT_DAILY_BUDGET
+    state_dir: Path = field(default_factory=default_state_dir)
+    connect_timeout: float = 15.0
+    read_timeout: float = 300.0  # a large sales batch takes Yuki a while
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def require_access_key(self) -> Secret:
+        if self.access_key is None:
+            raise SettingsError(
+                "no Yuki access key is configured",
+                hint=f"set {ENV_NAMES['access_key']}, or put yuki_access_key in "
+                f"{default_config_path()} (readable only by you). Create a key in Yuki under "
+                "Settings > Webservices; to try yukimap without one, run `yukimap sandbox`.",
+            )
+        return self.access_key
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Settings from `overrides` > environment > config file > defaults."""
+    env = os.environ if env is None else env
+    path = config_path or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+    raw: dict[str, tuple[Any, str]] = {}
+    file_values = _read_config(path or default_config_path(), required=path is not None)
+    for key, (value, source) in file_values.items():
+        raw[key] = (value, source)
+    for key, name in ENV_NAMES.items():
+        if env.get(name, "").strip():
+            raw[key] = (env[name], name)
+    for key, value in overrides.items():
+        if value is not None:
+            raw[key] = (value, "option")
+    return _build(raw)
+
+
+def _read_config(path: Path, *, required: bool) -> dict[str, tuple[Any, str]]:
+    if not path.is_file():
+        if required:
+            raise SettingsError(f"config file not found: {path}")
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise SettingsError(f"cannot read the config file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"the config file {path} must be a mapping of keys to values")
+    by_file_key = {name.lower(): key for key, name in ENV_NAMES.items()}
+    unknown = sorted(str(k) for k in data if str(k) not in by_file_key)
+    if unknown:
+        raise SettingsError(
+            f"unknown key(s) in {path}: {', '.join(unknown)}",
+            hint="known keys: " + ", ".join(sorted(by_file_key)),
+        )
+    if "yuki_access_key" in data and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("%s holds an access key and is readable by others; chmod 600 it", path)
+    return {by_file_key[k]: (v, str(path)) for k, v in data.items() if v is not None}
+
+
+def _build(raw: Mapping[str, tuple[Any, str]]) -> Settings:
+    values: dict[str, Any] = {}
+    sources = {key: source for key, (_, source) in raw.items()}
+    for key, (value, source) in raw.items():
+        values[key] = _convert(key, value, source)
+    return Settings(**values, sources=sources)
+
+
+def _convert(key: str, value: Any, source: str) -> Any:
+    if key == "access_key":
+        if isinstance(value, Secret):
+            return value
+        try:
+            return Secret(str(value))
+        except ValueError:
+            raise SettingsError(f"the access key from {source} is empty") from None
+    if key == "base_url":
+        return normalize_base_url(str(value), source)
+    if key == "daily_budget":
+        return _budget(value, source)
+    if key == "state_dir":
+        return Path(str(value)).expanduser()
+    text = str(value).strip()
+    return text or None
+
+
+def normalize_base_url(url: str, source: str = "the base URL") -> str:
+    url = url.strip()
+    if not url.startswith(("https://", "http://")) or url.lower().endswith(".asmx"):
+        raise SettingsError(
+            f"not a Yuki base URL ({source}): {url!r}",
+            hint=f"give the folder of the services, e.g. {BASE_URL_NL} or {BASE_URL_BE}",
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def _budget(value: Any, source: str) -> int:
+    try:
+        budget = int(str(value).strip())
+    except ValueError:
+        raise SettingsError(f"the daily budget from {source} is not a whole number") from None
+    if not 1 <= budget <= MAX_DAILY_BUDGET:
+        raise SettingsError(
+            f"the daily budget from {source} must be between 1 and {MAX_DAILY_BUDGET}",
+            hint="Yuki allows 1000 calls a day per domain, 5000 or 10000 with a paid add-on",
+        )
+    return budget
+
+
+def ensure_state_dir(path: Path) -> Path:
+    """Create the state folder, readable only by the user (it holds session IDs)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
