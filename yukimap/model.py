@@ -60,7 +60,9 @@ class Condition:
             return f"expr {self.expr.source!r}"
         if self.op in ("empty", "not_empty"):
             return f"{self.column} is {'empty' if self.op == 'empty' else 'not empty'}"
-        return f"{self.column} {self.op.replace('_', ' ')} {self.operand!r}"
+        operand = self.operand
+        shown = ", ".join(map(repr, operand)) if isinstance(operand, tuple) else repr(operand)
+        return f"{self.column} {self.op.replace('_', ' ')} {shown}"
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class Mapping:
     name: str = ""
     description: str = ""
     skip: tuple[Condition, ...] = ()
+    skip_documents: tuple[Condition, ...] = ()  # tested on a document's first row
     group: Grouping | None = None
     lets: tuple[FieldSpec, ...] = ()
     template: Path | None = None
@@ -152,4 +155,4 @@ class Mapping:
         return self.lets + self.header + tuple(f for item in self.items for f in item.fields)
 
     def all_conditions(self) -> tuple[Condition, ...]:
-        return self.skip + tuple(c for item in self.items for c in item.when)
+        return self.skip + self.skip_documents + tuple(c for item in self.items for c in item.when)

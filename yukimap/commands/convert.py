@@ -1,0 +1,39 @@
+"""yukimap convert FILE --mapping M [--output OUT] [--dry-run]"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from yukimap.errors import UsageError
+
+
+def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = False,
+        strict: bool = False, opening_balance: str | None = None) -> int:
+    from yukimap.pipeline import convert_file
+    from yukimap.report import format_problems, format_summary
+    from yukimap.schema import load_mapping
+
+    if dry_run and output is not None:
+        raise UsageError("--dry-run writes nothing; leave out --output, or leave out --dry-run")
+    loaded = load_mapping(mapping)
+    result = convert_file(file, loaded)
+    if result.warnings:
+        click.echo(format_problems(result.warnings) + "\n", err=True)
+        if strict:
+            click.echo(f"{len(result.warnings)} warning(s) and --strict: nothing was written.",
+                       err=True)
+            return 1
+    if dry_run:
+        outcome = "dry run: nothing written"
+    elif output is not None:
+        result.write(output)
+        outcome = f"written to {output}"
+    else:
+        sys.stdout.write(result.text)
+        outcome = "written to standard output"
+    summary = format_summary(result.summary, str(file), str(loaded.path), outcome)
+    click.echo(summary, err=not dry_run)
+    return 0

@@ -1,0 +1,203 @@
+"""The Yuki documents yukimap writes, as data: elements, their order, types and limits.
+
+This is the one place that knows the shape of a Yuki document. The mapping schema uses it
+to check field names (and suggest the nearest), the map stage to parse values into the
+right type, the renderer to build the template context, and the rules to check limits.
+The facts come from ../shared/reference/yuki-api.md and Yuki's functional description of
+the sales invoice fields; where sources disagree the docstring of an element says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from yukimap.model import Kind
+
+PAYMENT_METHODS = (
+    "Unspecified", "ElectronicTransfer", "DirectCollection", "CreditCard", "DebitCard",
+    "Cash", "iDeal", "Online", "ReceivedElectronically", "ReceivedCash", "ToSettle",
+)
+
+
+@dataclass(frozen=True)
+class Element:
+    """One element of a Yuki document (a leaf value, or a group of elements)."""
+
+    name: str
+    kind: Kind | None = "text"  # None for a group
+    children: tuple[Element, ...] = ()
+    doc: str = ""
+    max_length: int | None = None
+    truncates: bool = False  # Yuki silently cuts longer text (a warning), else an error
+    decimals: int | None = None  # Yuki rejects more fraction digits
+    choices: tuple[str, ...] = ()
+    strict_choices: bool = True  # False: other values are allowed but warned about
+    clearable: bool = True  # may be sent empty, which clears Yuki's stored value
+    nillable: bool = False  # may be sent as xsi:nil="true"
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.children)
+
+    def child(self, name: str) -> Element | None:
+        return next((c for c in self.children if c.name == name), None)
+
+
+def _text(name: str, doc: str = "", **kw: object) -> Element:
+    return Element(name, "text", doc=doc, **kw)  # type: ignore[arg-type]
+
+
+def _typed(name: str, kind: Kind, doc: str = "", **kw: object) -> Element:
+    kw.setdefault("clearable", False)
+    return Element(name, kind, doc=doc, **kw)  # type: ignore[arg-type]
+
+
+def _group(name: str, doc: str, *children: Element) -> Element:
+    return Element(name, None, children=children, doc=doc)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A kind of Yuki document and how a mapping fills it."""
+
+    name: str  # the mapping's `target:` value
+    title: str  # "sales invoices", for messages
+    document: str  # one document, for messages: "invoice"
+    header_key: str  # mapping section for the document's own fields
+    header: tuple[Element, ...]
+    item_key: str  # mapping section for the items made from rows
+    item: str  # one item, for messages: "line"
+    items: tuple[Element, ...]
+    template: str  # file in templates/
+    xsd: str | None  # file in yukimap/schemas/ (None: not XML)
+    operation: str  # the Yuki webservice call that takes it
+    reference_field: str | None = None  # the header field that identifies a document
+    options: dict[str, object] = field(default_factory=dict)
+
+    def header_element(self, name: str) -> Element | None:
+        return next((e for e in self.header if e.name == name), None)
+
+    def item_element(self, name: str) -> Element | None:
+        return next((e for e in self.items if e.name == name), None)
+
+
+CONTACT = _group(
+    "Contact",
+    "The customer. Yuki looks it up by ContactCode, then by FullName; otherwise it creates"
+    " one. With a ContactCode, the address is overwritten by what is sent: an omitted"
+    " element keeps Yuki's value, an empty element clears it.",
+    _text("ContactCode", "customer number in Yuki"),
+    _text("FullName", "company name, or full name of a person"),
+    _text("FirstName"),
+    _text("MiddleName"),
+    _text("LastName"),
+    _text("Gender", choices=("Male", "Female", "Unknown"), clearable=False),
+    _text("CountryCode", "ISO 3166 two-letter code, e.g. NL"),
+    _text("City"),
+    _text("Zipcode"),
+    _text("AddressLine_1"),
+    _text("AddressLine_2"),
+    _text("EmailAddress", "stored as the customer's invoice address"),
+    _text("Website"),
+    _text("CoCNumber", "Chamber of Commerce (KvK) number"),
+    _text("VATNumber"),
+    _text("ContactType", choices=("Person", "Company"), clearable=False),
+    _text("BankAccount", "IBAN; also used as the account of this invoice"),
+    _text("BIC"),
+    _text("PhoneHome"),
+    _text("MobileHome"),
+)
+
+CONTACT_PERSON = _group(
+    "ContactPerson",
+    "The person at the customer the invoice is addressed to.",
+    _text("FullName", "only one older client sends it; its position is a guess"),
+    _text("FirstName"),
+    _text("LastName"),
+    _text("Gender", choices=("Male", "Female", "Unknown"), clearable=False),
+    _text("EmailAddress"),
+)
+
+PRODUCT = _group(
+    "Product",
+    "The sales item. Yuki finds it by Description/Reference or creates it; price and VAT"
+    " are taken from the document only when SalesPrice, VATType and VATPercentage are all"
+    " given, otherwise from Yuki's price list.",
+    _text("Description", "unique; Yuki cuts it at 60 characters", max_length=60, truncates=True,
+          clearable=False),
+    _text("Reference", "product code; unique; Yuki cuts it at 40 characters", max_length=40,
+          truncates=True),
+    _text("Category", "only 13 (sales items) or nil", choices=("13",), clearable=False,
+          nillable=True),
+    _typed("SalesPrice", "decimal", "unit price; at most 2 decimals", decimals=2,
+           clearable=True),
+    _typed("VATPercentage", "decimal", "e.g. 21.00", decimals=2),
+    _typed("VATIncluded", "boolean", "true: SalesPrice includes VAT"),
+    _typed("VATType", "integer", "Yuki's VAT type, e.g. 1 high rate, 2 low rate, 4 zero rate"),
+    _text("VATDescription", "with VATType 8 (distance sales): the VAT setting's description"),
+    _text("GLAccountCode", "revenue account; empty: the item's own or 80000"),
+    _text("Remarks", "stored with the item, not printed"),
+)
+
+SALES_INVOICE = Target(
+    name="sales_invoices",
+    title="sales invoices",
+    document="invoice",
+    header_key="invoice",
+    header=(
+        _text("Reference", "the invoice number; needed when Process is true"),
+        _text("Subject"),
+        _text("PaymentMethod", choices=PAYMENT_METHODS, strict_choices=False, max_length=60),
+        _text("PaymentID", "payment reference"),
+        _text("PurchaseOrderNumber"),
+        _typed("Process", "boolean", "true: book it now; false: a draft in 'To be sent'"),
+        _typed("EmailToCustomer", "boolean"),
+        _typed("SentToPeppol", "boolean", "newer field; two sources"),
+        _text("Layout", "name of a Yuki invoice layout; empty: the default"),
+        _text("Notes", "one source; at most 500 characters", max_length=500),
+        _typed("Date", "date", "invoice date"),
+        _typed("DueDate", "date"),
+        _text("PriceList", "empty: the default price list"),
+        _text("Currency", "ISO code; empty: EUR"),
+        _text("ProjectID"),
+        _text("ProjectCode", "used only without ProjectID"),
+        _text("Remarks", "a note kept with the invoice, not printed"),
+        _text("DocumentFileName", "your own PDF instead of Yuki's layout"),
+        _text("DocumentBase64", "the PDF, base64-encoded"),
+        CONTACT,
+        CONTACT_PERSON,
+    ),
+    item_key="lines",
+    item="line",
+    items=(
+        _text("Description", "line text; empty: the product's Description"),
+        _text("Remarks", "extra text under the line"),
+        _typed("ProductQuantity", "decimal", decimals=4),
+        _typed("LineAmount", "decimal", "overrides quantity x price; not advised by Yuki",
+               decimals=2),
+        _typed("LineVATAmount", "decimal", "overrides the VAT calculation; not advised by Yuki",
+               decimals=2),
+        PRODUCT,
+        _typed("AccrualDate", "date", "start of spreading the revenue"),
+        _typed("AccrualPeriods", "integer", "number of periods"),
+        _typed("AccrualInterval", "integer", "months per period"),
+    ),
+    template="sales_invoices.xml.j2",
+    xsd="SalesInvoices.xsd",
+    operation="Sales.ProcessSalesInvoices",
+    reference_field="Reference",
+)
+
+TARGETS: dict[str, Target] = {t.name: t for t in (SALES_INVOICE,)}
+
+
+def walk(elements: tuple[Element, ...], prefix: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """Every leaf element with its path, in document order."""
+    for element in elements:
+        path = prefix + (element.name,)
+        if element.is_group:
+            yield from walk(element.children, path)
+        else:
+            yield path, element

@@ -1,0 +1,591 @@
+"""The map stage: a table of text and a checked mapping in, documents and items out.
+
+Pure: no files, no clock, no network. Every value is turned into the final text Yuki gets
+(ISO dates, plain decimals, true/false) or left null (the renderer then omits, clears or
+nils the element as the field says). Problems are collected for the whole file, never
+raised one by one, and each names the file, the spreadsheet row, the column and the value.
+
+Values are parsed once per distinct value (see values.over_unique); expressions and `let`
+values, which can depend on several cells, are evaluated row by row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from difflib import get_close_matches
+from typing import Any
+
+import polars as pl
+
+from yukimap.errors import DataError, Problem, Where
+from yukimap.expr import Cell, ExprError
+from yukimap.model import Condition, FieldSpec, ItemSpec, Locale, Mapping
+from yukimap.read import ROW, Table
+from yukimap.values import (
+    BadValue,
+    decimal_mark_evidence,
+    over_unique,
+    parse_boolean,
+    parse_date,
+    parse_decimal,
+    parse_integer,
+    to_xml_text,
+)
+
+DOC = "__doc__"  # document index, 0-based, in order of first appearance
+POS = "__pos__"  # position in the table as read, 0-based
+ITEM = "__item__"  # which ItemSpec made the item
+ROWS = "__rows__"  # the spreadsheet rows of a document
+KEY = "__key__"  # the group key of a document (or its row number without grouping)
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """The outcome of the map stage."""
+
+    documents: pl.DataFrame  # DOC, KEY, ROWS, and one column per header field (by name)
+    items: pl.DataFrame  # DOC, ROW, ITEM, and one column per item field
+    problems: list[Problem]
+    skipped: dict[str, int]  # condition -> rows it skipped
+    rows_read: int
+    skipped_documents: dict[str, int] = field(default_factory=dict)  # condition -> documents
+    notes: list[str] = field(default_factory=list)  # what was inferred, for the summary
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def map_table(table: Table, mapping: Mapping) -> Mapped:
+    """Map every row; raise DataError only when the mapping cannot apply to this file."""
+    _check_columns(table, mapping)
+    run = _Run(table, mapping)
+    frame = table.frame.with_row_index(POS)
+    frame = run.skip(frame)
+    frame = run.assign_documents(frame)
+    frame = run.skip_documents(frame)
+    documents = run.documents(frame)
+    items = run.items(frame)
+    run.check_documents_have_items(documents, items)
+    return Mapped(documents, items, run.problems, run.skipped, table.frame.height,
+                  run.skipped_documents, run.notes)
+
+
+# --- columns ----------------------------------------------------------------------------
+
+
+def _check_columns(table: Table, mapping: Mapping) -> None:
+    missing = sorted(mapping.columns - set(table.columns))
+    if not missing:
+        return
+    problems = [
+        Problem(
+            f"column '{name}' is not in {table.file}",
+            _first_use(mapping, name),
+            hint=_columns_hint(name, table.columns),
+        )
+        for name in missing
+    ]
+    raise DataError(
+        f"{table.file} does not have the column{'s' if len(missing) > 1 else ''} the mapping"
+        f" reads: {', '.join(missing)}",
+        problems=problems,
+    )
+
+
+def _columns_hint(name: str, columns: Sequence[str]) -> str:
+    near = get_close_matches(name, list(columns), n=len(columns), cutoff=0.0)
+    shown = ", ".join(f"'{c}'" for c in near[:12])
+    more = f" (+{len(columns) - 12} more)" if len(columns) > 12 else ""
+    return f"the file's columns, nearest first: {shown}{more}"
+
+
+def _first_use(mapping: Mapping, column: str) -> Where:
+    for spec in mapping.all_fields():
+        if column in spec.columns:
+            return spec.where
+    for cond in mapping.all_conditions():
+        if cond.column == column or (cond.expr is not None and column in cond.expr.columns):
+            return cond.where
+    return mapping.group.where if mapping.group else Where(file=str(mapping.path))
+
+
+# --- one run ----------------------------------------------------------------------------
+
+
+class _Run:
+    def __init__(self, table: Table, mapping: Mapping) -> None:
+        self.table = table
+        self.mapping = mapping
+        self.target = mapping.target
+        self.problems: list[Problem] = []
+        self.skipped: dict[str, int] = {}
+        self.skipped_documents: dict[str, int] = {}
+        self.notes: list[str] = []
+        self.locale = self._file_locale()
+        self.env = _RowEnv(table, mapping, self.locale)
+
+    # locale ---------------------------------------------------------------------------
+
+    def _file_locale(self) -> Locale:
+        """The source locale, with the decimal mark settled from the whole file if unset."""
+        locale = self.mapping.source.locale
+        if locale.decimal_mark is not None:
+            return locale
+        columns = sorted({
+            s.column for s in self.mapping.all_fields()
+            if s.kind == "decimal" and s.column and s.lookup is None
+            and s.locale.decimal_mark is None
+        })
+        texts = pl.concat(
+            [self.table.frame[c].drop_nulls().unique() for c in columns] or [pl.Series([], dtype=pl.String)]
+        ).unique().to_list()
+        mark, _ambiguous = decimal_mark_evidence(texts)
+        if mark is None:
+            return locale
+        self.notes.append(f"decimal mark '{mark}' (read from the values in {', '.join(columns)})")
+        return replace(locale, decimal_mark=mark, thousands_separator="," if mark == "." else ".")
+
+    def field_locale(self, spec: FieldSpec) -> Locale:
+        if spec.locale.decimal_mark is None and self.locale.decimal_mark is not None:
+            return replace(spec.locale, decimal_mark=self.locale.decimal_mark,
+                           thousands_separator=self.locale.thousands_separator)
+        return spec.locale
+
+    # skipping -------------------------------------------------------------------------
+
+    def skip(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if not self.mapping.skip:
+            return frame
+        drop = pl.Series([False] * frame.height)
+        for cond in self.mapping.skip:
+            hit = self.condition(cond, frame) & ~drop
+            count = int(hit.sum())
+            if count:
+                self.skipped[cond.describe()] = count
+            drop = drop | hit
+        return frame.filter(~drop)
+
+    def skip_documents(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if not self.mapping.skip_documents:
+            return frame
+        firsts = frame.group_by(DOC, maintain_order=True).first()
+        drop = pl.Series([False] * firsts.height)
+        for cond in self.mapping.skip_documents:
+            hit = self.condition(cond, firsts) & ~drop
+            if hit.any():
+                self.skipped_documents[cond.describe()] = int(hit.sum())
+            drop = drop | hit
+        return frame.filter(~pl.col(DOC).is_in(firsts.filter(drop)[DOC].to_list()))
+
+    def condition(self, cond: Condition, frame: pl.DataFrame) -> pl.Series:
+        if cond.op == "expr":
+            return pl.Series([_truthy(v) for v in self.evaluate(cond.expr, frame, cond.where)],
+                             dtype=pl.Boolean)
+        return _column_test(cond, frame[cond.column]).fill_null(False)  # type: ignore[index]
+
+    # documents ------------------------------------------------------------------------
+
+    def assign_documents(self, frame: pl.DataFrame) -> pl.DataFrame:
+        group = self.mapping.group
+        if group is None:
+            return frame.with_columns(pl.int_range(pl.len()).alias(DOC),
+                                      pl.col(ROW).cast(pl.String).alias(KEY))
+        key = pl.col(group.column)
+        if group.fill_down:
+            key = key.forward_fill()
+        frame = frame.with_columns(key.alias(KEY))
+        empty = frame.filter(pl.col(KEY).is_null())
+        if empty.height:
+            self.problems.append(Problem(
+                f"no value in the column '{group.column}' that makes the {self.target.title}",
+                self._where(empty[ROW].to_list(), group.column),
+                hint="fill in the key on every row, or add fill_down: true to group_by",
+            ))
+            frame = frame.filter(pl.col(KEY).is_not_null())
+        keys = frame[KEY].unique(maintain_order=True)
+        index = dict(zip(keys.to_list(), range(len(keys))))
+        return frame.with_columns(
+            pl.col(KEY).replace_strict(index, return_dtype=pl.Int64).alias(DOC)
+        )
+
+    def documents(self, frame: pl.DataFrame) -> pl.DataFrame:
+        firsts = frame.group_by(DOC, maintain_order=True).agg(
+            pl.all().exclude(ROW).first(), pl.col(ROW).alias(ROWS)
+        )
+        firsts = firsts.with_columns(pl.col(ROWS).list.first().alias(ROW))
+        self._check_conflicts(frame, firsts)
+        values = [self.field_series(spec, firsts, header=True) for spec in self.mapping.header]
+        return firsts.select(DOC, KEY, ROWS, *values)
+
+    def _check_conflicts(self, frame: pl.DataFrame, firsts: pl.DataFrame) -> None:
+        group = self.mapping.group
+        if group is None or group.on_conflict == "first":
+            return
+        columns = sorted({c for s in self.mapping.header for c in s.columns} - {group.column})
+        if not columns:
+            return
+        counts = frame.group_by(DOC).agg(pl.col(c).drop_nulls().n_unique() for c in columns)
+        for column in columns:
+            bad = counts.filter(pl.col(column) > 1)[DOC].to_list()
+            for doc in bad[:50]:
+                self._conflict(frame.filter(pl.col(DOC) == doc), column)
+
+    def _conflict(self, rows: pl.DataFrame, column: str) -> None:
+        values = rows[column].drop_nulls().unique(maintain_order=True).to_list()
+        self.problems.append(Problem(
+            f"rows of one {self.target.document} disagree on the column '{column}'",
+            replace(self._where(rows[ROW].to_list(), column),
+                    document=f"{self.target.document} {rows[KEY][0]}"),
+            value=" / ".join(values[:4]),
+            hint="the first row's value would be used; fix the export, or add"
+                 " on_conflict: first to group_by",
+        ))
+
+    # items ----------------------------------------------------------------------------
+
+    def items(self, frame: pl.DataFrame) -> pl.DataFrame:
+        parts = []
+        for index, item in enumerate(self.mapping.items):
+            rows = self._item_rows(item, frame)
+            values = [self.field_series(spec, rows, header=False) for spec in item.fields]
+            parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *values))
+        items = pl.concat(parts, how="diagonal") if parts else pl.DataFrame()
+        return items.sort(DOC, ROW, ITEM) if len(parts) > 1 else items
+
+    def _item_rows(self, item: ItemSpec, frame: pl.DataFrame) -> pl.DataFrame:
+        if not item.when:
+            return frame
+        keep = pl.Series([True] * frame.height)
+        for cond in item.when:
+            keep = keep & self.condition(cond, frame)
+        return frame.filter(keep)
+
+    def check_documents_have_items(self, documents: pl.DataFrame, items: pl.DataFrame) -> None:
+        with_items = set(items[DOC].unique().to_list()) if items.height else set()
+        empty = documents.filter(~pl.col(DOC).is_in(list(with_items)))
+        for key, rows in zip(empty[KEY].to_list(), empty[ROWS].to_list()):
+            self.problems.append(Problem(
+                f"a {self.target.document} without {self.target.item_key}",
+                replace(self._where(rows, None), document=f"{self.target.document} {key}"),
+                hint=f"check the when: conditions under {self.target.item_key}:",
+            ))
+
+    # fields ---------------------------------------------------------------------------
+
+    def field_series(self, spec: FieldSpec, frame: pl.DataFrame, header: bool) -> pl.Series:
+        locale = self.field_locale(spec)
+        name = _section_name(self.target, spec, header)
+        raw = self._raw(spec, frame, locale)
+        if raw is None:  # a constant needing no parsing
+            series = pl.repeat(spec.value, frame.height, dtype=pl.String, eager=True)
+        else:
+            parsed = over_unique(raw, lambda text: final_text(spec, text, locale))
+            self._report_failures(spec, frame, raw, parsed.failures, name, header)
+            series = parsed.series
+        series = self._fill_default(spec, series, raw)
+        series = self._check_final(spec, frame, series, name, header)
+        return series.alias(spec.name)
+
+    def _raw(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale) -> pl.Series | None:
+        if spec.column is not None:
+            return frame[spec.column]
+        if spec.expr is not None:
+            results = self.evaluate(spec.expr, frame, spec.where, spec)
+            return pl.Series([_expr_text(spec, v, locale) for v in results], dtype=pl.String)
+        if spec.value is not None and spec.lookup is not None:
+            return pl.repeat(spec.value, frame.height, dtype=pl.String, eager=True)
+        if spec.value is None:
+            return pl.Series([None] * frame.height, dtype=pl.String)
+        return None
+
+    def _fill_default(self, spec: FieldSpec, series: pl.Series, raw: pl.Series | None) -> pl.Series:
+        if spec.default is None or raw is None:
+            return series
+        return pl.select(
+            pl.when(raw.is_null()).then(pl.lit(spec.default)).otherwise(series)
+        ).to_series()
+
+    def _report_failures(self, spec: FieldSpec, frame: pl.DataFrame, raw: pl.Series,
+                         failures: dict[str, BadValue], name: str, header: bool) -> None:
+        if not failures:
+            return
+        rows = frame.select(ROW, KEY).with_columns(raw.alias("__raw__"))
+        bad = rows.filter(pl.col("__raw__").is_in(list(failures)))
+        for (value,), group in bad.group_by("__raw__", maintain_order=True):
+            exc = failures[value]  # type: ignore[index]
+            self.problems.append(Problem(
+                exc.cause, self._field_where(spec, group, name, header), value=value,
+                hint=exc.hint,
+            ))
+
+    def _check_final(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
+                     name: str, header: bool) -> pl.Series:
+        element = spec.element
+        if spec.required:
+            self._flag(spec, frame, series.is_null(), name, header, "is empty",
+                       "fill in the cell, or give the field a default:")
+        if element is None:
+            return series
+        if element.decimals is not None:
+            too_many = series.str.contains(rf"\.\d{{{element.decimals + 1},}}$").fill_null(False)
+            self._flag(spec, frame, too_many, name, header,
+                       f"has more than {element.decimals} decimals, which Yuki rejects",
+                       f"add round: {element.decimals} to the field to round half-up,"
+                       " or correct the export", series)
+        if element.max_length is not None:
+            series = self._check_length(spec, frame, series, name, header)
+        if element.choices:
+            self._check_choices(spec, frame, series, name, header)
+        return series
+
+    def _check_length(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
+                      name: str, header: bool) -> pl.Series:
+        element = spec.element
+        assert element is not None and element.max_length is not None
+        limit = element.max_length
+        long = (series.str.len_chars() > limit).fill_null(False)
+        if not long.any():
+            return series
+        if spec.truncate:
+            self._flag(spec, frame, long, name, header, f"longer than {limit} characters;"
+                       " cut as the mapping says (truncate: true)", None, series, "warning")
+            return series.str.slice(0, limit)
+        if element.truncates:
+            self._flag(spec, frame, long, name, header,
+                       f"longer than {limit} characters; Yuki will silently cut it",
+                       "shorten it, or add truncate: true to cut it here", series, "warning")
+            return series
+        self._flag(spec, frame, long, name, header, f"longer than {limit} characters",
+                   "shorten it, or add truncate: true to the field", series)
+        return series
+
+    def _check_choices(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
+                       name: str, header: bool) -> None:
+        element = spec.element
+        assert element is not None
+        other = (~series.is_in(list(element.choices)) & series.is_not_null()
+                 & (series != "")).fill_null(False)
+        if not other.any():
+            return
+        listed = ", ".join(element.choices)
+        if element.strict_choices:
+            self._flag(spec, frame, other, name, header, f"not one of {listed}",
+                       "translate the export's values with map:", series)
+        else:
+            self._flag(spec, frame, other, name, header,
+                       f"not one of Yuki's standard values ({listed})",
+                       "fine if it is a custom value set up in Yuki; otherwise use map:",
+                       series, "warning")
+
+    def _flag(self, spec: FieldSpec, frame: pl.DataFrame, mask: pl.Series, name: str,
+              header: bool, cause: str, hint: str | None, values: pl.Series | None = None,
+              severity: str = "error") -> None:
+        if not mask.any():
+            return
+        rows = frame.select(ROW, KEY).with_columns(
+            (values if values is not None else pl.repeat(None, frame.height, dtype=pl.String,
+                                                         eager=True)).alias("__v__")
+        ).filter(mask)
+        for (value,), group in rows.group_by("__v__", maintain_order=True):
+            self.problems.append(Problem(
+                cause, self._field_where(spec, group, name, header),
+                value=value, hint=hint, severity=severity,  # type: ignore[arg-type]
+            ))
+
+    def _field_where(self, spec: FieldSpec, rows: pl.DataFrame, name: str, header: bool) -> Where:
+        where = self._where(rows[ROW].to_list(), spec.column)
+        document = None
+        if header and rows.height == 1:
+            document = f"{self.target.document} {rows[KEY][0]}"
+        return replace(where, key=name, document=document)
+
+    def _where(self, rows: Iterable[int], column: str | None) -> Where:
+        letter = self.table.letters.get(column) if column else None
+        return Where(file=self.table.file, sheet=self.table.sheet, rows=tuple(rows),
+                     column=column, letter=letter)
+
+    # expressions ----------------------------------------------------------------------
+
+    def evaluate(self, expr: Any, frame: pl.DataFrame, where: Where,
+                 spec: FieldSpec | None = None) -> list[Any]:
+        results: list[Any] = []
+        failures: dict[tuple[str, str | None], list[int]] = {}
+        rows = frame[ROW].to_list()
+        for pos, row in zip(frame[POS].to_list(), rows):
+            try:
+                results.append(self.env.run(expr, pos))
+            except ExprError as exc:
+                failures.setdefault((exc.cause, exc.hint), []).append(row)
+                results.append(None)
+        for (cause, hint), bad_rows in failures.items():
+            self.problems.append(Problem(
+                f"expression {expr.source!r}: {cause}",
+                Where(file=self.table.file, sheet=self.table.sheet, rows=tuple(bad_rows),
+                      key=spec.name if spec else where.key, line=where.line, col=where.col),
+                hint=hint,
+            ))
+        return results
+
+
+def _section_name(target: Any, spec: FieldSpec, header: bool) -> str:
+    return f"{target.header_key if header else target.item_key}.{spec.name}"
+
+
+# --- the value pipeline (shared by fields and lets) --------------------------------------
+
+_PARSERS: dict[str, Callable[[str, Locale], Any]] = {
+    "decimal": parse_decimal, "integer": parse_integer, "date": parse_date,
+    "boolean": parse_boolean,
+}
+
+
+def final_text(spec: FieldSpec, raw: str, locale: Locale) -> str:
+    """One raw cell -> the text Yuki gets: through the lookup table, or parsed by type."""
+    if spec.lookup is not None:
+        key = raw.lower() if spec.ignore_case else raw
+        found = spec.lookup.get(key)
+        if found is not None:
+            return found
+        if spec.fallback is not None:
+            return spec.fallback
+        known = ", ".join(list(spec.lookup)[:10])
+        raise BadValue("not in the lookup table (map:)",
+                       f"add it to map: (known: {known}), or set fallback: for other values")
+    parser = _PARSERS.get(spec.kind)
+    if parser is None:
+        return raw
+    return to_xml_text(parser(raw, locale), spec.round)
+
+
+def typed_value(spec: FieldSpec, raw: str | None, locale: Locale) -> Any:
+    """One raw cell -> a typed value, for `let` values used by expressions."""
+    if raw is None:
+        raw = spec.default
+        if raw is None:
+            return None
+        locale = Locale(decimal_mark=".")  # defaults are checked in canonical form
+    text = final_text(spec, raw, locale) if spec.lookup is not None or spec.kind != "text" else raw
+    return _canonical_typed(spec.kind, text)
+
+
+def _canonical_typed(kind: str, text: str) -> Any:
+    if kind == "decimal":
+        return Decimal(text)
+    if kind == "integer":
+        return Decimal(int(text))
+    if kind == "date":
+        return date.fromisoformat(text)
+    if kind == "boolean":
+        return text == "true"
+    return text
+
+
+def _expr_text(spec: FieldSpec, value: Any, locale: Locale) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Cell) or isinstance(value, str):
+        return str(value)
+    if spec.kind == "integer" and isinstance(value, Decimal) and value == value.to_integral():
+        return str(int(value))
+    return to_xml_text(value, spec.round)
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return value not in (None, "") and value != 0
+
+
+def _column_test(cond: Condition, series: pl.Series) -> pl.Series:
+    fold = (lambda s: s.str.to_lowercase()) if cond.ignore_case else (lambda s: s)
+    operand = cond.operand
+    if cond.ignore_case and isinstance(operand, str):
+        operand = operand.lower()
+    if cond.ignore_case and isinstance(operand, tuple):
+        operand = tuple(o.lower() for o in operand)
+    values = fold(series)
+    tests: dict[str, Callable[[], pl.Series]] = {
+        "equals": lambda: values == operand,
+        "not_equals": lambda: (values != operand).fill_null(True),
+        "in": lambda: values.is_in(list(operand)),  # type: ignore[arg-type]
+        "not_in": lambda: ~values.is_in(list(operand)),  # type: ignore[arg-type]
+        "contains": lambda: values.str.contains(str(operand), literal=True),
+        "starts_with": lambda: values.str.starts_with(str(operand)),
+        "empty": lambda: series.is_null(),
+        "not_empty": lambda: series.is_not_null(),
+        "matches": lambda: _regex_test(series, str(operand), cond.ignore_case),
+    }
+    return tests[cond.op]()
+
+
+def _regex_test(series: pl.Series, pattern: str, ignore_case: bool) -> pl.Series:
+    # Python's re, so that a pattern behaves as the docs (and `yukimap check`) say.
+    compiled = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    uniques = series.drop_nulls().unique().to_list()
+    hits = {u: bool(compiled.search(u)) for u in uniques}
+    return series.replace_strict(hits, default=False, return_dtype=pl.Boolean)
+
+
+# --- the row environment for expressions ------------------------------------------------
+
+
+class _RowEnv:
+    """Gives expressions the cells of one row, and `let` values computed on demand."""
+
+    def __init__(self, table: Table, mapping: Mapping, locale: Locale) -> None:
+        self.locale = locale
+        self.lets = {spec.path[1]: spec for spec in mapping.lets}
+        wanted = {c for s in mapping.all_fields() if s.expr for c in s.expr.columns}
+        wanted |= {c for s in mapping.lets for c in s.columns}
+        wanted |= {c for cond in mapping.all_conditions() if cond.expr for c in cond.expr.columns}
+        self.columns = {c: table.frame[c].to_list() for c in wanted if c in table.frame.columns}
+        self.pos = 0
+        self.cache: dict[tuple[str, int], Any] = {}
+
+    def run(self, expr: Any, pos: int) -> Any:
+        self.pos = pos
+        return expr.evaluate(self)
+
+    def cell(self, column: str) -> str | None:
+        return self.columns[column][self.pos]
+
+    def let(self, name: str) -> Any:
+        key = (name, self.pos)
+        if key not in self.cache:
+            self.cache[key] = self._compute_let(self.lets[name])
+        return self.cache[key]
+
+    def _compute_let(self, spec: FieldSpec) -> Any:
+        try:
+            if spec.expr is not None:
+                value = spec.expr.evaluate(self)
+                return value if spec.round is None or not isinstance(value, Decimal) else \
+                    _canonical_typed("decimal", to_xml_text(value, spec.round))
+            raw = self.cell(spec.column) if spec.column else spec.value
+            return typed_value(spec, raw, self.locale if spec.locale.decimal_mark is None
+                               else spec.locale)
+        except BadValue as exc:
+            raise ExprError(f"let {spec.path[1]}: {exc.cause}", exc.hint) from None
+        except ExprError as exc:
+            raise ExprError(f"let {spec.path[1]}: {exc.cause}", exc.hint) from None
+
+    def decimal(self, text: str) -> Decimal:
+        return parse_decimal(text, self.locale)
+
+    def date(self, text: str, formats: tuple[str, ...]) -> date:
+        locale = replace(self.locale, date_formats=formats) if formats else self.locale
+        return parse_date(text, locale)
+
+
+def raise_on_errors(mapped: Mapped, file: str) -> None:
+    errors = mapped.errors
+    if errors:
+        raise DataError(
+            f"{file}: {len(errors)} problem{'s' if len(errors) != 1 else ''} in the data",
+            problems=mapped.problems,
+        )

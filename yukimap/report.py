@@ -1,0 +1,165 @@
+"""Turning problems and summaries into text for people.
+
+Problems are grouped by cause, so that 212 rows with the same bad date read as one item
+with its rows listed, not 212 messages. Data problems speak in spreadsheet terms (row 5,
+column 'Order date' (C)); mapping problems in file:line:column with the key path.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, TextIO
+
+from yukimap.errors import Problem, UserError
+
+if TYPE_CHECKING:
+    from yukimap.summary import Summary
+
+SHOWN_PER_GROUP = 8
+
+
+@dataclass
+class _Group:
+    severity: str
+    cause: str
+    subject: str
+    hint: str | None
+    entries: list[Problem] = field(default_factory=list)
+
+
+def _subject(p: Problem) -> str:
+    w = p.where
+    parts = []
+    if w.line is not None and w.file:
+        parts.append(f"{w.file}:{w.line}:{w.col or 1}")
+    elif w.file:
+        parts.append(w.file + (f" (sheet {w.sheet})" if w.sheet else ""))
+    if w.column:
+        parts.append(f"column '{w.column}'" + (f" ({w.letter})" if w.letter else ""))
+    if w.key:
+        parts.append(w.key if w.line is None or not w.column else w.key)
+    return ", ".join(parts)
+
+
+def group_problems(problems: Sequence[Problem]) -> list[_Group]:
+    groups: dict[tuple[str, str, str, str | None], _Group] = {}
+    ordered = sorted(problems, key=lambda p: p.severity != "error")
+    for p in ordered:
+        subject = _subject(p) if p.where.line is None else ""
+        key = (p.severity, p.cause, subject, p.hint)
+        if key not in groups:
+            groups[key] = _Group(p.severity, p.cause, subject, p.hint)
+        groups[key].entries.append(p)
+    return list(groups.values())
+
+
+def format_problems(problems: Sequence[Problem]) -> str:
+    lines: list[str] = []
+    for group in group_problems(problems):
+        lines.extend(_format_group(group))
+    return "\n".join(lines)
+
+
+def _format_group(group: _Group) -> list[str]:
+    mark = "error" if group.severity == "error" else "warning"
+    if not group.subject:  # mapping problems: one line each, with file:line:col
+        return [_format_located(p, mark) for p in group.entries]
+    count = _row_count(group.entries)
+    head = f"{mark}: {group.cause}"
+    lines = [head, f"  in {group.subject}{count}"]
+    for p in group.entries[:SHOWN_PER_GROUP]:
+        lines.append("    " + _entry(p))
+    if len(group.entries) > SHOWN_PER_GROUP:
+        rest = group.entries[SHOWN_PER_GROUP:]
+        more_rows = sum(len(p.where.rows) or 1 for p in rest)
+        lines.append(f"    … and {len(rest)} more value{'s' if len(rest) != 1 else ''}"
+                     f" ({more_rows} row{'s' if more_rows != 1 else ''})")
+    if group.hint:
+        lines.append(f"  fix: {group.hint}")
+    return lines
+
+
+def _format_located(p: Problem, mark: str) -> str:
+    w = p.where
+    place = f"{w.file}:{w.line}:{w.col or 1}" if w.file else ""
+    key = f" {w.key}:" if w.key else ""
+    value = f" (got {p.value!r})" if p.value is not None else ""
+    text = f"{mark}: {place}{key} {p.cause}{value}"
+    if p.hint:
+        text += f"\n  fix: {p.hint}"
+    return text
+
+
+def _row_count(entries: Sequence[Problem]) -> str:
+    rows = sum(len(p.where.rows) for p in entries)
+    return f" ({rows} row{'s' if rows != 1 else ''})" if rows > 1 else ""
+
+
+def _entry(p: Problem) -> str:
+    where = p.where.short() or "(whole file)"
+    if p.value is None:
+        return where
+    return f"{where}: {_quote(p.value)}"
+
+
+def _quote(value: str) -> str:
+    shown = value if len(value) <= 80 else value[:77] + "…"
+    return repr(shown)
+
+
+def print_user_error(exc: UserError, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
+    errors = [p for p in exc.problems if p.is_error]
+    print(f"error: {exc.message}", file=stream)
+    if exc.hint:
+        print(f"  fix: {exc.hint}", file=stream)
+    if exc.problems:
+        print(file=stream)
+        print(format_problems(exc.problems), file=stream)
+        warnings = len(exc.problems) - len(errors)
+        if errors and warnings:
+            print(f"\n{len(errors)} error(s), {warnings} warning(s); nothing was written.",
+                  file=stream)
+
+
+def money(value: Decimal) -> str:
+    """1234567.5 -> '1,234,567.50': a fixed, locale-free format for summaries."""
+    return f"{value:,.2f}"
+
+
+def format_summary(summary: Summary, source: str, mapping: str, outcome: str) -> str:
+    """The dry-run / conversion summary: counts, skipped rows, totals per currency."""
+    from yukimap.documents import TARGETS
+
+    target = TARGETS[summary.target]
+    lines = [f"{source} -> {target.title} (mapping {mapping})"]
+    rows = [("rows read", str(summary.rows_read))]
+    skipped = sum(summary.skipped.values())
+    if skipped:
+        why = "; ".join(f"{cond}: {n}" for cond, n in summary.skipped.items())
+        rows.append(("rows skipped", f"{skipped}  ({why})"))
+    skipped_docs = sum(summary.skipped_documents.values())
+    if skipped_docs:
+        why = "; ".join(f"{cond}: {n}" for cond, n in summary.skipped_documents.items())
+        rows.append((f"{target.title} skipped", f"{skipped_docs}  ({why})"))
+    rows.append((target.title, str(summary.documents)))
+    rows.append((f"{target.item_key}", str(summary.items)))
+    for name, value in summary.figures.items():
+        rows.append((name, str(value)))
+    width = max(len(label) for label, _ in rows)
+    lines += [f"  {label:<{width}}  {value}" for label, value in rows]
+    if summary.totals:
+        lines.append("  totals (yukimap's estimate; per line, rounded half-up to cents):")
+        lines.append(f"    {'currency':<8} {'excl. VAT':>16} {'VAT':>14} {'incl. VAT':>16}")
+        for currency, t in sorted(summary.totals.items()):
+            lines.append(f"    {currency:<8} {money(t.excl):>16} {money(t.vat):>14}"
+                         f" {money(t.incl):>16}")
+    if summary.unpriced:
+        lines.append(f"  {summary.unpriced} line(s) without a price: Yuki takes it from its"
+                     " price list (not in the totals)")
+    lines += [f"  note: {note}" for note in summary.notes]
+    lines.append(f"  {outcome}")
+    return "\n".join(lines)

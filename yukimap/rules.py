@@ -1,0 +1,156 @@
+"""Yuki's rules that a schema does not show, checked on the mapped documents.
+
+Each target has one rule function: Mapped -> problems. They run before rendering, so the
+problems still know their source rows; nothing here costs a call to Yuki.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import polars as pl
+
+from yukimap.errors import Problem, Where
+from yukimap.mapping import DOC, KEY, ROW, ROWS, Mapped
+from yukimap.model import Mapping
+
+# VATType -> the percentage it always has, from Yuki's table of possible combinations.
+FIXED_VAT = {0: Decimal(0), 4: Decimal(0), 6: Decimal(0), 7: Decimal(0), 17: Decimal(0),
+             19: Decimal(0), 20: Decimal(0), 21: Decimal(12)}
+# Types whose rate varies by country and date; never 0%.
+VARIABLE_VAT = {1: "high rate", 2: "low rate", 8: "country-specific rate", 40: "OSS rate"}
+HIGH_RATES = {Decimal(19), Decimal(21)}  # NL 21 (19 before 2012), BE 21
+LOW_RATES = {Decimal(6), Decimal(9)}  # NL 9 (6 before 2019), BE 6
+
+
+def vat_pair_problem(vat_type: int, percentage: Decimal) -> str | None:
+    """Why this VATType/VATPercentage pair cannot exist in Yuki, or None if it can."""
+    if vat_type in FIXED_VAT:
+        fixed = FIXED_VAT[vat_type]
+        if percentage != fixed:
+            return f"VATType {vat_type} is always {fixed}%"
+        return None
+    if vat_type not in VARIABLE_VAT:
+        known = ", ".join(str(t) for t in sorted({*FIXED_VAT, *VARIABLE_VAT}))
+        return f"VATType {vat_type} is not one of Yuki's VAT types ({known})"
+    if percentage == 0:
+        return f"VATType {vat_type} ({VARIABLE_VAT[vat_type]}) is never 0%"
+    if vat_type == 1 and percentage in LOW_RATES:
+        return f"{percentage}% is a low rate, but VATType 1 is the high rate"
+    if vat_type == 2 and percentage in HIGH_RATES:
+        return f"{percentage}% is the high rate, but VATType 2 is the low rate"
+    return None
+
+
+def check(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
+    rule = RULES.get(mapping.target.name)
+    return rule(mapped, mapping, file) if rule else []
+
+
+def _col(frame: pl.DataFrame, name: str) -> pl.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pl.Series(name, [None] * frame.height, dtype=pl.String)
+
+
+def _doc_where(file: str, document: str, key: object, rows: list[int],
+               field: str | None = None) -> Where:
+    return Where(file=file, rows=tuple(rows), document=f"{document} {key}", key=field)
+
+
+def _sales(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
+    docs, items = mapped.documents, mapped.items
+    problems: list[Problem] = []
+    problems += _process_needs_reference(docs, file)
+    problems += _unique_references(docs, file)
+    problems += _vat_pairs(items, docs, file)
+    problems += _partial_price(items, docs, file)
+    problems += _email_without_process(docs, file)
+    problems += _due_before_date(docs, file)
+    return problems
+
+
+def _process_needs_reference(docs: pl.DataFrame, file: str) -> list[Problem]:
+    bad = docs.filter((_col(docs, "Process") == "true") & _col(docs, "Reference").is_null())
+    return [
+        Problem("Process is true but there is no Reference (invoice number)",
+                _doc_where(file, "invoice", key, rows, "invoice.Reference"),
+                hint="map Reference to the invoice number, or set Process: false to let Yuki"
+                     " number a draft")
+        for key, rows in zip(bad[KEY].to_list(), bad[ROWS].to_list())
+    ]
+
+
+def _unique_references(docs: pl.DataFrame, file: str) -> list[Problem]:
+    refs = docs.with_columns(_col(docs, "Reference").alias("__ref__")).filter(
+        pl.col("__ref__").is_not_null() & pl.col("__ref__").is_duplicated()
+    )
+    problems = []
+    for (ref,), group in refs.group_by("__ref__", maintain_order=True):
+        rows = sorted(r for rs in group[ROWS].to_list() for r in rs)
+        problems.append(Problem(
+            "the same invoice number (Reference) on more than one invoice",
+            Where(file=file, rows=tuple(rows), key="invoice.Reference"), value=str(ref),
+            hint="Yuki keeps invoice numbers unique; check group_by and the Reference column",
+        ))
+    return problems
+
+
+def _vat_pairs(items: pl.DataFrame, docs: pl.DataFrame, file: str) -> list[Problem]:
+    pairs = items.select(
+        DOC, ROW, _col(items, "Product.VATType").alias("t"),
+        _col(items, "Product.VATPercentage").alias("p"),
+    ).filter(pl.col("t").is_not_null() & pl.col("p").is_not_null())
+    problems = []
+    for (vat_type, pct), group in pairs.group_by("t", "p", maintain_order=True):
+        why = vat_pair_problem(int(str(vat_type)), Decimal(str(pct)))
+        if why:
+            problems.append(Problem(
+                "a VATType and VATPercentage that cannot go together",
+                Where(file=file, rows=tuple(group[ROW].to_list()), key="lines.Product.VATType"),
+                value=f"VATType {vat_type} with {pct}%", hint=f"{why}; check map: for VATType",
+            ))
+    return problems
+
+
+def _partial_price(items: pl.DataFrame, docs: pl.DataFrame, file: str) -> list[Problem]:
+    present = [_col(items, f"Product.{n}").is_not_null()
+               for n in ("SalesPrice", "VATType", "VATPercentage")]
+    some = present[0] | present[1] | present[2]
+    all_three = present[0] & present[1] & present[2]
+    rows = items.filter(some & ~all_three)[ROW].to_list()
+    if not rows:
+        return []
+    return [Problem(
+        "a line gives only some of SalesPrice, VATType and VATPercentage",
+        Where(file=file, rows=tuple(rows), key="lines.Product"),
+        hint="Yuki then takes price and VAT from its price list, so the product must exist"
+             " there; map all three to use the export's values",
+        severity="warning",
+    )]
+
+
+def _email_without_process(docs: pl.DataFrame, file: str) -> list[Problem]:
+    bad = docs.filter((_col(docs, "EmailToCustomer") == "true")
+                      & (_col(docs, "Process") != "true").fill_null(True))
+    if not bad.height:
+        return []
+    rows = sorted(r for rs in bad[ROWS].to_list() for r in rs)
+    return [Problem("EmailToCustomer is true but Process is not: Yuki only mails booked invoices",
+                    Where(file=file, rows=tuple(rows), key="invoice.EmailToCustomer"),
+                    severity="warning")]
+
+
+def _due_before_date(docs: pl.DataFrame, file: str) -> list[Problem]:
+    bad = docs.filter((_col(docs, "DueDate") < _col(docs, "Date")).fill_null(False))
+    return [
+        Problem("the due date is before the invoice date",
+                _doc_where(file, "invoice", key, rows, "invoice.DueDate"), severity="warning")
+        for key, rows in zip(bad[KEY].to_list(), bad[ROWS].to_list())
+    ]
+
+
+RULES: dict[str, Callable[[Mapped, Mapping, str], list[Problem]]] = {
+    "sales_invoices": _sales,
+}

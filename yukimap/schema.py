@@ -1,0 +1,719 @@
+"""The mapping file's schema, as data, and `load_mapping`, the one place that checks it.
+
+The schema is a set of key tables (`Key(name, check, ...)`); `_check_map` walks a YAML
+mapping against a table, converting values and collecting every problem with its
+line:column and key path, the allowed keys and the nearest name. Only after the whole
+file checks out is it turned into the frozen dataclasses of model.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from yukimap import documents
+from yukimap.documents import Element, Target
+from yukimap.errors import MappingError, Problem
+from yukimap.expr import FUNCTIONS, ExprError, compile_expr
+from yukimap.model import (
+    Condition,
+    FieldSpec,
+    Grouping,
+    ItemSpec,
+    Locale,
+    Mapping,
+    Source,
+)
+from yukimap.resources import shipped_mappings
+from yukimap.values import BadValue, parse_boolean, parse_date, parse_decimal, parse_integer
+from yukimap.yamlsrc import KeyPath, Located, load_yaml_file
+
+SUPPORTED_VERSIONS = (1,)
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
+
+
+@dataclass
+class Ctx:
+    doc: Located
+    problems: list[Problem] = field(default_factory=list)
+
+    def fail(self, path: KeyPath, cause: str, hint: str | None = None, value: Any = None) -> Any:
+        shown = None if value is None else str(value)
+        self.problems.append(Problem(cause, self.doc.where(path), shown, hint))
+        return INVALID
+
+
+Check = Callable[[Any, KeyPath, Ctx], Any]
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    check: Check
+    required: bool = False
+    default: Any = None
+    doc: str = ""
+
+
+# --- scalar checks ----------------------------------------------------------------------
+
+
+def text(value: Any, path: KeyPath, ctx: Ctx) -> Any:
+    if isinstance(value, (dict, list)) or value is None:
+        return ctx.fail(path, "expected a text value", value=_shown(value))
+    return _as_text(value)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{...}"
+    if isinstance(value, list):
+        return "[...]"
+    return "(empty)" if value is None else str(value)
+
+
+def whole(minimum: int = 0, maximum: int | None = None) -> Check:
+    def check(value: Any, path: KeyPath, ctx: Ctx) -> Any:
+        if isinstance(value, bool) or not re.fullmatch(r"\d+", str(value).strip()):
+            return ctx.fail(path, "expected a whole number", value=_shown(value))
+        number = int(str(value))
+        if number < minimum or (maximum is not None and number > maximum):
+            top = f" to {maximum}" if maximum is not None else " or more"
+            return ctx.fail(path, f"expected a number from {minimum}{top}", value=number)
+        return number
+
+    return check
+
+
+def flag(value: Any, path: KeyPath, ctx: Ctx) -> Any:
+    if isinstance(value, bool):
+        return value
+    return ctx.fail(path, "expected true or false", value=_shown(value))
+
+
+def one_of(*choices: str) -> Check:
+    def check(value: Any, path: KeyPath, ctx: Ctx) -> Any:
+        if isinstance(value, str) and value in choices:
+            return value
+        return ctx.fail(path, f"expected one of {', '.join(choices)}", _nearest(value, choices),
+                        value=_shown(value))
+
+    return check
+
+
+def mark(value: Any, path: KeyPath, ctx: Ctx) -> Any:
+    if value in (".", ",", " ", "'"):
+        return value
+    return ctx.fail(path, "expected '.', ',', ' ' or \"'\"", value=_shown(value))
+
+
+def delimiter(value: Any, path: KeyPath, ctx: Ctx) -> Any:
+    value = {"tab": "\t", "\\t": "\t"}.get(str(value).lower(), value)
+    if isinstance(value, str) and len(value) == 1:
+        return value
+    return ctx.fail(path, "expected one character, e.g. \";\", \",\" or tab", value=_shown(value))
+
+
+def text_list(value: Any, path: KeyPath, ctx: Ctx) -> Any:
+    items = value if isinstance(value, list) else [value]
+    out = [text(item, path + (i,), ctx) for i, item in enumerate(items)]
+    return INVALID if INVALID in out else tuple(out)
+
+
+def date_formats(value: Any, path: KeyPath, ctx: Ctx) -> Any:
+    formats = text_list(value, path, ctx)
+    if formats is INVALID:
+        return INVALID
+    for fmt in formats:
+        if "%" not in fmt:
+            return ctx.fail(path, "a date format uses codes like %d-%m-%Y", value=fmt,
+                            hint='for 31-01-2024 write "%d-%m-%Y"; for 01/31/24 "%m/%d/%y"')
+    return formats
+
+
+def sheet(value: Any, path: KeyPath, ctx: Ctx) -> Any:
+    if isinstance(value, str) and value.strip().isdigit():
+        return whole(1)(value, path, ctx)
+    return text(value, path, ctx)
+
+
+def _nearest(value: Any, choices: Sequence[str]) -> str | None:
+    near = get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{near[0]}'?" if near else None
+
+
+# --- maps of keys -----------------------------------------------------------------------
+
+
+def _check_map(
+    value: Any, path: KeyPath, ctx: Ctx, keys: Sequence[Key], what: str, extra: str = ""
+) -> Any:
+    if not isinstance(value, dict):
+        return ctx.fail(path, f"{what} must be a set of 'key: value' lines", value=_shown(value))
+    names = [k.name for k in keys]
+    ok = True
+    for name in value:
+        if name not in names:
+            ok = False
+            _unknown_key(ctx, path + (name,), name, names, what, extra)
+    out: dict[str, Any] = {}
+    for key in keys:
+        if key.name in value:
+            out[key.name] = key.check(value[key.name], path + (key.name,), ctx)
+        elif key.required:
+            ctx.fail(path, f"{what} needs the key '{key.name}'", hint=key.doc or None)
+            out[key.name] = INVALID
+        else:
+            out[key.name] = key.default
+    return out if ok else INVALID
+
+
+def _unknown_key(ctx: Ctx, path: KeyPath, name: Any, allowed: list[str], what: str,
+                 extra: str) -> None:
+    near = _nearest(name, allowed)
+    listing = f"allowed here: {', '.join(allowed)}"
+    hint = f"{near} ({listing})" if near else listing
+    ctx.fail(path, f"unknown key '{name}' in {what}{extra}", hint)
+
+
+# --- the tables -------------------------------------------------------------------------
+
+SOURCE_KEYS = (
+    Key("format", one_of("csv", "excel"), doc="csv or excel; default: from the file extension"),
+    Key("delimiter", delimiter, doc="column separator; default: sniffed from the header"),
+    Key("encoding", text, default="utf-8", doc="text encoding, e.g. cp1252; default utf-8"),
+    Key("quote", delimiter, default='"', doc="quote character"),
+    Key("sheet", sheet, doc="Excel sheet by name, or by position (1 = first)"),
+    Key("header_row", whole(1), default=1, doc="row number of the column titles"),
+    Key("skip_last", whole(0), default=0, doc="footer rows to ignore"),
+    Key("decimal_mark", mark, doc="'.' or ','; default: read from the file, never guessed"),
+    Key("thousands_separator", mark, doc="'.', ',', ' ' or \"'\""),
+    Key("date_format", date_formats, default=(), doc="e.g. \"%d-%m-%Y\", or a list"),
+    Key("true_values", text_list, doc="words meaning yes"),
+    Key("false_values", text_list, doc="words meaning no"),
+)
+
+CONDITION_TESTS = ("equals", "not_equals", "in", "not_in", "matches", "contains",
+                   "starts_with", "empty", "not_empty")
+CONDITION_KEYS = (
+    Key("column", text, doc="the column to test"),
+    *(Key(t, lambda v, p, c: v) for t in CONDITION_TESTS),
+    Key("ignore_case", flag, default=False),
+    Key("expr", text, doc="an expression that is true for the rows meant"),
+)
+
+GROUP_KEYS = (
+    Key("column", text, required=True, doc="the column whose value identifies a document"),
+    Key("fill_down", flag, default=False, doc="an empty key continues the group above"),
+    Key("on_conflict", one_of("error", "first"), default="error",
+        doc="rows of one group disagree on a document field: error, or use the first row"),
+)
+
+FIELD_KEYS = (
+    Key("column", text, doc="read the value from this column"),
+    Key("value", lambda v, p, c: v, doc="a constant value"),
+    Key("expr", text, doc="compute the value with an expression"),
+    Key("default", lambda v, p, c: v, doc="used when the cell is empty"),
+    Key("required", flag, default=False, doc="an empty value is an error"),
+    Key("map", lambda v, p, c: v, doc="lookup table: value in the file -> value for Yuki"),
+    Key("fallback", lambda v, p, c: v, doc="for values not in map (default: an error)"),
+    Key("ignore_case", flag, default=False, doc="map: match regardless of case"),
+    Key("type", one_of("text", "decimal", "integer", "date", "boolean"),
+        doc="how to read the value"),
+    Key("date_format", date_formats, doc="date format(s) for this field only"),
+    Key("decimal_mark", mark, doc="decimal mark for this field only"),
+    Key("thousands_separator", mark, doc="thousands separator for this field only"),
+    Key("round", whole(0, 6), doc="round half-up to this many decimals"),
+    Key("empty", one_of("omit", "clear", "nil"),
+        doc="an empty value: omit the element (keep Yuki's value), clear it, or nil"),
+    Key("truncate", flag, default=False, doc="cut text at Yuki's limit (with a warning)"),
+)
+FIELD_KEY_NAMES = tuple(k.name for k in FIELD_KEYS)
+
+
+def _top_keys(target: Target | None) -> tuple[Key, ...]:
+    section = (lambda v, p, c: v)
+    keys = [
+        Key("version", whole(1), required=True, doc="the mapping format version: 1"),
+        Key("target", one_of(*documents.TARGETS), required=True,
+            doc=f"what to make: {', '.join(documents.TARGETS)}"),
+        Key("name", text, default=""),
+        Key("description", text, default=""),
+        Key("source", section, default={}),
+        Key("skip_rows", section, doc="rows to leave out (any condition matches)"),
+        Key("group_by", section, doc="column whose value makes one document"),
+        Key("skip_documents", section,
+            doc="documents to leave out, tested on their first row (any condition matches)"),
+        Key("let", section, doc="named values that expressions can use"),
+        Key("template", text, doc="your own Jinja2 template, relative to the mapping"),
+        Key("empty_fields", one_of("omit", "clear"), default="omit",
+            doc="default for empty values: omit the element, or send it empty"),
+    ]
+    if target is not None:
+        keys.insert(5, Key(target.header_key, section, default={}))
+        keys.insert(6, Key(target.item_key, section, required=True))
+        for name, key in target.options.items():
+            keys.append(Key(name, key))  # type: ignore[arg-type]
+    return tuple(keys)
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+def resolve_mapping_path(name_or_path: str | Path) -> Path:
+    """A path, or the name of a shipped mapping ('webshop-orders')."""
+    path = Path(name_or_path)
+    if path.exists() or path.suffix in (".yaml", ".yml") or len(path.parts) > 1:
+        return path
+    shipped = shipped_mappings()
+    if str(name_or_path) in shipped:
+        return shipped[str(name_or_path)]
+    near = _nearest(name_or_path, list(shipped))
+    raise MappingError(
+        f"no mapping file '{name_or_path}' and no shipped mapping of that name",
+        hint=f"{near + ' ' if near else ''}shipped mappings: {', '.join(shipped) or 'none'}",
+    )
+
+
+def load_mapping(name_or_path: str | Path) -> Mapping:
+    """Read and check a mapping file; raise MappingError listing every problem."""
+    path = resolve_mapping_path(name_or_path)
+    doc = load_yaml_file(path)
+    ctx = Ctx(doc)
+    mapping = _build(doc.data, path, ctx)
+    errors = [p for p in ctx.problems if p.is_error]
+    if errors or mapping is None:
+        count = len(errors)
+        raise MappingError(
+            f"{path}: {count} problem{'s' if count != 1 else ''} in the mapping",
+            problems=ctx.problems,
+        )
+    return mapping
+
+
+def _build(data: Any, path: Path, ctx: Ctx) -> Mapping | None:
+    if not isinstance(data, dict):
+        ctx.fail((), "a mapping file is a set of 'key: value' lines",
+                 hint="start from a shipped mapping: yukimap mappings")
+        return None
+    version = whole(1)(data.get("version"), ("version",), ctx) if "version" in data else None
+    if version not in (None, INVALID) and version not in SUPPORTED_VERSIONS:
+        ctx.fail(("version",), f"this yukimap reads mapping version 1, not {version}",
+                 hint="upgrade yukimap to use this mapping")
+        return None
+    target = documents.TARGETS.get(data.get("target"))  # type: ignore[arg-type]
+    if target is None:
+        # Without a target the document sections cannot be checked; say only this.
+        targets = tuple(documents.TARGETS)
+        if "target" in data:
+            one_of(*targets)(data["target"], ("target",), ctx)
+        else:
+            ctx.fail((), "the mapping needs the key 'target'", hint=f"one of {', '.join(targets)}")
+        return None
+    top = _check_map(data, (), ctx, _top_keys(target), "the mapping")
+    if top is INVALID:
+        return None
+    return _build_mapping(top, target, path, ctx)
+
+
+def _build_mapping(top: dict[str, Any], target: Target, path: Path, ctx: Ctx) -> Mapping | None:
+    source = _source(top["source"], ("source",), ctx)
+    empty_default = top["empty_fields"]
+    lets = _lets(top["let"], source.locale if source else Locale(), ctx)
+    let_names = frozenset(spec.path[1] for spec in lets)
+    locale = source.locale if source else Locale()
+    env = _FieldEnv(ctx, locale, empty_default, let_names)
+    header = env.section(top[target.header_key], (target.header_key,), target.header,
+                         target, target.header_key)
+    items = _items(top[target.item_key], target, env)
+    skip = _conditions(top["skip_rows"], ("skip_rows",), ctx, let_names)
+    skip_documents = _conditions(top["skip_documents"], ("skip_documents",), ctx, let_names)
+    group = _grouping(top["group_by"], ctx)
+    template = _template(top["template"], path, ctx)
+    options = {name: top[name] for name in target.options}
+    if None in (source, header, items, skip, skip_documents):
+        return None
+    return Mapping(
+        path=path, version=top["version"], target=target, source=source, header=header,
+        items=items, name=top["name"], description=top["description"], skip=skip,
+        skip_documents=skip_documents, group=group, lets=lets, template=template, options=options,
+    )
+
+
+def _source(value: Any, path: KeyPath, ctx: Ctx) -> Source | None:
+    raw = _check_map(value, path, ctx, SOURCE_KEYS, "source")
+    if raw is INVALID:
+        return None
+    locale = _locale(raw, path, ctx, Locale())
+    return Source(
+        format=raw["format"], delimiter=raw["delimiter"], encoding=raw["encoding"],
+        quote=raw["quote"], sheet=raw["sheet"], header_row=raw["header_row"],
+        skip_last=raw["skip_last"], locale=locale,
+    )
+
+
+def _locale(raw: dict[str, Any], path: KeyPath, ctx: Ctx, base: Locale) -> Locale:
+    decimal_mark = raw.get("decimal_mark") or base.decimal_mark
+    thousands = raw.get("thousands_separator") or base.thousands_separator
+    if decimal_mark and thousands and decimal_mark == thousands:
+        ctx.fail(path + ("thousands_separator",),
+                 "the thousands separator cannot be the decimal mark too", value=thousands)
+    if thousands and not decimal_mark:
+        ctx.fail(path + ("thousands_separator",),
+                 "a thousands separator needs a decimal_mark too", value=thousands)
+    lower = lambda words: tuple(w.lower() for w in words)  # noqa: E731
+    return Locale(
+        decimal_mark=decimal_mark,
+        thousands_separator=thousands,
+        date_formats=raw.get("date_format") or base.date_formats,
+        true_words=lower(raw["true_values"]) if raw.get("true_values") else base.true_words,
+        false_words=lower(raw["false_values"]) if raw.get("false_values") else base.false_words,
+    )
+
+
+def _grouping(value: Any, ctx: Ctx) -> Grouping | None:
+    if value is None:
+        return None
+    path: KeyPath = ("group_by",)
+    raw = {"column": value} if isinstance(value, str) else value
+    checked = _check_map(raw, path, ctx, GROUP_KEYS, "group_by")
+    if checked is INVALID:
+        return None
+    return Grouping(checked["column"], checked["fill_down"], checked["on_conflict"],
+                    ctx.doc.where(path))
+
+
+def _template(value: str | None, mapping_path: Path, ctx: Ctx) -> Path | None:
+    if value is None:
+        return None
+    path = (mapping_path.parent / value).resolve()
+    if not path.is_file():
+        ctx.fail(("template",), f"template file {path} does not exist", value=value,
+                 hint="give the path relative to the mapping file")
+        return None
+    return path
+
+
+# --- conditions -------------------------------------------------------------------------
+
+
+def _conditions(
+    value: Any, path: KeyPath, ctx: Ctx, lets: frozenset[str]
+) -> tuple[Condition, ...] | None:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    base = path if not isinstance(value, list) else None
+    out = [_condition(item, base or path + (i,), ctx, lets) for i, item in enumerate(items)]
+    return None if any(c is None for c in out) else tuple(out)  # type: ignore[arg-type]
+
+
+def _condition(value: Any, path: KeyPath, ctx: Ctx, lets: frozenset[str]) -> Condition | None:
+    raw = _check_map(value, path, ctx, CONDITION_KEYS, "a condition")
+    if raw is INVALID:
+        return None
+    where = ctx.doc.where(path)
+    tests = [t for t in CONDITION_TESTS if t in value]
+    if raw["expr"] is not None:
+        if tests or raw["column"]:
+            ctx.fail(path, "a condition has either expr: or column: with a test, not both")
+            return None
+        expr = _compile(raw["expr"], path + ("expr",), ctx, lets)
+        return None if expr is None else Condition("expr", expr=expr, where=where)
+    if raw["column"] is None or len(tests) != 1:
+        ctx.fail(path, "a condition needs column: and exactly one test",
+                 hint=f"tests: {', '.join(CONDITION_TESTS)}; for several, make a list")
+        return None
+    return _column_condition(raw, tests[0], path, ctx, where)
+
+
+def _column_condition(raw: dict[str, Any], test: str, path: KeyPath, ctx: Ctx,
+                      where: Any) -> Condition | None:
+    operand = raw[test]
+    if test in ("empty", "not_empty"):
+        if operand is not True:
+            ctx.fail(path + (test,), f"write {test}: true", value=_shown(operand))
+            return None
+    elif test in ("in", "not_in"):
+        operand = text_list(operand, path + (test,), ctx)
+    elif test == "matches":
+        operand = text(operand, path + (test,), ctx)
+        if operand is not INVALID:
+            try:
+                re.compile(operand)
+            except re.error as exc:
+                ctx.fail(path + (test,), f"not a valid regular expression: {exc}", value=operand)
+                return None
+    else:
+        operand = text(operand, path + (test,), ctx)
+    if operand is INVALID:
+        return None
+    return Condition(test, column=raw["column"], operand=operand, ignore_case=raw["ignore_case"],
+                     where=where)
+
+
+def _compile(source: str, path: KeyPath, ctx: Ctx, lets: frozenset[str]) -> Any:
+    try:
+        return compile_expr(source, lets)
+    except ExprError as exc:
+        ctx.fail(path, exc.cause, exc.hint, value=source)
+        return None
+
+
+# --- lets and fields --------------------------------------------------------------------
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _lets(value: Any, locale: Locale, ctx: Ctx) -> tuple[FieldSpec, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        ctx.fail(("let",), "let: is a set of 'name: {expr: ...}' lines")
+        return ()
+    env = _FieldEnv(ctx, locale, "omit", frozenset())
+    specs = []
+    for name, spec in value.items():
+        path: KeyPath = ("let", name)
+        if not _NAME.match(str(name)) or name in FUNCTIONS:
+            ctx.fail(path, f"'{name}' cannot be a let name",
+                     hint="use letters, digits and _; not a function name")
+            continue
+        built = env.field(spec, path, None, ("let", name))
+        if built is not None:
+            specs.append(built)
+        env.let_names = env.let_names | {name}
+    return tuple(specs)
+
+
+class _FieldEnv:
+    """Builds FieldSpecs; carries what every field needs to know."""
+
+    def __init__(self, ctx: Ctx, locale: Locale, empty: str, let_names: frozenset[str]) -> None:
+        self.ctx = ctx
+        self.locale = locale
+        self.empty = empty
+        self.let_names = let_names
+
+    def section(self, value: Any, path: KeyPath, elements: tuple[Element, ...],
+                target: Target, what: str, extra: tuple[str, ...] = ()) -> Any:
+        if not isinstance(value, dict):
+            self.ctx.fail(path, f"{what}: must be a set of 'Field: ...' lines",
+                          value=_shown(value))
+            return None
+        names = [e.name for e in elements]
+        specs: list[FieldSpec] = []
+        ok = True
+        for name, raw in value.items():
+            if name in extra:
+                continue
+            element = next((e for e in elements if e.name == name), None)
+            if element is None:
+                self._unknown_field(path + (name,), name, names, target, what)
+                ok = False
+            elif element.is_group:
+                group = self.section(raw, path + (name,), element.children, target,
+                                     f"{what}.{name}")
+                ok = ok and group is not None
+                specs.extend(_prefixed(group or (), name))
+            else:
+                built = self.field(raw, path + (name,), element, (name,))
+                ok = ok and built is not None
+                if built is not None:
+                    specs.append(built)
+        return tuple(specs) if ok else None
+
+    def _unknown_field(self, path: KeyPath, name: Any, names: list[str], target: Target,
+                       what: str) -> None:
+        elsewhere = _section_of(name, target)
+        if elsewhere and elsewhere != what.split(".")[0]:
+            self.ctx.fail(path, f"'{name}' does not belong in {what}",
+                          hint=f"{name} belongs under {elsewhere}:")
+            return
+        _unknown_key(self.ctx, path, name, names, what, f" (a {target.title} field)")
+
+    def field(self, raw: Any, path: KeyPath, element: Element | None,
+              out_path: tuple[str, ...]) -> FieldSpec | None:
+        ctx = self.ctx
+        if not isinstance(raw, dict):
+            if raw is None:
+                ctx.fail(path, "no value given", hint="write column: NAME, value: TEXT or expr:")
+                return None
+            raw = {"value": raw}
+        checked = _check_map(raw, path, ctx, FIELD_KEYS, "a field",
+                             extra=f" ({'.'.join(out_path)})")
+        if checked is INVALID:
+            return None
+        kind = self._kind(checked, path, element)
+        locale = _locale(checked, path, ctx, self.locale)
+        return self._spec(checked, path, element, out_path, kind, locale)
+
+    def _kind(self, checked: dict[str, Any], path: KeyPath, element: Element | None) -> Any:
+        declared = checked["type"]
+        if element is None:
+            return declared or "text"
+        if declared and declared != element.kind:
+            self.ctx.fail(path + ("type",),
+                          f"Yuki's {element.name} is {_a(element.kind)}, not {_a(declared)}",
+                          hint="remove type:, or compute the value with expr:")
+        return element.kind
+
+    def _spec(self, c: dict[str, Any], path: KeyPath, element: Element | None,
+              out_path: tuple[str, ...], kind: Any, locale: Locale) -> FieldSpec | None:
+        ctx = self.ctx
+        sources = [k for k in ("column", "value", "expr") if c[k] is not None]
+        if len(sources) > 1:
+            ctx.fail(path, f"use one of column:, value: or expr:, not {' and '.join(sources)}")
+            return None
+        if not sources and c["default"] is None and c["empty"] not in ("clear", "nil"):
+            ctx.fail(path, "say where the value comes from: column:, value: or expr:",
+                     hint="to always send the element empty, write empty: clear")
+            return None
+        expr = _compile(c["expr"], path + ("expr",), ctx, self.let_names) if c["expr"] else None
+        if c["expr"] and expr is None:
+            return None
+        lookup = self._lookup(c, path)
+        where = ctx.doc.where(path)
+        empty = self._empty(c, path, element)
+        spec = FieldSpec(
+            path=out_path, kind=kind, where=where, element=element, column=c["column"],
+            value=None, expr=expr, default=None, required=c["required"], lookup=lookup,
+            ignore_case=c["ignore_case"], fallback=None, locale=locale, round=c["round"],
+            empty=empty, truncate=c["truncate"],
+        )
+        checks_ok = self._modifiers(c, path, spec)
+        if lookup is not None:
+            typed = {k: self._constant(v, path + ("map", k), spec, mapped=True)
+                     for k, v in lookup.items()}
+            checks_ok = checks_ok and INVALID not in typed.values()
+            spec = _replace(spec, lookup=typed)
+        value = self._constant(c["value"], path + ("value",), spec, mapped=False)
+        default = self._constant(c["default"], path + ("default",), spec, mapped=True)
+        fallback = self._constant(c["fallback"], path + ("fallback",), spec, mapped=True)
+        if not checks_ok or INVALID in (value, default, fallback):
+            return None
+        return _replace(spec, value=value, default=default, fallback=fallback)
+
+    def _lookup(self, c: dict[str, Any], path: KeyPath) -> dict[str, str] | None:
+        table = c["map"]
+        if table is None:
+            return None
+        if not isinstance(table, dict) or not table:
+            self.ctx.fail(path + ("map",), "map: is a table of 'value in file: value for Yuki'")
+            return None
+        fold = (lambda s: s.lower()) if c["ignore_case"] else (lambda s: s)
+        return {fold(_as_text(k).strip()): _as_text(v) for k, v in table.items()}
+
+    def _empty(self, c: dict[str, Any], path: KeyPath, element: Element | None) -> Any:
+        empty = c["empty"] or ("omit" if element is None else self._default_empty(element))
+        if element is not None and empty == "clear" and not element.clearable:
+            if c["empty"]:
+                self.ctx.fail(path + ("empty",), f"{element.name} cannot be sent empty",
+                              hint="use empty: omit")
+            return "omit"
+        if empty == "nil" and (element is None or not element.nillable):
+            self.ctx.fail(path + ("empty",), "only Category can be nil", hint="use omit or clear")
+        return empty
+
+    def _default_empty(self, element: Element) -> str:
+        return self.empty if element.clearable else "omit"
+
+    def _modifiers(self, c: dict[str, Any], path: KeyPath, spec: FieldSpec) -> bool:
+        before = len(self.ctx.problems)
+        if c["round"] is not None and spec.kind != "decimal":
+            self.ctx.fail(path + ("round",), "round: applies to numbers only")
+        if c["fallback"] is not None and c["map"] is None:
+            self.ctx.fail(path + ("fallback",), "fallback: goes with map:")
+        element = spec.element
+        if c["truncate"] and (element is None or element.max_length is None):
+            self.ctx.fail(path + ("truncate",), "this field has no length limit to cut at")
+        if spec.kind != "date" and c["date_format"]:
+            self.ctx.fail(path + ("date_format",), "date_format: applies to dates only")
+        return len(self.ctx.problems) == before
+
+    def _constant(self, value: Any, path: KeyPath, spec: FieldSpec, mapped: bool) -> Any:
+        """Check a constant from the mapping against the field's type, at load time."""
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            return self.ctx.fail(path, "expected a single value", value=_shown(value))
+        raw = _as_text(value)
+        if spec.lookup is not None and not mapped:
+            return raw  # goes through the lookup table like a cell would
+        try:
+            return _typed_text(raw, spec)
+        except BadValue as exc:
+            return self.ctx.fail(path, f"'{raw}' is {exc.cause}", exc.hint, value=raw)
+
+
+def _typed_text(raw: str, spec: FieldSpec) -> str:
+    from yukimap.values import to_xml_text
+
+    parsers = {"decimal": parse_decimal, "integer": parse_integer, "date": parse_date,
+               "boolean": parse_boolean}
+    parser = parsers.get(spec.kind)
+    if parser is None:
+        return raw
+    locale = spec.locale if spec.kind != "decimal" else Locale(decimal_mark=".")
+    return to_xml_text(parser(raw, locale), spec.round)
+
+
+def _items(value: Any, target: Target, env: _FieldEnv) -> tuple[ItemSpec, ...] | None:
+    path: KeyPath = (target.item_key,)
+    if value is None:
+        env.ctx.fail(path, f"{target.item_key}: needs at least one field")
+        return None
+    listed = value if isinstance(value, list) else [value]
+    out = []
+    for i, raw in enumerate(listed):
+        item_path = path + (i,) if isinstance(value, list) else path
+        if not isinstance(raw, dict):
+            env.ctx.fail(item_path, f"each entry of {target.item_key}: is a set of fields")
+            return None
+        fields = env.section(raw, item_path, target.items, target, target.item_key,
+                             extra=("when",))
+        when = _conditions(raw.get("when"), item_path + ("when",), env.ctx, env.let_names)
+        if fields is None or when is None:
+            return None
+        out.append(ItemSpec(fields, when, env.ctx.doc.where(item_path)))
+    return tuple(out)
+
+
+def _prefixed(specs: Sequence[FieldSpec], group: str) -> list[FieldSpec]:
+    return [_replace(s, path=(group,) + s.path) for s in specs]
+
+
+def _replace(spec: FieldSpec, **changes: Any) -> FieldSpec:
+    from dataclasses import replace
+
+    return replace(spec, **changes)
+
+
+def _section_of(name: str, target: Target) -> str | None:
+    for key, elements in ((target.header_key, target.header), (target.item_key, target.items)):
+        for path, _ in documents.walk(elements):
+            if name in path:
+                return key
+    return None
+
+
+def _a(kind: str | None) -> str:
+    return {"integer": "an integer", "text": "text", "date": "a date",
+            "boolean": "a yes/no value", "decimal": "a number"}.get(kind or "", str(kind))
