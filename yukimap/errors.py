@@ -48,7 +48,7 @@ class Where:
             parts.append(_rows_text(self.rows))
         if self.line is not None:
             parts.append(f"line {self.line}:{self.col or 1}")
-        if self.key and self.line is None:
+        if self.key and self.line is None and not self.rows:
             parts.append(f"at {self.key}")
         return ", ".join(parts)
 

@@ -281,14 +281,16 @@ class _Run:
         locale = self.field_locale(spec)
         name = _section_name(self.target, spec, header)
         raw = self._raw(spec, frame, locale)
+        failed = None
         if raw is None:  # a constant needing no parsing
             series = pl.repeat(spec.value, frame.height, dtype=pl.String, eager=True)
         else:
             parsed = over_unique(raw, lambda text: final_text(spec, text, locale))
             self._report_failures(spec, frame, raw, parsed.failures, name, header)
             series = parsed.series
+            failed = raw.is_in(list(parsed.failures)) if parsed.failures else None
         series = self._fill_default(spec, series, raw)
-        series = self._check_final(spec, frame, series, name, header)
+        series = self._check_final(spec, frame, series, name, header, failed)
         return series.alias(spec.name)
 
     def _raw(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale) -> pl.Series | None:
@@ -324,10 +326,11 @@ class _Run:
             ))
 
     def _check_final(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
-                     name: str, header: bool) -> pl.Series:
+                     name: str, header: bool, failed: pl.Series | None) -> pl.Series:
         element = spec.element
         if spec.required:
-            self._flag(spec, frame, series.is_null(), name, header, "is empty",
+            empty = series.is_null() if failed is None else series.is_null() & ~failed
+            self._flag(spec, frame, empty, name, header, "is empty",
                        "fill in the cell, or give the field a default:")
         if element is None:
             return series

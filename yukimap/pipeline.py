@@ -48,7 +48,7 @@ def convert_file(path: str | Path, mapping: Mapping | str | Path) -> ConversionR
 
 def convert_table(table: Table, mapping: Mapping) -> ConversionResult:
     mapped = map_table(table, mapping)
-    problems = mapped.problems + rules.check(mapped, mapping, table.file)
+    problems = mapped.problems + _beyond(mapped.errors, rules.check(mapped, mapping, table.file))
     mapped = replace(mapped, problems=problems)
     errors = [p for p in problems if p.is_error]
     if errors:
@@ -64,6 +64,12 @@ def convert_table(table: Table, mapping: Mapping) -> ConversionResult:
                                 problems=invalid + mapped.problems)
     return ConversionResult(mapping, table, mapped, documents, text,
                             summarize(mapped, mapping.target.name))
+
+
+def _beyond(errors: list[Problem], found: list[Problem]) -> list[Problem]:
+    """Rule findings, except on rows whose values already failed (they would only echo)."""
+    bad_rows = {row for p in errors for row in p.where.rows}
+    return [p for p in found if not bad_rows.intersection(p.where.rows)]
 
 
 def _count(errors: list[Problem], file: str, what: str) -> str:

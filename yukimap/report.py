@@ -40,7 +40,7 @@ def _subject(p: Problem) -> str:
     if w.column:
         parts.append(f"column '{w.column}'" + (f" ({w.letter})" if w.letter else ""))
     if w.key:
-        parts.append(w.key if w.line is None or not w.column else w.key)
+        parts.append(f"for {w.key}" if w.column else w.key)
     return ", ".join(parts)
 
 

@@ -168,10 +168,8 @@ def _check_map(
     if not isinstance(value, dict):
         return ctx.fail(path, f"{what} must be a set of 'key: value' lines", value=_shown(value))
     names = [k.name for k in keys]
-    ok = True
     for name in value:
         if name not in names:
-            ok = False
             _unknown_key(ctx, path + (name,), name, names, what, extra)
     out: dict[str, Any] = {}
     for key in keys:
@@ -182,7 +180,7 @@ def _check_map(
             out[key.name] = INVALID
         else:
             out[key.name] = key.default
-    return out if ok else INVALID
+    return out  # with unknown keys reported, checking goes on to find every other problem
 
 
 def _unknown_key(ctx: Ctx, path: KeyPath, name: Any, allowed: list[str], what: str,
@@ -547,7 +545,7 @@ class _FieldEnv:
             self.ctx.fail(path, f"'{name}' does not belong in {what}",
                           hint=f"{name} belongs under {elsewhere}:")
             return
-        _unknown_key(self.ctx, path, name, names, what, f" (a {target.title} field)")
+        _unknown_key(self.ctx, path, name, names, what, f" (not a field of {_a_an(target.document)})")
 
     def field(self, raw: Any, path: KeyPath, element: Element | None,
               out_path: tuple[str, ...]) -> FieldSpec | None:
@@ -717,3 +715,7 @@ def _section_of(name: str, target: Target) -> str | None:
 def _a(kind: str | None) -> str:
     return {"integer": "an integer", "text": "text", "date": "a date",
             "boolean": "a yes/no value", "decimal": "a number"}.get(kind or "", str(kind))
+
+
+def _a_an(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"

@@ -96,7 +96,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     if exc.context:
         cause = f"{exc.context}: {cause}"
     hint = "check the indentation and the quotes around this line"
-    if "\t" in cause:
+    if "\t" in cause or "\\t" in cause:
         hint = "YAML does not allow tabs for indentation; use spaces"
     return Problem(f"YAML syntax error: {cause}", Where(file=file, line=line, col=col), hint=hint)
 
