@@ -125,6 +125,17 @@ def print_user_error(exc: UserError, stream: TextIO | None = None) -> None:
                   file=stream)
 
 
+def display_path(path: object) -> str:
+    """A path as short as it can be shown: relative to the working folder when inside it."""
+    from pathlib import Path
+
+    full = Path(str(path))
+    try:
+        return str(full.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(full)
+
+
 def money(value: Decimal) -> str:
     """1234567.5 -> '1,234,567.50': a fixed, locale-free format for summaries."""
     return f"{value:,.2f}"

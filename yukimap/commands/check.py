@@ -8,11 +8,11 @@ import click
 
 
 def run(mapping: str, sample: Path | None = None) -> int:
-    from yukimap.report import format_problems, format_summary
+    from yukimap.report import display_path, format_problems, format_summary
     from yukimap.schema import load_mapping
 
     loaded = load_mapping(mapping)
-    click.echo(f"{loaded.path}: the mapping is valid ({loaded.target.title}).")
+    click.echo(f"{display_path(loaded.path)}: the mapping is valid ({loaded.target.title}).")
     if sample is None:
         return 0
     from yukimap.pipeline import convert_file
@@ -20,6 +20,6 @@ def run(mapping: str, sample: Path | None = None) -> int:
     result = convert_file(sample, loaded)
     if result.warnings:
         click.echo(format_problems(result.warnings) + "\n", err=True)
-    click.echo(format_summary(result.summary, str(sample), str(loaded.path),
+    click.echo(format_summary(result.summary, str(sample), display_path(loaded.path),
                               "the sample converts and validates; nothing written"))
     return 0

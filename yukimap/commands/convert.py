@@ -13,7 +13,7 @@ from yukimap.errors import UsageError
 def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = False,
         strict: bool = False, opening_balance: str | None = None) -> int:
     from yukimap.pipeline import convert_file
-    from yukimap.report import format_problems, format_summary
+    from yukimap.report import display_path, format_problems, format_summary
     from yukimap.schema import load_mapping
 
     if dry_run and output is not None:
@@ -34,6 +34,6 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     else:
         sys.stdout.write(result.text)
         outcome = "written to standard output"
-    summary = format_summary(result.summary, str(file), str(loaded.path), outcome)
+    summary = format_summary(result.summary, str(file), display_path(loaded.path), outcome)
     click.echo(summary, err=not dry_run)
     return 0

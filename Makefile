@@ -1,0 +1,31 @@
+# The two commands of the README's quick start, and a few more for developers.
+#   make demo   set up, then convert the examples (and, once the sandbox runs, send them)
+#   make test   set up, then run the test suite
+# Everything installs into .venv; a fresh machine needs only Python 3.10+, pip and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Reinstall when pyproject.toml changes.
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: test demo benchmark clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n auto
+
+demo: $(STAMP)
+	@$(BIN)/python scripts/demo.py
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_sales.py
+
+clean:
+	rm -rf $(VENV) out .demo build dist .pytest_cache

@@ -1,0 +1,74 @@
+"""yukimap status: what yukimap knows locally, without calling Yuki (costs no calls).
+
+The output is a list of sections; later features (e.g. `send`) add theirs to SECTIONS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import click
+
+from yukimap.settings import Settings
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[str] = field(default_factory=list)
+
+
+def settings_section(settings: Settings) -> Section:
+    key = settings.access_key
+    src = settings.sources
+    return Section("Settings", [
+        f"Yuki URL:        {settings.base_url}",
+        "access key:      " + (f"set (fingerprint {key.fingerprint()}, from"
+                               f" {src.get('access_key', '?')})" if key else "not set"),
+        f"administration:  {settings.administration or '(none; give one per command)'}",
+        f"domain:          {settings.domain or '(none)'}",
+        f"state folder:    {settings.state_dir}",
+    ])
+
+
+def calls_section(settings: Settings) -> Section:
+    from yukimap.budget import CallBudget, counter_name
+
+    budget = CallBudget(settings.state_dir, settings.daily_budget)
+    try:
+        usage = budget.usage_today()
+        mine = counter_name(settings.domain, settings.access_key)
+        if mine and mine not in usage:
+            usage[mine] = 0
+        resets = budget.resets_at()
+        lines = [f"{domain}: {used} used, {max(budget.budget - used, 0)} left of"
+                 f" {budget.budget}" + ("  (current key)" if domain == mine else "")
+                 for domain, used in sorted(usage.items())]
+        for domain in sorted(usage):
+            ops = budget.operations_today(domain)
+            if ops:
+                lines.append(f"  {domain}: " + ", ".join(f"{op} {n}" for op, n in ops.items()))
+    finally:
+        budget.close()
+    if not lines:
+        lines = ["no calls today"]
+    lines.append(f"the count starts again at midnight Amsterdam time ({resets:%Y-%m-%d %H:%M %Z})")
+    return Section(f"Yuki calls today ({budget.today().isoformat()}, Europe/Amsterdam)", lines)
+
+
+SECTIONS: list[Callable[[Settings], Section]] = [settings_section, calls_section]
+
+
+def run() -> int:
+    from yukimap.settings import load_settings
+
+    settings = load_settings()
+    for number, make in enumerate(SECTIONS):
+        section = make(settings)
+        if number:
+            click.echo("")
+        click.echo(section.title)
+        for line in section.lines:
+            click.echo(f"  {line}")
+    return 0
