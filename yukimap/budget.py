@@ -89,6 +89,14 @@ def next_reset(moment: datetime | None = None) -> datetime:
 # --- the call counter ------------------------------------------------------------------
 
 
+def counter_name(domain: str | None, access_key: Secret | None) -> str | None:
+    """Under which name calls are counted: the configured domain, else the access key's
+    fingerprint (an administration or domain key lives in exactly one domain)."""
+    if domain:
+        return domain
+    return f"key {access_key.fingerprint()}" if access_key is not None else None
+
+
 @dataclass(frozen=True)
 class Reservation:
     """One call counted before it is sent; `release` it if it provably never left."""

@@ -105,6 +105,48 @@ def mappings() -> None:
     _run(command.run)
 
 
+@cli.command()
+@click.option("--port", type=int, default=8765, show_default=True,
+              help="Port to listen on; 0 picks a free one (printed).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Sandbox YAML (administrations, keys, GL accounts, VAT codes);"
+                   " default: the shipped Dutch example.")
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
+              help="SQLite file of what the sandbox received (default: in the state folder).")
+@click.option("--session-lifetime", type=float, metavar="SECONDS",
+              help="How long a session ID stays valid (default 86400, like Yuki).")
+@click.option("--daily-limit", type=int, metavar="N",
+              help="Calls per domain per day (default 1000, like Yuki).")
+@click.option("--list", "list_", is_flag=True,
+              help="Print what the sandbox received (from --db) and exit.")
+def sandbox(**kwargs: Any) -> None:
+    """Run a local stand-in for Yuki's webservices (for demos and tests; fake keys).
+
+    It speaks the same SOAP as Yuki at http://HOST:PORT/ws/<Service>.asmx and prints its
+    URL and sandbox access keys. Point yukimap at it with YUKI_BASE_URL.
+    """
+    from yukimap.commands import sandbox as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command()
+def status() -> None:
+    """Show the settings and the Yuki calls used today (calls Yuki: no)."""
+    from yukimap.commands import status as command
+
+    _run(command.run)
+
+
+@cli.command()
+def administrations() -> None:
+    """List the administrations the access key can see (costs 1 call, 2 without a session)."""
+    from yukimap.commands import administrations as command
+
+    _run(command.run)
+
+
 def main() -> None:
     cli(prog_name="yukimap")
 

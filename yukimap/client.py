@@ -40,7 +40,14 @@ import requests
 import urllib3.exceptions as u3
 
 from yukimap import yuki_results as results
-from yukimap.budget import CachedSession, CallBudget, Reservation, SessionCache, next_reset
+from yukimap.budget import (
+    CachedSession,
+    CallBudget,
+    Reservation,
+    SessionCache,
+    counter_name,
+    next_reset,
+)
 from yukimap.errors import (
     AccessDenied,
     AmbiguousOutcome,
@@ -110,9 +117,11 @@ class YukiClient:
         self._session: CachedSession | None = None
         self._secrets: set[str] = {self._key.reveal()}
         self._administrations: list[results.Administration] | None = None
-        # Yuki counts per domain. Without a configured domain, a per-key counter: an
-        # administration or domain key lives in exactly one domain.
-        self.budget_domain = settings.domain or f"key {self._key.fingerprint()}"
+        self.budget_domain = counter_name(settings.domain, self._key) or ""
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
 
     def __repr__(self) -> str:
         return (f"YukiClient(base_url={self._settings.base_url!r}, "
@@ -180,13 +189,15 @@ class YukiClient:
 
     def process_sales_invoices(self, document: str | bytes,
                                administration: str | None = None) -> results.SalesImportResult:
-        values = {"administrationId": self._admin_id(administration), "xmlDoc": _doc(document)}
+        adm = self.administration_guid(administration)
+        values = {"administrationId": adm, "xmlDoc": _doc(document)}
         result = self._call("ProcessSalesInvoices", values)
         return self._parse("ProcessSalesInvoices", results.parse_sales_result, result)
 
     def process_journal(self, document: str | bytes, administration: str | None = None) -> str:
         """Book a general journal; returns the GUID of the document Yuki created."""
-        values = {"administrationID": self._admin_id(administration), "xmlDoc": _doc(document)}
+        adm = self.administration_guid(administration)
+        values = {"administrationID": adm, "xmlDoc": _doc(document)}
         guid = element_text(self._call("ProcessJournal", values))
         if not guid:
             raise UnreadableResponse("Yuki answered ProcessJournal without a document ID",
@@ -195,7 +206,7 @@ class YukiClient:
 
     def import_statement(self, statement_text: str, administration: str | None = None) -> str:
         """Import a petty cash statement (Yuki CSV); returns Yuki's result text."""
-        values = {"administrationID": self._admin_id(administration),
+        values = {"administrationID": self.administration_guid(administration),
                   "statementText": statement_text}
         text = element_text(self._call("ImportStatement", values))
         if any(word in text.lower() for word in _ERROR_WORDS):
@@ -220,12 +231,12 @@ class YukiClient:
 
     def active_vat_codes(self, administration: str | None = None) -> list[results.VATCode]:
         result = self._call("ActiveVATCodesList",
-                            {"administrationID": self._admin_id(administration)})
+                            {"administrationID": self.administration_guid(administration)})
         return self._parse("ActiveVATCodesList", results.parse_vat_codes, result)
 
     def gl_account_scheme(self, administration: str | None = None) -> list[results.GLAccount]:
         result = self._call("GetGLAccountScheme",
-                            {"administrationID": self._admin_id(administration)})
+                            {"administrationID": self.administration_guid(administration)})
         return self._parse("GetGLAccountScheme", results.parse_gl_accounts, result)
 
     def check_outstanding_item(self, reference: str, administration: str | None = None
@@ -233,15 +244,18 @@ class YukiClient:
         """Open items with this reference (an unpaid invoice). Domain-wide unless an
         administration is given (then CheckOutstandingItemAdmin)."""
         if administration:
-            op, values = "CheckOutstandingItemAdmin", {
-                "administrationID": self._admin_id(administration), "Reference": reference}
+            adm = self.administration_guid(administration)
+            op, values = "CheckOutstandingItemAdmin", {"administrationID": adm,
+                                                       "Reference": reference}
         else:
             op, values = "CheckOutstandingItem", {"Reference": reference}
         return self._parse(op, results.parse_outstanding_items, self._call(op, values))
 
     # --- plumbing -----------------------------------------------------------------------
 
-    def _admin_id(self, administration: str | None) -> str:
+    def administration_guid(self, administration: str | None = None) -> str:
+        """The ID of an administration given by name or ID (default: the configured one).
+        An ID costs no call; a name costs one Administrations call per client."""
         wanted = (administration or self._settings.administration or "").strip()
         if not wanted:
             raise _no_administration()

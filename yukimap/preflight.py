@@ -1,0 +1,188 @@
+"""Pre-flight: does the administration know what a document uses, before we send it?
+
+The GL accounts, the (VATType, VATPercentage) pairs and the petty cash account that a
+document uses are checked against the administration's ActiveVATCodesList and
+GetGLAccountScheme. Both answers are cached per administration per Amsterdam day in the
+state folder, so checking costs at most two calls a day per administration (plus an
+Authenticate if no session is cached, and Administrations if it is named, not given by ID).
+Yuki's own documented refusals ("Onbekende kas 570004", "No tax code for VATPercentage 21
+& VATType 9") are caught here instead of costing a call and a rejected document.
+
+The convert side describes a document with `DocumentUsage`; `check_usage` is the pure
+check, `preflight` fetches (or reuses) the reference data and runs it.
+
+Limit: Yuki's GL account type codes are undocumented, so a petty cash account is checked
+for existence and being enabled, not for being a cash account.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from yukimap.budget import Clock, utc_now, yuki_day
+from yukimap.errors import Problem
+from yukimap.settings import ensure_state_dir
+from yukimap.yuki_results import GLAccount, VATCode
+
+if TYPE_CHECKING:
+    from yukimap.client import YukiClient
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DocumentUsage:
+    """What one document (or a batch) uses in the administration."""
+
+    gl_accounts: AbstractSet[str] = field(default_factory=frozenset)
+    vat_pairs: AbstractSet[tuple[int, Decimal]] = field(default_factory=frozenset)
+    petty_cash_account: str | None = None
+
+
+def check_usage(usage: DocumentUsage, vat_codes: Sequence[VATCode] | None,
+                gl_accounts: Sequence[GLAccount] | None) -> list[Problem]:
+    """Problems with `usage` given the administration's reference data (None: not checked)."""
+    problems: list[Problem] = []
+    if gl_accounts is not None:
+        by_code = {g.code: g for g in gl_accounts}
+        for code in sorted(usage.gl_accounts):
+            problems += _gl_problems(code, by_code, petty_cash=False)
+        if usage.petty_cash_account:
+            problems += _gl_problems(usage.petty_cash_account, by_code, petty_cash=True)
+    if vat_codes is not None:
+        active = {(v.type, v.percentage) for v in vat_codes}
+        for vat_type, percentage in sorted(usage.vat_pairs):
+            if (vat_type, percentage) not in active:
+                problems.append(_vat_problem(vat_type, percentage, vat_codes))
+    return problems
+
+
+def _gl_problems(code: str, by_code: dict[str, GLAccount], *, petty_cash: bool) -> list[Problem]:
+    account = by_code.get(code)
+    what = "petty cash account" if petty_cash else "GL account"
+    if account is None:
+        similar = difflib.get_close_matches(code, list(by_code), n=3, cutoff=0.5)
+        known = ", ".join(f"{c} ({by_code[c].description})" for c in similar)
+        refusal = (f"Yuki would refuse the statement ('Onbekende kas {code}')" if petty_cash
+                   else "Yuki would refuse the document")
+        return [Problem(
+            cause=f"{what} does not exist in the administration", value=code,
+            hint=f"{refusal}; use an account from the administration's scheme"
+            + (f" (similar: {known})" if known else ""))]
+    if not account.is_enabled:
+        return [Problem(cause=f"{what} is disabled in the administration",
+                        value=f"{code} ({account.description})",
+                        hint="enable it in Yuki, or use another account")]
+    return []
+
+
+def _vat_problem(vat_type: int, percentage: Decimal, codes: Sequence[VATCode]) -> Problem:
+    same_type = sorted({f"{c.percentage}%" for c in codes if c.type == vat_type})
+    same_rate = sorted({str(c.type) for c in codes if c.percentage == percentage})
+    if same_type:
+        advice = f"VAT type {vat_type} is {' or '.join(same_type)} in this administration"
+    elif same_rate:
+        advice = f"{percentage}% is VAT type {' or '.join(same_rate)} in this administration"
+    else:
+        advice = "active VAT codes: " + ", ".join(
+            f"type {c.type} = {c.percentage}% ({c.description})" for c in codes)
+    return Problem(
+        cause="no active VAT code with this type and percentage in the administration",
+        value=f"VATType {vat_type}, VATPercentage {percentage}",
+        hint=f"{advice}; Yuki would fail the invoice with 'No tax code for VATPercentage"
+        f" {percentage} & VATType {vat_type}'")
+
+
+# --- the per-day cache -----------------------------------------------------------------
+
+
+class ReferenceCache:
+    """VAT codes and GL scheme per administration, kept for one Amsterdam day."""
+
+    def __init__(self, state_dir: Path, *, clock: Clock = utc_now) -> None:
+        self.folder = ensure_state_dir(state_dir) / "reference"
+        self._clock = clock
+
+    def vat_codes(self, base_url: str, administration_id: str,
+                  fetch: Callable[[], list[VATCode]]) -> list[VATCode]:
+        rows = self._get(base_url, administration_id, "vat_codes",
+                         lambda: [_plain(v) for v in fetch()])
+        return [_vat(r) for r in rows]
+
+    def gl_accounts(self, base_url: str, administration_id: str,
+                    fetch: Callable[[], list[GLAccount]]) -> list[GLAccount]:
+        rows = self._get(base_url, administration_id, "gl_accounts",
+                         lambda: [_plain(g) for g in fetch()])
+        return [_gl(r) for r in rows]
+
+    def _path(self, base_url: str, administration_id: str) -> Path:
+        name = hashlib.sha256(f"{base_url}\0{administration_id.lower()}".encode()).hexdigest()
+        return self.folder / f"{name[:24]}.json"
+
+    def _get(self, base_url: str, administration_id: str, kind: str,
+             fetch: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        path, today = self._path(base_url, administration_id), yuki_day(self._clock()).isoformat()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        if not isinstance(data, dict) or data.get("day") != today:
+            data = {"day": today}
+        if kind not in data:
+            data[kind] = fetch()
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(tmp, path)
+        return list(data[kind])
+
+
+def _plain(item: Any) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, Decimal | date) else v)
+            for k, v in asdict(item).items()}
+
+
+def _opt(value: Any, kind: Callable[[str], T]) -> T | None:
+    return None if value in (None, "") else kind(value)
+
+
+def _vat(row: dict[str, Any]) -> VATCode:
+    return VATCode(description=row["description"], type=int(row["type"]),
+                   type_description=row["type_description"],
+                   percentage=Decimal(row["percentage"]), country=row.get("country"),
+                   start_date=_opt(row.get("start_date"), date.fromisoformat),
+                   end_date=_opt(row.get("end_date"), date.fromisoformat))
+
+
+def _gl(row: dict[str, Any]) -> GLAccount:
+    return GLAccount(
+        code=row["code"], type=int(row["type"]), subtype=int(row["subtype"]),
+        is_enabled=bool(row["is_enabled"]), description=row["description"],
+        description_nl=row.get("description_nl", ""), description_fr=row.get("description_fr", ""),
+        description_en=row.get("description_en", ""),
+        is_vat_applicable=row.get("is_vat_applicable"),
+        deductable_vat_percentage=_opt(row.get("deductable_vat_percentage"), Decimal),
+        professional_percentage=_opt(row.get("professional_percentage"), Decimal))
+
+
+def preflight(client: YukiClient, usage: DocumentUsage, administration: str | None = None, *,
+              cache: ReferenceCache | None = None) -> list[Problem]:
+    """Check `usage` against the administration (name or ID; default: the configured one)."""
+    adm_id = client.administration_guid(administration)
+    cache = cache or ReferenceCache(client.settings.state_dir)
+    base = client.settings.base_url
+    vat = (cache.vat_codes(base, adm_id, lambda: client.active_vat_codes(adm_id))
+           if usage.vat_pairs else None)
+    gl = (cache.gl_accounts(base, adm_id, lambda: client.gl_account_scheme(adm_id))
+          if usage.gl_accounts or usage.petty_cash_account else None)
+    return check_usage(usage, vat, gl)
