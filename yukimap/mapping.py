@@ -255,7 +255,7 @@ class _Run:
             values = [self.field_series(spec, rows, header=False) for spec in item.fields]
             parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *values))
         items = pl.concat(parts, how="diagonal") if parts else pl.DataFrame()
-        return items.sort(DOC, ROW, ITEM) if len(parts) > 1 else items
+        return items.sort(DOC, ROW, ITEM, maintain_order=True) if items.height else items
 
     def _item_rows(self, item: ItemSpec, frame: pl.DataFrame) -> pl.DataFrame:
         if not item.when:
@@ -280,6 +280,10 @@ class _Run:
     def field_series(self, spec: FieldSpec, frame: pl.DataFrame, header: bool) -> pl.Series:
         locale = self.field_locale(spec)
         name = _section_name(self.target, spec, header)
+        if spec.expr is not None:
+            raw, failed = self._expr_series(spec, frame, locale, name)
+            series = self._fill_default(spec, raw, raw)
+            return self._check_final(spec, frame, series, name, header, failed).alias(spec.name)
         raw = self._raw(spec, frame, locale)
         failed = None
         if raw is None:  # a constant needing no parsing
@@ -296,14 +300,33 @@ class _Run:
     def _raw(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale) -> pl.Series | None:
         if spec.column is not None:
             return frame[spec.column]
-        if spec.expr is not None:
-            results = self.evaluate(spec.expr, frame, spec.where, spec)
-            return pl.Series([_expr_text(spec, v, locale) for v in results], dtype=pl.String)
         if spec.value is not None and spec.lookup is not None:
             return pl.repeat(spec.value, frame.height, dtype=pl.String, eager=True)
         if spec.value is None:
             return pl.Series([None] * frame.height, dtype=pl.String)
         return None
+
+    def _expr_series(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale,
+                     name: str) -> tuple[pl.Series, pl.Series]:
+        """Evaluate an expression field row by row; its results are final, never re-parsed."""
+        results = self.evaluate(spec.expr, frame, spec.where, spec)
+        texts: list[str | None] = []
+        failures: dict[tuple[str, str | None], list[tuple[int, str]]] = {}
+        failed = []
+        for row, value in zip(frame[ROW].to_list(), results):
+            try:
+                texts.append(expr_final_text(spec, value, locale))
+                failed.append(False)
+            except BadValue as exc:
+                failures.setdefault((exc.cause, exc.hint), []).append((row, str(value)))
+                texts.append(None)
+                failed.append(True)
+        for (cause, hint), bad in failures.items():
+            self.problems.append(Problem(
+                f"expression {spec.expr.source!r}: its result is {cause}",
+                replace(self._where([r for r, _ in bad], None), key=name), value=bad[0][1],
+                hint=hint))
+        return pl.Series(texts, dtype=pl.String), pl.Series(failed, dtype=pl.Boolean)
 
     def _fill_default(self, spec: FieldSpec, series: pl.Series, raw: pl.Series | None) -> pl.Series:
         if spec.default is None or raw is None:
@@ -488,14 +511,32 @@ def _canonical_typed(kind: str, text: str) -> Any:
     return text
 
 
-def _expr_text(spec: FieldSpec, value: Any, locale: Locale) -> str | None:
+_PYTHON_KIND = {bool: "boolean", Decimal: "decimal", int: "decimal", date: "date"}
+
+
+def expr_final_text(spec: FieldSpec, value: Any, locale: Locale) -> str | None:
+    """An expression's result -> the text Yuki gets. Text results go through the lookup
+    table or are parsed like a cell; typed results must fit the field's type."""
     if value is None or value == "":
         return None
-    if isinstance(value, Cell) or isinstance(value, str):
-        return str(value)
-    if spec.kind == "integer" and isinstance(value, Decimal) and value == value.to_integral():
+    if isinstance(value, str):
+        return final_text(spec, str(value), locale)
+    if spec.lookup is not None:
+        return final_text(spec, to_xml_text(value), locale)
+    kind = _PYTHON_KIND.get(type(value), "text")
+    if spec.kind == "text":
+        return to_xml_text(value)
+    if spec.kind == "integer" and kind == "decimal":
+        if value != Decimal(value).to_integral_value():
+            raise BadValue("not a whole number", "round it: round(x, 0)")
         return str(int(value))
+    if kind != spec.kind:
+        raise BadValue(f"{_KIND_WORDS[kind]}, where {_KIND_WORDS[spec.kind]} is needed")
     return to_xml_text(value, spec.round)
+
+
+_KIND_WORDS = {"decimal": "a number", "integer": "a whole number", "date": "a date",
+               "boolean": "a yes/no value", "text": "text"}
 
 
 def _truthy(value: Any) -> bool:

@@ -36,7 +36,7 @@ _PARENS = re.compile(r"^\((.*)\)$")
 
 def _number_re(mark: str, thousands: str | None) -> re.Pattern[str]:
     m = re.escape(mark)
-    grouped = rf"|\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+" if thousands else ""
+    grouped = rf"|[1-9]\d{{0,2}}(?:{re.escape(thousands)}\d{{3}})+" if thousands else ""
     return re.compile(rf"^[+-]?(?:(?:\d+{grouped})(?:{m}\d+)?|{m}\d+)$")
 
 
