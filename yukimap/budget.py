@@ -83,7 +83,11 @@ def next_reset(moment: datetime | None = None) -> datetime:
     midnight = datetime(tomorrow.year, tomorrow.month, tomorrow.day)
     if _AMS is not None:
         return midnight.replace(tzinfo=_AMS)
-    return to_amsterdam(midnight.replace(tzinfo=local.tzinfo))
+    for hours in (1, 2):  # the offset that midnight itself has (CET or CEST)
+        candidate = to_amsterdam(midnight.replace(tzinfo=timezone(timedelta(hours=hours))))
+        if candidate.utcoffset() == timedelta(hours=hours):
+            return candidate
+    raise AssertionError("unreachable")
 
 
 # --- the call counter ------------------------------------------------------------------

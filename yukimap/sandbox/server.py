@@ -78,8 +78,9 @@ class SandboxServer:
 
     def start(self) -> None:
         """Serve in a background thread (tests); see `serve_forever` for the foreground."""
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
-                                        name=f"yuki-sandbox:{self.port}")
+        # A short poll interval: shutdown() waits up to one interval (tests start many).
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                                        daemon=True, name=f"yuki-sandbox:{self.port}")
         self._thread.start()
 
     def serve_forever(self) -> None:
