@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.sandbox_fixtures import (  # noqa: F401 (fixtures)
+from tests import sandbox_fixtures as fx
+from tests.sandbox_fixtures import (
     ADM_KORENAAR,
     ADM_VAN_DIJK,
     ADM_VASTGOED,
@@ -23,10 +24,8 @@ from tests.sandbox_fixtures import (  # noqa: F401 (fixtures)
     Sandbox,
     cash_statement,
     journal_document,
-    make_sandbox,
     sales_document,
     sales_invoice,
-    sandbox,
 )
 from tests.test_soap import BILLION_LAUGHS
 from yukimap.client import StatementLine, YukiClient, with_retries
@@ -46,6 +45,8 @@ from yukimap.errors import (
 from yukimap.sandbox import load_config
 from yukimap.sandbox.config import AccessKeyConf
 
+sandbox, make_sandbox = fx.sandbox, fx.make_sandbox  # the fixtures, used by name
+
 BALANCED = [("2025-03-31", "4100", "1250.00"), ("2025-03-31", "1100", "-1250.00")]
 
 
@@ -57,7 +58,8 @@ def test_general_operations(sandbox: Sandbox) -> None:
         admins = yuki.administrations()
         assert {a.id for a in admins} == {ADM_KORENAAR, ADM_VASTGOED}
         assert yuki.resolve_administration("bakkerij de korenaar b.v.").id == ADM_KORENAAR
-        assert yuki.resolve_administration(ADM_VASTGOED.upper()).name == "De Korenaar Vastgoed B.V."
+        by_id = yuki.resolve_administration(ADM_VASTGOED.upper())
+        assert by_id.name == "De Korenaar Vastgoed B.V."
         assert yuki.administration_id("De Korenaar Vastgoed B.V.") == ADM_VASTGOED
         assert [d.id for d in yuki.domains()] == [DOMAIN_KORENAAR]
         with pytest.raises(SettingsError, match="sees no administration"):
@@ -72,7 +74,8 @@ def test_portal_key_sets_the_current_domain_once_per_session(sandbox: Sandbox) -
         assert len(yuki.gl_account_scheme(ADM_VAN_DIJK)) > 40
     with YukiClient(settings) as yuki:  # a second run reuses session and domain
         assert [a.id for a in yuki.administrations()] == [ADM_VAN_DIJK]
-    assert [sandbox.count(op) for op in ("Authenticate", "Domains", "SetCurrentDomain")] == [1, 1, 1]
+    setup = ("Authenticate", "Domains", "SetCurrentDomain")
+    assert [sandbox.count(op) for op in setup] == [1, 1, 1]
     with YukiClient(sandbox.settings("portal", state="other")) as yuki:
         assert len(yuki.administrations()) == 3  # no domain chosen: the whole portal
         yuki.set_current_domain(DOMAIN_KORENAAR)
@@ -387,10 +390,8 @@ def test_secrets_never_shown(make_sandbox, caplog: pytest.LogCaptureFixture) -> 
 
 
 def test_sandbox_as_a_subprocess_with_the_cli(tmp_path: Path) -> None:
-    from tests.sandbox_fixtures import stand_in_schemas
-
     env = {**os.environ, "YUKIMAP_STATE": str(tmp_path / "state"),
-           "YUKIMAP_SCHEMAS": str(stand_in_schemas(tmp_path / "schemas")),
+           "YUKIMAP_SCHEMAS": str(fx.stand_in_schemas(tmp_path / "schemas")),
            "YUKIMAP_CONFIG": str(tmp_path / "config.yaml"),
            "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     (tmp_path / "config.yaml").write_text("{}\n")

@@ -17,7 +17,7 @@ KEY = "SECRET-ACCESS-KEY-0123456789"
 def test_secret_never_shows_its_value() -> None:
     secret = Secret(KEY)
     shown = [str(secret), repr(secret), f"{secret}", f"{secret!r}", f"{secret:>40}",
-             "%s" % secret, str([secret]), str({"k": secret})]
+             "%s" % secret, str([secret]), str({"k": secret})]  # noqa: UP031
     assert all(KEY not in text for text in shown)
     assert secret.reveal() == KEY and secret == Secret(KEY) and secret != Secret("other")
     assert KEY not in secret.fingerprint() and len(secret.fingerprint()) == 12

@@ -119,18 +119,24 @@ def test_text_values_are_escaped_and_keep_carriage_returns() -> None:
 
 # --- results -----------------------------------------------------------------------------
 
-POSTMAN_SALES = """<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>
-<ProcessSalesInvoicesResponse xmlns="http://www.theyukicompany.com/"><ProcessSalesInvoicesResult>
-  <SalesInvoicesImportResponse xmlns="urn:xmlns:http://www.theyukicompany.com:salesinvoicesresponse">
-    <TimeStamp xmlns="">2025-10-23</TimeStamp>
-    <AdministrationId xmlns="">e5151219-a7bd-44f7-b9b2-a87d379e71f6</AdministrationId>
-    <TotalSucceeded xmlns="">1</TotalSucceeded><TotalFailed xmlns="">1</TotalFailed><TotalSkipped xmlns="">0</TotalSkipped>
-    <Invoice xmlns=""><Succeeded>true</Succeeded><Processed>true</Processed><EmailSent>false</EmailSent>
-      <Reference>VF-0001</Reference><Subject>Testfactuur - 1</Subject><Contact>blabla 007</Contact><Message></Message></Invoice>
-    <Invoice xmlns=""><Succeeded>false</Succeeded><Processed>false</Processed><EmailSent>false</EmailSent>
-      <Reference>VF-0002</Reference><Subject>Testfactuur - 2</Subject><Message>No tax code</Message></Invoice>
-  </SalesInvoicesImportResponse>
-</ProcessSalesInvoicesResult></ProcessSalesInvoicesResponse></soap:Body></soap:Envelope>"""
+POSTMAN_SALES = (  # the documented Postman example, plus a failed invoice
+    '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    '<ProcessSalesInvoicesResponse xmlns="http://www.theyukicompany.com/">'
+    "<ProcessSalesInvoicesResult><SalesInvoicesImportResponse"
+    ' xmlns="urn:xmlns:http://www.theyukicompany.com:salesinvoicesresponse">'
+    '<TimeStamp xmlns="">2025-10-23</TimeStamp>'
+    '<AdministrationId xmlns="">e5151219-a7bd-44f7-b9b2-a87d379e71f6</AdministrationId>'
+    '<TotalSucceeded xmlns="">1</TotalSucceeded><TotalFailed xmlns="">1</TotalFailed>'
+    '<TotalSkipped xmlns="">0</TotalSkipped>'
+    '<Invoice xmlns=""><Succeeded>true</Succeeded><Processed>true</Processed>'
+    "<EmailSent>false</EmailSent><Reference>VF-0001</Reference><Subject>Testfactuur - 1"
+    "</Subject><Contact>blabla 007</Contact><Message></Message></Invoice>"
+    '<Invoice xmlns=""><Succeeded>false</Succeeded><Processed>false</Processed>'
+    "<EmailSent>false</EmailSent><Reference>VF-0002</Reference><Subject>Testfactuur - 2"
+    "</Subject><Message>No tax code</Message></Invoice>"
+    "</SalesInvoicesImportResponse></ProcessSalesInvoicesResult>"
+    "</ProcessSalesInvoicesResponse></soap:Body></soap:Envelope>"
+)
 
 
 def test_sales_result_with_unqualified_children() -> None:

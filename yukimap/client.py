@@ -58,8 +58,8 @@ from yukimap.errors import (
     SessionExpired,
     SettingsError,
     TransientError,
-    UserError,
     UnreadableResponse,
+    UserError,
     YukiError,
     YukiFault,
 )
