@@ -25,7 +25,6 @@ method into a SOAP fault; it is a TransientError. Session IDs work on every serv
 from __future__ import annotations
 
 import logging
-import random
 import re
 import time
 from collections.abc import Callable
@@ -37,8 +36,8 @@ from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import requests
-import urllib3.exceptions as u3
 
+from yukimap import transport
 from yukimap import yuki_results as results
 from yukimap.budget import (
     CachedSession,
@@ -46,21 +45,17 @@ from yukimap.budget import (
     Reservation,
     SessionCache,
     counter_name,
-    next_reset,
 )
 from yukimap.errors import (
-    AccessDenied,
     AmbiguousOutcome,
     DailyLimitExceeded,
     DocumentError,
     DocumentRejected,
-    NoRights,
     SessionExpired,
     SettingsError,
     TransientError,
     UnreadableResponse,
     UserError,
-    YukiError,
     YukiFault,
 )
 from yukimap.settings import Secret, Settings
@@ -70,17 +65,18 @@ from yukimap.soap import (
     MAX_XML_BYTES,
     OPERATIONS,
     BadXml,
-    Fault,
     Operation,
     XmlDoc,
     build_envelope,
-    classify_fault,
     element_text,
     find_fault,
     find_result,
     parse_xml,
     xml_doc,
 )
+from yukimap.transport import fault_error, with_retries
+
+__all__ = ["StatementLine", "YukiClient", "is_guid", "with_retries"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -334,10 +330,10 @@ class YukiClient:
                 timeout=(self._settings.connect_timeout, self._settings.read_timeout),
             )
             with response:
-                status, content = response.status_code, _read_capped(response)
+                status, content = response.status_code, transport.read_capped(response)
         except requests.RequestException as exc:
             error = self._transport_error(exc, op, url, reservation)
-        except _TooLarge:
+        except transport.TooLarge:
             error = UnreadableResponse(f"Yuki's answer to {op.name} is larger than"
                                        f" {MAX_XML_BYTES // 2**20} MB", operation=op.name)
         if error is not None:
@@ -348,7 +344,7 @@ class YukiClient:
     def _transport_error(self, exc: requests.RequestException, op: Operation, url: str,
                          reservation: Reservation) -> UserError:
         host = urlsplit(url).netloc
-        never_sent = _never_sent(exc)
+        never_sent = transport.never_sent(exc)
         if never_sent is not None:
             self._budget.release(reservation)
             return TransientError(
@@ -390,38 +386,16 @@ class YukiClient:
                 f"Yuki's answer to {op.name} could not be read safely: {self._redact(str(exc))}",
                 operation=op.name))
         if fault is not None:
-            return _raise(self._fault_error(fault.string, op))
+            error = fault_error(fault.string, self._redact(fault.string), op)
+            if isinstance(error, DailyLimitExceeded):
+                # Yuki said no for today: spend the local budget too, so that later runs
+                # stop here instead of spending calls on refusals.
+                self._budget.mark_exhausted(self.budget_domain)
+            return _raise(error)
         if status != 200:
             return _raise(UnreadableResponse(
                 f"Yuki answered {op.name} with HTTP {status} but no fault", operation=op.name))
         return result
-
-    def _fault_error(self, faultstring: str, op: Operation) -> YukiError:
-        text = self._redact(faultstring)
-        kind = classify_fault(Fault(code="", string=faultstring), op.name)
-        common: dict[str, Any] = {"operation": op.name, "faultstring": text}
-        service = op.service or "this"
-        if kind is AccessDenied:
-            return AccessDenied(f"Yuki refused the access key: {text}", **common,
-                                hint="check YUKI_ACCESS_KEY (or yuki_access_key in the config"
-                                " file); keys are made in Yuki under Settings > Webservices")
-        if kind is NoRights:
-            return NoRights(f"the access key has no rights for Yuki's {service} webservice"
-                            f" ({op.name}): {text}", **common,
-                            hint="in Yuki, give the key this webservice (or 'All webservices')")
-        if kind is DailyLimitExceeded:
-            resumes = next_reset()
-            self._budget.mark_exhausted(self.budget_domain)
-            return DailyLimitExceeded(
-                f"Yuki's daily call limit for this domain is used up ({text}); it resets at"
-                f" midnight Amsterdam time, {resumes:%Y-%m-%d %H:%M %Z}", resumes_at=resumes,
-                hint="wait for the reset, or ask the accountant for the Yuki Webservice add-on"
-                " (5000 or 10000 calls a day)", **common)
-        if kind is SessionExpired:
-            return SessionExpired(f"Yuki no longer accepts the session: {text}", **common)
-        if kind is DocumentRejected:
-            return DocumentRejected(f"Yuki rejected the document ({op.name}): {text}", **common)
-        return YukiFault(f"Yuki answered {op.name} with a fault: {text}", **common)
 
     def _parse(self, operation: str, parser: Callable[[Element | None], T],
                result: Element | None) -> T:
@@ -455,62 +429,6 @@ class StatementLine:
     def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal):
             raise TypeError("amounts are Decimal, never float")
-
-
-def with_retries(fn: Callable[[], T], attempts: int = 3, base_delay: float = 1.0, *,
-                 max_delay: float = 60.0, sleep: Callable[[float], None] = time.sleep,
-                 jitter: Callable[[], float] = random.random) -> T:
-    """Call `fn`, retrying TransientError with exponential backoff and jitter.
-
-    Only TransientError is retried: an AmbiguousOutcome (the request may have been
-    processed) or any fault propagates at once.
-    """
-    for attempt in range(1, attempts + 1):
-        try:
-            return fn()
-        except TransientError as exc:
-            if attempt >= attempts:
-                raise
-            delay = min(max_delay, base_delay * 2 ** (attempt - 1)) * (0.5 + jitter())
-            log.info("transient failure (%s); retry %d of %d in %.1f s",
-                     exc.operation or "call", attempt, attempts - 1, delay)
-            sleep(delay)
-    raise AssertionError("unreachable")
-
-
-def _never_sent(exc: requests.RequestException) -> str | None:
-    """Why the request provably never reached the server, or None if it may have."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "connection timed out"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS handshake failed"
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return "proxy refused the connection"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        if isinstance(reason, u3.MaxRetryError):
-            reason = reason.reason
-        if isinstance(reason, u3.NameResolutionError):
-            return "host name not found"
-        if isinstance(reason, u3.NewConnectionError):
-            return "connection refused"
-        if isinstance(reason, u3.ConnectTimeoutError):
-            return "connection timed out"
-    return None
-
-
-def _read_capped(response: requests.Response) -> bytes:
-    chunks, size = [], 0
-    for chunk in response.iter_content(64 * 1024):
-        size += len(chunk)
-        if size > MAX_XML_BYTES:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def _raise(error: UserError) -> Element | None:
