@@ -313,6 +313,17 @@ def test_dropped_connection_after_processing_is_ambiguous_and_never_retried(
         assert [i.reference for i in yuki.check_outstanding_item("F-500")] == ["F-500"]
 
 
+def test_no_answer_while_opening_a_session_is_safe_to_retry(sandbox: Sandbox) -> None:
+    sandbox.inject(operation="Authenticate", drop_after=1)
+    with YukiClient(sandbox.settings("domain")) as yuki:
+        with pytest.raises(TransientError, match="ProcessJournal was not sent"):
+            yuki.process_journal(journal_document(BALANCED), ADM_KORENAAR)
+        assert sandbox.count("ProcessJournal") == 0
+        with_retries(lambda: yuki.process_journal(journal_document(BALANCED), ADM_KORENAAR),
+                     sleep=lambda _: None)
+    assert len(sandbox.store.journals()) == 1
+
+
 def test_read_timeout_after_sending_is_ambiguous(sandbox: Sandbox) -> None:
     sandbox.inject(operation="ProcessJournal", latency=1.0)
     with YukiClient(sandbox.settings("domain", read_timeout=0.3)) as yuki:

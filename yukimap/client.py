@@ -145,7 +145,9 @@ class YukiClient:
 
     def authenticate(self) -> None:
         """Start a fresh session now (normally done lazily, and reused for 24 h)."""
-        self._session = self._new_session(GENERAL_SERVICE)
+        self._session = None
+        self._sessions.forget(self._cache_key)
+        self._ensure_session(GENERAL_SERVICE, "Authenticate")
 
     def administrations(self) -> list[results.Administration]:
         result = self._call("Administrations", {})
@@ -261,7 +263,7 @@ class YukiClient:
               ) -> Element | None:
         op = OPERATIONS[operation]
         service = op.service or via or GENERAL_SERVICE
-        session = self._ensure_session(service)
+        session = self._ensure_session(service, operation)
         try:
             return self._post(op, {op.session_param or "": session.session_id, **values}, service)
         except SessionExpired:
@@ -270,11 +272,22 @@ class YukiClient:
             log.info("Yuki refused the session; authenticating again and retrying %s once",
                      operation)
             self._sessions.forget(self._cache_key)
-            self._session = self._new_session(service)
-            return self._post(op, {op.session_param or "": self._session.session_id, **values},
+            self._session = None
+            session = self._ensure_session(service, operation)
+            return self._post(op, {op.session_param or "": session.session_id, **values},
                               service)
 
-    def _ensure_session(self, service: str) -> CachedSession:
+    def _ensure_session(self, service: str, operation: str) -> CachedSession:
+        try:
+            return self._session_for(service)
+        except AmbiguousOutcome as exc:
+            # Setting up a session changes nothing in Yuki, and `operation` itself has not
+            # been sent: from the caller's view this is safe to retry, never ambiguous.
+            raise TransientError(
+                f"no answer while opening a Yuki session ({exc.operation}); {operation} was"
+                " not sent, so trying again is safe", operation=operation) from None
+
+    def _session_for(self, service: str) -> CachedSession:
         if self._session is None:
             cached = self._sessions.get(self._cache_key)
             if cached is not None and (not self._settings.domain or cached.domain_id):
