@@ -11,7 +11,8 @@ ASSUMPTIONS (undocumented in Yuki; see also documents.py):
   as the bare message, not wrapped in "Server was unable to process request. --->".
 - Every call counts against the domain's daily limit once the caller is known (a valid
   key or session), Authenticate included, faults included. A call with an unknown key or
-  session, or refused by the limit, does not count. Days are Amsterdam calendar days.
+  session, or refused by the limit, does not count; neither does an injected HTTP error or
+  raw answer (they stand for failures in front of Yuki). Days are Amsterdam calendar days.
 - Portal keys: calls before SetCurrentDomain count under "portal:<key name>", see all
   administrations in Administrations, and cannot use an administration until a domain
   is chosen with SetCurrentDomain ("No current domain ...", our text).
