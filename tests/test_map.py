@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from yukimap.errors import DataError, MappingError
+from yukimap.errors import DataError, DocumentError, MappingError
 from yukimap.pipeline import ConversionResult, convert_file
 
 HEAD = """
@@ -35,7 +35,7 @@ def problems(tmp_path: Path, mapping: str, rows: str, header: str = CSV) -> list
 
 
 def invoices(result: ConversionResult) -> list[dict]:
-    return [d.context for d in result.documents]
+    return [d.context for d in result.documents()]
 
 
 def test_without_group_by_each_row_is_an_invoice(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_group_by_takes_header_fields_from_the_first_row(tmp_path: Path) -> None
     assert [(d["Reference"], d["Contact"]["FullName"]) for d in docs] == [("7", "Acme"),
                                                                            ("8", "Beta")]
     assert [line["Product"]["Description"] for line in docs[0]["lines"]] == ["x", "y"]
-    assert [d.item_rows for d in result.documents] == [(2, 4), (3,)]
+    assert [d.item_rows for d in result.documents()] == [(2, 4), (3,)]
 
 
 def test_rows_of_one_group_that_disagree_are_an_error(tmp_path: Path) -> None:
@@ -253,8 +253,9 @@ def test_own_template(tmp_path: Path) -> None:
 def test_own_template_with_a_misspelt_name_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "mine.xml.j2").write_text("{% for i in documents %}{{ i.Referense }}{% endfor %}")
     mapping = HEAD + "template: mine.xml.j2\ninvoice: {Reference: {column: Order}}" + LINES
+    result = convert(tmp_path, mapping, "1;A;2;x;1,00;\n")
     with pytest.raises(MappingError) as info:
-        convert(tmp_path, mapping, "1;A;2;x;1,00;\n")
+        result.check()
     assert "Referense" in info.value.message
 
 
@@ -269,3 +270,31 @@ def test_expression_results_must_fit_the_field(tmp_path: Path) -> None:
     found = problems(tmp_path, mapping, "1;A;1;x;1,50;\n")
     assert found == [("expression 'Price * 2': its result is a number, where a date is needed",
                       (2,), "3.00", "error")]
+
+
+def test_xsd_violations_name_the_source_rows(tmp_path: Path) -> None:
+    mapping = HEAD + "group_by: Order\ninvoice: {Reference: {column: Order}}" + """
+lines:
+  ProductQuantity: {column: Qty}
+  Product: {Description: {column: Item}, SalesPrice: {column: Price},
+            VATType: 1, VATPercentage: {column: Status}}
+"""
+    result = convert(tmp_path, mapping, "1;A;1;x;1,00;21\n2;B;1;y;1,00;21\n2;B;1;z;1,00;150\n")
+    with pytest.raises(DocumentError) as info:
+        result.check()
+    [problem] = info.value.problems
+    assert problem.cause.startswith("breaks Yuki's schema at VATPercentage")
+    assert problem.where.rows == (4,) and problem.where.document == "invoice 2"
+    assert problem.value == "150"
+
+
+def test_nothing_is_left_behind_when_validation_fails(tmp_path: Path) -> None:
+    mapping = HEAD + "invoice: {Reference: {column: Order}}" + """
+lines:
+  Product: {Description: {column: Item}, SalesPrice: {column: Price},
+            VATType: 1, VATPercentage: {column: Status}}
+"""
+    result = convert(tmp_path, mapping, "1;A;1;x;1,00;150\n")
+    with pytest.raises(DocumentError):
+        result.write(tmp_path / "out" / "invoices.xml")
+    assert list((tmp_path / "out").iterdir()) == []

@@ -10,7 +10,8 @@ element clears it, and xsi:nil is a third state.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -179,16 +180,43 @@ def contexts(mapped: Mapped, mapping: Mapping) -> Iterator[Document]:
 # --- rendering --------------------------------------------------------------------------
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
+_CHUNKS = 2000  # template pieces joined before blank lines are dropped
 
 
-def render(template: jinja2.Template, target: Target, documents: Sequence[Document],
+def _template_error(template: jinja2.Template, exc: jinja2.UndefinedError) -> MappingError:
+    return MappingError(
+        f"template {template.filename}: {exc.message}",
+        hint="the template uses a name that the document does not have; check its spelling",
+    )
+
+
+def render(template: jinja2.Template, documents: Iterable[dict[str, Any]],
            extra: dict[str, Any] | None = None) -> str:
-    """Render documents into one document text; lines left blank by omitted elements go."""
+    """Render documents into one text (for batches sent in one call)."""
+    return "".join(render_stream(template, documents, extra))
+
+
+def render_stream(template: jinja2.Template, documents: Iterable[dict[str, Any]],
+                  extra: dict[str, Any] | None = None) -> Iterator[str]:
+    """Render lazily, piece by piece, so a document of any size never sits in memory.
+
+    Lines left blank by omitted elements are dropped as the text streams past.
+    """
+    pieces = template.generate({"documents": documents, **(extra or {})})
+    carry = ""
     try:
-        text = template.render({"documents": [d.context for d in documents], **(extra or {})})
+        while True:
+            block = list(islice(pieces, _CHUNKS))
+            if not block:
+                break
+            text = carry + "".join(block)
+            cut = text.rfind("\n")
+            if cut < 0:
+                carry = text
+                continue
+            carry = text[cut:]
+            yield _BLANK_LINES.sub("", text[:cut])
     except jinja2.UndefinedError as exc:
-        raise MappingError(
-            f"template {template.filename}: {exc.message}",
-            hint="the template uses a name that the document does not have; check its spelling",
-        ) from None
-    return _BLANK_LINES.sub("", text)
+        raise _template_error(template, exc) from None
+    if carry:
+        yield _BLANK_LINES.sub("", carry)

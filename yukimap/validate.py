@@ -1,23 +1,26 @@
 """The validate stage: rendered XML against the target's XSD, before anything leaves.
 
-xmlschema loads the schema and explains failures with element paths, which are mapped back
-to the documents and source rows that produced them.
+xmlschema loads the schema and explains failures with element paths; `Locator` maps such
+a path back to the document and source rows that produced the element.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
+from yukimap.documents import Target
 from yukimap.errors import Problem, Where
-from yukimap.render import Document
+from yukimap.mapping import DOC, KEY, ROW, ROWS, Mapped
 from yukimap.resources import schema_path
 
-_INDEX = re.compile(r"/([A-Za-z_]+)(?:\[(\d+)\])?")
+_STEP = re.compile(r"/([A-Za-z_]+)(?:\[(\d+)\])?")
 _NUMBERED = re.compile(r"\[\d+\]")
+LAZY_FROM_BYTES = 20_000_000  # larger files are validated element by element (bounded memory)
 
 
 @cache
@@ -27,43 +30,59 @@ def load_schema(path: Path) -> Any:
     return xmlschema.XMLSchema(str(path))
 
 
-def xsd_problems(xml: str, xsd: str, documents: Sequence[Document], file: str,
-                 document_name: str, item_name: str) -> list[Problem]:
-    """Every XSD violation of `xml`, located at the source rows that produced it."""
+class Locator:
+    """Finds the source rows of the n-th document (and its m-th item) of a rendering."""
+
+    def __init__(self, mapped: Mapped, file: str, target: Target) -> None:
+        self.documents = mapped.documents.select(DOC, KEY, ROWS)
+        self.items = mapped.items
+        self.file = file
+        self.target = target
+
+    def where(self, document: int, item: int | None, path: str) -> Where:
+        if document >= self.documents.height:
+            return Where(file=self.file, key=path)
+        doc, key, rows = self.documents.row(document)
+        if item is not None:
+            item_rows = self.items.filter(pl.col(DOC) == doc)[ROW].to_list()
+            if item < len(item_rows):
+                rows = [item_rows[item]]
+        return Where(file=self.file, rows=tuple(rows), document=f"{self.target.document} {key}",
+                     key=path)
+
+    def locate(self, path: str) -> Where:
+        """'/SalesInvoices/SalesInvoice[2]/InvoiceLines/InvoiceLine[1]/…' -> its rows."""
+        steps = _STEP.findall(path)
+        if len(steps) < 2:
+            return Where(file=self.file, key=path or None)
+        document = int(steps[1][1] or 1) - 1
+        item = next((int(index or 1) - 1 for name, index in steps[2:]
+                     if name.endswith(("Line", "Entry"))), None)
+        return self.where(document, item, path)
+
+
+def xsd_problems(source: str | Path, xsd: str, locator: Locator) -> list[Problem]:
+    """Every XSD violation of `source` (XML text, or a file), at the rows that produced it."""
+    import xmlschema
+
     schema = load_schema(schema_path(xsd))
+    lazy = isinstance(source, Path) and source.stat().st_size > LAZY_FROM_BYTES
+    resource = xmlschema.XMLResource(str(source) if isinstance(source, Path) else source,
+                                     lazy=lazy)
     problems = []
-    for error in schema.iter_errors(xml):
-        where = _locate(error.path or "", documents, file, document_name, item_name)
+    for error in schema.iter_errors(resource):
         element = _NUMBERED.sub("", (error.path or "").rsplit("/", 1)[-1])
         problems.append(Problem(
             f"breaks Yuki's schema at {element}: {error.reason}",
-            where, value=_value(error), hint="check the mapping of this field",
+            locator.locate(error.path or ""), value=_value(error),
+            hint="check the mapping of this field",
         ))
     return problems
 
 
 def _value(error: Any) -> str | None:
-    obj = getattr(error, "obj", None)
-    text = getattr(obj, "text", None)
-    return text if isinstance(text, str) else None
-
-
-def _locate(path: str, documents: Sequence[Document], file: str, document_name: str,
-            item_name: str) -> Where:
-    """'/SalesInvoices/SalesInvoice[2]/InvoiceLines/InvoiceLine[1]/…' -> rows of that line."""
-    steps = _INDEX.findall(path)
-    if len(steps) < 2:
-        return Where(file=file)
-    doc_index = int(steps[1][1] or 1) - 1
-    if doc_index >= len(documents):
-        return Where(file=file, key=path)
-    document = documents[doc_index]
-    rows = document.rows
-    for name, index in steps[2:]:
-        if name.endswith(("Line", "Entry")):
-            item_index = int(index or 1) - 1
-            if item_index < len(document.item_rows):
-                rows = (document.item_rows[item_index],)
-            break
-    key = document.context.get("Reference") or document.index + 1
-    return Where(file=file, rows=tuple(rows), document=f"{document_name} {key}", key=path)
+    for holder in (getattr(error, "elem", None), getattr(error, "obj", None)):
+        text = getattr(holder, "text", None)
+        if isinstance(text, str):
+            return text
+    return None

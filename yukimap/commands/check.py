@@ -18,6 +18,7 @@ def run(mapping: str, sample: Path | None = None) -> int:
     from yukimap.pipeline import convert_file
 
     result = convert_file(sample, loaded)
+    result.check()
     if result.warnings:
         click.echo(format_problems(result.warnings) + "\n", err=True)
     click.echo(format_summary(result.summary, str(sample), display_path(loaded.path),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from yukimap.commands.progress import progress
 from yukimap.errors import UsageError
 
 
@@ -19,21 +20,27 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     if dry_run and output is not None:
         raise UsageError("--dry-run writes nothing; leave out --output, or leave out --dry-run")
     loaded = load_mapping(mapping)
-    result = convert_file(file, loaded)
+    with progress() as stage:
+        result = convert_file(file, loaded, stage)
     if result.warnings:
         click.echo(format_problems(result.warnings) + "\n", err=True)
         if strict:
             click.echo(f"{len(result.warnings)} warning(s) and --strict: nothing was written.",
                        err=True)
             return 1
-    if dry_run:
-        outcome = "dry run: nothing written"
-    elif output is not None:
-        result.write(output)
-        outcome = f"written to {output}"
-    else:
-        sys.stdout.write(result.text)
-        outcome = "written to standard output"
+    with progress() as stage:
+        result.stage = stage
+        if dry_run:
+            result.check()
+            outcome = "dry run: nothing written"
+        elif output is not None:
+            result.write(output)
+            outcome = f"written to {output}"
+        else:
+            text = result.text
+            outcome = "written to standard output"
+    if not dry_run and output is None:
+        sys.stdout.write(text)
     summary = format_summary(result.summary, str(file), display_path(loaded.path), outcome)
     click.echo(summary, err=not dry_run)
     return 0

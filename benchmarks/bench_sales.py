@@ -1,0 +1,86 @@
+"""Sales export -> validated XML: time and peak memory per stage, at 10k, 100k and 1M rows.
+
+Run by hand: `make benchmark`, or `.venv/bin/python benchmarks/bench_sales.py [ROWS ...]`.
+Each size runs in its own process, so peak memory (ru_maxrss) belongs to that size alone.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+
+def measure(rows: int) -> dict[str, object]:
+    from benchmarks.generate import sales_export
+    import tempfile
+
+    from yukimap import rules
+    from yukimap.mapping import map_table
+    from yukimap.read import read_table
+    from yukimap.render import contexts, load_template, render_stream
+    from yukimap.schema import load_mapping
+    from yukimap.validate import Locator, xsd_problems
+
+    source = sales_export(rows)
+    mapping = load_mapping(HERE / "sales-mapping.yaml")
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    table = read_table(source, mapping.source)
+    times["read"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    mapped = map_table(table, mapping)
+    problems = rules.check(mapped, mapping, table.file) + mapped.errors
+    times["map"] = time.perf_counter() - start
+    assert not [p for p in problems if p.is_error], problems[:3]
+
+    out = Path(tempfile.mkdtemp()) / "out.xml"
+    start = time.perf_counter()
+    with open(out, "w", encoding="utf-8") as handle:
+        documents = (d.context for d in contexts(mapped, mapping))
+        handle.writelines(render_stream(load_template(mapping), documents))
+    times["render"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    invalid = xsd_problems(out, "SalesInvoices.xsd", Locator(mapped, table.file, mapping.target))
+    times["validate"] = time.perf_counter() - start
+    assert not invalid, invalid[:3]
+    out.unlink()
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"rows": rows, "invoices": mapped.documents.height, "times": times, "peak_mb": peak_mb}
+
+
+def report(result: dict[str, object]) -> str:
+    rows, invoices = result["rows"], result["invoices"]
+    times: dict[str, float] = result["times"]  # type: ignore[assignment]
+    total = sum(times.values())
+    lines = [f"{rows:>9,} rows, {invoices:,} invoices: total {total:.2f} s,"
+             f" peak memory {result['peak_mb']:.0f} MB"]
+    for stage, seconds in times.items():
+        lines.append(f"    {stage:<9} {seconds:8.2f} s  {rows / seconds:>12,.0f} rows/s"
+                     f"  {invoices / seconds:>10,.0f} invoices/s")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--one"]:
+        print(json.dumps(measure(int(argv[1]))))
+        return 0
+    sizes = [int(a) for a in argv] or [10_000, 100_000, 1_000_000]
+    for rows in sizes:
+        done = subprocess.run([sys.executable, __file__, "--one", str(rows)], check=True,
+                              capture_output=True, text=True)
+        print(report(json.loads(done.stdout.splitlines()[-1])), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
