@@ -12,6 +12,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "out"
+# The administration of the sandbox's default configuration (Bakkerij De Korenaar B.V.);
+# journals carry it in the document.
+ADMINISTRATION = "5a4db0c5-ad01-4e00-8000-000000000001"
 
 
 def yukimap(*args: str) -> None:
@@ -29,8 +32,13 @@ def main() -> int:
         if example.suffix not in (".csv", ".xlsx", ".xls", ".ods") or not mapping.exists():
             continue
         rel = str(example.relative_to(ROOT))
-        out = OUT / (example.stem + (".csv" if "petty" in example.stem else ".xml"))
-        yukimap("convert", rel, "--mapping", example.stem, "--output", str(out.relative_to(ROOT)))
+        target = mapping.read_text(encoding="utf-8").split("target:", 1)[1].split()[0]
+        extra = ["--administration", ADMINISTRATION] if target == "journal" else []
+        out = OUT / example.stem
+        out = out if target == "journal" else out.with_suffix(
+            ".csv" if target == "petty_cash" else ".xml")
+        yukimap("convert", rel, "--mapping", example.stem, *extra,
+                "--output", str(out.relative_to(ROOT)))
     print(f"The documents are in {OUT.relative_to(ROOT)}/.")
     return 0
 

@@ -1,8 +1,9 @@
 """Golden files: every folder in tests/cases is one case.
 
 A case has an input and a mapping (inline as input.* and mapping.yaml, or named in case.yaml
-relative to the repository), and the expected outputs: expected.xml (or expected.csv) and
-expected-summary.txt. Regenerate on purpose with `pytest --update-golden`, then review the
+relative to the repository), optional command-line values in case.yaml (administration,
+opening_balance), and the expected outputs: expected.xml (or expected.csv; one file per
+document for journals split into several) and expected-summary.txt. Regenerate on purpose with `pytest --update-golden`, then review the
 diff like any other change.
 """
 
@@ -17,12 +18,13 @@ import yaml
 from tests.conftest import REPO
 from yukimap.pipeline import convert_file
 from yukimap.report import format_summary
+from yukimap.schema import apply_options, load_mapping
 
 CASES_DIR = REPO / "tests" / "cases"
 CASES = sorted(p for p in CASES_DIR.iterdir() if p.is_dir())
 
 
-def _case_files(case: Path) -> tuple[Path, Path]:
+def _case(case: Path) -> tuple[Path, Path, dict[str, str]]:
     spec_file = case / "case.yaml"
     spec = yaml.safe_load(spec_file.read_text()) if spec_file.exists() else {}
     if "input" in spec:
@@ -30,7 +32,7 @@ def _case_files(case: Path) -> tuple[Path, Path]:
     else:
         source = next(p for p in case.iterdir() if p.stem == "input")
     mapping = REPO / spec["mapping"] if "mapping" in spec else case / "mapping.yaml"
-    return source, mapping
+    return source, mapping, spec
 
 
 def _compare(expected: Path, actual: str, update: bool) -> None:
@@ -49,9 +51,13 @@ def _compare(expected: Path, actual: str, update: bool) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_golden(case: Path, update_golden: bool) -> None:
-    source, mapping = _case_files(case)
+    source, mapping_path, spec = _case(case)
+    mapping = apply_options(load_mapping(mapping_path), spec.get("administration"),
+                            spec.get("opening_balance"))
     result = convert_file(source, mapping)
-    suffix = ".csv" if result.mapping.target.xsd is None else ".xml"
-    _compare(case / f"expected{suffix}", result.text, update_golden)
-    summary = format_summary(result.summary, source.name, mapping.name, "(golden test)")
+    texts = result.rendered()
+    names = ["expected"] if len(texts) == 1 else [f"expected-{u.key}" for u in result.units()]
+    for name, text in zip(names, texts):
+        _compare(case / f"{name}{result.extension}", text, update_golden)
+    summary = format_summary(result.summary, source.name, mapping_path.name, "(golden test)")
     _compare(case / "expected-summary.txt", summary + "\n", update_golden)

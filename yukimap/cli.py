@@ -74,7 +74,9 @@ def cli() -> None:
               help="Check everything and print a summary; write nothing.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--opening-balance", metavar="AMOUNT",
-              help="Petty cash: the cash balance before the first line.")
+              help="Petty cash: the cash balance before the first line (e.g. 1250.00).")
+@click.option("--administration", metavar="ID",
+              help="Journals: the administration's ID (GUID) or Chamber of Commerce number.")
 def convert(**kwargs: Any) -> None:
     """Convert FILE into a Yuki document as its mapping describes.
 

@@ -9,7 +9,7 @@ the sales invoice fields; where sources disagree the docstring of an element say
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ class Element:
     strict_choices: bool = True  # False: other values are allowed but warned about
     clearable: bool = True  # may be sent empty, which clears Yuki's stored value
     nillable: bool = False  # may be sent as xsi:nil="true"
+    required: bool = False  # every document (or item) must have it
 
     @property
     def is_group(self) -> bool:
@@ -59,6 +60,17 @@ def _group(name: str, doc: str, *children: Element) -> Element:
 
 
 @dataclass(frozen=True)
+class Option:
+    """A target-specific top-level key of a mapping file."""
+
+    name: str
+    doc: str
+    choices: tuple[str, ...] = ()
+    default: object = None
+    kind: str = "choice"  # or "balancing": the journal's balancing entry
+
+
+@dataclass(frozen=True)
 class Target:
     """A kind of Yuki document and how a mapping fills it."""
 
@@ -74,7 +86,9 @@ class Target:
     xsd: str | None  # file in yukimap/schemas/ (None: not XML)
     operation: str  # the Yuki webservice call that takes it
     reference_field: str | None = None  # the header field that identifies a document
-    options: dict[str, object] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    per_call: bool = False  # one document per Yuki call (else many documents in one)
+    without_group_by: str = "row"  # no group_by: a document per "row", or one per "file"
 
     def header_element(self, name: str) -> Element | None:
         return next((e for e in self.header if e.name == name), None)
@@ -190,7 +204,91 @@ SALES_INVOICE = Target(
     reference_field="Reference",
 )
 
-TARGETS: dict[str, Target] = {t.name: t for t in (SALES_INVOICE,)}
+JOURNAL_TYPES = ("GeneralJournal", "EndOfYearCorrection", "FiscalCorrection")
+
+JOURNAL = Target(
+    name="journal",
+    title="journals",
+    document="journal",
+    header_key="journal",
+    header=(
+        _text("AdministrationID", "the administration's GUID; or AdministrationCoCNumber"),
+        _text("AdministrationCoCNumber", "the administration's Chamber of Commerce number"),
+        _text("DocumentSubject", "the journal's title in Yuki"),
+        _text("JournalType", "GeneralJournal, EndOfYearCorrection or FiscalCorrection",
+              choices=JOURNAL_TYPES, clearable=False, required=True),
+        _text("ProjectID"),
+        _text("ProjectCode"),
+    ),
+    item_key="entries",
+    item="entry",
+    items=(
+        _text("ContactName", "a contact by name; Yuki creates it if unknown"),
+        _text("ContactCode", "a contact by its code; wins over ContactName"),
+        _typed("EntryDate", "date", required=True),
+        _text("GLAccount", "the account code, e.g. 8000", clearable=False, required=True),
+        _typed("Amount", "decimal", "positive: debit; negative: credit", decimals=2,
+               required=True),
+        _text("Description"),
+    ),
+    template="journal.xml.j2",
+    xsd="Journal.xsd",
+    options=(
+        Option("balancing", "an account for an explicit balancing entry when a date does not"
+               " balance, up to a limit: {GLAccount: '2000', max: 0.05}; off by default",
+               kind="balancing"),
+    ),
+    operation="Accounting.ProcessJournal",
+    per_call=True,
+    without_group_by="file",
+)
+
+PETTY_CASH_HEADER = ("Grootboekrekening kas;Kas omschrijving;Transactie code;Tegenrekening;"
+                     "Naam tegenrekening;Datum transactie;Omschrijving;Bedrag;Saldo kas")
+PETTY_CASH_PROJECT_HEADER = ";Projectcode;Projectnummer"
+
+PETTY_CASH = Target(
+    name="petty_cash",
+    title="petty cash statements",
+    document="statement",
+    header_key="statement",
+    header=(
+        _text("CashAccount", "GL code of the cash account (Grootboekrekening kas)",
+              clearable=False, required=True),
+        _text("CashDescription", "optional; must equal the cash account's description in Yuki"),
+        _typed("OpeningBalance", "decimal", "cash before the first line; or give a Balance column",
+               decimals=2),
+    ),
+    item_key="lines",
+    item="line",
+    items=(
+        _text("TransactionCode", "for the accountant's processing rules; Yuki uses 10 characters",
+              max_length=10, truncates=True),
+        _text("OffsetAccount", "contact code or GL account (Tegenrekening)", max_length=34),
+        _text("OffsetName", "name of the offset account (Naam tegenrekening)", max_length=34),
+        _typed("Date", "date", "Datum transactie", required=True),
+        _text("Description", "Omschrijving", max_length=1024),
+        _typed("Amount", "decimal", "positive raises the cash, negative lowers it", decimals=2,
+               required=True),
+        _typed("Balance", "decimal", "cash after this line (Saldo kas); default: computed",
+               decimals=2),
+        _text("ProjectCode", "optional extra column"),
+        _text("ProjectNumber", "optional extra column"),
+    ),
+    template="petty_cash.csv.j2",
+    xsd=None,
+    options=(
+        Option("amount_decimal_mark",
+               "decimal mark of Bedrag and Saldo kas in the CSV sent to Yuki. Yuki does not"
+               " document it; its other CSV formats use a comma, so ',' is the default",
+               choices=(",", "."), default=","),
+    ),
+    operation="Pettycash.ImportStatement",
+    per_call=True,
+    without_group_by="file",
+)
+
+TARGETS: dict[str, Target] = {t.name: t for t in (SALES_INVOICE, JOURNAL, PETTY_CASH)}
 
 
 def walk(elements: tuple[Element, ...], prefix: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -82,11 +83,12 @@ def _check_columns(table: Table, mapping: Mapping) -> None:
     missing = sorted(mapping.columns - set(table.columns))
     if not missing:
         return
+    in_expressions = {c for e in _expressions(mapping) for c in e.columns}
     problems = [
         Problem(
             f"column '{name}' is not in {table.file}",
             _first_use(mapping, name),
-            hint=_columns_hint(name, table.columns),
+            hint=_columns_hint(name, table.columns, name in in_expressions),
         )
         for name in missing
     ]
@@ -97,11 +99,23 @@ def _check_columns(table: Table, mapping: Mapping) -> None:
     )
 
 
-def _columns_hint(name: str, columns: Sequence[str]) -> str:
+def _columns_hint(name: str, columns: Sequence[str], in_expression: bool = False) -> str:
     near = get_close_matches(name, list(columns), n=len(columns), cutoff=0.0)
     shown = ", ".join(f"'{c}'" for c in near[:12])
     more = f" (+{len(columns) - 12} more)" if len(columns) > 12 else ""
-    return f"the file's columns, nearest first: {shown}{more}"
+    hint = f"the file's columns, nearest first: {shown}{more}"
+    if in_expression:
+        hint += (f"; in an expression, a column whose name has spaces or signs is"
+                 f" col('{near[0] if near else name}')")
+    return hint
+
+
+def _expressions(mapping: Mapping) -> list[Any]:
+    found = [s.expr for s in mapping.all_fields() if s.expr is not None]
+    found += [c.expr for c in mapping.all_conditions() if c.expr is not None]
+    if mapping.group and mapping.group.expr is not None:
+        found.append(mapping.group.expr)
+    return found
 
 
 def _first_use(mapping: Mapping, column: str) -> Where:
@@ -192,17 +206,26 @@ class _Run:
 
     def assign_documents(self, frame: pl.DataFrame) -> pl.DataFrame:
         group = self.mapping.group
+        if group is None and self.target.without_group_by == "file":
+            return frame.with_columns(pl.lit(0, dtype=pl.Int64).alias(DOC),
+                                      pl.lit(Path(self.table.file).name).alias(KEY))
         if group is None:
             return frame.with_columns(pl.int_range(pl.len()).alias(DOC),
                                       pl.col(ROW).cast(pl.String).alias(KEY))
-        key = pl.col(group.column)
+        if group.expr is not None:
+            values = self.evaluate(group.expr, frame, group.where)
+            key = pl.Series([None if v in (None, "") else to_xml_text(v) for v in values],
+                            dtype=pl.String).to_frame(KEY).to_series()
+            frame = frame.with_columns(key.alias(KEY))
+        else:
+            frame = frame.with_columns(pl.col(group.column).alias(KEY))
         if group.fill_down:
-            key = key.forward_fill()
-        frame = frame.with_columns(key.alias(KEY))
+            frame = frame.with_columns(pl.col(KEY).forward_fill())
         empty = frame.filter(pl.col(KEY).is_null())
         if empty.height:
+            what = f"the column '{group.column}'" if group.column else "the group_by expression"
             self.problems.append(Problem(
-                f"no value in the column '{group.column}' that makes the {self.target.title}",
+                f"no value in {what} that makes the {self.target.title}",
                 self._where(empty[ROW].to_list(), group.column),
                 hint="fill in the key on every row, or add fill_down: true to group_by",
             ))
@@ -226,7 +249,8 @@ class _Run:
         group = self.mapping.group
         if group is None or group.on_conflict == "first":
             return
-        columns = sorted({c for s in self.mapping.header for c in s.columns} - {group.column})
+        columns = sorted({c for s in self.mapping.header for c in s.columns} - {group.column}
+                         - (group.expr.columns if group.expr is not None else frozenset()))
         if not columns:
             return
         counts = frame.group_by(DOC).agg(pl.col(c).drop_nulls().n_unique() for c in columns)
@@ -282,20 +306,73 @@ class _Run:
         name = _section_name(self.target, spec, header)
         if spec.expr is not None:
             raw, failed = self._expr_series(spec, frame, locale, name)
-            series = self._fill_default(spec, raw, raw)
-            return self._check_final(spec, frame, series, name, header, failed).alias(spec.name)
-        raw = self._raw(spec, frame, locale)
-        failed = None
-        if raw is None:  # a constant needing no parsing
-            series = pl.repeat(spec.value, frame.height, dtype=pl.String, eager=True)
+            series = raw
+        elif spec.debit is not None or spec.credit is not None:
+            raw, series, failed = self._debit_credit(spec, frame, locale, name, header)
         else:
-            parsed = over_unique(raw, lambda text: final_text(spec, text, locale))
-            self._report_failures(spec, frame, raw, parsed.failures, name, header)
-            series = parsed.series
-            failed = raw.is_in(list(parsed.failures)) if parsed.failures else None
+            raw, series, failed = self._parsed(spec, frame, locale, name, header, spec.column)
+        if spec.sign is not None:
+            series, failed = self._apply_sign(spec, frame, series, failed, name, header)
+        if spec.negate:
+            series = negate_texts(series)
         series = self._fill_default(spec, series, raw)
         series = self._check_final(spec, frame, series, name, header, failed)
         return series.alias(spec.name)
+
+    def _parsed(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale, name: str,
+                header: bool, column: str | None) -> tuple[Any, pl.Series, pl.Series | None]:
+        """(raw, parsed, failed): a column (or constant) through the value pipeline."""
+        raw = frame[column] if column is not None else self._raw(spec, frame, locale)
+        if raw is None:  # a constant needing no parsing
+            return None, pl.repeat(spec.value, frame.height, dtype=pl.String, eager=True), None
+        parsed = over_unique(raw, lambda text: final_text(spec, text, locale))
+        where_spec = replace(spec, column=column) if column is not None else spec
+        self._report_failures(where_spec, frame, raw, parsed.failures, name, header)
+        failed = raw.is_in(list(parsed.failures)) if parsed.failures else None
+        return raw, parsed.series, failed
+
+    def _debit_credit(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale, name: str,
+                      header: bool) -> tuple[pl.Series, pl.Series, pl.Series | None]:
+        """amount = debit - credit; a row with both filled (and not zero) is an error."""
+        sides = [self._parsed(spec, frame, locale, name, header, column)
+                 if column is not None else (None, None, None)
+                 for column in (spec.debit, spec.credit)]
+        debit, credit = sides[0][1], sides[1][1]
+        pairs = [_debit_minus_credit(d, c) for d, c in
+                 zip(_values(debit, frame.height), _values(credit, frame.height))]
+        amounts = [amount for amount, _ in pairs]
+        both = [clash for _, clash in pairs]
+        failed = _any_failed(sides[0][2], sides[1][2])
+        mask = pl.Series(both, dtype=pl.Boolean)
+        if mask.any():
+            self._flag(replace(spec, column=spec.debit), frame, mask, name, header,
+                       f"both the debit column '{spec.debit}' and the credit column"
+                       f" '{spec.credit}' are filled", "leave one of them empty (or 0)")
+        raw = pl.Series(amounts, dtype=pl.String)
+        return raw, raw, failed
+
+    def _apply_sign(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
+                    failed: pl.Series | None, name: str,
+                    header: bool) -> tuple[pl.Series, pl.Series | None]:
+        sign = spec.sign
+        assert sign is not None
+        words = frame[sign.column]
+        if sign.ignore_case:
+            words = words.str.to_lowercase()
+        negative = words.is_in(list(sign.negative)).fill_null(False)
+        known = negative | words.is_in(list(sign.positive)).fill_null(False)
+        unknown = ~known & series.is_not_null()
+        if unknown.any():
+            listed = ", ".join(sign.positive + sign.negative)
+            self._flag(replace(spec, column=sign.column), frame, unknown, name, header,
+                       f"not one of the sign values ({listed})",
+                       "add the value under sign: positive: or negative:",
+                       frame[sign.column])
+            failed = unknown if failed is None else (failed | unknown)
+        flipped = negate_texts(series)
+        out = pl.select(pl.when(negative).then(flipped).when(known).then(series)
+                        .otherwise(None)).to_series()
+        return out, failed
 
     def _raw(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale) -> pl.Series | None:
         if spec.column is not None:
@@ -351,7 +428,7 @@ class _Run:
     def _check_final(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
                      name: str, header: bool, failed: pl.Series | None) -> pl.Series:
         element = spec.element
-        if spec.required:
+        if spec.required or (element is not None and element.required):
             empty = series.is_null() if failed is None else series.is_null() & ~failed
             self._flag(spec, frame, empty, name, header, "is empty",
                        "fill in the cell, or give the field a default:")
@@ -456,6 +533,41 @@ class _Run:
                 hint=hint,
             ))
         return results
+
+
+def _values(series: pl.Series | None, height: int) -> list[str | None]:
+    return series.to_list() if series is not None else [None] * height
+
+
+def _debit_minus_credit(debit: str | None, credit: str | None) -> tuple[str | None, bool]:
+    """(debit - credit, whether both sides hold an amount). A zero next to an amount on the
+    other side is how many bank exports write an empty side, so it counts as empty."""
+    if debit is not None and credit is not None:
+        if Decimal(debit) == 0:
+            debit = None
+        elif Decimal(credit) == 0:
+            credit = None
+    if debit is None and credit is None:
+        return None, False
+    if debit is not None and credit is not None:
+        return None, True
+    return to_xml_text(Decimal(debit or 0) - Decimal(credit or 0)), False
+
+
+def _any_failed(a: pl.Series | None, b: pl.Series | None) -> pl.Series | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return a | b
+
+
+def negate_texts(series: pl.Series) -> pl.Series:
+    """Flip the sign of canonical decimal texts ('12.50' <-> '-12.50'; zero stays zero)."""
+    zero = series.str.contains(r"^-?0(\.0*)?$").fill_null(False)
+    flipped = pl.select(
+        pl.when(series.str.starts_with("-")).then(series.str.slice(1))
+        .otherwise(pl.lit("-") + series)
+    ).to_series()
+    return pl.select(pl.when(zero).then(series).otherwise(flipped)).to_series()
 
 
 def _section_name(target: Any, spec: FieldSpec, header: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -66,6 +67,25 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Sign:
+    """An indicator column that says whether an amount is positive or negative (Af/Bij)."""
+
+    column: str
+    positive: tuple[str, ...]
+    negative: tuple[str, ...]
+    ignore_case: bool = True
+
+
+@dataclass(frozen=True)
+class Balancing:
+    """The journal's explicit balancing entry: off unless the mapping names an account."""
+
+    gl_account: str
+    description: str
+    limit: Decimal  # larger differences stay an error
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """How one output element (or one `let` value) gets its value from a row."""
 
@@ -85,6 +105,10 @@ class FieldSpec:
     round: int | None = None  # round half-up to this many decimals, and always show them
     empty: Empty = "omit"
     truncate: bool = False
+    debit: str | None = None  # amount = debit column - credit column
+    credit: str | None = None
+    sign: Sign | None = None
+    negate: bool = False
 
     @property
     def name(self) -> str:
@@ -93,11 +117,12 @@ class FieldSpec:
     @property
     def columns(self) -> frozenset[str]:
         """Input columns this field reads."""
-        if self.column is not None:
-            return frozenset([self.column])
+        cols = {c for c in (self.column, self.debit, self.credit) if c is not None}
+        if self.sign is not None:
+            cols.add(self.sign.column)
         if self.expr is not None:
-            return self.expr.columns
-        return frozenset()
+            cols |= self.expr.columns
+        return frozenset(cols)
 
 
 @dataclass(frozen=True)
@@ -111,7 +136,8 @@ class ItemSpec:
 
 @dataclass(frozen=True)
 class Grouping:
-    column: str
+    column: str | None
+    expr: Expr | None = None  # a key computed per row, e.g. date(Boekdatum)
     fill_down: bool = False  # an empty key continues the group above it
     on_conflict: Literal["error", "first"] = "error"
     where: Where = field(default_factory=Where)
@@ -147,8 +173,10 @@ class Mapping:
                 cols.add(cond.column)
             if cond.expr is not None:
                 cols |= cond.expr.columns
-        if self.group:
+        if self.group and self.group.column:
             cols.add(self.group.column)
+        if self.group and self.group.expr is not None:
+            cols |= self.group.expr.columns
         return frozenset(cols)
 
     def all_fields(self) -> tuple[FieldSpec, ...]:

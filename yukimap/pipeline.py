@@ -9,20 +9,24 @@ in bounded memory and never leaves half-written or unvalidated.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
-from yukimap import rules
-from yukimap.errors import DataError, DocumentError, Problem
-from yukimap.mapping import Mapped, map_table
+from yukimap.errors import DataError, DocumentError, Problem, UsageError
+from yukimap.mapping import KEY, Mapped, map_table
 from yukimap.model import Mapping
 from yukimap.read import Table, read_table
 from yukimap.render import Document, contexts, load_template, render_stream
 from yukimap.schema import load_mapping
 from yukimap.summary import Summary, summarize
-from yukimap.validate import Locator, xsd_problems
+from yukimap.targets import logic
+from yukimap.validate import Locator, csv_problems, xsd_problems
 
 Stage = Callable[[str], None]
 
@@ -47,42 +51,105 @@ class ConversionResult:
         """Each document's template context and source rows, in file order."""
         return contexts(self.mapped, self.mapping)
 
-    def write(self, path: Path) -> None:
-        """Render and validate into `path`; on any problem nothing is left at `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with _temporary(path.parent, path.name) as tmp:
-            self._produce(tmp)
-            os.replace(tmp, path)
+    def units(self) -> list[Unit]:
+        """What goes to Yuki as one document: all invoices together, or each journal and
+        statement alone."""
+        if not self.mapping.target.per_call:
+            return [Unit(None, None)]
+        keys = self.mapped.documents[KEY].to_list()
+        whole_file = Path(self.table.file).name  # the key of a one-per-file document
+        return [Unit(_slug(Path(whole_file).stem if key == whole_file else str(key)), ordinal)
+                for ordinal, key in enumerate(keys)]
+
+    def write(self, path: Path) -> list[Path]:
+        """Render and validate into `path`: a file, or a folder (a path without a suffix)
+        with a file per document for journals and statements, which go one per call.
+
+        All or nothing: every document is rendered and checked first; on any problem
+        nothing is left at `path`.
+        """
+        units = self.units()
+        folder = path.is_dir() or not path.suffix
+        if len(units) == 1 and not (folder and self.mapping.target.per_call):
+            targets = [path]
+        elif path.suffix and not path.is_dir():
+            raise UsageError(
+                f"this file makes {len(units)} {self.mapping.target.title}, one per call to"
+                f" Yuki; give a folder: --output {path.with_suffix('')}/")
+        else:
+            targets = [path / f"{unit.key}{self.extension}" for unit in units]
+        targets[0].parent.mkdir(parents=True, exist_ok=True)
+        with ExitStack() as stack:
+            temps = [stack.enter_context(_temporary(t.parent, t.name)) for t in targets]
+            self._produce_all(zip(units, temps))
+            for temp, target in zip(temps, targets):
+                os.replace(temp, target)
+        return targets
 
     def check(self) -> None:
         """Render and validate without keeping the output (the dry run)."""
-        with _temporary(Path(tempfile.gettempdir()), "yukimap") as tmp:
-            self._produce(tmp)
+        self.rendered()
+
+    def rendered(self) -> list[str]:
+        """Each unit's validated text (for small files, tests and standard output)."""
+        with ExitStack() as stack:
+            units = self.units()
+            temps = [stack.enter_context(_temporary(Path(tempfile.gettempdir()), "yukimap"))
+                     for _ in units]
+            self._produce_all(zip(units, temps))
+            return [t.read_text(encoding="utf-8") for t in temps]
 
     @property
     def text(self) -> str:
-        """The whole validated document as text (for small files and tests)."""
-        with _temporary(Path(tempfile.gettempdir()), "yukimap") as tmp:
-            self._produce(tmp)
-            return tmp.read_text(encoding="utf-8")
+        return "\n".join(self.rendered())
 
-    def _produce(self, path: Path) -> None:
+    @property
+    def extension(self) -> str:
+        return ".xml" if self.mapping.target.xsd else ".csv"
+
+    def _produce_all(self, jobs: Iterable[tuple[Unit, Path]]) -> None:
+        problems: list[Problem] = []
+        for unit, path in jobs:
+            problems += self._produce(unit, path)
+        if problems:
+            raise DocumentError(_count(problems, self.table.file, "in the rendered documents"),
+                                problems=problems + self.warnings)
+
+    def _produce(self, unit: Unit, path: Path) -> list[Problem]:
         target = self.mapping.target
         self.stage(f"rendering {self.mapped.documents.height:,} {target.title}")
         template = load_template(self.mapping)
-        contexts_only = (d.context for d in self.documents())
+        documents = self.documents()
+        if unit.ordinal is None:
+            context: dict[str, Any] = {"documents": (d.context for d in documents)}
+        else:
+            context = {"document": next(islice(documents, unit.ordinal, None)).context}
+        context |= {"options": self.mapping.options, "mapped_fields": self._mapped_fields()}
         with open(path, "w", encoding="utf-8", newline="") as out:
-            for piece in render_stream(template, contexts_only):
+            for piece in render_stream(template, context):
                 out.write(piece)
             out.flush()
             os.fsync(out.fileno())
+        self.stage("validating")
+        locator = Locator(self.mapped, self.table.file, target)
         if target.xsd:
-            self.stage("validating against the XSD")
-            locator = Locator(self.mapped, self.table.file, target)
-            invalid = xsd_problems(path, target.xsd, locator)
-            if invalid:
-                raise DocumentError(_count(invalid, self.table.file, "against Yuki's schema"),
-                                    problems=invalid + self.warnings)
+            return xsd_problems(path, target.xsd, locator, unit.ordinal)
+        return csv_problems(path.read_text(encoding="utf-8"), locator, unit.ordinal or 0)
+
+    def _mapped_fields(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.mapping.all_fields())
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One document as Yuki takes it in one call; `ordinal` None: all documents at once."""
+
+    key: str | None
+    ordinal: int | None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "document"
 
 
 def convert_file(path: str | Path, mapping: Mapping | str | Path,
@@ -98,7 +165,11 @@ def convert_file(path: str | Path, mapping: Mapping | str | Path,
 def convert_table(table: Table, mapping: Mapping, stage: Stage = _quiet) -> ConversionResult:
     stage(f"mapping {table.frame.height:,} rows")
     mapped = map_table(table, mapping)
-    problems = mapped.problems + _beyond(mapped.errors, rules.check(mapped, mapping, table.file))
+    specific = logic(mapping.target.name)
+    problems = mapped.problems + _beyond(mapped.errors, specific.rules(mapped, mapping, table.file))
+    if not any(p.is_error for p in problems):
+        mapped, finished = specific.finish(mapped, mapping)
+        problems += finished
     mapped = replace(mapped, problems=problems)
     errors = [p for p in problems if p.is_error]
     if errors:

@@ -10,6 +10,7 @@ element clears it, and xsi:nil is a third state.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from yukimap.documents import Element, Target
+from yukimap.documents import Element, Target, walk
 from yukimap.errors import MappingError, Problem, Where
 from yukimap.mapping import DOC, ITEM, ROW, ROWS, Mapped
 from yukimap.model import FieldSpec, Mapping
@@ -79,6 +80,22 @@ def csv_field(value: Any, separator: str = ";") -> str:
     return text
 
 
+def amount(value: Any, mark: str = ",") -> str:
+    """A canonical amount ('-1234.5') as Yuki's CSV formats want it: '-1234,50'."""
+    if value is None or value == "":
+        return ""
+    text = format(Decimal(str(value)).quantize(Decimal("0.01")), "f")
+    return text.replace(".", mark)
+
+
+def dmy(value: Any) -> str:
+    """An ISO date as dd-mm-yyyy."""
+    if value is None or value == "":
+        return ""
+    year, month, day = str(value).split("-")
+    return f"{day}-{month}-{year}"
+
+
 @cache
 def environment(folder: Path) -> jinja2.Environment:
     env = SandboxedEnvironment(
@@ -92,6 +109,8 @@ def environment(folder: Path) -> jinja2.Environment:
     )
     env.globals["el"] = el
     env.filters["csv"] = csv_field
+    env.filters["amount"] = amount
+    env.filters["dmy"] = dmy
     env.tests["nil"] = lambda value: value is NIL
     return env
 
@@ -156,6 +175,8 @@ def contexts(mapped: Mapped, mapping: Mapping) -> Iterator[Document]:
     target = mapping.target
     header_slots = _slots(mapping.header)
     item_slots = [_slots(item.fields) for item in mapping.items]
+    # items a target adds itself (a journal's balancing entry) fill elements by name
+    added = {".".join(path): _Slot(path, None) for path, _ in walk(target.items)}
     header_skeleton = _skeleton(target.header)
     item_skeleton = _skeleton(target.items)
     header_cols = [c for c in mapped.documents.columns if c in header_slots]
@@ -168,8 +189,9 @@ def contexts(mapped: Mapped, mapping: Mapping) -> Iterator[Document]:
         header = _fill(header_skeleton, [(header_slots[c], v) for c, v in zip(header_cols, values)])
         lines, line_rows = [], []
         while pending is not None and pending[0] == doc:
-            slots = item_slots[pending[2]]
-            filled = [(slots[c], v) for c, v in zip(item_cols, pending[3:]) if c in slots]
+            slots = item_slots[pending[2]] if pending[2] < len(item_slots) else added
+            filled = [(slots.get(c) or added[c], v) for c, v in zip(item_cols, pending[3:])
+                      if c in slots or (c in added and v is not None)]
             lines.append(_fill(item_skeleton, filled))
             line_rows.append(pending[1])
             pending = next(item_iter, None)
@@ -190,19 +212,17 @@ def _template_error(template: jinja2.Template, exc: jinja2.UndefinedError) -> Ma
     )
 
 
-def render(template: jinja2.Template, documents: Iterable[dict[str, Any]],
-           extra: dict[str, Any] | None = None) -> str:
-    """Render documents into one text (for batches sent in one call)."""
-    return "".join(render_stream(template, documents, extra))
+def render(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """Render into one text (for a batch sent in one call)."""
+    return "".join(render_stream(template, context))
 
 
-def render_stream(template: jinja2.Template, documents: Iterable[dict[str, Any]],
-                  extra: dict[str, Any] | None = None) -> Iterator[str]:
+def render_stream(template: jinja2.Template, context: dict[str, Any]) -> Iterator[str]:
     """Render lazily, piece by piece, so a document of any size never sits in memory.
 
     Lines left blank by omitted elements are dropped as the text streams past.
     """
-    pieces = template.generate({"documents": documents, **(extra or {})})
+    pieces = template.generate(context)
     carry = ""
     try:
         while True:

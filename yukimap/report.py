@@ -34,7 +34,7 @@ def _subject(p: Problem) -> str:
     w = p.where
     parts = []
     if w.line is not None and w.file:
-        parts.append(f"{w.file}:{w.line}:{w.col or 1}")
+        parts.append(f"{display_path(w.file)}:{w.line}:{w.col or 1}")
     elif w.file:
         parts.append(w.file + (f" (sheet {w.sheet})" if w.sheet else ""))
     if w.column:
@@ -84,7 +84,7 @@ def _format_group(group: _Group) -> list[str]:
 
 def _format_located(p: Problem, mark: str) -> str:
     w = p.where
-    place = f"{w.file}:{w.line}:{w.col or 1}" if w.file else ""
+    place = f"{display_path(w.file)}:{w.line}:{w.col or 1}" if w.file else ""
     key = f" {w.key}:" if w.key else ""
     value = f" (got {p.value!r})" if p.value is not None else ""
     text = f"{mark}: {place}{key} {p.cause}{value}"
@@ -123,6 +123,19 @@ def print_user_error(exc: UserError, stream: TextIO | None = None) -> None:
         if errors and warnings:
             print(f"\n{len(errors)} error(s), {warnings} warning(s); nothing was written.",
                   file=stream)
+
+
+def _table(rows: list[tuple[str, ...]], limit: int = 40) -> list[str]:
+    """A header row and value rows as aligned columns; long tables are cut with a count."""
+    shown = rows[: limit + 1]
+    widths = [max(len(r[i]) for r in shown) for i in range(len(rows[0]))]
+    out = []
+    for row in shown:
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        out.append("    " + "  ".join(cells))
+    if len(rows) > limit + 1:
+        out.append(f"    … and {len(rows) - limit - 1} more")
+    return out
 
 
 def display_path(path: object) -> str:
@@ -168,6 +181,9 @@ def format_summary(summary: Summary, source: str, mapping: str, outcome: str) ->
         for currency, t in sorted(summary.totals.items()):
             lines.append(f"    {currency:<8} {money(t.excl):>16} {money(t.vat):>14}"
                          f" {money(t.incl):>16}")
+    if summary.table:
+        lines.append(f"  {summary.table_title}:")
+        lines += _table(summary.table)
     if summary.unpriced:
         lines.append(f"  {summary.unpriced} line(s) without a price: Yuki takes it from its"
                      " price list (not in the totals)")

@@ -10,26 +10,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 from yukimap import documents
 from yukimap.documents import Element, Target
-from yukimap.errors import MappingError, Problem
+from yukimap.errors import MappingError, Problem, UsageError, Where
 from yukimap.expr import FUNCTIONS, ExprError, compile_expr
 from yukimap.model import (
+    Balancing,
     Condition,
     FieldSpec,
     Grouping,
     ItemSpec,
     Locale,
     Mapping,
+    Sign,
     Source,
 )
 from yukimap.resources import shipped_mappings
-from yukimap.values import BadValue, parse_boolean, parse_date, parse_decimal, parse_integer
+from yukimap.values import (
+    BadValue,
+    format_decimal,
+    parse_boolean,
+    parse_date,
+    parse_decimal,
+    parse_integer,
+)
 from yukimap.yamlsrc import KeyPath, Located, load_yaml_file
 
 SUPPORTED_VERSIONS = (1,)
@@ -218,7 +227,8 @@ CONDITION_KEYS = (
 )
 
 GROUP_KEYS = (
-    Key("column", text, required=True, doc="the column whose value identifies a document"),
+    Key("column", text, doc="the column whose value identifies a document"),
+    Key("expr", text, doc="or an expression giving that value, e.g. date(Boekdatum)"),
     Key("fill_down", flag, default=False, doc="an empty key continues the group above"),
     Key("on_conflict", one_of("error", "first"), default="error",
         doc="rows of one group disagree on a document field: error, or use the first row"),
@@ -242,6 +252,23 @@ FIELD_KEYS = (
     Key("empty", one_of("omit", "clear", "nil"),
         doc="an empty value: omit the element (keep Yuki's value), clear it, or nil"),
     Key("truncate", flag, default=False, doc="cut text at Yuki's limit (with a warning)"),
+    Key("debit", text, doc="amounts: column of debit amounts (positive)"),
+    Key("credit", text, doc="amounts: column of credit amounts (made negative)"),
+    Key("sign", lambda v, p, c: v,
+        doc="amounts: {column: Af Bij, positive: Bij, negative: Af}: an indicator column"),
+    Key("negate", flag, default=False, doc="amounts: flip the sign"),
+)
+SIGN_KEYS = (
+    Key("column", text, required=True, doc="the indicator column"),
+    Key("positive", text_list, required=True, doc="values meaning a positive amount"),
+    Key("negative", text_list, required=True, doc="values meaning a negative amount"),
+    Key("ignore_case", flag, default=True),
+)
+BALANCING_KEYS = (
+    Key("GLAccount", text, required=True, doc="the account of the balancing entry"),
+    Key("Description", text, default="Balancing entry (yukimap)"),
+    Key("max", lambda v, p, c: v, required=True,
+        doc="the largest difference to balance; larger ones stay an error"),
 )
 FIELD_KEY_NAMES = tuple(k.name for k in FIELD_KEYS)
 
@@ -267,9 +294,24 @@ def _top_keys(target: Target | None) -> tuple[Key, ...]:
     if target is not None:
         keys.insert(5, Key(target.header_key, section, default={}))
         keys.insert(6, Key(target.item_key, section, required=True))
-        for name, key in target.options.items():
-            keys.append(Key(name, key))  # type: ignore[arg-type]
+        for option in target.options:
+            check = _balancing if option.kind == "balancing" else one_of(*option.choices)
+            keys.append(Key(option.name, check, default=option.default, doc=option.doc))
     return tuple(keys)
+
+
+def _balancing(value: Any, path: KeyPath, ctx: Ctx) -> Any:
+    raw = _check_map(value, path, ctx, BALANCING_KEYS, "balancing")
+    if raw is INVALID or INVALID in raw.values():
+        return INVALID
+    try:
+        limit = parse_decimal(_as_text(raw["max"]), Locale(decimal_mark="."))
+    except BadValue as exc:
+        return ctx.fail(path + ("max",), f"'{raw['max']}' is {exc.cause}")
+    if not re.fullmatch(r"\d+", raw["GLAccount"]):
+        return ctx.fail(path + ("GLAccount",), "not a plain account code", value=raw["GLAccount"],
+                        hint="only the account number, e.g. 2000")
+    return Balancing(raw["GLAccount"], raw["Description"], limit)
 
 
 # --- loading ----------------------------------------------------------------------------
@@ -343,9 +385,10 @@ def _build_mapping(top: dict[str, Any], target: Target, path: Path, ctx: Ctx) ->
     items = _items(top[target.item_key], target, env)
     skip = _conditions(top["skip_rows"], ("skip_rows",), ctx, let_names)
     skip_documents = _conditions(top["skip_documents"], ("skip_documents",), ctx, let_names)
-    group = _grouping(top["group_by"], ctx)
+    group = _grouping(top["group_by"], ctx, let_names)
     template = _template(top["template"], path, ctx)
-    options = {name: top[name] for name in target.options}
+    options = {option.name: top[option.name] for option in target.options}
+    _check_required(target, header, items, ctx)
     if None in (source, header, items, skip, skip_documents):
         return None
     return Mapping(
@@ -386,7 +429,7 @@ def _locale(raw: dict[str, Any], path: KeyPath, ctx: Ctx, base: Locale) -> Local
     )
 
 
-def _grouping(value: Any, ctx: Ctx) -> Grouping | None:
+def _grouping(value: Any, ctx: Ctx, lets: frozenset[str]) -> Grouping | None:
     if value is None:
         return None
     path: KeyPath = ("group_by",)
@@ -394,7 +437,11 @@ def _grouping(value: Any, ctx: Ctx) -> Grouping | None:
     checked = _check_map(raw, path, ctx, GROUP_KEYS, "group_by")
     if checked is INVALID:
         return None
-    return Grouping(checked["column"], checked["fill_down"], checked["on_conflict"],
+    if (checked["column"] is None) == (checked["expr"] is None):
+        ctx.fail(path, "group_by needs either column: or expr:")
+        return None
+    expr = _compile(checked["expr"], path + ("expr",), ctx, lets) if checked["expr"] else None
+    return Grouping(checked["column"], expr, checked["fill_down"], checked["on_conflict"],
                     ctx.doc.where(path))
 
 
@@ -577,8 +624,11 @@ class _FieldEnv:
               out_path: tuple[str, ...], kind: Any, locale: Locale) -> FieldSpec | None:
         ctx = self.ctx
         sources = [k for k in ("column", "value", "expr") if c[k] is not None]
+        if c["debit"] is not None or c["credit"] is not None:
+            sources.append("debit:/credit:")
         if len(sources) > 1:
-            ctx.fail(path, f"use one of column:, value: or expr:, not {' and '.join(sources)}")
+            ctx.fail(path, f"use one of column:, value:, expr: or debit:/credit:, not"
+                           f" {' and '.join(sources)}")
             return None
         if not sources and c["default"] is None and c["empty"] not in ("clear", "nil"):
             ctx.fail(path, "say where the value comes from: column:, value: or expr:",
@@ -594,7 +644,8 @@ class _FieldEnv:
             path=out_path, kind=kind, where=where, element=element, column=c["column"],
             value=None, expr=expr, default=None, required=c["required"], lookup=lookup,
             ignore_case=c["ignore_case"], fallback=None, locale=locale, round=c["round"],
-            empty=empty, truncate=c["truncate"],
+            empty=empty, truncate=c["truncate"], debit=c["debit"], credit=c["credit"],
+            sign=self._sign(c["sign"], path + ("sign",)), negate=c["negate"],
         )
         checks_ok = self._modifiers(c, path, spec)
         if lookup is not None:
@@ -608,6 +659,20 @@ class _FieldEnv:
         if not checks_ok or INVALID in (value, default, fallback):
             return None
         return _replace(spec, value=value, default=default, fallback=fallback)
+
+    def _sign(self, value: Any, path: KeyPath) -> Sign | None:
+        if value is None:
+            return None
+        raw = _check_map(value, path, self.ctx, SIGN_KEYS, "sign")
+        if raw is INVALID or INVALID in raw.values():
+            return None
+        fold = (lambda w: w.lower()) if raw["ignore_case"] else (lambda w: w)
+        positive = tuple(fold(w) for w in raw["positive"])
+        negative = tuple(fold(w) for w in raw["negative"])
+        if set(positive) & set(negative):
+            self.ctx.fail(path, "a value cannot be both positive and negative",
+                          value=", ".join(sorted(set(positive) & set(negative))))
+        return Sign(raw["column"], positive, negative, raw["ignore_case"])
 
     def _lookup(self, c: dict[str, Any], path: KeyPath) -> dict[str, str] | None:
         table = c["map"]
@@ -644,6 +709,11 @@ class _FieldEnv:
             self.ctx.fail(path + ("truncate",), "this field has no length limit to cut at")
         if spec.kind != "date" and c["date_format"]:
             self.ctx.fail(path + ("date_format",), "date_format: applies to dates only")
+        for key in ("debit", "credit", "sign", "negate"):
+            if c[key] and spec.kind != "decimal":
+                self.ctx.fail(path + (key,), f"{key}: applies to amounts only")
+        if (c["debit"] or c["credit"]) and c["map"] is not None:
+            self.ctx.fail(path + ("map",), "map: cannot go with debit:/credit:")
         return len(self.ctx.problems) == before
 
     def _constant(self, value: Any, path: KeyPath, spec: FieldSpec, mapped: bool) -> Any:
@@ -694,6 +764,28 @@ def _items(value: Any, target: Target, env: _FieldEnv) -> tuple[ItemSpec, ...] |
     return tuple(out)
 
 
+def _check_required(target: Target, header: Any, items: Any, ctx: Ctx) -> None:
+    """Elements Yuki requires must be mapped (AdministrationID may come from the command line)."""
+    sections = [(target.header_key, target.header, [header])]
+    sections.append((target.item_key, target.items, list(items or ())))
+    for key, elements, specs_list in sections:
+        required = [e.name for e in elements if e.required]
+        for index, specs in enumerate(specs_list):
+            fields = specs.fields if isinstance(specs, ItemSpec) else (specs or ())
+            given = {s.path[0] for s in fields}
+            for name in required:
+                if name not in given and specs is not None:
+                    where: KeyPath = (key, index) if len(specs_list) > 1 and key == target.item_key \
+                        else (key,)
+                    ctx.fail(where, f"{key}: needs {name} (Yuki requires it)",
+                             hint=_element_doc(elements, name))
+
+
+def _element_doc(elements: tuple[Element, ...], name: str) -> str | None:
+    element = next((e for e in elements if e.name == name), None)
+    return element.doc or None if element else None
+
+
 def _prefixed(specs: Sequence[FieldSpec], group: str) -> list[FieldSpec]:
     return [_replace(s, path=(group,) + s.path) for s in specs]
 
@@ -719,3 +811,51 @@ def _a(kind: str | None) -> str:
 
 def _a_an(noun: str) -> str:
     return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def with_header_constants(mapping: Mapping, constants: dict[str, str | None],
+                          origin: str) -> Mapping:
+    """The mapping with document fields set from outside it (e.g. the command line);
+    a None value removes the field. `origin` says where the values came from."""
+    header = [s for s in mapping.header if s.path[0] not in constants]
+    for name, value in constants.items():
+        element = mapping.target.header_element(name)
+        if value is None or element is None or element.kind is None:
+            continue
+        header.append(FieldSpec(path=(name,), kind=element.kind, where=Where(key=origin),
+                                element=element, value=value))
+    order = [e.name for e in mapping.target.header]
+    header.sort(key=lambda s: order.index(s.path[0]))
+    return replace(mapping, header=tuple(header))
+
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def apply_options(mapping: Mapping, administration: str | None,
+                  opening_balance: str | None) -> Mapping:
+    """Command-line values that fill document fields: --administration, --opening-balance."""
+    target = mapping.target.name
+    if administration is not None:
+        if target != "journal":
+            raise UsageError("--administration goes into the document only for journals;"
+                             " the other documents get it when they are sent")
+        if GUID.match(administration):
+            fields = {"AdministrationID": administration, "AdministrationCoCNumber": None}
+        elif administration.isdigit():
+            fields = {"AdministrationCoCNumber": administration, "AdministrationID": None}
+        else:
+            raise UsageError("--administration takes the administration's ID (a GUID) or its"
+                             " Chamber of Commerce number here",
+                             hint="`yukimap administrations` lists the IDs your key can see")
+        mapping = with_header_constants(mapping, fields, "--administration")
+    if opening_balance is not None:
+        if target != "petty_cash":
+            raise UsageError("--opening-balance is for petty cash statements")
+        try:
+            value = format_decimal(parse_decimal(opening_balance, Locale(decimal_mark=".")))
+        except BadValue:
+            raise UsageError(f"--opening-balance {opening_balance!r} is not an amount like"
+                             " 1250.00") from None
+        mapping = with_header_constants(mapping, {"OpeningBalance": value}, "--opening-balance")
+    return mapping

@@ -50,19 +50,24 @@ class Locator:
         return Where(file=self.file, rows=tuple(rows), document=f"{self.target.document} {key}",
                      key=path)
 
-    def locate(self, path: str) -> Where:
-        """'/SalesInvoices/SalesInvoice[2]/InvoiceLines/InvoiceLine[1]/…' -> its rows."""
+    def locate(self, path: str, document: int | None = None) -> Where:
+        """An element path -> the rows that made it. '/SalesInvoices/SalesInvoice[2]/
+        InvoiceLines/InvoiceLine[1]/…' names its document; a one-document rendering
+        ('/Journal/JournalEntry[3]/…') is the given `document`."""
         steps = _STEP.findall(path)
-        if len(steps) < 2:
-            return Where(file=self.file, key=path or None)
-        document = int(steps[1][1] or 1) - 1
-        item = next((int(index or 1) - 1 for name, index in steps[2:]
+        if document is None:
+            if len(steps) < 2:
+                return Where(file=self.file, key=path or None)
+            document, steps = int(steps[1][1] or 1) - 1, steps[2:]
+        item = next((int(index or 1) - 1 for name, index in steps
                      if name.endswith(("Line", "Entry"))), None)
         return self.where(document, item, path)
 
 
-def xsd_problems(source: str | Path, xsd: str, locator: Locator) -> list[Problem]:
-    """Every XSD violation of `source` (XML text, or a file), at the rows that produced it."""
+def xsd_problems(source: str | Path, xsd: str, locator: Locator,
+                 document: int | None = None) -> list[Problem]:
+    """Every XSD violation of `source` (XML text, or a file), at the rows that produced it;
+    `document` is the ordinal of the one document a per-call rendering holds."""
     import xmlschema
 
     schema = load_schema(schema_path(xsd))
@@ -74,10 +79,22 @@ def xsd_problems(source: str | Path, xsd: str, locator: Locator) -> list[Problem
         element = _NUMBERED.sub("", (error.path or "").rsplit("/", 1)[-1])
         problems.append(Problem(
             f"breaks Yuki's schema at {element}: {error.reason}",
-            locator.locate(error.path or ""), value=_value(error),
+            locator.locate(error.path or "", document), value=_value(error),
             hint="check the mapping of this field",
         ))
     return problems
+
+
+def csv_problems(text: str, locator: Locator, document: int) -> list[Problem]:
+    """The petty cash CSV's own checks, located at the rows of each line."""
+    from yukimap.targets.petty_cash import csv_problems as check
+
+    return [
+        Problem(f"the cash statement CSV: {cause}",
+                locator.where(document, line - 2, f"line {line}") if line > 1
+                else locator.where(document, None, "header"), value=value)
+        for line, cause, value in check(text)
+    ]
 
 
 def _value(error: Any) -> str | None:

@@ -12,14 +12,15 @@ from yukimap.errors import UsageError
 
 
 def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = False,
-        strict: bool = False, opening_balance: str | None = None) -> int:
+        strict: bool = False, opening_balance: str | None = None,
+        administration: str | None = None) -> int:
     from yukimap.pipeline import convert_file
     from yukimap.report import display_path, format_problems, format_summary
-    from yukimap.schema import load_mapping
+    from yukimap.schema import apply_options, load_mapping
 
     if dry_run and output is not None:
         raise UsageError("--dry-run writes nothing; leave out --output, or leave out --dry-run")
-    loaded = load_mapping(mapping)
+    loaded = apply_options(load_mapping(mapping), administration, opening_balance)
     with progress() as stage:
         result = convert_file(file, loaded, stage)
     if result.warnings:
@@ -34,8 +35,9 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
             result.check()
             outcome = "dry run: nothing written"
         elif output is not None:
-            result.write(output)
-            outcome = f"written to {output}"
+            written = result.write(output)
+            outcome = "written to " + (str(written[0]) if len(written) == 1
+                                       else f"{output}/ ({len(written)} files)")
         else:
             text = result.text
             outcome = "written to standard output"
@@ -44,3 +46,4 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     summary = format_summary(result.summary, str(file), display_path(loaded.path), outcome)
     click.echo(summary, err=not dry_run)
     return 0
+

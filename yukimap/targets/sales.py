@@ -1,12 +1,14 @@
-"""Yuki's rules that a schema does not show, checked on the mapped documents.
+"""Sales invoices: Yuki's rules beyond the XSD, and the totals of a summary.
 
-Each target has one rule function: Mapped -> problems. They run before rendering, so the
-problems still know their source rows; nothing here costs a call to Yuki.
+Totals are yukimap's estimate of what Yuki will book, computed per line with Decimal and
+rounded half-up to cents per line (Yuki computes its own; a cent can differ):
+  amount = LineAmount, else ProductQuantity (default 1) x SalesPrice
+  VAT    = LineVATAmount, else amount x pct / 100, or amount x pct / (100 + pct) when
+           VATIncluded is true
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 import polars as pl
@@ -14,6 +16,12 @@ import polars as pl
 from yukimap.errors import Problem, Where
 from yukimap.mapping import DOC, KEY, ROW, ROWS, Mapped
 from yukimap.model import Mapping
+from yukimap.summary import Summary, Totals
+from yukimap.targets._common import column as _col
+from yukimap.targets._common import plain_codes
+from yukimap.values import round_half_up
+
+CENT = 2
 
 # VATType -> the percentage it always has, from Yuki's table of possible combinations.
 FIXED_VAT = {0: Decimal(0), 4: Decimal(0), 6: Decimal(0), 7: Decimal(0), 17: Decimal(0),
@@ -43,25 +51,15 @@ def vat_pair_problem(vat_type: int, percentage: Decimal) -> str | None:
     return None
 
 
-def check(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
-    rule = RULES.get(mapping.target.name)
-    return rule(mapped, mapping, file) if rule else []
-
-
-def _col(frame: pl.DataFrame, name: str) -> pl.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pl.Series(name, [None] * frame.height, dtype=pl.String)
-
-
 def _doc_where(file: str, document: str, key: object, rows: list[int],
                field: str | None = None) -> Where:
     return Where(file=file, rows=tuple(rows), document=f"{document} {key}", key=field)
 
 
-def _sales(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
+def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
     docs, items = mapped.documents, mapped.items
-    problems: list[Problem] = []
+    problems: list[Problem] = plain_codes(items, "Product.GLAccountCode", file,
+                                          "lines.Product.GLAccountCode")
     problems += _process_needs_reference(docs, file)
     problems += _unique_references(docs, file)
     problems += _vat_pairs(items, docs, file)
@@ -151,6 +149,44 @@ def _due_before_date(docs: pl.DataFrame, file: str) -> list[Problem]:
     ]
 
 
-RULES: dict[str, Callable[[Mapped, Mapping, str], list[Problem]]] = {
-    "sales_invoices": _sales,
-}
+def _value(row: dict[str, str | None], name: str) -> Decimal | None:
+    text = row.get(name)
+    return None if text in (None, "") else Decimal(text)  # type: ignore[arg-type]
+
+
+def line_totals(row: dict[str, str | None]) -> tuple[Decimal, Decimal] | None:
+    """(excl, vat) of one invoice line, or None when Yuki takes the price from its list."""
+    quantity = _value(row, "ProductQuantity") or Decimal(1)
+    amount = _value(row, "LineAmount")
+    price = _value(row, "Product.SalesPrice")
+    if amount is None:
+        if price is None:
+            return None
+        amount = quantity * price
+    amount = round_half_up(amount, CENT)
+    pct = _value(row, "Product.VATPercentage") or Decimal(0)
+    included = row.get("Product.VATIncluded") == "true"
+    vat = _value(row, "LineVATAmount")
+    if vat is None:
+        vat = amount * pct / (100 + pct) if included else amount * pct / 100
+    vat = round_half_up(vat, CENT)
+    return (amount - vat if included else amount), vat
+
+
+def summarize(mapped: Mapped, summary: Summary) -> None:
+    currencies = {}
+    if "Currency" in mapped.documents.columns:
+        currencies = dict(zip(mapped.documents[DOC].to_list(),
+                              mapped.documents["Currency"].to_list()))
+    wanted = [c for c in ("ProductQuantity", "LineAmount", "LineVATAmount", "Product.SalesPrice",
+                          "Product.VATPercentage", "Product.VATIncluded")
+              if c in mapped.items.columns]
+    for row in mapped.items.select(DOC, *wanted).iter_rows(named=True):
+        totals = line_totals(row)
+        if totals is None:
+            summary.unpriced += 1
+            continue
+        currency = currencies.get(row[DOC]) or "EUR"
+        bucket = summary.totals.setdefault(currency, Totals())
+        bucket.excl += totals[0]
+        bucket.vat += totals[1]

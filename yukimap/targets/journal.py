@@ -1,0 +1,162 @@
+"""General journals: the balance rules Yuki enforces, the explicit balancing entry, and the
+balance per date for the summary.
+
+Yuki rejects a whole journal when its entries do not sum to 0.00, and also when the entries
+of any one date do not. Both are checked here, with the rows involved. A mapping may name
+a GL account for a balancing entry (`balancing:`): a date whose difference is within the
+mapping's limit then gets one extra entry, reported as a warning; larger differences stay
+errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+import polars as pl
+
+from yukimap.errors import Problem, Where
+from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS, Mapped
+from yukimap.model import Balancing, Mapping
+from yukimap.report import money
+from yukimap.summary import Summary
+from yukimap.targets._common import column, plain_codes
+
+BALANCING_ITEM = 1_000  # sorts a balancing entry after the entries of its rows
+
+
+@dataclass(frozen=True)
+class Imbalance:
+    doc: int
+    key: str
+    date: str | None  # None: the document as a whole
+    debit: Decimal
+    credit: Decimal
+    rows: tuple[int, ...]
+
+    @property
+    def difference(self) -> Decimal:
+        return self.debit + self.credit
+
+
+def _amounts(items: pl.DataFrame) -> pl.DataFrame:
+    return items.select(
+        DOC, ROW, column(items, "EntryDate").alias("date"),
+        column(items, "Amount").cast(pl.Decimal(38, 2)).alias("amount"),
+    ).filter(pl.col("amount").is_not_null())
+
+
+def _sums(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    return frame.group_by(by, maintain_order=True).agg(
+        pl.col("amount").filter(pl.col("amount") > 0).sum().alias("debit"),
+        pl.col("amount").filter(pl.col("amount") < 0).sum().alias("credit"),
+        pl.col("amount").sum().alias("sum"),
+        pl.len().alias("entries"),
+        pl.col(ROW).alias("rows"),
+    )
+
+
+def imbalances(mapped: Mapped) -> list[Imbalance]:
+    """Every date (and every document) whose entries do not sum to zero."""
+    amounts = _amounts(mapped.items)
+    keys = dict(zip(mapped.documents[DOC].to_list(), mapped.documents[KEY].to_list()))
+    found = []
+    for by in ([DOC, "date"], [DOC]):
+        sums = _sums(amounts, by).filter(pl.col("sum") != 0)
+        for row in sums.iter_rows(named=True):
+            found.append(Imbalance(row[DOC], str(keys.get(row[DOC])), row.get("date"),
+                                   row["debit"] or Decimal(0), row["credit"] or Decimal(0),
+                                   tuple(sorted(row["rows"]))))
+    return found
+
+
+def _within(imbalance: Imbalance, balancing: Balancing | None) -> bool:
+    return balancing is not None and abs(imbalance.difference) <= balancing.limit
+
+
+def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
+    problems = _administration(mapped.documents, file)
+    problems += plain_codes(mapped.items, "GLAccount", file, "entries.GLAccount")
+    balancing = mapping.options.get("balancing")
+    dates_off = [i for i in imbalances(mapped) if i.date is not None]
+    for imbalance in imbalances(mapped):
+        if _within(imbalance, balancing):  # type: ignore[arg-type]
+            continue
+        if imbalance.date is None and all(_within(d, balancing)  # type: ignore[arg-type]
+                                          for d in dates_off if d.doc == imbalance.doc):
+            continue
+        problems.append(_imbalance_problem(imbalance, file, balancing is not None))
+    return problems
+
+
+def _imbalance_problem(imbalance: Imbalance, file: str, has_balancing: bool) -> Problem:
+    if imbalance.date is None:
+        cause = "the journal's entries do not sum to 0.00, so Yuki rejects all of it"
+    else:
+        cause = f"the entries of {imbalance.date} do not sum to 0.00 (Yuki requires each date to)"
+    hint = ("check the amounts and signs of these rows"
+            + ("; the difference is above balancing: max" if has_balancing else
+               "; for rounding differences, a mapping may name a balancing: account"))
+    return Problem(
+        cause, Where(file=file, rows=imbalance.rows, document=f"journal {imbalance.key}"),
+        value=f"debit {money(imbalance.debit)}, credit {money(imbalance.credit)},"
+              f" difference {money(imbalance.difference)}",
+        hint=hint,
+    )
+
+
+def _administration(docs: pl.DataFrame, file: str) -> list[Problem]:
+    by_id, by_coc = column(docs, "AdministrationID"), column(docs, "AdministrationCoCNumber")
+    both = docs.filter(by_id.is_not_null() & by_coc.is_not_null())
+    neither = docs.filter(by_id.is_null() & by_coc.is_null())
+    problems = []
+    for frame, cause, hint in (
+        (both, "a journal gives both AdministrationID and AdministrationCoCNumber",
+         "Yuki accepts only one of them; remove one from the mapping"),
+        (neither, "a journal needs AdministrationID or AdministrationCoCNumber",
+         "give --administration ID (or a CoC number), or set one under journal: in the mapping"),
+    ):
+        for key, rows in zip(frame[KEY].to_list(), frame[ROWS].to_list()):
+            problems.append(Problem(cause, Where(file=file, rows=tuple(rows[:1]),
+                                                 document=f"journal {key}"), hint=hint))
+    return problems
+
+
+def finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
+    """Add the mapping's balancing entries for the dates that need one."""
+    balancing: Balancing | None = mapping.options.get("balancing")  # type: ignore[assignment]
+    if balancing is None:
+        return mapped, []
+    wanted = [i for i in imbalances(mapped) if i.date is not None and _within(i, balancing)]
+    if not wanted:
+        return mapped, []
+    entries = pl.DataFrame({
+        DOC: [i.doc for i in wanted],
+        ROW: [max(i.rows) for i in wanted],
+        ITEM: [BALANCING_ITEM] * len(wanted),
+        "EntryDate": [i.date for i in wanted],
+        "GLAccount": [balancing.gl_account] * len(wanted),
+        "Amount": [str(-i.difference) for i in wanted],
+        "Description": [balancing.description] * len(wanted),
+    }, schema_overrides={DOC: pl.Int64, ROW: pl.Int64, ITEM: pl.Int32})
+    items = pl.concat([mapped.items, entries.cast({c: mapped.items.schema[c]
+                                                   for c in entries.columns
+                                                   if c in mapped.items.schema})],
+                      how="diagonal").sort(DOC, ROW, ITEM, maintain_order=True)
+    problems = [
+        Problem(f"added a balancing entry of {money(-i.difference)} on {i.date} to GL account"
+                f" {balancing.gl_account} (the mapping's balancing:)",
+                Where(rows=i.rows, document=f"journal {i.key}"), severity="warning")
+        for i in wanted
+    ]
+    return replace(mapped, items=items), problems
+
+
+def summarize(mapped: Mapped, summary: Summary) -> None:
+    sums = _sums(_amounts(mapped.items), ["date"]).sort("date")
+    summary.table_title = "entries and balance per date"
+    summary.table.append(("date", "entries", "debit", "credit", "balance"))
+    for row in sums.iter_rows(named=True):
+        summary.table.append((str(row["date"]), str(row["entries"]),
+                              money(row["debit"] or Decimal(0)),
+                              money(row["credit"] or Decimal(0)), money(row["sum"])))
