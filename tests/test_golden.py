@@ -61,3 +61,12 @@ def test_golden(case: Path, update_golden: bool) -> None:
         _compare(case / f"{name}{result.extension}", text, update_golden)
     summary = format_summary(result.summary, source.name, mapping_path.name, "(golden test)")
     _compare(case / "expected-summary.txt", summary + "\n", update_golden)
+
+
+def test_every_shipped_mapping_has_an_example_and_a_golden_case() -> None:
+    from yukimap.resources import shipped_mappings
+
+    covered = {_case(case)[1].stem for case in CASES}
+    assert set(shipped_mappings()) <= covered
+    for name in shipped_mappings():
+        assert list((REPO / "examples").glob(f"{name}.*")), f"no example for mapping {name}"
