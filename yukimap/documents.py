@@ -88,6 +88,8 @@ class Target:
     reference_field: str | None = None  # the header field that identifies a document
     options: tuple[Option, ...] = ()
     per_call: bool = False  # one document per Yuki call (else many documents in one)
+    depths: tuple[int, int] = (2, 4)  # nesting of header and item elements in the XML
+    repeated: str = "SalesInvoice"  # the XML element that repeats (validated one by one)
     without_group_by: str = "row"  # no group_by: a document per "row", or one per "file"
 
     def header_element(self, name: str) -> Element | None:
@@ -240,6 +242,8 @@ JOURNAL = Target(
     ),
     operation="Accounting.ProcessJournal",
     per_call=True,
+    depths=(1, 2),
+    repeated="JournalEntry",
     without_group_by="file",
 )
 

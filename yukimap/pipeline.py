@@ -18,7 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from yukimap.errors import DataError, DocumentError, Problem, UsageError
+from yukimap.errors import DataError, DocumentError, Problem, UsageError, Where
 from yukimap.mapping import KEY, Mapped, map_table
 from yukimap.model import Mapping
 from yukimap.read import Table, read_table
@@ -26,7 +26,8 @@ from yukimap.render import Document, contexts, load_template, render_stream
 from yukimap.schema import load_mapping
 from yukimap.summary import Summary, summarize
 from yukimap.targets import logic
-from yukimap.validate import Locator, csv_problems, xsd_problems
+from yukimap.resources import schema_path
+from yukimap.validate import PROCESS_FROM_ITEMS, Locator, XsdCheck, csv_problems, xsd_problems
 
 Stage = Callable[[str], None]
 
@@ -125,16 +126,32 @@ class ConversionResult:
         else:
             context = {"document": next(islice(documents, unit.ordinal, None)).context}
         context |= {"options": self.mapping.options, "mapped_fields": self._mapped_fields()}
-        with open(path, "w", encoding="utf-8", newline="") as out:
-            for piece in render_stream(template, context):
-                out.write(piece)
-            out.flush()
-            os.fsync(out.fileno())
-        self.stage("validating")
+        check = XsdCheck(schema_path(target.xsd), target.repeated,
+                         in_process=self.mapped.items.height < PROCESS_FROM_ITEMS) \
+            if target.xsd else None
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                for piece in render_stream(template, context):
+                    out.write(piece)
+                    if check is not None:
+                        check.feed(piece)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            if check is not None:
+                check.abort()
+            raise
         locator = Locator(self.mapped, self.table.file, target)
-        if target.xsd:
-            return xsd_problems(path, target.xsd, locator, unit.ordinal)
-        return csv_problems(path.read_text(encoding="utf-8"), locator, unit.ordinal or 0)
+        if target.xsd is None:
+            return csv_problems(path.read_text(encoding="utf-8"), locator, unit.ordinal or 0)
+        self.stage("validating")
+        assert check is not None
+        failure = check.finish()
+        if failure is None:
+            return []
+        return xsd_problems(path, target.xsd, locator, unit.ordinal) or [
+            Problem(f"breaks Yuki's schema (line {failure[0]} of the document): {failure[1]}",
+                    Where(file=self.table.file))]
 
     def _mapped_fields(self) -> frozenset[str]:
         return frozenset(s.name for s in self.mapping.all_fields())

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from yukimap.documents import Element, Target, walk
 from yukimap.errors import MappingError, Problem, Where
 from yukimap.mapping import DOC, ITEM, ROW, ROWS, Mapped
+import polars as pl
 from yukimap.model import FieldSpec, Mapping
 from yukimap.resources import templates_dir
 
@@ -45,6 +46,7 @@ class Nil:
 
 NIL = Nil()
 _EMPTY_VALUE: dict[str, Any] = {"omit": None, "clear": "", "nil": NIL}
+_EMPTY = Markup("")
 
 
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -96,9 +98,23 @@ def dmy(value: Any) -> str:
     return f"{day}-{month}-{year}"
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, with a fast path for Nodes: their public attributes are all data."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is Node:
+            if attribute.startswith("_"):
+                return self.unsafe_undefined(obj, attribute)
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 @cache
 def environment(folder: Path) -> jinja2.Environment:
-    env = SandboxedEnvironment(
+    env = _Sandbox(
         loader=jinja2.FileSystemLoader(str(folder)),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("xml", "xml.j2")),
@@ -128,36 +144,91 @@ def load_template(mapping: Mapping) -> jinja2.Template:
 
 
 # --- contexts ---------------------------------------------------------------------------
+#
+# Templates see each document as a Node. Its elements are pre-rendered, per run of leaf
+# elements, by polars for a whole slice of documents at once (escaping included): the
+# shipped templates only give the structure, so rendering costs a few template steps per
+# document and line, not one per element. Every value is still there by name for templates
+# that write elements one by one: {{ el("Subject", invoice.Subject) }}.
+
+SLICE = 5_000  # documents prepared at a time: bounds the memory of pre-rendered text
 
 
-@dataclass(frozen=True)
-class _Slot:
-    """Where a mapped column goes in the context, and what its empty value becomes."""
+class Node:
+    """A document, an item or a group of elements, as a template sees it.
 
-    path: tuple[str, ...]
-    empty: Any
+    `xml` is everything inside the element, rendered in Yuki's order by Yuki's rule for
+    empty values, nested groups included (e.g. an invoice's own elements with its Contact
+    and ContactPerson). Any element name gives its value (None: omitted, "": sent empty,
+    NIL: xsi:nil); a group name gives the group's Node, false when none of its elements is
+    given. A document's items are a list under the target's item name (`invoice.lines`).
+    """
+
+    __slots__ = ("_xml", "_source", "_shape", "_groups", "_items")
+
+    def __init__(self, xml: str | None, source: _Row, shape: _Shape,
+                 items: list[Node] | None = None) -> None:
+        self._xml = xml
+        self._source = source
+        self._shape = shape
+        self._groups: dict[str, Node] | None = None
+        self._items = items
+
+    @property
+    def _values(self) -> tuple[Any, ...]:
+        return self._source.values()
+
+    @property
+    def xml(self) -> Markup:
+        if self._xml is None:  # a group: rendered on demand, for templates that ask
+            self._xml = self._shape.render(self._values)
+        return Markup(self._xml) if self._xml else _EMPTY
+
+    def __getattr__(self, name: str) -> Any:
+        shape = self._shape
+        if name in shape.groups:
+            if self._groups is None:
+                self._groups = {}
+            if name not in self._groups:
+                self._groups[name] = Node(None, self._source, shape.groups[name])
+            return self._groups[name]
+        if name == shape.item_key:
+            return self._items or []
+        position = shape.index.get(name)
+        if position is None:
+            if name in shape.empty:  # an element the mapping does not give
+                return None
+            raise AttributeError(name)
+        value = self._values[position]
+        return shape.empty.get(name) if value is None else value
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def __bool__(self) -> bool:
+        if self._xml is not None:
+            return bool(self._xml)
+        return self._shape.given(self._values)
 
 
-def _slots(specs: Sequence[FieldSpec]) -> dict[str, _Slot]:
-    return {s.name: _Slot(s.path, _EMPTY_VALUE[s.empty]) for s in specs}
+class _Row:
+    """One row of a slice, read from the frame only when a template asks for a value: the
+    shipped templates use the rendered `xml` alone."""
 
+    __slots__ = ("_frame", "_at", "_row")
 
-def _skeleton(elements: Sequence[Element]) -> dict[str, Any]:
-    """Every element of the document, empty: templates see all names (StrictUndefined)."""
-    return {e.name: (_skeleton(e.children) if e.is_group else None) for e in elements}
+    def __init__(self, frame: pl.DataFrame, at: int) -> None:
+        self._frame = frame
+        self._at = at
+        self._row: tuple[Any, ...] | None = None
 
-
-def _fill(skeleton: dict[str, Any], slots: list[tuple[_Slot, Any]]) -> dict[str, Any]:
-    context = {k: (dict(v) if isinstance(v, dict) else v) for k, v in skeleton.items()}
-    for slot, value in slots:
-        holder = context
-        for part in slot.path[:-1]:
-            holder = holder[part]
-        holder[slot.path[-1]] = slot.empty if value is None else value
-    for name, value in context.items():
-        if isinstance(value, dict) and all(v is None for v in value.values()):
-            context[name] = None  # no element given at all: leave the group out
-    return context
+    def values(self) -> tuple[Any, ...]:
+        if self._row is None:
+            self._row = self._frame.row(self._at)
+        return self._row
 
 
 @dataclass(frozen=True)
@@ -166,37 +237,187 @@ class Document:
 
     index: int
     rows: tuple[int, ...]
-    context: dict[str, Any]
+    context: Node
     item_rows: tuple[int, ...]
 
 
+_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+
+
+def _escaped(column: pl.Expr) -> pl.Expr:
+    for char, entity in _ESCAPES:
+        column = column.str.replace_all(char, entity, literal=True)
+    return (column.str.replace_all(r"\r\n|\r|\n", "&#13;")
+            .str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", ""))
+
+
+def _empty_xml(name: str, empty: str, indent: str) -> str | None:
+    if empty == "clear":
+        return f"\n{indent}<{name} />"
+    if empty == "nil":
+        return f'\n{indent}<{name} xsi:nil="true" />'
+    return None
+
+
+def _element(element: Element, column: str, empties: dict[int | None, str],
+             indent: str) -> pl.Expr:
+    """One element as text for every row: rendered, empty, or null (omitted)."""
+    value = pl.col(column)
+    text = _escaped(value) if element.kind == "text" else value
+    given = pl.lit(f"\n{indent}<{element.name}>") + text + pl.lit(f"</{element.name}>")
+    variants = set(empties.values())
+    if len(variants) == 1 and None in empties:
+        absent: Any = pl.lit(_empty_xml(element.name, empties[None], indent), dtype=pl.String)
+    else:  # item kinds that treat an empty value differently
+        absent = pl.lit(None, dtype=pl.String)
+        for item, empty in empties.items():
+            xml = _empty_xml(element.name, empty, indent)
+            if xml is not None:
+                absent = pl.when(pl.col(ITEM) == item).then(pl.lit(xml)).otherwise(absent)
+    return pl.when(value.is_null()).then(absent).otherwise(given)
+
+
+def _inner(elements: Sequence[Element], prefix: str, empties: dict[str, dict[int | None, str]],
+           columns: set[str], depth: int) -> pl.Expr:
+    """Everything inside an element, rendered for every row: leaves, and groups wrapped."""
+    indent = "  " * depth
+    parts: list[pl.Expr] = []
+    for element in elements:
+        name = prefix + element.name
+        if element.is_group:
+            inner = _inner(element.children, name + ".", empties, columns, depth + 1)
+            parts.append(pl.when(inner != "").then(
+                pl.lit(f"\n{indent}<{element.name}>") + inner + pl.lit(f"\n{indent}</{element.name}>")))
+        elif name in columns:
+            parts.append(_element(element, name, empties.get(name, {None: "omit"}), indent))
+    if not parts:
+        return pl.lit("")
+    return pl.concat_str(parts, separator="", ignore_nulls=True)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Where the values of one Node (and of its groups) sit in a row, and how it renders."""
+
+    elements: tuple[Element, ...]
+    index: dict[str, int]  # element name -> row position of its value
+    empty: dict[str, Any]  # element name -> what an empty value is
+    groups: dict[str, _Shape]
+    depth: int
+    item_key: str | None = None
+
+    def given(self, row: tuple[Any, ...]) -> bool:
+        return any(row[i] is not None for i in self.index.values()) or any(
+            self.empty.get(n) is not None for n in self.empty) or any(
+            g.given(row) for g in self.groups.values())
+
+    def render(self, row: tuple[Any, ...]) -> str:
+        """What _inner renders, for one row in Python (groups asked for by a template)."""
+        indent = "  " * self.depth
+        out = []
+        for element in self.elements:
+            if element.is_group:
+                inner = self.groups[element.name].render(row)
+                if inner:
+                    out.append(f"\n{indent}<{element.name}>{inner}\n{indent}</{element.name}>")
+                continue
+            position = self.index.get(element.name)
+            value = row[position] if position is not None else None
+            if value is None:
+                value = self.empty.get(element.name)
+            if value is not None:
+                out.append(f"\n{indent}{el(element.name, value)}")
+        return "".join(out)
+
+
+def _shape(prefix: str, elements: Sequence[Element], positions: dict[str, int],
+           empty: dict[str, Any], depth: int, item_key: str | None = None) -> _Shape:
+    groups = {e.name: _shape(prefix + e.name + ".", e.children, positions, empty, depth + 1)
+              for e in elements if e.is_group}
+    leaves = [e.name for e in elements if not e.is_group]
+    return _Shape(tuple(elements),
+                  {n: positions[prefix + n] for n in leaves if prefix + n in positions},
+                  {n: empty.get(prefix + n) for n in leaves}, groups, depth, item_key)
+
+
+@dataclass(frozen=True)
+class _Level:
+    """How to build the Nodes of one level (documents, or items) from a frame."""
+
+    xml: pl.Expr | None  # the rendered content of each row's element (None: CSV targets)
+    values: list[str]  # value columns, in row order after the keys and the xml
+    keys: tuple[str, ...]
+    shapes: dict[int | None, _Shape]  # by item kind
+
+    def frame(self, frame: pl.DataFrame) -> pl.DataFrame:
+        xml = [self.xml.alias("__xml")] if self.xml is not None else [pl.lit(None, pl.String)
+                                                                       .alias("__xml")]
+        return frame.select(*self.keys, *xml, *self.values)
+
+    def node(self, row: tuple[Any, ...], source: _Row, kind: int | None,
+             items: list[Node] | None = None) -> Node:
+        shape = self.shapes.get(kind) or self.shapes[None]
+        return Node(row[len(self.keys)] or "", source, shape, items)
+
+    def rows(self, frame: pl.DataFrame) -> Iterator[tuple[tuple[Any, ...], _Row]]:
+        """(keys and xml, the lazy full row) for each row of a prepared slice."""
+        head = frame.select(*self.keys, "__xml")
+        for at, row in enumerate(head.iter_rows()):
+            yield row, _Row(frame, at)
+
+
+def _level(elements: tuple[Element, ...], specs_by_kind: dict[int | None, Sequence[FieldSpec]],
+           frame: pl.DataFrame, depth: int, renders_xml: bool, keys: tuple[str, ...],
+           item_key: str | None = None) -> _Level:
+    columns = {c for c in frame.columns if not c.startswith("__")}
+    empties: dict[str, dict[int | None, str]] = {}
+    for kind, specs in specs_by_kind.items():
+        for spec in specs:
+            empties.setdefault(spec.name, {})[kind] = spec.empty
+    xml = _inner(elements, "", empties, columns, depth) if renders_xml else None
+    values = [n for n in (".".join(path) for path, _ in walk(elements)) if n in columns]
+    positions = {name: i for i, name in enumerate([*keys, "__xml", *values])}
+    kinds: dict[int | None, Sequence[FieldSpec]] = {None: (), **specs_by_kind}
+    shapes = {kind: _shape("", elements, positions,
+                           {s.name: _EMPTY_VALUE[s.empty] for s in specs}, depth, item_key)
+              for kind, specs in kinds.items()}
+    return _Level(xml, values, keys, shapes)
+
+
 def contexts(mapped: Mapped, mapping: Mapping) -> Iterator[Document]:
-    """The template context of each document, in file order."""
+    """The template context of each document, in file order, a slice at a time."""
     target = mapping.target
-    header_slots = _slots(mapping.header)
-    item_slots = [_slots(item.fields) for item in mapping.items]
-    # items a target adds itself (a journal's balancing entry) fill elements by name
-    added = {".".join(path): _Slot(path, None) for path, _ in walk(target.items)}
-    header_skeleton = _skeleton(target.header)
-    item_skeleton = _skeleton(target.items)
-    header_cols = [c for c in mapped.documents.columns if c in header_slots]
+    xml = target.xsd is not None
+    header = _level(target.header, {None: mapping.header}, mapped.documents,
+                    target.depths[0], xml, (DOC, ROWS), target.item_key)
+    item_specs = {i: item.fields for i, item in enumerate(mapping.items)}
     items = mapped.items
-    item_cols = [c for c in items.columns if c not in (DOC, ROW, ITEM)]
-    item_iter = iter(items.select(DOC, ROW, ITEM, *item_cols).iter_rows()) if items.height else iter(())
-    pending = next(item_iter, None)
-    for doc_row in mapped.documents.select(DOC, ROWS, *header_cols).iter_rows():
-        doc, rows, values = doc_row[0], doc_row[1], doc_row[2:]
-        header = _fill(header_skeleton, [(header_slots[c], v) for c, v in zip(header_cols, values)])
-        lines, line_rows = [], []
-        while pending is not None and pending[0] == doc:
-            slots = item_slots[pending[2]] if pending[2] < len(item_slots) else added
-            filled = [(slots.get(c) or added[c], v) for c, v in zip(item_cols, pending[3:])
-                      if c in slots or (c in added and v is not None)]
-            lines.append(_fill(item_skeleton, filled))
-            line_rows.append(pending[1])
-            pending = next(item_iter, None)
-        header[target.item_key] = lines
-        yield Document(doc, tuple(rows), header, tuple(line_rows))
+    lines = _level(target.items, item_specs, items, target.depths[1], xml, (DOC, ROW, ITEM))
+    starts = items[DOC].search_sorted(mapped.documents[DOC], side="left").to_list() \
+        if items.height else [0] * mapped.documents.height
+    starts.append(items.height)
+    for first in range(0, mapped.documents.height, SLICE):
+        docs = header.frame(mapped.documents.slice(first, SLICE))
+        last = min(first + SLICE, mapped.documents.height)
+        slice_items = lines.frame(items.slice(starts[first], starts[last] - starts[first])) \
+            if items.height else None
+        yield from _documents(docs, slice_items, header, lines)
+
+
+def _documents(docs: pl.DataFrame, items: pl.DataFrame | None, header: _Level,
+               lines: _Level) -> Iterator[Document]:
+    item_rows = lines.rows(items) if items is not None else iter(())
+    pending = next(item_rows, None)
+    for row, source in header.rows(docs):
+        doc = row[0]
+        children, child_rows = [], []
+        while pending is not None and pending[0][0] == doc:
+            item, item_source = pending
+            children.append(lines.node(item, item_source, item[2]))
+            child_rows.append(item[1])
+            pending = next(item_rows, None)
+        node = header.node(row, source, None, children)
+        yield Document(doc, tuple(row[1]), node, tuple(child_rows))
 
 
 # --- rendering --------------------------------------------------------------------------

@@ -7,6 +7,8 @@ a path back to the document and source rows that produced the element.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,8 @@ from yukimap.resources import schema_path
 
 _STEP = re.compile(r"/([A-Za-z_]+)(?:\[(\d+)\])?")
 _NUMBERED = re.compile(r"\[\d+\]")
-LAZY_FROM_BYTES = 20_000_000  # larger files are validated element by element (bounded memory)
+LAZY_FROM_BYTES = 20_000_000  # larger files are explained element by element (bounded memory)
+PROCESS_FROM_ITEMS = 50_000  # bigger documents are validated by a second process, in parallel
 
 
 @cache
@@ -83,6 +86,56 @@ def xsd_problems(source: str | Path, xsd: str, locator: Locator,
             hint="check the mapping of this field",
         ))
     return problems
+
+
+class XsdCheck:
+    """Validates a document while it is rendered, with lxml (libxml2), against the XSD.
+
+    For big documents the check runs in a second process fed through a pipe, so rendering
+    and validation use both cores; small ones are checked in-process (no start-up cost).
+    lxml only decides; when it finds a failure, xmlschema explains it with element paths
+    (`xsd_problems`). A test holds the two to the same verdicts.
+    """
+
+    def __init__(self, xsd: Path, element: str, in_process: bool) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._local = None
+        if in_process:
+            from yukimap._validator import Streaming
+
+            self._local = Streaming(str(xsd), element)
+        else:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "yukimap._validator", str(xsd), element],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def feed(self, text: str) -> None:
+        data = text.encode("utf-8")
+        if self._local is not None:
+            self._local.feed(data)
+        elif self._process is not None and self._process.stdin is not None:
+            try:
+                self._process.stdin.write(data)
+            except BrokenPipeError:  # the validator died; finish() reports it
+                self._process.stdin = None
+
+    def finish(self) -> tuple[int, str] | None:
+        """None when the document is valid, else (line, lxml's message)."""
+        if self._local is not None:
+            return self._local.close()
+        assert self._process is not None
+        out, err = self._process.communicate()
+        verdict = out.decode("utf-8", "replace").strip().split("\t")
+        if verdict == ["ok"]:
+            return None
+        if verdict[0] == "invalid" and len(verdict) == 3:
+            return int(verdict[1] or 0), verdict[2]
+        return 0, f"the validator stopped: {err.decode('utf-8', 'replace').strip()[-300:]}"
+
+    def abort(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
 
 
 def csv_problems(text: str, locator: Locator, document: int) -> list[Problem]:

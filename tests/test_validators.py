@@ -1,0 +1,105 @@
+"""lxml decides (fast, streaming, in a second process for big documents) and xmlschema
+explains; both must give the same verdict on the same documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import xmlschema
+
+from tests.conftest import REPO
+from yukimap import pipeline
+from yukimap._validator import Streaming
+from yukimap.errors import DocumentError
+from yukimap.pipeline import convert_file
+from yukimap.resources import schema_path
+
+SALES = ('<SalesInvoices xmlns="urn:xmlns:http://www.theyukicompany.com:salesinvoices"'
+         ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{}</SalesInvoices>')
+LINE = ("<InvoiceLines><InvoiceLine><ProductQuantity>2</ProductQuantity><Product>"
+        "<Description>Mok</Description>{}</Product></InvoiceLine></InvoiceLines>")
+JOURNAL = ('<Journal xmlns="urn:xmlns:http://www.theyukicompany.com:journal">{}'
+           '<JournalType>GeneralJournal</JournalType>{}</Journal>')
+ENTRY = ("<JournalEntry><EntryDate>{}</EntryDate><GLAccount>8000</GLAccount>"
+         "<Amount>{}</Amount></JournalEntry>")
+
+CASES = {
+    "sales valid": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+        "<SalesInvoice><Reference>1</Reference><Date>2024-01-31</Date>"
+        + LINE.format("<SalesPrice>14.88</SalesPrice><VATType>1</VATType>") + "</SalesInvoice>")),
+    "sales empty price": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+        "<SalesInvoice>" + LINE.format("<Category xsi:nil=\"true\" /><SalesPrice />")
+        + "</SalesInvoice>")),
+    "sales bad date": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+        "<SalesInvoice><Date>2024-13-01</Date>" + LINE.format("") + "</SalesInvoice>")),
+    "sales wrong order": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+        "<SalesInvoice><Subject>x</Subject><Reference>1</Reference>" + LINE.format("")
+        + "</SalesInvoice>")),
+    "sales unknown element": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+        "<SalesInvoice><Colour>red</Colour>" + LINE.format("") + "</SalesInvoice>")),
+    "sales no lines": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+        "<SalesInvoice><Reference>1</Reference></SalesInvoice>")),
+    "sales too many digits": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+        "<SalesInvoice><InvoiceLines><InvoiceLine><LineAmount>1.234</LineAmount></InvoiceLine>"
+        "</InvoiceLines></SalesInvoice>")),
+    "sales bad gender": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+        "<SalesInvoice><Contact><Gender>male</Gender></Contact>" + LINE.format("")
+        + "</SalesInvoice>")),
+    "sales bad category": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+        "<SalesInvoice>" + LINE.format("<Category>12</Category>") + "</SalesInvoice>")),
+    "sales percentage above 100": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+        "<SalesInvoice>" + LINE.format("<VATPercentage>121</VATPercentage>") + "</SalesInvoice>")),
+    "sales wrong namespace": ("SalesInvoices.xsd", "SalesInvoice",
+                              SALES.replace(":salesinvoices", ":salesinvoice").format("")),
+    "journal valid": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+        "<AdministrationID>x</AdministrationID>", ENTRY.format("2024-01-31", "-1.50"))),
+    "journal both administrations": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+        "<AdministrationID>x</AdministrationID><AdministrationCoCNumber>1</AdministrationCoCNumber>",
+        ENTRY.format("2024-01-31", "1"))),
+    "journal no administration": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+        "", ENTRY.format("2024-01-31", "1"))),
+    "journal no entries": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+        "<AdministrationID>x</AdministrationID>", "")),
+    "journal amount 3 decimals": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+        "<AdministrationID>x</AdministrationID>", ENTRY.format("2024-01-31", "1.005"))),
+    "journal bad date": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+        "<AdministrationID>x</AdministrationID>", ENTRY.format("31-01-2024", "1"))),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_lxml_and_xmlschema_agree(name: str) -> None:
+    xsd, element, xml = CASES[name]
+    path = schema_path(xsd)
+    check = Streaming(str(path), element)
+    check.feed(xml.encode())
+    lxml_valid = check.close() is None
+    xmlschema_valid = not list(xmlschema.XMLSchema(str(path)).iter_errors(xml))
+    assert lxml_valid == xmlschema_valid
+    assert lxml_valid == name.endswith(("valid", "empty price"))
+
+
+def test_a_big_document_is_validated_by_a_second_process(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)
+    result = convert_file(REPO / "examples/webshop-orders.csv", "webshop-orders")
+    assert "<Reference>2024-1005</Reference>" in result.text
+
+
+def test_the_second_process_finds_failures_and_xmlschema_explains_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\ntarget: sales_invoices\nsource: {delimiter: ';'}\n"
+        "invoice: {Reference: {column: Order}}\n"
+        "lines: {Product: {Description: {column: Item}, VATType: 1,"
+        " VATPercentage: {column: Pct}}}\n")
+    rows = "".join(f"{n};item {n};{150 if n == 7 else 21}\n" for n in range(1, 30))
+    (tmp_path / "in.csv").write_text("Order;Item;Pct\n" + rows)
+    result = convert_file(tmp_path / "in.csv", tmp_path / "m.yaml")
+    with pytest.raises(DocumentError) as info:
+        result.check()
+    [problem] = [p for p in info.value.problems if p.is_error]
+    assert problem.cause.startswith("breaks Yuki's schema at VATPercentage")
+    assert problem.where.rows == (8,) and problem.value == "150"
