@@ -1,4 +1,4 @@
-"""Generate a synthetic sales export of N rows (about 5 lines per order), reproducibly."""
+"""Synthetic exports for the benchmarks, reproducible, cached in benchmarks/data/."""
 
 from __future__ import annotations
 
@@ -12,33 +12,96 @@ ITEMS = ["Geurkaars groot", "Theezakjes biologisch", "Mok keramiek", "Kaarsenpak
          "Cadeaubon digitaal", "Notitieboek A5", "Vaas glas 30 cm", "Onderzetters set van 4"]
 
 
+def _cents_text(cents: pl.Series) -> pl.Series:
+    """Whole cents -> Dutch amounts with a decimal comma, e.g. 123456 -> '1234,56'."""
+    whole = (cents // 100).cast(pl.String)
+    frac = (cents % 100).cast(pl.String).str.zfill(2)
+    return whole + "," + frac
+
+
 def sales_export(rows: int) -> Path:
+    """A webshop order export: ~5 rows (lines) per order, decimal comma, dd-mm-yyyy."""
     path = DATA / f"sales-{rows}.csv"
     if path.exists():
         return path
     DATA.mkdir(exist_ok=True)
     i = pl.int_range(0, rows, eager=True)
     order = i // 5
+    day = order % 28 + 1
+    month = order % 12 + 1
     frame = pl.DataFrame({
         "Order": (order + 100000).cast(pl.String),
-        "Date": pl.Series([f"{1 + d % 28:02d}-{1 + d % 12:02d}-2024" for d in range(rows // 5 + 1)])
-        .gather(order),
-        "Customer no": ("K-" + (order % 5000).cast(pl.String).str.zfill(5)),
-        "Customer": ("Klant " + (order % 5000).cast(pl.String)),
-        "Country": pl.when(order % 10 == 0).then(pl.lit("BE")).otherwise(pl.lit("NL"))
-        .alias("c").to_frame().to_series() if False else
-        pl.Series(["BE" if o % 10 == 0 else "NL" for o in range(rows // 5 + 1)]).gather(order),
+        "Date": day.cast(pl.String).str.zfill(2) + "-" + month.cast(pl.String).str.zfill(2)
+        + "-2024",
+        "Customer no": "K-" + (order % 5000).cast(pl.String).str.zfill(5),
+        "Customer": "Klant " + (order % 5000).cast(pl.String),
+        "Country": pl.Series(["BE", "NL", "NL", "NL", "NL"]).gather(order % 5),
         "Payment": pl.Series(["ideal", "bank", "card"]).gather(order % 3),
-        "SKU": ("SKU-" + (i % 997).cast(pl.String).str.zfill(4)),
+        "SKU": "SKU-" + (i % 997).cast(pl.String).str.zfill(4),
         "Item": pl.Series(ITEMS).gather(i % len(ITEMS)),
         "Qty": (1 + i % 4).cast(pl.String),
-        "Price": ((i % 9000) + 100).map_elements(lambda c: f"{c // 100},{c % 100:02d}",
-                                                return_dtype=pl.String),
+        "Price": _cents_text(i % 9000 + 100),
         "VAT": pl.Series(["21", "21", "9", "0"]).gather(i % 4),
     })
     frame.write_csv(path, separator=";")
     return path
 
 
+BANK_HEADER = ["Datum", "Naam / Omschrijving", "Rekening", "Tegenrekening", "Code", "Af Bij",
+               "Bedrag (EUR)", "Mutatiesoort", "Mededelingen"]
+COUNTERPARTIES = [
+    ("Vastgoed Molenstraat BV", "NL44RABO0123456789", "OV", "Af"),
+    ("Bakkerij De Korenaar - omzet pin", "NL91ABNA0417164300", "GT", "Bij"),
+    ("KPN B.V.", "NL03INGB0000123123", "IC", "Af"),
+    ("Molenaar Meelhandel", "NL20RABO0300065264", "OV", "Af"),
+    ("J. de Groot", "NL18ABNA0484869868", "OV", "Bij"),
+    ("Kosten zakelijk betalingsverkeer", "", "DV", "Af"),
+]
+
+
+def bank_export(rows: int) -> Path:
+    """An ING-style bank export (comma-separated, quoted, Af/Bij, decimal comma, YYYYMMDD)."""
+    path = DATA / f"bank-{rows}.csv"
+    if path.exists():
+        return path
+    DATA.mkdir(exist_ok=True)
+    i = pl.int_range(0, rows, eager=True)
+    who = i % len(COUNTERPARTIES)
+    pick = lambda k: pl.Series([c[k] for c in COUNTERPARTIES]).gather(who)  # noqa: E731
+    day = (i * 365 // max(rows, 1)) % 365
+    dates = pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 12, 31), eager=True)
+    frame = pl.DataFrame({
+        "Datum": dates.gather(day).dt.strftime("%Y%m%d"),
+        "Naam / Omschrijving": pick(0),
+        "Rekening": pl.repeat("NL12INGB0001234567", rows, eager=True),
+        "Tegenrekening": pick(1),
+        "Code": pick(2),
+        "Af Bij": pick(3),
+        "Bedrag (EUR)": _cents_text((i * 7919) % 250000 + 1),
+        "Mutatiesoort": pl.repeat("Overschrijving", rows, eager=True),
+        "Mededelingen": "Omschrijving: transactie " + i.cast(pl.String),
+    })
+    frame.write_csv(path, separator=",", quote_style="always")
+    return path
+
+
+def excel_export(rows: int) -> Path:
+    """The sales export as an .xlsx workbook (written with openpyxl, once)."""
+    path = DATA / f"sales-{rows}.xlsx"
+    if path.exists():
+        return path
+    from openpyxl import Workbook
+
+    frame = pl.read_csv(sales_export(rows), separator=";", infer_schema=False)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Verkopen")
+    ws.append(frame.columns)
+    for row in frame.iter_rows():
+        ws.append(list(row))
+    wb.save(path)
+    return path
+
+
 if __name__ == "__main__":
-    print(sales_export(int(sys.argv[1])))
+    kind, rows = sys.argv[1], int(sys.argv[2])
+    print({"sales": sales_export, "bank": bank_export, "excel": excel_export}[kind](rows))

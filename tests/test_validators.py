@@ -25,45 +25,45 @@ ENTRY = ("<JournalEntry><EntryDate>{}</EntryDate><GLAccount>8000</GLAccount>"
          "<Amount>{}</Amount></JournalEntry>")
 
 CASES = {
-    "sales valid": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+    "sales valid": ("SalesInvoices.xsd", "SalesInvoices", SALES.format(
         "<SalesInvoice><Reference>1</Reference><Date>2024-01-31</Date>"
         + LINE.format("<SalesPrice>14.88</SalesPrice><VATType>1</VATType>") + "</SalesInvoice>")),
-    "sales empty price": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+    "sales empty price": ("SalesInvoices.xsd", "SalesInvoices", SALES.format(
         "<SalesInvoice>" + LINE.format("<Category xsi:nil=\"true\" /><SalesPrice />")
         + "</SalesInvoice>")),
-    "sales bad date": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+    "sales bad date": ("SalesInvoices.xsd", "SalesInvoices", SALES.format(
         "<SalesInvoice><Date>2024-13-01</Date>" + LINE.format("") + "</SalesInvoice>")),
-    "sales wrong order": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+    "sales wrong order": ("SalesInvoices.xsd", "SalesInvoices", SALES.format(
         "<SalesInvoice><Subject>x</Subject><Reference>1</Reference>" + LINE.format("")
         + "</SalesInvoice>")),
-    "sales unknown element": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+    "sales unknown element": ("SalesInvoices.xsd", "SalesInvoices", SALES.format(
         "<SalesInvoice><Colour>red</Colour>" + LINE.format("") + "</SalesInvoice>")),
-    "sales no lines": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+    "sales no lines": ("SalesInvoices.xsd", "SalesInvoices", SALES.format(
         "<SalesInvoice><Reference>1</Reference></SalesInvoice>")),
-    "sales too many digits": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+    "sales too many digits": ("SalesInvoices.xsd", "SalesInvoices", SALES.format(
         "<SalesInvoice><InvoiceLines><InvoiceLine><LineAmount>1.234</LineAmount></InvoiceLine>"
         "</InvoiceLines></SalesInvoice>")),
-    "sales bad gender": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+    "sales bad gender": ("SalesInvoices.xsd", "SalesInvoices", SALES.format(
         "<SalesInvoice><Contact><Gender>male</Gender></Contact>" + LINE.format("")
         + "</SalesInvoice>")),
-    "sales bad category": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+    "sales bad category": ("SalesInvoices.xsd", "SalesInvoices", SALES.format(
         "<SalesInvoice>" + LINE.format("<Category>12</Category>") + "</SalesInvoice>")),
-    "sales percentage above 100": ("SalesInvoices.xsd", "SalesInvoice", SALES.format(
+    "sales percentage above 100": ("SalesInvoices.xsd", "SalesInvoices", SALES.format(
         "<SalesInvoice>" + LINE.format("<VATPercentage>121</VATPercentage>") + "</SalesInvoice>")),
-    "sales wrong namespace": ("SalesInvoices.xsd", "SalesInvoice",
+    "sales wrong namespace": ("SalesInvoices.xsd", "SalesInvoices",
                               SALES.replace(":salesinvoices", ":salesinvoice").format("")),
-    "journal valid": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+    "journal valid": ("Journal.xsd", "Journal", JOURNAL.format(
         "<AdministrationID>x</AdministrationID>", ENTRY.format("2024-01-31", "-1.50"))),
-    "journal both administrations": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+    "journal both administrations": ("Journal.xsd", "Journal", JOURNAL.format(
         "<AdministrationID>x</AdministrationID><AdministrationCoCNumber>1</AdministrationCoCNumber>",
         ENTRY.format("2024-01-31", "1"))),
-    "journal no administration": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+    "journal no administration": ("Journal.xsd", "Journal", JOURNAL.format(
         "", ENTRY.format("2024-01-31", "1"))),
-    "journal no entries": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+    "journal no entries": ("Journal.xsd", "Journal", JOURNAL.format(
         "<AdministrationID>x</AdministrationID>", "")),
-    "journal amount 3 decimals": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+    "journal amount 3 decimals": ("Journal.xsd", "Journal", JOURNAL.format(
         "<AdministrationID>x</AdministrationID>", ENTRY.format("2024-01-31", "1.005"))),
-    "journal bad date": ("Journal.xsd", "JournalEntry", JOURNAL.format(
+    "journal bad date": ("Journal.xsd", "Journal", JOURNAL.format(
         "<AdministrationID>x</AdministrationID>", ENTRY.format("31-01-2024", "1"))),
 }
 

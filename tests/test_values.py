@@ -136,3 +136,26 @@ def test_booleans(text: str, expected: bool) -> None:
 def test_unknown_boolean_word() -> None:
     with pytest.raises(BadValue):
         parse_boolean("misschien", AUTO)
+
+
+def test_vectorised_decimals_agree_with_the_scalar_parser() -> None:
+    import random
+
+    import polars as pl
+
+    from yukimap.values import decimal_texts
+
+    rng = random.Random(7)
+    alphabet = "0123456789.,-+() €"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 9)))
+             for _ in range(20_000)]
+    texts += ["(12,50)", "12,50-", "€ 1.249,00", ",5", "+3", "-0,00", "007", "1.234.567,8"]
+    for mark, thousands in ((",", "."), (".", ","), (",", None), (".", None)):
+        locale = Locale(decimal_mark=mark, thousands_separator=thousands)
+        got = decimal_texts(pl.Series(texts), mark, thousands).to_list()
+        for text, vector in zip(texts, got):
+            try:
+                scalar: str | None = format_decimal(parse_decimal(text, locale))
+            except BadValue:
+                scalar = None
+            assert vector == scalar, (text, mark, thousands)

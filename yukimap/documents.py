@@ -89,7 +89,8 @@ class Target:
     options: tuple[Option, ...] = ()
     per_call: bool = False  # one document per Yuki call (else many documents in one)
     depths: tuple[int, int] = (2, 4)  # nesting of header and item elements in the XML
-    repeated: str = "SalesInvoice"  # the XML element that repeats (validated one by one)
+    root: str = "SalesInvoices"  # the XML document's root element
+    item_tag: str | None = "InvoiceLine"  # the XML element of one item
     without_group_by: str = "row"  # no group_by: a document per "row", or one per "file"
 
     def header_element(self, name: str) -> Element | None:
@@ -243,7 +244,8 @@ JOURNAL = Target(
     operation="Accounting.ProcessJournal",
     per_call=True,
     depths=(1, 2),
-    repeated="JournalEntry",
+    root="Journal",
+    item_tag="JournalEntry",
     without_group_by="file",
 )
 
@@ -281,6 +283,7 @@ PETTY_CASH = Target(
     ),
     template="petty_cash.csv.j2",
     xsd=None,
+    item_tag=None,
     options=(
         Option("amount_decimal_mark",
                "decimal mark of Bedrag and Saldo kas in the CSV sent to Yuki. Yuki does not"

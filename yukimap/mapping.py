@@ -28,7 +28,9 @@ from yukimap.model import Condition, FieldSpec, ItemSpec, Locale, Mapping
 from yukimap.read import ROW, Table
 from yukimap.values import (
     BadValue,
+    Parsed,
     decimal_mark_evidence,
+    decimal_texts,
     over_unique,
     parse_boolean,
     parse_date,
@@ -139,6 +141,7 @@ class _Run:
         self.problems: list[Problem] = []
         self.skipped: dict[str, int] = {}
         self.skipped_documents: dict[str, int] = {}
+        self.parsed: dict[tuple[Any, ...], tuple[Parsed, pl.DataFrame]] = {}
         self.notes: list[str] = []
         self.locale = self._file_locale()
         self.env = _RowEnv(table, mapping, self.locale)
@@ -325,11 +328,36 @@ class _Run:
         raw = frame[column] if column is not None else self._raw(spec, frame, locale)
         if raw is None:  # a constant needing no parsing
             return None, pl.repeat(spec.value, frame.height, dtype=pl.String, eager=True), None
-        parsed = over_unique(raw, lambda text: final_text(spec, text, locale))
+        parsed = self._parse(spec, raw, locale, column, frame)
         where_spec = replace(spec, column=column) if column is not None else spec
         self._report_failures(where_spec, frame, raw, parsed.failures, name, header)
         failed = raw.is_in(list(parsed.failures)) if parsed.failures else None
         return raw, parsed.series, failed
+
+    def _parse(self, spec: FieldSpec, raw: pl.Series, locale: Locale,
+               column: str | None, frame: pl.DataFrame) -> Parsed:
+        """Parse a column by the field's rules; the same column of the same rows parsed the
+        same way (two journal entries reading one amount) is parsed once."""
+        key = None
+        if column is not None:
+            lookup = tuple(sorted(spec.lookup.items())) if spec.lookup is not None else None
+            key = (id(frame), column, spec.kind, locale, lookup, spec.ignore_case,
+                   spec.fallback, spec.round)
+            if key in self.parsed:
+                return self.parsed[key][0]
+        if spec.kind == "text" and spec.lookup is None:
+            parsed = Parsed(raw, {})  # text is taken as it is
+        elif (spec.kind == "decimal" and spec.lookup is None and spec.round is None
+                and locale.decimal_mark is not None):
+            texts = decimal_texts(raw, locale.decimal_mark, locale.thousands_separator)
+            invalid = raw.filter(texts.is_null() & raw.is_not_null()).unique()
+            failures = over_unique(invalid, lambda text: final_text(spec, text, locale)).failures
+            parsed = Parsed(texts, failures)
+        else:
+            parsed = over_unique(raw, lambda text: final_text(spec, text, locale))
+        if key is not None:
+            self.parsed[key] = (parsed, frame)  # the frame stays alive, so its id stays its own
+        return parsed
 
     def _debit_credit(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale, name: str,
                       header: bool) -> tuple[pl.Series, pl.Series, pl.Series | None]:

@@ -27,7 +27,14 @@ from yukimap.schema import load_mapping
 from yukimap.summary import Summary, summarize
 from yukimap.targets import logic
 from yukimap.resources import schema_path
-from yukimap.validate import PROCESS_FROM_ITEMS, Locator, XsdCheck, csv_problems, xsd_problems
+from yukimap.validate import (
+    PROCESS_FROM_ITEMS,
+    Locator,
+    XsdCheck,
+    csv_problems,
+    prestart,
+    xsd_problems,
+)
 
 Stage = Callable[[str], None]
 
@@ -43,6 +50,7 @@ class ConversionResult:
     mapped: Mapped
     summary: Summary
     stage: Stage = field(default=_quiet, repr=False)
+    validator_peak_kb: int = 0  # peak memory of the validator process, when one ran
 
     @property
     def warnings(self) -> list[Problem]:
@@ -126,15 +134,16 @@ class ConversionResult:
         else:
             context = {"document": next(islice(documents, unit.ordinal, None)).context}
         context |= {"options": self.mapping.options, "mapped_fields": self._mapped_fields()}
-        check = XsdCheck(schema_path(target.xsd), target.repeated,
+        check = XsdCheck(schema_path(target.xsd), target.root,
                          in_process=self.mapped.items.height < PROCESS_FROM_ITEMS) \
             if target.xsd else None
         try:
-            with open(path, "w", encoding="utf-8", newline="") as out:
+            with open(path, "wb") as out:
                 for piece in render_stream(template, context):
-                    out.write(piece)
+                    data = piece.encode("utf-8")
+                    out.write(data)
                     if check is not None:
-                        check.feed(piece)
+                        check.feed(data)
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException:
@@ -147,6 +156,7 @@ class ConversionResult:
         self.stage("validating")
         assert check is not None
         failure = check.finish()
+        self.validator_peak_kb = max(self.validator_peak_kb, check.peak_kb)
         if failure is None:
             return []
         return xsd_problems(path, target.xsd, locator, unit.ordinal) or [
@@ -174,6 +184,8 @@ def convert_file(path: str | Path, mapping: Mapping | str | Path,
     """Read and map one file; raise DataError with every problem of its data."""
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
+    if mapping.target.xsd and _big(Path(path)):
+        prestart(schema_path(mapping.target.xsd), mapping.target.root)
     stage(f"reading {Path(path).name}")
     table = read_table(Path(path), mapping.source)
     return convert_table(table, mapping, stage)
@@ -192,6 +204,14 @@ def convert_table(table: Table, mapping: Mapping, stage: Stage = _quiet) -> Conv
     if errors:
         raise DataError(_count(errors, table.file, "in the data"), problems=problems)
     return ConversionResult(mapping, table, mapped, summarize(mapped, mapping.target.name), stage)
+
+
+def _big(path: Path) -> bool:
+    """Likely to make more than PROCESS_FROM_ITEMS items (about 100 bytes a row)."""
+    try:
+        return path.stat().st_size > PROCESS_FROM_ITEMS * 100
+    except OSError:
+        return False
 
 
 def _beyond(errors: list[Problem], found: list[Problem]) -> list[Problem]:

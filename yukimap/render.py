@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -167,7 +166,7 @@ class Node:
     __slots__ = ("_xml", "_source", "_shape", "_groups", "_items")
 
     def __init__(self, xml: str | None, source: _Row, shape: _Shape,
-                 items: list[Node] | None = None) -> None:
+                 items: Items | None = None) -> None:
         self._xml = xml
         self._source = source
         self._shape = shape
@@ -193,7 +192,7 @@ class Node:
                 self._groups[name] = Node(None, self._source, shape.groups[name])
             return self._groups[name]
         if name == shape.item_key:
-            return self._items or []
+            return self._items if self._items is not None else []
         position = shape.index.get(name)
         if position is None:
             if name in shape.empty:  # an element the mapping does not give
@@ -238,7 +237,14 @@ class Document:
     index: int
     rows: tuple[int, ...]
     context: Node
-    item_rows: tuple[int, ...]
+    _part: Any
+    _begin: int
+    _end: int
+
+    @property
+    def item_rows(self) -> tuple[int, ...]:
+        """The spreadsheet row of each of its items."""
+        return Items(self._part, self._begin, self._end).rows
 
 
 _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
@@ -348,6 +354,7 @@ class _Level:
     values: list[str]  # value columns, in row order after the keys and the xml
     keys: tuple[str, ...]
     shapes: dict[int | None, _Shape]  # by item kind
+    block: pl.Expr | None = None  # items: each whole element, wrapper included
 
     def frame(self, frame: pl.DataFrame) -> pl.DataFrame:
         xml = [self.xml.alias("__xml")] if self.xml is not None else [pl.lit(None, pl.String)
@@ -355,7 +362,7 @@ class _Level:
         return frame.select(*self.keys, *xml, *self.values)
 
     def node(self, row: tuple[Any, ...], source: _Row, kind: int | None,
-             items: list[Node] | None = None) -> Node:
+             items: Items | None = None) -> Node:
         shape = self.shapes.get(kind) or self.shapes[None]
         return Node(row[len(self.keys)] or "", source, shape, items)
 
@@ -368,7 +375,7 @@ class _Level:
 
 def _level(elements: tuple[Element, ...], specs_by_kind: dict[int | None, Sequence[FieldSpec]],
            frame: pl.DataFrame, depth: int, renders_xml: bool, keys: tuple[str, ...],
-           item_key: str | None = None) -> _Level:
+           item_key: str | None = None, wrapper: str | None = None) -> _Level:
     columns = {c for c in frame.columns if not c.startswith("__")}
     empties: dict[str, dict[int | None, str]] = {}
     for kind, specs in specs_by_kind.items():
@@ -381,7 +388,94 @@ def _level(elements: tuple[Element, ...], specs_by_kind: dict[int | None, Sequen
     shapes = {kind: _shape("", elements, positions,
                            {s.name: _EMPTY_VALUE[s.empty] for s in specs}, depth, item_key)
               for kind, specs in kinds.items()}
-    return _Level(xml, values, keys, shapes)
+    block = None
+    if xml is not None and wrapper:
+        indent = "  " * (depth - 1)
+        block = pl.lit(f"\n{indent}<{wrapper}>") + xml + pl.lit(f"\n{indent}</{wrapper}>")
+    return _Level(xml, values, keys, shapes, block)
+
+
+CHUNK = 50_000  # items rendered in one go; a bigger document is rendered in blocks
+BLOCK = 10000  # items of a big document per block: small pieces keep the validator busy
+
+
+class Items:
+    """A document's items (invoice lines, journal entries) as a template sees them.
+
+    `blocks`: the items rendered whole (wrapper element included), a few big pieces of text
+    made by polars; the shipped templates write these. Iterating gives a Node per item, for
+    templates that write items one by one (slower on big files). Both are made on demand.
+    """
+
+    __slots__ = ("_part", "_start", "_end")
+
+    def __init__(self, part: _Part, start: int, end: int) -> None:
+        self._part, self._start, self._end = part, start, end
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    def __bool__(self) -> bool:
+        return self._end > self._start
+
+    def __iter__(self) -> Iterator[Node]:
+        return self._part.nodes(self._start, self._end)
+
+    def __getitem__(self, index: int) -> Node:
+        return list(self)[index]
+
+    @property
+    def blocks(self) -> Iterator[Markup]:
+        return self._part.blocks(self._start, self._end)
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        """The spreadsheet row of each item."""
+        return tuple(self._part.items[ROW].slice(self._start, len(self)).to_list())
+
+
+class _Part:
+    """The items of a slice of documents: small documents share one, so that polars renders
+    many documents' items at once; a big document has one to itself, rendered in chunks."""
+
+    def __init__(self, items: pl.DataFrame, level: _Level) -> None:
+        self.items = items
+        self.level = level
+        self._blocks: dict[int, str] | None = None  # item offset of a document -> its text
+        self._rows: list[tuple[tuple[Any, ...], _Row]] | None = None
+
+    def blocks(self, start: int, end: int) -> Iterator[Markup]:
+        if self.level.block is None:
+            raise MappingError("this document has no rendered items (it is not XML)")
+        if self.items.height <= CHUNK:
+            if self._blocks is None:
+                self._blocks = self._texts()
+            text = self._blocks.get(start, "")
+            if text:
+                yield Markup(text)
+            return
+        for first in range(start, end, BLOCK):
+            chunk = self.items.slice(first, min(BLOCK, end - first))
+            yield Markup(chunk.select(self.level.block.str.join("")).item())
+
+    def _texts(self) -> dict[int, str]:
+        assert self.level.block is not None
+        joined = (self.items.select(DOC, self.level.block.alias("b"))
+                  .with_row_index("at").group_by(DOC, maintain_order=True)
+                  .agg(pl.col("at").first(), pl.col("b").str.join("")))
+        return dict(zip(joined["at"].to_list(), joined["b"].to_list()))
+
+    def nodes(self, start: int, end: int) -> Iterator[Node]:
+        if self.items.height <= CHUNK:
+            if self._rows is None:
+                self._rows = list(self.level.rows(self.level.frame(self.items)))
+            for row, source in self._rows[start:end]:
+                yield self.level.node(row, source, row[2])
+            return
+        for first in range(start, end, CHUNK):
+            chunk = self.level.frame(self.items.slice(first, min(CHUNK, end - first)))
+            for row, source in self.level.rows(chunk):
+                yield self.level.node(row, source, row[2])
 
 
 def contexts(mapped: Mapped, mapping: Mapping) -> Iterator[Document]:
@@ -392,38 +486,70 @@ def contexts(mapped: Mapped, mapping: Mapping) -> Iterator[Document]:
                     target.depths[0], xml, (DOC, ROWS), target.item_key)
     item_specs = {i: item.fields for i, item in enumerate(mapping.items)}
     items = mapped.items
-    lines = _level(target.items, item_specs, items, target.depths[1], xml, (DOC, ROW, ITEM))
+    lines = _level(target.items, item_specs, items, target.depths[1], xml, (DOC, ROW, ITEM),
+                   wrapper=target.item_tag)
     starts = items[DOC].search_sorted(mapped.documents[DOC], side="left").to_list() \
         if items.height else [0] * mapped.documents.height
     starts.append(items.height)
-    for first in range(0, mapped.documents.height, SLICE):
-        docs = header.frame(mapped.documents.slice(first, SLICE))
-        last = min(first + SLICE, mapped.documents.height)
-        slice_items = lines.frame(items.slice(starts[first], starts[last] - starts[first])) \
-            if items.height else None
-        yield from _documents(docs, slice_items, header, lines)
+    for first, last in _slices(starts):
+        docs = header.frame(mapped.documents.slice(first, last - first))
+        part = _Part(items.slice(starts[first], starts[last] - starts[first]), lines)
+        offsets = [start - starts[first] for start in starts[first:last + 1]]
+        for (row, source), begin, end in zip(header.rows(docs), offsets, offsets[1:]):
+            node = header.node(row, source, None, Items(part, begin, end))
+            yield Document(row[0], tuple(row[1]), node, part, begin, end)
 
 
-def _documents(docs: pl.DataFrame, items: pl.DataFrame | None, header: _Level,
-               lines: _Level) -> Iterator[Document]:
-    item_rows = lines.rows(items) if items is not None else iter(())
-    pending = next(item_rows, None)
-    for row, source in header.rows(docs):
-        doc = row[0]
-        children, child_rows = [], []
-        while pending is not None and pending[0][0] == doc:
-            item, item_source = pending
-            children.append(lines.node(item, item_source, item[2]))
-            child_rows.append(item[1])
-            pending = next(item_rows, None)
-        node = header.node(row, source, None, children)
-        yield Document(doc, tuple(row[1]), node, tuple(child_rows))
+def _slices(starts: list[int]) -> Iterator[tuple[int, int]]:
+    """Documents in groups of at most SLICE, with at most CHUNK items between them, unless
+    one document alone has more."""
+    first, count = 0, len(starts) - 1
+    while first < count:
+        last = first + 1
+        while (last < count and last - first < SLICE
+               and starts[last + 1] - starts[first] <= CHUNK):
+            last += 1
+        yield first, last
+        first = last
 
 
 # --- rendering --------------------------------------------------------------------------
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
-_CHUNKS = 2000  # template pieces joined before blank lines are dropped
+
+
+_GATHER = 1 << 18  # bytes of small template pieces passed on together
+
+
+def _gathered(pieces: Iterator[str]) -> Iterator[str]:
+    """Pieces passed on as soon as about 256 KB has gathered: few writes, and a steady flow
+    to the validator (a big block goes on at once)."""
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= _GATHER:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
+@cache
+def _uses_el(source: str) -> bool:
+    code = re.sub(r"\{#.*?#\}", "", source, flags=re.DOTALL)  # comments may mention el()
+    return re.search(r"\bel\s*\(", code) is not None
+
+
+def _calls_el(template: jinja2.Template) -> bool:
+    if template.filename is None:
+        return True
+    try:
+        source = Path(template.filename).read_text(encoding="utf-8")
+    except OSError:
+        return True
+    return _uses_el(source)
 
 
 def _template_error(template: jinja2.Template, exc: jinja2.UndefinedError) -> MappingError:
@@ -441,16 +567,20 @@ def render(template: jinja2.Template, context: dict[str, Any]) -> str:
 def render_stream(template: jinja2.Template, context: dict[str, Any]) -> Iterator[str]:
     """Render lazily, piece by piece, so a document of any size never sits in memory.
 
-    Lines left blank by omitted elements are dropped as the text streams past.
+    Lines left blank by elements that el() omits are dropped as the text streams past;
+    templates that do not call el() have none, and skip that scan.
     """
     pieces = template.generate(context)
+    if not _calls_el(template):
+        try:
+            yield from _gathered(pieces)
+        except jinja2.UndefinedError as exc:
+            raise _template_error(template, exc) from None
+        return
     carry = ""
     try:
-        while True:
-            block = list(islice(pieces, _CHUNKS))
-            if not block:
-                break
-            text = carry + "".join(block)
+        for block in _gathered(pieces):
+            text = carry + block
             cut = text.rfind("\n")
             if cut < 0:
                 carry = text

@@ -6,9 +6,11 @@ a path back to the document and source rows that produced the element.
 
 from __future__ import annotations
 
+import queue
 import re
 import subprocess
 import sys
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -97,34 +99,61 @@ class XsdCheck:
     (`xsd_problems`). A test holds the two to the same verdicts.
     """
 
-    def __init__(self, xsd: Path, element: str, in_process: bool) -> None:
+    def __init__(self, xsd: Path, root: str, in_process: bool) -> None:
         self._process: subprocess.Popen[bytes] | None = None
         self._local = None
+        self.peak_kb = 0  # the validator process's peak memory, when it ran in one
         if in_process:
             from yukimap._validator import Streaming
 
-            self._local = Streaming(str(xsd), element)
+            self._local = Streaming(str(xsd), root)
         else:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "yukimap._validator", str(xsd), element],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self._process = _SPARE.pop((str(xsd), root), None) or _spawn(xsd, root)
+            # A thread does the (GIL-free) blocking writes: rendering never waits for the
+            # validator unless the queue is full, so the two really run side by side.
+            self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
+            self._writer = threading.Thread(target=self._write, daemon=True)
+            self._writer.start()
 
-    def feed(self, text: str) -> None:
-        data = text.encode("utf-8")
+    def _write(self) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        stdin = self._process.stdin
+        while (data := self._queue.get()) is not None:
+            try:
+                stdin.write(data)
+            except BrokenPipeError:  # the validator died; finish() reports it
+                break
+        try:
+            stdin.close()
+        except BrokenPipeError:
+            pass
+
+    def feed(self, data: bytes) -> None:
         if self._local is not None:
             self._local.feed(data)
-        elif self._process is not None and self._process.stdin is not None:
-            try:
-                self._process.stdin.write(data)
-            except BrokenPipeError:  # the validator died; finish() reports it
-                self._process.stdin = None
+        else:
+            while self._writer.is_alive():  # a dead validator must not block rendering
+                try:
+                    self._queue.put(data, timeout=0.5)
+                    return
+                except queue.Full:
+                    continue
 
     def finish(self) -> tuple[int, str] | None:
         """None when the document is valid, else (line, lxml's message)."""
         if self._local is not None:
             return self._local.close()
         assert self._process is not None
-        out, err = self._process.communicate()
+        if self._writer.is_alive():
+            self._queue.put(None)
+        self._writer.join()
+        out = self._process.stdout.read() if self._process.stdout else b""
+        err = self._process.stderr.read() if self._process.stderr else b""
+        self._process.wait()
+        report = err.decode("utf-8", "replace")
+        peak = re.search(r"peak_kb=(\d+)", report)
+        self.peak_kb = int(peak.group(1)) if peak else 0
+        err = re.sub(r"peak_kb=\d+\s*", "", report).encode()
         verdict = out.decode("utf-8", "replace").strip().split("\t")
         if verdict == ["ok"]:
             return None
@@ -136,6 +165,37 @@ class XsdCheck:
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+
+
+_QUEUED = 256  # rendered pieces (~256 KB each) that may wait for the validator
+_SPARE: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
+
+
+def _spawn(xsd: Path, root: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "yukimap._validator", str(xsd), root],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _widen_pipe(process.stdin)
+    return process
+
+
+def prestart(xsd: Path, root: str) -> None:
+    """Start a validator process now, while the file is still being read and mapped, so
+    that its start-up costs no time later. Unused, it ends when this process ends (its
+    input closes)."""
+    key = (str(xsd), root)
+    if key not in _SPARE:
+        _SPARE[key] = _spawn(xsd, root)
+
+
+def _widen_pipe(stream: Any) -> None:
+    """Give the pipe a 1 MB buffer where the platform allows (Linux), to smooth the flow."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(stream.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except (ImportError, OSError, AttributeError):
+        pass
 
 
 def csv_problems(text: str, locator: Locator, document: int) -> list[Problem]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 import polars as pl
 
@@ -34,6 +35,7 @@ _NOISE = re.compile(r"[\s\u00a0\u202f€$£]|EUR|eur")
 _PARENS = re.compile(r"^\((.*)\)$")
 
 
+@cache
 def _number_re(mark: str, thousands: str | None) -> re.Pattern[str]:
     m = re.escape(mark)
     grouped = rf"|[1-9]\d{{0,2}}(?:{re.escape(thousands)}\d{{3}})+" if thousands else ""
@@ -97,6 +99,22 @@ def _number_hint(clean: str, mark: str, thousands: str | None) -> tuple[str, str
             f" source:; if it is the decimal mark, set decimal_mark: '{other}'",
         )
     return (f"not a number with decimal mark '{mark}'", "correct the value in the export")
+
+
+def decimal_texts(series: pl.Series, mark: str, thousands: str | None) -> pl.Series:
+    """parse_decimal + format_decimal for a whole column at once, for a known decimal mark:
+    the canonical text of each value, null where the value is not a number (those are
+    then parsed one by one for their message). A test holds it to the scalar parser."""
+    text = series.str.replace_all(_NOISE.pattern, "")
+    text = text.str.replace(r"^\((.*)\)$", "-${1}").str.replace(r"^([^-].*)-$", "-${1}")
+    valid = text.str.contains(_number_re(mark, thousands).pattern)
+    if thousands:
+        text = text.str.replace_all(thousands, "", literal=True)
+    if mark != ".":
+        text = text.str.replace(mark, ".", literal=True)
+    text = (text.str.replace(r"^\+", "").str.replace(r"^(-?)0+(\d)", "${1}${2}")
+            .str.replace(r"^(-?)\.", "${1}0.").str.replace(r"^-(0(?:\.0+)?)$", "${1}"))
+    return pl.select(pl.when(valid).then(text)).to_series()
 
 
 def decimal_mark_evidence(texts: Sequence[str]) -> tuple[str | None, list[str]]:
