@@ -103,3 +103,63 @@ def test_the_second_process_finds_failures_and_xmlschema_explains_them(
     [problem] = [p for p in info.value.problems if p.is_error]
     assert problem.cause.startswith("breaks Yuki's schema at VATPercentage")
     assert problem.where.rows == (8,) and problem.value == "150"
+
+
+JOURNAL_MAPPING = """
+version: 1
+target: journal
+source: {delimiter: ";", decimal_mark: ","}
+journal: {AdministrationID: x, DocumentSubject: Test, JournalType: GeneralJournal}
+entries:
+  - {EntryDate: {column: Date}, GLAccount: "1100", Amount: {column: Amount},
+     Description: {column: Text}}
+  - {EntryDate: {column: Date}, GLAccount: "8000", Amount: {column: Amount, negate: true},
+     Description: {column: Text}}
+"""
+
+
+def _journal(tmp_path: Path, texts: list[str]) -> Path:
+    rows = "".join(f"2024-11-01;{n},00;{text}\n" for n, text in enumerate(texts, start=1))
+    (tmp_path / "in.csv").write_text("Date;Amount;Text\n" + rows)
+    (tmp_path / "m.yaml").write_text(JOURNAL_MAPPING)
+    return tmp_path / "in.csv"
+
+
+def _split_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    from yukimap import render
+
+    monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)
+    monkeypatch.setattr(render, "BLOCK", 3)  # many blocks, alternating between validators
+    monkeypatch.setattr(render, "CHUNK", 4)
+
+
+def test_split_validation_writes_the_same_document(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _journal(tmp_path, [f"regel {n}" for n in range(40)])
+    plain = convert_file(source, tmp_path / "m.yaml").text
+    _split_small(monkeypatch)
+    split = convert_file(source, tmp_path / "m.yaml")
+    assert split.text == plain
+    assert "\x00" not in split.text and plain.count("<JournalEntry>") == 80
+
+
+@pytest.mark.parametrize("bad_row", [2, 5, 40])  # in the first, the second and the last block
+def test_split_validation_catches_a_bad_entry_in_any_block(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad_row: int) -> None:
+    strict = tmp_path / "xsd"
+    strict.mkdir()
+    text = schema_path("Journal.xsd").read_text()
+    strict.joinpath("Journal.xsd").write_text(text.replace(
+        '<xs:element name="Description" type="xs:string" minOccurs="0"/>',
+        '<xs:element name="Description" minOccurs="0"><xs:simpleType><xs:restriction'
+        ' base="xs:string"><xs:maxLength value="10"/></xs:restriction></xs:simpleType>'
+        '</xs:element>'))
+    monkeypatch.setenv("YUKIMAP_SCHEMAS", str(strict))
+    texts = ["kort"] * 40
+    texts[bad_row - 2] = "veel te lange omschrijving"
+    _split_small(monkeypatch)
+    result = convert_file(_journal(tmp_path, texts), tmp_path / "m.yaml")
+    with pytest.raises(DocumentError) as info:
+        result.check()
+    assert {p.where.rows for p in info.value.problems} == {(bad_row,)}
+    assert all("Description" in p.cause for p in info.value.problems)

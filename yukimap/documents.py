@@ -91,6 +91,8 @@ class Target:
     depths: tuple[int, int] = (2, 4)  # nesting of header and item elements in the XML
     root: str = "SalesInvoices"  # the XML document's root element
     item_tag: str | None = "InvoiceLine"  # the XML element of one item
+    items_at_root: bool = False  # items are children of the root: a big document's blocks
+    #                              of items can be validated apart (pipeline._Splitter)
     without_group_by: str = "row"  # no group_by: a document per "row", or one per "file"
 
     def header_element(self, name: str) -> Element | None:
@@ -246,6 +248,7 @@ JOURNAL = Target(
     depths=(1, 2),
     root="Journal",
     item_tag="JournalEntry",
+    items_at_root=True,
     without_group_by="file",
 )
 

@@ -22,7 +22,7 @@ from yukimap.errors import DataError, DocumentError, Problem, UsageError, Where
 from yukimap.mapping import KEY, Mapped, map_table
 from yukimap.model import Mapping
 from yukimap.read import Table, read_table
-from yukimap.render import Document, contexts, load_template, render_stream
+from yukimap.render import BLOCK_MARK, Document, contexts, load_template, render_stream
 from yukimap.schema import load_mapping
 from yukimap.summary import Summary, summarize
 from yukimap.targets import logic
@@ -56,9 +56,9 @@ class ConversionResult:
     def warnings(self) -> list[Problem]:
         return [p for p in self.mapped.problems if not p.is_error]
 
-    def documents(self) -> Iterator[Document]:
+    def documents(self, marked: bool = False) -> Iterator[Document]:
         """Each document's template context and source rows, in file order."""
-        return contexts(self.mapped, self.mapping)
+        return contexts(self.mapped, self.mapping, marked)
 
     def units(self) -> list[Unit]:
         """What goes to Yuki as one document: all invoices together, or each journal and
@@ -128,35 +128,34 @@ class ConversionResult:
         target = self.mapping.target
         self.stage(f"rendering {self.mapped.documents.height:,} {target.title}")
         template = load_template(self.mapping)
-        documents = self.documents()
+        big = self.mapped.items.height >= PROCESS_FROM_ITEMS
+        split = bool(target.xsd) and target.items_at_root and big
+        documents = self.documents(marked=split)
         if unit.ordinal is None:
             context: dict[str, Any] = {"documents": (d.context for d in documents)}
         else:
             context = {"document": next(islice(documents, unit.ordinal, None)).context}
         context |= {"options": self.mapping.options, "mapped_fields": self._mapped_fields()}
-        check = XsdCheck(schema_path(target.xsd), target.root,
-                         in_process=self.mapped.items.height < PROCESS_FROM_ITEMS) \
-            if target.xsd else None
+        checks = [XsdCheck(schema_path(target.xsd), target.root, in_process=not big)
+                  for _ in range(2 if split else 1)] if target.xsd else []
         try:
             with open(path, "wb") as out:
+                writer = _Splitter(out, checks)
                 for piece in render_stream(template, context):
-                    data = piece.encode("utf-8")
-                    out.write(data)
-                    if check is not None:
-                        check.feed(data)
+                    writer.write(piece)
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException:
-            if check is not None:
+            for check in checks:
                 check.abort()
             raise
         locator = Locator(self.mapped, self.table.file, target)
         if target.xsd is None:
             return csv_problems(path.read_text(encoding="utf-8"), locator, unit.ordinal or 0)
         self.stage("validating")
-        assert check is not None
-        failure = check.finish()
-        self.validator_peak_kb = max(self.validator_peak_kb, check.peak_kb)
+        failures = [check.finish() for check in checks]
+        self.validator_peak_kb = max([self.validator_peak_kb, *(c.peak_kb for c in checks)])
+        failure = next((f for f in failures if f is not None), None)
         if failure is None:
             return []
         return xsd_problems(path, target.xsd, locator, unit.ordinal) or [
@@ -165,6 +164,42 @@ class ConversionResult:
 
     def _mapped_fields(self) -> frozenset[str]:
         return frozenset(s.name for s in self.mapping.all_fields())
+
+
+class _Splitter:
+    """Writes the rendered text to the file, and feeds the validators.
+
+    With one validator it gets everything. With two, the blocks of items (between
+    BLOCK_MARKs; only for documents whose items are children of the root) go to each in
+    turn, and all other text (the document's head and tail) to both: each then checks a
+    complete document with about half the items, and, as the XSDs have no constraints
+    across items (no keys, no limit on their number), the two are valid exactly when the
+    whole is. The marks never reach the file.
+    """
+
+    def __init__(self, out: Any, checks: list[XsdCheck]) -> None:
+        self.out = out
+        self.checks = checks
+        self.inside = False
+        self.turn = 0
+
+    def write(self, piece: str) -> None:
+        if len(self.checks) < 2:
+            data = piece.encode("utf-8")
+            self.out.write(data)
+            for check in self.checks:
+                check.feed(data)
+            return
+        for index, part in enumerate(piece.split(BLOCK_MARK)):
+            if index:
+                self.inside = not self.inside
+                if self.inside:
+                    self.turn = 1 - self.turn
+            if part:
+                data = part.encode("utf-8")
+                self.out.write(data)
+                for check in ([self.checks[self.turn]] if self.inside else self.checks):
+                    check.feed(data)
 
 
 @dataclass(frozen=True)

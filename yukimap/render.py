@@ -396,7 +396,10 @@ def _level(elements: tuple[Element, ...], specs_by_kind: dict[int | None, Sequen
 
 
 CHUNK = 50_000  # items rendered in one go; a bigger document is rendered in blocks
-BLOCK = 10000  # items of a big document per block: small pieces keep the validator busy
+BLOCK = 5_000  # items of a big document per block: small pieces keep the validator busy
+# Around each block of a big document when asked: NUL cannot occur in XML, so a writer can
+# find the blocks in the stream, hand them to two validators in turn, and drop the marks.
+BLOCK_MARK = "\x00"
 
 
 class Items:
@@ -438,9 +441,10 @@ class _Part:
     """The items of a slice of documents: small documents share one, so that polars renders
     many documents' items at once; a big document has one to itself, rendered in chunks."""
 
-    def __init__(self, items: pl.DataFrame, level: _Level) -> None:
+    def __init__(self, items: pl.DataFrame, level: _Level, marked: bool = False) -> None:
         self.items = items
         self.level = level
+        self.marked = marked  # blocks wrapped in BLOCK_MARK, for a writer that splits them
         self._blocks: dict[int, str] | None = None  # item offset of a document -> its text
         self._rows: list[tuple[tuple[Any, ...], _Row]] | None = None
 
@@ -456,7 +460,8 @@ class _Part:
             return
         for first in range(start, end, BLOCK):
             chunk = self.items.slice(first, min(BLOCK, end - first))
-            yield Markup(chunk.select(self.level.block.str.join("")).item())
+            text = chunk.select(self.level.block.str.join("")).item()
+            yield Markup(f"{BLOCK_MARK}{text}{BLOCK_MARK}" if self.marked else text)
 
     def _texts(self) -> dict[int, str]:
         assert self.level.block is not None
@@ -478,8 +483,9 @@ class _Part:
                 yield self.level.node(row, source, row[2])
 
 
-def contexts(mapped: Mapped, mapping: Mapping) -> Iterator[Document]:
-    """The template context of each document, in file order, a slice at a time."""
+def contexts(mapped: Mapped, mapping: Mapping, marked: bool = False) -> Iterator[Document]:
+    """The template context of each document, in file order, a slice at a time; `marked`
+    wraps the blocks of big documents in BLOCK_MARK."""
     target = mapping.target
     xml = target.xsd is not None
     header = _level(target.header, {None: mapping.header}, mapped.documents,
@@ -493,7 +499,7 @@ def contexts(mapped: Mapped, mapping: Mapping) -> Iterator[Document]:
     starts.append(items.height)
     for first, last in _slices(starts):
         docs = header.frame(mapped.documents.slice(first, last - first))
-        part = _Part(items.slice(starts[first], starts[last] - starts[first]), lines)
+        part = _Part(items.slice(starts[first], starts[last] - starts[first]), lines, marked)
         offsets = [start - starts[first] for start in starts[first:last + 1]]
         for (row, source), begin, end in zip(header.rows(docs), offsets, offsets[1:]):
             node = header.node(row, source, None, Items(part, begin, end))
