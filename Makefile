@@ -25,6 +25,9 @@ demo: $(STAMP)
 	@$(BIN)/python scripts/demo.py
 
 benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_excel.py
+	$(BIN)/python benchmarks/bench_journal.py
 	$(BIN)/python benchmarks/bench_sales.py
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,13 @@ def _cents_text(cents: pl.Series) -> pl.Series:
     whole = (cents // 100).cast(pl.String)
     frac = (cents % 100).cast(pl.String).str.zfill(2)
     return whole + "," + frac
+
+
+def _write(frame: pl.DataFrame, path: Path, **options: object) -> None:
+    """Write, then rename: two processes asking for the same export never see half a file."""
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    frame.write_csv(partial, **options)  # type: ignore[arg-type]
+    partial.replace(path)
 
 
 def sales_export(rows: int) -> Path:
@@ -43,7 +51,7 @@ def sales_export(rows: int) -> Path:
         "Price": _cents_text(i % 9000 + 100),
         "VAT": pl.Series(["21", "21", "9", "0"]).gather(i % 4),
     })
-    frame.write_csv(path, separator=";")
+    _write(frame, path, separator=";")
     return path
 
 
@@ -81,7 +89,7 @@ def bank_export(rows: int) -> Path:
         "Mutatiesoort": pl.repeat("Overschrijving", rows, eager=True),
         "Mededelingen": "Omschrijving: transactie " + i.cast(pl.String),
     })
-    frame.write_csv(path, separator=",", quote_style="always")
+    _write(frame, path, separator=",", quote_style="always")
     return path
 
 
@@ -98,7 +106,9 @@ def excel_export(rows: int) -> Path:
     ws.append(frame.columns)
     for row in frame.iter_rows():
         ws.append(list(row))
-    wb.save(path)
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    wb.save(partial)
+    partial.replace(path)
     return path
 
 
