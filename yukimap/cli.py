@@ -92,8 +92,15 @@ def convert(**kwargs: Any) -> None:
 @click.argument("mapping", metavar="MAPPING")
 @click.option("--sample", type=click.Path(path_type=Path, dir_okay=False),
               help="Also convert this export with the mapping, without writing anything.")
+@click.option("--online", is_flag=True,
+              help="Also check with Yuki that the GL accounts, VAT codes and cash account the"
+                   " sample uses exist (at most two calls a day per administration).")
+@click.option("--administration", metavar="ID_OR_NAME",
+              help="The administration to check against (default: YUKI_ADMINISTRATION).")
+@click.option("--refresh", is_flag=True,
+              help="Fetch Yuki's GL accounts and VAT codes again instead of today's copy.")
 def check(**kwargs: Any) -> None:
-    """Check a mapping file, and optionally try it on a sample export."""
+    """Check a mapping file, and optionally try it on a sample export (and with Yuki)."""
     from yukimap.commands import check as command
 
     _run(command.run, **kwargs)

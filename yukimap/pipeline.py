@@ -16,11 +16,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yukimap.errors import DataError, DocumentError, Problem, UsageError, Where
 from yukimap.mapping import KEY, Mapped, map_table
 from yukimap.model import Mapping
+from yukimap.preflight import DocumentUsage, preflight
 from yukimap.read import Table, read_table
 from yukimap.render import BLOCK_MARK, Document, contexts, load_template, render_stream
 from yukimap.schema import load_mapping
@@ -35,6 +36,9 @@ from yukimap.validate import (
     prestart,
     xsd_problems,
 )
+
+if TYPE_CHECKING:
+    from yukimap.client import YukiClient
 
 Stage = Callable[[str], None]
 
@@ -59,6 +63,18 @@ class ConversionResult:
     def documents(self, marked: bool = False) -> Iterator[Document]:
         """Each document's template context and source rows, in file order."""
         return contexts(self.mapped, self.mapping, marked)
+
+    def usage(self) -> DocumentUsage:
+        """The GL accounts, VAT codes and cash account the documents use, with their rows."""
+        usage = logic(self.mapping.target.name).usage
+        return usage(self.mapped) if usage else DocumentUsage()
+
+    def preflight(self, client: YukiClient, administration: str | None = None,
+                  refresh: bool = False) -> list[Problem]:
+        """Check against the administration, before sending, that it knows everything the
+        documents use (at most two calls a day per administration; see preflight.py)."""
+        found = preflight(client, self.usage(), administration, refresh=refresh)
+        return [p.at(file=self.table.file) for p in found]
 
     def units(self) -> list[Unit]:
         """What goes to Yuki as one document: all invoices together, or each journal and

@@ -21,7 +21,7 @@ import difflib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -42,11 +42,23 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class DocumentUsage:
-    """What one document (or a batch) uses in the administration."""
+    """What one document (or a batch) uses in the administration.
 
-    gl_accounts: AbstractSet[str] = field(default_factory=frozenset)
-    vat_pairs: AbstractSet[tuple[int, Decimal]] = field(default_factory=frozenset)
+    The collections may be mappings from each code (or pair) to the spreadsheet rows that
+    use it; the problems then name those rows.
+    """
+
+    gl_accounts: AbstractSet[str] | Mapping[str, tuple[int, ...]] = field(
+        default_factory=frozenset)
+    vat_pairs: AbstractSet[tuple[int, Decimal]] | Mapping[tuple[int, Decimal],
+                                                          tuple[int, ...]] = field(
+        default_factory=frozenset)
     petty_cash_account: str | None = None
+    petty_cash_rows: tuple[int, ...] = ()
+
+
+def _rows(collection: object, key: object) -> tuple[int, ...]:
+    return tuple(collection.get(key, ())) if isinstance(collection, Mapping) else ()
 
 
 def check_usage(usage: DocumentUsage, vat_codes: Sequence[VATCode] | None,
@@ -56,15 +68,22 @@ def check_usage(usage: DocumentUsage, vat_codes: Sequence[VATCode] | None,
     if gl_accounts is not None:
         by_code = {g.code: g for g in gl_accounts}
         for code in sorted(usage.gl_accounts):
-            problems += _gl_problems(code, by_code, petty_cash=False)
+            problems += [_at(p, _rows(usage.gl_accounts, code))
+                         for p in _gl_problems(code, by_code, petty_cash=False)]
         if usage.petty_cash_account:
-            problems += _gl_problems(usage.petty_cash_account, by_code, petty_cash=True)
+            problems += [_at(p, usage.petty_cash_rows) for p in
+                         _gl_problems(usage.petty_cash_account, by_code, petty_cash=True)]
     if vat_codes is not None:
         active = {(v.type, v.percentage) for v in vat_codes}
         for vat_type, percentage in sorted(usage.vat_pairs):
             if (vat_type, percentage) not in active:
-                problems.append(_vat_problem(vat_type, percentage, vat_codes))
+                problem = _vat_problem(vat_type, percentage, vat_codes)
+                problems.append(_at(problem, _rows(usage.vat_pairs, (vat_type, percentage))))
     return problems
+
+
+def _at(problem: Problem, rows: tuple[int, ...]) -> Problem:
+    return problem.at(rows=rows) if rows else problem
 
 
 def _gl_problems(code: str, by_code: dict[str, GLAccount], *, petty_cash: bool) -> list[Problem]:
@@ -125,6 +144,10 @@ class ReferenceCache:
                          lambda: [_plain(g) for g in fetch()])
         return [_gl(r) for r in rows]
 
+    def forget(self, base_url: str, administration_id: str) -> None:
+        """Drop today's copy: the next check fetches the reference data again."""
+        self._path(base_url, administration_id).unlink(missing_ok=True)
+
     def _path(self, base_url: str, administration_id: str) -> Path:
         name = hashlib.sha256(f"{base_url}\0{administration_id.lower()}".encode()).hexdigest()
         return self.folder / f"{name[:24]}.json"
@@ -176,10 +199,13 @@ def _gl(row: dict[str, Any]) -> GLAccount:
 
 
 def preflight(client: YukiClient, usage: DocumentUsage, administration: str | None = None, *,
-              cache: ReferenceCache | None = None) -> list[Problem]:
-    """Check `usage` against the administration (name or ID; default: the configured one)."""
+              cache: ReferenceCache | None = None, refresh: bool = False) -> list[Problem]:
+    """Check `usage` against the administration (name or ID; default: the configured one);
+    `refresh` fetches the reference data again instead of using today's copy."""
     adm_id = client.administration_guid(administration)
     cache = cache or ReferenceCache(client.settings.state_dir)
+    if refresh:
+        cache.forget(client.settings.base_url, adm_id)
     base = client.settings.base_url
     vat = (cache.vat_codes(base, adm_id, lambda: client.active_vat_codes(adm_id))
            if usage.vat_pairs else None)

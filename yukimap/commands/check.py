@@ -1,26 +1,69 @@
-"""yukimap check MAPPING [--sample FILE]"""
+"""yukimap check MAPPING [--sample FILE] [--online] [--administration ID_OR_NAME]"""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from yukimap.errors import DataError, UsageError
 
-def run(mapping: str, sample: Path | None = None) -> int:
+if TYPE_CHECKING:
+    from yukimap.client import YukiClient
+    from yukimap.pipeline import ConversionResult
+    from yukimap.yuki_results import Administration
+
+
+def run(mapping: str, sample: Path | None = None, online: bool = False,
+        administration: str | None = None, refresh: bool = False) -> int:
     from yukimap.report import display_path, format_problems, format_summary
-    from yukimap.schema import load_mapping
+    from yukimap.schema import apply_options, load_mapping
 
     loaded = load_mapping(mapping)
     click.echo(f"{display_path(loaded.path)}: the mapping is valid ({loaded.target.title}).")
     if sample is None:
+        if online:
+            raise UsageError("--online checks what an export uses: give it with --sample FILE")
         return 0
     from yukimap.pipeline import convert_file
 
-    result = convert_file(sample, loaded)
-    result.check()
-    if result.warnings:
-        click.echo(format_problems(result.warnings) + "\n", err=True)
-    click.echo(format_summary(result.summary, str(sample), display_path(loaded.path),
-                              "the sample converts and validates; nothing written"))
+    with ExitStack() as stack:
+        yuki, chosen = _connect(stack, administration) if online else (None, None)
+        if loaded.target.name == "journal":
+            loaded = apply_options(loaded, chosen.id if chosen else administration, None)
+        result = convert_file(sample, loaded)
+        result.check()
+        if result.warnings:
+            click.echo(format_problems(result.warnings) + "\n", err=True)
+        click.echo(format_summary(result.summary, str(sample), display_path(loaded.path),
+                                  "the sample converts and validates; nothing written"))
+        if yuki is not None and chosen is not None:
+            _preflight(result, yuki, chosen, refresh)
     return 0
+
+
+def _connect(stack: ExitStack, administration: str | None,
+             ) -> tuple[YukiClient, Administration]:
+    from yukimap.client import YukiClient
+    from yukimap.settings import load_settings
+
+    yuki = stack.enter_context(YukiClient(load_settings(administration=administration)))
+    return yuki, yuki.resolve_administration(administration)
+
+
+def _preflight(result: ConversionResult, yuki: YukiClient, chosen: Administration,
+               refresh: bool) -> None:
+    problems = result.preflight(yuki, chosen.id, refresh)
+    calls = f"{yuki.calls_today()} Yuki calls used today, {yuki.remaining()} left"
+    if problems:
+        raise DataError(f"pre-flight against {chosen.name}: {len(problems)} problem(s);"
+                        f" Yuki would refuse this as it is ({calls})", problems=problems)
+    usage = result.usage()
+    parts = [f"{len(usage.gl_accounts)} GL account(s)" if usage.gl_accounts else "",
+             f"{len(usage.vat_pairs)} VAT type/percentage pair(s)" if usage.vat_pairs else "",
+             f"cash account {usage.petty_cash_account}" if usage.petty_cash_account else ""]
+    found = ", ".join(p for p in parts if p) or "nothing to look up"
+    click.echo(f"pre-flight against {chosen.name} ({chosen.id}): all exist: {found}"
+               f" ({calls}).")

@@ -2,7 +2,8 @@
 
 Each target module offers `rules(mapped, mapping, file) -> problems` (Yuki's rules that an
 XSD does not show), `finish(mapped, mapping) -> (mapped, problems)` (what is computed over
-a whole document: balancing entries, running balances) and `summarize(mapped, summary)`.
+a whole document: balancing entries, running balances), `summarize(mapped, summary)` and
+`usage(mapped)` (the accounts and VAT codes the documents use, for pre-flight).
 All are pure and run before rendering, so problems still know their source rows.
 """
 
@@ -16,6 +17,7 @@ from yukimap.errors import Problem
 
 if TYPE_CHECKING:
     from yukimap.mapping import Mapped
+    from yukimap.preflight import DocumentUsage
     from yukimap.model import Mapping
     from yukimap.summary import Summary
 
@@ -33,6 +35,7 @@ class Logic:
     rules: Callable[[Mapped, Mapping, str], list[Problem]] = _no_rules
     finish: Callable[[Mapped, Mapping], tuple[Mapped, list[Problem]]] = _no_finish
     summarize: Callable[[Mapped, Summary], None] | None = None
+    usage: Callable[[Mapped], DocumentUsage] | None = None
 
 
 def logic(target: str) -> Logic:
@@ -40,4 +43,5 @@ def logic(target: str) -> Logic:
 
     modules = {"sales_invoices": sales, "journal": journal, "petty_cash": petty_cash}
     module = modules[target]
-    return Logic(module.rules, getattr(module, "finish", _no_finish), module.summarize)
+    return Logic(module.rules, getattr(module, "finish", _no_finish), module.summarize,
+                 module.usage)

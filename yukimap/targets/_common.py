@@ -29,3 +29,12 @@ def plain_codes(frame: pl.DataFrame, field: str, file: str, key: str) -> list[Pr
                      " with map:")
         for (value,), group in bad.group_by("__v__", maintain_order=True)
     ]
+
+
+def rows_by_value(frame: pl.DataFrame, name: str) -> dict[str, tuple[int, ...]]:
+    """Each distinct non-empty value of a mapped column, with the rows that have it."""
+    values = column(frame, name)
+    used = frame.select(ROW).with_columns(values.alias("__v__")).filter(
+        pl.col("__v__").is_not_null() & (pl.col("__v__") != ""))
+    return {str(value): tuple(group[ROW].to_list())
+            for (value,), group in used.group_by("__v__", maintain_order=True)}

@@ -20,7 +20,8 @@ from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS, Mapped
 from yukimap.model import Balancing, Mapping
 from yukimap.report import money
 from yukimap.summary import Summary
-from yukimap.targets._common import column, plain_codes
+from yukimap.preflight import DocumentUsage
+from yukimap.targets._common import column, plain_codes, rows_by_value
 
 BALANCING_ITEM = 1_000  # sorts a balancing entry after the entries of its rows
 
@@ -160,3 +161,8 @@ def summarize(mapped: Mapped, summary: Summary) -> None:
         summary.table.append((str(row["date"]), str(row["entries"]),
                               money(row["debit"] or Decimal(0)),
                               money(row["credit"] or Decimal(0)), money(row["sum"])))
+
+
+def usage(mapped: Mapped) -> DocumentUsage:
+    """The GL accounts the entries use (balancing entries included), for pre-flight."""
+    return DocumentUsage(rows_by_value(mapped.items, "GLAccount"))

@@ -26,7 +26,8 @@ from yukimap.mapping import DOC, KEY, ROW, ROWS, Mapped
 from yukimap.model import Mapping
 from yukimap.report import money
 from yukimap.summary import Summary
-from yukimap.targets._common import column, plain_codes
+from yukimap.preflight import DocumentUsage
+from yukimap.targets._common import column, plain_codes, rows_by_value
 
 TEXT_FIELDS = ("TransactionCode", "OffsetAccount", "OffsetName", "Description", "ProjectCode",
                "ProjectNumber")
@@ -204,3 +205,14 @@ def _real_date(day: str, month: str, year: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def usage(mapped: Mapped) -> DocumentUsage:
+    """The cash account(s) the statements use, for pre-flight (offset accounts may be
+    contact codes, so they are not checked)."""
+    docs = mapped.documents.with_columns(pl.col(ROWS).list.first().alias(ROW))
+    accounts = rows_by_value(docs, "CashAccount")
+    first = next(iter(accounts), None)
+    others = {code: rows for code, rows in accounts.items() if code != first}
+    return DocumentUsage(others, petty_cash_account=first,
+                         petty_cash_rows=accounts.get(first, ()) if first else ())

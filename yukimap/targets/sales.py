@@ -17,8 +17,9 @@ from yukimap.errors import Problem, Where
 from yukimap.mapping import DOC, KEY, ROW, ROWS, Mapped
 from yukimap.model import Mapping
 from yukimap.summary import Summary, Totals
+from yukimap.preflight import DocumentUsage
 from yukimap.targets._common import column as _col
-from yukimap.targets._common import plain_codes
+from yukimap.targets._common import plain_codes, rows_by_value
 from yukimap.values import round_half_up
 
 CENT = 2
@@ -222,3 +223,13 @@ def summarize(mapped: Mapped, summary: Summary) -> None:
                    .group_by("currency").agg(pl.col("excl").sum(), pl.col("vat").sum()))
     for name, excl, vat in by_currency.iter_rows():
         summary.totals[name] = Totals(Decimal(int(excl)).scaleb(-2), Decimal(int(vat)).scaleb(-2))
+
+
+def usage(mapped: Mapped) -> DocumentUsage:
+    """The GL accounts and VAT type/percentage pairs the invoices use, for pre-flight."""
+    items = mapped.items
+    pairs = items.select(ROW, _col(items, "Product.VATType").alias("t"),
+                         _col(items, "Product.VATPercentage").alias("p")).drop_nulls()
+    vat = {(int(t), Decimal(p)): tuple(g[ROW].to_list())
+           for (t, p), g in pairs.group_by("t", "p", maintain_order=True)}
+    return DocumentUsage(rows_by_value(items, "Product.GLAccountCode"), vat)

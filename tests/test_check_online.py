@@ -1,0 +1,73 @@
+"""`yukimap check --online`: pre-flight against the sandbox over real HTTP, from the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_cli
+from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox, make_sandbox, sandbox  # noqa: F401
+
+
+@pytest.fixture
+def yuki_env(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:  # noqa: F811
+    monkeypatch.setenv("YUKI_BASE_URL", sandbox.url)
+    monkeypatch.setenv("YUKI_ACCESS_KEY", sandbox.key("domain"))
+    monkeypatch.setenv("YUKIMAP_STATE", str(tmp_path / "state"))
+    (tmp_path / "config.yaml").write_text("{}\n")  # not the user's own config file
+    monkeypatch.setenv("YUKIMAP_CONFIG", str(tmp_path / "config.yaml"))
+    monkeypatch.delenv("YUKI_ADMINISTRATION", raising=False)
+    monkeypatch.delenv("YUKI_DOMAIN", raising=False)
+    return sandbox
+
+
+def test_shipped_examples_pass_preflight(yuki_env: Sandbox) -> None:
+    for mapping, example in (("webshop-orders", "webshop-orders.csv"),
+                             ("bank-ing", "bank-ing.csv"), ("cash-book", "cash-book.csv")):
+        result = run_cli("check", mapping, "--sample", REPO / "examples" / example, "--online",
+                         "--administration", "Bakkerij De Korenaar B.V.")
+        assert result.code == 0, result.stderr
+        assert "pre-flight against Bakkerij De Korenaar B.V." in result.stdout
+    # reference data is cached per day: one VAT and one GL lookup in all, whatever the runs
+    assert yuki_env.count("ActiveVATCodesList") == 1
+    assert yuki_env.count("GetGLAccountScheme") == 1
+    assert yuki_env.store.sales_invoices() == [] and yuki_env.store.journals() == []
+
+
+def test_unknown_gl_account_and_impossible_vat_pair_are_caught_with_rows(
+        yuki_env: Sandbox, tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text("""
+version: 1
+target: sales_invoices
+source: {delimiter: ";", decimal_mark: ","}
+invoice: {Reference: {column: Order}}
+lines:
+  Product: {Description: {column: Item}, SalesPrice: {column: Price}, VATType: {column: Type},
+            VATPercentage: {column: Pct}, GLAccountCode: {column: GL}}
+""")
+    (tmp_path / "in.csv").write_text("Order;Item;Price;Type;Pct;GL\n1;a;1,00;1;21;8000\n"
+                                     "2;b;1,00;2;6;8000\n3;c;1,00;1;21;8888\n")
+    result = run_cli("check", tmp_path / "m.yaml", "--sample", tmp_path / "in.csv", "--online",
+                     "--administration", ADM_KORENAAR)
+    assert result.code == 1
+    assert "error: GL account does not exist in the administration" in result.stderr
+    assert "row 4: '8888'" in result.stderr
+    assert "error: no active VAT code with this type and percentage in the administration" \
+        in result.stderr
+    assert "row 3: 'VATType 2, VATPercentage 6'" in result.stderr
+    assert yuki_env.count("ProcessSalesInvoices") == 0  # nothing was sent
+
+
+def test_online_needs_a_sample() -> None:
+    result = run_cli("check", "webshop-orders", "--online")
+    assert result.code == 2 and "--sample" in result.stderr
+
+
+def test_refresh_fetches_the_reference_data_again(yuki_env: Sandbox) -> None:
+    args = ["check", "webshop-orders", "--sample", REPO / "examples/webshop-orders.csv",
+            "--online", "--administration", ADM_KORENAAR]
+    assert run_cli(*args).code == 0 and run_cli(*args).code == 0
+    assert yuki_env.count("ActiveVATCodesList") == 1
+    assert run_cli(*args, "--refresh").code == 0
+    assert yuki_env.count("ActiveVATCodesList") == 2
