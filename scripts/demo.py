@@ -1,45 +1,86 @@
-"""`make demo`: convert every shipped example with its mapping and show what it amounts to.
+"""`make demo`: the main job end to end, on the examples, into the Yuki sandbox.
 
-Each example in examples/ has a mapping of the same name in mappings/. The documents are
-written to out/; a dry run of each is printed first so the summary shows on screen.
+1. Start the sandbox (a local stand-in for Yuki; its data persists in .demo/).
+2. For every example in examples/ with a mapping of the same name in mappings/: show what
+   the conversion amounts to (a dry run), then send it, and show the receipt.
+3. Show what the sandbox received, and yukimap's status (calls, sends).
+
+Run it twice: the second run sends nothing, because every document is already in "Yuki".
+Everything stays in .demo/ (`make clean` removes it); nothing touches a real Yuki.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "out"
-# The administration of the sandbox's default configuration (Bakkerij De Korenaar B.V.);
-# journals carry it in the document.
-ADMINISTRATION = "5a4db0c5-ad01-4e00-8000-000000000001"
+DEMO = ROOT / ".demo"
+ADMINISTRATION = "Bakkerij De Korenaar B.V."  # in the sandbox's default configuration
+DOMAIN_KEY = "5a4db0c5-0000-4e00-8000-00000000d001"  # the sandbox's (fake) domain key
 
 
-def yukimap(*args: str) -> None:
-    command = [sys.executable, "-m", "yukimap", *args]
+def yukimap(*args: str, env: dict[str, str], check: bool = True) -> int:
     print("$ yukimap " + " ".join(args), flush=True)
-    subprocess.run(command, cwd=ROOT, check=True)
+    code = subprocess.run([sys.executable, "-m", "yukimap", *args], cwd=ROOT, env=env).returncode
     print(flush=True)
+    if check and code not in (0, 1):
+        raise SystemExit(f"yukimap {args[0]} failed with exit code {code}")
+    return code
+
+
+def start_sandbox(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """The sandbox on its usual port (the same URL on every run: the session and the
+    administration are remembered), or on any free port if that one is taken."""
+    for port in ("8765", "0"):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "yukimap", "sandbox", "--port", port, "--db",
+             str(DEMO / "sandbox.sqlite")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        for line in process.stdout:
+            found = re.search(r"URL:\s+(\S+)", line)
+            if found:
+                return process, found.group(1)
+        process.wait()
+    raise SystemExit("the sandbox did not start")
+
+
+def examples() -> list[tuple[Path, str]]:
+    found = []
+    for example in sorted((ROOT / "examples").iterdir()):
+        mapping = ROOT / "mappings" / f"{example.stem}.yaml"
+        if example.suffix in (".csv", ".xlsx", ".xls", ".ods") and mapping.exists():
+            found.append((example, example.stem))
+    return found
 
 
 def main() -> int:
-    OUT.mkdir(exist_ok=True)
-    yukimap("mappings")
-    for example in sorted((ROOT / "examples").iterdir()):
-        mapping = ROOT / "mappings" / f"{example.stem}.yaml"
-        if example.suffix not in (".csv", ".xlsx", ".xls", ".ods") or not mapping.exists():
-            continue
-        rel = str(example.relative_to(ROOT))
-        target = mapping.read_text(encoding="utf-8").split("target:", 1)[1].split()[0]
-        extra = ["--administration", ADMINISTRATION] if target == "journal" else []
-        out = OUT / example.stem
-        out = out if target == "journal" else out.with_suffix(
-            ".csv" if target == "petty_cash" else ".xml")
-        yukimap("convert", rel, "--mapping", example.stem, *extra,
-                "--output", str(out.relative_to(ROOT)))
-    print(f"The documents are in {OUT.relative_to(ROOT)}/.")
+    DEMO.mkdir(exist_ok=True)
+    (DEMO / "config.yaml").write_text("{}\n")  # not the user's own settings
+    env = {**os.environ, "YUKIMAP_STATE": str(DEMO / "state"),
+           "YUKIMAP_CONFIG": str(DEMO / "config.yaml"), "PYTHONUNBUFFERED": "1"}
+    env.pop("YUKI_ADMINISTRATION", None)
+    env.pop("YUKI_DOMAIN", None)
+    sandbox, url = start_sandbox(env)
+    env |= {"YUKI_BASE_URL": url, "YUKI_ACCESS_KEY": DOMAIN_KEY}
+    print(f"The Yuki sandbox runs at {url} (fake keys; data in .demo/).\n", flush=True)
+    try:
+        for example, mapping in examples():
+            rel = str(example.relative_to(ROOT))
+            yukimap("send", rel, "--mapping", mapping, "--administration", ADMINISTRATION,
+                    "--dry-run", env=env)
+            yukimap("send", rel, "--mapping", mapping, "--administration", ADMINISTRATION,
+                    env=env)
+        yukimap("sandbox", "--list", "--db", str(DEMO / "sandbox.sqlite"), env=env)
+        yukimap("status", env=env)
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+    print("Run `make demo` again: it sends nothing, as everything is already in the sandbox.")
     return 0
 
 

@@ -156,6 +156,64 @@ def administrations() -> None:
     _run(command.run)
 
 
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-m", "--mapping", required=True, metavar="MAPPING",
+              help="Mapping file, or the name of a shipped mapping.")
+@click.option("-a", "--administration", metavar="ID_OR_NAME",
+              help="The Yuki administration (default: YUKI_ADMINISTRATION).")
+@click.option("--dry-run", is_flag=True,
+              help="Check everything and show what would be sent and the calls it would cost;"
+                   " call nothing.")
+@click.option("--batch-size", type=click.IntRange(1, 1000), default=100, show_default=True,
+              help="Sales invoices per call.")
+@click.option("--force", is_flag=True,
+              help="Send documents again even if they were sent before (recorded as forced).")
+@click.option("--write-rejected", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="Write the rows of rejected documents here, in the file's"
+              " own format, to fix and send again.")
+@click.option("--receipt", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Also write the receipt of this run as JSON.")
+@click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+              help="The state folder (send journal, call counter); default: YUKIMAP_STATE or"
+                   " the platform's.")
+def send(**kwargs: Any) -> None:
+    """Send FILE to Yuki: each document exactly once.
+
+    Everything is checked locally first (and against the administration); a document sent
+    before is never sent again, unless --force. Exit code 0: every document is in Yuki
+    (sent now or before); 1: something was rejected, stopped or needs a decision.
+    """
+    from yukimap.commands import send as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True,
+              help="How many runs to show.")
+@click.option("--document", type=int, metavar="ID", help="The history of one document.")
+@click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR")
+def history(**kwargs: Any) -> None:
+    """Recent send runs and their outcome (costs no calls)."""
+    from yukimap.commands import history as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command()
+@click.argument("document", type=int, metavar="ID")
+@click.option("--sent", is_flag=True, help="It is in Yuki: never send it again.")
+@click.option("--not-sent", is_flag=True, help="It is not in Yuki: the next send sends it.")
+@click.option("--note", help="Why, for the history.")
+@click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR")
+def resolve(**kwargs: Any) -> None:
+    """Decide a document whose outcome is unknown (see `yukimap status`)."""
+    from yukimap.commands import resolve as command
+
+    _run(command.run, **kwargs)
+
+
 def main() -> None:
     cli(prog_name="yukimap")
 

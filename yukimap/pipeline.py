@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -23,7 +23,14 @@ from yukimap.mapping import KEY, Mapped, map_table
 from yukimap.model import Mapping
 from yukimap.preflight import DocumentUsage, preflight
 from yukimap.read import Table, read_table
-from yukimap.render import BLOCK_MARK, Document, contexts, load_template, render_stream
+from yukimap.render import (
+    BLOCK_MARK,
+    Document,
+    contexts,
+    load_template,
+    render,
+    render_stream,
+)
 from yukimap.schema import load_mapping
 from yukimap.summary import Summary, summarize
 from yukimap.targets import logic
@@ -178,6 +185,29 @@ class ConversionResult:
             Problem(f"breaks Yuki's schema (line {failure[0]} of the document): {failure[1]}",
                     Where(file=self.table.file))]
 
+    def render_batch(self, documents: Sequence[Document]) -> str:
+        """What one call to Yuki carries: a batch of invoices, or one journal or statement;
+        validated again here, so that exactly what is sent has been checked."""
+        target = self.mapping.target
+        context: dict[str, Any] = (
+            {"document": documents[0].context} if target.per_call
+            else {"documents": [d.context for d in documents]})
+        context |= {"options": self.mapping.options, "mapped_fields": self._mapped_fields()}
+        text = render(load_template(self.mapping), context)
+        failure = None
+        if target.xsd:
+            check = XsdCheck(schema_path(target.xsd), target.root, in_process=True)
+            check.feed(text.encode("utf-8"))
+            failure = check.finish()
+        elif csv_problems(text, Locator(self.mapped, self.table.file, target),
+                          documents[0].ordinal):
+            failure = (0, "the cash statement CSV does not pass its checks")
+        if failure is not None:
+            labels = ", ".join(d.label for d in documents[:5])
+            raise DocumentError(f"{labels}: the document to send breaks Yuki's schema (line"
+                                f" {failure[0]}): {failure[1]}")
+        return text
+
     def _mapped_fields(self) -> frozenset[str]:
         return frozenset(s.name for s in self.mapping.all_fields())
 
@@ -289,3 +319,11 @@ class _temporary:
 
     def __exit__(self, *exc: object) -> None:
         self.path.unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _temporary(path.parent, path.name) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)

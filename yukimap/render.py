@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from yukimap.documents import Element, Target, walk
 from yukimap.errors import MappingError, Problem, Where
-from yukimap.mapping import DOC, ITEM, ROW, ROWS, Mapped
+from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS, Mapped
 import polars as pl
 from yukimap.model import FieldSpec, Mapping
 from yukimap.resources import templates_dir
@@ -240,6 +240,8 @@ class Document:
     _part: Any
     _begin: int
     _end: int
+    ordinal: int = 0  # its place among the documents of the conversion
+    label: str = ""  # for people: "invoice 2024-1001"
 
     @property
     def item_rows(self) -> tuple[int, ...]:
@@ -497,13 +499,16 @@ def contexts(mapped: Mapped, mapping: Mapping, marked: bool = False) -> Iterator
     starts = items[DOC].search_sorted(mapped.documents[DOC], side="left").to_list() \
         if items.height else [0] * mapped.documents.height
     starts.append(items.height)
+    keys = mapped.documents[KEY].to_list()
     for first, last in _slices(starts):
         docs = header.frame(mapped.documents.slice(first, last - first))
         part = _Part(items.slice(starts[first], starts[last] - starts[first]), lines, marked)
         offsets = [start - starts[first] for start in starts[first:last + 1]]
-        for (row, source), begin, end in zip(header.rows(docs), offsets, offsets[1:]):
+        for ordinal, ((row, source), begin, end) in enumerate(
+                zip(header.rows(docs), offsets, offsets[1:]), start=first):
             node = header.node(row, source, None, Items(part, begin, end))
-            yield Document(row[0], tuple(row[1]), node, part, begin, end)
+            label = f"{target.document} {keys[ordinal]}"
+            yield Document(row[0], tuple(row[1]), node, part, begin, end, ordinal, label)
 
 
 def _slices(starts: list[int]) -> Iterator[tuple[int, int]]:

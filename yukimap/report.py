@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, TextIO
 
-from yukimap.errors import Problem, UserError
+from yukimap.errors import Problem, UserError, _rows_text
 
 if TYPE_CHECKING:
+    from yukimap.send import Receipt
     from yukimap.summary import Summary
 
 SHOWN_PER_GROUP = 8
@@ -190,3 +191,68 @@ def format_summary(summary: Summary, source: str, mapping: str, outcome: str) ->
     lines += [f"  note: {note}" for note in summary.notes]
     lines.append(f"  {outcome}")
     return "\n".join(lines)
+
+
+_LISTED = 10  # documents listed per outcome in a receipt
+_OUTCOME_LABELS = (
+    ("SENT", "sent"), ("ALREADY SENT", "already sent (skipped)"), ("REJECTED", "rejected"),
+    ("UNKNOWN", "outcome unknown"), ("AWAITING DECISION", "awaiting a decision (not resent)"),
+    ("NOT SENT", "not sent (the run stopped)"), ("WOULD SEND", "would be sent"),
+)
+
+
+def format_receipt(receipt: Receipt) -> str:
+    """A send run in a few lines: counts per outcome, Yuki's messages, the calls."""
+    from yukimap.documents import TARGETS
+
+    title = TARGETS[receipt.target].title
+    where = (receipt.administration_name if receipt.administration_name == receipt.administration
+             else f"{receipt.administration_name} ({receipt.administration})")
+    head = "dry run: " if receipt.dry_run else ""
+    lines = [f"{head}{display_path(receipt.file)} -> {title} for {where}"]
+    if receipt.file_seen_before:
+        lines.append(f"  this file was seen before, on {receipt.file_seen_before[:10]}")
+    counts = receipt.counts()
+    width = max(len(label) for _, label in _OUTCOME_LABELS)
+    for state, label in _OUTCOME_LABELS:
+        if counts.get(state):
+            lines.append(f"  {label:<{width}}  {counts[state]}")
+    if not receipt.documents:
+        lines.append("  no documents in the file")
+    for state, label in _OUTCOME_LABELS:
+        lines += _listed(receipt, state, label)
+    lines += _calls(receipt)
+    if receipt.stopped:
+        lines.append(f"  {'note' if receipt.dry_run else 'stopped'}: {receipt.stopped}")
+    return "\n".join(lines)
+
+
+def _listed(receipt: Receipt, state: str, label: str) -> list[str]:
+    chosen = [o for o in receipt.documents if o.state == state]
+    if not chosen or state in ("SENT", "WOULD SEND"):
+        return []
+    out = [f"  {label}:"]
+    for outcome in chosen[:_LISTED]:
+        rows = f" ({_rows_text(outcome.rows)})" if outcome.rows else ""
+        detail = ""
+        if state == "ALREADY SENT":
+            detail = f": already sent on {(outcome.sent_at or '?')[:10]}" + (
+                f" (journal entry {outcome.log_id})" if outcome.log_id else "")
+        elif outcome.message:
+            detail = f": {outcome.message}"
+        if state in ("UNKNOWN", "AWAITING DECISION") and outcome.log_id:
+            detail += (f"; decide with `yukimap resolve {outcome.log_id} --sent` or"
+                       " `--not-sent`")
+        out.append(f"    {outcome.label}{rows}{detail}")
+    if len(chosen) > _LISTED:
+        out.append(f"    … and {len(chosen) - _LISTED} more")
+    return out
+
+
+def _calls(receipt: Receipt) -> list[str]:
+    if receipt.dry_run:
+        planned = receipt.calls_planned
+        return [f"  Yuki calls it would cost: {planned} for the documents (plus at most"
+                " Authenticate, an administration lookup and two pre-flight lookups a day)"]
+    left = "" if receipt.calls_left is None else f", {receipt.calls_left} left today"
+    return [f"  Yuki calls: {receipt.calls_used} this run{left}"]

@@ -57,7 +57,32 @@ def calls_section(settings: Settings) -> Section:
     return Section(f"Yuki calls today ({budget.today().isoformat()}, Europe/Amsterdam)", lines)
 
 
-SECTIONS: list[Callable[[Settings], Section]] = [settings_section, calls_section]
+def sends_section(settings: Settings) -> Section:
+    from yukimap.sendlog import SendLog
+
+    with SendLog(settings.state_dir) as log:
+        runs = log.recent(5)
+    lines = [f"run {r['id']} {str(r['started'])[:16].replace('T', ' ')}: {r['file']}"
+             f" ({r['target']}): " + (", ".join(f"{k.lower()} {n}" for k, n in
+                                               sorted(r["documents"].items()))  # type: ignore[union-attr]
+                                     or "nothing new") for r in runs]
+    return Section("Recent sends (yukimap history for more)", lines or ["nothing sent yet"])
+
+
+def unknown_section(settings: Settings) -> Section:
+    from yukimap.sendlog import SendLog
+
+    with SendLog(settings.state_dir) as log:
+        waiting = log.unknown()
+    lines = [f"{e.id}: {e.label} from {e.file_name} (rows {', '.join(map(str, e.rows[:6]))}):"
+             f" {e.message or 'outcome unknown'}" for e in waiting]
+    if waiting:
+        lines.append("check each in Yuki, then: yukimap resolve ID --sent (or --not-sent)")
+    return Section("Awaiting a decision (outcome unknown)", lines or ["none"])
+
+
+SECTIONS: list[Callable[[Settings], Section]] = [settings_section, calls_section,
+                                                 unknown_section, sends_section]
 
 
 def run() -> int:

@@ -1,0 +1,264 @@
+"""`yukimap send` against the sandbox over real HTTP: each document exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_cli
+from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox, make_sandbox, sandbox  # noqa: F401
+from yukimap.send import ALREADY_SENT, AWAITING, NOT_SENT, Receipt, send_file
+from yukimap.sendlog import REJECTED, SENT, UNKNOWN, SendLog
+from yukimap.settings import Settings
+
+MAPPING = """
+version: 1
+target: sales_invoices
+source: {delimiter: ";", decimal_mark: ","}
+group_by: Order
+invoice:
+  Reference: {column: Order, required: true}
+  Process: true
+  Date: {column: Date}
+  Contact: {FullName: {column: Customer}}
+lines:
+  ProductQuantity: {column: Qty}
+  Product:
+    Description: {column: Item}
+    SalesPrice: {column: Price}
+    VATPercentage: {column: VAT}
+    VATIncluded: true
+    VATType: {column: VAT, map: {"21": 1, "9": 2}}
+"""
+HEADER = "Order;Date;Customer;Qty;Item;Price;VAT\n"
+
+
+def orders(numbers: range | list[str], item: str = "Mok") -> str:
+    return HEADER + "".join(f"{n};2024-11-0{1 + i % 9};Klant {n};2;{item};12,50;21\n"
+                            f"{n};;;1;Thee;4,50;9\n" for i, n in enumerate(numbers))
+
+
+@pytest.fixture
+def setup(sandbox: Sandbox, tmp_path: Path) -> tuple[Sandbox, Settings, Path]:  # noqa: F811
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    settings = sandbox.settings("domain", state="state")
+    return sandbox, settings, tmp_path
+
+
+def send(settings: Settings, path: Path, mapping: Path, **options: object) -> Receipt:
+    options.setdefault("administration", ADM_KORENAAR)
+    options.setdefault("retry_delay", 0.01)
+    return send_file(path, str(mapping), settings, **options)  # type: ignore[arg-type]
+
+
+def states(receipt: Receipt) -> dict[str, str]:
+    return {o.key: o.state for o in receipt.documents}
+
+
+def stored(sandbox: Sandbox) -> list[str]:
+    return sorted(i.reference for i in sandbox.store.sales_invoices(ADM_KORENAAR))
+
+
+def test_send_twice_makes_no_second_document_call(setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(range(1001, 1006)))
+    first = send(settings, tmp / "orders.csv", tmp / "m.yaml", batch_size=2)
+    assert set(states(first).values()) == {SENT}
+    assert sandbox.count("ProcessSalesInvoices") == 3  # 5 invoices, 2 a call
+    calls = len(sandbox.store.calls())
+    second = send(settings, tmp / "orders.csv", tmp / "m.yaml", batch_size=2)
+    assert set(states(second).values()) == {ALREADY_SENT}
+    assert len(sandbox.store.calls()) == calls  # no call at all, not even Authenticate
+    assert second.calls_used == 0
+    assert stored(sandbox) == [str(n) for n in range(1001, 1006)]
+
+
+def test_a_renamed_re_export_is_not_resent(setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(range(1001, 1004)))
+    send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    (tmp / "export-tuesday.csv").write_text(orders(range(1002, 1006)))  # overlaps 1002-1003
+    receipt = send(settings, tmp / "export-tuesday.csv", tmp / "m.yaml")
+    assert states(receipt) == {"invoice:1002": ALREADY_SENT, "invoice:1003": ALREADY_SENT,
+                               "invoice:1004": SENT, "invoice:1005": SENT}
+    assert stored(sandbox) == ["1001", "1002", "1003", "1004", "1005"]
+
+
+def test_one_bad_invoice_in_a_batch(setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    # invoice 1003 was already booked by another program: the sandbox refuses it alone
+    (tmp / "other.csv").write_text(orders(["1003"]))
+    send(replace(settings, state_dir=tmp / "other-state"), tmp / "other.csv", tmp / "m.yaml")
+    (tmp / "orders.csv").write_text(orders(range(1001, 1006)))
+    receipt = send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    assert states(receipt) == {"invoice:1001": SENT, "invoice:1002": SENT,
+                               "invoice:1003": REJECTED, "invoice:1004": SENT,
+                               "invoice:1005": SENT}
+    [bad] = [o for o in receipt.documents if o.state == REJECTED]
+    assert bad.rows == (6, 7) and "1003" in (bad.message or "")
+    # fixed (a new invoice number), the rerun sends only that one
+    (tmp / "orders.csv").write_text(orders(["1001", "1002", "1003-B", "1004", "1005"]))
+    rerun = send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    assert [o.key for o in rerun.documents if o.state == SENT] == ["invoice:1003-B"]
+    assert sandbox.count("ProcessSalesInvoices") == 3  # other program, first run, rerun
+
+
+def test_write_rejected_and_the_json_receipt(setup: tuple[Sandbox, Settings, Path],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "other.csv").write_text(orders(["1002"]))
+    send(replace(settings, state_dir=tmp / "other-state"), tmp / "other.csv", tmp / "m.yaml")
+    (tmp / "orders.csv").write_text(orders(range(1001, 1004)))
+    for name, value in (("YUKI_BASE_URL", sandbox.url), ("YUKI_ACCESS_KEY", sandbox.key("domain")),
+                        ("YUKIMAP_STATE", str(settings.state_dir))):
+        monkeypatch.setenv(name, value)
+    (tmp / "config.yaml").write_text("{}\n")
+    monkeypatch.setenv("YUKIMAP_CONFIG", str(tmp / "config.yaml"))
+    result = run_cli("send", tmp / "orders.csv", "-m", tmp / "m.yaml", "-a", ADM_KORENAAR,
+                     "--write-rejected", tmp / "fix.csv", "--receipt", tmp / "receipt.json")
+    assert result.code == 1  # something was rejected
+    assert "rejected                          1" in result.stdout
+    assert (tmp / "fix.csv").read_text() == HEADER + "1002;2024-11-02;Klant 1002;2;Mok;12,50;21\n" \
+        "1002;;;1;Thee;4,50;9\n"
+    receipt = json.loads((tmp / "receipt.json").read_text())
+    assert {d["key"]: d["state"] for d in receipt["documents"]} == {
+        "invoice:1001": "SENT", "invoice:1002": "REJECTED", "invoice:1003": "SENT"}
+    assert receipt["calls_used"] >= 1
+
+
+def test_a_dropped_connection_is_reconciled_without_a_second_send(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(range(1001, 1004)))
+    sandbox.inject(operation="ProcessSalesInvoices", drop_after=1)
+    receipt = send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    assert set(states(receipt).values()) == {SENT}
+    assert all("found in Yuki" in (o.message or "") for o in receipt.documents)
+    assert sandbox.count("ProcessSalesInvoices") == 1
+    assert sandbox.count("CheckOutstandingItemAdmin") == 3
+    assert stored(sandbox) == ["1001", "1002", "1003"]
+
+
+def test_an_unknown_journal_waits_for_a_person(setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, _ = setup
+    sandbox.inject(operation="ProcessJournal", drop_after=1)
+    first = send(settings, REPO / "examples/bank-ing.csv", REPO / "mappings/bank-ing.yaml")
+    [outcome] = first.documents
+    assert outcome.state == UNKNOWN
+    again = send(settings, REPO / "examples/bank-ing.csv", REPO / "mappings/bank-ing.yaml")
+    assert [o.state for o in again.documents] == [AWAITING]
+    assert sandbox.count("ProcessJournal") == 1  # never resent blindly
+    with SendLog(settings.state_dir) as log:
+        assert [e.id for e in log.unknown()] == [outcome.log_id]
+
+
+def test_http_500_before_processing_is_retried_once(setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(range(1001, 1003)))
+    sandbox.inject(operation="ProcessSalesInvoices", http_error=1)
+    receipt = send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    assert set(states(receipt).values()) == {SENT}
+    assert sandbox.count("ProcessSalesInvoices") == 2  # the refused one and the retry
+    assert stored(sandbox) == ["1001", "1002"]
+
+
+def test_the_daily_limit_stops_the_run_and_the_rest_goes_later(
+        make_sandbox, tmp_path: Path) -> None:  # noqa: F811
+    sandbox = make_sandbox(daily_limit=5)  # Authenticate, VAT codes, then 3 invoice calls
+    settings = sandbox.settings("domain", state="state")
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    (tmp_path / "orders.csv").write_text(orders(range(1001, 1006)))
+    first = send(settings, tmp_path / "orders.csv", tmp_path / "m.yaml", batch_size=1)
+    assert list(states(first).values()) == [SENT, SENT, SENT, NOT_SENT, NOT_SENT]
+    assert "limit" in (first.stopped or "").lower()
+    assert stored(sandbox) == ["1001", "1002", "1003"]
+    sandbox.advance(24 * 3600)  # the next day, for Yuki ...
+    (settings.state_dir / "calls.sqlite").unlink()  # ... and for yukimap's own counter
+    later = send(settings, tmp_path / "orders.csv", tmp_path / "m.yaml", batch_size=1)
+    assert list(states(later).values()) == [ALREADY_SENT] * 3 + [SENT, SENT]
+    assert stored(sandbox) == ["1001", "1002", "1003", "1004", "1005"]
+
+
+def test_dry_run_calls_nothing_and_counts_the_calls(setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(range(1001, 1011)))
+    receipt = send(settings, tmp / "orders.csv", tmp / "m.yaml", dry_run=True, batch_size=4)
+    assert receipt.calls_planned == 3 and len(sandbox.store.calls()) == 0
+    assert {o.state for o in receipt.documents} == {"WOULD SEND"}
+
+
+def test_force_sends_again_and_says_so(setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(["1001"]))
+    send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    forced = send(settings, tmp / "orders.csv", tmp / "m.yaml", force=True)
+    [outcome] = forced.documents
+    assert outcome.forced and sandbox.count("ProcessSalesInvoices") == 2
+
+
+def test_resolve_decides_an_unknown_document(setup: tuple[Sandbox, Settings, Path],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox, settings, _ = setup
+    sandbox.inject(operation="ProcessJournal", drop_after=1)
+    [outcome] = send(settings, REPO / "examples/bank-ing.csv",
+                     REPO / "mappings/bank-ing.yaml").documents
+    monkeypatch.setenv("YUKIMAP_STATE", str(settings.state_dir))
+    result = run_cli("resolve", str(outcome.log_id), "--not-sent", "--state",
+                     settings.state_dir)
+    assert result.code == 0 and "is now PENDING" in result.stdout
+    again = send(settings, REPO / "examples/bank-ing.csv", REPO / "mappings/bank-ing.yaml")
+    assert [o.state for o in again.documents] == [SENT]
+    assert len(sandbox.store.journals(ADM_KORENAAR)) == 2  # the dropped one was stored too:
+    # the person said it was not there, and the journal records that decision
+
+
+def test_a_crash_during_a_send_loses_nothing_and_sends_nothing_twice(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(range(1001, 1007)))
+    (tmp / "config.yaml").write_text("{}\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "YUKI_BASE_URL": sandbox.url,
+           "YUKI_ACCESS_KEY": sandbox.key("domain"), "YUKIMAP_STATE": str(settings.state_dir),
+           "YUKIMAP_CONFIG": str(tmp / "config.yaml")}
+    sandbox.inject(operation="ProcessSalesInvoices", latency=30)  # answers only after 30 s
+    process = subprocess.Popen(
+        [sys.executable, "-m", "yukimap", "send", str(tmp / "orders.csv"), "-m",
+         str(tmp / "m.yaml"), "-a", ADM_KORENAAR, "--batch-size", "2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while sandbox.count("ProcessSalesInvoices") < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sandbox.count("ProcessSalesInvoices") == 1, process.communicate(timeout=5)
+    time.sleep(0.3)  # the sandbox has processed and stored the batch; no answer yet
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    sandbox.control("faults", method="DELETE")
+    with SendLog(settings.state_dir) as log:
+        in_flight = log.lookup(ADM_KORENAAR, ["invoice:1001", "invoice:1002"])
+        assert {e.state for e in in_flight.values()} == {"SENDING"}
+    after = send(settings, tmp / "orders.csv", tmp / "m.yaml", batch_size=2)
+    assert set(states(after).values()) == {SENT}
+    assert stored(sandbox) == [str(n) for n in range(1001, 1007)]  # each exactly once
+    assert sandbox.count("ProcessSalesInvoices") == 3  # the killed call, then two batches
+
+
+def test_dry_run_with_an_unknown_administration_name_calls_nothing(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(["1001"]))
+    receipt = send(settings, tmp / "orders.csv", tmp / "m.yaml", dry_run=True,
+                   administration="Bakkerij De Korenaar B.V.")
+    assert len(sandbox.store.calls()) == 0 and receipt.calls_planned == 2
+    assert "looks it up" in (receipt.stopped or "")
+    real = send(settings, tmp / "orders.csv", tmp / "m.yaml",
+                administration="Bakkerij De Korenaar B.V.")
+    assert real.file_seen_before is None  # the dry run wrote nothing
+    assert [o.state for o in real.documents] == [SENT]

@@ -1,0 +1,42 @@
+"""yukimap history [--limit N] [--document ID]: recent send runs (costs no calls)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def run(limit: int = 20, document: int | None = None, state: Path | None = None) -> int:
+    from yukimap.sendlog import SendLog
+    from yukimap.settings import load_settings
+
+    settings = load_settings(state_dir=state)
+    with SendLog(settings.state_dir) as log:
+        if document is not None:
+            return _document(log, document)
+        runs = log.recent(limit)
+    if not runs:
+        click.echo("nothing has been sent yet")
+        return 0
+    for entry in runs:
+        counts = ", ".join(f"{state.lower()} {n}" for state, n in
+                           sorted(entry["documents"].items())) or "no documents"  # type: ignore[union-attr]
+        click.echo(f"run {entry['id']}  {str(entry['started'])[:16].replace('T', ' ')}"
+                   f"  {entry['file']} ({entry['target']}) -> {entry['administration']}:"
+                   f" {counts}; {entry['calls']} call(s); {entry['outcome'] or 'running'}")
+    return 0
+
+
+def _document(log: object, document_id: int) -> int:
+    from yukimap.errors import UsageError
+
+    entry = log.get(document_id)  # type: ignore[attr-defined]
+    if entry is None:
+        raise UsageError(f"the send journal has no document {document_id}")
+    click.echo(f"document {entry.id}: {entry.label} ({entry.key}), now {entry.state}")
+    click.echo(f"  administration {entry.administration}; from {entry.file_name},"
+               f" rows {', '.join(map(str, entry.rows))}")
+    for at, state, message in log.history(document_id):  # type: ignore[attr-defined]
+        click.echo(f"  {at}  {state}" + (f": {message}" if message else ""))
+    return 0

@@ -1,0 +1,38 @@
+"""yukimap send FILE --mapping M [--administration A] [--dry-run] [--force] ..."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def run(file: Path, mapping: str, administration: str | None = None, dry_run: bool = False,
+        batch_size: int = 100, force: bool = False, write_rejected: Path | None = None,
+        receipt: Path | None = None, state: Path | None = None) -> int:
+    from yukimap.commands.progress import progress
+    from yukimap.pipeline import write_atomically
+    from yukimap.report import display_path, format_receipt, format_summary
+    from yukimap.send import ALREADY_SENT, PLANNED, SENT, rejected_rows, send_file
+    from yukimap.settings import load_settings
+
+    settings = load_settings(administration=administration, state_dir=state)
+    with progress() as stage:
+        outcome = send_file(file, mapping, settings, administration=administration,
+                            batch_size=batch_size, force=force, dry_run=dry_run, stage=stage)
+    if dry_run and outcome.summary is not None:
+        click.echo(format_summary(outcome.summary, str(file), display_path(outcome.mapping),
+                                  "checked, and not sent (dry run):") + "\n")
+    click.echo(format_receipt(outcome))
+    if receipt is not None:
+        write_atomically(receipt, outcome.to_json() + "\n")
+        click.echo(f"  receipt written to {receipt}")
+    rows = rejected_rows(outcome)
+    if write_rejected is not None and rows:
+        from yukimap.rejected import write_rows
+
+        written = write_rows(file, outcome.mapping, rows, write_rejected)
+        click.echo(f"  the {len(rows)} rejected row(s) are in {written}: fix them there and"
+                   " send that file")
+    done = {SENT, ALREADY_SENT} | ({PLANNED} if dry_run else set())
+    return 0 if all(o.state in done for o in outcome.documents) else 1

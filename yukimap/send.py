@@ -1,0 +1,481 @@
+"""The send stage: read -> map -> render -> validate -> pre-flight -> send -> record -> report.
+
+Exactly once, with the send journal (sendlog.py) as the memory: a document already SENT
+is never sent again (a file sent twice, a re-export under another name, a rerun), unless
+`force`; a document whose outcome is unknown is reconciled where Yuki offers a way (a sales
+invoice is looked up by its invoice number) and otherwise left for a person to decide.
+
+Calls are precious (1000 a day per domain): nothing is called before every document has
+passed the local checks; sales invoices go many to a call; the session is reused; pre-flight
+data is cached per day; a run with nothing new to send makes no call at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from yukimap.client import YukiClient, is_guid
+from yukimap.errors import (
+    AccessDenied,
+    AmbiguousOutcome,
+    BudgetExhausted,
+    DailyLimitExceeded,
+    DataError,
+    DocumentRejected,
+    NoRights,
+    SettingsError,
+    TransientError,
+    UsageError,
+    YukiError,
+)
+from yukimap.model import Mapping
+from yukimap.pipeline import ConversionResult, convert_file
+from yukimap.render import Document
+from yukimap.schema import apply_options, load_mapping
+from yukimap.sendlog import PENDING, REJECTED, SENDING, SENT, UNKNOWN, Entry, SendLog
+from yukimap.settings import Settings
+from yukimap.transport import with_retries
+
+DEFAULT_BATCH = 100  # invoices per ProcessSalesInvoices call
+RECONCILE_AT_MOST = 25  # unknown invoices looked up per run (one call each)
+# Outcomes in a receipt, besides the journal's states:
+ALREADY_SENT = "ALREADY SENT"  # sent before, skipped
+AWAITING = "AWAITING DECISION"  # unknown from before, not resent
+NOT_SENT = "NOT SENT"  # the run stopped first (daily limit, no connection)
+PLANNED = "WOULD SEND"  # dry run
+# A dry run calls nothing, so an administration named for the first time stays unresolved.
+UNRESOLVED = "00000000-0000-0000-0000-000000000000"
+
+
+@dataclass
+class Outcome:
+    """What happened to one document in this run."""
+
+    key: str
+    label: str
+    rows: tuple[int, ...]
+    state: str
+    message: str | None = None
+    yuki_ref: str | None = None
+    sent_at: str | None = None
+    log_id: int | None = None
+    forced: bool = False
+
+
+@dataclass
+class Receipt:
+    """The record of one run, for people (report.py) and machines (`--receipt`)."""
+
+    file: str
+    sha256: str
+    mapping: str
+    target: str
+    administration: str
+    administration_name: str
+    dry_run: bool
+    started: str
+    finished: str = ""
+    run_id: int | None = None
+    file_seen_before: str | None = None
+    documents: list[Outcome] = field(default_factory=list)
+    calls_used: int = 0
+    calls_left: int | None = None
+    calls_planned: int = 0
+    stopped: str | None = None  # why the run stopped before the end
+    summary: Any = field(default=None, repr=False)  # the conversion's Summary
+
+    def to_json(self) -> str:
+        data = {k: v for k, v in self.__dict__.items() if k != "summary"}
+        return json.dumps(data, default=lambda o: o.__dict__, indent=2, ensure_ascii=False)
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for outcome in self.documents:
+            found[outcome.state] = found.get(outcome.state, 0) + 1
+        return found
+
+
+@dataclass
+class _Item:
+    """A document of this file, with its business key."""
+
+    document: Document
+    key: str
+    content: str
+    reference: str | None
+    entry: Entry | None = None
+    log_id: int | None = None
+
+
+def send_file(path: Path, mapping: Mapping | str, settings: Settings, *,
+              administration: str | None = None, batch_size: int = DEFAULT_BATCH,
+              force: bool = False, dry_run: bool = False, retry_delay: float = 2.0,
+              stage: Callable[[str], None] = lambda s: None) -> Receipt:
+    """Send one file's documents to Yuki; see the module docstring."""
+    if batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    with SendLog(settings.state_dir) as log, _Run(settings, log, loaded) as run:
+        run.choose_administration(administration or settings.administration,
+                                  may_call=not dry_run)
+        result = run.convert(path, stage)
+        run.plan(result, force)
+        if dry_run:
+            return run.dry_run(batch_size, force)
+        return run.send(result, batch_size, force, retry_delay, stage)
+
+
+class _Run:
+    """One send run: the state shared by its steps."""
+
+    def __init__(self, settings: Settings, log: SendLog, mapping: Mapping) -> None:
+        self.settings = settings
+        self.log = log
+        self.mapping = mapping
+        self.target = mapping.target
+        self._client: YukiClient | None = None
+        self.admin_id = ""
+        self.admin_name = ""
+        self.items: list[_Item] = []
+        self.receipt: Receipt | None = None
+        self.calls_before = 0
+
+    def __enter__(self) -> _Run:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    @property
+    def client(self) -> YukiClient:
+        if self._client is None:
+            self._client = YukiClient(self.settings)
+            self.calls_before = self._client.calls_today()
+        return self._client
+
+    # --- before any call ---------------------------------------------------------------
+
+    def choose_administration(self, wanted: str | None, may_call: bool) -> None:
+        """By ID, or by name (looked up once, then remembered in the journal: no call).
+        A dry run calls nothing: an unknown name stays unresolved (`unresolved`)."""
+        if not wanted:
+            raise SettingsError("no Yuki administration is chosen",
+                                hint="give one by name or ID (--administration), or set"
+                                " YUKI_ADMINISTRATION; `yukimap administrations` lists them")
+        if is_guid(wanted):
+            self.admin_id, self.admin_name = wanted.strip("{}"), wanted
+            return
+        known = self.log.administration_id(self.settings.base_url, wanted)
+        if known is None and may_call:
+            known = self.client.resolve_administration(wanted).id
+            self.log.remember_administration(self.settings.base_url, wanted, known)
+        self.admin_id, self.admin_name = known or UNRESOLVED, wanted
+
+    def convert(self, path: Path, stage: Callable[[str], None]) -> ConversionResult:
+        if self.target.name == "journal":
+            self.mapping = apply_options(self.mapping, self.admin_id, None)
+        result = convert_file(path, self.mapping, stage)
+        result.check()  # every document validated before the first call
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        self.file = (digest, path.name, len(data))
+        seen = self.log.file_seen(digest)
+        self.receipt = Receipt(str(path), digest, str(self.mapping.path), self.target.name,
+                               self.admin_id, self.admin_name, dry_run=False, started=_now(),
+                               file_seen_before=seen, summary=result.summary)
+        return result
+
+    def plan(self, result: ConversionResult, force: bool) -> None:
+        """Each document's business key, and what the journal knows of it."""
+        contents = _contents(result)
+        for document in result.documents():
+            reference = self._reference(document)
+            content = contents[document.ordinal]
+            key = f"invoice:{reference}" if reference else f"{self.target.name}:{content}"
+            self.items.append(_Item(document, key, content, reference))
+        known = self.log.lookup(self.admin_id, [i.key for i in self.items])
+        for item in self.items:
+            item.entry = known.get(item.key)
+
+    def _reference(self, document: Document) -> str | None:
+        field_name = self.target.reference_field
+        if field_name is None:
+            return None
+        value = getattr(document.context, field_name)
+        return str(value) if value else None
+
+    def dry_run(self, batch_size: int, force: bool) -> Receipt:
+        receipt = self._receipt()
+        receipt.dry_run = True
+        to_send = [i for i in self.items if _due(i, force)]
+        for item in self.items:
+            receipt.documents.append(self._outcome(item, PLANNED if item in to_send else
+                                                   _skip_state(item)))
+        receipt.calls_planned = self._calls_needed(len(to_send), batch_size)
+        if self.admin_id == UNRESOLVED:
+            receipt.calls_planned += 1
+            receipt.stopped = (f"the administration {self.admin_name!r} is not known here yet:"
+                               " the real run looks it up (one call), and only then can it"
+                               " tell what was sent before")
+        receipt.finished = _now()
+        return receipt
+
+    def _calls_needed(self, documents: int, batch_size: int) -> int:
+        if not documents:
+            return 0
+        per_call = batch_size if not self.target.per_call else 1
+        return -(-documents // per_call)
+
+    # --- sending -----------------------------------------------------------------------
+
+    def send(self, result: ConversionResult, batch_size: int, force: bool, retry_delay: float,
+             stage: Callable[[str], None]) -> Receipt:
+        receipt = self._receipt()
+        self.file_id, _ = self.log.file(*self.file)
+        with exclusive(self.log.path):
+            for entry in self.log.recover():
+                stage(f"{entry.label}: the last run stopped during its call; now UNKNOWN")
+            self.plan_again()
+            due = [i for i in self.items if _due(i, force)]
+            unknown = [i for i in self.items if i.entry and i.entry.state == UNKNOWN]
+            receipt.run_id = self.log.start_run(self.file_id, Path(receipt.file).name,
+                                                receipt.mapping, self.target.name,
+                                                self.admin_id)
+            stopped = None
+            if due or unknown:
+                self._preflight(result, due)
+                self._reconcile(receipt.run_id, unknown)
+                stopped = self._send_all(result, receipt.run_id, due, batch_size, force,
+                                         retry_delay, stage)
+            return self._finish(receipt, stopped)
+
+    def plan_again(self) -> None:
+        """The journal as it is now that this run holds the lock."""
+        known = self.log.lookup(self.admin_id, [i.key for i in self.items])
+        for item in self.items:
+            item.entry = known.get(item.key)
+
+    def _preflight(self, result: ConversionResult, due: list[_Item]) -> None:
+        if not due:
+            return
+        problems = result.preflight(self.client, self.admin_id)
+        if problems:
+            raise DataError(f"{result.table.file}: pre-flight against the administration:"
+                            f" {len(problems)} problem(s); nothing was sent",
+                            problems=problems)
+
+    def _reconcile(self, run_id: int, unknown: list[_Item]) -> None:
+        """Sales invoices of unknown outcome: look each up in Yuki by its invoice number.
+        Found: it arrived (SENT). Not found proves nothing (a paid invoice is no longer
+        outstanding), so it stays UNKNOWN for a person to decide."""
+        for item in [i for i in unknown if i.reference and i.entry][:RECONCILE_AT_MOST]:
+            try:
+                found = self.client.check_outstanding_item(item.reference or "", self.admin_id)
+            except (TransientError, AmbiguousOutcome):
+                continue
+            if any(f.reference == item.reference for f in found):
+                self.log.mark(run_id, [item.entry.id], SENT,  # type: ignore[union-attr]
+                              "its call's outcome was unknown; found in Yuki, so it arrived",
+                              yuki_ref=item.reference)
+
+    def _send_all(self, result: ConversionResult, run_id: int, due: list[_Item],
+                  batch_size: int, force: bool, retry_delay: float,
+                  stage: Callable[[str], None]) -> str | None:
+        ids = self.log.register(run_id, self.file_id, self.admin_id, [
+            (i.key, self.target.name, i.document.label, i.document.rows, i.content)
+            for i in due])
+        for item in due:
+            item.log_id = ids[item.key]
+        size = 1 if self.target.per_call else batch_size
+        batches = [due[first:first + size] for first in range(0, len(due), size)]
+        for number, batch in enumerate(batches, start=1):
+            stage(f"sending {number} of {len(batches)}")
+            stopped = self._send_batch(result, run_id, batch, force, retry_delay)
+            if stopped:
+                return stopped
+        return None
+
+    def _send_batch(self, result: ConversionResult, run_id: int, batch: list[_Item],
+                    force: bool, retry_delay: float) -> str | None:
+        text = result.render_batch([i.document for i in batch])
+        ids = [i.log_id for i in batch if i.log_id is not None]
+        self.log.mark(run_id, ids, SENDING, forced=force)  # on disk before the call goes out
+        try:
+            answer = with_retries(lambda: self._call(text), attempts=3, base_delay=retry_delay)
+        except (DailyLimitExceeded, BudgetExhausted) as exc:
+            self.log.mark(run_id, ids, PENDING, f"not sent: {exc.message}")
+            return exc.message
+        except TransientError as exc:
+            self.log.mark(run_id, ids, PENDING, f"not sent: {exc.message}")
+            return exc.message
+        except AmbiguousOutcome as exc:
+            self.log.mark(run_id, ids, UNKNOWN, exc.message)
+            self._reconcile(run_id, [self._refreshed(i) for i in batch])
+            return None
+        except DocumentRejected as exc:
+            self.log.mark(run_id, ids, REJECTED, exc.yuki_message or exc.message)
+            return None
+        except (AccessDenied, NoRights, SettingsError, YukiError) as exc:
+            self.log.mark(run_id, ids, PENDING, f"not sent: {exc.message}")
+            raise
+        self._record(run_id, batch, answer)
+        return None
+
+    def _refreshed(self, item: _Item) -> _Item:
+        item.entry = self.log.get(item.log_id) if item.log_id is not None else item.entry
+        return item
+
+    def _call(self, text: str) -> Any:
+        client = self.client
+        if self.target.name == "sales_invoices":
+            return client.process_sales_invoices(text, self.admin_id)
+        if self.target.name == "journal":
+            return client.process_journal(text, self.admin_id)
+        return client.import_statement(text, self.admin_id)
+
+    def _record(self, run_id: int, batch: list[_Item], answer: Any) -> None:
+        if self.target.name != "sales_invoices":
+            [item] = batch
+            self.log.mark(run_id, [item.log_id or 0], SENT, None, yuki_ref=str(answer) or None)
+            return
+        verdicts = list(answer.invoices)
+        for index, item in enumerate(batch):
+            verdict = verdicts[index] if index < len(verdicts) else None
+            if verdict is None:
+                self.log.mark(run_id, [item.log_id or 0], UNKNOWN,
+                              "Yuki's answer does not mention this invoice")
+            elif verdict.succeeded:
+                self.log.mark(run_id, [item.log_id or 0], SENT,
+                              verdict.message or None, yuki_ref=verdict.reference or None)
+            else:
+                self.log.mark(run_id, [item.log_id or 0], REJECTED,
+                              verdict.message or "Yuki did not accept the invoice")
+
+    # --- the receipt -------------------------------------------------------------------
+
+    def _receipt(self) -> Receipt:
+        assert self.receipt is not None
+        return self.receipt
+
+    def _finish(self, receipt: Receipt, stopped: str | None) -> Receipt:
+        run_id = receipt.run_id
+        touched = self.log.touched(run_id) if run_id is not None else set()
+        self.plan_again()
+        for item in self.items:
+            entry = item.entry
+            if entry is not None and entry.id in touched:
+                state = NOT_SENT if entry.state == PENDING else entry.state
+            else:
+                state = _skip_state(item)
+            receipt.documents.append(self._outcome(item, state))
+        receipt.stopped = stopped
+        if self._client is not None:
+            receipt.calls_used = self._client.calls_today() - self.calls_before
+            receipt.calls_left = self._client.remaining()
+        if run_id is not None:
+            self.log.finish_run(run_id, stopped or "done", receipt.calls_used)
+        receipt.finished = _now()
+        return receipt
+
+    def _outcome(self, item: _Item, state: str) -> Outcome:
+        entry = item.entry
+        return Outcome(item.key, item.document.label, item.document.rows, state,
+                       entry.message if entry else None, entry.yuki_ref if entry else None,
+                       entry.sent_at if entry else None, entry.id if entry else None,
+                       entry.forced if entry else False)
+
+
+def _due(item: _Item, force: bool) -> bool:
+    """Whether this run sends the document."""
+    state = item.entry.state if item.entry else None
+    if state in (None, PENDING, REJECTED):
+        return True
+    return force and state == SENT
+
+
+def _skip_state(item: _Item) -> str:
+    state = item.entry.state if item.entry else None
+    if state == SENT:
+        return ALREADY_SENT
+    if state in (UNKNOWN, SENDING):
+        return AWAITING
+    return state or NOT_SENT
+
+
+def _contents(result: ConversionResult) -> dict[int, str]:
+    """A hash of each document's content (its values and its items' values, canonical)."""
+    from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS
+
+    docs = result.mapped.documents
+    items = result.mapped.items
+    skip = {DOC, KEY, ROWS, ROW, ITEM}
+    header_cols = [c for c in docs.columns if c not in skip]
+    item_cols = [c for c in items.columns if c not in skip]
+    by_doc: dict[int, list[tuple[Any, ...]]] = {}
+    for row in items.select(DOC, *item_cols).iter_rows():
+        by_doc.setdefault(row[0], []).append(row[1:])
+    hashes = {}
+    for ordinal, row in enumerate(docs.select(DOC, *header_cols).iter_rows()):
+        canonical = json.dumps([list(zip(header_cols, row[1:])),
+                                [list(zip(item_cols, r)) for r in by_doc.get(row[0], [])]],
+                               default=str, separators=(",", ":"))
+        hashes[ordinal] = hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    return hashes
+
+
+@contextmanager
+def exclusive(log_path: Path) -> Iterator[None]:
+    """One sending run at a time per state folder (a daemon and a manual send, say): the
+    SENDING documents of a run must not look abandoned to another."""
+    with open(log_path.with_suffix(".lock"), "a+b") as lock:
+        if not _try_lock(lock):
+            raise UsageError("another `yukimap send` is running on this state folder",
+                             hint="wait for it to finish, then run this again")
+        try:
+            yield
+        finally:
+            _unlock(lock)
+
+
+def _try_lock(handle: Any) -> bool:
+    try:
+        import fcntl
+
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(handle: Any) -> None:
+    try:
+        import fcntl
+
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    except ImportError:
+        import msvcrt
+
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def rejected_rows(receipt: Receipt) -> list[int]:
+    return sorted({r for o in receipt.documents if o.state == REJECTED for r in o.rows})
