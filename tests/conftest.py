@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.sandbox_fixtures"]  # the `sandbox` and `make_sandbox` fixtures
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

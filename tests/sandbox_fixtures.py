@@ -1,14 +1,13 @@
 """Fixtures for tests against the Yuki sandbox over real HTTP on 127.0.0.1.
 
-    from tests.sandbox_fixtures import sandbox, make_sandbox  # noqa: F401 (fixtures)
+    (registered for every test in tests/conftest.py: `pytest_plugins`)
 
 `sandbox` is the shipped Dutch default on a free port, in a background thread, with a temp
 SQLite file; `make_sandbox(config)` starts one with another config. The `Sandbox` handle
 gives client settings per sandbox key, the control endpoints (over HTTP, like a test in
 another process would use them) and the store of what the sandbox accepted.
 
-XSDs: the sandbox validates against yukimap/schemas/. An XSD that is not there yet gets a
-small stand-in in the temp folder (never in the package).
+The sandbox validates against the XSDs in yukimap/schemas/.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from yukimap.resources import schema_path
 from yukimap.sandbox import SandboxConfig, SandboxServer, load_config
 from yukimap.settings import Secret, Settings
 
@@ -77,69 +75,13 @@ class Sandbox:
         return len(self.store.calls(operation))
 
 
-_JOURNAL_XSD = """<?xml version="1.0" encoding="utf-8"?>
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
-    xmlns="urn:xmlns:http://www.theyukicompany.com:journal"
-    targetNamespace="urn:xmlns:http://www.theyukicompany.com:journal"
-    elementFormDefault="qualified">
-  <xs:element name="Journal"><xs:complexType><xs:sequence>
-    <xs:choice minOccurs="0">
-      <xs:element name="AdministrationID" type="xs:string"/>
-      <xs:element name="AdministrationCoCNumber" type="xs:string"/>
-    </xs:choice>
-    <xs:element name="DocumentSubject" type="xs:string" minOccurs="0"/>
-    <xs:element name="JournalType" type="xs:string" minOccurs="0"/>
-    <xs:element name="ProjectID" type="xs:string" minOccurs="0"/>
-    <xs:element name="ProjectCode" type="xs:string" minOccurs="0"/>
-    <xs:element name="JournalEntry" minOccurs="0" maxOccurs="unbounded"><xs:complexType>
-      <xs:sequence>
-        <xs:element name="ContactName" type="xs:string" minOccurs="0"/>
-        <xs:element name="ContactCode" type="xs:string" minOccurs="0"/>
-        <xs:element name="EntryDate" type="xs:date"/>
-        <xs:element name="GLAccount" type="xs:string"/>
-        <xs:element name="Amount" type="xs:decimal"/>
-        <xs:element name="Description" type="xs:string" minOccurs="0"/>
-      </xs:sequence></xs:complexType></xs:element>
-  </xs:sequence></xs:complexType></xs:element>
-</xs:schema>
-"""
-
-_SALES_XSD = """<?xml version="1.0" encoding="utf-8"?>
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
-    xmlns="urn:xmlns:http://www.theyukicompany.com:salesinvoices"
-    targetNamespace="urn:xmlns:http://www.theyukicompany.com:salesinvoices"
-    elementFormDefault="qualified">
-  <xs:element name="SalesInvoices"><xs:complexType><xs:sequence>
-    <xs:element name="SalesInvoice" minOccurs="0" maxOccurs="unbounded"><xs:complexType>
-      <xs:sequence>
-        <xs:any processContents="skip" minOccurs="0" maxOccurs="unbounded"/>
-        <xs:element name="InvoiceLines"><xs:complexType><xs:sequence>
-          <xs:any processContents="skip" maxOccurs="unbounded"/>
-        </xs:sequence></xs:complexType></xs:element>
-      </xs:sequence></xs:complexType></xs:element>
-  </xs:sequence></xs:complexType></xs:element>
-</xs:schema>
-"""
-
-
-def stand_in_schemas(folder: Path) -> Path:
-    """Write stand-ins only for XSDs the package does not ship (yet)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in (("Journal.xsd", _JOURNAL_XSD), ("SalesInvoices.xsd", _SALES_XSD)):
-        if not schema_path(name).is_file():
-            (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
 @pytest.fixture
 def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
     started: list[SandboxServer] = []
-    schemas = stand_in_schemas(tmp_path / "schemas")
 
     def start(config: SandboxConfig | None = None, **changes: Any) -> Sandbox:
         chosen = replace(config or load_config(), **changes)
-        server = SandboxServer(chosen, db_path=tmp_path / f"sandbox{len(started)}.sqlite",
-                               schemas_dir=schemas)
+        server = SandboxServer(chosen, db_path=tmp_path / f"sandbox{len(started)}.sqlite")
         server.start()
         started.append(server)
         return Sandbox(server, tmp_path)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, run_cli
-from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox, make_sandbox, sandbox  # noqa: F401
+from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 
 
 @pytest.fixture
-def yuki_env(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:  # noqa: F811
+def yuki_env(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     monkeypatch.setenv("YUKI_BASE_URL", sandbox.url)
     monkeypatch.setenv("YUKI_ACCESS_KEY", sandbox.key("domain"))
     monkeypatch.setenv("YUKIMAP_STATE", str(tmp_path / "state"))

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import sandbox_fixtures as fx
 from tests.sandbox_fixtures import (
     ADM_KORENAAR,
     ADM_VAN_DIJK,
@@ -45,7 +44,6 @@ from yukimap.errors import (
 from yukimap.sandbox import load_config
 from yukimap.sandbox.config import AccessKeyConf
 
-sandbox, make_sandbox = fx.sandbox, fx.make_sandbox  # the fixtures, used by name
 
 BALANCED = [("2025-03-31", "4100", "1250.00"), ("2025-03-31", "1100", "-1250.00")]
 
@@ -402,7 +400,6 @@ def test_secrets_never_shown(make_sandbox, caplog: pytest.LogCaptureFixture) -> 
 
 def test_sandbox_as_a_subprocess_with_the_cli(tmp_path: Path) -> None:
     env = {**os.environ, "YUKIMAP_STATE": str(tmp_path / "state"),
-           "YUKIMAP_SCHEMAS": str(fx.stand_in_schemas(tmp_path / "schemas")),
            "YUKIMAP_CONFIG": str(tmp_path / "config.yaml"),
            "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     (tmp_path / "config.yaml").write_text("{}\n")

@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from tests import sandbox_fixtures as fx
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from yukimap.client import YukiClient
 from yukimap.preflight import DocumentUsage, ReferenceCache, check_usage, preflight
 from yukimap.yuki_results import GLAccount, VATCode
 
-sandbox, make_sandbox = fx.sandbox, fx.make_sandbox  # the fixtures, used by name
 
 VAT = [VATCode("BTW hoog 21%", 1, "BTW hoog", Decimal("21.00")),
        VATCode("BTW laag 9%", 2, "BTW laag", Decimal("9.00")),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, run_cli
-from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox, make_sandbox, sandbox  # noqa: F401
+from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from yukimap.send import ALREADY_SENT, AWAITING, NOT_SENT, Receipt, send_file
 from yukimap.sendlog import REJECTED, SENT, UNKNOWN, SendLog
 from yukimap.settings import Settings
@@ -47,7 +47,7 @@ def orders(numbers: range | list[str], item: str = "Mok") -> str:
 
 
 @pytest.fixture
-def setup(sandbox: Sandbox, tmp_path: Path) -> tuple[Sandbox, Settings, Path]:  # noqa: F811
+def setup(sandbox: Sandbox, tmp_path: Path) -> tuple[Sandbox, Settings, Path]:
     (tmp_path / "m.yaml").write_text(MAPPING)
     settings = sandbox.settings("domain", state="state")
     return sandbox, settings, tmp_path
@@ -171,7 +171,7 @@ def test_http_500_before_processing_is_retried_once(setup: tuple[Sandbox, Settin
 
 
 def test_the_daily_limit_stops_the_run_and_the_rest_goes_later(
-        make_sandbox, tmp_path: Path) -> None:  # noqa: F811
+        make_sandbox, tmp_path: Path) -> None:
     sandbox = make_sandbox(daily_limit=5)  # Authenticate, VAT codes, then 3 invoice calls
     settings = sandbox.settings("domain", state="state")
     (tmp_path / "m.yaml").write_text(MAPPING)

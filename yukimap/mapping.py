@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from yukimap.errors import DataError, Problem, Where
-from yukimap.expr import Cell, ExprError
+from yukimap.expr import ExprError
 from yukimap.model import Condition, FieldSpec, ItemSpec, Locale, Mapping
 from yukimap.read import ROW, Table
 from yukimap.values import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,7 +21,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from yukimap.documents import Element, Target, walk
+from yukimap.documents import Element, walk
 from yukimap.errors import MappingError, Problem, Where
 from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS, Mapped
 import polars as pl

@@ -57,7 +57,7 @@ def _separators(frame: pl.DataFrame, file: str, fields: tuple[str, ...] = TEXT_F
             problems.append(Problem(
                 "contains a ';' or a line break, which Yuki's cash statement CSV cannot carry",
                 Where(file=file, rows=tuple(group[ROW].to_list()), key=f"{section}.{name}"),
-                value=str(value), hint=f"replace it, e.g. expr: \"replace(...,';', ',')\""))
+                value=str(value), hint="replace it, e.g. expr: \"replace(...,';', ',')\""))
     return problems
 
 
