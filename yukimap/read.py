@@ -19,7 +19,7 @@ import difflib
 import io
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -379,13 +379,7 @@ def _sniff(data: bytes, name: str, source: Source, quote: str | None, start: int
     text = sample.decode("utf-8", errors="replace")
     fits: dict[str, int] = {}
     misfits: list[str] = []
-    for candidate in SNIFF_DELIMITERS:
-        if candidate == quote:
-            continue
-        try:
-            records = _split(text, candidate, quote)
-        except csv.Error:
-            continue
+    for candidate, records in _candidate_splits(text, quote):
         if not records or len(records[0]) < 2:
             continue  # not in the header (outside quotes)
         width = len(records[0])
@@ -436,18 +430,23 @@ def _sample_rows(
     return rows[:SNIFF_RECORDS]
 
 
+def _candidate_splits(text: str, quote: str | None) -> Iterator[tuple[str, list[list[str]]]]:
+    """The sample split by each delimiter yukimap can sniff (those that split at all)."""
+    for candidate in SNIFF_DELIMITERS:
+        if candidate == quote:
+            continue
+        try:
+            yield candidate, _split(text, candidate, quote)
+        except csv.Error:
+            continue
+
+
 def _refuse_one_column_header(
     text: str, name: str, source: Source, quote: str | None, cut_short: bool
 ) -> None:
     """A header without any delimiter is a one-column file, unless the rows below it all
     have several columns: then the header is most likely a title above the real one."""
-    for candidate in SNIFF_DELIMITERS:
-        if candidate == quote:
-            continue
-        try:
-            records = _split(text, candidate, quote)
-        except csv.Error:
-            continue
+    for _candidate, records in _candidate_splits(text, quote):
         rows = _sample_rows(records, cut_short, source.skip_last, source.header_row)
         widths = {len(r) for _, r in rows}
         if len(widths) == 1 and min(widths) > 1:
