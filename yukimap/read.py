@@ -446,7 +446,7 @@ def _refuse_one_column_header(
 ) -> None:
     """A header without any delimiter is a one-column file, unless the rows below it all
     have several columns: then the header is most likely a title above the real one."""
-    for _candidate, records in _candidate_splits(text, quote):
+    for candidate, records in _candidate_splits(text, quote):
         rows = _sample_rows(records, cut_short, source.skip_last, source.header_row)
         widths = {len(r) for _, r in rows}
         if len(widths) == 1 and min(widths) > 1:
