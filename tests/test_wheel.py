@@ -49,3 +49,10 @@ def test_wheel_converts_a_shipped_example(installed: Path) -> None:
     assert result.returncode == 0, result.stderr
     xml = (installed / "out.xml").read_text()
     assert "<Reference>2024-1001</Reference>" in xml and "Traceback" not in result.stderr
+
+
+def test_the_public_api_resolves() -> None:
+    import yukimap
+
+    for name in yukimap.__all__:
+        assert getattr(yukimap, name) is not None

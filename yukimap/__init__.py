@@ -5,7 +5,8 @@ The library API (the CLI is a thin layer over it)::
     from yukimap import load_mapping, convert_file
     mapping = load_mapping("mappings/webshop-orders.yaml")
     result = convert_file("examples/webshop-orders.csv", mapping)
-    result.write("out.xml")
+    result.write(Path("out.xml"))
+    receipt = send_file(Path("orders.csv"), mapping, load_settings(), administration="...")
 
 Names are imported lazily so that `yukimap --help` stays fast.
 """
@@ -16,12 +17,16 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "convert_file", "load_mapping", "ConversionResult", "UserError"]
+__all__ = ["__version__", "convert_file", "load_mapping", "load_settings", "send_file",
+           "ConversionResult", "Receipt", "UserError"]
 
 _LAZY = {
     "load_mapping": "yukimap.schema",
     "convert_file": "yukimap.pipeline",
     "ConversionResult": "yukimap.pipeline",
+    "send_file": "yukimap.send",
+    "Receipt": "yukimap.send",
+    "load_settings": "yukimap.settings",
     "UserError": "yukimap.errors",
 }
 
