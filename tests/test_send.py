@@ -178,7 +178,8 @@ def test_the_daily_limit_stops_the_run_and_the_rest_goes_later(
     (tmp_path / "orders.csv").write_text(orders(range(1001, 1006)))
     first = send(settings, tmp_path / "orders.csv", tmp_path / "m.yaml", batch_size=1)
     assert list(states(first).values()) == [SENT, SENT, SENT, NOT_SENT, NOT_SENT]
-    assert "limit" in (first.stopped or "").lower()
+    assert "limit" in (first.stopped or "").lower() and "resets at midnight" in first.stopped
+    assert first.calls_used == 6 and first.calls_left == 0  # 5 answered, the 6th refused
     assert stored(sandbox) == ["1001", "1002", "1003"]
     sandbox.advance(24 * 3600)  # the next day, for Yuki ...
     (settings.state_dir / "calls.sqlite").unlink()  # ... and for yukimap's own counter

@@ -196,6 +196,11 @@ class CallBudget:
     def remaining(self, domain: str) -> int:
         return max(self.budget - self.calls_today(domain), 0)
 
+    def sent_today(self, domain: str) -> int:
+        """Calls really sent today: without the rest of the day spent by mark_exhausted."""
+        spent = self.operations_today(domain).get(LIMIT_REACHED, 0)
+        return self.calls_today(domain) - spent
+
     def usage_today(self) -> dict[str, int]:
         """Calls made today per domain (only domains with calls)."""
         rows = self._conn().execute(

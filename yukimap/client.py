@@ -141,6 +141,10 @@ class YukiClient:
     def remaining(self) -> int:
         return self._budget.remaining(self.budget_domain)
 
+    def sent_today(self) -> int:
+        """Calls really sent today (calls_today also counts a day that Yuki closed early)."""
+        return self._budget.sent_today(self.budget_domain)
+
     # --- general operations -----------------------------------------------------------
 
     def authenticate(self) -> None:

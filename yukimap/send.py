@@ -158,7 +158,7 @@ class _Run:
     def client(self) -> YukiClient:
         if self._client is None:
             self._client = YukiClient(self.settings)
-            self.calls_before = self._client.calls_today()
+            self.calls_before = self._client.sent_today()
         return self._client
 
     # --- before any call ---------------------------------------------------------------
@@ -378,7 +378,7 @@ class _Run:
             receipt.documents.append(self._outcome(item, state))
         receipt.stopped = stopped
         if self._client is not None:
-            receipt.calls_used = self._client.calls_today() - self.calls_before
+            receipt.calls_used = self._client.sent_today() - self.calls_before
             receipt.calls_left = self._client.remaining()
         if run_id is not None:
             self.log.finish_run(run_id, stopped or "done", receipt.calls_used)
