@@ -16,9 +16,6 @@ import click
 
 from yukimap import __version__
 
-EXIT_OK = 0
-EXIT_USER = 1
-EXIT_USAGE = 2
 EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
 

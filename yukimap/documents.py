@@ -98,9 +98,6 @@ class Target:
     def header_element(self, name: str) -> Element | None:
         return next((e for e in self.header if e.name == name), None)
 
-    def item_element(self, name: str) -> Element | None:
-        return next((e for e in self.items if e.name == name), None)
-
 
 CONTACT = _group(
     "Contact",

@@ -126,11 +126,6 @@ class DocumentError(UserError):
     """A rendered document breaks the XSD or one of Yuki's rules."""
 
 
-def raise_if_errors(problems: Sequence[Problem], message: str, exc: type[UserError]) -> None:
-    """Raise `exc` carrying all problems if any of them is an error (warnings ride along)."""
-    if any(p.is_error for p in problems):
-        raise exc(message, problems=problems)
-
 
 # --- Talking to Yuki (issue 5) ---------------------------------------------------------
 # Messages of these errors never carry an access key or a session ID: the client redacts

@@ -764,12 +764,3 @@ class _RowEnv:
     def date(self, text: str, formats: tuple[str, ...]) -> date:
         locale = replace(self.locale, date_formats=formats) if formats else self.locale
         return parse_date(text, locale)
-
-
-def raise_on_errors(mapped: Mapped, file: str) -> None:
-    errors = mapped.errors
-    if errors:
-        raise DataError(
-            f"{file}: {len(errors)} problem{'s' if len(errors) != 1 else ''} in the data",
-            problems=mapped.problems,
-        )

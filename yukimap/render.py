@@ -547,20 +547,22 @@ def _gathered(pieces: Iterator[str]) -> Iterator[str]:
         yield "".join(buffer)
 
 
-@cache
 def _uses_el(source: str) -> bool:
     code = re.sub(r"\{#.*?#\}", "", source, flags=re.DOTALL)  # comments may mention el()
     return re.search(r"\bel\s*\(", code) is not None
 
 
 def _calls_el(template: jinja2.Template) -> bool:
-    if template.filename is None:
-        return True
+    return template.filename is None or _file_calls_el(template.filename)
+
+
+@cache
+def _file_calls_el(filename: str) -> bool:
+    """Read once per template file (templates are not reloaded during a run either)."""
     try:
-        source = Path(template.filename).read_text(encoding="utf-8")
+        return _uses_el(Path(filename).read_text(encoding="utf-8"))
     except OSError:
         return True
-    return _uses_el(source)
 
 
 def _template_error(template: jinja2.Template, exc: jinja2.UndefinedError) -> MappingError:

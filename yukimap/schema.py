@@ -270,7 +270,6 @@ BALANCING_KEYS = (
     Key("max", lambda v, p, c: v, required=True,
         doc="the largest difference to balance; larger ones stay an error"),
 )
-FIELD_KEY_NAMES = tuple(k.name for k in FIELD_KEYS)
 
 
 def _top_keys(target: Target | None) -> tuple[Key, ...]:

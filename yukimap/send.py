@@ -201,9 +201,7 @@ class _Run:
             content = contents[document.ordinal]
             key = f"invoice:{reference}" if reference else f"{self.target.name}:{content}"
             self.items.append(_Item(document, key, content, reference))
-        known = self.log.lookup(self.admin_id, [i.key for i in self.items])
-        for item in self.items:
-            item.entry = known.get(item.key)
+        self.plan_again()
 
     def _reference(self, document: Document) -> str | None:
         field_name = self.target.reference_field
@@ -258,7 +256,7 @@ class _Run:
             return self._finish(receipt, stopped)
 
     def plan_again(self) -> None:
-        """The journal as it is now that this run holds the lock."""
+        """What the journal knows of each document now (again, once a run holds the lock)."""
         known = self.log.lookup(self.admin_id, [i.key for i in self.items])
         for item in self.items:
             item.entry = known.get(item.key)

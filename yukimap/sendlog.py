@@ -30,7 +30,6 @@ from pathlib import Path
 from yukimap.settings import ensure_state_dir
 
 PENDING, SENDING, SENT, REJECTED, UNKNOWN = "PENDING", "SENDING", "SENT", "REJECTED", "UNKNOWN"
-FINAL = (SENT, REJECTED)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (

@@ -147,11 +147,6 @@ def format_decimal(value: Decimal, places: int | None = None) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def decimals_of(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
-
-
 def parse_integer(text: str, locale: Locale) -> int:
     clean = _clean_number(text)
     if _PLAIN.match(clean):

@@ -79,8 +79,9 @@ def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
     problems = _administration(mapped.documents, file)
     problems += plain_codes(mapped.items, "GLAccount", file, "entries.GLAccount")
     balancing = mapping.options.get("balancing")
-    dates_off = [i for i in imbalances(mapped) if i.date is not None]
-    for imbalance in imbalances(mapped):
+    found = imbalances(mapped)
+    dates_off = [i for i in found if i.date is not None]
+    for imbalance in found:
         if _within(imbalance, balancing):  # type: ignore[arg-type]
             continue
         if imbalance.date is None and all(_within(d, balancing)  # type: ignore[arg-type]
