@@ -15,9 +15,7 @@ from typing import Any
 import click
 
 from yukimap import __version__
-
-EXIT_BUG = 3
-EXIT_INTERRUPTED = 130
+from yukimap.errors import EXIT_BUG, EXIT_INTERRUPTED
 
 
 def _run(command: Callable[..., int], **kwargs: Any) -> None:

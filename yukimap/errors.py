@@ -14,6 +14,15 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+# Exit codes, documented in the README; scripts and the hot-folder daemon act on them.
+EXIT_OK = 0
+EXIT_USER = 1  # the data, the mapping or a setting is wrong: a person must fix it
+EXIT_USAGE = 2  # the command line is wrong
+EXIT_BUG = 3  # a bug in yukimap
+EXIT_LATER = 4  # nothing is wrong, but not now: Yuki's daily limit, the budget, busy, offline
+EXIT_DECIDE = 5  # a document's outcome is unknown and waits for a person (`yukimap resolve`)
+EXIT_INTERRUPTED = 130
+
 
 def column_letter(index: int) -> str:
     """Spreadsheet letter of a 0-based column index: 0 -> A, 25 -> Z, 26 -> AA."""
@@ -107,7 +116,18 @@ class UserError(YukimapError):
 class UsageError(UserError):
     """The command line itself is wrong."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
+
+
+class TryLater(UserError):
+    """Nothing is wrong with the input, but it cannot be done now (another run holds the
+    state folder, the day's calls are used up, Yuki cannot be reached): run it again later."""
+
+    exit_code = EXIT_LATER
+
+
+class Busy(TryLater):
+    """Another yukimap process holds what this one needs (the send journal's lock)."""
 
 
 class MappingError(UserError):
@@ -167,6 +187,8 @@ class NoRights(YukiError):
 class DailyLimitExceeded(YukiError):
     """Yuki's own daily call limit for the domain is used up; `resumes_at` says when it resets."""
 
+    exit_code = EXIT_LATER
+
     def __init__(self, message: str, *, resumes_at: object = None, **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.resumes_at = resumes_at  # an aware datetime: the next midnight in Amsterdam
@@ -187,6 +209,8 @@ class DocumentRejected(YukiError):
 class BudgetExhausted(YukiError):
     """yukimap's local call budget for today is used up; nothing was sent."""
 
+    exit_code = EXIT_LATER
+
     def __init__(
         self,
         message: str,
@@ -206,6 +230,8 @@ class BudgetExhausted(YukiError):
 
 class TransientError(YukiError):
     """The request never reached Yuki, or Yuki said so before processing it: safe to retry."""
+
+    exit_code = EXIT_LATER
 
 
 class AmbiguousOutcome(YukiError):

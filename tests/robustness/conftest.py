@@ -1,0 +1,143 @@
+"""The robustness suite: hostile inputs, each run through the real command line in a real
+subprocess with a wall-clock and a memory limit, as a hot folder would run them.
+
+`bounded(*args)` runs `yukimap ARGS` and checks the bounds every case must keep: it ends
+within its time with exit code 0 or 1 (or a code the test names), no traceback, and peak
+memory under 1 GB (the address space is capped at 2 GB, so a runaway allocation fails fast
+instead of taking the machine; the peak is the kernel's figure for that process, from wait4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+# Hypothesis: a short run in `make test`, a long one in `make fuzz` (HYPOTHESIS_PROFILE=fuzz).
+settings.register_profile("default", max_examples=60, deadline=None)
+settings.register_profile("fuzz", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+REPO = Path(__file__).resolve().parents[2]
+MEMORY_CAP = 2 * 1024 ** 3  # address space of the child: the hard stop
+PEAK_LIMIT_MB = 1024  # what every case must stay under
+DEFAULT_SECONDS = 20.0
+
+
+@dataclass
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+    os.setsid()  # its own process group: a timeout kills the validator child too
+
+
+def run_yukimap(args: list[str], cwd: Path, *, seconds: float = DEFAULT_SECONDS,
+                env: dict[str, str] | None = None, stdin: bytes | None = None) -> Outcome:
+    """`yukimap ARGS` in a subprocess; killed (with its children) after `seconds`. Settings
+    of the machine running the tests (YUKI_*, YUKIMAP_*) do not leak in."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("YUKI")}
+    full_env |= {"PYTHONUNBUFFERED": "1", "COLUMNS": "100",
+                 "YUKIMAP_STATE": str(cwd / "state"),
+                 "XDG_CONFIG_HOME": str(cwd / "config"), **(env or {})}
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "yukimap", *args], cwd=cwd, env=full_env,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_cap_memory)
+    chunks: dict[str, bytes] = {}
+    readers = [threading.Thread(target=_drain, args=(stream, name, chunks), daemon=True)
+               for name, stream in (("out", process.stdout), ("err", process.stderr))]
+    for reader in readers:
+        reader.start()
+    if stdin is not None and process.stdin is not None:
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.write(stdin)
+        process.stdin.close()
+    status, usage = _wait(process.pid, started + seconds)
+    process.returncode = status  # reaped here, with its own resource usage
+    for reader in readers:
+        reader.join(5)
+    out, err = chunks.get("out", b""), chunks.get("err", b"")
+    if status is None:
+        raise AssertionError(
+            f"yukimap {' '.join(args)} did not finish within {seconds} s\n"
+            f"stderr: {err.decode(errors='replace')[-2000:]}")
+    return Outcome(status, out.decode(errors="replace"), err.decode(errors="replace"),
+                   time.monotonic() - started, usage.ru_maxrss / 1024)
+
+
+def _drain(stream: Any, name: str, into: dict[str, bytes]) -> None:
+    into[name] = stream.read()
+
+
+def _wait(pid: int, deadline: float) -> tuple[int | None, Any]:
+    """Reap `pid` with os.wait4 (its own peak memory, not the largest child's so far);
+    kill its process group at the deadline. (None, usage) when it had to be killed."""
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status), usage
+        if time.monotonic() > deadline:
+            os.killpg(pid, signal.SIGKILL)
+            _, status, usage = os.wait4(pid, 0)
+            return None, usage
+        time.sleep(0.01)
+
+
+Bounded = Callable[..., Outcome]
+
+
+@pytest.fixture
+def bounded(tmp_path: Path) -> Iterator[Bounded]:
+    """Run yukimap in `tmp_path` and assert the bounds; returns the outcome for more checks."""
+
+    def run(*args: str | Path, codes: tuple[int, ...] = (0, 1),
+            seconds: float = DEFAULT_SECONDS, env: dict[str, str] | None = None,
+            stdin: bytes | None = None) -> Outcome:
+        outcome = run_yukimap([str(a) for a in args], tmp_path, seconds=seconds, env=env,
+                              stdin=stdin)
+        assert "Traceback" not in outcome.output, outcome.output[-3000:]
+        assert outcome.code in codes, (outcome.code, outcome.output[-3000:])
+        assert outcome.peak_mb < PEAK_LIMIT_MB, f"peak {outcome.peak_mb:.0f} MB"
+        return outcome
+
+    yield run
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+    """Write a file into the test's folder (text as UTF-8) and return its path."""
+
+    def put(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return put

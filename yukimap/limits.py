@@ -1,0 +1,88 @@
+"""The bounds on every resource an input can drive: one table, read once from the environment.
+
+A hot folder takes whatever lands in it, so no file, mapping, expression or template may
+crash yukimap, hang it or exhaust the machine's memory. Each bound below has a default that
+real exports stay far below, an environment variable to raise (or lower) it, and a message
+that names the variable when a file goes over it.
+
+    YUKIMAP_MAX_FILE_MB            input file size (CSV or workbook on disk)
+    YUKIMAP_MAX_ROWS               data rows in one file
+    YUKIMAP_MAX_COLUMNS            columns in one file
+    YUKIMAP_MAX_CELL_CHARS         characters in one cell (Excel's own limit is 32,767)
+    YUKIMAP_MAX_UNPACKED_MB        a workbook's contents once unzipped (zip bombs)
+    YUKIMAP_MAX_MAPPING_KB         a mapping or config file
+    YUKIMAP_MAX_TEMPLATE_KB        a template file
+    YUKIMAP_MAX_OUTPUT_MB          a rendered document
+    YUKIMAP_MAX_RENDER_SECONDS     rendering one file's documents
+    YUKIMAP_MAX_EXPR_CHARS         one expression's text
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from yukimap.errors import SettingsError
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every bound, with the environment variable that changes it (see the module doc)."""
+
+    max_file_mb: int = 1024
+    max_rows: int = 10_000_000
+    max_columns: int = 1_000
+    max_cell_chars: int = 32_767
+    max_unpacked_mb: int = 1024
+    max_mapping_kb: int = 1024
+    max_template_kb: int = 1024
+    max_output_mb: int = 4096
+    max_render_seconds: int = 900
+    max_expr_chars: int = 10_000
+    # Fixed bounds of the mapping language; not settings, since no real mapping nears them.
+    yaml_aliases: int = 100  # alias uses in one YAML file (billion laughs)
+    yaml_depth: int = 32  # nesting of YAML collections
+    expr_depth: int = 40  # nesting of an expression (parentheses, calls, operators)
+    expr_nodes: int = 2_000  # parts of one expression
+    text_chars: int = 1_000_000  # a text value an expression computes
+    number_digits: int = 30  # digits before the decimal mark in an expression's number
+
+    @staticmethod
+    def variable(name: str) -> str:
+        """The environment variable of a setting: max_rows -> YUKIMAP_MAX_ROWS."""
+        return f"YUKIMAP_{name.upper()}"
+
+
+SETTINGS = ("max_file_mb", "max_rows", "max_columns", "max_cell_chars", "max_unpacked_mb",
+            "max_mapping_kb", "max_template_kb", "max_output_mb", "max_render_seconds",
+            "max_expr_chars")
+
+
+_UNITS = {"_mb": " MB", "_kb": " KB", "_seconds": " seconds", "_chars": " characters"}
+
+
+@cache
+def limits() -> Limits:
+    """The limits of this process: the defaults, changed by YUKIMAP_MAX_* variables."""
+    changes: dict[str, int] = {}
+    for name in SETTINGS:
+        raw = os.environ.get(Limits.variable(name), "").strip()
+        if not raw:
+            continue
+        if not raw.replace("_", "").isdigit() or int(raw.replace("_", "")) < 1:
+            raise SettingsError(f"{Limits.variable(name)}={raw!r} is not a whole number of 1"
+                                " or more", hint="unset it to use the default")
+        changes[name] = int(raw.replace("_", ""))
+    return Limits(**changes)
+
+
+def over(setting: str, what: str, found: str) -> tuple[str, str]:
+    """(message, hint) for an input that goes over the bound `setting`."""
+    bound = getattr(limits(), setting)
+    unit = next((u for end, u in _UNITS.items() if setting.endswith(end)), "")
+    return (f"{what} is over yukimap's limit of {bound:,}{unit} ({found})",
+            f"if the file is right, raise the limit: set {Limits.variable(setting)} to a"
+            " higher number (README: Limits)")
