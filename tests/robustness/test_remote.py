@@ -1,0 +1,95 @@
+"""Talking to Yuki within bounded time, through the real command line: hostile servers on
+127.0.0.1 that never answer, trickle their answer a byte at a time, or answer nonsense.
+The time limits are shrunk with YUKIMAP_DEADLINE_SCALE so each case takes a few seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.robustness.conftest import Bounded
+from tests.robustness.hostile import (
+    Behaviour,
+    Hostile,
+    silent,
+    trickle_body,
+    trickle_headers,
+)
+from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
+from tests.test_send import MAPPING, orders
+
+KEY = "SECRET-KEY-remote-4d1f-RECOGNISABLE"
+SCALE = "0.05"  # a lookup may take 1.5 s, two sales invoices 3.15 s
+SLOW = ("  fix: try again later; if Yuki is often this slow, set YUKIMAP_DEADLINE_SCALE=2 to"
+        " give every call twice its time limit")
+
+
+def yuki_env(server: Hostile, key: str = KEY) -> dict[str, str]:
+    return {"YUKI_BASE_URL": server.url, "YUKI_ACCESS_KEY": key,
+            "YUKIMAP_DEADLINE_SCALE": SCALE}
+
+
+@pytest.fixture
+def hostile() -> Iterator[Callable[..., Hostile]]:
+    started: list[Hostile] = []
+
+    def start(behaviours: dict[str, Behaviour], upstream: str | None = None) -> Hostile:
+        server = Hostile(behaviours, upstream).__enter__()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.__exit__()
+
+
+@pytest.mark.parametrize("behaviour", [silent, trickle_body(0.5), trickle_headers(0.5)],
+                         ids=["never answers", "trickles the body", "trickles the headers"])
+def test_administrations_ends_at_the_time_limit(bounded: Bounded, hostile: Callable[..., Hostile],
+                                                behaviour: Behaviour) -> None:
+    server = hostile({"Authenticate": behaviour})
+    outcome = bounded("administrations", codes=(4,), seconds=15, env=yuki_env(server))
+    assert outcome.stderr.splitlines() == [
+        (f"error: Yuki at {server.host} gave no complete answer to Authenticate within 1.5 s,"
+         " the time limit for opening a session; Authenticate changes nothing in Yuki, so"
+         " trying again is safe"),
+        SLOW,
+    ]
+    assert outcome.stdout == "" and server.calls == ["Authenticate"]
+    assert outcome.seconds < 1.5 + 6  # the time limit, and the start of a Python process
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "inf", "nan"])
+def test_a_wrong_deadline_scale_is_a_settings_error(bounded: Bounded, value: str) -> None:
+    outcome = bounded("administrations", codes=(1,),
+                      env={"YUKIMAP_DEADLINE_SCALE": value, "YUKI_ACCESS_KEY": KEY})
+    assert outcome.stderr.splitlines() == [
+        f"error: the deadline scale from YUKIMAP_DEADLINE_SCALE is not a number above 0: {value!r}",
+        ("  fix: it multiplies every time limit of a call to Yuki: 2 waits twice as long, 0.5"
+         " half (README: Sending to Yuki)"),
+    ]
+
+
+def test_send_whose_answer_trickles_is_reconciled_not_sent_twice(
+        bounded: Bounded, hostile: Callable[..., Hostile], sandbox: Sandbox,
+        write: Callable[[str, str], Path]) -> None:
+    """Yuki books the invoices, but its answer never arrives in time: the call ends at its
+    time limit, the documents are UNKNOWN, and the lookup by invoice number finds them."""
+    server = hostile({"ProcessSalesInvoices": trickle_body(0.5)}, upstream=sandbox.url)
+    write("m.yaml", MAPPING)
+    write("orders.csv", orders(range(1001, 1003)))
+    outcome = bounded("send", "orders.csv", "-m", "m.yaml", "-a", ADM_KORENAAR, codes=(0,),
+                      seconds=20, env=yuki_env(server, sandbox.key("domain")))
+    assert server.calls.count("ProcessSalesInvoices") == 1
+    assert server.calls.count("CheckOutstandingItemAdmin") == 2
+    assert sorted(i.reference for i in sandbox.store.sales_invoices(ADM_KORENAAR)) == [
+        "1001", "1002"]
+    assert outcome.stdout.splitlines() == [
+        f"orders.csv -> sales invoices for {ADM_KORENAAR}",
+        "  sent                              2",
+        "  Yuki calls: 5 this run, 995 left today",
+    ]
+    assert sandbox.key("domain") not in outcome.output

@@ -1,0 +1,126 @@
+"""The client in-process against hostile servers on 127.0.0.1: every call ends at its time
+limit, whatever the server does, and says what happened in the caller's terms."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from tests.robustness.hostile import (
+    Behaviour,
+    Hostile,
+    Request,
+    forward,
+    silent,
+    trickle_body,
+    trickle_headers,
+)
+from tests.sandbox_fixtures import (
+    ADM_KORENAAR,
+    Sandbox,
+    journal_document,
+    sales_document,
+    sales_invoice,
+)
+from yukimap.client import YukiClient
+from yukimap.errors import AmbiguousOutcome, TransientError, YukiError
+from yukimap.transport import time_limit
+
+BALANCED = [("2025-03-31", "4100", "1250.00"), ("2025-03-31", "1100", "-1250.00")]
+
+
+@contextmanager
+def timed(at_most: float) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    assert time.monotonic() - started < at_most
+
+
+def test_the_time_limits_are_sized_to_the_operation() -> None:
+    assert time_limit("Authenticate").seconds(0, 1.0) == 30
+    assert time_limit("GetGLAccountScheme").seconds(0, 1.0) == 30
+    assert time_limit("ProcessJournal").seconds(0, 1.0) == 120
+    assert time_limit("ImportStatement").seconds(0, 1.0) == 120
+    sales = time_limit("ProcessSalesInvoices")
+    assert sales.seconds(1, 1.0) == 61.5
+    assert sales.seconds(100, 1.0) == 210
+    assert sales.seconds(1000, 1.0) == 900  # capped
+    assert sales.seconds(100, 2.0) == 420
+    assert sales.describe(1) == "1 sales invoice" and sales.describe(3) == "3 sales invoices"
+
+
+def fail(sandbox: Sandbox, behaviours: dict[str, Behaviour],
+         action: Callable[[YukiClient], object], **changes: Any) -> tuple[YukiError, Hostile]:
+    """Run `action` on a client whose Yuki is the sandbox behind a hostile server; the error.
+    The session is opened first at the usual time limits, unless Authenticate is under test."""
+    with Hostile(behaviours, upstream=sandbox.url) as server:
+        if "Authenticate" not in behaviours:
+            with YukiClient(sandbox.settings("domain", base_url=server.url)) as yuki:
+                yuki.authenticate()  # cached for the client below
+        with YukiClient(sandbox.settings("domain", base_url=server.url, **changes)) as yuki:
+            try:
+                action(yuki)
+            except YukiError as exc:
+                return exc, server
+    raise AssertionError("the call did not fail")
+
+
+@pytest.mark.parametrize("behaviour", [silent, trickle_body(0.2), trickle_headers(0.2)],
+                         ids=["never answers", "trickles the body", "trickles the headers"])
+def test_a_lookup_ends_at_its_time_limit_and_is_safe_to_retry(
+        sandbox: Sandbox, behaviour: Behaviour) -> None:
+    with timed(0.6 + 2.0):
+        error, server = fail(sandbox, {"Administrations": behaviour},
+                             YukiClient.administrations, deadline_scale=0.02)
+    assert type(error) is TransientError
+    assert error.message == (
+        f"Yuki at {server.host} gave no complete answer to Administrations within 0.6 s, the"
+        " time limit for a lookup; Administrations changes nothing in Yuki, so trying again is"
+        " safe")
+
+
+def test_the_connection_cut_at_a_time_limit_is_not_used_again(sandbox: Sandbox) -> None:
+    calls = []
+
+    def silent_once(server: Hostile, sock: socket.socket, request: Request) -> bool:
+        calls.append(request)
+        return (silent if len(calls) == 1 else forward)(server, sock, request)
+
+    with Hostile({"Administrations": silent_once}, upstream=sandbox.url) as server:
+        settings = sandbox.settings("domain", base_url=server.url, deadline_scale=0.02)
+        with YukiClient(settings) as yuki:
+            with pytest.raises(TransientError):
+                yuki.administrations()
+            assert [a.id for a in yuki.administrations()][:1] == [ADM_KORENAAR]
+
+
+def test_a_document_whose_answer_trickles_is_ambiguous(sandbox: Sandbox) -> None:
+    with timed(1.2 + 2.0):
+        error, server = fail(sandbox, {"ProcessJournal": trickle_body(0.2)},
+                             lambda yuki: yuki.process_journal(journal_document(BALANCED),
+                                                               ADM_KORENAAR),
+                             deadline_scale=0.01)
+    assert type(error) is AmbiguousOutcome
+    assert error.message == (
+        f"ProcessJournal went out to Yuki at {server.host} but no complete answer came within"
+        " 1.2 s, the time limit for a journal: Yuki may or may not have processed it")
+    arrived = time.monotonic() + 10  # it did arrive (hence UNKNOWN), in its own time
+    while not sandbox.store.journals(ADM_KORENAAR) and time.monotonic() < arrived:
+        time.sleep(0.05)
+    assert len(sandbox.store.journals(ADM_KORENAAR)) == 1
+
+
+def test_the_time_limit_of_sales_invoices_grows_with_the_batch(sandbox: Sandbox) -> None:
+    document = sales_document(*(sales_invoice(f"F-{n}") for n in range(1, 4)))
+    with timed(0.645 + 2.0):
+        error, _ = fail(sandbox, {"ProcessSalesInvoices": silent},
+                        lambda yuki: yuki.process_sales_invoices(document, ADM_KORENAAR),
+                        deadline_scale=0.01)
+    assert type(error) is AmbiguousOutcome
+    assert "no complete answer came within 0.645 s, the time limit for 3 sales invoices:" in (
+        error.message)
