@@ -337,7 +337,7 @@ def test_hostile_answer_fails_cleanly(sandbox: Sandbox) -> None:
         with pytest.raises(UnreadableResponse, match="DTD") as caught:
             yuki.administrations()
     assert isinstance(caught.value, AmbiguousOutcome)
-    assert "lol" not in caught.value.message
+    assert "lollol" not in caught.value.message  # shown as it came, never expanded
 
 
 # --- secrets ----------------------------------------------------------------------------------

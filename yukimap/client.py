@@ -56,6 +56,7 @@ from yukimap.errors import (
     TransientError,
     UnreadableResponse,
     UserError,
+    YukiError,
     YukiFault,
 )
 from yukimap.settings import Secret, Settings
@@ -287,6 +288,11 @@ class YukiClient:
     def _ensure_session(self, service: str, operation: str) -> CachedSession:
         try:
             return self._session_for(service)
+        except UnreadableResponse as exc:
+            # An answer came, but not one that opens a session: say what it was. Nothing of
+            # `operation` went out, so this is no more ambiguous than the case below.
+            raise YukiError(f"could not open a Yuki session, so {operation} was not sent:"
+                            f" {exc.message}", operation=operation, hint=exc.hint) from None
         except AmbiguousOutcome as exc:
             # Setting up a session changes nothing in Yuki, and `operation` itself has not
             # been sent: from the caller's view this is safe to retry, never ambiguous.
@@ -353,7 +359,8 @@ class YukiClient:
                     timeout=(min(self._settings.connect_timeout, ends.left()), ends.left()),
                 )
                 with response:
-                    status = response.status_code
+                    status, content_type = response.status_code, response.headers.get(
+                        "Content-Type", "")
                     content = transport.read_capped(response, ends)
             except OSError as exc:  # requests' errors, and those of a socket cut in between
                 error = self._transport_error(exc, op, url, reservation, ends,
@@ -364,7 +371,7 @@ class YukiClient:
         if error is not None:
             raise error  # raised outside `except`: the requests error (it holds the
             # request body, with the session ID) is not chained onto ours
-        return self._answer(op, status, content)
+        return self._answer(op, status, content_type, content)
 
     def _transport_error(self, exc: OSError, op: Operation, url: str, reservation: Reservation,
                          deadline: transport.Deadline, what: str) -> UserError:
@@ -388,28 +395,33 @@ class YukiClient:
             " answer: Yuki may or may not have processed it", operation=op.name,
             hint="do not simply send it again; check in Yuki first")
 
-    def _answer(self, op: Operation, status: int, content: bytes) -> Element | None:
+    def _answer(self, op: Operation, status: int, content_type: str, content: bytes
+                ) -> Element | None:
         looks_soap = content.lstrip()[:1] == b"<" and b"Envelope" in content[:4096]
         if not looks_soap:
             if status >= 500:
                 return _raise(TransientError(
                     f"Yuki answered {op.name} with HTTP {status} and no SOAP fault; it was"
-                    " refused before processing, so trying again is safe", operation=op.name))
+                    " refused before processing, so trying again is safe; what came back:"
+                    f" {self._came_back(content_type, content)}", operation=op.name))
             if status in (301, 302, 303, 307, 308, 404):
                 return _raise(SettingsError(
                     f"Yuki answered HTTP {status} for {op.name}: is the base URL right?",
                     hint=f"it is now {self._settings.base_url}"))
             return _raise(UnreadableResponse(
-                f"Yuki's answer to {op.name} (HTTP {status}) is not a SOAP message",
-                operation=op.name))
+                f"Yuki's answer to {op.name} (HTTP {status}) is not a SOAP message; what came"
+                f" back: {self._came_back(content_type, content)}", operation=op.name,
+                hint=self._url_hint()))
         try:
             root = parse_xml(content)
             fault = find_fault(root)
             result = None if fault else find_result(root, op.name)
         except BadXml as exc:
             return _raise(UnreadableResponse(
-                f"Yuki's answer to {op.name} could not be read safely: {self._redact(str(exc))}",
-                operation=op.name))
+                f"Yuki's answer to {op.name} (HTTP {status}) could not be read safely:"
+                f" {self._redact(str(exc))}; what came back:"
+                f" {self._came_back(content_type, content)}", operation=op.name,
+                hint=self._url_hint()))
         if fault is not None:
             error = fault_error(fault.string, self._redact(fault.string), op)
             if isinstance(error, DailyLimitExceeded):
@@ -419,8 +431,17 @@ class YukiClient:
             return _raise(error)
         if status != 200:
             return _raise(UnreadableResponse(
-                f"Yuki answered {op.name} with HTTP {status} but no fault", operation=op.name))
+                f"Yuki answered {op.name} with HTTP {status} but no fault; what came back:"
+                f" {self._came_back(content_type, content)}", operation=op.name,
+                hint=self._url_hint()))
         return result
+
+    def _came_back(self, content_type: str, content: bytes) -> str:
+        return transport.came_back(content_type, content, self._redact)
+
+    def _url_hint(self) -> str:
+        return (f"check YUKI_BASE_URL (now {self._settings.base_url}): it must be the folder of"
+                " Yuki's webservices; if it is, Yuki has trouble: try again later")
 
     def _parse(self, operation: str, parser: Callable[[Element | None], T],
                result: Element | None) -> T:

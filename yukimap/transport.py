@@ -1,6 +1,6 @@
 """Transport-level pieces of the Yuki client: did a request leave, reading answers, retries,
-each call's time limit, and the typed errors for a SOAP fault and a slow answer. No state;
-client.py holds the state.
+each call's time limit, and the typed errors for a SOAP fault, a slow answer and a strange
+one. No state; client.py holds the state.
 """
 
 from __future__ import annotations
@@ -276,6 +276,28 @@ def too_slow(op: Operation, host: str, seconds: float, what: str) -> YukiError:
         f"Yuki at {host} gave no complete answer to {op.name} within {seconds:g} s, the time"
         f" limit for {what}; {op.name} changes nothing in Yuki, so trying again is safe",
         operation=op.name, hint=f"try again later; {scale}")
+
+
+# --- what came back ----------------------------------------------------------------------
+
+SHOWN_CHARS = 200  # of an answer that cannot be used
+_WINDOW = 16 * 1024  # bytes decoded to find those characters
+_SECRET_MARGIN = 256  # longer than any key or session ID
+
+
+def came_back(content_type: str, content: bytes, redact: Callable[[str], str]) -> str:
+    """An answer that cannot be used, for a message: its content type, size and the start of
+    its text on one line, with secrets redacted and control characters shown as '?'."""
+    kind = content_type.strip() or "no content type"
+    if not content:
+        return f"{kind}, an empty body"
+    text = redact(content[:_WINDOW].decode("utf-8", errors="replace"))
+    if len(content) > _WINDOW:  # a secret cut in half at the window's end escapes redaction
+        text = text[:-_SECRET_MARGIN]
+    text = " ".join(text.split())
+    shown = "".join(c if c.isprintable() else "?" for c in text[:SHOWN_CHARS])
+    more = "…" if len(text) > SHOWN_CHARS or len(content) > _WINDOW else ""
+    return f'{kind}, {len(content):,} bytes: "{shown}{more}"'
 
 
 def fault_error(faultstring: str, text: str, op: Operation) -> YukiError:

@@ -14,12 +14,15 @@ from tests.robustness.conftest import Bounded
 from tests.robustness.hostile import (
     Behaviour,
     Hostile,
+    answer,
+    echo_page,
     silent,
     trickle_body,
     trickle_headers,
 )
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from tests.test_send import MAPPING, orders
+from yukimap.soap import build_response
 
 KEY = "SECRET-KEY-remote-4d1f-RECOGNISABLE"
 SCALE = "0.05"  # a lookup may take 1.5 s, two sales invoices 3.15 s
@@ -60,6 +63,60 @@ def test_administrations_ends_at_the_time_limit(bounded: Bounded, hostile: Calla
     ]
     assert outcome.stdout == "" and server.calls == ["Authenticate"]
     assert outcome.seconds < 1.5 + 6  # the time limit, and the start of a Python process
+
+
+def _fix(server: Hostile) -> str:
+    return (f"  fix: check YUKI_BASE_URL (now {server.url}): it must be the folder of Yuki's"
+            " webservices; if it is, Yuki has trouble: try again later")
+
+
+LONG_PAGE = (b"<html><head><title>Onderhoud</title></head><body><h1>Yuki is even niet"
+             b" bereikbaar</h1>\r\n\r\n<p>" + b"We werken aan de servers. " * 10
+             + b"</p></body></html>")
+
+
+@pytest.mark.parametrize(("status", "content_type", "body", "came_back"), [
+    (200, "text/html; charset=utf-8", LONG_PAGE,
+     ('text/html; charset=utf-8, 371 bytes: "<html><head><title>Onderhoud</title></head><body>'
+      "<h1>Yuki is even niet bereikbaar</h1> <p>We werken aan de servers. We werken aan de"
+      " servers. We werken aan de servers. We werken aan de servers. We wer…\"")),
+    (200, "text/plain", b"garbage\x1b[31m red\x00", 'text/plain, 17 bytes: "garbage?[31m red?"'),
+    (200, "", b"", "no content type, an empty body"),
+], ids=["an HTML page", "garbage", "an empty body"])
+def test_a_malformed_answer_to_authenticate_says_what_came_back(
+        bounded: Bounded, hostile: Callable[..., Hostile], status: int, content_type: str,
+        body: bytes, came_back: str) -> None:
+    server = hostile({"Authenticate": answer(status, content_type, body)})
+    outcome = bounded("administrations", codes=(1,), env=yuki_env(server))
+    assert outcome.stderr.splitlines() == [
+        ("error: could not open a Yuki session, so Administrations was not sent: Yuki's answer"
+         f" to Authenticate (HTTP 200) is not a SOAP message; what came back: {came_back}"),
+        _fix(server),
+    ]
+
+
+def test_a_soap_answer_without_the_result_says_what_came_back(
+        bounded: Bounded, hostile: Callable[..., Hostile]) -> None:
+    body = build_response("Administrations", "<Administration />")
+    server = hostile({"Authenticate": answer(200, "text/xml; charset=utf-8", body)})
+    outcome = bounded("administrations", codes=(1,), env=yuki_env(server))
+    assert outcome.stderr.splitlines() == [
+        ("error: could not open a Yuki session, so Administrations was not sent: Yuki's answer"
+         " to Authenticate (HTTP 200) could not be read safely: the answer holds no"
+         " AuthenticateResponse; what came back: text/xml; charset=utf-8, 401 bytes:"
+         ' "<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.'
+         'xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+         ' xmlns:xsd="http://www.w3.org/2001/XMLS…"'),
+        _fix(server),
+    ]
+
+
+def test_an_answer_that_echoes_the_access_key_does_not_show_it(
+        bounded: Bounded, hostile: Callable[..., Hostile]) -> None:
+    server = hostile({"Authenticate": echo_page})
+    outcome = bounded("administrations", codes=(1,), env=yuki_env(server))
+    assert KEY not in outcome.output
+    assert "<y:accessKey>***</y:accessKey>" in outcome.stderr
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "inf", "nan"])

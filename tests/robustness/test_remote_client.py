@@ -15,6 +15,7 @@ from tests.robustness.hostile import (
     Behaviour,
     Hostile,
     Request,
+    answer,
     forward,
     silent,
     trickle_body,
@@ -28,7 +29,7 @@ from tests.sandbox_fixtures import (
     sales_invoice,
 )
 from yukimap.client import YukiClient
-from yukimap.errors import AmbiguousOutcome, TransientError, YukiError
+from yukimap.errors import AmbiguousOutcome, TransientError, UnreadableResponse, YukiError
 from yukimap.transport import time_limit
 
 BALANCED = [("2025-03-31", "4100", "1250.00"), ("2025-03-31", "1100", "-1250.00")]
@@ -124,3 +125,35 @@ def test_the_time_limit_of_sales_invoices_grows_with_the_batch(sandbox: Sandbox)
     assert type(error) is AmbiguousOutcome
     assert "no complete answer came within 0.645 s, the time limit for 3 sales invoices:" in (
         error.message)
+
+
+def test_a_malformed_answer_to_a_lookup_says_what_came_back(sandbox: Sandbox) -> None:
+    page = answer(200, "text/html", b"<html><body>Proxy error</body></html>")
+    error, _ = fail(sandbox, {"Administrations": page}, YukiClient.administrations)
+    assert type(error) is UnreadableResponse
+    assert error.message == (
+        "Yuki's answer to Administrations (HTTP 200) is not a SOAP message; what came back:"
+        ' text/html, 37 bytes: "<html><body>Proxy error</body></html>"')
+
+
+def test_a_malformed_answer_while_opening_a_session_is_not_ambiguous(sandbox: Sandbox) -> None:
+    """Nothing was sent but Authenticate: a send must not mark its documents UNKNOWN."""
+    error, server = fail(sandbox, {"Authenticate": answer(200, "text/html", b"")},
+                         lambda yuki: yuki.process_journal(journal_document(BALANCED),
+                                                           ADM_KORENAAR))
+    assert type(error) is YukiError
+    assert error.message == (
+        "could not open a Yuki session, so ProcessJournal was not sent: Yuki's answer to"
+        " Authenticate (HTTP 200) is not a SOAP message; what came back: text/html, an empty"
+        " body")
+    assert server.calls == ["Authenticate"]
+
+
+def test_an_http_error_page_says_what_came_back(sandbox: Sandbox) -> None:
+    page = answer(503, "text/html", b"<h1>Service Unavailable</h1>")
+    error, _ = fail(sandbox, {"Administrations": page}, YukiClient.administrations)
+    assert type(error) is TransientError
+    assert error.message == (
+        "Yuki answered Administrations with HTTP 503 and no SOAP fault; it was refused before"
+        " processing, so trying again is safe; what came back: text/html, 28 bytes:"
+        ' "<h1>Service Unavailable</h1>"')
