@@ -7,6 +7,7 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +30,14 @@ from tests.sandbox_fixtures import (
     sales_invoice,
 )
 from yukimap.client import YukiClient
-from yukimap.errors import AmbiguousOutcome, TransientError, UnreadableResponse, YukiError
+from yukimap.errors import (
+    AmbiguousOutcome,
+    SettingsError,
+    TransientError,
+    UnreadableResponse,
+    YukiError,
+)
+from yukimap.settings import load_settings
 from yukimap.transport import time_limit
 
 BALANCED = [("2025-03-31", "4100", "1250.00"), ("2025-03-31", "1100", "-1250.00")]
@@ -157,3 +165,18 @@ def test_an_http_error_page_says_what_came_back(sandbox: Sandbox) -> None:
         "Yuki answered Administrations with HTTP 503 and no SOAP fault; it was refused before"
         " processing, so trying again is safe; what came back: text/html, 28 bytes:"
         ' "<h1>Service Unavailable</h1>"')
+
+
+def test_the_deadline_scale_comes_from_the_environment_or_the_config_file(
+        tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("yukimap_deadline_scale: 2.5\n")
+    assert load_settings(env={}, config_path=config).deadline_scale == 2.5
+    assert load_settings(env={"YUKIMAP_DEADLINE_SCALE": "0.5"},
+                         config_path=config).deadline_scale == 0.5
+    assert load_settings(env={}, config_path=config).sources["deadline_scale"] == str(config)
+    config.write_text("yukimap_deadline_scale: -2\n")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env={}, config_path=config)
+    assert caught.value.message == (
+        f"the deadline scale from {config} is not a number above 0: '-2'")
