@@ -38,6 +38,7 @@ from yukimap.errors import (
     YukiError,
 )
 from yukimap.settings import load_settings
+from yukimap.soap import build_response
 from yukimap.transport import time_limit
 
 BALANCED = [("2025-03-31", "4100", "1250.00"), ("2025-03-31", "1100", "-1250.00")]
@@ -144,16 +145,28 @@ def test_a_malformed_answer_to_a_lookup_says_what_came_back(sandbox: Sandbox) ->
         ' text/html, 37 bytes: "<html><body>Proxy error</body></html>"')
 
 
-def test_a_malformed_answer_while_opening_a_session_is_not_ambiguous(sandbox: Sandbox) -> None:
+@pytest.mark.parametrize(("content_type", "body", "problem"), [
+    ("text/plain", b"garbage\x1b[31m red\x00",
+     'is not a SOAP message; what came back: text/plain, 17 bytes: "garbage?[31m red?"'),
+    ("", b"", "is not a SOAP message; what came back: no content type, an empty body"),
+    ("text/xml; charset=utf-8", build_response("Administrations", "<Administration />"),
+     ("could not be read safely: the answer holds no AuthenticateResponse; what came back:"
+      ' text/xml; charset=utf-8, 401 bytes: "<?xml version="1.0" encoding="utf-8"?>'
+      '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"'
+      ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+      ' xmlns:xsd="http://www.w3.org/2001/XMLS…"')),
+], ids=["garbage", "an empty body", "SOAP without the result"])
+def test_a_malformed_answer_while_opening_a_session_is_not_ambiguous(
+        sandbox: Sandbox, content_type: str, body: bytes, problem: str) -> None:
     """Nothing was sent but Authenticate: a send must not mark its documents UNKNOWN."""
-    error, server = fail(sandbox, {"Authenticate": answer(200, "text/html", b"")},
+    error, server = fail(sandbox, {"Authenticate": answer(200, content_type, body)},
                          lambda yuki: yuki.process_journal(journal_document(BALANCED),
                                                            ADM_KORENAAR))
     assert type(error) is YukiError
-    assert error.message == (
-        "could not open a Yuki session, so ProcessJournal was not sent: Yuki's answer to"
-        " Authenticate (HTTP 200) is not a SOAP message; what came back: text/html, an empty"
-        " body")
+    assert error.message == ("could not open a Yuki session, so ProcessJournal was not sent:"
+                             f" Yuki's answer to Authenticate (HTTP 200) {problem}")
+    assert error.hint == (f"check YUKI_BASE_URL (now {server.url}): it must be the folder of"
+                          " Yuki's webservices; if it is, Yuki has trouble: try again later")
     assert server.calls == ["Authenticate"]
 
 
@@ -180,3 +193,16 @@ def test_the_deadline_scale_comes_from_the_environment_or_the_config_file(
         load_settings(env={}, config_path=config)
     assert caught.value.message == (
         f"the deadline scale from {config} is not a number above 0: '-2'")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "1,5", ""])
+def test_a_deadline_scale_must_be_a_number_above_0(value: str, tmp_path: Path) -> None:
+    if not value:  # an empty variable is no setting: the default stays
+        (tmp_path / "config.yaml").write_text("{}\n")
+        assert load_settings(env={"YUKIMAP_DEADLINE_SCALE": value},
+                             config_path=tmp_path / "config.yaml").deadline_scale == 1
+        return
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env={"YUKIMAP_DEADLINE_SCALE": value})
+    assert caught.value.message == (
+        f"the deadline scale from YUKIMAP_DEADLINE_SCALE is not a number above 0: {value!r}")
