@@ -281,23 +281,29 @@ def too_slow(op: Operation, host: str, seconds: float, what: str) -> YukiError:
 # --- what came back ----------------------------------------------------------------------
 
 SHOWN_CHARS = 200  # of an answer that cannot be used
+SHOWN_TYPE_CHARS = 100  # of its content type
 _WINDOW = 16 * 1024  # bytes decoded to find those characters
 _SECRET_MARGIN = 256  # longer than any key or session ID
 
 
 def came_back(content_type: str, content: bytes, redact: Callable[[str], str]) -> str:
     """An answer that cannot be used, for a message: its content type, size and the start of
-    its text on one line, with secrets redacted and control characters shown as '?'."""
-    kind = content_type.strip() or "no content type"
+    its text on one line, with secrets redacted and control characters shown as '?'. Both
+    come from whoever answered, so both may echo a secret or try to steer the terminal."""
+    kind = _one_line(redact(content_type), SHOWN_TYPE_CHARS) or "no content type"
     if not content:
         return f"{kind}, an empty body"
     text = redact(content[:_WINDOW].decode("utf-8", errors="replace"))
     if len(content) > _WINDOW:  # a secret cut in half at the window's end escapes redaction
-        text = text[:-_SECRET_MARGIN]
+        text = text[:-_SECRET_MARGIN] + "…"
+    return f'{kind}, {len(content):,} bytes: "{_one_line(text, SHOWN_CHARS)}"'
+
+
+def _one_line(text: str, at_most: int) -> str:
+    """`text` on one line, at most `at_most` characters (then '…'), control characters '?'."""
     text = " ".join(text.split())
-    shown = "".join(c if c.isprintable() else "?" for c in text[:SHOWN_CHARS])
-    more = "…" if len(text) > SHOWN_CHARS or len(content) > _WINDOW else ""
-    return f'{kind}, {len(content):,} bytes: "{shown}{more}"'
+    shown = "".join(c if c.isprintable() else "?" for c in text[:at_most])
+    return shown + "…" if len(text) > at_most and not shown.endswith("…") else shown
 
 
 def fault_error(faultstring: str, text: str, op: Operation) -> YukiError:

@@ -206,3 +206,12 @@ def test_a_deadline_scale_must_be_a_number_above_0(value: str, tmp_path: Path) -
         load_settings(env={"YUKIMAP_DEADLINE_SCALE": value})
     assert caught.value.message == (
         f"the deadline scale from YUKIMAP_DEADLINE_SCALE is not a number above 0: {value!r}")
+
+
+def test_what_came_back_shows_no_secret_and_no_terminal_control(sandbox: Sandbox) -> None:
+    key = sandbox.key("domain")
+    page = answer(200, f"text/html; x=\x1b[2J{key}" + "y" * 300, f"<p>{key}\x1b[2J</p>".encode())
+    error, _ = fail(sandbox, {"Administrations": page}, YukiClient.administrations)
+    assert error.message == (
+        "Yuki's answer to Administrations (HTTP 200) is not a SOAP message; what came back:"
+        " text/html; x=?[2J***" + "y" * 80 + f'…, {len(key) + 11} bytes: "<p>***?[2J</p>"')
