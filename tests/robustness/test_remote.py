@@ -95,17 +95,6 @@ def test_an_answer_that_echoes_the_access_key_does_not_show_it(
     assert "<y:accessKey>***</y:accessKey>" in outcome.stderr
 
 
-def test_a_wrong_deadline_scale_is_a_settings_error(bounded: Bounded) -> None:
-    """(Zero, negative, infinite, not a number: test_remote_client.py.)"""
-    outcome = bounded("administrations", codes=(1,),
-                      env={"YUKIMAP_DEADLINE_SCALE": "abc", "YUKI_ACCESS_KEY": KEY})
-    assert outcome.stderr.splitlines() == [
-        "error: the deadline scale from YUKIMAP_DEADLINE_SCALE is not a number above 0: 'abc'",
-        ("  fix: it multiplies every time limit of a call to Yuki: 2 waits twice as long, 0.5"
-         " half (README: Sending to Yuki)"),
-    ]
-
-
 def test_send_whose_answer_trickles_is_reconciled_not_sent_twice(
         bounded: Bounded, hostile: Callable[..., Hostile], sandbox: Sandbox,
         write: Callable[[str, str], Path]) -> None:

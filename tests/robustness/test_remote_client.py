@@ -195,7 +195,7 @@ def test_the_deadline_scale_comes_from_the_environment_or_the_config_file(
         f"the deadline scale from {config} is not a number above 0: '-2'")
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "1,5", ""])
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "inf", "nan", "1,5", ""])
 def test_a_deadline_scale_must_be_a_number_above_0(value: str, tmp_path: Path) -> None:
     if not value:  # an empty variable is no setting: the default stays
         (tmp_path / "config.yaml").write_text("{}\n")
@@ -206,6 +206,8 @@ def test_a_deadline_scale_must_be_a_number_above_0(value: str, tmp_path: Path) -
         load_settings(env={"YUKIMAP_DEADLINE_SCALE": value})
     assert caught.value.message == (
         f"the deadline scale from YUKIMAP_DEADLINE_SCALE is not a number above 0: {value!r}")
+    assert caught.value.hint == ("it multiplies every time limit of a call to Yuki: 2 waits"
+                                 " twice as long, 0.5 half (README: Sending to Yuki)")
 
 
 def test_what_came_back_shows_no_secret_and_no_terminal_control(sandbox: Sandbox) -> None:
