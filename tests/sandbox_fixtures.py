@@ -52,7 +52,7 @@ class Sandbox:
         names = {k.name for k in self.server.config.keys}
         value = self.key(key) if key in names else key
         base = Settings(access_key=Secret(value), base_url=self.url,
-                        state_dir=self.tmp / state, read_timeout=10.0, connect_timeout=5.0)
+                        state_dir=self.tmp / state, deadline_scale=0.25, connect_timeout=5.0)
         return replace(base, **changes)
 
     def control(self, what: str, payload: dict[str, Any] | None = None,

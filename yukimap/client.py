@@ -56,6 +56,7 @@ from yukimap.errors import (
     TransientError,
     UnreadableResponse,
     UserError,
+    YukiError,
     YukiFault,
 )
 from yukimap.settings import Secret, Settings
@@ -68,6 +69,7 @@ from yukimap.soap import (
     Operation,
     XmlDoc,
     build_envelope,
+    children,
     element_text,
     find_fault,
     find_result,
@@ -106,7 +108,7 @@ class YukiClient:
     ) -> None:
         self._settings = settings
         self._key = settings.require_access_key()
-        self._http = http or requests.Session()
+        self._http = http or transport.http_session()
         self._budget = budget or CallBudget(settings.state_dir, settings.daily_budget)
         self._sessions = sessions or SessionCache(settings.state_dir)
         self._cache_key = SessionCache.cache_key(settings.base_url, self._key, settings.domain)
@@ -192,8 +194,9 @@ class YukiClient:
     def process_sales_invoices(self, document: str | bytes,
                                administration: str | None = None) -> results.SalesImportResult:
         adm = self.administration_guid(administration)
-        values = {"administrationId": adm, "xmlDoc": _doc(document)}
-        result = self._call("ProcessSalesInvoices", values)
+        doc = _doc(document)
+        values = {"administrationId": adm, "xmlDoc": doc}
+        result = self._call("ProcessSalesInvoices", values, invoices=_invoices(doc))
         return self._parse("ProcessSalesInvoices", results.parse_sales_result, result)
 
     def process_journal(self, document: str | bytes, administration: str | None = None) -> str:
@@ -263,13 +266,14 @@ class YukiClient:
             raise _no_administration()
         return wanted.strip("{}") if is_guid(wanted) else self.resolve_administration(wanted).id
 
-    def _call(self, operation: str, values: dict[str, Any], via: str | None = None
-              ) -> Element | None:
+    def _call(self, operation: str, values: dict[str, Any], via: str | None = None, *,
+              invoices: int = 0) -> Element | None:
         op = OPERATIONS[operation]
         service = op.service or via or GENERAL_SERVICE
         session = self._ensure_session(service, operation)
         try:
-            return self._post(op, {op.session_param or "": session.session_id, **values}, service)
+            return self._post(op, {op.session_param or "": session.session_id, **values}, service,
+                              invoices)
         except SessionExpired:
             # The one retry the client does by itself: Yuki refused the session, not the
             # request, so nothing was processed.
@@ -279,11 +283,16 @@ class YukiClient:
             self._session = None
             session = self._ensure_session(service, operation)
             return self._post(op, {op.session_param or "": session.session_id, **values},
-                              service)
+                              service, invoices)
 
     def _ensure_session(self, service: str, operation: str) -> CachedSession:
         try:
             return self._session_for(service)
+        except UnreadableResponse as exc:
+            # An answer came, but not one that opens a session: say what it was. Nothing of
+            # `operation` went out, so this is no more ambiguous than the case below.
+            raise YukiError(f"could not open a Yuki session, so {operation} was not sent:"
+                            f" {exc.message}", operation=operation, hint=exc.hint) from None
         except AmbiguousOutcome as exc:
             # Setting up a session changes nothing in Yuki, and `operation` itself has not
             # been sent: from the caller's view this is safe to retry, never ambiguous.
@@ -331,37 +340,44 @@ class YukiClient:
         raise SettingsError(f"the access key sees no domain {wanted!r}",
                             hint=f"domains this key can see: {names}")
 
-    def _post(self, op: Operation, values: dict[str, Any], service: str) -> Element | None:
+    def _post(self, op: Operation, values: dict[str, Any], service: str, invoices: int = 0
+              ) -> Element | None:
         plain = {k: v.reveal() if isinstance(v, Secret) else v for k, v in values.items()}
         body = build_envelope(op.name, plain)
         url = f"{self._settings.base_url}{service}.asmx"
+        limit = transport.time_limit(op.name)
         reservation = self._budget.reserve(self.budget_domain, op.name)
         log.debug("Yuki call %s on %s.asmx (call %d of %d today for %s)", op.name, service,
                   self._budget.calls_today(self.budget_domain), self._budget.budget,
                   self.budget_domain)
         error: UserError | None = None
-        try:
-            response = self._http.post(
-                url, data=body, stream=True, allow_redirects=False,
-                headers={"Content-Type": CONTENT_TYPE, "SOAPAction": op.soap_action},
-                timeout=(self._settings.connect_timeout, self._settings.read_timeout),
-            )
-            with response:
-                status, content = response.status_code, transport.read_capped(response)
-        except requests.RequestException as exc:
-            error = self._transport_error(exc, op, url, reservation)
-        except transport.TooLarge:
-            error = UnreadableResponse(f"Yuki's answer to {op.name} is larger than"
-                                       f" {MAX_XML_BYTES // 2**20} MB", operation=op.name)
+        with transport.Deadline(limit.seconds(invoices, self._settings.deadline_scale)) as ends:
+            try:
+                response = self._http.post(
+                    url, data=body, stream=True, allow_redirects=False,
+                    headers={"Content-Type": CONTENT_TYPE, "SOAPAction": op.soap_action},
+                    timeout=(min(self._settings.connect_timeout, ends.left()), ends.left()),
+                )
+                with response:
+                    status, content_type = response.status_code, response.headers.get(
+                        "Content-Type", "")
+                    content = transport.read_capped(response, ends)
+            except OSError as exc:  # requests' errors, and those of a socket cut in between
+                error = self._transport_error(exc, op, url, reservation, ends,
+                                              limit.describe(invoices))
+            except transport.TooLarge:
+                error = UnreadableResponse(f"Yuki's answer to {op.name} is larger than"
+                                           f" {MAX_XML_BYTES // 2**20} MB", operation=op.name)
         if error is not None:
             raise error  # raised outside `except`: the requests error (it holds the
             # request body, with the session ID) is not chained onto ours
-        return self._answer(op, status, content)
+        return self._answer(op, status, content_type, content)
 
-    def _transport_error(self, exc: requests.RequestException, op: Operation, url: str,
-                         reservation: Reservation) -> UserError:
+    def _transport_error(self, exc: OSError, op: Operation, url: str, reservation: Reservation,
+                         deadline: transport.Deadline, what: str) -> UserError:
         host = urlsplit(url).netloc
-        never_sent = transport.never_sent(exc)
+        never_sent = (transport.never_sent(exc) if isinstance(exc, requests.RequestException)
+                      else None)
         if never_sent is not None:
             self._budget.release(reservation)
             return TransientError(
@@ -372,36 +388,40 @@ class YukiClient:
                       | requests.exceptions.InvalidSchema):
             self._budget.release(reservation)
             return SettingsError(f"the Yuki base URL is not usable: {self._settings.base_url}")
-        reason = (f"no answer within {self._settings.read_timeout:g} s"
-                  if isinstance(exc, requests.exceptions.ReadTimeout)
-                  else "the connection closed without a complete answer")
+        if deadline.expired or isinstance(exc, requests.exceptions.ReadTimeout):
+            return transport.too_slow(op, host, deadline.seconds, what)
         return AmbiguousOutcome(
-            f"{op.name} went out to Yuki at {host} but {reason}: Yuki may or may not have"
-            " processed it", operation=op.name,
+            f"{op.name} went out to Yuki at {host} but the connection closed without a complete"
+            " answer: Yuki may or may not have processed it", operation=op.name,
             hint="do not simply send it again; check in Yuki first")
 
-    def _answer(self, op: Operation, status: int, content: bytes) -> Element | None:
+    def _answer(self, op: Operation, status: int, content_type: str, content: bytes
+                ) -> Element | None:
         looks_soap = content.lstrip()[:1] == b"<" and b"Envelope" in content[:4096]
         if not looks_soap:
             if status >= 500:
                 return _raise(TransientError(
                     f"Yuki answered {op.name} with HTTP {status} and no SOAP fault; it was"
-                    " refused before processing, so trying again is safe", operation=op.name))
+                    " refused before processing, so trying again is safe; what came back:"
+                    f" {self._came_back(content_type, content)}", operation=op.name))
             if status in (301, 302, 303, 307, 308, 404):
                 return _raise(SettingsError(
                     f"Yuki answered HTTP {status} for {op.name}: is the base URL right?",
                     hint=f"it is now {self._settings.base_url}"))
             return _raise(UnreadableResponse(
-                f"Yuki's answer to {op.name} (HTTP {status}) is not a SOAP message",
-                operation=op.name))
+                f"Yuki's answer to {op.name} (HTTP {status}) is not a SOAP message; what came"
+                f" back: {self._came_back(content_type, content)}", operation=op.name,
+                hint=self._url_hint()))
         try:
             root = parse_xml(content)
             fault = find_fault(root)
             result = None if fault else find_result(root, op.name)
         except BadXml as exc:
             return _raise(UnreadableResponse(
-                f"Yuki's answer to {op.name} could not be read safely: {self._redact(str(exc))}",
-                operation=op.name))
+                f"Yuki's answer to {op.name} (HTTP {status}) could not be read safely:"
+                f" {self._redact(str(exc))}; what came back:"
+                f" {self._came_back(content_type, content)}", operation=op.name,
+                hint=self._url_hint()))
         if fault is not None:
             error = fault_error(fault.string, self._redact(fault.string), op)
             if isinstance(error, DailyLimitExceeded):
@@ -411,8 +431,17 @@ class YukiClient:
             return _raise(error)
         if status != 200:
             return _raise(UnreadableResponse(
-                f"Yuki answered {op.name} with HTTP {status} but no fault", operation=op.name))
+                f"Yuki answered {op.name} with HTTP {status} but no fault; what came back:"
+                f" {self._came_back(content_type, content)}", operation=op.name,
+                hint=self._url_hint()))
         return result
+
+    def _came_back(self, content_type: str, content: bytes) -> str:
+        return transport.came_back(content_type, content, self._redact)
+
+    def _url_hint(self) -> str:
+        return (f"check YUKI_BASE_URL (now {self._settings.base_url}): it must be the folder of"
+                " Yuki's webservices; if it is, Yuki has trouble: try again later")
 
     def _parse(self, operation: str, parser: Callable[[Element | None], T],
                result: Element | None) -> T:
@@ -450,6 +479,11 @@ class StatementLine:
 
 def _raise(error: UserError) -> Element | None:
     raise error
+
+
+def _invoices(doc: XmlDoc) -> int:
+    """How many invoices a sales document holds: their call's time limit grows with them."""
+    return len(children(parse_xml(doc.text), "SalesInvoice"))
 
 
 def _doc(document: str | bytes) -> XmlDoc:

@@ -8,6 +8,7 @@ Never from a mapping file: a mapping is shared and committed, an access key is n
     YUKI_DOMAIN            domain ID (or name) for keys that span several domains
     YUKIMAP_DAILY_BUDGET   how many calls a day yukimap may make per domain (default 1000)
     YUKIMAP_STATE          folder for the call counter, session cache and caches
+    YUKIMAP_DEADLINE_SCALE multiplies the time limit of every call (transport.TIME_LIMITS)
     YUKIMAP_CONFIG         another config file than the default one
 
 The config file (platformdirs user_config_dir("yukimap")/config.yaml) takes the same keys
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import os
 import stat
 from collections.abc import Mapping
@@ -43,6 +45,7 @@ ENV_NAMES = {
     "domain": "YUKI_DOMAIN",
     "daily_budget": "YUKIMAP_DAILY_BUDGET",
     "state_dir": "YUKIMAP_STATE",
+    "deadline_scale": "YUKIMAP_DEADLINE_SCALE",
 }
 CONFIG_ENV = "YUKIMAP_CONFIG"
 
@@ -105,8 +108,10 @@ class Settings:
     domain: str | None = None
     daily_budget: int = DEFAULT_DAILY_BUDGET
     state_dir: Path = field(default_factory=default_state_dir)
-    connect_timeout: float = 15.0
-    read_timeout: float = 300.0  # a large sales batch takes Yuki a while
+    connect_timeout: float = 15.0  # at most; a call's own time limit may leave less
+    # Multiplies each call's time limit (transport.TIME_LIMITS): a lookup 30 s, a journal
+    # 120 s, sales invoices 60 s + 1.5 s each (at most 900 s).
+    deadline_scale: float = 1.0
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def require_access_key(self) -> Secret:
@@ -191,6 +196,8 @@ def _convert(key: str, value: Any, source: str) -> Any:
         return _budget(value, source)
     if key == "state_dir":
         return Path(str(value)).expanduser()
+    if key == "deadline_scale":
+        return _scale(value, source)
     text = str(value).strip()
     return text or None
 
@@ -216,6 +223,21 @@ def _budget(value: Any, source: str) -> int:
             hint="Yuki allows 1000 calls a day per domain, 5000 or 10000 with a paid add-on",
         )
     return budget
+
+
+def _scale(value: Any, source: str) -> float:
+    text = str(value).strip()
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = math.nan
+    if not (math.isfinite(scale) and scale > 0):
+        raise SettingsError(
+            f"the deadline scale from {source} is not a number above 0: {text!r}",
+            hint="it multiplies every time limit of a call to Yuki: 2 waits twice as long, 0.5"
+            " half (README: Sending to Yuki)",
+        )
+    return scale
 
 
 def ensure_state_dir(path: Path) -> Path:
