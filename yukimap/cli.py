@@ -7,6 +7,7 @@ xmlschema, requests) are imported inside the commands so that `yukimap --help` i
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,8 @@ import click
 from yukimap import __version__
 from yukimap.errors import EXIT_BUG, EXIT_INTERRUPTED
 
+EXIT_PIPE = 141  # 128 + SIGPIPE: the reader of stdout left (`| head`), as a shell reports it
+
 
 def _run(command: Callable[..., int], **kwargs: Any) -> None:
     """Run a command function; turn every outcome into an exit code."""
@@ -24,6 +27,9 @@ def _run(command: Callable[..., int], **kwargs: Any) -> None:
 
     try:
         code = command(**kwargs)
+        sys.stdout.flush()  # a reader that left shows here, not in the interpreter's exit
+    except BrokenPipeError:
+        code = _reader_gone()
     except UserError as exc:
         from yukimap.report import print_user_error
 
@@ -43,6 +49,16 @@ def _run(command: Callable[..., int], **kwargs: Any) -> None:
         traceback.print_exc()
         code = EXIT_BUG
     sys.exit(code)
+
+
+def _reader_gone() -> int:
+    """stdout is a pipe whose reader has left (`yukimap history | head -1`): stop quietly,
+    as other command-line tools do. Nothing more can be written there, so stdout is pointed
+    at the null device, or the interpreter's last flush would complain."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    return EXIT_PIPE
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
