@@ -192,8 +192,15 @@ def send(**kwargs: Any) -> None:
     """Send FILE to Yuki: each document exactly once.
 
     Everything is checked locally first (and against the administration); a document sent
-    before is never sent again, unless --force. Exit code 0: every document is in Yuki
-    (sent now or before); 1: something was rejected, stopped or needs a decision.
+    before is never sent again, unless --force.
+
+    \b
+    Exit code, the first that applies:
+      1  something was rejected, or the data, mapping or a setting is wrong
+      5  a document's outcome is unknown: it waits for a decision (yukimap resolve)
+      4  stopped early: Yuki's daily limit, the call budget, Yuki unreachable, or another
+         yukimap busy with the state folder; run it again later
+      0  every document is in Yuki (sent now or before)
     """
     from yukimap.commands import send as command
 

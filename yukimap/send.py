@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from yukimap.errors import (
     AccessDenied,
     AmbiguousOutcome,
     BudgetExhausted,
+    Busy,
     DailyLimitExceeded,
     DataError,
     DocumentRejected,
@@ -431,44 +434,43 @@ def _contents(result: ConversionResult) -> dict[int, str]:
 
 @contextmanager
 def exclusive(log_path: Path) -> Iterator[None]:
-    """One sending run at a time per state folder (a daemon and a manual send, say): the
-    SENDING documents of a run must not look abandoned to another."""
-    with open(log_path.with_suffix(".lock"), "a+b") as lock:
-        if not _try_lock(lock):
-            raise UsageError("another `yukimap send` is running on this state folder",
-                             hint="wait for it to finish, then run this again")
-        try:
-            yield
-        finally:
-            _unlock(lock)
+    """One process at a time changes a state folder's send journal (a daemon and a manual
+    send, say): the SENDING documents of a run must not look abandoned to another. The lock
+    is filelock's (fcntl or msvcrt); who holds it is written next to it, for the message."""
+    from filelock import FileLock, Timeout
 
-
-def _try_lock(handle: Any) -> bool:
+    owner = log_path.with_suffix(".lock.owner")
+    lock = FileLock(log_path.with_suffix(".lock"), timeout=0)
     try:
-        import fcntl
-
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except ImportError:  # Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _unlock(handle: Any) -> None:
+        lock.acquire()
+    except Timeout:
+        raise Busy(f"another yukimap is working on the send journal in {log_path.parent}:"
+                   f" {_holder(owner)}",
+                   hint="wait until it has finished, then run this again") from None
     try:
-        import fcntl
+        owner.write_text(json.dumps({"pid": os.getpid(), "command": _command(),
+                                     "since": _now()}), encoding="utf-8")
+        yield
+    finally:
+        owner.unlink(missing_ok=True)
+        lock.release()
 
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    except ImportError:
-        import msvcrt
 
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+def _command() -> str:
+    words = ["yukimap", *sys.argv[1:]]
+    text = " ".join(words)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _holder(owner: Path) -> str:
+    """Who holds the lock, from its sidecar; the sidecar is written just after the lock is
+    taken, so it may be missing for a moment."""
+    try:
+        known = json.loads(owner.read_text(encoding="utf-8"))
+        since = datetime.fromisoformat(str(known["since"])).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"process {int(known['pid'])} ({known['command']}), since {since}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "a process that did not say which"
 
 
 def _now() -> str:

@@ -7,9 +7,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.robustness.conftest import REPO
+from tests.robustness.conftest import REPO, Bounded
+from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
+from tests.test_send import MAPPING as ORDERS_MAPPING
+from tests.test_send import orders
+
+Writer = Callable[[str, str | bytes], Path]
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
@@ -36,3 +43,98 @@ def test_a_real_pipe_into_head(tmp_path: Path) -> None:
     assert shell.stdout.splitlines()[0] == "Settings"
     assert shell.stdout.splitlines()[1] in ("0", "141")
     assert "Traceback" not in shell.stderr and "Exception ignored" not in shell.stderr
+
+
+# --- exit codes: 0 all in Yuki, 1 rejected or wrong, 4 try again later, 5 needs a person ----
+
+def yuki(sandbox: Sandbox, **more: str) -> dict[str, str]:
+    return {"YUKI_BASE_URL": sandbox.url, "YUKI_ACCESS_KEY": sandbox.key("domain"), **more}
+
+
+def send_args(file: str | Path, mapping: str | Path = "m.yaml") -> list[str | Path]:
+    return ["send", file, "-m", mapping, "-a", ADM_KORENAAR]
+
+
+BANK = REPO / "examples/bank-ing.csv"
+
+
+def test_everything_in_yuki_is_0_and_a_rejection_is_1(
+        bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
+    write("m.yaml", ORDERS_MAPPING)
+    write("orders.csv", orders(["1001", "1002"]))
+    assert bounded(*send_args("orders.csv"), env=yuki(sandbox), codes=(0,)).code == 0
+    assert bounded(*send_args("orders.csv"), env=yuki(sandbox), codes=(0,)).code == 0
+    write("more.csv", orders(["1003"]))
+    bounded(*send_args("more.csv"), env=yuki(sandbox, YUKIMAP_STATE=str(tmp_path / "other")),
+            codes=(0,))
+    write("both.csv", orders(["1003", "1004"]))  # 1003 is already booked by "another program"
+    assert bounded(*send_args("both.csv"), env=yuki(sandbox), codes=(1,)).code == 1
+
+
+def test_an_unknown_outcome_is_5_and_stays_5_until_decided(
+        bounded: Bounded, sandbox: Sandbox) -> None:
+    sandbox.inject(operation="ProcessJournal", drop_after=1)
+    first = bounded(*send_args(BANK, "bank-ing"), env=yuki(sandbox), codes=(5,))
+    assert "outcome unknown                   1" in first.stdout
+    again = bounded(*send_args(BANK, "bank-ing"), env=yuki(sandbox), codes=(5,))
+    assert "awaiting a decision (not resent)  1" in again.stdout
+    assert sandbox.count("ProcessJournal") == 1
+
+
+def test_the_daily_limit_and_the_budget_are_4(bounded: Bounded, write: Writer,
+                                              make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox(daily_limit=3)  # Authenticate, VAT codes, one invoice call
+    write("m.yaml", ORDERS_MAPPING)
+    write("orders.csv", orders(["1001", "1002"]))
+    limited = bounded(*send_args("orders.csv"), "--batch-size", "1", env=yuki(sandbox),
+                      codes=(4,))
+    assert "not sent (the run stopped)        1" in limited.stdout
+    budget = bounded(*send_args("orders.csv"), env=yuki(make_sandbox(), YUKIMAP_STATE="other",
+                                                         YUKIMAP_DAILY_BUDGET="2"), codes=(4,))
+    assert "yukimap's daily call budget" in budget.output
+
+
+def test_rejected_wins_over_unknown(bounded: Bounded, write: Writer, sandbox: Sandbox,
+                                   tmp_path: Path) -> None:
+    """1 > 5 > 4: a person must fix something, then decide, then it only needs time."""
+    write("m.yaml", ORDERS_MAPPING)
+    write("one.csv", orders(["1001"]))
+    bounded(*send_args("one.csv"), env=yuki(sandbox, YUKIMAP_STATE=str(tmp_path / "other")),
+            codes=(0,))
+    write("orders.csv", orders(["1002", "1001"]))
+    sandbox.inject(operation="ProcessSalesInvoices", drop_after=1)  # 1002: no answer
+    sandbox.inject(operation="CheckOutstandingItemAdmin", http_error=9)  # lookups fail
+    mixed = bounded(*send_args("orders.csv"), "--batch-size", "1", env=yuki(sandbox),
+                    codes=(1,))
+    assert "rejected                          1" in mixed.stdout
+    assert "outcome unknown                   1" in mixed.stdout
+
+
+def test_a_busy_state_folder_is_4_and_names_who_holds_it(
+        bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
+    write("m.yaml", ORDERS_MAPPING)
+    write("orders.csv", orders(["1001"]))
+    sandbox.inject(operation="ProcessSalesInvoices", latency=30)  # the first send hangs
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YUKI")}
+    env |= {**yuki(sandbox), "YUKIMAP_STATE": str(tmp_path / "state"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    first = subprocess.Popen([sys.executable, "-m", "yukimap", *map(str, send_args(
+        "orders.csv"))], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while sandbox.count("ProcessSalesInvoices") < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = bounded(*send_args("orders.csv"), env=yuki(sandbox), codes=(4,))
+        resolve = bounded("resolve", "1", "--sent", codes=(4,))
+    finally:
+        first.kill()
+        first.wait()
+    held = (f"error: another yukimap is working on the send journal in {tmp_path / 'state'}:"
+            f" process {first.pid} (yukimap send orders.csv -m m.yaml -a {ADM_KORENAAR}),"
+            " since ")
+    for outcome in (second, resolve):
+        [message, fix] = outcome.stderr.splitlines()
+        assert message.startswith(held) and message.endswith(" UTC")
+        assert fix == "  fix: wait until it has finished, then run this again"
+    assert sandbox.count("ProcessSalesInvoices") == 1
