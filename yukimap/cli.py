@@ -61,6 +61,13 @@ def _reader_gone() -> int:
     return EXIT_PIPE
 
 
+# Every command that reads the state folder takes it the same way.
+_state_option = click.option(
+    "--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+    help="The state folder (send journal, call counter); default: YUKIMAP_STATE or the"
+         " platform's.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="yukimap")
 def cli() -> None:
@@ -152,11 +159,15 @@ def sandbox(**kwargs: Any) -> None:
 
 
 @cli.command()
-def status() -> None:
-    """Show the settings and the Yuki calls used today (calls Yuki: no)."""
+@click.option("--json", "as_json", is_flag=True,
+              help="Print it as JSON, for scripts (times in UTC, ISO 8601).")
+@_state_option
+def status(**kwargs: Any) -> None:
+    """Show the settings, the Yuki calls used today, the documents awaiting a decision and
+    the recent sends (calls Yuki: no). Times are local, with their zone."""
     from yukimap.commands import status as command
 
-    _run(command.run)
+    _run(command.run, **kwargs)
 
 
 @cli.command()
@@ -211,9 +222,10 @@ def send(**kwargs: Any) -> None:
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True,
               help="How many runs to show.")
 @click.option("--document", type=int, metavar="ID", help="The history of one document.")
-@click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR")
+@_state_option
 def history(**kwargs: Any) -> None:
-    """Recent send runs and their outcome (costs no calls)."""
+    """Recent send runs and their outcome (costs no calls). Times are local, with their
+    zone."""
     from yukimap.commands import history as command
 
     _run(command.run, **kwargs)
@@ -224,7 +236,7 @@ def history(**kwargs: Any) -> None:
 @click.option("--sent", is_flag=True, help="It is in Yuki: never send it again.")
 @click.option("--not-sent", is_flag=True, help="It is not in Yuki: the next send sends it.")
 @click.option("--note", help="Why, for the history.")
-@click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR")
+@_state_option
 def resolve(**kwargs: Any) -> None:
     """Decide a document whose outcome is unknown (see `yukimap status`)."""
     from yukimap.commands import resolve as command

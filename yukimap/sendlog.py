@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from yukimap.settings import ensure_state_dir
 
@@ -90,6 +91,12 @@ CREATE INDEX IF NOT EXISTS events_document ON events(document_id);
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def local_time(stamp: str) -> str:
+    """A stamp of the journal (UTC) as people read it: local time, with its zone."""
+    moment = datetime.fromisoformat(stamp)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
 @dataclass(frozen=True)
@@ -258,7 +265,7 @@ class SendLog:
         return [_entry(r) for r in self._db.execute(f"{_SELECT} WHERE d.state = ?"
                                                     " ORDER BY d.updated", (UNKNOWN,))]
 
-    def recent(self, limit: int = 20) -> list[dict[str, object]]:
+    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest runs with the count of their documents per state."""
         runs = self._db.execute(
             "SELECT id, started, finished, file_name, mapping, target, administration, outcome,"

@@ -4,7 +4,9 @@ Real subprocesses, real files, and the Yuki sandbox over real HTTP."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -138,3 +140,77 @@ def test_a_busy_state_folder_is_4_and_names_who_holds_it(
         assert message.startswith(held) and message.endswith(" UTC")
         assert fix == "  fix: wait until it has finished, then run this again"
     assert sandbox.count("ProcessSalesInvoices") == 1
+
+
+# --- status, history, resolve: --state, times with their zone, rows cut with a count ------
+
+TZ = {"TZ": "CET-1CEST,M3.5.0,M10.5.0/3"}  # Amsterdam's rule, without needing tzdata
+STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d CES?T"
+
+
+def interleaved(first: str, second: str, rows: int) -> str:
+    """Two orders whose rows alternate: each order's rows are not one block."""
+    lines = [f"{(first, second)[i % 2]};2024-11-04;Klant;1;Mok;12,50;21\n" for i in range(rows)]
+    return "Order;Date;Customer;Qty;Item;Price;VAT\n" + "".join(lines)
+
+
+def two_unknown_invoices(bounded: Bounded, write: Writer, sandbox: Sandbox,
+                         state: str) -> None:
+    write("m.yaml", ORDERS_MAPPING)
+    write("orders.csv", interleaved("1001", "1002", 20))
+    sandbox.inject(operation="ProcessSalesInvoices", drop_after=1)
+    sandbox.inject(operation="CheckOutstandingItemAdmin", http_error=2)
+    bounded(*send_args("orders.csv"), "--state", state, env=yuki(sandbox), codes=(5,))
+
+
+def test_status_takes_state_and_lists_rows_with_a_count(
+        bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
+    two_unknown_invoices(bounded, write, sandbox, "elsewhere")
+    status = bounded("status", "--state", "elsewhere", env=TZ, codes=(0,)).stdout
+    lost = (f"ProcessSalesInvoices went out to Yuki at {sandbox.url.split('/')[2]} but the"
+            " connection closed without a complete answer: Yuki may or may not have processed"
+            " it")
+    assert status.split("Awaiting a decision (outcome unknown)\n")[1].split("\n\n")[0] == (
+        f"  1: invoice 1001 from orders.csv (rows 2, 4, 6, 8, 10, 12, 14, 16 (+2 more)): {lost}\n"
+        f"  2: invoice 1002 from orders.csv (rows 3, 5, 7, 9, 11, 13, 15, 17 (+2 more)): {lost}\n"
+        "  check each in Yuki, then: yukimap resolve ID --sent (or --not-sent)")
+    [recent] = status.split("Recent sends (yukimap history for more)\n")[1].splitlines()
+    assert re.fullmatch(rf"  run 1 {STAMP}: orders.csv \(sales_invoices\): unknown 2", recent)
+    assert "state folder:    " + str(tmp_path / "elsewhere") in status
+    here = bounded("status", env=TZ, codes=(0,)).stdout  # YUKIMAP_STATE: another folder
+    assert "Awaiting a decision (outcome unknown)\n  none\n" in here
+
+
+def test_status_json(bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
+    two_unknown_invoices(bounded, write, sandbox, "state")
+    data = json.loads(bounded("status", "--json", codes=(0,)).stdout)
+    assert data["settings"]["state_folder"] == str(tmp_path / "state")
+    assert data["settings"]["access_key"] is None
+    assert [(d["id"], d["label"], d["rows"], d["file"], d["administration"])
+            for d in data["awaiting_decision"]] == [
+        (1, "invoice 1001", list(range(2, 21, 2)), "orders.csv", ADM_KORENAAR),
+        (2, "invoice 1002", list(range(3, 22, 2)), "orders.csv", ADM_KORENAAR)]
+    [run] = data["recent_sends"]
+    assert run["documents"] == {"UNKNOWN": 2} and run["started"].endswith("+00:00")
+    assert set(data["calls_today"]) == {"day", "resets_at", "budget", "domains"}
+
+
+def test_history_shows_local_time_with_its_zone(
+        bounded: Bounded, write: Writer, sandbox: Sandbox) -> None:
+    two_unknown_invoices(bounded, write, sandbox, "state")
+    [line] = bounded("history", env=TZ, codes=(0,)).stdout.splitlines()
+    assert re.fullmatch(rf"run 1  {STAMP}  orders.csv \(sales_invoices\) -> {ADM_KORENAAR}:"
+                        r" unknown 2; 5 call\(s\); done", line), line
+    document = bounded("history", "--document", "1", env=TZ, codes=(0,)).stdout.splitlines()
+    assert [re.sub(STAMP, "WHEN", d)[:23] for d in document[2:]] == [
+        "  WHEN  PENDING", "  WHEN  SENDING", "  WHEN  UNKNOWN: Proces"]
+
+
+def test_every_command_on_the_state_folder_takes_state(bounded: Bounded) -> None:
+    helps = {command: bounded(command, "--help", codes=(0,)).stdout
+             for command in ("send", "status", "history", "resolve")}
+    described = {command: re.sub(r"\s+", " ", text.split("--state DIR")[1].split("\n  -")[0])
+                 for command, text in helps.items()}
+    assert set(described.values()) == {(
+        " The state folder (send journal, call counter); default: YUKIMAP_STATE or the"
+        " platform's.")}
