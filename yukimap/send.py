@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from yukimap.client import YukiClient, is_guid
+from yukimap.client import Request, YukiClient, is_guid
 from yukimap.errors import (
     AccessDenied,
     AmbiguousOutcome,
@@ -31,6 +32,7 @@ from yukimap.errors import (
     Busy,
     DailyLimitExceeded,
     DataError,
+    DocumentError,
     DocumentRejected,
     NoRights,
     SettingsError,
@@ -46,7 +48,10 @@ from yukimap.sendlog import PENDING, REJECTED, SENDING, SENT, UNKNOWN, Entry, Se
 from yukimap.settings import Settings
 from yukimap.transport import with_retries
 
+log = logging.getLogger(__name__)
 DEFAULT_BATCH = 100  # invoices per ProcessSalesInvoices call
+_OPERATIONS = {"sales_invoices": "ProcessSalesInvoices", "journal": "ProcessJournal",
+               "petty_cash": "ImportStatement"}
 RECONCILE_AT_MOST = 25  # unknown invoices looked up per run (one call each)
 # Outcomes in a receipt, besides the journal's states:
 ALREADY_SENT = "ALREADY SENT"  # sent before, skipped
@@ -306,11 +311,12 @@ class _Run:
 
     def _send_batch(self, result: ConversionResult, run_id: int, batch: list[_Item],
                     force: bool, retry_delay: float) -> str | None:
-        text = result.render_batch([i.document for i in batch])
+        request = self._request(batch, result.render_batch([i.document for i in batch]))
         ids = [i.log_id for i in batch if i.log_id is not None]
         self.log.mark(run_id, ids, SENDING, forced=force)  # on disk before the call goes out
         try:
-            answer = with_retries(lambda: self._call(text), attempts=3, base_delay=retry_delay)
+            answer = with_retries(lambda: self.client.send_document(request), attempts=3,
+                                  base_delay=retry_delay)
         except (DailyLimitExceeded, BudgetExhausted) as exc:
             self.log.mark(run_id, ids, PENDING, f"not sent: {exc.message}")
             return exc.message
@@ -327,20 +333,42 @@ class _Run:
         except (AccessDenied, NoRights, SettingsError, YukiError) as exc:
             self.log.mark(run_id, ids, PENDING, f"not sent: {exc.message}")
             raise
+        except BaseException as exc:
+            self._stopped(run_id, ids, request.may_have_left, exc)
+            raise
         self._record(run_id, batch, answer)
         return None
+
+    def _request(self, batch: list[_Item], text: str) -> Request:
+        """The complete request, built before its documents are SENDING: one that cannot be
+        built has provably not been sent."""
+        try:
+            return self.client.document_request(_OPERATIONS[self.target.name], text,
+                                                self.admin_id)
+        except DocumentError as exc:
+            labels = ", ".join(i.document.label for i in batch[:5])
+            raise DocumentError(f"{labels}: {exc.message}; it was not sent",
+                                hint=exc.hint) from None
+
+    def _stopped(self, run_id: int, ids: list[int], may_have_left: bool,
+                 exc: BaseException) -> None:
+        """yukimap itself stopped during a call (a bug, Ctrl-C, a full disk): PENDING when
+        its bytes provably never left, UNKNOWN when they may have. Best effort: if even this
+        cannot be written, the next run finds them SENDING and treats them as UNKNOWN."""
+        why = type(exc).__name__
+        try:
+            if may_have_left:
+                self.log.mark(run_id, ids, UNKNOWN, f"yukimap stopped during the call ({why});"
+                              " Yuki may have it")
+            else:
+                self.log.mark(run_id, ids, PENDING, f"not sent: yukimap stopped before the"
+                              f" call went out ({why})")
+        except Exception:  # the first failure is the one to report
+            log.debug("could not record how the call ended", exc_info=True)
 
     def _refreshed(self, item: _Item) -> _Item:
         item.entry = self.log.get(item.log_id) if item.log_id is not None else item.entry
         return item
-
-    def _call(self, text: str) -> Any:
-        client = self.client
-        if self.target.name == "sales_invoices":
-            return client.process_sales_invoices(text, self.admin_id)
-        if self.target.name == "journal":
-            return client.process_journal(text, self.admin_id)
-        return client.import_statement(text, self.admin_id)
 
     def _record(self, run_id: int, batch: list[_Item], answer: Any) -> None:
         if self.target.name != "sales_invoices":

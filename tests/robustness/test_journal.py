@@ -17,6 +17,7 @@ from tests.robustness.conftest import REPO, Bounded
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from tests.test_send import MAPPING as ORDERS_MAPPING
 from tests.test_send import orders
+from yukimap.sendlog import SendLog
 
 Writer = Callable[[str, str | bytes], Path]
 
@@ -214,3 +215,26 @@ def test_every_command_on_the_state_folder_takes_state(bounded: Bounded) -> None
     assert set(described.values()) == {(
         " The state folder (send journal, call counter); default: YUKIMAP_STATE or the"
         " platform's.")}
+
+
+# --- a document is UNKNOWN only when bytes may have reached Yuki ----------------------------
+
+
+def journal_states(state: Path) -> list[tuple[str, list[str]]]:
+    """(state, its events) of every document the send journal knows."""
+    with SendLog(state) as log:
+        return [(e.state, [s for _, s, _ in log.history(e.id)])
+                for e in (log.get(n) for n in range(1, 100)) if e is not None]
+
+
+def test_a_request_that_cannot_be_built_is_never_sending(
+        bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
+    text = (REPO / "examples/cash-book.csv").read_text().replace("Postzegels", "Post\x01zegels")
+    write("cash.csv", text)
+    failed = bounded(*send_args("cash.csv", "cash-book"), env=yuki(sandbox), codes=(1,))
+    assert failed.stderr.splitlines() == [
+        "error: statement cash.csv: the request to Yuki cannot be built: text holds a"
+        " control character that XML 1.0 cannot carry; it was not sent",
+        "  fix: remove the control character from the file, then send it again"]
+    assert sandbox.count("ImportStatement") == 0
+    assert journal_states(tmp_path / "state") == [("PENDING", ["PENDING"])]
