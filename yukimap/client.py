@@ -107,6 +107,7 @@ class Request:
     operation: Operation
     service: str
     body: bytes = field(repr=False)
+    administration: str | None = None  # where its documents go (counted per administration)
     may_have_left: bool = False
 
     def filled(self, session_id: Secret | None) -> bytes:
@@ -235,8 +236,10 @@ class YukiClient:
         _, adm_param, doc_param = OPERATIONS[operation].params
         content: str | bytes | XmlDoc = document if doc_param == "statementText" else _doc(
             document)
-        return self.prepare(operation, {adm_param: self.administration_guid(administration),
-                                        doc_param: content})
+        adm = self.administration_guid(administration)
+        request = self.prepare(operation, {adm_param: adm, doc_param: content})
+        request.administration = adm
+        return request
 
     def send_document(self, request: Request) -> results.SalesImportResult | str:
         """Send a request of `document_request`; Yuki's answer, read for its operation."""
@@ -401,7 +404,7 @@ class YukiClient:
     def _post(self, request: Request, session_id: Secret | None = None) -> Element | None:
         op, service, body = request.operation, request.service, request.filled(session_id)
         url = f"{self._settings.base_url}{service}.asmx"
-        reservation = self._budget.reserve(self.budget_domain, op.name)
+        reservation = self._budget.reserve(self.budget_domain, op.name, request.administration)
         log.debug("Yuki call %s on %s.asmx (call %d of %d today for %s)", op.name, service,
                   self._budget.calls_today(self.budget_domain), self._budget.budget,
                   self.budget_domain)

@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from yukimap.budget import CallBudget, yuki_day
 from yukimap.client import Request, YukiClient, is_guid
 from yukimap.errors import (
     AccessDenied,
@@ -44,7 +45,16 @@ from yukimap.model import Mapping
 from yukimap.pipeline import ConversionResult, convert_file
 from yukimap.render import Document
 from yukimap.schema import apply_options, load_mapping
-from yukimap.sendlog import PENDING, REJECTED, SENDING, SENT, UNKNOWN, Entry, SendLog
+from yukimap.sendlog import (
+    PENDING,
+    REJECTED,
+    SENDING,
+    SENT,
+    UNKNOWN,
+    Entry,
+    SendLog,
+    state_errors,
+)
 from yukimap.settings import Settings
 from yukimap.transport import with_retries
 
@@ -97,6 +107,7 @@ class Receipt:
     calls_left: int | None = None
     calls_planned: int = 0
     stopped: str | None = None  # why the run stopped before the end
+    journal: str | None = None  # what was found wrong with the send journal, and done
     summary: Any = field(default=None, repr=False)  # the conversion's Summary
 
     def to_json(self) -> str:
@@ -130,7 +141,9 @@ def send_file(path: Path, mapping: Mapping | str, settings: Settings, *,
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
     loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    with SendLog(settings.state_dir) as log, _Run(settings, log, loaded) as run:
+    sent = _Sent()
+    with state_errors(settings.state_dir, sent.so_far), SendLog(settings.state_dir) as log, \
+            _Run(settings, log, loaded, sent) as run:
         run.choose_administration(administration or settings.administration,
                                   may_call=not dry_run)
         result = run.convert(path, stage)
@@ -140,11 +153,26 @@ def send_file(path: Path, mapping: Mapping | str, settings: Settings, *,
         return run.send(result, batch_size, force, retry_delay, stage)
 
 
+@dataclass
+class _Sent:
+    """How many calls with documents a run has started: what a failure must report."""
+
+    calls: int = 0
+
+    def so_far(self) -> str:
+        if not self.calls:
+            return "nothing was sent"
+        return (f"{self.calls} call(s) with documents went out before this: what is recorded"
+                " as sent is not sent again, and `yukimap status` lists any outcome unknown")
+
+
 class _Run:
     """One send run: the state shared by its steps."""
 
-    def __init__(self, settings: Settings, log: SendLog, mapping: Mapping) -> None:
+    def __init__(self, settings: Settings, log: SendLog, mapping: Mapping,
+                 sent: _Sent) -> None:
         self.settings = settings
+        self.sent = sent
         self.log = log
         self.mapping = mapping
         self.target = mapping.target
@@ -221,6 +249,9 @@ class _Run:
     def dry_run(self, batch_size: int, force: bool) -> Receipt:
         receipt = self._receipt()
         receipt.dry_run = True
+        with exclusive(self.log.path):
+            receipt.journal = self.log.check_ledger()
+        self.plan_again()
         to_send = [i for i in self.items if _due(i, force)]
         for item in self.items:
             receipt.documents.append(self._outcome(item, PLANNED if item in to_send else
@@ -245,16 +276,18 @@ class _Run:
     def send(self, result: ConversionResult, batch_size: int, force: bool, retry_delay: float,
              stage: Callable[[str], None]) -> Receipt:
         receipt = self._receipt()
-        self.file_id, _ = self.log.file(*self.file)
         with exclusive(self.log.path):
+            receipt.journal = self.log.check_ledger()
+            self.file_id, _ = self.log.file(*self.file)
             for entry in self.log.recover():
                 stage(f"{entry.label}: the last run stopped during its call; now UNKNOWN")
             self.plan_again()
-            due = [i for i in self.items if _due(i, force)]
-            unknown = [i for i in self.items if i.entry and i.entry.state == UNKNOWN]
             receipt.run_id = self.log.start_run(self.file_id, Path(receipt.file).name,
                                                 receipt.mapping, self.target.name,
                                                 self.admin_id)
+            self._hold_if_history_lost(receipt)
+            due = [i for i in self.items if _due(i, force)]
+            unknown = [i for i in self.items if i.entry and i.entry.state == UNKNOWN]
             stopped = None
             if due or unknown:
                 self._preflight(result, due)
@@ -262,6 +295,40 @@ class _Run:
                 stopped = self._send_all(result, receipt.run_id, due, batch_size, force,
                                          retry_delay, stage)
             return self._finish(receipt, stopped)
+
+    def _hold_if_history_lost(self, receipt: Receipt) -> None:
+        """The last line of defence when the journal and its ledger are both gone: yukimap's
+        call counter remembers document calls to this administration that the journal does
+        not know. From then on no document the journal does not know is sent: each waits
+        for a person (a sales invoice is looked up in Yuki first), until none waits."""
+        new = [i for i in self.items if i.entry is None]
+        if not new or receipt.run_id is None:
+            return
+        note = self.log.held(self.admin_id) or self._history_lost()
+        if note is None:
+            return
+        ids = self.log.register(receipt.run_id, self.file_id, self.admin_id, [
+            (i.key, self.target.name, i.document.label, i.document.rows, i.content)
+            for i in new])
+        self.log.mark(receipt.run_id, list(ids.values()), UNKNOWN,
+                      f"{note}: it may be in Yuki already")
+        receipt.journal = (f"{note} (were the journal and its ledger lost?): the {len(new)}"
+                           " document(s) it does not know await a decision (yukimap status)")
+        self.plan_again()
+
+    def _history_lost(self) -> str | None:
+        counter = CallBudget(self.settings.state_dir, self.settings.daily_budget)
+        try:
+            calls = counter.document_calls(self.admin_id)
+        finally:
+            counter.close()
+        known = self.log.last_change(self.admin_id)
+        if calls is None or (known is not None and yuki_day(known) >= calls[1]):
+            return None
+        note = (f"yukimap's call counter shows document calls to this administration that the"
+                f" send journal does not know (the last on {calls[1]})")
+        self.log.hold(self.admin_id, note)
+        return note
 
     def plan_again(self) -> None:
         """What the journal knows of each document now (again, once a run holds the lock)."""
@@ -314,6 +381,7 @@ class _Run:
         request = self._request(batch, result.render_batch([i.document for i in batch]))
         ids = [i.log_id for i in batch if i.log_id is not None]
         self.log.mark(run_id, ids, SENDING, forced=force)  # on disk before the call goes out
+        self.sent.calls += 1
         try:
             answer = with_retries(lambda: self.client.send_document(request), attempts=3,
                                   base_delay=retry_delay)

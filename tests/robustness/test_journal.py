@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.robustness.conftest import REPO, Bounded
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from tests.test_send import MAPPING as ORDERS_MAPPING
@@ -59,19 +61,6 @@ def send_args(file: str | Path, mapping: str | Path = "m.yaml") -> list[str | Pa
 
 
 BANK = REPO / "examples/bank-ing.csv"
-
-
-def test_everything_in_yuki_is_0_and_a_rejection_is_1(
-        bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
-    write("m.yaml", ORDERS_MAPPING)
-    write("orders.csv", orders(["1001", "1002"]))
-    assert bounded(*send_args("orders.csv"), env=yuki(sandbox), codes=(0,)).code == 0
-    assert bounded(*send_args("orders.csv"), env=yuki(sandbox), codes=(0,)).code == 0
-    write("more.csv", orders(["1003"]))
-    bounded(*send_args("more.csv"), env=yuki(sandbox, YUKIMAP_STATE=str(tmp_path / "other")),
-            codes=(0,))
-    write("both.csv", orders(["1003", "1004"]))  # 1003 is already booked by "another program"
-    assert bounded(*send_args("both.csv"), env=yuki(sandbox), codes=(1,)).code == 1
 
 
 def test_an_unknown_outcome_is_5_and_stays_5_until_decided(
@@ -164,7 +153,7 @@ def two_unknown_invoices(bounded: Bounded, write: Writer, sandbox: Sandbox,
     bounded(*send_args("orders.csv"), "--state", state, env=yuki(sandbox), codes=(5,))
 
 
-def test_status_takes_state_and_lists_rows_with_a_count(
+def test_status_and_history_take_state_show_zones_and_count_cut_rows(
         bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
     two_unknown_invoices(bounded, write, sandbox, "elsewhere")
     status = bounded("status", "--state", "elsewhere", env=TZ, codes=(0,)).stdout
@@ -181,11 +170,8 @@ def test_status_takes_state_and_lists_rows_with_a_count(
     here = bounded("status", env=TZ, codes=(0,)).stdout  # YUKIMAP_STATE: another folder
     assert "Awaiting a decision (outcome unknown)\n  none\n" in here
 
-
-def test_status_json(bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
-    two_unknown_invoices(bounded, write, sandbox, "state")
-    data = json.loads(bounded("status", "--json", codes=(0,)).stdout)
-    assert data["settings"]["state_folder"] == str(tmp_path / "state")
+    data = json.loads(bounded("status", "--json", "--state", "elsewhere", codes=(0,)).stdout)
+    assert data["settings"]["state_folder"] == str(tmp_path / "elsewhere")
     assert data["settings"]["access_key"] is None
     assert [(d["id"], d["label"], d["rows"], d["file"], d["administration"])
             for d in data["awaiting_decision"]] == [
@@ -195,14 +181,11 @@ def test_status_json(bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path
     assert run["documents"] == {"UNKNOWN": 2} and run["started"].endswith("+00:00")
     assert set(data["calls_today"]) == {"day", "resets_at", "budget", "domains"}
 
-
-def test_history_shows_local_time_with_its_zone(
-        bounded: Bounded, write: Writer, sandbox: Sandbox) -> None:
-    two_unknown_invoices(bounded, write, sandbox, "state")
-    [line] = bounded("history", env=TZ, codes=(0,)).stdout.splitlines()
+    [line] = bounded("history", "--state", "elsewhere", env=TZ, codes=(0,)).stdout.splitlines()
     assert re.fullmatch(rf"run 1  {STAMP}  orders.csv \(sales_invoices\) -> {ADM_KORENAAR}:"
                         r" unknown 2; 5 call\(s\); done", line), line
-    document = bounded("history", "--document", "1", env=TZ, codes=(0,)).stdout.splitlines()
+    document = bounded("history", "--document", "1", "--state", "elsewhere", env=TZ,
+                       codes=(0,)).stdout.splitlines()
     assert [re.sub(STAMP, "WHEN", d)[:23] for d in document[2:]] == [
         "  WHEN  PENDING", "  WHEN  SENDING", "  WHEN  UNKNOWN: Proces"]
 
@@ -233,8 +216,76 @@ def test_a_request_that_cannot_be_built_is_never_sending(
     write("cash.csv", text)
     failed = bounded(*send_args("cash.csv", "cash-book"), env=yuki(sandbox), codes=(1,))
     assert failed.stderr.splitlines() == [
-        "error: statement cash.csv: the request to Yuki cannot be built: text holds a"
-        " control character that XML 1.0 cannot carry; it was not sent",
+        ("error: statement cash.csv: the request to Yuki cannot be built: text holds a"
+         " control character that XML 1.0 cannot carry; it was not sent"),
         "  fix: remove the control character from the file, then send it again"]
     assert sandbox.count("ImportStatement") == 0
     assert journal_states(tmp_path / "state") == [("PENDING", ["PENDING"])]
+
+
+# --- losing the send journal never leads to a double booking -------------------------------
+
+def booked(sandbox: Sandbox) -> tuple[int, int, int]:
+    store = sandbox.store
+    return (len(store.journals(ADM_KORENAAR)), len(store.cash_statements(ADM_KORENAAR)),
+            len(store.sales_invoices(ADM_KORENAAR)))
+
+
+def test_a_damaged_send_journal_is_a_clear_error_and_then_rebuilt(
+        bounded: Bounded, sandbox: Sandbox, tmp_path: Path) -> None:
+    bounded(*send_args(BANK, "bank-ing"), env=yuki(sandbox), codes=(0,))
+    journal = tmp_path / "state/sends.sqlite"
+    journal.write_bytes(b"this is not a database, it was overwritten by accident\n" * 200)
+    for command in (send_args(BANK, "bank-ing"), ["status"], ["history"]):
+        damaged = bounded(*command, env=yuki(sandbox), codes=(1,))
+        assert damaged.stderr.splitlines() == [
+            (f"error: the send journal {journal} is damaged (file is not a database); nothing"
+             " was sent"),
+            ("  fix: restore it from a backup, or move it aside (rename it to"
+             " sends.sqlite.damaged) and run again: yukimap then rebuilds it from its ledger,"
+             " sends.ledger")]
+    journal.rename(tmp_path / "state/sends.sqlite.damaged")
+    again = bounded(*send_args(BANK, "bank-ing"), env=yuki(sandbox), codes=(0,)).stdout
+    assert (f"  send journal: sends.sqlite in {tmp_path / 'state'} was missing or empty;"
+            " rebuilt from its ledger sends.ledger: 1 document(s), 1 of them sent") in again
+    journal.write_bytes(journal.read_bytes()[:6000])  # half of it, as a bad copy leaves it
+    half = bounded(*send_args(BANK, "bank-ing"), env=yuki(sandbox), codes=(1,))
+    assert half.stderr.startswith(f"error: the send journal {journal} is damaged (")
+    assert booked(sandbox) == (1, 0, 0)
+
+
+FULL_DISK = """\
+set -u
+mount -t tmpfs -o size=2m tmpfs "$YUKIMAP_STATE"  # the state folder on a disk of its own
+send() { "$PYTHON" -m yukimap send "$1" -m "$2" -a "$ADM" > "out-$3" 2>&1; echo $? > "code-$3"; }
+send "$BANK" bank-ing 1
+head -c 50M /dev/zero > "$YUKIMAP_STATE/filler" 2>/dev/null  # now the disk is full
+send "$CASH" cash-book 2
+rm "$YUKIMAP_STATE/filler"
+send "$CASH" cash-book 3
+cp -r "$YUKIMAP_STATE" kept
+"""
+
+
+def test_a_full_disk_is_a_clear_error_and_nothing_is_left_sending(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """A real full disk: the state folder on a 2 MB tmpfs in a mount namespace of its own
+    (`unshare`, no root needed where user namespaces are allowed), filled up between runs."""
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True, check=False).returncode:
+        pytest.skip("this machine allows no mount namespace (unshare -rm)")
+    (tmp_path / "state").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YUKI")}
+    env |= {**yuki(sandbox), "YUKIMAP_STATE": str(tmp_path / "state"), "PYTHON": sys.executable,
+            "PYTHONPATH": str(REPO), "XDG_CONFIG_HOME": str(tmp_path), "ADM": ADM_KORENAAR,
+            "BANK": str(BANK), "CASH": str(REPO / "examples/cash-book.csv")}
+    subprocess.run(["unshare", "-rm", "bash", "-c", FULL_DISK], cwd=tmp_path, env=env,
+                   timeout=120, check=True)
+    result = {n: ((tmp_path / f"code-{n}").read_text().strip(),
+                  (tmp_path / f"out-{n}").read_text()) for n in (1, 2, 3)}
+    assert result[1][0] == "0" and result[3][0] == "0"
+    full = (f"error: the state folder is full: free space in {tmp_path / 'state'}, then run"
+            " again; nothing was sent\n")
+    assert result[2] == ("1", full)
+    assert "  sent                              1" in result[3][1]
+    assert journal_states(tmp_path / "kept") == [("SENT", ["PENDING", "SENDING", "SENT"])] * 2
+    assert booked(sandbox) == (1, 1, 0)

@@ -8,11 +8,11 @@ import click
 
 
 def run(limit: int = 20, document: int | None = None, state: Path | None = None) -> int:
-    from yukimap.sendlog import SendLog, local_time
+    from yukimap.sendlog import SendLog, local_time, state_errors
     from yukimap.settings import load_settings
 
     settings = load_settings(state_dir=state)
-    with SendLog(settings.state_dir) as log:
+    with state_errors(settings.state_dir), SendLog(settings.state_dir) as log:
         if document is not None:
             return _document(log, document)
         runs = log.recent(limit)

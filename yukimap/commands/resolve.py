@@ -12,13 +12,15 @@ from yukimap.errors import UsageError
 def run(document: int, sent: bool = False, not_sent: bool = False, note: str | None = None,
         state: Path | None = None) -> int:
     from yukimap.send import exclusive
-    from yukimap.sendlog import PENDING, SENT, UNKNOWN, SendLog
+    from yukimap.sendlog import PENDING, SENT, UNKNOWN, SendLog, state_errors
     from yukimap.settings import load_settings
 
     if sent == not_sent:
         raise UsageError("say what happened: --sent (it is in Yuki) or --not-sent (it is not)")
     settings = load_settings(state_dir=state)
-    with SendLog(settings.state_dir) as log, exclusive(log.path):
+    with state_errors(settings.state_dir, lambda: "nothing was decided"), \
+            SendLog(settings.state_dir) as log, exclusive(log.path):
+        log.check_ledger()
         entry = log.get(document)
         if entry is None:
             raise UsageError(f"the send journal has no document {document}",

@@ -45,7 +45,8 @@ def exit_code(receipt: Receipt) -> int:
     """1 something was rejected (a person must fix it) > 5 an outcome is unknown (a person
     must decide) > 4 the run stopped early (it only needs time) > 0 all is in Yuki."""
     from yukimap.errors import EXIT_DECIDE, EXIT_LATER, EXIT_OK, EXIT_USER
-    from yukimap.send import AWAITING, NOT_SENT, REJECTED, UNKNOWN
+    from yukimap.send import AWAITING, NOT_SENT
+    from yukimap.sendlog import REJECTED, UNKNOWN
 
     found = receipt.counts()
     for states, code in (((REJECTED,), EXIT_USER), ((UNKNOWN, AWAITING), EXIT_DECIDE),

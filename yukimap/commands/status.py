@@ -105,10 +105,12 @@ SECTIONS: list[Callable[[Settings], Section]] = [settings_section, calls_section
 
 
 def run(as_json: bool = False, state: Path | None = None) -> int:
+    from yukimap.sendlog import state_errors
     from yukimap.settings import load_settings
 
     settings = load_settings(state_dir=state)
-    sections = [make(settings) for make in SECTIONS]
+    with state_errors(settings.state_dir):
+        sections = [make(settings) for make in SECTIONS]
     if as_json:
         click.echo(json.dumps({s.key: s.data for s in sections}, indent=2, ensure_ascii=False))
         return 0
