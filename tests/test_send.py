@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO, run_cli
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
-from yukimap.send import ALREADY_SENT, AWAITING, NOT_SENT, Receipt, send_file
+from yukimap.send import ALREADY_SENT, AWAITING, LOOKUPS_PER_DAY, NOT_SENT, Receipt, send_file
 from yukimap.sendlog import REJECTED, SENT, UNKNOWN, SendLog
 from yukimap.settings import Settings
 
@@ -363,3 +363,30 @@ def test_a_journal_from_another_state_folder_holds_what_the_ledger_knows(
     assert (outcome.message or "").startswith("the ledger of another send journal says SENT on")
     assert [o.state for o in send(settings, *CASH).documents] == [ALREADY_SENT]
     assert booked(sandbox) == (1, 1, 0)
+
+
+# --- UNKNOWN at scale: lookups budgeted per day, decisions many at once --------------------
+
+
+def unknown_invoices(settings: Settings, tmp: Path, numbers: range) -> None:
+    """Invoices whose call's outcome was unknown, that Yuki does not have (so a lookup does
+    not find them): recorded as a run that lost its answers would have left them."""
+    (tmp / "orders.csv").write_text(orders(numbers))
+    with SendLog(settings.state_dir) as log:
+        file_id, _ = log.file("0" * 64, "orders.csv", 1)
+        run = log.start_run(file_id, "orders.csv", "m.yaml", "sales_invoices", ADM_KORENAAR)
+        ids = log.register(run, file_id, ADM_KORENAAR, [
+            (f"invoice:{n}", "sales_invoices", f"invoice {n}", (2,), "") for n in numbers])
+        log.mark(run, list(ids.values()), UNKNOWN, "no answer")
+
+
+def test_lookups_are_budgeted_per_day_not_per_run(setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    unknown_invoices(settings, tmp, range(1001, 1031))
+    first = send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    assert sandbox.count("CheckOutstandingItemAdmin") == LOOKUPS_PER_DAY == 25
+    assert {o.state for o in first.documents} == {AWAITING}
+    again = send(settings, tmp / "orders.csv", tmp / "m.yaml")  # not again today
+    assert sandbox.count("CheckOutstandingItemAdmin") == 25
+    assert {o.state for o in again.documents} == {AWAITING}
+    assert again.calls_used == 0

@@ -232,13 +232,20 @@ def history(**kwargs: Any) -> None:
 
 
 @cli.command()
-@click.argument("document", type=int, metavar="ID")
-@click.option("--sent", is_flag=True, help="It is in Yuki: never send it again.")
-@click.option("--not-sent", is_flag=True, help="It is not in Yuki: the next send sends it.")
+@click.argument("documents", type=int, nargs=-1, metavar="[ID]...")
+@click.option("--sent", is_flag=True, help="They are in Yuki: never send them again.")
+@click.option("--not-sent", is_flag=True, help="They are not in Yuki: the next send sends them.")
+@click.option("--run", "run_id", type=int, metavar="N",
+              help="Every document of run N that awaits a decision (yukimap history).")
+@click.option("--file", metavar="NAME", help="Every document of this file that awaits a"
+              " decision.")
+@click.option("--all-unknown", is_flag=True, help="Every document that awaits a decision.")
+@click.option("--yes", is_flag=True, help="Do not ask (it asks only on a terminal).")
 @click.option("--note", help="Why, for the history.")
 @_state_option
 def resolve(**kwargs: Any) -> None:
-    """Decide a document whose outcome is unknown (see `yukimap status`)."""
+    """Decide documents whose outcome is unknown (see `yukimap status`): by ID, a run's, a
+    file's, or all at once. It shows what it will decide, and asks on a terminal."""
     from yukimap.commands import resolve as command
 
     _run(command.run, **kwargs)

@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH = 100  # invoices per ProcessSalesInvoices call
 _OPERATIONS = {"sales_invoices": "ProcessSalesInvoices", "journal": "ProcessJournal",
                "petty_cash": "ImportStatement"}
-RECONCILE_AT_MOST = 25  # unknown invoices looked up per run (one call each)
+LOOKUPS_PER_DAY = 25  # unknown invoices looked up per day (one call each), all runs together
 # Outcomes in a receipt, besides the journal's states:
 ALREADY_SENT = "ALREADY SENT"  # sent before, skipped
 AWAITING = "AWAITING DECISION"  # unknown from before, not resent
@@ -348,14 +348,21 @@ class _Run:
     def _reconcile(self, run_id: int, unknown: list[_Item]) -> None:
         """Sales invoices of unknown outcome: look each up in Yuki by its invoice number.
         Found: it arrived (SENT). Not found proves nothing (a paid invoice is no longer
-        outstanding), so it stays UNKNOWN for a person to decide."""
-        for item in [i for i in unknown if i.reference and i.entry][:RECONCILE_AT_MOST]:
+        outstanding), so it stays UNKNOWN for a person to decide, and is not looked up again
+        the same day; all runs of a day share LOOKUPS_PER_DAY lookups."""
+        day = yuki_day().isoformat()
+        used, tried = self.log.lookups(day)
+        chosen = [(i, i.entry) for i in unknown if i.reference and i.entry
+                  and i.entry.id not in tried]
+        for item, entry in chosen[:max(LOOKUPS_PER_DAY - used, 0)]:
             try:
                 found = self.client.check_outstanding_item(item.reference or "", self.admin_id)
             except (TransientError, AmbiguousOutcome):
                 continue
-            if any(f.reference == item.reference for f in found):
-                self.log.mark(run_id, [item.entry.id], SENT,  # type: ignore[union-attr]
+            hit = any(f.reference == item.reference for f in found)
+            self.log.looked_up(entry.id, day)
+            if hit:
+                self.log.mark(run_id, [entry.id], SENT,
                               "its call's outcome was unknown; found in Yuki, so it arrived",
                               yuki_ref=item.reference)
 

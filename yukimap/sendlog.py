@@ -93,6 +93,10 @@ CREATE TABLE IF NOT EXISTS administrations (
     id TEXT NOT NULL,
     PRIMARY KEY (base_url, name)
 );
+CREATE TABLE IF NOT EXISTS lookups (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+    day TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -216,6 +220,7 @@ class Entry:
     sent_at: str | None
     updated: str
     content: str
+    run_id: int | None = None  # the run that sent it last
 
 
 class SendLog:
@@ -504,6 +509,38 @@ class SendLog:
                       "the sending process stopped during the call; Yuki may have it")
         return [e for e in (self.get(s.id) for s in stuck) if e is not None]
 
+    def lookups(self, day: str) -> tuple[int, set[int]]:
+        """Lookups in Yuki made on `day` (Amsterdam), and the documents they were for."""
+        tried = {int(r[0]) for r in self._db.execute(
+            "SELECT document_id FROM lookups WHERE day = ?", (day,))}
+        return len(tried), tried
+
+    def looked_up(self, document_id: int, day: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO lookups (document_id, day) VALUES (?, ?)",
+                       (document_id, day))
+
+    def decidable(self, ids: Sequence[int] = (), run_id: int | None = None,
+                  file_name: str | None = None, every: bool = False
+                  ) -> tuple[list[Entry], list[str]]:
+        """The documents awaiting a decision among these (IDs, a run's, a file's, or all),
+        and why any ID given cannot be decided."""
+        chosen: dict[int, Entry] = {}
+        problems = []
+        for document_id in ids:
+            entry = self.get(document_id)
+            if entry is None:
+                problems.append(f"the send journal has no document {document_id}")
+            elif entry.state != UNKNOWN:
+                problems.append(f"{entry.label} ({entry.id}) is {entry.state}, not UNKNOWN")
+            else:
+                chosen[entry.id] = entry
+        for entry in self.unknown():
+            if every or (run_id is not None and entry.run_id == run_id) or (
+                    file_name is not None and entry.file_name == file_name):
+                chosen[entry.id] = entry
+        return sorted(chosen.values(), key=lambda e: e.id), problems
+
     def held(self, administration: str) -> str | None:
         """Why documents of this administration that the journal does not know are held
         back (`hold`); released once no document of it awaits a decision."""
@@ -563,7 +600,7 @@ class SendLog:
 
 
 _SELECT = ("SELECT d.id, d.administration, d.key, d.target, d.label, d.state, d.rows, f.name,"
-           " d.yuki_ref, d.message, d.forced, d.sent_at, d.updated, d.content"
+           " d.yuki_ref, d.message, d.forced, d.sent_at, d.updated, d.content, d.run_id"
            " FROM documents d LEFT JOIN files f ON f.id = d.file_id")
 
 
@@ -594,5 +631,5 @@ def _entry(row: Sequence[object]) -> Entry:
         yuki_ref=None if row[8] is None else str(row[8]),
         message=None if row[9] is None else str(row[9]), forced=bool(row[10]),
         sent_at=None if row[11] is None else str(row[11]), updated=str(row[12]),
-        content=str(row[13]),
+        content=str(row[13]), run_id=None if row[14] is None else int(str(row[14])),
     )

@@ -4,8 +4,10 @@ Real subprocesses, real files, and the Yuki sandbox over real HTTP."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -289,3 +291,75 @@ def test_a_full_disk_is_a_clear_error_and_nothing_is_left_sending(
     assert "  sent                              1" in result[3][1]
     assert journal_states(tmp_path / "kept") == [("SENT", ["PENDING", "SENDING", "SENT"])] * 2
     assert booked(sandbox) == (1, 1, 0)
+
+
+# --- resolve: many at once, shown first, confirmed on a terminal ----------------------------
+
+
+def unknown_in_two_runs(bounded: Bounded, write: Writer, sandbox: Sandbox) -> None:
+    """Invoices 1001-1003 (run 1) and 2001 (run 2), each of unknown outcome."""
+    write("m.yaml", ORDERS_MAPPING)
+    write("orders.csv", orders(["1001", "1002", "1003"]))
+    write("more.csv", orders(["2001"]))
+    sandbox.inject(operation="ProcessSalesInvoices", drop_after=2)
+    sandbox.inject(operation="CheckOutstandingItemAdmin", http_error=4)
+    for name in ("orders.csv", "more.csv"):
+        bounded(*send_args(name), env=yuki(sandbox), codes=(5,))
+
+
+def test_resolve_decides_a_run_a_file_or_all_at_once(
+        bounded: Bounded, write: Writer, sandbox: Sandbox) -> None:
+    unknown_in_two_runs(bounded, write, sandbox)
+    by_run = bounded("resolve", "--run", "2", "--sent", codes=(0,)).stdout
+    assert by_run.splitlines() == [
+        "to decide as SENT (it is in Yuki: never sent again):",
+        "  4: invoice 2001 from more.csv (rows 2-3)",
+        "invoice 2001 is now SENT; it will not be sent again"]
+    by_file = bounded("resolve", "--file", "orders.csv", "--not-sent", "--note", "not in Yuki",
+                      codes=(0,)).stdout
+    assert by_file.splitlines() == [
+        "to decide as PENDING (it is not in Yuki: the next send sends it):",
+        "  1: invoice 1001 from orders.csv (rows 2-3)",
+        "  2: invoice 1002 from orders.csv (rows 4-5)",
+        "  3: invoice 1003 from orders.csv (rows 6-7)",
+        "3 document(s) are now PENDING; the next `send` of their files sends them"]
+    nothing = bounded("resolve", "--all-unknown", "--sent", codes=(0,))
+    assert nothing.stdout == "no document awaits a decision there\n"
+    wrong = bounded("resolve", "1", "4", "99", "--sent", codes=(2,))
+    assert wrong.stderr.splitlines() == [
+        ("error: nothing was decided: invoice 1001 (1) is PENDING, not UNKNOWN; invoice 2001"
+         " (4) is SENT, not UNKNOWN; the send journal has no document 99"),
+        "  fix: `yukimap status` lists the documents awaiting a decision"]
+    which = bounded("resolve", "--sent", codes=(2,))
+    assert which.stderr.splitlines()[0] == (
+        "error: say which documents: their IDs, --run N, --file NAME or --all-unknown")
+
+
+def test_resolve_asks_on_a_terminal(bounded: Bounded, write: Writer, sandbox: Sandbox,
+                                    tmp_path: Path) -> None:
+    unknown_in_two_runs(bounded, write, sandbox)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YUKI")}
+    env |= {"YUKIMAP_STATE": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path)}
+
+    def on_a_terminal(answer: bytes, *more: str) -> tuple[int, str]:
+        leader, follower = pty.openpty()
+        process = subprocess.Popen([sys.executable, "-m", "yukimap", "resolve",
+                                    "--all-unknown", "--sent", *more], cwd=tmp_path, env=env,
+                                   stdin=follower, stdout=follower, stderr=follower)
+        os.close(follower)
+        seen = b""
+        with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
+            while b"[y/N]: " not in seen:
+                seen += os.read(leader, 4096)
+            os.write(leader, answer)  # typed once the question is there
+            while chunk := os.read(leader, 4096):
+                seen += chunk
+        os.close(leader)
+        return process.wait(timeout=30), seen.decode().replace("\r\n", "\n")
+
+    code, shown = on_a_terminal(b"n\n")
+    assert code == 1
+    assert shown.endswith("Decide these 4 document(s) as SENT? [y/N]: n\nnothing was decided\n")
+    code, shown = on_a_terminal(b"y\n")
+    assert code == 0 and shown.endswith("4 document(s) are now SENT; they will not be sent"
+                                        " again\n")
