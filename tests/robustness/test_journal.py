@@ -307,16 +307,41 @@ def unknown_in_two_runs(bounded: Bounded, write: Writer, sandbox: Sandbox) -> No
         bounded(*send_args(name), env=yuki(sandbox), codes=(5,))
 
 
-def test_resolve_decides_a_run_a_file_or_all_at_once(
-        bounded: Bounded, write: Writer, sandbox: Sandbox) -> None:
+def test_resolve_decides_many_at_once_and_asks_on_a_terminal(
+        bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
     unknown_in_two_runs(bounded, write, sandbox)
-    by_run = bounded("resolve", "--run", "2", "--sent", codes=(0,)).stdout
-    assert by_run.splitlines() == [
-        "to decide as SENT (it is in Yuki: never sent again):",
-        "  4: invoice 2001 from more.csv (rows 2-3)",
-        "invoice 2001 is now SENT; it will not be sent again"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YUKI")}
+    env |= {"YUKIMAP_STATE": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path)}
+
+    def on_a_terminal(answer: bytes, *which: str) -> tuple[int, str]:
+        leader, follower = pty.openpty()
+        process = subprocess.Popen([sys.executable, "-m", "yukimap", "resolve", "--sent",
+                                    *which], cwd=tmp_path, env=env, stdin=follower,
+                                   stdout=follower, stderr=follower)
+        os.close(follower)
+        seen = b""
+        with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
+            while b"[y/N]: " not in seen:
+                seen += os.read(leader, 4096)
+            os.write(leader, answer)  # typed once the question is there
+            while chunk := os.read(leader, 4096):
+                seen += chunk
+        os.close(leader)
+        return process.wait(timeout=30), seen.decode().replace("\r\n", "\n")
+
+    assert on_a_terminal(b"n\n", "--all-unknown") == (1, (
+        "to decide as SENT (it is in Yuki: never sent again):\n"
+        "  1: invoice 1001 from orders.csv (rows 2-3)\n"
+        "  2: invoice 1002 from orders.csv (rows 4-5)\n"
+        "  3: invoice 1003 from orders.csv (rows 6-7)\n"
+        "  4: invoice 2001 from more.csv (rows 2-3)\n"
+        "Decide these 4 document(s) as SENT? [y/N]: n\nnothing was decided\n"))
+    code, shown = on_a_terminal(b"y\n", "--run", "2")
+    assert code == 0 and shown.endswith(
+        "Decide these 1 document(s) as SENT? [y/N]: y\n"
+        "invoice 2001 is now SENT; it will not be sent again\n")
     by_file = bounded("resolve", "--file", "orders.csv", "--not-sent", "--note", "not in Yuki",
-                      codes=(0,)).stdout
+                      codes=(0,)).stdout  # not a terminal: no question
     assert by_file.splitlines() == [
         "to decide as PENDING (it is not in Yuki: the next send sends it):",
         "  1: invoice 1001 from orders.csv (rows 2-3)",
@@ -333,33 +358,3 @@ def test_resolve_decides_a_run_a_file_or_all_at_once(
     which = bounded("resolve", "--sent", codes=(2,))
     assert which.stderr.splitlines()[0] == (
         "error: say which documents: their IDs, --run N, --file NAME or --all-unknown")
-
-
-def test_resolve_asks_on_a_terminal(bounded: Bounded, write: Writer, sandbox: Sandbox,
-                                    tmp_path: Path) -> None:
-    unknown_in_two_runs(bounded, write, sandbox)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YUKI")}
-    env |= {"YUKIMAP_STATE": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path)}
-
-    def on_a_terminal(answer: bytes, *more: str) -> tuple[int, str]:
-        leader, follower = pty.openpty()
-        process = subprocess.Popen([sys.executable, "-m", "yukimap", "resolve",
-                                    "--all-unknown", "--sent", *more], cwd=tmp_path, env=env,
-                                   stdin=follower, stdout=follower, stderr=follower)
-        os.close(follower)
-        seen = b""
-        with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
-            while b"[y/N]: " not in seen:
-                seen += os.read(leader, 4096)
-            os.write(leader, answer)  # typed once the question is there
-            while chunk := os.read(leader, 4096):
-                seen += chunk
-        os.close(leader)
-        return process.wait(timeout=30), seen.decode().replace("\r\n", "\n")
-
-    code, shown = on_a_terminal(b"n\n")
-    assert code == 1
-    assert shown.endswith("Decide these 4 document(s) as SENT? [y/N]: n\nnothing was decided\n")
-    code, shown = on_a_terminal(b"y\n")
-    assert code == 0 and shown.endswith("4 document(s) are now SENT; they will not be sent"
-                                        " again\n")
