@@ -325,6 +325,9 @@ def test_journal_and_ledger_lost_the_call_counter_holds_what_may_be_in_yuki(
     send_three(settings, tmp)
     for name in ("sends.sqlite", "sends.ledger"):
         (settings.state_dir / name).unlink()
+    calls = len(sandbox.store.calls())
+    [dry] = send(settings, *BANK, dry_run=True).documents  # says so, and calls nothing
+    assert dry.state == AWAITING and len(sandbox.store.calls()) == calls
     bank, cash, invoices = send_three(settings, tmp)
     day = sandbox.store.journals(ADM_KORENAAR)[0].received_at[:10]
     counter = ("yukimap's call counter shows document calls to this administration that the"

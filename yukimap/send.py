@@ -252,9 +252,13 @@ class _Run:
         with exclusive(self.log.path):
             receipt.journal = self.log.check_ledger()
         self.plan_again()
-        to_send = [i for i in self.items if _due(i, force)]
+        held = self.log.held(self.admin_id) or self._history_lost()
+        if held and any(i.entry is None for i in self.items):
+            receipt.journal = f"{held}: what it does not know would wait for a decision"
+        to_send = [i for i in self.items if _due(i, force) and not (held and i.entry is None)]
         for item in self.items:
             receipt.documents.append(self._outcome(item, PLANNED if item in to_send else
+                                                   AWAITING if item.entry is None else
                                                    _skip_state(item)))
         receipt.calls_planned = self._calls_needed(len(to_send), batch_size)
         if self.admin_id == UNRESOLVED:
@@ -307,6 +311,7 @@ class _Run:
         note = self.log.held(self.admin_id) or self._history_lost()
         if note is None:
             return
+        self.log.hold(self.admin_id, note)
         ids = self.log.register(receipt.run_id, self.file_id, self.admin_id, [
             (i.key, self.target.name, i.document.label, i.document.rows, i.content)
             for i in new])
@@ -317,6 +322,7 @@ class _Run:
         self.plan_again()
 
     def _history_lost(self) -> str | None:
+        """What the call counter knows that the journal does not, if anything."""
         counter = CallBudget(self.settings.state_dir, self.settings.daily_budget)
         try:
             calls = counter.document_calls(self.admin_id)
@@ -325,10 +331,8 @@ class _Run:
         known = self.log.last_change(self.admin_id)
         if calls is None or (known is not None and yuki_day(known) >= calls[1]):
             return None
-        note = (f"yukimap's call counter shows document calls to this administration that the"
+        return (f"yukimap's call counter shows document calls to this administration that the"
                 f" send journal does not know (the last on {calls[1]})")
-        self.log.hold(self.admin_id, note)
-        return note
 
     def plan_again(self) -> None:
         """What the journal knows of each document now (again, once a run holds the lock)."""
