@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO, run_cli
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
-from yukimap.send import ALREADY_SENT, AWAITING, NOT_SENT, Receipt, send_file
+from yukimap.send import ALREADY_SENT, AWAITING, LOOKUPS_PER_DAY, NOT_SENT, Receipt, send_file
 from yukimap.sendlog import REJECTED, SENT, UNKNOWN, SendLog
 from yukimap.settings import Settings
 
@@ -263,3 +263,133 @@ def test_dry_run_with_an_unknown_administration_name_calls_nothing(
                 administration="Bakkerij De Korenaar B.V.")
     assert real.file_seen_before is None  # the dry run wrote nothing
     assert [o.state for o in real.documents] == [SENT]
+
+
+# --- losing the send journal never leads to a double booking (real files, real sends) -----
+
+BANK = (REPO / "examples/bank-ing.csv", REPO / "mappings/bank-ing.yaml")
+CASH = (REPO / "examples/cash-book.csv", REPO / "mappings/cash-book.yaml")
+
+
+def booked(sandbox: Sandbox) -> tuple[int, int, int]:
+    store = sandbox.store
+    return (len(store.journals(ADM_KORENAAR)), len(store.cash_statements(ADM_KORENAAR)),
+            len(store.sales_invoices(ADM_KORENAAR)))
+
+
+def send_three(settings: Settings, tmp: Path) -> list[Receipt]:
+    """A journal, a petty cash statement and three sales invoices."""
+    (tmp / "orders.csv").write_text(orders(range(1001, 1004)))
+    return [send(settings, *BANK), send(settings, *CASH),
+            send(settings, tmp / "orders.csv", tmp / "m.yaml")]
+
+
+def test_a_deleted_or_emptied_journal_is_rebuilt_from_its_ledger(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    send_three(settings, tmp)
+    journal = settings.state_dir / "sends.sqlite"
+    for lose in (journal.unlink, lambda: journal.write_bytes(b"")):
+        lose()
+        bank, cash, invoices = send_three(settings, tmp)
+        assert bank.journal == (f"sends.sqlite in {settings.state_dir} was missing or empty;"
+                                " rebuilt from its ledger sends.ledger: 5 document(s), 5 of"
+                                " them sent")
+        assert cash.journal is None and invoices.journal is None
+        assert {o.state for r in (bank, cash, invoices) for o in r.documents} == {ALREADY_SENT}
+    assert booked(sandbox) == (1, 1, 3)
+    assert sandbox.count("ProcessJournal") == sandbox.count("ImportStatement") == 1
+
+
+def test_an_older_copy_of_the_journal_is_brought_up_to_date(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(["1001"]))
+    send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    journal = settings.state_dir / "sends.sqlite"
+    older = journal.read_bytes()
+    send(settings, *BANK)
+    send(settings, *CASH)
+    journal.write_bytes(older)
+    bank = send(settings, *BANK)
+    assert bank.journal == (f"sends.sqlite in {settings.state_dir} was behind its ledger (an"
+                            " older copy?); brought up to date from sends.ledger: 4 change(s)")
+    assert [o.state for o in bank.documents + send(settings, *CASH).documents] == [
+        ALREADY_SENT] * 2
+    assert booked(sandbox) == (1, 1, 1)
+
+
+def test_journal_and_ledger_lost_the_call_counter_holds_what_may_be_in_yuki(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    send_three(settings, tmp)
+    for name in ("sends.sqlite", "sends.ledger"):
+        (settings.state_dir / name).unlink()
+    calls = len(sandbox.store.calls())
+    [dry] = send(settings, *BANK, dry_run=True).documents  # says so, and calls nothing
+    assert dry.state == AWAITING and len(sandbox.store.calls()) == calls
+    bank, cash, invoices = send_three(settings, tmp)
+    day = sandbox.store.journals(ADM_KORENAAR)[0].received_at[:10]
+    counter = ("yukimap's call counter shows document calls to this administration that the"
+               f" send journal does not know (the last on {day})")
+    assert bank.journal == (f"{counter} (were the journal and its ledger lost?): the 1"
+                            " document(s) it does not know await a decision (yukimap status)")
+    assert [(o.state, o.message) for o in bank.documents + cash.documents] == [
+        (UNKNOWN, f"{counter}: it may be in Yuki already")] * 2
+    assert {o.state for o in invoices.documents} == {SENT}  # looked up: found in Yuki
+    assert booked(sandbox) == (1, 1, 3)
+    (tmp / "new.csv").write_text(orders(["2001"]))  # new to the journal: held too
+    [new] = send(settings, tmp / "new.csv", tmp / "m.yaml").documents
+    assert new.state == UNKNOWN and sandbox.count("ProcessSalesInvoices") == 1
+    with SendLog(settings.state_dir) as log:  # a person decides every held document ...
+        log.mark(None, [e.id for e in log.unknown()], SENT, "decided by hand")
+    (tmp / "later.csv").write_text(orders(["2002"]))  # ... and from then on all is normal
+    assert [o.state for o in send(settings, tmp / "later.csv", tmp / "m.yaml").documents] == [
+        SENT]
+
+
+def test_a_journal_from_another_state_folder_holds_what_the_ledger_knows(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    send(settings, *BANK)
+    other = replace(settings, state_dir=tmp / "other")
+    send(other, *CASH)
+    (other.state_dir / "sends.sqlite").replace(settings.state_dir / "sends.sqlite")
+    held = send(settings, *BANK)
+    [ledger] = [p.name for p in settings.state_dir.glob("sends.ledger.*")]
+    assert held.journal == (
+        f"sends.sqlite in {settings.state_dir} and the ledger sends.ledger belong to different"
+        " journals; 1 document(s) that the ledger knows as sent, or maybe sent, now await a"
+        f" decision (yukimap status); that ledger was kept as {ledger}")
+    [outcome] = held.documents
+    assert outcome.state == AWAITING
+    assert (outcome.message or "").startswith("the ledger of another send journal says SENT on")
+    assert [o.state for o in send(settings, *CASH).documents] == [ALREADY_SENT]
+    assert booked(sandbox) == (1, 1, 0)
+
+
+# --- UNKNOWN at scale: lookups budgeted per day, decisions many at once --------------------
+
+
+def unknown_invoices(settings: Settings, tmp: Path, numbers: range) -> None:
+    """Invoices whose call's outcome was unknown, that Yuki does not have (so a lookup does
+    not find them): recorded as a run that lost its answers would have left them."""
+    (tmp / "orders.csv").write_text(orders(numbers))
+    with SendLog(settings.state_dir) as log:
+        file_id, _ = log.file("0" * 64, "orders.csv", 1)
+        run = log.start_run(file_id, "orders.csv", "m.yaml", "sales_invoices", ADM_KORENAAR)
+        ids = log.register(run, file_id, ADM_KORENAAR, [
+            (f"invoice:{n}", "sales_invoices", f"invoice {n}", (2,), "") for n in numbers])
+        log.mark(run, list(ids.values()), UNKNOWN, "no answer")
+
+
+def test_lookups_are_budgeted_per_day_not_per_run(setup: tuple[Sandbox, Settings, Path]) -> None:
+    sandbox, settings, tmp = setup
+    unknown_invoices(settings, tmp, range(1001, 1031))
+    first = send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    assert sandbox.count("CheckOutstandingItemAdmin") == LOOKUPS_PER_DAY == 25
+    assert {o.state for o in first.documents} == {AWAITING}
+    again = send(settings, tmp / "orders.csv", tmp / "m.yaml")  # not again today
+    assert sandbox.count("CheckOutstandingItemAdmin") == 25
+    assert {o.state for o in again.documents} == {AWAITING}
+    assert again.calls_used == 0

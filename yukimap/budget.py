@@ -5,6 +5,10 @@ per day, Authenticate included, and refuses a call once the day's budget is used
 before anything is sent. Reserving a call is one short `BEGIN IMMEDIATE` transaction in
 WAL mode, so two yukimap processes at once never overspend.
 
+Calls that carry documents are also counted per administration, for good: when the send
+journal and its ledger are both lost, this is the last record that documents went to an
+administration from this state folder (send.py then holds what it cannot tell apart).
+
 ASSUMPTIONS: Yuki counts calls per calendar day in the Netherlands (Europe/Amsterdam) and
 resets at midnight there; its documentation says "per day" without a time zone. Every
 call counts, Authenticate included (yuki-api.md §1: "presumably"). This counter only sees
@@ -108,6 +112,7 @@ class Reservation:
     domain: str
     day: str
     operation: str
+    administration: str | None = None  # set for a call that carries documents
 
 
 class CallBudget:
@@ -129,6 +134,11 @@ class CallBudget:
                 " operation TEXT NOT NULL, count INTEGER NOT NULL DEFAULT 0,"
                 " PRIMARY KEY (domain, day, operation))"
             )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS document_calls (administration TEXT NOT NULL,"
+                " day TEXT NOT NULL, count INTEGER NOT NULL DEFAULT 0,"
+                " PRIMARY KEY (administration, day))"
+            )
             self._db = db
         return self._db
 
@@ -143,8 +153,10 @@ class CallBudget:
     def resets_at(self) -> datetime:
         return next_reset(self._clock())
 
-    def reserve(self, domain: str, operation: str) -> Reservation:
-        """Count one call now, or raise BudgetExhausted without counting."""
+    def reserve(self, domain: str, operation: str, administration: str | None = None
+                ) -> Reservation:
+        """Count one call now, or raise BudgetExhausted without counting; `administration`
+        for a call that carries documents to it."""
         day = self.today().isoformat()
         db = self._conn()
         db.execute("BEGIN IMMEDIATE")  # the check and the increment are one step
@@ -157,11 +169,16 @@ class CallBudget:
                 " ON CONFLICT (domain, day, operation) DO UPDATE SET count = count + 1",
                 (domain, day, operation),
             )
+            if administration:
+                db.execute(
+                    "INSERT INTO document_calls (administration, day, count) VALUES (?, ?, 1)"
+                    " ON CONFLICT (administration, day) DO UPDATE SET count = count + 1",
+                    (administration, day))
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-        return Reservation(domain, day, operation)
+        return Reservation(domain, day, operation, administration)
 
     def release(self, reservation: Reservation) -> None:
         """Uncount a call that never reached Yuki (connection refused, DNS failure)."""
@@ -170,6 +187,18 @@ class CallBudget:
             " WHERE domain = ? AND day = ? AND operation = ?",
             (reservation.domain, reservation.day, reservation.operation),
         )
+        if reservation.administration:
+            self._conn().execute(
+                "UPDATE document_calls SET count = MAX(count - 1, 0)"
+                " WHERE administration = ? AND day = ?",
+                (reservation.administration, reservation.day))
+
+    def document_calls(self, administration: str) -> tuple[int, date] | None:
+        """Calls that carried documents to this administration, ever, and the last day."""
+        count, last = self._conn().execute(
+            "SELECT SUM(count), MAX(day) FROM document_calls WHERE administration = ?"
+            " AND count > 0", (administration,)).fetchone()
+        return (int(count), date.fromisoformat(last)) if count else None
 
     def mark_exhausted(self, domain: str) -> None:
         """Yuki itself said "Daily limit exceeded": spend the rest of today's budget, so

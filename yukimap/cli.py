@@ -7,6 +7,7 @@ xmlschema, requests) are imported inside the commands so that `yukimap --help` i
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,8 @@ import click
 from yukimap import __version__
 from yukimap.errors import EXIT_BUG, EXIT_INTERRUPTED
 
+EXIT_PIPE = 141  # 128 + SIGPIPE: the reader of stdout left (`| head`), as a shell reports it
+
 
 def _run(command: Callable[..., int], **kwargs: Any) -> None:
     """Run a command function; turn every outcome into an exit code."""
@@ -24,6 +27,9 @@ def _run(command: Callable[..., int], **kwargs: Any) -> None:
 
     try:
         code = command(**kwargs)
+        sys.stdout.flush()  # a reader that left shows here, not in the interpreter's exit
+    except BrokenPipeError:
+        code = _reader_gone()
     except UserError as exc:
         from yukimap.report import print_user_error
 
@@ -43,6 +49,23 @@ def _run(command: Callable[..., int], **kwargs: Any) -> None:
         traceback.print_exc()
         code = EXIT_BUG
     sys.exit(code)
+
+
+def _reader_gone() -> int:
+    """stdout is a pipe whose reader has left (`yukimap history | head -1`): stop quietly,
+    as other command-line tools do. Nothing more can be written there, so stdout is pointed
+    at the null device, or the interpreter's last flush would complain."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    return EXIT_PIPE
+
+
+# Every command that reads the state folder takes it the same way.
+_state_option = click.option(
+    "--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+    help="The state folder (send journal, call counter); default: YUKIMAP_STATE or the"
+         " platform's.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -136,11 +159,15 @@ def sandbox(**kwargs: Any) -> None:
 
 
 @cli.command()
-def status() -> None:
-    """Show the settings and the Yuki calls used today (calls Yuki: no)."""
+@click.option("--json", "as_json", is_flag=True,
+              help="Print it as JSON, for scripts (times in UTC, ISO 8601).")
+@_state_option
+def status(**kwargs: Any) -> None:
+    """Show the settings, the Yuki calls used today, the documents awaiting a decision and
+    the recent sends (calls Yuki: no). Times are local, with their zone."""
     from yukimap.commands import status as command
 
-    _run(command.run)
+    _run(command.run, **kwargs)
 
 
 @cli.command()
@@ -176,8 +203,15 @@ def send(**kwargs: Any) -> None:
     """Send FILE to Yuki: each document exactly once.
 
     Everything is checked locally first (and against the administration); a document sent
-    before is never sent again, unless --force. Exit code 0: every document is in Yuki
-    (sent now or before); 1: something was rejected, stopped or needs a decision.
+    before is never sent again, unless --force.
+
+    \b
+    Exit code, the first that applies:
+      1  something was rejected, or the data, mapping or a setting is wrong
+      5  a document's outcome is unknown: it waits for a decision (yukimap resolve)
+      4  stopped early: Yuki's daily limit, the call budget, Yuki unreachable, or another
+         yukimap busy with the state folder; run it again later
+      0  every document is in Yuki (sent now or before)
     """
     from yukimap.commands import send as command
 
@@ -188,22 +222,30 @@ def send(**kwargs: Any) -> None:
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True,
               help="How many runs to show.")
 @click.option("--document", type=int, metavar="ID", help="The history of one document.")
-@click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR")
+@_state_option
 def history(**kwargs: Any) -> None:
-    """Recent send runs and their outcome (costs no calls)."""
+    """Recent send runs and their outcome (costs no calls). Times are local, with their
+    zone."""
     from yukimap.commands import history as command
 
     _run(command.run, **kwargs)
 
 
 @cli.command()
-@click.argument("document", type=int, metavar="ID")
-@click.option("--sent", is_flag=True, help="It is in Yuki: never send it again.")
-@click.option("--not-sent", is_flag=True, help="It is not in Yuki: the next send sends it.")
+@click.argument("documents", type=int, nargs=-1, metavar="[ID]...")
+@click.option("--sent", is_flag=True, help="They are in Yuki: never send them again.")
+@click.option("--not-sent", is_flag=True, help="They are not in Yuki: the next send sends them.")
+@click.option("--run", "run_id", type=int, metavar="N",
+              help="Every document of run N that awaits a decision (yukimap history).")
+@click.option("--file", metavar="NAME", help="Every document of this file that awaits a"
+              " decision.")
+@click.option("--all-unknown", is_flag=True, help="Every document that awaits a decision.")
+@click.option("--yes", is_flag=True, help="Do not ask (it asks only on a terminal).")
 @click.option("--note", help="Why, for the history.")
-@click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR")
+@_state_option
 def resolve(**kwargs: Any) -> None:
-    """Decide a document whose outcome is unknown (see `yukimap status`)."""
+    """Decide documents whose outcome is unknown (see `yukimap status`): by ID, a run's, a
+    file's, or all at once. It shows what it will decide, and asks on a terminal."""
     from yukimap.commands import resolve as command
 
     _run(command.run, **kwargs)

@@ -28,7 +28,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -69,8 +69,8 @@ from yukimap.soap import (
     Operation,
     XmlDoc,
     build_envelope,
-    children,
     element_text,
+    escape_text,
     find_fault,
     find_result,
     parse_xml,
@@ -78,7 +78,7 @@ from yukimap.soap import (
 )
 from yukimap.transport import fault_error, with_retries
 
-__all__ = ["StatementLine", "YukiClient", "is_guid", "with_retries"]
+__all__ = ["Request", "StatementLine", "YukiClient", "is_guid", "with_retries"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -93,6 +93,30 @@ _ERROR_WORDS = ("error", "fout", "onbekend", "unknown", "invalid", "ongeldig", "
 
 def is_guid(text: str) -> bool:
     return bool(_GUID.match(text.strip()))
+
+
+_SESSION_MARK = "yukimap:session-id"  # where a request's session ID goes, filled per attempt
+
+
+@dataclass
+class Request:
+    """One call, built completely before anything is sent (the envelope, with a mark where
+    the session ID goes). `may_have_left` turns true once its bytes may have reached the
+    network, and back to false when the transport proves they never did: until then a
+    failure cannot have reached Yuki."""
+
+    operation: Operation
+    service: str
+    body: bytes = field(repr=False)
+    administration: str | None = None  # where its documents go (counted per administration)
+    invoices: int = 0  # sales invoices it carries: their call's time limit grows with them
+    may_have_left: bool = False
+
+    def filled(self, session_id: Secret | None) -> bytes:
+        if session_id is None:
+            return self.body
+        return self.body.replace(_SESSION_MARK.encode(),
+                                 escape_text(session_id.reveal()).encode())
 
 
 class YukiClient:
@@ -193,27 +217,56 @@ class YukiClient:
 
     def process_sales_invoices(self, document: str | bytes,
                                administration: str | None = None) -> results.SalesImportResult:
-        adm = self.administration_guid(administration)
-        doc = _doc(document)
-        values = {"administrationId": adm, "xmlDoc": doc}
-        result = self._call("ProcessSalesInvoices", values, invoices=_invoices(doc))
-        return self._parse("ProcessSalesInvoices", results.parse_sales_result, result)
+        request = self.document_request("ProcessSalesInvoices", document, administration)
+        return self._sales_answer(self.send(request))
 
     def process_journal(self, document: str | bytes, administration: str | None = None) -> str:
         """Book a general journal; returns the GUID of the document Yuki created."""
+        request = self.document_request("ProcessJournal", document, administration)
+        return self._journal_answer(self.send(request))
+
+    def import_statement(self, statement_text: str, administration: str | None = None) -> str:
+        """Import a petty cash statement (Yuki CSV); returns Yuki's result text."""
+        request = self.document_request("ImportStatement", statement_text, administration)
+        return self._statement_answer(self.send(request))
+
+    def document_request(self, operation: str, document: str | bytes,
+                         administration: str | None = None) -> Request:
+        """The complete request that books `document` (ProcessSalesInvoices, ProcessJournal
+        or ImportStatement), built before anything is sent: what cannot be built is an error
+        here, when it provably has not left."""
+        _, adm_param, doc_param = OPERATIONS[operation].params
+        content: str | bytes | XmlDoc = document if doc_param == "statementText" else _doc(
+            document)
         adm = self.administration_guid(administration)
-        values = {"administrationID": adm, "xmlDoc": _doc(document)}
-        guid = element_text(self._call("ProcessJournal", values))
+        request = self.prepare(operation, {adm_param: adm, doc_param: content})
+        request.administration = adm
+        if isinstance(content, XmlDoc):
+            request.invoices = _invoices(content)
+        return request
+
+    def send_document(self, request: Request) -> results.SalesImportResult | str:
+        """Send a request of `document_request`; Yuki's answer, read for its operation."""
+        result = self.send(request)
+        if request.operation.name == "ProcessSalesInvoices":
+            return self._sales_answer(result)
+        if request.operation.name == "ProcessJournal":
+            return self._journal_answer(result)
+        return self._statement_answer(result)
+
+    def _sales_answer(self, result: Element | None) -> results.SalesImportResult:
+        return self._parse("ProcessSalesInvoices", results.parse_sales_result, result)
+
+    @staticmethod
+    def _journal_answer(result: Element | None) -> str:
+        guid = element_text(result)
         if not guid:
             raise UnreadableResponse("Yuki answered ProcessJournal without a document ID",
                                      operation="ProcessJournal")
         return guid
 
-    def import_statement(self, statement_text: str, administration: str | None = None) -> str:
-        """Import a petty cash statement (Yuki CSV); returns Yuki's result text."""
-        values = {"administrationID": self.administration_guid(administration),
-                  "statementText": statement_text}
-        text = element_text(self._call("ImportStatement", values))
+    def _statement_answer(self, result: Element | None) -> str:
+        text = element_text(result)
         if any(word in text.lower() for word in _ERROR_WORDS):
             raise DocumentRejected(f"Yuki rejected the cash statement: {self._redact(text)}",
                                    operation="ImportStatement", faultstring=self._redact(text))
@@ -266,14 +319,31 @@ class YukiClient:
             raise _no_administration()
         return wanted.strip("{}") if is_guid(wanted) else self.resolve_administration(wanted).id
 
-    def _call(self, operation: str, values: dict[str, Any], via: str | None = None, *,
-              invoices: int = 0) -> Element | None:
+    def _call(self, operation: str, values: dict[str, Any], via: str | None = None
+              ) -> Element | None:
+        return self.send(self.prepare(operation, values, via))
+
+    def prepare(self, operation: str, values: dict[str, Any], via: str | None = None
+                ) -> Request:
+        """The whole request, built now; the session ID is filled in when it is sent."""
         op = OPERATIONS[operation]
-        service = op.service or via or GENERAL_SERVICE
-        session = self._ensure_session(service, operation)
+        plain = {k: v.reveal() if isinstance(v, Secret) else v for k, v in values.items()}
+        if op.session_param and op.session_param not in plain:
+            plain[op.session_param] = _SESSION_MARK
         try:
-            return self._post(op, {op.session_param or "": session.session_id, **values}, service,
-                              invoices)
+            body = build_envelope(op.name, plain)
+        except ValueError as exc:  # a text that XML cannot carry
+            raise DocumentError(f"the request to Yuki cannot be built: {exc}",
+                                hint="remove the control character from the file, then send"
+                                " it again") from None
+        return Request(op, op.service or via or GENERAL_SERVICE, body)
+
+    def send(self, request: Request) -> Element | None:
+        """Send a prepared request on this client's session."""
+        operation = request.operation.name
+        session = self._ensure_session(request.service, operation)
+        try:
+            return self._post(request, session.session_id)
         except SessionExpired:
             # The one retry the client does by itself: Yuki refused the session, not the
             # request, so nothing was processed.
@@ -281,9 +351,8 @@ class YukiClient:
                      operation)
             self._sessions.forget(self._cache_key)
             self._session = None
-            session = self._ensure_session(service, operation)
-            return self._post(op, {op.session_param or "": session.session_id, **values},
-                              service, invoices)
+            session = self._ensure_session(request.service, operation)
+            return self._post(request, session.session_id)
 
     def _ensure_session(self, service: str, operation: str) -> CachedSession:
         try:
@@ -312,7 +381,7 @@ class YukiClient:
         return self._session
 
     def _new_session(self, service: str) -> CachedSession:
-        result = self._post(OPERATIONS["Authenticate"], {"accessKey": self._key}, service)
+        result = self._post(self.prepare("Authenticate", {"accessKey": self._key}, service))
         text = element_text(result)
         if not text:
             raise YukiFault("Yuki answered Authenticate without a session ID",
@@ -322,8 +391,8 @@ class YukiClient:
         domain_id = None
         if self._settings.domain:
             domain_id = self._domain_id(session_id, service)
-            self._post(OPERATIONS["SetCurrentDomain"],
-                       {"sessionID": session_id, "domainID": domain_id}, service)
+            self._post(self.prepare("SetCurrentDomain", {"sessionID": session_id,
+                                                         "domainID": domain_id}, service))
         self._sessions.put(self._cache_key, session_id, domain_id)
         return CachedSession(session_id, time.time(), domain_id)
 
@@ -332,7 +401,8 @@ class YukiClient:
         if is_guid(wanted):
             return wanted.strip("{}")
         listed = self._parse("Domains", results.parse_domains,
-                             self._post(OPERATIONS["Domains"], {"sessionID": session_id}, service))
+                             self._post(self.prepare("Domains", {"sessionID": session_id},
+                                                     service)))
         for domain in listed:
             if domain.name.lower() == wanted.lower() or domain.id.lower() == wanted.lower():
                 return domain.id
@@ -340,18 +410,18 @@ class YukiClient:
         raise SettingsError(f"the access key sees no domain {wanted!r}",
                             hint=f"domains this key can see: {names}")
 
-    def _post(self, op: Operation, values: dict[str, Any], service: str, invoices: int = 0
-              ) -> Element | None:
-        plain = {k: v.reveal() if isinstance(v, Secret) else v for k, v in values.items()}
-        body = build_envelope(op.name, plain)
+    def _post(self, request: Request, session_id: Secret | None = None) -> Element | None:
+        op, service, body = request.operation, request.service, request.filled(session_id)
         url = f"{self._settings.base_url}{service}.asmx"
         limit = transport.time_limit(op.name)
-        reservation = self._budget.reserve(self.budget_domain, op.name)
+        reservation = self._budget.reserve(self.budget_domain, op.name, request.administration)
         log.debug("Yuki call %s on %s.asmx (call %d of %d today for %s)", op.name, service,
                   self._budget.calls_today(self.budget_domain), self._budget.budget,
                   self.budget_domain)
         error: UserError | None = None
-        with transport.Deadline(limit.seconds(invoices, self._settings.deadline_scale)) as ends:
+        request.may_have_left = True
+        seconds = limit.seconds(request.invoices, self._settings.deadline_scale)
+        with transport.Deadline(seconds) as ends:
             try:
                 response = self._http.post(
                     url, data=body, stream=True, allow_redirects=False,
@@ -364,11 +434,12 @@ class YukiClient:
                     content = transport.read_capped(response, ends)
             except OSError as exc:  # requests' errors, and those of a socket cut in between
                 error = self._transport_error(exc, op, url, reservation, ends,
-                                              limit.describe(invoices))
+                                              limit.describe(request.invoices))
             except transport.TooLarge:
                 error = UnreadableResponse(f"Yuki's answer to {op.name} is larger than"
                                            f" {MAX_XML_BYTES // 2**20} MB", operation=op.name)
         if error is not None:
+            request.may_have_left = isinstance(error, AmbiguousOutcome)
             raise error  # raised outside `except`: the requests error (it holds the
             # request body, with the session ID) is not chained onto ours
         return self._answer(op, status, content_type, content)
@@ -481,9 +552,12 @@ def _raise(error: UserError) -> Element | None:
     raise error
 
 
+_INVOICE_TAG = re.compile(r"<SalesInvoice[\s>]")
+
+
 def _invoices(doc: XmlDoc) -> int:
     """How many invoices a sales document holds: their call's time limit grows with them."""
-    return len(children(parse_xml(doc.text), "SalesInvoice"))
+    return len(_INVOICE_TAG.findall(doc.text))
 
 
 def _doc(document: str | bytes) -> XmlDoc:

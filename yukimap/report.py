@@ -212,6 +212,8 @@ def format_receipt(receipt: Receipt) -> str:
     lines = [f"{head}{display_path(receipt.file)} -> {title} for {where}"]
     if receipt.file_seen_before:
         lines.append(f"  this file was seen before, on {receipt.file_seen_before[:10]}")
+    if receipt.journal:
+        lines.append(f"  send journal: {receipt.journal}")
     counts = receipt.counts()
     width = max(len(label) for _, label in _OUTCOME_LABELS)
     for state, label in _OUTCOME_LABELS:

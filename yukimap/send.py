@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,13 +24,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from yukimap.client import YukiClient, is_guid
+from yukimap.budget import CallBudget, yuki_day
+from yukimap.client import Request, YukiClient, is_guid
 from yukimap.errors import (
     AccessDenied,
     AmbiguousOutcome,
     BudgetExhausted,
+    Busy,
     DailyLimitExceeded,
     DataError,
+    DocumentError,
     DocumentRejected,
     NoRights,
     SettingsError,
@@ -39,12 +45,24 @@ from yukimap.model import Mapping
 from yukimap.pipeline import ConversionResult, convert_file
 from yukimap.render import Document
 from yukimap.schema import apply_options, load_mapping
-from yukimap.sendlog import PENDING, REJECTED, SENDING, SENT, UNKNOWN, Entry, SendLog
+from yukimap.sendlog import (
+    PENDING,
+    REJECTED,
+    SENDING,
+    SENT,
+    UNKNOWN,
+    Entry,
+    SendLog,
+    state_errors,
+)
 from yukimap.settings import Settings
 from yukimap.transport import with_retries
 
+log = logging.getLogger(__name__)
 DEFAULT_BATCH = 100  # invoices per ProcessSalesInvoices call
-RECONCILE_AT_MOST = 25  # unknown invoices looked up per run (one call each)
+_OPERATIONS = {"sales_invoices": "ProcessSalesInvoices", "journal": "ProcessJournal",
+               "petty_cash": "ImportStatement"}
+LOOKUPS_PER_DAY = 25  # unknown invoices looked up per day (one call each), all runs together
 # Outcomes in a receipt, besides the journal's states:
 ALREADY_SENT = "ALREADY SENT"  # sent before, skipped
 AWAITING = "AWAITING DECISION"  # unknown from before, not resent
@@ -89,6 +107,7 @@ class Receipt:
     calls_left: int | None = None
     calls_planned: int = 0
     stopped: str | None = None  # why the run stopped before the end
+    journal: str | None = None  # what was found wrong with the send journal, and done
     summary: Any = field(default=None, repr=False)  # the conversion's Summary
 
     def to_json(self) -> str:
@@ -122,7 +141,9 @@ def send_file(path: Path, mapping: Mapping | str, settings: Settings, *,
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
     loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    with SendLog(settings.state_dir) as log, _Run(settings, log, loaded) as run:
+    sent = _Sent()
+    with state_errors(settings.state_dir, sent.so_far), SendLog(settings.state_dir) as log, \
+            _Run(settings, log, loaded, sent) as run:
         run.choose_administration(administration or settings.administration,
                                   may_call=not dry_run)
         result = run.convert(path, stage)
@@ -132,11 +153,26 @@ def send_file(path: Path, mapping: Mapping | str, settings: Settings, *,
         return run.send(result, batch_size, force, retry_delay, stage)
 
 
+@dataclass
+class _Sent:
+    """How many calls with documents a run has started: what a failure must report."""
+
+    calls: int = 0
+
+    def so_far(self) -> str:
+        if not self.calls:
+            return "nothing was sent"
+        return (f"{self.calls} call(s) with documents went out before this: what is recorded"
+                " as sent is not sent again, and `yukimap status` lists any outcome unknown")
+
+
 class _Run:
     """One send run: the state shared by its steps."""
 
-    def __init__(self, settings: Settings, log: SendLog, mapping: Mapping) -> None:
+    def __init__(self, settings: Settings, log: SendLog, mapping: Mapping,
+                 sent: _Sent) -> None:
         self.settings = settings
+        self.sent = sent
         self.log = log
         self.mapping = mapping
         self.target = mapping.target
@@ -213,9 +249,16 @@ class _Run:
     def dry_run(self, batch_size: int, force: bool) -> Receipt:
         receipt = self._receipt()
         receipt.dry_run = True
-        to_send = [i for i in self.items if _due(i, force)]
+        with exclusive(self.log.path):
+            receipt.journal = self.log.check_ledger()
+        self.plan_again()
+        held = self.log.held(self.admin_id) or self._history_lost()
+        if held and any(i.entry is None for i in self.items):
+            receipt.journal = f"{held}: what it does not know would wait for a decision"
+        to_send = [i for i in self.items if _due(i, force) and not (held and i.entry is None)]
         for item in self.items:
             receipt.documents.append(self._outcome(item, PLANNED if item in to_send else
+                                                   AWAITING if item.entry is None else
                                                    _skip_state(item)))
         receipt.calls_planned = self._calls_needed(len(to_send), batch_size)
         if self.admin_id == UNRESOLVED:
@@ -237,16 +280,18 @@ class _Run:
     def send(self, result: ConversionResult, batch_size: int, force: bool, retry_delay: float,
              stage: Callable[[str], None]) -> Receipt:
         receipt = self._receipt()
-        self.file_id, _ = self.log.file(*self.file)
         with exclusive(self.log.path):
+            receipt.journal = self.log.check_ledger()
+            self.file_id, _ = self.log.file(*self.file)
             for entry in self.log.recover():
                 stage(f"{entry.label}: the last run stopped during its call; now UNKNOWN")
             self.plan_again()
-            due = [i for i in self.items if _due(i, force)]
-            unknown = [i for i in self.items if i.entry and i.entry.state == UNKNOWN]
             receipt.run_id = self.log.start_run(self.file_id, Path(receipt.file).name,
                                                 receipt.mapping, self.target.name,
                                                 self.admin_id)
+            self._hold_if_history_lost(receipt)
+            due = [i for i in self.items if _due(i, force)]
+            unknown = [i for i in self.items if i.entry and i.entry.state == UNKNOWN]
             stopped = None
             if due or unknown:
                 self._preflight(result, due)
@@ -254,6 +299,40 @@ class _Run:
                 stopped = self._send_all(result, receipt.run_id, due, batch_size, force,
                                          retry_delay, stage)
             return self._finish(receipt, stopped)
+
+    def _hold_if_history_lost(self, receipt: Receipt) -> None:
+        """The last line of defence when the journal and its ledger are both gone: yukimap's
+        call counter remembers document calls to this administration that the journal does
+        not know. From then on no document the journal does not know is sent: each waits
+        for a person (a sales invoice is looked up in Yuki first), until none waits."""
+        new = [i for i in self.items if i.entry is None]
+        if not new or receipt.run_id is None:
+            return
+        note = self.log.held(self.admin_id) or self._history_lost()
+        if note is None:
+            return
+        self.log.hold(self.admin_id, note)
+        ids = self.log.register(receipt.run_id, self.file_id, self.admin_id, [
+            (i.key, self.target.name, i.document.label, i.document.rows, i.content)
+            for i in new])
+        self.log.mark(receipt.run_id, list(ids.values()), UNKNOWN,
+                      f"{note}: it may be in Yuki already")
+        receipt.journal = (f"{note} (were the journal and its ledger lost?): the {len(new)}"
+                           " document(s) it does not know await a decision (yukimap status)")
+        self.plan_again()
+
+    def _history_lost(self) -> str | None:
+        """What the call counter knows that the journal does not, if anything."""
+        counter = CallBudget(self.settings.state_dir, self.settings.daily_budget)
+        try:
+            calls = counter.document_calls(self.admin_id)
+        finally:
+            counter.close()
+        known = self.log.last_change(self.admin_id)
+        if calls is None or (known is not None and yuki_day(known) >= calls[1]):
+            return None
+        return (f"yukimap's call counter shows document calls to this administration that the"
+                f" send journal does not know (the last on {calls[1]})")
 
     def plan_again(self) -> None:
         """What the journal knows of each document now (again, once a run holds the lock)."""
@@ -273,14 +352,21 @@ class _Run:
     def _reconcile(self, run_id: int, unknown: list[_Item]) -> None:
         """Sales invoices of unknown outcome: look each up in Yuki by its invoice number.
         Found: it arrived (SENT). Not found proves nothing (a paid invoice is no longer
-        outstanding), so it stays UNKNOWN for a person to decide."""
-        for item in [i for i in unknown if i.reference and i.entry][:RECONCILE_AT_MOST]:
+        outstanding), so it stays UNKNOWN for a person to decide, and is not looked up again
+        the same day; all runs of a day share LOOKUPS_PER_DAY lookups."""
+        day = yuki_day().isoformat()
+        used, tried = self.log.lookups(day)
+        chosen = [(i, i.entry) for i in unknown if i.reference and i.entry
+                  and i.entry.id not in tried]
+        for item, entry in chosen[:max(LOOKUPS_PER_DAY - used, 0)]:
             try:
                 found = self.client.check_outstanding_item(item.reference or "", self.admin_id)
             except (TransientError, AmbiguousOutcome):
                 continue
-            if any(f.reference == item.reference for f in found):
-                self.log.mark(run_id, [item.entry.id], SENT,  # type: ignore[union-attr]
+            hit = any(f.reference == item.reference for f in found)
+            self.log.looked_up(entry.id, day)
+            if hit:
+                self.log.mark(run_id, [entry.id], SENT,
                               "its call's outcome was unknown; found in Yuki, so it arrived",
                               yuki_ref=item.reference)
 
@@ -303,11 +389,13 @@ class _Run:
 
     def _send_batch(self, result: ConversionResult, run_id: int, batch: list[_Item],
                     force: bool, retry_delay: float) -> str | None:
-        text = result.render_batch([i.document for i in batch])
+        request = self._request(batch, result.render_batch([i.document for i in batch]))
         ids = [i.log_id for i in batch if i.log_id is not None]
         self.log.mark(run_id, ids, SENDING, forced=force)  # on disk before the call goes out
+        self.sent.calls += 1
         try:
-            answer = with_retries(lambda: self._call(text), attempts=3, base_delay=retry_delay)
+            answer = with_retries(lambda: self.client.send_document(request), attempts=3,
+                                  base_delay=retry_delay)
         except (DailyLimitExceeded, BudgetExhausted) as exc:
             self.log.mark(run_id, ids, PENDING, f"not sent: {exc.message}")
             return exc.message
@@ -324,20 +412,42 @@ class _Run:
         except (AccessDenied, NoRights, SettingsError, YukiError) as exc:
             self.log.mark(run_id, ids, PENDING, f"not sent: {exc.message}")
             raise
+        except BaseException as exc:
+            self._stopped(run_id, ids, request.may_have_left, exc)
+            raise
         self._record(run_id, batch, answer)
         return None
+
+    def _request(self, batch: list[_Item], text: str) -> Request:
+        """The complete request, built before its documents are SENDING: one that cannot be
+        built has provably not been sent."""
+        try:
+            return self.client.document_request(_OPERATIONS[self.target.name], text,
+                                                self.admin_id)
+        except DocumentError as exc:
+            labels = ", ".join(i.document.label for i in batch[:5])
+            raise DocumentError(f"{labels}: {exc.message}; it was not sent",
+                                hint=exc.hint) from None
+
+    def _stopped(self, run_id: int, ids: list[int], may_have_left: bool,
+                 exc: BaseException) -> None:
+        """yukimap itself stopped during a call (a bug, Ctrl-C, a full disk): PENDING when
+        its bytes provably never left, UNKNOWN when they may have. Best effort: if even this
+        cannot be written, the next run finds them SENDING and treats them as UNKNOWN."""
+        why = type(exc).__name__
+        try:
+            if may_have_left:
+                self.log.mark(run_id, ids, UNKNOWN, f"yukimap stopped during the call ({why});"
+                              " Yuki may have it")
+            else:
+                self.log.mark(run_id, ids, PENDING, f"not sent: yukimap stopped before the"
+                              f" call went out ({why})")
+        except Exception:  # the first failure is the one to report
+            log.debug("could not record how the call ended", exc_info=True)
 
     def _refreshed(self, item: _Item) -> _Item:
         item.entry = self.log.get(item.log_id) if item.log_id is not None else item.entry
         return item
-
-    def _call(self, text: str) -> Any:
-        client = self.client
-        if self.target.name == "sales_invoices":
-            return client.process_sales_invoices(text, self.admin_id)
-        if self.target.name == "journal":
-            return client.process_journal(text, self.admin_id)
-        return client.import_statement(text, self.admin_id)
 
     def _record(self, run_id: int, batch: list[_Item], answer: Any) -> None:
         if self.target.name != "sales_invoices":
@@ -431,44 +541,43 @@ def _contents(result: ConversionResult) -> dict[int, str]:
 
 @contextmanager
 def exclusive(log_path: Path) -> Iterator[None]:
-    """One sending run at a time per state folder (a daemon and a manual send, say): the
-    SENDING documents of a run must not look abandoned to another."""
-    with open(log_path.with_suffix(".lock"), "a+b") as lock:
-        if not _try_lock(lock):
-            raise UsageError("another `yukimap send` is running on this state folder",
-                             hint="wait for it to finish, then run this again")
-        try:
-            yield
-        finally:
-            _unlock(lock)
+    """One process at a time changes a state folder's send journal (a daemon and a manual
+    send, say): the SENDING documents of a run must not look abandoned to another. The lock
+    is filelock's (fcntl or msvcrt); who holds it is written next to it, for the message."""
+    from filelock import FileLock, Timeout
 
-
-def _try_lock(handle: Any) -> bool:
+    owner = log_path.with_suffix(".lock.owner")
+    lock = FileLock(log_path.with_suffix(".lock"), timeout=0)
     try:
-        import fcntl
-
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except ImportError:  # Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _unlock(handle: Any) -> None:
+        lock.acquire()
+    except Timeout:
+        raise Busy(f"another yukimap is working on the send journal in {log_path.parent}:"
+                   f" {_holder(owner)}",
+                   hint="wait until it has finished, then run this again") from None
     try:
-        import fcntl
+        owner.write_text(json.dumps({"pid": os.getpid(), "command": _command(),
+                                     "since": _now()}), encoding="utf-8")
+        yield
+    finally:
+        owner.unlink(missing_ok=True)
+        lock.release()
 
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    except ImportError:
-        import msvcrt
 
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+def _command() -> str:
+    words = ["yukimap", *sys.argv[1:]]
+    text = " ".join(words)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _holder(owner: Path) -> str:
+    """Who holds the lock, from its sidecar; the sidecar is written just after the lock is
+    taken, so it may be missing for a moment."""
+    try:
+        known = json.loads(owner.read_text(encoding="utf-8"))
+        since = datetime.fromisoformat(str(known["since"])).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"process {int(known['pid'])} ({known['command']}), since {since}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "a process that did not say which"
 
 
 def _now() -> str:

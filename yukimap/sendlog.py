@@ -15,18 +15,28 @@ number (Reference), a journal or cash statement by administration + a hash of it
 So a SENT document is never sent again, whether its file comes back, a re-export under
 another name holds it, or `send` simply runs twice; `--force` resends on purpose, and is
 recorded as such.
+
+Every change of state is first written to the journal's ledger (ledger.py), an append-only
+file next to it; `check_ledger` compares the two when a run starts and rebuilds the journal
+from the ledger when it was lost, emptied or replaced by an older copy.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+from yukimap.errors import Busy, UserError
+from yukimap.ledger import Ledger, Record
 from yukimap.settings import ensure_state_dir
 
 PENDING, SENDING, SENT, REJECTED, UNKNOWN = "PENDING", "SENDING", "SENT", "REJECTED", "UNKNOWN"
@@ -83,13 +93,113 @@ CREATE TABLE IF NOT EXISTS administrations (
     id TEXT NOT NULL,
     PRIMARY KEY (base_url, name)
 );
+CREATE TABLE IF NOT EXISTS lookups (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+    day TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
 CREATE INDEX IF NOT EXISTS events_document ON events(document_id);
 """
 
 
+class StateFolderFull(UserError):
+    """The disk of the state folder is full: nothing can be recorded, so nothing is sent."""
+
+
+class StateDamaged(UserError):
+    """A file of the state folder cannot be read as what it should be."""
+
+
+class StateUnwritable(UserError):
+    """The state folder cannot be written (permissions, a read-only disk)."""
+
+
+@contextmanager
+def state_errors(state_dir: Path, done: Callable[[], str] = lambda: "nothing was sent"
+                 ) -> Iterator[None]:
+    """The state folder's failures (SQLite's, the file system's) as errors a person can act
+    on, never a traceback. `done` says what had happened by then (default: nothing sent)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise _state_error(state_dir, exc, done()) from None
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise _full(state_dir, done()) from None
+
+
+def _full(state_dir: Path, done: str) -> StateFolderFull:
+    folder = state_dir.resolve()
+    return StateFolderFull(f"the state folder is full: free space in {folder}, then run"
+                           f" again; {done}")
+
+
+def _state_error(state_dir: Path, exc: sqlite3.DatabaseError, done: str) -> UserError:
+    name = getattr(exc, "sqlite_errorname", "")
+    text = str(exc)
+    if name == "SQLITE_FULL" or "disk is full" in text or _no_room(state_dir):
+        return _full(state_dir, done)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "is locked" in text:
+        return Busy(f"another process keeps the state folder {state_dir.resolve()} locked"
+                    f" ({text})", hint="wait until it has finished, then run this again")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text \
+            or "not a database" in text:
+        return _damaged(state_dir, text, done)
+    return StateUnwritable(
+        f"the state folder {state_dir.resolve()} cannot be used ({text}); {done}",
+        hint="check that it exists and that you may write to it (permissions, a disk that"
+        " is read-only or not mounted)")
+
+
+def _no_room(state_dir: Path) -> bool:
+    """SQLite reports a write that found no room as a plain I/O error, so ask the disk."""
+    try:
+        return shutil.disk_usage(state_dir).free < _ROOM
+    except OSError:
+        return False
+
+
+_ROOM = 256 * 1024  # less free space than this in the state folder: it is full
+
+
+def _damaged(state_dir: Path, text: str, done: str) -> StateDamaged:
+    """Which file is damaged: each is asked on its own (only now, on the error path)."""
+    journal, counter = state_dir / "sends.sqlite", state_dir / "calls.sqlite"
+    if not _sound(journal) or _sound(counter):
+        return StateDamaged(
+            f"the send journal {journal.resolve()} is damaged ({text}); {done}",
+            hint="restore it from a backup, or move it aside (rename it to"
+            " sends.sqlite.damaged) and run again: yukimap then rebuilds it from its ledger,"
+            " sends.ledger")
+    return StateDamaged(
+        f"yukimap's call counter {counter.resolve()} is damaged ({text}); {done}",
+        hint="move it aside (rename it to calls.sqlite.damaged) and run again; the count of"
+        " today's calls then starts at 0, so mind Yuki's daily limit today")
+
+
+def _sound(path: Path) -> bool:
+    if not path.exists():
+        return True
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            return bool(db.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+    except sqlite3.DatabaseError:
+        return False
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def local_time(stamp: str) -> str:
+    """A stamp of the journal (UTC) as people read it: local time, with its zone."""
+    moment = datetime.fromisoformat(stamp)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
 @dataclass(frozen=True)
@@ -110,6 +220,7 @@ class Entry:
     sent_at: str | None
     updated: str
     content: str
+    run_id: int | None = None  # the run that sent it last
 
 
 class SendLog:
@@ -117,6 +228,7 @@ class SendLog:
 
     def __init__(self, state_dir: Path) -> None:
         self.path = ensure_state_dir(state_dir) / "sends.sqlite"
+        self.ledger = Ledger(self.path.with_name("sends.ledger"))
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -232,14 +344,162 @@ class SendLog:
              forced: bool = False) -> None:
         """Move documents to `state`, committed before this returns."""
         stamp = now()
+        ids = list(document_ids)
         with self._write() as db:
-            for document_id in document_ids:
+            self._to_ledger(db, ids, state, message, yuki_ref, forced, stamp)
+            for document_id in ids:
                 db.execute(
                     "UPDATE documents SET state = ?, message = ?, yuki_ref = COALESCE(?, yuki_ref),"
                     " forced = forced OR ?, sent_at = CASE WHEN ? = 'SENT' THEN ? ELSE sent_at"
                     " END, updated = ? WHERE id = ?",
                     (state, message, yuki_ref, int(forced), state, stamp, stamp, document_id))
                 self._event(db, document_id, run_id, state, message)
+
+    # --- the ledger ------------------------------------------------------------------------
+
+    def _to_ledger(self, db: sqlite3.Connection, ids: list[int], state: str,
+                   message: str | None, yuki_ref: str | None, forced: bool, stamp: str) -> None:
+        """The change, on disk in the ledger before the journal commits it."""
+        if self.ledger.header() is None:
+            self._restart_ledger(db)
+        seq = self.ledger.last_seq()
+        journal_id = self._meta(db, "journal")
+        records = []
+        for chunk in _chunks(ids):
+            for row in db.execute(f"{_RECORD} WHERE d.id IN ({','.join('?' * len(chunk))})",
+                                  chunk):
+                seq += 1
+                record = _record(row, journal_id, seq, stamp)
+                records.append(record | {"state": state, "message": message,
+                                         "yuki_ref": yuki_ref or record["yuki_ref"],
+                                         "forced": forced or record["forced"]})
+        self.ledger.append(records)
+        self._set_meta(db, "ledger_seq", str(seq))
+
+    def check_ledger(self) -> str | None:
+        """Compare the journal with its ledger (under the send lock) and repair what can be
+        repaired without guessing; what it did, for the receipt (None: all was in order)."""
+        with self._write() as db:
+            journal_id = self._meta(db, "journal")
+            seq = int(self._meta(db, "ledger_seq") or 0)
+            empty = db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
+            header = self.ledger.header()
+            if header is None:
+                self._restart_ledger(db)
+                return None if journal_id is None else (
+                    f"its ledger {self.ledger.path.name} was missing; written again from"
+                    f" {self.path.name}")
+            if journal_id is None and empty:
+                return self._rebuild(db, str(header["journal"]))
+            if journal_id != header["journal"]:
+                return self._foreign(db, header)
+            last = self.ledger.last_seq()
+            if seq < last:
+                changes = self._replay(db, seq)
+                return (f"{self._where()} was behind its ledger (an older copy?); brought up"
+                        f" to date from {self.ledger.path.name}: {changes} change(s)")
+            if seq > last:
+                self._restart_ledger(db)
+                return (f"its ledger {self.ledger.path.name} was behind {self.path.name} (an"
+                        " older copy?); written again from it")
+            return None
+
+    def _where(self) -> str:
+        return f"{self.path.name} in {self.path.parent}"
+
+    def _rebuild(self, db: sqlite3.Connection, journal_id: str) -> str | None:
+        self._set_meta(db, "journal", journal_id)
+        if not self._replay(db, 0):
+            return None
+        documents, sent = db.execute("SELECT COUNT(*), COUNT(*) FILTER (WHERE state = ?)"
+                                     " FROM documents", (SENT,)).fetchone()
+        return (f"{self._where()} was missing or empty; rebuilt from its ledger"
+                f" {self.ledger.path.name}: {documents} document(s), {sent} of them sent")
+
+    def _replay(self, db: sqlite3.Connection, after: int) -> int:
+        """Apply the ledger's records numbered above `after`; how many there were."""
+        count = 0
+        for record in self.ledger.records(after):
+            self._apply(db, record)
+            self._set_meta(db, "ledger_seq", str(record["seq"]))
+            count += 1
+        return count
+
+    def _foreign(self, db: sqlite3.Connection, header: Record) -> str:
+        """The journal and the ledger are not one journal's (a journal copied in from
+        another state folder, or a ledger): what the ledger knows as sent, or maybe sent,
+        and the journal does not know as sent now waits for a person. The ledger is kept."""
+        latest: dict[tuple[str, str], Record] = {}
+        for record in self.ledger.records():
+            latest[(record["administration"], record["key"])] = record
+        waiting = 0
+        stamp = now()
+        for (administration, key), record in latest.items():
+            if record["state"] not in (SENT, SENDING, UNKNOWN):
+                continue
+            known = self.lookup(administration, [key]).get(key)
+            if known is not None and known.state in (SENT, UNKNOWN):
+                continue
+            said = f"{record['state']} on {str(record['at'])[:10]}"
+            self._apply(db, record | {"state": UNKNOWN, "at": stamp, "message": (
+                f"the ledger of another send journal says {said}: it may be in Yuki already")})
+            waiting += 1
+        kept = self.ledger.path.with_name(f"{self.ledger.path.name}.{header['journal']}")
+        self.ledger.path.replace(kept)
+        self._restart_ledger(db)
+        return (f"{self._where()} and the ledger {self.ledger.path.name} belong to different"
+                f" journals; {waiting} document(s) that the ledger knows as sent, or maybe"
+                f" sent, now await a decision (yukimap status); that ledger was kept as"
+                f" {kept.name}")
+
+    def _restart_ledger(self, db: sqlite3.Connection) -> None:
+        """A new ledger from what the journal knows (it has no ledger, or a wrong one)."""
+        journal_id = self._meta(db, "journal") or str(uuid.uuid4())
+        self._set_meta(db, "journal", journal_id)
+        records = [_record(row, journal_id, seq, None) for seq, row in
+                   enumerate(db.execute(f"{_RECORD} ORDER BY d.id"), start=1)]
+        self.ledger.start(journal_id, now(), records)
+        self._set_meta(db, "ledger_seq", str(len(records)))
+
+    def _apply(self, db: sqlite3.Connection, record: Record) -> None:
+        """One ledger record into the journal: the document as it says, and its event."""
+        file_id = None
+        if record.get("sha256"):
+            db.execute("INSERT OR IGNORE INTO files (sha256, name, size, first_seen) VALUES"
+                       " (?, ?, 0, ?)", (record["sha256"], record.get("file") or "?",
+                                         record["at"]))
+            file_id = db.execute("SELECT id FROM files WHERE sha256 = ?",
+                                 (record["sha256"],)).fetchone()[0]
+        state = str(record["state"])
+        db.execute(
+            "INSERT INTO documents (administration, key, target, label, state, file_id, rows,"
+            " content, yuki_ref, message, forced, sent_at, updated) VALUES (?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (administration, key) DO UPDATE SET"
+            " state = excluded.state, target = excluded.target, label = excluded.label,"
+            " file_id = COALESCE(excluded.file_id, file_id), rows = excluded.rows,"
+            " content = excluded.content, yuki_ref = COALESCE(excluded.yuki_ref, yuki_ref),"
+            " message = excluded.message, forced = excluded.forced OR forced,"
+            " sent_at = COALESCE(excluded.sent_at, sent_at), updated = excluded.updated",
+            (record["administration"], record["key"], record.get("target") or "?",
+             record.get("label") or record["key"], state, file_id,
+             json.dumps(record.get("rows") or []), record.get("content") or "",
+             record.get("yuki_ref"), record.get("message"), int(bool(record.get("forced"))),
+             record["at"] if state == SENT else None, record["at"]))
+        document_id = db.execute("SELECT id FROM documents WHERE administration = ? AND"
+                                 " key = ?", (record["administration"], record["key"])
+                                 ).fetchone()[0]
+        db.execute("INSERT INTO events (document_id, run_id, at, state, message) VALUES"
+                   " (?, NULL, ?, ?, ?)", (document_id, record["at"], state,
+                                           record.get("message")))
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, name: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @staticmethod
+    def _set_meta(db: sqlite3.Connection, name: str, value: str) -> None:
+        db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
 
     def recover(self) -> list[Entry]:
         """Documents left SENDING by a process that died during a call: UNKNOWN now."""
@@ -248,6 +508,60 @@ class SendLog:
             self.mark(None, [e.id for e in stuck], UNKNOWN,
                       "the sending process stopped during the call; Yuki may have it")
         return [e for e in (self.get(s.id) for s in stuck) if e is not None]
+
+    def lookups(self, day: str) -> tuple[int, set[int]]:
+        """Lookups in Yuki made on `day` (Amsterdam), and the documents they were for."""
+        tried = {int(r[0]) for r in self._db.execute(
+            "SELECT document_id FROM lookups WHERE day = ?", (day,))}
+        return len(tried), tried
+
+    def looked_up(self, document_id: int, day: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO lookups (document_id, day) VALUES (?, ?)",
+                       (document_id, day))
+
+    def decidable(self, ids: Sequence[int] = (), run_id: int | None = None,
+                  file_name: str | None = None, every: bool = False
+                  ) -> tuple[list[Entry], list[str]]:
+        """The documents awaiting a decision among these (IDs, a run's, a file's, or all),
+        and why any ID given cannot be decided."""
+        chosen: dict[int, Entry] = {}
+        problems = []
+        for document_id in ids:
+            entry = self.get(document_id)
+            if entry is None:
+                problems.append(f"the send journal has no document {document_id}")
+            elif entry.state != UNKNOWN:
+                problems.append(f"{entry.label} ({entry.id}) is {entry.state}, not UNKNOWN")
+            else:
+                chosen[entry.id] = entry
+        for entry in self.unknown():
+            if every or (run_id is not None and entry.run_id == run_id) or (
+                    file_name is not None and entry.file_name == file_name):
+                chosen[entry.id] = entry
+        return sorted(chosen.values(), key=lambda e: e.id), problems
+
+    def held(self, administration: str) -> str | None:
+        """Why documents of this administration that the journal does not know are held
+        back (`hold`); released once no document of it awaits a decision."""
+        with self._write() as db:
+            note = self._meta(db, f"held:{administration}")
+            if note is not None and not db.execute(
+                    "SELECT 1 FROM documents WHERE administration = ? AND state = ? LIMIT 1",
+                    (administration, UNKNOWN)).fetchone():
+                db.execute("DELETE FROM meta WHERE name = ?", (f"held:{administration}",))
+                return None
+            return note
+
+    def hold(self, administration: str, note: str) -> None:
+        with self._write() as db:
+            self._set_meta(db, f"held:{administration}", note)
+
+    def last_change(self, administration: str) -> datetime | None:
+        """When the journal last changed a document of this administration."""
+        row = self._db.execute("SELECT MAX(updated) FROM documents WHERE administration = ?",
+                               (administration,)).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     def touched(self, run_id: int) -> set[int]:
         """The documents a run changed."""
@@ -258,7 +572,7 @@ class SendLog:
         return [_entry(r) for r in self._db.execute(f"{_SELECT} WHERE d.state = ?"
                                                     " ORDER BY d.updated", (UNKNOWN,))]
 
-    def recent(self, limit: int = 20) -> list[dict[str, object]]:
+    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest runs with the count of their documents per state."""
         runs = self._db.execute(
             "SELECT id, started, finished, file_name, mapping, target, administration, outcome,"
@@ -286,8 +600,27 @@ class SendLog:
 
 
 _SELECT = ("SELECT d.id, d.administration, d.key, d.target, d.label, d.state, d.rows, f.name,"
-           " d.yuki_ref, d.message, d.forced, d.sent_at, d.updated, d.content"
+           " d.yuki_ref, d.message, d.forced, d.sent_at, d.updated, d.content, d.run_id"
            " FROM documents d LEFT JOIN files f ON f.id = d.file_id")
+
+
+# A document as a ledger record needs it (`_record`).
+_RECORD = ("SELECT d.administration, d.key, d.target, d.label, d.rows, d.content, d.state,"
+           " d.message, d.yuki_ref, d.forced, d.updated, f.name, f.sha256"
+           " FROM documents d LEFT JOIN files f ON f.id = d.file_id")
+
+
+def _record(row: Sequence[Any], journal_id: str | None, seq: int, stamp: str | None) -> Record:
+    """A document's record; `stamp` None: as of its last change (a snapshot)."""
+    return {"seq": seq, "journal": journal_id, "at": stamp or row[10], "state": row[6],
+            "administration": row[0], "key": row[1], "target": row[2], "label": row[3],
+            "rows": json.loads(row[4]), "content": row[5], "message": row[7],
+            "yuki_ref": row[8], "forced": bool(row[9]), "file": row[11], "sha256": row[12]}
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for first in range(0, len(ids), size):
+        yield ids[first:first + size]
 
 
 def _entry(row: Sequence[object]) -> Entry:
@@ -298,5 +631,5 @@ def _entry(row: Sequence[object]) -> Entry:
         yuki_ref=None if row[8] is None else str(row[8]),
         message=None if row[9] is None else str(row[9]), forced=bool(row[10]),
         sent_at=None if row[11] is None else str(row[11]), updated=str(row[12]),
-        content=str(row[13]),
+        content=str(row[13]), run_id=None if row[14] is None else int(str(row[14])),
     )

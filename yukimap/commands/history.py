@@ -8,11 +8,11 @@ import click
 
 
 def run(limit: int = 20, document: int | None = None, state: Path | None = None) -> int:
-    from yukimap.sendlog import SendLog
+    from yukimap.sendlog import SendLog, local_time, state_errors
     from yukimap.settings import load_settings
 
     settings = load_settings(state_dir=state)
-    with SendLog(settings.state_dir) as log:
+    with state_errors(settings.state_dir), SendLog(settings.state_dir) as log:
         if document is not None:
             return _document(log, document)
         runs = log.recent(limit)
@@ -21,8 +21,8 @@ def run(limit: int = 20, document: int | None = None, state: Path | None = None)
         return 0
     for entry in runs:
         counts = ", ".join(f"{state.lower()} {n}" for state, n in
-                           sorted(entry["documents"].items())) or "no documents"  # type: ignore[union-attr]
-        click.echo(f"run {entry['id']}  {str(entry['started'])[:16].replace('T', ' ')}"
+                           sorted(entry["documents"].items())) or "no documents"
+        click.echo(f"run {entry['id']}  {local_time(str(entry['started']))}"
                    f"  {entry['file']} ({entry['target']}) -> {entry['administration']}:"
                    f" {counts}; {entry['calls']} call(s); {entry['outcome'] or 'running'}")
     return 0
@@ -30,6 +30,7 @@ def run(limit: int = 20, document: int | None = None, state: Path | None = None)
 
 def _document(log: object, document_id: int) -> int:
     from yukimap.errors import UsageError
+    from yukimap.sendlog import local_time
 
     entry = log.get(document_id)  # type: ignore[attr-defined]
     if entry is None:
@@ -38,5 +39,5 @@ def _document(log: object, document_id: int) -> int:
     click.echo(f"  administration {entry.administration}; from {entry.file_name},"
                f" rows {', '.join(map(str, entry.rows))}")
     for at, state, message in log.history(document_id):  # type: ignore[attr-defined]
-        click.echo(f"  {at}  {state}" + (f": {message}" if message else ""))
+        click.echo(f"  {local_time(at)}  {state}" + (f": {message}" if message else ""))
     return 0

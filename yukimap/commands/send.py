@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from yukimap.send import Receipt
 
 
 def run(file: Path, mapping: str, administration: str | None = None, dry_run: bool = False,
@@ -13,7 +17,7 @@ def run(file: Path, mapping: str, administration: str | None = None, dry_run: bo
     from yukimap.commands.progress import progress
     from yukimap.pipeline import write_atomically
     from yukimap.report import display_path, format_receipt, format_summary
-    from yukimap.send import ALREADY_SENT, PLANNED, SENT, rejected_rows, send_file
+    from yukimap.send import rejected_rows, send_file
     from yukimap.settings import load_settings
 
     settings = load_settings(administration=administration, state_dir=state)
@@ -34,5 +38,19 @@ def run(file: Path, mapping: str, administration: str | None = None, dry_run: bo
         written = write_rows(file, outcome.mapping, rows, write_rejected)
         click.echo(f"  the {len(rows)} rejected row(s) are in {written}: fix them there and"
                    " send that file")
-    done = {SENT, ALREADY_SENT} | ({PLANNED} if dry_run else set())
-    return 0 if all(o.state in done for o in outcome.documents) else 1
+    return exit_code(outcome)
+
+
+def exit_code(receipt: Receipt) -> int:
+    """1 something was rejected (a person must fix it) > 5 an outcome is unknown (a person
+    must decide) > 4 the run stopped early (it only needs time) > 0 all is in Yuki."""
+    from yukimap.errors import EXIT_DECIDE, EXIT_LATER, EXIT_OK, EXIT_USER
+    from yukimap.send import AWAITING, NOT_SENT
+    from yukimap.sendlog import REJECTED, UNKNOWN
+
+    found = receipt.counts()
+    for states, code in (((REJECTED,), EXIT_USER), ((UNKNOWN, AWAITING), EXIT_DECIDE),
+                         ((NOT_SENT,), EXIT_LATER)):
+        if any(found.get(state) for state in states):
+            return code
+    return EXIT_OK

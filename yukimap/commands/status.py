@@ -1,12 +1,16 @@
 """yukimap status: what yukimap knows locally, without calling Yuki (costs no calls).
 
-The output is a list of sections; later features (e.g. `send`) add theirs to SECTIONS.
+The output is a list of sections, each with lines for people and data for `--json`; later
+features (e.g. the hot-folder daemon) add theirs to SECTIONS.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,21 +19,27 @@ from yukimap.settings import Settings
 
 @dataclass
 class Section:
+    key: str  # its name in --json
     title: str
     lines: list[str] = field(default_factory=list)
+    data: Any = None
 
 
 def settings_section(settings: Settings) -> Section:
     key = settings.access_key
     src = settings.sources
-    return Section("Settings", [
+    return Section("settings", "Settings", [
         f"Yuki URL:        {settings.base_url}",
         "access key:      " + (f"set (fingerprint {key.fingerprint()}, from"
                                f" {src.get('access_key', '?')})" if key else "not set"),
         f"administration:  {settings.administration or '(none; give one per command)'}",
         f"domain:          {settings.domain or '(none)'}",
-        f"state folder:    {settings.state_dir}",
-    ])
+        f"state folder:    {settings.state_dir.resolve()}",
+    ], {"base_url": settings.base_url,
+        "access_key": {"fingerprint": key.fingerprint(), "from": src.get("access_key")}
+        if key else None,
+        "administration": settings.administration, "domain": settings.domain,
+        "state_folder": str(settings.state_dir.resolve())})
 
 
 def calls_section(settings: Settings) -> Section:
@@ -42,55 +52,69 @@ def calls_section(settings: Settings) -> Section:
         if mine and mine not in usage:
             usage[mine] = 0
         resets = budget.resets_at()
-        lines = [f"{domain}: {used} used, {max(budget.budget - used, 0)} left of"
-                 f" {budget.budget}" + ("  (current key)" if domain == mine else "")
-                 for domain, used in sorted(usage.items())]
-        for domain in sorted(usage):
-            ops = budget.operations_today(domain)
-            if ops:
-                lines.append(f"  {domain}: " + ", ".join(f"{op} {n}" for op, n in ops.items()))
+        domains: dict[str, dict[str, Any]] = {
+            domain: {"used": used, "left": max(budget.budget - used, 0),
+                     "operations": budget.operations_today(domain),
+                     "current_key": domain == mine}
+            for domain, used in sorted(usage.items())}
     finally:
         budget.close()
-    if not lines:
-        lines = ["no calls today"]
+    lines = [f"{domain}: {d['used']} used, {d['left']} left of {budget.budget}"
+             + ("  (current key)" if d["current_key"] else "") for domain, d in domains.items()]
+    lines += [f"  {domain}: " + ", ".join(f"{op} {n}" for op, n in d["operations"].items())
+              for domain, d in domains.items() if d["operations"]]
+    lines = lines or ["no calls today"]
     lines.append(f"the count starts again at midnight Amsterdam time ({resets:%Y-%m-%d %H:%M %Z})")
-    return Section(f"Yuki calls today ({budget.today().isoformat()}, Europe/Amsterdam)", lines)
-
-
-def sends_section(settings: Settings) -> Section:
-    from yukimap.sendlog import SendLog
-
-    with SendLog(settings.state_dir) as log:
-        runs = log.recent(5)
-    lines = [f"run {r['id']} {str(r['started'])[:16].replace('T', ' ')}: {r['file']}"
-             f" ({r['target']}): " + (", ".join(f"{k.lower()} {n}" for k, n in
-                                               sorted(r["documents"].items()))  # type: ignore[union-attr]
-                                     or "nothing new") for r in runs]
-    return Section("Recent sends (yukimap history for more)", lines or ["nothing sent yet"])
+    day = budget.today().isoformat()
+    return Section("calls_today", f"Yuki calls today ({day}, Europe/Amsterdam)", lines,
+                   {"day": day, "resets_at": resets.isoformat(), "budget": budget.budget,
+                    "domains": domains})
 
 
 def unknown_section(settings: Settings) -> Section:
+    from yukimap.errors import _rows_text
     from yukimap.sendlog import SendLog
 
     with SendLog(settings.state_dir) as log:
         waiting = log.unknown()
-    lines = [f"{e.id}: {e.label} from {e.file_name} (rows {', '.join(map(str, e.rows[:6]))}):"
+    lines = [f"{e.id}: {e.label} from {e.file_name} ({_rows_text(e.rows)}):"
              f" {e.message or 'outcome unknown'}" for e in waiting]
     if waiting:
         lines.append("check each in Yuki, then: yukimap resolve ID --sent (or --not-sent)")
-    return Section("Awaiting a decision (outcome unknown)", lines or ["none"])
+    data = [{"id": e.id, "label": e.label, "key": e.key, "administration": e.administration,
+             "target": e.target, "file": e.file_name, "rows": list(e.rows),
+             "message": e.message, "since": e.updated} for e in waiting]
+    return Section("awaiting_decision", "Awaiting a decision (outcome unknown)",
+                   lines or ["none"], data)
+
+
+def sends_section(settings: Settings) -> Section:
+    from yukimap.sendlog import SendLog, local_time
+
+    with SendLog(settings.state_dir) as log:
+        runs = log.recent(5)
+    lines = [f"run {r['id']} {local_time(str(r['started']))}: {r['file']} ({r['target']}): "
+             + (", ".join(f"{k.lower()} {n}" for k, n in sorted(r["documents"].items()))
+                or "nothing new") for r in runs]
+    return Section("recent_sends", "Recent sends (yukimap history for more)",
+                   lines or ["nothing sent yet"], runs)
 
 
 SECTIONS: list[Callable[[Settings], Section]] = [settings_section, calls_section,
                                                  unknown_section, sends_section]
 
 
-def run() -> int:
+def run(as_json: bool = False, state: Path | None = None) -> int:
+    from yukimap.sendlog import state_errors
     from yukimap.settings import load_settings
 
-    settings = load_settings()
-    for number, make in enumerate(SECTIONS):
-        section = make(settings)
+    settings = load_settings(state_dir=state)
+    with state_errors(settings.state_dir):
+        sections = [make(settings) for make in SECTIONS]
+    if as_json:
+        click.echo(json.dumps({s.key: s.data for s in sections}, indent=2, ensure_ascii=False))
+        return 0
+    for number, section in enumerate(sections):
         if number:
             click.echo("")
         click.echo(section.title)
