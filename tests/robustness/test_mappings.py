@@ -43,8 +43,8 @@ def test_an_alias_bomb_stops_at_the_alias_that_copies_too_much(bounded: Bounded,
         assert _lines(outcome.stderr) == [
             "error: bomb.yaml goes over a limit of the YAML reader",
             "",
-            "error: bomb.yaml:5:8 the aliases (*name) in this file repeat more than 10,000"
-            " values",
+            ("error: bomb.yaml:5:8 the aliases (*name) in this file repeat more than 10,000"
+             " values"),
             "  fix: an alias of a value that holds aliases multiplies them; write the values out",
         ]
         assert outcome.peak_mb < 200
@@ -96,8 +96,8 @@ def test_a_device_or_folder_is_not_read(bounded: Bounded, write: Write, tmp_path
                  ["check", "folder.yaml"]):
         outcome = bounded(*args, codes=(1,), seconds=10)
         assert _lines(outcome.stderr) == [
-            f"error: mapping file {args[-1] if args[0] == 'check' else '/dev/zero'} is not a"
-            " file (a folder, a device or a pipe)",
+            (f"error: mapping file {args[-1] if args[0] == 'check' else '/dev/zero'} is not a"
+             " file (a folder, a device or a pipe)"),
             "  fix: give the path of a YAML file",
         ]
         assert outcome.peak_mb < 200
@@ -111,10 +111,10 @@ def test_a_huge_mapping_is_refused_before_it_is_read(bounded: Bounded, write: Wr
     outcome = bounded("check", "huge.yaml", codes=(1,), seconds=10)
     assert outcome.seconds < 5 and outcome.peak_mb < 200
     assert _lines(outcome.stderr) == [
-        "error: mapping file huge.yaml is over yukimap's limit of 1,024 KB"
-        f" ({math.ceil(len(text) / 1024):,} KB)",
-        "  fix: if the file is right, raise the limit: set YUKIMAP_MAX_MAPPING_KB to a higher"
-        " number (README: Limits)",
+        ("error: mapping file huge.yaml is over yukimap's limit of 1,024 KB"
+         f" ({math.ceil(len(text) / 1024):,} KB)"),
+        ("  fix: if the file is right, raise the limit: set YUKIMAP_MAX_MAPPING_KB to a higher"
+         " number (README: Limits)"),
     ]
     lower = bounded("check", "huge.yaml", codes=(1,), env={"YUKIMAP_MAX_MAPPING_KB": "10"})
     assert "over yukimap's limit of 10 KB" in lower.stderr
