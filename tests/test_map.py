@@ -298,3 +298,25 @@ lines:
     with pytest.raises(DocumentError):
         result.write(tmp_path / "out" / "invoices.xml")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_expression_problems_are_located_at_the_expression(tmp_path: Path) -> None:
+    mapping = HEAD + "invoice:\n  Subject: {expr: \"text(Price / Qty)\", required: true}" + LINES
+    with pytest.raises(DataError) as info:
+        convert(tmp_path, mapping, "1;A;0;x;1,00;\n2;B;0;y;1,00;\n")
+    [problem] = info.value.problems  # a failed expression is not also "empty"
+    where = problem.where
+    assert (where.file, where.line, where.col, where.rows, where.key) == (
+        str(tmp_path / "m.yaml"), 6, 12, (2, 3), "invoice.Subject")
+
+
+def test_a_let_that_fails_is_named_and_a_long_chain_is_a_row_error(tmp_path: Path) -> None:
+    lets = "".join(f"  l{i}: {{expr: \"l{i - 1}\"}}\n" for i in range(1, 400))
+    mapping = HEAD + "let:\n  l0: {column: Status, type: decimal}\n" + lets + (
+        "invoice: {Subject: {expr: \"text(l2 * 2)\"}, Remarks: {expr: \"text(l399)\"}}") + LINES
+    first, deep = problems(tmp_path, mapping, "1;A;1;x;1,00;abc\n")
+    assert first == ("expression 'text(l2 * 2)': let l0: not a number with decimal mark ','",
+                     (2,), "abc", "error")
+    # The chain runs out of Python's stack at some let: a row error, named after that let.
+    assert deep[0].startswith("expression 'text(l399)': let l")
+    assert deep[0].endswith(": the expression and the let: values it uses nest too deeply")

@@ -55,7 +55,7 @@ class Where:
             parts.append(self.document)
         if self.rows:
             parts.append(_rows_text(self.rows))
-        if self.line is not None:
+        if self.line is not None and not self.rows:  # with rows, the line is the group's
             parts.append(f"line {self.line}:{self.col or 1}")
         if self.key and self.line is None and not self.rows:
             parts.append(f"at {self.key}")

@@ -44,6 +44,7 @@ class Limits:
     max_expr_chars: int = 10_000
     # Fixed bounds of the mapping language; not settings, since no real mapping nears them.
     yaml_aliases: int = 100  # alias uses in one YAML file (billion laughs)
+    yaml_alias_values: int = 10_000  # values those aliases repeat, nested ones multiplied
     yaml_depth: int = 32  # nesting of YAML collections
     expr_depth: int = 40  # nesting of an expression (parentheses, calls, operators)
     expr_nodes: int = 2_000  # parts of one expression

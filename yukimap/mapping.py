@@ -11,7 +11,6 @@ values, which can depend on several cells, are evaluated row by row.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from dataclasses import dataclass, field, replace
@@ -23,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from yukimap.errors import DataError, Problem, Where
-from yukimap.expr import ExprError
+from yukimap.expr import ExprError, compile_regex, numbers_context, shorten
 from yukimap.model import Condition, FieldSpec, ItemSpec, Locale, Mapping
 from yukimap.read import ROW, Table
 from yukimap.values import (
@@ -414,23 +413,23 @@ class _Run:
     def _expr_series(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale,
                      name: str) -> tuple[pl.Series, pl.Series]:
         """Evaluate an expression field row by row; its results are final, never re-parsed."""
-        results = self.evaluate(spec.expr, frame, spec.where, spec)
+        expr = spec.expr
+        assert expr is not None
+        results, failed = self.evaluate_marked(expr, frame, spec.where, name)
         texts: list[str | None] = []
-        failures: dict[tuple[str, str | None], list[tuple[int, str]]] = {}
-        failed = []
-        for row, value in zip(frame[ROW].to_list(), results):
-            try:
-                texts.append(expr_final_text(spec, value, locale))
-                failed.append(False)
-            except BadValue as exc:
-                failures.setdefault((exc.cause, exc.hint), []).append((row, str(value)))
-                texts.append(None)
-                failed.append(True)
-        for (cause, hint), bad in failures.items():
+        failures: dict[tuple[str, str | None, str], list[int]] = {}
+        with numbers_context():  # rounding a result as the field says needs its digits
+            for index, (row, value) in enumerate(zip(frame[ROW].to_list(), results)):
+                try:
+                    texts.append(expr_final_text(spec, value, locale))
+                except BadValue as exc:
+                    failures.setdefault((exc.cause, exc.hint, str(value)), []).append(row)
+                    texts.append(None)
+                    failed[index] = True
+        for (cause, hint, value), rows in failures.items():
             self.problems.append(Problem(
-                f"expression {spec.expr.source!r}: its result is {cause}",
-                replace(self._where([r for r, _ in bad], None), key=name), value=bad[0][1],
-                hint=hint))
+                f"expression {shorten(expr.source)!r}: its result is {cause}",
+                replace(spec.where, rows=tuple(rows), key=name), value=value, hint=hint))
         return pl.Series(texts, dtype=pl.String), pl.Series(failed, dtype=pl.Boolean)
 
     def _fill_default(self, spec: FieldSpec, series: pl.Series, raw: pl.Series | None) -> pl.Series:
@@ -543,24 +542,31 @@ class _Run:
     # expressions ----------------------------------------------------------------------
 
     def evaluate(self, expr: Any, frame: pl.DataFrame, where: Where,
-                 spec: FieldSpec | None = None) -> list[Any]:
+                 name: str | None = None) -> list[Any]:
+        """An expression's value on each row (None where it failed; see `evaluate_marked`)."""
+        return self.evaluate_marked(expr, frame, where, name)[0]
+
+    def evaluate_marked(self, expr: Any, frame: pl.DataFrame, where: Where,
+                        name: str | None = None) -> tuple[list[Any], list[bool]]:
+        """(values, failed) on each row. Failures are problems grouped by cause, located at
+        the expression in the mapping, with their rows and the value that failed."""
         results: list[Any] = []
-        failures: dict[tuple[str, str | None], list[int]] = {}
-        rows = frame[ROW].to_list()
-        for pos, row in zip(frame[POS].to_list(), rows):
-            try:
-                results.append(self.env.run(expr, pos))
-            except ExprError as exc:
-                failures.setdefault((exc.cause, exc.hint), []).append(row)
-                results.append(None)
-        for (cause, hint), bad_rows in failures.items():
+        failed: list[bool] = []
+        failures: dict[tuple[str, str | None, str | None], list[int]] = {}
+        with numbers_context():
+            for pos, row in zip(frame[POS].to_list(), frame[ROW].to_list()):
+                try:
+                    results.append(self.env.run(expr, pos))
+                    failed.append(False)
+                except ExprError as exc:
+                    failures.setdefault((exc.cause, exc.hint, exc.value), []).append(row)
+                    results.append(None)
+                    failed.append(True)
+        for (cause, hint, value), bad_rows in failures.items():
             self.problems.append(Problem(
-                f"expression {expr.source!r}: {cause}",
-                Where(file=self.table.file, sheet=self.table.sheet, rows=tuple(bad_rows),
-                      key=spec.name if spec else where.key, line=where.line, col=where.col),
-                hint=hint,
-            ))
-        return results
+                f"expression {shorten(expr.source)!r}: {cause}",
+                replace(where, rows=tuple(bad_rows), key=name or where.key), value, hint))
+        return results, failed
 
 
 def _values(series: pl.Series | None, height: int) -> list[str | None]:
@@ -708,14 +714,18 @@ def _column_test(cond: Condition, series: pl.Series) -> pl.Series:
 
 
 def _regex_test(series: pl.Series, pattern: str, ignore_case: bool) -> pl.Series:
-    # Python's re, so that a pattern behaves as the docs (and `yukimap check`) say.
-    compiled = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    # RE2, as `yukimap check` and regex_replace(): linear time, whatever the pattern.
+    compiled = compile_regex(pattern, ignore_case)
     uniques = series.drop_nulls().unique().to_list()
     hits = {u: bool(compiled.search(u)) for u in uniques}
     return series.replace_strict(hits, default=False, return_dtype=pl.Boolean)
 
 
 # --- the row environment for expressions ------------------------------------------------
+
+
+class _LetError(ExprError):
+    """An expression failed in a `let` value it uses."""
 
 
 class _RowEnv:
@@ -745,18 +755,22 @@ class _RowEnv:
         return self.cache[key]
 
     def _compute_let(self, spec: FieldSpec) -> Any:
-        try:
-            if spec.expr is not None:
+        name = spec.path[1]
+        if spec.expr is not None:
+            try:
                 value = spec.expr.evaluate(self)
-                return value if spec.round is None or not isinstance(value, Decimal) else \
-                    _canonical_typed("decimal", to_xml_text(value, spec.round))
-            raw = self.cell(spec.column) if spec.column else spec.value
+            except _LetError:  # named after the let where it failed, not every let above it
+                raise
+            except ExprError as exc:
+                raise _LetError(f"let {name}: {exc.cause}", exc.hint, exc.value) from None
+            return value if spec.round is None or not isinstance(value, Decimal) else \
+                _canonical_typed("decimal", to_xml_text(value, spec.round))
+        raw = self.cell(spec.column) if spec.column else spec.value
+        try:
             return typed_value(spec, raw, self.locale if spec.locale.decimal_mark is None
                                else spec.locale)
         except BadValue as exc:
-            raise ExprError(f"let {spec.path[1]}: {exc.cause}", exc.hint) from None
-        except ExprError as exc:
-            raise ExprError(f"let {spec.path[1]}: {exc.cause}", exc.hint) from None
+            raise _LetError(f"let {name}: {exc.cause}", exc.hint, raw) from None
 
     def decimal(self, text: str) -> Decimal:
         return parse_decimal(text, self.locale)

@@ -49,7 +49,9 @@ def group_problems(problems: Sequence[Problem]) -> list[_Group]:
     groups: dict[tuple[str, str, str, str | None], _Group] = {}
     ordered = sorted(problems, key=lambda p: p.severity != "error")
     for p in ordered:
-        subject = _subject(p) if p.where.line is None else ""
+        # A mapping problem is one line with its file:line:col; an expression that fails
+        # on rows is grouped like a data problem, under its file:line:col.
+        subject = _subject(p) if p.where.line is None or p.where.rows else ""
         key = (p.severity, p.cause, subject, p.hint)
         if key not in groups:
             groups[key] = _Group(p.severity, p.cause, subject, p.hint)

@@ -18,7 +18,7 @@ from typing import Any
 from yukimap import documents
 from yukimap.documents import Element, Target
 from yukimap.errors import MappingError, Problem, UsageError, Where
-from yukimap.expr import FUNCTIONS, ExprError, compile_expr
+from yukimap.expr import FUNCTIONS, ExprError, compile_expr, compile_regex, shorten
 from yukimap.model import (
     Balancing,
     Condition,
@@ -501,9 +501,9 @@ def _column_condition(raw: dict[str, Any], test: str, path: KeyPath, ctx: Ctx,
         operand = text(operand, path + (test,), ctx)
         if operand is not INVALID:
             try:
-                re.compile(operand)
-            except re.error as exc:
-                ctx.fail(path + (test,), f"not a valid regular expression: {exc}", value=operand)
+                compile_regex(operand, raw["ignore_case"])
+            except ExprError as exc:
+                ctx.fail(path + (test,), exc.cause, exc.hint, value=operand)
                 return None
     else:
         operand = text(operand, path + (test,), ctx)
@@ -517,7 +517,7 @@ def _compile(source: str, path: KeyPath, ctx: Ctx, lets: frozenset[str]) -> Any:
     try:
         return compile_expr(source, lets)
     except ExprError as exc:
-        ctx.fail(path, exc.cause, exc.hint, value=source)
+        ctx.fail(path, exc.cause, exc.hint, value=shorten(source))
         return None
 
 

@@ -5,33 +5,110 @@ PyYAML is lenient: a duplicated key is an error instead of "last one wins", and 
 stay text unless they are `true`, `false` or empty. YAML 1.1 would turn `NO` (Norway),
 `yes`, `010` (octal 8) and `21.00` (21.0) into something else; the mapping schema converts
 text to the type each key needs and says so when it cannot.
+
+A file can also be hostile (a hot folder takes whatever lands in it), so the loader checks
+the file's size before it reads it, and the nesting and the aliases while it composes,
+before any of it is built: an alias bomb or a runaway nesting stops at the line and column
+where it goes over yukimap's limits (yukimap/limits.py).
 """
 
 from __future__ import annotations
 
+import math
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from yukimap.errors import MappingError, Problem, Where
+from yukimap.limits import limits, over
 
 KeyPath = tuple[str | int, ...]
 
+# The tags a scalar may carry; the loader's own resolvers give only the first three.
+_STR, _BOOL, _NULL = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:bool",
+                      "tag:yaml.org,2002:null")
+_SCALAR_TAGS = (_STR, _BOOL, _NULL, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_TAG_HINT = "remove the tag: yukimap reads the value as text and converts it as the key needs"
+
+
+class _OverLimit(Exception):
+    """The file goes over one of the loader's bounds at `mark`."""
+
+    def __init__(self, cause: str, hint: str, mark: Any) -> None:
+        super().__init__(cause)
+        self.cause, self.hint, self.mark = cause, hint, mark
+
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """SafeLoader that counts, while composing, the nesting and what aliases repeat."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0  # collections open around the node being composed
+        self.aliases = 0
+        self.repeated = 0  # values that aliases repeat, each counted with all it holds
+        self.shapes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, height)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = cast(yaml.Event, self.peek_event())  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            self._count_alias(node, event)
+            return node
+        collection = not isinstance(event, yaml.ScalarEvent)
+        self.depth += collection
+        if self.depth > limits().yaml_depth:
+            raise _OverLimit(*_too_deep(), event.start_mark)
+        node = super().compose_node(parent, index)
+        self.depth -= collection
+        self.shapes[id(node)] = self._shape(node)
+        return node
+
+    def _count_alias(self, node: yaml.Node | None, event: yaml.AliasEvent) -> None:
+        bounds, mark, name = limits(), event.start_mark, event.anchor
+        self.aliases += 1
+        if self.aliases > bounds.yaml_aliases:
+            raise _OverLimit(f"more than {bounds.yaml_aliases} aliases (*name) in one file",
+                             "write the values out instead of repeating them with aliases", mark)
+        shape = self.shapes.get(id(node))
+        if shape is None:  # its anchor is still open: the alias is inside it
+            raise _OverLimit(f"the alias *{name} is used inside its own anchor &{name}",
+                             "an alias repeats a value written before it, not the value it is"
+                             " part of", mark)
+        values, height = shape
+        self.repeated += values
+        if self.repeated > bounds.yaml_alias_values:
+            raise _OverLimit(f"the aliases (*name) in this file repeat more than"
+                             f" {bounds.yaml_alias_values:,} values",
+                             "an alias of a value that holds aliases multiplies them; write the"
+                             " values out", mark)
+        if self.depth + height > bounds.yaml_depth:
+            raise _OverLimit(*_too_deep(), mark)
+
+    def _shape(self, node: yaml.Node | None) -> tuple[int, int]:
+        """(values, height) of a composed node, with what its aliases repeat counted in."""
+        if not isinstance(node, yaml.CollectionNode):
+            return 1, 0
+        children = ([part for pair in node.value for part in pair]
+                    if isinstance(node, yaml.MappingNode) else node.value)
+        shapes = [self.shapes[id(child)] for child in children]
+        return (1 + sum(v for v, _ in shapes), 1 + max((h for _, h in shapes), default=0))
+
+
+def _too_deep() -> tuple[str, str]:
+    return (f"YAML nested more than {limits().yaml_depth} levels deep",
+            "a mapping needs only a few levels: check the brackets and the indentation")
 
 
 _Loader.yaml_implicit_resolvers = {}
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
-)
+_Loader.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
 @dataclass(frozen=True)
@@ -59,34 +136,63 @@ def dotted(path: KeyPath) -> str:
 
 
 def load_yaml(text: str, file: str) -> Located:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise MappingError(f"{file} is not valid YAML",
+                           problems=[_character_problem(exc, text, file)]) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise MappingError(
             f"{file} is not valid YAML", problems=[_syntax_problem(exc, file)]
         ) from None
+    except _OverLimit as exc:
+        raise MappingError(f"{file} goes over a limit of the YAML reader",
+                           problems=[_limit_problem(exc, file)]) from None
     finally:
         loader.dispose()
-    positions: dict[KeyPath, tuple[int, int]] = {}
-    problems: list[Problem] = []
-    data = _convert(node, (), loader, positions, problems, file) if node is not None else None
-    if problems:
-        raise MappingError(f"{file} has duplicated keys", problems=problems)
-    return Located(data, file, positions)
+    converter = _Converter(file)
+    data = converter.value(node, ()) if node is not None else None
+    if converter.problems:
+        duplicates = all(p.hint == _DUPLICATE_HINT for p in converter.problems)
+        raise MappingError(f"{file} has duplicated keys" if duplicates
+                           else f"{file} has values yukimap cannot read",
+                           problems=converter.problems)
+    return Located(data, file, converter.positions)
 
 
-def load_yaml_file(path: Path) -> Located:
+def load_yaml_file(path: Path, what: str = "mapping file") -> Located:
+    """Read a YAML file (a mapping, or a config file: `what` names it in messages) within
+    the size bound, without reading more of it than the bound."""
+    text = _read_bounded(path, what)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise MappingError(f"mapping file {path} does not exist") from None
+        decoded = text.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise MappingError(
             f"{path} is not UTF-8 text (byte {exc.start})",
-            hint="save the mapping file as UTF-8",
+            hint=f"save the {what} as UTF-8",
         ) from None
-    return load_yaml(text, str(path))
+    return load_yaml(decoded, str(path))
+
+
+def _read_bounded(path: Path, what: str) -> bytes:
+    bound = limits().max_mapping_kb * 1024
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise MappingError(f"{what} {path} does not exist") from None
+    if not stat.S_ISREG(info.st_mode):  # /dev/zero, a folder or a pipe never ends or blocks
+        raise MappingError(f"{what} {path} is not a file (a folder, a device or a pipe)",
+                           hint="give the path of a YAML file")
+    with path.open("rb") as stream:
+        data = stream.read(bound + 1)  # a file that grows, or lies about its size, stops here
+    if len(data) > bound:
+        size = math.ceil(max(info.st_size, len(data)) / 1024)
+        found = f"{size:,} KB" if info.st_size > bound else f"at least {size:,} KB"
+        message, hint = over("max_mapping_kb", f"{what} {path}", found)
+        raise MappingError(message, hint=hint)
+    return data
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
@@ -101,40 +207,85 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     return Problem(f"YAML syntax error: {cause}", Where(file=file, line=line, col=col), hint=hint)
 
 
-def _convert(
-    node: yaml.Node,
-    path: KeyPath,
-    loader: _Loader,
-    positions: dict[KeyPath, tuple[int, int]],
-    problems: list[Problem],
-    file: str,
-) -> Any:
-    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
+def _character_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    col = exc.position - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return Problem(f"YAML does not allow the character U+{code:04X} in a file",
+                   Where(file=file, line=line, col=col),
+                   hint="remove it: of the control characters, YAML allows only tabs and line"
+                        " breaks")
+
+
+def _limit_problem(exc: _OverLimit, file: str) -> Problem:
+    where = Where(file=file, line=exc.mark.line + 1, col=exc.mark.column + 1)
+    return Problem(exc.cause, where, hint=exc.hint)
+
+
+class _Converter:
+    """Composed nodes -> plain data, with the position of each by key path."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.positions: dict[KeyPath, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+
+    def value(self, node: yaml.Node, path: KeyPath) -> Any:
+        self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            key = _key_text(key)
-            if key in result:
-                first = positions[path + (key,)]
-                problems.append(
-                    Problem(
-                        f"key '{key}' appears twice (first on line {first[0]})",
-                        Where(file=file, line=key_node.start_mark.line + 1,
-                              col=key_node.start_mark.column + 1, key=dotted(path + (key,))),
-                        hint="keep one of them; YAML would silently use the last",
-                    )
-                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.refuse(key_node, path, "a key must be a plain value, not a list or a set of"
+                            " keys", "write the key as text")
                 continue
-            result[key] = _convert(value_node, path + (key,), loader, positions, problems, file)
+            key = _key_text(self.scalar(key_node, path))
+            if key in result:
+                first = self.positions[path + (key,)]
+                self.problems.append(Problem(
+                    f"key '{key}' appears twice (first on line {first[0]})",
+                    Where(file=self.file, line=key_node.start_mark.line + 1,
+                          col=key_node.start_mark.column + 1, key=dotted(path + (key,))),
+                    hint=_DUPLICATE_HINT,
+                ))
+                continue
+            result[key] = self.value(value_node, path + (key,))
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _convert(item, path + (i,), loader, positions, problems, file)
-            for i, item in enumerate(node.value)
-        ]
-    return loader.construct_object(node, deep=True)
+
+    def scalar(self, node: yaml.Node, path: KeyPath) -> Any:
+        """A scalar's value: text unless tagged; a tag yukimap has no use for is an error."""
+        if node.tag not in _SCALAR_TAGS:
+            return self.refuse(node, path, f"the YAML tag {_short_tag(node.tag)} is not"
+                               " supported", _TAG_HINT)
+        if node.tag == _STR:
+            return node.value
+        try:
+            return yaml.SafeLoader.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+        except Exception:  # noqa: BLE001 -- PyYAML raises whatever it hits ('!!int ')
+            return self.refuse(node, path, f"the YAML tag {_short_tag(node.tag)} does not fit"
+                               " this value", _TAG_HINT)
+
+    def refuse(self, node: yaml.Node, path: KeyPath, cause: str, hint: str) -> None:
+        where = Where(file=self.file, line=node.start_mark.line + 1,
+                      col=node.start_mark.column + 1, key=dotted(path) or None)
+        self.problems.append(Problem(cause, where, hint=hint))
+
+
+_DUPLICATE_HINT = "keep one of them; YAML would silently use the last"
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _short_tag(tag: str) -> str:
+    if tag.startswith("tag:yaml.org,2002:"):
+        return "!!" + tag.removeprefix("tag:yaml.org,2002:")
+    return tag
 
 
 def _key_text(key: Any) -> Any:
