@@ -21,6 +21,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from yukimap import text as text_policy
 from yukimap.documents import Element, walk
 from yukimap.errors import MappingError, Problem, Where
 from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS, Mapped
@@ -48,18 +49,9 @@ _EMPTY_VALUE: dict[str, Any] = {"omit": None, "clear": "", "nil": NIL}
 _EMPTY = Markup("")
 
 
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-# XML 1.0 cannot carry most control characters at all; exports sometimes contain them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
 def xml_text(value: Any) -> str:
-    """Element text: &, < and > escaped; a line break as &#13;, the code Yuki documents."""
-    text = str(value).translate(_TEXT_ESCAPES)
-    if "\n" in text or "\r" in text:
-        text = _NEWLINE.sub("&#13;", text)
-    return _CONTROL.sub("", text)
+    """Element text by the one text policy (yukimap/text.py)."""
+    return text_policy.xml_text(str(value))
 
 
 def el(name: str, value: Any) -> Markup:
@@ -75,10 +67,7 @@ def el(name: str, value: Any) -> Markup:
 
 def csv_field(value: Any, separator: str = ";") -> str:
     """A CSV field: quoted only when it holds the separator, a quote or a line break."""
-    text = "" if value is None or value is NIL else str(value)
-    if separator in text or '"' in text or "\n" in text or "\r" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
+    return "" if value is None or value is NIL else text_policy.csv_field(str(value), separator)
 
 
 def amount(value: Any, mark: str = ",") -> str:
@@ -249,16 +238,6 @@ class Document:
         return Items(self._part, self._begin, self._end).rows
 
 
-_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
-
-
-def _escaped(column: pl.Expr) -> pl.Expr:
-    for char, entity in _ESCAPES:
-        column = column.str.replace_all(char, entity, literal=True)
-    return (column.str.replace_all(r"\r\n|\r|\n", "&#13;")
-            .str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", ""))
-
-
 def _empty_xml(name: str, empty: str, indent: str) -> str | None:
     if empty == "clear":
         return f"\n{indent}<{name} />"
@@ -271,7 +250,7 @@ def _element(element: Element, column: str, empties: dict[int | None, str],
              indent: str) -> pl.Expr:
     """One element as text for every row: rendered, empty, or null (omitted)."""
     value = pl.col(column)
-    text = _escaped(value) if element.kind == "text" else value
+    text = text_policy.xml_text_expr(value) if element.kind == "text" else value
     given = pl.lit(f"\n{indent}<{element.name}>") + text + pl.lit(f"</{element.name}>")
     variants = set(empties.values())
     if len(variants) == 1 and None in empties:
