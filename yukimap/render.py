@@ -18,16 +18,26 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from yukimap import text as text_policy
 from yukimap.documents import Element, walk
-from yukimap.errors import MappingError, Problem, Where
+from yukimap.errors import MappingError
 from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS, Mapped
 import polars as pl
 from yukimap.model import FieldSpec, Mapping
 from yukimap.resources import templates_dir
+from yukimap.template_bounds import (
+    USER_ERRORS,
+    BoundedSandbox,
+    Deadline,
+    TemplateFolder,
+    TemplateLimit,
+    check_time,
+    located,
+    output_over,
+    running,
+)
 
 
 class Nil:
@@ -86,8 +96,9 @@ def dmy(value: Any) -> str:
     return f"{day}-{month}-{year}"
 
 
-class _Sandbox(SandboxedEnvironment):
-    """The sandbox, with a fast path for Nodes: their public attributes are all data."""
+class _Sandbox(BoundedSandbox):
+    """The sandbox (template_bounds.py), with a fast path for Nodes: their public attributes
+    are all data."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is Node:
@@ -95,15 +106,16 @@ class _Sandbox(SandboxedEnvironment):
                 return self.unsafe_undefined(obj, attribute)
             try:
                 return getattr(obj, attribute)
-            except AttributeError:
-                return self.undefined(obj=obj, name=attribute)
+            except AttributeError:  # Jinja would name the class, not the field
+                return self.undefined(f"{attribute!r} is not a field here", obj=obj,
+                                      name=attribute)
         return super().getattr(obj, attribute)
 
 
 @cache
 def environment(folder: Path) -> jinja2.Environment:
     env = _Sandbox(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=TemplateFolder(folder),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("xml", "xml.j2")),
         trim_blocks=True,
@@ -123,12 +135,8 @@ def load_template(mapping: Mapping) -> jinja2.Template:
     path = mapping.template or templates_dir() / mapping.target.template
     try:
         return environment(path.parent).get_template(path.name)
-    except jinja2.TemplateSyntaxError as exc:
-        raise MappingError(
-            f"template {path} has a syntax error",
-            problems=[Problem(exc.message or "syntax error",
-                              Where(file=str(path), line=exc.lineno))],
-        ) from None
+    except (jinja2.TemplateError, ValueError, RecursionError, MemoryError) as exc:
+        raise located(exc, str(path)) from None
 
 
 # --- contexts ---------------------------------------------------------------------------
@@ -544,42 +552,65 @@ def _file_calls_el(filename: str) -> bool:
         return True
 
 
-def _template_error(template: jinja2.Template, exc: jinja2.UndefinedError) -> MappingError:
-    return MappingError(
-        f"template {template.filename}: {exc.message}",
-        hint="the template uses a name that the document does not have; check its spelling",
-    )
-
-
 def render(template: jinja2.Template, context: dict[str, Any]) -> str:
     """Render into one text (for a batch sent in one call)."""
     return "".join(render_stream(template, context))
 
 
-def render_stream(template: jinja2.Template, context: dict[str, Any]) -> Iterator[str]:
-    """Render lazily, piece by piece, so a document of any size never sits in memory.
+def render_stream(template: jinja2.Template, context: dict[str, Any],
+                  deadline: Deadline | None = None) -> Iterator[str]:
+    """Render lazily, piece by piece, so a document of any size never sits in memory;
+    within the bounds of template_bounds.py (`deadline`: the file's, when it has several
+    documents), and with every failure of a user's template located in it.
 
     Lines left blank by elements that el() omits are dropped as the text streams past;
     templates that do not call el() have none, and skip that scan.
     """
     pieces = template.generate(context)
-    if not _calls_el(template):
-        try:
-            yield from _gathered(pieces)
-        except jinja2.UndefinedError as exc:
-            raise _template_error(template, exc) from None
-        return
-    carry = ""
+    blocks = _bounded(_gathered(pieces), pieces)
+    errors = USER_ERRORS if _own(template) else _SHIPPED_ERRORS
     try:
-        for block in _gathered(pieces):
-            text = carry + block
-            cut = text.rfind("\n")
-            if cut < 0:
-                carry = text
-                continue
-            carry = text[cut:]
-            yield _BLANK_LINES.sub("", text[:cut])
-    except jinja2.UndefinedError as exc:
-        raise _template_error(template, exc) from None
+        with running(deadline or Deadline()):
+            yield from (_without_blank_lines(blocks) if _calls_el(template) else blocks)
+    except errors as exc:
+        raise located(exc, template.filename or str(template.name)) from None
+
+
+# A shipped template fails only by a bound or a bug (whose traceback then goes to the user).
+_SHIPPED_ERRORS: tuple[type[Exception], ...] = (jinja2.UndefinedError, TemplateLimit)
+
+
+def _bounded(blocks: Iterator[str], pieces: Iterator[str]) -> Iterator[str]:
+    """The output counted and the clock checked as it streams; a bound that is reached is
+    raised inside the template, so that it is located at the line being rendered."""
+    written = 0
+    for block in blocks:
+        written += len(block)
+        problem = output_over(written)
+        try:
+            check_time()
+        except TemplateLimit as late:
+            problem = problem or late
+        if problem is not None:
+            pieces.throw(problem)  # type: ignore[attr-defined]
+            raise problem
+        yield block
+
+
+def _without_blank_lines(blocks: Iterator[str]) -> Iterator[str]:
+    carry = ""
+    for block in blocks:
+        text = carry + block
+        cut = text.rfind("\n")
+        if cut < 0:
+            carry = text
+            continue
+        carry = text[cut:]
+        yield _BLANK_LINES.sub("", text[:cut])
     if carry:
         yield _BLANK_LINES.sub("", carry)
+
+
+def _own(template: jinja2.Template) -> bool:
+    """A user's own template (not one that ships with yukimap)."""
+    return template.filename is None or Path(template.filename).parent != templates_dir()
