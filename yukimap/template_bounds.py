@@ -41,8 +41,9 @@ from jinja2.exceptions import (
     UndefinedError,
 )
 from jinja2.loaders import split_template_path
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from jinja2.utils import Namespace
+from jinja2.utils import Namespace, missing
 
 from yukimap import text as text_policy
 from yukimap.errors import MappingError, Problem, Where
@@ -176,7 +177,7 @@ def _size(value: Any, budget: int | None = None) -> int:
             if total > budget:
                 break
         return total
-    return 8
+    return 1  # a reference to something the template was given
 
 
 def _refuse_text(size: int) -> None:
@@ -303,31 +304,40 @@ _FILTERS: dict[str, Callable[..., None]] = {
     "batch": _filled, "slice": _filled,
     "format": lambda text, *args, **kw: _formatted(text, [*args, *kw.values()]),
 }
-_CONTEXT_FIRST = frozenset({"replace", "wordwrap", "join", "slice"})  # filters given eval_ctx/env first
+# Filters that collect the items of what they are given (an iterator: e.g. the lazy result
+# of map): counted while they take them.
+_COLLECTING = frozenset({"join", "list", "sort", "unique", "reverse", "batch", "slice",
+                         "groupby", "sum", "min", "max"})
 
 
-def _joined(separator: str, items: Iterable[Any]) -> list[Any]:
-    """The items of a join, counted while they are taken, so that a huge join stops early."""
+def _taken(items: Iterable[Any], separator: str = "") -> list[Any]:
+    """The items of a collecting filter or of a join, counted while they are taken, so that
+    a huge collection stops early."""
     taken: list[Any] = []
-    total = 0
+    total = largest = 0
     for item in items:
-        total += _size(item) + len(separator)
-        _refuse_text(total)
+        size = _size(item)
+        total += size + len(separator)
+        largest = max(largest, size)
+        if total - largest > limits().text_chars:
+            _refuse_text(total)
         taken.append(item)
     return taken
 
 
 def _guarded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    skip = 1 if name in _CONTEXT_FIRST else 0
+    skip = 1 if getattr(function, "jinja_pass_arg", None) else 0  # eval_ctx or environment
 
     @wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         check_time()
+        value, rest = args[skip], args[skip + 1:]
         if name == "join":
-            rest = args[skip + 1:]
-            separator = kwargs.get("d", rest[0] if rest else "")
-            args = (*args[:skip], _joined(str(separator), args[skip]), *rest)
-        else:
+            args = (*args[:skip], _taken(value, str(kwargs.get("d", rest[0] if rest else ""))),
+                    *rest)
+        elif name in _COLLECTING and isinstance(value, Iterator):
+            args = (*args[:skip], _taken(value), *rest)
+        if name in _FILTERS:
             _FILTERS[name](*args[skip:], **kwargs)
         return function(*args, **kwargs)
 
@@ -336,7 +346,7 @@ def _guarded_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
 
 def bounded_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
     """Jinja's own filters, those that can amplify checked before they run."""
-    return {name: _guarded_filter(name, f) if name in _FILTERS or name == "join" else f
+    return {name: _guarded_filter(name, f) if name in _FILTERS or name in _COLLECTING else f
             for name, f in filters.items()}
 
 
@@ -402,6 +412,22 @@ class _Buffer(list):  # type: ignore[type-arg]
         check_time()
 
 
+class _Loop(LoopContext):
+    """`loop`, whose length (loop.length, loop.revindex) takes a lazy sequence's items
+    counted, as a collecting filter does."""
+
+    @property
+    def length(self) -> int:
+        if self._length is None:
+            try:
+                self._length = len(self._iterable)  # type: ignore[arg-type]
+            except TypeError:
+                items = _taken(self._iterator)
+                self._iterator = self._to_iterator(items)
+                self._length = len(items) + self.index + (self._after is not missing)
+        return self._length
+
+
 class _Code(CodeGenerator):
     """Jinja's code generator, with loops, text joins (~) and macro and block output going
     through the environment's bounds."""
@@ -412,6 +438,7 @@ class _Code(CodeGenerator):
         for loop in node.find_all(nodes.For):
             loop.iter = nodes.Filter(loop.iter, STEPS, [], [], None, None, lineno=loop.lineno)
         super().visit_Template(node, frame)
+        self.writeline("LoopContext = environment.loop_context")  # looked up when loops run
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         if frame.eval_ctx.volatile:  # Jinja's own choice of join, as in its visit_Concat
@@ -444,6 +471,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.filters[STEPS] = _Stepped
 
     buffer = staticmethod(_Buffer)
+    loop_context = _Loop
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         return attr not in _UNSAFE and super().is_safe_attribute(obj, attr, value)
@@ -467,7 +495,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         if isinstance(owner, str):
             name = getattr(method, "__name__", "")
             if name == "join" and args:
-                args = (_joined(owner, args[0]), *args[1:])
+                args = (_taken(args[0], owner), *args[1:])
             elif name in _METHODS:
                 _METHODS[name](owner, *args, **kwargs)
         return super().call(__context, __obj, *args, **kwargs)

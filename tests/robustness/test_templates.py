@@ -219,6 +219,10 @@ TEXT = " characters is over yukimap's limit of 1,000,000 characters for one valu
     ("{{ 'ab'.center(10**9) }}", f"a text of 1,000,000,000{TEXT} computes"),
     ("{% macro d(s, n) %}{{ d(s ~ s, n - 1) if n else s|length }}{% endmacro %}{{ d('ab', 60) }}",
      f"a text of 2,097,152{TEXT} computes"),
+    ("{{ range(100000)|map('replace', '', 'y' * 400000)|list|length }}",  # taken lazily
+     f"a text of 2,400,003{TEXT} computes"),
+    (("{% for x in range(100000)|map('replace', '', 'y' * 400000) %}{{ loop.length }}"
+      "{% endfor %}"), f"a text of 2,400,003{TEXT} computes"),
     ("{{ '%1000000000d' % 1 }}", ("a format with a width of a million or more, or a width"
                                  " taken from a value, is over yukimap's limit for a template")),
 ])
