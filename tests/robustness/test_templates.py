@@ -1,7 +1,9 @@
 """A user's own template (`template:` in a mapping): every way it can be wrong is the user's to
 fix (exit 1, naming the template file and line), and no template can hang yukimap or exhaust
 its memory: rendering time, output size, recursion and the values a template computes are
-bounded. Each case runs `yukimap convert ... --dry-run` in a real subprocess."""
+bounded. Each case runs `yukimap convert ... --dry-run`: in a real subprocess (`bounded`)
+where a regression would hang or fill memory, in-process through the same command line
+(`here`) where only the message is at stake, to keep the suite fast."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n<SalesInvoices xmlns="urn:xmlns
         'http://www.theyukicompany.com:salesinvoices">\n')
 
 
-def convert(bounded: Bounded, write: Write, template: str | bytes | None, *,
+def convert(run: Bounded, write: Write, template: str | bytes | None, *,
             name: str = "t.xml.j2", env: dict[str, str] | None = None,
             seconds: float = 20) -> Outcome:
     """Convert one order with `template` (written as `name`; None: name only) as the mapping's
@@ -30,7 +32,7 @@ def convert(bounded: Bounded, write: Write, template: str | bytes | None, *,
         write(name, template)
     write("m.yaml", MAPPING + f"template: {name}\n")
     write("in.csv", ROWS)
-    return bounded("convert", "in.csv", "-m", "m.yaml", "--dry-run", codes=(1,), env=env,
+    return run("convert", "in.csv", "-m", "m.yaml", "--dry-run", codes=(1,), env=env,
                    seconds=seconds)
 
 
@@ -61,9 +63,9 @@ def refused(outcome: Outcome, tmp_path: Path, problem: str, hint: str) -> None:
 PATH_HINT = "give the path of the template file, relative to the mapping file"
 
 
-def test_a_folder(bounded: Bounded, write: Write, tmp_path: Path) -> None:
+def test_a_folder(here: Bounded, write: Write, tmp_path: Path) -> None:
     (tmp_path / "t.xml.j2").mkdir()
-    refused(convert(bounded, write, None), tmp_path, "is a folder, not a file", PATH_HINT)
+    refused(convert(here, write, None), tmp_path, "is a folder, not a file", PATH_HINT)
 
 
 def test_not_a_regular_file(bounded: Bounded, write: Write, tmp_path: Path) -> None:
@@ -71,15 +73,15 @@ def test_not_a_regular_file(bounded: Bounded, write: Write, tmp_path: Path) -> N
     refused(convert(bounded, write, None), tmp_path, "is not a regular file", PATH_HINT)
 
 
-def test_not_utf8(bounded: Bounded, write: Write, tmp_path: Path) -> None:
-    refused(convert(bounded, write, HEAD.encode() + b"<!-- caf\xe9 -->"), tmp_path,
+def test_not_utf8(here: Bounded, write: Write, tmp_path: Path) -> None:
+    refused(convert(here, write, HEAD.encode() + b"<!-- caf\xe9 -->"), tmp_path,
             "is not UTF-8 text (byte 0xe9 at position 125)",
             "save it as UTF-8 (in a text editor: Save as, encoding UTF-8)")
 
 
-def test_a_control_character_in_the_template(bounded: Bounded, write: Write,
+def test_a_control_character_in_the_template(here: Bounded, write: Write,
                                               tmp_path: Path) -> None:
-    refused(convert(bounded, write, HEAD + "\n\n<!-- \x00 -->"), tmp_path,
+    refused(convert(here, write, HEAD + "\n\n<!-- \x00 -->"), tmp_path,
             "line 5 contains the control character U+0000, which a Yuki document cannot carry",
             "remove it from the template")
 
@@ -91,10 +93,10 @@ def test_over_the_size_limit(bounded: Bounded, write: Write, tmp_path: Path) -> 
             raise_it("YUKIMAP_MAX_TEMPLATE_KB"))
 
 
-def test_a_file_that_is_no_template_of_a_yuki_document(bounded: Bounded, write: Write) -> None:
+def test_a_file_that_is_no_template_of_a_yuki_document(here: Bounded, write: Write) -> None:
     write("m.yaml", MAPPING + "template: /etc/passwd\n")
     write("in.csv", ROWS)
-    outcome = bounded("convert", "in.csv", "-m", "m.yaml", "--dry-run", codes=(1,))
+    outcome = here("convert", "in.csv", "-m", "m.yaml", "--dry-run", codes=(1,))
     assert outcome.stderr.splitlines() == [
         "error: in.csv: 1 problem in the rendered documents",
         "",
@@ -107,8 +109,8 @@ def test_a_file_that_is_no_template_of_a_yuki_document(bounded: Bounded, write: 
 
 
 @pytest.mark.parametrize("text", ["hello", "a1b", "  \n"])  # libxml2 passed the last two
-def test_text_that_is_not_xml(text: str, bounded: Bounded, write: Write) -> None:
-    outcome = convert(bounded, write, text)
+def test_text_that_is_not_xml(text: str, here: Bounded, write: Write) -> None:
+    outcome = convert(here, write, text)
     assert outcome.stderr.splitlines()[2] == (
         "error: is not a Yuki document: the template writes no <SalesInvoices> element"
         " (line 1 of the document)")
@@ -129,11 +131,11 @@ GOOD = HEAD + """{% set ns = namespace(lines=0) %}
 """
 
 
-def test_a_good_template_of_ones_own_renders_as_before(bounded: Bounded, write: Write) -> None:
+def test_a_good_template_of_ones_own_renders_as_before(here: Bounded, write: Write) -> None:
     write("t.xml.j2", GOOD)
     write("m.yaml", MAPPING + "template: t.xml.j2\n")
     write("in.csv", ROWS + "1001;;;1;Thee;4,50;9\n")
-    outcome = bounded("convert", "in.csv", "-m", "m.yaml", codes=(0,))
+    outcome = here("convert", "in.csv", "-m", "m.yaml", codes=(0,))
     assert outcome.stdout.splitlines()[2:5] == [
         "  <SalesInvoice><Reference>1001-A</Reference>",
         "    <Subject>Order 1001, 1234567 x</Subject>",
@@ -150,11 +152,11 @@ def test_a_good_template_of_ones_own_renders_as_before(bounded: Bounded, write: 
     ("part.j2", 2, "'elif' or 'else' or 'endif'", "if"),  # included: was a traceback, exit 3
 ])
 def test_a_mismatched_end_tag(name: str, line: int, tags: str, innermost: str,
-                              bounded: Bounded, write: Write, tmp_path: Path) -> None:
+                              here: Bounded, write: Write, tmp_path: Path) -> None:
     write("part.j2", "{% if 1 %}\n{% endfor %}")
     main = "{% for i in documents %}\n{% endif %}" if name == "t.xml.j2" else \
         '{% include "part.j2" %}'
-    outcome = convert(bounded, write, HEAD + main)
+    outcome = convert(here, write, HEAD + main)
     wrong = "endif" if name == "t.xml.j2" else "endfor"
     assert outcome.stderr.splitlines() == [
         f"error: template {tmp_path / name} has a syntax error",
@@ -165,9 +167,9 @@ def test_a_mismatched_end_tag(name: str, line: int, tags: str, innermost: str,
     ]
 
 
-def test_an_included_template_that_does_not_exist(bounded: Bounded, write: Write,
+def test_an_included_template_that_does_not_exist(here: Bounded, write: Write,
                                                   tmp_path: Path) -> None:
-    located(convert(bounded, write, HEAD + '\n{% include "nothere.j2" %}'), tmp_path, 4,
+    located(convert(here, write, HEAD + '\n{% include "nothere.j2" %}'), tmp_path, 4,
             "includes nothere.j2, which is not in the template's folder",
             "include templates from the template's own folder, by name")
 
@@ -193,9 +195,9 @@ EXPRESSION_HINT = "check the expressions on this line of the template"
      "contains the control character U+0001, which a Yuki document cannot carry",
      EXPRESSION_HINT),
 ])
-def test_errors_while_rendering_name_the_line(body: str, cause: str, hint: str, bounded: Bounded,
+def test_errors_while_rendering_name_the_line(body: str, cause: str, hint: str, here: Bounded,
                                               write: Write, tmp_path: Path) -> None:
-    located(convert(bounded, write, HEAD + "\n" + body), tmp_path, 4, cause, hint)
+    located(convert(here, write, HEAD + "\n" + body), tmp_path, 4, cause, hint)
 
 
 def test_a_recursive_macro(bounded: Bounded, write: Write, tmp_path: Path) -> None:

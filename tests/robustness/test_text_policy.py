@@ -61,13 +61,13 @@ def test_a_control_character_in_a_cash_description_is_a_located_error(
     assert outcome.stderr.splitlines() == CASH_PROBLEM
 
 
-def test_the_fix_the_message_gives_works(bounded: Bounded, write: Write) -> None:
+def test_the_fix_the_message_gives_works(here: Bounded, write: Write) -> None:
     write("cash.csv", CASH_WITH_SOH)
     mapping = (REPO / "mappings/cash-book.yaml").read_text(encoding="utf-8").replace(
         "Description: {column: Omschrijving}",
         "Description: {expr: \"replace(Omschrijving, '\\\\x01', '')\"}")
     write("m.yaml", mapping)
-    outcome = bounded("convert", "cash.csv", "-m", "m.yaml", codes=(0,))
+    outcome = here("convert", "cash.csv", "-m", "m.yaml", codes=(0,))
     assert ";Postzegels;" in outcome.stdout
 
 
@@ -157,7 +157,7 @@ def test_the_csv_field_rule(value: str) -> None:
         assert field == value
 
 
-def test_the_rendered_cash_csv_is_held_to_the_same_policy(bounded: Bounded, write: Write) -> None:
+def test_the_rendered_cash_csv_is_held_to_the_same_policy(here: Bounded, write: Write) -> None:
     template = (REPO / "templates/petty_cash.csv.j2").read_text(encoding="utf-8")
     # a Jinja escape: the template file itself may not hold the character (test_templates.py)
     write("cash.csv.j2", template.replace("{{ document.CashDescription|csv }}",
@@ -165,7 +165,7 @@ def test_the_rendered_cash_csv_is_held_to_the_same_policy(bounded: Bounded, writ
     mapping = (REPO / "mappings/cash-book.yaml").read_text(encoding="utf-8")
     write("m.yaml", mapping + "template: cash.csv.j2\n")
     write("cash.csv", "".join(CASH_ROWS[:3]))
-    outcome = bounded("convert", "cash.csv", "-m", "m.yaml", "--dry-run", codes=(1,))
+    outcome = here("convert", "cash.csv", "-m", "m.yaml", "--dry-run", codes=(1,))
     assert outcome.stderr.splitlines() == [
         "error: cash.csv: 2 problems in the rendered documents",
         "",
