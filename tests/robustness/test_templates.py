@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.robustness.conftest import Bounded, Outcome
+from tests.robustness.test_text_policy import send_env
+from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from tests.test_send import MAPPING
 
 Write = Callable[[str, "str | bytes"], Path]
@@ -264,3 +266,14 @@ def test_output_size_is_bounded_where_it_is_written(body: str, bounded: Bounded,
     located(outcome, tmp_path, 4, "the rendered document is over yukimap's limit of 1 MB"
             " (more than 1 MB)", raise_it("YUKIMAP_MAX_OUTPUT_MB"))
     assert outcome.peak_mb < 300
+
+
+def test_send_refuses_a_broken_template_before_anything_is_sent(
+        bounded: Bounded, write: Write, sandbox: Sandbox, tmp_path: Path) -> None:
+    write("t.xml.j2", HEAD + "\n{{ 1 / 0 }}")
+    write("m.yaml", MAPPING + "template: t.xml.j2\n")
+    write("in.csv", ROWS)
+    outcome = bounded("send", "in.csv", "-m", "m.yaml", "-a", ADM_KORENAAR,
+                      env=send_env(sandbox, tmp_path), codes=(1,))
+    located(outcome, tmp_path, 4, "division by zero", EXPRESSION_HINT)
+    assert sandbox.count("ProcessSalesInvoices") == 0

@@ -79,7 +79,7 @@ def test_control_characters_in_sales_invoice_fields_are_located_errors(
     assert outcome.stderr.splitlines() == SALES_PROBLEMS
 
 
-def _send_env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
+def send_env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
     (tmp_path / "config.yaml").write_text("{}\n")
     return {"YUKI_BASE_URL": sandbox.url, "YUKI_ACCESS_KEY": sandbox.key("domain"),
             "YUKIMAP_CONFIG": str(tmp_path / "config.yaml")}
@@ -95,7 +95,7 @@ def test_send_refuses_alike_before_anything_is_sent(
         write("m.yaml", SALES_MAPPING)
         write("in.csv", SALES_ROWS)
         args, expected = ("in.csv", "-m", "m.yaml"), SALES_PROBLEMS
-    outcome = bounded("send", *args, "-a", ADM_KORENAAR, env=_send_env(sandbox, tmp_path),
+    outcome = bounded("send", *args, "-a", ADM_KORENAAR, env=send_env(sandbox, tmp_path),
                       codes=(1,))
     assert outcome.stderr.splitlines() == expected
     assert sandbox.count() == 0  # not even a session: nothing left the machine
