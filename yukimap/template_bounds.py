@@ -13,7 +13,7 @@ fails is the user's to fix, named by file and line.
   and every operation that can make a value much larger than its inputs (`*`, `**`, `+`,
   `%`, `~`, and the methods and filters that take a width or repeat their input) is sized
   before it runs: no single value it computes may be over limits.text_chars characters
-  (as printed) or a number over MAX_DIGITS digits.
+  (as printed) or a number over limits.template_digits digits.
 - Recursion: Python's own limit stops a macro that calls itself; that is the user's error too.
 """
 
@@ -49,9 +49,7 @@ from yukimap import text as text_policy
 from yukimap.errors import MappingError, Problem, Where
 from yukimap.limits import MB, limits, over
 
-MAX_RANGE = 100_000  # numbers in one range(): Jinja's own sandbox bound
 STEPS = "yukimap_steps"  # the filter that every loop's iterable goes through
-MAX_DIGITS = 4_300  # digits of a number a template computes: what Python will print
 PATH_HINT = "give the path of the template file, relative to the mapping file"
 TEXT_HINT = "build smaller values, or write the pieces to the document one by one"
 # Attributes that build large values from small ones, and that no Yuki template needs.
@@ -189,9 +187,10 @@ def _refuse_text(size: int) -> None:
 
 
 def _refuse_digits(digits: float) -> None:
-    if digits > MAX_DIGITS:
+    bound = limits().template_digits
+    if digits > bound:
         raise TemplateLimit(f"a number of {math.ceil(digits):,} digits is over yukimap's limit"
-                            f" of {MAX_DIGITS:,} digits for one value a template computes",
+                            f" of {bound:,} digits for one value a template computes",
                             hint=TEXT_HINT)
 
 
@@ -352,9 +351,9 @@ def bounded_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Callabl
 
 def bounded_range(*args: int) -> Iterable[int]:
     numbers = range(*args)
-    if len(numbers) > MAX_RANGE:
+    if len(numbers) > limits().template_range:
         raise TemplateLimit(f"range({', '.join(map(str, args))}) is over yukimap's limit of"
-                            f" {MAX_RANGE:,} numbers",
+                            f" {limits().template_range:,} numbers",
                             hint="loop over the documents and their lines instead")
     return _Stepped(numbers)
 
