@@ -303,6 +303,17 @@ _FILTERS: dict[str, Callable[..., None]] = {
     "batch": _filled, "slice": _filled,
     "format": lambda text, *args, **kw: _formatted(text, [*args, *kw.values()]),
 }
+_TEXT_FILTERS = frozenset({"replace", "center", "indent", "wordwrap", "format"})
+
+
+def _printed(value: Any) -> str:
+    """What a text filter makes of `value`: the value printed, unless that is too big."""
+    if isinstance(value, str):
+        return value
+    _refuse_text(_size(value))
+    return str(value)
+
+
 # Filters that collect the items of what they are given (an iterator: e.g. the lazy result
 # of map): counted while they take them.
 _COLLECTING = frozenset({"join", "list", "sort", "unique", "reverse", "batch", "slice",
@@ -336,7 +347,9 @@ def _guarded_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
                     *rest)
         elif name in _COLLECTING and isinstance(value, Iterator):
             args = (*args[:skip], _taken(value), *rest)
-        if name in _FILTERS:
+        if name in _TEXT_FILTERS:  # they print what they are given, then work on the text
+            _FILTERS[name](_printed(args[skip]), *args[skip + 1:], **kwargs)
+        elif name in _FILTERS:
             _FILTERS[name](*args[skip:], **kwargs)
         return function(*args, **kwargs)
 
@@ -521,7 +534,7 @@ SANDBOX_HINT = ("a template can use the documents' values, loops and filters,"
 # What a user's own template can raise while it renders: the user's to fix, not a bug.
 USER_ERRORS: tuple[type[Exception], ...] = (
     TemplateError, TemplateLimit, ArithmeticError, TypeError, ValueError, LookupError,
-    RecursionError, MemoryError)
+    AttributeError, AssertionError, RecursionError, MemoryError)  # e.g. 7|dictsort, truncate(0)
 
 
 def located(exc: BaseException, template: str) -> MappingError:

@@ -7,13 +7,19 @@ where a regression would hang or fill memory, in-process through the same comman
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tests.robustness.conftest import Bounded, Outcome
+from tests.robustness.conftest import PEAK_LIMIT_MB, Bounded, Outcome, _cap_memory
 from tests.robustness.test_text_policy import send_env
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from tests.test_send import MAPPING
@@ -277,3 +283,70 @@ def test_send_refuses_a_broken_template_before_anything_is_sent(
                       env=send_env(sandbox, tmp_path), codes=(1,))
     located(outcome, tmp_path, 4, "division by zero", EXPRESSION_HINT)
     assert sandbox.count("ProcessSalesInvoices") == 0
+
+
+# --- any expression --------------------------------------------------------------------------
+
+CHILD = """
+import json, resource, sys
+from pathlib import Path
+from yukimap.render import environment
+from yukimap.template_bounds import USER_ERRORS, Deadline, running
+env = environment(Path(sys.argv[1]))
+bugs = []
+for expr in json.loads(sys.stdin.read()):
+    try:
+        with running(Deadline()):
+            "".join(env.from_string("{{ " + expr + " }}").generate({}))
+    except USER_ERRORS:
+        pass
+    except Exception as exc:
+        bugs.append(f"{expr}: {type(exc).__name__}: {exc}"[:500])
+print(json.dumps({"bugs": bugs, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                  / 1024}))
+"""
+ATOMS = st.sampled_from(["0", "2", "7", "10**6", "10**9", "-1", "'x'", "'ab'", "''", "'%s'",
+                         "'{}'", "'\\\\t'", "['a']", "[1, 2]", "range(10)", "range(100000)",
+                         "'x' * 999999"])
+FILTERS = ["list", "join", "join(#)", "replace(#, #)", "center(#)", "indent(#)", "wordwrap(#)",
+           "batch(#, #)", "slice(#, #)", "sum", "unique|list", "sort", "reverse", "string",
+           "tojson", "length", "format(#)", "map('replace', #, #)|list", "first", "last", "int",
+           "truncate(#)", "pprint", "xmlattr", "dictsort", "e"]
+METHODS = ["center(#)", "ljust(#)", "zfill(#)", "replace(#, #)", "join(#)", "format(#)",
+           "split(#)", "count(#)"]
+
+
+def _filled(pattern: str, parts: list[str]) -> str:
+    for part in parts:
+        pattern = pattern.replace("#", part, 1)
+    return pattern
+
+
+def _grown(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    args = st.lists(inner, min_size=2, max_size=2)
+    return st.one_of(
+        st.tuples(inner, st.sampled_from(["*", "**", "+", "~", "%", "-", "//"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(inner, st.sampled_from(FILTERS), args).map(
+            lambda t: f"({t[0]})|{_filled(t[1], t[2])}"),
+        st.tuples(inner, st.sampled_from(METHODS), args).map(
+            lambda t: f"({t[0]}).{_filled(t[1], t[2])}"))
+
+
+EXPRESSIONS = st.recursive(ATOMS, _grown, max_leaves=8)
+FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+
+
+@settings(max_examples=200 if FUZZ else 2)
+@given(st.lists(EXPRESSIONS, min_size=40, max_size=40))
+def test_any_expression_ends_as_a_value_or_a_users_error_within_bounds(
+        expressions: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD, folder], input=json.dumps(expressions),
+            capture_output=True, text=True, timeout=40 * 3, preexec_fn=_cap_memory, check=False,
+            env={**os.environ, "YUKIMAP_MAX_RENDER_SECONDS": "2"})
+    assert child.returncode == 0, child.stderr[-2000:]
+    found = json.loads(child.stdout)
+    assert found["bugs"] == []
+    assert found["peak_mb"] < PEAK_LIMIT_MB
