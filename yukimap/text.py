@@ -13,8 +13,10 @@ refuse alike before anything is sent; the scalar escapers raise `ForbiddenCharac
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:  # polars is imported by the functions that use it: soap.py needs none of it
+    import polars as pl
 
 # (first, last) code points a document cannot carry.
 _FORBIDDEN = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xD800, 0xDFFF),
