@@ -256,7 +256,10 @@ def test_own_template_with_a_misspelt_name_is_an_error(tmp_path: Path) -> None:
     result = convert(tmp_path, mapping, "1;A;2;x;1,00;\n")
     with pytest.raises(MappingError) as info:
         result.check()
-    assert "Referense" in info.value.message
+    assert info.value.message == f"template {tmp_path / 'mine.xml.j2'} cannot be rendered"
+    [problem] = info.value.problems
+    assert problem.cause == "'Referense' is not a field here"
+    assert problem.where.line == 1
 
 
 def test_values_are_escaped_in_xml(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 
 from lxml import etree
 
+NO_ROOT = "the template writes no"  # the start of the failure of a document without its root
+
 
 @cache
 def _schema(xsd: str) -> Any:
@@ -32,6 +34,7 @@ class Streaming:
                                            tag=f"{{*}}{root}", resolve_entities=False,
                                            no_network=True, huge_tree=True)
         self._root: Any = None
+        self._name = root
         self._failure: tuple[int, str] | None = None
 
     def feed(self, data: bytes | str) -> None:
@@ -50,6 +53,8 @@ class Streaming:
                 self._drop_done()
             except etree.XMLSyntaxError as exc:
                 self._failure = (exc.lineno or 0, exc.msg)
+        if self._root is None:  # libxml2 lets some text without any element pass
+            return ((self._failure or (1, ""))[0] or 1, f"{NO_ROOT} <{self._name}> element")
         return self._failure
 
     def _drop_done(self) -> None:

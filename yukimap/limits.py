@@ -50,6 +50,8 @@ class Limits:
     expr_nodes: int = 2_000  # parts of one expression
     text_chars: int = 1_000_000  # a text value an expression computes
     number_digits: int = 30  # digits before the decimal mark in an expression's number
+    template_range: int = 100_000  # numbers in one range() of a template (Jinja's own bound)
+    template_digits: int = 4_300  # digits of a number a template computes (what Python prints)
 
     @staticmethod
     def variable(name: str) -> str:

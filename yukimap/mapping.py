@@ -21,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from yukimap import text as text_policy
 from yukimap.errors import DataError, Problem, Where
 from yukimap.expr import ExprError, compile_regex, numbers_context, shorten
 from yukimap.model import Condition, FieldSpec, ItemSpec, Locale, Mapping
@@ -459,6 +460,7 @@ class _Run:
             empty = series.is_null() if failed is None else series.is_null() & ~failed
             self._flag(spec, frame, empty, name, header, "is empty",
                        "fill in the cell, or give the field a default:")
+        self._refuse_forbidden(spec, frame, series, name, header)
         if element is None:
             return series
         if element.decimals is not None:
@@ -511,6 +513,24 @@ class _Run:
                        f"not one of Yuki's standard values ({listed})",
                        "fine if it is a custom value set up in Yuki; otherwise use map:",
                        series, "warning")
+
+    def _refuse_forbidden(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
+                          name: str, header: bool) -> None:
+        """Characters a document cannot carry (text.py): numbers, dates and yes/no values
+        are rewritten by parsing, so only text can hold them."""
+        if spec.kind != "text":
+            return
+        bad = text_policy.forbidden_in(series)
+        if not bad.any():
+            return
+        by_char: dict[str, list[str]] = {}
+        for value in series.filter(bad).unique(maintain_order=True).to_list():
+            by_char.setdefault(text_policy.forbidden(value) or "", []).append(value)
+        for char, values in by_char.items():
+            self._flag(spec, frame, series.is_in(values).fill_null(False), name, header,
+                       text_policy.CAUSE.format(text_policy.shown(char)),
+                       text_policy.removal_hint(char, spec.column, spec.expr is not None),
+                       series)
 
     def _flag(self, spec: FieldSpec, frame: pl.DataFrame, mask: pl.Series, name: str,
               header: bool, cause: str, hint: str | None, values: pl.Series | None = None,

@@ -31,7 +31,9 @@ from yukimap.render import (
     render,
     render_stream,
 )
+from yukimap._validator import NO_ROOT
 from yukimap.schema import load_mapping
+from yukimap.template_bounds import Deadline
 from yukimap.summary import Summary, summarize
 from yukimap.targets import logic
 from yukimap.resources import schema_path
@@ -141,13 +143,14 @@ class ConversionResult:
 
     def _produce_all(self, jobs: Iterable[tuple[Unit, Path]]) -> None:
         problems: list[Problem] = []
+        deadline = Deadline()  # one for the file, however many documents it makes
         for unit, path in jobs:
-            problems += self._produce(unit, path)
+            problems += self._produce(unit, path, deadline)
         if problems:
             raise DocumentError(_count(problems, self.table.file, "in the rendered documents"),
                                 problems=problems + self.warnings)
 
-    def _produce(self, unit: Unit, path: Path) -> list[Problem]:
+    def _produce(self, unit: Unit, path: Path, deadline: Deadline) -> list[Problem]:
         target = self.mapping.target
         self.stage(f"rendering {self.mapped.documents.height:,} {target.title}")
         template = load_template(self.mapping)
@@ -164,7 +167,7 @@ class ConversionResult:
         try:
             with open(path, "wb") as out:
                 writer = _Splitter(out, checks)
-                for piece in render_stream(template, context):
+                for piece in render_stream(template, context, deadline):
                     writer.write(piece)
                 out.flush()
                 os.fsync(out.fileno())
@@ -181,9 +184,14 @@ class ConversionResult:
         failure = next((f for f in failures if f is not None), None)
         if failure is None:
             return []
+        hint = f"check the mapping's template: {self.mapping.template}" \
+            if self.mapping.template else None
+        if failure[1].startswith(NO_ROOT):
+            return [Problem(f"is not a Yuki document: {failure[1]} (line {failure[0]} of the"
+                            " document)", Where(file=self.table.file), hint=hint)]
         return xsd_problems(path, target.xsd, locator, unit.ordinal) or [
             Problem(f"breaks Yuki's schema (line {failure[0]} of the document): {failure[1]}",
-                    Where(file=self.table.file))]
+                    Where(file=self.table.file), hint=hint)]
 
     def render_batch(self, documents: Sequence[Document]) -> str:
         """What one call to Yuki carries: a batch of invoices, or one journal or statement;

@@ -18,15 +18,26 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from yukimap import text as text_policy
 from yukimap.documents import Element, walk
-from yukimap.errors import MappingError, Problem, Where
+from yukimap.errors import MappingError
 from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS, Mapped
 import polars as pl
 from yukimap.model import FieldSpec, Mapping
 from yukimap.resources import templates_dir
+from yukimap.template_bounds import (
+    USER_ERRORS,
+    BoundedSandbox,
+    Deadline,
+    TemplateFolder,
+    TemplateLimit,
+    check_time,
+    located,
+    output_over,
+    running,
+)
 
 
 class Nil:
@@ -48,18 +59,9 @@ _EMPTY_VALUE: dict[str, Any] = {"omit": None, "clear": "", "nil": NIL}
 _EMPTY = Markup("")
 
 
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-# XML 1.0 cannot carry most control characters at all; exports sometimes contain them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
 def xml_text(value: Any) -> str:
-    """Element text: &, < and > escaped; a line break as &#13;, the code Yuki documents."""
-    text = str(value).translate(_TEXT_ESCAPES)
-    if "\n" in text or "\r" in text:
-        text = _NEWLINE.sub("&#13;", text)
-    return _CONTROL.sub("", text)
+    """Element text by the one text policy (yukimap/text.py)."""
+    return text_policy.xml_text(str(value))
 
 
 def el(name: str, value: Any) -> Markup:
@@ -75,10 +77,7 @@ def el(name: str, value: Any) -> Markup:
 
 def csv_field(value: Any, separator: str = ";") -> str:
     """A CSV field: quoted only when it holds the separator, a quote or a line break."""
-    text = "" if value is None or value is NIL else str(value)
-    if separator in text or '"' in text or "\n" in text or "\r" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
+    return "" if value is None or value is NIL else text_policy.csv_field(str(value), separator)
 
 
 def amount(value: Any, mark: str = ",") -> str:
@@ -97,8 +96,9 @@ def dmy(value: Any) -> str:
     return f"{day}-{month}-{year}"
 
 
-class _Sandbox(SandboxedEnvironment):
-    """The sandbox, with a fast path for Nodes: their public attributes are all data."""
+class _Sandbox(BoundedSandbox):
+    """The sandbox (template_bounds.py), with a fast path for Nodes: their public attributes
+    are all data."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is Node:
@@ -106,15 +106,16 @@ class _Sandbox(SandboxedEnvironment):
                 return self.unsafe_undefined(obj, attribute)
             try:
                 return getattr(obj, attribute)
-            except AttributeError:
-                return self.undefined(obj=obj, name=attribute)
+            except AttributeError:  # Jinja would name the class, not the field
+                return self.undefined(f"{attribute!r} is not a field here", obj=obj,
+                                      name=attribute)
         return super().getattr(obj, attribute)
 
 
 @cache
 def environment(folder: Path) -> jinja2.Environment:
     env = _Sandbox(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=TemplateFolder(folder),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("xml", "xml.j2")),
         trim_blocks=True,
@@ -134,12 +135,8 @@ def load_template(mapping: Mapping) -> jinja2.Template:
     path = mapping.template or templates_dir() / mapping.target.template
     try:
         return environment(path.parent).get_template(path.name)
-    except jinja2.TemplateSyntaxError as exc:
-        raise MappingError(
-            f"template {path} has a syntax error",
-            problems=[Problem(exc.message or "syntax error",
-                              Where(file=str(path), line=exc.lineno))],
-        ) from None
+    except (jinja2.TemplateError, ValueError, RecursionError, MemoryError) as exc:
+        raise located(exc, str(path)) from None
 
 
 # --- contexts ---------------------------------------------------------------------------
@@ -249,16 +246,6 @@ class Document:
         return Items(self._part, self._begin, self._end).rows
 
 
-_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
-
-
-def _escaped(column: pl.Expr) -> pl.Expr:
-    for char, entity in _ESCAPES:
-        column = column.str.replace_all(char, entity, literal=True)
-    return (column.str.replace_all(r"\r\n|\r|\n", "&#13;")
-            .str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", ""))
-
-
 def _empty_xml(name: str, empty: str, indent: str) -> str | None:
     if empty == "clear":
         return f"\n{indent}<{name} />"
@@ -271,7 +258,7 @@ def _element(element: Element, column: str, empties: dict[int | None, str],
              indent: str) -> pl.Expr:
     """One element as text for every row: rendered, empty, or null (omitted)."""
     value = pl.col(column)
-    text = _escaped(value) if element.kind == "text" else value
+    text = text_policy.xml_text_expr(value) if element.kind == "text" else value
     given = pl.lit(f"\n{indent}<{element.name}>") + text + pl.lit(f"</{element.name}>")
     variants = set(empties.values())
     if len(variants) == 1 and None in empties:
@@ -565,42 +552,65 @@ def _file_calls_el(filename: str) -> bool:
         return True
 
 
-def _template_error(template: jinja2.Template, exc: jinja2.UndefinedError) -> MappingError:
-    return MappingError(
-        f"template {template.filename}: {exc.message}",
-        hint="the template uses a name that the document does not have; check its spelling",
-    )
-
-
 def render(template: jinja2.Template, context: dict[str, Any]) -> str:
     """Render into one text (for a batch sent in one call)."""
     return "".join(render_stream(template, context))
 
 
-def render_stream(template: jinja2.Template, context: dict[str, Any]) -> Iterator[str]:
-    """Render lazily, piece by piece, so a document of any size never sits in memory.
+def render_stream(template: jinja2.Template, context: dict[str, Any],
+                  deadline: Deadline | None = None) -> Iterator[str]:
+    """Render lazily, piece by piece, so a document of any size never sits in memory;
+    within the bounds of template_bounds.py (`deadline`: the file's, when it has several
+    documents), and with every failure of a user's template located in it.
 
     Lines left blank by elements that el() omits are dropped as the text streams past;
     templates that do not call el() have none, and skip that scan.
     """
     pieces = template.generate(context)
-    if not _calls_el(template):
-        try:
-            yield from _gathered(pieces)
-        except jinja2.UndefinedError as exc:
-            raise _template_error(template, exc) from None
-        return
-    carry = ""
+    blocks = _bounded(_gathered(pieces), pieces)
+    errors = USER_ERRORS if _own(template) else _SHIPPED_ERRORS
     try:
-        for block in _gathered(pieces):
-            text = carry + block
-            cut = text.rfind("\n")
-            if cut < 0:
-                carry = text
-                continue
-            carry = text[cut:]
-            yield _BLANK_LINES.sub("", text[:cut])
-    except jinja2.UndefinedError as exc:
-        raise _template_error(template, exc) from None
+        with running(deadline or Deadline()):
+            yield from (_without_blank_lines(blocks) if _calls_el(template) else blocks)
+    except errors as exc:
+        raise located(exc, template.filename or str(template.name)) from None
+
+
+# A shipped template fails only by a bound or a bug (whose traceback then goes to the user).
+_SHIPPED_ERRORS: tuple[type[Exception], ...] = (jinja2.UndefinedError, TemplateLimit)
+
+
+def _bounded(blocks: Iterator[str], pieces: Iterator[str]) -> Iterator[str]:
+    """The output counted and the clock checked as it streams; a bound that is reached is
+    raised inside the template, so that it is located at the line being rendered."""
+    written = 0
+    for block in blocks:
+        written += len(block)
+        problem = output_over(written)
+        try:
+            check_time()
+        except TemplateLimit as late:
+            problem = problem or late
+        if problem is not None:
+            pieces.throw(problem)  # type: ignore[attr-defined]
+            raise problem
+        yield block
+
+
+def _without_blank_lines(blocks: Iterator[str]) -> Iterator[str]:
+    carry = ""
+    for block in blocks:
+        text = carry + block
+        cut = text.rfind("\n")
+        if cut < 0:
+            carry = text
+            continue
+        carry = text[cut:]
+        yield _BLANK_LINES.sub("", text[:cut])
     if carry:
         yield _BLANK_LINES.sub("", carry)
+
+
+def _own(template: jinja2.Template) -> bool:
+    """A user's own template (not one that ships with yukimap)."""
+    return template.filename is None or Path(template.filename).parent != templates_dir()

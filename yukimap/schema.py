@@ -447,10 +447,13 @@ def _grouping(value: Any, ctx: Ctx, lets: frozenset[str]) -> Grouping | None:
 def _template(value: str | None, mapping_path: Path, ctx: Ctx) -> Path | None:
     if value is None:
         return None
+    from yukimap.template_bounds import TemplateLimit, read_template
+
     path = (mapping_path.parent / value).resolve()
-    if not path.is_file():
-        ctx.fail(("template",), f"template file {path} does not exist", value=value,
-                 hint="give the path relative to the mapping file")
+    try:
+        read_template(path)
+    except TemplateLimit as exc:
+        ctx.fail(("template",), exc.message, value=value, hint=exc.hint)
         return None
     return path
 

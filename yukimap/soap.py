@@ -23,6 +23,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from yukimap import text as text_policy
 from yukimap.errors import (
     AccessDenied,
     DailyLimitExceeded,
@@ -102,7 +103,6 @@ class BadXml(ValueError):
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
-_XML_INVALID_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -132,10 +132,10 @@ def strip_declaration(text: str) -> str:
 
 
 def _text(value: str) -> str:
-    if _XML_INVALID_CHARS.search(value):
-        raise ValueError("text holds a control character that XML 1.0 cannot carry")
-    # A raw CR would be normalised to LF by Yuki's parser; keep CSV line ends intact.
-    return escape_text(value).replace("\r", "&#13;")
+    """A parameter's text by the one text policy (ForbiddenCharacter, a ValueError, for what
+    XML cannot carry; the map stage refuses that before a document gets here). A raw CR
+    would be normalised to LF by Yuki's parser: keep CSV line ends intact."""
+    return text_policy.escaped(value).replace("\r", "&#13;")
 
 
 def escape_text(value: str) -> str:

@@ -77,16 +77,19 @@ def xsd_problems(source: str | Path, xsd: str, locator: Locator,
 
     schema = load_schema(schema_path(xsd))
     lazy = isinstance(source, Path) and source.stat().st_size > LAZY_FROM_BYTES
-    resource = xmlschema.XMLResource(str(source) if isinstance(source, Path) else source,
-                                     lazy=lazy)
-    problems = []
-    for error in schema.iter_errors(resource):
-        element = _NUMBERED.sub("", (error.path or "").rsplit("/", 1)[-1])
-        problems.append(Problem(
-            f"breaks Yuki's schema at {element}: {error.reason}",
-            locator.locate(error.path or "", document), value=_value(error),
-            hint="check the mapping of this field",
-        ))
+    problems: list[Problem] = []
+    try:
+        resource = xmlschema.XMLResource(str(source) if isinstance(source, Path) else source,
+                                         lazy=lazy)
+        for error in schema.iter_errors(resource):
+            element = _NUMBERED.sub("", (error.path or "").rsplit("/", 1)[-1])
+            problems.append(Problem(
+                f"breaks Yuki's schema at {element}: {error.reason}",
+                locator.locate(error.path or "", document), value=_value(error),
+                hint="check the mapping of this field",
+            ))
+    except xmlschema.XMLResourceError:  # not well-formed: lxml's verdict says where
+        pass
     return problems
 
 

@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from tests.conftest import run_cli
+
 # Hypothesis: a short run in `make test`, a long one in `make fuzz` (HYPOTHESIS_PROFILE=fuzz).
 settings.register_profile("default", max_examples=60, deadline=None)
 settings.register_profile("fuzz", max_examples=5000, deadline=None)
@@ -125,6 +127,23 @@ def bounded(tmp_path: Path) -> Iterator[Bounded]:
         return outcome
 
     yield run
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bounded:
+    """`bounded`'s checks (but time and memory) for the command line run in this process, in
+    `tmp_path`: for cases where only the message is at stake, to keep the suite fast."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str | Path, codes: tuple[int, ...] = (0, 1),
+            env: dict[str, str] | None = None, **_: object) -> Outcome:
+        assert env is None, "limits are read once per process: use `bounded`"
+        result = run_cli(*args)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.code in codes, (result.code, result.stderr)
+        return Outcome(result.code, result.stdout, result.stderr, 0.0, 0.0)
+
+    return run
 
 
 @pytest.fixture

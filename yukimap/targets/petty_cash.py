@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from yukimap import text as text_policy
 from yukimap.documents import PETTY_CASH_HEADER, PETTY_CASH_PROJECT_HEADER
 from yukimap.errors import Problem, Where
 from yukimap.mapping import DOC, KEY, ROW, ROWS, Mapped
@@ -166,6 +167,9 @@ _LIMITS = {3: ("Tegenrekening", 34), 4: ("Naam tegenrekening", 34), 6: ("Omschri
 
 def csv_problems(text: str) -> list[tuple[int, str, str | None]]:
     """(line number, problem, value) for a rendered cash statement; [] when Yuki can read it."""
+    carried = _forbidden_lines(text)
+    if carried:
+        return carried
     lines = text.splitlines()
     if not lines or lines[0] not in (PETTY_CASH_HEADER,
                                      PETTY_CASH_HEADER + PETTY_CASH_PROJECT_HEADER):
@@ -179,6 +183,17 @@ def csv_problems(text: str) -> list[tuple[int, str, str | None]]:
             found.append((number, f"has {len(fields)} fields, the header {width}", line))
             continue
         found += _field_problems(number, fields)
+    return found
+
+
+def _forbidden_lines(text: str) -> list[tuple[int, str, str | None]]:
+    """Lines with a character that no Yuki document can carry (text.py): the same policy
+    as the map stage's, for what a template itself writes."""
+    found: list[tuple[int, str, str | None]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        char = text_policy.forbidden(line)
+        if char is not None:
+            found.append((number, text_policy.CAUSE.format(text_policy.shown(char)), line))
     return found
 
 
