@@ -212,17 +212,32 @@ def journal_states(state: Path) -> list[tuple[str, list[str]]]:
                 for e in (log.get(n) for n in range(1, 100)) if e is not None]
 
 
-def test_a_request_that_cannot_be_built_is_never_sending(
+def test_a_text_yuki_cannot_carry_is_refused_before_any_request(
         bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
     text = (REPO / "examples/cash-book.csv").read_text().replace("Postzegels", "Post\x01zegels")
     write("cash.csv", text)
     failed = bounded(*send_args("cash.csv", "cash-book"), env=yuki(sandbox), codes=(1,))
-    assert failed.stderr.splitlines() == [
-        ("error: statement cash.csv: the request to Yuki cannot be built: text holds a"
-         " control character that XML 1.0 cannot carry; it was not sent"),
-        "  fix: remove the control character from the file, then send it again"]
-    assert sandbox.count("ImportStatement") == 0
-    assert journal_states(tmp_path / "state") == [("PENDING", ["PENDING"])]
+    assert failed.stderr.splitlines()[:2] == [
+        "error: cash.csv: 1 problem in the data", "",
+    ]
+    assert ("error: contains the control character U+0001, which a Yuki document cannot"
+            " carry") in failed.stderr
+    assert sandbox.count() == 0  # not even Authenticate
+    assert journal_states(tmp_path / "state") == []  # never registered, never SENDING
+
+
+def test_a_request_that_cannot_be_built_is_an_error_before_it_is_sent(sandbox: Sandbox) -> None:
+    """The last defence behind the text policy: the client builds the whole request before
+    a document is marked SENDING, and refuses one it cannot build."""
+    from yukimap.client import YukiClient
+    from yukimap.errors import DocumentError
+
+    with YukiClient(sandbox.settings()) as client, pytest.raises(DocumentError) as refused:
+        client.document_request("ImportStatement", "Post\x01zegels", ADM_KORENAAR)
+    assert refused.value.message == ("the request to Yuki cannot be built: contains the"
+                                     " control character U+0001, which a Yuki document cannot"
+                                     " carry")
+    assert sandbox.count() == 0
 
 
 # --- losing the send journal never leads to a double booking -------------------------------
