@@ -370,8 +370,8 @@ class _Run:
                  zip(_values(debit, frame.height), _values(credit, frame.height))]
         amounts = [amount for amount, _ in pairs]
         both = [clash for _, clash in pairs]
-        failed = _any_failed(sides[0][2], sides[1][2])
         mask = pl.Series(both, dtype=pl.Boolean)
+        failed = _any_failed(_any_failed(sides[0][2], sides[1][2]), mask)  # not also "empty"
         if mask.any():
             self._flag(replace(spec, column=spec.debit), frame, mask, name, header,
                        f"both the debit column '{spec.debit}' and the credit column"
@@ -459,7 +459,7 @@ class _Run:
         if spec.required or (element is not None and element.required):
             empty = series.is_null() if failed is None else series.is_null() & ~failed
             self._flag(spec, frame, empty, name, header, "is empty",
-                       "fill in the cell, or give the field a default:")
+                       "fill in the cell, or add default: VALUE to the field for empty cells")
         if element is None:
             return series
         if element.decimals is not None:

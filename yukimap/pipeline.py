@@ -23,6 +23,7 @@ from yukimap.mapping import KEY, Mapped, map_table
 from yukimap.model import Mapping
 from yukimap.preflight import DocumentUsage, preflight
 from yukimap.read import Table, read_table
+from yukimap.report import headline
 from yukimap.render import (
     BLOCK_MARK,
     Document,
@@ -302,8 +303,7 @@ def _beyond(errors: list[Problem], found: list[Problem]) -> list[Problem]:
 
 
 def _count(errors: list[Problem], file: str, what: str) -> str:
-    n = len(errors)
-    return f"{file}: {n} problem{'s' if n != 1 else ''} {what}"
+    return headline(file, errors, what)
 
 
 class _temporary:

@@ -64,6 +64,29 @@ def format_problems(problems: Sequence[Problem]) -> str:
     return "\n".join(lines)
 
 
+def count_shown(problems: Sequence[Problem], severity: str = "error") -> int:
+    """How many errors (or warnings) format_problems shows: a block per cause and place, a
+    line per mapping problem. Every count printed is taken this way, so that it counts what
+    it sits over."""
+    return sum(len(g.entries) if not g.subject else 1
+               for g in group_problems(problems) if g.severity == severity)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def headline(where: str, problems: Sequence[Problem], what: str) -> str:
+    """'orders.csv: 2 problems in the data', counting what format_problems shows."""
+    return f"{where}: {plural(count_shown(problems), 'problem')} {what}"
+
+
+def _fix(hint: str) -> str:
+    """A hint under its problem; a hint of several lines (mapping text to copy) keeps its
+    own indentation, aligned under the first line."""
+    return "  fix: " + hint.replace("\n", "\n       ")
+
+
 def _format_group(group: _Group) -> list[str]:
     mark = "error" if group.severity == "error" else "warning"
     if not group.subject:  # mapping problems: one line each, with file:line:col
@@ -79,7 +102,7 @@ def _format_group(group: _Group) -> list[str]:
         lines.append(f"    … and {len(rest)} more value{'s' if len(rest) != 1 else ''}"
                      f" ({more_rows} row{'s' if more_rows != 1 else ''})")
     if group.hint:
-        lines.append(f"  fix: {group.hint}")
+        lines.append(_fix(group.hint))
     return lines
 
 
@@ -90,7 +113,7 @@ def _format_located(p: Problem, mark: str) -> str:
     value = f" (got {p.value!r})" if p.value is not None else ""
     text = f"{mark}: {place}{key} {p.cause}{value}"
     if p.hint:
-        text += f"\n  fix: {p.hint}"
+        text += "\n" + _fix(p.hint)
     return text
 
 
@@ -116,14 +139,14 @@ def print_user_error(exc: UserError, stream: TextIO | None = None) -> None:
     errors = [p for p in exc.problems if p.is_error]
     print(f"error: {exc.message}", file=stream)
     if exc.hint:
-        print(f"  fix: {exc.hint}", file=stream)
+        print(_fix(exc.hint), file=stream)
     if exc.problems:
         print(file=stream)
         print(format_problems(exc.problems), file=stream)
-        warnings = len(exc.problems) - len(errors)
+        warnings = count_shown(exc.problems, "warning")
         if errors and warnings:
-            print(f"\n{len(errors)} error(s), {warnings} warning(s); nothing was written.",
-                  file=stream)
+            print(f"\n{plural(count_shown(exc.problems), 'error')},"
+                  f" {plural(warnings, 'warning')}; nothing was written.", file=stream)
 
 
 def _table(rows: list[tuple[str, ...]], limit: int = 40) -> list[str]:

@@ -30,6 +30,7 @@ from yukimap.model import (
     Sign,
     Source,
 )
+from yukimap.report import headline
 from yukimap.resources import shipped_mappings
 from yukimap.values import (
     BadValue,
@@ -183,7 +184,10 @@ def _check_map(
     out: dict[str, Any] = {}
     for key in keys:
         if key.name in value:
-            out[key.name] = key.check(value[key.name], path + (key.name,), ctx)
+            checked = key.check(value[key.name], path + (key.name,), ctx)
+            # A wrong optional value is reported once; the rest is checked as if it were
+            # not given, so INVALID never reaches a message or a computation.
+            out[key.name] = key.default if checked is INVALID and not key.required else checked
         elif key.required:
             ctx.fail(path, f"{what} needs the key '{key.name}'", hint=key.doc or None)
             out[key.name] = INVALID
@@ -339,11 +343,7 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     mapping = _build(doc.data, path, ctx)
     errors = [p for p in ctx.problems if p.is_error]
     if errors or mapping is None:
-        count = len(errors)
-        raise MappingError(
-            f"{path}: {count} problem{'s' if count != 1 else ''} in the mapping",
-            problems=ctx.problems,
-        )
+        raise MappingError(headline(str(path), errors, "in the mapping"), problems=ctx.problems)
     return mapping
 
 

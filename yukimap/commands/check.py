@@ -55,11 +55,14 @@ def _connect(stack: ExitStack, administration: str | None,
 
 def _preflight(result: ConversionResult, yuki: YukiClient, chosen: Administration,
                refresh: bool) -> None:
+    from yukimap.report import count_shown, plural
+
     problems = result.preflight(yuki, chosen.id, refresh)
     calls = f"{yuki.calls_today()} Yuki calls used today, {yuki.remaining()} left"
     if problems:
-        raise DataError(f"pre-flight against {chosen.name}: {len(problems)} problem(s);"
-                        f" Yuki would refuse this as it is ({calls})", problems=problems)
+        found = plural(count_shown(problems), "problem")
+        raise DataError(f"pre-flight against {chosen.name}: {found}; Yuki would refuse this as it"
+                        f" is ({calls})", problems=problems)
     usage = result.usage()
     parts = [f"{len(usage.gl_accounts)} GL account(s)" if usage.gl_accounts else "",
              f"{len(usage.vat_pairs)} VAT type/percentage pair(s)" if usage.vat_pairs else "",

@@ -15,7 +15,7 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
         strict: bool = False, opening_balance: str | None = None,
         administration: str | None = None) -> int:
     from yukimap.pipeline import convert_file
-    from yukimap.report import display_path, format_problems, format_summary
+    from yukimap.report import count_shown, display_path, format_problems, format_summary, plural
     from yukimap.schema import apply_options, load_mapping
 
     if dry_run and output is not None:
@@ -26,8 +26,8 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     if result.warnings:
         click.echo(format_problems(result.warnings) + "\n", err=True)
         if strict:
-            click.echo(f"{len(result.warnings)} warning(s) and --strict: nothing was written.",
-                       err=True)
+            shown = plural(count_shown(result.warnings, "warning"), "warning")
+            click.echo(f"{shown} and --strict: nothing was written.", err=True)
             return 1
     with progress() as stage:
         result.stage = stage
