@@ -24,6 +24,7 @@ import polars as pl
 
 from yukimap.errors import DataError, Problem, Where
 from yukimap.expr import ExprError
+from yukimap.fixes import too_many_decimals
 from yukimap.model import Condition, FieldSpec, ItemSpec, Locale, Mapping
 from yukimap.read import ROW, Table
 from yukimap.values import (
@@ -36,7 +37,9 @@ from yukimap.values import (
     parse_date,
     parse_decimal,
     parse_integer,
+    round_texts,
     to_xml_text,
+    trim_decimals,
 )
 
 DOC = "__doc__"  # document index, 0-based, in order of first appearance
@@ -57,6 +60,8 @@ class Mapped:
     rows_read: int
     skipped_documents: dict[str, int] = field(default_factory=dict)  # condition -> documents
     notes: list[str] = field(default_factory=list)  # what was inferred, for the summary
+    # DOC, ROW, ITEM and the exact values of the item fields that have round:, before it
+    exact: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def errors(self) -> list[Problem]:
@@ -75,7 +80,7 @@ def map_table(table: Table, mapping: Mapping) -> Mapped:
     items = run.items(frame)
     run.check_documents_have_items(documents, items)
     return Mapped(documents, items, run.problems, run.skipped, table.frame.height,
-                  run.skipped_documents, run.notes)
+                  run.skipped_documents, run.notes, run.exact_values())
 
 
 # --- columns ----------------------------------------------------------------------------
@@ -143,6 +148,7 @@ class _Run:
         self.skipped_documents: dict[str, int] = {}
         self.parsed: dict[tuple[Any, ...], tuple[Parsed, pl.DataFrame]] = {}
         self.notes: list[str] = []
+        self.exact: list[pl.DataFrame] = []  # per item kind: values before round:
         self.locale = self._file_locale()
         self.env = _RowEnv(table, mapping, self.locale)
 
@@ -279,10 +285,22 @@ class _Run:
         parts = []
         for index, item in enumerate(self.mapping.items):
             rows = self._item_rows(item, frame)
-            values = [self.field_series(spec, rows, header=False) for spec in item.fields]
+            values, exact = [], []
+            for spec in item.fields:
+                final, before = self.field_values(spec, rows, header=False)
+                values.append(final)
+                if before is not None:
+                    exact.append(before.alias(spec.name))
             parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *values))
+            if exact:
+                self.exact.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *exact))
         items = pl.concat(parts, how="diagonal") if parts else pl.DataFrame()
         return items.sort(DOC, ROW, ITEM, maintain_order=True) if items.height else items
+
+    def exact_values(self) -> pl.DataFrame:
+        if not self.exact:
+            return pl.DataFrame()
+        return pl.concat(self.exact, how="diagonal").sort(DOC, ROW, ITEM, maintain_order=True)
 
     def _item_rows(self, item: ItemSpec, frame: pl.DataFrame) -> pl.DataFrame:
         if not item.when:
@@ -305,22 +323,34 @@ class _Run:
     # fields ---------------------------------------------------------------------------
 
     def field_series(self, spec: FieldSpec, frame: pl.DataFrame, header: bool) -> pl.Series:
+        return self.field_values(spec, frame, header)[0]
+
+    def field_values(self, spec: FieldSpec, frame: pl.DataFrame,
+                     header: bool) -> tuple[pl.Series, pl.Series | None]:
+        """The field's final texts; for a field with round:, also its exact texts, so that
+        the targets can show what rounding changes in the amounts booked."""
         locale = self.field_locale(spec)
         name = _section_name(self.target, spec, header)
+        places = spec.round if spec.kind == "decimal" else None
+        exact_spec = replace(spec, round=None)  # rounded below, once, whatever the source
         if spec.expr is not None:
-            raw, failed = self._expr_series(spec, frame, locale, name)
+            raw, failed = self._expr_series(exact_spec, frame, locale, name)
             series = raw
         elif spec.debit is not None or spec.credit is not None:
-            raw, series, failed = self._debit_credit(spec, frame, locale, name, header)
+            raw, series, failed = self._debit_credit(exact_spec, frame, locale, name, header)
         else:
-            raw, series, failed = self._parsed(spec, frame, locale, name, header, spec.column)
+            raw, series, failed = self._parsed(exact_spec, frame, locale, name, header,
+                                               spec.column)
         if spec.sign is not None:
             series, failed = self._apply_sign(spec, frame, series, failed, name, header)
         if spec.negate:
             series = negate_texts(series)
         series = self._fill_default(spec, series, raw)
+        exact = None
+        if places is not None:
+            exact, series = series, round_texts(series, places)
         series = self._check_final(spec, frame, series, name, header, failed)
-        return series.alias(spec.name)
+        return series.alias(spec.name), exact
 
     def _parsed(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale, name: str,
                 header: bool, column: str | None) -> tuple[Any, pl.Series, pl.Series | None]:
@@ -463,16 +493,24 @@ class _Run:
         if element is None:
             return series
         if element.decimals is not None:
+            series = trim_decimals(series, element.decimals)
             too_many = series.str.contains(rf"\.\d{{{element.decimals + 1},}}$").fill_null(False)
-            self._flag(spec, frame, too_many, name, header,
-                       f"has more than {element.decimals} decimals, which Yuki rejects",
-                       f"add round: {element.decimals} to the field to round half-up,"
-                       " or correct the export", series)
+            if too_many.any():
+                self._flag(spec, frame, too_many, name, header,
+                           f"has more than {element.decimals} decimals, which Yuki refuses in"
+                           f" {element.name}", self._decimals_hint(spec, series.filter(too_many)),
+                           series)
         if element.max_length is not None:
             series = self._check_length(spec, frame, series, name, header)
         if element.choices:
             self._check_choices(spec, frame, series, name, header)
         return series
+
+    def _decimals_hint(self, spec: FieldSpec, values: pl.Series) -> str:
+        item = next((i for i in self.mapping.items if spec in i.fields), None)
+        lets = frozenset(s.path[1] for s in self.mapping.lets)
+        return too_many_decimals(spec, item, values.unique().to_list(),
+                                 self.mapping.source.locale, lets)
 
     def _check_length(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
                       name: str, header: bool) -> pl.Series:

@@ -178,6 +178,15 @@ def money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def exact_money(value: Decimal, signed: bool = False) -> str:
+    """An amount with at least 2 decimals and every decimal it has (100.00, 3.015,
+    -0.005): what rounding changes can be less than a cent."""
+    normal = value.normalize()
+    places = normal.as_tuple().exponent
+    shown = normal if isinstance(places, int) and places < -2 else value.quantize(Decimal("0.01"))
+    return f"{shown:+,f}" if signed and shown != 0 else f"{shown:,f}"
+
+
 def format_summary(summary: Summary, source: str, mapping: str, outcome: str) -> str:
     """The dry-run / conversion summary: counts, skipped rows, totals per currency."""
     from yukimap.documents import TARGETS

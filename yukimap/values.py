@@ -101,6 +101,17 @@ def _number_hint(clean: str, mark: str, thousands: str | None) -> tuple[str, str
     return (f"not a number with decimal mark '{mark}'", "correct the value in the export")
 
 
+def round_texts(series: pl.Series, places: int) -> pl.Series:
+    """Canonical decimal texts rounded half-up to `places` decimals (round: on a field)."""
+    return over_unique(series, lambda text: format_decimal(Decimal(text), places)).series
+
+
+def trim_decimals(series: pl.Series, places: int) -> pl.Series:
+    """Canonical decimal texts without trailing zeros past `places` decimals: '0.9900' is
+    '0.99' for 2 (trailing zeros are not decimals), '12.50' stays as it is."""
+    return series.str.replace(rf"^(-?\d+\.\d{{{places}}}\d*?)0+$", "${1}")
+
+
 def decimal_texts(series: pl.Series, mark: str, thousands: str | None) -> pl.Series:
     """parse_decimal + format_decimal for a whole column at once, for a known decimal mark:
     the canonical text of each value, null where the value is not a number (those are

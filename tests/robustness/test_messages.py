@@ -6,8 +6,10 @@ lines a user reads; a few cases that need many variations run in-process.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,12 @@ lines:
     SalesPrice: {price}
     VATPercentage: 21
     VATType: 1
+"""
+ORDERS = """\
+Order;Date;Qty;Price
+A1;03-02-2025;10000;0,0125
+A1;03-02-2025;1;0,99
+A2;04-02-2025;3;1,005
 """
 
 
@@ -62,6 +70,116 @@ def dry_run(bounded: Bounded, write: Write, data: tuple[str, str], mapping: str,
     return bounded("convert", data[0], "-m", "m.yaml", "--dry-run", codes=(code,))
 
 
+# --- 1. a fix that changes what is booked is never suggested silently ---------------------
+
+
+def test_a_price_with_too_many_decimals_offers_the_routes_with_their_mapping_text(
+        bounded: Bounded, write: Write) -> None:
+    outcome = dry_run(bounded, write, ("orders.csv", ORDERS),
+                      SALES.format(price="{column: Price}"), 1)
+    assert outcome.stderr == block("""
+        error: orders.csv: 1 problem in the data
+
+        error: has more than 2 decimals, which Yuki refuses in SalesPrice
+          in orders.csv, column 'Price' (D), for lines.Product.SalesPrice (2 rows)
+            row 2: '0.0125'
+            row 4: '1.005'
+          fix: Yuki takes at most 2 decimals in SalesPrice (its documentation shows -68.1525
+               refused) and books quantity × SalesPrice, so a rounded price books another amount.
+               Either book the exact amount as LineAmount, which Yuki books instead of
+               quantity × price (Yuki advises against it: it bypasses its own calculation):
+                 LineAmount: {expr: "round(Qty * Price, 2)"}
+                 SalesPrice: {column: Price, round: 2}
+               or give the price per 100 and the quantity in hundreds (say so in the Description):
+                 SalesPrice: {expr: "Price * 100"}
+                 ProductQuantity: {expr: "Qty / 100"}
+               or round the price and accept the change in the amounts booked (a warning shows it):
+                 SalesPrice: {column: Price, round: 2}
+        """)
+
+
+def _routes(hint: str) -> list[list[str]]:
+    """The mapping lines of each way out a hint offers (lines indented under their intro)."""
+    routes: list[list[str]] = []
+    for line in hint.splitlines():
+        if line.startswith("  "):
+            routes[-1].append(line.strip())
+        elif line.startswith(("Either", "or", "Correct")):
+            routes.append([])
+    return routes
+
+
+def _follow(mapping: str, route: list[str]) -> str:
+    for line in route:
+        name = line.split(":")[0]
+        if name == "LineAmount":
+            mapping = mapping.replace("lines:\n", f"lines:\n  {line}\n")
+        else:
+            indent = "    " if name == "SalesPrice" else "  "
+            mapping = re.sub(rf"(?m)^ *{name}: .*$", indent + line, mapping)
+    return mapping
+
+
+def test_every_way_out_the_hint_offers_works_as_written(tmp_path: Path) -> None:
+    from yukimap.errors import DataError
+    from yukimap.pipeline import convert_file
+
+    (tmp_path / "orders.csv").write_text(ORDERS)
+    mapping = SALES.format(price="{column: Price}")
+    (tmp_path / "m.yaml").write_text(mapping)
+    with pytest.raises(DataError) as info:
+        convert_file(tmp_path / "orders.csv", tmp_path / "m.yaml")
+    [hint] = {p.hint for p in info.value.problems}  # one hint for the group
+    booked = []
+    for route in _routes(hint or ""):
+        (tmp_path / "m.yaml").write_text(_follow(mapping, route))
+        result = convert_file(tmp_path / "orders.csv", tmp_path / "m.yaml")
+        changed = [w.value for w in result.warnings if w.cause.startswith("round:")]
+        booked.append((result.summary.totals["EUR"].excl, changed))
+    assert booked == [  # 125.00 + 0.99 + 3.015, each line in cents as Yuki books it
+        (Decimal("129.01"), []),  # LineAmount
+        (Decimal("129.01"), []),  # a price per 100
+        (Decimal("104.02"), ["100.00 instead of 125.00 (-25.00)",  # round: 2, and it says so
+                             "3.03 instead of 3.015 (+0.015)"]),
+    ]
+
+
+def test_round_that_changes_the_booked_amount_warns_per_invoice_and_totals_the_file(
+        bounded: Bounded, write: Write) -> None:
+    outcome = dry_run(bounded, write, ("orders.csv", ORDERS),
+                      SALES.format(price="{column: Price, round: 2}"), 0)
+    assert outcome.stderr == block("""
+        warning: round: changes the line amounts Yuki books (quantity × price, or LineAmount)
+          in orders.csv, lines.Product.SalesPrice (2 rows)
+            invoice A1, row 2: '100.00 instead of 125.00 (-25.00)'
+            invoice A2, row 4: '3.03 instead of 3.015 (+0.015)'
+          fix: in the whole file -24.985 (+0.015 and -25.00);
+               to book the exact amounts, leave out round: and take one of the other ways its error
+               then shows (LineAmount, or a price per 100)
+        """) + "\n"  # the warnings end with a blank line before the summary
+    assert "  changed by round:  -24.985 (+0.015 and -25.00) in the line amounts of 2 invoices" \
+           " (see the warning)\n" in outcome.stdout
+
+
+def test_round_that_changes_nothing_booked_says_nothing(local: Bounded, write: Write) -> None:
+    write("orders.csv", "Order;Date;Qty;Price\nA1;03-02-2025;2;0,99\nA1;03-02-2025;1;1,5\n")
+    write("m.yaml", SALES.format(price="{column: Price, round: 4}"))
+    outcome = local("convert", "orders.csv", "-m", "m.yaml", codes=(0,))
+    assert outcome.stdout.count("<SalesPrice>0.99</SalesPrice>") == 1  # 2. not 0.9900
+    assert outcome.stdout.count("<SalesPrice>1.50</SalesPrice>") == 1
+    assert "warning" not in outcome.stderr and "round:" not in outcome.stderr
+
+
+def test_trailing_zeros_are_not_decimals(tmp_path: Path) -> None:
+    from yukimap.pipeline import convert_file
+
+    (tmp_path / "orders.csv").write_text("Order;Date;Qty;Price\nA1;03-02-2025;1,50000;0,990\n")
+    (tmp_path / "m.yaml").write_text(SALES.format(price="{column: Price}"))
+    result = convert_file(tmp_path / "orders.csv", tmp_path / "m.yaml")
+    assert "<ProductQuantity>1.5000</ProductQuantity>" in result.text
+    assert "<SalesPrice>0.99</SalesPrice>" in result.text
+
+
 JOURNAL = """\
 version: 1
 target: journal
@@ -72,6 +190,56 @@ entries:
   GLAccount: {{column: Rekening}}
   Amount: {amount}
 """
+MEMO = "Datum;Rekening;Bedrag\n01-11-2024;1100;12,345\n01-11-2024;8000;-12,345\n"
+
+
+def test_round_on_journal_amounts_warns_per_entry(local: Bounded, write: Write) -> None:
+    outcome = dry_run(local, write, ("memo.csv", MEMO + "01-11-2024;1100;1,10\n"
+                                                   "01-11-2024;8000;-1,1\n"),
+                      JOURNAL.format(amount="{column: Bedrag, round: 2}"), 0)
+    assert outcome.stderr == block("""
+        warning: round: changes the amounts Yuki books
+          in memo.csv, entries.Amount (2 rows)
+            journal memo.csv, row 2: '12.35 instead of 12.345 (+0.005)'
+            journal memo.csv, row 3: '-12.35 instead of -12.345 (-0.005)'
+          fix: in the whole file 0.00 (+0.005 and -0.005);
+               to book the exact amounts, correct them in the export: Yuki books whole cents
+        """) + "\n"
+    assert "  changed by round:  0.00 (+0.005 and -0.005) in the amounts of 2 entries" \
+           " (see the warning)\n" in outcome.stdout
+
+
+def test_round_on_cash_amounts_warns_per_line(tmp_path: Path) -> None:
+    from yukimap.pipeline import convert_file
+    from yukimap.report import format_problems
+
+    (tmp_path / "m.yaml").write_text(CASH.format(opening="  OpeningBalance: 250.00")
+                                     .replace("{column: Bedrag}", "{column: Bedrag, round: 2}"))
+    (tmp_path / "c.csv").write_text(CASH_CSV.replace("10,00", "10,004"))
+    result = convert_file(tmp_path / "c.csv", tmp_path / "m.yaml")
+    assert format_problems(result.warnings).splitlines()[2:] == [
+        "    statement c.csv, row 2: '10.00 instead of 10.004 (-0.004)'",
+        "  fix: in the whole file -0.004;",
+        "       to book the exact amounts, correct them in the export: Yuki books whole cents"]
+    assert result.summary.figures["changed by round:"] == \
+        "-0.004 in the amounts of 1 line (see the warning)"
+
+
+def test_too_many_decimals_in_an_amount_names_the_field_and_the_exact_fix(
+        local: Bounded, write: Write) -> None:
+    outcome = dry_run(local, write, ("memo.csv", MEMO), JOURNAL.format(amount="{column: Bedrag}"),
+                      1)
+    assert outcome.stderr == block("""
+        error: memo.csv: 1 problem in the data
+
+        error: has more than 2 decimals, which Yuki refuses in Amount
+          in memo.csv, column 'Bedrag' (C), for entries.Amount (2 rows)
+            row 2: '12.345'
+            row 3: '-12.345'
+          fix: Yuki takes at most 2 decimals in Amount; correct the export, or round half-up
+               and accept the change in the amounts booked (a warning shows it):
+                 Amount: {column: Bedrag, round: 2}
+        """)
 
 
 # --- 3. the date-format hint is built from the values --------------------------------------
@@ -92,6 +260,24 @@ DATED = DATES.replace('{decimal_mark: ","}', '{decimal_mark: ",", date_format: "
 
 def dated(*dates: str) -> str:
     return "Order;Date;Price\n" + "".join(f"A{n};{d};1,00\n" for n, d in enumerate(dates, 1))
+
+
+# --- 4. constants and options in the mapping's decimal mark ---------------------------------
+
+
+CASH = """\
+version: 1
+target: petty_cash
+source: {{decimal_mark: ",", date_format: "%d-%m-%Y"}}
+statement:
+  CashAccount: "1000"
+{opening}
+lines:
+  Date: {{column: Datum}}
+  Amount: {{column: Bedrag}}
+  Description: {{column: Omschrijving}}
+"""
+CASH_CSV = "Datum;Bedrag;Omschrijving\n03-01-2024;10,00;koffie\n05-01-2024;-2,50;melk\n"
 
 
 # --- 5. messages that read right -------------------------------------------------------------

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
 import polars as pl
 
 from yukimap.errors import Problem, Where
-from yukimap.mapping import ROW
+from yukimap.mapping import DOC, ITEM, KEY, ROW, Mapped
+from yukimap.report import exact_money
 
 PLAIN_CODE = r"^\d+$"
 
@@ -38,3 +44,124 @@ def rows_by_value(frame: pl.DataFrame, name: str) -> dict[str, tuple[int, ...]]:
         pl.col("__v__").is_not_null() & (pl.col("__v__") != ""))
     return {str(value): tuple(group[ROW].to_list())
             for (value,), group in used.group_by("__v__", maintain_order=True)}
+
+
+# --- what round: changes in the amounts booked -------------------------------------------
+
+EXACT = " (exact)"  # suffix of a rounded field's exact value beside it
+
+
+@dataclass(frozen=True)
+class Change:
+    """An amount booked (an item's, or the sum of a document's changed items) that round:
+    changed: `before` from the file's exact values, `after` as it is sent."""
+
+    key: str
+    rows: tuple[int, ...]
+    before: Decimal
+    after: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.after - self.before
+
+
+Measure = Callable[[dict[str, Any], str], "Decimal | None"]  # (item, "" or EXACT) -> amount
+
+
+def decimal_of(item: dict[str, Any], name: str, suffix: str) -> Decimal | None:
+    """A field's value as sent (suffix "") or as the file had it (EXACT, where round:
+    changed it)."""
+    text = item.get(name + suffix, item.get(name)) if suffix else item.get(name)
+    return None if text in (None, "") else Decimal(text)
+
+
+def rounded_items(mapped: Mapped) -> tuple[pl.DataFrame, list[str]]:
+    """The items in which round: changed a field, with each exact value beside it, and the
+    names of the fields that have round:."""
+    exact = mapped.exact
+    if exact.is_empty() or not mapped.items.height:
+        return pl.DataFrame(), []
+    fields = [c for c in exact.columns if c not in (DOC, ROW, ITEM)]
+    joined = mapped.items.join(exact, on=[DOC, ROW, ITEM], how="inner", suffix=EXACT)
+    differs = pl.any_horizontal([(pl.col(f) != pl.col(f + EXACT)).fill_null(False)
+                                 for f in fields])
+    return joined.filter(differs), fields
+
+
+def changes(mapped: Mapped, measure: Measure, per_document: bool) -> list[Change]:
+    """Every amount booked that round: changes, per document or per item, in file order."""
+    items, _ = rounded_items(mapped)
+    keys = dict(zip(mapped.documents[DOC].to_list(), mapped.documents[KEY].to_list()))
+    found: dict[object, Change] = {}
+    for item in items.iter_rows(named=True):
+        before, after = measure(item, EXACT), measure(item, "")
+        if before is None or after is None or before == after:
+            continue
+        at = item[DOC] if per_document else (item[DOC], item[ROW], item[ITEM])
+        old = found.get(at)
+        found[at] = Change(str(keys.get(item[DOC])), (*(old.rows if old else ()), item[ROW]),
+                           before + (old.before if old else 0), after + (old.after if old else 0))
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class Rounded:
+    """An amount Yuki books that round: on some fields can change, and how to say so."""
+
+    measure: Measure
+    fields: tuple[str, ...]  # the item fields it is computed from
+    cause: str
+    what: str  # "line amounts", "amounts": for the summary
+    fix: str
+
+    def problems(self, mapped: Mapped, file: str, section: str, document: str,
+                 per_document: bool) -> list[Problem]:
+        """One warning per changed amount, all under one cause, the file's total in the fix."""
+        found = changes(mapped, self.measure, per_document)
+        subject = rounded_fields(mapped, section, self.fields)
+        return [Problem(self.cause, Where(file=file, rows=c.rows, key=subject,
+                                          document=f"{document} {c.key}"),
+                        value=f"{exact_money(c.after)} instead of {exact_money(c.before)}"
+                              f" ({exact_money(c.difference, signed=True)})",
+                        hint=f"in the whole file {net_change(found)};\n{self.fix}",
+                        severity="warning")
+                for c in found]
+
+    def figure(self, mapped: Mapped, per_document: bool, counted: tuple[str, str]) -> str | None:
+        """The file's total change, for the summary: '-24.985 in the line amounts of 2
+        invoices (see the warning)'; `counted` is what a change is, singular and plural."""
+        found = changes(mapped, self.measure, per_document)
+        if not found:
+            return None
+        return (f"{net_change(found)} in the {self.what} of {len(found)}"
+                f" {counted[len(found) != 1]} (see the warning)")
+
+
+def rounding_figure(summary_figures: dict[str, object], texts: list[str | None]) -> None:
+    shown = [t for t in texts if t]
+    if shown:
+        summary_figures["changed by round:"] = "; ".join(shown)
+
+
+def net_change(found: list[Change]) -> str:
+    """The total difference, with its two sides when changes go both ways."""
+    up = sum((c.difference for c in found if c.difference > 0), Decimal(0))
+    down = sum((c.difference for c in found if c.difference < 0), Decimal(0))
+    sides = (f" ({exact_money(up, signed=True)} and {exact_money(down, signed=True)})"
+             if up and down else "")
+    return exact_money(up + down, signed=True) + sides
+
+
+def rounded_fields(mapped: Mapped, section: str, names: tuple[str, ...]) -> str:
+    """The rounded fields among `names`, as the warning's subject (lines.Product.SalesPrice)."""
+    _, fields = rounded_items(mapped)
+    return ", ".join(f"{section}.{f}" for f in fields if f in names)
+
+
+
+# Journal entries and cash lines book their Amount itself.
+AMOUNT_ROUNDED = Rounded(
+    lambda item, suffix: decimal_of(item, "Amount", suffix), ("Amount",),
+    "round: changes the amounts Yuki books", "amounts",
+    "to book the exact amounts, correct them in the export: Yuki books whole cents")

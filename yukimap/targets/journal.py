@@ -21,7 +21,13 @@ from yukimap.model import Balancing, Mapping
 from yukimap.report import money
 from yukimap.summary import Summary
 from yukimap.preflight import DocumentUsage
-from yukimap.targets._common import column, plain_codes, rows_by_value
+from yukimap.targets._common import (
+    AMOUNT_ROUNDED,
+    column,
+    plain_codes,
+    rounding_figure,
+    rows_by_value,
+)
 
 BALANCING_ITEM = 1_000  # sorts a balancing entry after the entries of its rows
 
@@ -88,7 +94,8 @@ def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
                                           for d in dates_off if d.doc == imbalance.doc):
             continue
         problems.append(_imbalance_problem(imbalance, file, balancing is not None))
-    return problems
+    return problems + AMOUNT_ROUNDED.problems(mapped, file, "entries", "journal",
+                                              per_document=False)
 
 
 def _imbalance_problem(imbalance: Imbalance, file: str, has_balancing: bool) -> Problem:
@@ -155,6 +162,7 @@ def finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
 
 
 def summarize(mapped: Mapped, summary: Summary) -> None:
+    rounding_figure(summary.figures, [AMOUNT_ROUNDED.figure(mapped, False, ("entry", "entries"))])
     sums = _sums(_amounts(mapped.items), ["date"]).sort("date")
     summary.table_title = "entries and balance per date"
     summary.table.append(("date", "entries", "debit", "credit", "balance"))

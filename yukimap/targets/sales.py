@@ -10,6 +10,7 @@ rounded half-up to cents per line (Yuki computes its own; a cent can differ):
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 
@@ -19,7 +20,13 @@ from yukimap.model import Mapping
 from yukimap.summary import Summary, Totals
 from yukimap.preflight import DocumentUsage
 from yukimap.targets._common import column as _col
-from yukimap.targets._common import plain_codes, rows_by_value
+from yukimap.targets._common import (
+    Rounded,
+    decimal_of,
+    plain_codes,
+    rounding_figure,
+    rows_by_value,
+)
 from yukimap.values import round_half_up
 
 CENT = 2
@@ -67,7 +74,31 @@ def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
     problems += _partial_price(items, docs, file)
     problems += _email_without_process(docs, file)
     problems += _due_before_date(docs, file)
+    for rounded in ROUNDED:
+        problems += rounded.problems(mapped, file, "lines", "invoice", per_document=True)
     return problems
+
+
+def _line_amount(item: dict[str, Any], suffix: str) -> Decimal | None:
+    """What Yuki books for a line: LineAmount, else quantity (default 1) × price."""
+    amount = decimal_of(item, "LineAmount", suffix)
+    if amount is not None:
+        return amount
+    price = decimal_of(item, "Product.SalesPrice", suffix)
+    if price is None:
+        return None
+    return (decimal_of(item, "ProductQuantity", suffix) or Decimal(1)) * price
+
+
+ROUNDED = (
+    Rounded(_line_amount, ("ProductQuantity", "LineAmount", "Product.SalesPrice"),
+            "round: changes the line amounts Yuki books (quantity × price, or LineAmount)",
+            "line amounts", "to book the exact amounts, leave out round: and take one of the"
+            " other ways its error\nthen shows (LineAmount, or a price per 100)"),
+    Rounded(lambda item, suffix: decimal_of(item, "LineVATAmount", suffix), ("LineVATAmount",),
+            "round: changes the VAT Yuki books (LineVATAmount)", "VAT amounts",
+            "to book the exact VAT, correct it in the export: Yuki books whole cents"),
+)
 
 
 def _process_needs_reference(docs: pl.DataFrame, file: str) -> list[Problem]:
@@ -223,6 +254,8 @@ def summarize(mapped: Mapped, summary: Summary) -> None:
                    .group_by("currency").agg(pl.col("excl").sum(), pl.col("vat").sum()))
     for name, excl, vat in by_currency.iter_rows():
         summary.totals[name] = Totals(Decimal(int(excl)).scaleb(-2), Decimal(int(vat)).scaleb(-2))
+    rounding_figure(summary.figures,
+                    [r.figure(mapped, True, ("invoice", "invoices")) for r in ROUNDED])
 
 
 def usage(mapped: Mapped) -> DocumentUsage:
