@@ -24,7 +24,7 @@ import polars as pl
 
 from yukimap.errors import DataError, Problem, Where
 from yukimap.expr import ExprError
-from yukimap.fixes import too_many_decimals
+from yukimap.fixes import too_many_decimals, yaml_text
 from yukimap.model import Condition, FieldSpec, ItemSpec, Locale, Mapping
 from yukimap.read import ROW, Table
 from yukimap.values import (
@@ -235,8 +235,7 @@ class _Run:
             what = f"the column '{group.column}'" if group.column else "the group_by expression"
             self.problems.append(Problem(
                 f"no value in {what} that makes the {self.target.title}",
-                self._where(empty[ROW].to_list(), group.column),
-                hint="fill in the key on every row, or add fill_down: true to group_by",
+                self._where(empty[ROW].to_list(), group.column), hint=self._empty_key_hint(empty),
             ))
             frame = frame.filter(pl.col(KEY).is_not_null())
         keys = frame[KEY].unique(maintain_order=True)
@@ -244,6 +243,27 @@ class _Run:
         return frame.with_columns(
             pl.col(KEY).replace_strict(index, return_dtype=pl.Int64).alias(DOC)
         )
+
+    def _empty_key_hint(self, empty: pl.DataFrame) -> str:
+        """Rows without a key are most often totals or a footer: leaving them out comes
+        first, since fill_down would add them to the document above (a total booked twice)."""
+        fill = "only if such rows continue the document above, add fill_down: true to group_by"
+        total = _totals_cell(empty, self.table.columns)
+        if total is not None:
+            rows = "a totals row" if empty.height == 1 else "totals rows"
+            return (f"it looks like {rows}: leave {'it' if empty.height == 1 else 'them'} out"
+                    f" with skip_rows: {{column: {yaml_text(total[0])}, starts_with:"
+                    f" {yaml_text(total[1])}}}; {fill}")
+        last = self.table.frame.height
+        if sorted(empty[POS].to_list()) == list(range(last - empty.height, last)):
+            n = empty.height
+            these, they, them = ("these are", "they are", "them") if n > 1 else \
+                ("this is", "it is", "it")
+            rows = f"last {n} rows" if n > 1 else "last row"
+            return (f"{these} the file's {rows}: if {they} totals or a footer, leave {them} out"
+                    f" with skip_last: {n} under source:; {fill}")
+        return ("fill in the key on every row; leave rows that are not data (totals, notes) out"
+                f" with skip_rows:; {fill}")
 
     def documents(self, frame: pl.DataFrame) -> pl.DataFrame:
         firsts = frame.group_by(DOC, maintain_order=True).agg(
@@ -599,6 +619,19 @@ class _Run:
                 hint=hint,
             ))
         return results
+
+
+_TOTAL = re.compile(r"^\s*((?:sub)?tota(?:a)?l)", re.IGNORECASE)
+
+
+def _totals_cell(rows: pl.DataFrame, columns: Sequence[str]) -> tuple[str, str] | None:
+    """(column, word) of the first cell of these rows that starts with a totals word."""
+    for column in columns:
+        for value in rows[column].drop_nulls().to_list()[:50]:
+            found = _TOTAL.match(value)
+            if found:
+                return column, found.group(1)
+    return None
 
 
 def _values(series: pl.Series | None, height: int) -> list[str | None]:

@@ -375,3 +375,44 @@ def test_a_wrong_type_names_the_allowed_types_only_once(local: Bounded, write: W
         error: m.yaml:12:39 lines.Product.SalesPrice.type: expected one of text, decimal, integer,\
  date, boolean (got 'nummer')
         """)
+
+
+GROUPED = """\
+version: 1
+target: sales_invoices
+source: {decimal_mark: ","}
+group_by: Order
+invoice: {Reference: {column: Order}}
+lines:
+  Product: {Description: {column: Item}, SalesPrice: {column: Price}, VATPercentage: 21,
+            VATType: 1}
+"""
+
+
+def test_an_empty_key_on_a_totals_row_suggests_skip_rows_first(bounded: Bounded,
+                                                               write: Write) -> None:
+    rows = "Order;Item;Price\nA1;Mok;1,00\nA1;Bord;2,00\n;Totaal;3,00\nA2;Mok;1,00\n"
+    outcome = dry_run(bounded, write, ("orders.csv", rows), GROUPED, 1)
+    assert outcome.stderr == block("""
+        error: orders.csv: 1 problem in the data
+
+        error: no value in the column 'Order' that makes the sales invoices
+          in orders.csv, column 'Order' (A)
+            row 4
+          fix: it looks like a totals row: leave it out with skip_rows: {column: Item,\
+ starts_with: Totaal}; only if such rows continue the document above, add fill_down: true to\
+ group_by
+        """)
+
+
+def test_an_empty_key_at_the_end_suggests_skip_last(local: Bounded, write: Write) -> None:
+    rows = "Order;Item;Price\nA1;Mok;1,00\nA2;Bord;2,00\n;;3,00\n;;\n;Kassa 2;4,00\n"
+    outcome = dry_run(local, write, ("orders.csv", rows), GROUPED, 1)
+    assert outcome.stderr.endswith(block("""
+        error: no value in the column 'Order' that makes the sales invoices
+          in orders.csv, column 'Order' (A) (2 rows)
+            rows 4, 6
+          fix: these are the file's last 2 rows: if they are totals or a footer, leave them out\
+ with skip_last: 2 under source:; only if such rows continue the document above, add fill_down:\
+ true to group_by
+        """))
