@@ -30,6 +30,7 @@ from yukimap.read import ROW, Table
 from yukimap.values import (
     BadValue,
     Parsed,
+    date_format_hint,
     decimal_mark_evidence,
     decimal_texts,
     over_unique,
@@ -496,12 +497,24 @@ class _Run:
             return
         rows = frame.select(ROW, KEY).with_columns(raw.alias("__raw__"))
         bad = rows.filter(pl.col("__raw__").is_in(list(failures)))
+        hints = self._date_hints(spec, bad["__raw__"].unique(maintain_order=True), failures)
         for (value,), group in bad.group_by("__raw__", maintain_order=True):
             exc = failures[value]  # type: ignore[index]
             self.problems.append(Problem(
                 exc.cause, self._field_where(spec, group, name, header), value=value,
-                hint=exc.hint,
+                hint=hints.get(exc.cause, exc.hint),
             ))
+
+    def _date_hints(self, spec: FieldSpec, values: pl.Series,
+                    failures: dict[str, BadValue]) -> dict[str, str]:
+        """For values that are not dates in the formats given: the date_format that reads
+        them all, judged over the whole column (one value could fit formats that others
+        rule out)."""
+        if spec.kind != "date" or spec.lookup is not None:
+            return {}
+        texts = [v for v in values.to_list() if failures[v].cause.startswith("not a date in")]
+        hint = date_format_hint(texts, spec.locale.date_formats) if texts else None
+        return {failures[texts[0]].cause: hint} if hint else {}
 
     def _check_final(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
                      name: str, header: bool, failed: pl.Series | None) -> pl.Series:

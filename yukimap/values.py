@@ -210,6 +210,75 @@ def parse_date(text: str, locale: Locale) -> date:
     return value
 
 
+# Formats tried on a column's values to propose date_format: (never to read a value).
+COMMON_DATE_FORMATS = (
+    "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y", "%m-%d-%Y", "%Y/%m/%d", "%Y.%m.%d",
+    "%d-%m-%y", "%d/%m/%y", "%d.%m.%y", "%m/%d/%y", "%Y%m%d", "%d-%b-%Y", "%d %b %Y",
+    "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p", "%d.%m.%Y %H:%M",
+)
+
+
+def _reads(text: str, fmt: str) -> date | None:
+    try:
+        value = datetime.strptime(text, fmt).date()
+    except ValueError:
+        return None
+    return value if 1900 <= value.year <= 2199 else None
+
+
+def date_format_hint(values: Sequence[str], configured: tuple[str, ...]) -> str | None:
+    """A hint for a column's values that are not dates in the configured formats: the
+    common formats that read every one of them. None when the values show nothing new."""
+    fits = [f for f in COMMON_DATE_FORMATS if f not in configured
+            and all(_reads(v, f) is not None for v in values)]
+    if len(fits) == 1:
+        shown = _reading(_telling(values, fits[0]), fits[0])
+        if configured:
+            listed = ", ".join(f'"{f}"' for f in (*configured, fits[0]))
+            return (f"correct the values, or add their format under source: date_format:"
+                    f" [{listed}]\n(it reads {_all(values)}: {shown})")
+        return (f'add date_format: "{fits[0]}" under source:\n(the one common format that'
+                f" reads {_all(values)}: {shown})")
+    if fits:
+        return _several_formats(values, fits[:4])
+    if configured:
+        return None
+    return ("no common date format reads these values; correct them, or add the export's\n"
+            'format under source: in strftime codes, e.g. date_format: "%d-%m-%Y" for 31-01-2024')
+
+
+def _reading(text: str, fmt: str) -> str:
+    return f"'{text}' is {_reads(text, fmt)}"
+
+
+def _all(values: Sequence[str]) -> str:
+    return f"all {len(values)} values" if len(values) > 1 else "the value"
+
+
+def _swapped(fmt: str) -> str:
+    """The format with day and month changed places: what a wrong reading would be."""
+    return fmt.replace("%d", "%_").replace("%m", "%d").replace("%_", "%m")
+
+
+def _telling(values: Sequence[str], fmt: str) -> str:
+    """The value that shows best how `fmt` reads: one that day and month swapped cannot read."""
+    return next((v for v in values if _reads(v, _swapped(fmt)) is None), values[0])
+
+
+def _several_formats(values: Sequence[str], fits: list[str]) -> str:
+    telling = next((v for v in values if len({_reads(v, f) for f in fits}) > 1), values[0])
+    lines = [f"add the export's date format under source:; these formats read {_all(values)}:"]
+    lines += [f'date_format: "{f}" ({_reading(telling, f)})' for f in fits]
+    why = " (a day above 12 would)" if {_swapped(f) for f in fits} == set(fits) else ""
+    if len({_reads(telling, f) for f in fits}) == 1:
+        lines.append("every value reads the same with each, so yukimap cannot choose: take")
+    else:
+        lines.append(f"no value tells them apart{why}, so yukimap cannot choose: take")
+    lines.append("the one the export uses")
+    return "\n".join(lines)
+
+
 def _date_error(locale: Locale) -> date:
     if not locale.date_formats:
         raise BadValue(

@@ -262,6 +262,57 @@ def dated(*dates: str) -> str:
     return "Order;Date;Price\n" + "".join(f"A{n};{d};1,00\n" for n, d in enumerate(dates, 1))
 
 
+def test_the_date_format_hint_proposes_the_one_format_that_reads_every_value(
+        bounded: Bounded, write: Write) -> None:
+    outcome = dry_run(bounded, write, ("orders.csv", dated("03/02/2025", "13/02/2025")), DATES, 1)
+    assert outcome.stderr == block("""
+        error: orders.csv: 1 problem in the data
+
+        error: not a date in ISO format (yyyy-mm-dd)
+          in orders.csv, column 'Date' (B), for invoice.Date (2 rows)
+            invoice 2, row 2: '03/02/2025'
+            invoice 3, row 3: '13/02/2025'
+          fix: add date_format: "%d/%m/%Y" under source:
+               (the one common format that reads all 2 values: '13/02/2025' is 2025-02-13)
+        """)
+
+
+def test_the_date_format_hint_says_which_formats_remain_and_why_it_cannot_choose(
+        local: Bounded, write: Write) -> None:
+    outcome = dry_run(local, write, ("orders.csv", dated("03/02/2025", "04/02/2025")), DATES, 1)
+    assert outcome.stderr.endswith(block("""
+        error: not a date in ISO format (yyyy-mm-dd)
+          in orders.csv, column 'Date' (B), for invoice.Date (2 rows)
+            invoice 2, row 2: '03/02/2025'
+            invoice 3, row 3: '04/02/2025'
+          fix: add the export's date format under source:; these formats read all 2 values:
+               date_format: "%d/%m/%Y" ('03/02/2025' is 2025-02-03)
+               date_format: "%m/%d/%Y" ('03/02/2025' is 2025-03-02)
+               no value tells them apart (a day above 12 would), so yukimap cannot choose: take
+               the one the export uses
+        """))
+
+
+def test_the_date_format_hint_without_any_fitting_format(local: Bounded, write: Write) -> None:
+    outcome = dry_run(local, write, ("orders.csv", dated("gisteren")), DATES, 1)
+    assert outcome.stderr.endswith(block("""
+        error: not a date in ISO format (yyyy-mm-dd)
+          in orders.csv, column 'Date' (B), for invoice.Date
+            invoice 2, row 2: 'gisteren'
+          fix: no common date format reads these values; correct them, or add the export's
+               format under source: in strftime codes, e.g. date_format: "%d-%m-%Y" for 31-01-2024
+        """))
+
+
+def test_the_date_format_hint_next_to_formats_already_given() -> None:
+    from yukimap.values import date_format_hint
+
+    assert date_format_hint(["13/02/2025", "03/02/2025"], ("%d-%m-%Y",)) == (
+        'correct the values, or add their format under source: date_format: ["%d-%m-%Y",'
+        ' "%d/%m/%Y"]\n(it reads all 2 values: \'13/02/2025\' is 2025-02-13)')
+    assert date_format_hint(["gisteren"], ("%d-%m-%Y",)) is None  # the hint given stays
+
+
 # --- 4. constants and options in the mapping's decimal mark ---------------------------------
 
 
