@@ -834,9 +834,10 @@ class _RowEnv:
                 value = spec.expr.evaluate(self)
                 return value if spec.round is None or not isinstance(value, Decimal) else \
                     _canonical_typed("decimal", to_xml_text(value, spec.round))
-            raw = self.cell(spec.column) if spec.column else spec.value
-            return typed_value(spec, raw, self.locale if spec.locale.decimal_mark is None
-                               else spec.locale)
+            if spec.column is None:  # a constant, already in canonical form at load
+                return typed_value(spec, spec.value, Locale(decimal_mark="."))
+            return typed_value(spec, self.cell(spec.column), self.locale
+                               if spec.locale.decimal_mark is None else spec.locale)
         except BadValue as exc:
             raise ExprError(f"let {spec.path[1]}: {exc.cause}", exc.hint) from None
         except ExprError as exc:

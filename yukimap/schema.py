@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from yukimap.values import (
     parse_date,
     parse_decimal,
     parse_integer,
+    parse_written_number,
 )
 from yukimap.yamlsrc import KeyPath, Located, load_yaml_file
 
@@ -724,22 +726,25 @@ class _FieldEnv:
         raw = _as_text(value)
         if spec.lookup is not None and not mapped:
             return raw  # goes through the lookup table like a cell would
+        # A YAML number is written with a dot whatever the mapping's decimal mark.
+        locale = spec.locale if isinstance(value, str) else Locale(decimal_mark=".")
         try:
-            return _typed_text(raw, spec)
+            return _typed_text(raw, spec, locale)
         except BadValue as exc:
             return self.ctx.fail(path, f"'{raw}' is {exc.cause}", exc.hint, value=raw)
 
 
-def _typed_text(raw: str, spec: FieldSpec) -> str:
+def _typed_text(raw: str, spec: FieldSpec, locale: Locale) -> str:
+    """A constant as the canonical text of the field's type (not rounded: the map stage
+    rounds every value of a field with round: in one place)."""
     from yukimap.values import to_xml_text
 
-    parsers = {"decimal": parse_decimal, "integer": parse_integer, "date": parse_date,
+    parsers = {"decimal": parse_written_number, "integer": parse_integer, "date": parse_date,
                "boolean": parse_boolean}
     parser = parsers.get(spec.kind)
     if parser is None:
         return raw
-    locale = spec.locale if spec.kind != "decimal" else Locale(decimal_mark=".")
-    return to_xml_text(parser(raw, locale), spec.round)
+    return to_xml_text(parser(raw, locale))
 
 
 def _items(value: Any, target: Target, env: _FieldEnv) -> tuple[ItemSpec, ...] | None:
@@ -851,10 +856,18 @@ def apply_options(mapping: Mapping, administration: str | None,
     if opening_balance is not None:
         if target != "petty_cash":
             raise UsageError("--opening-balance is for petty cash statements")
-        try:
-            value = format_decimal(parse_decimal(opening_balance, Locale(decimal_mark=".")))
-        except BadValue:
-            raise UsageError(f"--opening-balance {opening_balance!r} is not an amount like"
-                             " 1250.00") from None
+        value = format_decimal(_option_amount("--opening-balance", opening_balance))
         mapping = with_header_constants(mapping, {"OpeningBalance": value}, "--opening-balance")
     return mapping
+
+
+def _option_amount(option: str, text: str) -> Decimal:
+    """An amount on the command line, with a dot or a comma (refused only when it reads
+    two ways)."""
+    try:
+        return parse_written_number(text, Locale())
+    except BadValue as exc:
+        if exc.cause == "not a number":
+            raise UsageError(f"{option} {text!r} is not an amount like 1250.00 or 1250,00"
+                             ) from None
+        raise UsageError(f"{option} {text!r} is {exc.cause}", hint=exc.hint) from None

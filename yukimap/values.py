@@ -101,6 +101,54 @@ def _number_hint(clean: str, mark: str, thousands: str | None) -> tuple[str, str
     return (f"not a number with decimal mark '{mark}'", "correct the value in the export")
 
 
+def parse_written_number(text: str, locale: Locale) -> Decimal:
+    """A number a person wrote (a constant in a mapping, an amount on the command line).
+
+    It reads with the mapping's marks or with a plain dot (a YAML number); without a mark
+    set, with either mark when the text shows which (250,00 and 1.250,00 read, as does
+    1250.5). Only a text that reads two ways (1,250: a thousand or one and a quarter) is
+    refused, with both readings.
+    """
+    clean = _clean_number(text)
+    if locale.decimal_mark is None:
+        candidates = [Locale(".", ","), Locale(",", ".")]
+    else:
+        candidates = [locale, Locale(".")]
+    readings: dict[Decimal, Locale] = {}
+    for option in candidates:
+        mark, thousands = option.decimal_mark or ".", option.thousands_separator
+        if _number_re(mark, thousands).match(clean):
+            readings.setdefault(_to_decimal(clean, mark, thousands), option)
+    if len(readings) == 1:
+        return next(iter(readings))
+    if len(readings) > 1:
+        raise BadValue(*_two_readings(clean, readings))
+    if locale.decimal_mark is not None:
+        raise BadValue(*_number_hint(clean, locale.decimal_mark, locale.thousands_separator))
+    raise BadValue("not a number", "write it as digits with one decimal mark, e.g. 1250.00")
+
+
+def _two_readings(clean: str, readings: dict[Decimal, Locale]) -> tuple[str, str]:
+    def grouped(option: Locale) -> bool:
+        return bool(option.thousands_separator and option.thousands_separator in clean)
+
+    ordered = sorted(readings.items(), key=lambda item: not grouped(item[1]))
+    said = [f"{plain_number(value)} (with '{option.thousands_separator}' separating thousands)"
+            if grouped(option) else
+            f"{plain_number(value)} (with '{option.decimal_mark}' as the decimal mark)"
+            for value, option in ordered]
+    written = [plain_number(value).replace(".", option.decimal_mark or ".")
+               for value, option in ordered]
+    return (f"ambiguous: {' or '.join(said)}",
+            f"write it without thousands separators: {' or '.join(written)}")
+
+
+def plain_number(value: Decimal) -> str:
+    """A number without trailing zeros, never in exponent notation: 1250, 1.25."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def round_texts(series: pl.Series, places: int) -> pl.Series:
     """Canonical decimal texts rounded half-up to `places` decimals (round: on a field)."""
     return over_unique(series, lambda text: format_decimal(Decimal(text), places)).series

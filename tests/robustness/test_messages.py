@@ -331,6 +331,77 @@ lines:
 CASH_CSV = "Datum;Bedrag;Omschrijving\n03-01-2024;10,00;koffie\n05-01-2024;-2,50;melk\n"
 
 
+@pytest.mark.parametrize("opening", ['  OpeningBalance: "250,00"',
+                                     '  OpeningBalance: {value: "250,00"}',
+                                     "  OpeningBalance: 250.00",
+                                     '  OpeningBalance: {value: "250.00", decimal_mark: "."}',
+                                     '  OpeningBalance: {value: "250,00", decimal_mark: ","}'])
+def test_a_constant_reads_with_the_mappings_decimal_mark(tmp_path: Path, opening: str) -> None:
+    from yukimap.pipeline import convert_file
+
+    text = CASH.format(opening=opening)
+    if 'decimal_mark: ","}' in opening:  # the field's own mark, in a file with the other one
+        text = text.replace('decimal_mark: ","', 'decimal_mark: "."', 1)
+        (tmp_path / "c.csv").write_text(CASH_CSV.replace(",", "."))
+    else:
+        (tmp_path / "c.csv").write_text(CASH_CSV)
+    (tmp_path / "m.yaml").write_text(text)
+    result = convert_file(tmp_path / "c.csv", tmp_path / "m.yaml")
+    assert result.summary.table[1] == ("c.csv", "2", "250.00", "10.00", "-2.50", "257.50")
+
+
+def test_a_let_constant_reads_with_the_mappings_decimal_mark(tmp_path: Path) -> None:
+    from yukimap.pipeline import convert_file
+
+    mapping = SALES.format(price='{expr: "rate * Price"}').replace(
+        "group_by: Order", 'group_by: Order\nlet: {rate: {value: "1,5", type: decimal}}')
+    (tmp_path / "m.yaml").write_text(mapping)
+    (tmp_path / "orders.csv").write_text("Order;Date;Qty;Price\nA1;03-02-2025;1;2,00\n")
+    result = convert_file(tmp_path / "orders.csv", tmp_path / "m.yaml")
+    assert "<SalesPrice>3.00</SalesPrice>" in result.text  # was: 'not a number with mark ,'
+
+
+def test_an_ambiguous_constant_is_refused_with_both_readings(local: Bounded,
+                                                            write: Write) -> None:
+    write("c.csv", CASH_CSV)
+    write("m.yaml", CASH.format(opening='  OpeningBalance: "1.250"').replace(
+        'decimal_mark: ","', 'decimal_mark: ",", thousands_separator: "."'))
+    outcome = local("check", "m.yaml", codes=(1,))
+    assert outcome.stderr == block("""
+        error: m.yaml: 1 problem in the mapping
+
+        error: m.yaml:6:19 statement.OpeningBalance.value: '1.250' is ambiguous: 1250 (with '.'\
+ separating thousands) or 1.25 (with '.' as the decimal mark) (got '1.250')
+          fix: write it without thousands separators: 1250 or 1.25
+        """)
+
+
+@pytest.mark.parametrize(("given", "opening"), [("250,00", "250.00"), ("-12,5", "-12.50"),
+                                                ("1.250,00", "1,250.00"), ("1250.5", "1,250.50")])
+def test_opening_balance_on_the_command_line_takes_either_mark(
+        cli: Callable[..., object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        given: str, opening: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.yaml").write_text(CASH.format(opening=""))
+    (tmp_path / "c.csv").write_text(CASH_CSV)
+    result = cli("convert", "c.csv", "-m", "m.yaml", "--dry-run", "--opening-balance", given)
+    assert result.code == 0, result.stderr  # type: ignore[attr-defined]
+    table = [line.split()[:3] for line in result.stdout.splitlines()]  # type: ignore[attr-defined]
+    assert ["c.csv", "2", opening] in table
+
+
+def test_an_ambiguous_opening_balance_says_why(bounded: Bounded, write: Write) -> None:
+    write("c.csv", CASH_CSV)
+    write("m.yaml", CASH.format(opening=""))
+    outcome = bounded("convert", "c.csv", "-m", "m.yaml", "--dry-run", "--opening-balance",
+                      "1,250", codes=(2,))
+    assert outcome.stderr == block("""
+        error: --opening-balance '1,250' is ambiguous: 1250 (with ',' separating thousands) or\
+ 1.25 (with ',' as the decimal mark)
+          fix: write it without thousands separators: 1250 or 1,25
+        """)
+
+
 # --- 5. messages that read right -------------------------------------------------------------
 
 
