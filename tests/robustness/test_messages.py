@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness.conftest import Bounded, Outcome
+from tests.robustness.conftest import REPO, Bounded, Outcome
 
 Write = Callable[[str, "str | bytes"], Path]
 
@@ -538,3 +538,14 @@ def test_an_empty_key_at_the_end_suggests_skip_last(local: Bounded, write: Write
  with skip_last: 2 under source:; only if such rows continue the document above, add fill_down:\
  true to group_by
         """))
+
+
+# --- 6. dates in the summaries -------------------------------------------------------------
+
+
+def test_summaries_show_the_first_and_last_date(local: Bounded, write: Write) -> None:
+    outcome = dry_run(local, write, ("orders.csv", dated("03-02-2025", "28-01-2025")), DATED, 0)
+    assert "  invoice dates   2025-01-28 to 2025-02-03\n" in outcome.stdout
+    outcome = local("convert", REPO / "examples/cash-book.csv", "-m", "cash-book", "--dry-run",
+                    codes=(0,))
+    assert "  dates                  2024-11-01 to 2024-11-06\n" in outcome.stdout

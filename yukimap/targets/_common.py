@@ -159,6 +159,14 @@ def rounded_fields(mapped: Mapped, section: str, names: tuple[str, ...]) -> str:
     return ", ".join(f"{section}.{f}" for f in fields if f in names)
 
 
+def date_range(figures: dict[str, object], label: str, frame: pl.DataFrame, name: str) -> None:
+    """The first and last date of a field, for the summary: a date_format that reads the
+    file wrongly (%m-%d-%Y for %d-%m-%Y) shows here as dates nobody expected."""
+    dates = column(frame, name).drop_nulls()
+    if dates.len():
+        first, last = str(dates.min()), str(dates.max())  # ISO dates: text order is date order
+        figures[label] = first if first == last else f"{first} to {last}"
+
 
 # Journal entries and cash lines book their Amount itself.
 AMOUNT_ROUNDED = Rounded(

@@ -24,6 +24,7 @@ from yukimap.preflight import DocumentUsage
 from yukimap.targets._common import (
     AMOUNT_ROUNDED,
     column,
+    date_range,
     plain_codes,
     rounding_figure,
     rows_by_value,
@@ -162,6 +163,7 @@ def finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
 
 
 def summarize(mapped: Mapped, summary: Summary) -> None:
+    date_range(summary.figures, "dates", mapped.items, "EntryDate")
     rounding_figure(summary.figures, [AMOUNT_ROUNDED.figure(mapped, False, ("entry", "entries"))])
     sums = _sums(_amounts(mapped.items), ["date"]).sort("date")
     summary.table_title = "entries and balance per date"

@@ -30,6 +30,7 @@ from yukimap.preflight import DocumentUsage
 from yukimap.targets._common import (
     AMOUNT_ROUNDED,
     column,
+    date_range,
     plain_codes,
     rounding_figure,
     rows_by_value,
@@ -149,6 +150,7 @@ def finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
 
 
 def summarize(mapped: Mapped, summary: Summary) -> None:
+    date_range(summary.figures, "dates", mapped.items, "Date")
     rounding_figure(summary.figures, [AMOUNT_ROUNDED.figure(mapped, False, ("line", "lines"))])
     summary.table_title = "cash per statement"
     summary.table.append(("statement", "lines", "opening", "in", "out", "closing"))

@@ -22,6 +22,7 @@ from yukimap.preflight import DocumentUsage
 from yukimap.targets._common import column as _col
 from yukimap.targets._common import (
     Rounded,
+    date_range,
     decimal_of,
     plain_codes,
     rounding_figure,
@@ -254,6 +255,8 @@ def summarize(mapped: Mapped, summary: Summary) -> None:
                    .group_by("currency").agg(pl.col("excl").sum(), pl.col("vat").sum()))
     for name, excl, vat in by_currency.iter_rows():
         summary.totals[name] = Totals(Decimal(int(excl)).scaleb(-2), Decimal(int(vat)).scaleb(-2))
+    date_range(summary.figures, "invoice dates", mapped.documents, "Date")
+    date_range(summary.figures, "due dates", mapped.documents, "DueDate")
     rounding_figure(summary.figures,
                     [r.figure(mapped, True, ("invoice", "invoices")) for r in ROUNDED])
 
