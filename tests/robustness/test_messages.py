@@ -1,7 +1,8 @@
 """Messages that point to the right fix, and money never silently changed (issue 9).
 
-Each case runs the real command line in a subprocess (`bounded`) and asserts the whole
-lines a user reads; a few cases that need many variations run in-process.
+The cases run the real command line, in a subprocess (`bounded`, with its time and memory
+bounds) end to end, or in this process (`local`) where the point is the text, and assert the
+whole lines a user reads; cases with many variations call the library.
 """
 
 from __future__ import annotations
@@ -42,13 +43,12 @@ A2;04-02-2025;3;1,005
 """
 
 
-@pytest.fixture
-def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bounded:
+def run_here(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Bounded:
     """`bounded`'s twin in this process (click's runner), for the many cases whose point is
     the text, not the process: far faster, the same outcome to assert on."""
     from tests.conftest import run_cli
 
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(folder)
 
     def run(*args: str | Path, codes: tuple[int, ...] = (0, 1), **_: object) -> Outcome:
         result = run_cli(*args)
@@ -56,6 +56,11 @@ def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bounded:
         return Outcome(result.code, result.stdout, result.stderr, 0.0, 0.0)
 
     return run
+
+
+@pytest.fixture
+def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bounded:
+    return run_here(tmp_path, monkeypatch)
 
 
 def block(text: str) -> str:
