@@ -166,6 +166,14 @@ def test_round_that_changes_the_booked_amount_warns_per_invoice_and_totals_the_f
            " (see the warning)\n" in outcome.stdout
 
 
+def test_round_on_every_line_of_a_big_file_stays_linear(bounded: Bounded, write: Write) -> None:
+    rows = "".join(f"A{n};03-02-2025;3;{n % 997},005\n" for n in range(10_000))
+    outcome = dry_run(bounded, write, ("orders.csv", "Order;Date;Qty;Price\n" + rows),
+                      SALES.format(price="{column: Price, round: 2}"), 0)
+    assert "    … and 9992 more values (9992 rows)\n" in outcome.stderr  # all 10,000 said
+    assert outcome.seconds < 10  # the file's total is summed once, not once per invoice
+
+
 def test_round_that_changes_nothing_booked_says_nothing(local: Bounded, write: Write) -> None:
     write("orders.csv", "Order;Date;Qty;Price\nA1;03-02-2025;2;0,99\nA1;03-02-2025;1;1,5\n")
     write("m.yaml", SALES.format(price="{column: Price, round: 4}"))

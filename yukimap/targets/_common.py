@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import polars as pl
 
@@ -66,43 +65,64 @@ class Change:
         return self.after - self.before
 
 
-Measure = Callable[[dict[str, Any], str], "Decimal | None"]  # (item, "" or EXACT) -> amount
+Column = Callable[[str], "list[Decimal | None]"]  # a field's values, as sent or exact
+Measure = Callable[[Column], "list[Decimal | None]"]  # the amount booked per item
 
 
-def decimal_of(item: dict[str, Any], name: str, suffix: str) -> Decimal | None:
-    """A field's value as sent (suffix "") or as the file had it (EXACT, where round:
-    changed it)."""
-    text = item.get(name + suffix, item.get(name)) if suffix else item.get(name)
-    return None if text in (None, "") else Decimal(text)
+def rounded_fields(mapped: Mapped, names: tuple[str, ...]) -> list[str]:
+    """The fields among `names` that have round:."""
+    return [c for c in mapped.exact.columns if c in names]
 
 
-def rounded_items(mapped: Mapped) -> tuple[pl.DataFrame, list[str]]:
-    """The items in which round: changed a field, with each exact value beside it, and the
-    names of the fields that have round:."""
-    exact = mapped.exact
-    if exact.is_empty() or not mapped.items.height:
-        return pl.DataFrame(), []
-    fields = [c for c in exact.columns if c not in (DOC, ROW, ITEM)]
-    joined = mapped.items.join(exact, on=[DOC, ROW, ITEM], how="inner", suffix=EXACT)
+def rounded_items(mapped: Mapped, names: tuple[str, ...]) -> pl.DataFrame:
+    """The items in which round: changed one of the fields `names`: those fields as sent and
+    the rounded ones' exact values beside them (NAME + EXACT), and nothing else."""
+    fields = rounded_fields(mapped, names)
+    if not fields or not mapped.items.height:
+        return pl.DataFrame()
+    keys = [DOC, ROW, ITEM]
+    given = [n for n in names if n in mapped.items.columns]
+    joined = mapped.items.select(*keys, *given).join(
+        mapped.exact.select(*keys, *fields), on=keys, how="inner", suffix=EXACT)
     differs = pl.any_horizontal([(pl.col(f) != pl.col(f + EXACT)).fill_null(False)
                                  for f in fields])
-    return joined.filter(differs), fields
+    return joined.filter(differs)
 
 
-def changes(mapped: Mapped, measure: Measure, per_document: bool) -> list[Change]:
-    """Every amount booked that round: changes, per document or per item, in file order."""
-    items, _ = rounded_items(mapped)
+def changes(mapped: Mapped, measure: Measure, names: tuple[str, ...],
+            per_document: bool) -> list[Change]:
+    """Every amount booked that round: changes, per document or per item, in file order;
+    `measure` computes the amount from the fields `names`."""
+    items = rounded_items(mapped, names)
+    if not items.height:
+        return []
+    before, after = measure(_values(items, EXACT)), measure(_values(items, ""))
     keys = dict(zip(mapped.documents[DOC].to_list(), mapped.documents[KEY].to_list()))
-    found: dict[object, Change] = {}
-    for item in items.iter_rows(named=True):
-        before, after = measure(item, EXACT), measure(item, "")
-        if before is None or after is None or before == after:
+    found: dict[object, tuple[int, list[int], list[Decimal], list[Decimal]]] = {}
+    for doc, row, item, was, now in zip(items[DOC].to_list(), items[ROW].to_list(),
+                                         items[ITEM].to_list(), before, after):
+        if was is None or now is None or was == now:
             continue
-        at = item[DOC] if per_document else (item[DOC], item[ROW], item[ITEM])
-        old = found.get(at)
-        found[at] = Change(str(keys.get(item[DOC])), (*(old.rows if old else ()), item[ROW]),
-                           before + (old.before if old else 0), after + (old.after if old else 0))
-    return list(found.values())
+        at = doc if per_document else (doc, row, item)
+        rows, befores, afters = found.setdefault(at, (doc, [], [], []))[1:]
+        rows.append(row)
+        befores.append(was)
+        afters.append(now)
+    return [Change(str(keys.get(doc)), tuple(rows), sum(befores, Decimal(0)),
+                   sum(afters, Decimal(0))) for doc, rows, befores, afters in found.values()]
+
+
+def _values(items: pl.DataFrame, suffix: str) -> Column:
+    """The fields of `items` as Decimals: as sent (suffix ""), or exact (EXACT) where round:
+    changed them. Each distinct text is read once."""
+    def values(name: str) -> list[Decimal | None]:
+        key = name + suffix if name + suffix in items.columns else name
+        if key not in items.columns:
+            return [None] * items.height
+        read = {t: Decimal(t) for t in items[key].drop_nulls().unique().to_list() if t != ""}
+        return [read.get(t) for t in items[key].to_list()]
+
+    return values
 
 
 @dataclass(frozen=True)
@@ -118,20 +138,22 @@ class Rounded:
     def problems(self, mapped: Mapped, file: str, section: str, document: str,
                  per_document: bool) -> list[Problem]:
         """One warning per changed amount, all under one cause, the file's total in the fix."""
-        found = changes(mapped, self.measure, per_document)
-        subject = rounded_fields(mapped, section, self.fields)
+        found = changes(mapped, self.measure, self.fields, per_document)
+        if not found:
+            return []
+        subject = ", ".join(f"{section}.{f}" for f in rounded_fields(mapped, self.fields))
+        hint = f"in the whole file {net_change(found)};\n{self.fix}"
         return [Problem(self.cause, Where(file=file, rows=c.rows, key=subject,
                                           document=f"{document} {c.key}"),
                         value=f"{exact_money(c.after)} instead of {exact_money(c.before)}"
                               f" ({exact_money(c.difference, signed=True)})",
-                        hint=f"in the whole file {net_change(found)};\n{self.fix}",
-                        severity="warning")
+                        hint=hint, severity="warning")
                 for c in found]
 
     def figure(self, mapped: Mapped, per_document: bool, counted: tuple[str, str]) -> str | None:
         """The file's total change, for the summary: '-24.985 in the line amounts of 2
         invoices (see the warning)'; `counted` is what a change is, singular and plural."""
-        found = changes(mapped, self.measure, per_document)
+        found = changes(mapped, self.measure, self.fields, per_document)
         if not found:
             return None
         return (f"{net_change(found)} in the {self.what} of {len(found)}"
@@ -153,12 +175,6 @@ def net_change(found: list[Change]) -> str:
     return exact_money(up + down, signed=True) + sides
 
 
-def rounded_fields(mapped: Mapped, section: str, names: tuple[str, ...]) -> str:
-    """The rounded fields among `names`, as the warning's subject (lines.Product.SalesPrice)."""
-    _, fields = rounded_items(mapped)
-    return ", ".join(f"{section}.{f}" for f in fields if f in names)
-
-
 def date_range(figures: dict[str, object], label: str, frame: pl.DataFrame, name: str) -> None:
     """The first and last date of a field, for the summary: a date_format that reads the
     file wrongly (%m-%d-%Y for %d-%m-%Y) shows here as dates nobody expected."""
@@ -170,6 +186,6 @@ def date_range(figures: dict[str, object], label: str, frame: pl.DataFrame, name
 
 # Journal entries and cash lines book their Amount itself.
 AMOUNT_ROUNDED = Rounded(
-    lambda item, suffix: decimal_of(item, "Amount", suffix), ("Amount",),
+    lambda column: column("Amount"), ("Amount",),
     "round: changes the amounts Yuki books", "amounts",
     "to book the exact amounts, correct them in the export: Yuki books whole cents")

@@ -10,7 +10,6 @@ rounded half-up to cents per line (Yuki computes its own; a cent can differ):
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import polars as pl
 
@@ -21,9 +20,9 @@ from yukimap.summary import Summary, Totals
 from yukimap.preflight import DocumentUsage
 from yukimap.targets._common import column as _col
 from yukimap.targets._common import (
+    Column,
     Rounded,
     date_range,
-    decimal_of,
     plain_codes,
     rounding_figure,
     rows_by_value,
@@ -80,23 +79,20 @@ def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
     return problems
 
 
-def _line_amount(item: dict[str, Any], suffix: str) -> Decimal | None:
-    """What Yuki books for a line: LineAmount, else quantity (default 1) × price."""
-    amount = decimal_of(item, "LineAmount", suffix)
-    if amount is not None:
-        return amount
-    price = decimal_of(item, "Product.SalesPrice", suffix)
-    if price is None:
-        return None
-    return (decimal_of(item, "ProductQuantity", suffix) or Decimal(1)) * price
+def _line_amounts(column: Column) -> list[Decimal | None]:
+    """What Yuki books for each line: LineAmount, else quantity (default 1) × price."""
+    return [line if line is not None else None if price is None
+            else (quantity if quantity is not None else 1) * price
+            for line, price, quantity in zip(column("LineAmount"), column("Product.SalesPrice"),
+                                             column("ProductQuantity"))]
 
 
 ROUNDED = (
-    Rounded(_line_amount, ("ProductQuantity", "LineAmount", "Product.SalesPrice"),
+    Rounded(_line_amounts, ("ProductQuantity", "LineAmount", "Product.SalesPrice"),
             "round: changes the line amounts Yuki books (quantity × price, or LineAmount)",
             "line amounts", "to book the exact amounts, leave out round: and take one of the"
             " other ways its error\nthen shows (LineAmount, or a price per 100)"),
-    Rounded(lambda item, suffix: decimal_of(item, "LineVATAmount", suffix), ("LineVATAmount",),
+    Rounded(lambda column: column("LineVATAmount"), ("LineVATAmount",),
             "round: changes the VAT Yuki books (LineVATAmount)", "VAT amounts",
             "to book the exact VAT, correct it in the export: Yuki books whole cents"),
 )
