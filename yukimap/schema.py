@@ -727,10 +727,8 @@ class _FieldEnv:
         raw = _as_text(value)
         if spec.lookup is not None and not mapped:
             return raw  # goes through the lookup table like a cell would
-        # A YAML number is written with a dot whatever the mapping's decimal mark.
-        locale = spec.locale if isinstance(value, str) else Locale(decimal_mark=".")
         try:
-            typed = _typed_text(raw, spec, locale)
+            typed = _typed_text(raw, spec, spec.locale)
             shape = _shape_problem(spec, typed)
         except BadValue as exc:
             return self.ctx.fail(path, f"'{raw}' is {exc.cause}", exc.hint, value=raw)

@@ -104,10 +104,10 @@ def _number_hint(clean: str, mark: str, thousands: str | None) -> tuple[str, str
 def parse_written_number(text: str, locale: Locale) -> Decimal:
     """A number a person wrote (a constant in a mapping, an amount on the command line).
 
-    It reads with the mapping's marks or with a plain dot (a YAML number); without a mark
-    set, with either mark when the text shows which (250,00 and 1.250,00 read, as does
-    1250.5). Only a text that reads two ways (1,250: a thousand or one and a quarter) is
-    refused, with both readings.
+    It reads with the mapping's marks or with a plain dot (250.00 as a programmer writes it);
+    without a mark set, with either mark when the text shows which (250,00 and 1.250,00
+    read, as does 1250.5). Only a text that reads two ways (1,250: a thousand, or one and a
+    quarter) is refused, with both readings.
     """
     clean = _clean_number(text)
     if locale.decimal_mark is None:
