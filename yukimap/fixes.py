@@ -19,7 +19,7 @@ from yukimap.model import FieldSpec, ItemSpec, Locale
 
 # Fields whose rounding changes an amount Yuki books (the targets warn with the difference).
 BOOKED = frozenset({"Amount", "LineAmount", "LineVATAmount", "ProductQuantity", "SalesPrice"})
-_PLAIN_YAML = re.compile(r"[A-Za-z_][A-Za-z0-9_ .-]*(?<! )")
+_PLAIN_YAML = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .-]*(?<! )")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 _SCALES = {10: ("10", "tens"), 100: ("100", "hundreds"), 1000: ("1,000", "thousands")}
 _LINE_AMOUNT = ("book the exact amount as LineAmount, which Yuki books instead of\nquantity ×"
@@ -27,7 +27,8 @@ _LINE_AMOUNT = ("book the exact amount as LineAmount, which Yuki books instead o
 
 
 def yaml_text(text: str) -> str:
-    """A text as a YAML scalar: plain where YAML reads it back as the same text."""
+    """A text as a YAML scalar: plain where yukimap's loader (which keeps scalars as text
+    but true, false and null) reads it back as the same text, else quoted."""
     if _PLAIN_YAML.fullmatch(text) and text.lower() not in _YAML_WORDS:
         return text
     return json.dumps(text, ensure_ascii=False)
@@ -50,10 +51,19 @@ def field_text(spec: FieldSpec, source: Locale, **changes: object) -> str:
         parts["sign"] = (f"{{column: {yaml_text(sign.column)},"
                          f" positive: [{_listed(sign.positive)}],"
                          f" negative: [{_listed(sign.negative)}]}}")
+    if spec.lookup is not None:
+        parts["map"] = "{" + ", ".join(f"{yaml_text(k)}: {yaml_text(v)}"
+                                       for k, v in spec.lookup.items()) + "}"
+        if spec.ignore_case:
+            parts["ignore_case"] = "true"
+        if spec.fallback is not None:
+            parts["fallback"] = yaml_text(spec.fallback)
     if spec.negate:
         parts["negate"] = "true"
     if spec.default is not None:
         parts["default"] = yaml_text(spec.default)
+    if spec.required:
+        parts["required"] = "true"
     if spec.locale.decimal_mark != source.decimal_mark and spec.locale.decimal_mark:
         parts["decimal_mark"] = json.dumps(spec.locale.decimal_mark)
     parts |= {k: str(v) for k, v in changes.items()}

@@ -163,3 +163,45 @@ lines:
     assert [d["state"] for d in receipt["documents"]] == ["SENT"]
     assert outcome.stderr.startswith("orders.csv -> sales invoices for ")
     assert not (tmp_path / "-").exists()
+
+
+def test_a_malformed_id_or_number_on_the_command_line(local: Bounded) -> None:
+    outcome = local("convert", POS_DAILY, "-m", "pos-daily", "-a", "5a4db0c5-ad01-4e00-8000",
+                    "--dry-run", codes=(2,))
+    assert outcome.stderr == block("""
+        error: -a '5a4db0c5-ad01-4e00-8000' is not an administration ID (a GUID such as\
+ 5a4db0c5-ad01-4e00-8000-000000000001)
+          fix: `yukimap administrations` lists the IDs; a Chamber of Commerce number goes in\
+ AdministrationCoCNumber
+        """)
+    outcome = local("convert", POS_DAILY, "-m", "pos-daily", "-a", "1234 5678", "--dry-run",
+                    codes=(2,))
+    assert outcome.stderr.startswith("error: -a '1234 5678' is not a Chamber of Commerce number"
+                                     " (digits only)\n")
+
+
+def test_a_on_documents_that_do_not_carry_it(local: Bounded) -> None:
+    outcome = local("convert", REPO / "examples/webshop-orders.csv", "-m", "webshop-orders",
+                    "-a", ADM_KORENAAR, "--dry-run", codes=(2,))
+    assert outcome.stderr == block("""
+        error: -a goes into the document only for journals; other documents are given to an\
+ administration when they are sent
+          fix: yukimap send FILE -m MAPPING -a ID_OR_NAME
+        """)
+
+
+def test_an_administration_from_a_column_is_checked_too(local: Bounded, write: Write) -> None:
+    write("memo.csv", "Datum;Rekening;Bedrag;Adm\n01-11-2024;1100;10,00;Bakkerij\n"
+                      "01-11-2024;8000;-10,00;Bakkerij\n")
+    write("m.yaml", ADMIN_MAPPING.format(admin="AdministrationID: {column: Adm}"))
+    outcome = local("convert", "memo.csv", "-m", "m.yaml", "--dry-run", codes=(1,))
+    assert outcome.stderr == block("""
+        error: memo.csv: 1 problem in the data
+
+        error: not an administration ID (a GUID such as 5a4db0c5-ad01-4e00-8000-000000000001)
+          in memo.csv, journal.AdministrationID
+            journal memo.csv, row 2: 'Bakkerij'
+          fix: `yukimap administrations` lists the IDs; a Chamber of Commerce number goes in\
+ AdministrationCoCNumber
+        """)
+    assert "administration" not in outcome.stdout

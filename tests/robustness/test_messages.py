@@ -562,3 +562,106 @@ def test_summaries_show_the_first_and_last_date(local: Bounded, write: Write) ->
     outcome = local("convert", REPO / "examples/cash-book.csv", "-m", "cash-book", "--dry-run",
                     codes=(0,))
     assert "  dates                  2024-11-01 to 2024-11-06\n" in outcome.stdout
+
+
+# --- every other message added or changed, line by line -----------------------------------
+
+
+def _hint(tmp_path: Path, mapping: str, csv: str) -> str:
+    """The fix of the first problem a file has with a mapping."""
+    from yukimap.errors import DataError
+    from yukimap.pipeline import convert_file
+
+    (tmp_path / "m.yaml").write_text(mapping)
+    (tmp_path / "in.csv").write_text(csv)
+    with pytest.raises(DataError) as info:
+        convert_file(tmp_path / "in.csv", tmp_path / "m.yaml")
+    return info.value.problems[0].hint or ""
+
+
+def test_the_decimals_fix_of_each_kind_of_field(tmp_path: Path) -> None:
+    quantity = SALES.format(price="{column: Price}")
+    assert _hint(tmp_path, quantity, "Order;Date;Qty;Price\nA1;03-02-2025;1,23456;1,00\n") == (
+        "Yuki takes at most 4 decimals in ProductQuantity and books quantity × SalesPrice,\n"
+        "so a rounded quantity books another amount.\n"
+        "Either book the exact amount as LineAmount, which Yuki books instead of\n"
+        "quantity × price (Yuki advises against it: it bypasses its own calculation):\n"
+        '  LineAmount: {expr: "round(Qty * Price, 2)"}\n'
+        "  ProductQuantity: {column: Qty, round: 4}\n"
+        "or round the quantity and accept the change in the amounts booked (a warning shows"
+        " it):\n"
+        "  ProductQuantity: {column: Qty, round: 4}")
+    percentage = SALES.format(price="{column: Price}").replace(
+        "VATPercentage: 21", "VATPercentage: {column: Pct}")
+    assert _hint(tmp_path, percentage, "Order;Date;Qty;Price;Pct\nA1;03-02-2025;1;1;21,125\n"
+                 ).endswith(
+        "Yuki takes at most 2 decimals in VATPercentage; correct the export, or round half-up:\n"
+        "  VATPercentage: {column: Pct, round: 2}")
+    mapped = SALES.format(price="{column: Price, map: {a: 1.005}}")  # no expression for it
+    assert _hint(tmp_path, mapped, "Order;Date;Qty;Price\nA1;03-02-2025;1;a\n").endswith(
+        "another amount.\n"
+        "Correct the export, or round the price and accept the change in the amounts booked"
+        " (a warning shows it):\n"
+        "  SalesPrice: {column: Price, map: {a: 1.005}, round: 2}")
+
+
+def test_round_on_line_vat_warns_about_the_vat(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from yukimap.pipeline import convert_file
+    from yukimap.report import format_problems
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.yaml").write_text(SALES.format(price="{column: Price}").replace(
+        "  ProductQuantity: {column: Qty}", "  LineVATAmount: {column: Qty, round: 2}"))
+    (tmp_path / "in.csv").write_text("Order;Date;Qty;Price\nA1;03-02-2025;0,215;1,00\n")
+    result = convert_file("in.csv", "m.yaml")
+    assert format_problems(result.warnings).splitlines() == [
+        "warning: round: changes the VAT Yuki books (LineVATAmount)",
+        "  in in.csv, lines.LineVATAmount",
+        "    invoice A1, row 2: '0.22 instead of 0.215 (+0.005)'",
+        "  fix: in the whole file +0.005;",
+        "       to book the exact VAT, correct it in the export: Yuki books whole cents"]
+
+
+def test_dates_that_read_the_same_with_every_format_that_fits() -> None:
+    from yukimap.values import date_format_hint
+
+    assert date_format_hint(["01/01/2025"], ()) == (
+        "add the export's date format under source:; these formats read the value:\n"
+        "date_format: \"%d/%m/%Y\" ('01/01/2025' is 2025-01-01)\n"
+        "date_format: \"%m/%d/%Y\" ('01/01/2025' is 2025-01-01)\n"
+        "every value reads the same with each, so yukimap cannot choose: take\n"
+        "the one the export uses")
+
+
+def test_errors_and_warnings_are_counted_as_shown(local: Bounded, write: Write) -> None:
+    long = "x" * 70  # Yuki cuts a product description at 60: a warning
+    mapping = SALES.format(price="{column: Price}").replace("Description: Widget",
+                                                            "Description: {column: Item}")
+    write("orders.csv", f"Order;Date;Qty;Price;Item\nA1;03-02-2025;1;1,00;{long}\n"
+                        f"A2;03-02-2025;1;1,00;{long}\nA3;gisteren;1;1,00;Mok\n")
+    write("m.yaml", mapping)
+    outcome = local("convert", "orders.csv", "-m", "m.yaml", "--dry-run", codes=(1,))
+    assert outcome.stderr.endswith("\n\n1 error, 1 warning; nothing was written.\n")
+    write("orders.csv", f"Order;Date;Qty;Price;Item\nA1;03-02-2025;1;1,00;{long}\n")
+    outcome = local("convert", "orders.csv", "-m", "m.yaml", "--dry-run", "--strict", codes=(1,))
+    assert outcome.stderr.endswith("\n1 warning and --strict: nothing was written.\n")
+
+
+def test_an_empty_key_elsewhere_suggests_leaving_out_rows_that_are_not_data(
+        local: Bounded, write: Write) -> None:
+    rows = "Order;Item;Price\nA1;Mok;1,00\n;Bord;2,00\nA2;Mok;1,00\n"
+    outcome = dry_run(local, write, ("orders.csv", rows), GROUPED, 1)
+    assert outcome.stderr.endswith(
+        "  fix: fill in the key on every row; leave rows that are not data (totals, notes) out"
+        " with skip_rows:; only if such rows continue the document above, add fill_down: true"
+        " to group_by\n")
+
+
+def test_an_amount_on_the_command_line_that_is_not_one(local: Bounded, write: Write) -> None:
+    write("c.csv", CASH_CSV)
+    write("m.yaml", CASH.format(opening=""))
+    outcome = local("convert", "c.csv", "-m", "m.yaml", "--opening-balance", "veel",
+                    codes=(2,))
+    assert outcome.stderr == "error: --opening-balance 'veel' is not an amount like 1250.00 or" \
+                             " 1250,00\n"
