@@ -185,7 +185,8 @@ def _value(row: dict[str, str | None], name: str) -> Decimal | None:
 
 def line_totals(row: dict[str, str | None]) -> tuple[Decimal, Decimal] | None:
     """(excl, vat) of one invoice line, or None when Yuki takes the price from its list."""
-    quantity = _value(row, "ProductQuantity") or Decimal(1)
+    quantity = _value(row, "ProductQuantity")
+    quantity = Decimal(1) if quantity is None else quantity  # a quantity of 0 books 0
     amount = _value(row, "LineAmount")
     price = _value(row, "Product.SalesPrice")
     if amount is None:
