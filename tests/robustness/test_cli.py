@@ -66,8 +66,8 @@ def test_written_documents_follow_the_umask(cli: Callable[..., object], tmp_path
 
 
 def test_a_dry_run_of_a_journal_without_an_administration_shows_the_summary(
-        bounded: Bounded) -> None:
-    outcome = bounded("convert", POS_DAILY, "-m", "pos-daily", "--dry-run", codes=(0,))
+        local: Bounded) -> None:
+    outcome = local("convert", POS_DAILY, "-m", "pos-daily", "--dry-run", codes=(0,))
     assert "  administration  none given: sending needs one (-a ID_OR_NAME, or AdministrationID" \
            " under journal: in the mapping)\n" in outcome.stdout
     assert outcome.stdout.endswith("  dry run: nothing written\n")

@@ -276,8 +276,8 @@ def dated(*dates: str) -> str:
 
 
 def test_the_date_format_hint_proposes_the_one_format_that_reads_every_value(
-        bounded: Bounded, write: Write) -> None:
-    outcome = dry_run(bounded, write, ("orders.csv", dated("03/02/2025", "13/02/2025")), DATES, 1)
+        local: Bounded, write: Write) -> None:
+    outcome = dry_run(local, write, ("orders.csv", dated("03/02/2025", "13/02/2025")), DATES, 1)
     assert outcome.stderr == block("""
         error: orders.csv: 1 problem in the data
 
@@ -418,10 +418,10 @@ def test_an_ambiguous_opening_balance_says_why(bounded: Bounded, write: Write) -
 # --- 5. messages that read right -------------------------------------------------------------
 
 
-def test_empty_both_filled_and_counted_as_shown(bounded: Bounded, write: Write) -> None:
+def test_empty_both_filled_and_counted_as_shown(local: Bounded, write: Write) -> None:
     memo = ("Datum;Rekening;Debet;Credit\n01-11-2024;1100;10,00;\n01-11-2024;8000;5,00;5,00\n"
             ";8000;;10,00\n")
-    outcome = dry_run(bounded, write, ("memo.csv", memo),
+    outcome = dry_run(local, write, ("memo.csv", memo),
                       JOURNAL.format(amount="{debit: Debet, credit: Credit}"), 1)
     assert outcome.stderr == block("""
         error: memo.csv: 3 problems in the data
@@ -524,10 +524,10 @@ lines:
 """
 
 
-def test_an_empty_key_on_a_totals_row_suggests_skip_rows_first(bounded: Bounded,
+def test_an_empty_key_on_a_totals_row_suggests_skip_rows_first(local: Bounded,
                                                                write: Write) -> None:
     rows = "Order;Item;Price\nA1;Mok;1,00\nA1;Bord;2,00\n;Totaal;3,00\nA2;Mok;1,00\n"
-    outcome = dry_run(bounded, write, ("orders.csv", rows), GROUPED, 1)
+    outcome = dry_run(local, write, ("orders.csv", rows), GROUPED, 1)
     assert outcome.stderr == block("""
         error: orders.csv: 1 problem in the data
 
