@@ -71,7 +71,7 @@ def test_errors_are_grouped_by_cause(tmp_path: Path) -> None:
     assert result.stderr.count("not a date in the format") == 1
     assert "invoice 1, row 2: '1-13-2024'" in result.stderr
     assert "… and 4 more values (4 rows)" in result.stderr
-    assert "error: orders.csv: 12 problems in the data" in result.stderr
+    assert "error: orders.csv: 1 problem in the data" in result.stderr  # one block, 12 rows
 
 
 def test_ambiguous_decimal_mark_is_an_error_not_a_guess(tmp_path: Path) -> None:
@@ -97,7 +97,8 @@ def test_missing_required_value(tmp_path: Path) -> None:
     assert result.code == 1
     assert "error: is empty\n  in orders.csv, column 'Customer' (D), for" \
            " invoice.Contact.FullName\n    invoice 1, row 2\n" in result.stderr
-    assert "fix: fill in the cell, or give the field a default:" in result.stderr
+    assert "fix: fill in the cell, or add default: VALUE to the field for empty cells\n" \
+        in result.stderr
 
 
 def test_lookup_value_not_in_the_table(tmp_path: Path) -> None:

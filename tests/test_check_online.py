@@ -51,6 +51,8 @@ lines:
     result = run_cli("check", tmp_path / "m.yaml", "--sample", tmp_path / "in.csv", "--online",
                      "--administration", ADM_KORENAAR)
     assert result.code == 1
+    assert result.stderr.startswith("error: pre-flight against Bakkerij De Korenaar B.V.: 2"
+                                    " problems; Yuki would refuse this as it is (")
     assert "error: GL account does not exist in the administration" in result.stderr
     assert "row 4: '8888'" in result.stderr
     assert "error: no active VAT code with this type and percentage in the administration" \

@@ -127,8 +127,8 @@ def test_the_administration_is_needed_once(tmp_path: Path) -> None:
     rows = "01-11-2024;1100;-1,00;a;;;\n01-11-2024;4100;1,00;b;;;\n"
     assert problems(tmp_path, JOURNAL, rows, administration=None)[0][0] == (
         "a journal needs AdministrationID or AdministrationCoCNumber")
-    both = JOURNAL.replace("journal: {", "journal: {AdministrationID: x, AdministrationCoCNumber:"
-                           " '123', ")
+    both = JOURNAL.replace("journal: {", f"journal: {{AdministrationID: {ADMIN},"
+                           " AdministrationCoCNumber: '123', ")
     assert problems(tmp_path, both, rows, administration=None)[0][0] == (
         "a journal gives both AdministrationID and AdministrationCoCNumber")
     result = convert(tmp_path, both, rows, administration="12345678")  # the command line wins

@@ -151,10 +151,13 @@ def test_expression_errors_name_the_rows(tmp_path: Path) -> None:
 def test_too_many_decimals_is_an_error_and_round_fixes_it(tmp_path: Path) -> None:
     mapping = HEAD + "invoice: {Reference: {column: Order}}" + LINES
     found = problems(tmp_path, mapping, "1;A;1;x;68,1525;\n")
-    assert found == [("has more than 2 decimals, which Yuki rejects", (2,), "68.1525", "error")]
+    assert found == [("has more than 2 decimals, which Yuki refuses in SalesPrice", (2,), "68.1525",
+                      "error")]
     rounded = mapping.replace("SalesPrice: {column: Price}", "SalesPrice: {column: Price, round: 2}")
     result = convert(tmp_path, rounded, "1;A;1;x;68,1525;\n")
     assert invoices(result)[0]["lines"][0]["Product"]["SalesPrice"] == "68.15"
+    [changed] = [w for w in result.warnings if w.cause.startswith("round:")]
+    assert changed.value == "68.15 instead of 68.1525 (-0.0025)"  # and it says what it changed
 
 
 def test_long_descriptions_warn_or_truncate(tmp_path: Path) -> None:

@@ -30,6 +30,8 @@ def _random_line(rng: random.Random) -> dict[str, str | None]:
 def test_vectorised_totals_agree_with_the_decimal_reference() -> None:
     rng = random.Random(20261121)
     lines = [_random_line(rng) for _ in range(20_000)]
+    lines.append({**lines[0], "ProductQuantity": "0.0000", "Product.SalesPrice": "12.50",
+                  "LineAmount": None, "LineVATAmount": None})  # 0 × price is 0, not 1 × price
     frame = pl.DataFrame(lines, schema={k: (pl.Int64 if k == DOC else pl.String) for k in lines[0]})
     cents = _line_cents(frame).to_dicts()
     for line, got in zip(lines, cents):

@@ -109,7 +109,8 @@ JOURNAL_MAPPING = """
 version: 1
 target: journal
 source: {delimiter: ";", decimal_mark: ","}
-journal: {AdministrationID: x, DocumentSubject: Test, JournalType: GeneralJournal}
+journal: {AdministrationID: 5a4db0c5-ad01-4e00-8000-000000000001, DocumentSubject: Test,
+          JournalType: GeneralJournal}
 entries:
   - {EntryDate: {column: Date}, GLAccount: "1100", Amount: {column: Amount},
      Description: {column: Text}}

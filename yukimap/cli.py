@@ -93,8 +93,9 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--opening-balance", metavar="AMOUNT",
               help="Petty cash: the cash balance before the first line (e.g. 1250.00).")
-@click.option("--administration", metavar="ID",
-              help="Journals: the administration's ID (GUID) or Chamber of Commerce number.")
+@click.option("-a", "--administration", metavar="ID",
+              help="Journals: the administration's ID (a GUID) or Chamber of Commerce number"
+                   " (a name needs Yuki to look it up: send or check --online).")
 def convert(**kwargs: Any) -> None:
     """Convert FILE into a Yuki document as its mapping describes.
 
@@ -113,8 +114,9 @@ def convert(**kwargs: Any) -> None:
 @click.option("--online", is_flag=True,
               help="Also check with Yuki that the GL accounts, VAT codes and cash account the"
                    " sample uses exist (at most two calls a day per administration).")
-@click.option("--administration", metavar="ID_OR_NAME",
-              help="The administration to check against (default: YUKI_ADMINISTRATION).")
+@click.option("-a", "--administration", metavar="ID_OR_NAME",
+              help="The administration: its ID (a GUID) or Chamber of Commerce number; a name"
+                   " with --online (default: YUKI_ADMINISTRATION).")
 @click.option("--refresh", is_flag=True,
               help="Fetch Yuki's GL accounts and VAT codes again instead of today's copy.")
 def check(**kwargs: Any) -> None:
@@ -194,8 +196,9 @@ def administrations() -> None:
 @click.option("--write-rejected", type=click.Path(path_type=Path, dir_okay=False),
               metavar="FILE", help="Write the rows of rejected documents here, in the file's"
               " own format, to fix and send again.")
-@click.option("--receipt", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
-              help="Also write the receipt of this run as JSON.")
+@click.option("--receipt", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              metavar="FILE", help="Also write the receipt of this run as JSON; - for standard"
+              " output (the receipt for people then goes to standard error).")
 @click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
               help="The state folder (send journal, call counter); default: YUKIMAP_STATE or"
                    " the platform's.")

@@ -11,6 +11,7 @@ values, which can depend on several cells, are evaluated row by row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from dataclasses import dataclass, field, replace
@@ -24,11 +25,13 @@ import polars as pl
 from yukimap import text as text_policy
 from yukimap.errors import DataError, Problem, Where
 from yukimap.expr import ExprError, compile_regex, numbers_context, shorten
+from yukimap.fixes import too_many_decimals, yaml_text
 from yukimap.model import Condition, FieldSpec, ItemSpec, Locale, Mapping
 from yukimap.read import ROW, Table
 from yukimap.values import (
     BadValue,
     Parsed,
+    date_format_hint,
     decimal_mark_evidence,
     decimal_texts,
     over_unique,
@@ -36,7 +39,9 @@ from yukimap.values import (
     parse_date,
     parse_decimal,
     parse_integer,
+    round_texts,
     to_xml_text,
+    trim_decimals,
 )
 
 DOC = "__doc__"  # document index, 0-based, in order of first appearance
@@ -57,6 +62,8 @@ class Mapped:
     rows_read: int
     skipped_documents: dict[str, int] = field(default_factory=dict)  # condition -> documents
     notes: list[str] = field(default_factory=list)  # what was inferred, for the summary
+    # DOC, ROW, ITEM and the exact values of the item fields that have round:, before it
+    exact: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def errors(self) -> list[Problem]:
@@ -75,7 +82,7 @@ def map_table(table: Table, mapping: Mapping) -> Mapped:
     items = run.items(frame)
     run.check_documents_have_items(documents, items)
     return Mapped(documents, items, run.problems, run.skipped, table.frame.height,
-                  run.skipped_documents, run.notes)
+                  run.skipped_documents, run.notes, run.exact_values())
 
 
 # --- columns ----------------------------------------------------------------------------
@@ -143,6 +150,7 @@ class _Run:
         self.skipped_documents: dict[str, int] = {}
         self.parsed: dict[tuple[Any, ...], tuple[Parsed, pl.DataFrame]] = {}
         self.notes: list[str] = []
+        self.exact: list[pl.DataFrame] = []  # per item kind: values before round:
         self.locale = self._file_locale()
         self.env = _RowEnv(table, mapping, self.locale)
 
@@ -229,8 +237,7 @@ class _Run:
             what = f"the column '{group.column}'" if group.column else "the group_by expression"
             self.problems.append(Problem(
                 f"no value in {what} that makes the {self.target.title}",
-                self._where(empty[ROW].to_list(), group.column),
-                hint="fill in the key on every row, or add fill_down: true to group_by",
+                self._where(empty[ROW].to_list(), group.column), hint=self._empty_key_hint(empty),
             ))
             frame = frame.filter(pl.col(KEY).is_not_null())
         keys = frame[KEY].unique(maintain_order=True)
@@ -238,6 +245,27 @@ class _Run:
         return frame.with_columns(
             pl.col(KEY).replace_strict(index, return_dtype=pl.Int64).alias(DOC)
         )
+
+    def _empty_key_hint(self, empty: pl.DataFrame) -> str:
+        """Rows without a key are most often totals or a footer: leaving them out comes
+        first, since fill_down would add them to the document above (a total booked twice)."""
+        fill = "only if such rows continue the document above, add fill_down: true to group_by"
+        total = _totals_cell(empty, self.table.columns)
+        if total is not None:
+            rows = "a totals row" if empty.height == 1 else "totals rows"
+            return (f"it looks like {rows}: leave {'it' if empty.height == 1 else 'them'} out"
+                    f" with skip_rows: {{column: {yaml_text(total[0])}, starts_with:"
+                    f" {yaml_text(total[1])}}}; {fill}")
+        last = self.table.frame.height
+        if sorted(empty[POS].to_list()) == list(range(last - empty.height, last)):
+            n = empty.height
+            these, they, them = ("these are", "they are", "them") if n > 1 else \
+                ("this is", "it is", "it")
+            rows = f"last {n} rows" if n > 1 else "last row"
+            return (f"{these} the file's {rows}: if {they} totals or a footer, leave {them} out"
+                    f" with skip_last: {n} under source:; {fill}")
+        return ("fill in the key on every row; leave rows that are not data (totals, notes) out"
+                f" with skip_rows:; {fill}")
 
     def documents(self, frame: pl.DataFrame) -> pl.DataFrame:
         firsts = frame.group_by(DOC, maintain_order=True).agg(
@@ -279,10 +307,22 @@ class _Run:
         parts = []
         for index, item in enumerate(self.mapping.items):
             rows = self._item_rows(item, frame)
-            values = [self.field_series(spec, rows, header=False) for spec in item.fields]
+            values, exact = [], []
+            for spec in item.fields:
+                final, before = self.field_values(spec, rows, header=False)
+                values.append(final)
+                if before is not None:
+                    exact.append(before.alias(spec.name))
             parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *values))
+            if exact:
+                self.exact.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *exact))
         items = pl.concat(parts, how="diagonal") if parts else pl.DataFrame()
         return items.sort(DOC, ROW, ITEM, maintain_order=True) if items.height else items
+
+    def exact_values(self) -> pl.DataFrame:
+        if not self.exact:
+            return pl.DataFrame()
+        return pl.concat(self.exact, how="diagonal").sort(DOC, ROW, ITEM, maintain_order=True)
 
     def _item_rows(self, item: ItemSpec, frame: pl.DataFrame) -> pl.DataFrame:
         if not item.when:
@@ -305,22 +345,34 @@ class _Run:
     # fields ---------------------------------------------------------------------------
 
     def field_series(self, spec: FieldSpec, frame: pl.DataFrame, header: bool) -> pl.Series:
+        return self.field_values(spec, frame, header)[0]
+
+    def field_values(self, spec: FieldSpec, frame: pl.DataFrame,
+                     header: bool) -> tuple[pl.Series, pl.Series | None]:
+        """The field's final texts; for a field with round:, also its exact texts, so that
+        the targets can show what rounding changes in the amounts booked."""
         locale = self.field_locale(spec)
         name = _section_name(self.target, spec, header)
+        places = spec.round if spec.kind == "decimal" else None
+        exact_spec = replace(spec, round=None)  # rounded below, once, whatever the source
         if spec.expr is not None:
-            raw, failed = self._expr_series(spec, frame, locale, name)
+            raw, failed = self._expr_series(exact_spec, frame, locale, name)
             series = raw
         elif spec.debit is not None or spec.credit is not None:
-            raw, series, failed = self._debit_credit(spec, frame, locale, name, header)
+            raw, series, failed = self._debit_credit(exact_spec, frame, locale, name, header)
         else:
-            raw, series, failed = self._parsed(spec, frame, locale, name, header, spec.column)
+            raw, series, failed = self._parsed(exact_spec, frame, locale, name, header,
+                                               spec.column)
         if spec.sign is not None:
             series, failed = self._apply_sign(spec, frame, series, failed, name, header)
         if spec.negate:
             series = negate_texts(series)
         series = self._fill_default(spec, series, raw)
+        exact = None
+        if places is not None:
+            exact, series = series, round_texts(series, places)
         series = self._check_final(spec, frame, series, name, header, failed)
-        return series.alias(spec.name)
+        return series.alias(spec.name), exact
 
     def _parsed(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale, name: str,
                 header: bool, column: str | None) -> tuple[Any, pl.Series, pl.Series | None]:
@@ -370,8 +422,8 @@ class _Run:
                  zip(_values(debit, frame.height), _values(credit, frame.height))]
         amounts = [amount for amount, _ in pairs]
         both = [clash for _, clash in pairs]
-        failed = _any_failed(sides[0][2], sides[1][2])
         mask = pl.Series(both, dtype=pl.Boolean)
+        failed = _any_failed(_any_failed(sides[0][2], sides[1][2]), mask)  # not also "empty"
         if mask.any():
             self._flag(replace(spec, column=spec.debit), frame, mask, name, header,
                        f"both the debit column '{spec.debit}' and the credit column"
@@ -446,12 +498,24 @@ class _Run:
             return
         rows = frame.select(ROW, KEY).with_columns(raw.alias("__raw__"))
         bad = rows.filter(pl.col("__raw__").is_in(list(failures)))
+        hints = self._date_hints(spec, bad["__raw__"].unique(maintain_order=True), failures)
         for (value,), group in bad.group_by("__raw__", maintain_order=True):
             exc = failures[value]  # type: ignore[index]
             self.problems.append(Problem(
                 exc.cause, self._field_where(spec, group, name, header), value=value,
-                hint=exc.hint,
+                hint=hints.get(exc.cause, exc.hint),
             ))
+
+    def _date_hints(self, spec: FieldSpec, values: pl.Series,
+                    failures: dict[str, BadValue]) -> dict[str, str]:
+        """For values that are not dates in the formats given: the date_format that reads
+        them all, judged over the whole column (one value could fit formats that others
+        rule out)."""
+        if spec.kind != "date" or spec.lookup is not None:
+            return {}
+        texts = [v for v in values.to_list() if failures[v].cause.startswith("not a date in")]
+        hint = date_format_hint(texts, spec.locale.date_formats) if texts else None
+        return {failures[texts[0]].cause: hint} if hint else {}
 
     def _check_final(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
                      name: str, header: bool, failed: pl.Series | None) -> pl.Series:
@@ -459,21 +523,29 @@ class _Run:
         if spec.required or (element is not None and element.required):
             empty = series.is_null() if failed is None else series.is_null() & ~failed
             self._flag(spec, frame, empty, name, header, "is empty",
-                       "fill in the cell, or give the field a default:")
+                       "fill in the cell, or add default: VALUE to the field for empty cells")
         self._refuse_forbidden(spec, frame, series, name, header)
         if element is None:
             return series
         if element.decimals is not None:
+            series = trim_decimals(series, element.decimals)
             too_many = series.str.contains(rf"\.\d{{{element.decimals + 1},}}$").fill_null(False)
-            self._flag(spec, frame, too_many, name, header,
-                       f"has more than {element.decimals} decimals, which Yuki rejects",
-                       f"add round: {element.decimals} to the field to round half-up,"
-                       " or correct the export", series)
+            if too_many.any():
+                self._flag(spec, frame, too_many, name, header,
+                           f"has more than {element.decimals} decimals, which Yuki refuses in"
+                           f" {element.name}", self._decimals_hint(spec, series.filter(too_many)),
+                           series)
         if element.max_length is not None:
             series = self._check_length(spec, frame, series, name, header)
         if element.choices:
             self._check_choices(spec, frame, series, name, header)
         return series
+
+    def _decimals_hint(self, spec: FieldSpec, values: pl.Series) -> str:
+        item = next((i for i in self.mapping.items if spec in i.fields), None)
+        lets = frozenset(s.path[1] for s in self.mapping.lets)
+        return too_many_decimals(spec, item, values.unique().to_list(),
+                                 self.mapping.source.locale, lets)
 
     def _check_length(self, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series,
                       name: str, header: bool) -> pl.Series:
@@ -587,6 +659,19 @@ class _Run:
                 f"expression {shorten(expr.source)!r}: {cause}",
                 replace(where, rows=tuple(bad_rows), key=name or where.key), value, hint))
         return results, failed
+
+
+_TOTAL = re.compile(r"^\s*((?:sub)?tota(?:a)?l)", re.IGNORECASE)
+
+
+def _totals_cell(rows: pl.DataFrame, columns: Sequence[str]) -> tuple[str, str] | None:
+    """(column, word) of the first cell of these rows that starts with a totals word."""
+    for column in columns:
+        for value in rows[column].drop_nulls().to_list()[:50]:
+            found = _TOTAL.match(value)
+            if found:
+                return column, found.group(1)
+    return None
 
 
 def _values(series: pl.Series | None, height: int) -> list[str | None]:
@@ -787,6 +872,8 @@ class _RowEnv:
                 _canonical_typed("decimal", to_xml_text(value, spec.round))
         raw = self.cell(spec.column) if spec.column else spec.value
         try:
+            if spec.column is None:  # a constant, already in canonical form at load
+                return typed_value(spec, raw, Locale(decimal_mark="."))
             return typed_value(spec, raw, self.locale if spec.locale.decimal_mark is None
                                else spec.locale)
         except BadValue as exc:

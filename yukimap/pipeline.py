@@ -23,6 +23,7 @@ from yukimap.mapping import KEY, Mapped, map_table
 from yukimap.model import Mapping
 from yukimap.preflight import DocumentUsage, preflight
 from yukimap.read import Table, read_table
+from yukimap.report import headline
 from yukimap.render import (
     BLOCK_MARK,
     Document,
@@ -117,8 +118,19 @@ class ConversionResult:
             temps = [stack.enter_context(_temporary(t.parent, t.name)) for t in targets]
             self._produce_all(zip(units, temps))
             for temp, target in zip(temps, targets):
-                os.replace(temp, target)
+                _publish(temp, target)
         return targets
+
+    def single_text(self) -> str:
+        """The validated document, for standard output, which carries only one: journals and
+        statements go one per call to Yuki, and written back to back they are no document."""
+        units = self.units()
+        if len(units) > 1:
+            raise UsageError(
+                f"this file makes {len(units)} {self.mapping.target.title}, one per call to"
+                " Yuki; standard output takes only one",
+                hint=f"give a folder: --output {_slug(Path(self.table.file).stem)}/")
+        return self.rendered()[0]
 
     def check(self) -> None:
         """Render and validate without keeping the output (the dry run)."""
@@ -310,8 +322,7 @@ def _beyond(errors: list[Problem], found: list[Problem]) -> list[Problem]:
 
 
 def _count(errors: list[Problem], file: str, what: str) -> str:
-    n = len(errors)
-    return f"{file}: {n} problem{'s' if n != 1 else ''} {what}"
+    return headline(file, errors, what)
 
 
 class _temporary:
@@ -334,4 +345,26 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with _temporary(path.parent, path.name) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        _publish(tmp, path)
+
+
+def _publish(temp: Path, path: Path) -> None:
+    """Rename a finished temporary file into place with the mode any new file gets here:
+    the temporary file is private (mkstemp), a document is not; only secrets (the session
+    cache, see budget.py) stay private."""
+    os.chmod(temp, 0o666 & ~_umask())
+    os.replace(temp, path)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        status = ""
+    found = re.search(r"^Umask:\s*([0-7]+)$", status, re.MULTILINE)
+    if found:
+        return int(found.group(1), 8)
+    mask = os.umask(0o077)  # elsewhere: set and put back, briefly strict, never briefly open
+    os.umask(mask)
+    return mask

@@ -66,6 +66,29 @@ def format_problems(problems: Sequence[Problem]) -> str:
     return "\n".join(lines)
 
 
+def count_shown(problems: Sequence[Problem], severity: str = "error") -> int:
+    """How many errors (or warnings) format_problems shows: a block per cause and place, a
+    line per mapping problem. Every count printed is taken this way, so that it counts what
+    it sits over."""
+    return sum(len(g.entries) if not g.subject else 1
+               for g in group_problems(problems) if g.severity == severity)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def headline(where: str, problems: Sequence[Problem], what: str) -> str:
+    """'orders.csv: 2 problems in the data', counting what format_problems shows."""
+    return f"{where}: {plural(count_shown(problems), 'problem')} {what}"
+
+
+def _fix(hint: str) -> str:
+    """A hint under its problem; a hint of several lines (mapping text to copy) keeps its
+    own indentation, aligned under the first line."""
+    return "  fix: " + hint.replace("\n", "\n       ")
+
+
 def _format_group(group: _Group) -> list[str]:
     mark = "error" if group.severity == "error" else "warning"
     if not group.subject:  # mapping problems: one line each, with file:line:col
@@ -81,7 +104,7 @@ def _format_group(group: _Group) -> list[str]:
         lines.append(f"    … and {len(rest)} more value{'s' if len(rest) != 1 else ''}"
                      f" ({more_rows} row{'s' if more_rows != 1 else ''})")
     if group.hint:
-        lines.append(f"  fix: {group.hint}")
+        lines.append(_fix(group.hint))
     return lines
 
 
@@ -92,7 +115,7 @@ def _format_located(p: Problem, mark: str) -> str:
     value = f" (got {p.value!r})" if p.value is not None else ""
     text = f"{mark}: {place}{key} {p.cause}{value}"
     if p.hint:
-        text += f"\n  fix: {p.hint}"
+        text += "\n" + _fix(p.hint)
     return text
 
 
@@ -118,14 +141,14 @@ def print_user_error(exc: UserError, stream: TextIO | None = None) -> None:
     errors = [p for p in exc.problems if p.is_error]
     print(f"error: {exc.message}", file=stream)
     if exc.hint:
-        print(f"  fix: {exc.hint}", file=stream)
+        print(_fix(exc.hint), file=stream)
     if exc.problems:
         print(file=stream)
         print(format_problems(exc.problems), file=stream)
-        warnings = len(exc.problems) - len(errors)
+        warnings = count_shown(exc.problems, "warning")
         if errors and warnings:
-            print(f"\n{len(errors)} error(s), {warnings} warning(s); nothing was written.",
-                  file=stream)
+            print(f"\n{plural(count_shown(exc.problems), 'error')},"
+                  f" {plural(warnings, 'warning')}; nothing was written.", file=stream)
 
 
 def _table(rows: list[tuple[str, ...]], limit: int = 40) -> list[str]:
@@ -155,6 +178,15 @@ def display_path(path: object) -> str:
 def money(value: Decimal) -> str:
     """1234567.5 -> '1,234,567.50': a fixed, locale-free format for summaries."""
     return f"{value:,.2f}"
+
+
+def exact_money(value: Decimal, signed: bool = False) -> str:
+    """An amount with at least 2 decimals and every decimal it has (100.00, 3.015,
+    -0.005): what rounding changes can be less than a cent."""
+    normal = value.normalize()
+    places = normal.as_tuple().exponent
+    shown = normal if isinstance(places, int) and places < -2 else value.quantize(Decimal("0.01"))
+    return f"{shown:+,f}" if signed and shown != 0 else f"{shown:,f}"
 
 
 def format_summary(summary: Summary, source: str, mapping: str, outcome: str) -> str:

@@ -9,8 +9,10 @@ file checks out is it turned into the frozen dataclasses of model.py.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from yukimap.model import (
     Sign,
     Source,
 )
+from yukimap.report import headline
 from yukimap.resources import shipped_mappings
 from yukimap.values import (
     BadValue,
@@ -38,6 +41,7 @@ from yukimap.values import (
     parse_date,
     parse_decimal,
     parse_integer,
+    parse_written_number,
 )
 from yukimap.yamlsrc import KeyPath, Located, load_yaml_file
 
@@ -183,7 +187,10 @@ def _check_map(
     out: dict[str, Any] = {}
     for key in keys:
         if key.name in value:
-            out[key.name] = key.check(value[key.name], path + (key.name,), ctx)
+            checked = key.check(value[key.name], path + (key.name,), ctx)
+            # A wrong optional value is reported once; the rest is checked as if it were
+            # not given, so INVALID never reaches a message or a computation.
+            out[key.name] = key.default if checked is INVALID and not key.required else checked
         elif key.required:
             ctx.fail(path, f"{what} needs the key '{key.name}'", hint=key.doc or None)
             out[key.name] = INVALID
@@ -339,11 +346,7 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     mapping = _build(doc.data, path, ctx)
     errors = [p for p in ctx.problems if p.is_error]
     if errors or mapping is None:
-        count = len(errors)
-        raise MappingError(
-            f"{path}: {count} problem{'s' if count != 1 else ''} in the mapping",
-            problems=ctx.problems,
-        )
+        raise MappingError(headline(str(path), errors, "in the mapping"), problems=ctx.problems)
     return mapping
 
 
@@ -728,21 +731,33 @@ class _FieldEnv:
         if spec.lookup is not None and not mapped:
             return raw  # goes through the lookup table like a cell would
         try:
-            return _typed_text(raw, spec)
+            typed = _typed_text(raw, spec, spec.locale)
+            shape = _shape_problem(spec, typed)
         except BadValue as exc:
             return self.ctx.fail(path, f"'{raw}' is {exc.cause}", exc.hint, value=raw)
+        if shape is not None:
+            return self.ctx.fail(path, f"'{raw}' is {shape[0]}", shape[1], value=raw)
+        return typed
 
 
-def _typed_text(raw: str, spec: FieldSpec) -> str:
+def _typed_text(raw: str, spec: FieldSpec, locale: Locale) -> str:
+    """A constant as the canonical text of the field's type (not rounded: the map stage
+    rounds every value of a field with round: in one place)."""
     from yukimap.values import to_xml_text
 
-    parsers = {"decimal": parse_decimal, "integer": parse_integer, "date": parse_date,
+    parsers = {"decimal": parse_written_number, "integer": parse_integer, "date": parse_date,
                "boolean": parse_boolean}
     parser = parsers.get(spec.kind)
     if parser is None:
         return raw
-    locale = spec.locale if spec.kind != "decimal" else Locale(decimal_mark=".")
-    return to_xml_text(parser(raw, locale), spec.round)
+    return to_xml_text(parser(raw, locale))
+
+
+def _shape_problem(spec: FieldSpec, text: str) -> tuple[str, str] | None:
+    """Values of a known shape (an administration's ID or CoC number), checked the same
+    way wherever they come from: a constant here, a column in the journal's rules, -a."""
+    name = spec.element.name if spec.element is not None else None
+    return administration_problem(name, text) if name in ADMINISTRATION_FIELDS else None
 
 
 def _items(value: Any, target: Target, env: _FieldEnv) -> tuple[ItemSpec, ...] | None:
@@ -832,32 +847,107 @@ def with_header_constants(mapping: Mapping, constants: dict[str, str | None],
 
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+COC_NUMBER = re.compile(r"^\d+$")
+ADMINISTRATION_FIELDS = ("AdministrationID", "AdministrationCoCNumber")
+# What a dry run renders when no administration is given: nothing is written or sent.
+NO_ADMINISTRATION = "00000000-0000-0000-0000-000000000000"
+
+
+def administration_problem(field: str, text: str) -> tuple[str, str] | None:
+    """(cause, hint) when `text` is not the shape `field` takes; None when it is."""
+    if field == "AdministrationID" and not GUID.match(text):
+        return ("not an administration ID (a GUID such as 5a4db0c5-ad01-4e00-8000-000000000001)",
+                ("`yukimap administrations` lists the IDs; a Chamber of Commerce number goes in"
+                 " AdministrationCoCNumber"))
+    if field == "AdministrationCoCNumber" and not COC_NUMBER.match(text):
+        return ("not a Chamber of Commerce number (digits only)",
+                ("write the number alone, e.g. 12345678; an administration's ID (a GUID) goes in"
+                 " AdministrationID"))
+    return None
+
+
+def administration_field(given: str) -> str:
+    """Which field -a fills: a GUID is an ID, digits a CoC number; anything else is refused
+    here, since only Yuki can look up a name (send and check --online do)."""
+    if GUID.match(given):
+        return "AdministrationID"
+    if COC_NUMBER.match(given):
+        return "AdministrationCoCNumber"
+    meant = ("AdministrationID" if re.fullmatch(r"[0-9a-fA-F{}-]+", given) and "-" in given
+             else "AdministrationCoCNumber" if re.fullmatch(r"[\d .]+", given) else None)
+    if meant is not None:
+        cause, hint = administration_problem(meant, given)  # type: ignore[misc]
+        raise UsageError(f"-a {given!r} is {cause}", hint=hint)
+    raise UsageError(
+        f"the administration {given!r} is a name, and only Yuki can look it up",
+        hint="give its ID (a GUID) or its Chamber of Commerce number (`yukimap administrations`"
+             "\nlists them), or let send or check --online look the name up:\n"
+             f"  yukimap send FILE -m MAPPING -a {shlex.quote(given)}")
 
 
 def apply_options(mapping: Mapping, administration: str | None,
                   opening_balance: str | None) -> Mapping:
-    """Command-line values that fill document fields: --administration, --opening-balance."""
+    """Command-line values that fill document fields: -a/--administration, --opening-balance."""
     target = mapping.target.name
     if administration is not None:
         if target != "journal":
-            raise UsageError("--administration goes into the document only for journals;"
-                             " the other documents get it when they are sent")
-        if GUID.match(administration):
-            fields = {"AdministrationID": administration, "AdministrationCoCNumber": None}
-        elif administration.isdigit():
-            fields = {"AdministrationCoCNumber": administration, "AdministrationID": None}
-        else:
-            raise UsageError("--administration takes the administration's ID (a GUID) or its"
-                             " Chamber of Commerce number here",
-                             hint="`yukimap administrations` lists the IDs your key can see")
-        mapping = with_header_constants(mapping, fields, "--administration")
+            raise UsageError("-a goes into the document only for journals; other documents are"
+                             " given to an administration when they are sent",
+                             hint="yukimap send FILE -m MAPPING -a ID_OR_NAME")
+        chosen = administration_field(administration)
+        fields = {name: administration if name == chosen else None
+                  for name in ADMINISTRATION_FIELDS}
+        mapping = with_header_constants(mapping, fields, "-a")
     if opening_balance is not None:
         if target != "petty_cash":
             raise UsageError("--opening-balance is for petty cash statements")
-        try:
-            value = format_decimal(parse_decimal(opening_balance, Locale(decimal_mark=".")))
-        except BadValue:
-            raise UsageError(f"--opening-balance {opening_balance!r} is not an amount like"
-                             " 1250.00") from None
+        value = format_decimal(_option_amount("--opening-balance", opening_balance))
         mapping = with_header_constants(mapping, {"OpeningBalance": value}, "--opening-balance")
     return mapping
+
+
+def dry_run_administration(mapping: Mapping) -> Mapping:
+    """A journal that names no administration, for a dry run: rendered with a placeholder ID
+    (nothing is written or sent), so that everything else is checked and summed up; the
+    summary says that sending needs one (administration_used)."""
+    if mapping.target.name != "journal" or any(
+            s.path[0] in ADMINISTRATION_FIELDS for s in mapping.header):
+        return mapping
+    return with_header_constants(mapping, {"AdministrationID": NO_ADMINISTRATION}, "dry run")
+
+
+def _option_amount(option: str, text: str) -> Decimal:
+    """An amount on the command line, with a dot or a comma (refused only when it reads
+    two ways)."""
+    try:
+        return parse_written_number(text, Locale())
+    except BadValue as exc:
+        if exc.cause == "not a number":
+            raise UsageError(f"{option} {text!r} is not an amount like 1250.00 or 1250,00"
+                             ) from None
+        raise UsageError(f"{option} {text!r} is {exc.cause}", hint=exc.hint) from None
+
+
+def administration_used(mapping: Mapping, given: str | None, origin: str = "-a") -> str | None:
+    """Which administration a journal carries and where it comes from, for the summary;
+    `given` is the one from outside the mapping (-a, or the settings: `origin`)."""
+    if mapping.target.name != "journal":
+        return None
+    own = next((s for s in mapping.header if s.path[0] in ADMINISTRATION_FIELDS), None)
+    if given is not None:
+        ignored = f"; the mapping's {_described(own)} is not used" if own is not None else ""
+        return f"{given} ({administration_field(given)}, from {origin}{ignored})"
+    if own is None:
+        return ("none given: sending needs one (-a ID_OR_NAME, or AdministrationID under"
+                " journal: in the mapping)")
+    if own.value is not None:
+        return f"{own.value} ({own.name}, from the mapping)"
+    return f"{_described(own)} (from the mapping)"
+
+
+def _described(spec: FieldSpec) -> str:
+    if spec.value is not None:
+        return f"{spec.name} {spec.value}"
+    if spec.column is not None:
+        return f"{spec.name} from the column '{spec.column}'"
+    return f"{spec.name} from an expression"

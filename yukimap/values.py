@@ -101,6 +101,65 @@ def _number_hint(clean: str, mark: str, thousands: str | None) -> tuple[str, str
     return (f"not a number with decimal mark '{mark}'", "correct the value in the export")
 
 
+def parse_written_number(text: str, locale: Locale) -> Decimal:
+    """A number a person wrote (a constant in a mapping, an amount on the command line).
+
+    It reads with the mapping's marks or with a plain dot (250.00 as a programmer writes it);
+    without a mark set, with either mark when the text shows which (250,00 and 1.250,00
+    read, as does 1250.5). Only a text that reads two ways (1,250: a thousand, or one and a
+    quarter) is refused, with both readings.
+    """
+    clean = _clean_number(text)
+    if locale.decimal_mark is None:
+        candidates = [Locale(".", ","), Locale(",", ".")]
+    else:
+        candidates = [locale, Locale(".")]
+    readings: dict[Decimal, Locale] = {}
+    for option in candidates:
+        mark, thousands = option.decimal_mark or ".", option.thousands_separator
+        if _number_re(mark, thousands).match(clean):
+            readings.setdefault(_to_decimal(clean, mark, thousands), option)
+    if len(readings) == 1:
+        return next(iter(readings))
+    if len(readings) > 1:
+        raise BadValue(*_two_readings(clean, readings))
+    if locale.decimal_mark is not None:
+        raise BadValue(*_number_hint(clean, locale.decimal_mark, locale.thousands_separator))
+    raise BadValue("not a number", "write it as digits with one decimal mark, e.g. 1250.00")
+
+
+def _two_readings(clean: str, readings: dict[Decimal, Locale]) -> tuple[str, str]:
+    def grouped(option: Locale) -> bool:
+        return bool(option.thousands_separator and option.thousands_separator in clean)
+
+    ordered = sorted(readings.items(), key=lambda item: not grouped(item[1]))
+    said = [f"{plain_number(value)} (with '{option.thousands_separator}' separating thousands)"
+            if grouped(option) else
+            f"{plain_number(value)} (with '{option.decimal_mark}' as the decimal mark)"
+            for value, option in ordered]
+    written = [plain_number(value).replace(".", option.decimal_mark or ".")
+               for value, option in ordered]
+    return (f"ambiguous: {' or '.join(said)}",
+            f"write it without thousands separators: {' or '.join(written)}")
+
+
+def plain_number(value: Decimal) -> str:
+    """A number without trailing zeros, never in exponent notation: 1250, 1.25."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def round_texts(series: pl.Series, places: int) -> pl.Series:
+    """Canonical decimal texts rounded half-up to `places` decimals (round: on a field)."""
+    return over_unique(series, lambda text: format_decimal(Decimal(text), places)).series
+
+
+def trim_decimals(series: pl.Series, places: int) -> pl.Series:
+    """Canonical decimal texts without trailing zeros past `places` decimals: '0.9900' is
+    '0.99' for 2 (trailing zeros are not decimals), '12.50' stays as it is."""
+    return series.str.replace(rf"^(-?\d+\.\d{{{places}}}\d*?)0+$", "${1}")
+
+
 def decimal_texts(series: pl.Series, mark: str, thousands: str | None) -> pl.Series:
     """parse_decimal + format_decimal for a whole column at once, for a known decimal mark:
     the canonical text of each value, null where the value is not a number (those are
@@ -197,6 +256,75 @@ def parse_date(text: str, locale: Locale) -> date:
             "for two-digit years use %y instead of %Y in date_format",
         )
     return value
+
+
+# Formats tried on a column's values to propose date_format: (never to read a value).
+COMMON_DATE_FORMATS = (
+    "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y", "%m-%d-%Y", "%Y/%m/%d", "%Y.%m.%d",
+    "%d-%m-%y", "%d/%m/%y", "%d.%m.%y", "%m/%d/%y", "%Y%m%d", "%d-%b-%Y", "%d %b %Y",
+    "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p", "%d.%m.%Y %H:%M",
+)
+
+
+def _reads(text: str, fmt: str) -> date | None:
+    try:
+        value = datetime.strptime(text, fmt).date()
+    except ValueError:
+        return None
+    return value if 1900 <= value.year <= 2199 else None
+
+
+def date_format_hint(values: Sequence[str], configured: tuple[str, ...]) -> str | None:
+    """A hint for a column's values that are not dates in the configured formats: the
+    common formats that read every one of them. None when the values show nothing new."""
+    fits = [f for f in COMMON_DATE_FORMATS if f not in configured
+            and all(_reads(v, f) is not None for v in values)]
+    if len(fits) == 1:
+        shown = _reading(_telling(values, fits[0]), fits[0])
+        if configured:
+            listed = ", ".join(f'"{f}"' for f in (*configured, fits[0]))
+            return (f"correct the values, or add their format under source: date_format:"
+                    f" [{listed}]\n(it reads {_all(values)}: {shown})")
+        return (f'add date_format: "{fits[0]}" under source:\n(the one common format that'
+                f" reads {_all(values)}: {shown})")
+    if fits:
+        return _several_formats(values, fits[:4])
+    if configured:
+        return None
+    return ("no common date format reads these values; correct them, or add the export's\n"
+            'format under source: in strftime codes, e.g. date_format: "%d-%m-%Y" for 31-01-2024')
+
+
+def _reading(text: str, fmt: str) -> str:
+    return f"'{text}' is {_reads(text, fmt)}"
+
+
+def _all(values: Sequence[str]) -> str:
+    return f"all {len(values)} values" if len(values) > 1 else "the value"
+
+
+def _swapped(fmt: str) -> str:
+    """The format with day and month changed places: what a wrong reading would be."""
+    return fmt.replace("%d", "%_").replace("%m", "%d").replace("%_", "%m")
+
+
+def _telling(values: Sequence[str], fmt: str) -> str:
+    """The value that shows best how `fmt` reads: one that day and month swapped cannot read."""
+    return next((v for v in values if _reads(v, _swapped(fmt)) is None), values[0])
+
+
+def _several_formats(values: Sequence[str], fits: list[str]) -> str:
+    telling = next((v for v in values if len({_reads(v, f) for f in fits}) > 1), values[0])
+    lines = [f"add the export's date format under source:; these formats read {_all(values)}:"]
+    lines += [f'date_format: "{f}" ({_reading(telling, f)})' for f in fits]
+    why = " (a day above 12 would)" if {_swapped(f) for f in fits} == set(fits) else ""
+    if len({_reads(telling, f) for f in fits}) == 1:
+        lines.append("every value reads the same with each, so yukimap cannot choose: take")
+    else:
+        lines.append(f"no value tells them apart{why}, so yukimap cannot choose: take")
+    lines.append("the one the export uses")
+    return "\n".join(lines)
 
 
 def _date_error(locale: Locale) -> date:

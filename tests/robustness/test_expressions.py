@@ -157,7 +157,7 @@ def test_what_depends_on_the_rows_is_a_grouped_data_error(bounded: Bounded,
     write("data.csv", DATA)
     outcome = bounded("convert", "data.csv", "-m", "m.yaml", "--dry-run", codes=(1,))
     assert _lines(outcome.stderr) == [
-        "error: data.csv: 7 problems in the data",
+        "error: data.csv: 6 problems in the data",
         "",
         ("error: expression 'left(Text, Count)': left(): n must be a whole number from 0 to"
          " 1,000,000"),
@@ -207,7 +207,7 @@ def test_an_expression_failing_on_300_rows_is_one_group(bounded: Bounded,
         "SalesPrice: {column: Price}", "SalesPrice: 1"))
     outcome = bounded("convert", "data.csv", "-m", "m.yaml", "--dry-run", codes=(1,))
     assert _lines(outcome.stderr) == [
-        "error: data.csv: 100 problems in the data",
+        "error: data.csv: 1 problem in the data",
         "",
         "error: expression 'text(Price * 2)': column 'Price': not a number with decimal mark '.'",
         "  in m.yaml:7:12, invoice.Subject (300 rows)",

@@ -1,4 +1,4 @@
-"""yukimap check MAPPING [--sample FILE] [--online] [--administration ID_OR_NAME]"""
+"""yukimap check MAPPING [--sample FILE] [--online] [-a ID_OR_NAME]"""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 def run(mapping: str, sample: Path | None = None, online: bool = False,
         administration: str | None = None, refresh: bool = False) -> int:
     from yukimap.report import display_path, format_problems, format_summary
-    from yukimap.schema import apply_options, load_mapping
+    from yukimap.schema import (
+        administration_used,
+        apply_options,
+        dry_run_administration,
+        load_mapping,
+    )
 
     loaded = load_mapping(mapping)
     click.echo(f"{display_path(loaded.path)}: the mapping is valid ({loaded.target.title}).")
@@ -31,12 +36,18 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
 
     with ExitStack() as stack:
         yuki, chosen = _connect(stack, administration) if online else (None, None)
+        given = chosen.id if chosen else administration
+        tried = loaded
         if loaded.target.name == "journal":
-            loaded = apply_options(loaded, chosen.id if chosen else administration, None)
-        result = convert_file(sample, loaded)
+            tried = dry_run_administration(apply_options(loaded, given, None))
+        result = convert_file(sample, tried)
         result.check()
         if result.warnings:
             click.echo(format_problems(result.warnings) + "\n", err=True)
+        used = administration_used(loaded, given,
+                                   "-a" if administration else "YUKI_ADMINISTRATION")
+        if used is not None:
+            result.summary.figures["administration"] = used
         click.echo(format_summary(result.summary, str(sample), display_path(loaded.path),
                                   "the sample converts and validates; nothing written"))
         if yuki is not None and chosen is not None:
@@ -55,11 +66,14 @@ def _connect(stack: ExitStack, administration: str | None,
 
 def _preflight(result: ConversionResult, yuki: YukiClient, chosen: Administration,
                refresh: bool) -> None:
+    from yukimap.report import count_shown, plural
+
     problems = result.preflight(yuki, chosen.id, refresh)
     calls = f"{yuki.calls_today()} Yuki calls used today, {yuki.remaining()} left"
     if problems:
-        raise DataError(f"pre-flight against {chosen.name}: {len(problems)} problem(s);"
-                        f" Yuki would refuse this as it is ({calls})", problems=problems)
+        found = plural(count_shown(problems), "problem")
+        raise DataError(f"pre-flight against {chosen.name}: {found}; Yuki would refuse this as it"
+                        f" is ({calls})", problems=problems)
     usage = result.usage()
     parts = [f"{len(usage.gl_accounts)} GL account(s)" if usage.gl_accounts else "",
              f"{len(usage.vat_pairs)} VAT type/percentage pair(s)" if usage.vat_pairs else "",

@@ -1,4 +1,4 @@
-"""yukimap convert FILE --mapping M [--output OUT] [--dry-run]"""
+"""yukimap convert FILE --mapping M [--output OUT] [--dry-run] [-a ID]"""
 
 from __future__ import annotations
 
@@ -15,20 +15,31 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
         strict: bool = False, opening_balance: str | None = None,
         administration: str | None = None) -> int:
     from yukimap.pipeline import convert_file
-    from yukimap.report import display_path, format_problems, format_summary
-    from yukimap.schema import apply_options, load_mapping
+    from yukimap.report import count_shown, display_path, format_problems, format_summary, plural
+    from yukimap.schema import (
+        administration_used,
+        apply_options,
+        dry_run_administration,
+        load_mapping,
+    )
 
     if dry_run and output is not None:
         raise UsageError("--dry-run writes nothing; leave out --output, or leave out --dry-run")
-    loaded = apply_options(load_mapping(mapping), administration, opening_balance)
+    original = load_mapping(mapping)
+    loaded = apply_options(original, administration, opening_balance)
+    if dry_run:
+        loaded = dry_run_administration(loaded)
     with progress() as stage:
         result = convert_file(file, loaded, stage)
     if result.warnings:
         click.echo(format_problems(result.warnings) + "\n", err=True)
         if strict:
-            click.echo(f"{len(result.warnings)} warning(s) and --strict: nothing was written.",
-                       err=True)
+            shown = plural(count_shown(result.warnings, "warning"), "warning")
+            click.echo(f"{shown} and --strict: nothing was written.", err=True)
             return 1
+    used = administration_used(original, administration)
+    if used is not None:
+        result.summary.figures["administration"] = used
     with progress() as stage:
         result.stage = stage
         if dry_run:
@@ -39,7 +50,7 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
             outcome = "written to " + (str(written[0]) if len(written) == 1
                                        else f"{output}/ ({len(written)} files)")
         else:
-            text = result.text
+            text = result.single_text()
             outcome = "written to standard output"
     if not dry_run and output is None:
         sys.stdout.write(text)

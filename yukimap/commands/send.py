@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,20 +25,24 @@ def run(file: Path, mapping: str, administration: str | None = None, dry_run: bo
     with progress() as stage:
         outcome = send_file(file, mapping, settings, administration=administration,
                             batch_size=batch_size, force=force, dry_run=dry_run, stage=stage)
+    json_out = receipt == Path("-")  # the JSON on standard output, the rest beside it
+    say = partial(click.echo, err=json_out)
     if dry_run and outcome.summary is not None:
-        click.echo(format_summary(outcome.summary, str(file), display_path(outcome.mapping),
-                                  "checked, and not sent (dry run):") + "\n")
-    click.echo(format_receipt(outcome))
-    if receipt is not None:
+        say(format_summary(outcome.summary, str(file), display_path(outcome.mapping),
+                           "checked, and not sent (dry run):") + "\n")
+    say(format_receipt(outcome))
+    if json_out:
+        click.echo(outcome.to_json())
+    elif receipt is not None:
         write_atomically(receipt, outcome.to_json() + "\n")
-        click.echo(f"  receipt written to {receipt}")
+        say(f"  receipt written to {receipt}")
     rows = rejected_rows(outcome)
     if write_rejected is not None and rows:
         from yukimap.rejected import write_rows
 
         written = write_rows(file, outcome.mapping, rows, write_rejected)
-        click.echo(f"  the {len(rows)} rejected row(s) are in {written}: fix them there and"
-                   " send that file")
+        say(f"  the {len(rows)} rejected row(s) are in {written}: fix them there and"
+            " send that file")
     return exit_code(outcome)
 
 

@@ -21,7 +21,15 @@ from yukimap.model import Balancing, Mapping
 from yukimap.report import money
 from yukimap.summary import Summary
 from yukimap.preflight import DocumentUsage
-from yukimap.targets._common import column, plain_codes, rows_by_value
+from yukimap.schema import ADMINISTRATION_FIELDS, administration_problem
+from yukimap.targets._common import (
+    AMOUNT_ROUNDED,
+    column,
+    date_range,
+    plain_codes,
+    rounding_figure,
+    rows_by_value,
+)
 
 BALANCING_ITEM = 1_000  # sorts a balancing entry after the entries of its rows
 
@@ -88,7 +96,8 @@ def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
                                           for d in dates_off if d.doc == imbalance.doc):
             continue
         problems.append(_imbalance_problem(imbalance, file, balancing is not None))
-    return problems
+    return problems + AMOUNT_ROUNDED.problems(mapped, file, "entries", "journal",
+                                              per_document=False)
 
 
 def _imbalance_problem(imbalance: Imbalance, file: str, has_balancing: bool) -> Problem:
@@ -116,11 +125,28 @@ def _administration(docs: pl.DataFrame, file: str) -> list[Problem]:
         (both, "a journal gives both AdministrationID and AdministrationCoCNumber",
          "Yuki accepts only one of them; remove one from the mapping"),
         (neither, "a journal needs AdministrationID or AdministrationCoCNumber",
-         "give --administration ID (or a CoC number), or set one under journal: in the mapping"),
+         ("give -a ID (or a Chamber of Commerce number), or set AdministrationID under journal:"
+          " in the mapping")),
     ):
         for key, rows in zip(frame[KEY].to_list(), frame[ROWS].to_list()):
             problems.append(Problem(cause, Where(file=file, rows=tuple(rows[:1]),
                                                  document=f"journal {key}"), hint=hint))
+    return problems + _administration_shapes(docs, file)
+
+
+def _administration_shapes(docs: pl.DataFrame, file: str) -> list[Problem]:
+    """An administration read from a column is checked as a constant or -a is."""
+    problems = []
+    for name in ADMINISTRATION_FIELDS:
+        values = column(docs, name)
+        for key, rows, value in zip(docs[KEY].to_list(), docs[ROWS].to_list(),
+                                    values.to_list()):
+            shape = administration_problem(name, value) if value is not None else None
+            if shape is not None:
+                problems.append(Problem(shape[0], Where(file=file, rows=tuple(rows[:1]),
+                                                        document=f"journal {key}",
+                                                        key=f"journal.{name}"),
+                                        value=value, hint=shape[1]))
     return problems
 
 
@@ -155,6 +181,8 @@ def finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
 
 
 def summarize(mapped: Mapped, summary: Summary) -> None:
+    date_range(summary.figures, "dates", mapped.items, "EntryDate")
+    rounding_figure(summary.figures, [AMOUNT_ROUNDED.figure(mapped, False, ("entry", "entries"))])
     sums = _sums(_amounts(mapped.items), ["date"]).sort("date")
     summary.table_title = "entries and balance per date"
     summary.table.append(("date", "entries", "debit", "credit", "balance"))

@@ -28,7 +28,14 @@ from yukimap.model import Mapping
 from yukimap.report import money
 from yukimap.summary import Summary
 from yukimap.preflight import DocumentUsage
-from yukimap.targets._common import column, plain_codes, rows_by_value
+from yukimap.targets._common import (
+    AMOUNT_ROUNDED,
+    column,
+    date_range,
+    plain_codes,
+    rounding_figure,
+    rows_by_value,
+)
 
 TEXT_FIELDS = ("TransactionCode", "OffsetAccount", "OffsetName", "Description", "ProjectCode",
                "ProjectNumber")
@@ -44,7 +51,8 @@ def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
                             ("CashDescription",), "statement")
     for statement in _statements(mapped):
         problems += statement.check(file)
-    return problems
+    return problems + AMOUNT_ROUNDED.problems(mapped, file, "lines", "statement",
+                                              per_document=False)
 
 
 def _separators(frame: pl.DataFrame, file: str, fields: tuple[str, ...] = TEXT_FIELDS,
@@ -143,6 +151,8 @@ def finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
 
 
 def summarize(mapped: Mapped, summary: Summary) -> None:
+    date_range(summary.figures, "dates", mapped.items, "Date")
+    rounding_figure(summary.figures, [AMOUNT_ROUNDED.figure(mapped, False, ("line", "lines"))])
     summary.table_title = "cash per statement"
     summary.table.append(("statement", "lines", "opening", "in", "out", "closing"))
     if "Balance" not in mapped.items.columns:

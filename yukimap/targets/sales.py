@@ -19,7 +19,14 @@ from yukimap.model import Mapping
 from yukimap.summary import Summary, Totals
 from yukimap.preflight import DocumentUsage
 from yukimap.targets._common import column as _col
-from yukimap.targets._common import plain_codes, rows_by_value
+from yukimap.targets._common import (
+    Column,
+    Rounded,
+    date_range,
+    plain_codes,
+    rounding_figure,
+    rows_by_value,
+)
 from yukimap.values import round_half_up
 
 CENT = 2
@@ -67,7 +74,28 @@ def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
     problems += _partial_price(items, docs, file)
     problems += _email_without_process(docs, file)
     problems += _due_before_date(docs, file)
+    for rounded in ROUNDED:
+        problems += rounded.problems(mapped, file, "lines", "invoice", per_document=True)
     return problems
+
+
+def _line_amounts(column: Column) -> list[Decimal | None]:
+    """What Yuki books for each line: LineAmount, else quantity (default 1) × price."""
+    return [line if line is not None else None if price is None
+            else (quantity if quantity is not None else 1) * price
+            for line, price, quantity in zip(column("LineAmount"), column("Product.SalesPrice"),
+                                             column("ProductQuantity"))]
+
+
+ROUNDED = (
+    Rounded(_line_amounts, ("ProductQuantity", "LineAmount", "Product.SalesPrice"),
+            "round: changes the line amounts Yuki books (quantity × price, or LineAmount)",
+            "line amounts", "to book the exact amounts, leave out round: and take one of the"
+            " other ways its error\nthen shows (LineAmount, or a price per 100)"),
+    Rounded(lambda column: column("LineVATAmount"), ("LineVATAmount",),
+            "round: changes the VAT Yuki books (LineVATAmount)", "VAT amounts",
+            "to book the exact VAT, correct it in the export: Yuki books whole cents"),
+)
 
 
 def _process_needs_reference(docs: pl.DataFrame, file: str) -> list[Problem]:
@@ -157,7 +185,8 @@ def _value(row: dict[str, str | None], name: str) -> Decimal | None:
 
 def line_totals(row: dict[str, str | None]) -> tuple[Decimal, Decimal] | None:
     """(excl, vat) of one invoice line, or None when Yuki takes the price from its list."""
-    quantity = _value(row, "ProductQuantity") or Decimal(1)
+    quantity = _value(row, "ProductQuantity")
+    quantity = Decimal(1) if quantity is None else quantity  # a quantity of 0 books 0
     amount = _value(row, "LineAmount")
     price = _value(row, "Product.SalesPrice")
     if amount is None:
@@ -223,6 +252,10 @@ def summarize(mapped: Mapped, summary: Summary) -> None:
                    .group_by("currency").agg(pl.col("excl").sum(), pl.col("vat").sum()))
     for name, excl, vat in by_currency.iter_rows():
         summary.totals[name] = Totals(Decimal(int(excl)).scaleb(-2), Decimal(int(vat)).scaleb(-2))
+    date_range(summary.figures, "invoice dates", mapped.documents, "Date")
+    date_range(summary.figures, "due dates", mapped.documents, "DueDate")
+    rounding_figure(summary.figures,
+                    [r.figure(mapped, True, ("invoice", "invoices")) for r in ROUNDED])
 
 
 def usage(mapped: Mapped) -> DocumentUsage:
