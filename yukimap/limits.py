@@ -10,6 +10,8 @@ that names the variable when a file goes over it.
     YUKIMAP_MAX_COLUMNS            columns in one file
     YUKIMAP_MAX_CELL_CHARS         characters in one cell (Excel's own limit is 32,767)
     YUKIMAP_MAX_UNPACKED_MB        a workbook's contents once unzipped (zip bombs)
+    YUKIMAP_MAX_CELLS              cells of one sheet: rows x columns from A1 to its last cell
+    YUKIMAP_MAX_ZIP_RATIO          how much one part of a workbook may grow when unzipped
     YUKIMAP_MAX_MAPPING_KB         a mapping or config file
     YUKIMAP_MAX_TEMPLATE_KB        a template file
     YUKIMAP_MAX_OUTPUT_MB          a rendered document
@@ -37,6 +39,9 @@ class Limits:
     max_columns: int = 1_000
     max_cell_chars: int = 32_767
     max_unpacked_mb: int = 1024
+    # A sheet is read as a whole rectangle: one cell at XFD1048576 would be 17 billion.
+    max_cells: int = 5_000_000
+    max_zip_ratio: int = 100  # zip bombs; Apache POI's bound (its MIN_INFLATE_RATIO 0.01)
     max_mapping_kb: int = 1024
     max_template_kb: int = 1024
     max_output_mb: int = 4096
@@ -49,6 +54,7 @@ class Limits:
     expr_nodes: int = 2_000  # parts of one expression
     text_chars: int = 1_000_000  # a text value an expression computes
     number_digits: int = 30  # digits before the decimal mark in an expression's number
+    zip_members: int = 10_000  # parts of one workbook (a real one has tens)
 
     @staticmethod
     def variable(name: str) -> str:
@@ -58,10 +64,11 @@ class Limits:
 
 SETTINGS = ("max_file_mb", "max_rows", "max_columns", "max_cell_chars", "max_unpacked_mb",
             "max_mapping_kb", "max_template_kb", "max_output_mb", "max_render_seconds",
-            "max_expr_chars")
+            "max_expr_chars", "max_cells", "max_zip_ratio")
 
 
-_UNITS = {"_mb": " MB", "_kb": " KB", "_seconds": " seconds", "_chars": " characters"}
+_UNITS = {"_mb": " MB", "_kb": " KB", "_seconds": " seconds", "_chars": " characters",
+          "_rows": " rows", "_columns": " columns", "_cells": " cells", "_ratio": " to 1"}
 
 
 @cache

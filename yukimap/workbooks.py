@@ -1,0 +1,480 @@
+"""What a workbook holds, found before calamine reads it: its true sizes, and how far each
+sheet reaches.
+
+calamine (through fastexcel) reads a sheet as one rectangle from its first to its last
+cell, and trusts what a file declares: a 2 KB .xlsx with one cell at XFD1048576 asks for
+512 GB and aborts the process, a zip part can inflate a thousandfold, an .ods repeats one
+cell 17 billion times, an .xls declares 4 billion rows. So a workbook is first read here as
+a stream, in bounded memory: the zip's directory (sizes and ratios, before anything is
+unpacked), then every part unpacked once (its true size and CRC), and each sheet's cell
+references (.xlsx), repeated cells (.ods) or cell records (.xls), to find how many rows and
+columns it really spans. read.py holds the sheet it reads against the limits.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from yukimap.errors import SourceError, column_letter
+from yukimap.limits import MB, limits, over
+
+DAMAGED_HINT = "the file may be incomplete (still being copied?) or damaged; export it again"
+CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_CHUNK = 4 * MB
+_RATIO_FROM = MB  # small parts (styles, themes) compress well and inflate to little
+
+
+@dataclass(frozen=True)
+class Extent:
+    """How far a sheet reaches: its last row and last column that hold a cell (1-based),
+    or, `declared`, the size the file itself declares for it."""
+
+    rows: int = 0
+    columns: int = 0
+    declared: bool = False
+
+    def widest(self, other: Extent) -> Extent:
+        return Extent(max(self.rows, other.rows), max(self.columns, other.columns),
+                      self.declared or other.declared)
+
+    @property
+    def corner(self) -> str:
+        return f"{column_letter(self.columns - 1)}{self.rows}"
+
+
+Extents = dict[str | None, tuple[Extent, ...]]  # sheet name (None: any sheet) -> its extents
+
+
+def inspect(content: bytes, name: str) -> Extents:
+    """Each sheet's extents; raise SourceError for a workbook over the limits or damaged.
+
+    calamine reads every sheet of an .xls or .ods as it opens the file (an .xlsx sheet only
+    when it is asked for), so every sheet of those is held to the limits here.
+    """
+    if content.startswith(b"PK"):
+        extents, eager = _zip(content, name)
+    elif content.startswith(CFB_MAGIC):
+        extents, eager = _xls(content, name), True
+    else:
+        return {}
+    if eager:
+        for sheet in extents:
+            if sheet:
+                check_sheet(extents, sheet, f"sheet {sheet!r} of {name}", 1)
+    return extents
+
+
+def check_sheet(extents: Extents, sheet: str, where: str, header_row: int) -> None:
+    """Refuse a sheet that reaches beyond max_columns, max_rows or max_cells."""
+    bounds = limits()
+    for extent in extents.get(sheet) or extents.get(None, ()):
+        if extent.declared:
+            size = f"it declares {extent.rows:,} rows by {extent.columns:,} columns"
+            far, deep, many = size, size, size
+        else:
+            far = f"it has cells up to column {column_letter(extent.columns - 1)}:" \
+                  f" {extent.columns:,} columns"
+            deep = f"it has cells down to row {extent.rows:,}"
+            many = f"its cells reach {extent.corner}: {extent.rows:,} rows by" \
+                   f" {extent.columns:,} columns"
+        if extent.columns > bounds.max_columns:
+            _over("max_columns", where, far)
+        if extent.rows - header_row > bounds.max_rows:
+            _over("max_rows", where, deep)
+        if extent.rows * extent.columns > bounds.max_cells:
+            _over("max_cells", where, many)
+
+
+def _with_widest(extents: Extents) -> Extents:
+    """`extents` and, under None, the widest of them all: for a sheet whose part could not
+    be told, to be safe."""
+    widest = [Extent(), Extent(declared=True)]
+    for found in extents.values():
+        for extent in found:
+            widest[extent.declared] = widest[extent.declared].widest(extent)
+    return {**extents, None: tuple(widest)}
+
+
+def _over(setting: str, what: str, found: str) -> None:
+    message, hint = over(setting, what, found)
+    raise SourceError(message, hint=hint)
+
+
+def damaged(name: str, reason: str) -> SourceError:
+    return SourceError(f"cannot open {name} as an Excel workbook: {reason}", hint=DAMAGED_HINT)
+
+
+# ---------------------------------------------------------------------------------------
+# .xlsx, .xlsm, .ods: zip files
+
+
+def _zip(content: bytes, name: str) -> tuple[Extents, bool]:
+    _check_directory(content, name)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise damaged(name, f"it is not a complete zip file ({exc})") from None
+    with archive:
+        members = archive.infolist()
+        _check_sizes(members, name, len(content))
+        extents: Extents = {}
+        parts: dict[str, Extent] = {}
+        for member in members:
+            scan = _scanner(member.filename)
+            _stream(archive, member, name, scan.feed if scan else None)
+            if isinstance(scan, _OdsScan):
+                extents |= {table: (extent,) for table, extent in scan.tables.items()}
+            elif scan is not None:
+                parts[member.filename] = scan.extent()
+        ods = bool(extents)
+        extents |= _xlsx_sheets(archive, parts)
+        return _with_widest({**extents, "": tuple(parts.values())}), ods
+
+
+def _check_directory(content: bytes, name: str) -> None:
+    """Python's zipfile keeps an object per member: a huge directory is refused before."""
+    end = content.rfind(b"PK\x05\x06", max(0, len(content) - 65_557))
+    if end < 0 or end + 22 > len(content):
+        return  # zipfile says what is wrong
+    size = struct.unpack_from("<I", content, end + 12)[0]
+    if size == 0xFFFFFFFF and content[end - 20: end - 16] == b"PK\x06\x07":
+        at = struct.unpack_from("<Q", content, end - 12)[0]
+        if content[at: at + 4] == b"PK\x06\x06" and at + 48 <= len(content):
+            size = struct.unpack_from("<Q", content, at + 40)[0]
+    bound = limits().zip_members
+    if size > bound * 512:
+        raise damaged(name, f"its list of parts takes {size:,} bytes, more than a workbook of"
+                            f" {bound:,} parts needs")
+
+
+def _check_sizes(members: list[zipfile.ZipInfo], name: str, on_disk: int) -> None:
+    bounds = limits()
+    if len(members) > bounds.zip_members:
+        raise damaged(name, f"it holds {len(members):,} parts, more than {bounds.zip_members:,}")
+    total = sum(m.file_size for m in members)
+    if total > bounds.max_unpacked_mb * MB:
+        _over("max_unpacked_mb", f"{name} unzipped",
+              f"{total / MB:,.0f} MB, from {on_disk / MB:,.1f} MB")
+    for member in members:
+        ratio = member.file_size // max(member.compress_size, 1)
+        if member.file_size > _RATIO_FROM and ratio > bounds.max_zip_ratio:
+            _over("max_zip_ratio", f"{member.filename} in {name}", f"it unzips {ratio:,} to 1")
+
+
+def _stream(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str,
+            feed: Callable[[bytes], None] | None) -> None:
+    """Unpack one part as a stream: zipfile stops at the declared size and checks the CRC,
+    so a part that lies about its size is found here, not by calamine."""
+    try:
+        with archive.open(member) as stream:
+            for chunk in _chunks(stream):
+                if feed is not None:
+                    feed(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError):
+        raise damaged(name, f"its part {member.filename} is damaged") from None
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    while chunk := stream.read(_CHUNK):
+        yield chunk
+
+
+def _scanner(part: str) -> _XlsxScan | _OdsScan | None:
+    if part == "content.xml":
+        return _OdsScan()
+    if part.lower().endswith(".xml"):
+        return _XlsxScan()
+    return None
+
+
+class _Tokens:
+    """Feeds whole tags to `handle`: a chunk is cut before its last `<`, and the rest is
+    carried to the next one."""
+
+    def __init__(self) -> None:
+        self.carry = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.carry + chunk
+        cut = data.rfind(b"<")
+        self.carry, data = (data[cut:], data[:cut]) if cut >= 0 else (b"", data)
+        self.handle(data)
+
+    def handle(self, data: bytes) -> None:
+        raise NotImplementedError
+
+
+# A start tag whose attribute values may hold ">": quick-xml reads them so, and so must we.
+_TAG_BODY = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
+_PREFIX = rb"(?:[\w.-]+:)?"
+_ATTRIBUTE = re.compile(rb"\s(" + _PREFIX + rb"[\w.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _attributes(body: bytes) -> dict[bytes, bytes]:
+    """Attributes by local name; with a repeated name the largest value counts (calamine
+    might take either)."""
+    found: dict[bytes, bytes] = {}
+    for key, double, single in _ATTRIBUTE.findall(body):
+        local = key.rsplit(b":", 1)[-1]
+        value = double or single
+        old = found.get(local)
+        found[local] = value if old is None else max(old, value, key=lambda v: (len(v), v))
+    return found
+
+
+class _XlsxScan(_Tokens):
+    """The last row and column of a worksheet part's cells, wherever they are.
+
+    Fast path: every cell starts `<c r="B7"` (as Excel and every library write them) and
+    there is no other r attribute; then the distinct references say it all, found by C
+    regexes. Otherwise each cell is followed in Python: a cell without a reference is the
+    next column of its row (as calamine places it).
+    """
+
+    _CELL = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
+    _REFERENCED = re.compile(rb"<" + _PREFIX + rb"c\s+r=\"([A-Z]{1,7})([0-9]{1,10})\"")
+    _ROW_R = re.compile(rb"<" + _PREFIX + rb"row\s+r=\"[0-9]{1,10}\"")
+    _ANY_R = re.compile(rb"\sr\s*=")
+    _TAG = re.compile(rb"<(/?)" + _PREFIX + rb"(row|c)(?=[\s/>])" + _TAG_BODY)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.letters: set[bytes] = set()
+        self.digits: set[bytes] = set()
+        self.rows = 0
+        self.columns = 0
+        self.row = 0  # the row being read, for cells without a reference
+        self.column = 0
+
+    def handle(self, data: bytes) -> None:
+        cells = self._CELL.findall(data)
+        referenced = self._REFERENCED.findall(data)
+        fast = (len(referenced) == len(cells)
+                and len(self._ANY_R.findall(data)) == len(cells) + len(self._ROW_R.findall(data)))
+        if fast:
+            self.letters.update(letters for letters, _ in referenced)
+            self.digits.update(digits for _, digits in referenced)
+            if referenced:  # a later cell without a reference follows the last one here
+                self.row, self.column = _reference(*referenced[-1])
+        else:
+            self._follow(data)
+
+    def _follow(self, data: bytes) -> None:
+        for closing, tag, body in self._TAG.findall(data):
+            if closing:
+                continue
+            r = _attributes(body).get(b"r", b"")
+            if tag == b"row":
+                self.row = int(r) if r.isdigit() else self.row + 1
+                self.column = 0
+                continue
+            match = re.fullmatch(rb"([A-Za-z]{1,7})([0-9]{1,10})", r)
+            self.row, self.column = (_reference(*match.groups()) if match
+                                     else (self.row, self.column + 1))
+            self.rows = max(self.rows, self.row)
+            self.columns = max(self.columns, self.column)
+
+    def extent(self) -> Extent:
+        rows = max((int(d) for d in self.digits), default=0)
+        columns = max((_column(letters) for letters in self.letters), default=0)
+        return Extent(max(rows, self.rows), max(columns, self.columns))
+
+
+def _reference(letters: bytes, digits: bytes) -> tuple[int, int]:
+    return int(digits), _column(letters)
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+class _OdsScan(_Tokens):
+    """The last row and column of each table's non-empty cells in an .ods content.xml,
+    counting repeated rows and cells as what they stand for."""
+
+    _TAG = re.compile(rb"<(/?)" + _PREFIX + rb"(table|table-row|table-cell|covered-table-cell)"
+                      rb"(?=[\s/>])" + _TAG_BODY)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str | None, Extent] = {}
+        self.depth = 0  # tables inside cells belong to the outer table
+        self.name: str | None = None
+        self.row = self.column = self.repeat = 0
+        self.filled = False
+        self.rows = self.columns = 0
+
+    def handle(self, data: bytes) -> None:
+        for closing, tag, body in self._TAG.findall(data):
+            empty = body.endswith(b"/")
+            if tag == b"table":
+                self._table(bool(closing), empty, body)
+            elif closing:
+                if tag == b"table-row":
+                    self._end_row()
+            elif tag == b"table-row":
+                self._start_row(body)
+                if empty:
+                    self._end_row()
+            else:
+                self._cell(body, empty)
+
+    def _table(self, closing: bool, empty: bool, body: bytes) -> None:
+        if closing:
+            self.depth -= 1
+            if self.depth == 0:
+                self.tables[self.name] = Extent(self.rows, self.columns)
+            return
+        if empty:
+            return
+        self.depth += 1
+        if self.depth == 1:
+            name = _attributes(body).get(b"name")
+            self.name = name.decode("utf-8", "replace") if name is not None else None
+            self.row = self.rows = self.columns = 0
+
+    def _start_row(self, body: bytes) -> None:
+        self.repeat = _count(_attributes(body).get(b"number-rows-repeated"))
+        self.column = 0
+        self.filled = False
+
+    def _end_row(self) -> None:
+        self.row += self.repeat
+        if self.filled:
+            self.rows = max(self.rows, self.row)
+
+    def _cell(self, body: bytes, empty: bool) -> None:
+        attributes = _attributes(body)
+        self.column += _count(attributes.get(b"number-columns-repeated"))
+        if not empty or b"value-type" in attributes:
+            self.filled = True
+            self.columns = max(self.columns, self.column)
+
+
+def _count(value: bytes | None) -> int:
+    return int(value) if value is not None and value.isdigit() and int(value) > 0 else 1
+
+
+_SHEET = re.compile(rb"<" + _PREFIX + rb"sheet(?=[\s/>])" + _TAG_BODY)
+_RELATIONSHIP = re.compile(rb"<" + _PREFIX + rb"Relationship(?=[\s/>])" + _TAG_BODY)
+
+
+def _xlsx_sheets(archive: zipfile.ZipFile, parts: dict[str, Extent]) -> Extents:
+    """Each sheet's extent by name, through xl/workbook.xml and its relationships."""
+    found: Extents = {}
+    try:
+        book = archive.read("xl/workbook.xml")
+        links = archive.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile):
+        book = links = b""
+    targets = {}
+    for body in _RELATIONSHIP.findall(links):
+        attributes = _attributes(body)
+        target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+        targets[attributes.get(b"Id", b"")] = (target.lstrip("/") if target.startswith("/")
+                                                else f"xl/{target}")
+    for body in _SHEET.findall(book):
+        attributes = _attributes(body)
+        part = targets.get(attributes.get(b"id", b""))
+        if part in parts:
+            found[attributes.get(b"name", b"").decode("utf-8", "replace")] = (parts[part],)
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# .xls: BIFF records in an OLE compound file
+
+_BOF, _EOF, _BOUNDSHEET, _DIMENSIONS = 0x0809, 0x000A, 0x0085, 0x0200
+_CELLS = {0x0006, 0x00FD, 0x0203, 0x027E, 0x0204, 0x0205, 0x0201, 0x00D6}
+_RUNS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: one row, a run of columns
+
+
+def _xls(content: bytes, name: str) -> Extents:
+    data = _workbook_stream(content, name)
+    if data is None:
+        return {}
+    names = _sheet_names(data)
+    extents: Extents = {}
+    pos, sheet, cells, declared = 0, "", Extent(), Extent(declared=True)
+    while pos + 4 <= len(data):
+        kind, size = struct.unpack_from("<HH", data, pos)
+        record = data[pos + 4: pos + 4 + size]
+        if kind == _BOF:
+            sheet, cells, declared = names.get(pos, ""), Extent(), Extent(declared=True)
+        elif kind == _EOF:
+            extents[sheet] = (cells, declared)
+        elif kind == _DIMENSIONS:
+            declared = declared.widest(_dimensions(record))
+        elif kind in _CELLS and size >= 4:
+            row, column = struct.unpack_from("<HH", record)
+            cells = cells.widest(Extent(row + 1, column + 1))
+        elif kind in _RUNS and size >= 6:
+            row, = struct.unpack_from("<H", record)
+            last, = struct.unpack_from("<H", record, size - 2)
+            cells = cells.widest(Extent(row + 1, last + 1))
+        pos += 4 + size
+    return _with_widest(extents)
+
+
+def _workbook_stream(content: bytes, name: str) -> bytes | None:
+    import olefile  # type: ignore[import-untyped]
+
+    try:
+        with olefile.OleFileIO(content) as ole:
+            stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+            if stream is None:
+                return None  # not a workbook: calamine says what it is
+            if ole.get_size(stream) > len(content):
+                raise damaged(name, "it declares a part larger than the file")
+            data: bytes = ole.openstream(stream).read()
+            return data
+    except SourceError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - olefile raises OSError, ValueError, struct.error
+        raise damaged(name, f"its inner structure is damaged ({exc})") from None
+
+
+def _sheet_names(data: bytes) -> dict[int, str]:
+    """The stream offset of each sheet's BOF record -> its name, from BOUNDSHEET records."""
+    names: dict[int, str] = {}
+    pos = 0
+    while pos + 4 <= len(data):
+        kind, size = struct.unpack_from("<HH", data, pos)
+        record = data[pos + 4: pos + 4 + size]
+        if kind == _BOUNDSHEET and size >= 8:
+            names[struct.unpack_from("<I", record)[0]] = _short_string(record[6:])
+        elif kind == _EOF:
+            break  # the end of the workbook globals, where the sheets are listed
+        pos += 4 + size
+    return names
+
+
+def _short_string(raw: bytes) -> str:
+    """A sheet name: a character count, then (BIFF8) a flags byte and the characters."""
+    count = raw[0]
+    if len(raw) >= 2 and raw[1] in (0, 1) and len(raw) >= 2 + count * (raw[1] + 1):
+        wide = raw[1] == 1
+        text = raw[2: 2 + count * (2 if wide else 1)]
+        return text.decode("utf-16-le" if wide else "latin-1", "replace")
+    return raw[1: 1 + count].decode("latin-1")
+
+
+def _dimensions(record: bytes) -> Extent:
+    if len(record) >= 14:  # BIFF8: 32-bit rows
+        _, rows, _, columns = struct.unpack_from("<IIHH", record)
+    elif len(record) >= 10:
+        _, rows, _, columns = struct.unpack_from("<HHHH", record)
+    else:
+        return Extent(declared=True)
+    return Extent(rows, columns, declared=True)
