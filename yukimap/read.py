@@ -90,7 +90,8 @@ def _check_file(path: Path, name: str) -> None:
     try:
         status = path.stat()
     except OSError:
-        raise SourceError(f"cannot find {name}", hint="check the file name and its folder") from None
+        raise SourceError(f"cannot find {name}",
+                          hint="check the file name and its folder") from None
     if stat.S_ISDIR(status.st_mode):
         raise SourceError(f"{name} is a folder, not a file", hint="give the export file itself")
     if not stat.S_ISREG(status.st_mode):
@@ -435,15 +436,19 @@ def _encoding_doubts(content: bytes, table: Table, setting: str) -> tuple[Proble
     if _decodes(content, "utf-8"):
         return _doubt(table, f"read as {setting}, the file looks like UTF-8 text: its letters"
                       " come out garbled", _garbled(content, codec), codec, "utf-8")
-    if codec.startswith(_LATIN) and _decodes(content, "cp1252"):
+    if codec.startswith(_LATIN) and re.search(rb"[\x80-\x9f]", content) \
+            and _decodes(content, "cp1252"):
         return _doubt(table, f"read as {setting}, the file has control characters where cp1252"
                       " has signs such as €", "[\x80-\x9f]", codec, "cp1252")
     return ()
 
 
 def _decodes(content: bytes, codec: str) -> bool:
+    """Whether `content` is valid in `codec`, a megabyte at a time (no copy of the file)."""
+    decoder = codecs.getincrementaldecoder(codec)()
     try:
-        codecs.decode(content, codec)
+        for start in range(0, len(content), MB):
+            decoder.decode(content[start: start + MB], final=start + MB >= len(content))
     except UnicodeDecodeError:
         return False
     return True

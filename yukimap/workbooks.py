@@ -115,11 +115,17 @@ def damaged(name: str, reason: str) -> SourceError:
 # .xlsx, .xlsm, .ods: zip files
 
 
+# What zipfile raises on a damaged archive: its own error, zlib's, a cut-short stream, a
+# version or method it does not know, an encrypted part, a bad structure or name.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+               RuntimeError, ValueError, struct.error)
+
+
 def _zip(content: bytes, name: str) -> tuple[Extents, bool]:
     _check_directory(content, name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise damaged(name, f"it is not a complete zip file ({exc})") from None
     with archive:
         members = archive.infolist()
@@ -177,8 +183,7 @@ def _stream(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str,
             for chunk in _chunks(stream):
                 if feed is not None:
                     feed(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
-            RuntimeError, ValueError):
+    except _ZIP_ERRORS:
         raise damaged(name, f"its part {member.filename} is damaged") from None
 
 
@@ -233,16 +238,15 @@ def _attributes(body: bytes) -> dict[bytes, bytes]:
 class _XlsxScan(_Tokens):
     """The last row and column of a worksheet part's cells, wherever they are.
 
-    Fast path: every cell starts `<c r="B7"` (as Excel and every library write them) and
-    there is no other r attribute; then the distinct references say it all, found by C
-    regexes. Otherwise each cell is followed in Python: a cell without a reference is the
-    next column of its row (as calamine places it).
+    Fast path: every cell starts `<c r="B7"` (as Excel and every library write them) with
+    no second r attribute (calamine takes the last), and no tag has a namespace prefix;
+    then the distinct references say it all. Otherwise each cell is followed in Python: a
+    cell without a reference is the next column of its row (as calamine places it).
     """
 
-    _CELL = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
-    _REFERENCED = re.compile(rb"<" + _PREFIX + rb"c\s+r=\"([A-Z]{1,7})([0-9]{1,10})\"")
-    _ROW_R = re.compile(rb"<" + _PREFIX + rb"row\s+r=\"[0-9]{1,10}\"")
-    _ANY_R = re.compile(rb"\sr\s*=")
+    _CELLS = re.compile(rb"<c[\s/>](?:\s*r=\"([A-Z]{1,7})([0-9]{1,10})\")?")
+    _TWICE = re.compile(rb"<c\s+r=\"[^\"]*\"(?:[^>\"']|\"[^\"]*\"|'[^']*')*?\sr\s*=")
+    _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
     _TAG = re.compile(rb"<(/?)" + _PREFIX + rb"(row|c)(?=[\s/>])" + _TAG_BODY)
 
     def __init__(self) -> None:
@@ -255,17 +259,15 @@ class _XlsxScan(_Tokens):
         self.column = 0
 
     def handle(self, data: bytes) -> None:
-        cells = self._CELL.findall(data)
-        referenced = self._REFERENCED.findall(data)
-        fast = (len(referenced) == len(cells)
-                and len(self._ANY_R.findall(data)) == len(cells) + len(self._ROW_R.findall(data)))
-        if fast:
-            self.letters.update(letters for letters, _ in referenced)
-            self.digits.update(digits for _, digits in referenced)
-            if referenced:  # a later cell without a reference follows the last one here
-                self.row, self.column = _reference(*referenced[-1])
-        else:
+        cells = self._CELLS.findall(data)
+        letters, digits = (set(found) for found in zip(*cells)) if cells else (set(), set())
+        if b"" in letters or self._TWICE.search(data) or self._PREFIXED.search(data):
             self._follow(data)
+            return
+        self.letters |= letters
+        self.digits |= digits
+        if cells:  # a later cell without a reference follows the last one here
+            self.row, self.column = _reference(*cells[-1])
 
     def _follow(self, data: bytes) -> None:
         for closing, tag, body in self._TAG.findall(data):
@@ -376,7 +378,7 @@ def _xlsx_sheets(archive: zipfile.ZipFile, parts: dict[str, Extent]) -> Extents:
     try:
         book = archive.read("xl/workbook.xml")
         links = archive.read("xl/_rels/workbook.xml.rels")
-    except (KeyError, zipfile.BadZipFile):
+    except (KeyError, *_ZIP_ERRORS):
         book = links = b""
     targets = {}
     for body in _RELATIONSHIP.findall(links):

@@ -108,3 +108,8 @@ def test_placeholder_names_are_not_offered_as_columns(tmp_path: Path) -> None:
         ["Naam", "", "Totaal"], ["Jan", "1", "1"]))})
     assert convert("book.xlsx")[3:4] == [
         "  fix: the file's columns, nearest first: 'Naam', 'Totaal'"]
+
+
+def test_latin1_without_cp1252_signs_says_nothing(tmp_path: Path) -> None:
+    Path("cafe.csv").write_bytes("Naam;Bedrag\nCafé;2\n".encode("latin-1"))
+    assert not any("read as" in line for line in convert("cafe.csv", "{encoding: latin-1}", 0))
