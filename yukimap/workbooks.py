@@ -18,6 +18,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -39,10 +40,11 @@ class Extent:
     rows: int = 0
     columns: int = 0
     declared: bool = False
+    texts: int = 0  # bytes of shared strings its cells repeat (calamine copies each time)
 
     def widest(self, other: Extent) -> Extent:
         return Extent(max(self.rows, other.rows), max(self.columns, other.columns),
-                      self.declared or other.declared)
+                      self.declared or other.declared, max(self.texts, other.texts))
 
     @property
     def corner(self) -> str:
@@ -90,6 +92,9 @@ def check_sheet(extents: Extents, sheet: str, where: str, header_row: int) -> No
             _over("max_rows", where, deep)
         if extent.rows * extent.columns > bounds.max_cells:
             _over("max_cells", where, many)
+        if extent.texts > bounds.max_unpacked_mb * MB:
+            _over("max_unpacked_mb", f"{where} unzipped",
+                  f"its cells repeat shared texts to {extent.texts / MB:,.0f} MB")
 
 
 def _with_widest(extents: Extents) -> Extents:
@@ -131,14 +136,16 @@ def _zip(content: bytes, name: str) -> tuple[Extents, bool]:
         members = archive.infolist()
         _check_sizes(members, name, len(content))
         extents: Extents = {}
-        parts: dict[str, Extent] = {}
+        sheets: dict[str, _XlsxScan] = {}
+        shared = _SharedStrings()
         for member in members:
-            scan = _scanner(member.filename)
+            scan = _scanner(member.filename, shared)
             _stream(archive, member, name, scan.feed if scan else None)
             if isinstance(scan, _OdsScan):
                 extents |= {table: (extent,) for table, extent in scan.tables.items()}
-            elif scan is not None:
-                parts[member.filename] = scan.extent()
+            elif isinstance(scan, _XlsxScan):
+                sheets[member.filename] = scan
+        parts = {part: scan.extent(shared) for part, scan in sheets.items()}
         ods = bool(extents)
         extents |= _xlsx_sheets(archive, parts)
         return _with_widest({**extents, "": tuple(parts.values())}), ods
@@ -192,9 +199,11 @@ def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-def _scanner(part: str) -> _XlsxScan | _OdsScan | None:
+def _scanner(part: str, shared: _SharedStrings) -> _XlsxScan | _OdsScan | _SharedStrings | None:
     if part == "content.xml":
         return _OdsScan()
+    if part.lower().endswith("sharedstrings.xml"):
+        return shared
     if part.lower().endswith(".xml"):
         return _XlsxScan()
     return None
@@ -245,7 +254,12 @@ class _XlsxScan(_Tokens):
     """
 
     _CELLS = re.compile(rb"<c[\s/>](?:\s*r=\"([A-Z]{1,7})([0-9]{1,10})\")?")
-    _TWICE = re.compile(rb"<c\s+r=\"[^\"]*\"(?:[^>\"']|\"[^\"]*\"|'[^']*')*?\sr\s*=")
+    # A cell with a second r attribute, or a t attribute written other than t="...": one
+    # pass, possessive (each run of the tag is consumed once).
+    _ODD_ATTRIBUTE = rb"(?:r\s*=|t(?:\s+=|=\s+|='))"
+    _ODD = re.compile(rb"<c\s+r=\"[^\"]*+\"(?:[^>\"'\s]++|\"[^\"]*+\"|'[^']*+'|\s++(?!"
+                      + _ODD_ATTRIBUTE + rb"))*+\s++" + _ODD_ATTRIBUTE)
+    _SHARED = re.compile(rb't="s"[^>]*>\s*<v>([0-9]{1,10})</v>')  # shared string, its index
     _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
     _TAG = re.compile(rb"<(/?)" + _PREFIX + rb"(row|c)(?=[\s/>])" + _TAG_BODY)
 
@@ -257,11 +271,19 @@ class _XlsxScan(_Tokens):
         self.columns = 0
         self.row = 0  # the row being read, for cells without a reference
         self.column = 0
+        self.shared: Counter[bytes] = Counter()  # shared-string index -> cells that show it
+        self.unsure = 0  # cells that may show any shared string
 
     def handle(self, data: bytes) -> None:
         cells = self._CELLS.findall(data)
         letters, digits = (set(found) for found in zip(*cells)) if cells else (set(), set())
-        if b"" in letters or self._TWICE.search(data) or self._PREFIXED.search(data):
+        odd = b"" in letters or self._ODD.search(data) or self._PREFIXED.search(data)
+        found = self._SHARED.findall(data)
+        self.shared.update(found)
+        if odd or len(found) != data.count(b't="s"'):
+            # any cell may show any shared string
+            self.unsure += len(cells) or data.count(b"<")
+        if odd:
             self._follow(data)
             return
         self.letters |= letters
@@ -284,10 +306,38 @@ class _XlsxScan(_Tokens):
             self.rows = max(self.rows, self.row)
             self.columns = max(self.columns, self.column)
 
-    def extent(self) -> Extent:
+    def extent(self, shared: _SharedStrings) -> Extent:
         rows = max((int(d) for d in self.digits), default=0)
         columns = max((_column(letters) for letters in self.letters), default=0)
-        return Extent(max(rows, self.rows), max(columns, self.columns))
+        texts = sum(shared.length(int(i)) * n for i, n in self.shared.items())
+        texts += self.unsure * shared.longest()
+        return Extent(max(rows, self.rows), max(columns, self.columns), texts=texts)
+
+
+class _SharedStrings:
+    """The size in bytes of each shared string (its <si> element, markup and all: never
+    less than its text), from xl/sharedStrings.xml as a stream."""
+
+    def __init__(self) -> None:
+        self.lengths: list[int] = []
+        self.open = 0  # bytes of the entry not yet closed
+        self.tail = b""  # the chunk's last bytes: "</si>" may straddle two chunks
+
+    def feed(self, chunk: bytes) -> None:
+        *done, rest = (self.tail + chunk).split(b"</si>")
+        for piece in done:
+            self.lengths.append(self.open + len(piece))
+            self.open = 0
+        self.tail = rest[-4:]
+        self.open += len(rest) - len(self.tail)
+
+    def longest(self) -> int:
+        return max([*self.lengths, self.open + len(self.tail)])
+
+    def length(self, index: int) -> int:
+        """An index beyond the entries found (another spelling of </si>?) counts as the
+        longest: never less than calamine will copy."""
+        return self.lengths[index] if index < len(self.lengths) else self.longest()
 
 
 def _reference(letters: bytes, digits: bytes) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from tests.robustness.workbooks import (
     ods_cell,
     ods_row,
     patch_xls,
+    shared_strings_xlsx,
     sheet_xml,
     table_rows,
     wide_xlsx,
@@ -255,6 +256,16 @@ def test_a_zip_bomb_within_the_size_is_over_the_ratio(
         ("error: xl/worksheets/sheet1.xml in bomb.xlsx is over yukimap's limit of 100 to 1"
          " (it unzips 1,009 to 1)"),
         RAISE.format("YUKIMAP_MAX_ZIP_RATIO")]
+
+
+def test_one_shared_string_in_many_cells(bounded: Bounded, mapping: Callable[..., Path],
+                                         tmp_path: Path) -> None:
+    shared_strings_xlsx(tmp_path / "repeat.xlsx", 60_000, 32_000)
+    outcome = convert(bounded, "repeat.xlsx", mapping())
+    assert lines(outcome) == [
+        ("error: sheet 'Data' of repeat.xlsx unzipped is over yukimap's limit of 1,024 MB"
+         " (its cells repeat shared texts to 1,832 MB)"),
+        RAISE.format("YUKIMAP_MAX_UNPACKED_MB")]
 
 
 def test_a_zip_that_lies_about_its_sizes_is_damaged(

@@ -224,3 +224,23 @@ def _length(data: bytearray, record: int, old: bytes) -> int:
         if data.find(struct.pack("<HH", record, length) + old) >= 0:
             return length
     raise AssertionError("record not found")
+
+
+def shared_strings_xlsx(path: Path, cells: int, length: int) -> Path:
+    """One shared string of `length` characters, in `cells` cells: calamine copies it into
+    every one (300 KB on disk, 2 GB in memory for 60,000 cells of 32,000 characters)."""
+    sheet = (f"{_XML}<worksheet xmlns=\"{_MAIN}\"><sheetData>"
+             + "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>{min(r - 1, 1)}</v></c></row>'
+                       for r in range(1, cells + 2))
+             + "</sheetData></worksheet>")
+    parts = _package({"Data": sheet})
+    parts["xl/sharedStrings.xml"] = (
+        f'{_XML}<sst xmlns="{_MAIN}" count="2" uniqueCount="2"><si><t>Naam</t></si>'
+        f"<si><t>{'x' * length}</t></si></sst>")
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        "</Relationships>", f'<Relationship Id="rId99" Type="{_REL}/sharedStrings"'
+        ' Target="sharedStrings.xml"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, text in parts.items():
+            archive.writestr(part, text)
+    return path
