@@ -263,9 +263,9 @@ def test_one_shared_string_in_many_cells(bounded: Bounded, mapping: Callable[...
     shared_strings_xlsx(tmp_path / "repeat.xlsx", 60_000, 32_000)
     outcome = convert(bounded, "repeat.xlsx", mapping())
     assert lines(outcome) == [
-        ("error: sheet 'Data' of repeat.xlsx unzipped is over yukimap's limit of 1,024 MB"
-         " (its cells repeat shared texts to 1,832 MB)"),
-        RAISE.format("YUKIMAP_MAX_UNPACKED_MB")]
+        ("error: the text of sheet 'Data' of repeat.xlsx is over yukimap's limit of 128 MB"
+         " (its cells repeat shared strings to 1,832 MB)"),
+        RAISE.format("YUKIMAP_MAX_SHEET_TEXT_MB")]
 
 
 def test_a_zip_that_lies_about_its_sizes_is_damaged(
@@ -295,6 +295,17 @@ def test_an_xls_with_a_far_cell(bounded: Bounded, mapping: Callable[..., Path],
         ("error: sheet 'Data' of far.xls is over yukimap's limit of 5,000,000 cells"
          " (its cells reach IV65536: 65,536 rows by 256 columns)"),
         RAISE.format("YUKIMAP_MAX_CELLS")]
+
+
+def test_an_xls_with_one_shared_string_in_many_cells(
+        bounded: Bounded, mapping: Callable[..., Path], tmp_path: Path) -> None:
+    long = "x" * 32_000
+    xls(tmp_path / "repeat.xls", {(0, 0): "Naam", **{(r, 0): long for r in range(1, 12_001)}})
+    outcome = convert(bounded, "repeat.xls", mapping())
+    assert lines(outcome) == [
+        ("error: the text of sheet 'Data' of repeat.xls is over yukimap's limit of 128 MB"
+         " (its cells repeat shared strings to 1,099 MB)"),
+        RAISE.format("YUKIMAP_MAX_SHEET_TEXT_MB")]
 
 
 def test_an_xls_with_a_cell_beyond_its_columns(bounded: Bounded, mapping: Callable[..., Path],
