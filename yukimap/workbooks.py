@@ -94,7 +94,7 @@ def check_sheet(extents: Extents, sheet: str, where: str, header_row: int) -> No
             _over("max_cells", where, many)
         if extent.texts > bounds.max_sheet_text_mb * MB:
             _over("max_sheet_text_mb", f"the text of {where}",
-                  f"its cells repeat shared strings to {extent.texts / MB:,.0f} MB")
+                  f"its cells repeat text to {extent.texts / MB:,.0f} MB")
 
 
 def _with_widest(extents: Extents) -> Extents:
@@ -353,7 +353,8 @@ def _column(letters: bytes) -> int:
 
 class _OdsScan(_Tokens):
     """The last row and column of each table's non-empty cells in an .ods content.xml,
-    counting repeated rows and cells as what they stand for."""
+    counting repeated rows and cells as what they stand for; and the text they repeat
+    (calamine copies a repeated cell's text into every cell it stands for)."""
 
     _TAG = re.compile(rb"<(/?)" + _PREFIX + rb"(table|table-row|table-cell|covered-table-cell)"
                       rb"(?=[\s/>])" + _TAG_BODY)
@@ -366,9 +367,16 @@ class _OdsScan(_Tokens):
         self.row = self.column = self.repeat = 0
         self.filled = False
         self.rows = self.columns = 0
+        self.texts = self.row_texts = 0
+        self.cell: tuple[int, int] | None = None  # an open cell: bytes so far, its repeat
+        self.content = 0  # where the open cell's content starts in this chunk
+        self._repeats = 1  # columns the last cell stands for
 
     def handle(self, data: bytes) -> None:
-        for closing, tag, body in self._TAG.findall(data):
+        self.content = 0
+        for match in self._TAG.finditer(data):
+            closing, tag, body = match.groups()
+            self._close_cell(match.start())
             empty = body.endswith(b"/")
             if tag == b"table":
                 self._table(bool(closing), empty, body)
@@ -381,12 +389,23 @@ class _OdsScan(_Tokens):
                     self._end_row()
             else:
                 self._cell(body, empty)
+                if not empty:
+                    self.cell, self.content = (0, self._repeats), match.end()
+        if self.cell is not None:  # its content goes on in the next chunk
+            self.cell = (self.cell[0] + len(data) - self.content, self.cell[1])
+
+    def _close_cell(self, at: int) -> None:
+        """The cell whose content ends at `at` (markup and all: no less than its text)."""
+        if self.cell is not None:
+            size, repeats = self.cell
+            self.row_texts += (size + at - self.content) * repeats
+            self.cell = None
 
     def _table(self, closing: bool, empty: bool, body: bytes) -> None:
         if closing:
             self.depth -= 1
             if self.depth == 0:
-                self.tables[self.name] = Extent(self.rows, self.columns)
+                self.tables[self.name] = Extent(self.rows, self.columns, texts=self.texts)
             return
         if empty:
             return
@@ -394,21 +413,25 @@ class _OdsScan(_Tokens):
         if self.depth == 1:
             name = _attributes(body).get(b"name")
             self.name = name.decode("utf-8", "replace") if name is not None else None
-            self.row = self.rows = self.columns = 0
+            self.row = self.rows = self.columns = self.texts = 0
 
     def _start_row(self, body: bytes) -> None:
         self.repeat = _count(_attributes(body).get(b"number-rows-repeated"))
         self.column = 0
         self.filled = False
+        self.row_texts = 0
 
     def _end_row(self) -> None:
+        self.texts += self.row_texts * self.repeat
+        self.row_texts = 0
         self.row += self.repeat
         if self.filled:
             self.rows = max(self.rows, self.row)
 
     def _cell(self, body: bytes, empty: bool) -> None:
         attributes = _attributes(body)
-        self.column += _count(attributes.get(b"number-columns-repeated"))
+        self._repeats = _count(attributes.get(b"number-columns-repeated"))
+        self.column += self._repeats
         if not empty or b"value-type" in attributes:
             self.filled = True
             self.columns = max(self.columns, self.column)

@@ -264,7 +264,7 @@ def test_one_shared_string_in_many_cells(bounded: Bounded, mapping: Callable[...
     outcome = convert(bounded, "repeat.xlsx", mapping())
     assert lines(outcome) == [
         ("error: the text of sheet 'Data' of repeat.xlsx is over yukimap's limit of 128 MB"
-         " (its cells repeat shared strings to 1,832 MB)"),
+         " (its cells repeat text to 1,832 MB)"),
         RAISE.format("YUKIMAP_MAX_SHEET_TEXT_MB")]
 
 
@@ -304,7 +304,7 @@ def test_an_xls_with_one_shared_string_in_many_cells(
     outcome = convert(bounded, "repeat.xls", mapping())
     assert lines(outcome) == [
         ("error: the text of sheet 'Data' of repeat.xls is over yukimap's limit of 128 MB"
-         " (its cells repeat shared strings to 1,099 MB)"),
+         " (its cells repeat text to 1,099 MB)"),
         RAISE.format("YUKIMAP_MAX_SHEET_TEXT_MB")]
 
 
@@ -348,3 +348,14 @@ def test_an_ods_that_repeats_a_cell_17_billion_times(
     assert lines(outcome)[0] == (
         "error: sheet 'Blad1' of many.ods is over yukimap's limit of 1,000 columns"
         " (it has cells up to column XFD: 16,384 columns)")
+
+
+def test_an_ods_of_900_bytes_that_repeats_a_long_text(
+        bounded: Bounded, mapping: Callable[..., Path], tmp_path: Path) -> None:
+    ods(tmp_path / "rep.ods", {"Blad1": ods_row(ods_cell("Naam"))
+                               + ods_row(ods_cell("x" * 30_000, repeat=100), repeat=1000)})
+    outcome = convert(bounded, "rep.ods", mapping())
+    assert lines(outcome) == [
+        ("error: the text of sheet 'Blad1' of rep.ods is over yukimap's limit of 128 MB"
+         " (its cells repeat text to 2,863 MB)"),
+        RAISE.format("YUKIMAP_MAX_SHEET_TEXT_MB")]
