@@ -13,6 +13,7 @@ columns it really spans. read.py holds the sheet it reads against the limits.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import struct
@@ -412,7 +413,7 @@ class _OdsScan(_Tokens):
         self.depth += 1
         if self.depth == 1:
             name = _attributes(body).get(b"name")
-            self.name = name.decode("utf-8", "replace") if name is not None else None
+            self.name = _text(name) if name is not None else None
             self.row = self.rows = self.columns = self.texts = 0
 
     def _start_row(self, body: bytes) -> None:
@@ -437,6 +438,11 @@ class _OdsScan(_Tokens):
             self.columns = max(self.columns, self.column)
 
 
+def _text(value: bytes) -> str:
+    """An attribute's text as calamine gives it: "R&amp;D" is the sheet R&D."""
+    return html.unescape(value.decode("utf-8", "replace"))
+
+
 def _count(value: bytes | None) -> int:
     return int(value) if value is not None and value.isdigit() and int(value) > 0 else 1
 
@@ -456,14 +462,14 @@ def _xlsx_sheets(archive: zipfile.ZipFile, parts: dict[str, Extent]) -> Extents:
     targets = {}
     for body in _RELATIONSHIP.findall(links):
         attributes = _attributes(body)
-        target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+        target = _text(attributes.get(b"Target", b""))
         targets[attributes.get(b"Id", b"")] = (target.lstrip("/") if target.startswith("/")
                                                 else f"xl/{target}")
     for body in _SHEET.findall(book):
         attributes = _attributes(body)
         part = targets.get(attributes.get(b"id", b""))
         if part in parts:
-            found[attributes.get(b"name", b"").decode("utf-8", "replace")] = (parts[part],)
+            found[_text(attributes.get(b"name", b""))] = (parts[part],)
     return found
 
 

@@ -113,3 +113,12 @@ def test_placeholder_names_are_not_offered_as_columns(tmp_path: Path) -> None:
 def test_latin1_without_cp1252_signs_says_nothing(tmp_path: Path) -> None:
     Path("cafe.csv").write_bytes("Naam;Bedrag\nCafé;2\n".encode("latin-1"))
     assert not any("read as" in line for line in convert("cafe.csv", "{encoding: latin-1}", 0))
+
+
+def test_a_sheet_name_with_an_ampersand_is_held_to_its_own_extent(tmp_path: Path) -> None:
+    # Only "R&D" is read: the far cell of the other sheet must not count against it.
+    xlsx(tmp_path / "book.xlsx", {"R&amp;D": sheet_xml(table_rows(["Naam", "Bedrag"],
+                                                                   ["Jan", "1"])),
+                                  "Archief": sheet_xml([(1, [("A1", "x")]),
+                                                        (2, [("XFD2", "y")])])})
+    convert("book.xlsx", code=0)
