@@ -12,7 +12,7 @@ that names the variable when a file goes over it.
     YUKIMAP_MAX_UNPACKED_MB        a workbook's contents once unzipped (zip bombs)
     YUKIMAP_MAX_CELLS              cells of one sheet: rows x columns from A1 to its last cell
     YUKIMAP_MAX_ZIP_RATIO          how much one part of a workbook may grow when unzipped
-    YUKIMAP_MAX_SHEET_TEXT_MB      a sheet's shared strings, counted in every cell showing them
+    YUKIMAP_MAX_SHEET_TEXT_MB      text a sheet repeats (shared strings, repeated .ods cells)
     YUKIMAP_MAX_MAPPING_KB         a mapping or config file
     YUKIMAP_MAX_TEMPLATE_KB        a template file
     YUKIMAP_MAX_OUTPUT_MB          a rendered document

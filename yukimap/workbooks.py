@@ -61,12 +61,13 @@ def inspect(content: bytes, name: str) -> Extents:
     calamine reads every sheet of an .xls or .ods as it opens the file (an .xlsx sheet only
     when it is asked for), so every sheet of those is held to the limits here.
     """
-    if content.startswith(b"PK"):
-        extents, eager = _zip(content, name)
-    elif content.startswith(CFB_MAGIC):
+    if content.startswith(CFB_MAGIC):
         extents, eager = _xls(content, name), True
+    elif content.startswith(b"PK") or b"PK\x05\x06" in content[-65_557:]:
+        # a zip is found from its end, as calamine finds it: the start may be damaged
+        extents, eager = _zip(content, name)
     else:
-        return {}
+        return {}  # neither: calamine cannot open it either
     if eager:
         for sheet in extents:
             if sheet:
@@ -136,6 +137,9 @@ def _zip(content: bytes, name: str) -> tuple[Extents, bool]:
     with archive:
         members = archive.infolist()
         _check_sizes(members, name, len(content))
+        if any(m.filename.lower().endswith("workbook.bin") for m in members):
+            raise SourceError(f"{name} is an Excel binary workbook (.xlsb), which yukimap does"
+                              " not read", hint="open it in Excel and save it as .xlsx")
         extents: Extents = {}
         sheets: dict[str, _XlsxScan] = {}
         shared = _SharedStrings()

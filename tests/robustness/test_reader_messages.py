@@ -4,6 +4,7 @@ the command line runs in-process; the hostile files are in test_readers.py."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -122,3 +123,11 @@ def test_a_sheet_name_with_an_ampersand_is_held_to_its_own_extent(tmp_path: Path
                                   "Archief": sheet_xml([(1, [("A1", "x")]),
                                                         (2, [("XFD2", "y")])])})
     convert("book.xlsx", code=0)
+
+
+def test_an_xlsb_is_named_not_read(tmp_path: Path) -> None:
+    with zipfile.ZipFile("book.xlsx", "w") as archive:
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    assert convert("book.xlsx") == [
+        "error: book.xlsx is an Excel binary workbook (.xlsb), which yukimap does not read",
+        "  fix: open it in Excel and save it as .xlsx"]

@@ -2,12 +2,15 @@
 source settings, give a Table or a SourceError, never another exception, and quickly.
 
 In-process (fast); `make fuzz` runs them with many more examples. The hostile files that
-strain time and memory run through the command line in test_readers.py.
+strain time and memory run through the command line in test_readers.py. A crash that takes
+the process down (a Rust abort in calamine) leaves the file it read, with its settings, in
+$TMPDIR/yukimap-fuzz-PID/: make it a test in test_readers.py.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 import time
 import zipfile
@@ -22,6 +25,7 @@ from yukimap.model import Source
 from yukimap.read import Table, read_table
 
 SECONDS = 5.0  # for one small file; the real bound is in test_readers.py's subprocesses
+LEFT = Path(tempfile.gettempdir()) / f"yukimap-fuzz-{os.getpid()}"  # see the module doc
 
 sources = st.builds(
     Source,
@@ -59,16 +63,20 @@ edits = st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), max_s
 
 
 def read_bytes(content: bytes, name: str, source: Source) -> Table | SourceError:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(content)
-        started = time.monotonic()
-        try:
-            return read_table(path, source)
-        except SourceError as error:
-            return error
-        finally:
-            assert time.monotonic() - started < SECONDS
+    LEFT.mkdir(exist_ok=True)
+    path = LEFT / name
+    path.write_bytes(content)
+    (LEFT / "source.txt").write_text(repr(source), encoding="utf-8")
+    started = time.monotonic()
+    try:
+        return read_table(path, source)
+    except SourceError as error:
+        return error
+    finally:
+        assert time.monotonic() - started < SECONDS
+        for left in LEFT.iterdir():
+            left.unlink()
+        LEFT.rmdir()
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
