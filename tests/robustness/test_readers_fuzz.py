@@ -19,7 +19,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.robustness.workbooks import _package, sheet_xml
+from tests.robustness.workbooks import _package, ods, ods_cell, ods_row, sheet_xml
 from yukimap.errors import SourceError, column_letter
 from yukimap.model import Source
 from yukimap.read import Table, read_table
@@ -123,3 +123,35 @@ def test_small_and_damaged_workbooks(rows: list[list[str]], refs: list[str | Non
                                      changes: list[tuple[int, int]], source: Source) -> None:
     content = _mutate(_workbook(rows, refs), changes)
     read_bytes(content, "book.xlsx", source)
+
+
+def _xls_bytes(rows: list[list[str]], far: tuple[int, int]) -> bytes:
+    import xlwt  # type: ignore[import-untyped]
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Blad1", cell_overwrite_ok=True)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            sheet.write(r, c, text)
+    sheet.write(*far, "x")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _ods_bytes(rows: list[list[str]], repeats: tuple[int, int]) -> bytes:
+    body = "".join(ods_row(*(ods_cell(t, repeat=repeats[0]) for t in row), repeat=repeats[1])
+                   for row in rows)
+    with tempfile.TemporaryDirectory() as folder:
+        return ods(Path(folder) / "book.ods", {"Blad1": body}).read_bytes()
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(safe_text, max_size=4), min_size=1, max_size=5),
+       st.tuples(st.integers(0, 65535), st.integers(0, 255)),
+       st.tuples(st.integers(1, 5000), st.integers(1, 5000)), edits, st.booleans(), sources)
+def test_small_and_damaged_xls_and_ods(rows: list[list[str]], far: tuple[int, int],
+                                       repeats: tuple[int, int], changes: list[tuple[int, int]],
+                                       as_xls: bool, source: Source) -> None:
+    content = _xls_bytes(rows, far) if as_xls else _ods_bytes(rows, repeats)
+    read_bytes(_mutate(content, changes), "book.xls" if as_xls else "book.ods", source)
