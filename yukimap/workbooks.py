@@ -143,8 +143,9 @@ def _zip(content: bytes, name: str) -> tuple[Extents, bool]:
         extents: Extents = {}
         sheets: dict[str, _XlsxScan] = {}
         shared = _SharedStrings()
+        counted = any(m.filename.lower().endswith("sharedstrings.xml") for m in members)
         for member in members:
-            scan = _scanner(member.filename, shared)
+            scan = _scanner(member.filename, shared, counted)
             _stream(archive, member, name, scan.feed if scan else None)
             if isinstance(scan, _OdsScan):
                 extents |= {table: (extent,) for table, extent in scan.tables.items()}
@@ -204,13 +205,16 @@ def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-def _scanner(part: str, shared: _SharedStrings) -> _XlsxScan | _OdsScan | _SharedStrings | None:
+def _scanner(part: str, shared: _SharedStrings, counted: bool
+             ) -> _XlsxScan | _OdsScan | _SharedStrings | None:
+    """How to read a part: `counted`, whether cells' shared strings are counted (a
+    workbook without any has nothing for calamine to copy)."""
     if part == "content.xml":
         return _OdsScan()
     if part.lower().endswith("sharedstrings.xml"):
         return shared
     if part.lower().endswith(".xml"):
-        return _XlsxScan()
+        return _XlsxScan(counted)
     return None
 
 
@@ -268,8 +272,9 @@ class _XlsxScan(_Tokens):
     _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
     _TAG = re.compile(rb"<(/?)" + _PREFIX + rb"(row|c)(?=[\s/>])" + _TAG_BODY)
 
-    def __init__(self) -> None:
+    def __init__(self, counted: bool = True) -> None:
         super().__init__()
+        self.counted = counted
         self.letters: set[bytes] = set()
         self.digits: set[bytes] = set()
         self.rows = 0
@@ -283,9 +288,9 @@ class _XlsxScan(_Tokens):
         cells = self._CELLS.findall(data)
         letters, digits = (set(found) for found in zip(*cells)) if cells else (set(), set())
         odd = b"" in letters or self._ODD.search(data) or self._PREFIXED.search(data)
-        found = self._SHARED.findall(data)
+        found = self._SHARED.findall(data) if self.counted else []
         self.shared.update(found)
-        if odd or len(found) != data.count(b't="s"'):
+        if self.counted and (odd or len(found) != data.count(b't="s"')):
             # any cell may show any shared string
             self.unsure += len(cells) or data.count(b"<")
         if odd:
