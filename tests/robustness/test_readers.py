@@ -52,11 +52,16 @@ def mapping(write: Write) -> Callable[..., Path]:
     return make
 
 
+def _as_typed(file: Path | str, mapping: Path) -> str:
+    """The file as a user in the test's folder types it."""
+    return Path(file).name if Path(file).parent == mapping.parent else str(file)
+
+
 def convert(bounded: Bounded, file: Path | str, mapping: Path, code: int = 1,
             env: dict[str, str] | None = None) -> Outcome:
     """`convert FILE --dry-run` in a subprocess, within the bounds."""
-    name = Path(file).name if Path(file).parent == mapping.parent else str(file)
-    return bounded("convert", name, "-m", mapping.name, "--dry-run", codes=(code,), env=env)
+    return bounded("convert", _as_typed(file, mapping), "-m", mapping.name, "--dry-run",
+                   codes=(code,), env=env)
 
 
 def both(bounded: Bounded, file: Path | str, mapping: Path, code: int = 1,
@@ -64,8 +69,8 @@ def both(bounded: Bounded, file: Path | str, mapping: Path, code: int = 1,
     """`convert FILE --dry-run` and `check --sample FILE` end alike (they share the readers:
     a few cases check both); the convert outcome."""
     outcome = convert(bounded, file, mapping, code, env)
-    name = Path(file).name if Path(file).parent == mapping.parent else str(file)
-    checked = bounded("check", mapping.name, "--sample", name, codes=(code,), env=env)
+    checked = bounded("check", mapping.name, "--sample", _as_typed(file, mapping),
+                      codes=(code,), env=env)
     if code:
         assert checked.stderr == outcome.stderr
     return outcome
