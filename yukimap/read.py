@@ -274,6 +274,8 @@ def _read_csv(path: Path, name: str, source: Source) -> Table:
     letters = [column_letter(i) for i in range(len(header))]
     names = _header_names(header, letters)
     body = data[data_start:]
+    first_line = data.count(b"\n", 0, data_start) + 1
+    _check_lines(body, name, first_line)
     try:
         raw = pl.read_csv(
             body,
@@ -310,9 +312,40 @@ def _line_ends(data: bytes) -> bytes:
 
 def _header(record: bytes, name: str, separator: str, quote: str | None, row: int
             ) -> list[str]:
+    if len(record) > _longest_line():
+        _line_too_long(f"the header of {name} (row {row})", len(record))
     cells = _split(record.decode("utf-8"), separator, quote)[0]
     _check_header(cells, name, row)
     return cells
+
+
+def _longest_line() -> int:
+    """The most bytes a line may have: max_columns cells of max_cell_chars (32 MB by
+    default). Checked before the line is split: polars takes ten times the size of a cell
+    to read it, so one huge cell must never reach it."""
+    bounds = limits()
+    return bounds.max_columns * bounds.max_cell_chars
+
+
+def _line_too_long(what: str, length: int) -> NoReturn:
+    message, hint = over("max_cell_chars", what, f"it is {length:,} bytes long, more than"
+                         f" {limits().max_columns:,} cells of that many characters")
+    raise SourceError(message, hint=hint)
+
+
+def _check_lines(body: bytes, name: str, first_line: int) -> None:
+    """No line longer than _longest_line. Looked for in windows of half that length: a
+    line that long fills one without a line break. (Only a file that big can have one.)"""
+    bound = _longest_line()
+    step = bound // 2
+    for at in range(0, len(body), step):
+        if body.find(b"\n", at, at + step) < 0:
+            start = body.rfind(b"\n", 0, at) + 1
+            end = body.find(b"\n", at)
+            length = (len(body) if end < 0 else end) - start
+            if length > bound:
+                line = first_line + body.count(b"\n", 0, start)
+                _line_too_long(f"line {line} of {name}", length)
 
 
 def _csv_preview(data: bytes, separator: str, quote: str | None

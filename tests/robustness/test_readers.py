@@ -129,6 +129,26 @@ def test_a_header_over_128_kib_is_a_cell_over_the_limit(
         "    row 1: 'column B: 200,000 characters'"]
 
 
+def test_a_file_of_one_300_mb_line(bounded: Bounded, mapping: Callable[..., Path],
+                                   write: Write) -> None:
+    write("line.csv", b"x" * 300_000_000)
+    outcome = convert(bounded, "line.csv", mapping())
+    assert lines(outcome) == [
+        ("error: the header of line.csv (row 1) is over yukimap's limit of 32,767 characters"
+         " (it is 300,000,000 bytes long, more than 1,000 cells of that many characters)"),
+        RAISE.format("YUKIMAP_MAX_CELL_CHARS")]
+
+
+def test_a_120_mb_line_is_refused_before_polars_reads_it(
+        bounded: Bounded, mapping: Callable[..., Path], write: Write) -> None:
+    # polars takes ten times a cell's size to read it: 120 MB aborted the process
+    write("line.csv", b"Naam;Bedrag\n" + b"1;2\n" * 1000 + b"x" * 120_000_000)
+    outcome = convert(bounded, "line.csv", mapping())
+    assert lines(outcome)[0] == (
+        "error: line 1002 of line.csv is over yukimap's limit of 32,767 characters (it is"
+        " 120,000,000 bytes long, more than 1,000 cells of that many characters)")
+
+
 def test_a_long_cell_in_the_data_is_located(bounded: Bounded, mapping: Callable[..., Path],
                                             write: Write) -> None:
     write("long.csv", "Naam;Bedrag\nJan;1\n" + "x" * 40_000 + ";2\nPiet;3\n")
