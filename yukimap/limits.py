@@ -10,6 +10,9 @@ that names the variable when a file goes over it.
     YUKIMAP_MAX_COLUMNS            columns in one file
     YUKIMAP_MAX_CELL_CHARS         characters in one cell (Excel's own limit is 32,767)
     YUKIMAP_MAX_UNPACKED_MB        a workbook's contents once unzipped (zip bombs)
+    YUKIMAP_MAX_CELLS              cells of one sheet: rows x columns from A1 to its last cell
+    YUKIMAP_MAX_ZIP_RATIO          how much one part of a workbook may grow when unzipped
+    YUKIMAP_MAX_SHEET_TEXT_MB      text a sheet repeats (shared strings, repeated .ods cells)
     YUKIMAP_MAX_MAPPING_KB         a mapping or config file
     YUKIMAP_MAX_TEMPLATE_KB        a template file
     YUKIMAP_MAX_OUTPUT_MB          a rendered document
@@ -37,6 +40,12 @@ class Limits:
     max_columns: int = 1_000
     max_cell_chars: int = 32_767
     max_unpacked_mb: int = 1024
+    # A sheet is read as a whole rectangle: one cell at XFD1048576 would be 17 billion.
+    max_cells: int = 5_000_000
+    max_zip_ratio: int = 100  # zip bombs; Apache POI's bound (its MIN_INFLATE_RATIO 0.01)
+    # calamine copies a shared string into each cell showing it, and a copy costs about five
+    # times its size by the time it is a frame: 128 MB keeps such a sheet under 1 GB.
+    max_sheet_text_mb: int = 128
     max_mapping_kb: int = 1024
     max_template_kb: int = 1024
     max_output_mb: int = 4096
@@ -52,6 +61,7 @@ class Limits:
     number_digits: int = 30  # digits before the decimal mark in an expression's number
     template_range: int = 100_000  # numbers in one range() of a template (Jinja's own bound)
     template_digits: int = 4_300  # digits of a number a template computes (what Python prints)
+    zip_members: int = 10_000  # parts of one workbook (a real one has tens)
 
     @staticmethod
     def variable(name: str) -> str:
@@ -61,10 +71,11 @@ class Limits:
 
 SETTINGS = ("max_file_mb", "max_rows", "max_columns", "max_cell_chars", "max_unpacked_mb",
             "max_mapping_kb", "max_template_kb", "max_output_mb", "max_render_seconds",
-            "max_expr_chars")
+            "max_expr_chars", "max_cells", "max_zip_ratio", "max_sheet_text_mb")
 
 
-_UNITS = {"_mb": " MB", "_kb": " KB", "_seconds": " seconds", "_chars": " characters"}
+_UNITS = {"_mb": " MB", "_kb": " KB", "_seconds": " seconds", "_chars": " characters",
+          "_rows": " rows", "_columns": " columns", "_cells": " cells", "_ratio": " to 1"}
 
 
 @cache

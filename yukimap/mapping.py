@@ -27,7 +27,7 @@ from yukimap.errors import DataError, Problem, Where
 from yukimap.expr import ExprError, compile_regex, numbers_context, shorten
 from yukimap.fixes import too_many_decimals, yaml_text
 from yukimap.model import Condition, FieldSpec, ItemSpec, Locale, Mapping
-from yukimap.read import ROW, Table
+from yukimap.read import ROW, Table, delimiter_hint, find_columns, require_rows
 from yukimap.values import (
     BadValue,
     Parsed,
@@ -73,6 +73,7 @@ class Mapped:
 def map_table(table: Table, mapping: Mapping) -> Mapped:
     """Map every row; raise DataError only when the mapping cannot apply to this file."""
     _check_columns(table, mapping)
+    require_rows(table)
     run = _Run(table, mapping)
     frame = table.frame.with_row_index(POS)
     frame = run.skip(frame)
@@ -81,8 +82,8 @@ def map_table(table: Table, mapping: Mapping) -> Mapped:
     documents = run.documents(frame)
     items = run.items(frame)
     run.check_documents_have_items(documents, items)
-    return Mapped(documents, items, run.problems, run.skipped, table.frame.height,
-                  run.skipped_documents, run.notes, run.exact_values())
+    return Mapped(documents, items, [*table.problems, *run.problems], run.skipped,
+                  table.frame.height, run.skipped_documents, run.notes, run.exact_values())
 
 
 # --- columns ----------------------------------------------------------------------------
@@ -90,26 +91,67 @@ def map_table(table: Table, mapping: Mapping) -> Mapped:
 
 def _check_columns(table: Table, mapping: Mapping) -> None:
     missing = sorted(mapping.columns - set(table.columns))
-    if not missing:
+    repeated = sorted(mapping.columns & set(table.repeated))
+    if not missing and not repeated:
         return
     in_expressions = {c for e in _expressions(mapping) for c in e.columns}
+    found = find_columns(table, missing) if missing else {}
     problems = [
         Problem(
             f"column '{name}' is not in {table.file}",
             _first_use(mapping, name),
-            hint=_columns_hint(name, table.columns, name in in_expressions),
+            hint=_columns_hint(name, table, name in in_expressions, found.get(name)),
         )
         for name in missing
     ]
+    problems += [
+        Problem(
+            f"column '{name}' is in {table.file} more than once: columns"
+            f" {_and(table.repeated[name])}",
+            _first_use(mapping, name),
+            hint="rename one of them in the file, or choose one: " + ", ".join(
+                f'column: "{choice}" {"reads " if i == 0 else ""}column {table.letters[choice]}'
+                for i, choice in enumerate(_namesakes(table, name))),
+        )
+        for name in repeated
+    ]
+    s = "s" if len(missing or repeated) > 1 else ""
     raise DataError(
-        f"{table.file} does not have the column{'s' if len(missing) > 1 else ''} the mapping"
-        f" reads: {', '.join(missing)}",
+        f"{_described(table)} does not have the column{s} the mapping reads:"
+        f" {', '.join(missing)}" if missing else
+        f"{table.file} has the column{s} the mapping reads more than once: {', '.join(repeated)}",
         problems=problems,
     )
 
 
-def _columns_hint(name: str, columns: Sequence[str], in_expression: bool = False) -> str:
-    near = get_close_matches(name, list(columns), n=len(columns), cutoff=0.0)
+def _described(table: Table) -> str:
+    """The file, and for a workbook the sheet and the row its column names were read from."""
+    if table.sheet is None:
+        return table.file
+    return f"{table.file} (sheet {table.sheet!r}, column names from row {table.header_row})"
+
+
+def _namesakes(table: Table, name: str) -> list[str]:
+    """The columns the header names `name`, as yukimap names them ("Name", "Name (C)")."""
+    letters = table.repeated[name]
+    return sorted((c for c in table.columns if table.letters[c] in letters),
+                  key=lambda c: letters.index(table.letters[c]))
+
+
+def _and(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _columns_hint(name: str, table: Table, in_expression: bool = False,
+                  found: tuple[str | None, int] | None = None) -> str:
+    if found is not None:
+        return _found_hint(name, table, *found)
+    wrong_delimiter = delimiter_hint(table)
+    if wrong_delimiter:
+        return wrong_delimiter
+    # "(C)" stands for a column without a name: never the one a mapping means
+    columns = [c for c in table.columns if c != f"({table.letters[c]})"]
+    near = get_close_matches(name, columns, n=len(columns), cutoff=0.0)
     shown = ", ".join(f"'{c}'" for c in near[:12])
     more = f" (+{len(columns) - 12} more)" if len(columns) > 12 else ""
     hint = f"the file's columns, nearest first: {shown}{more}"
@@ -117,6 +159,17 @@ def _columns_hint(name: str, columns: Sequence[str], in_expression: bool = False
         hint += (f"; in an expression, a column whose name has spaces or signs is"
                  f" col('{near[0] if near else name}')")
     return hint
+
+
+def _found_hint(name: str, table: Table, sheet: str | None, row: int) -> str:
+    """Set header_row (and sheet) to where the name is."""
+    if sheet is None:
+        return f"'{name}' is in row {row}: set header_row: {row} under source:"
+    if sheet == table.sheet:
+        return f"'{name}' is in row {row} of sheet {sheet!r}: set header_row: {row} under source:"
+    row_too = f" and header_row: {row}" if row != 1 else ""
+    return (f"'{name}' is in row {row} of sheet {sheet!r}: set sheet: \"{sheet}\"{row_too}"
+            " under source:")
 
 
 def _expressions(mapping: Mapping) -> list[Any]:

@@ -18,16 +18,19 @@ import csv
 import difflib
 import io
 import re
+import stat
 import struct
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn
 
 import fastexcel
 import polars as pl
 
+from yukimap import workbooks
 from yukimap.errors import Problem, SourceError, Where, column_letter
+from yukimap.limits import MB, limits, over
 from yukimap.model import Source
 
 ROW = "__row__"
@@ -38,7 +41,9 @@ SNIFF_DELIMITERS = (";", ",", "\t", "|")
 SNIFF_RECORDS = 50  # records after the header that must agree with it
 SNIFF_BYTES = 64 * 1024
 FORMAT_HINT = "set format: csv (or excel) under source:"
-DAMAGED_HINT = "the file may be incomplete (still being copied?) or damaged; export it again"
+DAMAGED_HINT = workbooks.DAMAGED_HINT
+PREVIEW_ROWS = 30  # rows looked through for column names the mapping misses
+PREVIEW_CHARS = 200  # of each cell there
 EMPTY_SHEET_HINT = "choose the sheet with the data with sheet: under source:"
 
 
@@ -53,15 +58,22 @@ class Table:
     sheet: str | None = None  # Excel: the sheet read
     delimiter: str | None = None  # CSV: the delimiter used (None: a one-column file)
     encoding: str | None = None  # CSV: the encoding used
+    header_row: int = 1
+    # A name the header has more than once -> the letters of its columns (the first keeps
+    # the name, the others are "Name (C)"): a mapping that reads it is ambiguous.
+    repeated: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The first rows of the file or sheet (cells cut short), where names the mapping misses
+    # may be; and the other sheets of a workbook, to look there too.
+    preview: tuple[tuple[str | None, ...], ...] = ()
+    sheets: tuple[str, ...] = ()
+    other_delimiter: str | None = None  # CSV: the one the file seems to use, when not this
+    problems: tuple[Problem, ...] = ()  # warnings about how the file was read
 
 
 def read_table(path: Path, source: Source) -> Table:
     """Read `path` as `source` describes; raise `SourceError` for anything a user must fix."""
     name = str(path)
-    if path.is_dir():
-        raise SourceError(f"{name} is a folder, not a file", hint="give the export file itself")
-    if not path.is_file():
-        raise SourceError(f"cannot find {name}", hint="check the file name and its folder")
+    _check_file(path, name)
     if source.header_row < 1 or source.skip_last < 0:
         raise SourceError(
             "header_row must be 1 or more and skip_last 0 or more",
@@ -70,6 +82,38 @@ def read_table(path: Path, source: Source) -> Table:
     if _format(path, source) == "csv":
         return _read_csv(path, name, source)
     return _read_excel(path, name, source)
+
+
+def _check_file(path: Path, name: str) -> None:
+    """A regular file within max_file_mb; a device, pipe or socket is never opened: reading
+    /dev/zero or a pipe nobody writes to would never end."""
+    try:
+        status = path.stat()
+    except OSError:
+        raise SourceError(f"cannot find {name}",
+                          hint="check the file name and its folder") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise SourceError(f"{name} is a folder, not a file", hint="give the export file itself")
+    if not stat.S_ISREG(status.st_mode):
+        raise SourceError(f"{name} is not a regular file but {_kind(status.st_mode)}",
+                          hint="give the export file itself")
+    _check_size(status.st_size, name)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _check_size(size: int, name: str) -> None:
+    if size > limits().max_file_mb * MB:
+        message, hint = over("max_file_mb", name, f"{size / MB:,.1f} MB")
+        raise SourceError(message, hint=hint)
 
 
 def _format(path: Path, source: Source) -> str:
@@ -97,13 +141,76 @@ def _header_names(cells: Sequence[str | None], letters: Sequence[str]) -> list[s
     names: list[str] = []
     seen = {ROW}
     for cell, letter in zip(cells, letters):
-        name = (cell or "").strip().replace("\ufeff", "").strip()
-        name = name or f"({letter})"
+        name = _name(cell) or f"({letter})"
         while name in seen:
             name = f"{name} ({letter})"
         seen.add(name)
         names.append(name)
     return names
+
+
+def _name(cell: str | None) -> str:
+    return (cell or "").strip().replace("\ufeff", "").strip()
+
+
+def _repeated(cells: Sequence[str | None], letters: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    seen: dict[str, list[str]] = {}
+    for cell, letter in zip(cells, letters):
+        if _name(cell):
+            seen.setdefault(_name(cell), []).append(letter)
+    return {name: tuple(found) for name, found in seen.items() if len(found) > 1}
+
+
+def _check_header(cells: Sequence[str | None], where: str, header_row: int) -> None:
+    if len(cells) > limits().max_columns:
+        message, hint = over("max_columns", f"the header of {where} (row {header_row})",
+                             f"{len(cells):,} columns")
+        raise SourceError(message, hint=hint)
+
+
+def _check_rows(read: int, where: str) -> None:
+    """`read` records were read of at most max_rows + 1."""
+    if read > limits().max_rows:
+        message, hint = over("max_rows", where, f"it has more than {limits().max_rows:,} rows"
+                             " of data")
+        raise SourceError(message, hint=hint)
+
+
+def _check_cells(table: Table, header: Sequence[str | None], where: str) -> None:
+    """Every cell within max_cell_chars, the header's too; all cells over it, located."""
+    bound = limits().max_cell_chars
+    found = [(len(c or ""), table.header_row, table.letters[n])
+             for c, n in zip(header, table.columns) if len(c or "") > bound]
+    frame = table.frame
+    lengths = [pl.col(c).str.len_chars().fill_null(0) for c in table.columns]
+    if lengths:
+        over_rows = frame.filter(pl.any_horizontal([n > bound for n in lengths]))
+        for column in table.columns:
+            hits = over_rows.filter(pl.col(column).str.len_chars() > bound)
+            found += [(len(v), r, table.letters[column])
+                      for v, r in hits.select(column, ROW).iter_rows()]
+    if not found:
+        return
+    found.sort(key=lambda f: (f[1], f[2]))
+    longest = max(found)
+    message, hint = over("max_cell_chars", f"the longest cell of {where}",
+                         f"{longest[0]:,} characters, row {longest[1]}, column {longest[2]}")
+    raise SourceError(message, hint=hint, problems=[
+        Problem(f"over {bound:,} characters",
+                Where(file=table.file, sheet=table.sheet, rows=(row,)),
+                value=f"column {letter}: {length:,} characters")
+        for length, row, letter in found])
+
+
+def require_rows(table: Table) -> None:
+    """A file of column names alone is an error, not an empty conversion (the map stage
+    asks, once it knows the names are the ones the mapping reads)."""
+    if table.frame.height == 0:
+        where = table.file if table.sheet is None else f"sheet {table.sheet!r} of {table.file}"
+        raise SourceError(
+            f"{where} has column names (row {table.header_row}) but no rows of data below them",
+            hint="export the file again with its rows; or check header_row: and skip_last:"
+            " under source:")
 
 
 def _clean(column: pl.Expr) -> pl.Expr:
@@ -124,16 +231,27 @@ def _finish(raw: pl.DataFrame, names: list[str], skip_last: int) -> pl.DataFrame
     return frame.rename(dict(zip(sources, names)))
 
 
-def _table(
-    frame: pl.DataFrame, name: str, names: list[str], letters: list[str], **how: str | None
-) -> Table:
-    return Table(
+def _table(frame: pl.DataFrame, name: str, header: Sequence[str | None], letters: list[str],
+           header_row: int, **how: object) -> Table:
+    """The table, once its header, rows and cells are within the limits."""
+    names = list(frame.columns[:-1])
+    table = Table(
         frame=frame,
         file=name,
         columns=tuple(names),
         letters=dict(zip(names, letters)),
+        header_row=header_row,
+        repeated=_repeated(header, letters),
         **how,  # type: ignore[arg-type]
     )
+    where = name if table.sheet is None else f"sheet {table.sheet!r} of {name}"
+    _check_cells(table, header, where)
+    return table
+
+
+def _preview(rows: Iterator[Sequence[str | None]]) -> tuple[tuple[str | None, ...], ...]:
+    return tuple(tuple(c[:PREVIEW_CHARS] if c else None for c in row)
+                 for _, row in zip(range(PREVIEW_ROWS), rows))
 
 
 # ---------------------------------------------------------------------------------------
@@ -141,19 +259,23 @@ def _table(
 
 
 def _read_csv(path: Path, name: str, source: Source) -> Table:
-    data, encoding = _decode(_read_bytes(path, name), name, source.encoding)
+    content = _read_bytes(path, name)
+    data, encoding = _decode(content, name, source.encoding)
     if not data.strip():
         raise SourceError(f"{name} is empty", hint="export the file again, with its rows")
+    data = _line_ends(data)
     quote = _quote_char(source.quote)
     header_start, data_start = _locate_header(data, name, source.header_row, quote)
     delimiter = _delimiter(data, name, source, quote, header_start)
     # polars needs a separator even for a one-column file: one byte that never occurs.
     unused = (c for c in "\x1f\x1e\x1d\x1c" if c.encode() not in data)
     separator = delimiter or next(unused, "\x1f")
-    header = _split(data[header_start:data_start].decode("utf-8"), separator, quote)[0]
+    header = _header(data[header_start:data_start], name, separator, quote, source.header_row)
     letters = [column_letter(i) for i in range(len(header))]
     names = _header_names(header, letters)
     body = data[data_start:]
+    first_line = data.count(b"\n", 0, data_start) + 1
+    _check_lines(body, name, first_line)
     try:
         raw = pl.read_csv(
             body,
@@ -165,21 +287,94 @@ def _read_csv(path: Path, name: str, source: Source) -> Table:
             truncate_ragged_lines=False,
             row_index_name=ROW,
             row_index_offset=source.header_row + 1,
+            n_rows=limits().max_rows + 1,
+            missing_columns="insert",  # a blank first row has no fields at all
         )
     except pl.exceptions.PolarsError as exc:
-        _explain_csv_failure(body, name, separator, quote, len(names), source.header_row, exc)
+        other = _other_delimiter(data, name, source, quote, header_start, delimiter)
+        _explain_csv_failure(body, name, separator, quote, len(names), source.header_row, exc,
+                             other)
+    _check_rows(raw.height, name)
     frame = _finish(raw, names, source.skip_last)
-    return _table(frame, name, names, letters, delimiter=delimiter, encoding=encoding)
+    table = _table(frame, name, header, letters, source.header_row, delimiter=delimiter,
+                   encoding=encoding, preview=_csv_preview(data, separator, quote),
+                   other_delimiter=(_other_delimiter(data, name, source, quote, header_start,
+                                                     delimiter) if len(names) == 1 else None))
+    return replace(table, problems=_encoding_doubts(content, table, source.encoding))
+
+
+def _line_ends(data: bytes) -> bytes:
+    """Old Macs and some tills end lines with CR alone: then every CR ends a line."""
+    if b"\r" in data and b"\n" not in data:
+        return data.replace(b"\r", b"\n")
+    return data
+
+
+def _header(record: bytes, name: str, separator: str, quote: str | None, row: int
+            ) -> list[str]:
+    if len(record) > _longest_line():
+        _line_too_long(f"the header of {name} (row {row})", len(record))
+    cells = _split(record.decode("utf-8"), separator, quote)[0]
+    _check_header(cells, name, row)
+    return cells
+
+
+def _longest_line() -> int:
+    """The most bytes a line may have: max_columns cells of max_cell_chars (32 MB by
+    default). Checked before the line is split: polars takes ten times the size of a cell
+    to read it, so one huge cell must never reach it."""
+    bounds = limits()
+    return bounds.max_columns * bounds.max_cell_chars
+
+
+def _line_too_long(what: str, length: int) -> NoReturn:
+    message, hint = over("max_cell_chars", what, f"it is {length:,} bytes long, more than"
+                         f" {limits().max_columns:,} cells of that many characters")
+    raise SourceError(message, hint=hint)
+
+
+def _check_lines(body: bytes, name: str, first_line: int) -> None:
+    """No line longer than _longest_line. Looked for in windows of half that length: a
+    line that long fills one without a line break. (Only a file that big can have one.)"""
+    bound = _longest_line()
+    step = bound // 2
+    for at in range(0, len(body), step):
+        if body.find(b"\n", at, at + step) < 0:
+            start = body.rfind(b"\n", 0, at) + 1
+            end = body.find(b"\n", at)
+            length = (len(body) if end < 0 else end) - start
+            if length > bound:
+                line = first_line + body.count(b"\n", 0, start)
+                _line_too_long(f"line {line} of {name}", length)
+
+
+def _csv_preview(data: bytes, separator: str, quote: str | None
+                 ) -> tuple[tuple[str | None, ...], ...]:
+    """The first records as a spreadsheet shows them, to look for column names in."""
+    end = 0
+    for _ in range(PREVIEW_ROWS):
+        if end >= len(data):
+            break
+        end, _ = _record_end(data, end, quote)
+    try:
+        return _preview(iter(_split(data[:min(end, MB)].decode("utf-8", "replace"), separator,
+                                    quote)))
+    except csv.Error:
+        return ()
 
 
 def _read_bytes(path: Path, name: str) -> bytes:
+    """The file's bytes, never more than max_file_mb: it may still be growing."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as stream:
+            content = stream.read(limits().max_file_mb * MB + 1)
     except OSError as exc:
         raise SourceError(
             f"cannot read {name}: {exc.strerror or exc}",
             hint="check that the file is not open elsewhere and that you may read it",
         ) from None
+    _check_size(len(content), name)
+    return content
 
 
 def _quote_char(quote: str | None) -> str | None:
@@ -229,12 +424,8 @@ def _unknown_encoding(setting: str) -> NoReturn:
 
 def _as_utf8(raw: bytes, skip: int, codec: str, name: str, setting: str) -> bytes:
     body = raw[skip:]
-    if codec == "utf-8" and b"\x00" in body:
-        # UTF-16 without a byte order mark is mostly NUL bytes to a UTF-8 reader.
-        raise SourceError(
-            f"{name} contains NUL bytes, so it is probably UTF-16 text without a byte order mark",
-            hint="add encoding: utf-16 under source:",
-        )
+    if not codec.startswith(("utf-16", "utf-32")) and b"\x00" in body:
+        _nul_bytes(body, skip, name)
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as exc:
@@ -242,6 +433,83 @@ def _as_utf8(raw: bytes, skip: int, codec: str, name: str, setting: str) -> byte
     except LookupError:  # a bytes-to-bytes codec such as base64
         _unknown_encoding(setting)
     return body if codec == "utf-8" else text.encode("utf-8")
+
+
+def _nul_bytes(body: bytes, skip: int, name: str) -> NoReturn:
+    """UTF-16 without a byte order mark is every other byte NUL to an 8-bit reader; any
+    other NUL byte means a damaged or binary file."""
+    sample = body[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    order = "le" if odd > even else "be"
+    if max(even, odd) * 3 >= len(sample) // 2 and min(even, odd) * 10 <= max(even, odd):
+        raise SourceError(
+            f"{name} contains NUL bytes, so it is probably UTF-16 text without a byte order mark",
+            hint=f"add encoding: utf-16-{order} under source:",
+        )
+    at = body.index(b"\x00")
+    line = body.count(b"\n", 0, at) + 1
+    raise SourceError(
+        f"{name} contains NUL bytes (binary zeros), the first at byte offset {skip + at}"
+        f" (line {line}): it is damaged, or not a text file",
+        hint=DAMAGED_HINT + "; a workbook needs its .xlsx, .xls or .ods name",
+    )
+
+
+_UTF8_TWINS = ("utf-8", "utf-16", "utf-32")
+_LATIN = ("latin_1", "iso8859")
+
+
+def _encoding_doubts(content: bytes, table: Table, setting: str) -> tuple[Problem, ...]:
+    """A warning when the encoding set reads the file into letters it cannot have meant:
+    UTF-8 text read as an 8-bit code page ("EthiopiÃ«"), or latin-1 where cp1252's signs
+    are (C1 control characters where € was)."""
+    codec = table.encoding or "utf-8"
+    if content.isascii() or codec.startswith(_UTF8_TWINS):
+        return ()
+    if _decodes(content, "utf-8"):
+        return _doubt(table, f"read as {setting}, the file looks like UTF-8 text: its letters"
+                      " come out garbled", _garbled(content, codec), codec, "utf-8")
+    if codec.startswith(_LATIN) and re.search(rb"[\x80-\x9f]", content) \
+            and _decodes(content, "cp1252"):
+        return _doubt(table, f"read as {setting}, the file has control characters where cp1252"
+                      " has signs such as €", "[\x80-\x9f]", codec, "cp1252")
+    return ()
+
+
+def _decodes(content: bytes, codec: str) -> bool:
+    """Whether `content` is valid in `codec`, a megabyte at a time (no copy of the file)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    try:
+        for start in range(0, len(content), MB):
+            decoder.decode(content[start: start + MB], final=start + MB >= len(content))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _garbled(content: bytes, codec: str) -> str:
+    """A pattern for the first non-ASCII letter as the wrong encoding shows it."""
+    match = re.search(rb"[\x80-\xff]+", content)
+    assert match is not None  # the content is not ASCII
+    return re.escape(match.group().decode(codec, "replace")[:4])
+
+
+def _doubt(table: Table, cause: str, pattern: str, codec: str, better: str
+           ) -> tuple[Problem, ...]:
+    """The warning, at the first cell that shows it."""
+    where, value = Where(file=table.file), None
+    for column in table.columns:
+        hits = table.frame.filter(pl.col(column).str.contains(pattern)).head(1)
+        if hits.height:
+            value, row = hits[column][0], hits[ROW][0]
+            where = Where(file=table.file, rows=(row,), column=column,
+                          letter=table.letters[column])
+            break
+    hint = f"set encoding: {better} under source:"
+    if value is not None:
+        fixed = value.encode(codec, "replace").decode(better, "replace")
+        hint += f" ({value!r} then reads {fixed!r})"
+    return (Problem(cause, where, value=value, hint=hint, severity="warning"),)
 
 
 def _decode_error(
@@ -332,6 +600,11 @@ def _too_few_rows(name: str, rows: int, header_row: int) -> NoReturn:
         f"the header should be on row {header_row}, but {name} has only {rows} row(s)",
         hint="set header_row: under source: to the row with the column names",
     )
+
+
+# The header record may be as long as the file; its cells are held against max_cell_chars
+# once split, with their row and column, rather than failing here at 128 KiB.
+csv.field_size_limit(2**31 - 1)
 
 
 def _split(text: str, delimiter: str, quote: str | None) -> list[list[str]]:
@@ -470,8 +743,11 @@ def _explain_csv_failure(
     width: int,
     header_row: int,
     exc: Exception,
+    other: str | None = None,
 ) -> NoReturn:
-    """polars stops at the first bad record; find every bad record to show them all."""
+    """polars stops at the first bad record; find every bad record to show them all. With
+    the wrong delimiter set, rows look too long or badly quoted: `other` is the one the
+    file seems to use, and the fix then names it."""
     records = _record_stats(body, delimiter, quote).with_columns(
         (pl.col("record") + header_row + 1).alias(ROW)
     )
@@ -489,8 +765,8 @@ def _explain_csv_failure(
         ]
         raise SourceError(
             f"{len(problems)} row(s) of {name} have more fields than the header ({width})",
-            hint=f"check the delimiter ({_label(delimiter)}) and the quotes on those rows:"
-            f" a value that contains {_label(delimiter)} must be in quotes",
+            hint=_delimiter_hint(other) or f"check the delimiter ({_label(delimiter)}) and the"
+            f" quotes on those rows: a value that contains {_label(delimiter)} must be in quotes",
             problems=problems,
         )
     unclosed = records.filter(pl.col("unclosed"))
@@ -506,8 +782,9 @@ def _explain_csv_failure(
     if quote and odd:
         raise SourceError(
             f"{len(odd)} row(s) of {name} have badly quoted values",
-            hint=f"a value in quotes ({quote}) must be quoted as a whole, with any {quote} inside"
-            f" it doubled; or add quote: \"\" under source: if {quote} is ordinary text here",
+            hint=_delimiter_hint(other) or f"a value in quotes ({quote}) must be quoted as a"
+            f" whole, with any {quote} inside it doubled; or add quote: \"\" under source: if"
+            f" {quote} is ordinary text here",
             problems=[Problem("badly quoted value", Where(file=name, rows=(row,))) for row in odd],
         )
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -515,6 +792,29 @@ def _explain_csv_failure(
         f"cannot read {name} as CSV ({reason})",
         hint="check the delimiter and the quotes in the file",
     )
+
+
+def _other_delimiter(data: bytes, name: str, source: Source, quote: str | None, start: int,
+                     used: str | None) -> str | None:
+    """The delimiter sniffing finds, when it is not the one used."""
+    try:
+        found = _sniff(data, name, replace(source, delimiter=None), quote, start)
+    except SourceError:
+        return None
+    return found if found != used else None
+
+
+def delimiter_hint(table: Table) -> str | None:
+    """The fix when the header landed in one column: the delimiter the file uses."""
+    return _delimiter_hint(table.other_delimiter)
+
+
+def _delimiter_hint(other: str | None) -> str | None:
+    if other is None:
+        return None
+    shown = "TAB" if other == "\t" else f'"{other}"'
+    return (f"this file uses {shown} between its columns: set delimiter: {_yaml(other)}"
+            " under source:")
 
 
 def _record_stats(body: bytes, delimiter: str, quote: str | None) -> pl.DataFrame:
@@ -583,31 +883,77 @@ _DATE_RULES = (
 
 
 def _read_excel(path: Path, name: str, source: Source) -> Table:
-    reader = _open_workbook(path, name)
+    reader, extents, content = _open_workbook(path, name)
     sheets = list(reader.sheet_names)
     index = _sheet_index(sheets, source.sheet, name)
     sheet_name = sheets[index]
-    try:
-        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-        grid = sheet.to_polars()
-        absolute = [column.absolute_index for column in sheet.available_columns()]
-    except Exception as exc:
-        raise _damaged(path, name, exc) from None
-    except BaseException as exc:  # noqa: B036 - a calamine panic; see the comment above
-        if type(exc).__name__ != "PanicException":
-            raise
-        raise _damaged(path, name, exc) from None
     where = f"sheet {sheet_name!r} of {name}"
+    workbooks.check_sheet(extents, sheet_name, where, source.header_row)
+    grid, absolute = _load(reader, index, path, name, content)
     if grid.height == 0 or grid.width == 0:
         raise SourceError(f"{where} is empty", hint=EMPTY_SHEET_HINT)
-    grid = grid.rename(dict(zip(grid.columns, (f"_{i}" for i in range(grid.width)))))
-    grid = grid.with_columns(_excel_text(pl.col(c)) for c in grid.columns)
     header = _excel_header(grid, where, source.header_row)
+    _check_header(header, where, source.header_row)
     letters = [column_letter(i) for i in absolute]
     names = _header_names(header, letters)
     raw = grid.slice(source.header_row).with_row_index(ROW, offset=source.header_row + 1)
+    _check_rows(raw.height, where)
     frame = _finish(raw, names, source.skip_last)
-    return _table(frame, name, names, letters, sheet=sheet_name)
+    return _table(frame, name, header, letters, source.header_row, sheet=sheet_name,
+                  preview=_preview(grid.head(PREVIEW_ROWS).iter_rows()), sheets=tuple(sheets))
+
+
+def _load(reader: fastexcel.ExcelReader, index: int, path: Path, name: str, content: bytes,
+          rows: int | None = None) -> tuple[pl.DataFrame, list[int]]:
+    """Sheet `index` as text columns "_0", "_1", ..., and each one's 0-based column."""
+    try:
+        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=rows,
+                                  dtypes="string")
+        grid = sheet.to_polars()
+        absolute = [column.absolute_index for column in sheet.available_columns()]
+    except Exception as exc:
+        raise _damaged(path, name, exc, content) from None
+    except BaseException as exc:  # noqa: B036 - a calamine panic; see the comment above
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _damaged(path, name, exc, content) from None
+    del sheet  # calamine's copy of the cells: the frame is all that is needed now
+    grid = grid.rename(dict(zip(grid.columns, (f"_{i}" for i in range(grid.width)))))
+    return grid.with_columns(_excel_text(pl.col(c)) for c in grid.columns), absolute
+
+
+def find_columns(table: Table, names: Sequence[str]) -> dict[str, tuple[str | None, int]]:
+    """Where names the mapping misses are: (sheet, row) of the first row that has each,
+    among the first rows of the file or sheet read, then of the workbook's other sheets
+    (read here again: only when a column is missing)."""
+    found = _in_rows(table.preview, names, table.sheet, skip=table.header_row)
+    others = [s for s in table.sheets if s != table.sheet]
+    if len(found) == len(names) or not others:
+        return found
+    try:
+        reader, extents, content = _open_workbook(Path(table.file), table.file)
+        for sheet in others:
+            index = table.sheets.index(sheet)
+            try:
+                workbooks.check_sheet(extents, sheet, sheet, 1)
+                grid, _ = _load(reader, index, Path(table.file), table.file, content,
+                                PREVIEW_ROWS)
+            except SourceError:
+                continue
+            rest = [n for n in names if n not in found]
+            found |= _in_rows(_preview(grid.iter_rows()), rest, sheet)
+    except SourceError:
+        pass  # the file changed since it was read: the usual hint then
+    return found
+
+
+def _in_rows(rows: Sequence[Sequence[str | None]], names: Sequence[str], sheet: str | None,
+             skip: int = 0) -> dict[str, tuple[str | None, int]]:
+    found: dict[str, tuple[str | None, int]] = {}
+    for number, row in enumerate(rows, start=1):
+        cells = {_name(c) for c in row} if number != skip else set()
+        found |= {n: (sheet, number) for n in names if n in cells and n not in found}
+    return found
 
 
 def _excel_text(cell: pl.Expr) -> pl.Expr:
@@ -638,18 +984,19 @@ def _excel_header(grid: pl.DataFrame, where: str, header_row: int) -> list[str |
     return cells
 
 
-def _open_workbook(path: Path, name: str) -> fastexcel.ExcelReader:
+def _open_workbook(path: Path, name: str
+                   ) -> tuple[fastexcel.ExcelReader, workbooks.Extents, bytes]:
+    """The workbook, how far its sheets reach, and its bytes. calamine reads the bytes that
+    were checked, not the file again: in a hot folder it may have changed since."""
     content = _read_bytes(path, name)
     cut_short = _cfb_cut_short(content)
     if cut_short:
         raise SourceError(
             f"cannot open {name} as an Excel workbook: {cut_short}", hint=DAMAGED_HINT
         )
-    # By path calamine picks the format from the extension (clearer errors); a file whose
-    # format was set in the mapping may have any extension, so its bytes are sniffed.
-    target: str | bytes = str(path) if path.suffix.lower() in EXCEL_EXTENSIONS else content
+    extents = workbooks.inspect(content, name)
     try:
-        return fastexcel.read_excel(target)
+        return fastexcel.read_excel(content), extents, content
     except Exception as exc:
         raise _damaged(path, name, exc, content) from None
     except BaseException as exc:  # noqa: B036 - a calamine panic on a damaged file
@@ -690,7 +1037,7 @@ def _is_text(head: bytes) -> bool:
     return head.decode("utf-8", errors="replace").count("\ufffd") * 50 <= len(head)
 
 
-_CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_CFB_MAGIC = workbooks.CFB_MAGIC
 _CFB_LAST_ID = 0xFFFFFFFA  # ids above are markers (free, end of chain, FAT, DIFAT)
 _CFB_FREE = 0xFFFFFFFF
 

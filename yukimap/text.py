@@ -97,7 +97,12 @@ def csv_field(value: str, separator: str = ";") -> str:
 
 
 def removal_hint(char: str, column: str | None, computed: bool) -> str:
-    """How to get rid of `char`: in the export, or with the mapping's replace()."""
+    """How to get rid of `char`: in the export, or with the mapping's replace(). The C1
+    controls (U+0080-U+009F) are what a file read in the wrong 8-bit encoding shows where
+    cp1252 has its signs (€, ‘, ”), so that cause is named first."""
+    if 0x80 <= ord(char) <= 0x9F:
+        return ("this is what a file read as latin-1 shows where cp1252 has signs such as €:"
+                " set encoding: cp1252 under source: (or the file's own encoding)")
     code = f"'\\\\x{ord(char):02x}'" if ord(char) < 0x100 else f"'\\\\u{ord(char):04x}'"
     if column is not None:
         source = column if column.isidentifier() else f"col('{column}')"
