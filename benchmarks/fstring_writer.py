@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from yukimap.documents import SALES_INVOICE, Element
-from yukimap.mapping import DOC, Mapped
+from yukimap.frames import DOC, Mapped
 from yukimap.model import Mapping
 
 HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n<SalesInvoices xmlns="urn:xmlns:http://www.'

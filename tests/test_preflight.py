@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from yukimap.client import YukiClient
-from yukimap.preflight import DocumentUsage, ReferenceCache, check_usage, preflight
+from yukimap.preflight import ReferenceCache, check_usage, preflight
+from yukimap.usage import DocumentUsage
 from yukimap.yuki_results import GLAccount, VATCode
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from yukimap.errors import SourceError
 from yukimap.model import Source
-from yukimap.read import ROW, Table, read_table
+from yukimap.frames import ROW, Table
+from yukimap.read import read_table
 
 
 def write(tmp_path: Path, name: str, content: str | bytes, encoding: str = "utf-8") -> Path:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from yukimap.mapping import DOC
+from yukimap.frames import DOC
 from yukimap.targets.sales import _line_cents, line_totals
 
 

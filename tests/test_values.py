@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from yukimap.model import Locale
+from yukimap.values import Locale
 from yukimap.values import (
     BadValue,
     decimal_mark_evidence,

@@ -9,11 +9,12 @@ the sales invoice fields; where sources disagree the docstring of an element say
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Literal
 
-if TYPE_CHECKING:
-    from yukimap.model import Kind
+Kind = Literal["text", "decimal", "integer", "date", "boolean"]  # of a value
+Empty = Literal["omit", "clear", "nil"]  # what an empty value sends
 
 PAYMENT_METHODS = (
     "Unspecified", "ElectronicTransfer", "DirectCollection", "CreditCard", "DebitCard",
@@ -71,7 +72,7 @@ class Option:
 
 
 @dataclass(frozen=True)
-class Target:
+class DocumentType:
     """A kind of Yuki document and how a mapping fills it."""
 
     name: str  # the mapping's `target:` value
@@ -94,6 +95,13 @@ class Target:
     items_at_root: bool = False  # items are children of the root: a big document's blocks
     #                              of items can be validated apart (pipeline._Splitter)
     without_group_by: str = "row"  # no group_by: a document per "row", or one per "file"
+    administration_in_document: bool = False  # the document names its administration
+    answers_per_document: bool = False  # Yuki answers for each document of a call
+
+    @property
+    def call(self) -> str:
+        """The SOAP operation that takes it: "ProcessJournal"."""
+        return self.operation.rsplit(".", 1)[-1]
 
     def header_element(self, name: str) -> Element | None:
         return next((e for e in self.header if e.name == name), None)
@@ -157,7 +165,7 @@ PRODUCT = _group(
     _text("Remarks", "stored with the item, not printed"),
 )
 
-SALES_INVOICE = Target(
+SALES_INVOICE = DocumentType(
     name="sales_invoices",
     title="sales invoices",
     document="invoice",
@@ -204,11 +212,34 @@ SALES_INVOICE = Target(
     xsd="SalesInvoices.xsd",
     operation="Sales.ProcessSalesInvoices",
     reference_field="Reference",
+    answers_per_document=True,
 )
+
+# The administration a journal names: by ID or by Chamber of Commerce number.
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+COC_NUMBER = re.compile(r"^\d+$")
+ADMINISTRATION_FIELDS = ("AdministrationID", "AdministrationCoCNumber")
+# What a dry run renders when no administration is given: nothing is written or sent.
+NO_ADMINISTRATION = "00000000-0000-0000-0000-000000000000"
+
+
+def administration_problem(field: str, text: str) -> tuple[str, str] | None:
+    """(cause, hint) when `text` is not the shape `field` takes; None when it is."""
+    if field == "AdministrationID" and not GUID.match(text):
+        return ("not an administration ID (a GUID such as 5a4db0c5-ad01-4e00-8000-000000000001)",
+                ("`yukimap administrations` lists the IDs; a Chamber of Commerce number goes in"
+                 " AdministrationCoCNumber"))
+    if field == "AdministrationCoCNumber" and not COC_NUMBER.match(text):
+        return ("not a Chamber of Commerce number (digits only)",
+                ("write the number alone, e.g. 12345678; an administration's ID (a GUID) goes in"
+                 " AdministrationID"))
+    return None
+
+
 
 JOURNAL_TYPES = ("GeneralJournal", "EndOfYearCorrection", "FiscalCorrection")
 
-JOURNAL = Target(
+JOURNAL = DocumentType(
     name="journal",
     title="journals",
     document="journal",
@@ -247,13 +278,14 @@ JOURNAL = Target(
     item_tag="JournalEntry",
     items_at_root=True,
     without_group_by="file",
+    administration_in_document=True,
 )
 
 PETTY_CASH_HEADER = ("Grootboekrekening kas;Kas omschrijving;Transactie code;Tegenrekening;"
                      "Naam tegenrekening;Datum transactie;Omschrijving;Bedrag;Saldo kas")
 PETTY_CASH_PROJECT_HEADER = ";Projectcode;Projectnummer"
 
-PETTY_CASH = Target(
+PETTY_CASH = DocumentType(
     name="petty_cash",
     title="petty cash statements",
     document="statement",
@@ -295,7 +327,8 @@ PETTY_CASH = Target(
     without_group_by="file",
 )
 
-TARGETS: dict[str, Target] = {t.name: t for t in (SALES_INVOICE, JOURNAL, PETTY_CASH)}
+DOCUMENT_TYPES: dict[str, DocumentType] = {
+    t.name: t for t in (SALES_INVOICE, JOURNAL, PETTY_CASH)}
 
 
 def walk(elements: tuple[Element, ...], prefix: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from yukimap.expr import FUNCTIONS
-from yukimap.model import FieldSpec, ItemSpec, Locale
+from yukimap.model import FieldSpec, ItemSpec
+from yukimap.values import Locale
 
 # Fields whose rounding changes an amount Yuki books (the targets warn with the difference).
 BOOKED = frozenset({"Amount", "LineAmount", "LineVATAmount", "ProductQuantity", "SalesPrice"})

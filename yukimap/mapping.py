@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from difflib import get_close_matches
@@ -23,13 +23,14 @@ from typing import Any
 import polars as pl
 
 from yukimap import text as text_policy
-from yukimap.errors import DataError, Problem, Where
+from yukimap.errors import DataError, Problem, SourceError, Where
 from yukimap.expr import ExprError, compile_regex, numbers_context, shorten
 from yukimap.fixes import too_many_decimals, yaml_text
-from yukimap.model import Condition, FieldSpec, ItemSpec, Locale, Mapping
-from yukimap.read import ROW, Table, delimiter_hint, find_columns, require_rows
+from yukimap.model import Condition, FieldSpec, ItemSpec, Mapping
+from yukimap.frames import DOC, ITEM, KEY, POS, RAW, ROW, ROWS, VALUE, Mapped, Table, delimiter_hint
 from yukimap.values import (
     BadValue,
+    Locale,
     Parsed,
     date_format_hint,
     decimal_mark_evidence,
@@ -44,36 +45,12 @@ from yukimap.values import (
     trim_decimals,
 )
 
-DOC = "__doc__"  # document index, 0-based, in order of first appearance
-POS = "__pos__"  # position in the table as read, 0-based
-ITEM = "__item__"  # which ItemSpec made the item
-ROWS = "__rows__"  # the spreadsheet rows of a document
-KEY = "__key__"  # the group key of a document (or its row number without grouping)
-
-
-@dataclass(frozen=True)
-class Mapped:
-    """The outcome of the map stage."""
-
-    documents: pl.DataFrame  # DOC, KEY, ROWS, and one column per header field (by name)
-    items: pl.DataFrame  # DOC, ROW, ITEM, and one column per item field
-    problems: list[Problem]
-    skipped: dict[str, int]  # condition -> rows it skipped
-    rows_read: int
-    skipped_documents: dict[str, int] = field(default_factory=dict)  # condition -> documents
-    notes: list[str] = field(default_factory=list)  # what was inferred, for the summary
-    # DOC, ROW, ITEM and the exact values of the item fields that have round:, before it
-    exact: pl.DataFrame = field(default_factory=pl.DataFrame)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
 
 
 def map_table(table: Table, mapping: Mapping) -> Mapped:
     """Map every row; raise DataError only when the mapping cannot apply to this file."""
     _check_columns(table, mapping)
-    require_rows(table)
+    _require_rows(table)
     run = _Run(table, mapping)
     frame = table.frame.with_row_index(POS)
     frame = run.skip(frame)
@@ -89,13 +66,26 @@ def map_table(table: Table, mapping: Mapping) -> Mapped:
 # --- columns ----------------------------------------------------------------------------
 
 
+def _require_rows(table: Table) -> None:
+    """A file of column names alone is an error, not an empty conversion (the map stage
+    asks, once it knows the names are the ones the mapping reads)."""
+    if table.frame.height == 0:
+        where = table.file if table.sheet is None else f"sheet {table.sheet!r} of {table.file}"
+        raise SourceError(
+            f"{where} has column names (row {table.header_row}) but no rows of data below them",
+            hint="export the file again with its rows; or check header_row: and skip_last:"
+            " under source:")
+
+
+
+
 def _check_columns(table: Table, mapping: Mapping) -> None:
     missing = sorted(mapping.columns - set(table.columns))
     repeated = sorted(mapping.columns & set(table.repeated))
     if not missing and not repeated:
         return
     in_expressions = {c for e in _expressions(mapping) for c in e.columns}
-    found = find_columns(table, missing) if missing else {}
+    found = table.find_columns(missing) if missing and table.find_columns else {}
     problems = [
         Problem(
             f"column '{name}' is not in {table.file}",
@@ -146,7 +136,7 @@ def _columns_hint(name: str, table: Table, in_expression: bool = False,
                   found: tuple[str | None, int] | None = None) -> str:
     if found is not None:
         return _found_hint(name, table, *found)
-    wrong_delimiter = delimiter_hint(table)
+    wrong_delimiter = delimiter_hint(table.other_delimiter)
     if wrong_delimiter:
         return wrong_delimiter
     # "(C)" stands for a column without a name: never the one a mapping means
@@ -549,10 +539,10 @@ class _Run:
                          failures: dict[str, BadValue], name: str, header: bool) -> None:
         if not failures:
             return
-        rows = frame.select(ROW, KEY).with_columns(raw.alias("__raw__"))
-        bad = rows.filter(pl.col("__raw__").is_in(list(failures)))
-        hints = self._date_hints(spec, bad["__raw__"].unique(maintain_order=True), failures)
-        for (value,), group in bad.group_by("__raw__", maintain_order=True):
+        rows = frame.select(ROW, KEY).with_columns(raw.alias(RAW))
+        bad = rows.filter(pl.col(RAW).is_in(list(failures)))
+        hints = self._date_hints(spec, bad[RAW].unique(maintain_order=True), failures)
+        for (value,), group in bad.group_by(RAW, maintain_order=True):
             exc = failures[value]  # type: ignore[index]
             self.problems.append(Problem(
                 exc.cause, self._field_where(spec, group, name, header), value=value,
@@ -664,9 +654,9 @@ class _Run:
             return
         rows = frame.select(ROW, KEY).with_columns(
             (values if values is not None else pl.repeat(None, frame.height, dtype=pl.String,
-                                                         eager=True)).alias("__v__")
+                                                         eager=True)).alias(VALUE)
         ).filter(mask)
-        for (value,), group in rows.group_by("__v__", maintain_order=True):
+        for (value,), group in rows.group_by(VALUE, maintain_order=True):
             self.problems.append(Problem(
                 cause, self._field_where(spec, group, name, header),
                 value=value, hint=hint, severity=severity,  # type: ignore[arg-type]

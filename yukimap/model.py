@@ -9,27 +9,11 @@ from typing import TYPE_CHECKING, Literal
 
 from yukimap.errors import Where
 
+from yukimap.documents import Element, Empty, Kind, DocumentType
+from yukimap.values import Locale
+
 if TYPE_CHECKING:
-    from yukimap.documents import Element, Target
     from yukimap.expr import Expr
-
-Kind = Literal["text", "decimal", "integer", "date", "boolean"]
-Empty = Literal["omit", "clear", "nil"]
-
-DEFAULT_TRUE_WORDS = ("ja", "j", "yes", "y", "true", "waar", "1", "x")
-DEFAULT_FALSE_WORDS = ("nee", "n", "no", "false", "onwaar", "0")
-
-
-@dataclass(frozen=True)
-class Locale:
-    """How numbers, dates and booleans are written in the source file."""
-
-    decimal_mark: str | None = None  # None: inferred per file, refusing ambiguous values
-    thousands_separator: str | None = None
-    date_formats: tuple[str, ...] = ()  # strftime formats; ISO 8601 is always understood
-    true_words: tuple[str, ...] = DEFAULT_TRUE_WORDS
-    false_words: tuple[str, ...] = DEFAULT_FALSE_WORDS
-
 
 @dataclass(frozen=True)
 class Source:
@@ -149,7 +133,7 @@ class Mapping:
 
     path: Path
     version: int
-    target: Target
+    target: DocumentType
     source: Source
     header: tuple[FieldSpec, ...]
     items: tuple[ItemSpec, ...]

@@ -19,11 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from yukimap.errors import DataError, DocumentError, Problem, UsageError, Where
-from yukimap.mapping import KEY, Mapped, map_table
+from yukimap.frames import KEY, Mapped
+from yukimap.mapping import map_table
 from yukimap.model import Mapping
-from yukimap.preflight import DocumentUsage, preflight
-from yukimap.read import Table, read_table
-from yukimap.report import headline
+from yukimap.preflight import preflight
+from yukimap.usage import DocumentUsage
+from yukimap.frames import Table
+from yukimap.read import read_table
+from yukimap.grouping import headline
 from yukimap.render import (
     BLOCK_MARK,
     Document,
@@ -35,14 +38,14 @@ from yukimap.render import (
 from yukimap._validator import NO_ROOT
 from yukimap.schema import load_mapping
 from yukimap.template_bounds import Deadline
-from yukimap.summary import Summary, summarize
-from yukimap.targets import logic
+from yukimap.summary import Summary
+from yukimap.targets import target_of
 from yukimap.resources import schema_path
 from yukimap.validate import (
     PROCESS_FROM_ITEMS,
     Locator,
     XsdCheck,
-    csv_problems,
+    text_problems,
     prestart,
     xsd_problems,
 )
@@ -76,8 +79,7 @@ class ConversionResult:
 
     def usage(self) -> DocumentUsage:
         """The GL accounts, VAT codes and cash account the documents use, with their rows."""
-        usage = logic(self.mapping.target.name).usage
-        return usage(self.mapped) if usage else DocumentUsage()
+        return target_of(self.mapping).usage(self.mapped)
 
     def preflight(self, client: YukiClient, administration: str | None = None,
                   refresh: bool = False) -> list[Problem]:
@@ -188,8 +190,10 @@ class ConversionResult:
                 check.abort()
             raise
         locator = Locator(self.mapped, self.table.file, target)
-        if target.xsd is None:
-            return csv_problems(path.read_text(encoding="utf-8"), locator, unit.ordinal or 0)
+        check_text = target_of(self.mapping).check_text
+        if target.xsd is None and check_text is not None:
+            return text_problems(path.read_text(encoding="utf-8"), check_text, locator,
+                                 unit.ordinal or 0)
         self.stage("validating")
         failures = [check.finish() for check in checks]
         self.validator_peak_kb = max([self.validator_peak_kb, *(c.peak_kb for c in checks)])
@@ -219,8 +223,9 @@ class ConversionResult:
             check = XsdCheck(schema_path(target.xsd), target.root, in_process=True)
             check.feed(text.encode("utf-8"))
             failure = check.finish()
-        elif csv_problems(text, Locator(self.mapped, self.table.file, target),
-                          documents[0].ordinal):
+        elif (check_text := target_of(self.mapping).check_text) and text_problems(
+                text, check_text, Locator(self.mapped, self.table.file, target),
+                documents[0].ordinal):
             failure = (0, "the cash statement CSV does not pass its checks")
         if failure is not None:
             labels = ", ".join(d.label for d in documents[:5])
@@ -295,7 +300,7 @@ def convert_file(path: str | Path, mapping: Mapping | str | Path,
 def convert_table(table: Table, mapping: Mapping, stage: Stage = _quiet) -> ConversionResult:
     stage(f"mapping {table.frame.height:,} rows")
     mapped = map_table(table, mapping)
-    specific = logic(mapping.target.name)
+    specific = target_of(mapping)
     problems = mapped.problems + _beyond(mapped.errors, specific.rules(mapped, mapping, table.file))
     if not any(p.is_error for p in problems):
         mapped, finished = specific.finish(mapped, mapping)
@@ -304,7 +309,7 @@ def convert_table(table: Table, mapping: Mapping, stage: Stage = _quiet) -> Conv
     errors = [p for p in problems if p.is_error]
     if errors:
         raise DataError(_count(errors, table.file, "in the data"), problems=problems)
-    return ConversionResult(mapping, table, mapped, summarize(mapped, mapping.target.name), stage)
+    return ConversionResult(mapping, table, mapped, specific.summary(mapped), stage)
 
 
 def _big(path: Path) -> bool:

@@ -22,8 +22,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,29 +31,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from yukimap.budget import Clock, utc_now, yuki_day
 from yukimap.errors import Problem
 from yukimap.settings import ensure_state_dir
+from yukimap.usage import DocumentUsage
 from yukimap.yuki_results import GLAccount, VATCode
 
 if TYPE_CHECKING:
     from yukimap.client import YukiClient
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class DocumentUsage:
-    """What one document (or a batch) uses in the administration.
-
-    The collections may be mappings from each code (or pair) to the spreadsheet rows that
-    use it; the problems then name those rows.
-    """
-
-    gl_accounts: AbstractSet[str] | Mapping[str, tuple[int, ...]] = field(
-        default_factory=frozenset)
-    vat_pairs: AbstractSet[tuple[int, Decimal]] | Mapping[tuple[int, Decimal],
-                                                          tuple[int, ...]] = field(
-        default_factory=frozenset)
-    petty_cash_account: str | None = None
-    petty_cash_rows: tuple[int, ...] = ()
 
 
 def _rows(collection: object, key: object) -> tuple[int, ...]:

@@ -21,7 +21,8 @@ import re
 import stat
 import struct
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from functools import partial
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -30,10 +31,10 @@ import polars as pl
 
 from yukimap import workbooks
 from yukimap.errors import Problem, SourceError, Where, column_letter
+from yukimap.frames import ROW, Table, delimiter_hint
 from yukimap.limits import MB, limits, over
 from yukimap.model import Source
 
-ROW = "__row__"
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -47,29 +48,6 @@ PREVIEW_CHARS = 200  # of each cell there
 EMPTY_SHEET_HINT = "choose the sheet with the data with sheet: under source:"
 
 
-@dataclass(frozen=True)
-class Table:
-    """An input file as text columns plus `__row__`, and how it was read."""
-
-    frame: pl.DataFrame  # one pl.String column per header, plus ROW (pl.Int64)
-    file: str  # the path as the user gave it, for messages
-    columns: tuple[str, ...]  # header names in file order (without ROW)
-    letters: dict[str, str]  # header name -> spreadsheet column letter
-    sheet: str | None = None  # Excel: the sheet read
-    delimiter: str | None = None  # CSV: the delimiter used (None: a one-column file)
-    encoding: str | None = None  # CSV: the encoding used
-    header_row: int = 1
-    # A name the header has more than once -> the letters of its columns (the first keeps
-    # the name, the others are "Name (C)"): a mapping that reads it is ambiguous.
-    repeated: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # The first rows of the file or sheet (cells cut short), where names the mapping misses
-    # may be; and the other sheets of a workbook, to look there too.
-    preview: tuple[tuple[str | None, ...], ...] = ()
-    sheets: tuple[str, ...] = ()
-    other_delimiter: str | None = None  # CSV: the one the file seems to use, when not this
-    problems: tuple[Problem, ...] = ()  # warnings about how the file was read
-
-
 def read_table(path: Path, source: Source) -> Table:
     """Read `path` as `source` describes; raise `SourceError` for anything a user must fix."""
     name = str(path)
@@ -79,9 +57,8 @@ def read_table(path: Path, source: Source) -> Table:
             "header_row must be 1 or more and skip_last 0 or more",
             hint="check source: in the mapping file",
         )
-    if _format(path, source) == "csv":
-        return _read_csv(path, name, source)
-    return _read_excel(path, name, source)
+    table = (_read_csv if _format(path, source) == "csv" else _read_excel)(path, name, source)
+    return replace(table, find_columns=partial(find_columns, table))
 
 
 def _check_file(path: Path, name: str) -> None:
@@ -200,17 +177,6 @@ def _check_cells(table: Table, header: Sequence[str | None], where: str) -> None
                 Where(file=table.file, sheet=table.sheet, rows=(row,)),
                 value=f"column {letter}: {length:,} characters")
         for length, row, letter in found])
-
-
-def require_rows(table: Table) -> None:
-    """A file of column names alone is an error, not an empty conversion (the map stage
-    asks, once it knows the names are the ones the mapping reads)."""
-    if table.frame.height == 0:
-        where = table.file if table.sheet is None else f"sheet {table.sheet!r} of {table.file}"
-        raise SourceError(
-            f"{where} has column names (row {table.header_row}) but no rows of data below them",
-            hint="export the file again with its rows; or check header_row: and skip_last:"
-            " under source:")
 
 
 def _clean(column: pl.Expr) -> pl.Expr:
@@ -765,7 +731,7 @@ def _explain_csv_failure(
         ]
         raise SourceError(
             f"{len(problems)} row(s) of {name} have more fields than the header ({width})",
-            hint=_delimiter_hint(other) or f"check the delimiter ({_label(delimiter)}) and the"
+            hint=delimiter_hint(other) or f"check the delimiter ({_label(delimiter)}) and the"
             f" quotes on those rows: a value that contains {_label(delimiter)} must be in quotes",
             problems=problems,
         )
@@ -782,7 +748,7 @@ def _explain_csv_failure(
     if quote and odd:
         raise SourceError(
             f"{len(odd)} row(s) of {name} have badly quoted values",
-            hint=_delimiter_hint(other) or f"a value in quotes ({quote}) must be quoted as a"
+            hint=delimiter_hint(other) or f"a value in quotes ({quote}) must be quoted as a"
             f" whole, with any {quote} inside it doubled; or add quote: \"\" under source: if"
             f" {quote} is ordinary text here",
             problems=[Problem("badly quoted value", Where(file=name, rows=(row,))) for row in odd],
@@ -802,19 +768,6 @@ def _other_delimiter(data: bytes, name: str, source: Source, quote: str | None, 
     except SourceError:
         return None
     return found if found != used else None
-
-
-def delimiter_hint(table: Table) -> str | None:
-    """The fix when the header landed in one column: the delimiter the file uses."""
-    return _delimiter_hint(table.other_delimiter)
-
-
-def _delimiter_hint(other: str | None) -> str | None:
-    if other is None:
-        return None
-    shown = "TAB" if other == "\t" else f'"{other}"'
-    return (f"this file uses {shown} between its columns: set delimiter: {_yaml(other)}"
-            " under source:")
 
 
 def _record_stats(body: bytes, delimiter: str, quote: str | None) -> pl.DataFrame:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from yukimap.read import ROW, read_table
+from yukimap.frames import ROW
+from yukimap.read import read_table
 from yukimap.schema import load_mapping
 
 

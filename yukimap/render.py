@@ -23,7 +23,7 @@ from markupsafe import Markup
 from yukimap import text as text_policy
 from yukimap.documents import Element, walk
 from yukimap.errors import MappingError
-from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS, Mapped
+from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, XML, Mapped, is_internal
 import polars as pl
 from yukimap.model import FieldSpec, Mapping
 from yukimap.resources import templates_dir
@@ -346,8 +346,8 @@ class _Level:
     block: pl.Expr | None = None  # items: each whole element, wrapper included
 
     def frame(self, frame: pl.DataFrame) -> pl.DataFrame:
-        xml = [self.xml.alias("__xml")] if self.xml is not None else [pl.lit(None, pl.String)
-                                                                       .alias("__xml")]
+        xml = [self.xml.alias(XML)] if self.xml is not None else [pl.lit(None, pl.String)
+                                                                       .alias(XML)]
         return frame.select(*self.keys, *xml, *self.values)
 
     def node(self, row: tuple[Any, ...], source: _Row, kind: int | None,
@@ -357,7 +357,7 @@ class _Level:
 
     def rows(self, frame: pl.DataFrame) -> Iterator[tuple[tuple[Any, ...], _Row]]:
         """(keys and xml, the lazy full row) for each row of a prepared slice."""
-        head = frame.select(*self.keys, "__xml")
+        head = frame.select(*self.keys, XML)
         for at, row in enumerate(head.iter_rows()):
             yield row, _Row(frame, at)
 
@@ -365,14 +365,14 @@ class _Level:
 def _level(elements: tuple[Element, ...], specs_by_kind: dict[int | None, Sequence[FieldSpec]],
            frame: pl.DataFrame, depth: int, renders_xml: bool, keys: tuple[str, ...],
            item_key: str | None = None, wrapper: str | None = None) -> _Level:
-    columns = {c for c in frame.columns if not c.startswith("__")}
+    columns = {c for c in frame.columns if not is_internal(c)}
     empties: dict[str, dict[int | None, str]] = {}
     for kind, specs in specs_by_kind.items():
         for spec in specs:
             empties.setdefault(spec.name, {})[kind] = spec.empty
     xml = _inner(elements, "", empties, columns, depth) if renders_xml else None
     values = [n for n in (".".join(path) for path, _ in walk(elements)) if n in columns]
-    positions = {name: i for i, name in enumerate([*keys, "__xml", *values])}
+    positions = {name: i for i, name in enumerate([*keys, XML, *values])}
     kinds: dict[int | None, Sequence[FieldSpec]] = {None: (), **specs_by_kind}
     shapes = {kind: _shape("", elements, positions,
                            {s.name: _EMPTY_VALUE[s.empty] for s in specs}, depth, item_key)

@@ -9,55 +9,22 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, TextIO
 
 from yukimap.errors import Problem, UserError, _rows_text
+from yukimap.grouping import (
+    SHOWN_PER_GROUP,
+    Group,
+    count_shown,
+    display_path,
+    group_problems,
+    plural,
+)
+from yukimap.money import money
 
 if TYPE_CHECKING:
     from yukimap.send import Receipt
     from yukimap.summary import Summary
-
-SHOWN_PER_GROUP = 8
-
-
-@dataclass
-class _Group:
-    severity: str
-    cause: str
-    subject: str
-    hint: str | None
-    entries: list[Problem] = field(default_factory=list)
-
-
-def _subject(p: Problem) -> str:
-    w = p.where
-    parts = []
-    if w.line is not None and w.file:
-        parts.append(f"{display_path(w.file)}:{w.line}:{w.col or 1}")
-    elif w.file:
-        parts.append(w.file + (f" (sheet {w.sheet})" if w.sheet else ""))
-    if w.column:
-        parts.append(f"column '{w.column}'" + (f" ({w.letter})" if w.letter else ""))
-    if w.key:
-        parts.append(f"for {w.key}" if w.column else w.key)
-    return ", ".join(parts)
-
-
-def group_problems(problems: Sequence[Problem]) -> list[_Group]:
-    groups: dict[tuple[str, str, str, str | None], _Group] = {}
-    ordered = sorted(problems, key=lambda p: p.severity != "error")
-    for p in ordered:
-        # A mapping problem is one line with its file:line:col; an expression that fails
-        # on rows is grouped like a data problem, under its file:line:col.
-        subject = _subject(p) if p.where.line is None or p.where.rows else ""
-        key = (p.severity, p.cause, subject, p.hint)
-        if key not in groups:
-            groups[key] = _Group(p.severity, p.cause, subject, p.hint)
-        groups[key].entries.append(p)
-    return list(groups.values())
-
 
 def format_problems(problems: Sequence[Problem]) -> str:
     lines: list[str] = []
@@ -66,30 +33,13 @@ def format_problems(problems: Sequence[Problem]) -> str:
     return "\n".join(lines)
 
 
-def count_shown(problems: Sequence[Problem], severity: str = "error") -> int:
-    """How many errors (or warnings) format_problems shows: a block per cause and place, a
-    line per mapping problem. Every count printed is taken this way, so that it counts what
-    it sits over."""
-    return sum(len(g.entries) if not g.subject else 1
-               for g in group_problems(problems) if g.severity == severity)
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
-def headline(where: str, problems: Sequence[Problem], what: str) -> str:
-    """'orders.csv: 2 problems in the data', counting what format_problems shows."""
-    return f"{where}: {plural(count_shown(problems), 'problem')} {what}"
-
-
 def _fix(hint: str) -> str:
     """A hint under its problem; a hint of several lines (mapping text to copy) keeps its
     own indentation, aligned under the first line."""
     return "  fix: " + hint.replace("\n", "\n       ")
 
 
-def _format_group(group: _Group) -> list[str]:
+def _format_group(group: Group) -> list[str]:
     mark = "error" if group.severity == "error" else "warning"
     if not group.subject:  # mapping problems: one line each, with file:line:col
         return [_format_located(p, mark) for p in group.entries]
@@ -164,36 +114,11 @@ def _table(rows: list[tuple[str, ...]], limit: int = 40) -> list[str]:
     return out
 
 
-def display_path(path: object) -> str:
-    """A path as short as it can be shown: relative to the working folder when inside it."""
-    from pathlib import Path
-
-    full = Path(str(path))
-    try:
-        return str(full.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(full)
-
-
-def money(value: Decimal) -> str:
-    """1234567.5 -> '1,234,567.50': a fixed, locale-free format for summaries."""
-    return f"{value:,.2f}"
-
-
-def exact_money(value: Decimal, signed: bool = False) -> str:
-    """An amount with at least 2 decimals and every decimal it has (100.00, 3.015,
-    -0.005): what rounding changes can be less than a cent."""
-    normal = value.normalize()
-    places = normal.as_tuple().exponent
-    shown = normal if isinstance(places, int) and places < -2 else value.quantize(Decimal("0.01"))
-    return f"{shown:+,f}" if signed and shown != 0 else f"{shown:,f}"
-
-
 def format_summary(summary: Summary, source: str, mapping: str, outcome: str) -> str:
     """The dry-run / conversion summary: counts, skipped rows, totals per currency."""
-    from yukimap.documents import TARGETS
+    from yukimap.documents import DOCUMENT_TYPES
 
-    target = TARGETS[summary.target]
+    target = DOCUMENT_TYPES[summary.target]
     lines = [f"{source} -> {target.title} (mapping {mapping})"]
     rows = [("rows read", str(summary.rows_read))]
     skipped = sum(summary.skipped.values())
@@ -237,9 +162,9 @@ _OUTCOME_LABELS = (
 
 def format_receipt(receipt: Receipt) -> str:
     """A send run in a few lines: counts per outcome, Yuki's messages, the calls."""
-    from yukimap.documents import TARGETS
+    from yukimap.documents import DOCUMENT_TYPES
 
-    title = TARGETS[receipt.target].title
+    title = DOCUMENT_TYPES[receipt.target].title
     where = (receipt.administration_name if receipt.administration_name == receipt.administration
              else f"{receipt.administration_name} ({receipt.administration})")
     head = "dry run: " if receipt.dry_run else ""

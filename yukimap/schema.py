@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from yukimap import documents
-from yukimap.documents import Element, Target
+from yukimap.documents import (
+    ADMINISTRATION_FIELDS,
+    COC_NUMBER,
+    GUID,
+    NO_ADMINISTRATION,
+    Element,
+    DocumentType,
+    administration_problem,
+)
 from yukimap.errors import MappingError, Problem, UsageError, Where
 from yukimap.expr import FUNCTIONS, ExprError, compile_expr, compile_regex, shorten
 from yukimap.model import (
@@ -32,8 +40,9 @@ from yukimap.model import (
     Sign,
     Source,
 )
-from yukimap.report import headline
+from yukimap.grouping import headline
 from yukimap.resources import shipped_mappings
+from yukimap.templatefiles import TemplateLimit, read_template
 from yukimap.values import (
     BadValue,
     format_decimal,
@@ -279,12 +288,12 @@ BALANCING_KEYS = (
 )
 
 
-def _top_keys(target: Target | None) -> tuple[Key, ...]:
+def _top_keys(target: DocumentType | None) -> tuple[Key, ...]:
     section = (lambda v, p, c: v)
     keys = [
         Key("version", whole(1), required=True, doc="the mapping format version: 1"),
-        Key("target", one_of(*documents.TARGETS), required=True,
-            doc=f"what to make: {', '.join(documents.TARGETS)}"),
+        Key("target", one_of(*documents.DOCUMENT_TYPES), required=True,
+            doc=f"what to make: {', '.join(documents.DOCUMENT_TYPES)}"),
         Key("name", text, default=""),
         Key("description", text, default=""),
         Key("source", section, default={}),
@@ -360,10 +369,10 @@ def _build(data: Any, path: Path, ctx: Ctx) -> Mapping | None:
         ctx.fail(("version",), f"this yukimap reads mapping version 1, not {version}",
                  hint="upgrade yukimap to use this mapping")
         return None
-    target = documents.TARGETS.get(data.get("target"))  # type: ignore[arg-type]
+    target = documents.DOCUMENT_TYPES.get(data.get("target"))  # type: ignore[arg-type]
     if target is None:
         # Without a target the document sections cannot be checked; say only this.
-        targets = tuple(documents.TARGETS)
+        targets = tuple(documents.DOCUMENT_TYPES)
         if "target" in data:
             one_of(*targets)(data["target"], ("target",), ctx)
         else:
@@ -375,7 +384,7 @@ def _build(data: Any, path: Path, ctx: Ctx) -> Mapping | None:
     return _build_mapping(top, target, path, ctx)
 
 
-def _build_mapping(top: dict[str, Any], target: Target, path: Path, ctx: Ctx) -> Mapping | None:
+def _build_mapping(top: dict[str, Any], target: DocumentType, path: Path, ctx: Ctx) -> Mapping | None:
     source = _source(top["source"], ("source",), ctx)
     empty_default = top["empty_fields"]
     lets = _lets(top["let"], source.locale if source else Locale(), ctx)
@@ -450,8 +459,6 @@ def _grouping(value: Any, ctx: Ctx, lets: frozenset[str]) -> Grouping | None:
 def _template(value: str | None, mapping_path: Path, ctx: Ctx) -> Path | None:
     if value is None:
         return None
-    from yukimap.template_bounds import TemplateLimit, read_template
-
     path = (mapping_path.parent / value).resolve()
     try:
         read_template(path)
@@ -563,7 +570,7 @@ class _FieldEnv:
         self.let_names = let_names
 
     def section(self, value: Any, path: KeyPath, elements: tuple[Element, ...],
-                target: Target, what: str, extra: tuple[str, ...] = ()) -> Any:
+                target: DocumentType, what: str, extra: tuple[str, ...] = ()) -> Any:
         if not isinstance(value, dict):
             self.ctx.fail(path, f"{what}: must be a set of 'Field: ...' lines",
                           value=_shown(value))
@@ -590,7 +597,7 @@ class _FieldEnv:
                     specs.append(built)
         return tuple(specs) if ok else None
 
-    def _unknown_field(self, path: KeyPath, name: Any, names: list[str], target: Target,
+    def _unknown_field(self, path: KeyPath, name: Any, names: list[str], target: DocumentType,
                        what: str) -> None:
         elsewhere = _section_of(name, target)
         if elsewhere and elsewhere != what.split(".")[0]:
@@ -760,7 +767,7 @@ def _shape_problem(spec: FieldSpec, text: str) -> tuple[str, str] | None:
     return administration_problem(name, text) if name in ADMINISTRATION_FIELDS else None
 
 
-def _items(value: Any, target: Target, env: _FieldEnv) -> tuple[ItemSpec, ...] | None:
+def _items(value: Any, target: DocumentType, env: _FieldEnv) -> tuple[ItemSpec, ...] | None:
     path: KeyPath = (target.item_key,)
     if value is None:
         env.ctx.fail(path, f"{target.item_key}: needs at least one field")
@@ -781,7 +788,7 @@ def _items(value: Any, target: Target, env: _FieldEnv) -> tuple[ItemSpec, ...] |
     return tuple(out)
 
 
-def _check_required(target: Target, header: Any, items: Any, ctx: Ctx) -> None:
+def _check_required(target: DocumentType, header: Any, items: Any, ctx: Ctx) -> None:
     """Elements Yuki requires must be mapped (AdministrationID may come from the command line)."""
     sections = [(target.header_key, target.header, [header])]
     sections.append((target.item_key, target.items, list(items or ())))
@@ -813,7 +820,7 @@ def _replace(spec: FieldSpec, **changes: Any) -> FieldSpec:
     return replace(spec, **changes)
 
 
-def _section_of(name: str, target: Target) -> str | None:
+def _section_of(name: str, target: DocumentType) -> str | None:
     for key, elements in ((target.header_key, target.header), (target.item_key, target.items)):
         for path, _ in documents.walk(elements):
             if name in path:
@@ -846,26 +853,6 @@ def with_header_constants(mapping: Mapping, constants: dict[str, str | None],
     return replace(mapping, header=tuple(header))
 
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-COC_NUMBER = re.compile(r"^\d+$")
-ADMINISTRATION_FIELDS = ("AdministrationID", "AdministrationCoCNumber")
-# What a dry run renders when no administration is given: nothing is written or sent.
-NO_ADMINISTRATION = "00000000-0000-0000-0000-000000000000"
-
-
-def administration_problem(field: str, text: str) -> tuple[str, str] | None:
-    """(cause, hint) when `text` is not the shape `field` takes; None when it is."""
-    if field == "AdministrationID" and not GUID.match(text):
-        return ("not an administration ID (a GUID such as 5a4db0c5-ad01-4e00-8000-000000000001)",
-                ("`yukimap administrations` lists the IDs; a Chamber of Commerce number goes in"
-                 " AdministrationCoCNumber"))
-    if field == "AdministrationCoCNumber" and not COC_NUMBER.match(text):
-        return ("not a Chamber of Commerce number (digits only)",
-                ("write the number alone, e.g. 12345678; an administration's ID (a GUID) goes in"
-                 " AdministrationID"))
-    return None
-
-
 def administration_field(given: str) -> str:
     """Which field -a fills: a GUID is an ID, digits a CoC number; anything else is refused
     here, since only Yuki can look up a name (send and check --online do)."""
@@ -888,9 +875,9 @@ def administration_field(given: str) -> str:
 def apply_options(mapping: Mapping, administration: str | None,
                   opening_balance: str | None) -> Mapping:
     """Command-line values that fill document fields: -a/--administration, --opening-balance."""
-    target = mapping.target.name
+    target = mapping.target
     if administration is not None:
-        if target != "journal":
+        if not target.administration_in_document:
             raise UsageError("-a goes into the document only for journals; other documents are"
                              " given to an administration when they are sent",
                              hint="yukimap send FILE -m MAPPING -a ID_OR_NAME")
@@ -899,7 +886,7 @@ def apply_options(mapping: Mapping, administration: str | None,
                   for name in ADMINISTRATION_FIELDS}
         mapping = with_header_constants(mapping, fields, "-a")
     if opening_balance is not None:
-        if target != "petty_cash":
+        if target.header_element("OpeningBalance") is None:
             raise UsageError("--opening-balance is for petty cash statements")
         value = format_decimal(_option_amount("--opening-balance", opening_balance))
         mapping = with_header_constants(mapping, {"OpeningBalance": value}, "--opening-balance")
@@ -910,7 +897,7 @@ def dry_run_administration(mapping: Mapping) -> Mapping:
     """A journal that names no administration, for a dry run: rendered with a placeholder ID
     (nothing is written or sent), so that everything else is checked and summed up; the
     summary says that sending needs one (administration_used)."""
-    if mapping.target.name != "journal" or any(
+    if not mapping.target.administration_in_document or any(
             s.path[0] in ADMINISTRATION_FIELDS for s in mapping.header):
         return mapping
     return with_header_constants(mapping, {"AdministrationID": NO_ADMINISTRATION}, "dry run")
@@ -931,7 +918,7 @@ def _option_amount(option: str, text: str) -> Decimal:
 def administration_used(mapping: Mapping, given: str | None, origin: str = "-a") -> str | None:
     """Which administration a journal carries and where it comes from, for the summary;
     `given` is the one from outside the mapping (-a, or the settings: `origin`)."""
-    if mapping.target.name != "journal":
+    if not mapping.target.administration_in_document:
         return None
     own = next((s for s in mapping.header if s.path[0] in ADMINISTRATION_FIELDS), None)
     if given is not None:

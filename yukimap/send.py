@@ -56,12 +56,11 @@ from yukimap.sendlog import (
     state_errors,
 )
 from yukimap.settings import Settings
+from yukimap.targets import target_of
 from yukimap.transport import with_retries
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH = 100  # invoices per ProcessSalesInvoices call
-_OPERATIONS = {"sales_invoices": "ProcessSalesInvoices", "journal": "ProcessJournal",
-               "petty_cash": "ImportStatement"}
 LOOKUPS_PER_DAY = 25  # unknown invoices looked up per day (one call each), all runs together
 # Outcomes in a receipt, besides the journal's states:
 ALREADY_SENT = "ALREADY SENT"  # sent before, skipped
@@ -216,7 +215,7 @@ class _Run:
         self.admin_id, self.admin_name = known or UNRESOLVED, wanted
 
     def convert(self, path: Path, stage: Callable[[str], None]) -> ConversionResult:
-        if self.target.name == "journal":
+        if self.target.administration_in_document:
             self.mapping = apply_options(self.mapping, self.admin_id, None)
         result = convert_file(path, self.mapping, stage)
         result.check()  # every document validated before the first call
@@ -235,7 +234,7 @@ class _Run:
         for document in result.documents():
             reference = self._reference(document)
             content = contents[document.ordinal]
-            key = f"invoice:{reference}" if reference else f"{self.target.name}:{content}"
+            key = target_of(self.mapping).business_key(reference, content)
             self.items.append(_Item(document, key, content, reference))
         self.plan_again()
 
@@ -422,8 +421,7 @@ class _Run:
         """The complete request, built before its documents are SENDING: one that cannot be
         built has provably not been sent."""
         try:
-            return self.client.document_request(_OPERATIONS[self.target.name], text,
-                                                self.admin_id)
+            return self.client.document_request(self.target.call, text, self.admin_id)
         except DocumentError as exc:
             labels = ", ".join(i.document.label for i in batch[:5])
             raise DocumentError(f"{labels}: {exc.message}; it was not sent",
@@ -450,7 +448,7 @@ class _Run:
         return item
 
     def _record(self, run_id: int, batch: list[_Item], answer: Any) -> None:
-        if self.target.name != "sales_invoices":
+        if not self.target.answers_per_document:
             [item] = batch
             self.log.mark(run_id, [item.log_id or 0], SENT, None, yuki_ref=str(answer) or None)
             return
@@ -520,7 +518,7 @@ def _skip_state(item: _Item) -> str:
 
 def _contents(result: ConversionResult) -> dict[int, str]:
     """A hash of each document's content (its values and its items' values, canonical)."""
-    from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS
+    from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS
 
     docs = result.mapped.documents
     items = result.mapped.items

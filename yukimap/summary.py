@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from yukimap.mapping import Mapped
 
 
 @dataclass
@@ -35,14 +34,3 @@ class Summary:
     figures: dict[str, object] = field(default_factory=dict)  # extra label -> value lines
     table: list[tuple[str, ...]] = field(default_factory=list)  # a target's own table
     table_title: str = ""
-
-
-def summarize(mapped: Mapped, target: str) -> Summary:
-    from yukimap.targets import logic
-
-    summary = Summary(target, mapped.documents.height, mapped.items.height, mapped.rows_read,
-                      dict(mapped.skipped), list(mapped.notes), dict(mapped.skipped_documents))
-    fill = logic(target).summarize
-    if fill is not None:
-        fill(mapped, summary)
-    return summary

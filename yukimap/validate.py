@@ -11,15 +11,16 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from yukimap.documents import Target
+from yukimap.documents import DocumentType
 from yukimap.errors import Problem, Where
-from yukimap.mapping import DOC, KEY, ROW, ROWS, Mapped
+from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped
 from yukimap.resources import schema_path
 
 _STEP = re.compile(r"/([A-Za-z_]+)(?:\[(\d+)\])?")
@@ -38,7 +39,7 @@ def load_schema(path: Path) -> Any:
 class Locator:
     """Finds the source rows of the n-th document (and its m-th item) of a rendering."""
 
-    def __init__(self, mapped: Mapped, file: str, target: Target) -> None:
+    def __init__(self, mapped: Mapped, file: str, target: DocumentType) -> None:
         self.documents = mapped.documents.select(DOC, KEY, ROWS)
         self.items = mapped.items
         self.file = file
@@ -201,10 +202,10 @@ def _widen_pipe(stream: Any) -> None:
         pass
 
 
-def csv_problems(text: str, locator: Locator, document: int) -> list[Problem]:
-    """The petty cash CSV's own checks, located at the rows of each line."""
-    from yukimap.targets.petty_cash import csv_problems as check
-
+def text_problems(text: str, check: Callable[[str], list[tuple[int, str, str | None]]],
+                  locator: Locator, document: int) -> list[Problem]:
+    """The checks of a document that is not XML (the petty cash CSV: its target's
+    `check_text`), located at the rows of each line."""
     return [
         Problem(f"the cash statement CSV: {cause}",
                 locator.where(document, line - 2, f"line {line}") if line > 1

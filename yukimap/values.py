@@ -17,7 +17,21 @@ from functools import cache
 
 import polars as pl
 
-from yukimap.model import Locale
+
+
+DEFAULT_TRUE_WORDS = ("ja", "j", "yes", "y", "true", "waar", "1", "x")
+DEFAULT_FALSE_WORDS = ("nee", "n", "no", "false", "onwaar", "0")
+
+
+@dataclass(frozen=True)
+class Locale:
+    """How numbers, dates and booleans are written in the source file."""
+
+    decimal_mark: str | None = None  # None: inferred per file, refusing ambiguous values
+    thousands_separator: str | None = None
+    date_formats: tuple[str, ...] = ()  # strftime formats; ISO 8601 is always understood
+    true_words: tuple[str, ...] = DEFAULT_TRUE_WORDS
+    false_words: tuple[str, ...] = DEFAULT_FALSE_WORDS
 
 
 class BadValue(Exception):

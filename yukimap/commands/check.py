@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 def run(mapping: str, sample: Path | None = None, online: bool = False,
         administration: str | None = None, refresh: bool = False) -> int:
-    from yukimap.report import display_path, format_problems, format_summary
+    from yukimap.grouping import display_path
+    from yukimap.report import format_problems, format_summary
     from yukimap.schema import (
         administration_used,
         apply_options,
@@ -38,7 +39,7 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
         yuki, chosen = _connect(stack, administration) if online else (None, None)
         given = chosen.id if chosen else administration
         tried = loaded
-        if loaded.target.name == "journal":
+        if loaded.target.administration_in_document:
             tried = dry_run_administration(apply_options(loaded, given, None))
         result = convert_file(sample, tried)
         result.check()
@@ -66,7 +67,7 @@ def _connect(stack: ExitStack, administration: str | None,
 
 def _preflight(result: ConversionResult, yuki: YukiClient, chosen: Administration,
                refresh: bool) -> None:
-    from yukimap.report import count_shown, plural
+    from yukimap.grouping import count_shown, plural
 
     problems = result.preflight(yuki, chosen.id, refresh)
     calls = f"{yuki.calls_today()} Yuki calls used today, {yuki.remaining()} left"

@@ -15,7 +15,8 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
         strict: bool = False, opening_balance: str | None = None,
         administration: str | None = None) -> int:
     from yukimap.pipeline import convert_file
-    from yukimap.report import count_shown, display_path, format_problems, format_summary, plural
+    from yukimap.grouping import count_shown, display_path, plural
+    from yukimap.report import format_problems, format_summary
     from yukimap.schema import (
         administration_used,
         apply_options,

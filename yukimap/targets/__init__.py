@@ -1,29 +1,30 @@
-"""What is particular to each Yuki document, beyond its shape (documents.py).
+"""The targets: one `Target` per kind of Yuki document, found in one dict, `TARGETS`.
 
-Each target module offers `rules(mapped, mapping, file) -> problems` (Yuki's rules that an
-XSD does not show), `finish(mapped, mapping) -> (mapped, problems)` (what is computed over
-a whole document: balancing entries, running balances), `summarize(mapped, summary)` and
-`usage(mapped)` (the accounts and VAT codes the documents use, for pre-flight).
-All are pure and run before rendering, so problems still know their source rows.
+A Target carries the document's description (documents.DocumentType: its elements, XSD,
+template, the call that takes it) and what is particular to it beyond its shape:
+`rules(mapped, mapping, file)` (Yuki's rules that an XSD does not show), `finish(mapped,
+mapping)` (what is computed over a whole document: balancing entries, running balances),
+`summarize(mapped, summary)`, `usage(mapped)` (the accounts and VAT codes it uses, for
+pre-flight), `check_text(text)` (the checks of a document that is not XML), and how a
+document is known to the send journal (`business_key`). All are pure and run before
+rendering, so problems still know their source rows. Nothing outside this package
+compares target names: callers look a Target up and ask it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from yukimap.documents import JOURNAL, PETTY_CASH, SALES_INVOICE, DocumentType
 from yukimap.errors import Problem
+from yukimap.frames import Mapped
+from yukimap.model import Mapping
+from yukimap.summary import Summary
+from yukimap.targets import journal, petty_cash, sales
+from yukimap.usage import DocumentUsage
 
-if TYPE_CHECKING:
-    from yukimap.mapping import Mapped
-    from yukimap.preflight import DocumentUsage
-    from yukimap.model import Mapping
-    from yukimap.summary import Summary
-
-
-def _no_rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
-    return []
+TextProblem = tuple[int, str, str | None]  # (line of the text, cause, value)
 
 
 def _no_finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
@@ -31,17 +32,54 @@ def _no_finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]
 
 
 @dataclass(frozen=True)
-class Logic:
-    rules: Callable[[Mapped, Mapping, str], list[Problem]] = _no_rules
+class Target:
+    """A kind of Yuki document and everything particular to it."""
+
+    type: DocumentType
+    rules: Callable[[Mapped, Mapping, str], list[Problem]]
+    summarize: Callable[[Mapped, Summary], None]
+    usage: Callable[[Mapped], DocumentUsage]
     finish: Callable[[Mapped, Mapping], tuple[Mapped, list[Problem]]] = _no_finish
-    summarize: Callable[[Mapped, Summary], None] | None = None
-    usage: Callable[[Mapped], DocumentUsage] | None = None
+    check_text: Callable[[str], list[TextProblem]] | None = None  # a document that is not XML
+
+    @property
+    def name(self) -> str:
+        return self.type.name
+
+    @property
+    def xsd(self) -> str | None:
+        return self.type.xsd
+
+    @property
+    def template(self) -> str:
+        return self.type.template
+
+    @property
+    def per_call(self) -> bool:
+        """One document per call to Yuki (else a batch of documents in one call)."""
+        return self.type.per_call
+
+    def business_key(self, reference: str | None, content: str) -> str:
+        """How the send journal knows a document: a sales invoice by its number, any other
+        document by a hash of its content (the administration is the journal's other key)."""
+        return f"invoice:{reference}" if reference else f"{self.name}:{content}"
+
+    def summary(self, mapped: Mapped) -> Summary:
+        """What a conversion amounts to: the common counts, and this target's own."""
+        summary = Summary(self.name, mapped.documents.height, mapped.items.height,
+                          mapped.rows_read, dict(mapped.skipped), list(mapped.notes),
+                          dict(mapped.skipped_documents))
+        self.summarize(mapped, summary)
+        return summary
 
 
-def logic(target: str) -> Logic:
-    from yukimap.targets import journal, petty_cash, sales
+TARGETS: dict[str, Target] = {t.name: t for t in (
+    Target(SALES_INVOICE, sales.rules, sales.summarize, sales.usage),
+    Target(JOURNAL, journal.rules, journal.summarize, journal.usage, journal.finish),
+    Target(PETTY_CASH, petty_cash.rules, petty_cash.summarize, petty_cash.usage,
+           petty_cash.finish, petty_cash.csv_problems),
+)}
 
-    modules = {"sales_invoices": sales, "journal": journal, "petty_cash": petty_cash}
-    module = modules[target]
-    return Logic(module.rules, getattr(module, "finish", _no_finish), module.summarize,
-                 module.usage)
+
+def target_of(mapping: Mapping) -> Target:
+    return TARGETS[mapping.target.name]

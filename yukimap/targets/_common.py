@@ -9,8 +9,8 @@ from decimal import Decimal
 import polars as pl
 
 from yukimap.errors import Problem, Where
-from yukimap.mapping import DOC, ITEM, KEY, ROW, Mapped
-from yukimap.report import exact_money
+from yukimap.frames import DOC, ITEM, KEY, ROW, VALUE, Mapped
+from yukimap.money import exact_money
 
 PLAIN_CODE = r"^\d+$"
 
@@ -26,23 +26,23 @@ def plain_codes(frame: pl.DataFrame, field: str, file: str, key: str) -> list[Pr
     """GL account codes must be the bare number ('8000'), not '8000 Omzet' or '80.00'."""
     values = column(frame, field)
     wrong = values.is_not_null() & ~values.str.contains(PLAIN_CODE).fill_null(True)
-    bad = frame.select(ROW).with_columns(values.alias("__v__")).filter(wrong)
+    bad = frame.select(ROW).with_columns(values.alias(VALUE)).filter(wrong)
     return [
         Problem("not a plain GL account code",
                 Where(file=file, rows=tuple(group[ROW].to_list()), key=key), value=str(value),
                 hint="only the account number, e.g. 8000 (not '8000 Omzet'); translate names"
                      " with map:")
-        for (value,), group in bad.group_by("__v__", maintain_order=True)
+        for (value,), group in bad.group_by(VALUE, maintain_order=True)
     ]
 
 
 def rows_by_value(frame: pl.DataFrame, name: str) -> dict[str, tuple[int, ...]]:
     """Each distinct non-empty value of a mapped column, with the rows that have it."""
     values = column(frame, name)
-    used = frame.select(ROW).with_columns(values.alias("__v__")).filter(
-        pl.col("__v__").is_not_null() & (pl.col("__v__") != ""))
+    used = frame.select(ROW).with_columns(values.alias(VALUE)).filter(
+        pl.col(VALUE).is_not_null() & (pl.col(VALUE) != ""))
     return {str(value): tuple(group[ROW].to_list())
-            for (value,), group in used.group_by("__v__", maintain_order=True)}
+            for (value,), group in used.group_by(VALUE, maintain_order=True)}
 
 
 # --- what round: changes in the amounts booked -------------------------------------------

@@ -16,12 +16,12 @@ from decimal import Decimal
 import polars as pl
 
 from yukimap.errors import Problem, Where
-from yukimap.mapping import DOC, ITEM, KEY, ROW, ROWS, Mapped
+from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Mapped
 from yukimap.model import Balancing, Mapping
-from yukimap.report import money
+from yukimap.money import money
 from yukimap.summary import Summary
-from yukimap.preflight import DocumentUsage
-from yukimap.schema import ADMINISTRATION_FIELDS, administration_problem
+from yukimap.usage import DocumentUsage
+from yukimap.documents import ADMINISTRATION_FIELDS, administration_problem
 from yukimap.targets._common import (
     AMOUNT_ROUNDED,
     column,

@@ -23,11 +23,11 @@ import polars as pl
 from yukimap import text as text_policy
 from yukimap.documents import PETTY_CASH_HEADER, PETTY_CASH_PROJECT_HEADER
 from yukimap.errors import Problem, Where
-from yukimap.mapping import DOC, KEY, ROW, ROWS, Mapped
+from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped
 from yukimap.model import Mapping
-from yukimap.report import money
+from yukimap.money import money
 from yukimap.summary import Summary
-from yukimap.preflight import DocumentUsage
+from yukimap.usage import DocumentUsage
 from yukimap.targets._common import (
     AMOUNT_ROUNDED,
     column,

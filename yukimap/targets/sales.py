@@ -14,10 +14,10 @@ from decimal import Decimal
 import polars as pl
 
 from yukimap.errors import Problem, Where
-from yukimap.mapping import DOC, KEY, ROW, ROWS, Mapped
+from yukimap.frames import DOC, KEY, ROW, ROWS, VALUE, Mapped
 from yukimap.model import Mapping
 from yukimap.summary import Summary, Totals
-from yukimap.preflight import DocumentUsage
+from yukimap.usage import DocumentUsage
 from yukimap.targets._common import column as _col
 from yukimap.targets._common import (
     Column,
@@ -110,11 +110,11 @@ def _process_needs_reference(docs: pl.DataFrame, file: str) -> list[Problem]:
 
 
 def _unique_references(docs: pl.DataFrame, file: str) -> list[Problem]:
-    refs = docs.with_columns(_col(docs, "Reference").alias("__ref__")).filter(
-        pl.col("__ref__").is_not_null() & pl.col("__ref__").is_duplicated()
+    refs = docs.with_columns(_col(docs, "Reference").alias(VALUE)).filter(
+        pl.col(VALUE).is_not_null() & pl.col(VALUE).is_duplicated()
     )
     problems = []
-    for (ref,), group in refs.group_by("__ref__", maintain_order=True):
+    for (ref,), group in refs.group_by(VALUE, maintain_order=True):
         rows = sorted(r for rs in group[ROWS].to_list() for r in rs)
         problems.append(Problem(
             "the same invoice number (Reference) on more than one invoice",

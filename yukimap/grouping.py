@@ -1,0 +1,81 @@
+"""Problems grouped by cause, as every message shows them, and the counts over them.
+
+212 rows with the same bad date are one group with its rows, not 212 problems; a headline
+("orders.csv: 2 problems in the data") counts the groups a person will see. The library
+builds its error messages with these; report.py turns the groups into text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from yukimap.errors import Problem
+
+SHOWN_PER_GROUP = 8
+
+
+@dataclass
+class Group:
+    severity: str
+    cause: str
+    subject: str
+    hint: str | None
+    entries: list[Problem] = field(default_factory=list)
+
+
+def subject(p: Problem) -> str:
+    w = p.where
+    parts = []
+    if w.line is not None and w.file:
+        parts.append(f"{display_path(w.file)}:{w.line}:{w.col or 1}")
+    elif w.file:
+        parts.append(w.file + (f" (sheet {w.sheet})" if w.sheet else ""))
+    if w.column:
+        parts.append(f"column '{w.column}'" + (f" ({w.letter})" if w.letter else ""))
+    if w.key:
+        parts.append(f"for {w.key}" if w.column else w.key)
+    return ", ".join(parts)
+
+
+def group_problems(problems: Sequence[Problem]) -> list[Group]:
+    groups: dict[tuple[str, str, str, str | None], Group] = {}
+    ordered = sorted(problems, key=lambda p: p.severity != "error")
+    for p in ordered:
+        # A mapping problem is one line with its file:line:col; an expression that fails
+        # on rows is grouped like a data problem, under its file:line:col.
+        shared = subject(p) if p.where.line is None or p.where.rows else ""
+        key = (p.severity, p.cause, shared, p.hint)
+        if key not in groups:
+            groups[key] = Group(p.severity, p.cause, shared, p.hint)
+        groups[key].entries.append(p)
+    return list(groups.values())
+
+
+def count_shown(problems: Sequence[Problem], severity: str = "error") -> int:
+    """How many errors (or warnings) format_problems shows: a block per cause and place, a
+    line per mapping problem. Every count printed is taken this way, so that it counts what
+    it sits over."""
+    return sum(len(g.entries) if not g.subject else 1
+               for g in group_problems(problems) if g.severity == severity)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def headline(where: str, problems: Sequence[Problem], what: str) -> str:
+    """'orders.csv: 2 problems in the data', counting what format_problems shows."""
+    return f"{where}: {plural(count_shown(problems), 'problem')} {what}"
+
+
+def display_path(path: object) -> str:
+    """A path as short as it can be shown: relative to the working folder when inside it."""
+    full = Path(str(path))
+    try:
+        return str(full.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(full)
+
+
