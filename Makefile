@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # Reinstall when pyproject.toml changes.
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: test demo benchmark fuzz clean
+.PHONY: test lint demo benchmark fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto
+
+# Types checked strictly and a small lint rule set, for the package (CI runs it via `make test`).
+lint: $(STAMP)
+	$(BIN)/ruff check yukimap
+	$(BIN)/mypy
 
 # The robustness suite's property tests with many more examples (minutes, not seconds).
 fuzz: $(STAMP)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from difflib import get_close_matches
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -26,8 +26,8 @@ from yukimap import text as text_policy
 from yukimap.errors import DataError, Problem, SourceError, Where
 from yukimap.expr import ExprError, compile_regex, numbers_context, shorten
 from yukimap.fixes import too_many_decimals, yaml_text
-from yukimap.model import Condition, FieldSpec, ItemSpec, Mapping
 from yukimap.frames import DOC, ITEM, KEY, POS, RAW, ROW, ROWS, VALUE, Mapped, Table, delimiter_hint
+from yukimap.model import Condition, FieldSpec, ItemSpec, Mapping
 from yukimap.values import (
     BadValue,
     Locale,
@@ -44,7 +44,6 @@ from yukimap.values import (
     to_xml_text,
     trim_decimals,
 )
-
 
 
 def map_table(table: Table, mapping: Mapping) -> Mapped:

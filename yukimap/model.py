@@ -7,9 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from yukimap.documents import DocumentType, Element, Empty, Kind
 from yukimap.errors import Where
-
-from yukimap.documents import Element, Empty, Kind, DocumentType
 from yukimap.values import Locale
 
 if TYPE_CHECKING:

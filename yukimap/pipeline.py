@@ -18,15 +18,14 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from yukimap._validator import NO_ROOT
 from yukimap.errors import DataError, DocumentError, Problem, UsageError, Where
-from yukimap.frames import KEY, Mapped
+from yukimap.frames import KEY, Mapped, Table
+from yukimap.grouping import headline
 from yukimap.mapping import map_table
 from yukimap.model import Mapping
 from yukimap.preflight import preflight
-from yukimap.usage import DocumentUsage
-from yukimap.frames import Table
 from yukimap.read import read_table
-from yukimap.grouping import headline
 from yukimap.render import (
     BLOCK_MARK,
     Document,
@@ -35,18 +34,18 @@ from yukimap.render import (
     render,
     render_stream,
 )
-from yukimap._validator import NO_ROOT
+from yukimap.resources import schema_path
 from yukimap.schema import load_mapping
-from yukimap.template_bounds import Deadline
 from yukimap.summary import Summary
 from yukimap.targets import target_of
-from yukimap.resources import schema_path
+from yukimap.template_bounds import Deadline
+from yukimap.usage import DocumentUsage
 from yukimap.validate import (
     PROCESS_FROM_ITEMS,
     Locator,
     XsdCheck,
-    text_problems,
     prestart,
+    text_problems,
     xsd_problems,
 )
 

@@ -21,8 +21,8 @@ import re
 import stat
 import struct
 from collections.abc import Iterator, Sequence
-from functools import partial
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -34,7 +34,6 @@ from yukimap.errors import Problem, SourceError, Where, column_letter
 from yukimap.frames import ROW, Table, delimiter_hint
 from yukimap.limits import MB, limits, over
 from yukimap.model import Source
-
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")

@@ -10,21 +10,21 @@ element clears it, and xsi:nil is a third state.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import polars as pl
 from markupsafe import Markup
 
 from yukimap import text as text_policy
 from yukimap.documents import Element, walk
 from yukimap.errors import MappingError
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, XML, Mapped, is_internal
-import polars as pl
 from yukimap.model import FieldSpec, Mapping
 from yukimap.resources import templates_dir
 from yukimap.template_bounds import (

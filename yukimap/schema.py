@@ -23,12 +23,13 @@ from yukimap.documents import (
     COC_NUMBER,
     GUID,
     NO_ADMINISTRATION,
-    Element,
     DocumentType,
+    Element,
     administration_problem,
 )
 from yukimap.errors import MappingError, Problem, UsageError, Where
 from yukimap.expr import FUNCTIONS, ExprError, compile_expr, compile_regex, shorten
+from yukimap.grouping import headline
 from yukimap.model import (
     Balancing,
     Condition,
@@ -40,7 +41,6 @@ from yukimap.model import (
     Sign,
     Source,
 )
-from yukimap.grouping import headline
 from yukimap.resources import shipped_mappings
 from yukimap.templatefiles import TemplateLimit, read_template
 from yukimap.values import (

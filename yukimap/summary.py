@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 
-
 @dataclass
 class Totals:
     excl: Decimal = Decimal("0.00")

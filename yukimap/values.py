@@ -17,8 +17,6 @@ from functools import cache
 
 import polars as pl
 
-
-
 DEFAULT_TRUE_WORDS = ("ja", "j", "yes", "y", "true", "waar", "1", "x")
 DEFAULT_FALSE_WORDS = ("nee", "n", "no", "false", "onwaar", "0")
 

@@ -14,8 +14,8 @@ from yukimap.errors import UsageError
 def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = False,
         strict: bool = False, opening_balance: str | None = None,
         administration: str | None = None) -> int:
-    from yukimap.pipeline import convert_file
     from yukimap.grouping import count_shown, display_path, plural
+    from yukimap.pipeline import convert_file
     from yukimap.report import format_problems, format_summary
     from yukimap.schema import (
         administration_used,

@@ -15,13 +15,12 @@ from decimal import Decimal
 
 import polars as pl
 
+from yukimap.documents import ADMINISTRATION_FIELDS, administration_problem
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Mapped
 from yukimap.model import Balancing, Mapping
 from yukimap.money import money
 from yukimap.summary import Summary
-from yukimap.usage import DocumentUsage
-from yukimap.documents import ADMINISTRATION_FIELDS, administration_problem
 from yukimap.targets._common import (
     AMOUNT_ROUNDED,
     column,
@@ -30,6 +29,7 @@ from yukimap.targets._common import (
     rounding_figure,
     rows_by_value,
 )
+from yukimap.usage import DocumentUsage
 
 BALANCING_ITEM = 1_000  # sorts a balancing entry after the entries of its rows
 

@@ -27,7 +27,6 @@ from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped
 from yukimap.model import Mapping
 from yukimap.money import money
 from yukimap.summary import Summary
-from yukimap.usage import DocumentUsage
 from yukimap.targets._common import (
     AMOUNT_ROUNDED,
     column,
@@ -36,6 +35,7 @@ from yukimap.targets._common import (
     rounding_figure,
     rows_by_value,
 )
+from yukimap.usage import DocumentUsage
 
 TEXT_FIELDS = ("TransactionCode", "OffsetAccount", "OffsetName", "Description", "ProjectCode",
                "ProjectNumber")

@@ -17,8 +17,6 @@ from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, KEY, ROW, ROWS, VALUE, Mapped
 from yukimap.model import Mapping
 from yukimap.summary import Summary, Totals
-from yukimap.usage import DocumentUsage
-from yukimap.targets._common import column as _col
 from yukimap.targets._common import (
     Column,
     Rounded,
@@ -27,6 +25,8 @@ from yukimap.targets._common import (
     rounding_figure,
     rows_by_value,
 )
+from yukimap.targets._common import column as _col
+from yukimap.usage import DocumentUsage
 from yukimap.values import round_half_up
 
 CENT = 2
