@@ -31,6 +31,7 @@ ADMINISTRATION = "5a4db0c5-ad01-4e00-8000-000000000001"
 
 def one(rows: int) -> dict[str, float]:
     from benchmarks.generate import bank_export
+    from yukimap.output import write_documents
     from yukimap.pipeline import convert_file
     from yukimap.schema import apply_options, load_mapping
 
@@ -39,7 +40,7 @@ def one(rows: int) -> dict[str, float]:
     out = Path(tempfile.mkdtemp()) / "journal.xml"
     start = time.perf_counter()
     result = convert_file(source, mapping)
-    result.write(out)
+    write_documents(result, out)
     seconds = time.perf_counter() - start
     entries = result.mapped.items.height
     out.unlink()

@@ -44,7 +44,6 @@ from yukimap.errors import (
 from yukimap.sandbox import load_config
 from yukimap.sandbox.config import AccessKeyConf
 
-
 BALANCED = [("2025-03-31", "4100", "1250.00"), ("2025-03-31", "1100", "-1250.00")]
 
 

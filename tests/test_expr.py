@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from yukimap.expr import FUNCTIONS, ExprError, _row_error, compile_expr, compile_regex
-from yukimap.values import Locale
-from yukimap.values import parse_date, parse_decimal
+from yukimap.values import Locale, parse_date, parse_decimal
 
 
 class Row:

@@ -7,6 +7,7 @@ import pytest
 
 from benchmarks.fstring_writer import write
 from tests.conftest import REPO
+from yukimap.output import document_text
 from yukimap.pipeline import convert_file
 
 
@@ -15,4 +16,4 @@ from yukimap.pipeline import convert_file
                                          ("yuki-doc-example", "yuki-doc-example.csv")])
 def test_fstring_writer_matches_the_template(name: str, source: str) -> None:
     result = convert_file(REPO / "examples" / source, name)
-    assert "".join(write(result.mapped, result.mapping)) == result.text
+    assert "".join(write(result.mapped, result.mapping)) == document_text(result)

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
+from yukimap.output import document_texts
 from yukimap.pipeline import convert_file
 from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
@@ -55,7 +56,7 @@ def test_golden(case: Path, update_golden: bool) -> None:
     mapping = apply_options(load_mapping(mapping_path), spec.get("administration"),
                             spec.get("opening_balance"))
     result = convert_file(source, mapping)
-    texts = result.rendered()
+    texts = document_texts(result)
     names = ["expected"] if len(texts) == 1 else [f"expected-{u.key}" for u in result.units()]
     for name, text in zip(names, texts):
         _compare(case / f"{name}{result.extension}", text, update_golden)

@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import run_cli
 from yukimap.errors import DataError, DocumentError
+from yukimap.output import check_documents, document_text, write_documents
 from yukimap.pipeline import ConversionResult, convert_file
 from yukimap.schema import apply_options, load_mapping
 
@@ -42,7 +43,7 @@ def problems(tmp_path: Path, mapping: str, rows: str, **kw: str | None) -> list[
 
 def test_a_balanced_journal(tmp_path: Path) -> None:
     result = convert(tmp_path, JOURNAL, "01-11-2024;1100;-10,00;a;;;\n01-11-2024;4100;10,00;b;;;\n")
-    assert "<AdministrationID>5a4db0c5-ad01-4e00-8000-000000000001</AdministrationID>" in result.text
+    assert "<AdministrationID>5a4db0c5-ad01-4e00-8000-000000000001</AdministrationID>" in document_text(result)
     assert result.summary.table[1] == ("2024-11-01", "2", "10.00", "-10.00", "0.00")
 
 
@@ -76,7 +77,7 @@ def test_balancing_entry_within_the_limit_is_added_and_reported(tmp_path: Path) 
         "added a balancing entry of 0.02 on 2024-11-01 to GL account 8990 (the mapping's"
         " balancing:)"]
     assert "<GLAccount>8990</GLAccount>\n    <Amount>0.02</Amount>\n" \
-           "    <Description>Afronding</Description>" in result.text
+           "    <Description>Afronding</Description>" in document_text(result)
 
 
 def test_balancing_does_not_hide_a_larger_difference(tmp_path: Path) -> None:
@@ -132,8 +133,8 @@ def test_the_administration_is_needed_once(tmp_path: Path) -> None:
     assert problems(tmp_path, both, rows, administration=None)[0][0] == (
         "a journal gives both AdministrationID and AdministrationCoCNumber")
     result = convert(tmp_path, both, rows, administration="12345678")  # the command line wins
-    assert "<AdministrationCoCNumber>12345678</AdministrationCoCNumber>" in result.text
-    assert "AdministrationID" not in result.text
+    assert "<AdministrationCoCNumber>12345678</AdministrationCoCNumber>" in document_text(result)
+    assert "AdministrationID" not in document_text(result)
 
 
 def test_required_entry_fields_are_checked_at_load(tmp_path: Path) -> None:
@@ -148,7 +149,7 @@ def test_several_journals_need_an_output_folder(tmp_path: Path) -> None:
     rows = "01-11-2024;1100;-1,00;a;;;\n01-11-2024;4100;1,00;b;;;\n02-11-2024;1100;-2,00;c;;;\n" \
            "02-11-2024;4100;2,00;d;;;\n"
     result = convert(tmp_path, mapping, rows)
-    written = result.write(tmp_path / "out")
+    written = write_documents(result, tmp_path / "out")
     assert [p.name for p in written] == ["01-11-2024.xml", "02-11-2024.xml"]
     assert written[1].read_text().count("<JournalEntry>") == 2
 
@@ -175,7 +176,7 @@ lines:
 def test_petty_cash_from_an_opening_balance(tmp_path: Path) -> None:
     result = convert(tmp_path, CASH, "01-11-2024;8000;100,00;verkoop;;;\n02-11-2024;4320;-12,6;porti;;;\n",
                      administration=None, opening="1250")
-    assert result.text.splitlines()[1:] == [
+    assert document_text(result).splitlines()[1:] == [
         "1000;;;8000;;01-11-2024;verkoop;100,00;1350,00",
         "1000;;;4320;;02-11-2024;porti;-12,60;1337,40"]
     assert result.summary.table[1][-1] == "1,337.40"
@@ -185,7 +186,7 @@ def test_petty_cash_dot_decimal_mark_is_a_setting(tmp_path: Path) -> None:
     mapping = CASH + 'amount_decimal_mark: "."\n'
     result = convert(tmp_path, mapping, "01-11-2024;8000;100,00;verkoop;;;\n", administration=None,
                      opening="0")
-    assert result.text.splitlines()[1].endswith(";100.00;100.00")
+    assert document_text(result).splitlines()[1].endswith(";100.00;100.00")
 
 
 def test_petty_cash_needs_a_balance(tmp_path: Path) -> None:
@@ -220,7 +221,7 @@ def test_texts_longer_than_yuki_allows(tmp_path: Path) -> None:
     cut = mapping.replace("OffsetName: {column: Debit}", "OffsetName: {column: Debit, truncate: true}")
     result = convert(tmp_path, cut, f"01-11-2024;8000;1,00;a;{name};;\n", administration=None,
                      opening="0")
-    assert result.text.splitlines()[1].split(";")[4] == name[:34]
+    assert document_text(result).splitlines()[1].split(";")[4] == name[:34]
     assert [w.cause for w in result.warnings] == [
         "longer than 34 characters; cut as the mapping says (truncate: true)"]
 
@@ -240,6 +241,6 @@ def test_a_users_cash_template_is_checked_like_the_xsd_checks_xml(tmp_path: Path
     result = convert(tmp_path, mapping, "01-11-2024;8000;1,00;a;;;\n", administration=None,
                      opening="0")
     with pytest.raises(DocumentError) as info:
-        result.check()
+        check_documents(result)
     assert info.value.problems[0].cause == ("the cash statement CSV: the first line is not"
                                             " Yuki's cash statement header")

@@ -12,7 +12,6 @@ from yukimap.preflight import ReferenceCache, check_usage, preflight
 from yukimap.usage import DocumentUsage
 from yukimap.yuki_results import GLAccount, VATCode
 
-
 VAT = [VATCode("BTW hoog 21%", 1, "BTW hoog", Decimal("21.00")),
        VATCode("BTW laag 9%", 2, "BTW laag", Decimal("9.00")),
        VATCode("BTW verlegd", 17, "Verlegd", Decimal("0.00"))]

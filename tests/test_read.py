@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 
 from yukimap.errors import SourceError
-from yukimap.model import Source
 from yukimap.frames import ROW, Table
+from yukimap.model import Source
 from yukimap.read import read_table
 
 

@@ -393,3 +393,71 @@ def test_lookups_are_budgeted_per_day_not_per_run(setup: tuple[Sandbox, Settings
     assert sandbox.count("CheckOutstandingItemAdmin") == 25
     assert {o.state for o in again.documents} == {AWAITING}
     assert again.calls_used == 0
+
+
+# --- several files in one run, each call's document rendered once ---------------------------
+
+
+def test_files_of_one_run_share_their_calls(setup: tuple[Sandbox, Settings, Path]) -> None:
+    """Three files of 20 invoices each go out in one call of 60: calls are counted per
+    invoice, not per file; each file gets its own receipt."""
+    from yukimap.send import send_files
+
+    sandbox, settings, tmp = setup
+    paths = []
+    for n in range(3):
+        paths.append(tmp / f"orders-{n}.csv")
+        paths[-1].write_text(orders(range(2000 + 20 * n, 2020 + 20 * n)))
+    receipts = send_files(paths, str(tmp / "m.yaml"), settings, administration=ADM_KORENAAR)
+    assert [set(states(r).values()) for r in receipts] == [{SENT}] * 3  # type: ignore[arg-type]
+    assert [len(r.documents) for r in receipts] == [20, 20, 20]  # type: ignore[union-attr]
+    assert sandbox.count("ProcessSalesInvoices") == 1
+    assert len(stored(sandbox)) == 60
+    with SendLog(settings.state_dir) as log:
+        runs = log.recent(5)
+    assert sorted(r["file"] for r in runs) == ["orders-0.csv", "orders-1.csv", "orders-2.csv"]
+
+
+def test_a_bad_file_fails_alone(setup: tuple[Sandbox, Settings, Path]) -> None:
+    """A file the administration does not know what of (an unknown VAT type) fails with its
+    own error; the other files of the run are sent."""
+    from yukimap.errors import DataError
+    from yukimap.send import send_files
+
+    sandbox, settings, tmp = setup
+    good, bad = tmp / "good.csv", tmp / "bad.csv"
+    good.write_text(orders(range(3000, 3003)))
+    bad.write_text(HEADER + "3100;2024-11-01;Klant;1;Mok;12,50;7\n")  # 7% is no VAT rate
+    (tmp / "m.yaml").write_text(MAPPING.replace('{"21": 1, "9": 2}', '{"21": 1, "9": 2, "7": 2}'))
+    outcomes = send_files([bad, good], str(tmp / "m.yaml"), settings,
+                          administration=ADM_KORENAAR)
+    assert isinstance(outcomes[0], DataError)
+    assert "pre-flight against the administration" in outcomes[0].message
+    assert set(states(outcomes[1]).values()) == {SENT}  # type: ignore[arg-type]
+    assert stored(sandbox) == ["3000", "3001", "3002"]
+
+
+def test_each_call_is_rendered_once(setup: tuple[Sandbox, Settings, Path],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """send renders and validates what each call carries once, before the first call, and
+    hands exactly those bytes to the SOAP client (the documents already sent are not
+    rendered at all)."""
+    import yukimap.output as output
+
+    renderings: list[int] = []
+    real = output.render
+
+    def counted(template: object, context: dict[str, object]) -> str:
+        renderings.append(len(list(context.get("documents", [None]))))  # type: ignore[arg-type]
+        return real(template, context)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(output, "render", counted)
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(range(4000, 4005)))
+    send(settings, tmp / "orders.csv", tmp / "m.yaml", batch_size=2)
+    assert renderings == [2, 2, 1]
+    (tmp / "more.csv").write_text(orders(range(4000, 4007)))
+    renderings.clear()
+    send(settings, tmp / "more.csv", tmp / "m.yaml", batch_size=2)
+    assert renderings == [2]  # only the two new invoices, once
+    assert stored(sandbox) == [str(n) for n in range(4000, 4007)]

@@ -10,8 +10,9 @@ import xmlschema
 
 from tests.conftest import REPO
 from yukimap import pipeline
-from yukimap._validator import Streaming
+from yukimap.validate.streaming import Streaming
 from yukimap.errors import DocumentError
+from yukimap.output import check_documents, document_text
 from yukimap.pipeline import convert_file
 from yukimap.resources import schema_path
 
@@ -84,7 +85,7 @@ def test_a_big_document_is_validated_by_a_second_process(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)
     result = convert_file(REPO / "examples/webshop-orders.csv", "webshop-orders")
-    assert "<Reference>2024-1005</Reference>" in result.text
+    assert "<Reference>2024-1005</Reference>" in document_text(result)
 
 
 def test_the_second_process_finds_failures_and_xmlschema_explains_them(
@@ -99,7 +100,7 @@ def test_the_second_process_finds_failures_and_xmlschema_explains_them(
     (tmp_path / "in.csv").write_text("Order;Item;Pct\n" + rows)
     result = convert_file(tmp_path / "in.csv", tmp_path / "m.yaml")
     with pytest.raises(DocumentError) as info:
-        result.check()
+        check_documents(result)
     [problem] = [p for p in info.value.problems if p.is_error]
     assert problem.cause.startswith("breaks Yuki's schema at VATPercentage")
     assert problem.where.rows == (8,) and problem.value == "150"
@@ -137,11 +138,11 @@ def _split_small(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_split_validation_writes_the_same_document(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     source = _journal(tmp_path, [f"regel {n}" for n in range(40)])
-    plain = convert_file(source, tmp_path / "m.yaml").text
+    plain = document_text(convert_file(source, tmp_path / "m.yaml"))
     _split_small(monkeypatch)
     split = convert_file(source, tmp_path / "m.yaml")
-    assert split.text == plain
-    assert "\x00" not in split.text and plain.count("<JournalEntry>") == 80
+    assert document_text(split) == plain
+    assert "\x00" not in document_text(split) and plain.count("<JournalEntry>") == 80
 
 
 @pytest.mark.parametrize("bad_row", [2, 5, 40])  # in the first, the second and the last block
@@ -161,6 +162,6 @@ def test_split_validation_catches_a_bad_entry_in_any_block(
     _split_small(monkeypatch)
     result = convert_file(_journal(tmp_path, texts), tmp_path / "m.yaml")
     with pytest.raises(DocumentError) as info:
-        result.check()
+        check_documents(result)
     assert {p.where.rows for p in info.value.problems} == {(bad_row,)}
     assert all("Description" in p.cause for p in info.value.problems)

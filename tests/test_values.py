@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from yukimap.values import Locale
 from yukimap.values import (
     BadValue,
+    Locale,
     decimal_mark_evidence,
     format_decimal,
     parse_boolean,

@@ -2,10 +2,10 @@
 
 The library API (the CLI is a thin layer over it)::
 
-    from yukimap import load_mapping, convert_file
+    from yukimap import convert_file, load_mapping, load_settings, send_file, write_documents
     mapping = load_mapping("mappings/webshop-orders.yaml")
     result = convert_file("examples/webshop-orders.csv", mapping)
-    result.write(Path("out.xml"))
+    write_documents(result, Path("out.xml"))
     receipt = send_file(Path("orders.csv"), mapping, load_settings(), administration="...")
 
 Names are imported lazily so that `yukimap --help` stays fast.
@@ -18,13 +18,17 @@ from typing import Any
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "convert_file", "load_mapping", "load_settings", "send_file",
-           "ConversionResult", "Receipt", "UserError"]
+           "send_files", "write_documents", "check_documents", "ConversionResult", "Receipt",
+           "UserError"]
 
 _LAZY = {
     "load_mapping": "yukimap.schema",
     "convert_file": "yukimap.pipeline",
     "ConversionResult": "yukimap.pipeline",
+    "write_documents": "yukimap.output",
+    "check_documents": "yukimap.output",
     "send_file": "yukimap.send",
+    "send_files": "yukimap.send",
     "Receipt": "yukimap.send",
     "load_settings": "yukimap.settings",
     "UserError": "yukimap.errors",

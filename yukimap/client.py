@@ -231,18 +231,27 @@ class YukiClient:
         return self._statement_answer(self.send(request))
 
     def document_request(self, operation: str, document: str | bytes,
-                         administration: str | None = None) -> Request:
+                         administration: str | None = None, *,
+                         validated_count: int | None = None) -> Request:
         """The complete request that books `document` (ProcessSalesInvoices, ProcessJournal
         or ImportStatement), built before anything is sent: what cannot be built is an error
-        here, when it provably has not left."""
+        here, when it provably has not left. `validated_count`: the document has passed its
+        XSD already (send renders and validates each call's document once) and holds that
+        many documents; it is embedded as it is, without being parsed again."""
         _, adm_param, doc_param = OPERATIONS[operation].params
-        content: str | bytes | XmlDoc = document if doc_param == "statementText" else _doc(
-            document)
+        content: str | bytes | XmlDoc
+        if doc_param == "statementText":
+            content = document
+        elif validated_count is not None:
+            content = XmlDoc.validated(document)
+        else:
+            content = _doc(document)
         adm = self.administration_guid(administration)
         request = self.prepare(operation, {adm_param: adm, doc_param: content})
         request.administration = adm
-        if isinstance(content, XmlDoc):
-            request.invoices = _invoices(content)
+        if isinstance(content, XmlDoc) and operation == "ProcessSalesInvoices":
+            request.invoices = (validated_count if validated_count is not None
+                                else _invoices(content))
         return request
 
     def send_document(self, request: Request) -> results.SalesImportResult | str:

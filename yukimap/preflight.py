@@ -36,6 +36,7 @@ from yukimap.yuki_results import GLAccount, VATCode
 
 if TYPE_CHECKING:
     from yukimap.client import YukiClient
+    from yukimap.pipeline import ConversionResult
 
 T = TypeVar("T")
 
@@ -195,3 +196,11 @@ def preflight(client: YukiClient, usage: DocumentUsage, administration: str | No
     gl = (cache.gl_accounts(base, adm_id, lambda: client.gl_account_scheme(adm_id))
           if usage.gl_accounts or usage.petty_cash_account else None)
     return check_usage(usage, vat, gl)
+
+
+def preflight_result(client: YukiClient, result: ConversionResult,
+                     administration: str | None = None, refresh: bool = False) -> list[Problem]:
+    """Check against the administration, before sending, that it knows everything a
+    converted file's documents use (at most two calls a day per administration)."""
+    found = preflight(client, result.usage(), administration, refresh=refresh)
+    return [p.at(file=result.table.file) for p in found]

@@ -111,6 +111,13 @@ class XmlDoc:
 
     text: str
 
+    @classmethod
+    def validated(cls, document: str | bytes) -> XmlDoc:
+        """A document that has passed its XSD (so it is well-formed, with one root): its
+        text as it is, without its declaration, not parsed again."""
+        text = document.decode("utf-8") if isinstance(document, bytes) else document
+        return cls(strip_declaration(text).strip())
+
 
 def xml_doc(document: str | bytes) -> XmlDoc:
     """Prepare a document for an `xmlDoc` parameter: well-formed, one root, no declaration.

@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from tests.robustness.conftest import Bounded
 from yukimap.expr import ExprError, compile_expr
 from yukimap.limits import limits
-from yukimap.values import Locale
-from yukimap.values import parse_date, parse_decimal
+from yukimap.values import Locale, parse_date, parse_decimal
 
 Write = Callable[[str, "str | bytes"], Path]
 

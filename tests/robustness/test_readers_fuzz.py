@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from tests.robustness.workbooks import _package, ods, ods_cell, ods_row, sheet_xml
 from yukimap.errors import SourceError, column_letter
-from yukimap.model import Source
 from yukimap.frames import Table
+from yukimap.model import Source
 from yukimap.read import read_table
 
 SECONDS = 5.0  # for one small file; the real bound is in test_readers.py's subprocesses

@@ -33,6 +33,7 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
         if online:
             raise UsageError("--online checks what an export uses: give it with --sample FILE")
         return 0
+    from yukimap.output import check_documents
     from yukimap.pipeline import convert_file
 
     with ExitStack() as stack:
@@ -42,7 +43,7 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
         if loaded.target.administration_in_document:
             tried = dry_run_administration(apply_options(loaded, given, None))
         result = convert_file(sample, tried)
-        result.check()
+        check_documents(result)
         if result.warnings:
             click.echo(format_problems(result.warnings) + "\n", err=True)
         used = administration_used(loaded, given,
@@ -68,8 +69,9 @@ def _connect(stack: ExitStack, administration: str | None,
 def _preflight(result: ConversionResult, yuki: YukiClient, chosen: Administration,
                refresh: bool) -> None:
     from yukimap.grouping import count_shown, plural
+    from yukimap.preflight import preflight_result
 
-    problems = result.preflight(yuki, chosen.id, refresh)
+    problems = preflight_result(yuki, result, chosen.id, refresh)
     calls = f"{yuki.calls_today()} Yuki calls used today, {yuki.remaining()} left"
     if problems:
         found = plural(count_shown(problems), "problem")

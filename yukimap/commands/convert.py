@@ -15,6 +15,7 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
         strict: bool = False, opening_balance: str | None = None,
         administration: str | None = None) -> int:
     from yukimap.grouping import count_shown, display_path, plural
+    from yukimap.output import check_documents, single_document_text, write_documents
     from yukimap.pipeline import convert_file
     from yukimap.report import format_problems, format_summary
     from yukimap.schema import (
@@ -42,16 +43,15 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     if used is not None:
         result.summary.figures["administration"] = used
     with progress() as stage:
-        result.stage = stage
         if dry_run:
-            result.check()
+            check_documents(result, stage)
             outcome = "dry run: nothing written"
         elif output is not None:
-            written = result.write(output)
+            written = write_documents(result, output, stage)
             outcome = "written to " + (str(written[0]) if len(written) == 1
                                        else f"{output}/ ({len(written)} files)")
         else:
-            text = result.single_text()
+            text = single_document_text(result, stage)
             outcome = "written to standard output"
     if not dry_run and output is None:
         sys.stdout.write(text)

@@ -17,7 +17,7 @@ def run(file: Path, mapping: str, administration: str | None = None, dry_run: bo
         receipt: Path | None = None, state: Path | None = None) -> int:
     from yukimap.commands.progress import progress
     from yukimap.grouping import display_path
-    from yukimap.pipeline import write_atomically
+    from yukimap.output import write_atomically
     from yukimap.report import format_receipt, format_summary
     from yukimap.send import rejected_rows, send_file
     from yukimap.settings import load_settings

@@ -1,6 +1,6 @@
 """Streaming XSD validation with lxml (libxml2), fed a document piece by piece.
 
-`python -m yukimap._validator XSD ROOT` validates what arrives on standard input and
+`python -m yukimap.validate.streaming XSD ROOT` validates what arrives on standard input and
 prints one line: "ok", or "invalid<TAB>line<TAB>message". Run as a second process while
 the first renders, so rendering and validation use both cores (lxml keeps the GIL while it
 parses). `Streaming` is the same validator for use in-process.

@@ -6,6 +6,7 @@ a path back to the document and source rows that produced the element.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import subprocess
@@ -108,7 +109,7 @@ class XsdCheck:
         self._local = None
         self.peak_kb = 0  # the validator process's peak memory, when it ran in one
         if in_process:
-            from yukimap._validator import Streaming
+            from yukimap.validate.streaming import Streaming
 
             self._local = Streaming(str(xsd), root)
         else:
@@ -127,10 +128,8 @@ class XsdCheck:
                 stdin.write(data)
             except BrokenPipeError:  # the validator died; finish() reports it
                 break
-        try:
+        with contextlib.suppress(BrokenPipeError):
             stdin.close()
-        except BrokenPipeError:
-            pass
 
     def feed(self, data: bytes) -> None:
         if self._local is not None:
@@ -177,7 +176,7 @@ _SPARE: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
 
 def _spawn(xsd: Path, root: str) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "yukimap._validator", str(xsd), root],
+        [sys.executable, "-m", "yukimap.validate.streaming", str(xsd), root],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _widen_pipe(process.stdin)
     return process

@@ -1,0 +1,287 @@
+"""Converted documents into validated text: on disk, for standard output, or per call.
+
+The render stage streams a template's output and the validate stage checks it as it comes;
+this module composes the two and owns the files: a document is written to a temporary file
+while it is rendered and validated, and renamed into place only once it passes, so nothing
+is ever left half-written or unvalidated, and a document of any size is produced in bounded
+memory. `batch_text` renders what one call to Yuki carries, validated, for send.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from yukimap.validate.streaming import NO_ROOT
+from yukimap.errors import DocumentError, Problem, UsageError, Where
+from yukimap.grouping import headline
+from yukimap.pipeline import ConversionResult, Stage, Unit, quiet, slug
+from yukimap.render import BLOCK_MARK, Document, load_template, render, render_stream
+from yukimap.resources import schema_path
+from yukimap.template_bounds import Deadline
+from yukimap.validate.xsd import PROCESS_FROM_ITEMS, Locator, XsdCheck, text_problems, xsd_problems
+
+
+@dataclass
+class Produced:
+    """What producing a file's documents took that a benchmark wants to know."""
+
+    validator_peak_kb: int = 0  # peak memory of a validator process, when one ran
+
+
+def write_documents(result: ConversionResult, path: Path, stage: Stage = quiet,
+                    stats: Produced | None = None) -> list[Path]:
+    """Render and validate into `path`: a file, or a folder (a path without a suffix) with
+    a file per document for journals and statements, which go one per call.
+
+    All or nothing: every document is rendered and checked first; on any problem nothing
+    is left at `path`. `stats` receives what producing them took.
+    """
+    units = result.units()
+    folder = path.is_dir() or not path.suffix
+    if len(units) == 1 and not (folder and result.target.per_call):
+        targets = [path]
+    elif path.suffix and not path.is_dir():
+        raise UsageError(
+            f"this file makes {len(units)} {result.mapping.target.title}, one per call to"
+            f" Yuki; give a folder: --output {path.with_suffix('')}/")
+    else:
+        targets = [path / f"{unit.key}{result.extension}" for unit in units]
+    targets[0].parent.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        temps = [stack.enter_context(_temporary(t.parent, t.name)) for t in targets]
+        produced = _produce_all(result, zip(units, temps), stage)
+        if stats is not None:
+            stats.validator_peak_kb = produced.validator_peak_kb
+        for temp, target in zip(temps, targets):
+            _publish(temp, target)
+    return targets
+
+
+def check_documents(result: ConversionResult, stage: Stage = quiet) -> Produced:
+    """Render and validate without keeping the output (the dry run)."""
+    with ExitStack() as stack:
+        units = result.units()
+        temps = [stack.enter_context(_temporary(Path(tempfile.gettempdir()), "yukimap"))
+                 for _ in units]
+        return _produce_all(result, zip(units, temps), stage)
+
+
+def document_texts(result: ConversionResult, stage: Stage = quiet) -> list[str]:
+    """Each unit's validated text (for small files, tests and standard output)."""
+    with ExitStack() as stack:
+        units = result.units()
+        temps = [stack.enter_context(_temporary(Path(tempfile.gettempdir()), "yukimap"))
+                 for _ in units]
+        _produce_all(result, zip(units, temps), stage)
+        return [t.read_text(encoding="utf-8") for t in temps]
+
+
+def document_text(result: ConversionResult) -> str:
+    """All units' validated texts, one after the other (for tests and small files)."""
+    return "\n".join(document_texts(result))
+
+
+def single_document_text(result: ConversionResult, stage: Stage = quiet) -> str:
+    """The validated document, for standard output, which carries only one: journals and
+    statements go one per call to Yuki, and written back to back they are no document."""
+    units = result.units()
+    if len(units) > 1:
+        raise UsageError(
+            f"this file makes {len(units)} {result.mapping.target.title}, one per call to"
+            " Yuki; standard output takes only one",
+            hint=f"give a folder: --output {slug(Path(result.table.file).stem)}/")
+    return document_texts(result, stage)[0]
+
+
+def batch_text(result: ConversionResult, documents: Sequence[Document]) -> str:
+    """What one call to Yuki carries (a batch of invoices, or one journal or statement),
+    rendered and validated: exactly what is sent has been checked."""
+    mapping = result.mapping
+    target = mapping.target
+    context: dict[str, Any] = (
+        {"document": documents[0].context} if target.per_call
+        else {"documents": [d.context for d in documents]})
+    text = render(load_template(mapping), context | _shared_context(result))
+    failure = None
+    if target.xsd:
+        check = XsdCheck(schema_path(target.xsd), target.root, in_process=True)
+        check.feed(text.encode("utf-8"))
+        failure = check.finish()
+    elif (check_text := result.target.check_text) and text_problems(
+            text, check_text, Locator(result.mapped, result.table.file, target),
+            documents[0].ordinal):
+        failure = (0, "the cash statement CSV does not pass its checks")
+    if failure is not None:
+        labels = ", ".join(d.label for d in documents[:5])
+        raise DocumentError(f"{labels}: the document to send breaks Yuki's schema (line"
+                            f" {failure[0]}): {failure[1]}")
+    return text
+
+
+def _shared_context(result: ConversionResult) -> dict[str, Any]:
+    """What every rendering of a mapping's documents sees besides the documents."""
+    fields = frozenset(s.name for s in result.mapping.all_fields())
+    return {"options": result.mapping.options, "mapped_fields": fields}
+
+
+def _produce_all(result: ConversionResult, jobs: Iterable[tuple[Unit, Path]],
+                 stage: Stage) -> Produced:
+    problems: list[Problem] = []
+    produced = Produced()
+    deadline = Deadline()  # one for the file, however many documents it makes
+    for unit, path in jobs:
+        problems += _produce(result, unit, path, deadline, stage, produced)
+    if problems:
+        raise DocumentError(headline(result.table.file, problems, "in the rendered documents"),
+                            problems=problems + result.warnings)
+    return produced
+
+
+def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadline,
+             stage: Stage, produced: Produced) -> list[Problem]:
+    """Render one unit into `path`, validating it as it is written; its problems."""
+    target = result.mapping.target
+    stage(f"rendering {result.mapped.documents.height:,} {target.title}")
+    big = result.mapped.items.height >= PROCESS_FROM_ITEMS
+    split = bool(target.xsd) and target.items_at_root and big
+    checks = [XsdCheck(schema_path(target.xsd), target.root, in_process=not big)
+              for _ in range(2 if split else 1)] if target.xsd else []
+    try:
+        with open(path, "wb") as out:
+            _render_into(result, unit, split, out, checks, deadline)
+    except BaseException:
+        for check in checks:
+            check.abort()
+        raise
+    locator = Locator(result.mapped, result.table.file, target)
+    check_text = result.target.check_text
+    if target.xsd is None:
+        return [] if check_text is None else text_problems(
+            path.read_text(encoding="utf-8"), check_text, locator, unit.ordinal or 0)
+    stage("validating")
+    failures = [check.finish() for check in checks]
+    produced.validator_peak_kb = max([produced.validator_peak_kb,
+                                      *(c.peak_kb for c in checks)])
+    failure = next((f for f in failures if f is not None), None)
+    if failure is None:
+        return []
+    return _failure_problems(result, path, unit, failure, locator)
+
+
+def _render_into(result: ConversionResult, unit: Unit, split: bool, out: BinaryIO,
+                 checks: list[XsdCheck], deadline: Deadline) -> None:
+    documents = result.documents(marked=split)
+    if unit.ordinal is None:
+        context: dict[str, Any] = {"documents": (d.context for d in documents)}
+    else:
+        context = {"document": next(islice(documents, unit.ordinal, None)).context}
+    writer = _Splitter(out, checks)
+    template = load_template(result.mapping)
+    for piece in render_stream(template, context | _shared_context(result), deadline):
+        writer.write(piece)
+    out.flush()
+    os.fsync(out.fileno())
+
+
+def _failure_problems(result: ConversionResult, path: Path, unit: Unit,
+                      failure: tuple[int, str], locator: Locator) -> list[Problem]:
+    """What lxml's verdict means, explained at the rows by xmlschema where it can."""
+    mapping = result.mapping
+    hint = f"check the mapping's template: {mapping.template}" if mapping.template else None
+    where = Where(file=result.table.file)
+    if failure[1].startswith(NO_ROOT):
+        return [Problem(f"is not a Yuki document: {failure[1]} (line {failure[0]} of the"
+                        " document)", where, hint=hint)]
+    xsd = mapping.target.xsd or ""
+    return xsd_problems(path, xsd, locator, unit.ordinal) or [
+        Problem(f"breaks Yuki's schema (line {failure[0]} of the document): {failure[1]}",
+                where, hint=hint)]
+
+
+class _Splitter:
+    """Writes the rendered text to the file, and feeds the validators.
+
+    With one validator it gets everything. With two, the blocks of items (between
+    BLOCK_MARKs; only for documents whose items are children of the root) go to each in
+    turn, and all other text (the document's head and tail) to both: each then checks a
+    complete document with about half the items, and, as the XSDs have no constraints
+    across items (no keys, no limit on their number), the two are valid exactly when the
+    whole is. The marks never reach the file.
+    """
+
+    def __init__(self, out: BinaryIO, checks: list[XsdCheck]) -> None:
+        self.out = out
+        self.checks = checks
+        self.inside = False
+        self.turn = 0
+
+    def write(self, piece: str) -> None:
+        if len(self.checks) < 2:
+            data = piece.encode("utf-8")
+            self.out.write(data)
+            for check in self.checks:
+                check.feed(data)
+            return
+        for index, part in enumerate(piece.split(BLOCK_MARK)):
+            if index:
+                self.inside = not self.inside
+                if self.inside:
+                    self.turn = 1 - self.turn
+            if part:
+                data = part.encode("utf-8")
+                self.out.write(data)
+                for check in ([self.checks[self.turn]] if self.inside else self.checks):
+                    check.feed(data)
+
+
+class _temporary:
+    """A temporary file path in `folder`, removed on exit unless it was renamed away."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        os.close(fd)
+        self.path = Path(tmp)
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _temporary(path.parent, path.name) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+        _publish(tmp, path)
+
+
+def _publish(temp: Path, path: Path) -> None:
+    """Rename a finished temporary file into place with the mode any new file gets here:
+    the temporary file is private (mkstemp), a document is not; only secrets (the session
+    cache, see budget.py) stay private."""
+    os.chmod(temp, 0o666 & ~_umask())
+    os.replace(temp, path)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        status = ""
+    found = re.search(r"^Umask:\s*([0-7]+)$", status, re.MULTILINE)
+    if found:
+        return int(found.group(1), 8)
+    mask = os.umask(0o077)  # elsewhere: set and put back, briefly strict, never briefly open
+    os.umask(mask)
+    return mask

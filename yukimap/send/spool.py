@@ -1,0 +1,101 @@
+"""Each call's document, rendered and validated once, before the first call goes out.
+
+What a call carries is rendered and checked here, and those exact bytes are what the SOAP
+client sends later: nothing is rendered twice, and nothing is sent that was not checked. The
+texts wait in a temporary file (a big file's batches do not sit in memory); they are read
+back one call at a time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from yukimap.errors import DocumentError
+from yukimap.output import batch_text, check_documents
+from yukimap.send.plan import FileRun, Planned
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where one call's text waits in the spool."""
+
+    start: int
+    length: int
+
+
+class Spool:
+    """The validated texts of the calls of a run, in a temporary file."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="yukimap-send-")  # noqa: SIM115 - closed by close()
+        self._end = 0
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def put(self, text: str) -> Slot:
+        data = text.encode("utf-8")
+        self._file.seek(self._end)
+        self._file.write(data)
+        slot = Slot(self._end, len(data))
+        self._end += len(data)
+        return slot
+
+    def get(self, slot: Slot) -> str:
+        self._file.seek(slot.start)
+        return self._file.read(slot.length).decode("utf-8")
+
+
+Batches = Callable[[Sequence[Planned]], list[list[Planned]]]
+
+
+def render_all(spool: Spool, items: Sequence[Planned], batches: Batches,
+               stage: Callable[[str], None]) -> tuple[list[tuple[list[Planned], Slot]],
+                                                      dict[FileRun, DocumentError]]:
+    """Every call of `items`, rendered and validated into the spool. A call that fails is
+    taken apart: the files of its failing documents fail (their error by file), and the
+    calls are made again without them, so one bad file never holds up the others."""
+    failed: dict[FileRun, DocumentError] = {}
+    while True:
+        chosen = [i for i in items if i.file not in failed]
+        calls = batches(chosen)
+        done: list[tuple[list[Planned], Slot]] = []
+        for number, batch in enumerate(calls, start=1):
+            stage(f"rendering and validating {number} of {len(calls)}")
+            try:
+                done.append((batch, spool.put(_text(batch))))
+            except DocumentError:
+                failed |= _culprits(batch)
+                break
+        else:
+            return done, failed
+
+
+def _text(batch: Sequence[Planned]) -> str:
+    """One call's text; the documents of a call share their mapping (and its template)."""
+    return batch_text(batch[0].file.result, [i.document for i in batch])
+
+
+def _culprits(batch: Sequence[Planned]) -> dict[FileRun, DocumentError]:
+    """The files of a call that fail on their own, each with its error, located at its rows
+    as `convert` would show it (the whole file is rendered again: only when a call fails)."""
+    found: dict[FileRun, DocumentError] = {}
+    for run in {item.file: None for item in batch}:
+        try:
+            check_documents(run.result)
+        except DocumentError as exc:
+            found[run] = exc
+    if not found:  # together they fail, alone they pass: fail them all, never guess
+        error = DocumentError(f"{', '.join(i.document.label for i in batch[:5])}: together"
+                              " they break Yuki's schema")
+        found = {item.file: error for item in batch}
+    return found
