@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, CliResult, run_cli
+from tests.conftest import REPO, CliResult, build_files, run_cli
 
 MAPPING = """
 version: 1
@@ -36,12 +36,7 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def convert(tmp_path: Path, data: str | bytes, mapping: str = MAPPING,
             name: str = "orders.csv") -> CliResult:
-    source = tmp_path / name
-    if isinstance(data, bytes):
-        source.write_bytes(data)
-    else:
-        source.write_text(data, encoding="utf-8")
-    (tmp_path / "m.yaml").write_text(mapping, encoding="utf-8")
+    build_files(tmp_path, {name: data, "m.yaml": mapping})
     return run_cli("convert", name, "--mapping", "m.yaml", "--dry-run")
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import build_files
 from yukimap.errors import DataError, DocumentError, MappingError
 from yukimap.pipeline import ConversionResult, convert_file
 
@@ -23,9 +24,8 @@ CSV = "Order;Customer;Qty;Item;Price;Status\n"
 
 
 def convert(tmp_path: Path, mapping: str, rows: str, header: str = CSV) -> ConversionResult:
-    (tmp_path / "m.yaml").write_text(mapping)
-    (tmp_path / "in.csv").write_text(header + rows)
-    return convert_file(tmp_path / "in.csv", tmp_path / "m.yaml")
+    files = build_files(tmp_path, {"m.yaml": mapping, "in.csv": header + rows})
+    return convert_file(files["in.csv"], files["m.yaml"])
 
 
 def problems(tmp_path: Path, mapping: str, rows: str, header: str = CSV) -> list[tuple]:

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from tests.conftest import run_cli
+from tests.conftest import build_files, run_cli
 
 # Hypothesis: a short run in `make test`, a long one in `make fuzz` (HYPOTHESIS_PROFILE=fuzz).
 settings.register_profile("default", max_examples=60, deadline=None)
@@ -150,13 +150,4 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bounded:
 def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
     """Write a file into the test's folder (text as UTF-8) and return its path."""
 
-    def put(name: str, content: str | bytes) -> Path:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        return path
-
-    return put
+    return lambda name, content: build_files(tmp_path, {name: content})[name]
