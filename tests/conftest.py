@@ -1,8 +1,8 @@
-"""Shared test helpers: files built inline, the CLI run in-process, golden-file updates."""
+"""Shared test helpers: files built inline (`build_files`), the command line run in this
+process (`run_cli`), golden-file updates. tests/robustness adds its subprocess harness."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,12 +44,9 @@ class CliResult:
 
 
 def run_cli(*args: str | Path) -> CliResult:
+    """`yukimap ARGS` in this process (click's runner), named as a user calls it."""
     from yukimap.cli import cli
 
-    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="yukimap",
+                                catch_exceptions=False)
     return CliResult(result.exit_code, result.stdout, result.stderr)
-
-
-@pytest.fixture
-def cli() -> Callable[..., CliResult]:
-    return run_cli

@@ -15,6 +15,7 @@ import resource
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ import pytest
 from hypothesis import settings
 
 from tests.conftest import build_files, run_cli
+from tests.sandbox_fixtures import Sandbox
 
 # Hypothesis: a short run in `make test`, a long one in `make fuzz` (HYPOTHESIS_PROFILE=fuzz).
 settings.register_profile("default", max_examples=60, deadline=None)
@@ -110,6 +112,7 @@ def _wait(pid: int, deadline: float) -> tuple[int | None, Any]:
 
 
 Bounded = Callable[..., Outcome]
+Write = Callable[[str, str | bytes], Path]
 
 
 @pytest.fixture
@@ -147,7 +150,17 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bounded:
 
 
 @pytest.fixture
-def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+def write(tmp_path: Path) -> Write:
     """Write a file into the test's folder (text as UTF-8) and return its path."""
 
     return lambda name, content: build_files(tmp_path, {name: content})[name]
+
+
+def block(text: str) -> str:
+    """An indented triple-quoted block as the lines a user reads: dedented, one final newline."""
+    return textwrap.dedent(text).strip("\n") + "\n"
+
+
+def yuki(sandbox: Sandbox, **more: str) -> dict[str, str]:
+    """The environment that points a `bounded` yukimap at the sandbox, with its domain key."""
+    return {"YUKI_BASE_URL": sandbox.url, "YUKI_ACCESS_KEY": sandbox.key("domain"), **more}
