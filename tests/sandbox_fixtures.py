@@ -3,7 +3,8 @@
     (registered for every test in tests/conftest.py: `pytest_plugins`)
 
 `sandbox` is the shipped Dutch default on a free port, in a background thread, with a temp
-SQLite file; `make_sandbox(config)` starts one with another config. The `Sandbox` handle
+SQLite file; `make_sandbox(config)` starts one with another config; `yuki_env` is `sandbox`
+with the environment that points `run_cli` at it. The `Sandbox` handle
 gives client settings per sandbox key, the control endpoints (over HTTP, like a test in
 another process would use them) and the store of what the sandbox accepted.
 
@@ -94,6 +95,20 @@ def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
 @pytest.fixture
 def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox()
+
+
+@pytest.fixture
+def yuki_env(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """`sandbox`, and the environment that points the command line in this process at it
+    (its domain key, the state folder tmp_path/state, no config file of the user's)."""
+    monkeypatch.setenv("YUKI_BASE_URL", sandbox.url)
+    monkeypatch.setenv("YUKI_ACCESS_KEY", sandbox.key("domain"))
+    monkeypatch.setenv("YUKIMAP_STATE", str(tmp_path / "state"))
+    (tmp_path / "config.yaml").write_text("{}\n")
+    monkeypatch.setenv("YUKIMAP_CONFIG", str(tmp_path / "config.yaml"))
+    monkeypatch.delenv("YUKI_ADMINISTRATION", raising=False)
+    monkeypatch.delenv("YUKI_DOMAIN", raising=False)
+    return sandbox
 
 
 # --- documents -------------------------------------------------------------------------
