@@ -120,8 +120,9 @@ lines:
   Product: {Description: {column: Item}}
 """
     found = problems(tmp_path, mapping, "1;A;1;x;1,00;gift\n2;B;1;y;1,00;\n")
-    assert found == [("a invoice without lines", (2,), None, "error")] or \
-        found == [("an invoice without lines", (2,), None, "error")]
+    # "a invoice" is the text users read today (the article is wrong: a change of behaviour,
+    # left to a deliberate fix that updates this line)
+    assert found == [("a invoice without lines", (2,), None, "error")]
 
 
 def test_let_and_expressions_compute_exactly(tmp_path: Path) -> None:
