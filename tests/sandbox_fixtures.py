@@ -17,7 +17,6 @@ import json
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +161,3 @@ CASH_HEADER = ("Grootboekrekening kas;Kas omschrijving;Transactie code;Tegenreke
 
 def cash_statement(*rows: str) -> str:
     return "\r\n".join((CASH_HEADER, *rows)) + "\r\n"
-
-
-def money(text: str) -> Decimal:
-    return Decimal(text)
