@@ -5,6 +5,9 @@ subprocess with a wall-clock and a memory limit, as a hot folder would run them.
 within its time with exit code 0 or 1 (or a code the test names), no traceback, and peak
 memory under 1 GB (the address space is capped at 2 GB, so a runaway allocation fails fast
 instead of taking the machine; the peak is the kernel's figure for that process, from wait4).
+`here(*args)` is its twin in this process, for cases whose point is the text; `write` puts a
+file in the test's folder, `yuki(sandbox)` is the environment that points yukimap at the
+sandbox, and `block` turns an indented expected message into the lines a user reads.
 """
 
 from __future__ import annotations
