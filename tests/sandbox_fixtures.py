@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from yukimap.sandbox import SandboxConfig, SandboxServer, load_config
+from yukimap.sandbox import SandboxConfig, SandboxServer, SandboxStore, load_config
 from yukimap.settings import Secret, Settings
 
 ADM_KORENAAR = "5a4db0c5-ad01-4e00-8000-000000000001"
@@ -41,7 +41,7 @@ class Sandbox:
         return self.server.url
 
     @property
-    def store(self):  # noqa: ANN201 (SandboxStore)
+    def store(self) -> SandboxStore:
         return self.server.store
 
     def key(self, name: str) -> str:
