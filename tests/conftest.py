@@ -1,9 +1,8 @@
-"""Shared test helpers: files built inline, the CLI run in-process, golden-file updates."""
+"""Shared test helpers: files built inline (`build_files`), the command line run in this
+process (`run_cli`), golden-file updates. tests/robustness adds its subprocess harness."""
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,22 +24,16 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 def build_files(root: Path, files: dict[str, str | bytes]) -> dict[str, Path]:
-    """Write {relative name: text or bytes} under root; text is dedented."""
+    """Write {relative name: text or bytes} under root and return their paths. Text is
+    written as UTF-8 exactly as given: line numbers, line ends and blank lines are what the
+    test says, as the messages that name them expect."""
     paths = {}
     for name, content in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         paths[name] = path
     return paths
-
-
-@pytest.fixture
-def files(tmp_path: Path) -> Callable[[dict[str, str | bytes]], dict[str, Path]]:
-    return lambda spec: build_files(tmp_path, spec)
 
 
 @dataclass
@@ -51,12 +44,9 @@ class CliResult:
 
 
 def run_cli(*args: str | Path) -> CliResult:
+    """`yukimap ARGS` in this process (click's runner), named as a user calls it."""
     from yukimap.cli import cli
 
-    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="yukimap",
+                                catch_exceptions=False)
     return CliResult(result.exit_code, result.stdout, result.stderr)
-
-
-@pytest.fixture
-def cli() -> Callable[..., CliResult]:
-    return run_cli

@@ -3,7 +3,8 @@
     (registered for every test in tests/conftest.py: `pytest_plugins`)
 
 `sandbox` is the shipped Dutch default on a free port, in a background thread, with a temp
-SQLite file; `make_sandbox(config)` starts one with another config. The `Sandbox` handle
+SQLite file; `make_sandbox(config)` starts one with another config; `yuki_env` is `sandbox`
+with the environment that points `run_cli` at it. The `Sandbox` handle
 gives client settings per sandbox key, the control endpoints (over HTTP, like a test in
 another process would use them) and the store of what the sandbox accepted.
 
@@ -16,13 +17,12 @@ import json
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from yukimap.sandbox import SandboxConfig, SandboxServer, load_config
+from yukimap.sandbox import SandboxConfig, SandboxServer, SandboxStore, load_config
 from yukimap.settings import Secret, Settings
 
 ADM_KORENAAR = "5a4db0c5-ad01-4e00-8000-000000000001"
@@ -41,7 +41,7 @@ class Sandbox:
         return self.server.url
 
     @property
-    def store(self):  # noqa: ANN201 (SandboxStore)
+    def store(self) -> SandboxStore:
         return self.server.store
 
     def key(self, name: str) -> str:
@@ -96,6 +96,20 @@ def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox()
 
 
+@pytest.fixture
+def yuki_env(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """`sandbox`, and the environment that points the command line in this process at it
+    (its domain key, the state folder tmp_path/state, no config file of the user's)."""
+    monkeypatch.setenv("YUKI_BASE_URL", sandbox.url)
+    monkeypatch.setenv("YUKI_ACCESS_KEY", sandbox.key("domain"))
+    monkeypatch.setenv("YUKIMAP_STATE", str(tmp_path / "state"))
+    (tmp_path / "config.yaml").write_text("{}\n")
+    monkeypatch.setenv("YUKIMAP_CONFIG", str(tmp_path / "config.yaml"))
+    monkeypatch.delenv("YUKI_ADMINISTRATION", raising=False)
+    monkeypatch.delenv("YUKI_DOMAIN", raising=False)
+    return sandbox
+
+
 # --- documents -------------------------------------------------------------------------
 
 
@@ -147,7 +161,3 @@ CASH_HEADER = ("Grootboekrekening kas;Kas omschrijving;Transactie code;Tegenreke
 
 def cash_statement(*rows: str) -> str:
     return "\r\n".join((CASH_HEADER, *rows)) + "\r\n"
-
-
-def money(text: str) -> Decimal:
-    return Decimal(text)

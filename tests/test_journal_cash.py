@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import build_files, run_cli
 from yukimap.errors import DataError, DocumentError
 from yukimap.output import check_documents, document_text, write_documents
 from yukimap.pipeline import ConversionResult, convert_file
@@ -29,10 +29,9 @@ HEADER = "Date;GL;Amount;Text;Debit;Credit;AfBij\n"
 
 def convert(tmp_path: Path, mapping: str, rows: str, *, administration: str | None = ADMIN,
             opening: str | None = None) -> ConversionResult:
-    (tmp_path / "m.yaml").write_text(mapping)
-    (tmp_path / "in.csv").write_text(HEADER + rows)
-    loaded = apply_options(load_mapping(tmp_path / "m.yaml"), administration, opening)
-    return convert_file(tmp_path / "in.csv", loaded)
+    files = build_files(tmp_path, {"m.yaml": mapping, "in.csv": HEADER + rows})
+    loaded = apply_options(load_mapping(files["m.yaml"]), administration, opening)
+    return convert_file(files["in.csv"], loaded)
 
 
 def problems(tmp_path: Path, mapping: str, rows: str, **kw: str | None) -> list[tuple]:
@@ -139,7 +138,7 @@ def test_the_administration_is_needed_once(tmp_path: Path) -> None:
 
 def test_required_entry_fields_are_checked_at_load(tmp_path: Path) -> None:
     mapping = JOURNAL.replace("  GLAccount: {column: GL}\n", "")
-    result = run_cli("check", _write(tmp_path, mapping))
+    result = run_cli("check", build_files(tmp_path, {"m.yaml": mapping})["m.yaml"])
     assert result.code == 1
     assert "entries: needs GLAccount (Yuki requires it)" in result.stderr
 
@@ -152,12 +151,6 @@ def test_several_journals_need_an_output_folder(tmp_path: Path) -> None:
     written = write_documents(result, tmp_path / "out")
     assert [p.name for p in written] == ["01-11-2024.xml", "02-11-2024.xml"]
     assert written[1].read_text().count("<JournalEntry>") == 2
-
-
-def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "m.yaml"
-    path.write_text(text)
-    return path
 
 
 CASH = """

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import build_files
 from yukimap.errors import DataError, DocumentError, MappingError
 from yukimap.output import check_documents, document_text, write_documents
 from yukimap.pipeline import ConversionResult, convert_file
@@ -24,9 +25,8 @@ CSV = "Order;Customer;Qty;Item;Price;Status\n"
 
 
 def convert(tmp_path: Path, mapping: str, rows: str, header: str = CSV) -> ConversionResult:
-    (tmp_path / "m.yaml").write_text(mapping)
-    (tmp_path / "in.csv").write_text(header + rows)
-    return convert_file(tmp_path / "in.csv", tmp_path / "m.yaml")
+    files = build_files(tmp_path, {"m.yaml": mapping, "in.csv": header + rows})
+    return convert_file(files["in.csv"], files["m.yaml"])
 
 
 def problems(tmp_path: Path, mapping: str, rows: str, header: str = CSV) -> list[tuple]:
@@ -121,8 +121,9 @@ lines:
   Product: {Description: {column: Item}}
 """
     found = problems(tmp_path, mapping, "1;A;1;x;1,00;gift\n2;B;1;y;1,00;\n")
-    assert found == [("a invoice without lines", (2,), None, "error")] or \
-        found == [("an invoice without lines", (2,), None, "error")]
+    # "a invoice" is the text users read today (the article is wrong: a change of behaviour,
+    # left to a deliberate fix that updates this line)
+    assert found == [("a invoice without lines", (2,), None, "error")]
 
 
 def test_let_and_expressions_compute_exactly(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from tests.conftest import build_files
 from yukimap.errors import SourceError
 from yukimap.frames import ROW, Table
 from yukimap.model import Source
@@ -17,10 +18,9 @@ from yukimap.read import read_table
 
 
 def write(tmp_path: Path, name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
-    """Write `content` to tmp_path/name exactly (no newline translation) and return the path."""
-    path = tmp_path / name
-    path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
-    return path
+    """Write `content` to tmp_path/name exactly, text in `encoding`, and return the path."""
+    data = content if isinstance(content, bytes) else content.encode(encoding)
+    return build_files(tmp_path, {name: data})[name]
 
 
 def read(path: Path, **source: Any) -> Table:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import build_files
 from yukimap.errors import MappingError
 from yukimap.schema import load_mapping
 
@@ -24,10 +25,8 @@ lines:
 
 
 def _problems(tmp_path: Path, text: str) -> list[tuple[int | None, str, str | None]]:
-    path = tmp_path / "m.yaml"
-    path.write_text(text, encoding="utf-8")
     with pytest.raises(MappingError) as info:
-        load_mapping(path)
+        load_mapping(build_files(tmp_path, {"m.yaml": text})["m.yaml"])
     return [(p.where.line, p.cause, p.hint) for p in info.value.problems]
 
 

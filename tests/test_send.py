@@ -112,16 +112,11 @@ def test_one_bad_invoice_in_a_batch(setup: tuple[Sandbox, Settings, Path]) -> No
 
 
 def test_write_rejected_and_the_json_receipt(setup: tuple[Sandbox, Settings, Path],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+                                             yuki_env: Sandbox) -> None:
     sandbox, settings, tmp = setup
     (tmp / "other.csv").write_text(orders(["1002"]))
     send(replace(settings, state_dir=tmp / "other-state"), tmp / "other.csv", tmp / "m.yaml")
     (tmp / "orders.csv").write_text(orders(range(1001, 1004)))
-    for name, value in (("YUKI_BASE_URL", sandbox.url), ("YUKI_ACCESS_KEY", sandbox.key("domain")),
-                        ("YUKIMAP_STATE", str(settings.state_dir))):
-        monkeypatch.setenv(name, value)
-    (tmp / "config.yaml").write_text("{}\n")
-    monkeypatch.setenv("YUKIMAP_CONFIG", str(tmp / "config.yaml"))
     result = run_cli("send", tmp / "orders.csv", "-m", tmp / "m.yaml", "-a", ADM_KORENAAR,
                      "--write-rejected", tmp / "fix.csv", "--receipt", tmp / "receipt.json")
     assert result.code == 1  # something was rejected

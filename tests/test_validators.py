@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from tests.conftest import REPO
+from tests.conftest import REPO, build_files
 from yukimap import pipeline
 from yukimap.validate.streaming import Streaming
 from yukimap.errors import DocumentError
@@ -122,9 +122,9 @@ entries:
 
 def _journal(tmp_path: Path, texts: list[str]) -> Path:
     rows = "".join(f"2024-11-01;{n},00;{text}\n" for n, text in enumerate(texts, start=1))
-    (tmp_path / "in.csv").write_text("Date;Amount;Text\n" + rows)
-    (tmp_path / "m.yaml").write_text(JOURNAL_MAPPING)
-    return tmp_path / "in.csv"
+    files = build_files(tmp_path, {"in.csv": "Date;Amount;Text\n" + rows,
+                                   "m.yaml": JOURNAL_MAPPING})
+    return files["in.csv"]
 
 
 def _split_small(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,9 @@ subprocess with a wall-clock and a memory limit, as a hot folder would run them.
 within its time with exit code 0 or 1 (or a code the test names), no traceback, and peak
 memory under 1 GB (the address space is capped at 2 GB, so a runaway allocation fails fast
 instead of taking the machine; the peak is the kernel's figure for that process, from wait4).
+`here(*args)` is its twin in this process, for cases whose point is the text; `write` puts a
+file in the test's folder, `yuki(sandbox)` is the environment that points yukimap at the
+sandbox, and `block` turns an indented expected message into the lines a user reads.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import resource
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +29,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from tests.conftest import run_cli
+from tests.conftest import build_files, run_cli
+from tests.sandbox_fixtures import Sandbox
 
 # Hypothesis: a short run in `make test`, a long one in `make fuzz` (HYPOTHESIS_PROFILE=fuzz).
 settings.register_profile("default", max_examples=60, deadline=None)
@@ -110,6 +115,7 @@ def _wait(pid: int, deadline: float) -> tuple[int | None, Any]:
 
 
 Bounded = Callable[..., Outcome]
+Write = Callable[[str, str | bytes], Path]
 
 
 @pytest.fixture
@@ -147,16 +153,17 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bounded:
 
 
 @pytest.fixture
-def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+def write(tmp_path: Path) -> Write:
     """Write a file into the test's folder (text as UTF-8) and return its path."""
 
-    def put(name: str, content: str | bytes) -> Path:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        return path
+    return lambda name, content: build_files(tmp_path, {name: content})[name]
 
-    return put
+
+def block(text: str) -> str:
+    """An indented triple-quoted block as the lines a user reads: dedented, one final newline."""
+    return textwrap.dedent(text).strip("\n") + "\n"
+
+
+def yuki(sandbox: Sandbox, **more: str) -> dict[str, str]:
+    """The environment that points a `bounded` yukimap at the sandbox, with its domain key."""
+    return {"YUKI_BASE_URL": sandbox.url, "YUKI_ACCESS_KEY": sandbox.key("domain"), **more}

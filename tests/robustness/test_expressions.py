@@ -8,22 +8,18 @@ feed the compiler and the evaluator random expressions and cells.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.robustness.conftest import Bounded
+from tests.robustness.conftest import Bounded, Write
 from yukimap.expr import ExprError, compile_expr
 from yukimap.limits import limits
 from yukimap.values import Locale, parse_date, parse_decimal
-
-Write = Callable[[str, "str | bytes"], Path]
 
 HEAD = """version: 1
 target: sales_invoices

@@ -17,13 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness.conftest import REPO, Bounded
+from tests.robustness.conftest import REPO, Bounded, Write, yuki
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from tests.test_send import MAPPING as ORDERS_MAPPING
 from tests.test_send import orders
 from yukimap.sendlog import SendLog
-
-Writer = Callable[[str, str | bytes], Path]
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
@@ -54,10 +52,6 @@ def test_a_real_pipe_into_head(tmp_path: Path) -> None:
 
 # --- exit codes: 0 all in Yuki, 1 rejected or wrong, 4 try again later, 5 needs a person ----
 
-def yuki(sandbox: Sandbox, **more: str) -> dict[str, str]:
-    return {"YUKI_BASE_URL": sandbox.url, "YUKI_ACCESS_KEY": sandbox.key("domain"), **more}
-
-
 def send_args(file: str | Path, mapping: str | Path = "m.yaml") -> list[str | Path]:
     return ["send", file, "-m", mapping, "-a", ADM_KORENAAR]
 
@@ -75,7 +69,7 @@ def test_an_unknown_outcome_is_5_and_stays_5_until_decided(
     assert sandbox.count("ProcessJournal") == 1
 
 
-def test_the_daily_limit_and_the_budget_are_4(bounded: Bounded, write: Writer,
+def test_the_daily_limit_and_the_budget_are_4(bounded: Bounded, write: Write,
                                               make_sandbox: Callable[..., Sandbox]) -> None:
     sandbox = make_sandbox(daily_limit=3)  # Authenticate, VAT codes, one invoice call
     write("m.yaml", ORDERS_MAPPING)
@@ -88,7 +82,7 @@ def test_the_daily_limit_and_the_budget_are_4(bounded: Bounded, write: Writer,
     assert "yukimap's daily call budget" in budget.output
 
 
-def test_rejected_wins_over_unknown(bounded: Bounded, write: Writer, sandbox: Sandbox,
+def test_rejected_wins_over_unknown(bounded: Bounded, write: Write, sandbox: Sandbox,
                                    tmp_path: Path) -> None:
     """1 > 5 > 4: a person must fix something, then decide, then it only needs time."""
     write("m.yaml", ORDERS_MAPPING)
@@ -105,7 +99,7 @@ def test_rejected_wins_over_unknown(bounded: Bounded, write: Writer, sandbox: Sa
 
 
 def test_a_busy_state_folder_is_4_and_names_who_holds_it(
-        bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
+        bounded: Bounded, write: Write, sandbox: Sandbox, tmp_path: Path) -> None:
     write("m.yaml", ORDERS_MAPPING)
     write("orders.csv", orders(["1001"]))
     sandbox.inject(operation="ProcessSalesInvoices", latency=30)  # the first send hangs
@@ -146,7 +140,7 @@ def interleaved(first: str, second: str, rows: int) -> str:
     return "Order;Date;Customer;Qty;Item;Price;VAT\n" + "".join(lines)
 
 
-def two_unknown_invoices(bounded: Bounded, write: Writer, sandbox: Sandbox,
+def two_unknown_invoices(bounded: Bounded, write: Write, sandbox: Sandbox,
                          state: str) -> None:
     write("m.yaml", ORDERS_MAPPING)
     write("orders.csv", interleaved("1001", "1002", 20))
@@ -156,7 +150,7 @@ def two_unknown_invoices(bounded: Bounded, write: Writer, sandbox: Sandbox,
 
 
 def test_status_and_history_take_state_show_zones_and_count_cut_rows(
-        bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
+        bounded: Bounded, write: Write, sandbox: Sandbox, tmp_path: Path) -> None:
     two_unknown_invoices(bounded, write, sandbox, "elsewhere")
     status = bounded("status", "--state", "elsewhere", env=TZ, codes=(0,)).stdout
     lost = (f"ProcessSalesInvoices went out to Yuki at {sandbox.url.split('/')[2]} but the"
@@ -213,7 +207,7 @@ def journal_states(state: Path) -> list[tuple[str, list[str]]]:
 
 
 def test_a_text_yuki_cannot_carry_is_refused_before_any_request(
-        bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
+        bounded: Bounded, write: Write, sandbox: Sandbox, tmp_path: Path) -> None:
     text = (REPO / "examples/cash-book.csv").read_text().replace("Postzegels", "Post\x01zegels")
     write("cash.csv", text)
     failed = bounded(*send_args("cash.csv", "cash-book"), env=yuki(sandbox), codes=(1,))
@@ -311,7 +305,7 @@ def test_a_full_disk_is_a_clear_error_and_nothing_is_left_sending(
 # --- resolve: many at once, shown first, confirmed on a terminal ----------------------------
 
 
-def unknown_in_two_runs(bounded: Bounded, write: Writer, sandbox: Sandbox) -> None:
+def unknown_in_two_runs(bounded: Bounded, write: Write, sandbox: Sandbox) -> None:
     """Invoices 1001-1003 (run 1) and 2001 (run 2), each of unknown outcome."""
     write("m.yaml", ORDERS_MAPPING)
     write("orders.csv", orders(["1001", "1002", "1003"]))
@@ -323,7 +317,7 @@ def unknown_in_two_runs(bounded: Bounded, write: Writer, sandbox: Sandbox) -> No
 
 
 def test_resolve_decides_many_at_once_and_asks_on_a_terminal(
-        bounded: Bounded, write: Writer, sandbox: Sandbox, tmp_path: Path) -> None:
+        bounded: Bounded, write: Write, sandbox: Sandbox, tmp_path: Path) -> None:
     unknown_in_two_runs(bounded, write, sandbox)
     env = {k: v for k, v in os.environ.items() if not k.startswith("YUKI")}
     env |= {"YUKIMAP_STATE": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path)}

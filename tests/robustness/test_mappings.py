@@ -10,20 +10,17 @@ from __future__ import annotations
 import io
 import math
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.robustness.conftest import Bounded
+from tests.robustness.conftest import Bounded, Write
 from yukimap.errors import MappingError
 from yukimap.limits import limits
 from yukimap.report import print_user_error
 from yukimap.yamlsrc import Located, load_yaml, load_yaml_file
-
-Write = Callable[[str, "str | bytes"], Path]
 
 DATA = "Nr;Text\n1;a\n"
 

@@ -1,24 +1,20 @@
 """Messages that point to the right fix, and money never silently changed (issue 9).
 
 The cases run the real command line, in a subprocess (`bounded`, with its time and memory
-bounds) end to end, or in this process (`local`) where the point is the text, and assert the
+bounds) end to end, or in this process (`here`) where the point is the text, and assert the
 whole lines a user reads; cases with many variations call the library.
 """
 
 from __future__ import annotations
 
 import re
-import textwrap
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from tests.robustness.conftest import REPO, Bounded, Outcome
+from tests.robustness.conftest import REPO, Bounded, Outcome, Write, block
 from yukimap.output import document_text
-
-Write = Callable[[str, "str | bytes"], Path]
 
 SALES = """\
 version: 1
@@ -42,30 +38,6 @@ A1;03-02-2025;10000;0,0125
 A1;03-02-2025;1;0,99
 A2;04-02-2025;3;1,005
 """
-
-
-def run_here(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Bounded:
-    """`bounded`'s twin in this process (click's runner), for the many cases whose point is
-    the text, not the process: far faster, the same outcome to assert on."""
-    from tests.conftest import run_cli
-
-    monkeypatch.chdir(folder)
-
-    def run(*args: str | Path, codes: tuple[int, ...] = (0, 1), **_: object) -> Outcome:
-        result = run_cli(*args)
-        assert result.code in codes, (result.code, result.stdout + result.stderr)
-        return Outcome(result.code, result.stdout, result.stderr, 0.0, 0.0)
-
-    return run
-
-
-@pytest.fixture
-def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bounded:
-    return run_here(tmp_path, monkeypatch)
-
-
-def block(text: str) -> str:
-    return textwrap.dedent(text).strip("\n") + "\n"
 
 
 def dry_run(bounded: Bounded, write: Write, data: tuple[str, str], mapping: str,
@@ -175,10 +147,10 @@ def test_round_on_every_line_of_a_big_file_stays_linear(bounded: Bounded, write:
     assert outcome.seconds < 10  # the file's total is summed once, not once per invoice
 
 
-def test_round_that_changes_nothing_booked_says_nothing(local: Bounded, write: Write) -> None:
+def test_round_that_changes_nothing_booked_says_nothing(here: Bounded, write: Write) -> None:
     write("orders.csv", "Order;Date;Qty;Price\nA1;03-02-2025;2;0,99\nA1;03-02-2025;1;1,5\n")
     write("m.yaml", SALES.format(price="{column: Price, round: 4}"))
-    outcome = local("convert", "orders.csv", "-m", "m.yaml", codes=(0,))
+    outcome = here("convert", "orders.csv", "-m", "m.yaml", codes=(0,))
     assert outcome.stdout.count("<SalesPrice>0.99</SalesPrice>") == 1  # 2. not 0.9900
     assert outcome.stdout.count("<SalesPrice>1.50</SalesPrice>") == 1
     assert "warning" not in outcome.stderr and "round:" not in outcome.stderr
@@ -207,8 +179,8 @@ entries:
 MEMO = "Datum;Rekening;Bedrag\n01-11-2024;1100;12,345\n01-11-2024;8000;-12,345\n"
 
 
-def test_round_on_journal_amounts_warns_per_entry(local: Bounded, write: Write) -> None:
-    outcome = dry_run(local, write, ("memo.csv", MEMO + "01-11-2024;1100;1,10\n"
+def test_round_on_journal_amounts_warns_per_entry(here: Bounded, write: Write) -> None:
+    outcome = dry_run(here, write, ("memo.csv", MEMO + "01-11-2024;1100;1,10\n"
                                                    "01-11-2024;8000;-1,1\n"),
                       JOURNAL.format(amount="{column: Bedrag, round: 2}"), 0)
     assert outcome.stderr == block("""
@@ -240,8 +212,8 @@ def test_round_on_cash_amounts_warns_per_line(tmp_path: Path) -> None:
 
 
 def test_too_many_decimals_in_an_amount_names_the_field_and_the_exact_fix(
-        local: Bounded, write: Write) -> None:
-    outcome = dry_run(local, write, ("memo.csv", MEMO), JOURNAL.format(amount="{column: Bedrag}"),
+        here: Bounded, write: Write) -> None:
+    outcome = dry_run(here, write, ("memo.csv", MEMO), JOURNAL.format(amount="{column: Bedrag}"),
                       1)
     assert outcome.stderr == block("""
         error: memo.csv: 1 problem in the data
@@ -277,8 +249,8 @@ def dated(*dates: str) -> str:
 
 
 def test_the_date_format_hint_proposes_the_one_format_that_reads_every_value(
-        local: Bounded, write: Write) -> None:
-    outcome = dry_run(local, write, ("orders.csv", dated("03/02/2025", "13/02/2025")), DATES, 1)
+        here: Bounded, write: Write) -> None:
+    outcome = dry_run(here, write, ("orders.csv", dated("03/02/2025", "13/02/2025")), DATES, 1)
     assert outcome.stderr == block("""
         error: orders.csv: 1 problem in the data
 
@@ -292,8 +264,8 @@ def test_the_date_format_hint_proposes_the_one_format_that_reads_every_value(
 
 
 def test_the_date_format_hint_says_which_formats_remain_and_why_it_cannot_choose(
-        local: Bounded, write: Write) -> None:
-    outcome = dry_run(local, write, ("orders.csv", dated("03/02/2025", "04/02/2025")), DATES, 1)
+        here: Bounded, write: Write) -> None:
+    outcome = dry_run(here, write, ("orders.csv", dated("03/02/2025", "04/02/2025")), DATES, 1)
     assert outcome.stderr.endswith(block("""
         error: not a date in ISO format (yyyy-mm-dd)
           in orders.csv, column 'Date' (B), for invoice.Date (2 rows)
@@ -307,8 +279,8 @@ def test_the_date_format_hint_says_which_formats_remain_and_why_it_cannot_choose
         """))
 
 
-def test_the_date_format_hint_without_any_fitting_format(local: Bounded, write: Write) -> None:
-    outcome = dry_run(local, write, ("orders.csv", dated("gisteren")), DATES, 1)
+def test_the_date_format_hint_without_any_fitting_format(here: Bounded, write: Write) -> None:
+    outcome = dry_run(here, write, ("orders.csv", dated("gisteren")), DATES, 1)
     assert outcome.stderr.endswith(block("""
         error: not a date in ISO format (yyyy-mm-dd)
           in orders.csv, column 'Date' (B), for invoice.Date
@@ -375,12 +347,12 @@ def test_a_let_constant_reads_with_the_mappings_decimal_mark(tmp_path: Path) -> 
     assert "<SalesPrice>3.00</SalesPrice>" in document_text(result)  # was: 'not a number with mark ,'
 
 
-def test_an_ambiguous_constant_is_refused_with_both_readings(local: Bounded,
+def test_an_ambiguous_constant_is_refused_with_both_readings(here: Bounded,
                                                             write: Write) -> None:
     write("c.csv", CASH_CSV)
     write("m.yaml", CASH.format(opening='  OpeningBalance: "1.250"').replace(
         'decimal_mark: ","', 'decimal_mark: ",", thousands_separator: "."'))
-    outcome = local("check", "m.yaml", codes=(1,))
+    outcome = here("check", "m.yaml", codes=(1,))
     assert outcome.stderr == block("""
         error: m.yaml: 1 problem in the mapping
 
@@ -393,14 +365,12 @@ def test_an_ambiguous_constant_is_refused_with_both_readings(local: Bounded,
 @pytest.mark.parametrize(("given", "opening"), [("250,00", "250.00"), ("-12,5", "-12.50"),
                                                 ("1.250,00", "1,250.00"), ("1250.5", "1,250.50")])
 def test_opening_balance_on_the_command_line_takes_either_mark(
-        cli: Callable[..., object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        given: str, opening: str) -> None:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "m.yaml").write_text(CASH.format(opening=""))
-    (tmp_path / "c.csv").write_text(CASH_CSV)
-    result = cli("convert", "c.csv", "-m", "m.yaml", "--dry-run", "--opening-balance", given)
-    assert result.code == 0, result.stderr  # type: ignore[attr-defined]
-    table = [line.split()[:3] for line in result.stdout.splitlines()]  # type: ignore[attr-defined]
+        here: Bounded, write: Write, given: str, opening: str) -> None:
+    write("m.yaml", CASH.format(opening=""))
+    write("c.csv", CASH_CSV)
+    result = here("convert", "c.csv", "-m", "m.yaml", "--dry-run", "--opening-balance", given,
+                  codes=(0,))
+    table = [line.split()[:3] for line in result.stdout.splitlines()]
     assert ["c.csv", "2", opening] in table
 
 
@@ -419,10 +389,10 @@ def test_an_ambiguous_opening_balance_says_why(bounded: Bounded, write: Write) -
 # --- 5. messages that read right -------------------------------------------------------------
 
 
-def test_empty_both_filled_and_counted_as_shown(local: Bounded, write: Write) -> None:
+def test_empty_both_filled_and_counted_as_shown(here: Bounded, write: Write) -> None:
     memo = ("Datum;Rekening;Debet;Credit\n01-11-2024;1100;10,00;\n01-11-2024;8000;5,00;5,00\n"
             ";8000;;10,00\n")
-    outcome = dry_run(local, write, ("memo.csv", memo),
+    outcome = dry_run(here, write, ("memo.csv", memo),
                       JOURNAL.format(amount="{debit: Debet, credit: Credit}"), 1)
     assert outcome.stderr == block("""
         error: memo.csv: 3 problems in the data
@@ -443,9 +413,9 @@ def test_empty_both_filled_and_counted_as_shown(local: Bounded, write: Write) ->
         """)
 
 
-def test_the_problem_count_counts_what_is_shown(local: Bounded, write: Write) -> None:
+def test_the_problem_count_counts_what_is_shown(here: Bounded, write: Write) -> None:
     rows = "".join(f"A{n};{n}-13-2024;1,00\n" for n in range(1, 13))
-    outcome = dry_run(local, write, ("orders.csv", "Order;Date;Price\n" + rows), DATED, 1)
+    outcome = dry_run(here, write, ("orders.csv", "Order;Date;Price\n" + rows), DATED, 1)
     assert outcome.stderr.startswith("error: orders.csv: 1 problem in the data\n")
     assert "(12 rows)" in outcome.stderr
 
@@ -502,9 +472,9 @@ def test_a_wrong_value_anywhere_in_a_mapping_never_leaks_invalid(tmp_path: Path)
             assert "INVALID" not in shown and "<" not in shown, (change, shown)
 
 
-def test_a_wrong_type_names_the_allowed_types_only_once(local: Bounded, write: Write) -> None:
+def test_a_wrong_type_names_the_allowed_types_only_once(here: Bounded, write: Write) -> None:
     write("m.yaml", SALES.format(price="{column: Price, type: nummer}"))
-    outcome = local("check", "m.yaml", codes=(1,))
+    outcome = here("check", "m.yaml", codes=(1,))
     assert outcome.stderr == block("""
         error: m.yaml: 1 problem in the mapping
 
@@ -525,10 +495,10 @@ lines:
 """
 
 
-def test_an_empty_key_on_a_totals_row_suggests_skip_rows_first(local: Bounded,
+def test_an_empty_key_on_a_totals_row_suggests_skip_rows_first(here: Bounded,
                                                                write: Write) -> None:
     rows = "Order;Item;Price\nA1;Mok;1,00\nA1;Bord;2,00\n;Totaal;3,00\nA2;Mok;1,00\n"
-    outcome = dry_run(local, write, ("orders.csv", rows), GROUPED, 1)
+    outcome = dry_run(here, write, ("orders.csv", rows), GROUPED, 1)
     assert outcome.stderr == block("""
         error: orders.csv: 1 problem in the data
 
@@ -541,9 +511,9 @@ def test_an_empty_key_on_a_totals_row_suggests_skip_rows_first(local: Bounded,
         """)
 
 
-def test_an_empty_key_at_the_end_suggests_skip_last(local: Bounded, write: Write) -> None:
+def test_an_empty_key_at_the_end_suggests_skip_last(here: Bounded, write: Write) -> None:
     rows = "Order;Item;Price\nA1;Mok;1,00\nA2;Bord;2,00\n;;3,00\n;;\n;Kassa 2;4,00\n"
-    outcome = dry_run(local, write, ("orders.csv", rows), GROUPED, 1)
+    outcome = dry_run(here, write, ("orders.csv", rows), GROUPED, 1)
     assert outcome.stderr.endswith(block("""
         error: no value in the column 'Order' that makes the sales invoices
           in orders.csv, column 'Order' (A) (2 rows)
@@ -557,10 +527,10 @@ def test_an_empty_key_at_the_end_suggests_skip_last(local: Bounded, write: Write
 # --- 6. dates in the summaries -------------------------------------------------------------
 
 
-def test_summaries_show_the_first_and_last_date(local: Bounded, write: Write) -> None:
-    outcome = dry_run(local, write, ("orders.csv", dated("03-02-2025", "28-01-2025")), DATED, 0)
+def test_summaries_show_the_first_and_last_date(here: Bounded, write: Write) -> None:
+    outcome = dry_run(here, write, ("orders.csv", dated("03-02-2025", "28-01-2025")), DATED, 0)
     assert "  invoice dates   2025-01-28 to 2025-02-03\n" in outcome.stdout
-    outcome = local("convert", REPO / "examples/cash-book.csv", "-m", "cash-book", "--dry-run",
+    outcome = here("convert", REPO / "examples/cash-book.csv", "-m", "cash-book", "--dry-run",
                     codes=(0,))
     assert "  dates                  2024-11-01 to 2024-11-06\n" in outcome.stdout
 
@@ -635,34 +605,34 @@ def test_dates_that_read_the_same_with_every_format_that_fits() -> None:
         "the one the export uses")
 
 
-def test_errors_and_warnings_are_counted_as_shown(local: Bounded, write: Write) -> None:
+def test_errors_and_warnings_are_counted_as_shown(here: Bounded, write: Write) -> None:
     long = "x" * 70  # Yuki cuts a product description at 60: a warning
     mapping = SALES.format(price="{column: Price}").replace("Description: Widget",
                                                             "Description: {column: Item}")
     write("orders.csv", f"Order;Date;Qty;Price;Item\nA1;03-02-2025;1;1,00;{long}\n"
                         f"A2;03-02-2025;1;1,00;{long}\nA3;gisteren;1;1,00;Mok\n")
     write("m.yaml", mapping)
-    outcome = local("convert", "orders.csv", "-m", "m.yaml", "--dry-run", codes=(1,))
+    outcome = here("convert", "orders.csv", "-m", "m.yaml", "--dry-run", codes=(1,))
     assert outcome.stderr.endswith("\n\n1 error, 1 warning; nothing was written.\n")
     write("orders.csv", f"Order;Date;Qty;Price;Item\nA1;03-02-2025;1;1,00;{long}\n")
-    outcome = local("convert", "orders.csv", "-m", "m.yaml", "--dry-run", "--strict", codes=(1,))
+    outcome = here("convert", "orders.csv", "-m", "m.yaml", "--dry-run", "--strict", codes=(1,))
     assert outcome.stderr.endswith("\n1 warning and --strict: nothing was written.\n")
 
 
 def test_an_empty_key_elsewhere_suggests_leaving_out_rows_that_are_not_data(
-        local: Bounded, write: Write) -> None:
+        here: Bounded, write: Write) -> None:
     rows = "Order;Item;Price\nA1;Mok;1,00\n;Bord;2,00\nA2;Mok;1,00\n"
-    outcome = dry_run(local, write, ("orders.csv", rows), GROUPED, 1)
+    outcome = dry_run(here, write, ("orders.csv", rows), GROUPED, 1)
     assert outcome.stderr.endswith(
         "  fix: fill in the key on every row; leave rows that are not data (totals, notes) out"
         " with skip_rows:; only if such rows continue the document above, add fill_down: true"
         " to group_by\n")
 
 
-def test_an_amount_on_the_command_line_that_is_not_one(local: Bounded, write: Write) -> None:
+def test_an_amount_on_the_command_line_that_is_not_one(here: Bounded, write: Write) -> None:
     write("c.csv", CASH_CSV)
     write("m.yaml", CASH.format(opening=""))
-    outcome = local("convert", "c.csv", "-m", "m.yaml", "--opening-balance", "veel",
+    outcome = here("convert", "c.csv", "-m", "m.yaml", "--opening-balance", "veel",
                     codes=(2,))
     assert outcome.stderr == "error: --opening-balance 'veel' is not an amount like 1250.00 or" \
                              " 1250,00\n"

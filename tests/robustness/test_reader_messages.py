@@ -5,7 +5,6 @@ the command line runs in-process; the hostile files are in test_readers.py."""
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,6 @@ import pytest
 from tests.conftest import CliResult, run_cli
 from tests.robustness.test_readers import MAPPING
 from tests.robustness.workbooks import sheet_xml, table_rows, xlsx
-
-Write = Callable[[str, "str | bytes"], Path]
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness.conftest import Bounded, Outcome
+from tests.robustness.conftest import Bounded, Outcome, Write
 from tests.robustness.workbooks import (
     DIMENSIONS,
     LABELSST,
@@ -28,8 +28,6 @@ from tests.robustness.workbooks import (
     xls,
     xlsx,
 )
-
-Write = Callable[[str, "str | bytes"], Path]
 
 MAPPING = """\
 version: 1

@@ -6,11 +6,10 @@ The time limits are shrunk with YUKIMAP_DEADLINE_SCALE so each case takes a few 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.robustness.conftest import Bounded
+from tests.robustness.conftest import Bounded, Write
 from tests.robustness.hostile import (
     Behaviour,
     Hostile,
@@ -97,7 +96,7 @@ def test_an_answer_that_echoes_the_access_key_does_not_show_it(
 
 def test_send_whose_answer_trickles_is_reconciled_not_sent_twice(
         bounded: Bounded, hostile: Callable[..., Hostile], sandbox: Sandbox,
-        write: Callable[[str, str], Path]) -> None:
+        write: Write) -> None:
     """Yuki books the invoices, but its answer never arrives in time: the call ends at its
     time limit, the documents are UNKNOWN, and the lookup by invoice number finds them."""
     server = hostile({"ProcessSalesInvoices": trickle_body(0.5)}, upstream=sandbox.url)

@@ -12,19 +12,15 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.robustness.conftest import PEAK_LIMIT_MB, Bounded, Outcome, _cap_memory
-from tests.robustness.test_text_policy import send_env
+from tests.robustness.conftest import PEAK_LIMIT_MB, Bounded, Outcome, Write, _cap_memory, yuki
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from tests.test_send import MAPPING
-
-Write = Callable[[str, "str | bytes"], Path]
 
 ROWS = "Order;Date;Customer;Qty;Item;Price;VAT\n1001;2024-11-01;Jan;2;Mok;12,50;21\n"
 HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n<SalesInvoices xmlns="urn:xmlns:'
@@ -280,7 +276,7 @@ def test_send_refuses_a_broken_template_before_anything_is_sent(
     write("m.yaml", MAPPING + "template: t.xml.j2\n")
     write("in.csv", ROWS)
     outcome = bounded("send", "in.csv", "-m", "m.yaml", "-a", ADM_KORENAAR,
-                      env=send_env(sandbox, tmp_path), codes=(1,))
+                      env=yuki(sandbox), codes=(1,))
     located(outcome, tmp_path, 4, "division by zero", EXPRESSION_HINT)
     assert sandbox.count("ProcessSalesInvoices") == 0
 

@@ -5,7 +5,6 @@ is sent; text is escaped one way, as one scalar and one vectorised rule that agr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -13,13 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.robustness.conftest import REPO, Bounded
+from tests.robustness.conftest import REPO, Bounded, Write, yuki
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 from tests.test_send import HEADER, MAPPING
 from yukimap import text
 from yukimap.sendlog import SendLog
-
-Write = Callable[[str, "str | bytes"], Path]
 
 CASH_ROWS = (REPO / "examples/cash-book.csv").read_text(encoding="utf-8").splitlines(True)
 CASH_WITH_SOH = "".join(CASH_ROWS[:2] + [CASH_ROWS[2].replace("Postzegels", "Post\x01zegels")]
@@ -79,12 +76,6 @@ def test_control_characters_in_sales_invoice_fields_are_located_errors(
     assert outcome.stderr.splitlines() == SALES_PROBLEMS
 
 
-def send_env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
-    (tmp_path / "config.yaml").write_text("{}\n")
-    return {"YUKI_BASE_URL": sandbox.url, "YUKI_ACCESS_KEY": sandbox.key("domain"),
-            "YUKIMAP_CONFIG": str(tmp_path / "config.yaml")}
-
-
 @pytest.mark.parametrize("case", ["cash", "sales"])
 def test_send_refuses_alike_before_anything_is_sent(
         case: str, bounded: Bounded, write: Write, sandbox: Sandbox, tmp_path: Path) -> None:
@@ -95,7 +86,7 @@ def test_send_refuses_alike_before_anything_is_sent(
         write("m.yaml", SALES_MAPPING)
         write("in.csv", SALES_ROWS)
         args, expected = ("in.csv", "-m", "m.yaml"), SALES_PROBLEMS
-    outcome = bounded("send", *args, "-a", ADM_KORENAAR, env=send_env(sandbox, tmp_path),
+    outcome = bounded("send", *args, "-a", ADM_KORENAAR, env=yuki(sandbox),
                       codes=(1,))
     assert outcome.stderr.splitlines() == expected
     assert sandbox.count() == 0  # not even a session: nothing left the machine

@@ -1,0 +1,134 @@
+"""The command line as users meet it: every command's --help, `mappings` and `history`,
+whole outputs asserted. The commands are taken from the click group, so a new command is
+checked without a new test."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+
+from tests.conftest import REPO, build_files, run_cli
+from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
+from tests.test_send import MAPPING, orders
+from yukimap.cli import cli
+
+# A change to this text is a change users see: make it on purpose, here. (click's runner
+# wraps help at 80 columns, whatever the terminal running the tests.)
+TOP_HELP = """\
+Usage: yukimap [OPTIONS] COMMAND [ARGS]...
+
+  Turn CSV and Excel exports into Yuki documents: sales invoices, general
+  journal entries and petty cash statements, described by a YAML mapping file.
+
+  Start with:
+    yukimap convert export.csv --mapping webshop-orders --dry-run
+    yukimap check my-mapping.yaml --sample export.csv
+    yukimap mappings            (the mappings that ship with yukimap)
+
+Options:
+  --version   Show the version and exit.
+  -h, --help  Show this message and exit.
+
+Commands:
+  administrations  List the administrations the access key can see (costs 1...
+  check            Check a mapping file, and optionally try it on a sample...
+  convert          Convert FILE into a Yuki document as its mapping describes.
+  history          Recent send runs and their outcome (costs no calls).
+  mappings         List the mappings that ship with yukimap.
+  resolve          Decide documents whose outcome is unknown (see `yukimap...
+  sandbox          Run a local stand-in for Yuki's webservices (for demos...
+  send             Send FILE to Yuki: each document exactly once.
+  status           Show the settings, the Yuki calls used today, the...
+"""
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_the_top_level_help(flag: str) -> None:
+    result = run_cli(flag)
+    assert (result.code, result.stderr) == (0, "")
+    assert result.stdout == TOP_HELP
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("\b", "").split())
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_with_its_usage_and_every_option(name: str) -> None:
+    command = cli.commands[name]
+    result = run_cli(name, "--help")
+    assert (result.code, result.stderr) == (0, "")
+    usage = result.stdout.splitlines()[0]
+    arguments = [p.human_readable_name for p in command.params if isinstance(p, click.Argument)]
+    assert usage == " ".join([f"Usage: yukimap {name} [OPTIONS]", *arguments])
+    assert command.help, f"yukimap {name} has no help text"
+    assert _flat(command.help.split("\n\n")[0]) in _flat(result.stdout)
+    for option in command.params:
+        if isinstance(option, click.Option):
+            assert option.help, f"yukimap {name} {option.opts[-1]} has no help text"
+            assert all(flag in result.stdout for flag in option.opts + option.secondary_opts)
+
+
+def test_mappings_lists_the_shipped_ones() -> None:
+    result = run_cli("mappings")
+    assert (result.code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "bank-ing          journal         Bank export (ING CSV, Af/Bij) as a general journal\n"
+        "cash-book         petty_cash      Cash book (CSV, receipts and payments columns,"
+        " running balance)\n"
+        "memorial          journal         Memorial spreadsheet (Excel, debit and credit"
+        " columns)\n"
+        "pos-daily         journal         Point-of-sale daily summary (CSV) as journals with"
+        " split entries\n"
+        "pos-export        sales_invoices  Point-of-sale export (Excel, one row per receipt"
+        " line)\n"
+        "webshop-orders    sales_invoices  Webshop order export (CSV, one row per order line)\n"
+        "yuki-doc-example  sales_invoices  Yuki documentation example (all fields)\n"
+        "\n"
+        "Use one by name: yukimap convert FILE --mapping NAME; copy it to change it:"
+        f" {REPO / 'mappings'}\n")
+
+
+@pytest.fixture
+def amsterdam_at_half_past_ten(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is Amsterdam's, and the send journal's clock stands at 09:30 UTC."""
+    monkeypatch.setattr("yukimap.sendlog.now", lambda: "2024-11-04T09:30:00+00:00")
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "CET-1CEST,M3.5.0,M10.5.0/3"  # Amsterdam's rule, without tzdata
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.mark.usefixtures("amsterdam_at_half_past_ten")
+def test_history_of_the_runs_and_of_a_document(yuki_env: Sandbox, tmp_path: Path) -> None:
+    assert run_cli("history").stdout == "nothing has been sent yet\n"
+    files = build_files(tmp_path, {"m.yaml": MAPPING, "orders.csv": orders(range(1001, 1003))})
+    for _ in range(2):  # the second run finds both invoices sent
+        assert run_cli("send", files["orders.csv"], "-m", files["m.yaml"], "-a",
+                       ADM_KORENAAR).code == 0
+    run = f"2024-11-04 10:30 CET  orders.csv (sales_invoices) -> {ADM_KORENAAR}:"
+    result = run_cli("history")
+    assert (result.code, result.stderr) == (0, "")
+    assert result.stdout == (f"run 2  {run} no documents; 0 call(s); done\n"
+                             f"run 1  {run} sent 2; 3 call(s); done\n")
+    assert run_cli("history", "--limit", "1").stdout == (
+        f"run 2  {run} no documents; 0 call(s); done\n")
+    assert run_cli("history", "--document", "1").stdout == (
+        "document 1: invoice 1001 (invoice:1001), now SENT\n"
+        f"  administration {ADM_KORENAAR}; from orders.csv, rows 2, 3\n"
+        "  2024-11-04 10:30 CET  PENDING\n"
+        "  2024-11-04 10:30 CET  SENDING\n"
+        "  2024-11-04 10:30 CET  SENT\n")
+    unknown = run_cli("history", "--document", "9")
+    assert (unknown.code, unknown.stdout, unknown.stderr) == (
+        2, "", "error: the send journal has no document 9\n")
