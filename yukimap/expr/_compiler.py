@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation, getcontext, setcontext
 from difflib import get_close_matches
-from typing import Any
 
-from yukimap.expr._functions import FUNCTIONS, Function, Param, _argument_check
-from yukimap.expr._operators import _BINOPS, _COMPARE, _compare, _truthy
+from yukimap.expr._functions import _REQUIRED, FUNCTIONS, Function, Param, _argument_check
+from yukimap.expr._operators import _BINOPS, _COMPARE, Comparison, Operand, _compare, _truthy
 from yukimap.expr._regex import _template, compile_regex
 from yukimap.expr._values import (
     CONTEXT,
     Cell,
     Env,
     ExprError,
+    Value,
     _bounded,
     _number,
     _row_error,
@@ -30,7 +30,7 @@ from yukimap.expr._values import (
 from yukimap.limits import limits, over
 from yukimap.values import BadValue
 
-Compiled = Callable[[Env], Any]
+Compiled = Callable[[Env], Value]
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Expr:
     lets: frozenset[str]
     run: Compiled
 
-    def evaluate(self, env: Env) -> Any:
+    def evaluate(self, env: Env) -> Value:
         try:
             return self._run(env)
         except ExprError:
@@ -48,7 +48,7 @@ class Expr:
         except Exception as exc:  # noqa: BLE001 -- whatever a row holds is a data problem
             raise _row_error(exc) from None
 
-    def _run(self, env: Env) -> Any:
+    def _run(self, env: Env) -> Value:
         previous = getcontext()
         if previous is CONTEXT:  # in numbers_context(), or a let inside an expression
             return self.run(env)
@@ -118,7 +118,7 @@ def _too_deep() -> ExprError:
 _CONSTANT_NAMES = {"true": True, "false": False, "null": None, "none": None}
 
 
-def _let_value(value: Any) -> Any:
+def _let_value(value: Value) -> Value:
     """A let value read from a column can be any size: bound it as it comes in."""
     return _bounded(value) if isinstance(value, Decimal) else value
 
@@ -131,7 +131,8 @@ class _Compiler:
         self.used_lets: set[str] = set()
 
     def node(self, node: ast.expr) -> Compiled:
-        method = getattr(self, f"_{type(node).__name__}", None)
+        method: Callable[[ast.expr], Compiled] | None = getattr(
+            self, f"_{type(node).__name__}", None)
         if method is None:
             raise ExprError(
                 f"'{ast.get_source_segment(self.source, node) or type(node).__name__}'"
@@ -139,7 +140,7 @@ class _Compiler:
                 "use literals, column names, + - * /, comparisons, and/or/not,"
                 " 'a if test else b', and the functions listed in the docs",
             )
-        return method(node)  # type: ignore[no-any-return]
+        return method(node)
 
     def _Constant(self, node: ast.Constant) -> Compiled:
         value = node.value
@@ -175,7 +176,7 @@ class _Compiler:
     def _column(self, name: str) -> Compiled:
         self.columns.add(name)
 
-        def read(env: Env) -> Any:
+        def read(env: Env) -> Value:
             text = env.cell(name)
             return None if text is None else Cell(text, name)
 
@@ -206,14 +207,15 @@ class _Compiler:
 
     def _Compare(self, node: ast.Compare) -> Compiled:
         first = self.node(node.left)
-        steps = []
+        steps: list[tuple[Comparison, Callable[[Env], Operand]]] = []
         for op, comparator in zip(node.ops, node.comparators):
-            right = (self._items(comparator) if isinstance(op, (ast.In, ast.NotIn))
-                     and isinstance(comparator, (ast.List, ast.Tuple)) else self.node(comparator))
+            right: Callable[[Env], Operand] = (
+                self._items(comparator) if isinstance(op, (ast.In, ast.NotIn))
+                and isinstance(comparator, (ast.List, ast.Tuple)) else self.node(comparator))
             steps.append((self._comparison(op), right))
 
         def compare(env: Env) -> bool:
-            left = first(env)
+            left: Operand = first(env)
             for apply, right_fn in steps:
                 right = right_fn(env)
                 if not apply(left, right, env):
@@ -223,11 +225,11 @@ class _Compiler:
 
         return compare
 
-    def _comparison(self, op: ast.cmpop) -> Callable[[Any, Any, Env], bool]:
+    def _comparison(self, op: ast.cmpop) -> Comparison:
         if isinstance(op, (ast.In, ast.NotIn)):
             negate = isinstance(op, ast.NotIn)
 
-            def contains(a: Any, b: Any, env: Env) -> bool:
+            def contains(a: Operand, b: Operand, env: Env) -> bool:
                 if isinstance(b, (list, tuple)):
                     found = any(_compare(operator.eq)(a, item, env) for item in b)
                 else:
@@ -244,7 +246,7 @@ class _Compiler:
         test, body, orelse = self.node(node.test), self.node(node.body), self.node(node.orelse)
         return lambda env: body(env) if _truthy(test(env)) else orelse(env)
 
-    def _items(self, node: ast.List | ast.Tuple) -> Compiled:
+    def _items(self, node: ast.List | ast.Tuple) -> Callable[[Env], list[Value]]:
         """The list after `in`: the only place a list can be (elsewhere it would become
         the text of a Python list, or a text as long as all its items)."""
         items = [self.node(e) for e in node.elts]
@@ -273,7 +275,7 @@ class _Compiler:
         args += [self.node(arg) for arg in extra]
         run = function.run
 
-        def call(env: Env) -> Any:
+        def call(env: Env) -> Value:
             result = run(env, *(a(env) for a in args))
             return _text_result(result) if isinstance(result, str) else result
 
@@ -283,6 +285,7 @@ class _Compiler:
         """One argument, converted as its parameter says; a literal is checked now."""
         if node is None:
             default = param.default
+            assert default is not _REQUIRED, "bind() refuses a call without it"
             return lambda env: default
         compiled = self.node(node)
         check = _argument_check(function, param)
@@ -322,7 +325,7 @@ class _NoRow:
     def cell(self, column: str) -> str | None:
         return None
 
-    def let(self, name: str) -> Any:
+    def let(self, name: str) -> Value:
         return None
 
     def decimal(self, text: str) -> Decimal:

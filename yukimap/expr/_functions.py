@@ -19,13 +19,15 @@ from decimal import (
     Decimal,
 )
 from difflib import get_close_matches
-from typing import Any
+from enum import Enum
+from typing import Final
 
 from yukimap.expr._regex import _regex_replace
 from yukimap.expr._values import (
     Cell,
     Env,
     ExprError,
+    Value,
     _bounded,
     _check_length,
     _number,
@@ -41,12 +43,12 @@ _ROUNDING = {
 }
 
 
-def _round(env: Env, value: Any, places: int, mode: str) -> Decimal:
+def _round(env: Env, value: Value, places: int, mode: str) -> Decimal:
     return _bounded(_number(value, env).quantize(Decimal(1).scaleb(-places),
                                                  rounding=_ROUNDING[mode]))
 
 
-def _text(env: Env, value: Any, places: int | None) -> str:
+def _text(env: Env, value: Value, places: int | None) -> str:
     if value is None:
         return ""
     if places is not None:
@@ -54,7 +56,7 @@ def _text(env: Env, value: Any, places: int | None) -> str:
     return to_xml_text(value)
 
 
-def _as_date(env: Env, value: Any, *formats: Any) -> date:
+def _as_date(env: Env, value: Value, *formats: Value) -> date:
     if isinstance(value, date):
         return value
     if value is None:
@@ -66,46 +68,53 @@ def _as_date(env: Env, value: Any, *formats: Any) -> date:
         raise ExprError(f"{where}{exc.cause}", exc.hint, str(value)) from None
 
 
-def _replace(env: Env, value: Any, old: Any, new: Any) -> str:
+def _replace(env: Env, value: Value, old: Value, new: Value) -> str:
     text, old_text, new_text = _str(value), _str(old), _str(new)
     # Measure before building: replacing '' inserts `new` between every two characters.
     _check_length(len(text) + text.count(old_text) * (len(new_text) - len(old_text)))
     return text.replace(old_text, new_text)
 
 
-def _end_of_month(env: Env, value: Any) -> date:
+def _end_of_month(env: Env, value: Value) -> date:
     d = _as_date(env, value)
     if d.month == 12:
         return date(d.year, 12, 31)
     return date(d.year, d.month + 1, 1) - timedelta(days=1)
 
 
-def _coalesce(env: Env, *values: Any) -> Any:
+def _coalesce(env: Env, *values: Value) -> Value:
     return next((v for v in values if v is not None and v != ""), None)
 
 
-def _join(env: Env, separator: Any, *values: Any) -> str:
+def _join(env: Env, separator: Value, *values: Value) -> str:
     parts = [_str(v) for v in values if v not in (None, "")]
     sep = _str(separator)
     _check_length(sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0))
     return sep.join(parts)
 
 
-def _decimal(env: Env, value: Any) -> Decimal:
+def _decimal(env: Env, value: Value) -> Decimal:
     return _number(value if not isinstance(value, str) or isinstance(value, Cell)
                    else Cell(value, "(text)"), env)
 
 
-def _right(env: Env, value: Any, n: int) -> str:
+def _right(env: Env, value: Value, n: int) -> str:
     return _str(value)[-n:] if n else ""
 
 
-def _mid(env: Env, value: Any, start: int, n: int) -> str:
+def _mid(env: Env, value: Value, start: int, n: int) -> str:
     return _str(value)[start - 1:][:n]
+
 
 # --- the table --------------------------------------------------------------------------
 
-_REQUIRED: Any = object()
+class _Required(Enum):
+    """The default of an argument that must be given."""
+
+    REQUIRED = "required"
+
+
+_REQUIRED: Final = _Required.REQUIRED
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,7 @@ class Param:
     a whole-number argument (_RANGES), `choices` the texts it may be."""
 
     name: str
-    default: Any = _REQUIRED
+    default: Value | _Required = _REQUIRED
     whole: str | None = None
     choices: tuple[str, ...] = ()
 
@@ -132,7 +141,7 @@ class Function:
     may repeat at the end (min(value, values...))."""
 
     name: str
-    run: Callable[..., Any]
+    run: Callable[..., Value]
     params: tuple[Param, ...]
     more: str | None = None
 
@@ -173,7 +182,7 @@ class Function:
                          f" argument{'s' if count != 1 else ''}")
 
 
-def _p(name: str, default: Any = _REQUIRED, whole: str | None = None,
+def _p(name: str, default: Value | _Required = _REQUIRED, whole: str | None = None,
        choices: tuple[str, ...] = ()) -> Param:
     return Param(name, default, whole, choices)
 
@@ -218,7 +227,7 @@ _FUNCTIONS = (
 FUNCTIONS: dict[str, Function] = {f.name: f for f in _FUNCTIONS}
 
 
-def _argument_check(function: Function, param: Param) -> Callable[[Any, Env], Any] | None:
+def _argument_check(function: Function, param: Param) -> Callable[[Value, Env], Value] | None:
     what = f"{function.name}(): {param.name}"
     if param.whole is not None:
         kind = param.whole
@@ -226,7 +235,7 @@ def _argument_check(function: Function, param: Param) -> Callable[[Any, Env], An
     if param.choices:
         choices = param.choices
 
-        def choose(value: Any, env: Env) -> str:
+        def choose(value: Value, env: Env) -> str:
             if _str(value) not in choices:
                 raise ExprError(f"{what} must be one of {', '.join(choices)}", value=_str(value))
             return _str(value)

@@ -15,6 +15,7 @@ from yukimap.expr._values import (
     CONTEXT,
     Env,
     ExprError,
+    Value,
     _bounded,
     _is_number,
     _number,
@@ -24,12 +25,17 @@ from yukimap.expr._values import (
     _whole_number,
 )
 
+# The list after `in` is an operand too, and the left one of the comparison chained after it.
+Operand = Value | list[Value]
+Binary = Callable[[Value, Value, Env], Value]
+Comparison = Callable[[Operand, Operand, Env], bool]
+
 
 def _arith(op: Callable[[Decimal, Decimal], Decimal], sign: int = 0,
-           ) -> Callable[[Any, Any, Env], Any]:
+           ) -> Binary:
     """A binary operator on numbers; with a `sign`, it also adds to or subtracts from dates."""
 
-    def apply(a: Any, b: Any, env: Env) -> Any:
+    def apply(a: Value, b: Value, env: Env) -> Value:
         if isinstance(a, date) and sign:
             if isinstance(b, date):
                 return Decimal((a - b).days)
@@ -39,11 +45,14 @@ def _arith(op: Callable[[Decimal, Decimal], Decimal], sign: int = 0,
     return apply
 
 
-def _join_text(a: Any, b: Any, env: Env) -> str:
+def _join_text(a: Value, b: Value, env: Env) -> str:
     return _text_result(_str(a) + _str(b))
 
-def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any, Env], bool]:
-    def apply(a: Any, b: Any, env: Env) -> bool:
+
+def _compare(op: Callable[[Any, Any], bool]) -> Comparison:
+    """`op` is Python's own comparison (operator.lt), on whatever values it is given."""
+
+    def apply(a: Operand, b: Operand, env: Env) -> bool:
         if _is_number(a) or _is_number(b):
             if a is None or b is None:
                 return op is operator.ne
@@ -59,7 +68,7 @@ def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any, Env], bool]:
     return apply
 
 
-_BINOPS = {
+_BINOPS: dict[type[ast.operator], Binary] = {
     ast.Add: _arith(_EXACT.add, sign=1),
     ast.Sub: _arith(_EXACT.subtract, sign=-1),
     ast.Mult: _arith(_EXACT.multiply),
@@ -68,14 +77,14 @@ _BINOPS = {
     ast.Mod: _arith(CONTEXT.remainder),
     ast.BitAnd: _join_text,  # Excel's & joins text: Order & '-' & Line
 }
-_COMPARE = {
+_COMPARE: dict[type[ast.cmpop], Comparison] = {
     ast.Eq: _compare(operator.eq), ast.NotEq: _compare(operator.ne),
     ast.Lt: _compare(operator.lt), ast.LtE: _compare(operator.le),
     ast.Gt: _compare(operator.gt), ast.GtE: _compare(operator.ge),
 }
 
 
-def _truthy(value: Any) -> bool:
+def _truthy(value: object) -> bool:
     if isinstance(value, bool):
         return value
     if value is None or value == "":

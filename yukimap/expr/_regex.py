@@ -4,24 +4,45 @@ and regex_replace() with Python's replacement syntax."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Protocol
 
-import re2  # type: ignore[import-untyped]
+import re2
 
-from yukimap.expr._values import Env, ExprError, _check_length, _str, _text_result
+from yukimap.expr._values import Env, ExprError, Value, _check_length, _str, _text_result
 
 RE2_HINT = ("yukimap's regular expressions (RE2) have no back-references (\\1) or look-arounds"
             " ((?=...)), so that no pattern can make it hang")
 
 
-def compile_regex(pattern: str, ignore_case: bool = False) -> Any:
+class Match(Protocol):
+    """What yukimap uses of an RE2 match."""
+
+    def start(self) -> int: ...
+    def end(self) -> int: ...
+    def __getitem__(self, group: int | str, /) -> str | None: ...
+
+
+class Regex(Protocol):
+    """What yukimap uses of a pattern compiled by RE2."""
+
+    @property
+    def groups(self) -> int: ...
+    @property
+    def groupindex(self) -> Mapping[str, int]: ...
+    def search(self, text: str, /) -> Match | None: ...
+    def finditer(self, text: str, /) -> Iterator[Match]: ...
+
+
+def compile_regex(pattern: str, ignore_case: bool = False) -> Regex:
     """`pattern` compiled by RE2; an ExprError says why RE2 cannot take it."""
     options = re2.Options()
     options.log_errors = False  # RE2 would print its own message on stderr
     options.case_sensitive = not ignore_case
     try:
-        return re2.compile(pattern, options)
+        regex: Regex = re2.compile(pattern, options)
+        return regex
     except re2.error as exc:
         reason = exc.args[0].decode(errors="replace") if exc.args else "invalid"
         raise ExprError(f"not a valid regular expression: {reason}", RE2_HINT, pattern) \
@@ -35,12 +56,12 @@ _ESCAPES = {"\\": "\\", "n": "\n", "t": "\t"}
 
 
 @lru_cache(maxsize=256)
-def _substitution(pattern: str, replacement: str) -> tuple[Any, Template]:
+def _substitution(pattern: str, replacement: str) -> tuple[Regex, Template]:
     regex = compile_regex(pattern)
     return regex, _template(replacement, regex)
 
 
-def _template(replacement: str, regex: Any) -> Template:
+def _template(replacement: str, regex: Regex) -> Template:
     """Python's replacement syntax: \\1 or \\g<name> for a group, \\\\ for a backslash."""
     pieces: list[tuple[str, int | str | None]] = []
     text, end = "", 0
@@ -61,7 +82,7 @@ def _template(replacement: str, regex: Any) -> Template:
     return tuple(pieces)
 
 
-def _group(number: str | None, name: str | None, regex: Any, replacement: str) -> int | str:
+def _group(number: str | None, name: str | None, regex: Regex, replacement: str) -> int | str:
     key: int | str = int(number) if number is not None else str(name)
     if isinstance(key, str) and key.isdigit():
         key = int(key)
@@ -75,7 +96,7 @@ def _group(number: str | None, name: str | None, regex: Any, replacement: str) -
                     replacement)
 
 
-def _regex_replace(env: Env, value: Any, pattern: Any, replacement: Any) -> str:
+def _regex_replace(env: Env, value: Value, pattern: Value, replacement: Value) -> str:
     regex, template = _substitution(_str(pattern), _str(replacement))
     text = _str(value)
     out: list[str] = []
@@ -90,6 +111,6 @@ def _regex_replace(env: Env, value: Any, pattern: Any, replacement: Any) -> str:
     return _text_result("".join(out))
 
 
-def _expand(template: Template, match: Any) -> str:
+def _expand(template: Template, match: Match) -> str:
     return "".join(literal + ("" if group is None else match[group] or "")
                    for literal, group in template)

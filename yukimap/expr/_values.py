@@ -18,7 +18,7 @@ from decimal import (
     getcontext,
     setcontext,
 )
-from typing import Any, Protocol
+from typing import Protocol
 
 from yukimap.limits import limits
 from yukimap.values import BadValue, to_xml_text
@@ -35,11 +35,16 @@ class ExprError(Exception):
         self.value = value
 
 
+# What an expression computes: a number, a text (a Cell when read from a column), a date,
+# yes or no, or nothing; an int is a whole-number argument, already checked.
+Value = Decimal | int | str | date | bool | None
+
+
 class Env(Protocol):
     """What an expression can see of one row."""
 
     def cell(self, column: str) -> str | None: ...
-    def let(self, name: str) -> Any: ...
+    def let(self, name: str) -> Value: ...
     def decimal(self, text: str) -> Decimal: ...
     def date(self, text: str, formats: tuple[str, ...]) -> date: ...
 
@@ -114,7 +119,7 @@ def _bounded(value: Decimal) -> Decimal:
     return value
 
 
-def _number(value: Any, env: Env) -> Decimal:
+def _number(value: object, env: Env) -> Decimal:
     if isinstance(value, bool):
         raise ExprError("a yes/no value is not a number")
     if isinstance(value, Decimal):
@@ -134,7 +139,7 @@ def _number(value: Any, env: Env) -> Decimal:
                     _str(value))
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> bool:
     return isinstance(value, (Decimal, int)) and not isinstance(value, bool)
 
 
@@ -162,7 +167,7 @@ def _check_length(length: int) -> None:
                         "check how the expression makes its text grow (replace(), &, join())")
 
 
-def _str(value: Any) -> str:
+def _str(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else to_xml_text(value)
@@ -180,7 +185,7 @@ _RANGES: dict[str, Callable[[], tuple[int, int]]] = {
 }
 
 
-def _whole_number(value: Any, env: Env, what: str, kind: str) -> int:
+def _whole_number(value: Value, env: Env, what: str, kind: str) -> int:
     low, high = _RANGES[kind]()
     number = _number(value, env)
     if number != number.to_integral_value() or not low <= number <= high:
