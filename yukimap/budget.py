@@ -29,8 +29,9 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from yukimap.errors import BudgetExhausted
 from yukimap.settings import Secret, ensure_state_dir
@@ -46,33 +47,15 @@ def utc_now() -> datetime:
 # --- Yuki's day ------------------------------------------------------------------------
 
 
-def _amsterdam() -> tzinfo | None:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Europe/Amsterdam")
-    except Exception:  # no tz database on this machine (some Windows/slim images)
-        return None
-
-
-_AMS = _amsterdam()
-
-
-def _last_sunday(year: int, month: int) -> datetime:
-    day = datetime(year, month + 1, 1, tzinfo=timezone.utc) - timedelta(days=1)
-    return day - timedelta(days=(day.weekday() + 1) % 7)
+# The system's tz database, or where it has none (Windows, slim containers) the tzdata
+# package's, a dependency for that reason.
+_AMS = ZoneInfo("Europe/Amsterdam")
 
 
 def to_amsterdam(moment: datetime) -> datetime:
-    """`moment` in Amsterdam time; without a tz database, by the EU summer-time rule."""
+    """`moment` in Amsterdam time (a moment without a time zone is UTC)."""
     moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    if _AMS is not None:
-        return moment.astimezone(_AMS)
-    utc = moment.astimezone(timezone.utc)
-    start = _last_sunday(utc.year, 3).replace(hour=1)  # 01:00 UTC, last Sunday of March
-    end = _last_sunday(utc.year, 10).replace(hour=1)
-    offset = timedelta(hours=2 if start <= utc < end else 1)
-    return utc.astimezone(timezone(offset, "CEST" if offset.seconds == 7200 else "CET"))
+    return moment.astimezone(_AMS)
 
 
 def yuki_day(moment: datetime | None = None) -> date:
@@ -84,14 +67,7 @@ def next_reset(moment: datetime | None = None) -> datetime:
     """The next midnight in Amsterdam: when Yuki's (and our) daily count starts again."""
     local = to_amsterdam(moment or utc_now())
     tomorrow = local.date() + timedelta(days=1)
-    midnight = datetime(tomorrow.year, tomorrow.month, tomorrow.day)
-    if _AMS is not None:
-        return midnight.replace(tzinfo=_AMS)
-    for hours in (1, 2):  # the offset that midnight itself has (CET or CEST)
-        candidate = to_amsterdam(midnight.replace(tzinfo=timezone(timedelta(hours=hours))))
-        if candidate.utcoffset() == timedelta(hours=hours):
-            return candidate
-    raise AssertionError("unreachable")
+    return datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=_AMS)
 
 
 # --- the call counter ------------------------------------------------------------------
