@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from yukimap.errors import SettingsError
+from yukimap.settings import read_config_file
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.yaml")
 LEVELS = ("administration", "domain", "portal")
@@ -115,13 +116,8 @@ class SandboxConfig:
 def load_config(path: Path | None = None, *, session_lifetime: float | None = None,
                 daily_limit: int | None = None) -> SandboxConfig:
     """Read a sandbox YAML file (default: the shipped Dutch example)."""
-    import yaml
-
     path = path or DEFAULT_CONFIG
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SettingsError(f"cannot read the sandbox config {path}: {exc}") from None
+    data = read_config_file(Path(path))
     try:
         config = _config(data, str(path))
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
