@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from yukimap.errors import BudgetExhausted
@@ -249,6 +250,14 @@ SESSION_LIFETIME = timedelta(hours=24)  # Yuki: "Each session ID is valid for 24
 SESSION_MARGIN = timedelta(minutes=10)  # never start a call on a session about to expire
 
 
+class _SessionEntry(TypedDict):
+    """One entry of sessions.json, by cache key."""
+
+    session_id: str
+    created: float
+    domain_id: str | None
+
+
 @dataclass(frozen=True)
 class CachedSession:
     session_id: Secret
@@ -299,14 +308,14 @@ class SessionCache:
         if entries.pop(key, None) is not None:
             self._save(entries)
 
-    def _load(self) -> dict[str, dict]:
+    def _load(self) -> dict[str, _SessionEntry]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}  # missing or damaged: it is only a cache
         return data if isinstance(data, dict) else {}
 
-    def _save(self, entries: dict[str, dict]) -> None:
+    def _save(self, entries: dict[str, _SessionEntry]) -> None:
         # Written under a fresh name with mode 0600 from the start, then renamed over the
         # old file: the session IDs are never readable by others, not even for a moment.
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")

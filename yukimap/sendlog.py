@@ -623,7 +623,7 @@ def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
         yield ids[first:first + size]
 
 
-def _entry(row: Sequence[object]) -> Entry:
+def _entry(row: Sequence[Any]) -> Entry:
     return Entry(
         id=int(row[0]), administration=str(row[1]), key=str(row[2]), target=str(row[3]),
         label=str(row[4]), state=str(row[5]), rows=tuple(json.loads(str(row[6]))),

@@ -160,7 +160,9 @@ def _config(data: Any, source: str) -> SandboxConfig:
     return replace(config, keys=keys)
 
 
-def _administration(a: dict, domain_id: str, gl: tuple, vat: tuple) -> AdministrationConf:
+# The YAML's dicts: what each value is, the functions below check as they convert it.
+def _administration(a: dict[str, Any], domain_id: str, gl: tuple[GLAccountConf, ...],
+                    vat: tuple[VATCodeConf, ...]) -> AdministrationConf:
     own_gl = tuple(_gl(g) for g in a["gl_accounts"]) if "gl_accounts" in a else gl
     own_vat = tuple(_vat(v) for v in a["vat_codes"]) if "vat_codes" in a else vat
     return AdministrationConf(
@@ -173,7 +175,7 @@ def _administration(a: dict, domain_id: str, gl: tuple, vat: tuple) -> Administr
     )
 
 
-def _gl(g: dict) -> GLAccountConf:
+def _gl(g: dict[str, Any]) -> GLAccountConf:
     return GLAccountConf(
         code=str(g["code"]), description=str(g["description"]), type=int(g.get("type", 0)),
         subtype=int(g.get("subtype", 0)), enabled=bool(g.get("enabled", True)),
@@ -181,7 +183,7 @@ def _gl(g: dict) -> GLAccountConf:
     )
 
 
-def _vat(v: dict) -> VATCodeConf:
+def _vat(v: dict[str, Any]) -> VATCodeConf:
     return VATCodeConf(
         type=int(v["type"]), percentage=Decimal(str(v["percentage"])),
         description=str(v["description"]), type_description=str(v.get("type_description", "")),
@@ -190,7 +192,7 @@ def _vat(v: dict) -> VATCodeConf:
     )
 
 
-def _key(k: dict, config: SandboxConfig) -> AccessKeyConf:
+def _key(k: dict[str, Any], config: SandboxConfig) -> AccessKeyConf:
     level = str(k["level"])
     if level not in LEVELS:
         raise ValueError(f"access key {k.get('name')!r}: level must be one of {LEVELS}")

@@ -17,6 +17,7 @@ address. They are documented in control.py; in short:
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
@@ -191,10 +192,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(reply.delay)
         if reply.drop:
             self.close_connection = True
-            try:  # processed and stored; now vanish without a byte of answer
+            # Processed and stored; now vanish without a byte of answer.
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         self._send(reply.status, reply.content_type, reply.body)
 
