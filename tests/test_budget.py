@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 import stat
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
+from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -26,6 +28,12 @@ class Clock:
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
+
+
+def tzdata_amsterdam() -> tzinfo:
+    """Amsterdam from the tzdata package alone, as a machine without a tz database has it."""
+    with resources.files("tzdata.zoneinfo.Europe").joinpath("Amsterdam").open("rb") as data:
+        return ZoneInfo.from_file(data, key="Europe/Amsterdam")
 
 
 def test_counts_per_domain_and_stops_before_the_budget(tmp_path: Path) -> None:
@@ -67,7 +75,7 @@ def test_yuki_day_is_the_amsterdam_calendar_day(moment: datetime, day: str, rese
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     assert yuki_day(moment).isoformat() == day
     assert next_reset(moment).isoformat() == reset
-    monkeypatch.setattr(budget_module, "_AMS", None)  # a machine without a tz database
+    monkeypatch.setattr(budget_module, "_AMS", tzdata_amsterdam())  # no system tz database
     assert yuki_day(moment).isoformat() == day
     assert next_reset(moment).isoformat() == reset
     assert to_amsterdam(utc(2025, 1, 15, 12)).utcoffset() == timedelta(hours=1)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from yukimap.expr import FUNCTIONS, ExprError, _row_error, compile_expr, compile_regex
+from yukimap.expr import FUNCTIONS, ExprError, compile_expr, compile_regex
+from yukimap.expr._values import _row_error
 from yukimap.values import Locale, parse_date, parse_decimal
 
 

@@ -13,7 +13,14 @@ Names are imported lazily so that `yukimap --help` stays fast.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers
+    from yukimap.errors import UserError
+    from yukimap.pipeline import ConversionResult, convert_file
+    from yukimap.schema import load_mapping
+    from yukimap.send import Receipt, send_file
+    from yukimap.settings import load_settings
 
 __version__ = "0.1.0"
 
@@ -35,7 +42,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'yukimap' has no attribute {name!r}")

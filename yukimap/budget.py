@@ -29,8 +29,10 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TypedDict
+from zoneinfo import ZoneInfo
 
 from yukimap.errors import BudgetExhausted
 from yukimap.settings import Secret, ensure_state_dir
@@ -46,33 +48,15 @@ def utc_now() -> datetime:
 # --- Yuki's day ------------------------------------------------------------------------
 
 
-def _amsterdam() -> tzinfo | None:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Europe/Amsterdam")
-    except Exception:  # no tz database on this machine (some Windows/slim images)
-        return None
-
-
-_AMS = _amsterdam()
-
-
-def _last_sunday(year: int, month: int) -> datetime:
-    day = datetime(year, month + 1, 1, tzinfo=timezone.utc) - timedelta(days=1)
-    return day - timedelta(days=(day.weekday() + 1) % 7)
+# The system's tz database, or where it has none (Windows, slim containers) the tzdata
+# package's, a dependency for that reason.
+_AMS = ZoneInfo("Europe/Amsterdam")
 
 
 def to_amsterdam(moment: datetime) -> datetime:
-    """`moment` in Amsterdam time; without a tz database, by the EU summer-time rule."""
+    """`moment` in Amsterdam time (a moment without a time zone is UTC)."""
     moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    if _AMS is not None:
-        return moment.astimezone(_AMS)
-    utc = moment.astimezone(timezone.utc)
-    start = _last_sunday(utc.year, 3).replace(hour=1)  # 01:00 UTC, last Sunday of March
-    end = _last_sunday(utc.year, 10).replace(hour=1)
-    offset = timedelta(hours=2 if start <= utc < end else 1)
-    return utc.astimezone(timezone(offset, "CEST" if offset.seconds == 7200 else "CET"))
+    return moment.astimezone(_AMS)
 
 
 def yuki_day(moment: datetime | None = None) -> date:
@@ -84,14 +68,7 @@ def next_reset(moment: datetime | None = None) -> datetime:
     """The next midnight in Amsterdam: when Yuki's (and our) daily count starts again."""
     local = to_amsterdam(moment or utc_now())
     tomorrow = local.date() + timedelta(days=1)
-    midnight = datetime(tomorrow.year, tomorrow.month, tomorrow.day)
-    if _AMS is not None:
-        return midnight.replace(tzinfo=_AMS)
-    for hours in (1, 2):  # the offset that midnight itself has (CET or CEST)
-        candidate = to_amsterdam(midnight.replace(tzinfo=timezone(timedelta(hours=hours))))
-        if candidate.utcoffset() == timedelta(hours=hours):
-            return candidate
-    raise AssertionError("unreachable")
+    return datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=_AMS)
 
 
 # --- the call counter ------------------------------------------------------------------
@@ -273,6 +250,14 @@ SESSION_LIFETIME = timedelta(hours=24)  # Yuki: "Each session ID is valid for 24
 SESSION_MARGIN = timedelta(minutes=10)  # never start a call on a session about to expire
 
 
+class _SessionEntry(TypedDict):
+    """One entry of sessions.json, by cache key."""
+
+    session_id: str
+    created: float
+    domain_id: str | None
+
+
 @dataclass(frozen=True)
 class CachedSession:
     session_id: Secret
@@ -323,14 +308,14 @@ class SessionCache:
         if entries.pop(key, None) is not None:
             self._save(entries)
 
-    def _load(self) -> dict[str, dict]:
+    def _load(self) -> dict[str, _SessionEntry]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}  # missing or damaged: it is only a cache
         return data if isinstance(data, dict) else {}
 
-    def _save(self, entries: dict[str, dict]) -> None:
+    def _save(self, entries: dict[str, _SessionEntry]) -> None:
         # Written under a fresh name with mode 0600 from the start, then renamed over the
         # old file: the session IDs are never readable by others, not even for a moment.
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")

@@ -10,6 +10,7 @@ the sales invoice fields; where sources disagree the docstring of an element say
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -331,7 +332,8 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
     t.name: t for t in (SALES_INVOICE, JOURNAL, PETTY_CASH)}
 
 
-def walk(elements: tuple[Element, ...], prefix: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def walk(elements: tuple[Element, ...], prefix: tuple[str, ...] = (),
+         ) -> Iterator[tuple[tuple[str, ...], Element]]:
     """Every leaf element with its path, in document order."""
     for element in elements:
         path = prefix + (element.name,)

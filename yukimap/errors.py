@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -189,8 +190,10 @@ class DailyLimitExceeded(YukiError):
 
     exit_code = EXIT_LATER
 
-    def __init__(self, message: str, *, resumes_at: object = None, **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, resumes_at: datetime | None = None,
+                 hint: str | None = None, operation: str | None = None,
+                 faultstring: str | None = None) -> None:
+        super().__init__(message, hint=hint, operation=operation, faultstring=faultstring)
         self.resumes_at = resumes_at  # an aware datetime: the next midnight in Amsterdam
 
 
@@ -218,10 +221,12 @@ class BudgetExhausted(YukiError):
         domain: str = "",
         used: int = 0,
         budget: int = 0,
-        resets_at: object = None,
-        **kwargs: object,
+        resets_at: datetime | None = None,
+        hint: str | None = None,
+        operation: str | None = None,
+        faultstring: str | None = None,
     ) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        super().__init__(message, hint=hint, operation=operation, faultstring=faultstring)
         self.domain = domain
         self.used = used
         self.budget = budget

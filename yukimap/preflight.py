@@ -154,7 +154,7 @@ class ReferenceCache:
         return list(data[kind])
 
 
-def _plain(item: Any) -> dict[str, Any]:
+def _plain(item: VATCode | GLAccount) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, Decimal | date) else v)
             for k, v in asdict(item).items()}
 

@@ -33,7 +33,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from yukimap.errors import Busy, UserError
 from yukimap.ledger import Ledger, Record
@@ -221,6 +221,21 @@ class Entry:
     updated: str
     content: str
     run_id: int | None = None  # the run that sent it last
+
+
+class RunSummary(TypedDict):
+    """A send run as `yukimap history` and `yukimap status --json` show it."""
+
+    id: int
+    started: str
+    finished: str | None
+    file: str
+    mapping: str
+    target: str
+    administration: str
+    outcome: str | None
+    calls: int
+    documents: dict[str, int]  # documents by the state this run left them in
 
 
 class SendLog:
@@ -572,20 +587,21 @@ class SendLog:
         return [_entry(r) for r in self._db.execute(f"{_SELECT} WHERE d.state = ?"
                                                     " ORDER BY d.updated", (UNKNOWN,))]
 
-    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
+    def recent(self, limit: int = 20) -> list[RunSummary]:
         """The latest runs with the count of their documents per state."""
         runs = self._db.execute(
             "SELECT id, started, finished, file_name, mapping, target, administration, outcome,"
             " calls FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        out = []
+        out: list[RunSummary] = []
         for run in runs:
             counts = dict(self._db.execute(
                 "SELECT e.state, COUNT(DISTINCT e.document_id) FROM events e WHERE e.run_id = ?"
                 " AND e.id = (SELECT MAX(id) FROM events WHERE document_id = e.document_id"
                 " AND run_id = e.run_id) GROUP BY e.state", (run[0],)).fetchall())
-            keys = ("id", "started", "finished", "file", "mapping", "target", "administration",
-                    "outcome", "calls")
-            out.append({**dict(zip(keys, run)), "documents": counts})
+            out.append(RunSummary(
+                id=run[0], started=run[1], finished=run[2], file=run[3], mapping=run[4],
+                target=run[5], administration=run[6], outcome=run[7], calls=run[8],
+                documents=counts))
         return out
 
     def history(self, document_id: int) -> list[tuple[str, str, str | None]]:
@@ -623,7 +639,7 @@ def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
         yield ids[first:first + size]
 
 
-def _entry(row: Sequence[object]) -> Entry:
+def _entry(row: Sequence[Any]) -> Entry:
     return Entry(
         id=int(row[0]), administration=str(row[1]), key=str(row[2]), target=str(row[3]),
         label=str(row[4]), state=str(row[5]), rows=tuple(json.loads(str(row[6]))),

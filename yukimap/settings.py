@@ -27,9 +27,9 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from yukimap.errors import SettingsError
+from yukimap.errors import MappingError, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class Secret:
     def __hash__(self) -> int:
         return hash(self._value)
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> NoReturn:
         raise TypeError("a Secret cannot be pickled")
 
 
@@ -150,16 +150,11 @@ def load_settings(
 
 
 def _read_config(path: Path, *, required: bool) -> dict[str, tuple[Any, str]]:
-    if not path.is_file():
+    if not (path.exists() if required else path.is_file()):
         if required:
             raise SettingsError(f"config file not found: {path}")
         return {}
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise SettingsError(f"cannot read the config file {path}: {exc}") from None
+    data = read_config_file(path) or {}
     if not isinstance(data, dict):
         raise SettingsError(f"the config file {path} must be a mapping of keys to values")
     by_file_key = {name.lower(): key for key, name in ENV_NAMES.items()}
@@ -172,6 +167,17 @@ def _read_config(path: Path, *, required: bool) -> dict[str, tuple[Any, str]]:
     if "yuki_access_key" in data and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         log.warning("%s holds an access key and is readable by others; chmod 600 it", path)
     return {by_file_key[k]: (v, str(path)) for k, v in data.items() if v is not None}
+
+
+def read_config_file(path: Path) -> object:
+    """A config file's plain data, read within the bounds of every YAML file yukimap reads
+    (size, nesting, aliases), with YAML 1.1's types as before."""
+    from yukimap.yamlsrc import load_yaml_file
+
+    try:
+        return load_yaml_file(path, what="config file", typed=True).data
+    except MappingError as exc:
+        raise SettingsError(exc.message, hint=exc.hint, problems=exc.problems) from None
 
 
 def _build(raw: Mapping[str, tuple[Any, str]]) -> Settings:

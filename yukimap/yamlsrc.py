@@ -32,6 +32,7 @@ KeyPath = tuple[str | int, ...]
 _STR, _BOOL, _NULL = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:bool",
                       "tag:yaml.org,2002:null")
 _SCALAR_TAGS = (_STR, _BOOL, _NULL, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_TYPED_TAGS = (*_SCALAR_TAGS, "tag:yaml.org,2002:timestamp")
 _TAG_HINT = "remove the tag: yukimap reads the value as text and converts it as the key needs"
 
 
@@ -111,6 +112,14 @@ _Loader.add_implicit_resolver(
 _Loader.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
+class _TypedLoader(_Loader):
+    """_Loader with the types of YAML 1.1 (numbers, dates, yes/no), as yaml.safe_load reads
+    them: for the config files, which have always been read so."""
+
+
+_TypedLoader.yaml_implicit_resolvers = dict(yaml.SafeLoader.yaml_implicit_resolvers)
+
+
 @dataclass(frozen=True)
 class Located:
     """Parsed YAML data and the position of each node, by key path."""
@@ -135,9 +144,11 @@ def dotted(path: KeyPath) -> str:
     return text
 
 
-def load_yaml(text: str, file: str) -> Located:
+def load_yaml(text: str, file: str, *, typed: bool = False) -> Located:
+    """`text` as plain data; scalars stay text unless they are true, false or empty, or,
+    with `typed`, unless YAML 1.1 gives them a type (a number, a date, yes or no)."""
     try:
-        loader = _Loader(text)
+        loader = _TypedLoader(text) if typed else _Loader(text)
     except yaml.reader.ReaderError as exc:
         raise MappingError(f"{file} is not valid YAML",
                            problems=[_character_problem(exc, text, file)]) from None
@@ -152,7 +163,7 @@ def load_yaml(text: str, file: str) -> Located:
                            problems=[_limit_problem(exc, file)]) from None
     finally:
         loader.dispose()
-    converter = _Converter(file)
+    converter = _Converter(file, _TYPED_TAGS if typed else _SCALAR_TAGS)
     data = converter.value(node, ()) if node is not None else None
     if converter.problems:
         duplicates = all(p.hint == _DUPLICATE_HINT for p in converter.problems)
@@ -162,9 +173,9 @@ def load_yaml(text: str, file: str) -> Located:
     return Located(data, file, converter.positions)
 
 
-def load_yaml_file(path: Path, what: str = "mapping file") -> Located:
+def load_yaml_file(path: Path, what: str = "mapping file", *, typed: bool = False) -> Located:
     """Read a YAML file (a mapping, or a config file: `what` names it in messages) within
-    the size bound, without reading more of it than the bound."""
+    the size bound, without reading more of it than the bound; `typed` as in load_yaml."""
     text = _read_bounded(path, what)
     try:
         decoded = text.decode("utf-8-sig")
@@ -173,7 +184,7 @@ def load_yaml_file(path: Path, what: str = "mapping file") -> Located:
             f"{path} is not UTF-8 text (byte {exc.start})",
             hint=f"save the {what} as UTF-8",
         ) from None
-    return load_yaml(decoded, str(path))
+    return load_yaml(decoded, str(path), typed=typed)
 
 
 def _read_bounded(path: Path, what: str) -> bytes:
@@ -226,8 +237,9 @@ def _limit_problem(exc: _OverLimit, file: str) -> Problem:
 class _Converter:
     """Composed nodes -> plain data, with the position of each by key path."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, tags: tuple[str, ...]) -> None:
         self.file = file
+        self.tags = tags
         self.positions: dict[KeyPath, tuple[int, int]] = {}
         self.problems: list[Problem] = []
 
@@ -261,7 +273,7 @@ class _Converter:
 
     def scalar(self, node: yaml.Node, path: KeyPath) -> Any:
         """A scalar's value: text unless tagged; a tag yukimap has no use for is an error."""
-        if node.tag not in _SCALAR_TAGS:
+        if node.tag not in self.tags:
             return self.refuse(node, path, f"the YAML tag {_short_tag(node.tag)} is not"
                                " supported", _TAG_HINT)
         if node.tag == _STR:

@@ -242,6 +242,7 @@ def parse_gl_accounts(result: Element | None) -> list[GLAccount]:
 
 # --- outstanding items -----------------------------------------------------------------
 
+_Date = date  # OutstandingItem has a field named `date`
 
 @dataclass(frozen=True)
 class OutstandingItem:
@@ -249,14 +250,14 @@ class OutstandingItem:
 
     id: str
     reference: str
-    date: date | None
+    date: _Date | None
     description: str
     contact: str
     open_amount: Decimal | None
     original_amount: Decimal | None
     type_id: str = ""
     type: str = ""
-    due_date: date | None = None
+    due_date: _Date | None = None
 
 
 def parse_outstanding_items(result: Element | None) -> list[OutstandingItem]:

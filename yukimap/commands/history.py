@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from yukimap.sendlog import SendLog
 
 
 def run(limit: int = 20, document: int | None = None, state: Path | None = None) -> int:
@@ -28,16 +32,16 @@ def run(limit: int = 20, document: int | None = None, state: Path | None = None)
     return 0
 
 
-def _document(log: object, document_id: int) -> int:
+def _document(log: SendLog, document_id: int) -> int:
     from yukimap.errors import UsageError
     from yukimap.sendlog import local_time
 
-    entry = log.get(document_id)  # type: ignore[attr-defined]
+    entry = log.get(document_id)
     if entry is None:
         raise UsageError(f"the send journal has no document {document_id}")
     click.echo(f"document {entry.id}: {entry.label} ({entry.key}), now {entry.state}")
     click.echo(f"  administration {entry.administration}; from {entry.file_name},"
                f" rows {', '.join(map(str, entry.rows))}")
-    for at, state, message in log.history(document_id):  # type: ignore[attr-defined]
+    for at, state, message in log.history(document_id):
         click.echo(f"  {local_time(at)}  {state}" + (f": {message}" if message else ""))
     return 0

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import click
 
@@ -22,7 +22,7 @@ class Section:
     key: str  # its name in --json
     title: str
     lines: list[str] = field(default_factory=list)
-    data: Any = None
+    data: object = None  # what --json shows of it
 
 
 def settings_section(settings: Settings) -> Section:
@@ -42,6 +42,16 @@ def settings_section(settings: Settings) -> Section:
         "state_folder": str(settings.state_dir.resolve())})
 
 
+
+class _DomainCalls(TypedDict):
+    """Today's calls of one domain, in --json."""
+
+    used: int
+    left: int
+    operations: dict[str, int]
+    current_key: bool
+
+
 def calls_section(settings: Settings) -> Section:
     from yukimap.budget import CallBudget, counter_name
 
@@ -52,7 +62,7 @@ def calls_section(settings: Settings) -> Section:
         if mine and mine not in usage:
             usage[mine] = 0
         resets = budget.resets_at()
-        domains: dict[str, dict[str, Any]] = {
+        domains: dict[str, _DomainCalls] = {
             domain: {"used": used, "left": max(budget.budget - used, 0),
                      "operations": budget.operations_today(domain),
                      "current_key": domain == mine}

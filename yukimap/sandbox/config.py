@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from yukimap.errors import SettingsError
+from yukimap.settings import read_config_file
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.yaml")
 LEVELS = ("administration", "domain", "portal")
@@ -115,13 +116,8 @@ class SandboxConfig:
 def load_config(path: Path | None = None, *, session_lifetime: float | None = None,
                 daily_limit: int | None = None) -> SandboxConfig:
     """Read a sandbox YAML file (default: the shipped Dutch example)."""
-    import yaml
-
     path = path or DEFAULT_CONFIG
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SettingsError(f"cannot read the sandbox config {path}: {exc}") from None
+    data = read_config_file(Path(path))
     try:
         config = _config(data, str(path))
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
@@ -164,7 +160,9 @@ def _config(data: Any, source: str) -> SandboxConfig:
     return replace(config, keys=keys)
 
 
-def _administration(a: dict, domain_id: str, gl: tuple, vat: tuple) -> AdministrationConf:
+# The YAML's dicts: what each value is, the functions below check as they convert it.
+def _administration(a: dict[str, Any], domain_id: str, gl: tuple[GLAccountConf, ...],
+                    vat: tuple[VATCodeConf, ...]) -> AdministrationConf:
     own_gl = tuple(_gl(g) for g in a["gl_accounts"]) if "gl_accounts" in a else gl
     own_vat = tuple(_vat(v) for v in a["vat_codes"]) if "vat_codes" in a else vat
     return AdministrationConf(
@@ -177,7 +175,7 @@ def _administration(a: dict, domain_id: str, gl: tuple, vat: tuple) -> Administr
     )
 
 
-def _gl(g: dict) -> GLAccountConf:
+def _gl(g: dict[str, Any]) -> GLAccountConf:
     return GLAccountConf(
         code=str(g["code"]), description=str(g["description"]), type=int(g.get("type", 0)),
         subtype=int(g.get("subtype", 0)), enabled=bool(g.get("enabled", True)),
@@ -185,7 +183,7 @@ def _gl(g: dict) -> GLAccountConf:
     )
 
 
-def _vat(v: dict) -> VATCodeConf:
+def _vat(v: dict[str, Any]) -> VATCodeConf:
     return VATCodeConf(
         type=int(v["type"]), percentage=Decimal(str(v["percentage"])),
         description=str(v["description"]), type_description=str(v.get("type_description", "")),
@@ -194,7 +192,7 @@ def _vat(v: dict) -> VATCodeConf:
     )
 
 
-def _key(k: dict, config: SandboxConfig) -> AccessKeyConf:
+def _key(k: dict[str, Any], config: SandboxConfig) -> AccessKeyConf:
     level = str(k["level"])
     if level not in LEVELS:
         raise ValueError(f"access key {k.get('name')!r}: level must be one of {LEVELS}")

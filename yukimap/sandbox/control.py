@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 _KNOWN = {"operation", "latency", "http_error", "http_status", "drop_after", "fault",
           "faultcode", "count", "respond", "daily_limit"}
@@ -106,7 +106,10 @@ class Injections:
                     "daily_limit": self._daily_limit}
 
 
-def _pop(queues: dict[str, list[Any]], operation: str) -> Any:
+T = TypeVar("T")
+
+
+def _pop(queues: dict[str, list[T]], operation: str) -> T | None:
     for key in (operation, "*"):
         if queues.get(key):
             return queues[key].pop(0)

@@ -17,6 +17,7 @@ address. They are documented in control.py; in short:
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
@@ -29,7 +30,7 @@ from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from yukimap.sandbox.config import SandboxConfig, load_config
@@ -45,6 +46,8 @@ MAX_REQUEST_BYTES = 32 * 1024 * 1024
 class _Quiet(ThreadingHTTPServer):
     """A client that hangs up before its answer (a killed yukimap, a call past its time
     limit) is what the sandbox exists to be tested with: no traceback for it."""
+
+    sandbox: SandboxServer  # the server's handlers answer for it
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
@@ -67,7 +70,7 @@ class SandboxServer:
         self.service = SandboxService(self.config, self.store, clock=self.clock,
                                       injections=self.injections, schemas=Schemas(schemas_dir))
         self.httpd = _Quiet((host, port), _Handler)
-        self.httpd.sandbox = self  # type: ignore[attr-defined]
+        self.httpd.sandbox = self
         self._thread: threading.Thread | None = None
 
     @property
@@ -132,7 +135,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def sandbox(self) -> SandboxServer:
-        return self.server.sandbox  # type: ignore[attr-defined,no-any-return]
+        return cast(_Quiet, self.server).sandbox
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
         log.debug("%s %s", self.address_string(), format % args)
@@ -191,10 +194,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(reply.delay)
         if reply.drop:
             self.close_connection = True
-            try:  # processed and stored; now vanish without a byte of answer
+            # Processed and stored; now vanish without a byte of answer.
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         self._send(reply.status, reply.content_type, reply.body)
 

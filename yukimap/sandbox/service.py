@@ -30,7 +30,13 @@ from xml.etree.ElementTree import Element
 
 from yukimap.budget import yuki_day
 from yukimap.sandbox import documents as docs
-from yukimap.sandbox.config import SERVICES, AccessKeyConf, AdministrationConf, SandboxConfig
+from yukimap.sandbox.config import (
+    SERVICES,
+    AccessKeyConf,
+    AdministrationConf,
+    DomainConf,
+    SandboxConfig,
+)
 from yukimap.sandbox.control import Injections, SandboxClock
 from yukimap.sandbox.documents import SandboxFault, Schemas
 from yukimap.sandbox.store import SandboxStore
@@ -301,7 +307,7 @@ def _administrations_xml(admins: list[AdministrationConf]) -> str:
     return '<Administrations xmlns="">' + "".join(items) + "</Administrations>"
 
 
-def _domains_xml(domains: list) -> str:
+def _domains_xml(domains: list[DomainConf]) -> str:
     items = "".join(f'<Domain ID="{d.id}">{_el("Name", d.name)}{_el("URL", d.url)}</Domain>'
                     for d in domains)
     return f'<Domains xmlns="">{items}</Domains>'

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, key_name TEXT NOT NULL,
@@ -115,11 +116,12 @@ class SandboxStore:
         with self._lock:
             self._db.close()
 
-    def _rows(self, sql: str, args: tuple = ()) -> list[tuple]:
+    def _rows(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        # A row's values have the types of the schema's columns, which only SQLite knows.
         with self._lock:
             return self._db.execute(sql, args).fetchall()
 
-    def _write(self, sql: str, args: tuple = ()) -> int:
+    def _write(self, sql: str, args: tuple[object, ...] = ()) -> int:
         with self._lock:
             return int(self._db.execute(sql, args).lastrowid or 0)
 
@@ -179,8 +181,9 @@ class SandboxStore:
         return [CallRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
 
     def calls_counted(self, domain: str, day: str) -> int:
-        return self._rows("SELECT COUNT(*) FROM calls WHERE domain = ? AND day = ?"
-                          " AND counted = 1", (domain, day))[0][0]
+        count: int = self._rows("SELECT COUNT(*) FROM calls WHERE domain = ? AND day = ?"
+                                " AND counted = 1", (domain, day))[0][0]
+        return count
 
     # --- documents --------------------------------------------------------------------
 
@@ -267,7 +270,7 @@ class SandboxStore:
                                r[7] or "", r[8] or "", r[9]) for r in rows]
 
 
-def _where(**filters: str | None) -> tuple[str, tuple]:
+def _where(**filters: str | None) -> tuple[str, tuple[str, ...]]:
     used = {k: v for k, v in filters.items() if v is not None}
     if not used:
         return "", ()

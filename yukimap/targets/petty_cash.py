@@ -70,6 +70,11 @@ def _separators(frame: pl.DataFrame, file: str, fields: tuple[str, ...] = TEXT_F
     return problems
 
 
+# A balance that does not agree: (row, the balance given, the balance expected, the
+# balance before, the amount).
+_Mismatch = tuple[int, Decimal, Decimal, Decimal, Decimal]
+
+
 class _Statement:
     """One statement's lines, with its opening balance and running balance."""
 
@@ -84,17 +89,18 @@ class _Statement:
         if start is None and self.balances and self.balances[0] is not None:
             start = self.balances[0] - self.amounts[0]
         out: list[Decimal] = []
-        mismatches = []
+        mismatches: list[_Mismatch] = []
         current = start
         for row, amount, given in zip(self.rows, self.amounts, self.balances):
             expected = None if current is None else current + amount
-            if given is not None and expected is not None and given != expected:
+            if given is not None and current is not None and expected is not None \
+                    and given != expected:
                 mismatches.append((row, given, expected, current, amount))
             current = given if given is not None else expected
             out.append(current)  # type: ignore[arg-type]
         return out, self._mismatch_problems(mismatches)
 
-    def _mismatch_problems(self, mismatches: list[tuple]) -> list[Problem]:
+    def _mismatch_problems(self, mismatches: list[_Mismatch]) -> list[Problem]:
         return [
             Problem("the cash balance (Saldo kas) does not agree with the amounts",
                     Where(rows=(row,), document=f"statement {self.key}"),

@@ -180,7 +180,7 @@ def _due_before_date(docs: pl.DataFrame, file: str) -> list[Problem]:
 
 def _value(row: dict[str, str | None], name: str) -> Decimal | None:
     text = row.get(name)
-    return None if text in (None, "") else Decimal(text)  # type: ignore[arg-type]
+    return None if text in (None, "") else Decimal(text)
 
 
 def line_totals(row: dict[str, str | None]) -> tuple[Decimal, Decimal] | None:
@@ -214,7 +214,8 @@ def line_totals(row: dict[str, str | None]) -> tuple[Decimal, Decimal] | None:
 def _scaled(frame: pl.DataFrame, name: str, scale: int) -> pl.Expr:
     if name not in frame.columns:
         return pl.lit(None, dtype=pl.Int128)
-    return (pl.col(name).cast(pl.Decimal(38, scale)) * 10**scale).cast(pl.Int128)
+    factor: int = 10**scale
+    return (pl.col(name).cast(pl.Decimal(38, scale)) * factor).cast(pl.Int128)
 
 
 def _divide_half_up(numerator: pl.Expr, denominator: pl.Expr | int) -> pl.Expr:

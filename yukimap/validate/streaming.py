@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 from functools import cache
-from typing import Any
 
 from lxml import etree
 
@@ -22,7 +21,7 @@ NO_ROOT = "the template writes no"  # the start of the failure of a document wit
 
 
 @cache
-def _schema(xsd: str) -> Any:
+def _schema(xsd: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(xsd))
 
 
@@ -33,7 +32,7 @@ class Streaming:
         self._parser = etree.XMLPullParser(events=("start",), schema=_schema(xsd),
                                            tag=f"{{*}}{root}", resolve_entities=False,
                                            no_network=True, huge_tree=True)
-        self._root: Any = None
+        self._root: etree._Element | None = None
         self._name = root
         self._failure: tuple[int, str] | None = None
 
@@ -60,8 +59,9 @@ class Streaming:
     def _drop_done(self) -> None:
         if self._root is None:
             for _, element in self._parser.read_events():
-                self._root = element
-                break
+                if isinstance(element, etree._Element):  # a "start" event's, as asked
+                    self._root = element
+                    break
         elif len(self._root) > 1:
             del self._root[:-1]  # the last child may still be open
 
