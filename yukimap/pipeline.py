@@ -28,6 +28,7 @@ from yukimap.preflight import preflight
 from yukimap.read import read_table
 from yukimap.render import (
     BLOCK_MARK,
+    Deadline,
     Document,
     contexts,
     load_template,
@@ -38,7 +39,6 @@ from yukimap.resources import schema_path
 from yukimap.schema import load_mapping
 from yukimap.summary import Summary
 from yukimap.targets import target_of
-from yukimap.template_bounds import Deadline
 from yukimap.usage import DocumentUsage
 from yukimap.validate import (
     PROCESS_FROM_ITEMS,

@@ -26,18 +26,18 @@ from yukimap.documents import Element, walk
 from yukimap.errors import MappingError
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, XML, Mapped, is_internal
 from yukimap.model import FieldSpec, Mapping
-from yukimap.resources import templates_dir
-from yukimap.template_bounds import (
+from yukimap.render.bounds import (
     USER_ERRORS,
     BoundedSandbox,
     Deadline,
     TemplateFolder,
-    TemplateLimit,
     check_time,
     located,
     output_over,
     running,
 )
+from yukimap.resources import templates_dir
+from yukimap.templatefiles import TemplateLimit
 
 
 class Nil:
@@ -97,7 +97,7 @@ def dmy(value: Any) -> str:
 
 
 class _Sandbox(BoundedSandbox):
-    """The sandbox (template_bounds.py), with a fast path for Nodes: their public attributes
+    """The sandbox (bounds.py), with a fast path for Nodes: their public attributes
     are all data."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -560,7 +560,7 @@ def render(template: jinja2.Template, context: dict[str, Any]) -> str:
 def render_stream(template: jinja2.Template, context: dict[str, Any],
                   deadline: Deadline | None = None) -> Iterator[str]:
     """Render lazily, piece by piece, so a document of any size never sits in memory;
-    within the bounds of template_bounds.py (`deadline`: the file's, when it has several
+    within the bounds of bounds.py (`deadline`: the file's, when it has several
     documents), and with every failure of a user's template located in it.
 
     Lines left blank by elements that el() omits are dropped as the text streams past;
