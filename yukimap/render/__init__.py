@@ -26,16 +26,9 @@ from yukimap.documents import Element, walk
 from yukimap.errors import MappingError
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, XML, Mapped, is_internal
 from yukimap.model import FieldSpec, Mapping
-from yukimap.render.bounds import (
-    USER_ERRORS,
-    BoundedSandbox,
-    Deadline,
-    TemplateFolder,
-    check_time,
-    located,
-    output_over,
-    running,
-)
+from yukimap.render.bounds import Deadline, check_time, output_over, running
+from yukimap.render.failures import USER_ERRORS, located
+from yukimap.render.sandbox import BoundedSandbox, TemplateFolder
 from yukimap.resources import templates_dir
 from yukimap.templatefiles import TemplateLimit
 
@@ -97,7 +90,7 @@ def dmy(value: Any) -> str:
 
 
 class _Sandbox(BoundedSandbox):
-    """The sandbox (bounds.py), with a fast path for Nodes: their public attributes
+    """The sandbox (sandbox.py), with a fast path for Nodes: their public attributes
     are all data."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
