@@ -29,7 +29,7 @@ from yukimap.read import read_table
 from yukimap.render import (
     BLOCK_MARK,
     Deadline,
-    Document,
+    DocumentContext,
     contexts,
     load_template,
     render,
@@ -72,7 +72,7 @@ class ConversionResult:
     def warnings(self) -> list[Problem]:
         return [p for p in self.mapped.problems if not p.is_error]
 
-    def documents(self, marked: bool = False) -> Iterator[Document]:
+    def documents(self, marked: bool = False) -> Iterator[DocumentContext]:
         """Each document's template context and source rows, in file order."""
         return contexts(self.mapped, self.mapping, marked)
 
@@ -208,7 +208,7 @@ class ConversionResult:
             Problem(f"breaks Yuki's schema (line {failure[0]} of the document): {failure[1]}",
                     Where(file=self.table.file), hint=hint)]
 
-    def render_batch(self, documents: Sequence[Document]) -> str:
+    def render_batch(self, documents: Sequence[DocumentContext]) -> str:
         """What one call to Yuki carries: a batch of invoices, or one journal or statement;
         validated again here, so that exactly what is sent has been checked."""
         target = self.mapping.target

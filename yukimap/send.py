@@ -43,7 +43,7 @@ from yukimap.errors import (
 )
 from yukimap.model import Mapping
 from yukimap.pipeline import ConversionResult, convert_file
-from yukimap.render import Document
+from yukimap.render import DocumentContext
 from yukimap.schema import apply_options, load_mapping
 from yukimap.sendlog import (
     PENDING,
@@ -124,7 +124,7 @@ class Receipt:
 class _Item:
     """A document of this file, with its business key."""
 
-    document: Document
+    document: DocumentContext
     key: str
     content: str
     reference: str | None
@@ -238,7 +238,7 @@ class _Run:
             self.items.append(_Item(document, key, content, reference))
         self.plan_again()
 
-    def _reference(self, document: Document) -> str | None:
+    def _reference(self, document: DocumentContext) -> str | None:
         field_name = self.target.reference_field
         if field_name is None:
             return None

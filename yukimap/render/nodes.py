@@ -113,7 +113,7 @@ class _Row:
 
 
 @dataclass(frozen=True)
-class Document:
+class DocumentContext:
     """One document's template context, with where it came from."""
 
     index: int
@@ -258,7 +258,7 @@ class _Part:
                 yield self.level.node(row, source, row[2])
 
 
-def contexts(mapped: Mapped, mapping: Mapping, marked: bool = False) -> Iterator[Document]:
+def contexts(mapped: Mapped, mapping: Mapping, marked: bool = False) -> Iterator[DocumentContext]:
     """The template context of each document, in file order, a slice at a time; `marked`
     wraps the blocks of big documents in BLOCK_MARK."""
     target = mapping.target
@@ -282,7 +282,7 @@ def contexts(mapped: Mapped, mapping: Mapping, marked: bool = False) -> Iterator
                 zip(header.rows(docs), offsets, offsets[1:]), start=first):
             node = header.node(row, source, None, Items(part, begin, end))
             label = f"{target.document} {keys[ordinal]}"
-            yield Document(row[0], tuple(row[1]), node, part, begin, end, ordinal, label)
+            yield DocumentContext(row[0], tuple(row[1]), node, part, begin, end, ordinal, label)
 
 
 def _slices(starts: list[int]) -> Iterator[tuple[int, int]]:
