@@ -10,7 +10,7 @@ for templates that write elements one by one). Both escape by the one text polic
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -55,7 +55,7 @@ _EMPTY_VALUE: dict[Empty, EmptyValue] = {"omit": None, "clear": "", "nil": NIL}
 
 # --- for every row, by polars ----------------------------------------------------------------
 
-def xml_expr(elements: Sequence[Element], fields: dict[ItemKind, Sequence[Field]],
+def xml_expr(elements: Sequence[Element], fields: Mapping[ItemKind, Sequence[Field]],
              columns: set[str], depth: int) -> pl.Expr:
     """Everything inside the element of each row: its leaves, and its groups wrapped."""
     empties: dict[str, dict[ItemKind, Empty]] = {}
@@ -163,7 +163,7 @@ class Shape:
         return "".join(out)
 
 
-def shapes(elements: tuple[Element, ...], fields: dict[ItemKind, Sequence[Field]],
+def shapes(elements: tuple[Element, ...], fields: Mapping[ItemKind, Sequence[Field]],
            positions: dict[str, int], depth: int,
            item_key: str | None = None) -> dict[ItemKind, Shape]:
     """The Shape of each kind of item (None: the header, or an item of no kind's own)."""
