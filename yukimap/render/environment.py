@@ -21,12 +21,12 @@ from yukimap.render.sandbox import BoundedSandbox, TemplateFolder
 from yukimap.resources import templates_dir
 
 
-def csv_field(value: Any, separator: str = ";") -> str:
+def csv_field(value: object, separator: str = ";") -> str:
     """A CSV field: quoted only when it holds the separator, a quote or a line break."""
     return "" if value is None or value is NIL else text_policy.csv_field(str(value), separator)
 
 
-def amount(value: Any, mark: str = ",") -> str:
+def amount(value: object, mark: str = ",") -> str:
     """A canonical amount ('-1234.5') as Yuki's CSV formats want it: '-1234,50'."""
     if value is None or value == "":
         return ""
@@ -34,7 +34,7 @@ def amount(value: Any, mark: str = ",") -> str:
     return text.replace(".", mark)
 
 
-def dmy(value: Any) -> str:
+def dmy(value: object) -> str:
     """An ISO date as dd-mm-yyyy."""
     if value is None or value == "":
         return ""

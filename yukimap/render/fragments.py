@@ -87,7 +87,7 @@ def _element(element: Element, column: str, empties: dict[ItemKind, Empty],
     given = pl.lit(f"\n{indent}<{element.name}>") + text + pl.lit(f"</{element.name}>")
     variants = set(empties.values())
     if len(variants) == 1 and None in empties:
-        absent: Any = pl.lit(_empty_xml(element.name, empties[None], indent), dtype=pl.String)
+        absent = pl.lit(_empty_xml(element.name, empties[None], indent), dtype=pl.String)
     else:  # item kinds that treat an empty value differently
         absent = pl.lit(None, dtype=pl.String)
         for item, empty in empties.items():

@@ -119,7 +119,7 @@ class DocumentContext:
     index: int
     rows: tuple[int, ...]
     context: Node
-    _part: Any
+    _part: _Part
     _begin: int
     _end: int
     ordinal: int = 0  # its place among the documents of the conversion

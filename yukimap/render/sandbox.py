@@ -66,12 +66,12 @@ class _Stepped:
 class BoundedNamespace(Namespace):
     """namespace(): a value set in it is sized like any other the template computes."""
 
-    def __setitem__(self, name: str, value: Any) -> None:
+    def __setitem__(self, name: str, value: object) -> None:
         refuse_text(size_of(value))
         super().__setitem__(name, value)
 
 
-class _Buffer(list):  # type: ignore[type-arg]
+class _Buffer(list[object]):
     """What a macro, a block or a {% set %} block writes: counted like the output."""
 
     __slots__ = ("_written",)
@@ -80,17 +80,17 @@ class _Buffer(list):  # type: ignore[type-arg]
         super().__init__()
         self._written = 0
 
-    def append(self, piece: Any) -> None:
+    def append(self, piece: object) -> None:
         self._count(piece)
         super().append(piece)
 
-    def extend(self, pieces: Iterable[Any]) -> None:
+    def extend(self, pieces: Iterable[object]) -> None:
         pieces = list(pieces)
         for piece in pieces:
             self._count(piece)
         super().extend(pieces)
 
-    def _count(self, piece: Any) -> None:
+    def _count(self, piece: object) -> None:
         self._written += len(piece) if isinstance(piece, str) else size_of(piece)
         problem = output_over(self._written)
         if problem is not None:
@@ -168,7 +168,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         check(left, right)
         return function(left, right)
 
-    def joined(self, join: Callable[[Iterable[Any]], str], parts: tuple[Any, ...]) -> str:
+    def joined(self, join: Callable[[Iterable[object]], str], parts: tuple[object, ...]) -> str:
         """`a ~ b ~ c`, sized before it is joined."""
         check_time()
         grows(sum(size_of(p) for p in parts), *parts)

@@ -11,16 +11,17 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from yukimap.limits import limits
 from yukimap.render.bounds import check_time
 from yukimap.templatefiles import TemplateLimit
 
+T = TypeVar("T")
 TEXT_HINT = "build smaller values, or write the pieces to the document one by one"
 
 
-def size_of(value: Any, budget: int | None = None) -> int:
+def size_of(value: object, budget: int | None = None) -> int:
     """About how many characters `value` prints as; stops counting past `budget`."""
     budget = limits().text_chars if budget is None else budget
     if isinstance(value, str):
@@ -53,7 +54,7 @@ def _refuse_digits(digits: float) -> None:
                             hint=TEXT_HINT)
 
 
-def grows(result: int, *inputs: Any) -> None:
+def grows(result: int, *inputs: object) -> None:
     """Refuse a result that would be more than limits.text_chars over its largest input."""
     largest = max((size_of(i) for i in inputs), default=0)
     if result - largest > limits().text_chars:
@@ -64,24 +65,24 @@ def _digits(number: int) -> float:
     return number.bit_length() * math.log10(2)
 
 
-def _repeat(value: Any, times: Any) -> None:
+def _repeat(value: object, times: object) -> None:
     if isinstance(times, int) and isinstance(value, (str, list, tuple)) and times > 1:
         grows(size_of(value) * times, value)
 
 
-def _product(left: Any, right: Any) -> None:
+def _product(left: object, right: object) -> None:
     if type(left) is int and type(right) is int:
         _refuse_digits(_digits(left) + _digits(right))
     _repeat(left, right)
     _repeat(right, left)
 
 
-def _power(base: Any, exponent: Any) -> None:
+def _power(base: object, exponent: object) -> None:
     if type(base) is int and type(exponent) is int and abs(base) > 1 and exponent > 0:
         _refuse_digits(exponent * math.log10(abs(base)))
 
 
-def _sum(left: Any, right: Any) -> None:
+def _sum(left: object, right: object) -> None:
     if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
         grows(size_of(left) + size_of(right), left, right)
 
@@ -91,7 +92,7 @@ def _sum(left: Any, right: Any) -> None:
 _WIDTH = re.compile(r"%[-#0 +]*\d*\.?(?:\d{7,}|\*)|\{[^{}]*:[^{}]*(?:\d{7,}|\{)")
 
 
-def _formatted(template: Any, args: Iterable[Any]) -> None:
+def _formatted(template: object, args: Iterable[object]) -> None:
     """`template % args` or `template.format(*args)`: no huge widths, and each field printed
     at most once per placeholder."""
     if not isinstance(template, str):
@@ -106,7 +107,7 @@ def _formatted(template: Any, args: Iterable[Any]) -> None:
     grows(len(template) + fields * biggest, template, *values)
 
 
-def _modulo(left: Any, right: Any) -> None:
+def _modulo(left: object, right: object) -> None:
     if isinstance(right, dict):
         _formatted(left, right.values())
     else:
@@ -119,7 +120,7 @@ BINOPS: dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any, Any], None]]] 
 }
 
 
-def _replaced(text: Any, old: Any, new: Any, count: Any = -1) -> None:
+def _replaced(text: object, old: object, new: object, count: object = -1) -> None:
     if not (isinstance(text, str) and isinstance(old, str) and isinstance(new, str)):
         return
     found = len(text) + 1 if old == "" else text.count(old)
@@ -128,25 +129,25 @@ def _replaced(text: Any, old: Any, new: Any, count: Any = -1) -> None:
     grows(len(text) + found * (len(new) - len(old)), text)
 
 
-def _widened(text: Any, width: Any, *_: Any) -> None:
+def _widened(text: object, width: object, *_: object) -> None:
     if isinstance(width, int) and isinstance(text, str):
         grows(width, text)
 
 
-def _indented(text: Any, width: Any = 4, *_: Any, **__: Any) -> None:
+def _indented(text: object, width: object = 4, *_: object, **__: object) -> None:
     each = len(width) if isinstance(width, str) else width
     if isinstance(text, str) and isinstance(each, int):
         grows(len(text) + (text.count("\n") + 1) * each, text)
 
 
-def _wrapped(text: Any, width: Any = 79, break_long: Any = True, wrapstring: Any = None,
-             *_: Any) -> None:
+def _wrapped(text: object, width: object = 79, break_long: object = True,
+             wrapstring: object = None, *_: object) -> None:
     if isinstance(text, str) and isinstance(width, int) and isinstance(wrapstring, str):
         breaks = len(text) // max(width, 1) + text.count("\n") + 1
         grows(len(text) + breaks * len(wrapstring), text)
 
 
-def _filled(items: Any, count: Any, fill: Any = None) -> None:
+def _filled(items: object, count: object, fill: object = None) -> None:
     if isinstance(count, int):
         refuse_text(count * max(size_of(fill), 1) if count > 0 else 0)
 
@@ -165,7 +166,7 @@ _FILTERS: dict[str, Callable[..., None]] = {
 _TEXT_FILTERS = frozenset({"replace", "center", "indent", "wordwrap", "format"})
 
 
-def _printed(value: Any) -> str:
+def _printed(value: object) -> str:
     """What a text filter makes of `value`: the value printed, unless that is too big."""
     if isinstance(value, str):
         return value
@@ -179,10 +180,10 @@ _COLLECTING = frozenset({"join", "list", "sort", "unique", "reverse", "batch", "
                          "groupby", "sum", "min", "max"})
 
 
-def taken(items: Iterable[Any], separator: str = "") -> list[Any]:
+def taken(items: Iterable[T], separator: str = "") -> list[T]:
     """The items of a collecting filter or of a join, counted while they are taken, so that
     a huge collection stops early."""
-    taken: list[Any] = []
+    taken: list[T] = []
     total = largest = 0
     for item in items:
         size = size_of(item)
