@@ -146,7 +146,7 @@ class _Level:
                                                                        .alias(XML)]
         return frame.select(*self.keys, *xml, *self.values)
 
-    def node(self, row: tuple[Any, ...], source: _Row, kind: int | None,
+    def node(self, row: tuple[Any, ...], source: _Row, kind: ItemKind,
              items: Items | None = None) -> Node:
         shape = self.shapes.get(kind) or self.shapes[None]
         return Node(row[len(self.keys)] or "", source, shape, items)

@@ -18,8 +18,6 @@ from yukimap.resources import templates_dir
 from yukimap.templatefiles import TemplateLimit
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
-
-
 _GATHER = 1 << 18  # bytes of small template pieces passed on together
 
 
