@@ -128,11 +128,11 @@ def _journal(tmp_path: Path, texts: list[str]) -> Path:
 
 
 def _split_small(monkeypatch: pytest.MonkeyPatch) -> None:
-    from yukimap import render
+    from yukimap.render import nodes
 
     monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)
-    monkeypatch.setattr(render, "BLOCK", 3)  # many blocks, alternating between validators
-    monkeypatch.setattr(render, "CHUNK", 4)
+    monkeypatch.setattr(nodes, "BLOCK", 3)  # many blocks, alternating between validators
+    monkeypatch.setattr(nodes, "CHUNK", 4)
 
 
 def test_split_validation_writes_the_same_document(tmp_path: Path,

@@ -19,13 +19,19 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from yukimap.validate.streaming import NO_ROOT
 from yukimap.errors import DocumentError, Problem, UsageError, Where
 from yukimap.grouping import headline
 from yukimap.pipeline import ConversionResult, Stage, Unit, quiet, slug
-from yukimap.render import BLOCK_MARK, Document, load_template, render, render_stream
+from yukimap.render import (
+    BLOCK_MARK,
+    Deadline,
+    DocumentContext,
+    load_template,
+    render,
+    render_stream,
+)
 from yukimap.resources import schema_path
-from yukimap.template_bounds import Deadline
+from yukimap.validate.streaming import NO_ROOT
 from yukimap.validate.xsd import PROCESS_FROM_ITEMS, Locator, XsdCheck, text_problems, xsd_problems
 
 
@@ -101,7 +107,7 @@ def single_document_text(result: ConversionResult, stage: Stage = quiet) -> str:
     return document_texts(result, stage)[0]
 
 
-def batch_text(result: ConversionResult, documents: Sequence[Document]) -> str:
+def batch_text(result: ConversionResult, documents: Sequence[DocumentContext]) -> str:
     """What one call to Yuki carries (a batch of invoices, or one journal or statement),
     rendered and validated: exactly what is sent has been checked."""
     mapping = result.mapping

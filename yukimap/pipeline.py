@@ -19,7 +19,7 @@ from yukimap.grouping import headline
 from yukimap.mapping import map_table
 from yukimap.model import Mapping
 from yukimap.read import read_table
-from yukimap.render import Document, contexts
+from yukimap.render import DocumentContext, contexts
 from yukimap.resources import schema_path
 from yukimap.schema import load_mapping
 from yukimap.summary import Summary
@@ -63,7 +63,7 @@ class ConversionResult:
     def extension(self) -> str:
         return ".xml" if self.mapping.target.xsd else ".csv"
 
-    def documents(self, marked: bool = False) -> Iterator[Document]:
+    def documents(self, marked: bool = False) -> Iterator[DocumentContext]:
         """Each document's template context and source rows, in file order."""
         return contexts(self.mapped, self.mapping, marked)
 

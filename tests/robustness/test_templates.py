@@ -286,8 +286,7 @@ def test_send_refuses_a_broken_template_before_anything_is_sent(
 CHILD = """
 import json, resource, sys
 from pathlib import Path
-from yukimap.render import environment
-from yukimap.template_bounds import USER_ERRORS, Deadline, running
+from yukimap.render import USER_ERRORS, Deadline, environment, running
 env = environment(Path(sys.argv[1]))
 bugs = []
 for expr in json.loads(sys.stdin.read()):

@@ -12,7 +12,7 @@ from typing import Any
 
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS
 from yukimap.pipeline import ConversionResult
-from yukimap.render import Document
+from yukimap.render import DocumentContext
 from yukimap.send.receipt import ALREADY_SENT, AWAITING, NOT_SENT, Receipt
 from yukimap.sendlog import PENDING, REJECTED, SENDING, SENT, UNKNOWN, Entry
 
@@ -21,7 +21,7 @@ from yukimap.sendlog import PENDING, REJECTED, SENDING, SENT, UNKNOWN, Entry
 class Planned:
     """A document of a file, with its business key, and what the journal knows of it."""
 
-    document: Document
+    document: DocumentContext
     key: str
     content: str  # a hash of its values: the key of a document without a reference
     reference: str | None

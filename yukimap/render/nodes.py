@@ -1,0 +1,298 @@
+"""What a template sees: each document as a Node, its items as Items, made a slice of
+documents at a time (`contexts`).
+
+A Node's elements are pre-rendered, per run of leaf elements, by polars for a whole slice of
+documents at once (fragments.py, escaping included): the shipped templates only give the
+structure, so rendering costs a few template steps per document and line, not one per
+element. Every value is still there by name, read from the frame only when a template asks,
+for templates that write elements one by one: {{ el("Subject", invoice.Subject) }}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from markupsafe import Markup
+
+from yukimap.documents import Element, walk
+from yukimap.errors import MappingError
+from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, XML, Mapped, is_internal
+from yukimap.model import Mapping
+from yukimap.render.fragments import (
+    Field,
+    ItemKind,
+    Shape,
+    block_expr,
+    shapes,
+    xml_expr,
+)
+
+_EMPTY = Markup("")
+
+SLICE = 5_000  # documents prepared at a time: bounds the memory of pre-rendered text
+
+
+class Node:
+    """A document, an item or a group of elements, as a template sees it.
+
+    `xml` is everything inside the element, rendered in Yuki's order by Yuki's rule for
+    empty values, nested groups included (e.g. an invoice's own elements with its Contact
+    and ContactPerson). Any element name gives its value (None: omitted, "": sent empty,
+    NIL: xsi:nil); a group name gives the group's Node, false when none of its elements is
+    given. A document's items are a list under the target's item name (`invoice.lines`).
+    """
+
+    __slots__ = ("_xml", "_source", "_shape", "_groups", "_items")
+
+    def __init__(self, xml: str | None, source: _Row, shape: Shape,
+                 items: Items | None = None) -> None:
+        self._xml = xml
+        self._source = source
+        self._shape = shape
+        self._groups: dict[str, Node] | None = None
+        self._items = items
+
+    @property
+    def _values(self) -> tuple[Any, ...]:
+        return self._source.values()
+
+    @property
+    def xml(self) -> Markup:
+        if self._xml is None:  # a group: rendered on demand, for templates that ask
+            self._xml = self._shape.render(self._values)
+        return Markup(self._xml) if self._xml else _EMPTY
+
+    def __getattr__(self, name: str) -> Any:
+        shape = self._shape
+        if name in shape.groups:
+            if self._groups is None:
+                self._groups = {}
+            if name not in self._groups:
+                self._groups[name] = Node(None, self._source, shape.groups[name])
+            return self._groups[name]
+        if name == shape.item_key:
+            return self._items if self._items is not None else []
+        position = shape.index.get(name)
+        if position is None:
+            if name in shape.empty:  # an element the mapping does not give
+                return None
+            raise AttributeError(name)
+        value = self._values[position]
+        return shape.empty.get(name) if value is None else value
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def __bool__(self) -> bool:
+        if self._xml is not None:
+            return bool(self._xml)
+        return self._shape.given(self._values)
+
+
+class _Row:
+    """One row of a slice, read from the frame only when a template asks for a value: the
+    shipped templates use the rendered `xml` alone."""
+
+    __slots__ = ("_frame", "_at", "_row")
+
+    def __init__(self, frame: pl.DataFrame, at: int) -> None:
+        self._frame = frame
+        self._at = at
+        self._row: tuple[Any, ...] | None = None
+
+    def values(self) -> tuple[Any, ...]:
+        if self._row is None:
+            self._row = self._frame.row(self._at)
+        return self._row
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """One document's template context, with where it came from."""
+
+    index: int
+    rows: tuple[int, ...]
+    context: Node
+    _part: _Part
+    _begin: int
+    _end: int
+    ordinal: int = 0  # its place among the documents of the conversion
+    label: str = ""  # for people: "invoice 2024-1001"
+
+    @property
+    def item_rows(self) -> tuple[int, ...]:
+        """The spreadsheet row of each of its items."""
+        return Items(self._part, self._begin, self._end).rows
+
+
+@dataclass(frozen=True)
+class _Level:
+    """How to build the Nodes of one level (documents, or items) from a frame."""
+
+    xml: pl.Expr | None  # the rendered content of each row's element (None: CSV targets)
+    values: list[str]  # value columns, in row order after the keys and the xml
+    keys: tuple[str, ...]
+    shapes: dict[ItemKind, Shape]  # by item kind
+    block: pl.Expr | None = None  # items: each whole element, wrapper included
+
+    def frame(self, frame: pl.DataFrame) -> pl.DataFrame:
+        xml = [self.xml.alias(XML)] if self.xml is not None else [pl.lit(None, pl.String)
+                                                                       .alias(XML)]
+        return frame.select(*self.keys, *xml, *self.values)
+
+    def node(self, row: tuple[Any, ...], source: _Row, kind: ItemKind,
+             items: Items | None = None) -> Node:
+        shape = self.shapes.get(kind) or self.shapes[None]
+        return Node(row[len(self.keys)] or "", source, shape, items)
+
+    def rows(self, frame: pl.DataFrame) -> Iterator[tuple[tuple[Any, ...], _Row]]:
+        """(keys and xml, the lazy full row) for each row of a prepared slice."""
+        head = frame.select(*self.keys, XML)
+        for at, row in enumerate(head.iter_rows()):
+            yield row, _Row(frame, at)
+
+
+def _level(elements: tuple[Element, ...], fields: dict[ItemKind, Sequence[Field]],
+           frame: pl.DataFrame, depth: int, renders_xml: bool, keys: tuple[str, ...],
+           item_key: str | None = None, wrapper: str | None = None) -> _Level:
+    columns = {c for c in frame.columns if not is_internal(c)}
+    xml = xml_expr(elements, fields, columns, depth) if renders_xml else None
+    values = [n for n in (".".join(path) for path, _ in walk(elements)) if n in columns]
+    positions = {name: i for i, name in enumerate([*keys, XML, *values])}
+    block = block_expr(xml, wrapper, depth) if xml is not None and wrapper else None
+    return _Level(xml, values, keys, shapes(elements, fields, positions, depth, item_key),
+                  block)
+
+
+CHUNK = 50_000  # items rendered in one go; a bigger document is rendered in blocks
+BLOCK = 5_000  # items of a big document per block: small pieces keep the validator busy
+# Around each block of a big document when asked: NUL cannot occur in XML, so a writer can
+# find the blocks in the stream, hand them to two validators in turn, and drop the marks.
+BLOCK_MARK = "\x00"
+
+
+class Items:
+    """A document's items (invoice lines, journal entries) as a template sees them.
+
+    `blocks`: the items rendered whole (wrapper element included), a few big pieces of text
+    made by polars; the shipped templates write these. Iterating gives a Node per item, for
+    templates that write items one by one (slower on big files). Both are made on demand.
+    """
+
+    __slots__ = ("_part", "_start", "_end")
+
+    def __init__(self, part: _Part, start: int, end: int) -> None:
+        self._part, self._start, self._end = part, start, end
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    def __bool__(self) -> bool:
+        return self._end > self._start
+
+    def __iter__(self) -> Iterator[Node]:
+        return self._part.nodes(self._start, self._end)
+
+    def __getitem__(self, index: int) -> Node:
+        return list(self)[index]
+
+    @property
+    def blocks(self) -> Iterator[Markup]:
+        return self._part.blocks(self._start, self._end)
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        """The spreadsheet row of each item."""
+        return tuple(self._part.items[ROW].slice(self._start, len(self)).to_list())
+
+
+class _Part:
+    """The items of a slice of documents: small documents share one, so that polars renders
+    many documents' items at once; a big document has one to itself, rendered in chunks."""
+
+    def __init__(self, items: pl.DataFrame, level: _Level, marked: bool = False) -> None:
+        self.items = items
+        self.level = level
+        self.marked = marked  # blocks wrapped in BLOCK_MARK, for a writer that splits them
+        self._blocks: dict[int, str] | None = None  # item offset of a document -> its text
+        self._rows: list[tuple[tuple[Any, ...], _Row]] | None = None
+
+    def blocks(self, start: int, end: int) -> Iterator[Markup]:
+        if self.level.block is None:
+            raise MappingError("this document has no rendered items (it is not XML)")
+        if self.items.height <= CHUNK:
+            if self._blocks is None:
+                self._blocks = self._texts()
+            text = self._blocks.get(start, "")
+            if text:
+                yield Markup(text)
+            return
+        for first in range(start, end, BLOCK):
+            chunk = self.items.slice(first, min(BLOCK, end - first))
+            text = chunk.select(self.level.block.str.join("")).item()
+            yield Markup(f"{BLOCK_MARK}{text}{BLOCK_MARK}" if self.marked else text)
+
+    def _texts(self) -> dict[int, str]:
+        assert self.level.block is not None
+        joined = (self.items.select(DOC, self.level.block.alias("b"))
+                  .with_row_index("at").group_by(DOC, maintain_order=True)
+                  .agg(pl.col("at").first(), pl.col("b").str.join("")))
+        return dict(zip(joined["at"].to_list(), joined["b"].to_list()))
+
+    def nodes(self, start: int, end: int) -> Iterator[Node]:
+        if self.items.height <= CHUNK:
+            if self._rows is None:
+                self._rows = list(self.level.rows(self.level.frame(self.items)))
+            for row, source in self._rows[start:end]:
+                yield self.level.node(row, source, row[2])
+            return
+        for first in range(start, end, CHUNK):
+            chunk = self.level.frame(self.items.slice(first, min(CHUNK, end - first)))
+            for row, source in self.level.rows(chunk):
+                yield self.level.node(row, source, row[2])
+
+
+def contexts(mapped: Mapped, mapping: Mapping, marked: bool = False) -> Iterator[DocumentContext]:
+    """The template context of each document, in file order, a slice at a time; `marked`
+    wraps the blocks of big documents in BLOCK_MARK."""
+    target = mapping.target
+    xml = target.xsd is not None
+    header = _level(target.header, {None: mapping.header}, mapped.documents,
+                    target.depths[0], xml, (DOC, ROWS), target.item_key)
+    item_specs: dict[ItemKind, Sequence[Field]] = {
+        i: item.fields for i, item in enumerate(mapping.items)}
+    items = mapped.items
+    lines = _level(target.items, item_specs, items, target.depths[1], xml, (DOC, ROW, ITEM),
+                   wrapper=target.item_tag)
+    starts = items[DOC].search_sorted(mapped.documents[DOC], side="left").to_list() \
+        if items.height else [0] * mapped.documents.height
+    starts.append(items.height)
+    keys = mapped.documents[KEY].to_list()
+    for first, last in _slices(starts):
+        docs = header.frame(mapped.documents.slice(first, last - first))
+        part = _Part(items.slice(starts[first], starts[last] - starts[first]), lines, marked)
+        offsets = [start - starts[first] for start in starts[first:last + 1]]
+        for ordinal, ((row, source), begin, end) in enumerate(
+                zip(header.rows(docs), offsets, offsets[1:]), start=first):
+            node = header.node(row, source, None, Items(part, begin, end))
+            label = f"{target.document} {keys[ordinal]}"
+            yield DocumentContext(row[0], tuple(row[1]), node, part, begin, end, ordinal, label)
+
+
+def _slices(starts: list[int]) -> Iterator[tuple[int, int]]:
+    """Documents in groups of at most SLICE, with at most CHUNK items between them, unless
+    one document alone has more."""
+    first, count = 0, len(starts) - 1
+    while first < count:
+        last = first + 1
+        while (last < count and last - first < SLICE
+               and starts[last + 1] - starts[first] <= CHUNK):
+            last += 1
+        yield first, last
+        first = last
