@@ -29,11 +29,11 @@ from typing import NoReturn
 import fastexcel
 import polars as pl
 
-from yukimap import workbooks
 from yukimap.errors import Problem, SourceError, Where, column_letter
 from yukimap.frames import ROW, Table, delimiter_hint
 from yukimap.limits import MB, limits, over
 from yukimap.model import Source
+from yukimap.read import scan
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -41,7 +41,7 @@ SNIFF_DELIMITERS = (";", ",", "\t", "|")
 SNIFF_RECORDS = 50  # records after the header that must agree with it
 SNIFF_BYTES = 64 * 1024
 FORMAT_HINT = "set format: csv (or excel) under source:"
-DAMAGED_HINT = workbooks.DAMAGED_HINT
+DAMAGED_HINT = scan.DAMAGED_HINT
 PREVIEW_ROWS = 30  # rows looked through for column names the mapping misses
 PREVIEW_CHARS = 200  # of each cell there
 EMPTY_SHEET_HINT = "choose the sheet with the data with sheet: under source:"
@@ -840,7 +840,7 @@ def _read_excel(path: Path, name: str, source: Source) -> Table:
     index = _sheet_index(sheets, source.sheet, name)
     sheet_name = sheets[index]
     where = f"sheet {sheet_name!r} of {name}"
-    workbooks.check_sheet(extents, sheet_name, where, source.header_row)
+    scan.check_sheet(extents, sheet_name, where, source.header_row)
     grid, absolute = _load(reader, index, path, name, content)
     if grid.height == 0 or grid.width == 0:
         raise SourceError(f"{where} is empty", hint=EMPTY_SHEET_HINT)
@@ -887,7 +887,7 @@ def find_columns(table: Table, names: Sequence[str]) -> dict[str, tuple[str | No
         for sheet in others:
             index = table.sheets.index(sheet)
             try:
-                workbooks.check_sheet(extents, sheet, sheet, 1)
+                scan.check_sheet(extents, sheet, sheet, 1)
                 grid, _ = _load(reader, index, Path(table.file), table.file, content,
                                 PREVIEW_ROWS)
             except SourceError:
@@ -937,7 +937,7 @@ def _excel_header(grid: pl.DataFrame, where: str, header_row: int) -> list[str |
 
 
 def _open_workbook(path: Path, name: str
-                   ) -> tuple[fastexcel.ExcelReader, workbooks.Extents, bytes]:
+                   ) -> tuple[fastexcel.ExcelReader, scan.Extents, bytes]:
     """The workbook, how far its sheets reach, and its bytes. calamine reads the bytes that
     were checked, not the file again: in a hot folder it may have changed since."""
     content = _read_bytes(path, name)
@@ -946,7 +946,7 @@ def _open_workbook(path: Path, name: str
         raise SourceError(
             f"cannot open {name} as an Excel workbook: {cut_short}", hint=DAMAGED_HINT
         )
-    extents = workbooks.inspect(content, name)
+    extents = scan.inspect(content, name)
     try:
         return fastexcel.read_excel(content), extents, content
     except Exception as exc:
@@ -989,7 +989,7 @@ def _is_text(head: bytes) -> bool:
     return head.decode("utf-8", errors="replace").count("\ufffd") * 50 <= len(head)
 
 
-_CFB_MAGIC = workbooks.CFB_MAGIC
+_CFB_MAGIC = scan.CFB_MAGIC
 _CFB_LAST_ID = 0xFFFFFFFA  # ids above are markers (free, end of chain, FAT, DIFAT)
 _CFB_FREE = 0xFFFFFFFF
 

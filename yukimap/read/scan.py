@@ -8,7 +8,7 @@ cell 17 billion times, an .xls declares 4 billion rows. So a workbook is first r
 a stream, in bounded memory: the zip's directory (sizes and ratios, before anything is
 unpacked), then every part unpacked once (its true size and CRC), and each sheet's cell
 references (.xlsx), repeated cells (.ods) or cell records (.xls), to find how many rows and
-columns it really spans. read.py holds the sheet it reads against the limits.
+columns it really spans. The reader holds the sheet it reads against the limits.
 """
 
 from __future__ import annotations
