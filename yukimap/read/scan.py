@@ -25,10 +25,10 @@ from dataclasses import dataclass, replace
 from typing import IO
 
 from yukimap.errors import SourceError, column_letter
-from yukimap.limits import MB, limits, over
+from yukimap.limits import MB, limits
+from yukimap.read.cfb import CFB_MAGIC, workbook_stream
+from yukimap.read.files import damaged, refuse
 
-DAMAGED_HINT = "the file may be incomplete (still being copied?) or damaged; export it again"
-CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 _CHUNK = 4 * MB
 _RATIO_FROM = MB  # small parts (styles, themes) compress well and inflate to little
 
@@ -89,13 +89,13 @@ def check_sheet(extents: Extents, sheet: str, where: str, header_row: int) -> No
             many = f"its cells reach {extent.corner}: {extent.rows:,} rows by" \
                    f" {extent.columns:,} columns"
         if extent.columns > bounds.max_columns:
-            _over("max_columns", where, far)
+            refuse("max_columns", where, far)
         if extent.rows - header_row > bounds.max_rows:
-            _over("max_rows", where, deep)
+            refuse("max_rows", where, deep)
         if extent.rows * extent.columns > bounds.max_cells:
-            _over("max_cells", where, many)
+            refuse("max_cells", where, many)
         if extent.texts > bounds.max_sheet_text_mb * MB:
-            _over("max_sheet_text_mb", f"the text of {where}",
+            refuse("max_sheet_text_mb", f"the text of {where}",
                   f"its cells repeat text to {extent.texts / MB:,.0f} MB")
 
 
@@ -107,15 +107,6 @@ def _with_widest(extents: Extents) -> Extents:
         for extent in found:
             widest[extent.declared] = widest[extent.declared].widest(extent)
     return {**extents, None: tuple(widest)}
-
-
-def _over(setting: str, what: str, found: str) -> None:
-    message, hint = over(setting, what, found)
-    raise SourceError(message, hint=hint)
-
-
-def damaged(name: str, reason: str) -> SourceError:
-    return SourceError(f"cannot open {name} as an Excel workbook: {reason}", hint=DAMAGED_HINT)
 
 
 # ---------------------------------------------------------------------------------------
@@ -179,12 +170,12 @@ def _check_sizes(members: list[zipfile.ZipInfo], name: str, on_disk: int) -> Non
         raise damaged(name, f"it holds {len(members):,} parts, more than {bounds.zip_members:,}")
     total = sum(m.file_size for m in members)
     if total > bounds.max_unpacked_mb * MB:
-        _over("max_unpacked_mb", f"{name} unzipped",
+        refuse("max_unpacked_mb", f"{name} unzipped",
               f"{total / MB:,.0f} MB, from {on_disk / MB:,.1f} MB")
     for member in members:
         ratio = member.file_size // max(member.compress_size, 1)
         if member.file_size > _RATIO_FROM and ratio > bounds.max_zip_ratio:
-            _over("max_zip_ratio", f"{member.filename} in {name}", f"it unzips {ratio:,} to 1")
+            refuse("max_zip_ratio", f"{member.filename} in {name}", f"it unzips {ratio:,} to 1")
 
 
 def _stream(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str,
@@ -492,7 +483,7 @@ _RUNS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: one row, a run of columns
 
 
 def _xls(content: bytes, name: str) -> Extents:
-    data = _workbook_stream(content, name)
+    data = workbook_stream(content, name)
     if data is None:
         return {}
     names = _sheet_names(data)
@@ -602,24 +593,6 @@ class _Cursor:
 
 def _size(sizes: list[int], index: int) -> int:
     return sizes[index] if index < len(sizes) else 32_767 * 3
-
-
-def _workbook_stream(content: bytes, name: str) -> bytes | None:
-    import olefile  # type: ignore[import-untyped]
-
-    try:
-        with olefile.OleFileIO(content) as ole:
-            stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
-            if stream is None:
-                return None  # not a workbook: calamine says what it is
-            if ole.get_size(stream) > len(content):
-                raise damaged(name, "it declares a part larger than the file")
-            data: bytes = ole.openstream(stream).read()
-            return data
-    except SourceError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - olefile raises OSError, ValueError, struct.error
-        raise damaged(name, f"its inner structure is damaged ({exc})") from None
 
 
 def _sheet_names(data: bytes) -> dict[int, str]:
