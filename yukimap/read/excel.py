@@ -19,6 +19,7 @@ from yukimap.errors import SourceError, column_letter
 from yukimap.frames import ROW, Table
 from yukimap.model import Source
 from yukimap.read import cfb, scan
+from yukimap.read.extent import Extents
 from yukimap.read.files import DAMAGED_HINT, damaged, read_bytes
 from yukimap.read.table import (
     PREVIEW_ROWS,
@@ -170,7 +171,7 @@ def _excel_header(grid: pl.DataFrame, where: str, header_row: int) -> list[str |
 
 
 def _open_workbook(path: Path, name: str
-                   ) -> tuple[fastexcel.ExcelReader, scan.Extents, bytes]:
+                   ) -> tuple[fastexcel.ExcelReader, Extents, bytes]:
     """The workbook, how far its sheets reach, and its bytes. calamine reads the bytes that
     were checked, not the file again: in a hot folder it may have changed since."""
     content = read_bytes(path, name)
