@@ -4,10 +4,23 @@ the size of each shared string its cells may show, read from the parts as stream
 from __future__ import annotations
 
 import re
-from collections import Counter
+
+import polars as pl
 
 from yukimap.read.extent import Extent
 from yukimap.read.xmltags import PREFIX, TAG_BODY, Tokens, tag_attributes
+
+# Cells written as Excel and every library write them: `<c r="B7"`, then attributes in
+# double quotes, none of them a second r. A cell written any other way matches as its
+# first three characters, and sends its chunk down the slow path. polars (Rust's regex)
+# finds them with no Python object per cell; `\s` of a bytes pattern is spelt out.
+_WS = r"[\t\n\x0B\x0C\r ]"
+_NAME = r"(?:[A-Za-z_:][A-Za-z0-9_.:-]+|[A-Za-qs-z_:])"  # any attribute name but r
+_PLAIN_CELL = (r'<c(?: r="[A-Z]{1,7}[0-9]{1,10}"(?: ' + _NAME + r'="[^"<>]*")*/?>'
+               r"|[\t\n\x0B\x0C\r />])")
+_SHARED_CELL = r't="s"[^>]*>' + _WS + r"*<v>[0-9]{1,10}</v>"  # XlsxScan._SHARED, in polars
+_POLARS_FROM = 64 * 1024  # bytes: below, Python's regex costs less than a polars query
+_INDEX = "index"  # of a shared string
 
 
 class XlsxScan(Tokens):
@@ -15,8 +28,10 @@ class XlsxScan(Tokens):
 
     Fast path: every cell starts `<c r="B7"` (as Excel and every library write them) with
     no second r attribute (calamine takes the last), and no tag has a namespace prefix;
-    then the distinct references say it all. Otherwise each cell is followed in Python: a
-    cell without a reference is the next column of its row (as calamine places it).
+    then the largest reference says it all. polars finds it in a large chunk whose cells
+    are all written the usual way (`_plain`), Python's regex in any other (`_any`).
+    Otherwise each cell is followed in Python: a cell without a reference is the next
+    column of its row (as calamine places it).
     """
 
     _CELLS = re.compile(rb"<c[\s/>](?:\s*r=\"([A-Z]{1,7})([0-9]{1,10})\")?")
@@ -32,31 +47,59 @@ class XlsxScan(Tokens):
     def __init__(self, counted: bool = True) -> None:
         super().__init__()
         self.counted = counted
-        self.letters: set[bytes] = set()
-        self.digits: set[bytes] = set()
         self.rows = 0
         self.columns = 0
         self.row = 0  # the row being read, for cells without a reference
         self.column = 0
-        self.shared: Counter[bytes] = Counter()  # shared-string index -> cells that show it
+        self.shown: list[pl.DataFrame] = []  # a chunk's shared-string indexes, counted
         self.unsure = 0  # cells that may show any shared string
 
     def handle(self, data: bytes) -> None:
+        if len(data) >= _POLARS_FROM:
+            # Bytes that do not decode become U+FFFD; the markup is ASCII and stays as it is.
+            text = pl.Series([data.decode("utf-8", "replace")])
+            cells = _plain_cells(text)
+            if cells is not None and not self._PREFIXED.search(data):
+                self._plain(data, text, cells)
+                return
+        self._any(data)
+
+    def _any(self, data: bytes) -> None:
         cells = self._CELLS.findall(data)
         letters, digits = (set(found) for found in zip(*cells)) if cells else (set(), set())
         odd = b"" in letters or self._ODD.search(data) or self._PREFIXED.search(data)
         found = self._SHARED.findall(data) if self.counted else []
-        self.shared.update(found)
-        if self.counted and (odd or len(found) != data.count(b't="s"')):
-            # any cell may show any shared string
-            self.unsure += len(cells) or data.count(b"<")
+        if found:
+            self.shown.append(pl.Series(_INDEX, list(map(int, found)), pl.Int64).value_counts())
+        self._count_unsure(data, len(cells), bool(odd) or len(found) != data.count(b't="s"'))
         if odd:
             self._follow(data)
             return
-        self.letters |= letters
-        self.digits |= digits
+        self.rows = max(self.rows, max(map(int, digits), default=0))
+        self.columns = max(self.columns, max(map(_column, letters), default=0))
         if cells:  # a later cell without a reference follows the last one here
             self.row, self.column = _reference(*cells[-1])
+
+    def _plain(self, data: bytes, text: pl.Series, cells: pl.DataFrame) -> None:
+        """`_any` for a chunk whose cells `_plain_cells` found all written the usual way."""
+        if self.counted:
+            found = text.str.extract_all(_SHARED_CELL).explode().drop_nulls()
+            index = found.str.extract(r"<v>([0-9]+)", 1).cast(pl.Int64).alias(_INDEX)
+            self.shown.append(index.value_counts())
+            self._count_unsure(data, cells.height, found.len() != data.count(b't="s"'))
+        if cells.height:
+            letters, rows = pl.col("letters"), pl.col("row")
+            size = letters.str.len_bytes()
+            top, widest, last, row = cells.select(
+                rows.max(), letters.filter(size == size.max()).max().alias("widest"),
+                letters.last().alias("last"), rows.last().alias("last_row")).row(0)
+            self.rows = max(self.rows, top)
+            self.columns = max(self.columns, _column(widest.encode()))
+            self.row, self.column = row, _column(last.encode())
+
+    def _count_unsure(self, data: bytes, cells: int, unsure: bool) -> None:
+        if self.counted and unsure:  # any cell may show any shared string
+            self.unsure += cells or data.count(b"<")
 
     def _follow(self, data: bytes) -> None:
         for closing, tag, body in self._TAG.findall(data):
@@ -74,11 +117,19 @@ class XlsxScan(Tokens):
             self.columns = max(self.columns, self.column)
 
     def extent(self, shared: SharedStrings) -> Extent:
-        rows = max((int(d) for d in self.digits), default=0)
-        columns = max((_column(letters) for letters in self.letters), default=0)
-        texts = sum(shared.length(int(i)) * n for i, n in self.shared.items())
-        texts += self.unsure * shared.longest()
-        return Extent(max(rows, self.rows), max(columns, self.columns), texts=texts)
+        texts = shared.shown(self.shown) + self.unsure * shared.longest()
+        return Extent(self.rows, self.columns, texts=texts)
+
+
+def _plain_cells(text: pl.Series) -> pl.DataFrame | None:
+    """Each cell's column letters and row, in order; None when one is not written the
+    usual way (a match of three characters)."""
+    cells = text.str.extract_all(_PLAIN_CELL).explode().drop_nulls()
+    if cells.len() and cells.str.len_bytes().min() == 3:
+        return None
+    reference = cells.str.extract_groups(r'^<c r="([A-Z]+)([0-9]+)')
+    return pl.DataFrame({"letters": reference.struct.field("1"),
+                         "row": reference.struct.field("2").cast(pl.Int64)})
 
 
 class SharedStrings:
@@ -101,10 +152,18 @@ class SharedStrings:
     def longest(self) -> int:
         return max([*self.lengths, self.open + len(self.tail)])
 
-    def length(self, index: int) -> int:
-        """An index beyond the entries found (another spelling of </si>?) counts as the
-        longest: never less than calamine will copy."""
-        return self.lengths[index] if index < len(self.lengths) else self.longest()
+    def shown(self, counts: list[pl.DataFrame]) -> int:
+        """The bytes cells show, from the cells that show each index. An index beyond the
+        entries found (another spelling of </si>?) counts as the longest: never less than
+        calamine will copy."""
+        if not counts:
+            return 0
+        shown = pl.concat(counts)
+        known = pl.col(_INDEX) < len(self.lengths)
+        found = shown.filter(known)
+        lengths = pl.Series(self.lengths, dtype=pl.Int64).gather(found[_INDEX])
+        beyond = shown.filter(~known)["count"].sum()
+        return int((lengths * found["count"]).sum()) + int(beyond) * self.longest()
 
 
 def _reference(letters: bytes, digits: bytes) -> tuple[int, int]:
