@@ -7,6 +7,7 @@ import re
 
 import polars as pl
 
+from yukimap.limits import MB
 from yukimap.read.extent import Extent
 from yukimap.read.xmltags import PREFIX, TAG_BODY, Tokens, tag_attributes
 
@@ -19,7 +20,9 @@ _NAME = r"(?:[A-Za-z_:][A-Za-z0-9_.:-]+|[A-Za-qs-z_:])"  # any attribute name bu
 _PLAIN_CELL = (r'<c(?: r="[A-Z]{1,7}[0-9]{1,10}"(?: ' + _NAME + r'="[^"<>]*")*/?>'
                r"|[\t\n\x0B\x0C\r />])")
 _SHARED_CELL = r't="s"[^>]*>' + _WS + r"*<v>[0-9]{1,10}</v>"  # XlsxScan._SHARED, in polars
-_POLARS_FROM = 64 * 1024  # bytes: below, Python's regex costs less than a polars query
+# Chunks (4 MB) are read by polars: smaller ones cost less in Python's regex, and larger
+# ones are a tag that never ends, not worth copying as text.
+_POLARS = range(64 * 1024, 16 * MB)
 _INDEX = "index"  # of a shared string
 
 
@@ -55,7 +58,7 @@ class XlsxScan(Tokens):
         self.unsure = 0  # cells that may show any shared string
 
     def handle(self, data: bytes) -> None:
-        if len(data) >= _POLARS_FROM:
+        if len(data) in _POLARS:
             # Bytes that do not decode become U+FFFD; the markup is ASCII and stays as it is.
             text = pl.Series([data.decode("utf-8", "replace")])
             cells = _plain_cells(text)
