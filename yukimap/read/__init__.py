@@ -9,6 +9,12 @@ point at a row. Blank rows are dropped but never renumber the others.
 Reading is vectorised (polars for CSV, fastexcel/calamine for workbooks). Python only
 looks at the first rows (header, delimiter sniffing) and, when something is wrong, at
 the whole file again to say which rows are at fault.
+
+The package, a module per reason to change: the file itself (`files`); what both readers
+share (`table`); a CSV (`csvfile`, with `encoding`, `sniff` and `failure`, why polars
+could not read it); a workbook through calamine (`excel`), after `scan` has found it
+within bounds: its container (`zipscan`, `cfb`), its parts (`xlsxscan`, `odsscan`, with
+`xmltags`; `biff`) and what they say (`extent`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ sheet reaches.
 calamine (through fastexcel) reads a sheet as one rectangle from its first to its last
 cell, and trusts what a file declares: a 2 KB .xlsx with one cell at XFD1048576 asks for
 512 GB and aborts the process, a zip part can inflate a thousandfold, an .ods repeats one
-cell 17 billion times, an .xls declares 4 billion rows. So a workbook is first read here as
+cell 17 billion times, an .xls declares 4 billion rows. So a workbook is first read as
 a stream, in bounded memory: the zip's directory (sizes and ratios, before anything is
 unpacked), then every part unpacked once (its true size and CRC), and each sheet's cell
 references (.xlsx), repeated cells (.ods) or cell records (.xls), to find how many rows and
