@@ -1,0 +1,81 @@
+"""Read a CSV or Excel export into a polars frame of text, numbered like a spreadsheet.
+
+This is the first stage of a conversion: everything after it works on a `Table`. Every
+value stays text here (so "00123" keeps its zeros); the stages that know what a column
+means turn text into numbers and dates. Each record carries `__row__`, the row number a
+user sees when opening the file in Excel or LibreOffice, so that every later message can
+point at a row. Blank rows are dropped but never renumber the others.
+
+Reading is vectorised (polars for CSV, fastexcel/calamine for workbooks). Python only
+looks at the first rows (header, delimiter sniffing) and, when something is wrong, at
+the whole file again to say which rows are at fault.
+
+The package, a module per reason to change: the file itself (`files`); what both readers
+share (`table`); a CSV (`csvfile`, with `encoding`, `sniff` and `failure`, why polars
+could not read it); a workbook through calamine (`excel`), after `scan` has found it
+within bounds: its container (`zipscan`, `cfb`), its parts (`xlsxscan`, `odsscan`, with
+`xmltags`; `biff`) and what they say (`extent`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+from yukimap.errors import SourceError
+from yukimap.frames import Table
+from yukimap.model import Source
+from yukimap.read.csvfile import read_csv
+from yukimap.read.excel import EMPTY_SHEET_HINT, find_columns, read_excel
+from yukimap.read.files import DAMAGED_HINT, check_file
+from yukimap.read.sniff import SNIFF_BYTES, SNIFF_DELIMITERS, SNIFF_RECORDS
+from yukimap.read.table import PREVIEW_CHARS, PREVIEW_ROWS
+
+__all__ = [
+    "CSV_EXTENSIONS",
+    "DAMAGED_HINT",
+    "EMPTY_SHEET_HINT",
+    "EXCEL_EXTENSIONS",
+    "FORMAT_HINT",
+    "PREVIEW_CHARS",
+    "PREVIEW_ROWS",
+    "SNIFF_BYTES",
+    "SNIFF_DELIMITERS",
+    "SNIFF_RECORDS",
+    "find_columns",
+    "read_table",
+]
+
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+FORMAT_HINT = "set format: csv (or excel) under source:"
+
+
+def read_table(path: Path, source: Source) -> Table:
+    """Read `path` as `source` describes; raise `SourceError` for anything a user must fix."""
+    name = str(path)
+    check_file(path, name)
+    if source.header_row < 1 or source.skip_last < 0:
+        raise SourceError(
+            "header_row must be 1 or more and skip_last 0 or more",
+            hint="check source: in the mapping file",
+        )
+    table = (read_csv if _format(path, source) == "csv" else read_excel)(path, name, source)
+    return replace(table, find_columns=partial(find_columns, table))
+
+
+def _format(path: Path, source: Source) -> str:
+    if source.format:
+        return source.format
+    ext = path.suffix.lower()
+    if ext in CSV_EXTENSIONS:
+        return "csv"
+    if ext in EXCEL_EXTENSIONS:
+        return "excel"
+    known = ", ".join(CSV_EXTENSIONS + EXCEL_EXTENSIONS)
+    raise SourceError(
+        f"cannot tell the format of {path} from its extension"
+        f" ({ext or 'it has none'}); yukimap reads {known}",
+        hint=FORMAT_HINT,
+    )

@@ -1,0 +1,109 @@
+"""Why polars could not read a CSV: it stops at the first bad record, so the whole body is
+looked through again, vectorised, to name every record with too many fields, an unclosed
+quote or badly quoted values."""
+
+from __future__ import annotations
+
+import re
+from typing import NoReturn
+
+import polars as pl
+
+from yukimap.errors import Problem, SourceError, Where
+from yukimap.frames import ROW, delimiter_hint
+from yukimap.read.sniff import label
+
+
+def explain_failure(
+    body: bytes,
+    name: str,
+    delimiter: str,
+    quote: str | None,
+    width: int,
+    header_row: int,
+    exc: Exception,
+    other: str | None = None,
+) -> NoReturn:
+    """polars stops at the first bad record; find every bad record to show them all. With
+    the wrong delimiter set, rows look too long or badly quoted: `other` is the one the
+    file seems to use, and the fix then names it."""
+    records = _record_stats(body, delimiter, quote).with_columns(
+        (pl.col("record") + header_row + 1).alias(ROW)
+    )
+    # A stray quote merges lines into one record: its field count means nothing.
+    reliable = ~pl.col("unclosed") & ~pl.col("odd_quotes")
+    too_long = records.filter(reliable & (pl.col("fields") > width))
+    if too_long.height:
+        problems = [
+            Problem(
+                f"more fields than the header ({width})",
+                Where(file=name, rows=(row,)),
+                value=f"{fields} fields",  # the report shows "row 7: '5 fields'" under the cause
+            )
+            for row, fields in too_long.select(ROW, "fields").iter_rows()
+        ]
+        raise SourceError(
+            f"{len(problems)} row(s) of {name} have more fields than the header ({width})",
+            hint=delimiter_hint(other) or f"check the delimiter ({label(delimiter)}) and the"
+            f" quotes on those rows: a value that contains {label(delimiter)} must be in quotes",
+            problems=problems,
+        )
+    unclosed = records.filter(pl.col("unclosed"))
+    if quote and unclosed.height:
+        row = unclosed[ROW][0]
+        raise SourceError(
+            f"row {row} of {name} opens a quote ({quote}) that is never closed",
+            hint=f"check the quotes on that row, or add quote: \"\" under source: if {quote} is"
+            " ordinary text in this file",
+            problems=[Problem("quote never closed", Where(file=name, rows=(row,)))],
+        )
+    odd = records.filter(pl.col("odd_quotes"))[ROW].to_list()
+    if quote and odd:
+        raise SourceError(
+            f"{len(odd)} row(s) of {name} have badly quoted values",
+            hint=delimiter_hint(other) or f"a value in quotes ({quote}) must be quoted as a"
+            f" whole, with any {quote} inside it doubled; or add quote: \"\" under source: if"
+            f" {quote} is ordinary text here",
+            problems=[Problem("badly quoted value", Where(file=name, rows=(row,))) for row in odd],
+        )
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    raise SourceError(
+        f"cannot read {name} as CSV ({reason})",
+        hint="check the delimiter and the quotes in the file",
+    )
+
+
+def _record_stats(body: bytes, delimiter: str, quote: str | None) -> pl.DataFrame:
+    """Per record: index, number of fields, open quote, odd quoting. Vectorised: records are
+    physical lines joined while a quote is open, as polars splits them."""
+    lines = pl.Series("line", [body.decode("utf-8")]).str.split("\n").explode()
+    if body.endswith(b"\n"):
+        lines = lines.head(-1)
+    frame = pl.DataFrame({"line": lines}).with_columns(
+        pl.col("line").str.count_matches(quote, literal=True).alias("quotes")
+        if quote
+        else pl.lit(0).alias("quotes")
+    )
+    inside = (pl.col("quotes").cum_sum() - pl.col("quotes")) % 2 == 1
+    frame = frame.with_columns(((~inside).cum_sum() - 1).alias("record"))
+    if frame.height and frame["record"][-1] == frame.height - 1:
+        records = frame  # no quoted newlines: every line is a record
+    else:
+        records = frame.group_by("record", maintain_order=True).agg(
+            pl.col("line").str.join("\n"), pl.col("quotes").sum()
+        )
+    text = pl.col("line")
+    if quote:
+        q, d = re.escape(quote), re.escape(delimiter)
+        # Whole quoted fields become a NUL mark, so delimiters inside them do not count and
+        # text glued to a closing quote ("a"b) shows up as a mark followed by text.
+        text = text.str.replace_all(f"(^|{d}){q}(?:[^{q}]|{q}{q})*{q}", "${1}\x00")
+    return records.select(
+        "record",
+        (text.str.count_matches(delimiter, literal=True) + 1).alias("fields"),
+        (pl.col("quotes") % 2 == 1).alias("unclosed"),
+        (
+            text.str.contains(f"\x00[^{re.escape(delimiter)}\r]")
+            | (text.str.contains(quote, literal=True) if quote else pl.lit(False))
+        ).alias("odd_quotes"),
+    )
