@@ -27,7 +27,16 @@ from yukimap.errors import DataError, Problem, SourceError, Where
 from yukimap.expr import ExprError, compile_regex, numbers_context, shorten
 from yukimap.fixes import too_many_decimals, yaml_text
 from yukimap.frames import DOC, ITEM, KEY, POS, RAW, ROW, ROWS, VALUE, Mapped, Table, delimiter_hint
-from yukimap.model import Condition, FieldSpec, ItemSpec, Mapping
+from yukimap.model import (
+    Column,
+    Condition,
+    Constant,
+    DebitCredit,
+    Expression,
+    FieldSpec,
+    ItemSpec,
+    Mapping,
+)
 from yukimap.values import (
     BadValue,
     Locale,
@@ -162,7 +171,7 @@ def _found_hint(name: str, table: Table, sheet: str | None, row: int) -> str:
 
 
 def _expressions(mapping: Mapping) -> list[Any]:
-    found = [s.expr for s in mapping.all_fields() if s.expr is not None]
+    found = [s.source.expr for s in mapping.all_fields() if isinstance(s.source, Expression)]
     found += [c.expr for c in mapping.all_conditions() if c.expr is not None]
     if mapping.group and mapping.group.expr is not None:
         found.append(mapping.group.expr)
@@ -397,10 +406,10 @@ class _Run:
         name = _section_name(self.target, spec, header)
         places = spec.round if spec.kind == "decimal" else None
         exact_spec = replace(spec, round=None)  # rounded below, once, whatever the source
-        if spec.expr is not None:
+        if isinstance(spec.source, Expression):
             raw, failed = self._expr_series(exact_spec, frame, locale, name)
             series = raw
-        elif spec.debit is not None or spec.credit is not None:
+        elif isinstance(spec.source, DebitCredit):
             raw, series, failed = self._debit_credit(exact_spec, frame, locale, name, header)
         else:
             raw, series, failed = self._parsed(exact_spec, frame, locale, name, header,
@@ -421,9 +430,11 @@ class _Run:
         """(raw, parsed, failed): a column (or constant) through the value pipeline."""
         raw = frame[column] if column is not None else self._raw(spec, frame, locale)
         if raw is None:  # a constant needing no parsing
-            return None, pl.repeat(spec.value, frame.height, dtype=pl.String, eager=True), None
+            assert isinstance(spec.source, Constant)
+            return None, pl.repeat(spec.source.text, frame.height, dtype=pl.String,
+                                   eager=True), None
         parsed = self._parse(spec, raw, locale, column, frame)
-        where_spec = replace(spec, column=column) if column is not None else spec
+        where_spec = replace(spec, source=Column(column)) if column is not None else spec
         self._report_failures(where_spec, frame, raw, parsed.failures, name, header)
         failed = raw.is_in(list(parsed.failures)) if parsed.failures else None
         return raw, parsed.series, failed
@@ -434,9 +445,10 @@ class _Run:
         same way (two journal entries reading one amount) is parsed once."""
         key = None
         if column is not None:
-            lookup = tuple(sorted(spec.lookup.items())) if spec.lookup is not None else None
-            key = (id(frame), column, spec.kind, locale, lookup, spec.ignore_case,
-                   spec.fallback, spec.round)
+            lookup = None if spec.lookup is None else (
+                tuple(sorted(spec.lookup.table.items())), spec.lookup.ignore_case,
+                spec.lookup.fallback)
+            key = (id(frame), column, spec.kind, locale, lookup, spec.round)
             if key in self.parsed:
                 return self.parsed[key][0]
         if spec.kind == "text" and spec.lookup is None:
@@ -456,9 +468,11 @@ class _Run:
     def _debit_credit(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale, name: str,
                       header: bool) -> tuple[pl.Series, pl.Series, pl.Series | None]:
         """amount = debit - credit; a row with both filled (and not zero) is an error."""
+        source = spec.source
+        assert isinstance(source, DebitCredit)
         sides = [self._parsed(spec, frame, locale, name, header, column)
                  if column is not None else (None, None, None)
-                 for column in (spec.debit, spec.credit)]
+                 for column in (source.debit, source.credit)]
         debit, credit = sides[0][1], sides[1][1]
         pairs = [_debit_minus_credit(d, c) for d, c in
                  zip(_values(debit, frame.height), _values(credit, frame.height))]
@@ -467,9 +481,9 @@ class _Run:
         mask = pl.Series(both, dtype=pl.Boolean)
         failed = _any_failed(_any_failed(sides[0][2], sides[1][2]), mask)  # not also "empty"
         if mask.any():
-            self._flag(replace(spec, column=spec.debit), frame, mask, name, header,
-                       f"both the debit column '{spec.debit}' and the credit column"
-                       f" '{spec.credit}' are filled", "leave one of them empty (or 0)")
+            self._flag(replace(spec, source=Column(source.debit or "")), frame, mask, name, header,
+                       f"both the debit column '{source.debit}' and the credit column"
+                       f" '{source.credit}' are filled", "leave one of them empty (or 0)")
         raw = pl.Series(amounts, dtype=pl.String)
         return raw, raw, failed
 
@@ -486,7 +500,7 @@ class _Run:
         unknown = ~known & series.is_not_null()
         if unknown.any():
             listed = ", ".join(sign.positive + sign.negative)
-            self._flag(replace(spec, column=sign.column), frame, unknown, name, header,
+            self._flag(replace(spec, source=Column(sign.column)), frame, unknown, name, header,
                        f"not one of the sign values ({listed})",
                        "add the value under sign: positive: or negative:",
                        frame[sign.column])
@@ -497,19 +511,19 @@ class _Run:
         return out, failed
 
     def _raw(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale) -> pl.Series | None:
-        if spec.column is not None:
-            return frame[spec.column]
-        if spec.value is not None and spec.lookup is not None:
-            return pl.repeat(spec.value, frame.height, dtype=pl.String, eager=True)
-        if spec.value is None:
+        if isinstance(spec.source, Column):
+            return frame[spec.source.name]
+        if isinstance(spec.source, Constant) and spec.lookup is not None:
+            return pl.repeat(spec.source.text, frame.height, dtype=pl.String, eager=True)
+        if not isinstance(spec.source, Constant):
             return pl.Series([None] * frame.height, dtype=pl.String)
         return None
 
     def _expr_series(self, spec: FieldSpec, frame: pl.DataFrame, locale: Locale,
                      name: str) -> tuple[pl.Series, pl.Series]:
         """Evaluate an expression field row by row; its results are final, never re-parsed."""
-        expr = spec.expr
-        assert expr is not None
+        assert isinstance(spec.source, Expression)
+        expr = spec.source.expr
         results, failed = self.evaluate_marked(expr, frame, spec.where, name)
         texts: list[str | None] = []
         failures: dict[tuple[str, str | None, str], list[int]] = {}
@@ -643,7 +657,8 @@ class _Run:
         for char, values in by_char.items():
             self._flag(spec, frame, series.is_in(values).fill_null(False), name, header,
                        text_policy.CAUSE.format(text_policy.shown(char)),
-                       text_policy.removal_hint(char, spec.column, spec.expr is not None),
+                       text_policy.removal_hint(char, spec.column,
+                                                isinstance(spec.source, Expression)),
                        series)
 
     def _flag(self, spec: FieldSpec, frame: pl.DataFrame, mask: pl.Series, name: str,
@@ -766,13 +781,13 @@ _PARSERS: dict[str, Callable[[str, Locale], Any]] = {
 def final_text(spec: FieldSpec, raw: str, locale: Locale) -> str:
     """One raw cell -> the text Yuki gets: through the lookup table, or parsed by type."""
     if spec.lookup is not None:
-        key = raw.lower() if spec.ignore_case else raw
-        found = spec.lookup.get(key)
+        key = raw.lower() if spec.lookup.ignore_case else raw
+        found = spec.lookup.table.get(key)
         if found is not None:
             return found
-        if spec.fallback is not None:
-            return spec.fallback
-        known = ", ".join(list(spec.lookup)[:10])
+        if spec.lookup.fallback is not None:
+            return spec.lookup.fallback
+        known = ", ".join(list(spec.lookup.table)[:10])
         raise BadValue("not in the lookup table (map:)",
                        f"add it to map: (known: {known}), or set fallback: for other values")
     parser = _PARSERS.get(spec.kind)
@@ -881,7 +896,8 @@ class _RowEnv:
     def __init__(self, table: Table, mapping: Mapping, locale: Locale) -> None:
         self.locale = locale
         self.lets = {spec.path[1]: spec for spec in mapping.lets}
-        wanted = {c for s in mapping.all_fields() if s.expr for c in s.expr.columns}
+        wanted = {c for s in mapping.all_fields() if isinstance(s.source, Expression)
+                  for c in s.source.columns}
         wanted |= {c for s in mapping.lets for c in s.columns}
         wanted |= {c for cond in mapping.all_conditions() if cond.expr for c in cond.expr.columns}
         self.columns = {c: table.frame[c].to_list() for c in wanted if c in table.frame.columns}
@@ -903,18 +919,20 @@ class _RowEnv:
 
     def _compute_let(self, spec: FieldSpec) -> Any:
         name = spec.path[1]
-        if spec.expr is not None:
+        if isinstance(spec.source, Expression):
             try:
-                value = spec.expr.evaluate(self)
+                value = spec.source.expr.evaluate(self)
             except _LetError:  # named after the let where it failed, not every let above it
                 raise
             except ExprError as exc:
                 raise _LetError(f"let {name}: {exc.cause}", exc.hint, exc.value) from None
             return value if spec.round is None or not isinstance(value, Decimal) else \
                 _canonical_typed("decimal", to_xml_text(value, spec.round))
-        raw = self.cell(spec.column) if spec.column else spec.value
+        source = spec.source
+        raw = self.cell(source.name) if isinstance(source, Column) and source.name else \
+            source.text if isinstance(source, Constant) else None
         try:
-            if spec.column is None:  # a constant, already in canonical form at load
+            if not isinstance(source, Column):  # a constant, already in canonical form at load
                 return typed_value(spec, raw, Locale(decimal_mark="."))
             return typed_value(spec, raw, self.locale if spec.locale.decimal_mark is None
                                else spec.locale)

@@ -25,26 +25,34 @@ from yukimap.documents import (
     NO_ADMINISTRATION,
     DocumentType,
     Element,
+    Kind,
     administration_problem,
 )
 from yukimap.errors import MappingError, Problem, UsageError, Where
-from yukimap.expr import FUNCTIONS, ExprError, compile_expr, compile_regex, shorten
+from yukimap.expr import FUNCTIONS, Expr, ExprError, compile_expr, compile_regex, shorten
 from yukimap.grouping import headline
 from yukimap.model import (
     Balancing,
+    Blank,
+    Column,
     Condition,
+    Constant,
+    DebitCredit,
+    Expression,
     FieldSpec,
     Grouping,
     ItemSpec,
-    Locale,
+    Lookup,
     Mapping,
     Sign,
     Source,
+    ValueSource,
 )
 from yukimap.resources import shipped_mappings
 from yukimap.templatefiles import TemplateLimit, read_template
 from yukimap.values import (
     BadValue,
+    Locale,
     format_decimal,
     parse_boolean,
     parse_date,
@@ -649,28 +657,27 @@ class _FieldEnv:
         expr = _compile(c["expr"], path + ("expr",), ctx, self.let_names) if c["expr"] else None
         if c["expr"] and expr is None:
             return None
-        lookup = self._lookup(c, path)
-        where = ctx.doc.where(path)
+        table = self._lookup(c, path)
         empty = self._empty(c, path, element)
-        spec = FieldSpec(
-            path=out_path, kind=kind, where=where, element=element, column=c["column"],
-            value=None, expr=expr, default=None, required=c["required"], lookup=lookup,
-            ignore_case=c["ignore_case"], fallback=None, locale=locale, round=c["round"],
-            empty=empty, truncate=c["truncate"], debit=c["debit"], credit=c["credit"],
-            sign=self._sign(c["sign"], path + ("sign",)), negate=c["negate"],
-        )
-        checks_ok = self._modifiers(c, path, spec)
-        if lookup is not None:
-            typed = {k: self._constant(v, path + ("map", k), spec, mapped=True)
-                     for k, v in lookup.items()}
-            checks_ok = checks_ok and INVALID not in typed.values()
-            spec = _replace(spec, lookup=typed)
-        value = self._constant(c["value"], path + ("value",), spec, mapped=False)
-        default = self._constant(c["default"], path + ("default",), spec, mapped=True)
-        fallback = self._constant(c["fallback"], path + ("fallback",), spec, mapped=True)
+        sign = self._sign(c["sign"], path + ("sign",))
+        checks_ok = self._modifiers(c, path, kind, element)
+        typing = _Typing(kind, locale, element, translated=table is not None)
+        if table is not None:
+            table = {k: self._constant(v, path + ("map", k), typing, mapped=True)
+                     for k, v in table.items()}
+            checks_ok = checks_ok and INVALID not in table.values()
+        value = self._constant(c["value"], path + ("value",), typing, mapped=False)
+        default = self._constant(c["default"], path + ("default",), typing, mapped=True)
+        fallback = self._constant(c["fallback"], path + ("fallback",), typing, mapped=True)
         if not checks_ok or INVALID in (value, default, fallback):
             return None
-        return _replace(spec, value=value, default=default, fallback=fallback)
+        return FieldSpec(
+            path=out_path, kind=kind, where=ctx.doc.where(path),
+            source=_value_source(c, expr, value), element=element,
+            lookup=None if table is None else Lookup(table, c["ignore_case"], fallback),
+            sign=sign, negate=c["negate"], default=default, required=c["required"],
+            round=c["round"], locale=locale, empty=empty, truncate=c["truncate"],
+        )
 
     def _sign(self, value: Any, path: KeyPath) -> Sign | None:
         if value is None:
@@ -710,36 +717,36 @@ class _FieldEnv:
     def _default_empty(self, element: Element) -> str:
         return self.empty if element.clearable else "omit"
 
-    def _modifiers(self, c: dict[str, Any], path: KeyPath, spec: FieldSpec) -> bool:
+    def _modifiers(self, c: dict[str, Any], path: KeyPath, kind: Kind,
+                   element: Element | None) -> bool:
         before = len(self.ctx.problems)
-        if c["round"] is not None and spec.kind != "decimal":
+        if c["round"] is not None and kind != "decimal":
             self.ctx.fail(path + ("round",), "round: applies to numbers only")
         if c["fallback"] is not None and c["map"] is None:
             self.ctx.fail(path + ("fallback",), "fallback: goes with map:")
-        element = spec.element
         if c["truncate"] and (element is None or element.max_length is None):
             self.ctx.fail(path + ("truncate",), "this field has no length limit to cut at")
-        if spec.kind != "date" and c["date_format"]:
+        if kind != "date" and c["date_format"]:
             self.ctx.fail(path + ("date_format",), "date_format: applies to dates only")
         for key in ("debit", "credit", "sign", "negate"):
-            if c[key] and spec.kind != "decimal":
+            if c[key] and kind != "decimal":
                 self.ctx.fail(path + (key,), f"{key}: applies to amounts only")
         if (c["debit"] or c["credit"]) and c["map"] is not None:
             self.ctx.fail(path + ("map",), "map: cannot go with debit:/credit:")
         return len(self.ctx.problems) == before
 
-    def _constant(self, value: Any, path: KeyPath, spec: FieldSpec, mapped: bool) -> Any:
+    def _constant(self, value: Any, path: KeyPath, typing: _Typing, mapped: bool) -> Any:
         """Check a constant from the mapping against the field's type, at load time."""
         if value is None:
             return None
         if isinstance(value, (dict, list)):
             return self.ctx.fail(path, "expected a single value", value=_shown(value))
         raw = _as_text(value)
-        if spec.lookup is not None and not mapped:
+        if typing.translated and not mapped:
             return raw  # goes through the lookup table like a cell would
         try:
-            typed = _typed_text(raw, spec, spec.locale)
-            shape = _shape_problem(spec, typed)
+            typed = _typed_text(raw, typing.kind, typing.locale)
+            shape = _shape_problem(typing.element, typed)
         except BadValue as exc:
             return self.ctx.fail(path, f"'{raw}' is {exc.cause}", exc.hint, value=raw)
         if shape is not None:
@@ -747,23 +754,46 @@ class _FieldEnv:
         return typed
 
 
-def _typed_text(raw: str, spec: FieldSpec, locale: Locale) -> str:
+@dataclass(frozen=True)
+class _Typing:
+    """How a field's constants (value:, default:, fallback:, map:) are read at load time."""
+
+    kind: Kind
+    locale: Locale
+    element: Element | None
+    translated: bool  # a lookup table translates value: like a cell
+
+
+def _value_source(c: dict[str, Any], expr: Expr | None, value: str | None) -> ValueSource:
+    """The one source a checked field names (at most one: checked before)."""
+    if c["column"] is not None:
+        return Column(c["column"])
+    if value is not None:
+        return Constant(value)
+    if expr is not None:
+        return Expression(expr)
+    if c["debit"] is not None or c["credit"] is not None:
+        return DebitCredit(c["debit"], c["credit"])
+    return Blank()
+
+
+def _typed_text(raw: str, kind: Kind, locale: Locale) -> str:
     """A constant as the canonical text of the field's type (not rounded: the map stage
     rounds every value of a field with round: in one place)."""
     from yukimap.values import to_xml_text
 
     parsers = {"decimal": parse_written_number, "integer": parse_integer, "date": parse_date,
                "boolean": parse_boolean}
-    parser = parsers.get(spec.kind)
+    parser = parsers.get(kind)
     if parser is None:
         return raw
     return to_xml_text(parser(raw, locale))
 
 
-def _shape_problem(spec: FieldSpec, text: str) -> tuple[str, str] | None:
+def _shape_problem(element: Element | None, text: str) -> tuple[str, str] | None:
     """Values of a known shape (an administration's ID or CoC number), checked the same
     way wherever they come from: a constant here, a column in the journal's rules, -a."""
-    name = spec.element.name if spec.element is not None else None
+    name = element.name if element is not None else None
     return administration_problem(name, text) if name in ADMINISTRATION_FIELDS else None
 
 
@@ -847,7 +877,7 @@ def with_header_constants(mapping: Mapping, constants: dict[str, str | None],
         if value is None or element is None or element.kind is None:
             continue
         header.append(FieldSpec(path=(name,), kind=element.kind, where=Where(key=origin),
-                                element=element, value=value))
+                                source=Constant(value), element=element))
     order = [e.name for e in mapping.target.header]
     header.sort(key=lambda s: order.index(s.path[0]))
     return replace(mapping, header=tuple(header))
@@ -927,14 +957,14 @@ def administration_used(mapping: Mapping, given: str | None, origin: str = "-a")
     if own is None:
         return ("none given: sending needs one (-a ID_OR_NAME, or AdministrationID under"
                 " journal: in the mapping)")
-    if own.value is not None:
-        return f"{own.value} ({own.name}, from the mapping)"
+    if isinstance(own.source, Constant):
+        return f"{own.source.text} ({own.name}, from the mapping)"
     return f"{_described(own)} (from the mapping)"
 
 
 def _described(spec: FieldSpec) -> str:
-    if spec.value is not None:
-        return f"{spec.name} {spec.value}"
-    if spec.column is not None:
-        return f"{spec.name} from the column '{spec.column}'"
+    if isinstance(spec.source, Constant):
+        return f"{spec.name} {spec.source.text}"
+    if isinstance(spec.source, Column):
+        return f"{spec.name} from the column '{spec.source.name}'"
     return f"{spec.name} from an expression"
