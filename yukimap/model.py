@@ -32,7 +32,7 @@ class Source:
 class Condition:
     """A test on one row: `column <op> operand`, or an expression that must be true."""
 
-    op: str  # equals, not_equals, in, not_in, matches, contains, starts_with, empty, not_empty, expr
+    op: str  # one of schema.keys.CONDITION_TESTS, or expr
     column: str | None = None
     operand: object = None
     ignore_case: bool = False
