@@ -25,7 +25,7 @@ import polars as pl
 from yukimap import text as text_policy
 from yukimap.errors import DataError, Problem, SourceError, Where
 from yukimap.expr import ExprError, compile_regex, numbers_context, shorten
-from yukimap.fixes import too_many_decimals, yaml_text
+from yukimap.mapping.fixes import too_many_decimals, yaml_text
 from yukimap.frames import DOC, ITEM, KEY, POS, RAW, ROW, ROWS, VALUE, Mapped, Table, delimiter_hint
 from yukimap.model import (
     Column,
