@@ -1,4 +1,8 @@
-"""The checked mapping, as frozen dataclasses. Nothing downstream of schema.py sees raw YAML."""
+"""The checked mapping, as frozen dataclasses. Nothing downstream of the schema sees raw YAML.
+
+`Mapping` here is always the checked mapping file; a module that also needs the abstract
+type imports it as `from collections import abc` and writes `abc.Mapping`.
+"""
 
 from __future__ import annotations
 
