@@ -21,6 +21,8 @@ ParseMemo = dict[tuple[object, ...], tuple[Parsed, pl.DataFrame]]
 
 @dataclass(frozen=True)
 class Context:
+    """Given to every function of one map_table call; they return what they find."""
+
     table: Table
     mapping: Mapping
     locale: Locale  # the source's, with the decimal mark settled from the file (file_locale)

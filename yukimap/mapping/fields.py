@@ -17,6 +17,8 @@ from yukimap.values import round_texts
 
 @dataclass(frozen=True)
 class FieldValues:
+    """A field's values for the rows of a frame, and the problems found on the way."""
+
     series: pl.Series  # the text Yuki gets, named after the field
     exact: pl.Series | None  # for a field with round:, its values before rounding
     problems: list[Problem]
