@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import build_files
 from yukimap.errors import MappingError
+from yukimap.model import Constant
 from yukimap.schema import load_mapping
 
 GOOD = """
@@ -107,7 +108,8 @@ def test_yaml_one_point_one_surprises_are_avoided(tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
     path.write_text(text)
     mapping = load_mapping(path)
-    values = {s.name: s.value for s in mapping.all_fields()}
+    values = {s.name: s.source.text for s in mapping.all_fields()
+              if isinstance(s.source, Constant)}
     assert values["Contact.CountryCode"] == "NO"
     assert values["Product.VATPercentage"] == "21.00"
     assert values["Product.GLAccountCode"] == "010"

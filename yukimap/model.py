@@ -1,4 +1,8 @@
-"""The checked mapping, as frozen dataclasses. Nothing downstream of schema.py sees raw YAML."""
+"""The checked mapping, as frozen dataclasses. Nothing downstream of the schema sees raw YAML.
+
+`Mapping` here is always the checked mapping file; a module that also needs the abstract
+type imports it as `from collections import abc` and writes `abc.Mapping`.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ class Source:
 class Condition:
     """A test on one row: `column <op> operand`, or an expression that must be true."""
 
-    op: str  # equals, not_equals, in, not_in, matches, contains, starts_with, empty, not_empty, expr
+    op: str  # one of schema.keys.CONDITION_TESTS, or expr
     column: str | None = None
     operand: object = None
     ignore_case: bool = False
@@ -69,43 +73,108 @@ class Balancing:
 
 
 @dataclass(frozen=True)
+class Column:
+    """The value is read from a column of the file."""
+
+    name: str
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return frozenset((self.name,))
+
+
+@dataclass(frozen=True)
+class Constant:
+    """The same value on every row, checked against the field's type when the mapping is
+    loaded (in canonical form; as written when a lookup table translates it)."""
+
+    text: str
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return frozenset()
+
+
+@dataclass(frozen=True)
+class Expression:
+    """The value is computed from the row by an expression."""
+
+    expr: Expr
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return self.expr.columns
+
+
+@dataclass(frozen=True)
+class DebitCredit:
+    """An amount from two columns, debit minus credit; either column may be left out."""
+
+    debit: str | None
+    credit: str | None
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return frozenset(c for c in (self.debit, self.credit) if c is not None)
+
+
+@dataclass(frozen=True)
+class Blank:
+    """No value of its own: the field's default, or an element sent empty (empty: clear)."""
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return frozenset()
+
+
+# Where a field's value comes from: exactly one of these, chosen when the mapping is loaded.
+ValueSource = Column | Constant | Expression | DebitCredit | Blank
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A table from the file's values to the values Yuki gets (map:)."""
+
+    table: dict[str, str]  # keys folded to lower case when ignore_case
+    ignore_case: bool = False
+    fallback: str | None = None  # for values not in the table; None: unknown values are errors
+
+
+@dataclass(frozen=True)
 class FieldSpec:
-    """How one output element (or one `let` value) gets its value from a row."""
+    """How one output element (or one `let` value) gets its value from a row: one source,
+    then the modifiers, each named."""
 
     path: tuple[str, ...]  # ("Contact", "FullName"); a `let` value: ("let", name)
     kind: Kind
     where: Where
+    source: ValueSource
     element: Element | None = None
-    column: str | None = None
-    value: str | None = None  # a constant
-    expr: Expr | None = None
-    default: str | None = None
-    required: bool = False
-    lookup: dict[str, str] | None = None
-    ignore_case: bool = False
-    fallback: str | None = None  # for values not in `lookup`; None: unknown values are errors
-    locale: Locale = field(default_factory=Locale)
-    round: int | None = None  # round half-up to this many decimals, and always show them
-    empty: Empty = "omit"
-    truncate: bool = False
-    debit: str | None = None  # amount = debit column - credit column
-    credit: str | None = None
+    lookup: Lookup | None = None
     sign: Sign | None = None
     negate: bool = False
+    default: str | None = None  # for an empty value, in canonical form
+    required: bool = False
+    round: int | None = None  # round half-up to this many decimals, and always show them
+    locale: Locale = field(default_factory=Locale)  # how the file writes this field's values
+    empty: Empty = "omit"
+    truncate: bool = False
 
     @property
     def name(self) -> str:
         return ".".join(self.path)
 
     @property
+    def column(self) -> str | None:
+        """The column a `Column` source reads (where its problems are shown); else None."""
+        return self.source.name if isinstance(self.source, Column) else None
+
+    @property
     def columns(self) -> frozenset[str]:
         """Input columns this field reads."""
-        cols = {c for c in (self.column, self.debit, self.credit) if c is not None}
         if self.sign is not None:
-            cols.add(self.sign.column)
-        if self.expr is not None:
-            cols |= self.expr.columns
-        return frozenset(cols)
+            return self.source.columns | {self.sign.column}
+        return self.source.columns
 
 
 @dataclass(frozen=True)

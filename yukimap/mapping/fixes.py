@@ -15,7 +15,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from yukimap.expr import FUNCTIONS
-from yukimap.model import FieldSpec, ItemSpec
+from yukimap.model import (
+    Column,
+    Constant,
+    DebitCredit,
+    Expression,
+    FieldSpec,
+    ItemSpec,
+    ValueSource,
+)
 from yukimap.values import Locale
 
 # Fields whose rounding changes an amount Yuki books (the targets warn with the difference).
@@ -37,16 +45,7 @@ def yaml_text(text: str) -> str:
 
 def field_text(spec: FieldSpec, source: Locale, **changes: object) -> str:
     """A field as mapping text ({column: Price, round: 2}), with `changes` applied."""
-    parts: dict[str, str] = {}
-    if spec.column is not None:
-        parts["column"] = yaml_text(spec.column)
-    elif spec.expr is not None:
-        parts["expr"] = json.dumps(spec.expr.source, ensure_ascii=False)
-    elif spec.debit is not None or spec.credit is not None:
-        parts |= {k: yaml_text(v) for k, v in (("debit", spec.debit), ("credit", spec.credit))
-                  if v is not None}
-    elif spec.value is not None:
-        parts["value"] = yaml_text(spec.value)
+    parts = _source_text(spec.source)
     if spec.sign is not None:
         sign = spec.sign
         parts["sign"] = (f"{{column: {yaml_text(sign.column)},"
@@ -54,11 +53,11 @@ def field_text(spec: FieldSpec, source: Locale, **changes: object) -> str:
                          f" negative: [{_listed(sign.negative)}]}}")
     if spec.lookup is not None:
         parts["map"] = "{" + ", ".join(f"{yaml_text(k)}: {yaml_text(v)}"
-                                       for k, v in spec.lookup.items()) + "}"
-        if spec.ignore_case:
+                                       for k, v in spec.lookup.table.items()) + "}"
+        if spec.lookup.ignore_case:
             parts["ignore_case"] = "true"
-        if spec.fallback is not None:
-            parts["fallback"] = yaml_text(spec.fallback)
+        if spec.lookup.fallback is not None:
+            parts["fallback"] = yaml_text(spec.lookup.fallback)
     if spec.negate:
         parts["negate"] = "true"
     if spec.default is not None:
@@ -71,6 +70,19 @@ def field_text(spec: FieldSpec, source: Locale, **changes: object) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in parts.items()) + "}"
 
 
+def _source_text(source: ValueSource) -> dict[str, str]:
+    if isinstance(source, Column):
+        return {"column": yaml_text(source.name)}
+    if isinstance(source, Expression):
+        return {"expr": json.dumps(source.expr.source, ensure_ascii=False)}
+    if isinstance(source, DebitCredit):
+        return {k: yaml_text(v) for k, v in (("debit", source.debit), ("credit", source.credit))
+                if v is not None}
+    if isinstance(source, Constant):
+        return {"value": yaml_text(source.text)}
+    return {}
+
+
 def _listed(words: Sequence[str]) -> str:
     return ", ".join(yaml_text(w) for w in words)
 
@@ -80,11 +92,13 @@ def operand(spec: FieldSpec | None, lets: frozenset[str]) -> str | None:
     it simply (a lookup table, a sign column, debit and credit)."""
     if spec is None or spec.lookup is not None or spec.sign is not None or spec.negate:
         return None
-    if spec.column is not None:
-        return column_name(spec.column, lets)
-    if spec.expr is not None:
-        return f"({spec.expr.source})"
-    return spec.value
+    if isinstance(spec.source, Column):
+        return column_name(spec.source.name, lets)
+    if isinstance(spec.source, Expression):
+        return f"({spec.source.expr.source})"
+    if isinstance(spec.source, Constant):
+        return spec.source.text
+    return None
 
 
 def column_name(column: str, lets: frozenset[str]) -> str:

@@ -1,0 +1,125 @@
+"""The columns a mapping reads against the columns of the file: a column missing, or
+there twice, is an error before any row is mapped, with the nearest names, the header row
+or sheet where the name is, or the delimiter the file seems to use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from difflib import get_close_matches
+
+from yukimap.errors import DataError, Problem, SourceError, Where
+from yukimap.expr import Expr
+from yukimap.frames import Table, delimiter_hint
+from yukimap.model import Expression, Mapping
+
+
+def require_rows(table: Table) -> None:
+    """A file of column names alone is an error, not an empty conversion (the map stage
+    asks, once it knows the names are the ones the mapping reads)."""
+    if table.frame.height == 0:
+        where = table.file if table.sheet is None else f"sheet {table.sheet!r} of {table.file}"
+        raise SourceError(
+            f"{where} has column names (row {table.header_row}) but no rows of data below them",
+            hint="export the file again with its rows; or check header_row: and skip_last:"
+            " under source:")
+
+
+def check_columns(table: Table, mapping: Mapping) -> None:
+    missing = sorted(mapping.columns - set(table.columns))
+    repeated = sorted(mapping.columns & set(table.repeated))
+    if not missing and not repeated:
+        return
+    in_expressions = {c for e in _expressions(mapping) for c in e.columns}
+    found = table.find_columns(missing) if missing and table.find_columns else {}
+    problems = [
+        Problem(
+            f"column '{name}' is not in {table.file}",
+            _first_use(mapping, name),
+            hint=_columns_hint(name, table, name in in_expressions, found.get(name)),
+        )
+        for name in missing
+    ]
+    problems += [
+        Problem(
+            f"column '{name}' is in {table.file} more than once: columns"
+            f" {_and(table.repeated[name])}",
+            _first_use(mapping, name),
+            hint="rename one of them in the file, or choose one: " + ", ".join(
+                f'column: "{choice}" {"reads " if i == 0 else ""}column {table.letters[choice]}'
+                for i, choice in enumerate(_namesakes(table, name))),
+        )
+        for name in repeated
+    ]
+    s = "s" if len(missing or repeated) > 1 else ""
+    raise DataError(
+        f"{_described(table)} does not have the column{s} the mapping reads:"
+        f" {', '.join(missing)}" if missing else
+        f"{table.file} has the column{s} the mapping reads more than once: {', '.join(repeated)}",
+        problems=problems,
+    )
+
+
+def _described(table: Table) -> str:
+    """The file, and for a workbook the sheet and the row its column names were read from."""
+    if table.sheet is None:
+        return table.file
+    return f"{table.file} (sheet {table.sheet!r}, column names from row {table.header_row})"
+
+
+def _namesakes(table: Table, name: str) -> list[str]:
+    """The columns the header names `name`, as yukimap names them ("Name", "Name (C)")."""
+    letters = table.repeated[name]
+    return sorted((c for c in table.columns if table.letters[c] in letters),
+                  key=lambda c: letters.index(table.letters[c]))
+
+
+def _and(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _columns_hint(name: str, table: Table, in_expression: bool = False,
+                  found: tuple[str | None, int] | None = None) -> str:
+    if found is not None:
+        return _found_hint(name, table, *found)
+    wrong_delimiter = delimiter_hint(table.other_delimiter)
+    if wrong_delimiter:
+        return wrong_delimiter
+    # "(C)" stands for a column without a name: never the one a mapping means
+    columns = [c for c in table.columns if c != f"({table.letters[c]})"]
+    near = get_close_matches(name, columns, n=len(columns), cutoff=0.0)
+    shown = ", ".join(f"'{c}'" for c in near[:12])
+    more = f" (+{len(columns) - 12} more)" if len(columns) > 12 else ""
+    hint = f"the file's columns, nearest first: {shown}{more}"
+    if in_expression:
+        hint += (f"; in an expression, a column whose name has spaces or signs is"
+                 f" col('{near[0] if near else name}')")
+    return hint
+
+
+def _found_hint(name: str, table: Table, sheet: str | None, row: int) -> str:
+    """Set header_row (and sheet) to where the name is."""
+    if sheet is None:
+        return f"'{name}' is in row {row}: set header_row: {row} under source:"
+    if sheet == table.sheet:
+        return f"'{name}' is in row {row} of sheet {sheet!r}: set header_row: {row} under source:"
+    row_too = f" and header_row: {row}" if row != 1 else ""
+    return (f"'{name}' is in row {row} of sheet {sheet!r}: set sheet: \"{sheet}\"{row_too}"
+            " under source:")
+
+
+def _expressions(mapping: Mapping) -> list[Expr]:
+    found = [s.source.expr for s in mapping.all_fields() if isinstance(s.source, Expression)]
+    found += [c.expr for c in mapping.all_conditions() if c.expr is not None]
+    if mapping.group and mapping.group.expr is not None:
+        found.append(mapping.group.expr)
+    return found
+
+
+def _first_use(mapping: Mapping, column: str) -> Where:
+    for spec in mapping.all_fields():
+        if column in spec.columns:
+            return spec.where
+    for cond in mapping.all_conditions():
+        if cond.column == column or (cond.expr is not None and column in cond.expr.columns):
+            return cond.where
+    return mapping.group.where if mapping.group else Where(file=str(mapping.path))

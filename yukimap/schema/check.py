@@ -1,0 +1,191 @@
+"""The checker: a YAML value against a table of keys, every problem collected with its
+line:column and key path, the allowed keys and the nearest name.
+
+Not tied to the mapping file: any YAML format whose keys are a table of `Key`s is checked
+with `check_map` and these scalar checks (the hot folder's config is one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import Any
+
+from yukimap.errors import Problem
+from yukimap.yamlsrc import KeyPath, Located
+
+# A value as the YAML loader gives it (text, bool, None, list or dict), before it is checked;
+# a check returns the checked value, or INVALID once it has said what is wrong.
+Yaml = Any
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
+
+
+@dataclass
+class Ctx:
+    """One file being checked: its located YAML and the problems found so far."""
+
+    doc: Located
+    problems: list[Problem] = field(default_factory=list)
+
+    def fail(self, path: KeyPath, cause: str, hint: str | None = None, value: Any = None) -> Any:
+        shown = None if value is None else str(value)
+        self.problems.append(Problem(cause, self.doc.where(path), shown, hint))
+        return INVALID
+
+
+Check = Callable[[Yaml, KeyPath, Ctx], Any]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a table: its check, whether it must be given, its default and what it is."""
+
+    name: str
+    check: Check
+    required: bool = False
+    default: Any = None
+    doc: str = ""
+
+
+# --- scalar checks ----------------------------------------------------------------------
+
+
+def anything(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+    """Taken as it is: checked later, where its meaning is known."""
+    return value
+
+
+def text(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+    if isinstance(value, (dict, list)) or value is None:
+        return ctx.fail(path, "expected a text value", value=shown(value))
+    return as_text(value)
+
+
+def as_text(value: Yaml) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def shown(value: Yaml) -> str:
+    if isinstance(value, dict):
+        return "{...}"
+    if isinstance(value, list):
+        return "[...]"
+    return "(empty)" if value is None else str(value)
+
+
+def whole(minimum: int = 0, maximum: int | None = None) -> Check:
+    def check(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+        if isinstance(value, bool) or not re.fullmatch(r"\d+", str(value).strip()):
+            return ctx.fail(path, "expected a whole number", value=shown(value))
+        number = int(str(value))
+        if number < minimum or (maximum is not None and number > maximum):
+            top = f" to {maximum}" if maximum is not None else " or more"
+            return ctx.fail(path, f"expected a number from {minimum}{top}", value=number)
+        return number
+
+    return check
+
+
+def flag(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+    if isinstance(value, bool):
+        return value
+    return ctx.fail(path, "expected true or false", value=shown(value))
+
+
+def one_of(*choices: str) -> Check:
+    def check(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+        if isinstance(value, str) and value in choices:
+            return value
+        return ctx.fail(path, f"expected one of {', '.join(choices)}", nearest(value, choices),
+                        value=shown(value))
+
+    return check
+
+
+def mark(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+    if value in (".", ",", " ", "'"):
+        return value
+    return ctx.fail(path, "expected '.', ',', ' ' or \"'\"", value=shown(value))
+
+
+def delimiter(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+    value = {"tab": "\t", "\\t": "\t"}.get(str(value).lower(), value)
+    if isinstance(value, str) and len(value) == 1:
+        return value
+    return ctx.fail(path, "expected one character, e.g. \";\", \",\" or tab", value=shown(value))
+
+
+def text_list(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+    items = value if isinstance(value, list) else [value]
+    out = [text(item, path + (i,), ctx) for i, item in enumerate(items)]
+    return INVALID if INVALID in out else tuple(out)
+
+
+def date_formats(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+    formats = text_list(value, path, ctx)
+    if formats is INVALID:
+        return INVALID
+    for fmt in formats:
+        if "%" not in fmt:
+            return ctx.fail(path, "a date format uses codes like %d-%m-%Y", value=fmt,
+                            hint='for 31-01-2024 write "%d-%m-%Y"; for 01/31/24 "%m/%d/%y"')
+    return formats
+
+
+def sheet(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+    if isinstance(value, str) and value.strip().isdigit():
+        return whole(1)(value, path, ctx)
+    return text(value, path, ctx)
+
+
+def nearest(value: Yaml, choices: Sequence[str]) -> str | None:
+    near = get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{near[0]}'?" if near else None
+
+
+# --- maps of keys -----------------------------------------------------------------------
+
+
+def check_map(value: Yaml, path: KeyPath, ctx: Ctx, keys: Sequence[Key], what: str,
+              extra: str = "") -> Any:
+    """The checked values of a YAML map by key name, defaults filled in; or INVALID when it
+    is not a map. Unknown keys are reported, and checking goes on to find every other
+    problem."""
+    if not isinstance(value, dict):
+        return ctx.fail(path, f"{what} must be a set of 'key: value' lines", value=shown(value))
+    names = [k.name for k in keys]
+    for name in value:
+        if name not in names:
+            unknown_key(ctx, path + (name,), name, names, what, extra)
+    out: dict[str, Any] = {}
+    for key in keys:
+        if key.name in value:
+            checked = key.check(value[key.name], path + (key.name,), ctx)
+            # A wrong optional value is reported once; the rest is checked as if it were
+            # not given, so INVALID never reaches a message or a computation.
+            out[key.name] = key.default if checked is INVALID and not key.required else checked
+        elif key.required:
+            ctx.fail(path, f"{what} needs the key '{key.name}'", hint=key.doc or None)
+            out[key.name] = INVALID
+        else:
+            out[key.name] = key.default
+    return out
+
+
+def unknown_key(ctx: Ctx, path: KeyPath, name: Yaml, allowed: list[str], what: str,
+                extra: str) -> None:
+    near = nearest(name, allowed)
+    listing = f"allowed here: {', '.join(allowed)}"
+    hint = f"{near} ({listing})" if near else listing
+    ctx.fail(path, f"unknown key '{name}' in {what}{extra}", hint)

@@ -1,0 +1,165 @@
+"""The mapping file's keys, as data: one table per level of the file, each key with its
+check, default and what it means. The order of a table is the order in which its keys are
+checked and listed in messages ("allowed here: ...").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from yukimap import documents
+from yukimap.documents import DocumentType
+from yukimap.model import Balancing
+from yukimap.schema.check import (
+    INVALID,
+    Ctx,
+    Key,
+    Yaml,
+    anything,
+    as_text,
+    check_map,
+    date_formats,
+    delimiter,
+    flag,
+    mark,
+    one_of,
+    sheet,
+    text,
+    text_list,
+    whole,
+)
+from yukimap.values import BadValue, Locale, parse_decimal
+from yukimap.yamlsrc import KeyPath
+
+SOURCE_KEYS = (
+    Key("format", one_of("csv", "excel"), doc="csv or excel; default: from the file extension"),
+    Key("delimiter", delimiter, doc="column separator; default: sniffed from the header"),
+    Key("encoding", text, default="utf-8", doc="text encoding, e.g. cp1252; default utf-8"),
+    Key("quote", delimiter, default='"', doc="quote character"),
+    Key("sheet", sheet, doc="Excel sheet by name, or by position (1 = first)"),
+    Key("header_row", whole(1), default=1, doc="row number of the column titles"),
+    Key("skip_last", whole(0), default=0, doc="footer rows to ignore"),
+    Key("decimal_mark", mark, doc="'.' or ','; default: read from the file, never guessed"),
+    Key("thousands_separator", mark, doc="'.', ',', ' ' or \"'\""),
+    Key("date_format", date_formats, default=(), doc="e.g. \"%d-%m-%Y\", or a list"),
+    Key("true_values", text_list, doc="words meaning yes"),
+    Key("false_values", text_list, doc="words meaning no"),
+)
+
+# A column condition has exactly one of these tests (checked by conditions.py).
+CONDITION_TESTS = ("equals", "not_equals", "in", "not_in", "matches", "contains",
+                   "starts_with", "empty", "not_empty")
+_TEST_DOCS = {
+    "equals": "the value is this text",
+    "not_equals": "the value is not this text (an empty cell matches too)",
+    "in": "the value is one of these texts",
+    "not_in": "the value is none of these texts",
+    "matches": "a regular expression (RE2) found anywhere in the value",
+    "contains": "the value contains this text",
+    "starts_with": "the value starts with this text",
+    "empty": "write empty: true: the cell is empty",
+    "not_empty": "write not_empty: true: the cell is not empty",
+}
+CONDITION_KEYS = (
+    Key("column", text, doc="the column to test"),
+    *(Key(test, anything, doc=_TEST_DOCS[test]) for test in CONDITION_TESTS),
+    Key("ignore_case", flag, default=False, doc="compare regardless of case"),
+    Key("expr", text, doc="an expression that is true for the rows meant"),
+)
+
+GROUP_KEYS = (
+    Key("column", text, doc="the column whose value identifies a document"),
+    Key("expr", text, doc="or an expression giving that value, e.g. date(Boekdatum)"),
+    Key("fill_down", flag, default=False, doc="an empty key continues the group above"),
+    Key("on_conflict", one_of("error", "first"), default="error",
+        doc="rows of one group disagree on a document field: error, or use the first row"),
+)
+
+FIELD_KEYS = (
+    Key("column", text, doc="read the value from this column"),
+    Key("value", anything, doc="a constant value"),
+    Key("expr", text, doc="compute the value with an expression"),
+    Key("default", anything, doc="used when the cell is empty"),
+    Key("required", flag, default=False, doc="an empty value is an error"),
+    Key("map", anything, doc="lookup table: value in the file -> value for Yuki"),
+    Key("fallback", anything, doc="for values not in map (default: an error)"),
+    Key("ignore_case", flag, default=False, doc="map: match regardless of case"),
+    Key("type", one_of("text", "decimal", "integer", "date", "boolean"),
+        doc="how to read the value"),
+    Key("date_format", date_formats, doc="date format(s) for this field only"),
+    Key("decimal_mark", mark, doc="decimal mark for this field only"),
+    Key("thousands_separator", mark, doc="thousands separator for this field only"),
+    Key("round", whole(0, 6), doc="round half-up to this many decimals"),
+    Key("empty", one_of("omit", "clear", "nil"),
+        doc="an empty value: omit the element (keep Yuki's value), clear it, or nil"),
+    Key("truncate", flag, default=False, doc="cut text at Yuki's limit (with a warning)"),
+    Key("debit", text, doc="amounts: column of debit amounts (positive)"),
+    Key("credit", text, doc="amounts: column of credit amounts (made negative)"),
+    Key("sign", anything,
+        doc="amounts: {column: Af Bij, positive: Bij, negative: Af}: an indicator column"),
+    Key("negate", flag, default=False, doc="amounts: flip the sign"),
+)
+
+SIGN_KEYS = (
+    Key("column", text, required=True, doc="the indicator column"),
+    Key("positive", text_list, required=True, doc="values meaning a positive amount"),
+    Key("negative", text_list, required=True, doc="values meaning a negative amount"),
+    Key("ignore_case", flag, default=True, doc="match the values regardless of case"),
+)
+
+BALANCING_KEYS = (
+    Key("GLAccount", text, required=True, doc="the account of the balancing entry"),
+    Key("Description", text, default="Balancing entry (yukimap)",
+        doc="the description of the balancing entry"),
+    Key("max", anything, required=True,
+        doc="the largest difference to balance; larger ones stay an error"),
+)
+
+# The top of a mapping file. The target's own sections (its document and its items) come
+# after `source`, its options at the end: see top_keys().
+TOP_KEYS = (
+    Key("version", whole(1), required=True, doc="the mapping format version: 1"),
+    Key("target", one_of(*documents.DOCUMENT_TYPES), required=True,
+        doc=f"what to make: {', '.join(documents.DOCUMENT_TYPES)}"),
+    Key("name", text, default="", doc="the mapping's name, shown by yukimap mappings"),
+    Key("description", text, default="",
+        doc="what the mapping is for; its first line is shown when it has no name"),
+    Key("source", anything, default={}, doc="how to read the input file"),
+    Key("skip_rows", anything, doc="rows to leave out (any condition matches)"),
+    Key("group_by", anything, doc="column whose value makes one document"),
+    Key("skip_documents", anything,
+        doc="documents to leave out, tested on their first row (any condition matches)"),
+    Key("let", anything, doc="named values that expressions can use"),
+    Key("template", text, doc="your own Jinja2 template, relative to the mapping"),
+    Key("empty_fields", one_of("omit", "clear"), default="omit",
+        doc="default for empty values: omit the element, or send it empty"),
+)
+
+
+def top_keys(target: DocumentType) -> tuple[Key, ...]:
+    """The keys of a mapping file for this target."""
+    # No doc on the item section: a missing required key's doc is its message's hint.
+    sections = (Key(target.header_key, anything, default={},
+                    doc=f"the fields of each {target.document}"),
+                Key(target.item_key, anything, required=True))
+    options = tuple(
+        Key(option.name, balancing if option.kind == "balancing" else one_of(*option.choices),
+            default=option.default, doc=option.doc)
+        for option in target.options)
+    return TOP_KEYS[:5] + sections + TOP_KEYS[5:] + options
+
+
+def balancing(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+    """The journal's balancing: option, checked into a Balancing."""
+    raw = check_map(value, path, ctx, BALANCING_KEYS, "balancing")
+    if raw is INVALID or INVALID in raw.values():
+        return INVALID
+    try:
+        limit = parse_decimal(as_text(raw["max"]), Locale(decimal_mark="."))
+    except BadValue as exc:
+        return ctx.fail(path + ("max",), f"'{raw['max']}' is {exc.cause}")
+    if not re.fullmatch(r"\d+", raw["GLAccount"]):
+        return ctx.fail(path + ("GLAccount",), "not a plain account code", value=raw["GLAccount"],
+                        hint="only the account number, e.g. 2000")
+    return Balancing(raw["GLAccount"], raw["Description"], limit)
