@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -q -n auto
 
 # Types checked strictly and a small lint rule set, for the package (CI runs it via `make test`).

@@ -10,7 +10,7 @@ from decimal import Decimal
 import polars as pl
 
 from yukimap.errors import Problem, Where
-from yukimap.expr import Expr, ExprError, numbers_context, shorten
+from yukimap.expr import Expr, ExprError, Value, numbers_context, shorten
 from yukimap.frames import POS, ROW, Table
 from yukimap.mapping.texts import canonical_typed, typed_value
 from yukimap.model import Column, Constant, Expression, FieldSpec, Mapping
@@ -34,7 +34,7 @@ class RowEnv:
         wanted |= {c for cond in mapping.all_conditions() if cond.expr for c in cond.expr.columns}
         self.columns = {c: table.frame[c].to_list() for c in wanted if c in table.frame.columns}
         self.pos = 0
-        self.cache: dict[tuple[str, int], object] = {}
+        self.cache: dict[tuple[str, int], Value] = {}
 
     def run(self, expr: Expr, pos: int) -> object:
         self.pos = pos
@@ -44,13 +44,13 @@ class RowEnv:
         value: str | None = self.columns[column][self.pos]
         return value
 
-    def let(self, name: str) -> object:
+    def let(self, name: str) -> Value:
         key = (name, self.pos)
         if key not in self.cache:
             self.cache[key] = self._compute_let(self.lets[name])
         return self.cache[key]
 
-    def _compute_let(self, spec: FieldSpec) -> object:
+    def _compute_let(self, spec: FieldSpec) -> Value:
         name = spec.path[1]
         source = spec.source
         if isinstance(source, Expression):
