@@ -121,9 +121,8 @@ lines:
   Product: {Description: {column: Item}}
 """
     found = problems(tmp_path, mapping, "1;A;1;x;1,00;gift\n2;B;1;y;1,00;\n")
-    # "a invoice" is the text users read today (the article is wrong: a change of behaviour,
-    # left to a deliberate fix that updates this line)
-    assert found == [("a invoice without lines", (2,), None, "error")]
+    # the article follows the document's word: "an invoice", "a journal"
+    assert found == [("an invoice without lines", (2,), None, "error")]
 
 
 def test_let_and_expressions_compute_exactly(tmp_path: Path) -> None:
@@ -328,3 +327,19 @@ def test_a_let_that_fails_is_named_and_a_long_chain_is_a_row_error(tmp_path: Pat
     # The chain runs out of Python's stack at some let: a row error, named after that let.
     assert deep[0].startswith("expression 'text(l399)': let l")
     assert deep[0].endswith(": the expression and the let: values it uses nest too deeply")
+
+
+def test_skipping_every_row_leaves_nothing_to_test_a_when_on(tmp_path: Path) -> None:
+    """All rows skipped, an item with a when: expression: an empty file of documents, said in
+    the summary (polars once refused the empty mask: exit 3)."""
+    from tests.conftest import run_cli
+
+    (tmp_path / "m.yaml").write_text(
+        'version: 1\ntarget: sales_invoices\nsource: {delimiter: ";", decimal_mark: ","}\n'
+        "skip_rows: {column: Kind, equals: x}\ngroup_by: Order\n"
+        "invoice: {Reference: {column: Order}}\nlines:\n  - ProductQuantity: {column: Qty}\n"
+        '    when: {expr: "Qty > 0"}\n    Product: {Description: {column: Item}}\n')
+    (tmp_path / "o.csv").write_text("Order;Qty;Item;Kind\n1;2;Mok;x\n")
+    result = run_cli("convert", tmp_path / "o.csv", "-m", tmp_path / "m.yaml", "--dry-run")
+    assert result.code == 0
+    assert "  rows skipped    1  (Kind equals 'x': 1)\n  sales invoices  0\n" in result.stdout

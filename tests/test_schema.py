@@ -161,3 +161,43 @@ def test_shipped_mapping_by_name() -> None:
     with pytest.raises(MappingError) as info:
         load_mapping("webshop-order")
     assert "did you mean 'webshop-orders'?" in (info.value.hint or "")
+
+
+# --- found while the schema was split (issue 10): exit 1, once, never a crash ----------------
+
+
+def test_a_target_that_is_not_a_name_is_a_located_error(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    (tmp_path / "m.yaml").write_text("version: 1\ntarget: {}\nlines: {}\n")
+    result = run_cli("check", tmp_path / "m.yaml")
+    assert result.code == 1
+    assert "target: expected one of sales_invoices, journal, petty_cash" in result.stderr
+
+
+def test_a_wrong_version_is_reported_once(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    (tmp_path / "m.yaml").write_text("version: x\ntarget: journal\nentries: {}\n")
+    result = run_cli("check", tmp_path / "m.yaml")
+    assert result.code == 1
+    assert result.stderr.count("expected a whole number") == 1
+
+
+def test_keys_a_let_would_ignore_are_refused(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\ntarget: journal\njournal: {JournalType: GeneralJournal}\nlet:\n"
+        "  net: {debit: Debet, credit: Credit, type: decimal}\n"
+        "entries:\n  - {GLAccount: '1000', EntryDate: {column: D}, Amount: {expr: net}}\n")
+    result = run_cli("check", tmp_path / "m.yaml")
+    assert result.code == 1
+    assert result.stderr.splitlines()[2:] == [
+        f"error: {tmp_path / 'm.yaml'}:5:16 let.net.debit: debit: does not work on a let value",
+        '  fix: compute the amount with expr:, e.g. expr: "coalesce(Debet, 0) - coalesce(Credit,'
+        ' 0)"',
+        f"error: {tmp_path / 'm.yaml'}:5:31 let.net.credit: credit: does not work on a let"
+        " value",
+        '  fix: compute the amount with expr:, e.g. expr: "coalesce(Debet, 0) - coalesce(Credit,'
+        ' 0)"']

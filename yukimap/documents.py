@@ -100,6 +100,11 @@ class DocumentType:
     answers_per_document: bool = False  # Yuki answers for each document of a call
 
     @property
+    def a_document(self) -> str:
+        """One document with its article, for messages: "an invoice", "a journal"."""
+        return f"{'an' if self.document[0] in 'aeiou' else 'a'} {self.document}"
+
+    @property
     def call(self) -> str:
         """The SOAP operation that takes it: "ProcessJournal"."""
         return self.operation.rsplit(".", 1)[-1]

@@ -30,7 +30,7 @@ def skip_rows(ctx: Context, frame: pl.DataFrame) -> tuple[pl.DataFrame, Skipped,
     problems: list[Problem] = []
     if not ctx.mapping.skip:
         return frame, skipped, problems
-    drop = pl.Series([False] * frame.height)
+    drop = pl.Series([False] * frame.height, dtype=pl.Boolean)
     for cond in ctx.mapping.skip:
         holds, found = condition(ctx, cond, frame)
         problems += found
@@ -50,7 +50,7 @@ def skip_documents(ctx: Context,
     if not ctx.mapping.skip_documents:
         return frame, skipped, problems
     firsts = frame.group_by(DOC, maintain_order=True).first()
-    drop = pl.Series([False] * firsts.height)
+    drop = pl.Series([False] * firsts.height, dtype=pl.Boolean)
     for cond in ctx.mapping.skip_documents:
         holds, found = condition(ctx, cond, firsts)
         problems += found
@@ -161,7 +161,8 @@ def _conflicts(ctx: Context, frame: pl.DataFrame) -> list[Problem]:
                      - (group.expr.columns if group.expr is not None else frozenset()))
     if not columns:
         return []
-    counts = frame.group_by(DOC).agg(pl.col(c).drop_nulls().n_unique() for c in columns)
+    counts = frame.group_by(DOC, maintain_order=True).agg(
+        pl.col(c).drop_nulls().n_unique() for c in columns)
     return [_conflict(ctx, frame.filter(pl.col(DOC) == doc), column)
             for column in columns
             for doc in counts.filter(pl.col(column) > 1)[DOC].to_list()[:50]]
@@ -214,7 +215,7 @@ def _item_rows(ctx: Context, item: ItemSpec,
     if not item.when:
         return frame, []
     problems: list[Problem] = []
-    keep = pl.Series([True] * frame.height)
+    keep = pl.Series([True] * frame.height, dtype=pl.Boolean)
     for cond in item.when:
         holds, found = condition(ctx, cond, frame)
         problems += found
@@ -227,7 +228,7 @@ def documents_without_items(ctx: Context, documents: pl.DataFrame,
     target = ctx.mapping.target
     with_items = set(items[DOC].unique().to_list()) if items.height else set()
     empty = documents.filter(~pl.col(DOC).is_in(list(with_items)))
-    return [Problem(f"a {target.document} without {target.item_key}",
+    return [Problem(f"{target.a_document} without {target.item_key}",
                     replace(where(ctx.table, rows, None), document=f"{target.document} {key}"),
                     hint=f"check the when: conditions under {target.item_key}:")
             for key, rows in zip(empty[KEY].to_list(), empty[ROWS].to_list())]

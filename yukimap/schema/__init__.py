@@ -17,7 +17,7 @@ from yukimap.errors import MappingError
 from yukimap.grouping import headline
 from yukimap.model import Mapping
 from yukimap.resources import shipped_mappings
-from yukimap.schema.check import INVALID, Ctx, Key, Yaml, check_map, nearest, one_of, whole
+from yukimap.schema.check import INVALID, Ctx, Key, Yaml, check_map, nearest, one_of
 from yukimap.schema.conditions import check_conditions, check_grouping
 from yukimap.schema.fields import FieldEnv
 from yukimap.schema.keys import top_keys
@@ -75,12 +75,14 @@ def _build(data: Yaml, path: Path, ctx: Ctx) -> Mapping | None:
         ctx.fail((), "a mapping file is a set of 'key: value' lines",
                  hint="start from a shipped mapping: yukimap mappings")
         return None
-    version = whole(1)(data.get("version"), ("version",), ctx) if "version" in data else None
-    if version not in (None, INVALID) and version not in SUPPORTED_VERSIONS:
+    version = data.get("version")  # a wrong one is reported once, with the other keys
+    version = int(version) if isinstance(version, str) and version.strip().isdigit() else None
+    if version is not None and version not in SUPPORTED_VERSIONS:
         ctx.fail(("version",), f"this yukimap reads mapping version 1, not {version}",
                  hint="upgrade yukimap to use this mapping")
         return None
-    target = documents.DOCUMENT_TYPES.get(data.get("target"))  # type: ignore[arg-type]
+    named = data.get("target")
+    target = documents.DOCUMENT_TYPES.get(named) if isinstance(named, str) else None
     if target is None:
         # Without a target the document sections cannot be checked; say only this.
         targets = tuple(documents.DOCUMENT_TYPES)

@@ -36,10 +36,25 @@ def check_lets(value: Yaml, locale: Locale, ctx: Ctx) -> tuple[FieldSpec, ...]:
                      hint="use letters, digits and _; not a function name")
             continue
         built = check_field(env, spec, path, None, ("let", name))
-        if built is not None:
+        if built is not None and _let_keys_used(built, spec, path, ctx):
             specs.append(built)
         env = replace(env, let_names=env.let_names | {name})
     return tuple(specs)
+
+
+# What a let value cannot do: it is computed for an expression, which has no debit/credit
+# columns or sign indicator of its own (an expression can compute them).
+_NOT_FOR_LETS = ("debit", "credit", "sign", "negate")
+
+
+def _let_keys_used(spec: FieldSpec, raw: Yaml, path: KeyPath, ctx: Ctx) -> bool:
+    """Refuse keys a let value would silently ignore."""
+    ignored = [k for k in _NOT_FOR_LETS if isinstance(raw, dict) and k in raw]
+    for key in ignored:
+        ctx.fail(path + (key,), f"{key}: does not work on a let value",
+                 hint="compute the amount with expr:, e.g. expr: \"coalesce(Debet, 0) -"
+                      " coalesce(Credit, 0)\"")
+    return not ignored
 
 
 def check_section(env: FieldEnv, value: Yaml, path: KeyPath, elements: tuple[Element, ...],
@@ -80,7 +95,7 @@ def _unknown_field(ctx: Ctx, path: KeyPath, name: Yaml, names: list[str], target
         ctx.fail(path, f"'{name}' does not belong in {what}",
                  hint=f"{name} belongs under {elsewhere}:")
         return
-    unknown_key(ctx, path, name, names, what, f" (not a field of {_a_an(target.document)})")
+    unknown_key(ctx, path, name, names, what, f" (not a field of {target.a_document})")
 
 
 def check_items(env: FieldEnv, value: Yaml, target: DocumentType) -> tuple[ItemSpec, ...] | None:
@@ -143,5 +158,3 @@ def _section_of(name: str, target: DocumentType) -> str | None:
     return None
 
 
-def _a_an(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
