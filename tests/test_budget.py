@@ -158,3 +158,14 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     assert cache.get("k") is None
     cache.put("k", Secret("s"))
     assert cache.get("k") is not None
+
+
+def test_a_damaged_session_entry_is_dropped_not_a_crash(tmp_path: Path) -> None:
+    """sessions.json is only a cache: an entry that is not what yukimap wrote is forgotten."""
+    from yukimap.budget import SessionCache
+    from yukimap.settings import Secret
+
+    cache = SessionCache(tmp_path)
+    cache.path.write_text('{"a": "not an entry", "b": {"created": "x"}, "c": [1]}')
+    cache.put("k", Secret("session"))
+    assert cache.get("k") is not None and cache.get("a") is None

@@ -313,7 +313,13 @@ class SessionCache:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}  # missing or damaged: it is only a cache
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        # a damaged entry is dropped like a damaged file: it is only a cache
+        return {k: _SessionEntry(session_id=str(v.get("session_id") or ""),
+                                 created=float(v["created"]), domain_id=v.get("domain_id"))
+                for k, v in data.items()
+                if isinstance(v, dict) and _number(v.get("created"))}
 
     def _save(self, entries: dict[str, _SessionEntry]) -> None:
         # Written under a fresh name with mode 0600 from the start, then renamed over the
@@ -328,3 +334,8 @@ class SessionCache:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+
+def _number(value: object) -> bool:
+    """Whether a cached `created` is a time yukimap wrote (a float or an int)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
