@@ -57,7 +57,7 @@ def test_golden(case: Path, update_golden: bool) -> None:
                             spec.get("opening_balance"))
     result = convert_file(source, mapping)
     texts = document_texts(result)
-    names = ["expected"] if len(texts) == 1 else [f"expected-{u.key}" for u in result.units()]
+    names = ["expected"] if len(texts) == 1 else [f"expected-{u.key}" for u in result.units]
     for name, text in zip(names, texts):
         _compare(case / f"{name}{result.extension}", text, update_golden)
     summary = format_summary(result.summary, source.name, mapping_path.name, "(golden test)")

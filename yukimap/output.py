@@ -26,6 +26,7 @@ from yukimap.render import (
     BLOCK_MARK,
     Deadline,
     DocumentContext,
+    contexts,
     load_template,
     render,
     render_stream,
@@ -50,7 +51,7 @@ def write_documents(result: ConversionResult, path: Path, stage: Stage = quiet,
     All or nothing: every document is rendered and checked first; on any problem nothing
     is left at `path`. `stats` receives what producing them took.
     """
-    units = result.units()
+    units = result.units
     folder = path.is_dir() or not path.suffix
     if len(units) == 1 and not (folder and result.target.per_call):
         targets = [path]
@@ -74,7 +75,7 @@ def write_documents(result: ConversionResult, path: Path, stage: Stage = quiet,
 def check_documents(result: ConversionResult, stage: Stage = quiet) -> Produced:
     """Render and validate without keeping the output (the dry run)."""
     with ExitStack() as stack:
-        units = result.units()
+        units = result.units
         temps = [stack.enter_context(_temporary(Path(tempfile.gettempdir()), "yukimap"))
                  for _ in units]
         return _produce_all(result, zip(units, temps), stage)
@@ -83,7 +84,7 @@ def check_documents(result: ConversionResult, stage: Stage = quiet) -> Produced:
 def document_texts(result: ConversionResult, stage: Stage = quiet) -> list[str]:
     """Each unit's validated text (for small files, tests and standard output)."""
     with ExitStack() as stack:
-        units = result.units()
+        units = result.units
         temps = [stack.enter_context(_temporary(Path(tempfile.gettempdir()), "yukimap"))
                  for _ in units]
         _produce_all(result, zip(units, temps), stage)
@@ -98,7 +99,7 @@ def document_text(result: ConversionResult) -> str:
 def single_document_text(result: ConversionResult, stage: Stage = quiet) -> str:
     """The validated document, for standard output, which carries only one: journals and
     statements go one per call to Yuki, and written back to back they are no document."""
-    units = result.units()
+    units = result.units
     if len(units) > 1:
         raise UsageError(
             f"this file makes {len(units)} {result.mapping.target.title}, one per call to"
@@ -184,7 +185,7 @@ def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadlin
 
 def _render_into(result: ConversionResult, unit: Unit, split: bool, out: BinaryIO,
                  checks: list[XsdCheck], deadline: Deadline) -> None:
-    documents = result.documents(marked=split)
+    documents = contexts(result.mapped, result.mapping, marked=split)
     if unit.ordinal is None:
         context: dict[str, Any] = {"documents": (d.context for d in documents)}
     else:

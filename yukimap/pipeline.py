@@ -44,16 +44,16 @@ class Unit:
 
 @dataclass(frozen=True)
 class ConversionResult:
-    """A file converted: its documents and items, checked, with their summary."""
+    """A file converted: its documents and items, checked, with their summary; its target
+    (what is particular to its kind of document) and its units (what goes to Yuki in one
+    call), settled once."""
 
     mapping: Mapping
     table: Table
     mapped: Mapped
     summary: Summary
-
-    @property
-    def target(self) -> Target:
-        return target_of(self.mapping)
+    target: Target
+    units: tuple[Unit, ...]
 
     @property
     def warnings(self) -> list[Problem]:
@@ -61,7 +61,7 @@ class ConversionResult:
 
     @property
     def extension(self) -> str:
-        return ".xml" if self.mapping.target.xsd else ".csv"
+        return ".xml" if self.target.xsd else ".csv"
 
     def documents(self, marked: bool = False) -> Iterator[DocumentContext]:
         """Each document's template context and source rows, in file order."""
@@ -71,15 +71,16 @@ class ConversionResult:
         """The GL accounts, VAT codes and cash account the documents use, with their rows."""
         return self.target.usage(self.mapped)
 
-    def units(self) -> list[Unit]:
-        """What goes to Yuki as one document: all invoices together, or each journal and
-        statement alone."""
-        if not self.target.per_call:
-            return [Unit(None, None)]
-        keys = self.mapped.documents[KEY].to_list()
-        whole_file = Path(self.table.file).name  # the key of a one-per-file document
-        return [Unit(slug(Path(whole_file).stem if key == whole_file else str(key)), ordinal)
-                for ordinal, key in enumerate(keys)]
+
+def _units(target: Target, mapped: Mapped, file: str) -> tuple[Unit, ...]:
+    """What goes to Yuki as one document: all invoices together, or each journal and
+    statement alone."""
+    if not target.per_call:
+        return (Unit(None, None),)
+    keys = mapped.documents[KEY].to_list()
+    whole_file = Path(file).name  # the key of a one-per-file document
+    return tuple(Unit(slug(Path(whole_file).stem if key == whole_file else str(key)), ordinal)
+                 for ordinal, key in enumerate(keys))
 
 
 def slug(text: str) -> str:
@@ -111,7 +112,8 @@ def convert_table(table: Table, mapping: Mapping, stage: Stage = quiet) -> Conve
     errors = [p for p in problems if p.is_error]
     if errors:
         raise DataError(headline(table.file, errors, "in the data"), problems=problems)
-    return ConversionResult(mapping, table, mapped, target.summary(mapped))
+    return ConversionResult(mapping, table, mapped, target.summary(mapped), target,
+                            _units(target, mapped, table.file))
 
 
 def _big(path: Path) -> bool:
