@@ -136,11 +136,14 @@ def sandbox(**kwargs: Any) -> None:
 
 
 @cli.command()
-def status() -> None:
-    """Show the settings and the Yuki calls used today (calls Yuki: no)."""
+@click.option("--json", "json_output", is_flag=True,
+              help="Machine-readable: calls today, unknown documents, the daemon's routes.")
+def status(**kwargs: Any) -> None:
+    """Show the settings, the Yuki calls used today and the hot-folder daemon (calls Yuki:
+    no)."""
     from yukimap.commands import status as command
 
-    _run(command.run)
+    _run(command.run, **kwargs)
 
 
 @cli.command()
@@ -180,6 +183,29 @@ def send(**kwargs: Any) -> None:
     (sent now or before); 1: something was rejected, stopped or needs a decision.
     """
     from yukimap.commands import send as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command()
+@click.argument("config", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--log-format", type=click.Choice(["text", "json"]),
+              help="One line per file state change, as text or JSON (default: the config's).")
+@click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+              help="The state folder (send journal, call counter); default: the config's,"
+                   " YUKIMAP_STATE or the platform's.")
+@click.option("--stop-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+              metavar="SECONDS", help="On SIGTERM, how long the file being sent may take.")
+@click.option("--check", is_flag=True, help="Check the config and its mappings; start nothing.")
+def watch(**kwargs: Any) -> None:
+    """Watch folders and send every export dropped into them to Yuki (the hot-folder daemon).
+
+    CONFIG routes folders and file name patterns to a mapping and an administration
+    (docs/watch.md). Files move to processing/, then archive/YYYY/MM/ or failed/ with a
+    reason beside them. Exit codes: 0 stopped cleanly, 1 the config is wrong, 4 another
+    daemon runs on these folders.
+    """
+    from yukimap.commands import watch as command
 
     _run(command.run, **kwargs)
 

@@ -81,14 +81,43 @@ def unknown_section(settings: Settings) -> Section:
     return Section("Awaiting a decision (outcome unknown)", lines or ["none"])
 
 
+def watch_section(settings: Settings) -> Section:
+    from yukimap.watch.report import watch_lines, watch_status
+
+    return Section("Hot-folder daemon (yukimap watch)",
+                   watch_lines(watch_status(settings.state_dir)))
+
+
 SECTIONS: list[Callable[[Settings], Section]] = [settings_section, calls_section,
-                                                 unknown_section, sends_section]
+                                                 unknown_section, sends_section, watch_section]
 
 
-def run() -> int:
+def status_json(settings: Settings) -> dict[str, object]:
+    """`status --json`, for monitoring: the calls of today, unknown documents, the daemon."""
+    from yukimap.budget import CallBudget
+    from yukimap.sendlog import SendLog
+    from yukimap.watch.report import watch_status
+
+    budget = CallBudget(settings.state_dir, settings.daily_budget)
+    try:
+        calls = budget.usage_today()
+    finally:
+        budget.close()
+    with SendLog(settings.state_dir) as log:
+        unknown = [e.id for e in log.unknown()]
+    return {"calls_today": calls, "budget": settings.daily_budget, "unknown": unknown,
+            "watch": watch_status(settings.state_dir)}
+
+
+def run(json_output: bool = False) -> int:
     from yukimap.settings import load_settings
 
     settings = load_settings()
+    if json_output:
+        import json
+
+        click.echo(json.dumps(status_json(settings), indent=2, default=str))
+        return 0
     for number, make in enumerate(SECTIONS):
         section = make(settings)
         if number:
