@@ -135,12 +135,13 @@ class Watch:
 
     def archived(self) -> list[Path]:
         return sorted(p for p in (self.inbox / "archive").rglob("*")
-                      if p.is_file() and not _is_note(p.name))
+                      if p.is_file() and not _is_note(p.name) and not p.name.startswith("."))
 
     def failed(self) -> list[Path]:
         folder = self.inbox / "failed"
         return sorted(p for p in folder.iterdir() if p.is_file() and not _is_note(p.name)
-                      and ".rejected" not in p.name) if folder.is_dir() else []
+                      and ".rejected" not in p.name and not p.name.startswith(".")
+                      ) if folder.is_dir() else []
 
     def processing(self) -> list[Path]:
         folder = self.inbox / "processing"

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sys
@@ -147,6 +148,7 @@ class Daemon:
                 self.state.close()
 
     def _run(self) -> int:
+        logging.getLogger("watchdog").setLevel(logging.ERROR)  # its chatter is not ours
         for route in self.config.routes:
             mode, why = choose_mode(route)
             self.routes[route.name] = RouteState(route, resolve_mapping(route, self.config.path),

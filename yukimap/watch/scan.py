@@ -88,7 +88,9 @@ class Tracker:
                 self._seen[name] = _Seen(entry, now)
             elif now - seen.since >= self.window:
                 stable.append((seen.since, entry))
-        return [entry for _, entry in sorted(stable, key=lambda pair: pair[0])]
+        # Arrival order: first seen, then modification time (files present at start).
+        stable.sort(key=lambda pair: (pair[0], pair[1].mtime_ns, pair[1].name))
+        return [entry for _, entry in stable]
 
     def known(self, name: str) -> bool:
         return name in self._seen
