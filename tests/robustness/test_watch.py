@@ -180,8 +180,9 @@ def test_http_500_then_success(native: Watch) -> None:
     native.start()
     native.drop("orders.csv", orders(["700"]))
     native.wait_archived(1)
-    states = native.states("orders.csv")
-    assert states[0] == "CLAIMED" and "WAITING" in states and states[-1] == "ARCHIVED"
+    states = native.wait_for(lambda: native.states("orders.csv")[-1:] == ["ARCHIVED"]
+                             and native.states("orders.csv"), "the log")
+    assert states[0] == "CLAIMED" and "WAITING" in states
     assert references(native.sandbox) == ["700"]
 
 
