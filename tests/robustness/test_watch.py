@@ -61,7 +61,12 @@ def test_files_before_start_and_after(watch: Watch) -> None:
     month = time.strftime("%Y/%m")
     assert f"archive/{month}/" in str(last).replace(os.sep, "/")
     assert not list(watch.inbox.glob("*.csv")) and watch.processing() == []
+    status = watch.status_text()
+    assert "Hot-folder daemon (yukimap watch)" in status and "  health: ok" in status
+    assert (f"  route shop ({watch.inbox}, {watch.mode}): 0 queued, 0 waiting, 0 failed,"
+            " 4 archived") in status
     assert watch.stop() == 0
+    assert "  health: the daemon is not running" in watch.status_text()
 
 
 def test_a_file_written_slowly_is_taken_once_complete(watch: Watch) -> None:

@@ -156,6 +156,12 @@ class Watch:
         return self.wait_for(lambda: len(self.failed()) >= count and self.failed(),
                              f"{count} failed file(s)", timeout)
 
+    def status_text(self) -> list[str]:
+        out = subprocess.run([sys.executable, "-m", "yukimap", "status"], cwd=self.tmp,
+                             env=self.env(), capture_output=True, timeout=30, check=False)
+        assert out.returncode == 0, out.stderr.decode()
+        return out.stdout.decode().splitlines()
+
     def status_json(self) -> dict[str, Any]:
         out = subprocess.run([sys.executable, "-m", "yukimap", "status", "--json"],
                              cwd=self.tmp, env=self.env(), capture_output=True, timeout=30,

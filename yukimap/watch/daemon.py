@@ -439,6 +439,8 @@ class Daemon:
         hold = self._hold(rs.route, now)
         for row in rows:
             if hold is not None:
+                if row.wait == fates.PERSON:
+                    continue  # it waits for a decision whatever the hold: keep that reason
                 if row.wait != hold.wait or row.state == CLAIMED:
                     self._wait(row, hold)
                 continue
