@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # Reinstall when pyproject.toml changes.
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: test lint demo benchmark fuzz clean
+.PHONY: test lint demo benchmark fuzz soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_excel.py
 	$(BIN)/python benchmarks/bench_journal.py
 	$(BIN)/python benchmarks/bench_sales.py
+	$(BIN)/python benchmarks/bench_watch.py
+
+# The hot-folder daemon killed 200 times at random while files arrive (about 10 minutes).
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak_watch.py
 
 clean:
 	rm -rf $(VENV) out .demo build dist .pytest_cache

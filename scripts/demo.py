@@ -4,6 +4,8 @@
 2. For every example in examples/ with a mapping of the same name in mappings/: show what
    the conversion amounts to (a dry run), then send it, and show the receipt.
 3. Show what the sandbox received, and yukimap's status (calls, sends).
+4. The hot-folder daemon: start `yukimap watch` on a demo folder, drop an export into it,
+   and show it arrive in the sandbox and in archive/.
 
 Run it twice: the second run sends nothing, because every document is already in "Yuki".
 Everything stays in .demo/ (`make clean` removes it); nothing touches a real Yuki.
@@ -58,6 +60,52 @@ def examples() -> list[tuple[Path, str]]:
     return found
 
 
+def hot_folder(env: dict[str, str]) -> None:
+    """Start the daemon on .demo/hotfolder/, drop a new export in, watch it arrive."""
+    import shutil
+    import time
+
+    folder = DEMO / "hotfolder"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    config = DEMO / "watch.yaml"
+    config.write_text("version: 1\n"
+                      "defaults: {stable_seconds: 1, rescan_seconds: 10}\n"
+                      "routes:\n"
+                      "  - name: webshop\n"
+                      "    folder: hotfolder\n"
+                      "    patterns: ['*.csv']\n"
+                      "    mapping: webshop-orders\n"
+                      f"    administration: {ADMINISTRATION}\n")
+    print("$ yukimap watch .demo/watch.yaml   (the hot-folder daemon, in the background)",
+          flush=True)
+    daemon = subprocess.Popen([sys.executable, "-m", "yukimap", "watch", str(config)],
+                              cwd=ROOT, env=env)
+    try:
+        # A new export each run (its own order numbers), written elsewhere, then moved in.
+        stamp = time.strftime("%H%M%S")
+        text = (ROOT / "examples" / "webshop-orders.csv").read_text(encoding="utf-8-sig")
+        export = text.replace("2024-10", f"D{stamp}-")
+        staging = DEMO / f"orders-{stamp}.csv"
+        staging.write_text(export, encoding="utf-8")
+        target = folder / staging.name
+        print(f"\ndropping {staging.name} into .demo/hotfolder/ ...", flush=True)
+        staging.replace(target)
+        deadline = time.monotonic() + 60
+        archived: list[Path] = []
+        while time.monotonic() < deadline and not archived:
+            time.sleep(0.2)
+            archived = sorted((folder / "archive").rglob("*.csv"))
+        if not archived:
+            raise SystemExit("the daemon did not archive the file in time")
+        print(f"\narchived: {archived[0].relative_to(ROOT)}\n", flush=True)
+        yukimap("sandbox", "--list", "--db", str(DEMO / "sandbox.sqlite"), env=env)
+        yukimap("status", env=env)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=40)
+
+
 def main() -> int:
     DEMO.mkdir(exist_ok=True)
     (DEMO / "config.yaml").write_text("{}\n")  # not the user's own settings
@@ -77,10 +125,12 @@ def main() -> int:
                     env=env)
         yukimap("sandbox", "--list", "--db", str(DEMO / "sandbox.sqlite"), env=env)
         yukimap("status", env=env)
+        hot_folder(env)
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=10)
-    print("Run `make demo` again: it sends nothing, as everything is already in the sandbox.")
+    print("Run `make demo` again: it sends nothing, as everything is already in the sandbox"
+          " (only the hot-folder demo drops a new export each time).")
     return 0
 
 

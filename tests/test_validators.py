@@ -10,11 +10,11 @@ import xmlschema
 
 from tests.conftest import REPO, build_files
 from yukimap import pipeline
-from yukimap.validate.streaming import Streaming
 from yukimap.errors import DocumentError
 from yukimap.output import check_documents, document_text
 from yukimap.pipeline import convert_file
 from yukimap.resources import schema_path
+from yukimap.validate.streaming import Streaming
 
 SALES = ('<SalesInvoices xmlns="urn:xmlns:http://www.theyukicompany.com:salesinvoices"'
          ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{}</SalesInvoices>')

@@ -162,11 +162,12 @@ def sandbox(**kwargs: Any) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True,
-              help="Print it as JSON, for scripts (times in UTC, ISO 8601).")
+              help="Print it as JSON, for scripts and monitoring (times in UTC, ISO 8601).")
 @_state_option
 def status(**kwargs: Any) -> None:
-    """Show the settings, the Yuki calls used today, the documents awaiting a decision and
-    the recent sends (calls Yuki: no). Times are local, with their zone."""
+    """Show the settings, the Yuki calls used today, the documents awaiting a decision, the
+    recent sends and the hot-folder daemon (calls Yuki: no). Times are local, with their
+    zone."""
     from yukimap.commands import status as command
 
     _run(command.run, **kwargs)
@@ -217,6 +218,29 @@ def send(**kwargs: Any) -> None:
       0  every document is in Yuki (sent now or before)
     """
     from yukimap.commands import send as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command()
+@click.argument("config", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--log-format", type=click.Choice(["text", "json"]),
+              help="One line per file state change, as text or JSON (default: the config's).")
+@click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+              help="The state folder (send journal, call counter); default: the config's,"
+                   " YUKIMAP_STATE or the platform's.")
+@click.option("--stop-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+              metavar="SECONDS", help="On SIGTERM, how long the file being sent may take.")
+@click.option("--check", is_flag=True, help="Check the config and its mappings; start nothing.")
+def watch(**kwargs: Any) -> None:
+    """Watch folders and send every export dropped into them to Yuki (the hot-folder daemon).
+
+    CONFIG routes folders and file name patterns to a mapping and an administration
+    (docs/watch.md). Files move to processing/, then archive/YYYY/MM/ or failed/ with a
+    reason beside them. Exit codes: 0 stopped cleanly, 1 the config is wrong, 4 another
+    daemon runs on these folders.
+    """
+    from yukimap.commands import watch as command
 
     _run(command.run, **kwargs)
 

@@ -8,16 +8,14 @@ column 'Order date' (C)); mapping problems in file:line:column with the key path
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from yukimap.errors import Problem, UserError, _rows_text
+from yukimap.errors import UserError, _rows_text
 from yukimap.grouping import (
-    SHOWN_PER_GROUP,
-    Group,
     count_shown,
     display_path,
-    group_problems,
+    fix_line,
+    format_problems,
     plural,
 )
 from yukimap.money import money
@@ -26,72 +24,13 @@ if TYPE_CHECKING:
     from yukimap.send import Receipt
     from yukimap.summary import Summary
 
-def format_problems(problems: Sequence[Problem]) -> str:
-    lines: list[str] = []
-    for group in group_problems(problems):
-        lines.extend(_format_group(group))
-    return "\n".join(lines)
-
-
-def _fix(hint: str) -> str:
-    """A hint under its problem; a hint of several lines (mapping text to copy) keeps its
-    own indentation, aligned under the first line."""
-    return "  fix: " + hint.replace("\n", "\n       ")
-
-
-def _format_group(group: Group) -> list[str]:
-    mark = "error" if group.severity == "error" else "warning"
-    if not group.subject:  # mapping problems: one line each, with file:line:col
-        return [_format_located(p, mark) for p in group.entries]
-    count = _row_count(group.entries)
-    head = f"{mark}: {group.cause}"
-    lines = [head, f"  in {group.subject}{count}"]
-    for p in group.entries[:SHOWN_PER_GROUP]:
-        lines.append("    " + _entry(p))
-    if len(group.entries) > SHOWN_PER_GROUP:
-        rest = group.entries[SHOWN_PER_GROUP:]
-        more_rows = sum(len(p.where.rows) or 1 for p in rest)
-        lines.append(f"    … and {len(rest)} more value{'s' if len(rest) != 1 else ''}"
-                     f" ({more_rows} row{'s' if more_rows != 1 else ''})")
-    if group.hint:
-        lines.append(_fix(group.hint))
-    return lines
-
-
-def _format_located(p: Problem, mark: str) -> str:
-    w = p.where
-    place = f"{display_path(w.file)}:{w.line}:{w.col or 1}" if w.file else ""
-    key = f" {w.key}:" if w.key else ""
-    value = f" (got {p.value!r})" if p.value is not None else ""
-    text = f"{mark}: {place}{key} {p.cause}{value}"
-    if p.hint:
-        text += "\n" + _fix(p.hint)
-    return text
-
-
-def _row_count(entries: Sequence[Problem]) -> str:
-    rows = sum(len(p.where.rows) for p in entries)
-    return f" ({rows} row{'s' if rows != 1 else ''})" if rows > 1 else ""
-
-
-def _entry(p: Problem) -> str:
-    where = p.where.short() or "(whole file)"
-    if p.value is None:
-        return where
-    return f"{where}: {_quote(p.value)}"
-
-
-def _quote(value: str) -> str:
-    shown = value if len(value) <= 80 else value[:77] + "…"
-    return repr(shown)
-
 
 def print_user_error(exc: UserError, stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr
     errors = [p for p in exc.problems if p.is_error]
     print(f"error: {exc.message}", file=stream)
     if exc.hint:
-        print(_fix(exc.hint), file=stream)
+        print(fix_line(exc.hint), file=stream)
     if exc.problems:
         print(file=stream)
         print(format_problems(exc.problems), file=stream)

@@ -160,7 +160,8 @@ def test_status_and_history_take_state_show_zones_and_count_cut_rows(
         f"  1: invoice 1001 from orders.csv (rows 2, 4, 6, 8, 10, 12, 14, 16 (+2 more)): {lost}\n"
         f"  2: invoice 1002 from orders.csv (rows 3, 5, 7, 9, 11, 13, 15, 17 (+2 more)): {lost}\n"
         "  check each in Yuki, then: yukimap resolve ID --sent (or --not-sent)")
-    [recent] = status.split("Recent sends (yukimap history for more)\n")[1].splitlines()
+    recent_sends = status.split("Recent sends (yukimap history for more)\n")[1]
+    [recent] = recent_sends.split("\n\n")[0].splitlines()
     assert re.fullmatch(rf"  run 1 {STAMP}: orders.csv \(sales_invoices\): unknown 2", recent)
     assert "state folder:    " + str(tmp_path / "elsewhere") in status
     here = bounded("status", env=TZ, codes=(0,)).stdout  # YUKIMAP_STATE: another folder

@@ -196,8 +196,8 @@ def test_round_on_journal_amounts_warns_per_entry(here: Bounded, write: Write) -
 
 
 def test_round_on_cash_amounts_warns_per_line(tmp_path: Path) -> None:
+    from yukimap.grouping import format_problems
     from yukimap.pipeline import convert_file
-    from yukimap.report import format_problems
 
     (tmp_path / "m.yaml").write_text(CASH.format(opening="  OpeningBalance: 250.00")
                                      .replace("{column: Bedrag}", "{column: Bedrag, round: 2}"))
@@ -455,7 +455,7 @@ SECTION_KEYS = {
 
 def test_a_wrong_value_anywhere_in_a_mapping_never_leaks_invalid(tmp_path: Path) -> None:
     from yukimap.errors import MappingError
-    from yukimap.report import format_problems
+    from yukimap.grouping import format_problems
     from yukimap.schema import load_mapping
 
     empty = dict.fromkeys(SECTION_KEYS, "x_: 1")
@@ -578,8 +578,8 @@ def test_the_decimals_fix_of_each_kind_of_field(tmp_path: Path) -> None:
 
 def test_round_on_line_vat_warns_about_the_vat(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from yukimap.grouping import format_problems
     from yukimap.pipeline import convert_file
-    from yukimap.report import format_problems
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "m.yaml").write_text(SALES.format(price="{column: Price}").replace(

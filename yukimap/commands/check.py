@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 def run(mapping: str, sample: Path | None = None, online: bool = False,
         administration: str | None = None, refresh: bool = False) -> int:
-    from yukimap.grouping import display_path
-    from yukimap.report import format_problems, format_summary
+    from yukimap.grouping import display_path, format_problems
+    from yukimap.report import format_summary
     from yukimap.schema import (
         administration_used,
         apply_options,

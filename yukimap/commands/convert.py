@@ -14,10 +14,10 @@ from yukimap.errors import UsageError
 def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = False,
         strict: bool = False, opening_balance: str | None = None,
         administration: str | None = None) -> int:
-    from yukimap.grouping import count_shown, display_path, plural
+    from yukimap.grouping import count_shown, display_path, format_problems, plural
     from yukimap.output import check_documents, single_document_text, write_documents
     from yukimap.pipeline import convert_file
-    from yukimap.report import format_problems, format_summary
+    from yukimap.report import format_summary
     from yukimap.schema import (
         administration_used,
         apply_options,

@@ -110,8 +110,15 @@ def sends_section(settings: Settings) -> Section:
                    lines or ["nothing sent yet"], runs)
 
 
+def watch_section(settings: Settings) -> Section:
+    from yukimap.watch.report import watch_lines, watch_status
+
+    found = watch_status(settings.state_dir)
+    return Section("watch", "Hot-folder daemon (yukimap watch)", watch_lines(found), found)
+
+
 SECTIONS: list[Callable[[Settings], Section]] = [settings_section, calls_section,
-                                                 unknown_section, sends_section]
+                                                 unknown_section, sends_section, watch_section]
 
 
 def run(as_json: bool = False, state: Path | None = None) -> int:

@@ -1,0 +1,279 @@
+"""What a send's receipt, or the error it raised, means for the file: archive, fail or wait.
+
+`fate_of` is the one place that maps send's outcomes to a file's fate, so that it is easy to
+reconcile with `yukimap send`'s exit codes (0 all in Yuki -> archive; 1 rejected or wrong
+-> failed/; 4 try again later -> wait and retry; 5 needs a person -> wait for a decision).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from yukimap.errors import (
+    AccessDenied,
+    AmbiguousOutcome,
+    BudgetExhausted,
+    DailyLimitExceeded,
+    DataError,
+    DocumentError,
+    MappingError,
+    NoRights,
+    Problem,
+    SessionExpired,
+    SettingsError,
+    SourceError,
+    TransientError,
+    TryLater,
+    UsageError,
+    UserError,
+    YukiError,
+)
+from yukimap.send import ALREADY_SENT, AWAITING, NOT_SENT, Receipt, rejected_rows
+from yukimap.sendlog import REJECTED, SENT, UNKNOWN
+
+ARCHIVE, FAIL, WAIT = "archive", "fail", "wait"
+# Why a file waits:
+RETRY = "retry"  # Yuki unreachable, a transient fault, another send busy: backoff
+LIMIT = "limit"  # the daily limit or the local budget: until the reset
+PERSON = "person"  # documents whose outcome is unknown: until someone decides
+KEY = "key"  # the access key was refused: every file of the key waits
+
+
+@dataclass(frozen=True)
+class Context:
+    """What fate_of needs besides the outcome."""
+
+    attempts: int  # tries of this file so far, this one included
+    retry_seconds: float
+    retry_max_seconds: float
+    recheck_seconds: float
+    key_retry_seconds: float
+    budget_left: int | None  # calls left today for the route's domain (None: unknown)
+    resets_at: float  # epoch seconds of the next daily reset
+    now: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class Fate:
+    action: str  # ARCHIVE, FAIL or WAIT
+    stage: str  # where it went wrong, in plain words
+    reason: str  # one line
+    details: str = ""  # more lines (problems, Yuki's messages)
+    next_step: str = ""  # what a person should do
+    wait: str | None = None  # RETRY, LIMIT, PERSON or KEY
+    until: float | None = None  # epoch seconds
+    rows: tuple[int, ...] = ()  # rows of rejected documents
+    documents: tuple[dict[str, Any], ...] = ()
+    problems: tuple[dict[str, Any], ...] = ()
+    calls: int = 0
+    error: str | None = None  # the error's class name
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fate:
+        """The inverse of to_dict (after a JSON round trip: lists back to tuples)."""
+        fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                                  for k, v in data.items()}
+        return cls(**fields)
+
+
+def fate_of(outcome: Receipt | BaseException, ctx: Context) -> Fate:
+    if isinstance(outcome, Receipt):
+        return _from_receipt(outcome, ctx)
+    return _from_error(outcome, ctx)
+
+
+def backoff(ctx: Context) -> float:
+    """Capped exponential backoff with jitter (half to full), from now."""
+    delay = min(ctx.retry_max_seconds, ctx.retry_seconds * 2.0 ** max(ctx.attempts - 1, 0))
+    return ctx.now + delay * (0.5 + random.random() / 2)
+
+
+def _from_receipt(receipt: Receipt, ctx: Context) -> Fate:
+    counts = receipt.counts()
+    documents = tuple({"label": o.label, "state": o.state, "rows": list(o.rows),
+                       "message": o.message, "journal_id": o.log_id}
+                      for o in receipt.documents)
+    common: dict[str, Any] = {"documents": documents, "calls": receipt.calls_used}
+    awaiting = counts.get(AWAITING, 0) + counts.get(UNKNOWN, 0)
+    if awaiting:
+        return Fate(WAIT, "sending", f"{awaiting} document(s) went to Yuki but no answer came"
+                    " back: yukimap cannot tell whether Yuki booked them, and never sends"
+                    " them again blindly", details=_listed(receipt, (AWAITING, UNKNOWN)),
+                    next_step="check them in Yuki, then decide: `yukimap status` lists them;"
+                    " `yukimap resolve ID --sent` (it is in Yuki) or `--not-sent` (send it)."
+                    " This file goes on by itself once they are decided",
+                    wait=PERSON, until=ctx.now + ctx.recheck_seconds, **common)
+    if counts.get(NOT_SENT):
+        return _stopped(receipt, ctx, common)
+    rejected = counts.get(REJECTED, 0)
+    if rejected:
+        return Fate(FAIL, "sending: Yuki refused documents",
+                    f"Yuki refused {rejected} of {len(receipt.documents)} document(s)",
+                    details=_listed(receipt, (REJECTED,)), rows=tuple(rejected_rows(receipt)),
+                    next_step="the accepted documents are booked and are never sent again."
+                    " Fix the rows Yuki refused (they are in the .rejected file beside this"
+                    " one), then drop that file into the folder again",
+                    error="DocumentRejected", **common)
+    sent = counts.get(SENT, 0)
+    if not receipt.documents:
+        return Fate(ARCHIVE, "done", "the file holds no documents (every row was skipped)",
+                    **common)
+    if not sent:
+        return Fate(ARCHIVE, "done", f"nothing new: all {counts.get(ALREADY_SENT, 0)}"
+                    " document(s) were sent before", details=_listed(receipt, (ALREADY_SENT,)),
+                    **common)
+    before = counts.get(ALREADY_SENT, 0)
+    extra = f" ({before} sent before)" if before else ""
+    return Fate(ARCHIVE, "done", f"{sent} document(s) sent to Yuki{extra}", **common)
+
+
+def _stopped(receipt: Receipt, ctx: Context, common: dict[str, Any]) -> Fate:
+    """Some documents were not sent: the day's calls are used up, or Yuki was unreachable."""
+    waiting = receipt.counts().get(NOT_SENT, 0)
+    why = receipt.stopped or "the run stopped"
+    if ctx.budget_left == 0:
+        return Fate(WAIT, "sending", f"{waiting} document(s) wait for the daily call limit"
+                    f" to reset: {why}", next_step="nothing to do: it goes on by itself",
+                    wait=LIMIT, until=ctx.resets_at, **common)
+    return Fate(WAIT, "sending", f"{waiting} document(s) not sent yet: {why}",
+                next_step="nothing to do: it is tried again by itself",
+                wait=RETRY, until=backoff(ctx), **common)
+
+
+def _listed(receipt: Receipt, states: Sequence[str], limit: int = 20) -> str:
+    chosen = [o for o in receipt.documents if o.state in states]
+    lines = []
+    for outcome in chosen[:limit]:
+        rows = f" (rows {', '.join(map(str, outcome.rows[:10]))})" if outcome.rows else ""
+        ident = f" [journal entry {outcome.log_id}]" if outcome.log_id else ""
+        message = f": {outcome.message}" if outcome.message else ""
+        lines.append(f"{outcome.label}{rows}{ident}{message}")
+    if len(chosen) > limit:
+        lines.append(f"... and {len(chosen) - limit} more")
+    return "\n".join(lines)
+
+
+_STAGES: tuple[tuple[type[BaseException], str], ...] = (
+    (SourceError, "reading the file"),
+    (MappingError, "the mapping"),
+    (DataError, "mapping the data"),
+    (DocumentError, "checking the documents against Yuki's rules"),
+    (SettingsError, "the settings"),
+)
+
+
+def _from_error(exc: BaseException, ctx: Context) -> Fate:
+    name = type(exc).__name__
+    message = getattr(exc, "message", None) or str(exc) or name
+    hint = getattr(exc, "hint", None)
+    if isinstance(exc, (AccessDenied, NoRights)):
+        return Fate(WAIT, "connecting to Yuki", message, next_step=hint or "fix the access key",
+                    wait=KEY, until=ctx.now + ctx.key_retry_seconds, error=name)
+    if isinstance(exc, (DailyLimitExceeded, BudgetExhausted)):
+        return Fate(WAIT, "sending", message, next_step="nothing to do: it goes on by itself",
+                    wait=LIMIT, until=_epoch(getattr(exc, "resumes_at", None)
+                                             or getattr(exc, "resets_at", None), ctx),
+                    error=name)
+    if isinstance(exc, (TransientError, AmbiguousOutcome, SessionExpired, TryLater,
+                        UsageError)):
+        # UsageError: today's send raises it when another send holds the journal's lock.
+        return Fate(WAIT, "sending", message, next_step="nothing to do: it is tried again"
+                    " by itself", wait=RETRY, until=backoff(ctx), error=name)
+    if isinstance(exc, YukiError) and not isinstance(exc, SettingsError):
+        return Fate(WAIT, "sending", f"Yuki answered with a fault: {message}",
+                    next_step="it is tried again by itself; if it keeps failing, see the"
+                    " message", wait=RETRY, until=backoff(ctx), error=name)
+    if isinstance(exc, UserError):
+        stage = next((s for kind, s in _STAGES if isinstance(exc, kind)), "checking the file")
+        return Fate(FAIL, stage, message, details=_problems_text(exc),
+                    next_step=_next_step(exc, hint), problems=_problems(exc.problems),
+                    error=name)
+    if isinstance(exc, OSError):
+        return Fate(FAIL, "reading the file", f"the file cannot be read: {exc}",
+                    next_step="check the file's permissions, then drop it into the folder"
+                    " again", error=name)
+    return Fate(FAIL, "internal error", f"yukimap hit an internal error ({name}: {exc})",
+                next_step="this is a bug in yukimap, not in your data: report it with this"
+                " note; then drop the file into the folder again", error=name)
+
+
+def _next_step(exc: UserError, hint: str | None) -> str:
+    base = hint + ". " if hint else ""
+    if isinstance(exc, MappingError):
+        return base + "Fix the mapping, then move the file from failed/ back into the folder"
+    return base + "Fix the file (or the mapping), then drop it into the folder again"
+
+
+def _problems_text(exc: UserError) -> str:
+    from yukimap.grouping import format_problems
+
+    return format_problems(exc.problems) if exc.problems else ""
+
+
+def _problems(problems: Sequence[Problem]) -> tuple[dict[str, Any], ...]:
+    return tuple({"severity": p.severity, "cause": p.cause, "rows": list(p.where.rows),
+                  "column": p.where.column, "line": p.where.line, "key": p.where.key,
+                  "value": p.value, "hint": p.hint} for p in problems[:1000])
+
+
+def _epoch(moment: object, ctx: Context) -> float:
+    if isinstance(moment, datetime):
+        return moment.timestamp()
+    return ctx.resets_at
+
+
+def empty_file() -> Fate:
+    return Fate(FAIL, "arrival", "the file is empty (0 bytes)",
+                next_step="export the file again; if the export is really empty, delete it",
+                error="EmptyFile")
+
+
+# --- the notes a person reads beside the file ------------------------------------------
+
+
+def when(epoch: float) -> str:
+    """A moment in local time with its zone, e.g. 2025-03-01 00:00:00 CET."""
+    return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def failure_note(name: str, fate: Fate, facts: dict[str, Any]) -> str:
+    lines = [f"yukimap could not book {name} in Yuki.", "",
+             f"Stage:      {fate.stage}",
+             f"What:       {fate.reason}"]
+    if fate.rows:
+        lines.append(f"Rows:       {', '.join(map(str, fate.rows[:50]))}"
+                     + (f" (+{len(fate.rows) - 50} more)" if len(fate.rows) > 50 else ""))
+    if facts.get("rejected_file"):
+        lines.append(f"Rejected rows, ready to fix: {facts['rejected_file']}")
+    lines.append(f"Next step:  {fate.next_step}")
+    if fate.details:
+        lines += ["", "Details:", *(f"  {line}" for line in fate.details.splitlines())]
+    lines += ["", (f"Route {facts['route']}: mapping {facts['mapping']}, administration"
+              f" {facts['administration']}"),
+              (f"File: {facts['size']} bytes, sha256 {facts['sha256']}, arrived"
+              f" {facts['claimed_at']}, failed {facts['at']} after {facts['attempts']}"
+              " attempt(s).")]
+    return "\n".join(lines) + "\n"
+
+
+def waiting_note(name: str, fate: Fate) -> str:
+    until = f"Next try:  {when(fate.until)}" if fate.until else "Next try:  when decided"
+    lines = [f"{name} is waiting: {fate.reason}", until, f"What to do: {fate.next_step}"]
+    if fate.details:
+        lines += ["", *fate.details.splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def archive_note(name: str, fate: Fate) -> str:
+    lines = [f"{name}: {fate.reason}."]
+    if fate.details:
+        lines += ["", *fate.details.splitlines()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,107 @@
+"""The daemon's HTTP endpoint on 127.0.0.1 (never another address):
+
+    /healthz   200 "ok", or 503 with one line per problem: a watcher is dead, a folder's
+               last full scan is too old or it cannot be read, the state database takes no
+               write, Yuki refused the access key
+    /metrics   the Prometheus text format: files seen, claimed, archived, failed, waiting,
+               calls used, watcher restarts, the oldest waiting file's age
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+
+from yukimap.watch.state import WAITING, WatchState
+
+
+class Daemon(Protocol):
+    """What the endpoint reads of the daemon (daemon.py's Daemon)."""
+
+    state: WatchState | None
+
+    def snapshot(self) -> dict[str, Any]: ...
+
+
+def serve(port: int, daemon: Daemon) -> tuple[ThreadingHTTPServer, str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/healthz":
+                problems = health_problems(daemon)
+                self._answer(503 if problems else 200, "\n".join(problems or ["ok"]) + "\n")
+            elif self.path == "/metrics":
+                self._answer(200, metrics(daemon), "text/plain; version=0.0.4")
+            else:
+                self._answer(404, "not found: try /healthz or /metrics\n")
+
+        def _answer(self, status: int, body: str, kind: str = "text/plain") -> None:
+            data = body.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the daemon logs file state changes, not health probes
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def health_problems(daemon: Daemon) -> list[str]:
+    problems = list(daemon.snapshot()["problems"])
+    if daemon.state is None or not daemon.state.writable():
+        problems.append("the state database takes no write")
+    return problems
+
+
+def metrics(daemon: Daemon) -> str:
+    snap = daemon.snapshot()
+    counters = snap["counters"]
+    waiting = [r for r in daemon.state.open_files() if r.state == WAITING] if daemon.state else []
+    oldest = min((_epoch(r.claimed_at) for r in waiting), default=None)
+    lines: list[str] = []
+
+    def metric(name: str, kind: str, help_text: str, value: float,
+               labels: str = "") -> None:
+        if not any(line.startswith(f"# HELP {name} ") for line in lines):
+            lines.extend([f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"])
+        lines.append(f"{name}{labels} {value:g}")
+
+    metric("yukimap_watch_files_seen_total", "counter", "Files noticed in the folders.",
+           counters["seen"])
+    metric("yukimap_watch_files_found_by_rescan_total", "counter",
+           "Files that no event announced, found by the periodic rescan.",
+           counters["found_by_rescan"])
+    metric("yukimap_watch_files_claimed_total", "counter", "Files taken into processing/.",
+           counters["claimed"])
+    metric("yukimap_watch_files_sent_total", "counter", "Files archived (all in Yuki).",
+           counters["archived"])
+    metric("yukimap_watch_files_failed_total", "counter", "Files moved to failed/.",
+           counters["failed"])
+    metric("yukimap_watch_files_waiting", "gauge", "Files waiting now.", len(waiting))
+    metric("yukimap_watch_calls_total", "counter", "Yuki calls made by this daemon.",
+           counters["calls"])
+    metric("yukimap_watch_watcher_restarts_total", "counter", "Watchers restarted after dying.",
+           counters["watcher_restarts"])
+    metric("yukimap_watch_oldest_waiting_seconds", "gauge",
+           "Age of the oldest waiting file (0: none).",
+           time.time() - oldest if oldest is not None else 0)
+    for name, route in snap["routes"].items():
+        metric("yukimap_watch_watcher_alive", "gauge", "1 if the route's watcher runs.",
+               1 if route["watcher_alive"] else 0, f'{{route="{_label(name)}"}}')
+    return "\n".join(lines) + "\n"
+
+
+def _label(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _epoch(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
