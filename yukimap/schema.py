@@ -41,6 +41,7 @@ from yukimap.model import (
     Sign,
     Source,
 )
+from yukimap.placeholders import field_todos
 from yukimap.resources import shipped_mappings
 from yukimap.templatefiles import TemplateLimit, read_template
 from yukimap.values import (
@@ -609,11 +610,17 @@ class _FieldEnv:
     def field(self, raw: Any, path: KeyPath, element: Element | None,
               out_path: tuple[str, ...]) -> FieldSpec | None:
         ctx = self.ctx
-        if not isinstance(raw, dict):
+        short = not isinstance(raw, dict)
+        if short:
             if raw is None:
                 ctx.fail(path, "no value given", hint="write column: NAME, value: TEXT or expr:")
                 return None
             raw = {"value": raw}
+        todos = field_todos(raw, element, ".".join(out_path))
+        for sub, cause, fix in todos:
+            ctx.fail(path if short else path + sub, cause, fix)
+        if todos:
+            return None
         checked = _check_map(raw, path, ctx, FIELD_KEYS, "a field",
                              extra=f" ({'.'.join(out_path)})")
         if checked is INVALID:
