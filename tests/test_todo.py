@@ -80,6 +80,8 @@ entries:
   EntryDate: {column: Datum}
   GLAccount: {column: Rekening, default: TODO}
   Amount: {expr: TODO}
+  Description: {column: Omschrijving, map: {a: b}, fallback: x}
+  ContactName: {column: Naam}
 """})
     result = run_cli("convert", tmp_path / "x.csv", "-m", files["m.yaml"], "--dry-run")
     assert result.code == 1
@@ -98,7 +100,42 @@ entries:
     ]
 
 
+def test_a_todo_for_the_sign_of_an_amount(tmp_path: Path) -> None:
+    files = build_files(tmp_path, {"m.yaml": """\
+version: 1
+target: journal
+journal: {JournalType: GeneralJournal}
+entries:
+  EntryDate: {column: Datum}
+  GLAccount: "1100"
+  Amount: {column: Bedrag, sign: TODO}
+"""})
+    assert run_cli("check", files["m.yaml"]).stderr.splitlines()[2:] == [
+        f"error: {files['m.yaml']}:7:34 entries.Amount.sign: TODO: fill in which column and"
+        " words give Amount its sign",
+        "  fix: replace TODO with the indicator column and what its values mean, e.g. sign:"
+        " {column: Af Bij, positive: Bij, negative: Af}",
+    ]
+
+
 def test_a_column_named_like_a_todo_in_a_sentence_is_just_a_name(tmp_path: Path) -> None:
     """Only the bare word TODO is a placeholder."""
     files = build_files(tmp_path, {"m.yaml": CASH.replace("TODO", "TODO list")})
     assert run_cli("check", files["m.yaml"]).code == 0
+
+
+def test_the_todos_of_every_entry_of_a_list(tmp_path: Path) -> None:
+    """A list of entries is checked whole: the second entry's TODOs show with the first's."""
+    files = build_files(tmp_path, {"m.yaml": """\
+version: 1
+target: journal
+journal: {JournalType: GeneralJournal}
+entries:
+  - {EntryDate: {column: Datum}, GLAccount: TODO, Amount: {column: Bedrag}}
+  - {EntryDate: {column: Datum}, GLAccount: {column: TODO}, Amount: {column: Bedrag}}
+"""})
+    assert [line.split(" TODO:")[0] for line in
+            run_cli("check", files["m.yaml"]).stderr.splitlines()[2::2]] == [
+        f"error: {files['m.yaml']}:5:45 entries[0].GLAccount:",
+        f"error: {files['m.yaml']}:6:54 entries[1].GLAccount.column:",
+    ]

@@ -66,6 +66,9 @@ _OTHER = {
              'replace TODO with an expression over the row\'s columns, e.g. expr: "Bedrag * -1"'),
     "default": ("the {name} for empty cells{doc}",
                 "replace TODO with that value; or delete default: to leave such values empty"),
+    "sign": ("which column and words give {name} its sign",
+             "replace TODO with the indicator column and what its values mean, e.g. sign:"
+             " {{column: Af Bij, positive: Bij, negative: Af}}"),
     "fallback": ("the {name} for the values map: does not list",
                  "replace TODO with that value; or delete fallback: to make such values an error"
                  " that names them"),

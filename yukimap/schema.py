@@ -780,19 +780,19 @@ def _items(value: Any, target: DocumentType, env: _FieldEnv) -> tuple[ItemSpec, 
         env.ctx.fail(path, f"{target.item_key}: needs at least one field")
         return None
     listed = value if isinstance(value, list) else [value]
-    out = []
-    for i, raw in enumerate(listed):
+    out: list[ItemSpec | None] = []
+    for i, raw in enumerate(listed):  # every entry, so that all their problems show
         item_path = path + (i,) if isinstance(value, list) else path
         if not isinstance(raw, dict):
             env.ctx.fail(item_path, f"each entry of {target.item_key}: is a set of fields")
-            return None
+            out.append(None)
+            continue
         fields = env.section(raw, item_path, target.items, target, target.item_key,
                              extra=("when",))
         when = _conditions(raw.get("when"), item_path + ("when",), env.ctx, env.let_names)
-        if fields is None or when is None:
-            return None
-        out.append(ItemSpec(fields, when, env.ctx.doc.where(item_path)))
-    return tuple(out)
+        ok = fields is not None and when is not None
+        out.append(ItemSpec(fields, when, env.ctx.doc.where(item_path)) if ok else None)
+    return None if None in out else tuple(out)  # type: ignore[arg-type]
 
 
 def _check_required(target: DocumentType, header: Any, items: Any, ctx: Ctx) -> None:
