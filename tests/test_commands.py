@@ -26,6 +26,7 @@ Usage: yukimap [OPTIONS] COMMAND [ARGS]...
   journal entries and petty cash statements, described by a YAML mapping file.
 
   Start with:
+    yukimap init export.csv     (a starter mapping for your own export)
     yukimap convert export.csv --mapping webshop-orders --dry-run
     yukimap check my-mapping.yaml --sample export.csv
     yukimap mappings            (the mappings that ship with yukimap)
@@ -39,6 +40,7 @@ Commands:
   check            Check a mapping file, and optionally try it on a sample...
   convert          Convert FILE into a Yuki document as its mapping describes.
   history          Recent send runs and their outcome (costs no calls).
+  init             Write a starter mapping for the export FILE, with comments.
   mappings         List the mappings that ship with yukimap.
   resolve          Decide documents whose outcome is unknown (see `yukimap...
   sandbox          Run a local stand-in for Yuki's webservices (for demos...

@@ -76,6 +76,7 @@ def cli() -> None:
 
     \b
     Start with:
+      yukimap init export.csv     (a starter mapping for your own export)
       yukimap convert export.csv --mapping webshop-orders --dry-run
       yukimap check my-mapping.yaml --sample export.csv
       yukimap mappings            (the mappings that ship with yukimap)
@@ -122,6 +123,31 @@ def convert(**kwargs: Any) -> None:
 def check(**kwargs: Any) -> None:
     """Check a mapping file, and optionally try it on a sample export (and with Yuki)."""
     from yukimap.commands import check as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command(epilog="""\b
+Examples:
+  yukimap init orders.csv                  (writes orders.yaml)
+  yukimap init kassa.xlsx --target sales_invoices --output kassa.yaml
+""")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--target", type=click.Choice(["sales_invoices", "journal", "petty_cash"]),
+              help="The kind of Yuki document to make; default: guessed from the column names.")
+@click.option("-o", "--output", metavar="MAPPING",
+              help="Write the mapping here (default: FILE's name with .yaml, in this folder);"
+                   " - for standard output. An existing file is never overwritten.")
+def init(**kwargs: Any) -> None:
+    """Write a starter mapping for the export FILE, with comments.
+
+    It finds the file's encoding, delimiter, sheet and row of column names, reads every
+    column (a date format or decimal mark is stated only when the whole column admits one
+    reading), and matches the column names to Yuki's fields by their Dutch and English
+    names. Where a person must decide, it writes TODO: `yukimap check` refuses the mapping
+    until every TODO is filled in.
+    """
+    from yukimap.commands import init as command
 
     _run(command.run, **kwargs)
 
