@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import REPO, build_files, run_cli
 from tests.test_golden import _compare
 from yukimap.authoring.synonyms import guess_target, match, normalise
+from yukimap.documents import DOCUMENT_TYPES
 
 EXAMPLES = sorted(p for p in (REPO / "examples").iterdir() if p.suffix in (".csv", ".xlsx"))
 GOLDEN = REPO / "tests" / "init"
@@ -194,3 +195,135 @@ def test_init_on_every_shipped_example(example: Path, update_golden: bool) -> No
                                  if not line.lstrip().startswith("#")))
     summary = result.stderr.splitlines()
     assert (f"  TODO    {len(todos)} to fill in" in result.stderr) == bool(todos), summary
+
+
+# --- a person who has not seen yukimap --------------------------------------------------
+
+# What such a person fills in for each TODO, in the order init writes them, and the
+# date format a comment asks for: the export's own (the file cannot tell it).
+FILLED = {
+    "webshop-orders.csv": (["4"], '"%d-%m-%Y"'),
+    "cash-book.csv": (['"1000"', '"8000"', '"4320"', '"1100"', '"4510"', '"4410"'],
+                      '"%d-%m-%Y"'),
+    "bank-ing.csv": (['"1100"', '"4100"', '"1200"', '"4310"', '"1600"', '"1550"', '"2100"',
+                      '"2100"', '"4900"'], None),
+    "pos-export.xlsx": (["Kassaklant", "true"], None),
+    "memorial.xlsx": ([], None),
+    "yuki-doc-example.csv": ([], None),
+}
+
+
+def _fill(text: str, values: list[str], date_format: str | None) -> str:
+    lines = []
+    for line in text.splitlines():
+        code, hash_, note = line.partition(" # ")
+        if "{column: TODO}" in code and values and not values[0].startswith('"'):
+            code = code.replace("{column: TODO}", values.pop(0))  # a constant, as the note says
+        while re.search(r"(?<![\w'\"])TODO(?![\w'\"])", code) and not code.lstrip().startswith("#"):
+            code = re.sub(r"(?<![\w'\"])TODO(?![\w'\"])", values.pop(0), code, count=1)
+        lines.append(code + hash_ + note)
+        if line == "source:" and date_format:
+            lines.append(f"  date_format: {date_format}")
+    assert not values, "more values than TODOs"
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(FILLED))
+def test_init_fill_in_the_todos_and_the_dry_run_passes(name: str, tmp_path: Path) -> None:
+    export = REPO / "examples" / name
+    mapping = tmp_path / "mine.yaml"
+    assert run_cli("init", export, "-o", mapping).code == 0
+    refused = run_cli("check", mapping)
+    assert refused.code == (1 if FILLED[name][0] else 0)
+    values, date_format = FILLED[name]
+    mapping.write_text(_fill(mapping.read_text(encoding="utf-8"), list(values), date_format),
+                       encoding="utf-8")
+    result = run_cli("convert", export, "-m", mapping, "--dry-run")
+    assert result.code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "  dry run: nothing written"
+
+
+# --- how right init's guesses are, against the shipped mappings ---------------------------
+
+SOURCE_KEYS = ("sheet", "header_row", "delimiter", "decimal_mark", "thousands_separator",
+               "date_format")
+
+
+def _columns_of(field: object, lets: dict[str, object]) -> frozenset[str]:
+    """The columns a field as written in YAML reads, through the let: values it uses
+    (TODOs and constants read none)."""
+    from yukimap.expr import compile_expr
+
+    if not isinstance(field, dict):
+        return frozenset()
+    found = {field.get(k) for k in ("column", "debit", "credit")}
+    sign = field.get("sign")
+    if isinstance(sign, dict):
+        found.add(sign.get("column"))
+    if isinstance(field.get("expr"), str):
+        expr = compile_expr(field["expr"], frozenset(lets))
+        found |= expr.columns
+        for name in lets:
+            if re.search(rf"\b{name}\b", field["expr"]):
+                found |= _columns_of(lets[name], {k: v for k, v in lets.items() if k != name})
+    return frozenset(str(c) for c in found if c not in (None, "TODO"))
+
+
+def _fields(section: object, lets: dict[str, object], prefix: str = ""
+            ) -> dict[str, frozenset[str]]:
+    """Field path -> the columns it reads, over every item of a list of items."""
+    out: dict[str, frozenset[str]] = {}
+    for item in section if isinstance(section, list) else [section]:
+        for key, value in (item or {}).items():
+            if key == "when":
+                continue
+            nested = isinstance(value, dict) and key[:1].isupper() and not (
+                {"column", "value", "expr", "debit", "credit", "map", "default"} & set(value))
+            found = _fields(value, lets, f"{prefix}{key}.") if nested else {
+                f"{prefix}{key}": _columns_of(value, lets)}
+            for path, columns in found.items():
+                out[path] = out.get(path, frozenset()) | columns
+    return out
+
+
+def _accuracy(example: Path) -> str:
+    import yaml
+
+    ours = yaml.safe_load(run_cli("init", example, "-o", "-").stdout)
+    theirs = yaml.safe_load((REPO / "mappings" / f"{example.stem}.yaml").read_text("utf-8"))
+    target = DOCUMENT_TYPES[theirs["target"]]
+    found, shipped = {}, {}
+    for section in (target.header_key, target.item_key):
+        found |= {f"{section}.{k}": v for k, v in _fields(ours.get(section), {}).items()}
+        shipped |= {f"{section}.{k}": v for k, v in
+                    _fields(theirs.get(section), theirs.get("let") or {}).items()}
+    read = {p: c for p, c in shipped.items() if c}
+    right = sorted(p for p, c in read.items() if found.get(p) == c)
+    other = sorted(f"{p} ({', '.join(sorted(found[p]))}; shipped {', '.join(sorted(c))})"
+                   for p, c in read.items() if found.get(p) and found[p] != c)
+    missed = sorted(p for p in read if not found.get(p))
+    extra = sorted(p for p, c in found.items() if c and not shipped.get(p))
+    source = [f"{k} {_source_value(ours, k) or 'not stated'} (shipped {_source_value(theirs, k)})"
+              for k in SOURCE_KEYS if _source_value(ours, k) != _source_value(theirs, k)]
+    todos = re.findall(r":\s*TODO\b", yaml.safe_dump(ours))
+    return "\n".join([
+        f"{example.name}: target {ours['target']}"
+        f" ({'right' if ours['target'] == theirs['target'] else 'shipped: ' + theirs['target']}),"
+        f" {len(todos)} TODO(s)",
+        f"  fields read from the same columns as shipped: {len(right)} of {len(read)}",
+        *(f"  other columns: {line}" for line in other),
+        *(f"  not found: {path}" for path in missed),
+        *(f"  more than shipped: {path}" for path in extra),
+        f"  source: {'as shipped' if not source else '; '.join(source)}",
+    ])
+
+
+def _source_value(mapping: dict[str, object], key: str) -> object:
+    """A source: key, its default filled in (ISO dates need no date_format)."""
+    given = (mapping.get("source") or {}).get(key)  # type: ignore[union-attr]
+    return {("header_row", None): 1, ("date_format", "%Y-%m-%d"): None}.get((key, given), given)
+
+
+def test_how_right_init_is_on_the_shipped_examples(update_golden: bool) -> None:
+    report = "\n".join(_accuracy(example) for example in EXAMPLES) + "\n"
+    _compare(GOLDEN / "accuracy.txt", report, update_golden)
