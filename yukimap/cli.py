@@ -152,6 +152,28 @@ def init(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
+@cli.command(epilog="""\b
+Examples:
+  yukimap preview orders.csv -m my-shop.yaml
+  yukimap preview bank.csv -m bank-ing --limit 1 --lines 50
+""")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-m", "--mapping", required=True, metavar="MAPPING",
+              help="Mapping file, or the name of a shipped mapping.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=5, show_default=True,
+              help="How many documents to show.")
+@click.option("--lines", type=click.IntRange(1, 10000), default=20, show_default=True,
+              help="How many lines (entries) of each document to show.")
+@click.option("--opening-balance", metavar="AMOUNT",
+              help="Petty cash: the cash balance before the first line (e.g. 1250.00).")
+def preview(**kwargs: Any) -> None:
+    """Show the documents FILE makes, as tables: the first ones with their lines, the
+    totals, the date range and the warnings. Nothing is written or sent."""
+    from yukimap.commands import preview as command
+
+    _run(command.run, **kwargs)
+
+
 @cli.command()
 def mappings() -> None:
     """List the mappings that ship with yukimap."""
