@@ -269,6 +269,38 @@ def send(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
+@cli.command("test", epilog="""\b
+Examples:
+  yukimap test my-shop.yaml --add orders-november.csv   (a case: the output approved now)
+  yukimap test my-shop.yaml                             (after a change: what differs)
+  yukimap test my-shop.yaml --update                    (approve the new output)
+""")
+@click.argument("mapping", metavar="MAPPING")
+@click.option("--update", is_flag=True,
+              help="Approve what the mapping makes now: write it as each case's expected"
+                   " output, and say what changed.")
+@click.option("--add", type=click.Path(path_type=Path, dir_okay=False), metavar="SAMPLE",
+              help="Make a case of this export: copy it into MAPPING.tests/NAME/ with what the"
+                   " mapping makes of it now.")
+@click.option("--name", help="With --add: the case's name (default: the sample's name).")
+@click.option("-a", "--administration", metavar="ID",
+              help="With --add: the administration the case converts for (journals).")
+@click.option("--opening-balance", metavar="AMOUNT",
+              help="With --add: the opening balance the case converts with (petty cash).")
+def test_(**kwargs: Any) -> None:
+    """Run a mapping's own tests: convert each case in MAPPING.tests/ and compare with the
+    output approved before.
+
+    A case is a folder with an input file and its approved output (expected.xml or
+    expected.csv, expected-summary.txt; expected-error.txt for an input that must be
+    refused). A difference is shown line by line and exits 1, so a change to the mapping is
+    seen before it goes live.
+    """
+    from yukimap.commands import test as command
+
+    _run(command.run, **kwargs)
+
+
 @cli.command()
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True,
               help="How many runs to show.")
