@@ -790,8 +790,10 @@ def _items(value: Any, target: DocumentType, env: _FieldEnv) -> tuple[ItemSpec, 
         fields = env.section(raw, item_path, target.items, target, target.item_key,
                              extra=("when",))
         when = _conditions(raw.get("when"), item_path + ("when",), env.ctx, env.let_names)
-        ok = fields is not None and when is not None
-        out.append(ItemSpec(fields, when, env.ctx.doc.where(item_path)) if ok else None)
+        if fields is None or when is None:
+            out.append(None)
+            continue
+        out.append(ItemSpec(fields, when, env.ctx.doc.where(item_path)))
     return None if None in out else tuple(out)  # type: ignore[arg-type]
 
 
