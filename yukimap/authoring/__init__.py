@@ -19,7 +19,7 @@ from pathlib import Path
 
 from yukimap.authoring.columns import Profile, profile_table
 from yukimap.authoring.draft import Draft, draft
-from yukimap.authoring.layout import Layout, find_layout
+from yukimap.authoring.layout import MAX_SHEETS, Layout, find_layout
 from yukimap.authoring.synonyms import Guess, guess_target, match
 from yukimap.authoring.yamltext import Entry, render, scalar
 from yukimap.documents import DOCUMENT_TYPES
@@ -77,7 +77,8 @@ def starter_summary(starter: Starter, export: Path, mapping: str) -> str:
     layout, table = starter.layout, starter.layout.table
     if layout.format == "csv":
         delimiter = "TAB" if table.delimiter == "\t" else f'"{table.delimiter}"'
-        read = f"CSV, {layout.encoding}, columns separated by {delimiter}"
+        read = f"CSV, {layout.encoding}, " + (f"columns separated by {delimiter}"
+                                               if table.delimiter else "one column")
     else:
         read = f"workbook, sheet {table.sheet}"
     if starter.guess is None:
@@ -143,7 +144,8 @@ def _columns(layout: Layout, profiles: dict[str, Profile], drafted: Draft) -> li
         profile = profiles[name]
         uses = drafted.uses.get(name)
         goes = "-> " + ", ".join(dict.fromkeys(uses)) if uses else "(not used)"
-        lines.append(f"#   {profile.letter:<2} {name:<{width}}  {_described(profile):<38} {goes}"
+        shown = _short(name, 40)
+        lines.append(f"#   {profile.letter:<2} {shown:<{width}}  {_described(profile):<38} {goes}"
                      .rstrip())
     return lines + [""]
 
@@ -188,6 +190,8 @@ def _source(layout: Layout, profiles: dict[str, Profile]) -> Entry:
                               note="between the columns"))
     else:
         others = f" (of {', '.join(layout.sheets)})" if len(layout.sheets) > 1 else ""
+        if len(layout.sheets) > MAX_SHEETS:
+            others = f" (of {len(layout.sheets)} sheets; init looked at the first {MAX_SHEETS})"
         keys.append(Entry("sheet", scalar(table.sheet or ""), note=f"the data{others}"))
     if layout.header_row != 1:
         keys.append(Entry("header_row", str(layout.header_row),

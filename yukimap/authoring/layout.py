@@ -82,9 +82,12 @@ def _encoding(content: bytes) -> tuple[str, str]:
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "UTF-16, with a byte order mark"
     sample = content[:4096]
-    if b"\x00" in sample:
-        order = "le" if sample[1::2].count(0) > sample[0::2].count(0) else "be"
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if max(even, odd) * 3 >= len(sample) // 2 > 0 and min(even, odd) * 10 <= max(even, odd):
+        order = "le" if odd > even else "be"  # as the reader judges NUL bytes
         return f"utf-16-{order}", "UTF-16 without a byte order mark (every other byte is zero)"
+    if b"\x00" in sample:  # a damaged or binary file: the reader says so
+        return "utf-8", ""
     for encoding, note in (("utf-8", "every byte reads as UTF-8"),
                            ("cp1252", "not UTF-8; every byte reads as Windows' cp1252"),
                            ("latin-1", "neither UTF-8 nor cp1252; read as latin-1")):
@@ -127,11 +130,15 @@ NO_HEADER_HINT = ("yukimap finds columns by their names: add a row with a name f
 # --- workbooks --------------------------------------------------------------------------
 
 
+MAX_SHEETS = 20  # of a workbook, looked at for the data: each is read whole
+
+
 def _workbook(path: Path, name: str) -> Layout:
-    """The sheet with the most rows of data under a header; the first one on a tie."""
+    """The sheet with the most rows of data under a header, of the first MAX_SHEETS; the
+    first one on a tie."""
     first = _sheet(path, None, 1)
     best: tuple[int, Table, int] | None = None
-    for number in range(1, len(first.sheets) + 1):
+    for number in range(1, min(len(first.sheets), MAX_SHEETS) + 1):
         table = first if number == 1 else _sheet(path, number, 1)
         row = header_row(table.preview) if table.preview else None
         if row is None:
