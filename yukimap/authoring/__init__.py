@@ -57,7 +57,7 @@ def starter_mapping(export: Path, target: str | None = None,
     chosen = target or (guess.target if guess else "")
     found = match(table.columns, chosen)
     drafted = draft(chosen, table, profiles, found)
-    lines = _head(export, mapping_name, chosen, guess)
+    lines = _head(export, mapping_name, chosen, guess, bool(drafted.todos))
     lines += _columns(layout, profiles, drafted)
     lines += ["version: 1", f"target: {chosen}", f"name: {scalar('Starter for ' + export.name)}"]
     for entry in [_source(layout, profiles), *drafted.sections]:
@@ -102,7 +102,8 @@ def starter_summary(starter: Starter, export: Path, mapping: str) -> str:
     return "\n".join(lines)
 
 
-def _head(export: Path, mapping: str, target: str, guess: Guess | None) -> list[str]:
+def _head(export: Path, mapping: str, target: str, guess: Guess | None, todos: bool
+          ) -> list[str]:
     title = DOCUMENT_TYPES[target].title
     if guess is None:
         said = f"The target, {target} ({title}), as asked with --target."
@@ -119,7 +120,8 @@ def _head(export: Path, mapping: str, target: str, guess: Guess | None) -> list[
         f"# yaml-language-server: $schema={SCHEMA_URL}",
         f"# A starter mapping for {export.name}, written by yukimap init.",
         *_wrapped(said),
-        "# Fill in every TODO (yukimap check refuses the mapping while one is left), then:",
+        "# Fill in every TODO (yukimap check refuses the mapping while one is left), then:"
+        if todos else "# Read it through (init found a column for every field it needs), then:",
         f"#   yukimap check {mapping} --sample {export}",
         f"#   yukimap preview {export} -m {mapping}",
         f"#   yukimap convert {export} -m {mapping} --dry-run",
