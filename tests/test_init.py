@@ -327,3 +327,31 @@ def _source_value(mapping: dict[str, object], key: str) -> object:
 def test_how_right_init_is_on_the_shipped_examples(update_golden: bool) -> None:
     report = "\n".join(_accuracy(example) for example in EXAMPLES) + "\n"
     _compare(GOLDEN / "accuracy.txt", report, update_golden)
+
+
+def test_a_bank_export_whose_indicator_words_are_unknown(tmp_path: Path) -> None:
+    files = build_files(tmp_path, {"bank.csv": (
+        "Datum;Rekening;Tegenrekening;Af/Bij;Bedrag;Omschrijving\n"
+        "2024-11-01;NL12INGB0001234567;NL44RABO0123456789;Uitgaand;12.50;Huur\n"
+        "2024-11-02;NL12INGB0001234567;;Inkomend;8.10;Rente\n")})
+    result = run_cli("init", files["bank.csv"], "-o", tmp_path / "bank.yaml")
+    text = (tmp_path / "bank.yaml").read_text(encoding="utf-8")
+    assert text[text.index("\nentries:") + 1:].splitlines() == [
+        "entries:",
+        "  - EntryDate: {column: Datum}",
+        "    GLAccount: TODO               # the GL account of this bank account, e.g. 1100",
+        "    Amount: {column: Bedrag, sign: TODO}  # Af/Bij says + or -: Uitgaand, Inkomend",
+        "    Description: {column: Omschrijving}",
+        "  - EntryDate: {column: Datum}",
+        "    GLAccount:",
+        "      column: Tegenrekening",
+        "      map:                        # which GL account each one is",
+        "        NL44RABO0123456789: TODO",
+        "      fallback: TODO              # any other account, e.g. 2100 (Vraagposten)",
+        "      default: TODO               # rows without a Tegenrekening (bank charges?)",
+        "    Amount: {column: Bedrag, sign: TODO, negate: true}  # the same amount, the other way",
+        "    Description: {column: Omschrijving}",
+    ]
+    assert "  TODO    6 to fill in, on lines" in result.stdout
+    assert run_cli("check", tmp_path / "bank.yaml").stderr.splitlines()[0].endswith(
+        "6 problems in the mapping")

@@ -38,9 +38,8 @@ CONTACT_TYPE_WORDS = {"bedrijf": "Company", "zakelijk": "Company", "company": "C
 GENDER_WORDS = {"man": "Male", "m": "Male", "male": "Male", "dhr": "Male", "vrouw": "Female",
                 "v": "Female", "female": "Female", "f": "Female", "mevr": "Female",
                 "onbekend": "Unknown", "unknown": "Unknown"}
-JOURNAL_TYPE_WORDS: dict[str, str] = {}
 WORDS = {"PaymentMethod": PAYMENT_WORDS, "ContactType": CONTACT_TYPE_WORDS,
-         "Gender": GENDER_WORDS, "JournalType": JOURNAL_TYPE_WORDS}
+         "Gender": GENDER_WORDS}
 # Dutch VAT rates and Yuki's VATType for them (21% high, 9% low); 0% has several types.
 VAT_TYPES = {"21": "1", "9": "2"}
 POSITIVE_WORDS = ("bij", "c", "cr", "credit", "in", "ontvangen", "+")
@@ -306,9 +305,11 @@ def _bank_entries(d: _Drafter, counter: str) -> list[Entry]:
                         " e.g. 1100")
     other = dict(own)
     other["GLAccount"] = ("", "")
-    amount, note = own["Amount"]
-    other["Amount"] = (Flow({**amount, "negate": "true"}) if isinstance(amount, Flow)
-                       else amount, "the same amount, the other way")
+    amount = own["Amount"][0]
+    if isinstance(amount, Flow):  # its TODOs are the counter entry's to fill in too
+        amount = Flow({k: d.todo(f"entries[1].Amount.{k}") if v == TODO else v
+                       for k, v in amount.items()} | {"negate": "true"})
+    other["Amount"] = (amount, "the same amount, the other way")
     entry = _section("entries", d.target.items, other)
     entry.children = [_counter_account(d, counter) if c.key == "GLAccount" else c
                       for c in entry.children]
