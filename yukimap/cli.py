@@ -280,18 +280,19 @@ Examples:
               help="Approve what the mapping makes now: write it as each case's expected"
                    " output, and say what changed.")
 @click.option("--add", type=click.Path(path_type=Path, dir_okay=False), metavar="SAMPLE",
-              help="Make a case of this export: copy it into MAPPING.tests/NAME/ with what the"
-                   " mapping makes of it now.")
+              help="Make a case of this export: copy it into the mapping's tests folder with"
+                   " what the mapping makes of it now.")
 @click.option("--name", help="With --add: the case's name (default: the sample's name).")
 @click.option("-a", "--administration", metavar="ID",
               help="With --add: the administration the case converts for (journals).")
 @click.option("--opening-balance", metavar="AMOUNT",
               help="With --add: the opening balance the case converts with (petty cash).")
 def test_(**kwargs: Any) -> None:
-    """Run a mapping's own tests: convert each case in MAPPING.tests/ and compare with the
-    output approved before.
+    """Run a mapping's own tests: convert each case and compare with the output approved
+    before.
 
-    A case is a folder with an input file and its approved output (expected.xml or
+    The cases live beside the mapping, in a folder named after it (my-shop.tests/ for
+    my-shop.yaml). A case is a folder with an input file and its approved output (expected.xml or
     expected.csv, expected-summary.txt; expected-error.txt for an input that must be
     refused). A difference is shown line by line and exits 1, so a change to the mapping is
     seen before it goes live.
