@@ -291,8 +291,8 @@ def test_(**kwargs: Any) -> None:
     """Run a mapping's own tests: convert each case and compare with the output approved
     before.
 
-    The cases live beside the mapping, in a folder named after it (my-shop.tests/ for
-    my-shop.yaml). A case is a folder with an input file and its approved output (expected.xml or
+    The cases live beside the mapping, in a folder named after it (orders.tests/ for
+    orders.yaml). A case is a folder with an input file and its approved output (expected.xml or
     expected.csv, expected-summary.txt; expected-error.txt for an input that must be
     refused). A difference is shown line by line and exits 1, so a change to the mapping is
     seen before it goes live.
