@@ -158,3 +158,14 @@ def test_a_case_yaml_with_other_keys_is_refused(kas: dict[str, Path]) -> None:
         "error: kas.tests/x/case.yaml is not a case's options\n"
         "  fix: it holds administration: and opening_balance: only, e.g. administration:"
         " 12345678\n")
+
+
+def test_a_shipped_mapping_is_copied_before_it_gets_cases(kas: dict[str, Path]) -> None:
+    result = run_cli("test", "cash-book", "--add", "november.csv")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: cash-book is a mapping that ships with yukimap: its tests would go into"
+        " yukimap's own folder\n"
+        f"  fix: copy it and test the copy: cp {REPO / 'mappings' / 'cash-book.yaml'}"
+        " cash-book.yaml\n")
+    assert not (REPO / "mappings" / "cash-book.tests").exists()

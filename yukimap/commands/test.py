@@ -18,6 +18,10 @@ def run(mapping: str, update: bool = False, add: Path | None = None, name: str |
                                  ("opening_balance", opening_balance)) if v is not None}
     if add is None and (name or options):
         raise UsageError("--name, -a and --opening-balance go with --add: they make a case")
+    if (add is not None or update) and not Path(mapping).exists():
+        raise UsageError(f"{mapping} is a mapping that ships with yukimap: its tests would go"
+                         " into yukimap's own folder",
+                         hint=f"copy it and test the copy: cp {path} {path.name}")
     if add is not None:
         return _add(path, mapping, add, name, options)
     return _run_all(path, mapping, update)
