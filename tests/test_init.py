@@ -111,6 +111,18 @@ def test_readings_that_remain_are_listed_not_chosen(tmp_path: Path) -> None:
     ]
 
 
+def test_a_column_that_alone_reads_two_ways_is_read_as_another_one_shows(
+        tmp_path: Path) -> None:
+    files = build_files(tmp_path, {"f.csv": "Factuur;Datum;Vervaldatum;Bedrag\n"
+                                            "F1;01-02-2024;15-02-2024;12,50\n"})
+    result = run_cli("init", files["f.csv"], "--output", "-")
+    assert _source_block(result.stdout)[-3:] == [
+        '  date_format: "%d-%m-%Y"         # Vervaldatum: 15-02-2024 is 2024-02-15',
+        "  # Datum alone reads as dd-mm-yyyy or mm-dd-yyyy; it is read as dd-mm-yyyy, as",
+        "  # Vervaldatum shows",
+    ]
+
+
 def test_a_workbook_the_sheet_with_the_data_and_its_header_below_an_empty_row(
         tmp_path: Path) -> None:
     from openpyxl import Workbook

@@ -248,9 +248,14 @@ def _date_keys(profiles: list[Profile]) -> list[Entry]:
             "[" + ", ".join(scalar(f) for f in settled) + "]"
         proof = next(iter(settled.values()))
         out.append(Entry("date_format", value, note=_date_example(proof)))
-    for p in dates:
-        if len(p.date_formats) > 1 and not set(p.date_formats) & set(settled):
-            readings = " or ".join(describe_format(f) for f in p.date_formats)
+    for p in (p for p in dates if len(p.date_formats) > 1):
+        readings = " or ".join(describe_format(f) for f in p.date_formats)
+        shown = [f for f in p.date_formats if f in settled]
+        if shown:  # the file's format, which another column shows, reads this one too
+            out.append(_comments(f"{p.name} alone reads as {readings}; it is read as"
+                                 f" {describe_format(shown[0])}, as {settled[shown[0]].name}"
+                                 " shows"))
+        else:
             out.append(_comments(f"date_format: not stated: {p.name} reads as {readings}, and"
                                  " no value tells them apart; add the one the export uses,"
                                  f' e.g. date_format: "{p.date_formats[0]}"'))

@@ -44,7 +44,13 @@ class Layout:
 
 
 class NoHeader(SourceError):
-    """No row of the file looks like column names."""
+    """No row of the file looks like column names.
+
+    Once a mapping can name the columns of such a file (`columns: [...]` under `source:`,
+    issue 12 item 7), this is where init offers it: instead of raising, a Layout without a
+    header row (the table read with the names given), and `_source` in __init__ writes
+    `columns:` with a name for each column (the matched field's, or TODO).
+    """
 
 
 def find_layout(path: Path) -> Layout:
