@@ -367,3 +367,25 @@ def test_a_bank_export_whose_indicator_words_are_unknown(tmp_path: Path) -> None
     assert "  TODO    6 to fill in, on lines" in result.stdout
     assert run_cli("check", tmp_path / "bank.yaml").stderr.splitlines()[0].endswith(
         "6 problems in the mapping")
+
+
+RABO = """\
+"IBAN/BBAN","Munt","Volgnr","Datum","Bedrag","Saldo na trn","Tegenrekening IBAN/BBAN","Naam tegenpartij","Omschrijving-1"
+"NL11RABO0101010101","EUR","000000000000001","2024-11-01","-12,50","+1.987,50","NL22INGB0002222222","Albert Heijn 1234","Boodschappen"
+"NL11RABO0101010101","EUR","000000000000002","2024-11-02","+1.500,00","+3.487,50","NL33ABNA0333333333","Werkgever BV","Salaris november"
+"NL11RABO0101010101","EUR","000000000000003","2024-11-03","-45,00","+3.442,50","","","Kosten"
+"""  # noqa: E501 - a bank's export, as it comes
+
+
+def test_an_export_init_has_not_seen_a_rabobank_csv(tmp_path: Path) -> None:
+    files = build_files(tmp_path, {"rabo.csv": RABO})
+    mapping = tmp_path / "rabo.yaml"
+    result = run_cli("init", files["rabo.csv"], "-o", mapping)
+    assert result.stdout.splitlines()[1:2] == [
+        "  target  journal (guessed from the column names: sure)"]
+    filled = _fill(mapping.read_text(encoding="utf-8"),
+                   ['"1100"', '"4000"', '"1000"', '"2100"', '"4900"'], None)
+    mapping.write_text(filled, encoding="utf-8")
+    dry_run = run_cli("convert", files["rabo.csv"], "-m", mapping, "--dry-run")
+    assert dry_run.code == 0, dry_run.stderr
+    assert "    2024-11-02        2  1,500.00  -1,500.00     0.00" in dry_run.stdout

@@ -147,13 +147,15 @@ JOURNAL = (
     _role("entries.Description", "Omschrijving", "Mededelingen", "Description", "Omschr",
           "Toelichting", "Memo", "Boekingsomschrijving"),
     _role("entries.ContactName", "Relatie", "Naam", "Naam / Omschrijving", "Tegenpartij",
-          "Naam tegenpartij", "Naam tegenrekening", "Contact", "Counterparty", "Name"),
+          "Naam tegenpartij", "Naam tegenrekening", "Tegenrekeninghouder", "Contact",
+          "Counterparty", "Counterparty name", "Name"),
     _role("entries.ContactCode", "Relatiecode", "Relatienummer", "Contact code"),
     _role("journal.ProjectCode", "Projectcode", "Project code", "Project"),
-    _role("bank.Account@iban", "Rekening", "IBAN", "Rekeningnummer", "Eigen rekening",
-          "Account number", core=True),
+    _role("bank.Account@iban", "Rekening", "IBAN", "IBAN/BBAN", "Rekeningnummer",
+          "Eigen rekening", "Account number", core=True),
     _role("bank.Counter@iban", "Tegenrekening", "Tegenrekening IBAN", "IBAN tegenrekening",
-          "Counter account", "Counterparty account", core=True),
+          "Tegenrekening IBAN/BBAN", "Tegenrekeningnummer", "Counter account",
+          "Counterparty account", "Counterparty IBAN", core=True),
 )
 
 PETTY_CASH = (
@@ -183,7 +185,7 @@ def match(headers: Sequence[str], target: str) -> dict[str, str]:
     """Role -> header, for the roles of `target` whose names the headers have: each role
     takes the header its most telling name matches, each header serves one role (the
     first in the table's order that wants it)."""
-    keys = {h: normalise(h).key for h in headers}
+    keys = {h: _key(normalise(h).key) for h in headers}
     used: set[str] = set()
     found: dict[str, str] = {}
     for role in ROLES[target]:
@@ -194,6 +196,11 @@ def match(headers: Sequence[str], target: str) -> dict[str, str]:
             found[role.name] = header
             used.add(header)
     return found
+
+
+def _key(key: str) -> str:
+    """A numbered header ("Omschrijving-1", the first of several) as its name."""
+    return key.rstrip("0123456789") or key
 
 
 @dataclass(frozen=True)
