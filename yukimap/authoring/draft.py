@@ -240,7 +240,10 @@ def _number_text(value: str) -> str:
 
 def _grouping(d: _Drafter, role: str, one: str) -> list[Entry]:
     header = d.header(role)
-    if header is None or not d.profiles[header].repeats:
+    if header is None:
+        return [Entry("", above=["group_by: the invoice number's column, if an invoice spans"
+                                 " several rows"])]
+    if not d.profiles[header].repeats:
         return []
     d.use(header, "group_by")
     return [Entry("group_by", scalar(header), note=f"{one} {header}: its rows share it")]
