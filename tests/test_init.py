@@ -104,7 +104,8 @@ def test_readings_that_remain_are_listed_not_chosen(tmp_path: Path) -> None:
         "source:",
         "  encoding: utf-8                 # every byte reads as UTF-8",
         '  delimiter: ";"                  # between the columns',
-        "  # decimal_mark: not stated: the numbers of Bedrag read both ways (1.000, 2.500: with '.'",
+        "  # decimal_mark: not stated: the numbers of Bedrag read both ways (1.000, 2.500: with"
+        " '.'",
         "  # or ',' as the decimal mark); set the export's: decimal_mark: \",\" or \".\"",
         "  # date_format: not stated: Datum reads as dd-mm-yyyy or mm-dd-yyyy, and no value tells",
         '  # them apart; add the one the export uses, e.g. date_format: "%d-%m-%Y"',

@@ -34,8 +34,8 @@ def test_the_preview_of_every_shipped_example(example: Path, update_golden: bool
 
 @pytest.mark.usefixtures("wide")
 def test_a_preview_writes_nothing_and_cuts_long_documents(tmp_path: Path) -> None:
-    rows = "".join(f"2024-11-{d:02d};4000;Kosten {d};{d},00;\n2024-11-{d:02d};1100;Bank {d};;{d},00\n"
-                   for d in range(1, 13))
+    rows = "".join(f"2024-11-{d:02d};4000;Kosten {d};{d},00;\n"
+                   f"2024-11-{d:02d};1100;Bank {d};;{d},00\n" for d in range(1, 13))
     files = build_files(tmp_path, {
         "memo.csv": "Datum;Rekening;Omschrijving;Debet;Credit\n" + rows,
         "memo.yaml": "version: 1\ntarget: journal\nsource: {decimal_mark: \",\"}\n"
