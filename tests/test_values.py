@@ -10,6 +10,7 @@ import pytest
 from yukimap.values import (
     BadValue,
     Locale,
+    date_formats_reading,
     decimal_mark_evidence,
     format_decimal,
     parse_boolean,
@@ -77,6 +78,19 @@ def test_thousands_hint_names_the_fix() -> None:
 def test_decimal_mark_evidence(texts: list[str], mark: str | None,
                                ambiguous: list[str]) -> None:
     assert decimal_mark_evidence(texts) == (mark, ambiguous)
+
+
+@pytest.mark.parametrize("texts,formats", [
+    (["31-01-2024", "01-02-2024"], ["%d-%m-%Y"]),  # 31 settles day-month
+    (["01-02-2024", "03-04-2024"], ["%d-%m-%Y", "%m-%d-%Y"]),  # nothing tells them apart
+    (["20241101", "20241130"], ["%Y%m%d"]),
+    (["2024-11-01"], []),  # ISO needs no format: none of the common ones is asked for it
+    (["08:12"], []),
+    (["31-01-2024", "gisteren"], []),  # one value no format reads: no reading of the column
+])
+def test_the_common_date_formats_that_read_every_value(texts: list[str],
+                                                      formats: list[str]) -> None:
+    assert date_formats_reading(texts) == formats
 
 
 @pytest.mark.parametrize("value,places,expected", [

@@ -76,6 +76,7 @@ def cli() -> None:
 
     \b
     Start with:
+      yukimap init export.csv     (a starter mapping for your own export)
       yukimap convert export.csv --mapping webshop-orders --dry-run
       yukimap check my-mapping.yaml --sample export.csv
       yukimap mappings            (the mappings that ship with yukimap)
@@ -122,6 +123,53 @@ def convert(**kwargs: Any) -> None:
 def check(**kwargs: Any) -> None:
     """Check a mapping file, and optionally try it on a sample export (and with Yuki)."""
     from yukimap.commands import check as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command(epilog="""\b
+Examples:
+  yukimap init orders.csv                  (writes orders.yaml)
+  yukimap init kassa.xlsx --target sales_invoices --output kassa.yaml
+""")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--target", type=click.Choice(["sales_invoices", "journal", "petty_cash"]),
+              help="The kind of Yuki document to make; default: guessed from the column names.")
+@click.option("-o", "--output", metavar="MAPPING",
+              help="Write the mapping here (default: FILE's name with .yaml, in this folder);"
+                   " - for standard output. An existing file is never overwritten.")
+def init(**kwargs: Any) -> None:
+    """Write a starter mapping for the export FILE, with comments.
+
+    It finds the file's encoding, delimiter, sheet and row of column names, reads every
+    column (a date format or decimal mark is stated only when the whole column admits one
+    reading), and matches the column names to Yuki's fields by their Dutch and English
+    names. Where a person must decide, it writes TODO: `yukimap check` refuses the mapping
+    until every TODO is filled in.
+    """
+    from yukimap.commands import init as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command(epilog="""\b
+Examples:
+  yukimap preview orders.csv -m my-shop.yaml
+  yukimap preview bank.csv -m bank-ing --limit 1 --lines 50
+""")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-m", "--mapping", required=True, metavar="MAPPING",
+              help="Mapping file, or the name of a shipped mapping.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=5, show_default=True,
+              help="How many documents to show.")
+@click.option("--lines", type=click.IntRange(1, 10000), default=20, show_default=True,
+              help="How many lines (entries) of each document to show.")
+@click.option("--opening-balance", metavar="AMOUNT",
+              help="Petty cash: the cash balance before the first line (e.g. 1250.00).")
+def preview(**kwargs: Any) -> None:
+    """Show the documents FILE makes, as tables: the first ones with their lines, the
+    totals, the date range and the warnings. Nothing is written or sent."""
+    from yukimap.commands import preview as command
 
     _run(command.run, **kwargs)
 
@@ -218,6 +266,39 @@ def send(**kwargs: Any) -> None:
       0  every document is in Yuki (sent now or before)
     """
     from yukimap.commands import send as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command("test", epilog="""\b
+Examples:
+  yukimap test my-shop.yaml --add orders-november.csv   (a case: the output approved now)
+  yukimap test my-shop.yaml                             (after a change: what differs)
+  yukimap test my-shop.yaml --update                    (approve the new output)
+""")
+@click.argument("mapping", metavar="MAPPING")
+@click.option("--update", is_flag=True,
+              help="Approve what the mapping makes now: write it as each case's expected"
+                   " output, and say what changed.")
+@click.option("--add", type=click.Path(path_type=Path, dir_okay=False), metavar="SAMPLE",
+              help="Make a case of this export: copy it into the mapping's tests folder with"
+                   " what the mapping makes of it now.")
+@click.option("--name", help="With --add: the case's name (default: the sample's name).")
+@click.option("-a", "--administration", metavar="ID",
+              help="With --add: the administration the case converts for (journals).")
+@click.option("--opening-balance", metavar="AMOUNT",
+              help="With --add: the opening balance the case converts with (petty cash).")
+def test_(**kwargs: Any) -> None:
+    """Run a mapping's own tests: convert each case and compare with the output approved
+    before.
+
+    The cases live beside the mapping, in a folder named after it (orders.tests/ for
+    orders.yaml). A case is a folder with an input file and its approved output (expected.xml or
+    expected.csv, expected-summary.txt; expected-error.txt for an input that must be
+    refused). A difference is shown line by line and exits 1, so a change to the mapping is
+    seen before it goes live.
+    """
+    from yukimap.commands import test as command
 
     _run(command.run, **kwargs)
 

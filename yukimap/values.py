@@ -287,11 +287,17 @@ def _reads(text: str, fmt: str) -> date | None:
     return value if 1900 <= value.year <= 2199 else None
 
 
+def date_formats_reading(values: Sequence[str], configured: tuple[str, ...] = ()) -> list[str]:
+    """The common formats, other than those `configured`, that read every one of `values`
+    as a date from 1900 to 2199 (the readings that remain for a column: one settles it)."""
+    return [f for f in COMMON_DATE_FORMATS if f not in configured
+            and all(_reads(v, f) is not None for v in values)]
+
+
 def date_format_hint(values: Sequence[str], configured: tuple[str, ...]) -> str | None:
     """A hint for a column's values that are not dates in the configured formats: the
     common formats that read every one of them. None when the values show nothing new."""
-    fits = [f for f in COMMON_DATE_FORMATS if f not in configured
-            and all(_reads(v, f) is not None for v in values)]
+    fits = date_formats_reading(values, configured)
     if len(fits) == 1:
         shown = _reading(_telling(values, fits[0]), fits[0])
         if configured:

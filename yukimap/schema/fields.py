@@ -19,6 +19,7 @@ from yukimap.model import (
     Sign,
     ValueSource,
 )
+from yukimap.placeholders import field_todos
 from yukimap.schema.check import INVALID, Ctx, Yaml, as_text, check_map, shown
 from yukimap.schema.conditions import compiled
 from yukimap.schema.keys import FIELD_KEYS, SIGN_KEYS
@@ -50,11 +51,17 @@ def check_field(env: FieldEnv, raw: Yaml, path: KeyPath, element: Element | None
     """The field at `path` (a map of keys, or a constant); None once its problems are
     reported."""
     ctx = env.ctx
+    short = not isinstance(raw, dict)
     if not isinstance(raw, dict):
         if raw is None:
             ctx.fail(path, "no value given", hint="write column: NAME, value: TEXT or expr:")
             return None
         raw = {"value": raw}
+    todos = field_todos(raw, element, ".".join(out_path))  # a starter's TODOs, unfilled
+    for sub, cause, fix in todos:
+        ctx.fail(path if short else path + sub, cause, fix)
+    if todos:
+        return None
     checked = check_map(raw, path, ctx, FIELD_KEYS, "a field", extra=f" ({'.'.join(out_path)})")
     if checked is INVALID:
         return None

@@ -105,19 +105,18 @@ def check_items(env: FieldEnv, value: Yaml, target: DocumentType) -> tuple[ItemS
         env.ctx.fail(path, f"{target.item_key}: needs at least one field")
         return None
     listed = value if isinstance(value, list) else [value]
-    out = []
-    for i, raw in enumerate(listed):
+    out: list[ItemSpec] = []
+    for i, raw in enumerate(listed):  # every entry, so that all their problems show
         item_path = path + (i,) if isinstance(value, list) else path
         if not isinstance(raw, dict):
             env.ctx.fail(item_path, f"each entry of {target.item_key}: is a set of fields")
-            return None
+            continue
         fields = check_section(env, raw, item_path, target.items, target, target.item_key,
                                extra=("when",))
         when = check_conditions(raw.get("when"), item_path + ("when",), env.ctx, env.let_names)
-        if fields is None or when is None:
-            return None
-        out.append(ItemSpec(fields, when, env.ctx.doc.where(item_path)))
-    return tuple(out)
+        if fields is not None and when is not None:
+            out.append(ItemSpec(fields, when, env.ctx.doc.where(item_path)))
+    return tuple(out) if len(out) == len(listed) else None
 
 
 def check_required(target: DocumentType, header: tuple[FieldSpec, ...] | None,

@@ -1,0 +1,199 @@
+"""How an export is laid out, found from the file: CSV or workbook, its encoding, the sheet
+with the data, the row with the column names (below any title rows); then the file read as
+`convert` reads it, with the reader's own sniffing of the delimiter.
+
+The header row is the first row with at least two cells, most of them text (not numbers
+or dates), all different, as wide as at least half the widest of the rows below it, with a
+row of data below: a title ("Kassa-export, 18-11-2024") has one cell or a date, a period
+line ("Periode: 01-11 t/m 30-11") as many dates as words.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from yukimap.authoring.columns import is_value
+from yukimap.errors import SourceError
+from yukimap.frames import Table
+from yukimap.model import Source
+from yukimap.read import CSV_EXTENSIONS, EXCEL_EXTENSIONS, read_table
+from yukimap.read.files import check_file, read_bytes
+from yukimap.read.sniff import SNIFF_BYTES, SNIFF_DELIMITERS, split
+from yukimap.read.table import PREVIEW_ROWS
+
+Rows = Sequence[Sequence[str | None]]
+_BELOW = 10  # rows below a header candidate that are looked at
+
+
+@dataclass(frozen=True)
+class Layout:
+    """An export as init found it, and its table read that way."""
+
+    format: str  # "csv" or "excel"
+    table: Table
+    header_row: int
+    encoding: str | None = None  # csv: the encoding that reads it
+    encoding_note: str = ""  # csv: how it was found
+    sheets: tuple[str, ...] = ()  # excel: every sheet
+
+
+class NoHeader(SourceError):
+    """No row of the file looks like column names.
+
+    Once a mapping can name the columns of such a file (`columns: [...]` under `source:`,
+    issue 12 item 7), this is where init offers it: instead of raising, a Layout without a
+    header row (the table read with the names given), and `_source` in __init__ writes
+    `columns:` with a name for each column (the matched field's, or TODO).
+    """
+
+
+def find_layout(path: Path) -> Layout:
+    name = str(path)
+    check_file(path, name)
+    ext = path.suffix.lower()
+    if ext in EXCEL_EXTENSIONS:
+        return _workbook(path, name)
+    if ext in CSV_EXTENSIONS or not ext:
+        return _csv(path, name)
+    known = ", ".join(CSV_EXTENSIONS + EXCEL_EXTENSIONS)
+    raise SourceError(f"cannot tell the format of {name} from its extension ({ext}); yukimap"
+                      f" reads {known}", hint="rename the file to the extension of its format")
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def _csv(path: Path, name: str) -> Layout:
+    content = read_bytes(path, name)
+    encoding, note = _encoding(content)
+    sample = content[:SNIFF_BYTES].decode(encoding if encoding != "utf-8" else "utf-8-sig",
+                                          errors="replace")
+    header_row = _csv_header_row(sample, name)
+    source = Source(format="csv", encoding=encoding, header_row=header_row)
+    return Layout("csv", read_table(path, source), header_row, encoding, note)
+
+
+def _encoding(content: bytes) -> tuple[str, str]:
+    """The encoding that reads the whole file, and how it was found: a byte order mark,
+    UTF-8 (every byte sequence valid), or else Windows' cp1252 (latin-1 where cp1252 has
+    no sign for a byte)."""
+    if content.startswith(codecs.BOM_UTF8):
+        return "utf-8", "UTF-8, with a byte order mark"
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "UTF-16, with a byte order mark"
+    sample = content[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if max(even, odd) * 3 >= len(sample) // 2 > 0 and min(even, odd) * 10 <= max(even, odd):
+        order = "le" if odd > even else "be"  # as the reader judges NUL bytes
+        return f"utf-16-{order}", "UTF-16 without a byte order mark (every other byte is zero)"
+    if b"\x00" in sample:  # a damaged or binary file: the reader says so
+        return "utf-8", ""
+    for encoding, note in (("utf-8", "every byte reads as UTF-8"),
+                           ("cp1252", "not UTF-8; every byte reads as Windows' cp1252"),
+                           ("latin-1", "neither UTF-8 nor cp1252; read as latin-1")):
+        try:
+            content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding, note
+    raise AssertionError("latin-1 reads every byte")  # pragma: no cover
+
+
+def _csv_header_row(sample: str, name: str) -> int:
+    """The header row, split by the delimiter that splits the first records widest (the
+    reader then sniffs its own from that row on); a file of one column: its first row."""
+    records: list[list[str]] = []
+    width = 1
+    for delimiter in SNIFF_DELIMITERS:
+        try:
+            split_up = split(sample, delimiter, '"')[:PREVIEW_ROWS]
+        except csv.Error:
+            continue
+        widths = [len(r) for r in split_up if _filled(r)]
+        typical = statistics.median_high(widths) if widths else 0
+        if typical > width:
+            records, width = split_up, typical
+    row = header_row(records) if records else None
+    if row is not None:
+        return row
+    filled = [n for n, r in enumerate(records, start=1) if _filled(r)]
+    if filled and any(is_value(c) for c in records[filled[0] - 1] if c):
+        raise NoHeader(f"{name} seems to have no row of column names: its first row holds"
+                       " values, not names", hint=NO_HEADER_HINT)
+    return filled[0] if filled else 1
+
+
+NO_HEADER_HINT = ("yukimap finds columns by their names: add a row with a name for each column"
+                  " at the top of the file, then run init again")
+
+
+# --- workbooks --------------------------------------------------------------------------
+
+
+MAX_SHEETS = 20  # of a workbook, looked at for the data: each is read whole
+
+
+def _workbook(path: Path, name: str) -> Layout:
+    """The sheet with the most rows of data under a header, of the first MAX_SHEETS; the
+    first one on a tie."""
+    first = _sheet(path, None, 1)
+    best: tuple[int, Table, int] | None = None
+    for number in range(1, min(len(first.sheets), MAX_SHEETS) + 1):
+        table = first if number == 1 else _sheet(path, number, 1)
+        row = header_row(table.preview) if table.preview else None
+        if row is None:
+            continue
+        data = table.frame.height - sum(1 for r in table.preview[1:row] if _filled(r))
+        if best is None or data > best[0]:
+            best = (data, table, row)
+    if best is None:
+        raise NoHeader(f"no sheet of {name} has a row of column names above its data",
+                       hint=NO_HEADER_HINT)
+    _, table, row = best
+    if row != table.header_row:
+        source = Source(format="excel", sheet=table.sheets.index(table.sheet or "") + 1,
+                        header_row=row)
+        table = read_table(path, source)
+    return Layout("excel", table, row, sheets=first.sheets)
+
+
+_FIRST_TEXT = re.compile(r"the first row with text is row (\d+)")
+
+
+def _sheet(path: Path, sheet: int | None, header_row: int) -> Table:
+    """A sheet read with its header on `header_row`, for its first rows (table.preview); a
+    sheet whose first row is empty is read from the first row with text, as the reader's
+    hint says."""
+    try:
+        return read_table(path, Source(format="excel", sheet=sheet, header_row=header_row))
+    except SourceError as exc:
+        later = _FIRST_TEXT.search(exc.hint or "")
+        if later is None or int(later.group(1)) <= header_row:
+            raise
+        return _sheet(path, sheet, int(later.group(1)))
+
+
+# --- the header row ---------------------------------------------------------------------
+
+
+def header_row(rows: Rows) -> int | None:
+    """The 1-based row of `rows` that holds the column names, or None."""
+    for index, row in enumerate(rows):
+        cells = [c.strip() for c in row if c and c.strip()]
+        names = [c for c in cells if not is_value(c)]
+        if len(names) < 2 or len(names) * 4 < len(cells) * 3 or len(set(cells)) < len(cells):
+            continue
+        below = [r for r in rows[index + 1: index + 1 + _BELOW] if _filled(r)]
+        if below and len(cells) * 2 >= max(_filled(r) for r in below):
+            return index + 1
+    return None
+
+
+def _filled(row: Sequence[str | None]) -> int:
+    return sum(1 for c in row if c and c.strip())

@@ -1,0 +1,166 @@
+"""The starter mapping as text: its head (the target and how sure, what to do next), the
+columns of the export and what init read in them, then the mapping itself; and what init
+did, in a few lines for the terminal."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from yukimap.authoring.columns import Profile, profile_table
+from yukimap.authoring.draft import Draft, draft
+from yukimap.authoring.layout import Layout, find_layout
+from yukimap.authoring.source import source_entry, wrapped
+from yukimap.authoring.synonyms import Guess, guess_target, match
+from yukimap.authoring.yamltext import render, scalar
+from yukimap.documents import DOCUMENT_TYPES
+from yukimap.values import describe_format
+
+# Where editors find the JSON Schema of the mapping format (yaml-language-server). One
+# place: the docs and JSON Schema work chooses the address; it is reconciled here.
+SCHEMA_URL = "https://yukimap.example/schemas/mapping.schema.json"
+
+_TODO = re.compile(r"(?<![\w'\"])TODO(?![\w'\"])")
+
+
+@dataclass(frozen=True)
+class Starter:
+    """A starter mapping: its text, and what init found and left to fill in."""
+
+    text: str
+    target: str
+    guess: Guess | None  # None: the target was given
+    todos: tuple[str, ...]  # the key paths of the TODOs, in the order written
+    layout: Layout
+    used: tuple[str, ...] = ()  # the columns the mapping reads
+
+
+def starter_mapping(export: Path, target: str | None = None,
+                    mapping_name: str = "MAPPING.yaml") -> Starter:
+    """The starter mapping for `export`, for `target` (guessed from the headers when None);
+    `mapping_name` is how the text's own commands name the mapping file."""
+    layout = find_layout(export)
+    table = layout.table
+    profiles = {p.name: p for p in profile_table(table)}
+    guess = guess_target(table.columns) if target is None else None
+    chosen = target or (guess.target if guess else "")
+    found = match(table.columns, chosen)
+    drafted = draft(chosen, table, profiles, found)
+    lines = _head(export, mapping_name, chosen, guess, bool(drafted.todos))
+    lines += _columns(layout, profiles, drafted)
+    lines += ["version: 1", f"target: {chosen}", f"name: {scalar('Starter for ' + export.name)}"]
+    for entry in [source_entry(layout, profiles), *drafted.sections]:
+        lines += ["", *render([entry])]
+    return Starter("\n".join(lines) + "\n", chosen, guess, tuple(drafted.todos), layout,
+                   tuple(drafted.uses))
+
+
+def todo_lines(text: str) -> list[int]:
+    """The lines of mapping text with a TODO to fill in (comments left out), once each."""
+    return [n for n, line in enumerate(text.splitlines(), start=1)
+            if _TODO.search(line.split(" # ", 1)[0]) and not line.lstrip().startswith("#")]
+
+
+def starter_summary(starter: Starter, export: Path, mapping: str) -> str:
+    """What init wrote, for people: how it read the file, the target, the TODOs left."""
+    layout, table = starter.layout, starter.layout.table
+    if layout.format == "csv":
+        delimiter = "TAB" if table.delimiter == "\t" else f'"{table.delimiter}"'
+        read = f"CSV, {layout.encoding}, " + (f"columns separated by {delimiter}"
+                                               if table.delimiter else "one column")
+    else:
+        read = f"workbook, sheet {table.sheet}"
+    if starter.guess is None:
+        how = "as asked"
+    else:
+        how = "guessed from the column names: " + ("sure" if starter.guess.sure else
+                                                    "not sure, check it")
+    lines = [f"wrote {mapping}: a starter mapping for {export}",
+             f"  target  {starter.target} ({how})",
+             f"  read    {read}, column names on row {layout.header_row},"
+             f" {len(table.columns)} columns, {table.frame.height} rows",
+             f"  used    {len(starter.used)} of the {len(table.columns)} columns"]
+    where = todo_lines(starter.text)
+    if starter.todos:
+        shown = ", ".join(map(str, where[:12])) + (", …" if len(where) > 12 else "")
+        lines.append(f"  TODO    {len(starter.todos)} to fill in, on line"
+                     f"{'s' if len(where) > 1 else ''} {shown}")
+        lines.append(f"next: fill in the TODOs, then: yukimap check {mapping} --sample {export}")
+    else:
+        lines.append(f"next: yukimap convert {export} -m {mapping} --dry-run")
+    return "\n".join(lines)
+
+
+def _head(export: Path, mapping: str, target: str, guess: Guess | None, todos: bool
+          ) -> list[str]:
+    title = DOCUMENT_TYPES[target].title
+    if guess is None:
+        said = f"The target, {target} ({title}), as asked with --target."
+    else:
+        points = ", ".join(f"{t} {n}" for t, n in sorted(guess.scores.items(),
+                                                          key=lambda item: -item[1]))
+        how = "a sure one" if guess.sure else (
+            "not a sure one: no column tells the kinds apart" if not guess.telling
+            else "not a sure one")
+        others = " or ".join(t for t in DOCUMENT_TYPES if t != target)
+        said = (f"The target, {target} ({title}), is a guess from the column names, {how}"
+                f" (points: {points}); for another: --target {others}.")
+    return [
+        f"# yaml-language-server: $schema={SCHEMA_URL}",
+        f"# A starter mapping for {export.name}, written by yukimap init.",
+        *wrapped(said),
+        "# Fill in every TODO (yukimap check refuses the mapping while one is left), then:"
+        if todos else "# Read it through (init found a column for every field it needs), then:",
+        f"#   yukimap check {mapping} --sample {export}",
+        f"#   yukimap preview {export} -m {mapping}",
+        f"#   yukimap convert {export} -m {mapping} --dry-run",
+        "#",
+    ]
+
+
+# --- what init read in the columns ------------------------------------------------------
+
+
+def _columns(layout: Layout, profiles: dict[str, Profile], drafted: Draft) -> list[str]:
+    table = layout.table
+    where = f"row {layout.header_row}" + (f" of sheet {table.sheet}" if table.sheet else "")
+    lines = [f"# The columns (their names on {where}), what init read in them, and where they"
+             " go:"]
+    width = min(max(len(n) for n in table.columns), 24)
+    for name in table.columns:
+        profile = profiles[name]
+        uses = drafted.uses.get(name)
+        goes = "-> " + ", ".join(dict.fromkeys(uses)) if uses else "(not used)"
+        shown = _short(name, 40)
+        lines.append(f"#   {profile.letter:<2} {shown:<{width}}  {_described(profile):<38} {goes}"
+                     .rstrip())
+    return lines + [""]
+
+
+def _described(profile: Profile) -> str:
+    if profile.kind == "empty":
+        return "empty"
+    if profile.kind == "date":
+        formats = profile.date_formats or ("%Y-%m-%d",)
+        return "dates " + " or ".join(describe_format(f) for f in formats)
+    if profile.kind == "whole":
+        return "whole numbers" + _examples(profile, 2)
+    if profile.kind == "number":
+        marks = {".": "decimal point", ",": "decimal comma"}
+        mark = marks[profile.decimal_marks[0]] if len(profile.decimal_marks) == 1 else \
+            "decimal mark unclear" if profile.decimal_marks else "mixed decimal marks"
+        return f"amounts, {mark}" + _examples(profile, 1)
+    return "text" + _examples(profile, 2)
+
+
+def _examples(profile: Profile, count: int) -> str:
+    shown = ", ".join(_short(v) for v in profile.values[:count])
+    more = f", … ({profile.distinct} values)" if profile.distinct > count else ""
+    return f": {shown}{more}"
+
+
+def _short(value: str, length: int = 16) -> str:
+    return value if len(value) <= length else value[: length - 1] + "…"
+
+

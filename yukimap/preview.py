@@ -1,0 +1,259 @@
+"""A conversion's documents as tables for people on a terminal (`yukimap preview`).
+
+The first documents with their key fields and their items, each document's totals over
+all its items (also those not shown), then the summary (counts, totals, date ranges) and
+the warnings. What is shown is what Yuki would get: the values after mapping and Yuki's
+rules, as the templates write them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import polars as pl
+from rich import box
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+
+from yukimap.errors import _rows_text
+from yukimap.frames import DOC, KEY, ROWS
+from yukimap.grouping import format_problems
+from yukimap.money import money
+from yukimap.report import format_summary
+
+if TYPE_CHECKING:
+    from yukimap.pipeline import ConversionResult
+
+Row = dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    value: Callable[[Row], str]
+    number: bool = False  # right-aligned, and summed in the footer when `total` is set
+    total: Callable[[list[Row]], str] | None = None
+
+
+def format_preview(result: ConversionResult, source: str, mapping: str, limit: int = 5,
+                   lines: int = 20, width: int | None = None) -> str:
+    """The first `limit` documents (at most `lines` items each), the summary, the warnings."""
+    console = Console(file=io.StringIO(), width=width or 100, color_system=None,
+                      highlight=False, emoji=False, markup=False, soft_wrap=False)
+    documents = result.mapped.documents.head(limit)
+    items = result.mapped.items.filter(pl.col(DOC).is_in(documents[DOC].to_list()))
+    view = VIEWS[result.mapping.target.name]
+    for document in documents.iter_rows(named=True):
+        own = items.filter(pl.col(DOC) == document[DOC]).iter_rows(named=True)
+        console.print(view.title(document), soft_wrap=True)
+        console.print(_table(view, list(own), lines, console.width))
+    total, target = result.mapped.documents.height, result.mapping.target
+    if total > limit:
+        rest = total - limit
+        console.print(f"… and {rest} more {target.document if rest == 1 else target.title}"
+                      " (the summary counts them all)")
+        console.print()
+    shown = f"preview: the first {min(limit, total)} of {total} shown; nothing written or sent"
+    text = _stripped(console.file.getvalue())  # type: ignore[attr-defined]
+    text += format_summary(result.summary, source, mapping, shown) + "\n"
+    if result.warnings:
+        text += "\n" + format_problems(result.warnings) + "\n"
+    return text
+
+
+def _stripped(text: str) -> str:
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+INDENT = 2  # of a document's table under its title
+GAP = 3  # between two columns: their padding and box.SIMPLE's blank divider
+
+
+def _table(view: View, rows: list[Row], limit: int, width: int) -> Padding:
+    """The items of a document, the first `limit` of them, with totals over all of them;
+    every column as wide as its values, the description taking what is left."""
+    more = len(rows) - limit
+    footers = [column.total(rows) if column.total is not None else "" for column in
+               view.columns]
+    if more > 0:
+        footers[view.flex] = f"… and {more} more {view.item if more == 1 else view.items}"
+    cells = [[column.value(row) for column in view.columns] for row in rows[:limit]]
+    widths = [max(len(column.title), len(footer), *(len(r[n]) for r in cells))
+              for n, (column, footer) in enumerate(zip(view.columns, footers))]
+    rest = width - INDENT - sum(widths) + widths[view.flex] - GAP * (len(widths) - 1)
+    widths[view.flex] = max(12, min(widths[view.flex], rest))
+    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, show_footer=True)
+    for column, footer, size in zip(view.columns, footers, widths):
+        table.add_column(column.title, footer=footer, no_wrap=True, overflow="ellipsis",
+                         width=size, justify="right" if column.number else "left")
+    for row_cells in cells:
+        table.add_row(*row_cells)
+    return Padding(table, (0, 0, 1, INDENT))
+
+
+@dataclass(frozen=True)
+class View:
+    """How one target's documents and items are shown."""
+
+    title: Callable[[Row], str]
+    columns: tuple[Column, ...]
+    item: str
+    items: str
+    flex: int = 2  # the column that gives way when the terminal is narrow (a description)
+
+
+# --- values -----------------------------------------------------------------------------
+
+
+def _text(name: str) -> Callable[[Row], str]:
+    return lambda row: str(row.get(name) or "")
+
+
+def _amount(name: str) -> Callable[[Row], str]:
+    return lambda row: _money(row.get(name))
+
+
+def _money(text: str | None) -> str:
+    return money(Decimal(text)) if text not in (None, "") else ""
+
+
+def _sum(values: Iterator[Decimal | None]) -> str:
+    return money(sum((v for v in values if v is not None), Decimal(0)))
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return Decimal(text) if text not in (None, "") else None
+
+
+def _rows(row: Row) -> str:
+    rows = row.get(ROWS)
+    return f"({_rows_text(rows)})" if rows else ""  # type: ignore[arg-type]
+
+
+def _title(*parts: str) -> str:
+    return "  ".join(p for p in parts if p)
+
+
+# --- sales invoices ---------------------------------------------------------------------
+
+
+def _line_totals(row: Row) -> tuple[Decimal, Decimal] | None:
+    from yukimap.targets.sales import line_totals
+
+    return line_totals(row)
+
+
+def _price(row: Row) -> str:
+    price = _money(row.get("Product.SalesPrice"))
+    return f"{price} incl" if price and row.get("Product.VATIncluded") == "true" else price
+
+
+def _vat_rate(row: Row) -> str:
+    rate = row.get("Product.VATPercentage")
+    return f"{Decimal(rate).normalize():f}%" if rate else ""
+
+
+def _line_part(index: int | None) -> Callable[[Row], str]:
+    def value(row: Row) -> str:
+        totals = _line_totals(row)
+        if totals is None:
+            return "price list" if index == 0 else ""
+        excl, vat = totals
+        return money((excl, vat, excl + vat)[index or 0])
+    return value
+
+
+def _lines_total(index: int) -> Callable[[list[Row]], str]:
+    def total(rows: list[Row]) -> str:
+        found = [_line_totals(r) for r in rows]
+        return _sum(None if t is None else (t[0], t[1], t[0] + t[1])[index] for t in found)
+    return total
+
+
+SALES = View(
+    title=lambda d: _title("invoice " + (d.get("Reference") or "(no number)"),
+                           d.get("Date") or "", d.get("Contact.FullName")
+                           or d.get("Contact.ContactCode") or "", _rows(d)),
+    columns=(
+        Column("description", lambda r: r.get("Description") or r.get("Product.Description")
+               or ""),
+        Column("qty", lambda r: _quantity(r.get("ProductQuantity")), number=True),
+        Column("price", _price, number=True),
+        Column("VAT", _vat_rate, number=True),
+        Column("excl. VAT", _line_part(0), number=True, total=_lines_total(0)),
+        Column("VAT amount", _line_part(1), number=True, total=_lines_total(1)),
+        Column("incl. VAT", _line_part(2), number=True, total=_lines_total(2)),
+    ),
+    item="line", items="lines", flex=0,
+)
+
+
+def _quantity(text: str | None) -> str:
+    if not text:
+        return "1"
+    return f"{Decimal(text).normalize():f}"
+
+
+# --- journals ---------------------------------------------------------------------------
+
+
+def _side(debit: bool) -> Callable[[Row], str]:
+    def value(row: Row) -> str:
+        amount = _decimal(row.get("Amount"))
+        if amount is None or (amount > 0) != debit or amount == 0:
+            return ""
+        return money(abs(amount))
+    return value
+
+
+def _side_total(debit: bool) -> Callable[[list[Row]], str]:
+    def total(rows: list[Row]) -> str:
+        amounts = (_decimal(r.get("Amount")) for r in rows)
+        return _sum(abs(a) for a in amounts if a is not None and (a > 0) == debit)
+    return total
+
+
+JOURNAL = View(
+    title=lambda d: _title(f"journal {d.get(KEY)}", d.get("DocumentSubject") or "", _rows(d)),
+    columns=(
+        Column("date", _text("EntryDate")),
+        Column("account", _text("GLAccount")),
+        Column("description", lambda r: _title(r.get("Description") or "",
+                                               r.get("ContactName") or r.get("ContactCode")
+                                               or "")),
+        Column("debit", _side(True), number=True, total=_side_total(True)),
+        Column("credit", _side(False), number=True, total=_side_total(False)),
+    ),
+    item="entry", items="entries",
+)
+
+
+# --- petty cash -------------------------------------------------------------------------
+
+
+PETTY_CASH = View(
+    title=lambda d: _title(f"statement for cash account {d.get('CashAccount')}",
+                           d.get("CashDescription") or "",
+                           f"opening balance {_money(d.get('OpeningBalance'))}"
+                           if d.get("OpeningBalance") else "", _rows(d)),
+    columns=(
+        Column("date", _text("Date")),
+        Column("code", _text("TransactionCode")),
+        Column("description", _text("Description")),
+        Column("offset", lambda r: _title(r.get("OffsetAccount") or "", r.get("OffsetName")
+                                          or "")),
+        Column("amount", _amount("Amount"), number=True,
+               total=lambda rows: _sum(_decimal(r.get("Amount")) for r in rows)),
+        Column("balance", _amount("Balance"), number=True,
+               total=lambda rows: _money(rows[-1].get("Balance")) if rows else ""),
+    ),
+    item="line", items="lines",
+)
+
+VIEWS = {"sales_invoices": SALES, "journal": JOURNAL, "petty_cash": PETTY_CASH}
+
