@@ -8,6 +8,7 @@ file checks out is it turned into the frozen dataclasses of model.py.
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from yukimap.documents import (
 from yukimap.errors import MappingError, Problem, UsageError, Where
 from yukimap.expr import FUNCTIONS, ExprError, compile_expr, compile_regex, shorten
 from yukimap.grouping import headline
+from yukimap.limits import limits, over
 from yukimap.model import (
     Balancing,
     Condition,
@@ -52,7 +54,7 @@ from yukimap.values import (
     parse_integer,
     parse_written_number,
 )
-from yukimap.yamlsrc import KeyPath, Located, load_yaml_file
+from yukimap.yamlsrc import KeyPath, Located, load_yaml, load_yaml_file
 
 SUPPORTED_VERSIONS = (1,)
 
@@ -350,7 +352,41 @@ def resolve_mapping_path(name_or_path: str | Path) -> Path:
 def load_mapping(name_or_path: str | Path) -> Mapping:
     """Read and check a mapping file; raise MappingError listing every problem."""
     path = resolve_mapping_path(name_or_path)
-    doc = load_yaml_file(path)
+    return _checked(load_yaml_file(path), path)
+
+
+def load_mapping_text(text: str, path: Path) -> Mapping:
+    """Check a mapping given as text (an editor's, not yet saved) as if it were the file at
+    `path`: messages name that path and a template is found beside it."""
+    return _checked(load_yaml(_bounded_text(text, path), str(path)), path)
+
+
+def source_of(text: str, path: Path) -> Source:
+    """How a mapping's `source:` reads the file, from its text, however wrong the rest of
+    the mapping is (an editor shows the file while the mapping is still being written);
+    the defaults where the text or its `source:` cannot be read."""
+    try:
+        doc = load_yaml(_bounded_text(text, path), str(path))
+    except MappingError:
+        return Source()
+    raw = doc.data.get("source") if isinstance(doc.data, dict) else None
+    if not isinstance(raw, dict):
+        return Source()
+    ctx = Ctx(doc)
+    return _source(raw, ("source",), ctx) or Source()
+
+
+def _bounded_text(text: str, path: Path) -> str:
+    bound = limits().max_mapping_kb * 1024
+    size = len(text.encode("utf-8"))
+    if size > bound:
+        message, hint = over("max_mapping_kb", f"mapping file {path}",
+                             f"{math.ceil(size / 1024):,} KB")
+        raise MappingError(message, hint=hint)
+    return text
+
+
+def _checked(doc: Located, path: Path) -> Mapping:
     ctx = Ctx(doc)
     mapping = _build(doc.data, path, ctx)
     errors = [p for p in ctx.problems if p.is_error]
