@@ -238,6 +238,15 @@ def test_a_data_problem_is_located_in_the_grid_and_at_its_field(client: TestClie
     assert first["mapping"] == {"line": 30, "col": 9, "key": "invoice.Date"}
     assert first["document"] == "invoice 2024-1001"
     assert answer["report"].splitlines()[0] == "error: not a date in the format yyyy-mm-dd"
+    assert answer["errors"] == 2  # as the message counts them: groups by cause and place
+    assert [(g["text"], len(g["problems"])) for g in answer["groups"]] == [
+        ("not a date in the format yyyy-mm-dd", 4),
+        ("expression 'date(Besteldatum) + 14': column 'Besteldatum': not a date in the format"
+         " yyyy-mm-dd", 4)]
+    assert answer["groups"][0]["hint"].startswith("add the export's date format under source:")
+    expression = answer["problems"][answer["groups"][1]["problems"][0]]
+    assert expression["mapping"] == {"line": 31, "col": 12, "key": "invoice.DueDate"}
+    assert expression["cell"] == {"rows": [2], "column": None, "letter": None, "sheet": None}
 
 
 def test_a_yaml_syntax_error_is_located_and_the_file_still_shows(client: TestClient) -> None:

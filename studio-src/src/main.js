@@ -3,7 +3,7 @@
 // the page itself decides nothing about a mapping.
 import {EditorView, basicSetup} from "codemirror";
 import {EditorSelection} from "@codemirror/state";
-import {linter, forceLinting, lintGutter} from "@codemirror/lint";
+import {linter, forceLinting, lintGutter, forEachDiagnostic} from "@codemirror/lint";
 import {yamlSchema} from "codemirror-json-schema/yaml";
 import {TEXT} from "./text.js";
 
@@ -196,34 +196,44 @@ function diagnostics(doc, problems) {
 
 function showAnswer(answer) {
   state.lastAnswer = answer;
-  const errors = answer.problems.filter((p) => p.severity === "error").length;
+  const errors = answer.errors || 0;
   $("message").textContent = answer.message || "";
   $("message").className = answer.stage === "ok" ? "ok" : "error";
-  if (answer.hint && !answer.problems.length) {
+  if (answer.hint && !(answer.groups || []).length) {
     $("message").append(el("div", {class: "hint"}, TEXT.fix + ": " + answer.hint));
   }
   if (answer.file_problem) {
     $("message").append(el("div", {class: "file-problem"}, answer.file_problem.message,
       answer.file_problem.hint ? el("div", {class: "hint"}, TEXT.fix + ": " + answer.file_problem.hint) : null));
   }
-  status(answer.stage === "ok" ? TEXT.passed : TEXT.problems(errors), answer.stage === "ok" ? "ok" : "error");
-  showProblems(answer.problems);
+  const failed = answer.stage !== "ok";
+  status(!failed ? TEXT.passed : errors ? TEXT.problems(errors) : TEXT.stopped, failed ? "error" : "ok");
+  showProblems(answer.problems, answer.groups || []);
   if (answer.grid) showGrid(answer.grid, answer.problems);
   showSummary(answer.summary);
   showTable($("documents"), answer.documents, TEXT.documentsTitle(answer.summary), "doc");
   showTable($("items"), answer.items, TEXT.itemsTitle(answer.summary), "item");
 }
 
-function showProblems(problems) {
-  $("problems").replaceChildren(...problems.map((p, index) => el("li", {
-    class: p.severity, dataset: {index: String(index)}, onclick: () => reveal(p),
-  },
-  el("span", {class: "severity"}, TEXT[p.severity]),
-  " ", el("span", {class: "text"}, p.text),
-  p.mapping ? el("span", {class: "where mapping-where"}, TEXT.atLine(p.mapping.line, p.mapping.col, p.mapping.key)) : null,
-  p.cell ? el("span", {class: "where cell-where"}, TEXT.atCell(p.cell)) : null,
-  p.document ? el("span", {class: "where"}, p.document) : null,
-  p.hint ? el("div", {class: "hint"}, TEXT.fix + ": " + p.hint) : null)));
+function showProblems(problems, groups) {
+  // Grouped by cause, as the command line shows them: the cause and its fix once, then
+  // each place it occurs (click one: the mapping's line and the file's cell).
+  $("problems").replaceChildren(...groups.map((g) => el("li", {class: "group " + g.severity},
+    el("div", {class: "cause"}, el("span", {class: "severity"}, TEXT[g.severity]), " ", g.text),
+    el("ul", {class: "places"}, g.problems.map((index) => place(problems[index]))),
+    g.hint ? el("div", {class: "hint"}, TEXT.fix + ": " + g.hint) : null)));
+}
+
+function place(p) {
+  const parts = [
+    p.value !== null && p.value !== undefined ? el("span", {class: "value"}, TEXT.quoted(p.value)) : null,
+    p.mapping ? el("span", {class: "where mapping-where"}, TEXT.atLine(p.mapping.line, p.mapping.col, p.mapping.key)) : null,
+    p.cell ? el("span", {class: "where cell-where"}, TEXT.atCell(p.cell)) : null,
+    p.document ? el("span", {class: "where"}, p.document) : null,
+    !p.mapping && !p.cell && !p.document && p.file ? el("span", {class: "where"}, p.file) : null,
+  ].filter(Boolean);
+  return el("li", {class: "place", onclick: () => reveal(p)},
+    parts.flatMap((part, i) => i ? [" · ", part] : [part]));
 }
 
 function reveal(problem) {
@@ -372,7 +382,13 @@ async function start() {
       EditorView.theme({"&": {height: "100%"}, ".cm-scroller": {overflow: "auto"}}),
     ],
   });
-  window.studio = {view, state}; // for the browser tests and the curious
+  // For the browser tests (and the curious): the editor, and the marks it shows.
+  window.studio = {view, state, diagnostics: () => {
+    const found = [];
+    forEachDiagnostic(view.state, (d, from) => found.push({line: view.state.doc.lineAt(from).number,
+      severity: d.severity, source: d.source || "schema", message: d.message}));
+    return found;
+  }};
   $("file").addEventListener("change", () => openFile($("file").value));
   $("origin").addEventListener("change", chooseOrigin);
   $("save").addEventListener("click", () => save().catch((e) => status(e.message, "error")));

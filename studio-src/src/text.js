@@ -14,6 +14,8 @@ export const TEXT = {
   uploaded: (name) => `${name} added`,
   checking: "checking…",
   passed: "converts and validates",
+  stopped: "no dry run",
+  quoted: (value) => `'${value.length > 80 ? value.slice(0, 77) + "…" : value}'`,
   problems: (n) => n === 1 ? "1 error" : `${n} errors`,
   error: "error",
   warning: "warning",

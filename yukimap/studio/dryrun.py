@@ -22,7 +22,7 @@ import polars as pl
 
 from yukimap.errors import MappingError, Problem, UserError, Where
 from yukimap.frames import DOC, ITEM, ROW, ROWS, Table, is_internal
-from yukimap.grouping import count_shown, plural
+from yukimap.grouping import count_shown, group_problems, plural
 from yukimap.money import money
 from yukimap.output import check_documents, document_texts
 from yukimap.pipeline import ConversionResult, convert_table
@@ -34,7 +34,7 @@ from yukimap.schema import (
     load_mapping_text,
     source_of,
 )
-from yukimap.studio.describe import describe
+from yukimap.studio.describe import cause, describe
 from yukimap.summary import Summary
 from yukimap.yamlsrc import KeyPath, Located, load_yaml
 
@@ -52,7 +52,7 @@ def check(file: str, mapping: str, text: str, template_ok: bool = True) -> Json:
     Paths are relative to the working folder (the worker's is the file's folder), so that
     messages name them as the page shows them."""
     located = _located(text, mapping)
-    answer: Json = {"stage": "mapping", "problems": [], "grid": None}
+    answer: Json = {"stage": "mapping", "problems": [], "groups": [], "grid": None}
     try:
         if not template_ok:
             raise _template_outside(located, mapping)
@@ -109,7 +109,7 @@ def _failed(answer: Json, exc: UserError, located: Located | None, mapping: str,
     problems = exc.problems or [Problem(exc.message, Where(), hint=exc.hint)]
     answer["message"] = exc.message
     answer["hint"] = exc.hint
-    answer["problems"] = [_problem(p, located, mapping, table) for p in problems]
+    _located_problems(answer, problems, located, mapping, table)
     answer["report"] = format_problems(exc.problems) if exc.problems else ""
     if table is not None:
         rows = sorted({r for p in problems for r in p.where.rows})
@@ -121,7 +121,7 @@ def _passed(answer: Json, result: ConversionResult, located: Located | None, map
             loaded: Any) -> Json:
     answer["stage"] = "ok"
     warnings = result.warnings
-    answer["problems"] = [_problem(p, located, mapping, result.table) for p in warnings]
+    _located_problems(answer, warnings, located, mapping, result.table)
     answer["report"] = format_problems(warnings) if warnings else ""
     counted = f" ({plural(count_shown(warnings, 'warning'), 'warning')})" if warnings else ""
     answer["message"] = (f"{Path(result.table.file).name}: the mapping converts and validates;"
@@ -138,6 +138,19 @@ def _passed(answer: Json, result: ConversionResult, located: Located | None, map
     return answer
 
 
+def _located_problems(answer: Json, problems: list[Problem], located: Located | None,
+                      mapping: str, table: Table | None) -> None:
+    """The problems, each located, and their groups by cause as the command line shows
+    them (a cause with its hint once, and the places it occurs), with the counts."""
+    answer["problems"] = [_problem(p, located, mapping, table) for p in problems]
+    index = {id(p): i for i, p in enumerate(problems)}
+    answer["groups"] = [{"severity": g.severity, "text": cause(g.cause), "hint": g.hint,
+                         "problems": [index[id(p)] for p in g.entries]}
+                        for g in group_problems(problems)]
+    answer["errors"] = count_shown(problems)
+    answer["warnings"] = count_shown(problems, "warning")
+
+
 def _problem(p: Problem, located: Located | None, mapping: str, table: Table | None) -> Json:
     w = p.where
     line, col = (w.line, w.col) if w.file == mapping and w.line is not None else (None, None)
@@ -147,7 +160,8 @@ def _problem(p: Problem, located: Located | None, mapping: str, table: Table | N
     letter = w.letter
     if table is not None and letter is None and w.column:
         letter = table.letters.get(w.column)
-    in_file = table is not None and w.file == table.file
+    # Rows are the export's, also for an expression's problem located in the mapping.
+    in_file = table is not None and (w.file == table.file or bool(w.rows))
     return {
         "severity": p.severity, "cause": p.cause, "value": p.value, "hint": p.hint,
         "text": describe(p),
