@@ -5,9 +5,11 @@ client) with its real worker process."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -379,6 +381,22 @@ def test_the_rendered_document_downloads(client: TestClient) -> None:
     assert answer.headers["content-disposition"] == 'attachment; filename="webshop-orders.xml"'
     assert answer.headers["content-type"] == "application/xml"
     assert answer.text.startswith("<?xml") and "<Reference>2024-1001</Reference>" in answer.text
+
+
+def test_documents_that_go_one_per_call_download_as_a_zip(client: TestClient,
+                                                          folder: Path) -> None:
+    shutil.copy(REPO / "examples" / "pos-daily.csv", folder / "pos-daily.csv")
+    text = (REPO / "mappings" / "pos-daily.yaml").read_text(encoding="utf-8")
+    text = text.replace("journal:\n", 'journal:\n  AdministrationCoCNumber: "12345678"\n', 1)
+    answer = client.post("/api/document", json={"file": "0/pos-daily.csv",
+                                                "mapping": "0/pos-daily.yaml", "text": text})
+    (folder / "pos-daily.csv").unlink()
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-disposition"] == 'attachment; filename="pos-daily.zip"'
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        names = archive.namelist()
+        assert len(names) == 2 and all(n.endswith(".xml") for n in names)
+        assert "<AdministrationCoCNumber>12345678" in archive.read(names[0]).decode()
 
 
 def test_no_document_downloads_from_a_broken_mapping(client: TestClient) -> None:

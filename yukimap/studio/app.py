@@ -177,11 +177,12 @@ async def _save(request: Request, folders: Folders) -> Response:
 
 
 async def _check(request: Request) -> Response:
-    return JSONResponse(await _run(request, "check"))
+    answer, _ = await _run(request, "check")
+    return JSONResponse(answer)
 
 
 async def _document(request: Request) -> Response:
-    answer = await _run(request, "render")
+    answer, export = await _run(request, "render")
     if answer.get("stage") != "ok":
         return JSONResponse(answer, status_code=422)
     files = answer["files"]
@@ -192,11 +193,12 @@ async def _document(request: Request) -> Response:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in files:
             archive.writestr(file["name"], file["text"])
-    name = PurePosixPath(json.loads(await request.body())["file"]).stem + ".zip"
+    name = PurePosixPath(export).stem + ".zip"
     return Response(buffer.getvalue(), media_type="application/zip", headers=_attachment(name))
 
 
-async def _run(request: Request, job: str) -> dict[str, Any]:
+async def _run(request: Request, job: str) -> tuple[dict[str, Any], str]:
+    """The worker's answer to `job` on the request's export and mapping text; the export."""
     folders = _folders(request)
     asked = await _json(request)
     export, mapping, text = (_text(asked, "file"), _text(asked, "mapping"),
@@ -213,7 +215,7 @@ async def _run(request: Request, job: str) -> dict[str, Any]:
               "template_ok": template is None or folders.inside(template)}
     answer: dict[str, Any] = await anyio.to_thread.run_sync(
         lambda: worker.run(job, str(root), **kwargs))
-    return answer
+    return answer, export
 
 
 def _media(name: str) -> str:
