@@ -269,6 +269,18 @@ def test_an_export_that_cannot_be_read_says_why(client: TestClient, folder: Path
     assert "empty.csv" in answer["message"]
 
 
+def test_a_wide_long_file_shows_a_bounded_grid(client: TestClient, folder: Path) -> None:
+    header = ";".join(f"k{i}" for i in range(500))
+    rows = "\n".join(";".join(str(r) for _ in range(500)) for r in range(2000))
+    (folder / "wide.csv").write_text(f"{header}\n{rows}\n")
+    try:
+        grid = check(client, "version: 1\n", "0/wide.csv", "0/wide.yaml")["grid"]
+    finally:
+        (folder / "wide.csv").unlink()
+    assert (len(grid["columns"]), len(grid["rows"]), grid["total"]) == (500, 200, 2000)
+    assert grid["columns"][-1] == {"name": "k499", "letter": "SF"}
+
+
 def test_a_dry_run_that_takes_too_long_is_stopped(folder: Path) -> None:
     # A fresh worker process needs longer than this to import the stages: the dry run
     # is stopped, and the page gets an answer at once, not a hanging request.

@@ -39,6 +39,7 @@ from yukimap.summary import Summary
 from yukimap.yamlsrc import KeyPath, Located, load_yaml
 
 GRID_ROWS = 1000  # rows of the file sent with every check; problem rows come on top
+GRID_CELLS = 100_000  # and no more cells than this: a wide file shows fewer rows
 GRID_EXTRA = 200  # rows named by problems beyond GRID_ROWS
 CELL_CHARS = 200  # of a cell shown in the grid
 TABLE_ROWS = 500  # documents, and items, listed
@@ -227,13 +228,13 @@ def _cell(value: Any) -> str | None:
 def grid(table: Table, extra: Any, before: Json | None = None) -> Json:
     """The file as the page shows it: column letters and names, the rows above the header
     (from the reader's preview), the header row, and data rows by their spreadsheet numbers:
-    the first GRID_ROWS, and those of `extra` beyond them."""
+    the first GRID_ROWS (fewer for a wide file), and those of `extra` beyond them."""
     if before is not None and not extra:
         return before
     names = list(table.columns)
     letters = [table.letters[n] for n in names]
     frame = table.frame.select(ROW, *names)
-    head = frame.head(GRID_ROWS)
+    head = frame.head(max(1, min(GRID_ROWS, GRID_CELLS // max(1, len(names)))))
     more = sorted(set(extra) - set(head[ROW].to_list()))[:GRID_EXTRA]
     if more:
         head = pl.concat([head, frame.filter(pl.col(ROW).is_in(more))])
