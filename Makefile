@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # Reinstall when pyproject.toml changes.
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: test lint demo benchmark fuzz soak clean
+.PHONY: test lint demo benchmark fuzz soak clean chromium studio-assets studio-screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,27 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-test: $(STAMP) lint
+test: $(STAMP) lint chromium
 	$(BIN)/python -m pytest -q -n auto
+
+# The studio's browser tests drive Debian's Chromium (never a browser a test tool downloads).
+# Installed here when missing and this is root with apt (CI is); elsewhere they say how.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The studio's browser tests need Chromium: sudo apt-get install chromium"; \
+	  fi; }
+
+# The studio page's editor (CodeMirror 6) from the npm registry, bundled by esbuild into
+# yukimap/studio/static/ (committed: the wheel carries it, nothing is fetched at run time).
+studio-assets:
+	cd studio-src && npm ci --no-audit --no-fund && node build.mjs
+
+# Screenshots of each screen of the studio, by its browser tests, into docs/studio/.
+studio-screenshots: $(STAMP) chromium
+	YUKIMAP_STUDIO_SHOTS=$(CURDIR)/docs/studio $(BIN)/python -m pytest -q tests/test_studio_browser.py
 
 # Types checked strictly and a small lint rule set, for the package (CI runs it via `make test`).
 lint: $(STAMP)

@@ -6,6 +6,7 @@
 3. Show what the sandbox received, and yukimap's status (calls, sends).
 4. The hot-folder daemon: start `yukimap watch` on a demo folder, drop an export into it,
    and show it arrive in the sandbox and in archive/.
+5. Say how to open `yukimap studio` on copies of the examples (in .demo/studio/).
 
 Run it twice: the second run sends nothing, because every document is already in "Yuki".
 Everything stays in .demo/ (`make clean` removes it); nothing touches a real Yuki.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -131,7 +133,21 @@ def main() -> int:
         sandbox.wait(timeout=10)
     print("Run `make demo` again: it sends nothing, as everything is already in the sandbox"
           " (only the hot-folder demo drops a new export each time).")
+    print_studio()
     return 0
+
+
+def print_studio() -> None:
+    """How to open the studio on the examples: copies in .demo/studio/, so that what is
+    saved there (a mapping beside its export) leaves the shipped examples as they are."""
+    folder = DEMO / "studio"
+    folder.mkdir(exist_ok=True)
+    for example, _ in examples():
+        if not (folder / example.name).exists():
+            shutil.copy(example, folder / example.name)
+    print("\nTo build or change a mapping on these examples in your browser (each opens with"
+          "\nits shipped mapping; Save keeps yours beside the export):\n"
+          f"    .venv/bin/yukimap studio {folder.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -56,3 +56,12 @@ def test_the_public_api_resolves() -> None:
 
     for name in yukimap.__all__:
         assert getattr(yukimap, name) is not None
+
+
+@pytest.mark.slow
+def test_wheel_carries_the_studio_page(installed: Path) -> None:
+    """The page's assets ship inside the wheel: the studio fetches nothing at run time."""
+    static = installed / "site" / "yukimap" / "studio" / "static"
+    assert sorted(p.name for p in static.iterdir()) == ["index.html", "studio.css", "studio.js"]
+    page = (static / "index.html").read_text()
+    assert "http://" not in page and "https://" not in page

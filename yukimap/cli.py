@@ -359,6 +359,24 @@ def resolve(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
+@cli.command()
+@click.argument("folders", nargs=-1, metavar="[FOLDER]...",
+                type=click.Path(path_type=Path, file_okay=False))
+@click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True,
+              help="Port on 127.0.0.1; 0 picks a free one.")
+@click.option("--no-browser", is_flag=True, help="Print the address only; open no browser.")
+def studio(**kwargs: Any) -> None:
+    """Open a page to build a mapping on an export and see it work: the file as a grid, the
+    mapping in an editor, a dry run on every pause in typing.
+
+    It serves on 127.0.0.1 only, behind an access token in the address it prints, and
+    reads and writes files only inside the FOLDERs (default: the current folder).
+    """
+    from yukimap.commands import studio as command
+
+    _run(command.run, **kwargs)
+
+
 def main() -> None:
     cli(prog_name="yukimap")
 

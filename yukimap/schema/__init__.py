@@ -9,13 +9,15 @@ a whole becomes a Mapping. Values from the command line are applied by options.p
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from yukimap import documents
 from yukimap.documents import DocumentType
 from yukimap.errors import MappingError
 from yukimap.grouping import headline
-from yukimap.model import Mapping
+from yukimap.limits import limits, over
+from yukimap.model import Mapping, Source
 from yukimap.resources import shipped_mappings
 from yukimap.schema.check import INVALID, Ctx, Key, Yaml, check_map, nearest, one_of
 from yukimap.schema.conditions import check_conditions, check_grouping
@@ -32,7 +34,7 @@ from yukimap.schema.sections import check_items, check_lets, check_required, che
 from yukimap.schema.source import check_source
 from yukimap.templatefiles import TemplateLimit, read_template
 from yukimap.values import Locale
-from yukimap.yamlsrc import load_yaml_file
+from yukimap.yamlsrc import Located, load_yaml, load_yaml_file
 
 __all__ = [
     "INVALID", "SUPPORTED_VERSIONS", "Ctx", "Key", "administration_field", "administration_used",
@@ -61,7 +63,40 @@ def resolve_mapping_path(name_or_path: str | Path) -> Path:
 def load_mapping(name_or_path: str | Path) -> Mapping:
     """Read and check a mapping file; raise MappingError listing every problem."""
     path = resolve_mapping_path(name_or_path)
-    doc = load_yaml_file(path)
+    return _checked(load_yaml_file(path), path)
+
+
+def load_mapping_text(text: str, path: Path) -> Mapping:
+    """Check a mapping given as text (an editor's, not yet saved) as if it were the file at
+    `path`: messages name that path and a template is found beside it."""
+    return _checked(load_yaml(_bounded_text(text, path), str(path)), path)
+
+
+def source_of(text: str, path: Path) -> Source:
+    """How a mapping's `source:` reads the file, from its text, however wrong the rest of
+    the mapping is (an editor shows the file while the mapping is still being written);
+    the defaults where the text or its `source:` cannot be read."""
+    try:
+        doc = load_yaml(_bounded_text(text, path), str(path))
+    except MappingError:
+        return Source()
+    raw = doc.data.get("source") if isinstance(doc.data, dict) else None
+    if not isinstance(raw, dict):
+        return Source()
+    return check_source(raw, ("source",), Ctx(doc)) or Source()
+
+
+def _bounded_text(text: str, path: Path) -> str:
+    bound = limits().max_mapping_kb * 1024
+    size = len(text.encode("utf-8"))
+    if size > bound:
+        message, hint = over("max_mapping_kb", f"mapping file {path}",
+                             f"{math.ceil(size / 1024):,} KB")
+        raise MappingError(message, hint=hint)
+    return text
+
+
+def _checked(doc: Located, path: Path) -> Mapping:
     ctx = Ctx(doc)
     mapping = _build(doc.data, path, ctx)
     errors = [p for p in ctx.problems if p.is_error]

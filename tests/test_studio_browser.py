@@ -1,0 +1,281 @@
+"""`yukimap studio` in a real browser: Debian's headless Chromium, driven by Playwright,
+against the real command serving a folder of exports. A shipped example loads and converts
+with its totals; a broken mapping shows its error in the editor (the line) and in the grid
+(the cell); fixed, the error is gone; a value shows its source rows; the mapping is saved
+beside the export and the document downloads; a workbook's header row is changed from the
+page; a dropped export opens. The page asks nothing of any address but the studio's.
+
+Screenshots of each screen are taken on the way; `make studio-screenshots` keeps them in
+docs/studio/ (YUKIMAP_STUDIO_SHOTS)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from tests.conftest import REPO
+from yukimap.studio.gate import FORBIDDEN
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+EXPORTS = ("webshop-orders.csv", "pos-export.xlsx", "bank-ing.csv")
+CONVERTS = "webshop-orders.csv: the mapping converts and validates; nothing written"
+
+
+def chromium() -> str:
+    found = os.environ.get("YUKIMAP_CHROMIUM") or shutil.which("chromium") or shutil.which(
+        "chromium-browser")
+    if found:
+        return found
+    reason = "Chromium is not installed: `make test` installs it as root (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(reason)  # CI must run the browser tests
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The real command on a folder with copies of shipped examples: (address, folder)."""
+    folder = tmp_path_factory.mktemp("exports")
+    for name in EXPORTS:
+        shutil.copy(REPO / "examples" / name, folder / name)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "yukimap", "studio", str(folder), "--no-browser", "--port", "0"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    url = None
+    for _ in range(4):
+        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", process.stdout.readline())
+        url = url or (found.group(1) if found else None)
+    assert url, "the studio printed no address"
+    yield url, folder
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium()
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, studio: tuple[str, Path]) -> Iterator[Any]:
+    """A fresh browser context (no cookie yet), that lets no request leave the machine."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    elsewhere: list[str] = []
+    errors: list[str] = []
+
+    def only_here(route: Any) -> None:
+        if route.request.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_here)
+    opened = context.new_page()
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+    assert elsewhere == [], "the page asked for something outside the studio"
+    assert errors == []
+
+
+def open_studio(page: Any, studio: tuple[str, Path], file: str) -> None:
+    page.goto(f"{studio[0]}#{quote('0/' + file, safe='')}")
+    checked(page, 1)
+
+
+def wait_until(page: Any, expression: str, seconds: float = 15) -> None:
+    """Poll `expression` in the page until it is true. (Playwright's wait_for_function
+    evaluates a string inside the page, which the studio's Content-Security-Policy forbids,
+    as it should: the tests run the page under its real policy.)"""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {seconds} s: {expression}")
+        page.wait_for_timeout(30)
+
+
+def checked(page: Any, count: int) -> None:
+    """Wait until the page has had `count` dry-run answers and shows the last."""
+    wait_until(page, f"Number(document.body.dataset.checks) >= {count}"
+                     " && document.body.dataset.state === 'done'")
+
+
+def checks(page: Any) -> int:
+    return int(page.evaluate("document.body.dataset.checks"))
+
+
+def retype(page: Any, old: str, new: str) -> None:
+    """Select `old` in the editor and type `new` over it, as a person does; then wait for
+    the dry run that the pause in typing starts."""
+    before = checks(page)
+    page.evaluate("""([old]) => {
+        const view = window.studio.view;
+        const from = view.state.doc.toString().indexOf(old);
+        if (from < 0) throw new Error("not in the editor: " + old);
+        view.dispatch({selection: {anchor: from, head: from + old.length}});
+        view.focus();
+    }""", [old])
+    page.keyboard.type(new)
+    checked(page, before + 1)
+
+
+def diagnostics(page: Any) -> list[dict[str, Any]]:
+    return [d for d in page.evaluate("window.studio.diagnostics()") if d["source"] == "yukimap"]
+
+
+def shot(page: Any, name: str, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("YUKIMAP_STUDIO_SHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name))
+
+
+def text(page: Any, selector: str) -> str:
+    return str(page.locator(selector).inner_text())
+
+
+def test_a_shipped_example_converts_and_shows_its_totals(page: Any, studio: Any,
+                                                         tmp_path: Path) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    assert text(page, "#message") == CONVERTS
+    assert text(page, "#mapping-name") == "webshop-orders.yaml (not saved; from webshop-orders)"
+    totals = [text(page, f"#totals tbody td:nth-child({n})") for n in (1, 2, 3, 4)]
+    assert totals == ["EUR", "1,251.01", "244.79", "1,495.80"]
+    assert text(page, "#cell-2-B") == "02-11-2024"
+    assert text(page, "#grid-table thead th:nth-child(2)") == "A"
+    assert page.locator("#documents tbody tr").count() == 4
+    shot(page, "1-example-converts.png", tmp_path)
+
+
+def test_a_broken_mapping_shows_where_and_fixed_it_converts(page: Any, studio: Any,
+                                                            tmp_path: Path) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    retype(page, "Process: true", "Proces: true")
+    assert text(page, "#status") == "1 error"
+    group = page.locator("#problems li.group")
+    assert group.count() == 1
+    assert group.locator(".cause").inner_text() == ("ERROR unknown key 'Proces' in invoice (not"
+                                                    " a field of an invoice)")
+    assert group.locator(".mapping-where").inner_text() == "mapping line 29:11 invoice.Proces"
+    assert group.locator(".hint").inner_text().startswith("fix: did you mean 'Process'?")
+    assert [(d["line"], d["severity"]) for d in diagnostics(page)] == [(29, "error")]
+    assert page.locator(".cm-lintRange-error").count() >= 1
+    shot(page, "2-mapping-error.png", tmp_path)
+
+    retype(page, "Proces: true", "Process: true")
+    assert text(page, "#message") == CONVERTS
+    assert diagnostics(page) == [] and page.locator("#problems li").count() == 0
+    assert text(page, "#status") == "converts and validates"
+    assert text(page, "#totals tbody td:nth-child(4)") == "1,495.80"
+
+
+def test_a_data_problem_marks_its_cell_in_the_grid(page: Any, studio: Any,
+                                                   tmp_path: Path) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    retype(page, '"%d-%m-%Y"', '"%Y-%m-%d"')
+    assert text(page, "#message") == "webshop-orders.csv: 2 problems in the data"
+    assert "cell-error" in str(page.get_attribute("#cell-2-B", "class"))
+    assert page.locator("td.cell-error").count() == 4  # every order's date, in column B
+    assert {d["line"] for d in diagnostics(page)} == {30, 31}  # Date, and DueDate reading it
+    assert text(page, "#status") == "2 errors"
+    group = page.locator("#problems li.group").first
+    assert group.locator(".cause").inner_text() == "ERROR not a date in the format yyyy-mm-dd"
+    assert group.locator(".hint").count() == 1  # the fix once for the group, not per cell
+    first = group.locator("li.place").first
+    assert first.inner_text() == ("'02-11-2024' · mapping line 30:9 invoice.Date · row 2,"
+                                  " column B (Besteldatum) · invoice 2024-1001")
+    first.click()
+    assert "source" in str(page.get_attribute("#cell-2-B", "class"))
+    shot(page, "3-data-error-in-the-grid.png", tmp_path)
+
+    retype(page, '"%Y-%m-%d"', '"%d-%m-%Y"')
+    assert text(page, "#message") == CONVERTS
+    assert page.locator("td.cell-error").count() == 0
+
+
+def test_a_value_shows_its_source_rows(page: Any, studio: Any, tmp_path: Path) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    page.locator("#documents tbody tr", has_text="2024-1004").locator("td.value").first.click()
+    highlighted = page.locator("#grid-table tr.source")
+    assert [highlighted.nth(i).get_attribute("data-row") for i in range(highlighted.count())
+            ] == ["8", "9"]
+    shot(page, "4-value-and-its-source.png", tmp_path)
+
+
+def test_the_mapping_is_saved_beside_the_export_and_the_document_downloads(
+        page: Any, studio: Any) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    saved = studio[1] / "webshop-orders.yaml"
+    try:
+        page.click("#save")
+        wait_until(page, "document.getElementById('status').textContent.startsWith('saved')")
+        assert text(page, "#status") == "saved as webshop-orders.yaml"
+        assert saved.read_text(encoding="utf-8") == (REPO / "mappings" /
+                                                     "webshop-orders.yaml").read_text()
+        with page.expect_download() as download:
+            page.click("#download")
+        assert download.value.suggested_filename == "webshop-orders.xml"
+        document = Path(download.value.path()).read_text(encoding="utf-8")
+        assert document.startswith("<?xml") and "<Reference>2024-1005</Reference>" in document
+    finally:
+        saved.unlink(missing_ok=True)
+
+
+def test_a_workbooks_header_row_is_changed_from_the_page(page: Any, studio: Any,
+                                                         tmp_path: Path) -> None:
+    open_studio(page, studio, "pos-export.xlsx")
+    assert page.locator("#opt-sheet").input_value() == "Verkopen"
+    assert page.locator("#opt-header").input_value() == "3"
+    assert page.locator("#grid-table tr.above").count() == 2
+    shot(page, "5-workbook-grid.png", tmp_path)
+    before = checks(page)
+    page.fill("#opt-header", "2")
+    page.dispatch_event("#opt-header", "change")
+    checked(page, before + 1)
+    assert "  header_row: 2\n" in page.evaluate("window.studio.view.state.doc.toString()")
+    assert text(page, "#message").endswith("problem in the data") or page.locator(
+        "#problems li").count() >= 1
+
+
+def test_a_dropped_export_opens(page: Any, studio: Any) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    before = checks(page)
+    dropped = studio[1] / "dropped-orders.csv"
+    try:
+        page.set_input_files("#upload", files=[{"name": "dropped-orders.csv",
+                                                "mimeType": "text/csv",
+                                                "buffer": (REPO / "examples" /
+                                                           "webshop-orders.csv").read_bytes()}])
+        wait_until(page, "document.getElementById('file').value === '0/dropped-orders.csv'")
+        checked(page, before + 1)
+        assert dropped.read_bytes() == (REPO / "examples" / "webshop-orders.csv").read_bytes()
+        assert text(page, "#grid-table tr.header td:nth-child(2)") == "Bestelnummer"
+    finally:
+        dropped.unlink(missing_ok=True)
+
+
+def test_without_the_token_the_page_is_forbidden(page: Any, studio: Any) -> None:
+    bare = studio[0].split("?")[0]
+    answer = page.goto(bare)
+    assert answer.status == 403
+    assert page.locator("body").inner_text().strip() == FORBIDDEN.decode().strip()

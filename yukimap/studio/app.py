@@ -1,0 +1,310 @@
+"""The studio's ASGI app: the page, its assets, and the API behind it.
+
+Every route is behind the token gate (gate.py); every path the page names goes through the
+folder guard (folders.py); every dry run runs in the worker, within its time (worker.py).
+The app reads no settings: no access key or session ID can reach a response.
+
+    GET  /                      the page
+    GET  /static/...            its assets, shipped in the package
+    GET  /api/state             the folders, their exports and mappings, the shipped mappings
+    GET  /api/schema            the mapping's JSON Schema (for the editor)
+    GET  /api/mapping?file=ID   the mapping for an export: saved beside it, or a start
+                                (&pack=NAME: a shipped mapping, &open=ID: a mapping file)
+    PUT  /api/mapping?id=ID     save the mapping text (body) as that file
+    POST /api/check             {file, mapping, text}: the dry run
+    POST /api/document          {file, mapping, text}: the rendered documents, to download
+    POST /api/source            {text, key, value}: the text with a source option set
+    PUT  /api/files?folder=N&name=NAME   a dropped export (body), saved into folder N
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from yukimap.limits import MB, limits
+from yukimap.output import write_atomically
+from yukimap.resources import shipped_mappings
+from yukimap.studio import starters
+from yukimap.studio.dryrun import template_of
+from yukimap.studio.folders import EXPORTS, MAPPINGS, Folders, OutsideFolders
+from yukimap.studio.gate import TokenGate
+from yukimap.studio.jsonschema import mapping_schema
+from yukimap.studio.sourceedit import NotEditable, set_source_option
+from yukimap.studio.worker import SECONDS, Worker
+
+STATIC = Path(__file__).resolve().parent / "static"
+JSON_KB = 64  # a request's JSON besides the mapping text
+
+
+class Refused(Exception):
+    """A request the studio answers with `status` and a message for the page."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def create_app(folders: Folders, token: str, *, seconds: float = SECONDS,
+               cookie: str = "yukimap-studio") -> TokenGate:
+    """The studio for `folders`, behind `token`; dry runs bounded to `seconds`."""
+    worker = Worker(seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+
+    routes = [
+        Route("/", _page),
+        Route("/api/state", _state),
+        Route("/api/schema", _schema),
+        Route("/api/mapping", _mapping, methods=["GET", "PUT"]),
+        Route("/api/check", _check, methods=["POST"]),
+        Route("/api/document", _document, methods=["POST"]),
+        Route("/api/source", _source, methods=["POST"]),
+        Route("/api/files", _upload, methods=["PUT"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={Refused: _refused, OutsideFolders: _outside})
+    app.state.folders = folders
+    app.state.worker = worker
+    return TokenGate(app, token, cookie)
+
+
+# --- the page and what it lists -----------------------------------------------------------
+
+
+async def _page(request: Request) -> Response:
+    return FileResponse(STATIC / "index.html")
+
+
+async def _state(request: Request) -> Response:
+    folders = _folders(request)
+    return JSONResponse({
+        "folders": [{"index": i, "name": root.name or str(root)}
+                    for i, root in enumerate(folders.roots)],
+        "files": [vars(entry) for entry in folders.entries()],
+        "packs": starters.packs(),
+        "starters": list(starters.STARTERS),
+    })
+
+
+async def _schema(request: Request) -> Response:
+    return JSONResponse(mapping_schema())
+
+
+# --- the mapping --------------------------------------------------------------------------
+
+
+async def _mapping(request: Request) -> Response:
+    folders = _folders(request)
+    if request.method == "PUT":
+        return await _save(request, folders)
+    export = _param(request, "file")
+    folders.path(export, EXPORTS)
+    beside = _beside(export)
+    chosen = request.query_params
+    if "pack" in chosen:
+        return JSONResponse(_start(beside, starters.pack_text(chosen["pack"]), "pack",
+                                   chosen["pack"]))
+    if "starter" in chosen:
+        return JSONResponse(_start(beside, starters.starter_text(chosen["starter"]),
+                                   "starter", chosen["starter"]))
+    opened = chosen.get("open") or beside
+    path = folders.path(opened, MAPPINGS)
+    if path.is_file():
+        return JSONResponse(_start(opened, _read_mapping(path), "saved", path.name))
+    stem = PurePosixPath(export).stem
+    if stem in shipped_mappings():
+        return JSONResponse(_start(beside, starters.pack_text(stem), "pack", stem))
+    return JSONResponse(_start(beside, starters.starter_text(starters.STARTERS[0]), "starter",
+                               starters.STARTERS[0]))
+
+
+def _start(mapping_id: str, text: str | None, origin: str, name: str) -> dict[str, Any]:
+    if text is None:
+        raise Refused(404, f"no {origin} {name!r}")
+    return {"mapping": mapping_id, "text": text, "origin": origin, "name": name}
+
+
+def _beside(export_id: str) -> str:
+    """The mapping that belongs to an export: its name with .yaml, in its folder."""
+    return str(PurePosixPath(export_id).with_suffix(".yaml"))
+
+
+def _read_mapping(path: Path) -> str:
+    bound = limits().max_mapping_kb * 1024
+    if path.stat().st_size > bound:
+        raise Refused(413, f"{path.name} is over {limits().max_mapping_kb:,} KB")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise Refused(422, f"{path.name} is not UTF-8 text") from None
+
+
+async def _save(request: Request, folders: Folders) -> Response:
+    mapping_id = _param(request, "id")
+    path = folders.path(mapping_id, MAPPINGS)
+    body = await _body(request, limits().max_mapping_kb * 1024)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(422, "the mapping is not UTF-8 text") from None
+    if path.is_dir():
+        raise Refused(409, f"{path.name} is a folder")
+    write_atomically(path, text)
+    return JSONResponse({"saved": mapping_id, "name": path.name})
+
+
+# --- dry run and documents ----------------------------------------------------------------
+
+
+async def _check(request: Request) -> Response:
+    answer, _ = await _run(request, "check")
+    return JSONResponse(answer)
+
+
+async def _document(request: Request) -> Response:
+    answer, export = await _run(request, "render")
+    if answer.get("stage") != "ok":
+        return JSONResponse(answer, status_code=422)
+    files = answer["files"]
+    if len(files) == 1:
+        return Response(files[0]["text"].encode("utf-8"), media_type=_media(files[0]["name"]),
+                        headers=_attachment(files[0]["name"]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            archive.writestr(file["name"], file["text"])
+    name = PurePosixPath(export).stem + ".zip"
+    return Response(buffer.getvalue(), media_type="application/zip", headers=_attachment(name))
+
+
+async def _run(request: Request, job: str) -> tuple[dict[str, Any], str]:
+    """The worker's answer to `job` on the request's export and mapping text; the export."""
+    folders = _folders(request)
+    asked = await _json(request)
+    export, mapping, text = (_text(asked, "file"), _text(asked, "mapping"),
+                             _text(asked, "text"))
+    file_path = folders.path(export, EXPORTS)
+    mapping_path = folders.path(mapping, MAPPINGS)
+    if mapping.split("/", 1)[0] != export.split("/", 1)[0]:
+        raise Refused(403, "the mapping and the export must be in the same folder")
+    root = folders.roots[int(export.split("/", 1)[0])]
+    template = template_of(text, mapping_path)
+    worker: Worker = request.app.state.worker
+    kwargs = {"file": str(file_path.relative_to(root)),
+              "mapping": str(mapping_path.relative_to(root)), "text": text,
+              "template_ok": template is None or folders.inside(template)}
+    answer: dict[str, Any] = await anyio.to_thread.run_sync(
+        lambda: worker.run(job, str(root), **kwargs))
+    return answer, export
+
+
+def _media(name: str) -> str:
+    return "application/xml" if name.endswith(".xml") else "text/csv; charset=utf-8"
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"content-disposition": f'attachment; filename="{name}"'}
+
+
+async def _source(request: Request) -> Response:
+    asked = await _json(request)
+    value = asked.get("value")
+    if not isinstance(value, (str, int, type(None))) or isinstance(value, bool):
+        raise Refused(400, "value: a text, a number or null")
+    try:
+        text = set_source_option(_text(asked, "text"), _text(asked, "key"), value)
+    except NotEditable as exc:
+        raise Refused(422, str(exc)) from None
+    return JSONResponse({"text": text})
+
+
+# --- a dropped export ---------------------------------------------------------------------
+
+
+async def _upload(request: Request) -> Response:
+    folders = _folders(request)
+    folder, name = _param(request, "folder"), _param(request, "name")
+    if "/" in name or "\\" in name:
+        raise Refused(400, f"{name!r}: a file name, without folders")
+    file_id = f"{folder}/{name}"
+    path = folders.path(file_id, EXPORTS)
+    if path.exists():
+        raise Refused(409, f"{name} is already in the folder: rename the file, or open it")
+    body = await _body(request, limits().max_file_mb * MB)
+    with open(path, "xb") as out:  # never over a file that appeared meanwhile
+        out.write(body)
+    return JSONResponse({"file": file_id, "name": name}, status_code=201)
+
+
+# --- requests -----------------------------------------------------------------------------
+
+
+def _folders(request: Request) -> Folders:
+    folders: Folders = request.app.state.folders
+    return folders
+
+
+def _param(request: Request, name: str) -> str:
+    value = request.query_params.get(name)
+    if not value:
+        raise Refused(400, f"the request needs {name}=")
+    return value
+
+
+def _text(asked: dict[str, Any], name: str) -> str:
+    value = asked.get(name)
+    if not isinstance(value, str):
+        raise Refused(400, f"the request needs {name!r} as text")
+    return value
+
+
+async def _body(request: Request, bound: int) -> bytes:
+    """The request's body, refused as soon as it goes over `bound` bytes."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > bound:
+            raise Refused(413, f"the request is over {bound // 1024:,} KB")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    body = await _body(request, limits().max_mapping_kb * 1024 + JSON_KB * 1024)
+    try:
+        asked = json.loads(body)
+    except ValueError:
+        raise Refused(400, "the request is not JSON") from None
+    if not isinstance(asked, dict):
+        raise Refused(400, "the request is not a JSON object")
+    return asked
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    status = exc.status if isinstance(exc, Refused) else 400
+    return JSONResponse({"error": str(exc)}, status_code=status)
+
+
+async def _outside(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": str(exc)}, status_code=403)
+
