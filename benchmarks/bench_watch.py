@@ -89,7 +89,8 @@ def main() -> None:
     found = burst(args.burst)
     print(f"burst: {found['files']} files x 20 invoices: {found['documents']} invoices in the"
           f" sandbox, all archived in {found['seconds']:.1f} s; calls {found['calls']}"
-          f" ({found['document_calls']} ProcessSalesInvoices: one per file), peak"
+          f" ({found['document_calls']} ProcessSalesInvoices,"
+          f" {found['invoices'] / max(found['document_calls'], 1):.0f} invoices a call), peak"
           f" {found['peak_mb']:.0f} MB", flush=True)
     quiet = idle(20, args.idle)
     print(f"idle: 20 routes over {args.idle:.0f} s: {quiet['cpu_seconds_per_hour']:.1f} CPU s"

@@ -119,6 +119,98 @@ def test_a_burst_of_files(watch: Watch) -> None:
     assert watch.sandbox.count("ProcessSalesInvoices") < 60 // 2
 
 
+def test_an_old_modification_time_is_still_taken(watch: Watch) -> None:
+    """A3: a copy that keeps the old mtime (cp -p, an SMB copy) is picked up all the same."""
+    watch.start()
+    path = watch.drop("old.csv", orders(["420"]))
+    os.utime(path, (946684800, 946684800))  # 2000-01-01
+    watch.wait_archived(1)
+    assert references(watch.sandbox) == ["420"]
+
+
+def test_a_done_file_releases_its_export(watch: Watch) -> None:
+    """A6: with done_file, nothing happens until NAME.done appears; then one send, and the
+    done file is removed."""
+    routes = [{"name": "shop", "folder": "inbox", "patterns": ["*.csv"], "mapping": "m.yaml",
+               "administration": ADM_KORENAAR, "done_file": True}]
+    watch.config.write_text(config_text(watch.mode, routes))
+    watch.start()
+    watch.drop("orders.csv", orders(["430"]))
+    time.sleep(1.5)  # five stability windows and a rescan: still not taken
+    assert watch.archived() == [] and watch.sandbox.count("ProcessSalesInvoices") == 0
+    (watch.inbox / "orders.csv.done").write_text("")
+    watch.wait_archived(1)
+    assert references(watch.sandbox) == ["430"]
+    watch.wait_for(lambda: not (watch.inbox / "orders.csv.done").exists(), "the done file")
+
+
+def test_a_folder_dropped_in_is_left_whole_and_said_once(watch: Watch) -> None:
+    """A11: subfolders are not taken (the default is not recursive): the folder and its files
+    stay as they are, never half taken, and the log says so once."""
+    watch.start()
+    batch = watch.tmp / "batch"
+    batch.mkdir()
+    (batch / "a.csv").write_text(orders(["440"]))
+    (batch / "b.csv").write_text(orders(["441"]))
+    os.replace(batch, watch.inbox / "batch")
+    watch.drop("orders.csv", orders(["442"]))
+    watch.wait_archived(1)
+    time.sleep(1.2)  # another rescan
+    assert sorted(p.name for p in (watch.inbox / "batch").iterdir()) == ["a.csv", "b.csv"]
+    assert references(watch.sandbox) == ["442"]
+    said = [e for e in watch.events() if e["event"] == "folder-ignored"]
+    assert [(e["folder"], e["why"]) for e in said] == [
+        ("batch", "folders are not taken: move the files themselves into the folder")]
+
+
+def test_a_file_removed_while_it_settles_is_forgotten(watch: Watch) -> None:
+    """C4 (b): deleted during its stability window: forgotten, no error, the daemon goes on."""
+    routes = [{"name": "shop", "folder": "inbox", "patterns": ["*.csv"], "mapping": "m.yaml",
+               "administration": ADM_KORENAAR, "stable_seconds": 1.5}]
+    watch.config.write_text(config_text(watch.mode, routes))
+    watch.start()
+    (watch.inbox / "oops.csv").write_text(orders(["450"]))
+    time.sleep(0.5)
+    (watch.inbox / "oops.csv").unlink()
+    watch.drop("orders.csv", orders(["451"]))
+    watch.wait_archived(1)
+    assert references(watch.sandbox) == ["451"] and watch.failed() == []
+    assert not [e for e in watch.events() if e.get("file") == "oops.csv"]
+
+
+def test_names_with_spaces_accents_and_case(watch: Watch) -> None:
+    """F8: spaces, Unicode in NFC and NFD, a long name, names differing only by case."""
+    import unicodedata
+    names = ["week 48 verkopen.csv", unicodedata.normalize("NFC", "café-é.csv"),
+             unicodedata.normalize("NFD", "crème-è.csv"), "x" * 200 + ".csv",
+             "Orders.csv", "orders.csv"]
+    watch.start()
+    for n, name in enumerate(names):
+        watch.drop(name, orders([f"46{n}"]))
+    watch.wait_archived(len(names))
+    assert sorted(p.name for p in watch.archived()) == sorted(names)
+    assert references(watch.sandbox) == [f"46{n}" for n in range(len(names))]
+
+
+def test_a_restart_while_a_file_is_written_waits_for_it(watch: Watch) -> None:
+    """E7: the start-up scan applies the same stability rule: a file still being written
+    when the daemon starts is taken only once complete."""
+    content = orders([str(n) for n in range(470, 490)]).encode()
+    path = watch.inbox / "slow.csv"
+    with open(path, "wb") as out:
+        out.write(content[:40])
+        out.flush()
+        watch.start()
+        for first in range(40, len(content), 60):
+            time.sleep(0.15)
+            out.write(content[first:first + 60])
+            out.flush()
+    watch.dropped[hashlib.sha256(content).hexdigest()] += 1
+    [archived] = watch.wait_archived(1)
+    assert archived.read_bytes() == content
+    assert len(references(watch.sandbox)) == 20 and watch.failed() == []
+
+
 # --- B: bad input ----------------------------------------------------------------------
 
 
@@ -331,6 +423,36 @@ def test_lost_events_are_made_up_by_the_rescan(native: Watch) -> None:
     _, metrics = native.http("/metrics")
     assert "yukimap_watch_files_found_by_rescan_total 1" in metrics.splitlines()
     assert native.http("/healthz") == (200, "ok\n")
+
+
+@pytest.mark.parametrize("damaged", ["watch.sqlite", "sends.sqlite"])
+def test_a_damaged_state_refuses_the_start(native: Watch, damaged: str) -> None:
+    """E6: the daemon's state or the send journal cannot be read: the start is refused with
+    what to do, exit 1, never a new empty journal (which would send everything again); no
+    file is touched. Done as the message says, the next start goes on, nothing sent twice."""
+    native.start()
+    native.drop("orders.csv", orders(["930"]))
+    native.wait_archived(1)
+    assert native.stop() == 0
+    state = native.tmp / "state"
+    (state / damaged).write_bytes(b"this is not a database" * 100)
+    for stale in state.glob(damaged + "-*"):  # its WAL and shared memory
+        stale.unlink()
+    native.drop("more.csv", orders(["931"]))
+    result = subprocess.run([sys.executable, "-m", "yukimap", "watch", str(native.config)],
+                            cwd=native.tmp, env=native.env(), capture_output=True, timeout=30,
+                            check=False)
+    err = result.stderr.decode().splitlines()
+    assert result.returncode == 1, err
+    assert err[0].startswith("error: the ") and err[0].endswith(
+        f"{(state / damaged).resolve()} is damaged (file is not a database); no file was"
+        " touched"), err
+    assert f"rename it to {damaged}.damaged" in err[1] and "Traceback" not in err
+    assert (native.inbox / "more.csv").exists() and native.processing() == []
+    (state / damaged).rename(state / (damaged + ".damaged"))
+    native.start()
+    native.wait_archived(2)
+    assert references(native.sandbox) == ["930", "931"]
 
 
 # --- G: operations ---------------------------------------------------------------------

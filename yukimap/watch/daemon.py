@@ -101,6 +101,7 @@ class RouteState:
     restarts: int = 0
     scan_error: str | None = None
     last_scan_wall: float = 0.0
+    folders: set[str] = field(default_factory=set)  # dropped-in folders already named
 
 
 @dataclass
@@ -143,6 +144,7 @@ class Daemon:
         with hold(self.settings.state_dir, folders):
             self.state = WatchState(self.settings.state_dir)
             try:
+                _open_journal(self.settings.state_dir)
                 return self._run()
             finally:
                 self.state.close()
@@ -302,8 +304,9 @@ class Daemon:
         rs.dirty = False
         with self.lock:
             touched, rs.touched = rs.touched, set()
+        folders: set[str] = set()
         try:
-            listing = list_folder(route)
+            listing = list_folder(route, folders)
         except OSError as exc:
             if rs.scan_error is None:
                 self.log("scan-error", route=route.name, error=str(exc))
@@ -312,6 +315,10 @@ class Daemon:
         if rs.scan_error is not None:
             self.log("scan-recovered", route=route.name)
             rs.scan_error = None
+        for name in sorted(folders - rs.folders):
+            self.log("folder-ignored", route=route.name, folder=name,
+                     why="folders are not taken: move the files themselves into the folder")
+        rs.folders = folders
         for name in touched:
             rs.tracker.touched(name, now)
         new = [n for n in listing if not rs.tracker.known(n)]
@@ -744,6 +751,14 @@ class Daemon:
 
 
 FILES_PER_RUN = 100  # files of a route sent together in one run (their invoices share calls)
+
+
+def _open_journal(state_dir: Path) -> None:
+    """A send journal that cannot be read stops the start (never a new empty one later)."""
+    from yukimap.sendlog import SendLog, state_errors
+
+    with state_errors(state_dir, lambda: "no file was touched"):
+        SendLog(state_dir).close()
 
 
 def _plain(row: FileRow, now: float) -> bool:

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from yukimap.watch.config import Route
+from yukimap.watch.files import ARCHIVE, FAILED, PROCESSING
 
 # Never taken: Office and LibreOffice lock files, downloads and copies in progress, hidden
 # files (including macOS's ._ and .DS_Store), Windows' folder files, done markers.
 IGNORED = ("~$*", ".~lock.*#", "*.tmp", "*.temp", "*.part", "*.partial", "*.crdownload",
            "*.download", ".*", "thumbs.db", "desktop.ini", "*.done", "*.swp")
 DONE_SUFFIX = ".done"
+OWN_FOLDERS = frozenset({PROCESSING, ARCHIVE, FAILED})
 
 
 def ignored(name: str) -> bool:
@@ -36,14 +38,19 @@ class Entry:
     mtime_ns: int
 
 
-def list_folder(route: Route) -> dict[str, Entry]:
-    """The files of the folder the route would take, once stable (subfolders never)."""
+def list_folder(route: Route, folders: set[str] | None = None) -> dict[str, Entry]:
+    """The files of the folder the route would take, once stable (subfolders never: the
+    names of those a person dropped in are added to `folders`)."""
     found: dict[str, Entry] = {}
     names: set[str] = set()
     with os.scandir(route.folder) as listing:
         for item in listing:
             names.add(item.name)
-            if ignored(item.name) or not route.matches(item.name):
+            if ignored(item.name):
+                continue
+            if folders is not None and item.name not in OWN_FOLDERS and _is_folder(item):
+                folders.add(item.name)
+            if not route.matches(item.name):
                 continue
             try:
                 if not item.is_file(follow_symlinks=False):
@@ -55,6 +62,13 @@ def list_folder(route: Route) -> dict[str, Entry]:
     if route.done_file:
         found = {n: e for n, e in found.items() if n + DONE_SUFFIX in names}
     return found
+
+
+def _is_folder(item: os.DirEntry[str]) -> bool:
+    try:
+        return item.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 @dataclass

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from yukimap.sendlog import StateDamaged, state_errors
 from yukimap.settings import ensure_state_dir
 
 CLAIMED, WAITING, MOVING = "CLAIMED", "WAITING", "MOVING"
@@ -84,17 +85,36 @@ _COLUMNS = ("id, route, name, path, sha256, size, state, wait, reason, until, at
             " detail, claimed_at, updated")
 
 
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
+    name = getattr(exc, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "not a database" in str(exc) \
+        or "malformed" in str(exc)
+
+
 class WatchState:
     """The state database; one connection shared by the daemon's threads under a lock."""
 
     def __init__(self, state_dir: Path) -> None:
         self.path = ensure_state_dir(state_dir) / "watch.sqlite"
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        with state_errors(state_dir, lambda: "no file was touched"):
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                       check_same_thread=False)
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.executescript(_SCHEMA)
+            except sqlite3.DatabaseError as exc:
+                self._db.close()
+                if _damaged(exc):
+                    raise StateDamaged(
+                        f"the hot-folder state {self.path.resolve()} is damaged ({exc}); no"
+                        " file was touched",
+                        hint="move it aside (rename it to watch.sqlite.damaged) and start"
+                        " again: the daemon then takes up the files in processing/ again, and"
+                        " the send journal keeps every document from being booked twice"
+                        ) from None
+                raise
 
     def close(self) -> None:
         with self._lock:
