@@ -174,6 +174,31 @@ def preview(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
+@cli.command(epilog="""\b
+Examples:
+  yukimap explain orders.csv -m my-shop.yaml --document 2024-0042
+  yukimap explain bank.csv -m bank-ing --row 17 --field GLAccount
+""")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-m", "--mapping", required=True, metavar="MAPPING",
+              help="Mapping file, or the name of a shipped mapping.")
+@click.option("--document", metavar="REF",
+              help="The document's key: what group_by reads (an invoice number), or the row"
+                   " number of a document made from one row.")
+@click.option("--row", type=click.IntRange(1), metavar="N",
+              help="The spreadsheet row: its document, and only the lines (entries) it"
+                   " makes.")
+@click.option("--field", metavar="PATH",
+              help="Only this field, e.g. Contact.FullName or lines.SalesPrice.")
+def explain(**kwargs: Any) -> None:
+    """Show why each value of one document is what it is: the cell it comes from (row,
+    column, the text in the file) and each step applied (the map: table, reading as a
+    number or a date, the sign column, negate, the default, rounding, Yuki's limits)."""
+    from yukimap.commands import explain as command
+
+    _run(command.run, **kwargs)
+
+
 @cli.command()
 def mappings() -> None:
     """List the mappings that ship with yukimap."""
