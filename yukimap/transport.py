@@ -1,6 +1,6 @@
 """Transport-level pieces of the Yuki client: did a request leave, reading answers, retries,
 each call's time limit, and the typed errors for a SOAP fault, a slow answer and a strange
-one. No state; client.py holds the state.
+one. No state; the client holds the state.
 """
 
 from __future__ import annotations
