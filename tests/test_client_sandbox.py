@@ -28,6 +28,7 @@ from tests.sandbox_fixtures import (
 )
 from tests.test_soap import BILLION_LAUGHS
 from yukimap.client import StatementLine, YukiClient, with_retries
+from yukimap.client.administrations import find
 from yukimap.errors import (
     AccessDenied,
     AmbiguousOutcome,
@@ -43,6 +44,7 @@ from yukimap.errors import (
 )
 from yukimap.sandbox import load_config
 from yukimap.sandbox.config import AccessKeyConf
+from yukimap.yuki_results import Administration
 
 BALANCED = [("2025-03-31", "4100", "1250.00"), ("2025-03-31", "1100", "-1250.00")]
 
@@ -62,6 +64,27 @@ def test_general_operations(sandbox: Sandbox) -> None:
         with pytest.raises(SettingsError, match="sees no administration"):
             yuki.resolve_administration("Fietsenmakerij Van Dijk V.O.F.")
     assert sandbox.count("Authenticate") == 1
+
+
+def test_an_administration_by_its_chamber_of_commerce_number(sandbox: Sandbox) -> None:
+    with YukiClient(sandbox.settings("domain")) as yuki:
+        assert yuki.resolve_administration("23456789").id == ADM_VASTGOED
+        assert yuki.administration_guid("12345678") == ADM_KORENAAR
+        with pytest.raises(SettingsError, match="no administration with Chamber of Commerce"
+                           " number 34567890"):
+            yuki.administration_guid("34567890")  # Van Dijk's, another domain
+    assert sandbox.count("Administrations") == 1
+
+
+def test_a_chamber_of_commerce_number_of_two_administrations_is_refused() -> None:
+    listed = [Administration(ADM_KORENAAR, "Bakkerij De Korenaar B.V.", coc_number="12345678"),
+              Administration(ADM_VASTGOED, "De Korenaar Vastgoed B.V.", coc_number="12345678")]
+    with pytest.raises(SettingsError) as caught:
+        find(listed, "12345678")
+    assert caught.value.message == (
+        "the Chamber of Commerce number 12345678 belongs to 2 administrations: Bakkerij De"
+        f" Korenaar B.V. ({ADM_KORENAAR}), De Korenaar Vastgoed B.V. ({ADM_VASTGOED})")
+    assert caught.value.hint == "give the administration's ID (a GUID) instead"
 
 
 def test_portal_key_sets_the_current_domain_once_per_session(sandbox: Sandbox) -> None:

@@ -103,15 +103,17 @@ class YukiClient:
         return found
 
     def resolve_administration(self, name_or_id: str | None = None) -> results.Administration:
-        """The administration by ID or by name (case-insensitive); one call, then cached."""
+        """The administration by ID, by Chamber of Commerce number (digits) or by name
+        (case-insensitive); one call, then cached."""
         wanted = administrations.chosen(name_or_id, self._settings.administration)
         listed = self._administrations if self._administrations is not None else (
             self.administrations())
         return administrations.find(listed, wanted)
 
     def administration_guid(self, administration: str | None = None) -> str:
-        """The ID of an administration given by name or ID (default: the configured one).
-        An ID costs no call; a name costs one Administrations call per client."""
+        """The ID of an administration given by ID, Chamber of Commerce number or name
+        (default: the configured one). An ID costs no call; a number or a name costs one
+        Administrations call per client."""
         wanted = administrations.chosen(administration, self._settings.administration)
         return wanted.strip("{}") if is_guid(wanted) else self.resolve_administration(wanted).id
 

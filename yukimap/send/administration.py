@@ -1,5 +1,5 @@
-"""The administration a send run goes to: by ID, or by name (looked up once, then
-remembered in the journal, so later runs make no call for it)."""
+"""The administration a send run goes to: by ID, or by Chamber of Commerce number or name
+(looked up once, then remembered in the journal, so later runs make no call for it)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ UNRESOLVED = "00000000-0000-0000-0000-000000000000"
 
 def choose(wanted: str | None, journal: SendLog, base_url: str,
            resolve: Callable[[str], str] | None) -> tuple[str, str]:
-    """The administration's ID and the name it was given by. `resolve` looks a name up in
-    Yuki; None (a dry run calls nothing): an unknown name stays UNRESOLVED."""
+    """The administration's ID and what it was given by. `resolve` looks a Chamber of
+    Commerce number or a name up in Yuki; None (a dry run calls nothing): one not known here
+    yet stays UNRESOLVED."""
     if not wanted:
         raise SettingsError("no Yuki administration is chosen",
                             hint="give one by name or ID (--administration), or set"

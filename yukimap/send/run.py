@@ -73,8 +73,9 @@ class Sending:
     # --- before any call ---------------------------------------------------------------
 
     def choose_administration(self, wanted: str | None, may_call: bool) -> None:
-        """By ID, or by name (looked up once, then remembered in the journal: no call).
-        A dry run calls nothing: an unknown name stays unresolved (UNRESOLVED)."""
+        """By ID, or by Chamber of Commerce number or name (looked up once, then remembered
+        in the journal: no call). A dry run calls nothing: one not known here yet stays
+        unresolved (UNRESOLVED)."""
         resolve = (lambda name: self.client.resolve_administration(name).id) if may_call else None
         self.admin_id, self.admin_name = choose(wanted, self.log, self.settings.base_url, resolve)
         if self.target.administration_in_document:
