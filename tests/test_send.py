@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import REPO, run_cli
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
+from yukimap.client import YukiClient
 from yukimap.send import ALREADY_SENT, AWAITING, LOOKUPS_PER_DAY, NOT_SENT, Receipt, send_file
 from yukimap.sendlog import REJECTED, SENT, UNKNOWN, SendLog
 from yukimap.settings import Settings
@@ -421,6 +422,23 @@ def test_lookups_are_budgeted_per_day_not_per_run(setup: tuple[Sandbox, Settings
     assert sandbox.count("CheckOutstandingItemAdmin") == 25
     assert {o.state for o in again.documents} == {AWAITING}
     assert again.calls_used == 0
+
+
+def test_lookups_stop_at_the_first_that_cannot_reach_yuki(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    """Yuki hangs: one lookup runs out of time, the rest wait for the next run (not 25
+    lookups of 30 s each), and none of them counts as tried today."""
+    sandbox, settings, tmp = setup
+    unknown_invoices(settings, tmp, range(1001, 1006))
+    with YukiClient(settings) as yuki:
+        yuki.authenticate()  # the session, cached for the run below
+    sandbox.inject(operation="CheckOutstandingItemAdmin", latency=1.0)
+    hanging = send(replace(settings, deadline_scale=0.01), tmp / "orders.csv", tmp / "m.yaml")
+    assert sandbox.count("CheckOutstandingItemAdmin") == 1
+    assert {o.state for o in hanging.documents} == {AWAITING}
+    sandbox.inject(operation="CheckOutstandingItemAdmin", latency=0)
+    send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    assert sandbox.count("CheckOutstandingItemAdmin") == 1 + 5
 
 
 # --- several files in one run, each call's document rendered once ---------------------------

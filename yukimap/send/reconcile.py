@@ -2,7 +2,10 @@
 
 Found: it arrived (SENT). Not found proves nothing (a paid invoice is no longer
 outstanding), so it stays UNKNOWN for a person to decide, and is not looked up again the
-same day; all runs of a day share LOOKUPS_PER_DAY lookups.
+same day; all runs of a day share LOOKUPS_PER_DAY lookups. A lookup that cannot reach Yuki
+(a TransientError: no connection, no answer within its time limit) ends the lookups of this
+run: when Yuki hangs, the rest would each wait their whole time limit for nothing, so they
+wait for the next run instead (none of them counts as tried).
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ def reconcile(log: SendLog, unknown: Sequence[Planned], look_up: LookUp) -> None
     for item, entry in chosen[:max(LOOKUPS_PER_DAY - used, 0)]:
         try:
             found = look_up(item.reference or "")
-        except (TransientError, AmbiguousOutcome):
+        except TransientError:
+            return
+        except AmbiguousOutcome:
             continue
         hit = any(f.reference == item.reference for f in found)
         log.looked_up(entry.id, day)
