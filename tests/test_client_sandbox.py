@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli
 from tests.sandbox_fixtures import (
     ADM_KORENAAR,
     ADM_VAN_DIJK,
@@ -333,6 +334,36 @@ def test_dropped_connection_after_processing_is_ambiguous_and_never_retried(
         assert [i.reference for i in yuki.check_outstanding_item("F-500")] == ["F-500"]
 
 
+def test_a_dropped_connection_on_a_lookup_is_safe_to_retry(sandbox: Sandbox) -> None:
+    """A lookup changes nothing in Yuki: whether or not it arrived, asking again is safe."""
+    with YukiClient(sandbox.settings("domain")) as yuki:
+        yuki.authenticate()
+        host = sandbox.url.split("/")[2]
+        for operation, lookup in [
+                ("Administrations", lambda: yuki.administrations()),
+                ("GetGLAccountScheme", lambda: yuki.gl_account_scheme(ADM_KORENAAR)),
+                ("CheckOutstandingItemAdmin",
+                 lambda: yuki.check_outstanding_item("F-1", ADM_KORENAAR))]:
+            sandbox.inject(operation=operation, drop_after=1)
+            with pytest.raises(TransientError) as caught:
+                lookup()
+            assert caught.value.message == (
+                f"{operation} went out to Yuki at {host} but the connection closed without a"
+                f" complete answer; {operation} changes nothing in Yuki, so trying again is"
+                " safe")
+            assert caught.value.exit_code == 4
+            sandbox.inject(operation=operation, drop_after=1)
+            with_retries(lookup, sleep=lambda _: None)
+            assert sandbox.count(operation) == 3
+
+
+def test_a_dropped_lookup_exits_4_and_says_so(yuki_env: Sandbox) -> None:
+    yuki_env.inject(operation="Administrations", drop_after=1)
+    result = run_cli("administrations")
+    assert (result.code, result.stdout) == (4, "")
+    assert "changes nothing in Yuki, so trying again is safe" in result.stderr
+
+
 def test_no_answer_while_opening_a_session_is_safe_to_retry(sandbox: Sandbox) -> None:
     sandbox.inject(operation="Authenticate", drop_after=1)
     with YukiClient(sandbox.settings("domain")) as yuki:
@@ -396,7 +427,10 @@ def test_secrets_never_shown(make_sandbox, caplog: pytest.LogCaptureFixture) -> 
     sandbox.inject(operation="Administrations", http_error=1)
     attempt(lambda y: y.administrations())  # TransientError
     sandbox.inject(operation="Administrations", drop_after=1)
-    attempt(lambda y: y.administrations())  # AmbiguousOutcome
+    attempt(lambda y: y.administrations())  # Dropped, a TransientError
+    sandbox.inject(operation="ProcessJournal", drop_after=1)
+    attempt(lambda y: y.process_journal(journal_document(BALANCED),
+                                        ADM_KORENAAR))  # AmbiguousOutcome
     attempt(lambda y: y.administrations(), sandbox.settings(SECRET_KEY, daily_budget=1,
                                                             state="budget"))  # Budget
     attempt(lambda y: y.administrations(), sandbox.settings(SECRET_KEY + "-wrong"))  # denied

@@ -10,8 +10,9 @@ The session ID is reused across runs (24 h, cache file 0600); when Yuki says the
 is gone, the client authenticates once more and retries that one call once.
 
 Errors tell whether the request reached Yuki, which is what a sender must know:
-  TransientError      nothing was sent, or Yuki's front door refused it: safe to retry
-  AmbiguousOutcome    it was sent but no answer came: never retry blindly
+  TransientError      nothing was sent, Yuki's front door refused it, or a lookup (which
+                      changes nothing) got no complete answer: safe to retry
+  AmbiguousOutcome    a document was sent but no answer came: never retry blindly
   the fault classes   Yuki answered with a SOAP fault (see soap.classify_fault)
 The client never retries on its own except after a session fault; `with_retries` is the
 helper for callers that want to retry TransientError.

@@ -15,7 +15,6 @@ from yukimap.client.request import Request, is_guid, prepare
 from yukimap.client.response import Secrets, parsed
 from yukimap.client.wire import Wire
 from yukimap.errors import (
-    AmbiguousOutcome,
     SessionExpired,
     SettingsError,
     TransientError,
@@ -25,6 +24,7 @@ from yukimap.errors import (
 )
 from yukimap.settings import Secret, Settings
 from yukimap.soap import GENERAL_SERVICE, element_text
+from yukimap.transport import Dropped
 
 log = logging.getLogger("yukimap.client")
 
@@ -74,9 +74,9 @@ class Session:
             # `operation` went out, so this is no more ambiguous than the case below.
             raise YukiError(f"could not open a Yuki session, so {operation} was not sent:"
                             f" {exc.message}", operation=operation, hint=exc.hint) from None
-        except AmbiguousOutcome as exc:
-            # Setting up a session changes nothing in Yuki, and `operation` itself has not
-            # been sent: from the caller's view this is safe to retry, never ambiguous.
+        except Dropped as exc:
+            # Only the setting up of a session (which changes nothing) was cut off;
+            # `operation` itself was not sent, and that is what the caller asked about.
             raise TransientError(
                 f"no answer while opening a Yuki session ({exc.operation}); {operation} was"
                 " not sent, so trying again is safe", operation=operation) from None

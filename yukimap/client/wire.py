@@ -16,7 +16,6 @@ from yukimap.client import response
 from yukimap.client.request import Request
 from yukimap.client.response import Secrets
 from yukimap.errors import (
-    AmbiguousOutcome,
     DailyLimitExceeded,
     SettingsError,
     TransientError,
@@ -24,7 +23,7 @@ from yukimap.errors import (
     UserError,
 )
 from yukimap.settings import Secret, Settings
-from yukimap.soap import CONTENT_TYPE, MAX_XML_BYTES, Operation
+from yukimap.soap import CONTENT_TYPE, MAX_XML_BYTES
 
 log = logging.getLogger("yukimap.client")
 
@@ -63,13 +62,11 @@ class Wire:
                         "Content-Type", "")
                     content = transport.read_capped(answer, ends)
             except OSError as exc:  # requests' errors, and those of a socket cut in between
-                error = self._transport_error(exc, op, url, reservation, ends,
-                                              limit.describe(request.invoices))
+                error = self._transport_error(exc, request, url, reservation, ends)
             except transport.TooLarge:
                 error = UnreadableResponse(f"Yuki's answer to {op.name} is larger than"
                                            f" {MAX_XML_BYTES // 2**20} MB", operation=op.name)
         if error is not None:
-            request.may_have_left = isinstance(error, AmbiguousOutcome)
             raise error  # raised outside `except`: the requests error (it holds the
             # request body, with the session ID) is not chained onto ours
         try:
@@ -81,24 +78,28 @@ class Wire:
             self._budget.mark_exhausted(self._budget_domain)
             raise
 
-    def _transport_error(self, exc: OSError, op: Operation, url: str, reservation: Reservation,
-                         deadline: transport.Deadline, what: str) -> UserError:
-        host = urlsplit(url).netloc
+    def _transport_error(self, exc: OSError, request: Request, url: str,
+                         reservation: Reservation, deadline: transport.Deadline) -> UserError:
+        """The error for a call that failed on the way; one that provably never left is
+        not counted, and says so (`may_have_left`)."""
+        op, host = request.operation, urlsplit(url).netloc
         never_sent = (transport.never_sent(exc) if isinstance(exc, requests.RequestException)
                       else None)
         if never_sent is not None:
-            self._budget.release(reservation)
+            self._never_left(request, reservation)
             return TransientError(
                 f"could not reach Yuki at {host} for {op.name} ({never_sent}); nothing was"
                 " sent, so trying again is safe", operation=op.name,
                 hint="check the network and YUKI_BASE_URL")
         if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema
                       | requests.exceptions.InvalidSchema):
-            self._budget.release(reservation)
+            self._never_left(request, reservation)
             return SettingsError(f"the Yuki base URL is not usable: {self._settings.base_url}")
         if deadline.expired or isinstance(exc, requests.exceptions.ReadTimeout):
+            what = transport.time_limit(op.name).describe(request.invoices)
             return transport.too_slow(op, host, deadline.seconds, what)
-        return AmbiguousOutcome(
-            f"{op.name} went out to Yuki at {host} but the connection closed without a complete"
-            " answer: Yuki may or may not have processed it", operation=op.name,
-            hint="do not simply send it again; check in Yuki first")
+        return transport.dropped(op, host)
+
+    def _never_left(self, request: Request, reservation: Reservation) -> None:
+        request.may_have_left = False
+        self._budget.release(reservation)

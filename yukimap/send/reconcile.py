@@ -3,9 +3,10 @@
 Found: it arrived (SENT). Not found proves nothing (a paid invoice is no longer
 outstanding), so it stays UNKNOWN for a person to decide, and is not looked up again the
 same day; all runs of a day share LOOKUPS_PER_DAY lookups. A lookup that cannot reach Yuki
-(a TransientError: no connection, no answer within its time limit) ends the lookups of this
-run: when Yuki hangs, the rest would each wait their whole time limit for nothing, so they
-wait for the next run instead (none of them counts as tried).
+(a TransientError: no connection, a dropped one, no answer within its time limit) ends the
+lookups of this run: when Yuki hangs, the rest would each wait their whole time limit for
+nothing, so they wait for the next run instead (none of them counts as tried). An answer
+that cannot be read (AmbiguousOutcome) ends only that invoice's lookup.
 """
 
 from __future__ import annotations
