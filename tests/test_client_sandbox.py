@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli
 from tests.sandbox_fixtures import (
     ADM_KORENAAR,
     ADM_VAN_DIJK,
@@ -28,6 +29,7 @@ from tests.sandbox_fixtures import (
 )
 from tests.test_soap import BILLION_LAUGHS
 from yukimap.client import StatementLine, YukiClient, with_retries
+from yukimap.client.administrations import find
 from yukimap.errors import (
     AccessDenied,
     AmbiguousOutcome,
@@ -43,6 +45,7 @@ from yukimap.errors import (
 )
 from yukimap.sandbox import load_config
 from yukimap.sandbox.config import AccessKeyConf
+from yukimap.yuki_results import Administration
 
 BALANCED = [("2025-03-31", "4100", "1250.00"), ("2025-03-31", "1100", "-1250.00")]
 
@@ -62,6 +65,27 @@ def test_general_operations(sandbox: Sandbox) -> None:
         with pytest.raises(SettingsError, match="sees no administration"):
             yuki.resolve_administration("Fietsenmakerij Van Dijk V.O.F.")
     assert sandbox.count("Authenticate") == 1
+
+
+def test_an_administration_by_its_chamber_of_commerce_number(sandbox: Sandbox) -> None:
+    with YukiClient(sandbox.settings("domain")) as yuki:
+        assert yuki.resolve_administration("23456789").id == ADM_VASTGOED
+        assert yuki.administration_guid("12345678") == ADM_KORENAAR
+        with pytest.raises(SettingsError, match="no administration with Chamber of Commerce"
+                           " number 34567890"):
+            yuki.administration_guid("34567890")  # Van Dijk's, another domain
+    assert sandbox.count("Administrations") == 1
+
+
+def test_a_chamber_of_commerce_number_of_two_administrations_is_refused() -> None:
+    listed = [Administration(ADM_KORENAAR, "Bakkerij De Korenaar B.V.", coc_number="12345678"),
+              Administration(ADM_VASTGOED, "De Korenaar Vastgoed B.V.", coc_number="12345678")]
+    with pytest.raises(SettingsError) as caught:
+        find(listed, "12345678")
+    assert caught.value.message == (
+        "the Chamber of Commerce number 12345678 belongs to 2 administrations: Bakkerij De"
+        f" Korenaar B.V. ({ADM_KORENAAR}), De Korenaar Vastgoed B.V. ({ADM_VASTGOED})")
+    assert caught.value.hint == "give the administration's ID (a GUID) instead"
 
 
 def test_portal_key_sets_the_current_domain_once_per_session(sandbox: Sandbox) -> None:
@@ -310,6 +334,36 @@ def test_dropped_connection_after_processing_is_ambiguous_and_never_retried(
         assert [i.reference for i in yuki.check_outstanding_item("F-500")] == ["F-500"]
 
 
+def test_a_dropped_connection_on_a_lookup_is_safe_to_retry(sandbox: Sandbox) -> None:
+    """A lookup changes nothing in Yuki: whether or not it arrived, asking again is safe."""
+    with YukiClient(sandbox.settings("domain")) as yuki:
+        yuki.authenticate()
+        host = sandbox.url.split("/")[2]
+        for operation, lookup in [
+                ("Administrations", lambda: yuki.administrations()),
+                ("GetGLAccountScheme", lambda: yuki.gl_account_scheme(ADM_KORENAAR)),
+                ("CheckOutstandingItemAdmin",
+                 lambda: yuki.check_outstanding_item("F-1", ADM_KORENAAR))]:
+            sandbox.inject(operation=operation, drop_after=1)
+            with pytest.raises(TransientError) as caught:
+                lookup()
+            assert caught.value.message == (
+                f"{operation} went out to Yuki at {host} but the connection closed without a"
+                f" complete answer; {operation} changes nothing in Yuki, so trying again is"
+                " safe")
+            assert caught.value.exit_code == 4
+            sandbox.inject(operation=operation, drop_after=1)
+            with_retries(lookup, sleep=lambda _: None)
+            assert sandbox.count(operation) == 3
+
+
+def test_a_dropped_lookup_exits_4_and_says_so(yuki_env: Sandbox) -> None:
+    yuki_env.inject(operation="Administrations", drop_after=1)
+    result = run_cli("administrations")
+    assert (result.code, result.stdout) == (4, "")
+    assert "changes nothing in Yuki, so trying again is safe" in result.stderr
+
+
 def test_no_answer_while_opening_a_session_is_safe_to_retry(sandbox: Sandbox) -> None:
     sandbox.inject(operation="Authenticate", drop_after=1)
     with YukiClient(sandbox.settings("domain")) as yuki:
@@ -373,7 +427,10 @@ def test_secrets_never_shown(make_sandbox, caplog: pytest.LogCaptureFixture) -> 
     sandbox.inject(operation="Administrations", http_error=1)
     attempt(lambda y: y.administrations())  # TransientError
     sandbox.inject(operation="Administrations", drop_after=1)
-    attempt(lambda y: y.administrations())  # AmbiguousOutcome
+    attempt(lambda y: y.administrations())  # Dropped, a TransientError
+    sandbox.inject(operation="ProcessJournal", drop_after=1)
+    attempt(lambda y: y.process_journal(journal_document(BALANCED),
+                                        ADM_KORENAAR))  # AmbiguousOutcome
     attempt(lambda y: y.administrations(), sandbox.settings(SECRET_KEY, daily_budget=1,
                                                             state="budget"))  # Budget
     attempt(lambda y: y.administrations(), sandbox.settings(SECRET_KEY + "-wrong"))  # denied

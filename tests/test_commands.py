@@ -104,7 +104,7 @@ def test_mappings_lists_the_shipped_ones() -> None:
 @pytest.fixture
 def amsterdam_at_half_past_ten(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Local time is Amsterdam's, and the send journal's clock stands at 09:30 UTC."""
-    monkeypatch.setattr("yukimap.sendlog.now", lambda: "2024-11-04T09:30:00+00:00")
+    monkeypatch.setattr("yukimap.sendlog.store.now", lambda: "2024-11-04T09:30:00+00:00")
     before = os.environ.get("TZ")
     os.environ["TZ"] = "CET-1CEST,M3.5.0,M10.5.0/3"  # Amsterdam's rule, without tzdata
     time.tzset()

@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import REPO, run_cli
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
+from yukimap.client import YukiClient
 from yukimap.send import ALREADY_SENT, AWAITING, LOOKUPS_PER_DAY, NOT_SENT, Receipt, send_file
 from yukimap.sendlog import REJECTED, SENT, UNKNOWN, SendLog
 from yukimap.settings import Settings
@@ -260,6 +261,39 @@ def test_dry_run_with_an_unknown_administration_name_calls_nothing(
     assert [o.state for o in real.documents] == [SENT]
 
 
+def test_digits_are_a_chamber_of_commerce_number(setup: tuple[Sandbox, Settings, Path],
+                                                  yuki_env: Sandbox) -> None:
+    """As for convert and check: a GUID is an ID, digits a Chamber of Commerce number (found
+    in Yuki's Administrations list once, then remembered), anything else a name."""
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(["1001"]))
+    receipt = send(settings, tmp / "orders.csv", tmp / "m.yaml", administration="12345678")
+    assert (receipt.administration, receipt.administration_name) == (ADM_KORENAAR, "12345678")
+    assert [o.state for o in receipt.documents] == [SENT] and stored(sandbox) == ["1001"]
+    assert sandbox.count("Administrations") == 1
+    (tmp / "orders.csv").write_text(orders(["1002"]))
+    again = send(settings, tmp / "orders.csv", tmp / "m.yaml", administration="12345678")
+    assert [o.state for o in again.documents] == [SENT] and sandbox.count("Administrations") == 1
+    journal = run_cli("send", REPO / "examples/bank-ing.csv", "-m", REPO / "mappings/bank-ing.yaml",
+                      "-a", "12345678")
+    assert journal.code == 0, journal.stderr
+    assert len(sandbox.store.journals(ADM_KORENAAR)) == 1
+
+
+def test_a_chamber_of_commerce_number_yuki_does_not_know(
+        setup: tuple[Sandbox, Settings, Path], yuki_env: Sandbox) -> None:
+    sandbox, settings, tmp = setup
+    (tmp / "orders.csv").write_text(orders(["1001"]))
+    result = run_cli("send", tmp / "orders.csv", "-m", tmp / "m.yaml", "-a", "99999999")
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: the access key sees no administration with Chamber of Commerce number"
+        " 99999999\n"
+        "  fix: administrations this key can see, with their Chamber of Commerce numbers:"
+        " Bakkerij De Korenaar B.V. (12345678), De Korenaar Vastgoed B.V. (23456789)\n")
+    assert sandbox.count("ProcessSalesInvoices") == 0
+
+
 # --- losing the send journal never leads to a double booking (real files, real sends) -----
 
 BANK = (REPO / "examples/bank-ing.csv", REPO / "mappings/bank-ing.yaml")
@@ -388,6 +422,23 @@ def test_lookups_are_budgeted_per_day_not_per_run(setup: tuple[Sandbox, Settings
     assert sandbox.count("CheckOutstandingItemAdmin") == 25
     assert {o.state for o in again.documents} == {AWAITING}
     assert again.calls_used == 0
+
+
+def test_lookups_stop_at_the_first_that_cannot_reach_yuki(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    """Yuki hangs: one lookup runs out of time, the rest wait for the next run (not 25
+    lookups of 30 s each), and none of them counts as tried today."""
+    sandbox, settings, tmp = setup
+    unknown_invoices(settings, tmp, range(1001, 1006))
+    with YukiClient(settings) as yuki:
+        yuki.authenticate()  # the session, cached for the run below
+    sandbox.inject(operation="CheckOutstandingItemAdmin", latency=1.0)
+    hanging = send(replace(settings, deadline_scale=0.01), tmp / "orders.csv", tmp / "m.yaml")
+    assert sandbox.count("CheckOutstandingItemAdmin") == 1
+    assert {o.state for o in hanging.documents} == {AWAITING}
+    sandbox.inject(operation="CheckOutstandingItemAdmin", latency=0)
+    send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    assert sandbox.count("CheckOutstandingItemAdmin") == 1 + 5
 
 
 # --- several files in one run, each call's document rendered once ---------------------------

@@ -8,7 +8,7 @@ change, so it is never behind the journal; lines are numbered (`seq`) and its fi
 names the journal it belongs to (a random id that the journal keeps too).
 
 So the journal can be lost, emptied, replaced by an older copy or by another state folder's,
-and yukimap still knows what it sent: sendlog.py compares the two and rebuilds, catches up,
+and yukimap still knows what it sent: sendlog compares the two and rebuilds, catches up,
 or stops what may be in Yuki already for a person to decide.
 """
 

@@ -1,6 +1,6 @@
 """Transport-level pieces of the Yuki client: did a request leave, reading answers, retries,
 each call's time limit, and the typed errors for a SOAP fault, a slow answer and a strange
-one. No state; client.py holds the state.
+one. No state; the client holds the state.
 """
 
 from __future__ import annotations
@@ -276,6 +276,26 @@ def too_slow(op: Operation, host: str, seconds: float, what: str) -> YukiError:
         f"Yuki at {host} gave no complete answer to {op.name} within {seconds:g} s, the time"
         f" limit for {what}; {op.name} changes nothing in Yuki, so trying again is safe",
         operation=op.name, hint=f"try again later; {scale}")
+
+
+class Dropped(TransientError):
+    """A call that changes nothing in Yuki (a lookup) went out, and its connection closed
+    before a complete answer: safe to retry, like a lookup that ran out of time."""
+
+
+def dropped(op: Operation, host: str) -> YukiError:
+    """The error for a call whose connection closed, once it may have reached Yuki, before a
+    complete answer came: a document may or may not have been booked; a lookup changes
+    nothing, so asking again is safe."""
+    if op.sends_document:
+        return AmbiguousOutcome(
+            f"{op.name} went out to Yuki at {host} but the connection closed without a"
+            " complete answer: Yuki may or may not have processed it", operation=op.name,
+            hint="do not simply send it again; check in Yuki first")
+    return Dropped(
+        f"{op.name} went out to Yuki at {host} but the connection closed without a complete"
+        f" answer; {op.name} changes nothing in Yuki, so trying again is safe",
+        operation=op.name, hint="try again later")
 
 
 # --- what came back ----------------------------------------------------------------------

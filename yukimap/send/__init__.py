@@ -1,7 +1,7 @@
 """Sending to Yuki, each document exactly once: read -> map -> render -> validate ->
 pre-flight -> send -> record -> report.
 
-The send journal (sendlog.py) is the memory: a document already SENT is never sent again (a
+The send journal (sendlog) is the memory: a document already SENT is never sent again (a
 file sent twice, a re-export under another name, a rerun), unless `force`; a document whose
 outcome is unknown is reconciled where Yuki offers a way (a sales invoice is looked up by its
 invoice number) and otherwise left for a person to decide.
@@ -10,6 +10,18 @@ Calls are precious (1000 a day per domain): nothing is called before every docum
 passed the local checks; sales invoices go many to a call, also across files (`send_files`,
 which the hot-folder daemon uses); the session is reused; pre-flight data is cached per day;
 a run with nothing new to send makes no call at all.
+
+Each module has one reason to change:
+- run: one send run (`Sending`), its steps in order, and the state they share;
+- administration: the administration a run goes to (by ID or by a name it remembers);
+- plan: each document with its business key and what the journal knows of it;
+- spool: each call's document rendered and validated once, before the first call;
+- defences: documents held back when the journal's history was lost;
+- reconcile: invoices of unknown outcome looked up in Yuki, within a day's lookups;
+- calls: the calls that carry the documents, and what became of each;
+- record: the journal's record of a call's documents, before, during and after it;
+- outcomes, receipt: what a run did (or a dry run would do), file by file;
+- lock: one process at a time changes a state folder's journal.
 """
 
 from __future__ import annotations
@@ -20,6 +32,8 @@ from pathlib import Path
 from yukimap.errors import UsageError, UserError
 from yukimap.model import Mapping
 from yukimap.schema import load_mapping
+from yukimap.send.administration import UNRESOLVED
+from yukimap.send.calls import Calls
 from yukimap.send.lock import exclusive
 from yukimap.send.receipt import (
     ALREADY_SENT,
@@ -30,7 +44,8 @@ from yukimap.send.receipt import (
     Receipt,
     rejected_rows,
 )
-from yukimap.send.run import LOOKUPS_PER_DAY, UNRESOLVED, Calls, Sending
+from yukimap.send.reconcile import LOOKUPS_PER_DAY
+from yukimap.send.run import Sending
 from yukimap.sendlog import SendLog, state_errors
 from yukimap.settings import Settings
 

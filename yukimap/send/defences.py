@@ -1,0 +1,52 @@
+"""The journal's last line of defence, for when the journal and its ledger are both gone:
+yukimap's call counter remembers document calls to this administration that the journal
+does not know. From then on no document the journal does not know is sent: each waits for
+a person (a sales invoice is looked up in Yuki first), until none waits."""
+
+from __future__ import annotations
+
+from yukimap.budget import CallBudget, yuki_day
+from yukimap.send.plan import FileRun
+from yukimap.send.record import register
+from yukimap.sendlog import UNKNOWN, SendLog
+from yukimap.settings import Settings
+
+
+def why_held(journal: SendLog, settings: Settings, admin_id: str) -> str | None:
+    """Why documents of this administration that the journal does not know are held back
+    (None: they are not)."""
+    return journal.held(admin_id) or history_lost(journal, settings, admin_id)
+
+
+def history_lost(journal: SendLog, settings: Settings, admin_id: str) -> str | None:
+    """What the call counter knows that the journal does not, if anything."""
+    counter = CallBudget(settings.state_dir, settings.daily_budget)
+    try:
+        calls = counter.document_calls(admin_id)
+    finally:
+        counter.close()
+    known = journal.last_change(admin_id)
+    if calls is None or (known is not None and yuki_day(known) >= calls[1]):
+        return None
+    return (f"yukimap's call counter shows document calls to this administration that the"
+            f" send journal does not know (the last on {calls[1]})")
+
+
+def hold_if_history_lost(journal: SendLog, settings: Settings, run: FileRun, admin_id: str,
+                         target: str) -> bool:
+    """Hold the documents of `run` that the journal does not know, if they must be: each
+    UNKNOWN, awaiting a decision; whether any was."""
+    new = [i for i in run.items if i.entry is None]
+    if not new:
+        return False
+    note = why_held(journal, settings, admin_id)
+    if note is None:
+        return False
+    journal.hold(admin_id, note)
+    ids = register(journal, new, admin_id, target)
+    journal.mark(run.receipt.run_id, list(ids.values()), UNKNOWN,
+                 f"{note}: it may be in Yuki already")
+    run.receipt.journal = (f"{note} (were the journal and its ledger lost?): the"
+                           f" {len(new)} document(s) it does not know await a decision"
+                           " (yukimap status)")
+    return True

@@ -1,0 +1,62 @@
+"""Each file's receipt filled in: what became of its documents in this run, or what a dry
+run would do with them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from yukimap.send.plan import FileRun, Planned, skip_state
+from yukimap.send.receipt import AWAITING, NOT_SENT, PLANNED, Outcome, Receipt, now
+from yukimap.sendlog import PENDING, SendLog
+
+
+def outcome(item: Planned, state: str) -> Outcome:
+    entry = item.entry
+    return Outcome(item.key, item.document.label, item.document.rows, state,
+                   entry.message if entry else None, entry.yuki_ref if entry else None,
+                   entry.sent_at if entry else None, entry.id if entry else None,
+                   entry.forced if entry else False)
+
+
+def finished(journal: SendLog, run: FileRun, stopped: str | None,
+             calls: tuple[int, int] | None) -> Receipt:
+    """The receipt of a file whose documents the journal knows as the run left them;
+    `calls`: the calls this run used and those left today (None: it made none)."""
+    receipt = run.receipt
+    run_id = receipt.run_id
+    touched = journal.touched(run_id) if run_id is not None else set()
+    receipt.documents = []
+    for item in run.items:
+        entry = item.entry
+        if entry is not None and entry.id in touched:
+            state = NOT_SENT if entry.state == PENDING else entry.state
+        else:
+            state = skip_state(item)
+        receipt.documents.append(outcome(item, state))
+    receipt.stopped = stopped
+    if calls is not None:
+        receipt.calls_used, receipt.calls_left = calls
+    if run_id is not None:
+        journal.finish_run(run_id, stopped or "done", receipt.calls_used)
+    receipt.finished = now()
+    return receipt
+
+
+def would_send(run: FileRun, to_send: Sequence[Planned], journal: str | None,
+               held: str | None, calls: int, unresolved: str | None) -> None:
+    """The receipt of a dry run: what it would send in `calls` calls, what it would hold
+    back and why; `unresolved`: the administration's name, when it is not known here yet."""
+    receipt = run.receipt
+    receipt.dry_run, receipt.journal = True, journal
+    if held and any(i.entry is None for i in run.items):
+        receipt.journal = f"{held}: what it does not know would wait for a decision"
+    receipt.documents = [outcome(i, PLANNED if i in to_send else AWAITING
+                                 if i.entry is None else skip_state(i))
+                         for i in run.items]
+    receipt.calls_planned = calls
+    if unresolved is not None:
+        receipt.calls_planned += 1
+        receipt.stopped = (f"the administration {unresolved!r} is not known here"
+                           " yet: the real run looks it up (one call), and only then"
+                           " can it tell what was sent before")
+    receipt.finished = now()

@@ -1,0 +1,49 @@
+"""A document as the journal knows it (`Entry`), and the states it moves through."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+PENDING, SENDING, SENT, REJECTED, UNKNOWN = "PENDING", "SENDING", "SENT", "REJECTED", "UNKNOWN"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A document as the journal knows it."""
+
+    id: int
+    administration: str
+    key: str
+    target: str
+    label: str  # e.g. "invoice 2024-1001"
+    state: str
+    rows: tuple[int, ...]
+    file_name: str | None
+    yuki_ref: str | None
+    message: str | None
+    forced: bool
+    sent_at: str | None
+    updated: str
+    content: str
+    run_id: int | None = None  # the run that sent it last
+
+
+SELECT = ("SELECT d.id, d.administration, d.key, d.target, d.label, d.state, d.rows, f.name,"
+          " d.yuki_ref, d.message, d.forced, d.sent_at, d.updated, d.content, d.run_id"
+          " FROM documents d LEFT JOIN files f ON f.id = d.file_id")
+
+
+def entry(row: Sequence[Any]) -> Entry:
+    """An Entry from a row of SELECT."""
+    return Entry(
+        id=int(row[0]), administration=str(row[1]), key=str(row[2]), target=str(row[3]),
+        label=str(row[4]), state=str(row[5]), rows=tuple(json.loads(str(row[6]))),
+        file_name=None if row[7] is None else str(row[7]),
+        yuki_ref=None if row[8] is None else str(row[8]),
+        message=None if row[9] is None else str(row[9]), forced=bool(row[10]),
+        sent_at=None if row[11] is None else str(row[11]), updated=str(row[12]),
+        content=str(row[13]), run_id=None if row[14] is None else int(str(row[14])),
+    )

@@ -1,0 +1,99 @@
+"""The state folder's failures (SQLite's, the file system's) as errors a person can act on:
+full, locked by another process, damaged (and which file), or not writable."""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from yukimap.errors import Busy, UserError
+
+
+class StateFolderFull(UserError):
+    """The disk of the state folder is full: nothing can be recorded, so nothing is sent."""
+
+
+class StateDamaged(UserError):
+    """A file of the state folder cannot be read as what it should be."""
+
+
+class StateUnwritable(UserError):
+    """The state folder cannot be written (permissions, a read-only disk)."""
+
+
+@contextmanager
+def state_errors(state_dir: Path, done: Callable[[], str] = lambda: "nothing was sent"
+                 ) -> Iterator[None]:
+    """The state folder's failures (SQLite's, the file system's) as errors a person can act
+    on, never a traceback. `done` says what had happened by then (default: nothing sent)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise _state_error(state_dir, exc, done()) from None
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise _full(state_dir, done()) from None
+
+
+def _full(state_dir: Path, done: str) -> StateFolderFull:
+    folder = state_dir.resolve()
+    return StateFolderFull(f"the state folder is full: free space in {folder}, then run"
+                           f" again; {done}")
+
+
+def _state_error(state_dir: Path, exc: sqlite3.DatabaseError, done: str) -> UserError:
+    name = getattr(exc, "sqlite_errorname", "")
+    text = str(exc)
+    if name == "SQLITE_FULL" or "disk is full" in text or _no_room(state_dir):
+        return _full(state_dir, done)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "is locked" in text:
+        return Busy(f"another process keeps the state folder {state_dir.resolve()} locked"
+                    f" ({text})", hint="wait until it has finished, then run this again")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text \
+            or "not a database" in text:
+        return _damaged(state_dir, text, done)
+    return StateUnwritable(
+        f"the state folder {state_dir.resolve()} cannot be used ({text}); {done}",
+        hint="check that it exists and that you may write to it (permissions, a disk that"
+        " is read-only or not mounted)")
+
+
+def _no_room(state_dir: Path) -> bool:
+    """SQLite reports a write that found no room as a plain I/O error, so ask the disk."""
+    try:
+        return shutil.disk_usage(state_dir).free < _ROOM
+    except OSError:
+        return False
+
+
+_ROOM = 256 * 1024  # less free space than this in the state folder: it is full
+
+
+def _damaged(state_dir: Path, text: str, done: str) -> StateDamaged:
+    """Which file is damaged: each is asked on its own (only now, on the error path)."""
+    journal, counter = state_dir / "sends.sqlite", state_dir / "calls.sqlite"
+    if not _sound(journal) or _sound(counter):
+        return StateDamaged(
+            f"the send journal {journal.resolve()} is damaged ({text}); {done}",
+            hint="restore it from a backup, or move it aside (rename it to"
+            " sends.sqlite.damaged) and run again: yukimap then rebuilds it from its ledger,"
+            " sends.ledger")
+    return StateDamaged(
+        f"yukimap's call counter {counter.resolve()} is damaged ({text}); {done}",
+        hint="move it aside (rename it to calls.sqlite.damaged) and run again; the count of"
+        " today's calls then starts at 0, so mind Yuki's daily limit today")
+
+
+def _sound(path: Path) -> bool:
+    if not path.exists():
+        return True
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            return bool(db.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+    except sqlite3.DatabaseError:
+        return False
