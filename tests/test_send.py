@@ -464,6 +464,26 @@ def test_files_of_one_run_share_their_calls(setup: tuple[Sandbox, Settings, Path
     assert sorted(r["file"] for r in runs) == ["orders-0.csv", "orders-1.csv", "orders-2.csv"]
 
 
+def test_a_document_in_two_files_of_one_run_is_sent_once(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    """A re-export beside the export it repeats (the daemon takes both in one run): the
+    invoice both hold goes once; the second file's receipt says it was sent before, never
+    that Yuki refused it (found by `make soak`: both files failed, one invoice booked)."""
+    from yukimap.send import send_files
+
+    sandbox, settings, tmp = setup
+    first, again = tmp / "orders.csv", tmp / "orders-again.csv"
+    first.write_text(orders(range(4000, 4003)))
+    again.write_text(orders([4002, 4003]))
+    receipts = send_files([first, again], str(tmp / "m.yaml"), settings,
+                          administration=ADM_KORENAAR)
+    assert states(receipts[0]) == {  # type: ignore[arg-type]
+        "invoice:4000": SENT, "invoice:4001": SENT, "invoice:4002": SENT}
+    assert states(receipts[1]) == {  # type: ignore[arg-type]
+        "invoice:4002": ALREADY_SENT, "invoice:4003": SENT}
+    assert stored(sandbox) == ["4000", "4001", "4002", "4003"]
+
+
 def test_a_bad_file_fails_alone(setup: tuple[Sandbox, Settings, Path]) -> None:
     """A file the administration does not know what of (an unknown VAT type) fails with its
     own error; the other files of the run are sent."""

@@ -84,6 +84,25 @@ def skip_state(item: Planned) -> str:
     return state or NOT_SENT
 
 
+def waves(files: Sequence[FileRun]) -> list[list[FileRun]]:
+    """The files in order, cut wherever a file holds a document an earlier file of its wave
+    holds too (a re-export beside the export it repeats): a wave's documents are each sent
+    once, and the next wave finds what the earlier one sent in the journal."""
+    found: list[list[FileRun]] = []
+    keys: set[str] = set()
+    for run in files:
+        mine = {item.key for item in run.items}
+        if found and not keys.isdisjoint(mine):
+            found.append([run])
+            keys = mine
+        else:
+            if not found:
+                found.append([])
+            found[-1].append(run)
+            keys |= mine
+    return found
+
+
 def batches(items: Sequence[Planned], per_call: bool, size: int) -> list[list[Planned]]:
     """The calls that carry `items`: one document each, or `size` to a call, across files."""
     step = 1 if per_call else size

@@ -25,7 +25,7 @@ from yukimap.send.calls import Caller, Calls
 from yukimap.send.defences import hold_if_history_lost, why_held
 from yukimap.send.lock import exclusive
 from yukimap.send.outcomes import finished, would_send
-from yukimap.send.plan import FileRun, Planned, batches, calls_needed, due, plan
+from yukimap.send.plan import FileRun, Planned, batches, calls_needed, due, plan, waves
 from yukimap.send.receipt import Receipt, now
 from yukimap.send.spool import Spool, render_all
 from yukimap.sendlog import UNKNOWN, SendLog
@@ -122,9 +122,23 @@ class Sending:
     # --- sending -----------------------------------------------------------------------
 
     def send(self, retry_delay: float, stage: Stage) -> dict[FileRun, Receipt | UserError]:
-        """Send every file's documents; a file that fails on its own (its documents break
-        the schema, the administration does not know what it uses) fails alone."""
+        """Send every file's documents, in waves (plan.waves) so a document two files hold
+        goes once; a file that fails on its own (its documents break the schema, the
+        administration does not know what it uses) fails alone."""
+        every = self.files
         outcomes: dict[FileRun, Receipt | UserError] = {}
+        try:
+            for wave in waves(every):
+                self.files = wave
+                outcomes |= self._send_wave(retry_delay, stage)
+        finally:
+            self.files = every
+        return outcomes
+
+    def _send_wave(self, retry_delay: float, stage: Stage) -> dict[FileRun, Receipt | UserError]:
+        outcomes: dict[FileRun, Receipt | UserError] = {}
+        if self._client is not None:
+            self.calls_before = self._client.sent_today()
         with exclusive(self.log.path), Spool() as spool:
             journal = self.log.check_ledger()
             for entry in self.log.recover():
