@@ -174,6 +174,31 @@ def preview(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
+@cli.command(epilog="""\b
+Examples:
+  yukimap schema --output mapping.schema.json      (next to your mappings)
+  yukimap schema --reference --output reference.md (the reference, as docs/reference.md)
+""")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Write it to FILE (default: standard output); a file there is replaced.")
+@click.option("--reference", is_flag=True,
+              help="The reference of the mapping format in Markdown (docs/reference.md)"
+                   " instead of the JSON Schema.")
+def schema(**kwargs: Any) -> None:
+    """Print the JSON Schema of the mapping format, for editors.
+
+    With it, an editor that runs yaml-language-server (VS Code with Red Hat's YAML
+    extension) completes keys and fields, shows what each one means and marks mistakes
+    while you type. A mapping names the file on its first line:
+
+    \b
+      # yaml-language-server: $schema=./mapping.schema.json
+    """
+    from yukimap.commands import schema as command
+
+    _run(command.run, **kwargs)
+
+
 @cli.command()
 def mappings() -> None:
     """List the mappings that ship with yukimap."""
