@@ -56,3 +56,15 @@ def test_the_public_api_resolves() -> None:
 
     for name in yukimap.__all__:
         assert getattr(yukimap, name) is not None
+
+
+@pytest.mark.slow
+def test_wheel_mappings_find_their_schema_beside_them(installed: Path) -> None:
+    """The shipped mappings' first line names ./mapping.schema.json: in the wheel too."""
+    mappings = installed / "site" / "yukimap" / "_data" / "mappings"
+    schema = mappings / "mapping.schema.json"
+    assert schema.read_text(encoding="utf-8") == (REPO / "mappings" / "mapping.schema.json"
+                                                  ).read_text(encoding="utf-8")
+    for mapping in mappings.glob("*.yaml"):
+        first = mapping.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=./mapping.schema.json", mapping
