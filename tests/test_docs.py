@@ -11,13 +11,17 @@ The pages mark their examples with HTML comments, which a reader of the page doe
                                   replaces the line that starts the same up to its ':'
     <!-- run -->                  the next block is commands ($ ...) and what they print
     <!-- run: exit N -->          ... and they end with exit code N
-    <!-- expect: PATH -->         the next block is the whole of a file the commands made
+    <!-- run: part -->            ... and what they print holds these lines, in a row
+                                  (the page leaves the rest out)
+    <!-- workbook: PATH -->       the next block is the rows of an Excel file, cells split
+                                  by ';' (numbers written as numbers)
+
+A command with no lines after it prints what the page does not show: only its exit code is
+checked.    <!-- expect: PATH -->         the next block is the whole of a file the commands made
     <!-- expect-part: PATH -->    the next block is a part of it (lines in a row)
 
-A block that follows no marker is an illustration, not run. A page with a fenced YAML block
-that is neither a file nor marked as an illustration would be an example that does not run:
-the test that every `yaml` block of the cookbook is a file (or a part of an expected one)
-keeps them honest.
+A block that follows no marker is an illustration, not run; in the cookbook every `yaml`
+block follows one.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ from tests.conftest import REPO, run_cli
 from yukimap.schema import keys
 
 DOCS = REPO / "docs"
-PAGES = ("tutorial.md",)
-_MARKER = re.compile(r"^<!-- (example|needs|file|line|run|expect|expect-part)(?::\s*(.*?))? -->$")
+PAGES = ("tutorial.md", "cookbook.md")
+_MARKER = re.compile(
+    r"^<!-- (example|needs|file|workbook|line|run|expect|expect-part)(?::\s*(.*?))? -->$")
 
 
 @dataclass
@@ -106,6 +111,8 @@ def test_the_example_runs_as_the_page_says(example: Example, tmp_path: Path,
         where = f"{example.page}:{step.line}"
         if step.kind == "file":
             (tmp_path / step.argument).write_text(step.block, encoding="utf-8")
+        elif step.kind == "workbook":
+            _workbook(tmp_path / step.argument, step.block)
         elif step.kind == "line":
             _change_line(tmp_path / step.argument, step.block.rstrip("\n"), where)
         elif step.kind == "run":
@@ -127,8 +134,23 @@ def _change_line(path: Path, new: str, where: str) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
+def _workbook(path: Path, rows: str) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Verkopen")
+    for r, row in enumerate(rows.splitlines()):
+        for c, cell in enumerate(row.split(";")):
+            if re.fullmatch(r"-?\d+(\.\d+)?", cell):
+                sheet.write_number(r, c, float(cell))
+            elif cell:
+                sheet.write_string(r, c, cell)
+    book.close()
+
+
 def _run(step: Step, where: str) -> None:
-    code = int(step.argument.removeprefix("exit").strip() or 0)
+    part = step.argument == "part"
+    code = 0 if part else int(step.argument.removeprefix("exit").strip() or 0)
     commands = re.split(r"^\$ ", step.block, flags=re.M)[1:]
     assert commands, f"{where}: no $ command"
     for command in commands:
@@ -136,10 +158,30 @@ def _run(step: Step, where: str) -> None:
         words = shlex.split(line)
         assert words[0] == "yukimap", where
         result = run_cli(*words[1:])
-        assert result.stdout + result.stderr == expected, f"{where}: $ {line}"
-        assert result.code == code, f"{where}: $ {line}"
+        said = result.stdout + result.stderr
+        if part:
+            assert _part_of(expected, said), f"{where}: $ {line}\n{said}"
+        elif expected:
+            assert said == expected, f"{where}: $ {line}"
+        assert result.code == code, f"{where}: $ {line}\n{said}"
 
 
 def _part_of(part: str, whole: str) -> bool:
     want, have = part.splitlines(), whole.splitlines()
     return any(have[i:i + len(want)] == want for i in range(len(have) - len(want) + 1))
+
+
+def test_every_page_has_examples_and_every_yaml_block_of_the_cookbook_is_one() -> None:
+    for page in PAGES:
+        assert examples(page), page
+    lines = (DOCS / "cookbook.md").read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("```yaml"):
+            assert _MARKER.match(lines[i - 1].strip()), \
+                f"cookbook.md:{i + 1}: a yaml block that no test runs"
+
+
+def test_the_readme_links_to_the_docs() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for page in ("docs/reference.md", "docs/tutorial.md", "docs/cookbook.md", "docs/watch.md"):
+        assert f"]({page})" in readme, page
