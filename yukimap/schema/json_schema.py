@@ -48,8 +48,7 @@ def mapping_schema() -> JsonSchema:
         "allOf": [_target_branch(t) for t in documents.DOCUMENT_TYPES.values()],
         "definitions": {
             "condition": _object(CONDITION_KEYS, _CONDITION_SHAPES),
-            "conditions": {"anyOf": [{"$ref": _REF + "condition"},
-                                     {"type": "array", "items": {"$ref": _REF + "condition"}}]},
+            "conditions": _one_or_list({"$ref": _REF + "condition"}),
             "field": _object(FIELD_KEYS, _FIELD_SHAPES),
         },
     }
@@ -86,15 +85,29 @@ def _object(keys: tuple[Key, ...], shapes: dict[str, JsonSchema],
     return out
 
 
+# Where a value may take two forms, the form is told by its type with if/then/else rather
+# than anyOf, so that an editor reports a mistake in the form written, not in the other.
+
+
+def _keys_or(keys: JsonSchema, other: JsonSchema) -> JsonSchema:
+    """A set of keys, or (anything but a set of keys) the short form."""
+    return {"if": {"type": "object"}, "then": keys, "else": other}
+
+
+def _one_or_list(one: JsonSchema) -> JsonSchema:
+    return {"if": {"type": "array"}, "then": {"type": "array", "minItems": 1, "items": one},
+            "else": one}
+
+
 _CONDITIONS: JsonSchema = {"$ref": _REF + "conditions"}
 _FIELD: JsonSchema = {"$ref": _REF + "field"}
 _TOP_SHAPES: dict[str, JsonSchema] = {
     "source": _object(SOURCE_KEYS, {}),
     "skip_rows": _CONDITIONS,
     "skip_documents": _CONDITIONS,
-    "group_by": {"anyOf": [SCALAR, _object(GROUP_KEYS, {})]},
+    "group_by": _keys_or(_object(GROUP_KEYS, {}), SCALAR),
     "let": {"type": "object", "propertyNames": {"pattern": _LET_NAME},
-            "additionalProperties": {"anyOf": [SCALAR, _FIELD]}},
+            "additionalProperties": _keys_or(_FIELD, SCALAR)},
 }
 _CONDITION_SHAPES: dict[str, JsonSchema] = {
     **{test: SCALAR for test in CONDITION_TESTS},
@@ -131,7 +144,7 @@ def _items(target: DocumentType) -> JsonSchema:
     one = _section(target.items, f"the fields of each {target.item}", when=True)
     return {"description": f"the {target.item}s of each {target.document}: one {target.item}"
                            f" per row, or a list of kinds of {target.item}, each with when:",
-            "anyOf": [one, {"type": "array", "minItems": 1, "items": one}]}
+            **_one_or_list(one)}
 
 
 def _section(elements: tuple[Element, ...], doc: str, when: bool = False) -> JsonSchema:
@@ -151,7 +164,7 @@ def _section(elements: tuple[Element, ...], doc: str, when: bool = False) -> Jso
 def _element(element: Element) -> JsonSchema:
     if element.is_group:
         return _section(element.children, element.doc)
-    return {"description": describe(element), "anyOf": [_short(element), _FIELD]}
+    return {"description": describe(element), **_keys_or(_FIELD, _short(element))}
 
 
 def _short(element: Element) -> JsonSchema:
