@@ -57,7 +57,9 @@ _TITLES = {
                    "Each field of a document or item (and each `let:` value) says where its"
                    " value comes from: one of `column:`, `value:`, `expr:` or `debit:`/`credit:`;"
                    " the other keys change the value. A constant can stand alone:"
-                   " `Process: true` is short for `Process: {value: true}`."),
+                   " `Process: true` is short for `Process: {value: true}`. A `TODO`, which"
+                   " `yukimap init` writes where a person must decide, is refused by"
+                   " `yukimap check` and `convert` until it is filled in."),
     "SIGN_KEYS": ("`sign:` — an amount with an indicator column",
                   "For an amount whose sign is in another column (`Af Bij`, `D/C`):"
                   " `Amount: {column: Bedrag, sign: {column: Af Bij, positive: Bij,"
