@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import REPO, run_cli
 from yukimap import documents
 from yukimap.expr import FUNCTIONS
+from yukimap.schema import keys
+from yukimap.schema.check import Key, flag
 from yukimap.schema.reference import every_key, example_result, reference
 
 REFERENCE = REPO / "docs" / "reference.md"
@@ -103,3 +107,21 @@ def test_the_reference_answers_what_new_users_had_to_find_out() -> None:
     for answer in answers:
         assert answer in lines, answer
     assert "`line.Remarks`" in text and '`el("Subject", invoice.Subject)`' in text
+
+
+def test_a_table_added_to_the_keys_appears_in_the_reference_by_itself(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key table another part of yukimap adds (rules:, say) is listed at the next
+    generation, under a title made from its name, with every key's description."""
+    monkeypatch.setattr(keys, "RULE_KEYS", (Key("when", flag, required=True,
+                                                doc="the condition of the rule"),), raising=False)
+    lines = reference().splitlines()
+    at = lines.index("## Rule keys")
+    assert lines[at:at + 5] == [
+        "## Rule keys",
+        "",
+        "| key | required | default | takes | what it means |",
+        "| --- | --- | --- | --- | --- |",
+        "| `when` | yes |  | true or false | the condition of the rule |",
+    ]
+    assert ("RULE_KEYS", "when") in [(table, key.name) for table, key in every_key()]

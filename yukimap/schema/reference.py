@@ -165,7 +165,8 @@ _KEY_HEAD = "| key | required | default | takes | what it means |\n| --- | --- |
 
 
 def _table(table: Table) -> str:
-    return "\n".join([f"## {table.title}", "", table.intro, "", _KEY_HEAD,
+    intro = [table.intro, ""] if table.intro else []
+    return "\n".join([f"## {table.title}", "", *intro, _KEY_HEAD,
                       *(_key_row(k) for k in table.keys)])
 
 
