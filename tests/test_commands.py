@@ -5,6 +5,7 @@ checked without a new test."""
 from __future__ import annotations
 
 import os
+import shlex
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +47,7 @@ Commands:
   preview          Show the documents FILE makes, as tables: the first ones...
   resolve          Decide documents whose outcome is unknown (see `yukimap...
   sandbox          Run a local stand-in for Yuki's webservices (for demos...
+  schema           Print the JSON Schema of the mapping format, for editors.
   send             Send FILE to Yuki: each document exactly once.
   status           Show the settings, the Yuki calls used today, the...
   studio           Open a page to build a mapping on an export and see it...
@@ -79,6 +81,24 @@ def test_every_command_has_help_with_its_usage_and_every_option(name: str) -> No
         if isinstance(option, click.Option):
             assert option.help, f"yukimap {name} {option.opts[-1]} has no help text"
             assert all(flag in result.stdout for flag in option.opts + option.secondary_opts)
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_with_an_example_that_uses_its_own_options(name: str) -> None:
+    """Each --help ends with an example or a few: whole command lines, each option in them
+    one the command has."""
+    command = cli.commands[name]
+    text = run_cli(name, "--help").stdout
+    lines = text.splitlines()
+    assert any(line in ("  Example:", "  Examples:") for line in lines), text
+    examples = [line.strip() for line in lines if line.startswith(f"    yukimap {name}")]
+    assert examples, text
+    known = {flag for p in command.params for flag in [*p.opts, *p.secondary_opts]}
+    for example in examples:
+        words = shlex.split(example.split("  (")[0])
+        assert words[:2] == ["yukimap", name]
+        used = {w for w in words[2:] if w.startswith("-")}
+        assert used <= known, f"{example}: {used - known}"
 
 
 def test_mappings_lists_the_shipped_ones() -> None:

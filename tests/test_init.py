@@ -15,6 +15,7 @@ from tests.conftest import REPO, build_files, run_cli
 from tests.test_golden import _compare
 from yukimap.authoring.synonyms import guess_target, match, normalise
 from yukimap.documents import DOCUMENT_TYPES
+from yukimap.schema.json_schema import schema_text
 
 EXAMPLES = sorted(p for p in (REPO / "examples").iterdir() if p.suffix in (".csv", ".xlsx"))
 GOLDEN = REPO / "tests" / "init"
@@ -179,9 +180,12 @@ def test_init_writes_the_mapping_next_to_where_it_runs_and_never_overwrites(
         "  used    7 of the 7 columns",
         "  TODO    6 to fill in, on lines 33, 41, 42, 43, 44, 45",
         f"next: fill in the TODOs, then: yukimap check cash-book.yaml --sample {export}",
+        "wrote mapping.schema.json: the mapping format for editors (VS Code with the YAML"
+        " extension completes keys and fields)",
     ]
     assert (tmp_path / "cash-book.yaml").read_text(encoding="utf-8").startswith(
-        "# yaml-language-server: $schema=")
+        "# yaml-language-server: $schema=./mapping.schema.json\n")
+    assert (tmp_path / "mapping.schema.json").read_text(encoding="utf-8") == schema_text()
     again = run_cli("init", export)
     assert (again.code, again.stdout) == (2, "")
     assert again.stderr == ("error: cash-book.yaml exists already: init never overwrites a"
@@ -390,3 +394,11 @@ def test_an_export_init_has_not_seen_a_rabobank_csv(tmp_path: Path) -> None:
     dry_run = run_cli("convert", files["rabo.csv"], "-m", mapping, "--dry-run")
     assert dry_run.code == 0, dry_run.stderr
     assert "    2024-11-02        2  1,500.00  -1,500.00     0.00" in dry_run.stdout
+
+
+def test_init_leaves_a_schema_already_beside_the_mapping_alone(tmp_path: Path) -> None:
+    ours = build_files(tmp_path, {"mapping.schema.json": "{}\n"})["mapping.schema.json"]
+    result = run_cli("init", REPO / "examples" / "cash-book.csv", "-o", tmp_path / "kas.yaml")
+    assert (result.code, result.stderr) == (0, "")
+    assert "mapping.schema.json" not in result.stdout
+    assert ours.read_text(encoding="utf-8") == "{}\n"

@@ -160,9 +160,10 @@ def test_the_schema_knows_the_loaders_keys(client: TestClient) -> None:
     sales = next(rule["then"] for rule in schema["allOf"]
                  if rule["if"]["properties"]["target"]["const"] == "sales_invoices")
     invoice = sales["properties"]["invoice"]["properties"]
-    assert invoice["Reference"]["description"] == ("the invoice number; needed when Process"
-                                                   " is true")
-    field = invoice["Reference"]["anyOf"][0]["properties"]
+    assert invoice["Reference"]["description"] == ("The invoice number; needed when Process"
+                                                   " is true (text)")
+    assert invoice["Reference"]["then"] == {"$ref": "#/definitions/field"}
+    field = schema["definitions"]["field"]["properties"]
     assert set(field) == {k.name for k in FIELD_KEYS}
     assert "Contact" in invoice and "FullName" in invoice["Contact"]["properties"]
 
@@ -222,7 +223,7 @@ def test_a_mapping_problem_is_located_at_its_line(client: TestClient) -> None:
     assert answer["message"] == "webshop-orders.yaml: 1 problem in the mapping"
     [problem] = answer["problems"]
     assert problem["text"] == "unknown key 'Proces' in invoice (not a field of an invoice)"
-    assert problem["mapping"] == {"line": 29, "col": 11, "key": "invoice.Proces"}
+    assert problem["mapping"] == {"line": 30, "col": 11, "key": "invoice.Proces"}
     assert problem["hint"].startswith("did you mean 'Process'? (allowed here: Reference,")
     assert problem["cell"] is None
     assert answer["grid"]["columns"][0]["name"] == "Bestelnummer"  # the file still shows
@@ -237,7 +238,7 @@ def test_a_data_problem_is_located_in_the_grid_and_at_its_field(client: TestClie
     assert first["text"] == "not a date in the format yyyy-mm-dd: '02-11-2024'"
     assert first["cell"] == {"rows": [2], "column": "Besteldatum", "letter": "B",
                              "sheet": None}
-    assert first["mapping"] == {"line": 30, "col": 9, "key": "invoice.Date"}
+    assert first["mapping"] == {"line": 31, "col": 9, "key": "invoice.Date"}
     assert first["document"] == "invoice 2024-1001"
     assert answer["report"].splitlines()[0] == "error: not a date in the format yyyy-mm-dd"
     assert answer["errors"] == 2  # as the message counts them: groups by cause and place
@@ -247,7 +248,7 @@ def test_a_data_problem_is_located_in_the_grid_and_at_its_field(client: TestClie
          " yyyy-mm-dd", 4)]
     assert answer["groups"][0]["hint"].startswith("add the export's date format under source:")
     expression = answer["problems"][answer["groups"][1]["problems"][0]]
-    assert expression["mapping"] == {"line": 31, "col": 12, "key": "invoice.DueDate"}
+    assert expression["mapping"] == {"line": 32, "col": 12, "key": "invoice.DueDate"}
     assert expression["cell"] == {"rows": [2], "column": None, "letter": None, "sheet": None}
 
 
@@ -345,7 +346,7 @@ def test_a_template_outside_the_folders_is_not_read(client: TestClient, outside:
         assert answer["stage"] == "mapping"
         [problem] = answer["problems"]
         assert problem["text"] == "the studio reads no template outside its folders"
-        assert problem["mapping"] == {"line": 5, "col": 11, "key": "template"}
+        assert problem["mapping"] == {"line": 6, "col": 11, "key": "template"}
         assert "GEHEIM" not in json.dumps(answer)
     (folder / "evil.xml.j2").symlink_to(outside / "evil.xml.j2")
     try:
@@ -416,7 +417,7 @@ def test_no_document_downloads_from_a_broken_mapping(client: TestClient) -> None
                                                 "mapping": "0/webshop-orders.yaml",
                                                 "text": WEBSHOP.replace("Process", "Proces")})
     assert answer.status_code == 422
-    assert answer.json()["problems"][0]["mapping"]["line"] == 29
+    assert answer.json()["problems"][0]["mapping"]["line"] == 30
 
 
 def test_a_dropped_export_lands_in_the_folder(client: TestClient, folder: Path) -> None:

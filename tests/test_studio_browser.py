@@ -176,9 +176,9 @@ def test_a_broken_mapping_shows_where_and_fixed_it_converts(page: Any, studio: A
     assert group.count() == 1
     assert group.locator(".cause").inner_text() == ("ERROR unknown key 'Proces' in invoice (not"
                                                     " a field of an invoice)")
-    assert group.locator(".mapping-where").inner_text() == "mapping line 29:11 invoice.Proces"
+    assert group.locator(".mapping-where").inner_text() == "mapping line 30:11 invoice.Proces"
     assert group.locator(".hint").inner_text().startswith("fix: did you mean 'Process'?")
-    assert [(d["line"], d["severity"]) for d in diagnostics(page)] == [(29, "error")]
+    assert [(d["line"], d["severity"]) for d in diagnostics(page)] == [(30, "error")]
     assert page.locator(".cm-lintRange-error").count() >= 1
     shot(page, "2-mapping-error.png", tmp_path)
 
@@ -196,13 +196,13 @@ def test_a_data_problem_marks_its_cell_in_the_grid(page: Any, studio: Any,
     assert text(page, "#message") == "webshop-orders.csv: 2 problems in the data"
     assert "cell-error" in str(page.get_attribute("#cell-2-B", "class"))
     assert page.locator("td.cell-error").count() == 4  # every order's date, in column B
-    assert {d["line"] for d in diagnostics(page)} == {30, 31}  # Date, and DueDate reading it
+    assert {d["line"] for d in diagnostics(page)} == {31, 32}  # Date, and DueDate reading it
     assert text(page, "#status") == "2 errors"
     group = page.locator("#problems li.group").first
     assert group.locator(".cause").inner_text() == "ERROR not a date in the format yyyy-mm-dd"
     assert group.locator(".hint").count() == 1  # the fix once for the group, not per cell
     first = group.locator("li.place").first
-    assert first.inner_text() == ("'02-11-2024' · mapping line 30:9 invoice.Date · row 2,"
+    assert first.inner_text() == ("'02-11-2024' · mapping line 31:9 invoice.Date · row 2,"
                                   " column B (Besteldatum) · invoice 2024-1001")
     first.click()
     assert "source" in str(page.get_attribute("#cell-2-B", "class"))

@@ -65,3 +65,14 @@ def test_wheel_carries_the_studio_page(installed: Path) -> None:
     assert sorted(p.name for p in static.iterdir()) == ["index.html", "studio.css", "studio.js"]
     page = (static / "index.html").read_text()
     assert "http://" not in page and "https://" not in page
+
+
+def test_wheel_mappings_find_their_schema_beside_them(installed: Path) -> None:
+    """The shipped mappings' first line names ./mapping.schema.json: in the wheel too."""
+    mappings = installed / "site" / "yukimap" / "_data" / "mappings"
+    schema = mappings / "mapping.schema.json"
+    assert schema.read_text(encoding="utf-8") == (REPO / "mappings" / "mapping.schema.json"
+                                                  ).read_text(encoding="utf-8")
+    for mapping in mappings.glob("*.yaml"):
+        first = mapping.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=./mapping.schema.json", mapping

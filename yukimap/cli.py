@@ -83,7 +83,12 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  yukimap convert orders.csv -m my-shop.yaml --dry-run   (check everything, write nothing)
+  yukimap convert orders.csv -m my-shop.yaml -o invoices.xml
+  yukimap convert bank.csv -m bank-ing -a 12345678        (a journal for this administration)
+""")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-m", "--mapping", required=True, metavar="MAPPING",
               help="Mapping file, or the name of a shipped mapping (see `yukimap mappings`).")
@@ -108,7 +113,12 @@ def convert(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  yukimap check my-shop.yaml
+  yukimap check my-shop.yaml --sample orders.csv
+  yukimap check my-shop.yaml --sample orders.csv --online   (also with Yuki)
+""")
 @click.argument("mapping", metavar="MAPPING")
 @click.option("--sample", type=click.Path(path_type=Path, dir_okay=False),
               help="Also convert this export with the mapping, without writing anything.")
@@ -199,7 +209,35 @@ def explain(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  yukimap schema --output mapping.schema.json      (next to your mappings)
+  yukimap schema --reference --output reference.md (the reference, as docs/reference.md)
+""")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Write it to FILE (default: standard output); a file there is replaced.")
+@click.option("--reference", is_flag=True,
+              help="The reference of the mapping format in Markdown (docs/reference.md)"
+                   " instead of the JSON Schema.")
+def schema(**kwargs: Any) -> None:
+    """Print the JSON Schema of the mapping format, for editors.
+
+    With it, an editor that runs yaml-language-server (VS Code with Red Hat's YAML
+    extension) completes keys and fields, shows what each one means and marks mistakes
+    while you type. A mapping names the file on its first line:
+
+    \b
+      # yaml-language-server: $schema=./mapping.schema.json
+    """
+    from yukimap.commands import schema as command
+
+    _run(command.run, **kwargs)
+
+
+@cli.command(epilog="""\b
+Example:
+  yukimap mappings
+""")
 def mappings() -> None:
     """List the mappings that ship with yukimap."""
     from yukimap.commands import mappings as command
@@ -207,7 +245,11 @@ def mappings() -> None:
     _run(command.run)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  yukimap sandbox          (prints its URL and keys: set YUKI_BASE_URL to the URL)
+  yukimap sandbox --list   (what it has received)
+""")
 @click.option("--port", type=int, default=8765, show_default=True,
               help="Port to listen on; 0 picks a free one (printed).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -233,7 +275,11 @@ def sandbox(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  yukimap status
+  yukimap status --json
+""")
 @click.option("--json", "as_json", is_flag=True,
               help="Print it as JSON, for scripts and monitoring (times in UTC, ISO 8601).")
 @_state_option
@@ -246,7 +292,10 @@ def status(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Example:
+  yukimap administrations
+""")
 def administrations() -> None:
     """List the administrations the access key can see (costs 1 call, 2 without a session)."""
     from yukimap.commands import administrations as command
@@ -254,7 +303,12 @@ def administrations() -> None:
     _run(command.run)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  yukimap send orders.csv -m my-shop.yaml --dry-run   (what would be sent, and the calls)
+  yukimap send orders.csv -m my-shop.yaml -a "Bakkerij De Korenaar"
+  yukimap send bank.csv -m bank-ing --write-rejected fix-these.csv
+""")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-m", "--mapping", required=True, metavar="MAPPING",
               help="Mapping file, or the name of a shipped mapping.")
@@ -328,7 +382,11 @@ def test_(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  yukimap watch watch.yaml --check   (check the config and its mappings)
+  yukimap watch watch.yaml
+""")
 @click.argument("config", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--log-format", type=click.Choice(["text", "json"]),
               help="One line per file state change, as text or JSON (default: the config's).")
@@ -351,7 +409,11 @@ def watch(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  yukimap history
+  yukimap history --document 42
+""")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True,
               help="How many runs to show.")
 @click.option("--document", type=int, metavar="ID", help="The history of one document.")
@@ -364,7 +426,11 @@ def history(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  yukimap resolve 42 43 --sent --note "seen in Yuki"
+  yukimap resolve --run 7 --not-sent
+""")
 @click.argument("documents", type=int, nargs=-1, metavar="[ID]...")
 @click.option("--sent", is_flag=True, help="They are in Yuki: never send them again.")
 @click.option("--not-sent", is_flag=True, help="They are not in Yuki: the next send sends them.")
@@ -384,7 +450,11 @@ def resolve(**kwargs: Any) -> None:
     _run(command.run, **kwargs)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  yukimap studio
+  yukimap studio exports/ --port 0 --no-browser
+""")
 @click.argument("folders", nargs=-1, metavar="[FOLDER]...",
                 type=click.Path(path_type=Path, file_okay=False))
 @click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True,

@@ -33,6 +33,16 @@ def examples_dir() -> Path:
     return _data_root() / "examples"
 
 
+# The JSON Schema of the mapping format, beside the shipped mappings, so that their first
+# line (`# yaml-language-server: $schema=./mapping.schema.json`) finds it in a checkout and
+# in a wheel alike. `yukimap schema` makes it; a test checks it is up to date.
+MAPPING_SCHEMA = "mapping.schema.json"
+
+
+def mapping_schema_path() -> Path:
+    return mappings_dir() / MAPPING_SCHEMA
+
+
 def schemas_dir() -> Path:
     """The XSDs: the user's official copies (YUKIMAP_SCHEMAS) win over the reconstructed ones."""
     override = os.environ.get("YUKIMAP_SCHEMAS")

@@ -17,9 +17,13 @@ from yukimap.authoring.yamltext import render, scalar
 from yukimap.documents import DOCUMENT_TYPES
 from yukimap.values import describe_format
 
-# Where editors find the JSON Schema of the mapping format (yaml-language-server). One
-# place: the docs and JSON Schema work chooses the address; it is reconciled here.
-SCHEMA_URL = "https://yukimap.example/schemas/mapping.schema.json"
+# Where editors find the JSON Schema of the mapping format (yaml-language-server): a path
+# relative to the mapping, to the schema file beside it (init writes one there, as
+# `yukimap schema --output` does). It works offline, in every editor that runs
+# yaml-language-server, and the same way for the shipped mappings, whose schema is beside
+# them in a checkout and in a wheel; an address on the web would need the internet and a
+# host that always serves the version of the yukimap installed.
+SCHEMA_URL = "./mapping.schema.json"
 
 _TODO = re.compile(r"(?<![\w'\"])TODO(?![\w'\"])")
 

@@ -144,6 +144,9 @@ class Function:
     run: Callable[..., Value]
     params: tuple[Param, ...]
     more: str | None = None
+    doc: str = ""  # what it does, for the reference (docs/reference.md)
+    empty: str = ""  # what it does with an empty value
+    example: str = ""  # a call the reference shows with its result (computed, not written)
 
     def signature(self) -> str:
         shown = [p.shown() for p in self.params] + ([f"{self.more}..."] if self.more else [])
@@ -188,41 +191,104 @@ def _p(name: str, default: Value | _Required = _REQUIRED, whole: str | None = No
 
 
 _V = (_p("value"),)
+_ERROR = "an empty value is an error; coalesce(value, 0) reads an empty cell as 0"
+_NO_DATE = "an empty value is an error (a date is needed)"
+_AS_EMPTY_TEXT = "an empty value counts as the empty text"
 _FUNCTIONS = (
-    Function("decimal", _decimal, _V),
-    Function("number", _decimal, _V),
-    Function("date", _as_date, _V, more="formats"),
-    Function("text", _text, (*_V, _p("places", None, "places"))),
+    Function("decimal", _decimal, _V,
+             doc="the value as a number, read with the file's decimal mark",
+             empty=_ERROR, example="decimal('12.50') * 2"),
+    Function("number", _decimal, _V, doc="the same as decimal()", empty=_ERROR,
+             example="number('7')"),
+    Function("date", _as_date, _V, more="formats",
+             doc="the value as a date, read with the given formats (strftime codes), else with"
+                 " the source's date_format; ISO dates (2024-01-31) always work. A date plus a"
+                 " number adds days", empty=_NO_DATE,
+             example="date('31-01-2024', '%d-%m-%Y') + 30"),
+    Function("text", _text, (*_V, _p("places", None, "places")),
+             doc="the value as text; with places, a number written with that many decimals"
+                 " and a dot", empty="an empty value gives the empty text",
+             example="text(7.5, 2)"),
     Function("round", _round, (*_V, _p("places", 2, "places"),
-                               _p("mode", "half_up", choices=tuple(_ROUNDING)))),
-    Function("abs", lambda env, v: abs(_number(v, env)), _V),
-    Function("min", lambda env, *vs: min(_number(v, env) for v in vs), _V, more="values"),
-    Function("max", lambda env, *vs: max(_number(v, env) for v in vs), _V, more="values"),
-    Function("upper", lambda env, v: _str(v).upper(), _V),
-    Function("lower", lambda env, v: _str(v).lower(), _V),
-    Function("title", lambda env, v: _str(v).title(), _V),
-    Function("strip", lambda env, v: _str(v).strip(), _V),
-    Function("len", lambda env, v: Decimal(len(_str(v))), _V),
-    Function("left", lambda env, v, n: _str(v)[:n], (*_V, _p("n", whole="count"))),
-    Function("right", _right, (*_V, _p("n", whole="count"))),
-    Function("mid", _mid, (*_V, _p("start", whole="position"), _p("n", whole="count"))),
-    Function("replace", _replace, (*_V, _p("old"), _p("new"))),
-    Function("regex_replace", _regex_replace, (*_V, _p("pattern"), _p("replacement"))),
-    Function("contains", lambda env, v, part: _str(part) in _str(v), (*_V, _p("part"))),
+                               _p("mode", "half_up", choices=tuple(_ROUNDING))),
+             doc="the number rounded to places decimals (0 to 10); mode is half_up, half_even,"
+                 " half_down, up, down, ceiling or floor", empty=_ERROR,
+             example="round(2.345, 2)"),
+    Function("abs", lambda env, v: abs(_number(v, env)), _V,
+             doc="the number without its sign", empty=_ERROR, example="abs(-12.50)"),
+    Function("min", lambda env, *vs: min(_number(v, env) for v in vs), _V, more="values",
+             doc="the smallest of the numbers", empty=_ERROR, example="min(3, 1.5, 2)"),
+    Function("max", lambda env, *vs: max(_number(v, env) for v in vs), _V, more="values",
+             doc="the largest of the numbers", empty=_ERROR, example="max(0, -4.20)"),
+    Function("upper", lambda env, v: _str(v).upper(), _V,
+             doc="the text in capitals; accents stay (é becomes É)", empty=_AS_EMPTY_TEXT,
+             example="upper('café')"),
+    Function("lower", lambda env, v: _str(v).lower(), _V,
+             doc="the text in small letters; accents stay (É becomes é, nothing is stripped)",
+             empty=_AS_EMPTY_TEXT, example="lower('ÉCOLE Noord')"),
+    Function("title", lambda env, v: _str(v).title(), _V,
+             doc="each word with a capital first letter", empty=_AS_EMPTY_TEXT,
+             example="title('jansen en zonen')"),
+    Function("strip", lambda env, v: _str(v).strip(), _V,
+             doc="the text without spaces at its start and end", empty=_AS_EMPTY_TEXT,
+             example="strip('  NL01 ')"),
+    Function("len", lambda env, v: Decimal(len(_str(v))), _V,
+             doc="the number of characters", empty="an empty value has length 0",
+             example="len('Factuur')"),
+    Function("left", lambda env, v, n: _str(v)[:n], (*_V, _p("n", whole="count")),
+             doc="the first n characters (all of a shorter text); the text comes first, then"
+                 " n", empty=_AS_EMPTY_TEXT, example="left('INV-2024-001', 3)"),
+    Function("right", _right, (*_V, _p("n", whole="count")),
+             doc="the last n characters (all of a shorter text)", empty=_AS_EMPTY_TEXT,
+             example="right('INV-2024-001', 3)"),
+    Function("mid", _mid, (*_V, _p("start", whole="position"), _p("n", whole="count")),
+             doc="n characters from position start (the first character is 1)",
+             empty=_AS_EMPTY_TEXT, example="mid('INV-2024-001', 5, 4)"),
+    Function("replace", _replace, (*_V, _p("old"), _p("new")),
+             doc="the text with every old replaced by new (case matters)",
+             empty=_AS_EMPTY_TEXT, example="replace('12 500,00', ' ', '')"),
+    Function("regex_replace", _regex_replace, (*_V, _p("pattern"), _p("replacement")),
+             doc="the text with every match of the regular expression pattern (RE2) replaced;"
+                 " the text comes first, then the pattern, then the replacement, in which \\1"
+                 " or \\g<name> is a group", empty=_AS_EMPTY_TEXT,
+             example="regex_replace('Order #123 (web)', '[^0-9]', '')"),
+    Function("contains", lambda env, v, part: _str(part) in _str(v), (*_V, _p("part")),
+             doc="true when the text contains part; case matters: contains(lower(Naam),"
+                 " 'albert heijn') ignores it", empty=_AS_EMPTY_TEXT + " (every text"
+             " contains the empty text)", example="contains('Albert Heijn 1234', 'Heijn')"),
     Function("starts_with", lambda env, v, part: _str(v).startswith(_str(part)),
-             (*_V, _p("part"))),
-    Function("ends_with", lambda env, v, part: _str(v).endswith(_str(part)), (*_V, _p("part"))),
-    Function("empty", lambda env, v: v is None or v == "", _V),
-    Function("coalesce", _coalesce, _V, more="values"),
-    Function("join", _join, (_p("separator"),), more="values"),
+             (*_V, _p("part")), doc="true when the text starts with part; case matters",
+             empty=_AS_EMPTY_TEXT, example="starts_with('NL91ABNA0417164300', 'NL')"),
+    Function("ends_with", lambda env, v, part: _str(v).endswith(_str(part)), (*_V, _p("part")),
+             doc="true when the text ends with part; case matters", empty=_AS_EMPTY_TEXT,
+             example="ends_with('factuur.pdf', '.pdf')"),
+    Function("empty", lambda env, v: v is None or v == "", _V,
+             doc="true when the value is empty (an empty cell, or the empty text)",
+             empty="true", example="empty('')"),
+    Function("coalesce", _coalesce, _V, more="values",
+             doc="the first value that is not empty", empty="empty values are skipped; all"
+             " empty gives an empty value", example="coalesce('', 'Kantoor')"),
+    Function("join", _join, (_p("separator"),), more="values",
+             doc="the values joined with the separator between them (the separator comes"
+                 " first)", empty="empty values are left out, so no double separators",
+             example="join(' ', 'Jan', '', 'Jansen')"),
     Function("format_date", lambda env, v, fmt: _as_date(env, v).strftime(_str(fmt)),
-             (*_V, _p("format"))),
+             (*_V, _p("format")), doc="the date written with a format of strftime codes",
+             empty=_NO_DATE, example="format_date('2024-01-31', '%d-%m-%Y')"),
     Function("add_days", lambda env, v, n: _shift(_as_date(env, v), n),
-             (*_V, _p("days", whole="days"))),
-    Function("end_of_month", _end_of_month, _V),
-    Function("year", lambda env, v: Decimal(_as_date(env, v).year), _V),
-    Function("month", lambda env, v: Decimal(_as_date(env, v).month), _V),
-    Function("day", lambda env, v: Decimal(_as_date(env, v).day), _V),
+             (*_V, _p("days", whole="days")), doc="the date days later (earlier when negative)",
+             empty=_NO_DATE, example="add_days('2024-01-31', 14)"),
+    Function("end_of_month", _end_of_month, _V, doc="the last day of the date's month",
+             empty=_NO_DATE, example="end_of_month('2024-02-10')"),
+    Function("year", lambda env, v: Decimal(_as_date(env, v).year), _V,
+             doc="the year of the date, as a number", empty=_NO_DATE,
+             example="year('2024-01-31')"),
+    Function("month", lambda env, v: Decimal(_as_date(env, v).month), _V,
+             doc="the month of the date (1 to 12)", empty=_NO_DATE,
+             example="month('2024-01-31')"),
+    Function("day", lambda env, v: Decimal(_as_date(env, v).day), _V,
+             doc="the day of the month of the date", empty=_NO_DATE,
+             example="day('2024-01-31')"),
 )
 FUNCTIONS: dict[str, Function] = {f.name: f for f in _FUNCTIONS}
 

@@ -84,17 +84,26 @@ def shown(value: Yaml) -> str:
     return "(empty)" if value is None else str(value)
 
 
-def whole(minimum: int = 0, maximum: int | None = None) -> Check:
-    def check(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+@dataclass(frozen=True)
+class Whole:
+    """A whole number from `minimum` to `maximum` (None: no upper bound); its bounds are
+    data, for the JSON Schema and the reference."""
+
+    minimum: int = 0
+    maximum: int | None = None
+
+    def __call__(self, value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
         if isinstance(value, bool) or not re.fullmatch(r"\d+", str(value).strip()):
             return ctx.fail(path, "expected a whole number", value=shown(value))
         number = int(str(value))
-        if number < minimum or (maximum is not None and number > maximum):
-            top = f" to {maximum}" if maximum is not None else " or more"
-            return ctx.fail(path, f"expected a number from {minimum}{top}", value=number)
+        if number < self.minimum or (self.maximum is not None and number > self.maximum):
+            top = f" to {self.maximum}" if self.maximum is not None else " or more"
+            return ctx.fail(path, f"expected a number from {self.minimum}{top}", value=number)
         return number
 
-    return check
+
+def whole(minimum: int = 0, maximum: int | None = None) -> Check:
+    return Whole(minimum, maximum)
 
 
 def flag(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
@@ -103,14 +112,21 @@ def flag(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
     return ctx.fail(path, "expected true or false", value=shown(value))
 
 
-def one_of(*choices: str) -> Check:
-    def check(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
-        if isinstance(value, str) and value in choices:
-            return value
-        return ctx.fail(path, f"expected one of {', '.join(choices)}", nearest(value, choices),
-                        value=shown(value))
+@dataclass(frozen=True)
+class OneOf:
+    """One of a few words; the words are data, for the JSON Schema and the reference."""
 
-    return check
+    choices: tuple[str, ...]
+
+    def __call__(self, value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
+        if isinstance(value, str) and value in self.choices:
+            return value
+        return ctx.fail(path, f"expected one of {', '.join(self.choices)}",
+                        nearest(value, self.choices), value=shown(value))
+
+
+def one_of(*choices: str) -> Check:
+    return OneOf(choices)
 
 
 def mark(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:

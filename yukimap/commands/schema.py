@@ -1,0 +1,26 @@
+"""yukimap schema [--reference] [--output FILE]"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def run(output: Path | None = None, reference: bool = False) -> int:
+    from yukimap.output import write_atomically
+
+    if reference:
+        from yukimap.schema.reference import reference as made
+    else:
+        from yukimap.schema.json_schema import schema_text as made
+    text = made()
+    if output is None:
+        click.echo(text, nl=False)
+        return 0
+    write_atomically(output, text)
+    what = "the reference of the mapping format" if reference else (
+        "the JSON Schema of the mapping format; a mapping next to it names it on its first"
+        f" line: # yaml-language-server: $schema=./{output.name}")
+    click.echo(f"wrote {output}: {what}")
+    return 0
