@@ -19,22 +19,22 @@ import json
 import logging
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any
 
 from yukimap.send import AWAITING
 from yukimap.settings import Settings
 from yukimap.watch import fate as fates
 from yukimap.watch import files
 from yukimap.watch.config import Route, WatchConfig, resolve_mapping
+from yukimap.watch.log import Log
 from yukimap.watch.scan import Tracker, choose_mode, list_folder
+from yukimap.watch.shared import FAULT, HEARTBEAT_SECONDS, Counters, RouteState
 from yukimap.watch.state import (
     ARCHIVED,
     CLAIMED,
@@ -46,74 +46,6 @@ from yukimap.watch.state import (
     WatchState,
     now_text,
 )
-
-# Test-only fault hooks (the fault tests need deterministic points; never set in production):
-#   no-events            the native watcher watches nothing: only the rescan finds files
-#   observer-crash       the watcher's handler raises on a file named crash-the-watcher*
-#                        (watchdog's dispatcher thread then dies, as in watchdog #793)
-#   kill-before-archive  SIGKILL itself after a send, before the file is moved
-#   kill-before-rename   SIGKILL itself after the move is recorded, before the rename
-FAULT = os.environ.get("YUKIMAP_WATCH_FAULT", "")
-HEARTBEAT_SECONDS = 2.0
-
-
-class Log:
-    """One line per event, as text or JSON, to stderr. Never given a secret: only names,
-    states and messages that the client already redacted."""
-
-    def __init__(self, fmt: str, stream: TextIO | None = None) -> None:
-        self.fmt = fmt
-        self.stream = stream or sys.stderr
-        self._lock = threading.Lock()
-
-    def __call__(self, event: str, **fields: Any) -> None:
-        stamp = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-        shown = {k: v for k, v in fields.items() if v is not None}
-        if self.fmt == "json":
-            line = json.dumps({"time": stamp, "event": event, **shown}, default=str,
-                              ensure_ascii=False)
-        else:
-            parts = " ".join(f"{k}={_quoted(v)}" for k, v in shown.items())
-            line = f"{stamp} {event} {parts}".rstrip()
-        with self._lock:
-            self.stream.write(line + "\n")
-            self.stream.flush()
-
-
-def _quoted(value: Any) -> str:
-    text = str(value)
-    return json.dumps(text, ensure_ascii=False) if (not text or " " in text or "=" in text
-                                                    or '"' in text) else text
-
-
-@dataclass
-class RouteState:
-    route: Route
-    mapping: str
-    mode: str
-    mode_why: str
-    tracker: Tracker
-    observer: Any = None
-    last_full: float = -1e9
-    last_list: float = -1e9
-    dirty: bool = True
-    touched: set[str] = field(default_factory=set)
-    restarts: int = 0
-    scan_error: str | None = None
-    last_scan_wall: float = 0.0
-    folders: set[str] = field(default_factory=set)  # dropped-in folders already named
-    linger_until: float | None = None  # a run with room waits for settling files until then
-
-
-@dataclass
-class Counters:
-    seen: int = 0
-    found_by_rescan: int = 0
-    claimed: int = 0
-    archived: int = 0
-    failed: int = 0
-    calls: int = 0
-    watcher_restarts: int = 0
 
 
 class Daemon:
