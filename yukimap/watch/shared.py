@@ -1,13 +1,19 @@
-"""What the daemon's parts share: each route's watch state, the counters, the fault hooks."""
+"""What the daemon's parts share: each route's watch state, the counters, the events, the
+holds on sending, and the fault hooks. One `Shared` is made by the daemon and handed to the
+intake and the sender; neither knows the daemon."""
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from yukimap.watch.config import Route
+from yukimap.settings import Settings
+from yukimap.watch.config import Route, WatchConfig
+from yukimap.watch.log import Log
 from yukimap.watch.scan import Tracker
+from yukimap.watch.state import WatchState
 
 # Test-only fault hooks (the fault tests need deterministic points; never set in production):
 #   no-events            the native watcher watches nothing: only the rescan finds files
@@ -47,3 +53,39 @@ class Counters:
     failed: int = 0
     calls: int = 0
     watcher_restarts: int = 0
+
+
+@dataclass
+class Shared:
+    """The daemon's common ground. `lock` guards what two threads change (the counters, a
+    route's touched names); `paused` and `key_hold` are the holds on sending (a domain's day
+    of calls used up, the access key refused) that the sender sets and the start restores."""
+
+    config: WatchConfig
+    settings: Settings
+    log: Log
+    routes: dict[str, RouteState] = field(default_factory=dict)
+    counters: Counters = field(default_factory=Counters)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stop: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event = field(default_factory=threading.Event)  # the scanner
+    work: threading.Event = field(default_factory=threading.Event)  # the sender
+    paused: dict[str, tuple[float, str]] = field(default_factory=dict)  # domain -> (until, why)
+    key_hold: tuple[float, str] | None = None
+    current: str | None = None  # the file being sent
+    state: WatchState | None = None  # open while the daemon runs
+
+    def db(self) -> WatchState:
+        assert self.state is not None
+        return self.state
+
+    def route_settings(self, route: Route) -> Settings:
+        return self.settings.with_changes(
+            domain=route.domain or self.settings.domain,
+            administration=route.administration or self.settings.administration)
+
+    def domain(self, route: Route) -> str:
+        from yukimap.budget import counter_name
+
+        settings = self.route_settings(route)
+        return counter_name(settings.domain, settings.access_key) or ""
