@@ -43,13 +43,12 @@ class Daemon:
         self.stop_timeout = stop_timeout
         self.shared = Shared(config, settings, log)
         self.routes = self.shared.routes
-        self.lock = self.shared.lock
-        self.stop = self.shared.stop
         self.intake = Intake(self.shared, beat=self._beat)
         self.landing = Landing(self.shared)
         self.sender = Sender(self.shared, self.landing)
         self.started = now_text()
         self.health_url: str | None = None
+        self._last_beat = -1e9
 
     @property
     def state(self) -> WatchState | None:
@@ -92,7 +91,7 @@ class Daemon:
         for thread in threads:
             thread.start()
         self.log("started", pid=os.getpid(), routes=len(self.routes), health=self.health_url)
-        while not self.stop.wait(0.5):
+        while not self.shared.stop.wait(0.5):
             pass
         return self._shutdown(threads, server)
 
@@ -100,9 +99,7 @@ class Daemon:
         self.log("stopping", current=self.shared.current)
         self.shared.wake.set()
         self.shared.work.set()
-        for rs in self.routes.values():
-            if rs.observer is not None:
-                rs.observer.stop()
+        self.intake.stop_watchers()
         deadline = time.monotonic() + self.stop_timeout
         for thread in threads:
             thread.join(max(deadline - time.monotonic(), 0.0))
@@ -121,7 +118,7 @@ class Daemon:
 
     def _install_signals(self) -> None:
         def stop(signum: int, frame: FrameType | None) -> None:
-            self.stop.set()
+            self.shared.stop.set()
 
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, stop)
@@ -141,7 +138,7 @@ class Daemon:
             except BaseException as exc:  # noqa: BLE001 (the daemon must say so and stop)
                 self.log("internal-error", thread=threading.current_thread().name,
                          error=f"{type(exc).__name__}: {exc}")
-                self.stop.set()
+                self.shared.stop.set()
 
         return run
 
@@ -216,7 +213,7 @@ class Daemon:
             problems.append(f"Yuki refused the access key: {key_hold[1]}")
         paused = {d: {"until": fates.when(u), "reason": why}
                   for d, (u, why) in self.shared.paused.items() if u > now_wall}
-        with self.lock:
+        with self.shared.lock:
             counters = dict(self.shared.counters.__dict__)
         return {"pid": os.getpid(), "started": self.started, "routes": routes,
                 "key_refused": key, "paused": paused, "counters": counters,
@@ -224,7 +221,7 @@ class Daemon:
 
     def _beat(self, force: bool = False, stopped: bool = False) -> None:
         now = time.monotonic()
-        if not force and now - getattr(self, "_last_beat", -1e9) < HEARTBEAT_SECONDS:
+        if not force and now - self._last_beat < HEARTBEAT_SECONDS:
             return
         self._last_beat = now
         snap = self.snapshot()

@@ -29,22 +29,17 @@ class Intake:
         self.beat = beat
         self.log = shared.log
         self.routes = shared.routes
-        self.lock = shared.lock
-        self.counters = shared.counters
-        self.stop = shared.stop
-        self.wake = shared.wake
-        self.work = shared.work
 
     def loop(self) -> None:
-        while not self.stop.is_set():
+        while not self.shared.stop.is_set():
             now = time.monotonic()
             for rs in self.routes.values():
                 self._supervise(rs)
                 if self._scan_due(rs, now):
                     self._scan(rs, now)
             self.beat()
-            self.wake.wait(self._scan_timeout(time.monotonic()))
-            self.wake.clear()
+            self.shared.wake.wait(self._scan_timeout(time.monotonic()))
+            self.shared.wake.clear()
 
     def _scan_due(self, rs: RouteState, now: float) -> bool:
         route = rs.route
@@ -70,7 +65,7 @@ class Intake:
         full = now - rs.last_full >= route.rescan_seconds
         by_event = rs.dirty
         rs.dirty = False
-        with self.lock:
+        with self.shared.lock:
             touched, rs.touched = rs.touched, set()
         folders: set[str] = set()
         try:
@@ -91,10 +86,10 @@ class Intake:
             rs.tracker.touched(name, now)
         new = [n for n in listing if not rs.tracker.known(n)]
         if new:
-            with self.lock:
-                self.counters.seen += len(new)
+            with self.shared.lock:
+                self.shared.counters.seen += len(new)
                 if full and not by_event and rs.mode == "native":
-                    self.counters.found_by_rescan += len(new)
+                    self.shared.counters.found_by_rescan += len(new)
         for entry in rs.tracker.update(listing, now):
             self._claim(rs, entry.name)
         rs.last_list = now
@@ -121,11 +116,11 @@ class Intake:
         except OSError:
             digest, size = None, None
         row = self.shared.db().add(rs.route.name, name, path, digest, size, note)
-        with self.lock:
-            self.counters.claimed += 1
+        with self.shared.lock:
+            self.shared.counters.claimed += 1
         self.log("file", route=rs.route.name, file=name, state=CLAIMED, id=row.id, path=path,
                  sha256=digest, size=size, note=note)
-        self.work.set()
+        self.shared.work.set()
 
     # --- watchers -------------------------------------------------------------------------
 
@@ -158,13 +153,18 @@ class Intake:
         observer.start()
         rs.observer = observer
 
+    def stop_watchers(self) -> None:
+        for rs in self.routes.values():
+            if rs.observer is not None:
+                rs.observer.stop()
+
     def _supervise(self, rs: RouteState) -> None:
-        if rs.mode != "native" or self.stop.is_set():
+        if rs.mode != "native" or self.shared.stop.is_set():
             return
         if rs.observer is None or not rs.observer.is_alive():
             rs.restarts += 1
-            with self.lock:
-                self.counters.watcher_restarts += 1
+            with self.shared.lock:
+                self.shared.counters.watcher_restarts += 1
             self.log("watcher-restarted", route=rs.route.name, restarts=rs.restarts)
             try:
                 self.start_observer(rs)

@@ -25,8 +25,6 @@ class Landing:
         self.shared = shared
         self.log = shared.log
         self.routes = shared.routes
-        self.lock = shared.lock
-        self.counters = shared.counters
 
     def apply(self, row: FileRow, fate: fates.Fate, attempts: int) -> None:
         route = self.routes[row.route].route
@@ -81,11 +79,11 @@ class Landing:
                  else None, calls=fate.calls)
 
     def count_final(self, row: FileRow) -> None:
-        with self.lock:
+        with self.shared.lock:
             if row.state == ARCHIVED:
-                self.counters.archived += 1
+                self.shared.counters.archived += 1
             elif row.state == FAILED:
-                self.counters.failed += 1
+                self.shared.counters.failed += 1
 
     def _write_rejected(self, rs: RouteState, source: Path, target: Path,
                         fate: fates.Fate) -> str | None:

@@ -30,18 +30,14 @@ class Sender:
         self.turns = Turns(shared, landing)
         self.log = shared.log
         self.routes = shared.routes
-        self.lock = shared.lock
-        self.counters = shared.counters
-        self.stop = shared.stop
-        self.work = shared.work
 
     def loop(self) -> None:
         turn = 0
-        while not self.stop.is_set():
+        while not self.shared.stop.is_set():
             rows, turn = self.turns.next_files(turn)
             if not rows:
-                self.work.wait(self._work_timeout())
-                self.work.clear()
+                self.shared.work.wait(self._work_timeout())
+                self.shared.work.clear()
                 continue
             self.shared.current = rows[0].name
             try:
@@ -71,8 +67,8 @@ class Sender:
                 o.state == AWAITING for o in outcome.documents):
             outcome = self._send(rs, path, dry_run=False)  # decided: now really send
         if not isinstance(outcome, BaseException):
-            with self.lock:
-                self.counters.calls += outcome.calls_used
+            with self.shared.lock:
+                self.shared.counters.calls += outcome.calls_used
             if row.sha256 and outcome.sha256 != row.sha256:
                 # Still being written when it was claimed: send again what it holds now.
                 self.log("file-changed", route=row.route, file=row.name, id=row.id)
@@ -117,8 +113,8 @@ class Sender:
             attempts = row.attempts + 1
             if not isinstance(outcome, BaseException):
                 if not counted:  # one run: its calls are on every receipt
-                    with self.lock:
-                        self.counters.calls += outcome.calls_used
+                    with self.shared.lock:
+                        self.shared.counters.calls += outcome.calls_used
                     counted = True
                 if row.sha256 and outcome.sha256 != row.sha256:
                     self.log("file-changed", route=row.route, file=row.name, id=row.id)

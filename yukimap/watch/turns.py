@@ -11,6 +11,8 @@ from yukimap.watch.landing import Landing
 from yukimap.watch.shared import RouteState, Shared
 from yukimap.watch.state import CLAIMED, WAITING, FileRow
 
+FILES_PER_RUN = 100  # files of a route sent together in one run (their invoices share calls)
+
 
 class Turns:
     """The order of sending, over the state's open files."""
@@ -84,19 +86,17 @@ class Turns:
 
     def _hold(self, route: Route, now: float) -> fates.Fate | None:
         """Why every file of this route waits now (key refused, day's calls used up)."""
-        if self.shared.key_hold is not None and self.shared.key_hold[0] > now:
-            return fates.Fate(fates.WAIT, "connecting to Yuki", self.shared.key_hold[1],
+        key_hold = self.shared.key_hold
+        if key_hold is not None and key_hold[0] > now:
+            return fates.Fate(fates.WAIT, "connecting to Yuki", key_hold[1],
                               next_step="fix the access key; the daemon tries again by itself",
-                              wait=fates.KEY, until=self.shared.key_hold[0])
+                              wait=fates.KEY, until=key_hold[0])
         paused = self.shared.paused.get(self.shared.domain(route))
         if paused is not None and paused[0] > now:
             return fates.Fate(fates.WAIT, "sending", paused[1],
                               next_step="nothing to do: it goes on by itself",
                               wait=fates.LIMIT, until=paused[0])
         return None
-
-
-FILES_PER_RUN = 100  # files of a route sent together in one run (their invoices share calls)
 
 
 def _plain(row: FileRow, now: float) -> bool:
