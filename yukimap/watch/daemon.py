@@ -1,16 +1,14 @@
 """The daemon: it wires the intake (the scanner and its supervised watchers, intake.py) to
 the sender (one worker, sender.py), and owns the start, the stop, signals and health.
 
-- At start the state and the folders are reconciled (a move recorded but not done is
-  finished, a claim not recorded is recorded, holds on sending are restored).
 - SIGTERM/SIGINT stop the intake; the file being sent is finished within the deadline.
   SIGKILL at any moment is safe: at start, the state and the folders are reconciled and
-  whatever was claimed is finished (the journal sends only what is not in Yuki).
+  whatever was claimed is finished (the journal sends only what is not in Yuki;
+  reconcile.py).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -23,18 +21,20 @@ from typing import Any
 
 from yukimap.settings import Settings
 from yukimap.watch import fate as fates
-from yukimap.watch import files
 from yukimap.watch.config import WatchConfig, resolve_mapping
 from yukimap.watch.intake import Intake
 from yukimap.watch.landing import Landing
 from yukimap.watch.log import Log
+from yukimap.watch.reconcile import reconcile
 from yukimap.watch.scan import Tracker, choose_mode
 from yukimap.watch.sender import Sender
 from yukimap.watch.shared import HEARTBEAT_SECONDS, RouteState, Shared
-from yukimap.watch.state import GONE, MOVING, FileRow, WatchState, now_text
+from yukimap.watch.state import WatchState, now_text
 
 
 class Daemon:
+    """One daemon serves every route of a config: `run` until SIGTERM or SIGINT."""
+
     def __init__(self, config: WatchConfig, settings: Settings, log: Log, *,
                  stop_timeout: float = 30.0) -> None:
         self.config = config
@@ -77,7 +77,7 @@ class Daemon:
                                                  mode, why, Tracker(route.stable_seconds))
             self.log("route", route=route.name, folder=route.folder, mode=mode, why=why,
                      patterns=",".join(route.patterns))
-        self._reconcile()
+        reconcile(self.shared, self.intake, self.landing)
         self._install_signals()
         threading.excepthook = self._thread_died
         for rs in self.routes.values():
@@ -141,47 +141,6 @@ class Daemon:
                 self.shared.stop.set()
 
         return run
-
-    # --- at start: the state and the folders agree ------------------------------------
-
-    def _reconcile(self) -> None:
-        state = self.shared.db()
-        known: set[str] = set()
-        for row in state.open_files():
-            rs = self.routes.get(row.route)
-            path = Path(row.path)
-            known.add(str(path))
-            if row.state == MOVING:
-                self._resume_move(row)
-            elif rs is None:
-                self.log("file", route=row.route, file=row.name, state=row.state,
-                         note="its route is no longer in the config; it stays in processing/")
-            elif not path.exists():
-                state.update(row.id, state=GONE, reason="taken out of processing/ by a person")
-                self.log("file", route=row.route, file=row.name, state=GONE)
-            elif row.wait == fates.LIMIT and row.until:
-                self.landing.pause(rs.route, row.until, row.reason or "daily limit")
-            elif row.wait == fates.KEY and row.until:
-                self.shared.key_hold = (row.until, row.reason or "the access key was refused")
-        for rs in self.routes.values():
-            for path in files.data_files(rs.route.folder / files.PROCESSING):
-                if str(path) not in known and rs.route.matches(path.name):
-                    # Claimed by a run that was killed before it recorded the claim.
-                    self.intake.record_claim(rs, path, path.name, note="found in processing/ at"
-                                       " start")
-                    known.add(str(path))
-
-    def _resume_move(self, row: FileRow) -> None:
-        detail = json.loads(row.detail or "{}")
-        source, target = Path(row.path), Path(detail["dest"])
-        if source.exists():
-            self.landing.finish(row, fates.Fate.from_dict(detail["fate"]), target)
-        elif target.exists():
-            done = self.shared.db().update(row.id, state=row.target, path=str(target))
-            self.landing.count_final(done)
-            self.log("file", route=row.route, file=row.name, state=row.target, path=target)
-        else:
-            self.shared.db().update(row.id, state=GONE, reason="not found at start")
 
     # --- health -----------------------------------------------------------------------
 

@@ -46,9 +46,9 @@ class Landing:
             target_state = FAILED
         target = files.unique(folder, row.name)
         detail = {"dest": str(target), "fate": fate.to_dict()}
-        row = self.shared.db().update(row.id, state=MOVING, target=target_state, attempts=attempts,
-                                   detail=json.dumps(detail, default=str), reason=fate.reason,
-                                   wait=None, until=None)
+        row = self.shared.db().update(row.id, state=MOVING, target=target_state,
+                                      attempts=attempts, detail=json.dumps(detail, default=str),
+                                      reason=fate.reason, wait=None, until=None)
         if FAULT == "kill-before-rename":
             os.kill(os.getpid(), signal.SIGKILL)
         self.finish(row, fate, target)
@@ -111,7 +111,7 @@ class Landing:
         source = Path(row.path)
         changed = row.state != WAITING or row.wait != fate.wait or row.reason != fate.reason
         self.shared.db().update(row.id, state=WAITING, wait=fate.wait, reason=fate.reason,
-                             until=fate.until)
+                                until=fate.until)
         if changed and source.exists():
             files.write_note(source.with_name(source.name + ".waiting.txt"),
                              fates.waiting_note(row.name, fate))
