@@ -41,7 +41,7 @@ class Daemon:
         self.settings = settings
         self.log = log
         self.stop_timeout = stop_timeout
-        self.shared = Shared(config, settings, log)
+        self.shared = Shared(settings, log)
         self.routes = self.shared.routes
         self.intake = Intake(self.shared, beat=self._beat)
         self.landing = Landing(self.shared)

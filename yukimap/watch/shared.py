@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from yukimap.settings import Settings
-from yukimap.watch.config import Route, WatchConfig
+from yukimap.watch.config import Route
 from yukimap.watch.log import Log
 from yukimap.watch.scan import Tracker
 from yukimap.watch.state import WatchState
@@ -61,7 +61,6 @@ class Shared:
     route's touched names); `paused` and `key_hold` are the holds on sending (a domain's day
     of calls used up, the access key refused) that the sender sets and the start restores."""
 
-    config: WatchConfig
     settings: Settings
     log: Log
     routes: dict[str, RouteState] = field(default_factory=dict)
