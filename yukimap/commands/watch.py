@@ -11,7 +11,8 @@ def run(config: Path, log_format: str | None = None, state: Path | None = None,
         stop_timeout: float = 30.0, check: bool = False) -> int:
     from yukimap.settings import load_settings
     from yukimap.watch.config import check_mappings, load_config
-    from yukimap.watch.daemon import Daemon, Log
+    from yukimap.watch.daemon import Daemon
+    from yukimap.watch.log import Log
 
     loaded = load_config(config)
     check_mappings(loaded)

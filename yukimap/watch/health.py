@@ -21,7 +21,8 @@ from yukimap.watch.state import WAITING, WatchState
 class Daemon(Protocol):
     """What the endpoint reads of the daemon (daemon.py's Daemon)."""
 
-    state: WatchState | None
+    @property
+    def state(self) -> WatchState | None: ...
 
     def snapshot(self) -> dict[str, Any]: ...
 

@@ -4,7 +4,7 @@
 A file's state: CLAIMED (in processing/, its turn to be sent) -> WAITING (why, until when)
 -> MOVING (its destination and fate recorded, the move not yet done) -> ARCHIVED | FAILED;
 GONE when a person took it out of processing/. The folders are the projection of this
-table: at start the daemon reconciles the two (daemon.py).
+table: at start the daemon reconciles the two (reconcile.py).
 
 The daemon also writes a snapshot of its health here (`daemon` row) for `yukimap status`.
 """
