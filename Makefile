@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # Reinstall when pyproject.toml changes.
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: test lint demo benchmark fuzz soak clean chromium studio-assets studio-screenshots
+.PHONY: test lint demo benchmark fuzz soak clean chromium editor-server studio-assets studio-screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,17 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-test: $(STAMP) lint chromium
-	$(BIN)/python -m pytest -q -n auto
+test: $(STAMP) lint chromium editor-server
+	YUKIMAP_YAML_LANGUAGE_SERVER=$$([ -x $(EDITOR_SERVER) ] && echo $(EDITOR_SERVER)) \
+	  $(BIN)/python -m pytest -q -n auto
+
+# The editors' YAML language server (Red Hat's, as VS Code runs it), from the npm registry, so
+# the tests can check that an editor completes and flags a mapping offline with our schema.
+EDITOR_SERVER := $(CURDIR)/.tools/node_modules/.bin/yaml-language-server
+editor-server:
+	@[ -x $(EDITOR_SERVER) ] || { command -v npm >/dev/null 2>&1 \
+	  && npm install --silent --no-audit --no-fund --prefix .tools yaml-language-server@2.0.0 \
+	  >/dev/null || echo "The editor test needs npm (yaml-language-server); it is skipped"; }
 
 # The studio's browser tests drive Debian's Chromium (never a browser a test tool downloads).
 # Installed here when missing and this is root with apt (CI is); elsewhere they say how.
@@ -64,4 +73,4 @@ soak: $(STAMP)
 	$(BIN)/python benchmarks/soak_watch.py
 
 clean:
-	rm -rf $(VENV) out .demo build dist .pytest_cache
+	rm -rf $(VENV) .tools out .demo build dist .pytest_cache
