@@ -33,7 +33,9 @@ from yukimap.values import BadValue, Locale, parse_decimal
 from yukimap.yamlsrc import KeyPath
 
 SOURCE_KEYS = (
-    Key("format", one_of("csv", "excel"), doc="csv or excel; default: from the file extension"),
+    Key("format", one_of("csv", "excel", "camt053", "mt940"),
+        doc="csv, excel, camt053 (ISO 20022 bank statement) or mt940 (SWIFT bank statement);"
+            " default: from the file extension (and, for .xml and .txt, its first line)"),
     Key("delimiter", delimiter, doc="column separator; default: sniffed from the header"),
     Key("encoding", text, default="utf-8", doc="text encoding, e.g. cp1252; default utf-8"),
     Key("quote", delimiter, default='"', doc="quote character"),
