@@ -84,7 +84,9 @@ def test_mappings_lists_the_shipped_ones() -> None:
     result = run_cli("mappings")
     assert (result.code, result.stderr) == (0, "")
     assert result.stdout == (
+        "bank-camt053      journal         Bank statement (CAMT.053) as a general journal\n"
         "bank-ing          journal         Bank export (ING CSV, Af/Bij) as a general journal\n"
+        "bank-mt940        journal         Bank statement (MT940) as a general journal\n"
         "cash-book         petty_cash      Cash book (CSV, receipts and payments columns,"
         " running balance)\n"
         "memorial          journal         Memorial spreadsheet (Excel, debit and credit"
