@@ -207,6 +207,7 @@ class Mapping:
     items: tuple[ItemSpec, ...]
     name: str = ""
     description: str = ""
+    kind: str = "other"  # schema.keys.PACK_KINDS
     skip: tuple[Condition, ...] = ()
     skip_documents: tuple[Condition, ...] = ()  # tested on a document's first row
     group: Grouping | None = None

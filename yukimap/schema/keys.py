@@ -118,6 +118,9 @@ BALANCING_KEYS = (
         doc="the largest difference to balance; larger ones stay an error"),
 )
 
+# What a mapping reads, as yukimap mappings groups the shipped ones (in this order).
+PACK_KINDS = ("bank", "webshop", "payment-provider", "till", "cash-book", "other")
+
 # The top of a mapping file. The target's own sections (its document and its items) come
 # after `source`, its options at the end: see top_keys().
 TOP_KEYS = (
@@ -127,6 +130,9 @@ TOP_KEYS = (
     Key("name", text, default="", doc="the mapping's name, shown by yukimap mappings"),
     Key("description", text, default="",
         doc="what the mapping is for; its first line is shown when it has no name"),
+    Key("kind", one_of(*PACK_KINDS), default="other",
+        doc="which export it reads, to list it by kind in yukimap mappings:"
+            f" {', '.join(PACK_KINDS)}"),
     Key("source", anything, default={}, doc="how to read the input file"),
     Key("skip_rows", anything, doc="rows to leave out (any condition matches)"),
     Key("group_by", anything, doc="column whose value makes one document"),
@@ -149,7 +155,7 @@ def top_keys(target: DocumentType) -> tuple[Key, ...]:
         Key(option.name, balancing if option.kind == "balancing" else one_of(*option.choices),
             default=option.default, doc=option.doc)
         for option in target.options)
-    return TOP_KEYS[:5] + sections + TOP_KEYS[5:] + options
+    return TOP_KEYS[:6] + sections + TOP_KEYS[6:] + options
 
 
 def balancing(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:

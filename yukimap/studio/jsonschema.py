@@ -98,7 +98,9 @@ def _built() -> Json:
     top = _keys(tables.TOP_KEYS, {
         "version": {"enum": [1]},
         "target": _choice(tuple(documents.DOCUMENT_TYPES)),
-        "source": _keys(tables.SOURCE_KEYS, {"format": _choice(("csv", "excel")),
+        "kind": _choice(tables.PACK_KINDS),
+        "source": _keys(tables.SOURCE_KEYS, {"format": _choice(("csv", "excel", "camt053",
+                                                                 "mt940")),
                                              "header_row": {"type": "integer", "minimum": 1}}),
         "skip_rows": _conditions(), "skip_documents": _conditions(),
         "group_by": {"anyOf": [{"type": "string"}, _keys(tables.GROUP_KEYS)]},
