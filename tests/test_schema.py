@@ -209,5 +209,5 @@ def test_kind_lists_a_mapping_in_yukimap_mappings(tmp_path: Path) -> None:
         tmp_path, {"n.yaml": GOOD})["n.yaml"]).kind) == ("webshop", "other")
     [(line, cause, hint)] = _problems(tmp_path, GOOD + "kind: shop\n")
     assert (line, cause, hint) == (
-        12, "expected one of bank, webshop, payment-provider, till, cash-book, other, not 'shop'",
+        12, "expected one of bank, webshop, payment-provider, till, cash-book, other",
         "did you mean 'webshop'?")
