@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.test_read import fails, read, write
 from yukimap.frames import ROW, Table
 from yukimap.read.details86 import split_details
@@ -263,3 +265,45 @@ def test_86_free_text_keeps_everything_and_picks_labelled_parts() -> None:
         "NL91ABNA0417164300", "ABNANL2A", "WEBWINKEL BV")
     assert found["Remittance"] == ("SEPA IDEAL IBAN: NL91ABNA0417164300 BIC: ABNANL2A NAAM:"
                                    " WEBWINKEL BV OMSCHRIJVING: BESTELLING 88")
+
+
+# ---------------------------------------------------------------------------------------
+# MT940 of the Dutch banks: the mt-940 package's public fixtures (tests/data/mt940/README.md)
+
+FIXTURES = Path(__file__).resolve().parent / "data" / "mt940"
+LAST = ("Account", "Amount", "CounterpartyName", "CounterpartyIBAN", "Remittance",
+        "EndToEndId", "OpeningBalance", "ClosingBalance", ROW)
+
+
+@pytest.mark.parametrize(("name", "count", "last"), [
+    ("abnamro.sta", 10, ("517852257", "-15.00", None, None, "52.89.39.882 MYCOM DEN HAAG", None,
+                         "2876.84", "1849.75", 38)),
+    ("ing.sta", 7, ("0001234567", "1.00", None, None, "0111111111 Hr S Marechal ROSMALEN Hr S"
+                    " Marechal ROSMALEN Betaling transactiedatum: 22-07-2010", None, "0.00",
+                    "3.47", 22)),
+    ("knab.sta", 3, ("123456789", "500.00", "MMS ONLINE NEDERLAND B.V.", "NL84INGB0234561789",
+                     "12160475 0050001631430920 ORDERID: 264267 MEDIA MARKT ONLINE NEREK:"
+                     " NL84INGB0234561789/NAAM: MMS ONLINE NEDERLAND B.V.", None, "3058.98",
+                     "798.98", 17)),
+    ("rabobank-iban.sta", 4, ("NL71RABO0123456789", "-10.00", "JOHN DOE", "P001234567",
+                              "Reference 201301234", None, "965.00", "930.00", 22)),
+    ("rabobank.sta", 5, ("1526.89.184", "-6.20", None, "P000029225",
+                         "Betaalautomaat 08:22 pasnr. 001", None, "4196.12", "4101.82", 39)),
+    ("sns.sta", 2, ("0123456789", "-5.00", None, "0987654321",
+                    "0987654321 marechal s dit is test 2", None, "1234.56", "1209.56", 12)),
+    ("triodos.sta", 2, ("TRIODOSBANK/0390123456", "-700.00", None, "0133967858",
+                        "HUUR KANTOOR - FEB 2010", None, "4975.09", "4370.79", 9)),
+])
+def test_mt940_of_each_dutch_bank(name: str, count: int, last: tuple[Any, ...]) -> None:
+    rows = records(read(FIXTURES / name))
+    assert len(rows) == count
+    assert tuple(rows[-1][column] for column in LAST) == last
+
+
+def test_mt940_rabobank_structured_and_wrapped_free_text() -> None:
+    first = records(read(FIXTURES / "rabobank-iban.sta"))[0]
+    assert (first["CounterpartyName"], first["CounterpartyIBAN"], first["EndToEndId"]) == (
+        "CONTRA ACCOUNT HOLDER", "NL70ABNA0987654321", "01-01-2013 12:00 0030000987654321")
+    triodos = records(read(FIXTURES / "triodos.sta"))[0]
+    assert triodos["Remittance"] == ("ALGEMENE TUSSENREKENING KOSTEN VAN 01-10-2010 TOT EN MET"
+                                     " 31-12-2010")

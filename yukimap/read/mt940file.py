@@ -26,7 +26,8 @@ logging.getLogger("mt940").propagate = False
 _OPTIONS = mt940.Options(reversal_sign=True, case_insensitive_marks=True,
                          unbounded_details=True, strip_bom=True)
 _HINT = "export the statement again as MT940 (Structured); if it stays, tell your bank"
-_IBAN_CURRENCY = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{10,30}?)([A-Z]{3})$")
+# ING's IBAN, Rabobank's old account number, with the currency after it
+_IBAN_CURRENCY = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{10,30}?|[\d.]+)([A-Z]{3})$")
 _TRCD = re.compile(r"/TRCD/([^/]+)/")
 
 
@@ -90,7 +91,7 @@ def _line_of(text: str, fragment: str) -> int:
 
 def _common(data: dict[str, Any]) -> Record:
     account = str(data.get("account_identification") or "").strip()
-    own = _IBAN_CURRENCY.match(account)  # ING: NL69INGB0123456789EUR
+    own = _IBAN_CURRENCY.match(account)  # NL69INGB0123456789EUR, 1291.99.348EUR
     number = data.get("statement_number")
     sequence = data.get("sequence_number")
     return {
@@ -98,9 +99,9 @@ def _common(data: dict[str, Any]) -> Record:
         "StatementId": data.get("transaction_reference"),
         "StatementNumber": f"{number}/{sequence}" if number and sequence else number,
         "OpeningBalance": _balance(data.get("final_opening_balance")
-                                   or data.get("opening_balance")),
+                                   or data.get("intermediate_opening_balance")),
         "ClosingBalance": _balance(data.get("final_closing_balance")
-                                   or data.get("closing_balance")),
+                                   or data.get("intermediate_closing_balance")),
     }
 
 
@@ -132,7 +133,6 @@ def _transaction(data: dict[str, Any], details: str | None) -> Record:
     extra = data.get("extra_details") or ""
     code = data.get("id")
     trcd = _TRCD.search(extra)
-    customer = (data.get("customer_reference") or "").strip()
     record: Record = {
         "Currency": data["amount"].currency,
         "BookingDate": _day(data.get("entry_date") or data.get("date")),
@@ -142,10 +142,8 @@ def _transaction(data: dict[str, Any], details: str | None) -> Record:
         "BankReference": (data.get("bank_reference") or "").strip() or None,
         "TransactionCode": f"{code}/{trcd.group(1)}" if code and trcd else code,
         **split_details(details if details is not None else data.get("transaction_details"),
-                        extra),
+                        extra, data.get("customer_reference")),
     }
-    if not record.get("EndToEndId") and customer not in ("", "NONREF", "EREF"):
-        record["EndToEndId"] = customer
     return record
 
 

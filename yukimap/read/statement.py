@@ -50,8 +50,15 @@ COLUMNS: dict[str, str] = {
 Record = dict[str, str | None]
 
 
+CENTS = Decimal("0.01")
+
+
 def amount_text(value: Decimal) -> str:
-    """An amount as every statement column writes it: "-1234.56", "0.00"."""
+    """An amount as every statement column writes it, with cents at least: "-1234.56",
+    "500.00" (Knab writes 500), "0.00"."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        value = value.quantize(CENTS)
     return f"{value:f}" if value != 0 else f"{abs(value):f}"
 
 
