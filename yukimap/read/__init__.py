@@ -36,11 +36,13 @@ from yukimap.read.sniff import SNIFF_BYTES, SNIFF_DELIMITERS, SNIFF_RECORDS
 from yukimap.read.table import PREVIEW_CHARS, PREVIEW_ROWS
 
 __all__ = [
+    "CAMT_EXTENSIONS",
     "CSV_EXTENSIONS",
     "DAMAGED_HINT",
     "EMPTY_SHEET_HINT",
     "EXCEL_EXTENSIONS",
     "FORMAT_HINT",
+    "MT940_EXTENSIONS",
     "PREVIEW_CHARS",
     "PREVIEW_ROWS",
     "SNIFF_BYTES",
