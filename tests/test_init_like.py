@@ -93,3 +93,12 @@ def test_a_file_that_is_not_the_packs_statement_format(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[0] == (
         f"error: {REPO / 'examples' / 'bank-ing.csv'} holds no MT940 statement: no line starts"
         " with :20:")
+
+
+def test_init_of_a_statement_points_at_its_pack() -> None:
+    export = REPO / "examples" / "bank-mt940.sta"
+    result = run_cli("init", export, "-o", "-")
+    assert (result.code, result.stderr) == (
+        1, f"error: {export} is a bank statement, whose columns are the same for every bank:"
+           " start from the shipped mapping for it\n"
+           f"  fix: yukimap init {export} --like bank-mt940\n")
