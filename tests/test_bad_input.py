@@ -198,7 +198,7 @@ def test_unknown_mapping_key_suggests_the_nearest(tmp_path: Path) -> None:
         "error: m.yaml: 1 problem in the mapping\n"
         "\n"
         "error: m.yaml:5:10 groupby: unknown key 'groupby' in the mapping\n"
-        "  fix: did you mean 'group_by'? (allowed here: version, target, name, description,"
+        "  fix: did you mean 'group_by'? (allowed here: version, target, name, description, kind,"
         " source, invoice, lines, skip_rows, group_by, skip_documents, let, template,"
         " empty_fields)\n")
 

@@ -273,7 +273,7 @@ def test_unknown_encoding(tmp_path: Path, setting: str) -> None:
 def test_unknown_extension(tmp_path: Path) -> None:
     error = fails(write(tmp_path, "export.json", "{}"))
     assert ".json" in error.message and ".csv" in error.message and ".xlsx" in error.message
-    assert error.hint == "set format: csv (or excel) under source:"
+    assert error.hint == "set format: csv (or excel, camt053, mt940) under source:"
 
 
 def test_format_setting_overrides_the_extension(tmp_path: Path) -> None:

@@ -201,3 +201,13 @@ def test_keys_a_let_would_ignore_are_refused(tmp_path: Path) -> None:
         " value",
         '  fix: compute the amount with expr:, e.g. expr: "coalesce(Debet, 0) - coalesce(Credit,'
         ' 0)"']
+
+
+def test_kind_lists_a_mapping_in_yukimap_mappings(tmp_path: Path) -> None:
+    path = build_files(tmp_path, {"m.yaml": GOOD + "kind: webshop\n"})["m.yaml"]
+    assert (load_mapping(path).kind, load_mapping(build_files(
+        tmp_path, {"n.yaml": GOOD})["n.yaml"]).kind) == ("webshop", "other")
+    [(line, cause, hint)] = _problems(tmp_path, GOOD + "kind: shop\n")
+    assert (line, cause, hint) == (
+        12, "expected one of bank, webshop, payment-provider, till, cash-book, other",
+        "did you mean 'webshop'?")

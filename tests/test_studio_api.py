@@ -168,6 +168,20 @@ def test_the_schema_knows_the_loaders_keys(client: TestClient) -> None:
     assert "Contact" in invoice and "FullName" in invoice["Contact"]["properties"]
 
 
+
+def test_a_bank_statement_runs_like_any_export(tmp_path: Path) -> None:
+    for name in ("bank-mt940.sta", "bank-camt053.xml"):
+        shutil.copy(REPO / "examples" / name, tmp_path / name)
+    with TestClient(create_app(Folders([tmp_path]), TOKEN)) as statements:
+        statements.get(f"/?token={TOKEN}", follow_redirects=False)
+        for name in ("bank-mt940.sta", "bank-camt053.xml"):
+            pack = Path(name).stem
+            answer = check(statements, (REPO / "mappings" / f"{pack}.yaml").read_text(
+                encoding="utf-8"), file=f"0/{name}", mapping=f"0/{pack}.yaml")
+            assert (answer["stage"], answer["message"]) == (
+                "ok", f"{name}: the mapping converts and validates; nothing written")
+            assert answer["grid"]["columns"][0]["name"] == "Account"
+
 # --- the dry run --------------------------------------------------------------------------
 
 

@@ -141,10 +141,14 @@ def check(**kwargs: Any) -> None:
 Examples:
   yukimap init orders.csv                  (writes orders.yaml)
   yukimap init kassa.xlsx --target sales_invoices --output kassa.yaml
+  yukimap init statement.xml --like bank-camt053   (from a shipped mapping)
 """)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--target", type=click.Choice(["sales_invoices", "journal", "petty_cash"]),
               help="The kind of Yuki document to make; default: guessed from the column names.")
+@click.option("--like", metavar="PACK",
+              help="Start from this shipped mapping (yukimap mappings lists them): its text with"
+                   " FILE's layout where it differs, and TODO where you must decide.")
 @click.option("-o", "--output", metavar="MAPPING",
               help="Write the mapping here (default: FILE's name with .yaml, in this folder);"
                    " - for standard output. An existing file is never overwritten.")

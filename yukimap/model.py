@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class Source:
     """How to read the input file."""
 
-    format: Literal["csv", "excel"] | None = None  # None: from the file extension
+    format: Literal["csv", "excel", "camt053", "mt940"] | None = None  # None: from the file
     delimiter: str | None = None  # None: sniffed from the header line
     encoding: str = "utf-8"  # a UTF-8 byte order mark is always accepted
     quote: str = '"'
@@ -207,6 +207,7 @@ class Mapping:
     items: tuple[ItemSpec, ...]
     name: str = ""
     description: str = ""
+    kind: str = "other"  # schema.keys.PACK_KINDS
     skip: tuple[Condition, ...] = ()
     skip_documents: tuple[Condition, ...] = ()  # tested on a document's first row
     group: Grouping | None = None

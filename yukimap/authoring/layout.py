@@ -22,7 +22,13 @@ from yukimap.authoring.columns import is_value
 from yukimap.errors import SourceError
 from yukimap.frames import Table
 from yukimap.model import Source
-from yukimap.read import CSV_EXTENSIONS, EXCEL_EXTENSIONS, read_table
+from yukimap.read import (
+    CAMT_EXTENSIONS,
+    CSV_EXTENSIONS,
+    EXCEL_EXTENSIONS,
+    MT940_EXTENSIONS,
+    read_table,
+)
 from yukimap.read.files import check_file, read_bytes
 from yukimap.read.sniff import SNIFF_BYTES, SNIFF_DELIMITERS, split
 from yukimap.read.table import PREVIEW_ROWS
@@ -57,6 +63,11 @@ def find_layout(path: Path) -> Layout:
     name = str(path)
     check_file(path, name)
     ext = path.suffix.lower()
+    if ext in CAMT_EXTENSIONS + MT940_EXTENSIONS:
+        pack = "bank-camt053" if ext in CAMT_EXTENSIONS else "bank-mt940"
+        raise SourceError(f"{name} is a bank statement, whose columns are the same for every"
+                          " bank: start from the shipped mapping for it",
+                          hint=f"yukimap init {name} --like {pack}")
     if ext in EXCEL_EXTENSIONS:
         return _workbook(path, name)
     if ext in CSV_EXTENSIONS or not ext:

@@ -85,15 +85,17 @@ def starter_summary(starter: Starter, export: Path, mapping: str) -> str:
              f"  read    {read}, column names on row {layout.header_row},"
              f" {len(table.columns)} columns, {table.frame.height} rows",
              f"  used    {len(starter.used)} of the {len(table.columns)} columns"]
-    where = todo_lines(starter.text)
-    if starter.todos:
-        shown = ", ".join(map(str, where[:12])) + (", …" if len(where) > 12 else "")
-        lines.append(f"  TODO    {len(starter.todos)} to fill in, on line"
-                     f"{'s' if len(where) > 1 else ''} {shown}")
-        lines.append(f"next: fill in the TODOs, then: yukimap check {mapping} --sample {export}")
-    else:
-        lines.append(f"next: yukimap convert {export} -m {mapping} --dry-run")
-    return "\n".join(lines)
+    return "\n".join(lines + next_steps(starter.text, len(starter.todos), export, mapping))
+
+
+def next_steps(text: str, todos: int, export: Path, mapping: str) -> list[str]:
+    """The TODOs left in a written mapping, on which lines, and what to run next."""
+    where = todo_lines(text)
+    if not todos:
+        return [f"next: yukimap convert {export} -m {mapping} --dry-run"]
+    shown = ", ".join(map(str, where[:12])) + (", …" if len(where) > 12 else "")
+    return [f"  TODO    {todos} to fill in, on line{'s' if len(where) > 1 else ''} {shown}",
+            f"next: fill in the TODOs, then: yukimap check {mapping} --sample {export}"]
 
 
 def _head(export: Path, mapping: str, target: str, guess: Guess | None, todos: bool

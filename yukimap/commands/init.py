@@ -1,4 +1,4 @@
-"""yukimap init FILE [--target TARGET] [--output MAPPING]"""
+"""yukimap init FILE [--target TARGET | --like PACK] [--output MAPPING]"""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ import click
 from yukimap.errors import UsageError
 
 
-def run(file: Path, target: str | None = None, output: str | None = None) -> int:
+def run(file: Path, target: str | None = None, output: str | None = None,
+        like: str | None = None) -> int:
     from yukimap.authoring import starter_mapping, starter_summary
     from yukimap.output import write_atomically
+
+    if like is not None and target is not None:
+        raise UsageError("--like and --target do not go together: the pack has its target",
+                         hint="leave out --target")
 
     to_stdout = output == "-"
     path = None if to_stdout else Path(output or f"{file.stem}.yaml")
@@ -19,12 +24,16 @@ def run(file: Path, target: str | None = None, output: str | None = None) -> int
         raise UsageError(f"{path} exists already: init never overwrites a mapping",
                          hint=f"give another name: --output {path.stem}-2.yaml")
     name = "MAPPING.yaml" if path is None else str(path)
-    starter = starter_mapping(file, target, name)
-    if path is None:
-        click.echo(starter.text, nl=False)
+    if like is not None:
+        text, summary = _like(file, like, name)
     else:
-        write_atomically(path, starter.text)
-    click.echo(starter_summary(starter, file, name), err=to_stdout)
+        starter = starter_mapping(file, target, name)
+        text, summary = starter.text, starter_summary(starter, file, name)
+    if path is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(path, text)
+    click.echo(summary, err=to_stdout)
     if path is not None:
         _schema_beside(path)
     return 0
@@ -43,3 +52,15 @@ def _schema_beside(mapping: Path) -> None:
     write_atomically(schema, schema_text())
     click.echo(f"wrote {schema}: the mapping format for editors (VS Code with the YAML"
                " extension completes keys and fields)")
+
+
+def _like(file: Path, pack: str, name: str) -> tuple[str, str]:
+    from yukimap.authoring.like import like_mapping, like_summary, unknown_pack
+    from yukimap.resources import shipped_mappings
+    from yukimap.schema import load_mapping
+
+    packs = shipped_mappings()
+    if pack not in packs:
+        raise unknown_pack(pack, packs)
+    liked = like_mapping(file, pack, packs, load_mapping(packs[pack]), name)
+    return liked.text, like_summary(liked, file, name)

@@ -1,8 +1,12 @@
-"""yukimap mappings: the mappings that ship with yukimap."""
+"""yukimap mappings: the mappings that ship with yukimap, by the kind of export they read."""
 
 from __future__ import annotations
 
 import click
+
+# The heading of each kind (schema.keys.PACK_KINDS), in the order they are listed.
+HEADINGS = {"bank": "Banks", "webshop": "Webshops", "payment-provider": "Payment providers",
+            "till": "Tills", "cash-book": "Cash books", "other": "Others"}
 
 
 def run() -> int:
@@ -14,10 +18,15 @@ def run() -> int:
         click.echo("no shipped mappings found")
         return 1
     width = max(len(name) for name in shipped)
+    by_kind: dict[str, list[str]] = {kind: [] for kind in HEADINGS}
     for name, path in shipped.items():
         mapping = load_mapping(path)
-        title = mapping.name or mapping.description.splitlines()[0] if mapping.description else ""
-        click.echo(f"{name:<{width}}  {mapping.target.name:<15} {mapping.name or title}")
-    click.echo("\nUse one by name: yukimap convert FILE --mapping NAME; copy it to change it:"
+        title = mapping.name or (mapping.description.splitlines() or [""])[0]
+        by_kind[mapping.kind].append(f"  {name:<{width}}  {mapping.target.name:<15} {title}")
+    for kind, lines in by_kind.items():
+        if lines:
+            click.echo(f"{HEADINGS[kind]}\n" + "\n".join(lines) + "\n")
+    click.echo("Use one by name: yukimap convert FILE --mapping NAME; start your own from one:"
+               " yukimap init FILE --like NAME; copy it to change it:"
                f" {next(iter(shipped.values())).parent}")
     return 0

@@ -14,7 +14,8 @@ The package, a module per reason to change: the file itself (`files`); what both
 share (`table`); a CSV (`csvfile`, with `encoding`, `sniff` and `failure`, why polars
 could not read it); a workbook through calamine (`excel`), after `scan` has found it
 within bounds: its container (`zipscan`, `cfb`), its parts (`xlsxscan`, `odsscan`, with
-`xmltags`; `biff`) and what they say (`extent`).
+`xmltags`; `biff`) and what they say (`extent`); a bank statement in a standard format
+(`camt`, `mt940file` with `details86`) into the columns every statement has (`statement`).
 """
 
 from __future__ import annotations
@@ -26,18 +27,22 @@ from pathlib import Path
 from yukimap.errors import SourceError
 from yukimap.frames import Table
 from yukimap.model import Source
+from yukimap.read.camt import camt_version, read_camt
 from yukimap.read.csvfile import read_csv
 from yukimap.read.excel import EMPTY_SHEET_HINT, find_columns, read_excel
 from yukimap.read.files import DAMAGED_HINT, check_file
+from yukimap.read.mt940file import looks_like_mt940, read_mt940
 from yukimap.read.sniff import SNIFF_BYTES, SNIFF_DELIMITERS, SNIFF_RECORDS
 from yukimap.read.table import PREVIEW_CHARS, PREVIEW_ROWS
 
 __all__ = [
+    "CAMT_EXTENSIONS",
     "CSV_EXTENSIONS",
     "DAMAGED_HINT",
     "EMPTY_SHEET_HINT",
     "EXCEL_EXTENSIONS",
     "FORMAT_HINT",
+    "MT940_EXTENSIONS",
     "PREVIEW_CHARS",
     "PREVIEW_ROWS",
     "SNIFF_BYTES",
@@ -49,7 +54,9 @@ __all__ = [
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
-FORMAT_HINT = "set format: csv (or excel) under source:"
+CAMT_EXTENSIONS = (".xml",)
+MT940_EXTENSIONS = (".sta", ".940", ".mt940", ".swi")
+FORMAT_HINT = "set format: csv (or excel, camt053, mt940) under source:"
 
 
 def read_table(path: Path, source: Source) -> Table:
@@ -61,7 +68,12 @@ def read_table(path: Path, source: Source) -> Table:
             "header_row must be 1 or more and skip_last 0 or more",
             hint="check source: in the mapping file",
         )
-    table = (read_csv if _format(path, source) == "csv" else read_excel)(path, name, source)
+    kind = _format(path, source)
+    if kind == "camt053":
+        return read_camt(path, name)
+    if kind == "mt940":
+        return read_mt940(path, name)
+    table = (read_csv if kind == "csv" else read_excel)(path, name, source)
     return replace(table, find_columns=partial(find_columns, table))
 
 
@@ -69,13 +81,30 @@ def _format(path: Path, source: Source) -> str:
     if source.format:
         return source.format
     ext = path.suffix.lower()
+    if ext in MT940_EXTENSIONS or (ext == ".txt" and looks_like_mt940(_head(path))):
+        return "mt940"
+    if ext in CAMT_EXTENSIONS:
+        if camt_version(_head(path)):
+            return "camt053"
+        raise SourceError(f"{path} is XML but not a CAMT.053 bank statement (no camt.053"
+                          " namespace in its first lines); yukimap reads XML only as CAMT.053",
+                          hint="export the statement as CAMT.053, or the data as CSV or Excel")
     if ext in CSV_EXTENSIONS:
         return "csv"
     if ext in EXCEL_EXTENSIONS:
         return "excel"
-    known = ", ".join(CSV_EXTENSIONS + EXCEL_EXTENSIONS)
+    known = ", ".join(CSV_EXTENSIONS + EXCEL_EXTENSIONS + CAMT_EXTENSIONS + MT940_EXTENSIONS)
     raise SourceError(
         f"cannot tell the format of {path} from its extension"
         f" ({ext or 'it has none'}); yukimap reads {known}",
         hint=FORMAT_HINT,
     )
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, to tell a statement format from them."""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(2048)
+    except OSError:
+        return b""

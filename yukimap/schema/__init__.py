@@ -153,7 +153,8 @@ def _build_mapping(top: dict[str, Yaml], target: DocumentType, path: Path,
         return None
     return Mapping(
         path=path, version=top["version"], target=target, source=source, header=header,
-        items=items, name=top["name"], description=top["description"], skip=skip,
+        items=items, name=top["name"], description=top["description"], kind=top["kind"],
+        skip=skip,
         skip_documents=skip_documents, group=group, lets=lets, template=template, options=options,
     )
 

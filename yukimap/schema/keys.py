@@ -33,7 +33,9 @@ from yukimap.values import BadValue, Locale, parse_decimal
 from yukimap.yamlsrc import KeyPath
 
 SOURCE_KEYS = (
-    Key("format", one_of("csv", "excel"), doc="csv or excel; default: from the file extension"),
+    Key("format", one_of("csv", "excel", "camt053", "mt940"),
+        doc="csv, excel, camt053 (ISO 20022 bank statement) or mt940 (SWIFT bank statement);"
+            " default: from the file extension (and, for .xml and .txt, its first line)"),
     Key("delimiter", delimiter, doc="column separator; default: sniffed from the header"),
     Key("encoding", text, default="utf-8",
         doc="text encoding, e.g. cp1252 for a CSV Excel saved on Windows; default utf-8"),
@@ -120,6 +122,9 @@ BALANCING_KEYS = (
         doc="the largest difference to balance; larger ones stay an error"),
 )
 
+# What a mapping reads, as yukimap mappings groups the shipped ones (in this order).
+PACK_KINDS = ("bank", "webshop", "payment-provider", "till", "cash-book", "other")
+
 # The top of a mapping file. The target's own sections (its document and its items) come
 # after `source`, its options at the end: see top_keys().
 TOP_KEYS = (
@@ -129,6 +134,9 @@ TOP_KEYS = (
     Key("name", text, default="", doc="the mapping's name, shown by yukimap mappings"),
     Key("description", text, default="",
         doc="what the mapping is for; its first line is shown when it has no name"),
+    Key("kind", one_of(*PACK_KINDS), default="other",
+        doc="which export it reads, to list it by kind in yukimap mappings:"
+            f" {', '.join(PACK_KINDS)}"),
     Key("source", anything, default={}, doc="how to read the input file"),
     Key("skip_rows", anything, doc="rows to leave out (any condition matches)"),
     Key("group_by", anything, doc="column whose value makes one document"),
@@ -151,7 +159,7 @@ def top_keys(target: DocumentType) -> tuple[Key, ...]:
         Key(option.name, balancing if option.kind == "balancing" else one_of(*option.choices),
             default=option.default, doc=option.doc)
         for option in target.options)
-    return TOP_KEYS[:5] + sections + TOP_KEYS[5:] + options
+    return TOP_KEYS[:6] + sections + TOP_KEYS[6:] + options
 
 
 def balancing(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:

@@ -14,9 +14,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from yukimap.read import CSV_EXTENSIONS, EXCEL_EXTENSIONS
+from yukimap.read import CAMT_EXTENSIONS, CSV_EXTENSIONS, EXCEL_EXTENSIONS, MT940_EXTENSIONS
 
-EXPORTS = CSV_EXTENSIONS + EXCEL_EXTENSIONS
+EXPORTS = CSV_EXTENSIONS + EXCEL_EXTENSIONS + CAMT_EXTENSIONS + MT940_EXTENSIONS
 MAPPINGS = (".yaml", ".yml")
 LISTED = 500  # files listed at most, over all folders
 DEPTH = 2  # folder levels looked into below each chosen folder

@@ -5,6 +5,7 @@ rounded half-up to cents per line (Yuki computes its own; a cent can differ):
   amount = LineAmount, else ProductQuantity (default 1) x SalesPrice
   VAT    = LineVATAmount, else amount x pct / 100, or amount x pct / (100 + pct) when
            VATIncluded is true
+The contact's IBAN, VAT and Chamber of Commerce numbers are checked in `identifiers`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from yukimap.targets._common import (
     rows_by_value,
 )
 from yukimap.targets._common import column as _col
+from yukimap.targets.identifiers import identifier_problems
 from yukimap.usage import DocumentUsage
 from yukimap.values import round_half_up
 
@@ -74,6 +76,7 @@ def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
     problems += _partial_price(items, docs, file)
     problems += _email_without_process(docs, file)
     problems += _due_before_date(docs, file)
+    problems += identifier_problems(docs, file)
     for rounded in ROUNDED:
         problems += rounded.problems(mapped, file, "lines", "invoice", per_document=True)
     return problems

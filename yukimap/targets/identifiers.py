@@ -1,0 +1,143 @@
+"""The numbers in a contact that can be checked before Yuki sees them, with python-stdnum:
+its IBAN (BankAccount), its VAT number (VATNumber: Dutch, Belgian and other EU numbers by
+their country prefix) and its Chamber of Commerce number (CoCNumber: a Dutch KvK number,
+8 digits; a Belgian enterprise number, KBO/BCE, 10 digits with its check).
+
+A number that cannot be valid is an error, located at the rows of the invoices that carry
+it: Yuki would store it on the contact, or refuse the invoice, and a VAT number that is
+wrong on an invoice is wrong in the VAT return. Each distinct number is checked once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+import stdnum
+from stdnum import iban
+from stdnum.be import vat as be_vat
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    ValidationError,
+)
+
+from yukimap.errors import Problem, Severity, Where
+from yukimap.frames import ROWS
+from yukimap.targets._common import column
+
+_IBAN_FORM = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$")
+IBAN_EXAMPLE = "a Dutch IBAN looks like NL91ABNA0417164300"
+VAT_SHAPES = {
+    "NL": "a Dutch VAT number looks like NL123456789B01",
+    "BE": "a Belgian VAT number looks like BE0123456789",
+}
+VAT_SHAPE = "a VAT number starts with its country code, e.g. NL123456789B01 or BE0123456789"
+KVK_SHAPE = "a Dutch KvK number has 8 digits, e.g. 12345678"
+KBO_SHAPE = "a Belgian enterprise number (KBO/BCE) has 10 digits, e.g. 0403.019.261"
+
+
+@dataclass(frozen=True)
+class Finding:
+    hint: str
+    severity: Severity = "error"
+
+
+def _why(error: ValidationError, what: str) -> str:
+    if isinstance(error, InvalidChecksum):
+        return "its check digits do not match (a mistyped or missing digit?)"
+    if isinstance(error, InvalidLength):
+        return f"it has the wrong number of characters for {what}"
+    if isinstance(error, InvalidComponent):
+        return f"a part of it cannot be in {what}"
+    if isinstance(error, InvalidFormat):
+        return f"it is not in the form of {what}"
+    return f"it is not {what}"
+
+
+def _validated(validate: Callable[[str], object], number: str, what: str, fix: str
+               ) -> Finding | None:
+    """None when stdnum's `validate` takes the number, else why not and `fix`."""
+    try:
+        validate(number)
+    except ValidationError as error:
+        return Finding(f"{_why(error, what)}; {fix}")
+    return None
+
+
+def _iban(number: str) -> object:
+    if not _IBAN_FORM.match(iban.compact(number)):
+        raise InvalidFormat()
+    return iban.validate(number)
+
+
+def check_iban(value: str, country: str | None) -> Finding | None:
+    return _validated(_iban, value, "an IBAN", f"check the IBAN in the export ({IBAN_EXAMPLE})")
+
+
+def check_vat(value: str, country: str | None) -> Finding | None:
+    number = "".join(c for c in value if c not in " .-/").upper()
+    prefix = number[:2].upper()
+    shape = VAT_SHAPES.get(prefix, VAT_SHAPE)
+    if not prefix.isalpha():
+        return Finding("it does not start with its country code; check the number in the"
+                       f" export; {VAT_SHAPE}")
+    module = eu_vat if prefix in eu_vat.MEMBER_STATES or prefix in ("EL", "XI") \
+        else stdnum.get_cc_module(prefix.lower(), "vat")
+    if module is None:
+        return Finding(f"yukimap cannot check VAT numbers of {prefix}; check it is right",
+                       severity="warning")
+    return _validated(module.validate, number, f"a VAT number of {prefix}",
+                      f"check the number in the export; {shape}")
+
+
+def check_coc(value: str, country: str | None) -> Finding | None:
+    digits = "".join(c for c in value if c not in " .-")
+    country = (country or "").strip().upper()
+    if country == "NL" or (not country and len(digits) == 8):
+        if digits.isdigit() and len(digits) == 8:
+            return None
+        return Finding(f"{KVK_SHAPE} (a 12-digit branch number is not it); check the number"
+                       " in the export")
+    if country == "BE" or not country:
+        try:
+            be_vat.validate(digits)
+        except ValidationError as error:
+            if not country:
+                return Finding(f"{KVK_SHAPE}; {KBO_SHAPE}; check the number in the export,"
+                               " or map Contact.CountryCode")
+            return Finding(f"{_why(error, 'a Belgian enterprise number')}; check the number in"
+                           f" the export; {KBO_SHAPE}")
+    return None
+
+
+Check = Callable[[str, "str | None"], "Finding | None"]
+CHECKS: tuple[tuple[str, str, Check], ...] = (
+    ("Contact.BankAccount", "not a valid IBAN", check_iban),
+    ("Contact.VATNumber", "not a valid VAT number", check_vat),
+    ("Contact.CoCNumber", "not a valid Chamber of Commerce number (KvK/KBO)", check_coc),
+)
+
+
+def identifier_problems(docs: pl.DataFrame, file: str) -> list[Problem]:
+    """Each contact number that cannot be valid, at the rows of the invoices with it."""
+    problems = []
+    countries = column(docs, "Contact.CountryCode").to_list()
+    for field, cause, check in CHECKS:
+        rows_of: dict[tuple[str, str | None], list[int]] = {}
+        for value, country, rows in zip(column(docs, field).to_list(), countries,
+                                        docs[ROWS].to_list()):
+            if value:
+                rows_of.setdefault((value, country), []).extend(rows)
+        for (value, country), rows in rows_of.items():
+            found = check(value, country)
+            if found:
+                problems.append(Problem(
+                    cause, Where(file=file, rows=tuple(sorted(rows)), key=f"invoice.{field}"),
+                    value=value, hint=found.hint, severity=found.severity))
+    return problems
