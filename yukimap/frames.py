@@ -71,6 +71,24 @@ def delimiter_hint(other: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """How the rows of one field found their value in its rules: or map: table, for the
+    summary: the rows of each rule (or of each value of the table found in the file), of
+    the fallback and, for map:, of the default for empty cells. A table whose rows all go
+    to the fallback shows at once."""
+
+    field: str  # "entries.GLAccount"
+    place: str  # where the field is in the mapping: "bank.yaml line 31"
+    kind: str  # "rules" or "map"
+    column: str | None  # map: the column looked up
+    counts: tuple[tuple[str, int], ...]  # (rule or value -> its result, rows)
+    fallback: tuple[str, int] | None = None  # (the fallback, rows); None: there is none
+    default: tuple[str, int] | None = None  # map: (the default, empty rows)
+    rows: int = 0  # the rows (or documents) whose value the table gave
+    unit: str = "rows"  # or "documents", for a document's field
+
+
+@dataclass(frozen=True)
 class Mapped:
     """The outcome of the map stage."""
 
@@ -83,6 +101,7 @@ class Mapped:
     notes: list[str] = field(default_factory=list)  # what was inferred, for the summary
     # DOC, ROW, ITEM and the exact values of the item fields that have round:, before it
     exact: pl.DataFrame = field(default_factory=pl.DataFrame)
+    tallies: tuple[Tally, ...] = ()  # the rows each rules: and map: table gave a value
 
     @property
     def errors(self) -> list[Problem]:

@@ -34,23 +34,31 @@ class Source:
 
 @dataclass(frozen=True)
 class Condition:
-    """A test on one row: `column <op> operand`, or an expression that must be true."""
+    """A test on one row: `column <op> operand`, an expression that must be true, or
+    (op "any") a list of conditions of which one must hold."""
 
-    op: str  # one of schema.keys.CONDITION_TESTS, or expr
+    op: str  # one of schema.keys.CONDITION_TESTS, expr or any
     column: str | None = None
     operand: object = None
     ignore_case: bool = False
     expr: Expr | None = None
     where: Where = field(default_factory=Where)
+    parts: tuple[Condition, ...] = ()  # op "any": the conditions, one of which must hold
 
     def describe(self) -> str:
         if self.op == "expr" and self.expr is not None:
             return f"expr {self.expr.source!r}"
+        if self.op == "any":
+            return "any of (" + "; ".join(p.describe() for p in self.parts) + ")"
         if self.op in ("empty", "not_empty"):
             return f"{self.column} is {'empty' if self.op == 'empty' else 'not empty'}"
         operand = self.operand
         shown = ", ".join(map(repr, operand)) if isinstance(operand, tuple) else repr(operand)
         return f"{self.column} {self.op.replace('_', ' ')} {shown}"
+
+    def flat(self) -> tuple[Condition, ...]:
+        """This condition and every condition inside it."""
+        return (self,) + tuple(c for part in self.parts for c in part.flat())
 
 
 @dataclass(frozen=True)
@@ -127,8 +135,43 @@ class Blank:
         return frozenset()
 
 
+@dataclass(frozen=True)
+class Rule:
+    """One rule of a rules table: when all its conditions hold, the field gets `value`."""
+
+    when: tuple[Condition, ...]
+    value: str  # checked against the field's type when the mapping is loaded
+    where: Where = field(default_factory=Where)
+
+    def describe(self) -> str:
+        return " and ".join(c.describe() for c in self.when)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The value is chosen by the first rule whose conditions hold for the row (rules:);
+    `fallback` for rows no rule matches (None: such a row is an error)."""
+
+    rules: tuple[Rule, ...]
+    fallback: str | None = None
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return tuple(c for rule in self.rules for cond in rule.when for c in cond.flat())
+
+    @property
+    def columns(self) -> frozenset[str]:
+        found: set[str] = set()
+        for cond in self.conditions:
+            if cond.column:
+                found.add(cond.column)
+            if cond.expr is not None:
+                found |= cond.expr.columns
+        return frozenset(found)
+
+
 # Where a field's value comes from: exactly one of these, chosen when the mapping is loaded.
-ValueSource = Column | Constant | Expression | DebitCredit | Blank
+ValueSource = Column | Constant | Expression | DebitCredit | Rules | Blank
 
 
 @dataclass(frozen=True)
@@ -235,4 +278,9 @@ class Mapping:
         return self.lets + self.header + tuple(f for item in self.items for f in item.fields)
 
     def all_conditions(self) -> tuple[Condition, ...]:
-        return self.skip + self.skip_documents + tuple(c for item in self.items for c in item.when)
+        """Every condition of the mapping, those inside any: and in rules: tables too."""
+        listed = self.skip + self.skip_documents + tuple(c for item in self.items
+                                                         for c in item.when)
+        rules = tuple(c for spec in self.all_fields() if isinstance(spec.source, Rules)
+                      for c in spec.source.conditions)
+        return tuple(c for cond in listed for c in cond.flat()) + rules

@@ -35,10 +35,10 @@ def map_table(table: Table, mapping: Mapping) -> Mapped:
     problems += found
     frame, skipped_documents, found = rows.skip_documents(ctx, frame)
     problems += found
-    documents, found = rows.documents(ctx, frame)
+    documents, found, header_tallies = rows.documents(ctx, frame)
     problems += found
-    items, exact, found = rows.items(ctx, frame)
+    items, exact, found, item_tallies = rows.items(ctx, frame)
     problems += found
     problems += rows.documents_without_items(ctx, documents, items)
     return Mapped(documents, items, [*table.problems, *problems], skipped, table.frame.height,
-                  skipped_documents, notes, exact)
+                  skipped_documents, notes, exact, tuple(header_tallies + item_tallies))

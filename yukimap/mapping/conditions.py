@@ -1,5 +1,7 @@
 """A condition tested on every row of a frame (skip_rows, skip_documents, an item's
-when:): a test of one column, or an expression that must be true."""
+when:, a rule of a rules: table): a test of one column, an expression that must be true, or
+any of a list of conditions. Vectorised: a column test is a polars operation on the whole
+column; only an expression is evaluated row by row."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ def condition(ctx: Context, cond: Condition, frame: pl.DataFrame) -> tuple[pl.Se
                                                                            list[Problem]]:
     """Which rows the condition holds for (never null), and the rows where its expression
     failed."""
+    if cond.op == "any":
+        return any_holds(ctx, cond.parts, frame)
     if cond.op == "expr":
         assert cond.expr is not None
         evaluated = evaluate(ctx.env, cond.expr, frame, cond.where)
@@ -23,6 +27,29 @@ def condition(ctx: Context, cond: Condition, frame: pl.DataFrame) -> tuple[pl.Se
         return holds, evaluated.problems
     assert cond.column is not None
     return _column_test(cond, frame[cond.column]).fill_null(False), []
+
+
+def all_hold(ctx: Context, conds: tuple[Condition, ...],
+             frame: pl.DataFrame) -> tuple[pl.Series, list[Problem]]:
+    """The rows every one of the conditions holds for."""
+    return _combined(ctx, conds, frame, all_of=True)
+
+
+def any_holds(ctx: Context, conds: tuple[Condition, ...],
+              frame: pl.DataFrame) -> tuple[pl.Series, list[Problem]]:
+    """The rows one of the conditions holds for."""
+    return _combined(ctx, conds, frame, all_of=False)
+
+
+def _combined(ctx: Context, conds: tuple[Condition, ...], frame: pl.DataFrame,
+              all_of: bool) -> tuple[pl.Series, list[Problem]]:
+    result = pl.Series([all_of] * frame.height, dtype=pl.Boolean)
+    problems: list[Problem] = []
+    for cond in conds:
+        holds, found = condition(ctx, cond, frame)
+        problems += found
+        result = (result & holds) if all_of else (result | holds)
+    return result, problems
 
 
 def _truthy(value: object) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from yukimap.errors import Problem
+from yukimap.frames import Tally
 from yukimap.mapping.checks import check_values
 from yukimap.mapping.context import Context
 from yukimap.mapping.sources import defaulted, negated, signed, source_values
@@ -22,6 +23,7 @@ class FieldValues:
     series: pl.Series  # the text Yuki gets, named after the field
     exact: pl.Series | None  # for a field with round:, its values before rounding
     problems: list[Problem]
+    tally: Tally | None = None  # a rules: or map: table: the rows each of its values took
 
 
 def field_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame,
@@ -36,4 +38,4 @@ def field_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame,
     if spec.round is not None and spec.kind == "decimal":
         exact, series = series, round_texts(series, spec.round)
     series, problems = check_values(ctx, spec, frame, series, name, header, values.failed)
-    return FieldValues(series.alias(spec.name), exact, values.problems + problems)
+    return FieldValues(series.alias(spec.name), exact, values.problems + problems, values.tally)

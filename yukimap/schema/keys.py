@@ -61,11 +61,31 @@ _TEST_DOCS = {
     "empty": "write empty: true: the cell is empty",
     "not_empty": "write not_empty: true: the cell is not empty",
 }
-CONDITION_KEYS = (
-    Key("column", text, doc="the column to test"),
-    *(Key(test, anything, doc=_TEST_DOCS[test]) for test in CONDITION_TESTS),
-    Key("ignore_case", flag, default=False, doc="compare regardless of case"),
-    Key("expr", text, doc="an expression that is true for the rows meant"),
+
+
+def condition_keys(ignore_case: bool) -> tuple[Key, ...]:
+    """The keys of a condition; text is compared regardless of case by default in rules:
+    tables (`ignore_case`), and exactly elsewhere."""
+    where = "true in rules:" if ignore_case else "false; true in rules:"
+    return (
+        Key("column", text, doc="the column to test"),
+        *(Key(test, anything, doc=_TEST_DOCS[test]) for test in CONDITION_TESTS),
+        Key("any", anything,
+            doc="a list of conditions: this condition holds when any one of them does"),
+        Key("ignore_case", flag, default=ignore_case,
+            doc=f"compare regardless of case (default {where})"),
+        Key("expr", text, doc="an expression that is true for the rows meant"),
+    )
+
+
+CONDITION_KEYS = condition_keys(ignore_case=False)
+RULE_CONDITION_KEYS = condition_keys(ignore_case=True)
+
+# One rule of a field's rules: table.
+RULE_KEYS = (
+    Key("when", anything, required=True,
+        doc="a condition, or a list of conditions that must all hold (any: for either)"),
+    Key("value", anything, required=True, doc="the value the field gets when the rule holds"),
 )
 
 GROUP_KEYS = (
@@ -83,7 +103,11 @@ FIELD_KEYS = (
     Key("default", anything, doc="used when the cell is empty"),
     Key("required", flag, default=False, doc="an empty value is an error"),
     Key("map", anything, doc="lookup table: value in the file -> value for Yuki"),
-    Key("fallback", anything, doc="for values not in map (default: an error)"),
+    Key("rules", anything,
+        doc="a list of rules, each '{when: CONDITION, value: VALUE}': the first that holds"
+            " for a row gives the value"),
+    Key("fallback", anything,
+        doc="for values not in map:, or rows no rule of rules: holds for (default: an error)"),
     Key("ignore_case", flag, default=False, doc="map: match regardless of case"),
     Key("type", one_of("text", "decimal", "integer", "date", "boolean"),
         doc="how to read the value"),
