@@ -15,7 +15,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from yukimap.errors import SourceError, column_letter
+from yukimap.errors import Problem, SourceError, Where, column_letter
 from yukimap.frames import ROW, Table
 from yukimap.model import Source
 from yukimap.read import cfb, scan
@@ -72,6 +72,8 @@ def read_excel(path: Path, name: str, source: Source) -> Table:
     grid, absolute = _load(reader, index, name, content)
     if grid.height == 0 or grid.width == 0:
         raise SourceError(f"{where} is empty", hint=EMPTY_SHEET_HINT)
+    if source.columns:
+        return _headerless(grid, absolute, source, name, sheet_name, tuple(sheets))
     header = _excel_header(grid, where, source.header_row)
     check_header(header, where, source.header_row)
     letters = [column_letter(i) for i in absolute]
@@ -82,6 +84,39 @@ def read_excel(path: Path, name: str, source: Source) -> Table:
     return make_table(frame, name, header, letters, source.header_row, sheet=sheet_name,
                       preview=first_rows(grid.head(PREVIEW_ROWS).iter_rows()),
                       sheets=tuple(sheets))
+
+
+def _headerless(grid: pl.DataFrame, absolute: list[int], source: Source, name: str,
+                sheet: str, sheets: tuple[str, ...]) -> Table:
+    """A sheet without a header row, its columns named by columns: in order from column A
+    (row 1 is data); a cell beyond the columns named is an error at its row."""
+    where = f"sheet {sheet!r} of {name}"
+    width = len(source.columns)
+    at = dict(zip(absolute, grid.columns))
+    rows = grid.with_row_index(ROW, offset=1)
+    beyond = [(a, c) for a, c in at.items() if a >= width]
+    if beyond:
+        filled = [clean(pl.col(c)).is_not_null() for _, c in beyond]
+        hits = rows.filter(pl.any_horizontal(filled)).select(
+            ROW, pl.coalesce([pl.when(f).then(pl.lit(column_letter(a)))
+                              for (a, _), f in zip(beyond, filled)]).alias("letter"))
+        if hits.height:
+            raise SourceError(
+                f"{hits.height} row(s) of {where} have cells beyond the {width} columns"
+                " columns: under source: names",
+                hint="add a name to columns: for each column of the sheet, in order",
+                problems=[Problem("a cell beyond the columns named",
+                                  Where(file=name, sheet=sheet, rows=(row,)),
+                                  value=f"column {letter}")
+                          for row, letter in hits.iter_rows()])
+    raw = rows.select(
+        *(pl.col(at[a]).alias(f"_{a}") if a in at else pl.lit(None, pl.String).alias(f"_{a}")
+          for a in range(width)), ROW)
+    check_rows(raw.height, where)
+    frame = finish(raw, list(source.columns), source.skip_last)
+    return make_table(frame, name, source.columns, [column_letter(a) for a in range(width)], 0,
+                      sheet=sheet, preview=first_rows(grid.head(PREVIEW_ROWS).iter_rows()),
+                      sheets=sheets)
 
 
 @contextmanager

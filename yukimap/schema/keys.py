@@ -38,7 +38,11 @@ SOURCE_KEYS = (
     Key("encoding", text, default="utf-8", doc="text encoding, e.g. cp1252; default utf-8"),
     Key("quote", delimiter, default='"', doc="quote character"),
     Key("sheet", sheet, doc="Excel sheet by name, or by position (1 = first)"),
-    Key("header_row", whole(1), default=1, doc="row number of the column titles"),
+    Key("header_row", whole(1), default=1,
+        doc="row number of the column titles, counted from 1 (title rows above it are skipped)"),
+    Key("columns", text_list,
+        doc="for a file without a row of column names: a name for each column, in order"
+            " (columns: [Datum, Naam, Bedrag]); the first row of the file is then data, row 1"),
     Key("skip_last", whole(0), default=0, doc="footer rows to ignore"),
     Key("decimal_mark", mark, doc="'.' or ','; default: read from the file, never guessed"),
     Key("thousands_separator", mark, doc="'.', ',', ' ' or \"'\""),
