@@ -56,6 +56,9 @@ class Table:
     sheets: tuple[str, ...] = ()
     other_delimiter: str | None = None  # CSV: the one the file seems to use, when not this
     problems: tuple[Problem, ...] = ()  # warnings about how the file was read
+    # A workbook's error cells (#DIV/0!, #N/A) below the header, which read as empty:
+    # (column name, row, the error as shown, "" when unknown). Errors where read.
+    cell_errors: tuple[tuple[str, int, str], ...] = ()
     # Looks further for names the mapping misses (a workbook's other sheets), on demand:
     # the reader provides it, so the map stage never touches the file itself.
     find_columns: ColumnFinder | None = field(default=None, compare=False, repr=False)

@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from difflib import get_close_matches
 
-from yukimap.errors import DataError, Problem, SourceError
+import polars as pl
+
+from yukimap.errors import DataError, Problem, SourceError, Where
 from yukimap.expr import Expr
 from yukimap.frames import Table, delimiter_hint
 from yukimap.model import Expression, Mapping
@@ -117,3 +119,21 @@ def _expressions(mapping: Mapping) -> list[Expr]:
     if mapping.group and mapping.group.expr is not None:
         found.append(mapping.group.expr)
     return found
+
+
+ERROR_CELL = "an error in the workbook, not a value"
+ERROR_CELL_HINT = ("correct the formula in the workbook (or the cells it reads), save it, and"
+                   " export again")
+
+
+def error_cells(table: Table, mapping: Mapping, rows: pl.Series) -> list[Problem]:
+    """An error cell (#DIV/0!, #N/A) in a column the mapping reads, in a row it maps (not
+    skipped), is an error at its row and column: never read as an empty value."""
+    if not table.cell_errors:
+        return []
+    kept = set(rows.to_list())
+    read = mapping.columns
+    return [Problem(ERROR_CELL, Where(file=table.file, sheet=table.sheet, rows=(row,),
+                                      column=column, letter=table.letters.get(column)),
+                    value=shown or None, hint=ERROR_CELL_HINT)
+            for column, row, shown in table.cell_errors if column in read and row in kept]

@@ -67,6 +67,9 @@ def column_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, locale: Lo
     raw = frame[column]
     parsed = _parse(ctx, spec, raw, locale, frame, column)
     values = _parsed_values(ctx, spec, frame, raw, parsed, column, name, header)
+    errors = [row for named, row, _ in ctx.table.cell_errors if named == column]
+    if errors:  # an error cell is an error already (columns.error_cells), not also empty
+        values = replace(values, failed=_either(values.failed, frame[ROW].is_in(errors)))
     if spec.lookup is None:
         return values
     return replace(values, tally=_lookup_tally(ctx, spec, raw, column, name, header))
