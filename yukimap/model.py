@@ -228,6 +228,8 @@ class ItemSpec:
     fields: tuple[FieldSpec, ...]
     when: tuple[Condition, ...] = ()  # all must hold for the row to give this item
     where: Where = field(default_factory=Where)
+    once: bool = False  # one item per document, from the first of the rows when: picks
+    place: Literal["row", "last"] = "row"  # last: after the document's other items
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def _column_test(cond: Condition, series: pl.Series) -> pl.Series:
     if op in ("in", "not_in"):
         assert isinstance(operand, tuple)
         found = values.is_in(list(operand))
-        return found if op == "in" else ~found
+        return found if op == "in" else (~found).fill_null(True)  # an empty cell: not in
     if op == "equals":
         return values == operand
     if op == "not_equals":

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from yukimap.errors import Problem
-from yukimap.frames import DOC, ITEM, KEY, POS, ROW, ROWS, Tally
+from yukimap.frames import DOC, ITEM, KEY, PLACE, POS, ROW, ROWS, Tally
 from yukimap.mapping.conditions import all_hold, condition
 from yukimap.mapping.context import Context, where
 from yukimap.mapping.fields import field_values
@@ -206,23 +206,30 @@ def items(ctx: Context, frame: pl.DataFrame) -> Items:
             tallies += [field.tally] if field.tally is not None else []
             if field.exact is not None:
                 exact.append(field.exact.alias(spec.name))
-        parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *values))
+        place = pl.lit(int(item.place == "last")).alias(PLACE)
+        parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *values, place))
         if exact:
-            exact_parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *exact))
+            exact_parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *exact, place))
     return _in_order(parts), _in_order(exact_parts), problems, tallies
 
 
 def _in_order(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """By document; within one, by row and kind of item, the items placed last after."""
     joined = pl.concat(parts, how="diagonal") if parts else pl.DataFrame()
-    return joined.sort(DOC, ROW, ITEM, maintain_order=True) if joined.height else joined
+    if not joined.height:
+        return joined.drop(PLACE, strict=False)
+    return joined.sort(DOC, PLACE, ROW, ITEM, maintain_order=True).drop(PLACE)
 
 
 def _item_rows(ctx: Context, item: ItemSpec,
                frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:
-    if not item.when:
-        return frame, []
-    keep, problems = all_hold(ctx, item.when, frame)
-    return frame.filter(keep), problems
+    problems: list[Problem] = []
+    if item.when:
+        keep, problems = all_hold(ctx, item.when, frame)
+        frame = frame.filter(keep)
+    if item.once:  # the first of the document's rows left
+        frame = frame.filter(pl.col(ROW) == pl.col(ROW).min().over(DOC))
+    return frame, problems
 
 
 def documents_without_items(ctx: Context, documents: pl.DataFrame,

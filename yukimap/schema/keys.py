@@ -54,14 +54,14 @@ SOURCE_KEYS = (
 # A column condition has exactly one of these tests (checked by conditions.py).
 CONDITION_TESTS = ("equals", "not_equals", "in", "not_in", "matches", "contains",
                    "starts_with", "empty", "not_empty")
-_TEST_DOCS = {
-    "equals": "the value is this text",
+_TEST_DOCS = {  # an empty cell: as expr.OPERATORS["empty cells"] says, the same here
+    "equals": "the value is this text (never an empty cell)",
     "not_equals": "the value is not this text (an empty cell matches too)",
-    "in": "the value is one of these texts",
-    "not_in": "the value is none of these texts",
-    "matches": "a regular expression (RE2) found anywhere in the value",
-    "contains": "the value contains this text",
-    "starts_with": "the value starts with this text",
+    "in": "the value is one of these texts (never an empty cell)",
+    "not_in": "the value is none of these texts (an empty cell matches too)",
+    "matches": "a regular expression (RE2) found anywhere in the value (never an empty cell)",
+    "contains": "the value contains this text (never an empty cell)",
+    "starts_with": "the value starts with this text (never an empty cell)",
     "empty": "write empty: true: the cell is empty",
     "not_empty": "write not_empty: true: the cell is not empty",
 }
@@ -90,6 +90,19 @@ RULE_KEYS = (
     Key("when", anything, required=True,
         doc="a condition, or a list of conditions that must all hold (any: for either)"),
     Key("value", anything, required=True, doc="the value the field gets when the rule holds"),
+)
+
+# The keys of a kind of item (an entry of lines: or entries:) beside its fields.
+ITEM_KEYS = (
+    Key("when", anything,
+        doc="a condition, or a list that must all hold: the rows that make this kind of item"
+            " (default: every row)"),
+    Key("once", flag, default=False,
+        doc="one item per document, from the first of its rows (that when: picks): a"
+            " shipping cost or discount that stands on the document's first row"),
+    Key("place", one_of("row", "last"), default="row",
+        doc="row: items in the order of the rows (and of the kinds of item within a row);"
+            " last: after the document's other items"),
 )
 
 GROUP_KEYS = (
