@@ -190,3 +190,24 @@ def test_two_tables_of_one_field_name_are_told_apart_by_their_line(tmp_path: Pat
         "  rows per value of entries.GLAccount (map: on 'Naam', m.yaml line 6):",
         "  rows per rule of entries.GLAccount (m.yaml line 11):",
     ]
+
+
+@pytest.mark.parametrize("pattern", [
+    "tele(foon|com)", "^factuur [0-9]+", "a.c", "[A-Z]{2}[0-9]{2}", "kpn|KPN b\\.v\\.",
+    "é|ß", "^$", "x*", "Albert\\.Heijn", "[[:digit:]]+", "(?i)straße", "^[^0-9]+$",
+    "ä{1,3}", "\\d+", "\\bkpn\\b"])
+@pytest.mark.parametrize("ignore_case", [False, True])
+def test_a_regular_expression_means_the_same_over_the_whole_column(pattern: str,
+                                                                  ignore_case: bool) -> None:
+    import polars as pl
+
+    from yukimap.expr import compile_regex
+    from yukimap.mapping.conditions import _regex_test
+
+    texts = ["KPN B.V.", "kpn", "Telefoon", "telecom 12", "factuur 123", "Factuur 9", "ÄRGER",
+             "ärger", "Straße", "STRASSE", "abc", "aXc", "NL12", "nl12", "Albert Heijn",
+             "Albert.Heijn", "٣٤", "x", "İstanbul", "é", "É", None]
+    regex = compile_regex(pattern, ignore_case)
+    expected = [text is not None and regex.search(text) is not None for text in texts]
+    got = _regex_test(pl.Series(texts, dtype=pl.String), pattern, ignore_case).to_list()
+    assert got == expected

@@ -5,6 +5,8 @@ column; only an expression is evaluated row by row."""
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from yukimap.errors import Problem
@@ -88,9 +90,21 @@ def _column_test(cond: Condition, series: pl.Series) -> pl.Series:
     raise ValueError(f"no such test: {op}")
 
 
+# A pattern without a backslash before a letter (\d, \w, \b, \p...: ASCII in RE2, Unicode in
+# polars' Rust regex) means the same to both engines, and both take linear time.
+_SAME_IN_POLARS = re.compile(r"^(?:[^\\]|\\[^A-Za-z0-9])*$")
+
+
 def _regex_test(series: pl.Series, pattern: str, ignore_case: bool) -> pl.Series:
-    # RE2, as `yukimap check` and regex_replace(): linear time, whatever the pattern.
+    # RE2, as `yukimap check` and regex_replace(): linear time, whatever the pattern; the
+    # whole column at once in polars when the pattern means the same there (a test holds
+    # the two to agree), else per distinct value.
     compiled = compile_regex(pattern, ignore_case)
+    if _SAME_IN_POLARS.match(pattern):
+        try:
+            return series.str.contains(("(?i)" if ignore_case else "") + pattern).fill_null(False)
+        except pl.exceptions.PolarsError:
+            pass  # a pattern polars' engine does not take (too large, other syntax): RE2
     uniques: list[str] = series.drop_nulls().unique().to_list()
     hits = {u: bool(compiled.search(u)) for u in uniques}
     found: pl.Series = series.replace_strict(hits, default=False, return_dtype=pl.Boolean)
