@@ -70,3 +70,23 @@ def test_the_error_cells_as_a_user_sees_them(tmp_path: Path) -> None:
         "  fix: correct the formula in the workbook (or the cells it reads), save it, and"
         " export again",
     ]
+
+
+def test_a_formula_saved_without_its_result_is_an_error_too(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()  # openpyxl writes formulas without calculating them
+    sheet = book.active
+    sheet.title = "Kas"
+    sheet.append(["Datum", "Omschrijving", "Bedrag"])
+    sheet.append(["01-11-2024", "Brood", 12.5])
+    sheet.append(["02-11-2024", "Koffie", "=C2*2"])
+    book.save(tmp_path / "script.xlsx")
+    mapping = build_files(tmp_path, {"m.yaml": MAPPING})["m.yaml"]
+    with pytest.raises(DataError) as info:
+        convert_file(tmp_path / "script.xlsx", mapping)
+    assert [(p.cause, p.where.rows, p.where.column, p.value, p.hint)
+            for p in info.value.problems] == [
+        ("a formula without its result: the program that wrote the workbook did not calculate"
+         " it", (3,), "Bedrag", None,
+         "open the workbook in Excel or LibreOffice and save it, then export again")]

@@ -65,6 +65,9 @@ class Table:
     find_columns: ColumnFinder | None = field(default=None, compare=False, repr=False)
 
 
+NO_RESULT = "(no saved result)"  # Table.cell_errors: a formula saved without its result
+
+
 def delimiter_hint(other: str | None) -> str | None:
     """The fix when a file was read with the wrong delimiter: the one it seems to use."""
     if other is None:

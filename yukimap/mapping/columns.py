@@ -11,7 +11,7 @@ import polars as pl
 
 from yukimap.errors import DataError, Problem, SourceError, Where
 from yukimap.expr import Expr
-from yukimap.frames import Table, delimiter_hint
+from yukimap.frames import NO_RESULT, Table, delimiter_hint
 from yukimap.model import Expression, Mapping
 
 
@@ -124,6 +124,9 @@ def _expressions(mapping: Mapping) -> list[Expr]:
 ERROR_CELL = "an error in the workbook, not a value"
 ERROR_CELL_HINT = ("correct the formula in the workbook (or the cells it reads), save it, and"
                    " export again")
+NO_RESULT_CELL = "a formula without its result: the program that wrote the workbook did not" \
+                 " calculate it"
+NO_RESULT_HINT = "open the workbook in Excel or LibreOffice and save it, then export again"
 
 
 def error_cells(table: Table, mapping: Mapping, rows: pl.Series) -> list[Problem]:
@@ -133,7 +136,9 @@ def error_cells(table: Table, mapping: Mapping, rows: pl.Series) -> list[Problem
         return []
     kept = set(rows.to_list())
     read = mapping.columns
-    return [Problem(ERROR_CELL, Where(file=table.file, sheet=table.sheet, rows=(row,),
-                                      column=column, letter=table.letters.get(column)),
-                    value=shown or None, hint=ERROR_CELL_HINT)
+    return [Problem(NO_RESULT_CELL if shown == NO_RESULT else ERROR_CELL,
+                    Where(file=table.file, sheet=table.sheet, rows=(row,), column=column,
+                          letter=table.letters.get(column)),
+                    None if shown in (NO_RESULT, "") else shown,
+                    NO_RESULT_HINT if shown == NO_RESULT else ERROR_CELL_HINT)
             for column, row, shown in table.cell_errors if column in read and row in kept]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from yukimap.frames import NO_RESULT
 from yukimap.limits import MB
 from yukimap.read.extent import MAX_ERRORS, CellError, Extent
 from yukimap.read.xmltags import PREFIX, TAG_BODY, Tokens, attribute_text, tag_attributes
@@ -24,6 +25,11 @@ _TAG = re.compile(rb"<(/?)" + PREFIX + rb"(row|c)(?=[\s/>])" + TAG_BODY)
 _ERROR_MARK = b't="e"'  # in a chunk with an error cell (the usual spelling: see _errors)
 _CELL_TAG = re.compile(rb"<c(\s" + TAG_BODY[1:])
 _SAVED = re.compile(rb"\s*(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?\s*<v>([^<]*)</v>")
+# A formula cell without its result (<f> and no <v>, or an empty one where the result is
+# not text: a program wrote the workbook without calculating it, as openpyxl does; calamine
+# reads it as empty), written the usual way.
+_UNSAVED = re.compile(rb"<c(\s[^>]*)>\s*(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)\s*(<v\s*/>|<v>\s*</v>)?"
+                      rb"\s*</c>")
 
 # Cells written as Excel and every library write them: `<c r="B7"`, then attributes in
 # double quotes, none of them a second r. A cell written any other way matches as its
@@ -78,6 +84,8 @@ class XlsxScan(Tokens):
     def handle(self, data: bytes) -> None:
         if _ERROR_MARK in data and len(self.errors) < MAX_ERRORS:
             self._errors(data)
+        if b"<f" in data and len(self.errors) < MAX_ERRORS:
+            self._unsaved(data)
         chunk = _plain(data, self.counted) if len(data) in _POLARS else None
         if chunk is None:
             chunk = _any(data, self.counted)
@@ -123,6 +131,17 @@ class XlsxScan(Tokens):
             self.errors.append((row, column, shown))
             if len(self.errors) >= MAX_ERRORS:
                 return
+
+    def _unsaved(self, data: bytes) -> None:
+        for match in _UNSAVED.finditer(data):
+            attributes = tag_attributes(match.group(1))
+            reference = re.fullmatch(rb"([A-Z]{1,7})([0-9]{1,10})", attributes.get(b"r", b""))
+            if reference is None or (match.group(2) and attributes.get(b"t") == b"str"):
+                continue  # an empty <v> of a text result: the formula gave ""
+            if len(self.errors) >= MAX_ERRORS:
+                return
+            row, column = _reference(*reference.groups())
+            self.errors.append((row, column, NO_RESULT))
 
     def extent(self, shared: SharedStrings) -> Extent:
         texts = shared.shown(self.shown) + self.unsure * shared.longest()
