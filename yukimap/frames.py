@@ -22,6 +22,7 @@ DOC = "__doc__"  # a document's index, 0-based, in order of first appearance
 KEY = "__key__"  # a document's group key (its row number, or the file name, without one)
 ROWS = "__rows__"  # the spreadsheet rows of a document (a list)
 ITEM = "__item__"  # which kind of item (the index of its entry under lines:/entries:)
+HELD = "__held__"  # + a number: a condition's values computed before its polars expression
 PLACE = "__place__"  # where an item stands in its document: 0 by its row, 1 last
 XML = "__xml"  # an element's content, rendered (render stage)
 RAW = "__raw__"  # a column's raw text, beside the rows, when problems are grouped by value

@@ -5,7 +5,7 @@ values as the text Yuki gets, with the problems it found; none reports anywhere 
 
 Values are parsed once per distinct value (see values.over_unique); expressions and `let`
 values, which can depend on several cells, are evaluated row by row. A rules table is a
-polars when-chain over its rules' conditions, each vectorised over the whole column.
+polars coalesce of when-thens over its rules' conditions, all evaluated in one select.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import polars as pl
 from yukimap.errors import Problem
 from yukimap.expr import numbers_context, shorten
 from yukimap.frames import KEY, RAW, ROW, Tally
-from yukimap.mapping.conditions import all_hold
+from yukimap.mapping.conditions import Held, all_expr, evaluated
 from yukimap.mapping.context import Context, field_where, flagged
 from yukimap.mapping.rowenv import evaluate
 from yukimap.mapping.texts import debit_minus_credit, expr_final_text, final_text, negate_texts
@@ -135,16 +135,15 @@ def rules_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, source: Rul
                  header: bool) -> Values:
     """The value of the first rule that holds for each row, else the fallback; a row that
     no rule holds for, without a fallback, is an error."""
-    masks: list[pl.Series] = []
+    held: Held = {}
     problems: list[Problem] = []
+    firsts = []
     for index, rule in enumerate(source.rules):
-        holds, found = all_hold(ctx, rule.when, frame)
-        masks.append(holds.alias(f"rule{index}"))
+        holds, found = all_expr(ctx, rule.when, frame, held)
+        firsts.append(pl.when(holds).then(pl.lit(index, pl.UInt32)))
         problems += found
-    # the index of the first rule that holds, null where none does
-    first = pl.coalesce([pl.when(pl.col(mask.name)).then(pl.lit(index, pl.UInt32))
-                         for index, mask in enumerate(masks)])
-    chosen = pl.DataFrame(masks).select(first.alias("rule")).to_series()
+    # the index of the first rule that holds, null where none does: one select for all
+    chosen = evaluated(frame, held, pl.coalesce(firsts).alias("rule")).to_series()
     results = pl.Series([rule.value for rule in source.rules], dtype=pl.String)
     series = results.gather(chosen).fill_null(source.fallback) if source.fallback is not None \
         else results.gather(chosen)
