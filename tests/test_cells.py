@@ -90,3 +90,16 @@ def test_a_formula_saved_without_its_result_is_an_error_too(tmp_path: Path) -> N
         ("a formula without its result: the program that wrote the workbook did not calculate"
          " it", (3,), "Bedrag", None,
          "open the workbook in Excel or LibreOffice and save it, then export again")]
+
+
+def test_two_kinds_of_item_reading_one_empty_cell_say_it_once(tmp_path: Path) -> None:
+    files = build_files(tmp_path, {"m.yaml": MAPPING,
+                                   "kas.csv": "Datum;Omschrijving;Bedrag\n01-11-2024;a;\n"
+                                              "02-11-2024;b;\n03-11-2024;c;3\n"})
+    result = run_cli("convert", files["kas.csv"], "-m", files["m.yaml"], "--dry-run")
+    assert result.stderr.splitlines()[2:] == [
+        "error: is empty",
+        f"  in {files['kas.csv']}, column 'Bedrag' (C), for entries.Amount (2 rows)",
+        "    rows 2-3",
+        "  fix: fill in the cell, or add default: VALUE to the field for empty cells",
+    ]

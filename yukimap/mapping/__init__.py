@@ -40,5 +40,7 @@ def map_table(table: Table, mapping: Mapping) -> Mapped:
     items, exact, found, item_tallies = rows.items(ctx, frame)
     problems += found
     problems += rows.documents_without_items(ctx, documents, items)
-    return Mapped(documents, items, [*table.problems, *problems], skipped, table.frame.height,
+    # two kinds of item reading one column find its problems twice: said once
+    problems = list(dict.fromkeys([*table.problems, *problems]))
+    return Mapped(documents, items, problems, skipped, table.frame.height,
                   skipped_documents, notes, exact, tuple(header_tallies + item_tallies))
