@@ -74,7 +74,17 @@ def _expr(ctx: Context, cond: Condition, frame: pl.DataFrame,
     if cond.op == "matches" and not _in_polars(str(cond.operand), cond.ignore_case):
         return _held(held, _regex_test(frame[cond.column], str(cond.operand),
                                        cond.ignore_case)), []
-    return _column_test(cond, pl.col(cond.column)).fill_null(False), []
+    lowered = _lowered(held, frame, cond.column) if cond.ignore_case else None
+    return _column_test(cond, pl.col(cond.column), lowered).fill_null(False), []
+
+
+def _lowered(held: Held, frame: pl.DataFrame, column: str) -> pl.Expr:
+    """The column in lower case, computed once for all the conditions that ignore case
+    (polars would lower it again in each branch of a rules table)."""
+    name = f"{HELD}lower {column}"
+    if name not in held:
+        held[name] = frame[column].str.to_lowercase()
+    return pl.col(name)
 
 
 def _held(held: Held, values: pl.Series) -> pl.Expr:
@@ -89,7 +99,7 @@ def _truthy(value: object) -> bool:
     return value not in (None, "") and value != 0
 
 
-def _column_test(cond: Condition, column: pl.Expr) -> pl.Expr:
+def _column_test(cond: Condition, column: pl.Expr, lowered: pl.Expr | None) -> pl.Expr:
     op, operand = cond.op, cond.operand
     if op == "empty":
         return column.is_null()
@@ -98,8 +108,8 @@ def _column_test(cond: Condition, column: pl.Expr) -> pl.Expr:
     if op == "matches":
         return column.str.contains(_polars_pattern(str(operand), cond.ignore_case))
     values = column
-    if cond.ignore_case:
-        values = column.str.to_lowercase()
+    if lowered is not None:
+        values = lowered
         if isinstance(operand, str):
             operand = operand.lower()
         if isinstance(operand, tuple):
