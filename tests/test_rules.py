@@ -211,3 +211,24 @@ def test_a_regular_expression_means_the_same_over_the_whole_column(pattern: str,
     expected = [text is not None and regex.search(text) is not None for text in texts]
     got = _regex_test(pl.Series(texts, dtype=pl.String), pattern, ignore_case).to_list()
     assert got == expected
+
+
+def test_a_rule_may_test_an_expression_and_a_document_field_counts_documents(
+        tmp_path: Path) -> None:
+    mapping = BANK.replace('        - {when: {column: Naam, equals: Shell}, value: "4110"}\n',
+                           '        - {when: {expr: "Bedrag < -4"}, value: "4110"}\n').replace(
+        "journal: {AdministrationID: 5a4db0c5-ad01-4e00-8000-000000000001,",
+        "journal: {AdministrationID: 5a4db0c5-ad01-4e00-8000-000000000001, DocumentSubject:"
+        " {rules: [{when: {column: Naam, contains: heijn}, value: Boodschappen}],"
+        " fallback: Bank},")
+    result = convert(tmp_path, mapping)
+    assert accounts(result) == ["4000", "4100", "4110", "4200", "4200", "9999"]
+    text = format_summary(result.summary, "in.csv", "m.yaml", "(dry run)").splitlines()
+    start = text.index("  documents per rule of journal.DocumentSubject:")
+    assert text[start:start + 3] == [
+        "  documents per rule of journal.DocumentSubject:",
+        "    1: Naam contains 'heijn' -> Boodschappen  1",
+        "    fallback -> Bank                          0",
+    ]
+    assert "    4: expr 'Bedrag < -4' -> 4110                                                   1" \
+        in text
