@@ -66,6 +66,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_excel.py
 	$(BIN)/python benchmarks/bench_journal.py
 	$(BIN)/python benchmarks/bench_sales.py
+	$(BIN)/python benchmarks/bench_rules.py
 	$(BIN)/python benchmarks/bench_watch.py
 
 # The hot-folder daemon killed 200 times at random while files arrive (about 10 minutes).

@@ -151,18 +151,6 @@ def test_a_workbook_the_sheet_with_the_data_and_its_header_below_an_empty_row(
     ]
 
 
-def test_a_file_without_column_names_is_refused_with_what_to_do(tmp_path: Path) -> None:
-    files = build_files(tmp_path, {"ing.csv": "20241101;NL12INGB0001234567;12,50;Af\n"
-                                              "20241102;NL12INGB0001234567;8,10;Bij\n"})
-    result = run_cli("init", files["ing.csv"], "-o", tmp_path / "ing.yaml")
-    assert (result.code, result.stdout) == (1, "")
-    assert result.stderr == (
-        f"error: {files['ing.csv']} seems to have no row of column names: its first row holds"
-        " values, not names\n"
-        "  fix: yukimap finds columns by their names: add a row with a name for each column at"
-        " the top of the file, then run init again\n")
-
-
 # --- the command ------------------------------------------------------------------------
 
 

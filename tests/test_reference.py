@@ -77,7 +77,7 @@ def test_the_reference_answers_what_new_users_had_to_find_out() -> None:
     text = reference()
     answers = [
         "| `header_row` |  | `1` | a whole number, 1 or more | row number of the column titles,"
-        " counted from 1 as Excel does (1: the first row) |",
+        " counted from 1 as Excel does (1: the first row; title rows above it are skipped) |",
         "| `skip_last` |  | `0` | a whole number, 0 or more | rows at the end of the file to"
         " leave out (totals, a footer) |",
         "| `sheet` |  |  | a sheet's name, or its number (1 = the first) | Excel sheet by name, or"

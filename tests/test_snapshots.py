@@ -74,6 +74,15 @@ def test_a_changed_mapping_shows_the_difference_and_fails(kas: dict[str, Path]) 
     assert (result.code, result.stderr) == (1, "")
     assert result.stdout.splitlines() == [
         "CHANGED  november",
+        "--- kas.tests/november/expected-summary.txt (approved)",
+        "+++ kas.tests/november/expected-summary.txt (now)",
+        "@@ -8,5 +8,5 @@",
+        "     input.csv      2   100.00  12.50  -3.10   109.40",
+        "   rows per value of lines.OffsetAccount (map: on 'Categorie'):",
+        "     Omzet -> 8000  1",
+        "-    Porti -> 4320  1",
+        "+    Porti -> 4300  1",
+        "   (yukimap test)",
         "--- kas.tests/november/expected.csv (approved)",
         "+++ kas.tests/november/expected.csv (now)",
         "@@ -1,3 +1,3 @@",
@@ -93,7 +102,8 @@ def test_update_approves_and_says_what_changed(kas: dict[str, Path]) -> None:
     result = run_cli("test", "kas.yaml", "--update")
     assert (result.code, result.stderr) == (0, "")
     assert result.stdout == (
-        "approved november: expected.csv (1 line changed)\n"
+        "approved november: expected-summary.txt (1 line changed),"
+        " expected.csv (1 line changed)\n"
         "1 of 1 case approved anew\n")
     assert run_cli("test", "kas.yaml").code == 0
 

@@ -41,6 +41,21 @@ AUTO = Locale()
     ("1,234.56", AUTO, "1234.56"),
     ("0.125", AUTO, "0.125"),  # a leading 0 cannot be a thousands group
     ("42", AUTO, "42"),
+    # the forms people type (issue 12 item 8): a no-break or narrow no-break space between
+    # the thousands, a currency sign before or after (with or without a space), a + sign
+    ("1\u00a0234,56", Locale(decimal_mark=","), "1234.56"),
+    ("1\u202f234,56", Locale(decimal_mark=","), "1234.56"),
+    ("1 234 567,89", Locale(decimal_mark=",", thousands_separator=" "), "1234567.89"),
+    ("€12,50", COMMA, "12.50"),
+    ("12,50 €", COMMA, "12.50"),
+    ("EUR 1.234,56", COMMA, "1234.56"),
+    ("1.234,56EUR", COMMA, "1234.56"),
+    ("-€ 12,50", COMMA, "-12.50"),
+    ("€ -12,50", COMMA, "-12.50"),
+    ("$1,234.56", Locale(decimal_mark=".", thousands_separator=","), "1234.56"),
+    ("£ 12.00", DOT, "12.00"),
+    ("+12,50", COMMA, "12.50"),
+    ("+ 12,50 €", COMMA, "12.50"),
 ])
 def test_numbers(text: str, locale: Locale, expected: str) -> None:
     assert format_decimal(parse_decimal(text, locale)) == expected
@@ -115,6 +130,11 @@ DMY = Locale(date_formats=("%d-%m-%Y",))
     ("2024-01-31", DMY, date(2024, 1, 31)),  # ISO always works
     ("2024-01-31 13:05:00", AUTO, date(2024, 1, 31)),  # an Excel date cell
     ("13/04/25", Locale(date_formats=("%d/%m/%y",)), date(2025, 4, 13)),
+    # ISO with an offset, and Shopify's export: the date as written (the shop's own day)
+    ("2024-11-30 23:45:10 +0100", AUTO, date(2024, 11, 30)),
+    ("2024-11-30 23:45:10 -0500", DMY, date(2024, 11, 30)),
+    ("2024-11-30T23:45:10+01:00", AUTO, date(2024, 11, 30)),
+    ("2024-11-30T23:45:10.123Z", AUTO, date(2024, 11, 30)),
 ])
 def test_dates(text: str, locale: Locale, expected: date) -> None:
     assert parse_date(text, locale) == expected
@@ -128,6 +148,7 @@ def test_dates(text: str, locale: Locale, expected: date) -> None:
     ("31-01-0024", DMY, "gives the year 24"),
     ("31-1-24", DMY, "not a date in the format dd-mm-yyyy"),
     ("2024-13-45", DMY, "not a valid date"),
+    ("2024-11-30 23:45:10 CET", AUTO, "not a date in ISO format"),
 ])
 def test_bad_dates(text: str, locale: Locale, cause: str) -> None:
     with pytest.raises(BadValue) as info:

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from yukimap.errors import Problem, UsageError, Where
-from yukimap.frames import DOC, ITEM, KEY, POS, ROW, ROWS, Mapped, Table
+from yukimap.frames import DOC, ITEM, KEY, POS, ROW, ROWS, Mapped, Table, Tally
 from yukimap.mapping import map_table
 from yukimap.mapping.context import Context, file_locale
 from yukimap.mapping.fields import field_values
 from yukimap.mapping.rowenv import RowEnv
-from yukimap.model import Column, Constant, DebitCredit, Expression, FieldSpec, Mapping
+from yukimap.model import Column, Constant, DebitCredit, Expression, FieldSpec, Mapping, Rules
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,8 @@ def _trace(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, header: bool, pla
         told[step] = values[0] if values.len() else None
 
     found = field_values(ctx, spec, frame, header, tell)
-    steps = [*_source_steps(ctx, spec, frame), *_modifier_steps(ctx, spec, frame, told)]
+    steps = [*_source_steps(ctx, spec, frame),
+             *_modifier_steps(ctx, spec, frame, told, found.tally)]
     if value != told.get("checked"):
         steps.append(Step(f"Yuki's rules for {ctx.mapping.target.title}", value))
     name = ctx.section_name(spec, header)
@@ -175,14 +176,30 @@ def _source_steps(ctx: Context, spec: FieldSpec, frame: pl.DataFrame) -> list[St
         return [*cells, Step(f"expr: {source.expr.source}", None)]
     if isinstance(source, DebitCredit):
         return [_cell(ctx, frame, c) for c in (source.debit, source.credit) if c is not None]
+    if isinstance(source, Rules):
+        return [_cell(ctx, frame, c) for c in sorted(source.columns) if c in frame.columns]
     return [Step("no source of its own", None)]
 
 
+def _rule_text(tally: Tally | None) -> str:
+    """Which rule of a rules: table took the row (the table's tally over this one row)."""
+    if tally is not None:
+        for text, rows in tally.counts:
+            if rows:
+                number, _, rule = text.partition(": ")
+                return f"rules: rule {number} holds ({rule.rpartition(' -> ')[0]})"
+        if tally.fallback is not None and tally.fallback[1]:
+            return "rules: no rule holds, so the fallback"
+    return "rules: no rule holds"
+
+
 def _modifier_steps(ctx: Context, spec: FieldSpec, frame: pl.DataFrame,
-                    told: dict[str, str | None]) -> list[Step]:
+                    told: dict[str, str | None], tally: Tally | None) -> list[Step]:
     steps: list[Step] = []
     if isinstance(spec.source, Expression):
         steps.append(Step("the expression gives", told["source"]))
+    elif isinstance(spec.source, Rules):
+        steps.append(Step(_rule_text(tally), told["source"]))
     elif spec.lookup is not None:
         steps.append(Step(_lookup_text(spec, frame), told["source"]))
     elif isinstance(spec.source, DebitCredit):

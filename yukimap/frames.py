@@ -22,6 +22,8 @@ DOC = "__doc__"  # a document's index, 0-based, in order of first appearance
 KEY = "__key__"  # a document's group key (its row number, or the file name, without one)
 ROWS = "__rows__"  # the spreadsheet rows of a document (a list)
 ITEM = "__item__"  # which kind of item (the index of its entry under lines:/entries:)
+HELD = "__held__"  # + a number: a condition's values computed before its polars expression
+PLACE = "__place__"  # where an item stands in its document: 0 by its row, 1 last
 XML = "__xml"  # an element's content, rendered (render stage)
 RAW = "__raw__"  # a column's raw text, beside the rows, when problems are grouped by value
 VALUE = "__value__"  # a computed value beside the rows, when problems are grouped by it
@@ -56,9 +58,15 @@ class Table:
     sheets: tuple[str, ...] = ()
     other_delimiter: str | None = None  # CSV: the one the file seems to use, when not this
     problems: tuple[Problem, ...] = ()  # warnings about how the file was read
+    # A workbook's error cells (#DIV/0!, #N/A) below the header, which read as empty:
+    # (column name, row, the error as shown, "" when unknown). Errors where read.
+    cell_errors: tuple[tuple[str, int, str], ...] = ()
     # Looks further for names the mapping misses (a workbook's other sheets), on demand:
     # the reader provides it, so the map stage never touches the file itself.
     find_columns: ColumnFinder | None = field(default=None, compare=False, repr=False)
+
+
+NO_RESULT = "(no saved result)"  # Table.cell_errors: a formula saved without its result
 
 
 def delimiter_hint(other: str | None) -> str | None:
@@ -68,6 +76,24 @@ def delimiter_hint(other: str | None) -> str | None:
     shown = "TAB" if other == "\t" else f'"{other}"'
     written = '"\\t"' if other == "\t" else f'"{other}"'
     return f"this file uses {shown} between its columns: set delimiter: {written} under source:"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How the rows of one field found their value in its rules: or map: table, for the
+    summary: the rows of each rule (or of each value of the table found in the file), of
+    the fallback and, for map:, of the default for empty cells. A table whose rows all go
+    to the fallback shows at once."""
+
+    field: str  # "entries.GLAccount"
+    place: str  # where the field is in the mapping: "bank.yaml line 31"
+    kind: str  # "rules" or "map"
+    column: str | None  # map: the column looked up
+    counts: tuple[tuple[str, int], ...]  # (rule or value -> its result, rows)
+    fallback: tuple[str, int] | None = None  # (the fallback, rows); None: there is none
+    default: tuple[str, int] | None = None  # map: (the default, empty rows)
+    rows: int = 0  # the rows (or documents) whose value the table gave
+    unit: str = "rows"  # or "documents", for a document's field
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,7 @@ class Mapped:
     notes: list[str] = field(default_factory=list)  # what was inferred, for the summary
     # DOC, ROW, ITEM and the exact values of the item fields that have round:, before it
     exact: pl.DataFrame = field(default_factory=pl.DataFrame)
+    tallies: tuple[Tally, ...] = ()  # the rows each rules: and map: table gave a value
 
     @property
     def errors(self) -> list[Problem]:

@@ -21,6 +21,7 @@ from yukimap.grouping import (
 from yukimap.money import money
 
 if TYPE_CHECKING:
+    from yukimap.frames import Tally
     from yukimap.send import Receipt
     from yukimap.summary import Summary
 
@@ -80,15 +81,61 @@ def format_summary(summary: Summary, source: str, mapping: str, outcome: str) ->
         for currency, t in sorted(summary.totals.items()):
             lines.append(f"    {currency:<8} {money(t.excl):>16} {money(t.vat):>14}"
                          f" {money(t.incl):>16}")
-    if summary.table:
-        lines.append(f"  {summary.table_title}:")
-        lines += _table(summary.table)
+    tables = ([(summary.table_title, summary.table)] if summary.table else []) + summary.tables
+    for title, table in tables:
+        lines.append(f"  {title}:")
+        lines += _table(table)
+    names = [tally.field for tally in summary.tallies]
+    for tally in summary.tallies:
+        lines += _tally(tally, located=names.count(tally.field) > 1)
     if summary.unpriced:
         lines.append(f"  {summary.unpriced} line(s) without a price: Yuki takes it from its"
                      " price list (not in the totals)")
-    lines += [f"  note: {note}" for note in summary.notes]
+    notes = summary.notes + [note for tally in summary.tallies
+                             if (note := _all_to_fallback(tally)) is not None]
+    lines += [f"  note: {note}" for note in notes]
     lines.append(f"  {outcome}")
     return "\n".join(lines)
+
+
+def _tally(tally: Tally, located: bool) -> list[str]:
+    """The rows of each rule or value of a rules: or map: table, the fallback's, the
+    default's; a long table is cut, never its fallback and default. The table's place in
+    the mapping only when two tables are of fields of one name (two kinds of entries):
+    a snapshot of the summary (yukimap test) should not change when a line is added."""
+    place = [tally.place] if located else []
+    if tally.kind == "rules":
+        notes = ", ".join(place)
+        title = f"{tally.unit} per rule of {tally.field}" + (f" ({notes})" if notes else "")
+    else:
+        notes = ", ".join([f"map: on '{tally.column}'", *place])
+        title = f"{tally.unit} per value of {tally.field} ({notes})"
+    rows: list[tuple[str, ...]] = [(label, str(count)) for label, count in tally.counts]
+    listed = len(rows)
+    if tally.fallback is not None:
+        rows.append((f"fallback -> {tally.fallback[0]}", str(tally.fallback[1])))
+    if tally.default is not None:
+        rows.append((f"empty: default -> {tally.default[0]}", str(tally.default[1])))
+    if not rows:
+        return [f"  {title}:", "    (none)"]
+    lines = _table(rows, limit=len(rows))
+    if listed > _TALLIED:
+        cut = sum(count for _, count in tally.counts[_TALLIED:])
+        lines[_TALLIED:listed] = [f"    … and {listed - _TALLIED} more ({cut} {tally.unit})"]
+    return [f"  {title}:"] + lines
+
+
+_TALLIED = 30  # rules or values listed per table in a summary
+
+
+def _all_to_fallback(tally: Tally) -> str | None:
+    """A table that gave every row its fallback: most likely a mistake, said at once."""
+    if tally.fallback is None or not tally.fallback[1] or tally.fallback[1] < tally.rows - (
+            tally.default[1] if tally.default else 0):
+        return None
+    every = "every row" if tally.unit == "rows" else "every document"
+    what = "its rules:" if tally.kind == "rules" else f"map: and the column '{tally.column}'"
+    return f"{every} of {tally.field} took the fallback ({tally.fallback[0]}): check {what}"
 
 
 _LISTED = 10  # documents listed per outcome in a receipt

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from yukimap.frames import Tally
+
 
 @dataclass
 class Totals:
@@ -33,3 +35,6 @@ class Summary:
     figures: dict[str, object] = field(default_factory=dict)  # extra label -> value lines
     table: list[tuple[str, ...]] = field(default_factory=list)  # a target's own table
     table_title: str = ""
+    tables: list[tuple[str, list[tuple[str, ...]]]] = field(default_factory=list)  # (title,
+    # a header row and value rows): more tables of a target's own
+    tallies: tuple[Tally, ...] = ()  # the rows each rules: and map: table gave a value

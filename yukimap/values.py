@@ -227,7 +227,10 @@ def parse_integer(text: str, locale: Locale) -> int:
 
 # --- dates ------------------------------------------------------------------------------
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+# ISO 8601, as Excel date cells are read: a date, a time, an offset from UTC (Shopify's
+# "2024-11-30 23:45:10 +0100", "...T23:45:10+01:00", "...Z"); the date is the one written.
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                      r"(?: ?(?:Z|[+-]\d{2}(?::?\d{2})?))?)?$")
 _HUMAN = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%y": "yy", "%b": "mon", "%B": "month",
           "%H": "hh", "%M": "mm", "%S": "ss"}
 
@@ -241,7 +244,7 @@ def describe_format(fmt: str) -> str:
 
 def parse_date(text: str, locale: Locale) -> date:
     """Parse with the mapping's formats; ISO 8601 (also Excel date cells) always works."""
-    iso = _ISO.match(text)
+    iso = ISO_DATE.match(text)
     if iso:
         try:
             return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))

@@ -12,6 +12,7 @@ from typing import Literal
 
 from yukimap.frames import Table
 from yukimap.values import (
+    ISO_DATE,
     BadValue,
     Locale,
     date_formats_reading,
@@ -22,7 +23,6 @@ from yukimap.values import (
 Kind = Literal["empty", "date", "number", "whole", "text"]
 
 LISTED = 20  # distinct values a profile keeps (for a map: the first ones, in file order)
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$")
 _MARKS = {".": Locale(".", ","), ",": Locale(",", ".")}
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from yukimap.authoring.columns import is_value
-from yukimap.errors import SourceError
+from yukimap.errors import SourceError, column_letter
 from yukimap.frames import Table
 from yukimap.model import Source
 from yukimap.read import (
@@ -47,16 +47,12 @@ class Layout:
     encoding: str | None = None  # csv: the encoding that reads it
     encoding_note: str = ""  # csv: how it was found
     sheets: tuple[str, ...] = ()  # excel: every sheet
+    columns: tuple[str, ...] = ()  # no row of column names (header_row 0): A, B, C, ...
 
 
 class NoHeader(SourceError):
-    """No row of the file looks like column names.
-
-    Once a mapping can name the columns of such a file (`columns: [...]` under `source:`,
-    issue 12 item 7), this is where init offers it: instead of raising, a Layout without a
-    header row (the table read with the names given), and `_source` in __init__ writes
-    `columns:` with a name for each column (the matched field's, or TODO).
-    """
+    """No row of the file looks like column names, and its first row is not values either
+    (a file whose first row holds values is read without a header: `columns:`)."""
 
 
 def find_layout(path: Path) -> Layout:
@@ -85,9 +81,15 @@ def _csv(path: Path, name: str) -> Layout:
     encoding, note = _encoding(content)
     sample = content[:SNIFF_BYTES].decode(encoding if encoding != "utf-8" else "utf-8-sig",
                                           errors="replace")
-    header_row = _csv_header_row(sample, name)
-    source = Source(format="csv", encoding=encoding, header_row=header_row)
-    return Layout("csv", read_table(path, source), header_row, encoding, note)
+    header_row, width = _csv_header_row(sample, name)
+    columns = letters(width) if header_row == 0 else ()
+    source = Source(format="csv", encoding=encoding, header_row=header_row, columns=columns)
+    return Layout("csv", read_table(path, source), header_row, encoding, note, columns=columns)
+
+
+def letters(width: int) -> tuple[str, ...]:
+    """Names for the columns of a file without a row of names: their letters, A, B, C."""
+    return tuple(column_letter(i) for i in range(width))
 
 
 def _encoding(content: bytes) -> tuple[str, str]:
@@ -116,9 +118,10 @@ def _encoding(content: bytes) -> tuple[str, str]:
     raise AssertionError("latin-1 reads every byte")  # pragma: no cover
 
 
-def _csv_header_row(sample: str, name: str) -> int:
+def _csv_header_row(sample: str, name: str) -> tuple[int, int]:
     """The header row, split by the delimiter that splits the first records widest (the
-    reader then sniffs its own from that row on); a file of one column: its first row."""
+    reader then sniffs its own from that row on); a file of one column: its first row; 0
+    for a file whose first row holds values, not names. And the records' typical width."""
     records: list[list[str]] = []
     width = 1
     for delimiter in SNIFF_DELIMITERS:
@@ -132,12 +135,11 @@ def _csv_header_row(sample: str, name: str) -> int:
             records, width = split_up, typical
     row = header_row(records) if records else None
     if row is not None:
-        return row
+        return row, width
     filled = [n for n, r in enumerate(records, start=1) if _filled(r)]
-    if filled and any(is_value(c) for c in records[filled[0] - 1] if c):
-        raise NoHeader(f"{name} seems to have no row of column names: its first row holds"
-                       " values, not names", hint=NO_HEADER_HINT)
-    return filled[0] if filled else 1
+    if filled and filled[0] == 1 and any(is_value(c) for c in records[0] if c):
+        return 0, width
+    return (filled[0] if filled else 1), width
 
 
 NO_HEADER_HINT = ("yukimap finds columns by their names: add a row with a name for each column"
@@ -164,6 +166,13 @@ def _workbook(path: Path, name: str) -> Layout:
         if best is None or data > best[0]:
             best = (data, table, row)
     if best is None:
+        row1 = first.preview[0] if first.preview else ()
+        if any(is_value(c) for c in row1 if c):  # values from row 1 on: no header row
+            last = first.letters[first.columns[-1]]
+            columns = letters(next(i + 1 for i in range(len(row1) + 1)
+                                   if column_letter(i) == last))
+            table = read_table(path, Source(format="excel", sheet=1, columns=columns))
+            return Layout("excel", table, 0, sheets=first.sheets, columns=columns)
         raise NoHeader(f"no sheet of {name} has a row of column names above its data",
                        hint=NO_HEADER_HINT)
     _, table, row = best

@@ -28,7 +28,12 @@ def source_entry(layout: Layout, profiles: dict[str, Profile]) -> Entry:
         if len(layout.sheets) > MAX_SHEETS:
             others = f" (of {len(layout.sheets)} sheets; init looked at the first {MAX_SHEETS})"
         keys.append(Entry("sheet", scalar(table.sheet or ""), note=f"the data{others}"))
-    if layout.header_row != 1:
+    if layout.columns:
+        keys.append(Entry("columns", "[" + ", ".join(layout.columns) + "]", above=[
+            line.removeprefix("# ") for line in wrapped(
+                "the file has no row of column names: columns: names its columns, in order;"
+                " rename them as you like (the fields below read them by these names)", 88)]))
+    elif layout.header_row != 1:
         keys.append(Entry("header_row", str(layout.header_row),
                           note=f"the column names; rows 1-{layout.header_row - 1} above them"
                           if layout.header_row > 2 else "the column names; row 1 above them"))

@@ -82,7 +82,9 @@ def starter_summary(starter: Starter, export: Path, mapping: str) -> str:
                                                     "not sure, check it")
     lines = [f"wrote {mapping}: a starter mapping for {export}",
              f"  target  {starter.target} ({how})",
-             f"  read    {read}, column names on row {layout.header_row},"
+             f"  read    {read}, "
+             + (f"column names on row {layout.header_row}," if layout.header_row else
+                "no row of column names (columns: names them),") +
              f" {len(table.columns)} columns, {table.frame.height} rows",
              f"  used    {len(starter.used)} of the {len(table.columns)} columns"]
     return "\n".join(lines + next_steps(starter.text, len(starter.todos), export, mapping))
@@ -131,8 +133,8 @@ def _head(export: Path, mapping: str, target: str, guess: Guess | None, todos: b
 def _columns(layout: Layout, profiles: dict[str, Profile], drafted: Draft) -> list[str]:
     table = layout.table
     where = f"row {layout.header_row}" + (f" of sheet {table.sheet}" if table.sheet else "")
-    lines = [f"# The columns (their names on {where}), what init read in them, and where they"
-             " go:"]
+    names = f"their names on {where}" if layout.header_row else "named by columns: under source:"
+    lines = [f"# The columns ({names}), what init read in them, and where they go:"]
     width = min(max(len(n) for n in table.columns), 24)
     for name in table.columns:
         profile = profiles[name]

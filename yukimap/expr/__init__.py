@@ -24,11 +24,13 @@ ExprError, a problem with that row's data.
 
 from yukimap.expr._compiler import Compiled, Expr, compile_expr, shorten
 from yukimap.expr._functions import FUNCTIONS, Function, Param
+from yukimap.expr._operators import OPERATORS
 from yukimap.expr._regex import RE2_HINT, Match, Regex, compile_regex
 from yukimap.expr._values import CONTEXT, PRECISION, Cell, Env, ExprError, Value, numbers_context
 
 __all__ = [
     "CONTEXT", "FUNCTIONS", "PRECISION", "RE2_HINT", "Cell", "Compiled", "Env", "Expr",
-    "ExprError", "Function", "Match", "Param", "Regex", "Value", "compile_expr", "compile_regex",
+    "ExprError", "Function", "Match", "OPERATORS", "Param", "Regex", "Value", "compile_expr",
+    "compile_regex",
     "numbers_context", "shorten",
 ]

@@ -49,23 +49,46 @@ def _join_text(a: Value, b: Value, env: Env) -> str:
     return _text_result(_str(a) + _str(b))
 
 
+def _blank(value: object) -> bool:
+    return value is None or value == ""
+
+
 def _compare(op: Callable[[Any, Any], bool]) -> Comparison:
-    """`op` is Python's own comparison (operator.lt), on whatever values it is given."""
+    """`op` is Python's own comparison (operator.lt), on whatever values it is given; an
+    empty value as OPERATORS["empty cells"] says."""
 
     def apply(a: Operand, b: Operand, env: Env) -> bool:
+        if op in (operator.eq, operator.ne) and (_blank(a) or _blank(b)):
+            same = _blank(a) and _blank(b)  # an empty value equals only an empty value
+            return same if op is operator.eq else not same
+        if a is None or b is None:
+            raise ExprError("an empty value in a comparison",
+                            "test it with empty(x) first, or give it a value: coalesce(x, 0)")
         if _is_number(a) or _is_number(b):
-            if a is None or b is None:
-                return op is operator.ne
             return op(_number(a, env), _number(b, env))
         if isinstance(a, str) and isinstance(b, str):
             return op(str(a), str(b))
-        if op in (operator.eq, operator.ne):
-            return op(a, b)
-        if a is None or b is None:
-            raise ExprError("an empty value in a comparison", "test it with empty(x) first")
         return op(a, b)
 
     return apply
+
+
+# What the operators do, for the reference (docs are made from it): one rule for an empty
+# cell, here and in the column tests of conditions (schema.keys).
+OPERATORS = (
+    ("+ - * /", "arithmetic on numbers, exact (a column is read with the file's decimal"
+                " mark); a date + or - a whole number of days; date - date: the days between"),
+    ("&", "joins text, as in Excel: Order & '-' & Line"),
+    ("== != < <= > >=", "compare numbers as numbers (when either side is a number), dates as"
+                        " dates, text as text (case matters: lower() both sides to ignore it)"),
+    ("in", "x in ['a', 'b']: x is one of the values"),
+    ("and or not", "combine conditions; an empty value, '' and 0 count as false"),
+    ("x if c else y", "x when c holds, else y"),
+    ("empty cells", "an empty cell is no value: it equals only an empty value (x == '' and"
+                    " empty(x) are true for it; x == 0 is false, x != 0 true); arithmetic and"
+                    " < <= > >= with an empty cell are an error at its row (write"
+                    " coalesce(x, 0) or test empty(x) first); & and join() take it as ''"),
+)
 
 
 _BINOPS: dict[type[ast.operator], Binary] = {

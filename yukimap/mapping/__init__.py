@@ -13,9 +13,9 @@ environment (rowenv).
 
 from __future__ import annotations
 
-from yukimap.frames import POS, Mapped, Table
+from yukimap.frames import POS, ROW, Mapped, Table
 from yukimap.mapping import rows
-from yukimap.mapping.columns import check_columns, require_rows
+from yukimap.mapping.columns import check_columns, error_cells, require_rows
 from yukimap.mapping.context import Context, file_locale
 from yukimap.mapping.rowenv import RowEnv
 from yukimap.model import Mapping
@@ -34,11 +34,13 @@ def map_table(table: Table, mapping: Mapping) -> Mapped:
     frame, found = rows.assign_documents(ctx, frame)
     problems += found
     frame, skipped_documents, found = rows.skip_documents(ctx, frame)
+    problems += found + error_cells(table, mapping, frame[ROW])
+    documents, found, header_tallies = rows.documents(ctx, frame)
     problems += found
-    documents, found = rows.documents(ctx, frame)
-    problems += found
-    items, exact, found = rows.items(ctx, frame)
+    items, exact, found, item_tallies = rows.items(ctx, frame)
     problems += found
     problems += rows.documents_without_items(ctx, documents, items)
-    return Mapped(documents, items, [*table.problems, *problems], skipped, table.frame.height,
-                  skipped_documents, notes, exact)
+    # two kinds of item reading one column find its problems twice: said once
+    problems = list(dict.fromkeys([*table.problems, *problems]))
+    return Mapped(documents, items, problems, skipped, table.frame.height,
+                  skipped_documents, notes, exact, tuple(header_tallies + item_tallies))

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from difflib import get_close_matches
 
+import polars as pl
+
 from yukimap.errors import DataError, Problem, SourceError, Where
 from yukimap.expr import Expr
-from yukimap.frames import Table, delimiter_hint
+from yukimap.frames import NO_RESULT, Table, delimiter_hint
 from yukimap.model import Expression, Mapping
 
 
@@ -18,6 +20,10 @@ def require_rows(table: Table) -> None:
     asks, once it knows the names are the ones the mapping reads)."""
     if table.frame.height == 0:
         where = table.file if table.sheet is None else f"sheet {table.sheet!r} of {table.file}"
+        if table.header_row == 0:
+            raise SourceError(f"{where} has no rows of data",
+                              hint="export the file again with its rows; or check skip_last:"
+                                   " under source:")
         raise SourceError(
             f"{where} has column names (row {table.header_row}) but no rows of data below them",
             hint="export the file again with its rows; or check header_row: and skip_last:"
@@ -34,7 +40,7 @@ def check_columns(table: Table, mapping: Mapping) -> None:
     problems = [
         Problem(
             f"column '{name}' is not in {table.file}",
-            _first_use(mapping, name),
+            mapping.first_use(name),
             hint=_columns_hint(name, table, name in in_expressions, found.get(name)),
         )
         for name in missing
@@ -43,7 +49,7 @@ def check_columns(table: Table, mapping: Mapping) -> None:
         Problem(
             f"column '{name}' is in {table.file} more than once: columns"
             f" {_and(table.repeated[name])}",
-            _first_use(mapping, name),
+            mapping.first_use(name),
             hint="rename one of them in the file, or choose one: " + ", ".join(
                 f'column: "{choice}" {"reads " if i == 0 else ""}column {table.letters[choice]}'
                 for i, choice in enumerate(_namesakes(table, name))),
@@ -115,11 +121,24 @@ def _expressions(mapping: Mapping) -> list[Expr]:
     return found
 
 
-def _first_use(mapping: Mapping, column: str) -> Where:
-    for spec in mapping.all_fields():
-        if column in spec.columns:
-            return spec.where
-    for cond in mapping.all_conditions():
-        if cond.column == column or (cond.expr is not None and column in cond.expr.columns):
-            return cond.where
-    return mapping.group.where if mapping.group else Where(file=str(mapping.path))
+ERROR_CELL = "an error in the workbook, not a value"
+ERROR_CELL_HINT = ("correct the formula in the workbook (or the cells it reads), save it, and"
+                   " export again")
+NO_RESULT_CELL = "a formula without its result: the program that wrote the workbook did not" \
+                 " calculate it"
+NO_RESULT_HINT = "open the workbook in Excel or LibreOffice and save it, then export again"
+
+
+def error_cells(table: Table, mapping: Mapping, rows: pl.Series) -> list[Problem]:
+    """An error cell (#DIV/0!, #N/A) in a column the mapping reads, in a row it maps (not
+    skipped), is an error at its row and column: never read as an empty value."""
+    if not table.cell_errors:
+        return []
+    kept = set(rows.to_list())
+    read = mapping.columns
+    return [Problem(NO_RESULT_CELL if shown == NO_RESULT else ERROR_CELL,
+                    Where(file=table.file, sheet=table.sheet, rows=(row,), column=column,
+                          letter=table.letters.get(column)),
+                    None if shown in (NO_RESULT, "") else shown,
+                    NO_RESULT_HINT if shown == NO_RESULT else ERROR_CELL_HINT)
+            for column, row, shown in table.cell_errors if column in read and row in kept]

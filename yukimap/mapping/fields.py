@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from yukimap.errors import Problem
+from yukimap.frames import Tally
 from yukimap.mapping.checks import check_values
 from yukimap.mapping.context import Context
 from yukimap.mapping.sources import defaulted, negated, signed, source_values
@@ -23,6 +24,7 @@ class FieldValues:
     series: pl.Series  # the text Yuki gets, named after the field
     exact: pl.Series | None  # for a field with round:, its values before rounding
     problems: list[Problem]
+    tally: Tally | None = None  # a rules: or map: table: the rows each of its values took
 
 
 # Told each step's values, by name (source, sign, negate, default, round, checked): how
@@ -51,7 +53,7 @@ def field_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame,
     told("round", series)
     series, problems = check_values(ctx, spec, frame, series, name, header, values.failed)
     told("checked", series)
-    return FieldValues(series.alias(spec.name), exact, values.problems + problems)
+    return FieldValues(series.alias(spec.name), exact, values.problems + problems, values.tally)
 
 
 def _untold(step: str, values: pl.Series) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import polars as pl
 
 from yukimap.errors import Problem
-from yukimap.frames import DOC, ITEM, KEY, POS, ROW, ROWS
-from yukimap.mapping.conditions import condition
+from yukimap.frames import DOC, ITEM, KEY, PLACE, POS, ROW, ROWS, Tally
+from yukimap.mapping.conditions import all_hold, condition
 from yukimap.mapping.context import Context, where
 from yukimap.mapping.fields import field_values
 from yukimap.mapping.fixes import yaml_text
@@ -136,19 +136,22 @@ def _totals_cell(rows: pl.DataFrame, columns: Sequence[str]) -> tuple[str, str] 
     return None
 
 
-def documents(ctx: Context, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:
-    """One row per document: its key, its rows, and its fields from its first row."""
+def documents(ctx: Context, frame: pl.DataFrame
+              ) -> tuple[pl.DataFrame, list[Problem], list[Tally]]:
+    """One row per document: its key, its rows, and its fields from its first row; and
+    the rows each rules: and map: table of its fields gave a value."""
     firsts = frame.group_by(DOC, maintain_order=True).agg(
         pl.all().exclude(ROW).first(), pl.col(ROW).alias(ROWS)
     )
     firsts = firsts.with_columns(pl.col(ROWS).list.first().alias(ROW))
     problems = _conflicts(ctx, frame)
-    values = []
+    values, tallies = [], []
     for spec in ctx.mapping.header:
         field = field_values(ctx, spec, firsts, header=True)
         values.append(field.series)
         problems += field.problems
-    return firsts.select(DOC, KEY, ROWS, *values), problems
+        tallies += [field.tally] if field.tally is not None else []
+    return firsts.select(DOC, KEY, ROWS, *values), problems, tallies
 
 
 def _conflicts(ctx: Context, frame: pl.DataFrame) -> list[Problem]:
@@ -184,11 +187,14 @@ def _conflict(ctx: Context, rows: pl.DataFrame, column: str) -> Problem:
 # --- items --------------------------------------------------------------------------------
 
 
-def items(ctx: Context,
-          frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, list[Problem]]:
-    """Every item, in the order of the file (and of the item kinds within a row); and the
-    exact values of the fields with round:, before it."""
-    parts, exact_parts, problems = [], [], []
+Items = tuple[pl.DataFrame, pl.DataFrame, list[Problem], list[Tally]]
+
+
+def items(ctx: Context, frame: pl.DataFrame) -> Items:
+    """Every item, in the order of the file (and of the item kinds within a row); the
+    exact values of the fields with round:, before it; and the rows each rules: and map:
+    table of their fields gave a value."""
+    parts, exact_parts, problems, tallies = [], [], [], []
     for index, item in enumerate(ctx.mapping.items):
         rows, found = _item_rows(ctx, item, frame)
         problems += found
@@ -197,30 +203,33 @@ def items(ctx: Context,
             field = field_values(ctx, spec, rows, header=False)
             values.append(field.series)
             problems += field.problems
+            tallies += [field.tally] if field.tally is not None else []
             if field.exact is not None:
                 exact.append(field.exact.alias(spec.name))
-        parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *values))
+        place = pl.lit(int(item.place == "last")).alias(PLACE)
+        parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *values, place))
         if exact:
-            exact_parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *exact))
-    return _in_order(parts), _in_order(exact_parts), problems
+            exact_parts.append(rows.select(DOC, ROW, pl.lit(index).alias(ITEM), *exact, place))
+    return _in_order(parts), _in_order(exact_parts), problems, tallies
 
 
 def _in_order(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """By document; within one, by row and kind of item, the items placed last after."""
     joined = pl.concat(parts, how="diagonal") if parts else pl.DataFrame()
-    return joined.sort(DOC, ROW, ITEM, maintain_order=True) if joined.height else joined
+    if not joined.height:
+        return joined.drop(PLACE, strict=False)
+    return joined.sort(DOC, PLACE, ROW, ITEM, maintain_order=True).drop(PLACE)
 
 
 def _item_rows(ctx: Context, item: ItemSpec,
                frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:
-    if not item.when:
-        return frame, []
     problems: list[Problem] = []
-    keep = pl.Series([True] * frame.height, dtype=pl.Boolean)
-    for cond in item.when:
-        holds, found = condition(ctx, cond, frame)
-        problems += found
-        keep = keep & holds
-    return frame.filter(keep), problems
+    if item.when:
+        keep, problems = all_hold(ctx, item.when, frame)
+        frame = frame.filter(keep)
+    if item.once:  # the first of the document's rows left
+        frame = frame.filter(pl.col(ROW) == pl.col(ROW).min().over(DOC))
+    return frame, problems
 
 
 def documents_without_items(ctx: Context, documents: pl.DataFrame,

@@ -1,10 +1,11 @@
 """Where a field's values come from: one function per kind of source (a column, a constant,
-an expression, debit and credit columns, none), and one per modifier that changes them (a
-sign column, negate, a default). Each takes a frame's rows and gives their values as the
-text Yuki gets, with the problems it found; none reports anywhere else.
+an expression, debit and credit columns, a rules table, none), and one per modifier that
+changes them (a sign column, negate, a default). Each takes a frame's rows and gives their
+values as the text Yuki gets, with the problems it found; none reports anywhere else.
 
 Values are parsed once per distinct value (see values.over_unique); expressions and `let`
-values, which can depend on several cells, are evaluated row by row.
+values, which can depend on several cells, are evaluated row by row. A rules table is a
+polars coalesce of when-thens over its rules' conditions, all evaluated in one select.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import polars as pl
 
 from yukimap.errors import Problem
 from yukimap.expr import numbers_context, shorten
-from yukimap.frames import KEY, RAW, ROW
+from yukimap.frames import KEY, RAW, ROW, Tally
+from yukimap.mapping.conditions import Held, all_expr, evaluated
 from yukimap.mapping.context import Context, field_where, flagged
 from yukimap.mapping.rowenv import evaluate
 from yukimap.mapping.texts import debit_minus_credit, expr_final_text, final_text, negate_texts
-from yukimap.model import Column, Constant, DebitCredit, Expression, FieldSpec
+from yukimap.model import Column, Constant, DebitCredit, Expression, FieldSpec, Rules
 from yukimap.values import (
     BadValue,
     Locale,
@@ -38,6 +40,7 @@ class Values:
     series: pl.Series  # the text Yuki gets, null where empty or failed
     failed: pl.Series | None  # rows whose value failed (a problem already), not also "empty"
     problems: list[Problem]
+    tally: Tally | None = None  # a rules: or map: table: the rows each of its values took
 
 
 def source_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, name: str,
@@ -53,6 +56,8 @@ def source_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, name: str,
         return expression_values(ctx, spec, frame, locale, source, name)
     if isinstance(source, DebitCredit):
         return debit_credit_values(ctx, spec, frame, locale, source, name, header)
+    if isinstance(source, Rules):
+        return rules_values(ctx, spec, frame, source, name, header)
     return blank_values(frame)
 
 
@@ -61,7 +66,13 @@ def column_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, locale: Lo
     """A column through the lookup table, or parsed by the field's type."""
     raw = frame[column]
     parsed = _parse(ctx, spec, raw, locale, frame, column)
-    return _parsed_values(ctx, spec, frame, raw, parsed, column, name, header)
+    values = _parsed_values(ctx, spec, frame, raw, parsed, column, name, header)
+    errors = [row for named, row, _ in ctx.table.cell_errors if named == column]
+    if errors:  # an error cell is an error already (columns.error_cells), not also empty
+        values = replace(values, failed=_either(values.failed, frame[ROW].is_in(errors)))
+    if spec.lookup is None:
+        return values
+    return replace(values, tally=_lookup_tally(ctx, spec, raw, column, name, header))
 
 
 def constant_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, locale: Locale,
@@ -118,6 +129,63 @@ def debit_credit_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, loca
     failed = _either(*(side.failed if side is not None else None for side in sides))
     amounts = pl.Series([amount for amount, _ in pairs], dtype=pl.String)
     return Values(amounts, amounts, _either(failed, both), problems)
+
+
+def rules_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, source: Rules, name: str,
+                 header: bool) -> Values:
+    """The value of the first rule that holds for each row, else the fallback; a row that
+    no rule holds for, without a fallback, is an error."""
+    held: Held = {}
+    problems: list[Problem] = []
+    firsts = []
+    for index, rule in enumerate(source.rules):
+        holds, found = all_expr(ctx, rule.when, frame, held)
+        firsts.append(pl.when(holds).then(pl.lit(index, pl.UInt32)))
+        problems += found
+    # the index of the first rule that holds, null where none does: one select for all
+    chosen = evaluated(frame, held, pl.coalesce(firsts).alias("rule")).to_series()
+    results = pl.Series([rule.value for rule in source.rules], dtype=pl.String)
+    series = results.gather(chosen).fill_null(source.fallback) if source.fallback is not None \
+        else results.gather(chosen)
+    failed = None
+    if source.fallback is None and chosen.is_null().any():
+        failed = chosen.is_null()
+        problems += flagged(ctx, None, frame, failed, name, header,
+                            "no rule of rules: holds for this row",
+                            "add a rule that holds for it, or fallback: VALUE for rows no rule"
+                            " matches")
+    counts = [(f"{i + 1}: {rule.describe()} -> {rule.value}", int((chosen == i).sum()))
+              for i, rule in enumerate(source.rules)]
+    fallback = None if source.fallback is None else (source.fallback,
+                                                     int(chosen.is_null().sum()))
+    tally = Tally(name, _place(ctx, spec), "rules", None, tuple(counts), fallback,
+                  rows=frame.height, unit="documents" if header else "rows")
+    return Values(None, series, failed, problems, tally)
+
+
+def _lookup_tally(ctx: Context, spec: FieldSpec, raw: pl.Series, column: str, name: str,
+                  header: bool) -> Tally:
+    """The rows of each value of a map: table found in the column, of the fallback, and
+    of the default for empty cells."""
+    lookup = spec.lookup
+    assert lookup is not None
+    folded = raw.str.to_lowercase() if lookup.ignore_case else raw
+    keys = list(lookup.table)
+    found = dict(folded.filter(folded.is_in(keys)).value_counts().iter_rows())
+    counts = tuple((f"{key} -> {value}", found[key]) for key, value in lookup.table.items()
+                   if key in found)
+    others = int((folded.is_not_null() & ~folded.is_in(keys)).sum())
+    empty = int(raw.is_null().sum())
+    return Tally(
+        name, _place(ctx, spec), "map", column, counts,
+        None if lookup.fallback is None else (lookup.fallback, others),
+        None if spec.default is None or not empty else (spec.default, empty),
+        rows=raw.len(), unit="documents" if header else "rows")
+
+
+def _place(ctx: Context, spec: FieldSpec) -> str:
+    line = f" line {spec.where.line}" if spec.where.line is not None else ""
+    return f"{ctx.mapping.path.name}{line}"
 
 
 def _texts(side: Values | None, height: int) -> list[str | None]:

@@ -63,7 +63,7 @@ def read_table(path: Path, source: Source) -> Table:
     """Read `path` as `source` describes; raise `SourceError` for anything a user must fix."""
     name = str(path)
     check_file(path, name)
-    if source.header_row < 1 or source.skip_last < 0:
+    if source.header_row < (0 if source.columns else 1) or source.skip_last < 0:
         raise SourceError(
             "header_row must be 1 or more and skip_last 0 or more",
             hint="check source: in the mapping file",

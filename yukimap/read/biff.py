@@ -9,12 +9,20 @@ from collections import Counter
 from dataclasses import replace
 
 from yukimap.read.cfb import workbook_stream
-from yukimap.read.extent import Extent, Extents, with_widest
+from yukimap.read.extent import (
+    ERROR_CODES,
+    MAX_ERRORS,
+    CellError,
+    Extent,
+    Extents,
+    with_widest,
+)
 
 _BOF, _EOF, _BOUNDSHEET, _DIMENSIONS = 0x0809, 0x000A, 0x0085, 0x0200
 _SST, _CONTINUE, _LABELSST = 0x00FC, 0x003C, 0x00FD
 _CELLS = {0x0006, 0x00FD, 0x0203, 0x027E, 0x0204, 0x0205, 0x0201, 0x00D6}
 _RUNS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: one row, a run of columns
+_FORMULA, _BOOLERR = 0x0006, 0x0205
 
 
 def xls_extents(content: bytes, name: str) -> Extents:
@@ -26,15 +34,16 @@ def xls_extents(content: bytes, name: str) -> Extents:
     extents: Extents = {}
     pos, sheet, cells, declared = 0, "", Extent(), Extent(declared=True)
     shown: Counter[int] = Counter()  # shared-string index -> cells of this sheet showing it
+    errors: list[CellError] = []
     while pos + 4 <= len(data):
         kind, size = struct.unpack_from("<HH", data, pos)
         record = data[pos + 4: pos + 4 + size]
         if kind == _BOF:
             sheet, cells, declared = names.get(pos, ""), Extent(), Extent(declared=True)
-            shown = Counter()
+            shown, errors = Counter(), []
         elif kind == _EOF:
             texts = sum(_size(strings, index) * n for index, n in shown.items())
-            extents[sheet] = (replace(cells, texts=texts), declared)
+            extents[sheet] = (replace(cells, texts=texts, errors=tuple(errors)), declared)
         elif kind == _DIMENSIONS:
             declared = declared.widest(_dimensions(record))
         elif kind in _CELLS and size >= 4:
@@ -42,12 +51,26 @@ def xls_extents(content: bytes, name: str) -> Extents:
             cells = cells.widest(Extent(row + 1, column + 1))
             if kind == _LABELSST and size >= 10:
                 shown[struct.unpack_from("<I", record, 6)[0]] += 1
+            error = _error(kind, record)
+            if error is not None and len(errors) < MAX_ERRORS:
+                errors.append((row + 1, column + 1, error))
         elif kind in _RUNS and size >= 6:
             row, = struct.unpack_from("<H", record)
             last, = struct.unpack_from("<H", record, size - 2)
             cells = cells.widest(Extent(row + 1, last + 1))
         pos += 4 + size
     return with_widest(extents)
+
+
+def _error(kind: int, record: bytes) -> str | None:
+    """The error an error cell shows: a formula whose saved result is an error (its result
+    bytes: 2, then the code, and 0xFFFF at their end), or an error value (BOOLERR, its
+    flag byte 1)."""
+    if kind == _FORMULA and len(record) >= 14 and record[6] == 2 and record[12:14] == b"\xff\xff":
+        return ERROR_CODES.get(record[8], "#ERROR")
+    if kind == _BOOLERR and len(record) >= 8 and record[7] == 1:
+        return ERROR_CODES.get(record[6], "#ERROR")
+    return None
 
 
 def _shared_string_sizes(data: bytes) -> list[int]:

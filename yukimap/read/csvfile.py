@@ -16,7 +16,7 @@ from yukimap.frames import ROW, Table
 from yukimap.limits import MB, limits
 from yukimap.model import Source
 from yukimap.read.encoding import decode, encoding_doubts
-from yukimap.read.failure import explain_failure
+from yukimap.read.failure import check_widths, explain_failure
 from yukimap.read.files import read_bytes, refuse
 from yukimap.read.sniff import choose_delimiter, other_delimiter, split
 from yukimap.read.table import (
@@ -38,17 +38,24 @@ def read_csv(path: Path, name: str, source: Source) -> Table:
         raise SourceError(f"{name} is empty", hint="export the file again, with its rows")
     data = _line_ends(data)
     quote = _quote_char(source.quote)
-    header_start, data_start = _locate_header(data, name, source.header_row, quote)
-    delimiter = choose_delimiter(data, name, source, quote, header_start)
+    if source.columns:  # no header row: the first record is data, row 1
+        header_start = data_start = 0
+        delimiter = choose_delimiter(data, name, replace(source, header_row=1), quote, 0)
+    else:
+        header_start, data_start = _locate_header(data, name, source.header_row, quote)
+        delimiter = choose_delimiter(data, name, source, quote, header_start)
     # polars needs a separator even for a one-column file: one byte that never occurs.
     unused = (c for c in "\x1f\x1e\x1d\x1c" if c.encode() not in data)
     separator = delimiter or next(unused, "\x1f")
-    header = _header(data[header_start:data_start], name, separator, quote, source.header_row)
+    header = list(source.columns) or _header(data[header_start:data_start], name, separator,
+                                             quote, source.header_row)
     letters = [column_letter(i) for i in range(len(header))]
     names = header_names(header, letters)
     body = data[data_start:]
     first_line = data.count(b"\n", 0, data_start) + 1
     _check_lines(body, name, first_line)
+    if source.columns:
+        check_widths(body, name, separator, quote, len(names))
     try:
         raw = pl.read_csv(
             body,

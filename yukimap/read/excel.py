@@ -10,12 +10,13 @@ import codecs
 import difflib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import fastexcel
 import polars as pl
 
-from yukimap.errors import SourceError, column_letter
+from yukimap.errors import Problem, SourceError, Where, column_letter
 from yukimap.frames import ROW, Table
 from yukimap.model import Source
 from yukimap.read import cfb, scan
@@ -49,7 +50,8 @@ EMPTY_SHEET_HINT = "choose the sheet with the data with sheet: under source:"
 #   exponent notation; booleans as "true"/"false". Dates and datetimes come out as
 #   "2024-03-01 00:00:00" (.xlsx/.xls), or as written in .ods ("2024-03-01",
 #   "2024-03-01T13:45:10"); time-only cells as "1899-12-31 13:45:00" (.ods time cells come
-#   out empty). Error cells (#DIV/0!) and formulas without a cached value come out empty.
+#   out empty). Error cells (#DIV/0!) and formulas without a cached value come out empty
+#   (.ods error cells as ""); the scan finds error cells in the parts: see `_with_errors`.
 # - A damaged .xls can make calamine panic (a Rust panic, not an Exception) instead of
 #   returning an error; a cut-short file is checked for before calamine sees it.
 
@@ -72,6 +74,8 @@ def read_excel(path: Path, name: str, source: Source) -> Table:
     grid, absolute = _load(reader, index, name, content)
     if grid.height == 0 or grid.width == 0:
         raise SourceError(f"{where} is empty", hint=EMPTY_SHEET_HINT)
+    if source.columns:
+        return _headerless(grid, absolute, source, name, sheet_name, tuple(sheets), extents)
     header = _excel_header(grid, where, source.header_row)
     check_header(header, where, source.header_row)
     letters = [column_letter(i) for i in absolute]
@@ -79,9 +83,57 @@ def read_excel(path: Path, name: str, source: Source) -> Table:
     raw = grid.slice(source.header_row).with_row_index(ROW, offset=source.header_row + 1)
     check_rows(raw.height, where)
     frame = finish(raw, names, source.skip_last)
-    return make_table(frame, name, header, letters, source.header_row, sheet=sheet_name,
-                      preview=first_rows(grid.head(PREVIEW_ROWS).iter_rows()),
-                      sheets=tuple(sheets))
+    table = make_table(frame, name, header, letters, source.header_row, sheet=sheet_name,
+                       preview=first_rows(grid.head(PREVIEW_ROWS).iter_rows()),
+                       sheets=tuple(sheets))
+    return _with_errors(table, extents, absolute, names)
+
+
+def _with_errors(table: Table, extents: Extents, absolute: list[int],
+                 names: Sequence[str]) -> Table:
+    """The table with the error cells the scan found in its rows (calamine reads them as
+    empty), by column name."""
+    found = {cell for extent in extents.get(table.sheet) or () if not extent.declared
+             for cell in extent.errors}
+    column = dict(zip(absolute, names))
+    rows = set(table.frame[ROW].to_list()) if found else set()
+    errors = sorted(((column[c - 1], r, shown) for r, c, shown in found
+                     if c - 1 in column and r in rows), key=lambda e: (e[1], e[0]))
+    return replace(table, cell_errors=tuple(errors))
+
+
+def _headerless(grid: pl.DataFrame, absolute: list[int], source: Source, name: str,
+                sheet: str, sheets: tuple[str, ...], extents: Extents) -> Table:
+    """A sheet without a header row, its columns named by columns: in order from column A
+    (row 1 is data); a cell beyond the columns named is an error at its row."""
+    where = f"sheet {sheet!r} of {name}"
+    width = len(source.columns)
+    at = dict(zip(absolute, grid.columns))
+    rows = grid.with_row_index(ROW, offset=1)
+    beyond = [(a, c) for a, c in at.items() if a >= width]
+    if beyond:
+        filled = [clean(pl.col(c)).is_not_null() for _, c in beyond]
+        hits = rows.filter(pl.any_horizontal(filled)).select(
+            ROW, pl.coalesce([pl.when(f).then(pl.lit(column_letter(a)))
+                              for (a, _), f in zip(beyond, filled)]).alias("letter"))
+        if hits.height:
+            raise SourceError(
+                f"{hits.height} row(s) of {where} have cells beyond the {width} columns"
+                " columns: under source: names",
+                hint="add a name to columns: for each column of the sheet, in order",
+                problems=[Problem("a cell beyond the columns named",
+                                  Where(file=name, sheet=sheet, rows=(row,)),
+                                  value=f"column {letter}")
+                          for row, letter in hits.iter_rows()])
+    raw = rows.select(
+        *(pl.col(at[a]).alias(f"_{a}") if a in at else pl.lit(None, pl.String).alias(f"_{a}")
+          for a in range(width)), ROW)
+    check_rows(raw.height, where)
+    frame = finish(raw, list(source.columns), source.skip_last)
+    table = make_table(frame, name, source.columns, [column_letter(a) for a in range(width)],
+                       0, sheet=sheet, preview=first_rows(grid.head(PREVIEW_ROWS).iter_rows()),
+                       sheets=sheets)
+    return _with_errors(table, extents, list(range(width)), source.columns)
 
 
 @contextmanager

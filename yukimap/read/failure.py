@@ -73,9 +73,32 @@ def explain_failure(
     )
 
 
+def check_widths(body: bytes, name: str, delimiter: str, quote: str | None, width: int) -> None:
+    """A file without a header row (columns: names its columns): every record that is not
+    blank has as many fields as columns: names, or is an error at its row. (With a header,
+    a record may leave out empty fields at its end; without one, fewer fields most likely
+    mean that columns: names a column the file does not have.)"""
+    records = _record_stats(body, delimiter, quote).with_columns(
+        (pl.col("record") + 1).alias(ROW))
+    wrong = records.filter(~pl.col("blank") & ~pl.col("unclosed") & ~pl.col("odd_quotes")
+                           & (pl.col("fields") != width))
+    if not wrong.height:
+        return
+    problems = [
+        Problem(f"{'more' if fields > width else 'fewer'} fields than columns: names ({width})",
+                Where(file=name, rows=(row,)), value=f"{fields} fields")
+        for row, fields in wrong.select(ROW, "fields").iter_rows()]
+    raise SourceError(
+        f"{len(problems)} row(s) of {name} do not have the {width} fields columns: under"
+        " source: names",
+        hint=f"check columns: under source: (one name for each column of the file, in order)"
+             f" and the delimiter ({label(delimiter)}) and quotes on those rows",
+        problems=problems)
+
+
 def _record_stats(body: bytes, delimiter: str, quote: str | None) -> pl.DataFrame:
-    """Per record: index, number of fields, open quote, odd quoting. Vectorised: records are
-    physical lines joined while a quote is open, as polars splits them."""
+    """Per record: index, number of fields, open quote, blank, odd quoting. Vectorised:
+    records are physical lines joined while a quote is open, as polars splits them."""
     lines = pl.Series("line", [body.decode("utf-8")]).str.split("\n").explode()
     if body.endswith(b"\n"):
         lines = lines.head(-1)
@@ -102,6 +125,7 @@ def _record_stats(body: bytes, delimiter: str, quote: str | None) -> pl.DataFram
         "record",
         (text.str.count_matches(delimiter, literal=True) + 1).alias("fields"),
         (pl.col("quotes") % 2 == 1).alias("unclosed"),
+        (pl.col("line").str.strip_chars().str.len_bytes() == 0).alias("blank"),
         (
             text.str.contains(f"\x00[^{re.escape(delimiter)}\r]")
             | (text.str.contains(quote, literal=True) if quote else pl.lit(False))

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 
-from yukimap.read.extent import Extent
+from yukimap.read.extent import MAX_ERRORS, CellError, Extent
 from yukimap.read.xmltags import PREFIX, TAG_BODY, Tokens, attribute_text, tag_attributes
+
+_ERROR = b'value-type="error"'  # LibreOffice's calcext:value-type of a cell
+_SHOWN = re.compile(rb"\s*<(?:[\w.-]+:)?p(?:\s[^>]*)?>([^<]*)<")  # its text:p, if here
 
 
 class OdsScan(Tokens):
@@ -29,6 +32,7 @@ class OdsScan(Tokens):
         self.cell: tuple[int, int] | None = None  # an open cell: bytes so far, its repeat
         self.content = 0  # where the open cell's content starts in this chunk
         self._repeats = 1  # columns the last cell stands for
+        self.errors: list[CellError] = []  # of the table being read
 
     def handle(self, data: bytes) -> None:
         self.content = 0
@@ -47,6 +51,9 @@ class OdsScan(Tokens):
                     self._end_row()
             else:
                 self._cell(body, empty)
+                if _ERROR in body and self.depth == 1:
+                    shown = _SHOWN.match(data, match.end())
+                    self._error(attribute_text(shown.group(1)) if shown else "")
                 if not empty:
                     self.cell, self.content = (0, self._repeats), match.end()
         if self.cell is not None:  # its content goes on in the next chunk
@@ -63,7 +70,8 @@ class OdsScan(Tokens):
         if closing:
             self.depth -= 1
             if self.depth == 0:
-                self.tables[self.name] = Extent(self.rows, self.columns, texts=self.texts)
+                self.tables[self.name] = Extent(self.rows, self.columns, texts=self.texts,
+                                                errors=tuple(self.errors))
             return
         if empty:
             return
@@ -72,6 +80,17 @@ class OdsScan(Tokens):
             name = tag_attributes(body).get(b"name")
             self.name = attribute_text(name) if name is not None else None
             self.row = self.rows = self.columns = self.texts = 0
+            self.errors = []
+
+    def _error(self, shown: str) -> None:
+        """An error cell (calcext:value-type="error"; calamine reads it as empty), in each
+        row and column it stands for."""
+        first = self.column - self._repeats + 1
+        for row in range(self.row + 1, self.row + self.repeat + 1):
+            for column in range(first, self.column + 1):
+                if len(self.errors) >= MAX_ERRORS:
+                    return
+                self.errors.append((row, column, shown))
 
     def _start_row(self, body: bytes) -> None:
         self.repeat = _count(tag_attributes(body).get(b"number-rows-repeated"))

@@ -8,9 +8,10 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from yukimap.frames import NO_RESULT
 from yukimap.limits import MB
-from yukimap.read.extent import Extent
-from yukimap.read.xmltags import PREFIX, TAG_BODY, Tokens, tag_attributes
+from yukimap.read.extent import MAX_ERRORS, CellError, Extent
+from yukimap.read.xmltags import PREFIX, TAG_BODY, Tokens, attribute_text, tag_attributes
 
 _CELLS = re.compile(rb"<c[\s/>](?:\s*r=\"([A-Z]{1,7})([0-9]{1,10})\")?")
 # A cell with a second r attribute, or a t attribute written other than t="...": one
@@ -21,6 +22,14 @@ _ODD = re.compile(rb"<c\s+r=\"[^\"]*+\"(?:[^>\"'\s]++|\"[^\"]*+\"|'[^']*+'|\s++(
 _SHARED = re.compile(rb't="s"[^>]*>\s*<v>([0-9]{1,10})</v>')  # shared string, its index
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 _TAG = re.compile(rb"<(/?)" + PREFIX + rb"(row|c)(?=[\s/>])" + TAG_BODY)
+_ERROR_MARK = b't="e"'  # in a chunk with an error cell (the usual spelling: see _errors)
+_CELL_TAG = re.compile(rb"<c(\s" + TAG_BODY[1:])
+_SAVED = re.compile(rb"\s*(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?\s*<v>([^<]*)</v>")
+# A formula cell without its result (<f> and no <v>, or an empty one where the result is
+# not text: a program wrote the workbook without calculating it, as openpyxl does; calamine
+# reads it as empty), written the usual way.
+_UNSAVED = re.compile(rb"<c(\s[^>]*)>\s*(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)\s*(<v\s*/>|<v>\s*</v>)?"
+                      rb"\s*</c>")
 
 # Cells written as Excel and every library write them: `<c r="B7"`, then attributes in
 # double quotes, none of them a second r. A cell written any other way matches as its
@@ -70,8 +79,13 @@ class XlsxScan(Tokens):
         self.column = 0
         self.shown: list[pl.DataFrame] = []  # each chunk's shared-string indexes, counted
         self.unsure = 0  # cells that may show any shared string
+        self.errors: list[CellError] = []
 
     def handle(self, data: bytes) -> None:
+        if _ERROR_MARK in data and len(self.errors) < MAX_ERRORS:
+            self._errors(data)
+        if b"<f" in data and len(self.errors) < MAX_ERRORS:
+            self._unsaved(data)
         chunk = _plain(data, self.counted) if len(data) in _POLARS else None
         if chunk is None:
             chunk = _any(data, self.counted)
@@ -103,9 +117,35 @@ class XlsxScan(Tokens):
             self.rows = max(self.rows, self.row)
             self.columns = max(self.columns, self.column)
 
+    def _errors(self, data: bytes) -> None:
+        """The error cells (t="e", with a reference) of a chunk, and the error each shows:
+        its saved value, when the chunk holds it."""
+        for match in _CELL_TAG.finditer(data):
+            attributes = tag_attributes(match.group(1))
+            reference = re.fullmatch(rb"([A-Z]{1,7})([0-9]{1,10})", attributes.get(b"r", b""))
+            if attributes.get(b"t") != b"e" or reference is None:
+                continue
+            saved = _SAVED.match(data, match.end())
+            shown = attribute_text(saved.group(1)) if saved else ""
+            row, column = _reference(*reference.groups())
+            self.errors.append((row, column, shown))
+            if len(self.errors) >= MAX_ERRORS:
+                return
+
+    def _unsaved(self, data: bytes) -> None:
+        for match in _UNSAVED.finditer(data):
+            attributes = tag_attributes(match.group(1))
+            reference = re.fullmatch(rb"([A-Z]{1,7})([0-9]{1,10})", attributes.get(b"r", b""))
+            if reference is None or (match.group(2) and attributes.get(b"t") == b"str"):
+                continue  # an empty <v> of a text result: the formula gave ""
+            if len(self.errors) >= MAX_ERRORS:
+                return
+            row, column = _reference(*reference.groups())
+            self.errors.append((row, column, NO_RESULT))
+
     def extent(self, shared: SharedStrings) -> Extent:
         texts = shared.shown(self.shown) + self.unsure * shared.longest()
-        return Extent(self.rows, self.columns, texts=texts)
+        return Extent(self.rows, self.columns, texts=texts, errors=tuple(self.errors))
 
 
 def _any(data: bytes, counted: bool) -> _Chunk:

@@ -31,7 +31,7 @@ from yukimap.schema.options import (
     with_header_constants,
 )
 from yukimap.schema.sections import check_items, check_lets, check_required, check_section
-from yukimap.schema.source import check_source
+from yukimap.schema.source import check_named_columns, check_source
 from yukimap.templatefiles import TemplateLimit, read_template
 from yukimap.values import Locale
 from yukimap.yamlsrc import Located, load_yaml, load_yaml_file
@@ -151,12 +151,14 @@ def _build_mapping(top: dict[str, Yaml], target: DocumentType, path: Path,
     if (source is None or header is None or items is None or skip is None
             or skip_documents is None):
         return None
-    return Mapping(
+    mapping = Mapping(
         path=path, version=top["version"], target=target, source=source, header=header,
         items=items, name=top["name"], description=top["description"], kind=top["kind"],
         skip=skip,
         skip_documents=skip_documents, group=group, lets=lets, template=template, options=options,
     )
+    check_named_columns(mapping, ctx)
+    return mapping
 
 
 def _template(value: str | None, mapping_path: Path, ctx: Ctx) -> Path | None:

@@ -6,29 +6,34 @@ from __future__ import annotations
 from yukimap.errors import Where
 from yukimap.expr import Expr, ExprError, compile_expr, compile_regex, shorten
 from yukimap.model import Condition, Grouping
-from yukimap.schema.check import INVALID, Ctx, Yaml, check_map, shown, text, text_list
+from yukimap.schema.check import INVALID, Ctx, Key, Yaml, check_map, shown, text, text_list
 from yukimap.schema.keys import CONDITION_KEYS, CONDITION_TESTS, GROUP_KEYS
 from yukimap.yamlsrc import KeyPath
 
 
-def check_conditions(value: Yaml, path: KeyPath, ctx: Ctx,
-                     lets: frozenset[str]) -> tuple[Condition, ...] | None:
-    """One condition or a list of them; None when any is wrong."""
+def check_conditions(value: Yaml, path: KeyPath, ctx: Ctx, lets: frozenset[str],
+                     keys: tuple[Key, ...] = CONDITION_KEYS) -> tuple[Condition, ...] | None:
+    """One condition or a list of them; None when any is wrong. `keys`: the condition keys
+    of the place (in rules: tables, case is ignored by default)."""
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
     base = path if not isinstance(value, list) else None
-    out = [_condition(item, base or path + (i,), ctx, lets) for i, item in enumerate(items)]
+    out = [_condition(item, base or path + (i,), ctx, lets, keys)
+           for i, item in enumerate(items)]
     checked = [c for c in out if c is not None]
     return tuple(checked) if len(checked) == len(out) else None
 
 
-def _condition(value: Yaml, path: KeyPath, ctx: Ctx, lets: frozenset[str]) -> Condition | None:
-    raw = check_map(value, path, ctx, CONDITION_KEYS, "a condition")
+def _condition(value: Yaml, path: KeyPath, ctx: Ctx, lets: frozenset[str],
+               keys: tuple[Key, ...]) -> Condition | None:
+    raw = check_map(value, path, ctx, keys, "a condition")
     if raw is INVALID:
         return None
     where = ctx.doc.where(path)
     tests = [t for t in CONDITION_TESTS if t in value]
+    if raw["any"] is not None:
+        return _any(raw["any"], value, path, ctx, lets, keys)
     if raw["expr"] is not None:
         if tests or raw["column"]:
             ctx.fail(path, "a condition has either expr: or column: with a test, not both")
@@ -40,6 +45,19 @@ def _condition(value: Yaml, path: KeyPath, ctx: Ctx, lets: frozenset[str]) -> Co
                  hint=f"tests: {', '.join(CONDITION_TESTS)}; for several, make a list")
         return None
     return _column_condition(raw, tests[0], path, ctx, where)
+
+
+def _any(parts: Yaml, value: dict[str, Yaml], path: KeyPath, ctx: Ctx, lets: frozenset[str],
+         keys: tuple[Key, ...]) -> Condition | None:
+    """{any: [CONDITION, ...]}: holds when one of its conditions does."""
+    if len(value) != 1 or not isinstance(parts, list) or not parts:
+        ctx.fail(path, "any: takes a list of conditions and nothing else beside it",
+                 hint="write {any: [CONDITION, CONDITION]}")
+        return None
+    checked = check_conditions(parts, path + ("any",), ctx, lets, keys)
+    if checked is None:
+        return None
+    return Condition("any", where=ctx.doc.where(path), parts=checked)
 
 
 def _column_condition(raw: dict[str, Yaml], test: str, path: KeyPath, ctx: Ctx,

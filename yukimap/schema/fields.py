@@ -16,13 +16,15 @@ from yukimap.model import (
     Expression,
     FieldSpec,
     Lookup,
+    Rule,
+    Rules,
     Sign,
     ValueSource,
 )
 from yukimap.placeholders import field_todos
 from yukimap.schema.check import INVALID, Ctx, Yaml, as_text, check_map, shown
-from yukimap.schema.conditions import compiled
-from yukimap.schema.keys import FIELD_KEYS, SIGN_KEYS
+from yukimap.schema.conditions import check_conditions, compiled
+from yukimap.schema.keys import FIELD_KEYS, RULE_CONDITION_KEYS, RULE_KEYS, SIGN_KEYS
 from yukimap.schema.source import check_locale
 from yukimap.values import (
     BadValue,
@@ -85,8 +87,7 @@ def _kind(ctx: Ctx, checked: dict[str, Any], path: KeyPath, element: Element | N
 def _spec(env: FieldEnv, c: dict[str, Any], path: KeyPath, element: Element | None,
           out_path: tuple[str, ...], kind: Kind, locale: Locale) -> FieldSpec | None:
     ctx = env.ctx
-    if not _one_source(ctx, c, path):
-        return None
+    one_source = _one_source(ctx, c, path)
     expr = compiled(c["expr"], path + ("expr",), ctx, env.let_names) if c["expr"] else None
     if c["expr"] and expr is None:
         return None
@@ -103,11 +104,12 @@ def _spec(env: FieldEnv, c: dict[str, Any], path: KeyPath, element: Element | No
     value = _constant(ctx, c["value"], path + ("value",), typing, mapped=False)
     default = _constant(ctx, c["default"], path + ("default",), typing, mapped=True)
     fallback = _constant(ctx, c["fallback"], path + ("fallback",), typing, mapped=True)
-    if not checks_ok or INVALID in (value, default, fallback):
+    rules = _rules(env, c["rules"], path + ("rules",), typing)
+    if not one_source or not checks_ok or INVALID in (value, default, fallback, rules):
         return None
+    source = Rules(rules, fallback) if rules is not None else _value_source(c, expr, value)
     return FieldSpec(
-        path=out_path, kind=kind, where=ctx.doc.where(path),
-        source=_value_source(c, expr, value), element=element,
+        path=out_path, kind=kind, where=ctx.doc.where(path), source=source, element=element,
         lookup=None if table is None else Lookup(table, c["ignore_case"], fallback),
         sign=sign, negate=c["negate"], default=default, required=c["required"],
         round=c["round"], locale=locale, empty=empty, truncate=c["truncate"],
@@ -119,8 +121,10 @@ def _one_source(ctx: Ctx, c: dict[str, Any], path: KeyPath) -> bool:
     sources = [k for k in ("column", "value", "expr") if c[k] is not None]
     if c["debit"] is not None or c["credit"] is not None:
         sources.append("debit:/credit:")
+    if c["rules"] is not None:
+        sources.append("rules")
     if len(sources) > 1:
-        ctx.fail(path, f"use one of column:, value:, expr: or debit:/credit:, not"
+        ctx.fail(path, f"use one of column:, value:, expr:, debit:/credit: or rules:, not"
                        f" {' and '.join(sources)}")
         return False
     if not sources and c["default"] is None and c["empty"] not in ("clear", "nil"):
@@ -141,6 +145,34 @@ def _value_source(c: dict[str, Any], expr: Expr | None, value: str | None) -> Va
     if c["debit"] is not None or c["credit"] is not None:
         return DebitCredit(c["debit"], c["credit"])
     return Blank()
+
+
+def _rules(env: FieldEnv, value: Yaml, path: KeyPath, typing: _Typing) -> Any:
+    """The rules: table, each rule's value checked against the field's type; None when the
+    field has none, INVALID once a problem is reported."""
+    if value is None:
+        return None
+    ctx = env.ctx
+    if not isinstance(value, list) or not value:
+        return ctx.fail(path, "rules: is a list of '- {when: CONDITION, value: VALUE}'")
+    rules = [_rule(env, raw, path + (i,), typing) for i, raw in enumerate(value)]
+    return INVALID if None in rules else tuple(rules)
+
+
+def _rule(env: FieldEnv, raw: Yaml, path: KeyPath, typing: _Typing) -> Rule | None:
+    ctx = env.ctx
+    checked = check_map(raw, path, ctx, RULE_KEYS, "a rule")
+    if checked is INVALID:
+        return None
+    when = (check_conditions(checked["when"], path + ("when",), ctx, env.let_names,
+                             RULE_CONDITION_KEYS) if checked["when"] is not INVALID else None)
+    value = (_constant(ctx, checked["value"], path + ("value",), typing, mapped=True)
+             if checked["value"] is not INVALID else INVALID)
+    if when == ():
+        ctx.fail(path + ("when",), "a rule needs a condition under when:")
+    if not when or value is INVALID or value is None:
+        return None
+    return Rule(when, value, ctx.doc.where(path))
 
 
 def _sign(ctx: Ctx, value: Yaml, path: KeyPath) -> Sign | None:
@@ -189,8 +221,8 @@ def _modifiers(ctx: Ctx, c: dict[str, Any], path: KeyPath, kind: Kind,
     before = len(ctx.problems)
     if c["round"] is not None and kind != "decimal":
         ctx.fail(path + ("round",), "round: applies to numbers only")
-    if c["fallback"] is not None and c["map"] is None:
-        ctx.fail(path + ("fallback",), "fallback: goes with map:")
+    if c["fallback"] is not None and c["map"] is None and c["rules"] is None:
+        ctx.fail(path + ("fallback",), "fallback: goes with map: or rules:")
     if c["truncate"] and (element is None or element.max_length is None):
         ctx.fail(path + ("truncate",), "this field has no length limit to cut at")
     if kind != "date" and c["date_format"]:
@@ -200,6 +232,8 @@ def _modifiers(ctx: Ctx, c: dict[str, Any], path: KeyPath, kind: Kind,
             ctx.fail(path + (key,), f"{key}: applies to amounts only")
     if (c["debit"] or c["credit"]) and c["map"] is not None:
         ctx.fail(path + ("map",), "map: cannot go with debit:/credit:")
+    if c["rules"] is not None and c["map"] is not None:
+        ctx.fail(path + ("map",), "map: cannot go with rules: (a rule gives the value itself)")
     return len(ctx.problems) == before
 
 

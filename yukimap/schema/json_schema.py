@@ -23,6 +23,9 @@ from yukimap.schema.keys import (
     CONDITION_TESTS,
     FIELD_KEYS,
     GROUP_KEYS,
+    ITEM_KEYS,
+    RULE_CONDITION_KEYS,
+    RULE_KEYS,
     SIGN_KEYS,
     SOURCE_KEYS,
     TOP_KEYS,
@@ -49,6 +52,9 @@ def mapping_schema() -> JsonSchema:
         "definitions": {
             "condition": _object(CONDITION_KEYS, _CONDITION_SHAPES),
             "conditions": _one_or_list({"$ref": _REF + "condition"}),
+            "rule_condition": _object(RULE_CONDITION_KEYS, _CONDITION_SHAPES),
+            "rule": _object(RULE_KEYS, {"when": _one_or_list({"$ref": _REF + "rule_condition"}),
+                                        "value": SCALAR}),
             "field": _object(FIELD_KEYS, _FIELD_SHAPES),
         },
     }
@@ -113,11 +119,13 @@ _CONDITION_SHAPES: dict[str, JsonSchema] = {
     **{test: SCALAR for test in CONDITION_TESTS},
     "in": TEXT_LIST, "not_in": TEXT_LIST,
     "empty": {"const": True}, "not_empty": {"const": True},
+    "any": {"type": "array", "minItems": 1, "items": {"$ref": _REF + "condition"}},
 }
 _FIELD_SHAPES: dict[str, JsonSchema] = {
     "value": SCALAR, "default": SCALAR, "fallback": SCALAR,
     "map": {"type": "object", "minProperties": 1, "additionalProperties": SCALAR},
     "sign": _object(SIGN_KEYS, {}),
+    "rules": {"type": "array", "minItems": 1, "items": {"$ref": _REF + "rule"}},
 }
 
 
@@ -150,9 +158,7 @@ def _items(target: DocumentType) -> JsonSchema:
 def _section(elements: tuple[Element, ...], doc: str, when: bool = False) -> JsonSchema:
     properties: dict[str, Any] = {e.name: _element(e) for e in elements}
     if when:
-        properties["when"] = {"allOf": [_CONDITIONS],
-                              "description": "the rows that make this kind: every condition"
-                                             " holds"}
+        properties |= {k.name: _key(k, {"when": {"allOf": [_CONDITIONS]}}) for k in ITEM_KEYS}
     out: JsonSchema = {"type": "object", "description": doc, "properties": properties,
                        "additionalProperties": False}
     required = [e.name for e in elements if e.required]

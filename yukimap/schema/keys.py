@@ -43,7 +43,11 @@ SOURCE_KEYS = (
         doc="quote character around a text that holds the delimiter"),
     Key("sheet", sheet, doc="Excel sheet by name, or by position (1 = first)"),
     Key("header_row", whole(1), default=1,
-        doc="row number of the column titles, counted from 1 as Excel does (1: the first row)"),
+        doc="row number of the column titles, counted from 1 as Excel does (1: the first row;"
+            " title rows above it are skipped)"),
+    Key("columns", text_list,
+        doc="for a file without a row of column names: a name for each column, in order"
+            " (columns: [Datum, Naam, Bedrag]); the first row of the file is then data, row 1"),
     Key("skip_last", whole(0), default=0,
         doc="rows at the end of the file to leave out (totals, a footer)"),
     Key("decimal_mark", mark, doc="'.' or ','; default: read from the file, never guessed"),
@@ -56,22 +60,56 @@ SOURCE_KEYS = (
 # A column condition has exactly one of these tests (checked by conditions.py).
 CONDITION_TESTS = ("equals", "not_equals", "in", "not_in", "matches", "contains",
                    "starts_with", "empty", "not_empty")
-_TEST_DOCS = {
-    "equals": "the value is this text",
+_TEST_DOCS = {  # an empty cell: as expr.OPERATORS["empty cells"] says, the same here
+    "equals": "the value is this text (never an empty cell)",
     "not_equals": "the value is not this text (an empty cell matches too)",
-    "in": "the value is one of these texts",
-    "not_in": "the value is none of these texts",
-    "matches": "a regular expression (RE2) found anywhere in the value",
-    "contains": "the value contains this text (case matters unless ignore_case: true)",
-    "starts_with": "the value starts with this text",
+    "in": "the value is one of these texts (never an empty cell)",
+    "not_in": "the value is none of these texts (an empty cell matches too)",
+    "matches": "a regular expression (RE2) found anywhere in the value (never an empty cell)",
+    "contains": "the value contains this text (case matters unless ignore_case: true; never an"
+                " empty cell)",
+    "starts_with": "the value starts with this text (never an empty cell)",
     "empty": "write empty: true: the cell is empty",
     "not_empty": "write not_empty: true: the cell is not empty",
 }
-CONDITION_KEYS = (
-    Key("column", text, doc="the column to test"),
-    *(Key(test, anything, doc=_TEST_DOCS[test]) for test in CONDITION_TESTS),
-    Key("ignore_case", flag, default=False, doc="compare regardless of case"),
-    Key("expr", text, doc="an expression that is true for the rows meant"),
+
+
+def condition_keys(ignore_case: bool) -> tuple[Key, ...]:
+    """The keys of a condition; text is compared regardless of case by default in rules:
+    tables (`ignore_case`), and exactly elsewhere."""
+    where = "true in rules:" if ignore_case else "false; true in rules:"
+    return (
+        Key("column", text, doc="the column to test"),
+        *(Key(test, anything, doc=_TEST_DOCS[test]) for test in CONDITION_TESTS),
+        Key("any", anything,
+            doc="a list of conditions: this condition holds when any one of them does"),
+        Key("ignore_case", flag, default=ignore_case,
+            doc=f"compare regardless of case (default {where})"),
+        Key("expr", text, doc="an expression that is true for the rows meant"),
+    )
+
+
+CONDITION_KEYS = condition_keys(ignore_case=False)
+RULE_CONDITION_KEYS = condition_keys(ignore_case=True)
+
+# One rule of a field's rules: table.
+RULE_KEYS = (
+    Key("when", anything, required=True,
+        doc="a condition, or a list of conditions that must all hold (any: for either)"),
+    Key("value", anything, required=True, doc="the value the field gets when the rule holds"),
+)
+
+# The keys of a kind of item (an entry of lines: or entries:) beside its fields.
+ITEM_KEYS = (
+    Key("when", anything,
+        doc="a condition, or a list that must all hold: the rows that make this kind of item"
+            " (default: every row)"),
+    Key("once", flag, default=False,
+        doc="one item per document, from the first of its rows (that when: picks): a"
+            " shipping cost or discount that stands on the document's first row"),
+    Key("place", one_of("row", "last"), default="row",
+        doc="row: items in the order of the rows (and of the kinds of item within a row);"
+            " last: after the document's other items"),
 )
 
 GROUP_KEYS = (
@@ -89,7 +127,11 @@ FIELD_KEYS = (
     Key("default", anything, doc="used when the cell is empty"),
     Key("required", flag, default=False, doc="an empty value is an error"),
     Key("map", anything, doc="lookup table: value in the file -> value for Yuki"),
-    Key("fallback", anything, doc="for values not in map (default: an error)"),
+    Key("rules", anything,
+        doc="a list of rules, each '{when: CONDITION, value: VALUE}': the first that holds"
+            " for a row gives the value"),
+    Key("fallback", anything,
+        doc="for values not in map:, or rows no rule of rules: holds for (default: an error)"),
     Key("ignore_case", flag, default=False, doc="map: match regardless of case"),
     Key("type", one_of("text", "decimal", "integer", "date", "boolean"),
         doc="how to read the value"),

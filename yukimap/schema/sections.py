@@ -11,9 +11,10 @@ from yukimap import documents
 from yukimap.documents import DocumentType, Element
 from yukimap.expr import FUNCTIONS
 from yukimap.model import FieldSpec, ItemSpec
-from yukimap.schema.check import Ctx, Yaml, shown, unknown_key
+from yukimap.schema.check import INVALID, Ctx, Yaml, shown, unknown_key
 from yukimap.schema.conditions import check_conditions
 from yukimap.schema.fields import FieldEnv, check_field
+from yukimap.schema.keys import ITEM_KEYS
 from yukimap.values import Locale
 from yukimap.yamlsrc import KeyPath
 
@@ -112,10 +113,12 @@ def check_items(env: FieldEnv, value: Yaml, target: DocumentType) -> tuple[ItemS
             env.ctx.fail(item_path, f"each entry of {target.item_key}: is a set of fields")
             continue
         fields = check_section(env, raw, item_path, target.items, target, target.item_key,
-                               extra=("when",))
+                               extra=tuple(key.name for key in ITEM_KEYS))
         when = check_conditions(raw.get("when"), item_path + ("when",), env.ctx, env.let_names)
-        if fields is not None and when is not None:
-            out.append(ItemSpec(fields, when, env.ctx.doc.where(item_path)))
+        once, place = (key.check(raw[key.name], item_path + (key.name,), env.ctx)
+                       if key.name in raw else key.default for key in ITEM_KEYS[1:])
+        if fields is not None and when is not None and INVALID not in (once, place):
+            out.append(ItemSpec(fields, when, env.ctx.doc.where(item_path), once, place))
     return tuple(out) if len(out) == len(listed) else None
 
 

@@ -3,7 +3,10 @@ a field may change for itself."""
 
 from __future__ import annotations
 
-from yukimap.model import Source
+from difflib import get_close_matches
+
+from yukimap.errors import Problem
+from yukimap.model import Mapping, Source
 from yukimap.schema.check import INVALID, Ctx, Yaml, check_map
 from yukimap.schema.keys import SOURCE_KEYS
 from yukimap.values import Locale
@@ -15,11 +18,56 @@ def check_source(value: Yaml, path: KeyPath, ctx: Ctx) -> Source | None:
     if raw is INVALID:
         return None
     locale = check_locale(raw, path, ctx, Locale())
+    columns = _columns(raw["columns"], value, path, ctx)
     return Source(
         format=raw["format"], delimiter=raw["delimiter"], encoding=raw["encoding"],
-        quote=raw["quote"], sheet=raw["sheet"], header_row=raw["header_row"],
-        skip_last=raw["skip_last"], locale=locale,
+        quote=raw["quote"], sheet=raw["sheet"],
+        header_row=0 if columns else raw["header_row"],
+        skip_last=raw["skip_last"], locale=locale, columns=columns,
     )
+
+
+def _columns(names: tuple[str, ...] | None, value: Yaml, path: KeyPath,
+             ctx: Ctx) -> tuple[str, ...]:
+    """columns: for a file without a header row: a name for each column, each once."""
+    if names is None:
+        return ()
+    where = path + ("columns",)
+    seen: dict[str, int] = {}
+    for number, name in enumerate(names, start=1):
+        if not name.strip():
+            ctx.fail(where, f"the {_nth(number)} column has no name in columns:",
+                     hint="give each column a name")
+        elif name in seen:
+            ctx.fail(where, f"'{name}' is named twice in columns: (the {_nth(seen[name])} and"
+                            f" {_nth(number)} column)", hint="give each column its own name")
+        seen.setdefault(name, number)
+    if isinstance(value, dict) and "header_row" in value:
+        ctx.fail(path + ("header_row",), "header_row: goes with a row of column names; with"
+                 " columns:, the file has none",
+                 hint="remove header_row:; the first row of the file is data")
+    return tuple(name.strip() for name in names)
+
+
+def _nth(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def check_named_columns(mapping: Mapping, ctx: Ctx) -> None:
+    """A file without a header row: every column the mapping reads is one columns: names,
+    said at the place in the mapping that reads it."""
+    named = mapping.source.columns
+    if not named:
+        return
+    for name in sorted(mapping.columns - set(named)):
+        near = get_close_matches(name, named, n=len(named), cutoff=0.0)
+        shown = ", ".join(f"'{c}'" for c in near[:12])
+        ctx.problems.append(Problem(
+            f"column '{name}' is not in columns: under source:", mapping.first_use(name),
+            hint=f"the columns named there, nearest first: {shown}; or add it to columns: at"
+                 " its place in the file"))
 
 
 def check_locale(raw: dict[str, Yaml], path: KeyPath, ctx: Ctx, base: Locale) -> Locale:

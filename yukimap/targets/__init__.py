@@ -68,7 +68,7 @@ class Target:
         """What a conversion amounts to: the common counts, and this target's own."""
         summary = Summary(self.name, mapped.documents.height, mapped.items.height,
                           mapped.rows_read, dict(mapped.skipped), list(mapped.notes),
-                          dict(mapped.skipped_documents))
+                          dict(mapped.skipped_documents), tallies=mapped.tallies)
         self.summarize(mapped, summary)
         return summary
 

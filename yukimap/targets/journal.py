@@ -190,6 +190,22 @@ def summarize(mapped: Mapped, summary: Summary) -> None:
         summary.table.append((str(row["date"]), str(row["entries"]),
                               money(row["debit"] or Decimal(0)),
                               money(row["credit"] or Decimal(0)), money(row["sum"])))
+    summary.tables.append(("totals per GL account", _per_account(mapped)))
+
+
+def _per_account(mapped: Mapped) -> list[tuple[str, ...]]:
+    """Entries, debit, credit and balance per GL account, in account order."""
+    items = mapped.items
+    amounts = items.select(
+        column(items, "GLAccount").alias("account"),
+        column(items, "Amount").cast(pl.Decimal(38, 2)).alias("amount"),
+    ).filter(pl.col("amount").is_not_null())
+    sums = _sums(amounts.with_columns(pl.lit(0).alias(ROW)), ["account"]).sort("account")
+    rows: list[tuple[str, ...]] = [("account", "entries", "debit", "credit", "balance")]
+    for row in sums.iter_rows(named=True):
+        rows.append((str(row["account"]), str(row["entries"]), money(row["debit"] or Decimal(0)),
+                     money(row["credit"] or Decimal(0)), money(row["sum"])))
+    return rows
 
 
 def usage(mapped: Mapped) -> DocumentUsage:
