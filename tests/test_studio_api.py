@@ -74,7 +74,8 @@ ROUTES = [
     ("GET", "/api/state"), ("GET", "/api/schema"),
     ("GET", "/api/mapping?file=0/webshop-orders.csv"),
     ("PUT", "/api/mapping?id=0/webshop-orders.yaml"), ("POST", "/api/check"),
-    ("POST", "/api/document"), ("POST", "/api/source"),
+    ("POST", "/api/document"), ("POST", "/api/source"), ("POST", "/api/explain"),
+    ("POST", "/api/approve"),
     ("PUT", "/api/files?folder=0&name=new.csv"), ("GET", "/no/such/page"),
 ]
 

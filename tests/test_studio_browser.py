@@ -222,6 +222,66 @@ def test_a_value_shows_its_source_rows(page: Any, studio: Any, tmp_path: Path) -
     shot(page, "4-value-and-its-source.png", tmp_path)
 
 
+def test_click_a_value_and_see_its_source_cell_and_each_step(page: Any, studio: Any,
+                                                            tmp_path: Path) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    doc = page.locator("#documents tbody tr", has_text="2024-1004")
+    column = page.locator("#documents thead th").all_inner_texts().index("Date")
+    doc.locator("td").nth(column).click()
+    wait_until(page, "document.querySelectorAll('#why .trace').length === 1")
+    assert text(page, "#why h3") == "why: invoice 2024-1004"
+    assert text(page, "#why .trace-head") == "invoice.Date = '2024-11-04'"
+    assert page.locator("#why .steps li").all_inner_texts() == [
+        "column 'Besteldatum' (B), row 8: '04-11-2024'",
+        "read as a date (%d-%m-%Y): '2024-11-04'"]
+    assert "source" in str(page.get_attribute("#cell-8-B", "class"))
+    assert page.locator("#grid-table td.source").count() == 1
+    shot(page, "6-why-a-value.png", tmp_path)
+
+    item = page.locator("#items tbody tr").nth(2)  # 2024-1001's third line, row 3
+    prices = page.locator("#items thead th").all_inner_texts().index("Product.SalesPrice")
+    item.locator("td").nth(prices).click()
+    wait_until(page, "document.querySelector('#why .trace-head')?.textContent"
+                     " === \"lines.Product.SalesPrice = '4.50' (line 3 (row 3))\"")
+    assert "source" in str(page.get_attribute("#cell-3-R", "class"))
+
+
+def test_click_a_cell_and_see_the_values_it_feeds(page: Any, studio: Any,
+                                                  tmp_path: Path) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    page.click("#cell-2-F")
+    assert text(page, "#why h3") == "row 2, column F (Bedrijfsnaam) feeds"
+    assert page.locator("#why .feeds li").all_inner_texts() == [
+        "2024-1001 · Contact.FullName = 'De Groene Vlinder B.V.'",
+        "2024-1001 · Contact.ContactType = 'Company'"]
+    assert page.locator("#documents td.fed").count() == 2
+    page.click("#cell-3-R")
+    assert page.locator("#why .feeds li").all_inner_texts() == [
+        "2024-1001 · lines.Product.SalesPrice = '4.50'"]
+    assert page.locator("#items td.fed").count() == 1
+    shot(page, "7-what-a-cell-feeds.png", tmp_path)
+
+
+def test_approve_a_snapshot_and_yukimap_test_passes_on_it(page: Any, studio: Any,
+                                                          tmp_path: Path) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    folder = studio[1]
+    try:
+        page.click("#approve")
+        wait_until(page, "document.getElementById('status').textContent.startsWith('kept')")
+        assert text(page, "#status") == ("kept: test case webshop-orders.tests/webshop-orders;"
+                                         " run yukimap test webshop-orders.yaml")
+        assert text(page, "#mapping-name") == "webshop-orders.yaml"
+        ran = subprocess.run([sys.executable, "-m", "yukimap", "test", "webshop-orders.yaml"],
+                             cwd=folder, capture_output=True, text=True, timeout=120,
+                             check=False)
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        shot(page, "8-approved-as-test.png", tmp_path)
+    finally:
+        (folder / "webshop-orders.yaml").unlink(missing_ok=True)
+        shutil.rmtree(folder / "webshop-orders.tests", ignore_errors=True)
+
+
 def test_the_mapping_is_saved_beside_the_export_and_the_document_downloads(
         page: Any, studio: Any) -> None:
     open_studio(page, studio, "webshop-orders.csv")

@@ -39,4 +39,15 @@ export const TEXT = {
   itemsTitle: (summary) => summary ? summary.item : "items",
   rows: "rows", lines: "items", row: "row",
   more: (n) => `… and ${n} more`,
+  // see why
+  whyTitle: "why",
+  whyOf: (document, sheet) => `why: ${document}${sheet ? ", sheet " + sheet : ""}`,
+  shown: (value) => value === null || value === undefined ? "(empty)" : `'${value}'`,
+  feedsTitle: (row, letter, column) => `row ${row}, column ${letter} (${column}) feeds`,
+  feedsValue: (key, field, value) => `${key} · ${field} = ${value === null || value === undefined ? "(empty)" : "'" + value + "'"}`,
+  feedsNothing: "no value of the documents shown",
+  // keep it
+  approved: (a) => `${a.new ? "kept" : "approved again"}: test case ${a.folder}` +
+    (a.refused ? " (the file is refused: the case expects that)" : "") + `; run ${a.command}`,
+  notApproved: (message) => `not kept: ${message}`,
 };

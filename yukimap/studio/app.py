@@ -13,6 +13,10 @@ The app reads no settings: no access key or session ID can reach a response.
     PUT  /api/mapping?id=ID     save the mapping text (body) as that file
     POST /api/check             {file, mapping, text}: the dry run
     POST /api/document          {file, mapping, text}: the rendered documents, to download
+    POST /api/explain           {file, mapping, text, document, field, row?, item?}: why a
+                                value is what it is (the explain trace)
+    POST /api/approve           {file, mapping, text}: save the mapping, keep the export and
+                                its output now as a snapshot case (yukimap test)
     POST /api/source            {text, key, value}: the text with a source option set
     PUT  /api/files?folder=N&name=NAME   a dropped export (body), saved into folder N
 """
@@ -77,6 +81,8 @@ def create_app(folders: Folders, token: str, *, seconds: float = SECONDS,
         Route("/api/mapping", _mapping, methods=["GET", "PUT"]),
         Route("/api/check", _check, methods=["POST"]),
         Route("/api/document", _document, methods=["POST"]),
+        Route("/api/explain", _explain, methods=["POST"]),
+        Route("/api/approve", _approve, methods=["POST"]),
         Route("/api/source", _source, methods=["POST"]),
         Route("/api/files", _upload, methods=["PUT"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
@@ -197,10 +203,48 @@ async def _document(request: Request) -> Response:
     return Response(buffer.getvalue(), media_type="application/zip", headers=_attachment(name))
 
 
-async def _run(request: Request, job: str) -> tuple[dict[str, Any], str]:
-    """The worker's answer to `job` on the request's export and mapping text; the export."""
-    folders = _folders(request)
+async def _explain(request: Request) -> Response:
     asked = await _json(request)
+    document, field = asked.get("document", ""), asked.get("field")
+    if not isinstance(document, str) or not isinstance(field, (str, type(None))):
+        raise Refused(400, "the request needs 'document' and 'field' as text")
+    if not document and asked.get("row") is None:
+        raise Refused(400, "the request needs 'document' or 'row'")
+    extra = {"document": document, "field": field, "row": _number(asked, "row"),
+             "item": _number(asked, "item")}
+    answer, _ = await _run(request, "why", asked, extra)
+    return JSONResponse(answer, status_code=200 if answer.get("stage") == "ok" else 422)
+
+
+async def _approve(request: Request) -> Response:
+    asked = await _json(request)
+    folders = _folders(request)
+    mapping = _text(asked, "mapping")
+    path = folders.path(mapping, MAPPINGS)
+    if path.is_dir():
+        raise Refused(409, f"{path.name} is a folder")
+    # The case is of the mapping as saved: `yukimap test` reads the file, not the editor.
+    write_atomically(path, _text(asked, "text"))
+    answer, _ = await _run(request, "approve", asked, with_text=False)
+    return JSONResponse(answer, status_code=200 if answer.get("stage") == "ok" else 422)
+
+
+def _number(asked: dict[str, Any], name: str) -> int | None:
+    value = asked.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise Refused(400, f"{name}: a number from 1")
+    return value
+
+
+async def _run(request: Request, job: str, asked: dict[str, Any] | None = None,
+               extra: dict[str, Any] | None = None, with_text: bool = True
+               ) -> tuple[dict[str, Any], str]:
+    """The worker's answer to `job` on the request's export and mapping text (or the saved
+    mapping: `with_text` False), with `extra` arguments; the export."""
+    folders = _folders(request)
+    asked = await _json(request) if asked is None else asked
     export, mapping, text = (_text(asked, "file"), _text(asked, "mapping"),
                              _text(asked, "text"))
     file_path = folders.path(export, EXPORTS)
@@ -212,7 +256,9 @@ async def _run(request: Request, job: str) -> tuple[dict[str, Any], str]:
     worker: Worker = request.app.state.worker
     kwargs = {"file": str(file_path.relative_to(root)),
               "mapping": str(mapping_path.relative_to(root)), "text": text,
-              "template_ok": template is None or folders.inside(template)}
+              "template_ok": template is None or folders.inside(template), **(extra or {})}
+    if not with_text:
+        del kwargs["text"]
     answer: dict[str, Any] = await anyio.to_thread.run_sync(
         lambda: worker.run(job, str(root), **kwargs))
     return answer, export
