@@ -75,7 +75,8 @@ ROUTES = [
     ("GET", "/api/mapping?file=0/webshop-orders.csv"),
     ("PUT", "/api/mapping?id=0/webshop-orders.yaml"), ("POST", "/api/check"),
     ("POST", "/api/document"), ("POST", "/api/source"), ("POST", "/api/explain"),
-    ("POST", "/api/approve"),
+    ("POST", "/api/approve"), ("GET", "/watch"), ("GET", "/api/watch"),
+    ("POST", "/api/watch/retry"),
     ("PUT", "/api/files?folder=0&name=new.csv"), ("GET", "/no/such/page"),
 ]
 

@@ -24,6 +24,8 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import REPO
+from tests.robustness.watch_harness import HEADER, Watch
+from tests.sandbox_fixtures import Sandbox
 from yukimap.studio.gate import FORBIDDEN
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -46,21 +48,30 @@ def chromium() -> str:
     pytest.skip(reason)
 
 
+def start_studio(*args: str, env: dict[str, str] | None = None
+                 ) -> tuple[subprocess.Popen[str], str]:
+    """The real `yukimap studio` command with `args`; its process and the address it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "yukimap", "studio", *args, "--no-browser", "--port", "0"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    assert process.stdout is not None
+    url = None
+    for line in process.stdout:  # up to its last line, "Stop it with Ctrl+C."
+        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line)
+        url = url or (found.group(1) if found else None)
+        if line.startswith("Stop it"):
+            break
+    assert url, "the studio printed no address"
+    return process, url
+
+
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The real command on a folder with copies of shipped examples: (address, folder)."""
     folder = tmp_path_factory.mktemp("exports")
     for name in EXPORTS:
         shutil.copy(REPO / "examples" / name, folder / name)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "yukimap", "studio", str(folder), "--no-browser", "--port", "0"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    url = None
-    for _ in range(4):
-        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", process.stdout.readline())
-        url = url or (found.group(1) if found else None)
-    assert url, "the studio printed no address"
+    process, url = start_studio(str(folder))
     yield url, folder
     process.terminate()
     process.wait(10)
@@ -339,3 +350,43 @@ def test_without_the_token_the_page_is_forbidden(page: Any, studio: Any) -> None
     answer = page.goto(bare)
     assert answer.status == 403
     assert page.locator("body").inner_text().strip() == FORBIDDEN.decode().strip()
+
+
+def test_see_a_failed_file_on_the_hot_folder_page_and_retry_it(
+        page: Any, sandbox: Sandbox, tmp_path: Path) -> None:
+    """The real daemon (as the hot-folder tests run it, against the sandbox) fails a file with
+    bad dates; the page shows it with its reason; Retry moves it back, the daemon takes it up
+    again (and, the dates still bad, fails it again)."""
+    hot = Watch(tmp_path, sandbox, "polling")
+    hot.start()
+    studio = None
+    try:
+        hot.drop("bad-date.csv", HEADER + "501;31-31-2024;K;1;Mok;12,50;21\n")
+        hot.wait_failed(1)
+        studio, url = start_studio(str(tmp_path), "--watch", str(hot.config), env=hot.env())
+        page.goto(url.replace("/?token=", "/watch?token="))
+        wait_until(page, "document.querySelector('li[data-file=\"bad-date.csv\"]') !== null")
+        route = page.locator("section.route[data-route=shop]")
+        assert text(page, "#daemon .health").startswith("running: pid ")
+        assert route.locator("h3").all_inner_texts() == ["waiting (0)", "failed (1)",
+                                                         "archived (0)"]
+        failed = route.locator("li[data-file='bad-date.csv']")
+        assert failed.locator(".reason").inner_text() == (f"{hot.inbox}/processing/bad-date.csv:"
+                                                          " 1 problem in the data")
+        failed.locator("summary").click()
+        assert "Stage:      mapping the data" in failed.locator("pre").inner_text()
+        shot(page, "9-hot-folders.png", tmp_path)
+
+        failed.locator("button.retry").click()
+        wait_until(page, "document.getElementById('status').textContent !== ''")
+        assert text(page, "#status") == ("bad-date.csv is back in the folder as bad-date.csv:"
+                                         " the daemon takes it up")
+        assert (hot.inbox / "failed" / "retried" / "bad-date.csv.error.txt").is_file()
+        hot.wait_for(lambda: hot.states("bad-date.csv").count("FAILED") == 2,
+                     "the retried file taken up again")
+        wait_until(page, "document.querySelector('li[data-file=\"bad-date.csv\"]') !== null")
+    finally:
+        if studio is not None:
+            studio.terminate()
+            studio.wait(10)
+        hot.kill()

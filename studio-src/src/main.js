@@ -6,8 +6,8 @@ import {EditorSelection} from "@codemirror/state";
 import {linter, forceLinting, lintGutter, forEachDiagnostic} from "@codemirror/lint";
 import {yamlSchema} from "codemirror-json-schema/yaml";
 import {TEXT} from "./text.js";
+import {$, el} from "./dom.js";
 
-const $ = (id) => document.getElementById(id);
 const PAUSE_MS = 500; // a pause in typing this long starts a dry run
 
 const state = {files: [], packs: [], starters: [], file: null, mapping: null, checks: 0,
@@ -33,23 +33,7 @@ async function api(method, path, body, raw = false) {
 
 const q = (params) => new URLSearchParams(params).toString();
 
-// --- small DOM helpers -----------------------------------------------------------------
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
+// --- the status line -------------------------------------------------------------------
 
 function status(text, kind = "") {
   $("status").textContent = text;
@@ -62,6 +46,7 @@ async function loadState(select) {
   const answer = await api("GET", "/api/state");
   Object.assign(state, {files: answer.files, packs: answer.packs, starters: answer.starters,
     folders: answer.folders});
+  $("hot-link").hidden = !answer.watch;
   const exports = state.files.filter((f) => f.kind === "export");
   $("file").replaceChildren(...exports.map((f) => el("option", {value: f.id}, f.id.replace(/^\d+\//, ""))));
   if (!exports.length) {

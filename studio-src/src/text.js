@@ -50,4 +50,30 @@ export const TEXT = {
   approved: (a) => `${a.new ? "kept" : "approved again"}: test case ${a.folder}` +
     (a.refused ? " (the file is refused: the case expects that)" : "") + `; run ${a.command}`,
   notApproved: (message) => `not kept: ${message}`,
+  // the hot folders' page
+  watch: {
+    neverRan: "the daemon has not run with this state folder (yukimap watch CONFIG starts it)",
+    running: (d) => `running: pid ${d.pid} since ${d.started}; ` + (d.healthy ? "healthy" : "NOT HEALTHY"),
+    notRunning: (d) => `NOT RUNNING (last seen ${Math.round(d.heartbeat_seconds_ago)} s ago, pid ${d.pid})`,
+    keyRefused: (k) => `Yuki refused the access key: every file waits: ${k.reason} (next try ${k.until})`,
+    paused: (domain, p) => `calls for ${domain} paused until ${p.until}: ${p.reason}`,
+    callsTitle: (day) => `Yuki calls today (${day}, Europe/Amsterdam)`,
+    domain: "domain", used: "used", left: "left",
+    leftOf: (left, budget) => `${left} of ${budget}`,
+    noCalls: "no calls today",
+    routeTitle: (r) => `route ${r.name}`,
+    routeFacts: (r, c) => `${r.folder} · mapping ${r.mapping} · ${r.mode} · ${c.CLAIMED ?? 0} queued, ` +
+      `${c.WAITING ?? 0} waiting, ${c.FAILED ?? 0} failed, ${c.ARCHIVED ?? 0} archived` +
+      (r.last_scan_seconds_ago === null ? "" : ` · last full scan ${Math.round(r.last_scan_seconds_ago)} s ago`),
+    waitingTitle: (n) => `waiting (${n})`,
+    until: (until) => ` (next try ${until})`,
+    failedTitle: (n) => `failed (${n})`,
+    arrivedAs: (name) => ` (arrived as ${name})`,
+    since: (since) => ` since ${since}`,
+    retry: "Retry",
+    reasonFile: (file) => `${file}.error.txt`,
+    archivedTitle: (n) => `archived (${n})`,
+    at: (at) => ` ${at}`,
+    retried: (a) => `${a.file} is back in the folder as ${a.moved_to}: the daemon takes it up`,
+  },
 };

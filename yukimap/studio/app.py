@@ -19,6 +19,10 @@ The app reads no settings: no access key or session ID can reach a response.
                                 its output now as a snapshot case (yukimap test)
     POST /api/source            {text, key, value}: the text with a source option set
     PUT  /api/files?folder=N&name=NAME   a dropped export (body), saved into folder N
+    GET  /watch                 the hot folders' page (with --watch CONFIG)
+    GET  /api/watch             each route's waiting, failed and archived files, the calls
+                                today, the daemon's health (what `status --json` reads)
+    POST /api/watch/retry       {route, file}: a failed file moved back into its folder
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from yukimap.studio import starters
 from yukimap.studio.dryrun import template_of
 from yukimap.studio.folders import EXPORTS, MAPPINGS, Folders, OutsideFolders
 from yukimap.studio.gate import TokenGate
+from yukimap.studio.hotfolders import HotFolders, NotRetried
 from yukimap.studio.jsonschema import mapping_schema
 from yukimap.studio.sourceedit import NotEditable, set_source_option
 from yukimap.studio.worker import SECONDS, Worker
@@ -62,8 +67,9 @@ class Refused(Exception):
 
 
 def create_app(folders: Folders, token: str, *, seconds: float = SECONDS,
-               cookie: str = "yukimap-studio") -> TokenGate:
-    """The studio for `folders`, behind `token`; dry runs bounded to `seconds`."""
+               cookie: str = "yukimap-studio", hot: HotFolders | None = None) -> TokenGate:
+    """The studio for `folders`, behind `token`; dry runs bounded to `seconds`; the hot
+    folders' page for `hot` (a watch config and the daemon's state folder) when given."""
     worker = Worker(seconds)
 
     @asynccontextmanager
@@ -85,12 +91,16 @@ def create_app(folders: Folders, token: str, *, seconds: float = SECONDS,
         Route("/api/approve", _approve, methods=["POST"]),
         Route("/api/source", _source, methods=["POST"]),
         Route("/api/files", _upload, methods=["PUT"]),
+        Route("/watch", _watch_page),
+        Route("/api/watch", _watch),
+        Route("/api/watch/retry", _retry, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={Refused: _refused, OutsideFolders: _outside})
     app.state.folders = folders
     app.state.worker = worker
+    app.state.hot = hot
     return TokenGate(app, token, cookie)
 
 
@@ -109,6 +119,7 @@ async def _state(request: Request) -> Response:
         "files": [vars(entry) for entry in folders.entries()],
         "packs": starters.packs(),
         "starters": list(starters.STARTERS),
+        "watch": request.app.state.hot is not None,
     })
 
 
@@ -300,6 +311,38 @@ async def _upload(request: Request) -> Response:
     with open(path, "xb") as out:  # never over a file that appeared meanwhile
         out.write(body)
     return JSONResponse({"file": file_id, "name": name}, status_code=201)
+
+
+# --- the hot folders -----------------------------------------------------------------------
+
+
+async def _watch_page(request: Request) -> Response:
+    _hot(request)
+    return FileResponse(STATIC / "watch.html")
+
+
+async def _watch(request: Request) -> Response:
+    hot = _hot(request)
+    answer = await anyio.to_thread.run_sync(hot.status)
+    return JSONResponse(answer)
+
+
+async def _retry(request: Request) -> Response:
+    hot = _hot(request)
+    asked = await _json(request)
+    route, file = _text(asked, "route"), _text(asked, "file")
+    try:
+        answer = await anyio.to_thread.run_sync(lambda: hot.retry(route, file))
+    except NotRetried as exc:
+        raise Refused(404, str(exc)) from None
+    return JSONResponse(answer)
+
+
+def _hot(request: Request) -> HotFolders:
+    hot: HotFolders | None = request.app.state.hot
+    if hot is None:
+        raise Refused(404, "no hot folders here: start the studio with --watch CONFIG")
+    return hot
 
 
 # --- requests -----------------------------------------------------------------------------
