@@ -293,6 +293,54 @@ def test_approve_a_snapshot_and_yukimap_test_passes_on_it(page: Any, studio: Any
         shutil.rmtree(folder / "webshop-orders.tests", ignore_errors=True)
 
 
+def test_a_new_mapping_from_inits_starter_to_a_validating_dry_run(page: Any, studio: Any,
+                                                                  tmp_path: Path) -> None:
+    """The time a new mapping takes, as a person does it on the page: pick a new export (a
+    webshop export under a name no shipped mapping has), start from `yukimap init`'s
+    starter, fill in what the dry run asks for, until it converts and validates; save."""
+    folder = studio[1]
+    shutil.copy(REPO / "examples" / "webshop-orders.csv", folder / "orders-november.csv")
+    try:
+        open_studio(page, studio, "webshop-orders.csv")
+        started, edits = time.monotonic(), 0
+        before = checks(page)
+        page.select_option("#file", "0/orders-november.csv")
+        checked(page, before + 1)
+        assert text(page, "#mapping-name") == ("orders-november.yaml (not saved; yukimap"
+                                               " init's starter for sales invoices)")
+        place = page.locator("#problems li.place").first
+        assert place.inner_text() == "mapping line 82:35 lines.Product.VATType.map.0"
+        shot(page, "10-new-mapping-from-init.png", tmp_path)
+        place.click()  # the editor's cursor goes to the TODO
+        retype(page, '"0": TODO', '"0": 4')  # Yuki's VAT type for 0%: 4, zero rate
+        edits += 1
+        assert text(page, "#problems .cause") == ("ERROR not a date in ISO format"
+                                                  " (yyyy-mm-dd)")
+        assert 'date_format: "%d-%m-%Y"' in text(page, "#problems .hint")
+        retype(page, "# date_format: not stated: Besteldatum reads as dd-mm-yyyy or mm-dd-yyyy,"
+                     " and no value", 'date_format: "%d-%m-%Y"')  # as the fix says
+        edits += 1
+        assert text(page, "#message") == ("orders-november.csv: the mapping converts and"
+                                          " validates; nothing written")
+        page.click("#save")
+        wait_until(page, "document.getElementById('status').textContent.startsWith('saved')")
+        took = time.monotonic() - started
+        assert (folder / "orders-november.yaml").is_file()
+        assert [text(page, f"#totals tbody td:nth-child({n})") for n in (2, 3, 4)] == [
+            "1,278.33", "250.52", "1,528.85"]
+        figure = (f"a new mapping for webshop-orders.csv from yukimap init's starter to a"
+                  f" validating dry run, saved: {edits} edits, 3 clicks, {took:.1f} s of"
+                  " the page's own time\n")
+        shots = os.environ.get("YUKIMAP_STUDIO_SHOTS")
+        if shots:
+            (Path(shots) / "time-to-new-mapping.txt").write_text(figure)
+        print(figure)
+        assert edits == 2
+    finally:
+        (folder / "orders-november.csv").unlink()
+        (folder / "orders-november.yaml").unlink(missing_ok=True)
+
+
 def test_the_mapping_is_saved_beside_the_export_and_the_document_downloads(
         page: Any, studio: Any) -> None:
     open_studio(page, studio, "webshop-orders.csv")

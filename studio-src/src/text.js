@@ -6,8 +6,10 @@ export const TEXT = {
   mappingsHere: "mappings in this folder",
   packs: "shipped mappings",
   starters: "start a new mapping",
-  starterFor: (target) => `new: ${target.replace("_", " ")}`,
-  mappingFile: (name, origin, from) => origin === "saved" ? `${name}` : `${name} (not saved; from ${from})`,
+  starterFor: (target) => `new from the export's columns: ${target.replace("_", " ")}`,
+  mappingFile: (name, origin, from) => origin === "saved" ? `${name}` :
+    origin === "init" ? `${name} (not saved; yukimap init's starter for ${from.replace("_", " ")})` :
+    `${name} (not saved; from ${from})`,
   saved: (name) => `saved as ${name}`,
   downloaded: (name) => `downloaded ${name}`,
   downloadRefused: "no document: fix the problems first",

@@ -8,8 +8,10 @@ The app reads no settings: no access key or session ID can reach a response.
     GET  /static/...            its assets, shipped in the package
     GET  /api/state             the folders, their exports and mappings, the shipped mappings
     GET  /api/schema            the mapping's JSON Schema (for the editor)
-    GET  /api/mapping?file=ID   the mapping for an export: saved beside it, or a start
-                                (&pack=NAME: a shipped mapping, &open=ID: a mapping file)
+    GET  /api/mapping?file=ID   the mapping for an export: saved beside it, the shipped one
+                                of its name, or init's starter for it (&pack=NAME: a shipped
+                                mapping, &starter=TARGET: init's starter for that target,
+                                &open=ID: a mapping file)
     PUT  /api/mapping?id=ID     save the mapping text (body) as that file
     POST /api/check             {file, mapping, text}: the dry run
     POST /api/document          {file, mapping, text}: the rendered documents, to download
@@ -142,8 +144,9 @@ async def _mapping(request: Request) -> Response:
         return JSONResponse(_start(beside, starters.pack_text(chosen["pack"]), "pack",
                                    chosen["pack"]))
     if "starter" in chosen:
-        return JSONResponse(_start(beside, starters.starter_text(chosen["starter"]),
-                                   "starter", chosen["starter"]))
+        if chosen["starter"] not in starters.STARTERS:
+            raise Refused(404, f"no starter {chosen['starter']!r}")
+        return JSONResponse(await _starter(request, export, beside, chosen["starter"]))
     opened = chosen.get("open") or beside
     path = folders.path(opened, MAPPINGS)
     if path.is_file():
@@ -151,8 +154,24 @@ async def _mapping(request: Request) -> Response:
     stem = PurePosixPath(export).stem
     if stem in shipped_mappings():
         return JSONResponse(_start(beside, starters.pack_text(stem), "pack", stem))
-    return JSONResponse(_start(beside, starters.starter_text(starters.STARTERS[0]), "starter",
-                               starters.STARTERS[0]))
+    return JSONResponse(await _starter(request, export, beside, None))
+
+
+async def _starter(request: Request, export: str, beside: str,
+                   target: str | None) -> dict[str, Any]:
+    """`yukimap init`'s starter for the export (for `target`, or the one init guesses); the
+    plain starter of the target (sales invoices when none) when init cannot make one."""
+    folders = _folders(request)
+    root = folders.roots[int(export.split("/", 1)[0])]
+    kwargs = {"file": str(folders.path(export, EXPORTS).relative_to(root)),
+              "mapping": str(folders.path(beside, MAPPINGS).relative_to(root)),
+              "target": target}
+    worker: Worker = request.app.state.worker
+    answer = await anyio.to_thread.run_sync(lambda: worker.run("starter", str(root), **kwargs))
+    if answer.get("stage") == "ok":
+        return _start(beside, answer["text"], "init", answer["target"])
+    plain = target or starters.STARTERS[0]
+    return _start(beside, starters.starter_text(plain), "starter", plain)
 
 
 def _start(mapping_id: str, text: str | None, origin: str, name: str) -> dict[str, Any]:

@@ -94,11 +94,11 @@ def _stopped(message: str, hint: str) -> Json:
 
 def _serve(conn: Connection) -> None:
     """The worker's loop: a job in, its answer out, until None or the pipe closes."""
-    from yukimap.studio import dryrun, keep, why
+    from yukimap.studio import dryrun, keep, starters, why
 
     jobs: dict[str, Callable[..., Json]] = {
         "check": dryrun.check, "render": dryrun.render, "why": why.why,
-        "approve": keep.approve_case}
+        "approve": keep.approve_case, "starter": starters.init_starter}
     while True:
         try:
             message = conn.recv()
