@@ -370,7 +370,7 @@ function showFeeds(row, letter) {
   mark(fed.filter(Boolean), "fed");
   $("why").replaceChildren(el("h3", {}, TEXT.feedsTitle(row, letter, column)),
     found.length ? el("ul", {class: "feeds"}, found.map((f) => el("li", {}, f))) : el("p", {}, TEXT.feedsNothing));
-  if (fed[0]) fed[0].scrollIntoView({block: "nearest", inline: "nearest"});
+  $("why").scrollIntoView({block: "start"}); // the list first; the values are marked below
 }
 
 function showSourceOptions(grid) {
