@@ -78,7 +78,22 @@ def test_an_items_value_is_explained_for_its_own_row_and_item(client: TestClient
                                          "letter": "T"}
 
 
+def test_a_documents_value_is_found_by_its_first_row_as_the_page_asks(
+        client: TestClient) -> None:
+    """Not every document has a reference: the page names a document by its first row."""
+    _, by_row = explain(client, row=8, field="invoice.Date")
+    _, by_reference = explain(client, document="2024-1004", field="Date")
+    assert by_row == by_reference
+    assert by_row["traces"][0]["steps"][0]["cell"] == {"row": 8, "column": "Besteldatum",
+                                                       "letter": "B"}
+
+
 def test_a_value_that_cannot_be_explained_says_why(client: TestClient) -> None:
+    status, answer = explain(client, row=2, field="lines.Product.SalesPrice", item=9)
+    assert (status, answer) == (422, {
+        "stage": "refused", "message": "invoice 2024-1001: its item 9 is not made from a row"
+        " of the file with that field", "hint": "Yuki's rules add some (e.g. a balancing"
+        " entry); their values have no source cell"})
     status, answer = explain(client, document="2024-9999", field="Date")
     assert (status, answer) == (422, {
         "stage": "refused", "message": "webshop-orders.csv: no invoice '2024-9999'",

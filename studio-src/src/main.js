@@ -437,9 +437,15 @@ function showTable(node, table, title, kind) {
       lead.map((c) => el("td", {class: "lead"}, c)),
       r.values.map((v, i) => el("td", {class: "value", id: `${kind}-${index}-${i}`,
         onclick: (e) => {
-          const asked = kind === "doc" ? {document: r.key, field: table.columns[i]} :
-            {document: keys.get(r.doc)?.key || "", field: `${state.lastAnswer.summary.item}.${table.columns[i]}`,
-              row: r.row, item: number};
+          // By its first row: every document has one, not every document a reference.
+          const summary = state.lastAnswer.summary;
+          const asked = kind === "doc" ? {row: r.rows[0], field: `${summary.header}.${table.columns[i]}`} :
+            {row: r.row, field: `${summary.item}.${table.columns[i]}`, item: number};
+          if (kind !== "doc" && r.kind >= (state.lastAnswer.reads?.items.length ?? Infinity)) {
+            mark([e.currentTarget], "chosen");
+            $("why").replaceChildren(el("h3", {}, TEXT.whyTitle), el("p", {}, TEXT.byRules));
+            return;
+          }
           explainValue(asked, e.currentTarget, docRows).catch((error) => status(error.message, "error"));
         }}, v ?? "")));
   });

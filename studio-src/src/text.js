@@ -48,6 +48,7 @@ export const TEXT = {
   feedsTitle: (row, letter, column) => `row ${row}, column ${letter} (${column}) feeds`,
   feedsValue: (key, field, value) => `${key} · ${field} = ${value === null || value === undefined ? "(empty)" : "'" + value + "'"}`,
   feedsNothing: "no value of the documents shown",
+  byRules: "made by Yuki's rules (e.g. a balancing entry), not from a row of the file",
   // keep it
   approved: (a) => `${a.new ? "kept" : "approved again"}: test case ${a.folder}` +
     (a.refused ? " (the file is refused: the case expects that)" : "") + `; run ${a.command}`,

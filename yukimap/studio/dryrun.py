@@ -187,8 +187,8 @@ def key_path(key: str) -> KeyPath:
 def _summary(summary: Summary, result: ConversionResult, mapping: str) -> Json:
     target = result.mapping.target
     return {
-        "title": target.title, "item": target.item_key, "documents": summary.documents,
-        "items": summary.items, "rows_read": summary.rows_read,
+        "title": target.title, "header": target.header_key, "item": target.item_key,
+        "documents": summary.documents, "items": summary.items, "rows_read": summary.rows_read,
         "skipped_rows": sum(summary.skipped.values()),
         "skipped_documents": sum(summary.skipped_documents.values()),
         "totals": [{"currency": c, "excl": money(t.excl), "vat": money(t.vat),

@@ -44,6 +44,10 @@ def why(file: str, mapping: str, text: str, template_ok: bool = True, document: 
     answer = explanation_json(found)
     if item is not None:
         answer["traces"] = [t for t in answer["traces"] if _item_number(t["place"]) == item]
+        if not answer["traces"]:
+            return _refused(f"{found.document}: its item {item} is not made from a row of the"
+                            " file with that field", "Yuki's rules add some (e.g. a balancing"
+                            " entry); their values have no source cell")
     return {"stage": "ok", **answer}
 
 
