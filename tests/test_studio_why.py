@@ -160,3 +160,12 @@ def test_approve_refuses_a_mapping_path_outside_the_folders(client: TestClient) 
     answer = client.post("/api/approve", json={"file": FILE, "mapping": "0/../x.yaml",
                                                "text": WEBSHOP})
     assert answer.status_code == 403
+
+
+def test_a_broken_mapping_is_not_kept_as_a_case(client: TestClient, folder: Path) -> None:
+    status, answer = approve(client, WEBSHOP.replace("Process: true", "Proces: true"))
+    assert (status, answer) == (422, {
+        "stage": "refused", "message": "webshop-orders.yaml: 1 problem in the mapping: fix the"
+        " mapping first", "hint": "a case keeps what a working mapping makes of the export"})
+    assert not (folder / "webshop-orders.tests").exists()
+    (folder / "webshop-orders.yaml").unlink()

@@ -83,7 +83,7 @@ class HotFolders:
         source = failed / _plain_name(file)
         _regular(failed, source)
         row = self._failed_row(source)
-        target = unique(route.folder, row.name if row is not None else file)
+        target = unique(route.folder, Path(row.name).name if row is not None else file)
         move(source, target)
         aside = []
         for suffix in REASON_SUFFIXES:

@@ -14,7 +14,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from yukimap.errors import UserError
+from yukimap.errors import MappingError, UserError
+from yukimap.schema import load_mapping
 from yukimap.snapshots import (
     add_case,
     approve,
@@ -36,6 +37,11 @@ def approve_case(file: str, mapping: str, template_ok: bool = True) -> Json:
                 " folders", "hint": None}
     sample, path = Path(file), Path(mapping)
     name = default_case_name(sample)
+    try:
+        load_mapping(path)  # a broken mapping is fixed first, never kept as a case's answer
+    except MappingError as exc:
+        return {"stage": "refused", "message": f"{exc.message}: fix the mapping first",
+                "hint": "a case keeps what a working mapping makes of the export"}
     try:
         existing = next((c for c in find_cases(path) if c.name == name), None)
         if existing is None:
