@@ -169,3 +169,14 @@ def test_a_broken_mapping_is_not_kept_as_a_case(client: TestClient, folder: Path
         " mapping first", "hint": "a case keeps what a working mapping makes of the export"})
     assert not (folder / "webshop-orders.tests").exists()
     (folder / "webshop-orders.yaml").unlink()
+
+
+def test_approve_writes_nothing_for_an_export_in_another_folder(client: TestClient,
+                                                                folder: Path) -> None:
+    saved = folder / "webshop-orders.yaml"
+    before = saved.read_text(encoding="utf-8") if saved.exists() else None
+    answer = client.post("/api/approve", json={"file": "1/x.csv", "mapping": MAPPING,
+                                               "text": "version: 1\n"})
+    assert (answer.status_code, answer.json()) == (403, {"error": "no folder '1' in this"
+                                                                  " studio"})
+    assert (saved.read_text(encoding="utf-8") if saved.exists() else None) == before

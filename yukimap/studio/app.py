@@ -247,15 +247,7 @@ async def _explain(request: Request) -> Response:
 
 
 async def _approve(request: Request) -> Response:
-    asked = await _json(request)
-    folders = _folders(request)
-    mapping = _text(asked, "mapping")
-    path = folders.path(mapping, MAPPINGS)
-    if path.is_dir():
-        raise Refused(409, f"{path.name} is a folder")
-    # The case is of the mapping as saved: `yukimap test` reads the file, not the editor.
-    write_atomically(path, _text(asked, "text"))
-    answer, _ = await _run(request, "approve", asked, with_text=False)
+    answer, _ = await _run(request, "approve", save=True)
     return JSONResponse(answer, status_code=200 if answer.get("stage") == "ok" else 422)
 
 
@@ -269,10 +261,11 @@ def _number(asked: dict[str, Any], name: str) -> int | None:
 
 
 async def _run(request: Request, job: str, asked: dict[str, Any] | None = None,
-               extra: dict[str, Any] | None = None, with_text: bool = True
+               extra: dict[str, Any] | None = None, save: bool = False
                ) -> tuple[dict[str, Any], str]:
-    """The worker's answer to `job` on the request's export and mapping text (or the saved
-    mapping: `with_text` False), with `extra` arguments; the export."""
+    """The worker's answer to `job` on the request's export and mapping text, with `extra`
+    arguments; the export. With `save`, the text is first saved as the mapping and the job
+    reads the file (a snapshot case is of the mapping as saved: `yukimap test` reads it)."""
     folders = _folders(request)
     asked = await _json(request) if asked is None else asked
     export, mapping, text = (_text(asked, "file"), _text(asked, "mapping"),
@@ -287,7 +280,10 @@ async def _run(request: Request, job: str, asked: dict[str, Any] | None = None,
     kwargs = {"file": str(file_path.relative_to(root)),
               "mapping": str(mapping_path.relative_to(root)), "text": text,
               "template_ok": template is None or folders.inside(template), **(extra or {})}
-    if not with_text:
+    if save:
+        if mapping_path.is_dir():
+            raise Refused(409, f"{mapping_path.name} is a folder")
+        write_atomically(mapping_path, text)
         del kwargs["text"]
     answer: dict[str, Any] = await anyio.to_thread.run_sync(
         lambda: worker.run(job, str(root), **kwargs))
