@@ -1,9 +1,13 @@
 """`yukimap studio` in a real browser: Debian's headless Chromium, driven by Playwright,
 against the real command serving a folder of exports. A shipped example loads and converts
 with its totals; a broken mapping shows its error in the editor (the line) and in the grid
-(the cell); fixed, the error is gone; a value shows its source rows; the mapping is saved
-beside the export and the document downloads; a workbook's header row is changed from the
-page; a dropped export opens. The page asks nothing of any address but the studio's.
+(the cell); fixed, the error is gone; a value shows its source rows, and clicked, its
+explain trace and source cell; a cell shows the values it feeds; the output is approved as a
+snapshot case that `yukimap test` passes; a new export starts from init's starter and is
+timed to a validating dry run; the mapping is saved beside the export and the document
+downloads; a workbook's header row is changed from the page; a dropped export opens; the hot
+folders of the real daemon show a failed file, and Retry gives it back to the daemon. The
+page asks nothing of any address but the studio's.
 
 Screenshots of each screen are taken on the way; `make studio-screenshots` keeps them in
 docs/studio/ (YUKIMAP_STUDIO_SHOTS)."""
@@ -400,6 +404,7 @@ def test_without_the_token_the_page_is_forbidden(page: Any, studio: Any) -> None
     assert page.locator("body").inner_text().strip() == FORBIDDEN.decode().strip()
 
 
+@pytest.mark.slow
 def test_see_a_failed_file_on_the_hot_folder_page_and_retry_it(
         page: Any, sandbox: Sandbox, tmp_path: Path) -> None:
     """The real daemon (as the hot-folder tests run it, against the sandbox) fails a file with
