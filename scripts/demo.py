@@ -146,8 +146,13 @@ def print_studio() -> None:
         if not (folder / example.name).exists():
             shutil.copy(example, folder / example.name)
     print("\nTo build or change a mapping on these examples in your browser (each opens with"
-          "\nits shipped mapping; Save keeps yours beside the export):\n"
-          f"    .venv/bin/yukimap studio {folder.relative_to(ROOT)}")
+          "\nits shipped mapping; an export of another name starts from yukimap init's"
+          "\nstarter; Save keeps yours beside the export, Approve as test keeps a test case):\n"
+          f"    .venv/bin/yukimap studio {folder.relative_to(ROOT)}\n"
+          "and with the hot folders of the daemon above (its page /watch: the file it"
+          " archived;\nthe daemon has stopped, as the page says):\n"
+          f"    .venv/bin/yukimap studio {folder.relative_to(ROOT)} --watch"
+          f" {(DEMO / 'watch.yaml').relative_to(ROOT)} --state {(DEMO / 'state').relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

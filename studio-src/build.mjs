@@ -15,8 +15,8 @@ const plainText = {
 };
 
 await esbuild.build({
-  entryPoints: [here("./src/main.js")],
-  outfile: here("../yukimap/studio/static/studio.js"),
+  entryPoints: {studio: here("./src/main.js"), watch: here("./src/watch.js")},
+  outdir: here("../yukimap/studio/static"),
   bundle: true,
   minify: true,
   format: "esm",

@@ -74,7 +74,9 @@ ROUTES = [
     ("GET", "/api/state"), ("GET", "/api/schema"),
     ("GET", "/api/mapping?file=0/webshop-orders.csv"),
     ("PUT", "/api/mapping?id=0/webshop-orders.yaml"), ("POST", "/api/check"),
-    ("POST", "/api/document"), ("POST", "/api/source"),
+    ("POST", "/api/document"), ("POST", "/api/source"), ("POST", "/api/explain"),
+    ("POST", "/api/approve"), ("GET", "/watch"), ("GET", "/api/watch"),
+    ("POST", "/api/watch/retry"),
     ("PUT", "/api/files?folder=0&name=new.csv"), ("GET", "/no/such/page"),
 ]
 
@@ -147,8 +149,25 @@ def test_an_export_without_a_mapping_starts_from_the_shipped_one_of_its_name(
                       "name": "webshop-orders"}
     starter = client.get("/api/mapping", params={"file": "0/webshop-orders.csv",
                                                  "starter": "journal"}).json()
-    assert starter["origin"] == "starter" and starter["text"].startswith(
-        "version: 1\ntarget: journal\n")
+    assert (starter["origin"], starter["name"]) == ("init", "journal")
+    assert "\nversion: 1\ntarget: journal\n" in starter["text"]
+    assert "  EntryDate: {column: TODO}       # the date of each entry\n" in starter["text"]
+    unknown = client.get("/api/mapping", params={"file": "0/webshop-orders.csv",
+                                                 "starter": "nope"})
+    assert (unknown.status_code, unknown.json()) == (404, {"error": "no starter 'nope'"})
+
+
+def test_a_new_export_starts_from_inits_starter_for_the_target_it_guesses(
+        client: TestClient, folder: Path) -> None:
+    shutil.copy(REPO / "examples" / "webshop-orders.csv", folder / "orders-november.csv")
+    try:
+        answer = client.get("/api/mapping", params={"file": "0/orders-november.csv"}).json()
+    finally:
+        (folder / "orders-november.csv").unlink()
+    assert (answer["mapping"], answer["origin"], answer["name"]) == (
+        "0/orders-november.yaml", "init", "sales_invoices")
+    assert "# A starter mapping for orders-november.csv, written by yukimap init." in answer["text"]
+    assert '      map: {"21": 1, "9": 2, "0": TODO}\n' in answer["text"]
 
 
 def test_the_schema_knows_the_loaders_keys(client: TestClient) -> None:

@@ -1,9 +1,13 @@
 """`yukimap studio` in a real browser: Debian's headless Chromium, driven by Playwright,
 against the real command serving a folder of exports. A shipped example loads and converts
 with its totals; a broken mapping shows its error in the editor (the line) and in the grid
-(the cell); fixed, the error is gone; a value shows its source rows; the mapping is saved
-beside the export and the document downloads; a workbook's header row is changed from the
-page; a dropped export opens. The page asks nothing of any address but the studio's.
+(the cell); fixed, the error is gone; a value shows its source rows, and clicked, its
+explain trace and source cell; a cell shows the values it feeds; the output is approved as a
+snapshot case that `yukimap test` passes; a new export starts from init's starter and is
+timed to a validating dry run; the mapping is saved beside the export and the document
+downloads; a workbook's header row is changed from the page; a dropped export opens; the hot
+folders of the real daemon show a failed file, and Retry gives it back to the daemon. The
+page asks nothing of any address but the studio's.
 
 Screenshots of each screen are taken on the way; `make studio-screenshots` keeps them in
 docs/studio/ (YUKIMAP_STUDIO_SHOTS)."""
@@ -24,6 +28,8 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import REPO
+from tests.robustness.watch_harness import HEADER, Watch
+from tests.sandbox_fixtures import Sandbox
 from yukimap.studio.gate import FORBIDDEN
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -46,21 +52,30 @@ def chromium() -> str:
     pytest.skip(reason)
 
 
+def start_studio(*args: str, env: dict[str, str] | None = None
+                 ) -> tuple[subprocess.Popen[str], str]:
+    """The real `yukimap studio` command with `args`; its process and the address it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "yukimap", "studio", *args, "--no-browser", "--port", "0"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    assert process.stdout is not None
+    url = None
+    for line in process.stdout:  # up to its last line, "Stop it with Ctrl+C."
+        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line)
+        url = url or (found.group(1) if found else None)
+        if line.startswith("Stop it"):
+            break
+    assert url, "the studio printed no address"
+    return process, url
+
+
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The real command on a folder with copies of shipped examples: (address, folder)."""
     folder = tmp_path_factory.mktemp("exports")
     for name in EXPORTS:
         shutil.copy(REPO / "examples" / name, folder / name)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "yukimap", "studio", str(folder), "--no-browser", "--port", "0"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    url = None
-    for _ in range(4):
-        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", process.stdout.readline())
-        url = url or (found.group(1) if found else None)
-    assert url, "the studio printed no address"
+    process, url = start_studio(str(folder))
     yield url, folder
     process.terminate()
     process.wait(10)
@@ -222,6 +237,114 @@ def test_a_value_shows_its_source_rows(page: Any, studio: Any, tmp_path: Path) -
     shot(page, "4-value-and-its-source.png", tmp_path)
 
 
+def test_click_a_value_and_see_its_source_cell_and_each_step(page: Any, studio: Any,
+                                                            tmp_path: Path) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    doc = page.locator("#documents tbody tr", has_text="2024-1004")
+    column = page.locator("#documents thead th").all_inner_texts().index("Date")
+    doc.locator("td").nth(column).click()
+    wait_until(page, "document.querySelectorAll('#why .trace').length === 1")
+    assert text(page, "#why h3") == "why: invoice 2024-1004"
+    assert text(page, "#why .trace-head") == "invoice.Date = '2024-11-04'"
+    assert page.locator("#why .steps li").all_inner_texts() == [
+        "column 'Besteldatum' (B), row 8: '04-11-2024'",
+        "read as a date (%d-%m-%Y): '2024-11-04'"]
+    assert "source" in str(page.get_attribute("#cell-8-B", "class"))
+    assert page.locator("#grid-table td.source").count() == 1
+    shot(page, "6-why-a-value.png", tmp_path)
+
+    item = page.locator("#items tbody tr").nth(1)  # 2024-1001's second line, row 3
+    prices = page.locator("#items thead th").all_inner_texts().index("Product.SalesPrice")
+    item.locator("td").nth(prices).click()
+    wait_until(page, "document.querySelector('#why .trace-head')?.textContent"
+                     " === \"lines.Product.SalesPrice = '4.50' (line 2 (row 3))\"")
+    assert "source" in str(page.get_attribute("#cell-3-R", "class"))
+
+
+def test_click_a_cell_and_see_the_values_it_feeds(page: Any, studio: Any,
+                                                  tmp_path: Path) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    page.click("#cell-2-F")
+    assert text(page, "#why h3") == "row 2, column F (Bedrijfsnaam) feeds"
+    assert page.locator("#why .feeds li").all_inner_texts() == [
+        "2024-1001 · Contact.FullName = 'De Groene Vlinder B.V.'",
+        "2024-1001 · Contact.ContactType = 'Company'"]
+    assert page.locator("#documents td.fed").count() == 2
+    page.click("#cell-3-R")
+    assert page.locator("#why .feeds li").all_inner_texts() == [
+        "2024-1001 · lines.Product.SalesPrice = '4.50'"]
+    assert page.locator("#items td.fed").count() == 1
+    shot(page, "7-what-a-cell-feeds.png", tmp_path)
+
+
+def test_approve_a_snapshot_and_yukimap_test_passes_on_it(page: Any, studio: Any,
+                                                          tmp_path: Path) -> None:
+    open_studio(page, studio, "webshop-orders.csv")
+    folder = studio[1]
+    try:
+        page.click("#approve")
+        wait_until(page, "document.getElementById('status').textContent.startsWith('kept')")
+        assert text(page, "#status") == ("kept: test case webshop-orders.tests/webshop-orders;"
+                                         " run yukimap test webshop-orders.yaml")
+        assert text(page, "#mapping-name") == "webshop-orders.yaml"
+        ran = subprocess.run([sys.executable, "-m", "yukimap", "test", "webshop-orders.yaml"],
+                             cwd=folder, capture_output=True, text=True, timeout=120,
+                             check=False)
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        shot(page, "8-approved-as-test.png", tmp_path)
+    finally:
+        (folder / "webshop-orders.yaml").unlink(missing_ok=True)
+        shutil.rmtree(folder / "webshop-orders.tests", ignore_errors=True)
+
+
+def test_a_new_mapping_from_inits_starter_to_a_validating_dry_run(page: Any, studio: Any,
+                                                                  tmp_path: Path) -> None:
+    """The time a new mapping takes, as a person does it on the page: pick a new export (a
+    webshop export under a name no shipped mapping has), start from `yukimap init`'s
+    starter, fill in what the dry run asks for, until it converts and validates; save."""
+    folder = studio[1]
+    shutil.copy(REPO / "examples" / "webshop-orders.csv", folder / "orders-november.csv")
+    try:
+        open_studio(page, studio, "webshop-orders.csv")
+        started, edits = time.monotonic(), 0
+        before = checks(page)
+        page.select_option("#file", "0/orders-november.csv")
+        checked(page, before + 1)
+        assert text(page, "#mapping-name") == ("orders-november.yaml (not saved; yukimap"
+                                               " init's starter for sales invoices)")
+        place = page.locator("#problems li.place").first
+        assert place.inner_text() == "mapping line 82:35 lines.Product.VATType.map.0"
+        shot(page, "10-new-mapping-from-init.png", tmp_path)
+        place.click()  # the editor's cursor goes to the TODO
+        retype(page, '"0": TODO', '"0": 4')  # Yuki's VAT type for 0%: 4, zero rate
+        edits += 1
+        assert text(page, "#problems .cause") == ("ERROR not a date in ISO format"
+                                                  " (yyyy-mm-dd)")
+        assert 'date_format: "%d-%m-%Y"' in text(page, "#problems .hint")
+        retype(page, "# date_format: not stated: Besteldatum reads as dd-mm-yyyy or mm-dd-yyyy,"
+                     " and no value", 'date_format: "%d-%m-%Y"')  # as the fix says
+        edits += 1
+        assert text(page, "#message") == ("orders-november.csv: the mapping converts and"
+                                          " validates; nothing written")
+        page.click("#save")
+        wait_until(page, "document.getElementById('status').textContent.startsWith('saved')")
+        took = time.monotonic() - started
+        assert (folder / "orders-november.yaml").is_file()
+        assert [text(page, f"#totals tbody td:nth-child({n})") for n in (2, 3, 4)] == [
+            "1,278.33", "250.52", "1,528.85"]
+        figure = (f"a new mapping for webshop-orders.csv from yukimap init's starter to a"
+                  f" validating dry run, saved: {edits} edits, 3 clicks, {took:.1f} s of"
+                  " the page's own time\n")
+        shots = os.environ.get("YUKIMAP_STUDIO_SHOTS")
+        if shots:
+            (Path(shots) / "time-to-new-mapping.txt").write_text(figure)
+        print(figure)
+        assert edits == 2
+    finally:
+        (folder / "orders-november.csv").unlink()
+        (folder / "orders-november.yaml").unlink(missing_ok=True)
+
+
 def test_the_mapping_is_saved_beside_the_export_and_the_document_downloads(
         page: Any, studio: Any) -> None:
     open_studio(page, studio, "webshop-orders.csv")
@@ -279,3 +402,44 @@ def test_without_the_token_the_page_is_forbidden(page: Any, studio: Any) -> None
     answer = page.goto(bare)
     assert answer.status == 403
     assert page.locator("body").inner_text().strip() == FORBIDDEN.decode().strip()
+
+
+@pytest.mark.slow
+def test_see_a_failed_file_on_the_hot_folder_page_and_retry_it(
+        page: Any, sandbox: Sandbox, tmp_path: Path) -> None:
+    """The real daemon (as the hot-folder tests run it, against the sandbox) fails a file with
+    bad dates; the page shows it with its reason; Retry moves it back, the daemon takes it up
+    again (and, the dates still bad, fails it again)."""
+    hot = Watch(tmp_path, sandbox, "polling")
+    hot.start()
+    studio = None
+    try:
+        hot.drop("bad-date.csv", HEADER + "501;31-31-2024;K;1;Mok;12,50;21\n")
+        hot.wait_failed(1)
+        studio, url = start_studio(str(tmp_path), "--watch", str(hot.config), env=hot.env())
+        page.goto(url.replace("/?token=", "/watch?token="))
+        wait_until(page, "document.querySelector('li[data-file=\"bad-date.csv\"]') !== null")
+        route = page.locator("section.route[data-route=shop]")
+        assert text(page, "#daemon .health").startswith("running: pid ")
+        assert route.locator("h3").all_inner_texts() == ["waiting (0)", "failed (1)",
+                                                         "archived (0)"]
+        failed = route.locator("li[data-file='bad-date.csv']")
+        assert failed.locator(".reason").inner_text() == (f"{hot.inbox}/processing/bad-date.csv:"
+                                                          " 1 problem in the data")
+        failed.locator("summary").click()
+        assert "Stage:      mapping the data" in failed.locator("pre").inner_text()
+        shot(page, "9-hot-folders.png", tmp_path)
+
+        failed.locator("button.retry").click()
+        wait_until(page, "document.getElementById('status').textContent !== ''")
+        assert text(page, "#status") == ("bad-date.csv is back in the folder as bad-date.csv:"
+                                         " the daemon takes it up")
+        assert (hot.inbox / "failed" / "retried" / "bad-date.csv.error.txt").is_file()
+        hot.wait_for(lambda: hot.states("bad-date.csv").count("FAILED") == 2,
+                     "the retried file taken up again")
+        wait_until(page, "document.querySelector('li[data-file=\"bad-date.csv\"]') !== null")
+    finally:
+        if studio is not None:
+            studio.terminate()
+            studio.wait(10)
+        hot.kill()

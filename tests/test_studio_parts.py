@@ -84,6 +84,17 @@ def test_studio_needs_folders() -> None:
                              " FOLDER\n")
 
 
+def test_studio_with_a_broken_watch_config_says_where_and_starts_nothing(
+        tmp_path: Path) -> None:
+    config = tmp_path / "watch.yaml"
+    config.write_text("version: 1\nroutes: []\nbogus: 1\n")
+    result = run_cli("studio", str(tmp_path), "--watch", str(config), "--no-browser")
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[0] == f"error: {config}: 2 problems in the watch config"
+    assert f"error: {config}:3:8 bogus: unknown key 'bogus' in the watch config" in (
+        result.stderr.splitlines())
+
+
 @pytest.mark.slow
 def test_studio_prints_its_address_with_a_token_and_serves_on_loopback(tmp_path: Path) -> None:
     process = subprocess.Popen(

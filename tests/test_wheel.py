@@ -62,9 +62,11 @@ def test_the_public_api_resolves() -> None:
 def test_wheel_carries_the_studio_page(installed: Path) -> None:
     """The page's assets ship inside the wheel: the studio fetches nothing at run time."""
     static = installed / "site" / "yukimap" / "studio" / "static"
-    assert sorted(p.name for p in static.iterdir()) == ["index.html", "studio.css", "studio.js"]
-    page = (static / "index.html").read_text()
-    assert "http://" not in page and "https://" not in page
+    assert sorted(p.name for p in static.iterdir()) == ["index.html", "studio.css", "studio.js",
+                                                        "watch.html", "watch.js"]
+    for name in ("index.html", "watch.html"):
+        page = (static / name).read_text()
+        assert "http://" not in page and "https://" not in page
 
 
 def test_wheel_mappings_find_their_schema_beside_them(installed: Path) -> None:

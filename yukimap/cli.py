@@ -464,12 +464,20 @@ Examples:
 @click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True,
               help="Port on 127.0.0.1; 0 picks a free one.")
 @click.option("--no-browser", is_flag=True, help="Print the address only; open no browser.")
+@click.option("--watch", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              metavar="CONFIG", help="Also show the hot folders of this `yukimap watch` config"
+              " (page /watch): waiting, failed and archived files, a Retry for failed ones.")
+@click.option("--state", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+              help="With --watch: the daemon's state folder; default: the config's,"
+                   " YUKIMAP_STATE or the platform's.")
 def studio(**kwargs: Any) -> None:
     """Open a page to build a mapping on an export and see it work: the file as a grid, the
-    mapping in an editor, a dry run on every pause in typing.
+    mapping in an editor, a dry run on every pause in typing; with --watch, a page with the
+    hot folders of a running `yukimap watch`.
 
     It serves on 127.0.0.1 only, behind an access token in the address it prints, and
-    reads and writes files only inside the FOLDERs (default: the current folder).
+    reads and writes files only inside the FOLDERs (default: the current folder) and, with
+    --watch, moves failed files back into their route's folder (it never sends anything).
     """
     from yukimap.commands import studio as command
 

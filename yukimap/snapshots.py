@@ -183,7 +183,7 @@ def add_case(mapping: Path, sample: Path, name: str | None,
              options: dict[str, str]) -> Outcome:
     """A new case from a sample export, approved as the mapping converts it now."""
     check_file(sample, str(sample))
-    case_name = name or _slug(sample.stem)
+    case_name = name or default_case_name(sample)
     folder = cases_folder(mapping) / case_name
     if folder.exists():
         raise UsageError(f"{display_path(folder)} exists already",
@@ -201,6 +201,11 @@ def add_case(mapping: Path, sample: Path, name: str | None,
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return outcome
+
+
+def default_case_name(sample: Path) -> str:
+    """The case a sample export is added as without --name: its name, file-safe."""
+    return _slug(sample.stem)
 
 
 def _slug(text: str) -> str:

@@ -6,8 +6,8 @@ import {EditorSelection} from "@codemirror/state";
 import {linter, forceLinting, lintGutter, forEachDiagnostic} from "@codemirror/lint";
 import {yamlSchema} from "codemirror-json-schema/yaml";
 import {TEXT} from "./text.js";
+import {$, el} from "./dom.js";
 
-const $ = (id) => document.getElementById(id);
 const PAUSE_MS = 500; // a pause in typing this long starts a dry run
 
 const state = {files: [], packs: [], starters: [], file: null, mapping: null, checks: 0,
@@ -33,23 +33,7 @@ async function api(method, path, body, raw = false) {
 
 const q = (params) => new URLSearchParams(params).toString();
 
-// --- small DOM helpers -----------------------------------------------------------------
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
+// --- the status line -------------------------------------------------------------------
 
 function status(text, kind = "") {
   $("status").textContent = text;
@@ -62,6 +46,7 @@ async function loadState(select) {
   const answer = await api("GET", "/api/state");
   Object.assign(state, {files: answer.files, packs: answer.packs, starters: answer.starters,
     folders: answer.folders});
+  $("hot-link").hidden = !answer.watch;
   const exports = state.files.filter((f) => f.kind === "export");
   $("file").replaceChildren(...exports.map((f) => el("option", {value: f.id}, f.id.replace(/^\d+\//, ""))));
   if (!exports.length) {
@@ -139,6 +124,19 @@ async function download() {
   status(TEXT.downloaded(name), "ok");
 }
 
+async function approve() {
+  const response = await api("POST", "/api/approve", request(), true);
+  const answer = await response.json().catch(() => ({error: response.statusText}));
+  if (answer.error) throw new Error(answer.error);
+  if (answer.stage !== "ok") {
+    status(TEXT.notApproved(answer.message), "error");
+    return;
+  }
+  status(TEXT.approved(answer), "ok");
+  $("mapping-name").textContent = TEXT.mappingFile(state.mapping.replace(/^\d+\//, ""), "saved", "");
+  state.files = (await api("GET", "/api/state")).files;
+}
+
 async function upload(file) {
   if (!file) return;
   const folder = state.file ? state.file.split("/")[0] : "0";
@@ -196,6 +194,7 @@ function diagnostics(doc, problems) {
 
 function showAnswer(answer) {
   state.lastAnswer = answer;
+  $("why").replaceChildren();
   const errors = answer.errors || 0;
   $("message").textContent = answer.message || "";
   $("message").className = answer.stage === "ok" ? "ok" : "error";
@@ -280,7 +279,8 @@ function gridRow(number, cells, letters, marks, kind) {
     letters.map((letter, i) => {
       const mark = marks.get(`${number}:${letter}`);
       return el("td", {id: `cell-${number}-${letter}`, class: mark ? "cell-" + mark.severity : null,
-        title: mark ? mark.texts.join("\n") : null}, cells[i] ?? "");
+        title: mark ? mark.texts.join("\n") : null,
+        onclick: kind ? null : () => showFeeds(number, letter)}, cells[i] ?? "");
     }));
 }
 
@@ -297,6 +297,80 @@ function highlight(rows, letter) {
     }
   }
   if (first) first.scrollIntoView({block: "center", inline: "nearest"});
+}
+
+// --- see why: a value's steps and source cells; a cell's values ----------------------------
+
+function mark(nodes, cls) {
+  document.querySelectorAll("." + cls).forEach((node) => node.classList.remove(cls));
+  for (const node of nodes) node.classList.add(cls);
+}
+
+async function explainValue(asked, cell, docRows) {
+  mark([cell], "chosen");
+  mark([], "fed");
+  highlight(docRows, null);
+  const response = await api("POST", "/api/explain", {...request(), ...asked}, true);
+  const answer = await response.json().catch(() => ({error: response.statusText}));
+  if (answer.error) throw new Error(answer.error);
+  if (answer.stage !== "ok") {
+    $("why").replaceChildren(el("h3", {}, TEXT.whyTitle), el("p", {class: "error"}, answer.message),
+      answer.hint ? el("div", {class: "hint"}, TEXT.fix + ": " + answer.hint) : null);
+    return;
+  }
+  const cells = [];
+  const traces = answer.traces.map((t) => el("div", {class: "trace"},
+    el("div", {class: "trace-head"}, `${t.name} = `, el("span", {class: "value"}, TEXT.shown(t.value)),
+      t.place !== "document" ? el("span", {class: "where"}, ` (${t.place})`) : null),
+    el("ol", {class: "steps"}, t.steps.map((step) => {
+      const target = step.cell && document.getElementById(`cell-${step.cell.row}-${step.cell.letter}`);
+      if (target) cells.push(target);
+      return el("li", {class: step.cell ? "step reads" : "step",
+        onclick: target ? () => target.scrollIntoView({block: "center", inline: "center"}) : null},
+      step.what, step.value !== null || !step.what.startsWith("expr:") ? [": ", el("span", {class: "value"}, TEXT.shown(step.value))] : null);
+    })),
+    t.problems.length ? el("ul", {class: "trace-problems"}, t.problems.map((p) => el("li", {}, p))) : null));
+  $("why").replaceChildren(el("h3", {}, TEXT.whyOf(answer.document, answer.sheet)), ...traces);
+  for (const target of cells) target.classList.add("source");
+  if (cells.length) cells[0].scrollIntoView({block: "center", inline: "center"});
+  $("why").scrollIntoView({block: "nearest"});
+}
+
+function showFeeds(row, letter) {
+  // Which values the cell feeds: a document's own fields read its first row, an item's
+  // fields read the item's row (the dry run says which fields read which columns).
+  const answer = state.lastAnswer;
+  const column = answer?.grid?.columns.find((c) => c.letter === letter)?.name;
+  mark([document.getElementById(`cell-${row}-${letter}`)].filter(Boolean), "chosen");
+  highlight([], null);
+  if (!column || !answer.reads) return;
+  const fed = [];
+  const found = [];
+  const docs = answer.documents.rows;
+  docs.forEach((d, index) => {
+    if (d.rows[0] !== row) return;
+    answer.documents.columns.forEach((field, i) => {
+      if ((answer.reads.documents[field] || []).includes(column)) {
+        fed.push(document.getElementById(`doc-${index}-${i}`));
+        found.push(TEXT.feedsValue(d.key, field, d.values[i]));
+      }
+    });
+  });
+  answer.items.rows.forEach((item, index) => {
+    if (item.row !== row) return;
+    const reads = answer.reads.items[item.kind] || {};
+    const key = docs.find((d) => d.doc === item.doc)?.key || "";
+    answer.items.columns.forEach((field, i) => {
+      if ((reads[field] || []).includes(column)) {
+        fed.push(document.getElementById(`item-${index}-${i}`));
+        found.push(TEXT.feedsValue(key, `${answer.summary.item}.${field}`, item.values[i]));
+      }
+    });
+  });
+  mark(fed.filter(Boolean), "fed");
+  $("why").replaceChildren(el("h3", {}, TEXT.feedsTitle(row, letter, column)),
+    found.length ? el("ul", {class: "feeds"}, found.map((f) => el("li", {}, f))) : el("p", {}, TEXT.feedsNothing));
+  $("why").scrollIntoView({block: "start"}); // the list first; the values are marked below
 }
 
 function showSourceOptions(grid) {
@@ -351,12 +425,29 @@ function showTable(node, table, title, kind) {
   }
   const first = kind === "doc" ? [TEXT.rows, TEXT.lines] : [TEXT.row];
   const head = el("tr", {}, [...first, ...table.columns].map((c) => el("th", {}, c)));
-  const rows = table.rows.map((r) => {
+  const keys = new Map((state.lastAnswer.documents?.rows || []).map((d) => [d.doc, d]));
+  const numbers = new Map(); // a document's items so far: the number of the next one
+  const rows = table.rows.map((r, index) => {
     const rows = kind === "doc" ? r.rows : [r.row];
     const lead = kind === "doc" ? [rowsText(r.rows), String(r.lines)] : [String(r.row)];
-    return el("tr", {dataset: {rows: rows.join(",")}},
+    const number = (numbers.get(r.doc) || 0) + 1;
+    numbers.set(r.doc, number);
+    const docRows = keys.get(r.doc)?.rows || rows;
+    return el("tr", {dataset: {rows: rows.join(","), doc: String(r.doc), kind: r.kind ?? ""}},
       lead.map((c) => el("td", {class: "lead"}, c)),
-      r.values.map((v) => el("td", {class: "value", onclick: () => highlight(rows, null)}, v ?? "")));
+      r.values.map((v, i) => el("td", {class: "value", id: `${kind}-${index}-${i}`,
+        onclick: (e) => {
+          // By its first row: every document has one, not every document a reference.
+          const summary = state.lastAnswer.summary;
+          const asked = kind === "doc" ? {row: r.rows[0], field: `${summary.header}.${table.columns[i]}`} :
+            {row: r.row, field: `${summary.item}.${table.columns[i]}`, item: number};
+          if (kind !== "doc" && r.kind >= (state.lastAnswer.reads?.items.length ?? Infinity)) {
+            mark([e.currentTarget], "chosen");
+            $("why").replaceChildren(el("h3", {}, TEXT.whyTitle), el("p", {}, TEXT.byRules));
+            return;
+          }
+          explainValue(asked, e.currentTarget, docRows).catch((error) => status(error.message, "error"));
+        }}, v ?? "")));
   });
   const more = table.total > table.rows.length ? el("p", {class: "more"}, TEXT.more(table.total - table.rows.length)) : null;
   node.replaceChildren(...[el("h3", {}, title), el("div", {class: "scroll"}, el("table", {class: "results"}, el("thead", {}, head), el("tbody", {}, rows))), more].filter(Boolean));
@@ -393,6 +484,7 @@ async function start() {
   $("origin").addEventListener("change", chooseOrigin);
   $("save").addEventListener("click", () => save().catch((e) => status(e.message, "error")));
   $("download").addEventListener("click", () => download().catch((e) => status(e.message, "error")));
+  $("approve").addEventListener("click", () => approve().catch((e) => status(e.message, "error")));
   $("upload").addEventListener("change", (e) => upload(e.target.files[0]));
   const drop = $("drop");
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });

@@ -6,8 +6,10 @@ export const TEXT = {
   mappingsHere: "mappings in this folder",
   packs: "shipped mappings",
   starters: "start a new mapping",
-  starterFor: (target) => `new: ${target.replace("_", " ")}`,
-  mappingFile: (name, origin, from) => origin === "saved" ? `${name}` : `${name} (not saved; from ${from})`,
+  starterFor: (target) => `new from the export's columns: ${target.replace("_", " ")}`,
+  mappingFile: (name, origin, from) => origin === "saved" ? `${name}` :
+    origin === "init" ? `${name} (not saved; yukimap init's starter for ${from.replace("_", " ")})` :
+    `${name} (not saved; from ${from})`,
   saved: (name) => `saved as ${name}`,
   downloaded: (name) => `downloaded ${name}`,
   downloadRefused: "no document: fix the problems first",
@@ -39,4 +41,42 @@ export const TEXT = {
   itemsTitle: (summary) => summary ? summary.item : "items",
   rows: "rows", lines: "items", row: "row",
   more: (n) => `… and ${n} more`,
+  // see why
+  whyTitle: "why",
+  whyOf: (document, sheet) => `why: ${document}${sheet ? ", sheet " + sheet : ""}`,
+  shown: (value) => value === null || value === undefined ? "(empty)" : `'${value}'`,
+  feedsTitle: (row, letter, column) => `row ${row}, column ${letter} (${column}) feeds`,
+  feedsValue: (key, field, value) => `${key} · ${field} = ${value === null || value === undefined ? "(empty)" : "'" + value + "'"}`,
+  feedsNothing: "no value of the documents shown",
+  byRules: "made by Yuki's rules (e.g. a balancing entry), not from a row of the file",
+  // keep it
+  approved: (a) => `${a.new ? "kept" : "approved again"}: test case ${a.folder}` +
+    (a.refused ? " (the file is refused: the case expects that)" : "") + `; run ${a.command}`,
+  notApproved: (message) => `not kept: ${message}`,
+  // the hot folders' page
+  watch: {
+    neverRan: "the daemon has not run with this state folder (yukimap watch CONFIG starts it)",
+    running: (d) => `running: pid ${d.pid} since ${d.started}; ` + (d.healthy ? "healthy" : "NOT HEALTHY"),
+    notRunning: (d) => `NOT RUNNING (last seen ${Math.round(d.heartbeat_seconds_ago)} s ago, pid ${d.pid})`,
+    keyRefused: (k) => `Yuki refused the access key: every file waits: ${k.reason} (next try ${k.until})`,
+    paused: (domain, p) => `calls for ${domain} paused until ${p.until}: ${p.reason}`,
+    callsTitle: (day) => `Yuki calls today (${day}, Europe/Amsterdam)`,
+    domain: "domain", used: "used", left: "left",
+    leftOf: (left, budget) => `${left} of ${budget}`,
+    noCalls: "no calls today",
+    routeTitle: (r) => `route ${r.name}`,
+    routeFacts: (r, c) => `${r.folder} · mapping ${r.mapping} · ${r.mode} · ${c.CLAIMED ?? 0} queued, ` +
+      `${c.WAITING ?? 0} waiting, ${c.FAILED ?? 0} failed, ${c.ARCHIVED ?? 0} archived` +
+      (r.last_scan_seconds_ago === null ? "" : ` · last full scan ${Math.round(r.last_scan_seconds_ago)} s ago`),
+    waitingTitle: (n) => `waiting (${n})`,
+    until: (until) => ` (next try ${until})`,
+    failedTitle: (n) => `failed (${n})`,
+    arrivedAs: (name) => ` (arrived as ${name})`,
+    since: (since) => ` since ${since}`,
+    retry: "Retry",
+    reasonFile: (file) => `${file}.error.txt`,
+    archivedTitle: (n) => `archived (${n})`,
+    at: (at) => ` ${at}`,
+    retried: (a) => `${a.file} is back in the folder as ${a.moved_to}: the daemon takes it up`,
+  },
 };

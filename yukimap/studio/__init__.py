@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from yukimap.studio.folders import Folders, OutsideFolders
+
+if TYPE_CHECKING:
+    from yukimap.studio.hotfolders import HotFolders
 
 HOST = "127.0.0.1"  # never another address: the page reads and writes the user's files
 
@@ -29,14 +33,15 @@ def bind(port: int) -> socket.socket:
     return sock
 
 
-def serve(folders: list[Path], sock: socket.socket, token: str) -> None:
-    """Serve the studio on `sock` until interrupted."""
+def serve(folders: list[Path], sock: socket.socket, token: str,
+          hot: HotFolders | None = None) -> None:
+    """Serve the studio on `sock` until interrupted (with the hot folders' page for `hot`)."""
     import uvicorn
 
     from yukimap.studio.app import create_app
 
     port = sock.getsockname()[1]
-    app = create_app(Folders(folders), token, cookie=f"yukimap-studio-{port}")
+    app = create_app(Folders(folders), token, cookie=f"yukimap-studio-{port}", hot=hot)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -8,13 +8,23 @@ The app reads no settings: no access key or session ID can reach a response.
     GET  /static/...            its assets, shipped in the package
     GET  /api/state             the folders, their exports and mappings, the shipped mappings
     GET  /api/schema            the mapping's JSON Schema (for the editor)
-    GET  /api/mapping?file=ID   the mapping for an export: saved beside it, or a start
-                                (&pack=NAME: a shipped mapping, &open=ID: a mapping file)
+    GET  /api/mapping?file=ID   the mapping for an export: saved beside it, the shipped one
+                                of its name, or init's starter for it (&pack=NAME: a shipped
+                                mapping, &starter=TARGET: init's starter for that target,
+                                &open=ID: a mapping file)
     PUT  /api/mapping?id=ID     save the mapping text (body) as that file
     POST /api/check             {file, mapping, text}: the dry run
     POST /api/document          {file, mapping, text}: the rendered documents, to download
+    POST /api/explain           {file, mapping, text, document, field, row?, item?}: why a
+                                value is what it is (the explain trace)
+    POST /api/approve           {file, mapping, text}: save the mapping, keep the export and
+                                its output now as a snapshot case (yukimap test)
     POST /api/source            {text, key, value}: the text with a source option set
     PUT  /api/files?folder=N&name=NAME   a dropped export (body), saved into folder N
+    GET  /watch                 the hot folders' page (with --watch CONFIG)
+    GET  /api/watch             each route's waiting, failed and archived files, the calls
+                                today, the daemon's health (what `status --json` reads)
+    POST /api/watch/retry       {route, file}: a failed file moved back into its folder
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ from yukimap.studio import starters
 from yukimap.studio.dryrun import template_of
 from yukimap.studio.folders import EXPORTS, MAPPINGS, Folders, OutsideFolders
 from yukimap.studio.gate import TokenGate
+from yukimap.studio.hotfolders import HotFolders, NotRetried
 from yukimap.studio.jsonschema import mapping_schema
 from yukimap.studio.sourceedit import NotEditable, set_source_option
 from yukimap.studio.worker import SECONDS, Worker
@@ -58,8 +69,9 @@ class Refused(Exception):
 
 
 def create_app(folders: Folders, token: str, *, seconds: float = SECONDS,
-               cookie: str = "yukimap-studio") -> TokenGate:
-    """The studio for `folders`, behind `token`; dry runs bounded to `seconds`."""
+               cookie: str = "yukimap-studio", hot: HotFolders | None = None) -> TokenGate:
+    """The studio for `folders`, behind `token`; dry runs bounded to `seconds`; the hot
+    folders' page for `hot` (a watch config and the daemon's state folder) when given."""
     worker = Worker(seconds)
 
     @asynccontextmanager
@@ -77,14 +89,20 @@ def create_app(folders: Folders, token: str, *, seconds: float = SECONDS,
         Route("/api/mapping", _mapping, methods=["GET", "PUT"]),
         Route("/api/check", _check, methods=["POST"]),
         Route("/api/document", _document, methods=["POST"]),
+        Route("/api/explain", _explain, methods=["POST"]),
+        Route("/api/approve", _approve, methods=["POST"]),
         Route("/api/source", _source, methods=["POST"]),
         Route("/api/files", _upload, methods=["PUT"]),
+        Route("/watch", _watch_page),
+        Route("/api/watch", _watch),
+        Route("/api/watch/retry", _retry, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={Refused: _refused, OutsideFolders: _outside})
     app.state.folders = folders
     app.state.worker = worker
+    app.state.hot = hot
     return TokenGate(app, token, cookie)
 
 
@@ -103,6 +121,7 @@ async def _state(request: Request) -> Response:
         "files": [vars(entry) for entry in folders.entries()],
         "packs": starters.packs(),
         "starters": list(starters.STARTERS),
+        "watch": request.app.state.hot is not None,
     })
 
 
@@ -125,8 +144,9 @@ async def _mapping(request: Request) -> Response:
         return JSONResponse(_start(beside, starters.pack_text(chosen["pack"]), "pack",
                                    chosen["pack"]))
     if "starter" in chosen:
-        return JSONResponse(_start(beside, starters.starter_text(chosen["starter"]),
-                                   "starter", chosen["starter"]))
+        if chosen["starter"] not in starters.STARTERS:
+            raise Refused(404, f"no starter {chosen['starter']!r}")
+        return JSONResponse(await _starter(request, export, beside, chosen["starter"]))
     opened = chosen.get("open") or beside
     path = folders.path(opened, MAPPINGS)
     if path.is_file():
@@ -134,8 +154,24 @@ async def _mapping(request: Request) -> Response:
     stem = PurePosixPath(export).stem
     if stem in shipped_mappings():
         return JSONResponse(_start(beside, starters.pack_text(stem), "pack", stem))
-    return JSONResponse(_start(beside, starters.starter_text(starters.STARTERS[0]), "starter",
-                               starters.STARTERS[0]))
+    return JSONResponse(await _starter(request, export, beside, None))
+
+
+async def _starter(request: Request, export: str, beside: str,
+                   target: str | None) -> dict[str, Any]:
+    """`yukimap init`'s starter for the export (for `target`, or the one init guesses); the
+    plain starter of the target (sales invoices when none) when init cannot make one."""
+    folders = _folders(request)
+    root = folders.roots[int(export.split("/", 1)[0])]
+    kwargs = {"file": str(folders.path(export, EXPORTS).relative_to(root)),
+              "mapping": str(folders.path(beside, MAPPINGS).relative_to(root)),
+              "target": target}
+    worker: Worker = request.app.state.worker
+    answer = await anyio.to_thread.run_sync(lambda: worker.run("starter", str(root), **kwargs))
+    if answer.get("stage") == "ok":
+        return _start(beside, answer["text"], "init", answer["target"])
+    plain = target or starters.STARTERS[0]
+    return _start(beside, starters.starter_text(plain), "starter", plain)
 
 
 def _start(mapping_id: str, text: str | None, origin: str, name: str) -> dict[str, Any]:
@@ -197,10 +233,41 @@ async def _document(request: Request) -> Response:
     return Response(buffer.getvalue(), media_type="application/zip", headers=_attachment(name))
 
 
-async def _run(request: Request, job: str) -> tuple[dict[str, Any], str]:
-    """The worker's answer to `job` on the request's export and mapping text; the export."""
-    folders = _folders(request)
+async def _explain(request: Request) -> Response:
     asked = await _json(request)
+    document, field = asked.get("document", ""), asked.get("field")
+    if not isinstance(document, str) or not isinstance(field, (str, type(None))):
+        raise Refused(400, "the request needs 'document' and 'field' as text")
+    if not document and asked.get("row") is None:
+        raise Refused(400, "the request needs 'document' or 'row'")
+    extra = {"document": document, "field": field, "row": _number(asked, "row"),
+             "item": _number(asked, "item")}
+    answer, _ = await _run(request, "why", asked, extra)
+    return JSONResponse(answer, status_code=200 if answer.get("stage") == "ok" else 422)
+
+
+async def _approve(request: Request) -> Response:
+    answer, _ = await _run(request, "approve", save=True)
+    return JSONResponse(answer, status_code=200 if answer.get("stage") == "ok" else 422)
+
+
+def _number(asked: dict[str, Any], name: str) -> int | None:
+    value = asked.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise Refused(400, f"{name}: a number from 1")
+    return value
+
+
+async def _run(request: Request, job: str, asked: dict[str, Any] | None = None,
+               extra: dict[str, Any] | None = None, save: bool = False
+               ) -> tuple[dict[str, Any], str]:
+    """The worker's answer to `job` on the request's export and mapping text, with `extra`
+    arguments; the export. With `save`, the text is first saved as the mapping and the job
+    reads the file (a snapshot case is of the mapping as saved: `yukimap test` reads it)."""
+    folders = _folders(request)
+    asked = await _json(request) if asked is None else asked
     export, mapping, text = (_text(asked, "file"), _text(asked, "mapping"),
                              _text(asked, "text"))
     file_path = folders.path(export, EXPORTS)
@@ -212,7 +279,12 @@ async def _run(request: Request, job: str) -> tuple[dict[str, Any], str]:
     worker: Worker = request.app.state.worker
     kwargs = {"file": str(file_path.relative_to(root)),
               "mapping": str(mapping_path.relative_to(root)), "text": text,
-              "template_ok": template is None or folders.inside(template)}
+              "template_ok": template is None or folders.inside(template), **(extra or {})}
+    if save:
+        if mapping_path.is_dir():
+            raise Refused(409, f"{mapping_path.name} is a folder")
+        write_atomically(mapping_path, text)
+        del kwargs["text"]
     answer: dict[str, Any] = await anyio.to_thread.run_sync(
         lambda: worker.run(job, str(root), **kwargs))
     return answer, export
@@ -254,6 +326,38 @@ async def _upload(request: Request) -> Response:
     with open(path, "xb") as out:  # never over a file that appeared meanwhile
         out.write(body)
     return JSONResponse({"file": file_id, "name": name}, status_code=201)
+
+
+# --- the hot folders -----------------------------------------------------------------------
+
+
+async def _watch_page(request: Request) -> Response:
+    _hot(request)
+    return FileResponse(STATIC / "watch.html")
+
+
+async def _watch(request: Request) -> Response:
+    hot = _hot(request)
+    answer = await anyio.to_thread.run_sync(hot.status)
+    return JSONResponse(answer)
+
+
+async def _retry(request: Request) -> Response:
+    hot = _hot(request)
+    asked = await _json(request)
+    route, file = _text(asked, "route"), _text(asked, "file")
+    try:
+        answer = await anyio.to_thread.run_sync(lambda: hot.retry(route, file))
+    except NotRetried as exc:
+        raise Refused(404, str(exc)) from None
+    return JSONResponse(answer)
+
+
+def _hot(request: Request) -> HotFolders:
+    hot: HotFolders | None = request.app.state.hot
+    if hot is None:
+        raise Refused(404, "no hot folders here: start the studio with --watch CONFIG")
+    return hot
 
 
 # --- requests -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from yukimap.errors import MappingError, Problem, UserError, Where
-from yukimap.frames import DOC, ITEM, ROW, ROWS, Table, is_internal
+from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Table, is_internal
 from yukimap.grouping import count_shown, format_problems, group_problems, plural
 from yukimap.money import money
 from yukimap.output import check_documents, document_texts
@@ -35,6 +35,7 @@ from yukimap.schema import (
     source_of,
 )
 from yukimap.studio.describe import cause, describe
+from yukimap.studio.why import reads
 from yukimap.summary import Summary
 from yukimap.yamlsrc import KeyPath, Located, load_yaml
 
@@ -134,6 +135,7 @@ def _passed(answer: Json, result: ConversionResult, located: Located | None, map
     answer["summary"] = _summary(summary, result, mapping)
     answer["documents"] = _documents(result)
     answer["items"] = _items(result)
+    answer["reads"] = reads(result.mapping)
     rows = sorted({r for p in warnings for r in p.where.rows})
     answer["grid"] = grid(result.table, rows, answer["grid"])
     return answer
@@ -185,8 +187,8 @@ def key_path(key: str) -> KeyPath:
 def _summary(summary: Summary, result: ConversionResult, mapping: str) -> Json:
     target = result.mapping.target
     return {
-        "title": target.title, "item": target.item_key, "documents": summary.documents,
-        "items": summary.items, "rows_read": summary.rows_read,
+        "title": target.title, "header": target.header_key, "item": target.item_key,
+        "documents": summary.documents, "items": summary.items, "rows_read": summary.rows_read,
         "skipped_rows": sum(summary.skipped.values()),
         "skipped_documents": sum(summary.skipped_documents.values()),
         "totals": [{"currency": c, "excl": money(t.excl), "vat": money(t.vat),
@@ -204,7 +206,7 @@ def _documents(result: ConversionResult) -> Json:
     fields = [c for c in frame.columns if not is_internal(c)]
     lines = result.mapped.items.group_by(DOC).len()
     shown = frame.head(TABLE_ROWS).join(lines, on=DOC, how="left")
-    rows = [{"doc": r[DOC], "rows": list(r[ROWS] or ()), "lines": r["len"] or 0,
+    rows = [{"doc": r[DOC], "key": r[KEY], "rows": list(r[ROWS] or ()), "lines": r["len"] or 0,
              "values": [_cell(r[f]) for f in fields]} for r in shown.iter_rows(named=True)]
     return {"columns": fields, "rows": rows, "total": frame.height}
 

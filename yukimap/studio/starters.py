@@ -1,15 +1,20 @@
 """Where a new mapping starts: a shipped mapping (a pack), or a starter for a target.
 
-`yukimap init` will write a starter from the export's own columns; until it lands, a starter
-is the few keys every mapping of a target has, with comments that say what comes next.
-`starter_text` is the one function the page's starters come from.
+A starter is what `yukimap init` writes for the export (`init_starter`: its columns read,
+the fields matched by their names, a TODO wherever a person must decide), for the target
+asked or the one init guesses from the column names. It reads the export, so it runs in the
+studio's worker (worker.py) within its time bound. When init cannot make one (a file it
+cannot read, a target it cannot guess), `starter_text` gives the few keys every mapping of a
+target has, with comments that say what comes next.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from yukimap.documents import DOCUMENT_TYPES
+from yukimap.errors import UserError
 from yukimap.resources import shipped_mappings
 from yukimap.yamlsrc import load_yaml
 
@@ -49,3 +54,18 @@ def starter_text(target: str) -> str | None:
             f"{kind.header_key}:\n{header}\n"
             f"{kind.item_key + ':':<24}# one {kind.item} per row\n"
             f"{items or '  # the fields of each ' + kind.item + chr(10)}")
+
+
+def init_starter(file: str, mapping: str, target: str | None = None) -> dict[str, Any]:
+    """`yukimap init`'s starter for the export `file`, to be saved as `mapping` (paths
+    relative to the worker's folder): {"stage": "ok", "text", "target"}, or why there is none."""
+    from yukimap.authoring import starter_mapping
+
+    try:
+        starter = starter_mapping(Path(file), target, Path(mapping).name)
+    except UserError as exc:
+        return {"stage": "refused", "message": exc.message, "hint": exc.hint}
+    if not starter.target:
+        return {"stage": "refused", "message": "init cannot tell the target from the columns",
+                "hint": None}
+    return {"stage": "ok", "text": starter.text, "target": starter.target}

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import threading
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -25,7 +26,8 @@ _CONTEXT = multiprocessing.get_context("spawn")
 
 
 class Worker:
-    """Runs dry-run jobs (dryrun.JOBS) in a process of its own, each within `seconds`."""
+    """Runs the page's jobs (a dry run, a rendering, a trace, an approval) in a process of
+    its own, each within `seconds`."""
 
     def __init__(self, seconds: float = SECONDS) -> None:
         self.seconds = seconds
@@ -92,9 +94,11 @@ def _stopped(message: str, hint: str) -> Json:
 
 def _serve(conn: Connection) -> None:
     """The worker's loop: a job in, its answer out, until None or the pipe closes."""
-    from yukimap.studio import dryrun
+    from yukimap.studio import dryrun, keep, starters, why
 
-    jobs = {"check": dryrun.check, "render": dryrun.render}
+    jobs: dict[str, Callable[..., Json]] = {
+        "check": dryrun.check, "render": dryrun.render, "why": why.why,
+        "approve": keep.approve_case, "starter": starters.init_starter}
     while True:
         try:
             message = conn.recv()
