@@ -4,8 +4,8 @@ Run by hand: `.venv/bin/python benchmarks/bench_rules.py [ROWS]` (default 100,00
 Both convert the bank export of bench_journal (two entries a row) with the shipped mapping
 bank-ing, as a user runs it: `yukimap convert FILE -m MAPPING -a ID -o journal.xml`, a fresh
 process each time, timed from outside (start-up, reading, mapping, rendering, XSD
-validation, writing). "map": the shipped mapping, whose counter account is a map: on the
-counter IBAN. "rules": the same mapping with that map: replaced by a table of 20 rules
+validation, writing). "map": the shipped mapping with its counter account as a map: on the
+counter IBAN (as it shipped before rules: existed). "rules": the same mapping with that map: replaced by a table of 20 rules
 (contains on the name, starts_with, a regular expression, any: over two columns, two
 conditions that must both hold), most of which hold for no row, so that most rows are
 tested against most rules before one holds or the fallback takes them; both give the same
@@ -28,8 +28,20 @@ sys.path.insert(0, str(ROOT))
 from benchmarks._measure import spread  # noqa: E402
 
 ADMINISTRATION = "5a4db0c5-ad01-4e00-8000-000000000001"
-MAP_START = "      column: Tegenrekening\n"
-MAP_END = '      default: "4900"               # no counter account: bank charges\n'
+# The shipped mapping's counter account (a rules: table) is replaced by each of these.
+TABLE_START = "      rules:"
+TABLE_END = '      fallback: "2100"              # Vraagposten: a person sorts these out\n'
+MAP = """\
+      column: Tegenrekening
+      map:
+        NL44RABO0123456789: "4100"  # Vastgoed Molenstraat: huur
+        NL03INGB0000123123: "4310"  # KPN: telefoon en internet
+        NL20RABO0300065264: "1600"  # Molenaar Meelhandel: crediteur
+        NL91ABNA0417164300: "1200"  # pin-uitbetalingen: kruisposten
+        NL86INGB0002445588: "1550"  # Belastingdienst: afdracht btw
+      fallback: "2100"              # Vraagposten
+      default: "4900"               # no counter account: bank charges
+"""
 SHOPS = ["albert heijn", "jumbo", "lidl", "aldi", "plus supermarkt", "shell", "esso", "bp ",
          "tinq", "ns groep", "bol.com", "coolblue", "ziggo", "vattenfall"]
 NAME = '"Naam / Omschrijving"'
@@ -50,13 +62,14 @@ RULES = "      rules:\n" + "".join(
 
 
 def mappings(folder: Path) -> dict[str, Path]:
-    """The shipped bank-ing mapping, and the same with a rules: table for its map:."""
+    """The shipped bank-ing mapping with its counter account as a map: on the counter IBAN
+    (as it shipped before rules: existed), and with a rules: table of 20 rules."""
     shipped = (ROOT / "mappings" / "bank-ing.yaml").read_text(encoding="utf-8")
-    start, end = shipped.index(MAP_START), shipped.index(MAP_END) + len(MAP_END)
-    ruled = shipped[:start] + RULES + shipped[end:]
+    start, end = shipped.index(TABLE_START), shipped.index(TABLE_END) + len(TABLE_END)
+    mapped, ruled = shipped[:start] + MAP + shipped[end:], shipped[:start] + RULES + shipped[end:]
     assert ruled.count("rules:") == 1 and RULES.count("\n        - ") == 20
     out = {"map": folder / "map.yaml", "rules": folder / "rules.yaml"}
-    out["map"].write_text(shipped, encoding="utf-8")
+    out["map"].write_text(mapped, encoding="utf-8")
     out["rules"].write_text(ruled, encoding="utf-8")
     return out
 

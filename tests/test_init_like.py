@@ -43,7 +43,8 @@ def test_a_statement_from_its_pack_asks_for_the_bank_account(tmp_path: Path) -> 
 
 def test_a_csv_laid_out_otherwise_gets_its_own_source(tmp_path: Path) -> None:
     original = (REPO / "examples" / "bank-ing.csv").read_text(encoding="utf-8")
-    files = build_files(tmp_path, {"ing.csv": original.replace('","', '";"')})
+    title = '"Rekeningoverzicht NL12INGB0001234567"\n\n'  # two rows above the column names
+    files = build_files(tmp_path, {"ing.csv": title + original})
     out = tmp_path / "ing.yaml"
     result = run_cli("init", files["ing.csv"], "--like", "bank-ing", "-o", out)
     assert result.code == 0, result.stderr
@@ -54,7 +55,8 @@ def test_a_csv_laid_out_otherwise_gets_its_own_source(tmp_path: Path) -> None:
     assert source.splitlines()[1:] == [
         "source:",
         "  encoding: utf-8                 # every byte reads as UTF-8",
-        '  delimiter: ";"                  # between the columns',
+        '  delimiter: ","                  # between the columns',
+        "  header_row: 3                   # the column names; rows 1-2 above them",
         '  decimal_mark: ","               # 1250,00 in Bedrag (EUR)',
         '  thousands_separator: "."        # 1.412,76 in Bedrag (EUR)',
         '  date_format: "%Y%m%d"           # Datum: 20241101 is 2024-11-01']

@@ -88,11 +88,11 @@ def test_the_summary_counts_the_rows_of_each_rule_and_the_fallback(tmp_path: Pat
     start = text.index("  rows per rule")
     assert text[start:].splitlines()[:7] == [
         "  rows per rule of entries.GLAccount:",
-        "    1: Naam contains 'albert heijn' -> 4000                                         1",
-        "    2: Naam contains 'shell' and Omschrijving starts with 'pas' -> 4100             1",
-        "    3: any of (Naam contains 'kpn'; Omschrijving matches 'tele(foon|com)') -> 4200  2",
-        "    4: Naam equals 'Shell' -> 4110                                                  1",
-        "    fallback -> 9999                                                                1",
+        "    1: Naam contains 'albert heijn' -> 4000                                   1",
+        "    2: Naam contains 'shell' and Omschrijving starts with 'pas' -> 4100       1",
+        "    3: any of (Naam contains 'kpn'; Omschrijving matches 'tele(foon… -> 4200  2",
+        "    4: Naam equals 'Shell' -> 4110                                            1",
+        "    fallback -> 9999                                                          1",
         "  (dry run)",
     ]
 
@@ -230,5 +230,5 @@ def test_a_rule_may_test_an_expression_and_a_document_field_counts_documents(
         "    1: Naam contains 'heijn' -> Boodschappen  1",
         "    fallback -> Bank                          0",
     ]
-    assert "    4: expr 'Bedrag < -4' -> 4110                                                   1" \
+    assert "    4: expr 'Bedrag < -4' -> 4110                                             1" \
         in text

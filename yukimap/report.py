@@ -110,7 +110,7 @@ def _tally(tally: Tally, located: bool) -> list[str]:
     else:
         notes = ", ".join([f"map: on '{tally.column}'", *place])
         title = f"{tally.unit} per value of {tally.field} ({notes})"
-    rows: list[tuple[str, ...]] = [(label, str(count)) for label, count in tally.counts]
+    rows: list[tuple[str, ...]] = [(_cut(label), str(count)) for label, count in tally.counts]
     listed = len(rows)
     if tally.fallback is not None:
         rows.append((f"fallback -> {tally.fallback[0]}", str(tally.fallback[1])))
@@ -126,6 +126,18 @@ def _tally(tally: Tally, located: bool) -> list[str]:
 
 
 _TALLIED = 30  # rules or values listed per table in a summary
+_LABEL = 72  # a rule's text is cut to this width, its result kept: the counts stay in view
+
+
+def _cut(label: str) -> str:
+    """`1: Naam contains 'kpn' -> 4310`, cut in its condition when too long to read."""
+    if len(label) <= _LABEL:
+        return label
+    condition, arrow, result = label.rpartition(" -> ")
+    if not arrow:
+        return label[:_LABEL - 1] + "…"
+    room = _LABEL - len(arrow) - len(result) - 1
+    return condition[:max(room, 10)] + "…" + arrow + result
 
 
 def _all_to_fallback(tally: Tally) -> str | None:
