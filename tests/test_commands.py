@@ -111,6 +111,7 @@ def test_mappings_lists_the_shipped_ones() -> None:
         "  bank-mt940        journal         Bank statement (MT940) as a general journal\n"
         "\n"
         "Webshops\n"
+        "  shopify-orders    sales_invoices  Shopify orders export (CSV) as sales invoices\n"
         "  webshop-orders    sales_invoices  Webshop order export (CSV, one row per order line)\n"
         "\n"
         "Tills\n"
