@@ -17,7 +17,7 @@ PAGES = REPO / "docs" / "packs"
 # The packs of issue 13 (formats and shops), each with its page in docs/packs/.
 PACK_PAGES = {"bank-camt053": "camt053.md", "bank-mt940": "mt940.md",
               "shopify-orders": "shopify.md", "mollie-settlement": "mollie.md",
-              "woocommerce-orders": "woocommerce.md"}
+              "woocommerce-orders": "woocommerce.md", "stripe-balance": "stripe.md"}
 
 
 @pytest.mark.parametrize(("name", "example"), EXAMPLES,
