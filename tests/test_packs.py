@@ -17,7 +17,8 @@ PAGES = REPO / "docs" / "packs"
 # The packs of issue 13 (formats and shops), each with its page in docs/packs/.
 PACK_PAGES = {"bank-camt053": "camt053.md", "bank-mt940": "mt940.md",
               "shopify-orders": "shopify.md", "mollie-settlement": "mollie.md",
-              "woocommerce-orders": "woocommerce.md", "stripe-balance": "stripe.md"}
+              "woocommerce-orders": "woocommerce.md", "stripe-balance": "stripe.md",
+              "paypal-activity": "paypal.md"}
 
 
 @pytest.mark.parametrize(("name", "example"), EXAMPLES,
