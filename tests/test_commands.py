@@ -131,6 +131,7 @@ def test_mappings_lists_the_shipped_ones() -> None:
         " with split entries\n"
         "  pos-export          sales_invoices  Point-of-sale export (Excel, one row per"
         " receipt line)\n"
+        "  sumup-sales         journal         SumUp sales report (CSV) as a journal per day\n"
         "\n"
         "Cash books\n"
         "  cash-book           petty_cash      Cash book (CSV, receipts and payments columns,"
