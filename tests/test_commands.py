@@ -136,6 +136,8 @@ def test_mappings_lists_the_shipped_ones() -> None:
         "Cash books\n"
         "  cash-book           petty_cash      Cash book (CSV, receipts and payments columns,"
         " running balance)\n"
+        "  kasboek             petty_cash      Cash book kept in Excel or LibreOffice (.xlsx,"
+        " .ods) as a petty cash statement\n"
         "\n"
         "Others\n"
         "  memorial            journal         Memorial spreadsheet (Excel, debit and credit"
