@@ -121,6 +121,8 @@ def test_mappings_lists_the_shipped_ones() -> None:
         "Payment providers\n"
         "  mollie-settlement   journal         Mollie settlement report (CSV) as a general"
         " journal\n"
+        "  paypal-activity-en  journal         PayPal activity download (CSV, English) as a"
+        " general journal\n"
         "  paypal-activity     journal         PayPal activity download (CSV, Dutch) as a"
         " general journal\n"
         "  stripe-balance      journal         Stripe balance report (itemized CSV) as a"

@@ -18,7 +18,8 @@ PAGES = REPO / "docs" / "packs"
 PACK_PAGES = {"bank-camt053": "camt053.md", "bank-mt940": "mt940.md",
               "shopify-orders": "shopify.md", "mollie-settlement": "mollie.md",
               "woocommerce-orders": "woocommerce.md", "stripe-balance": "stripe.md",
-              "paypal-activity": "paypal.md", "sumup-sales": "sumup.md",
+              "paypal-activity": "paypal.md",
+              "paypal-activity-en": "paypal.md", "sumup-sales": "sumup.md",
               "kasboek": "kasboek.md"}
 
 
