@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,20 @@ def test_every_pack_has_a_page_that_cites_its_sources(name: str, page: str) -> N
     assert f"mappings/{name}.yaml" in text
     assert "## Sources" in text and "http" in text
     assert f"]({page})" in (PAGES / "README.md").read_text(encoding="utf-8")
+
+
+SHOP_PACKS = sorted(set(PACK_PAGES) - {"bank-camt053", "bank-mt940"})
+
+
+@pytest.mark.parametrize("name", SHOP_PACKS)
+def test_a_copy_of_a_pack_asks_for_the_values_that_are_yours(name: str, tmp_path: Path) -> None:
+    example = next((REPO / "examples").glob(f"{name}.*"))
+    out = tmp_path / "mine.yaml"
+    started = run_cli("init", example, "--like", name, "-o", out)
+    assert started.code == 0, started.stderr
+    todos = re.search(r"TODO    (\d+) to fill in", started.stdout)
+    assert todos, started.stdout
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert sum(": TODO" in line and "# yours:" in line for line in lines) == int(todos[1])
+    checked = run_cli("check", out, "--sample", example)
+    assert checked.code != 0 and "TODO" in checked.stderr
