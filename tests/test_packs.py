@@ -56,5 +56,7 @@ def test_a_copy_of_a_pack_asks_for_the_values_that_are_yours(name: str, tmp_path
     assert todos, started.stdout
     lines = out.read_text(encoding="utf-8").splitlines()
     assert sum(": TODO" in line and "# yours:" in line for line in lines) == int(todos[1])
+    pack = (REPO / "mappings" / f"{name}.yaml").read_text(encoding="utf-8")
+    assert int(todos[1]) == pack.count("# yours:")  # every value marked yours, map keys too
     checked = run_cli("check", out, "--sample", example)
     assert checked.code != 0 and "TODO" in checked.stderr
