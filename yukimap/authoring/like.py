@@ -26,7 +26,10 @@ from yukimap.model import Mapping
 from yukimap.read import read_table
 
 # A value the person must set: `GLAccount: "1100"   # yours: your bank account's GL account`
-_YOURS = re.compile(r"^(?P<key>\s*(?:- )?[\w.]+:[ \t]*)(?P<value>\"[^\"]*\"|'[^']*'|[^\s#]+)"
+# The key may hold spaces and signs, or be quoted (a map's `Omzet hoog:`, `"21.0%":`).
+_YOURS = re.compile(r"^(?P<key>\s*(?:- )?"
+                    r"(?:[\w.](?:[\w. &()/-]*[\w.)])?|\"[^\"]+\"|'[^']+'):[ \t]*)"
+                    r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s#]+)"
                     r"(?P<gap>[ \t]*)# yours:[ \t]*(?P<what>.*)$", re.MULTILINE)
 _SOURCE = re.compile(r"^source:.*\n(?:(?:[ \t]+.*|[ \t]*)\n)*", re.MULTILINE)
 
