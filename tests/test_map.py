@@ -143,6 +143,26 @@ lines:
     assert doc["lines"][0]["LineAmount"] == "0.36"  # 0.363 exactly, never 0.36300000001
 
 
+def test_a_let_with_an_expression_goes_through_its_map_as_a_field_does(
+        tmp_path: Path) -> None:
+    """expr: + map: on a let translates the expression's result, as it does on a field (it
+    was silently ignored on a let: found by the Shopify pack's author)."""
+    mapping = HEAD + """
+let:
+  kind: {expr: "lower(Item)", map: {mok: Servies}, fallback: Overig}
+invoice:
+  Reference: {column: Order}
+  Subject: {expr: "kind & ' ' & Order"}
+lines:
+  ProductQuantity: {column: Qty}
+  Product: {Description: {expr: "kind"}, SalesPrice: {column: Price}}
+"""
+    result = convert(tmp_path, mapping, "1;A;1;MOK;1,00;\n2;B;1;Vaas;2,00;\n")
+    assert [i["Subject"] for i in invoices(result)] == ["Servies 1", "Overig 2"]
+    assert [i["lines"][0]["Product"]["Description"] for i in invoices(result)] == [
+        "Servies", "Overig"]
+
+
 def test_expression_errors_name_the_rows(tmp_path: Path) -> None:
     mapping = HEAD + "invoice: {Subject: {expr: \"text(Price / Qty)\"}}" + LINES
     found = problems(tmp_path, mapping, "1;A;0;x;1,00;\n2;B;0;y;1,00;\n")

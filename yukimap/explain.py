@@ -196,7 +196,9 @@ def _rule_text(tally: Tally | None) -> str:
 def _modifier_steps(ctx: Context, spec: FieldSpec, frame: pl.DataFrame,
                     told: dict[str, str | None], tally: Tally | None) -> list[Step]:
     steps: list[Step] = []
-    if isinstance(spec.source, Expression):
+    if isinstance(spec.source, Expression) and spec.lookup is not None:
+        steps.append(Step("the expression gives, through its map: table", told["source"]))
+    elif isinstance(spec.source, Expression):
         steps.append(Step("the expression gives", told["source"]))
     elif isinstance(spec.source, Rules):
         steps.append(Step(_rule_text(tally), told["source"]))

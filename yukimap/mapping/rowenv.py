@@ -12,7 +12,7 @@ import polars as pl
 from yukimap.errors import Problem, Where
 from yukimap.expr import Expr, ExprError, Value, numbers_context, shorten
 from yukimap.frames import POS, ROW, Table
-from yukimap.mapping.texts import canonical_typed, typed_value
+from yukimap.mapping.texts import canonical_typed, expr_final_text, typed_value
 from yukimap.model import Column, Constant, Expression, FieldSpec, Mapping
 from yukimap.values import BadValue, Locale, parse_date, parse_decimal, to_xml_text
 
@@ -60,6 +60,8 @@ class RowEnv:
                 raise
             except ExprError as exc:
                 raise _LetError(f"let {name}: {exc.cause}", exc.hint, exc.value) from None
+            if spec.lookup is not None and value not in (None, ""):
+                return self._looked_up(spec, value)  # as a field with expr: and map: does
             return value if spec.round is None or not isinstance(value, Decimal) else \
                 canonical_typed("decimal", to_xml_text(value, spec.round))
         raw = self.cell(source.name) if isinstance(source, Column) and source.name else \
@@ -71,6 +73,12 @@ class RowEnv:
                                else spec.locale)
         except BadValue as exc:
             raise _LetError(f"let {name}: {exc.cause}", exc.hint, raw) from None
+
+    def _looked_up(self, spec: FieldSpec, value: Value) -> Value:
+        try:
+            return canonical_typed(spec.kind, expr_final_text(spec, value, self.locale) or "")
+        except BadValue as exc:
+            raise _LetError(f"let {spec.path[1]}: {exc.cause}", exc.hint, str(value)) from None
 
     def decimal(self, text: str) -> Decimal:
         return parse_decimal(text, self.locale)
