@@ -211,6 +211,25 @@ def test_a_restart_while_a_file_is_written_waits_for_it(watch: Watch) -> None:
     assert len(references(watch.sandbox)) == 20 and watch.failed() == []
 
 
+def test_a_file_written_again_or_touched_while_it_is_sent(watch: Watch) -> None:
+    """C5: the same name written again while the first is being sent is a new file after it,
+    never mixed with it; C6: a touch on the claimed file (a virus scanner, an indexer) does
+    not take it again."""
+    watch.sandbox.inject(operation="ProcessSalesInvoices", latency=1.5)
+    watch.start()
+    watch.drop("orders.csv", orders(["490", "491"]))
+    watch.wait_for(lambda: watch.processing(), "the file in processing/")
+    [claimed] = watch.processing()
+    os.utime(claimed)  # C6
+    watch.drop("orders.csv", orders(["492"]))  # C5
+    watch.wait_archived(2, timeout=30)
+    assert references(watch.sandbox) == ["490", "491", "492"]
+    contents = sorted(p.read_text() for p in watch.archived())
+    assert contents == sorted([orders(["490", "491"]), orders(["492"])])
+    claims = [e for e in watch.events() if e.get("state") == "CLAIMED"]
+    assert len(claims) == 2  # each version once, the touched one not again
+
+
 # --- B: bad input ----------------------------------------------------------------------
 
 
