@@ -109,6 +109,8 @@ def test_mappings_lists_the_shipped_ones() -> None:
         "  bank-camt053      journal         Bank statement (CAMT.053) as a general journal\n"
         "  bank-ing          journal         Bank export (ING CSV, Af/Bij) as a general journal\n"
         "  bank-mt940        journal         Bank statement (MT940) as a general journal\n"
+        "  bank-rabobank     journal         Bank export (Rabobank CSV, signed amounts) as a"
+        " general journal\n"
         "\n"
         "Webshops\n"
         "  webshop-orders    sales_invoices  Webshop order export (CSV, one row per order line)\n"

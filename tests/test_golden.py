@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli
 from yukimap.output import document_texts
 from yukimap.pipeline import convert_file
 from yukimap.report import format_summary
@@ -71,3 +71,20 @@ def test_every_shipped_mapping_has_an_example_and_a_golden_case() -> None:
     assert set(shipped_mappings()) <= covered
     for name in shipped_mappings():
         assert list((REPO / "examples").glob(f"{name}.*")), f"no example for mapping {name}"
+
+
+def _shipped() -> list[str]:
+    from yukimap.resources import shipped_mappings
+
+    return sorted(shipped_mappings())
+
+
+@pytest.mark.parametrize("name", _shipped())
+def test_every_shipped_mapping_checks_and_converts_its_example(name: str) -> None:
+    """What a user runs first on a pack: check --sample and convert --dry-run, both clean."""
+    [example] = (REPO / "examples").glob(f"{name}.*")
+    checked = run_cli("check", name, "--sample", example)
+    assert (checked.code, checked.stderr) == (0, ""), checked.stdout
+    assert "the sample converts and validates" in checked.stdout
+    converted = run_cli("convert", example, "--mapping", name, "--dry-run")
+    assert (converted.code, converted.stderr) == (0, ""), converted.stdout
