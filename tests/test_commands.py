@@ -106,6 +106,8 @@ def test_mappings_lists_the_shipped_ones() -> None:
     assert (result.code, result.stderr) == (0, "")
     assert result.stdout == (
         "Banks\n"
+        "  bank-abnamro      journal         Bank export (ABN AMRO TXT, tab-separated, no"
+        " header) as a general journal\n"
         "  bank-camt053      journal         Bank statement (CAMT.053) as a general journal\n"
         "  bank-ing          journal         Bank export (ING CSV, Af/Bij) as a general journal\n"
         "  bank-mt940        journal         Bank statement (MT940) as a general journal\n"
