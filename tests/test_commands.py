@@ -115,6 +115,8 @@ def test_mappings_lists_the_shipped_ones() -> None:
         "  bank-mt940        journal         Bank statement (MT940) as a general journal\n"
         "  bank-rabobank     journal         Bank export (Rabobank CSV, signed amounts) as a"
         " general journal\n"
+        "  bank-volksbank    journal         Bank export (SNS, ASN Bank, RegioBank CSV, no"
+        " header) as a general journal\n"
         "\n"
         "Webshops\n"
         "  webshop-orders    sales_invoices  Webshop order export (CSV, one row per order line)\n"
