@@ -108,6 +108,8 @@ def test_mappings_lists_the_shipped_ones() -> None:
         "Banks\n"
         "  bank-abnamro      journal         Bank export (ABN AMRO TXT, tab-separated, no"
         " header) as a general journal\n"
+        "  bank-bunq         journal         Bank export (bunq CSV, signed amounts) as a"
+        " general journal\n"
         "  bank-camt053      journal         Bank statement (CAMT.053) as a general journal\n"
         "  bank-ing          journal         Bank export (ING CSV, Af/Bij) as a general journal\n"
         "  bank-knab         journal         Bank export (Knab CSV, CreditDebet) as a general"
