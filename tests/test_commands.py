@@ -117,6 +117,8 @@ def test_mappings_lists_the_shipped_ones() -> None:
         "  bank-mt940        journal         Bank statement (MT940) as a general journal\n"
         "  bank-rabobank     journal         Bank export (Rabobank CSV, signed amounts) as a"
         " general journal\n"
+        "  bank-triodos      journal         Bank export (Triodos CSV, no header,"
+        " Debet/Credit) as a general journal\n"
         "  bank-volksbank    journal         Bank export (SNS, ASN Bank, RegioBank CSV, no"
         " header) as a general journal\n"
         "\n"
