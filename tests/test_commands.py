@@ -112,6 +112,7 @@ def test_mappings_lists_the_shipped_ones() -> None:
         " general journal\n"
         "  bank-camt053      journal         Bank statement (CAMT.053) as a general journal\n"
         "  bank-ing          journal         Bank export (ING CSV, Af/Bij) as a general journal\n"
+        "  bank-kbc          journal         Bank export (KBC CSV, Belgium) as a general journal\n"
         "  bank-knab         journal         Bank export (Knab CSV, CreditDebet) as a general"
         " journal\n"
         "  bank-mt940        journal         Bank statement (MT940) as a general journal\n"
