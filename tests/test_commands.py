@@ -108,6 +108,8 @@ def test_mappings_lists_the_shipped_ones() -> None:
         "Banks\n"
         "  bank-abnamro      journal         Bank export (ABN AMRO TXT, tab-separated, no"
         " header) as a general journal\n"
+        "  bank-bnp-fortis   journal         Bank export (BNP Paribas Fortis CSV, Belgium, NL"
+        " or FR) as a general journal\n"
         "  bank-bunq         journal         Bank export (bunq CSV, signed amounts) as a"
         " general journal\n"
         "  bank-camt053      journal         Bank statement (CAMT.053) as a general journal\n"
