@@ -326,6 +326,8 @@ def _accuracy(example: Path) -> str:
 def _source_value(mapping: dict[str, object], key: str) -> object:
     """A source: key, its default filled in (ISO dates need no date_format)."""
     given = (mapping.get("source") or {}).get(key)  # type: ignore[union-attr]
+    if isinstance(given, list):  # date_format: a list of forms
+        given = ", ".join(given)
     return {("header_row", None): 1, ("date_format", "%Y-%m-%d"): None}.get((key, given), given)
 
 
