@@ -3,8 +3,8 @@
 A case has an input and a mapping (inline as input.* and mapping.yaml, or named in case.yaml
 relative to the repository), optional command-line values in case.yaml (administration,
 opening_balance), and the expected outputs: expected.xml (or expected.csv; one file per
-document for journals split into several) and expected-summary.txt. Regenerate on purpose with `pytest --update-golden`, then review the
-diff like any other change.
+document for journals split into several) and expected-summary.txt. Regenerate on purpose
+with `pytest --update-golden`, then review the diff like any other change.
 """
 
 from __future__ import annotations

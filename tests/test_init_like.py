@@ -79,7 +79,7 @@ def test_an_unknown_pack_lists_the_packs(tmp_path: Path) -> None:
     assert result.code == 2
     assert result.stderr.splitlines()[0] == "error: no shipped mapping is called 'bank-xyz'"
     assert result.stderr.splitlines()[1].startswith(
-        "  fix: yukimap mappings lists them: bank-camt053, bank-ing, bank-mt940, cash-book,")
+        "  fix: yukimap mappings lists them: bank-abnamro, bank-")
 
 
 def test_like_and_target_do_not_go_together() -> None:

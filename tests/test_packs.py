@@ -15,8 +15,14 @@ EXAMPLES = sorted((name, example) for name in shipped_mappings()
                   for example in (REPO / "examples").glob(f"{name}.*"))
 PAGES = REPO / "docs" / "packs"
 
-# The packs of issue 13 (formats and shops), each with its page in docs/packs/.
+# The packs of issue 13, each with its page in docs/packs/.
 PACK_PAGES = {"bank-camt053": "camt053.md", "bank-mt940": "mt940.md",
+              "bank-ing": "ing.md", "bank-rabobank": "rabobank.md",
+              "bank-abnamro": "abnamro.md", "bank-knab": "knab.md",
+              "bank-volksbank": "volksbank.md", "bank-bunq": "bunq.md",
+              "bank-triodos": "triodos.md", "bank-kbc": "kbc.md",
+              "bank-bnp-fortis": "bnp-fortis.md", "bank-belfius": "belfius.md",
+              "bank-belfius-fr": "belfius.md",
               "shopify-orders": "shopify.md", "mollie-settlement": "mollie.md",
               "woocommerce-orders": "woocommerce.md", "stripe-balance": "stripe.md",
               "paypal-activity": "paypal.md",
@@ -39,7 +45,8 @@ def test_every_shipped_example_checks_and_converts(name: str, example: Path) -> 
 def test_every_pack_has_a_page_that_cites_its_sources(name: str, page: str) -> None:
     text = (PAGES / page).read_text(encoding="utf-8")
     assert f"mappings/{name}.yaml" in text
-    assert "## Sources" in text and "http" in text
+    sources = text[text.index("## Sources"):]  # a page address, or a repository @ commit
+    assert re.search(r"https?://|`[\w.-]+/[\w.-]+` @ [0-9a-f]{7}", sources), page
     assert f"]({page})" in (PAGES / "README.md").read_text(encoding="utf-8")
 
 
