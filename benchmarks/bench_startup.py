@@ -203,7 +203,10 @@ def one(name: str) -> dict[str, float]:
 def stages(times: int, bytecode_cache: bool) -> None:
     print(f"\nStages in-process (after the interpreter), median of {times} fresh processes:")
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ.update(environment(Path(tmp), bytecode_cache))  # runs() inherits it
+        env = environment(Path(tmp), bytecode_cache)  # runs() inherits this process's
+        for key in set(os.environ) - set(env):
+            del os.environ[key]
+        os.environ.update(env)
         for name in ("sales", "journal"):
             runs(Path(__file__), [name], 1)  # unmeasured: the bytecode cache
             results = runs(Path(__file__), [name], times)
