@@ -20,6 +20,7 @@ within bounds: its container (`zipscan`, `cfb`), its parts (`xlsxscan`, `odsscan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -27,13 +28,14 @@ from pathlib import Path
 from yukimap.errors import SourceError
 from yukimap.frames import Table
 from yukimap.model import Source
-from yukimap.read.camt import camt_version, read_camt
 from yukimap.read.csvfile import read_csv
-from yukimap.read.excel import EMPTY_SHEET_HINT, find_columns, read_excel
 from yukimap.read.files import DAMAGED_HINT, check_file
-from yukimap.read.mt940file import looks_like_mt940, read_mt940
 from yukimap.read.sniff import SNIFF_BYTES, SNIFF_DELIMITERS, SNIFF_RECORDS
-from yukimap.read.table import PREVIEW_CHARS, PREVIEW_ROWS
+from yukimap.read.table import EMPTY_SHEET_HINT, PREVIEW_CHARS, PREVIEW_ROWS
+
+# The readers of workbooks (fastexcel and the scan) and of bank statements (lxml's CAMT,
+# mt940) are imported when a file of theirs is read: a CSV, the common case, needs none of
+# them, and they cost a small conversion a good part of its start-up.
 
 __all__ = [
     "CAMT_EXTENSIONS",
@@ -70,20 +72,39 @@ def read_table(path: Path, source: Source) -> Table:
         )
     kind = _format(path, source)
     if kind == "camt053":
+        from yukimap.read.camt import read_camt
+
         return read_camt(path, name)
     if kind == "mt940":
+        from yukimap.read.mt940file import read_mt940
+
         return read_mt940(path, name)
-    table = (read_csv if kind == "csv" else read_excel)(path, name, source)
+    if kind == "csv":
+        table = read_csv(path, name, source)
+    else:
+        from yukimap.read.excel import read_excel
+
+        table = read_excel(path, name, source)
     return replace(table, find_columns=partial(find_columns, table))
+
+
+def find_columns(table: Table, names: Sequence[str]) -> dict[str, tuple[str | None, int]]:
+    """Where names the mapping misses are, in the first rows and in a workbook's other
+    sheets (the Excel reader's: it is imported only when a name is missing)."""
+    from yukimap.read.excel import find_columns as found
+
+    return found(table, names)
 
 
 def _format(path: Path, source: Source) -> str:
     if source.format:
         return source.format
     ext = path.suffix.lower()
-    if ext in MT940_EXTENSIONS or (ext == ".txt" and looks_like_mt940(_head(path))):
+    if ext in MT940_EXTENSIONS or (ext == ".txt" and _mt940(path)):
         return "mt940"
     if ext in CAMT_EXTENSIONS:
+        from yukimap.read.camt import camt_version
+
         if camt_version(_head(path)):
             return "camt053"
         raise SourceError(f"{path} is XML but not a CAMT.053 bank statement (no camt.053"
@@ -99,6 +120,12 @@ def _format(path: Path, source: Source) -> str:
         f" ({ext or 'it has none'}); yukimap reads {known}",
         hint=FORMAT_HINT,
     )
+
+
+def _mt940(path: Path) -> bool:
+    from yukimap.read.mt940file import looks_like_mt940
+
+    return looks_like_mt940(_head(path))
 
 
 def _head(path: Path) -> bytes:

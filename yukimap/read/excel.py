@@ -23,6 +23,7 @@ from yukimap.read import cfb, scan
 from yukimap.read.extent import Extents
 from yukimap.read.files import DAMAGED_HINT, damaged, read_bytes
 from yukimap.read.table import (
+    EMPTY_SHEET_HINT,
     PREVIEW_ROWS,
     cell_name,
     check_header,
@@ -33,8 +34,6 @@ from yukimap.read.table import (
     header_names,
     make_table,
 )
-
-EMPTY_SHEET_HINT = "choose the sheet with the data with sheet: under source:"
 
 # What fastexcel 0.21 (calamine) does, found by experiment with workbooks written by
 # openpyxl, xlwt and by hand (.ods):

@@ -14,6 +14,7 @@ from yukimap.read.files import refuse
 
 PREVIEW_ROWS = 30  # rows looked through for column names the mapping misses
 PREVIEW_CHARS = 200  # of each cell there
+EMPTY_SHEET_HINT = "choose the sheet with the data with sheet: under source:"
 
 # The first rows of a file or sheet, cells cut short (Table.preview).
 Preview = tuple[tuple[str | None, ...], ...]

@@ -13,23 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
-import stdnum
-from stdnum import iban
-from stdnum.be import vat as be_vat
-from stdnum.eu import vat as eu_vat
-from stdnum.exceptions import (
-    InvalidChecksum,
-    InvalidComponent,
-    InvalidFormat,
-    InvalidLength,
-    ValidationError,
-)
 
 from yukimap.errors import Problem, Severity, Where
 from yukimap.frames import ROWS
 from yukimap.targets._common import column
+
+if TYPE_CHECKING:
+    from stdnum.exceptions import ValidationError
+
+# python-stdnum is imported when a number is there to check: its package imports ssl and
+# pydoc (for its online checks, unused here), a good part of a small conversion's start-up,
+# and most files (every journal) have no such numbers.
 
 _IBAN_FORM = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$")
 IBAN_EXAMPLE = "a Dutch IBAN looks like NL91ABNA0417164300"
@@ -49,6 +46,8 @@ class Finding:
 
 
 def _why(error: ValidationError, what: str) -> str:
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
     if isinstance(error, InvalidChecksum):
         return "its check digits do not match (a mistyped or missing digit?)"
     if isinstance(error, InvalidLength):
@@ -63,6 +62,8 @@ def _why(error: ValidationError, what: str) -> str:
 def _validated(validate: Callable[[str], object], number: str, what: str, fix: str
                ) -> Finding | None:
     """None when stdnum's `validate` takes the number, else why not and `fix`."""
+    from stdnum.exceptions import ValidationError
+
     try:
         validate(number)
     except ValidationError as error:
@@ -71,6 +72,9 @@ def _validated(validate: Callable[[str], object], number: str, what: str, fix: s
 
 
 def _iban(number: str) -> object:
+    from stdnum import iban
+    from stdnum.exceptions import InvalidFormat
+
     if not _IBAN_FORM.match(iban.compact(number)):
         raise InvalidFormat()
     return iban.validate(number)
@@ -81,6 +85,9 @@ def check_iban(value: str, country: str | None) -> Finding | None:
 
 
 def check_vat(value: str, country: str | None) -> Finding | None:
+    import stdnum
+    from stdnum.eu import vat as eu_vat
+
     number = "".join(c for c in value if c not in " .-/").upper()
     prefix = number[:2].upper()
     shape = VAT_SHAPES.get(prefix, VAT_SHAPE)
@@ -105,6 +112,9 @@ def check_coc(value: str, country: str | None) -> Finding | None:
         return Finding(f"{KVK_SHAPE} (a 12-digit branch number is not it); check the number"
                        " in the export")
     if country == "BE" or not country:
+        from stdnum.be import vat as be_vat
+        from stdnum.exceptions import ValidationError
+
         try:
             be_vat.validate(digits)
         except ValidationError as error:
