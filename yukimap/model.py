@@ -48,18 +48,28 @@ class Condition:
 
     def describe(self) -> str:
         if self.op == "expr" and self.expr is not None:
-            return f"expr {self.expr.source!r}"
+            return f"expr {_quoted(self.expr.source)}"
         if self.op == "any":
             return "any of (" + "; ".join(p.describe() for p in self.parts) + ")"
         if self.op in ("empty", "not_empty"):
             return f"{self.column} is {'empty' if self.op == 'empty' else 'not empty'}"
         operand = self.operand
-        shown = ", ".join(map(repr, operand)) if isinstance(operand, tuple) else repr(operand)
+        shown = ", ".join(map(_quoted, operand)) if isinstance(operand, tuple) else \
+            _quoted(operand)
         return f"{self.column} {self.op.replace('_', ' ')} {shown}"
 
     def flat(self) -> tuple[Condition, ...]:
         """This condition and every condition inside it."""
         return (self,) + tuple(c for part in self.parts for c in part.flat())
+
+
+def _quoted(value: object) -> str:
+    """A condition's text quoted as Python would, but with a regular expression's
+    backslashes as the mapping writes them (one, not two); control characters stay escaped."""
+    shown = repr(value)
+    if isinstance(value, str) and "\\" in value and value.isprintable():
+        shown = shown.replace("\\\\", "\\")
+    return shown
 
 
 @dataclass(frozen=True)
