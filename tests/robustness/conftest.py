@@ -4,7 +4,8 @@ subprocess with a wall-clock and a memory limit, as a hot folder would run them.
 `bounded(*args)` runs `yukimap ARGS` and checks the bounds every case must keep: it ends
 within its time with exit code 0 or 1 (or a code the test names), no traceback, and peak
 memory under 1 GB (the address space is capped at 2 GB, so a runaway allocation fails fast
-instead of taking the machine; the peak is the kernel's figure for that process, from wait4).
+instead of taking the machine; the peak is the kernel's figure for that process, from wait4,
+taken by a launcher so that this process's own memory is not counted in it).
 `here(*args)` is its twin in this process, for cases whose point is the text; `write` puts a
 file in the test's folder, `yuki(sandbox)` is the environment that points yukimap at the
 sandbox, and `block` turns an indented expected message into the lines a user reads.
@@ -13,6 +14,7 @@ sandbox, and `block` turns an indented expected message into the lines a user re
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import signal
@@ -70,10 +72,13 @@ def run_yukimap(args: list[str], cwd: Path, *, seconds: float = DEFAULT_SECONDS,
                  "YUKIMAP_STATE": str(cwd / "state"),
                  "XDG_CONFIG_HOME": str(cwd / "config"), **(env or {})}
     started = time.monotonic()
+    report, reported = os.pipe()
     process = subprocess.Popen(
-        [sys.executable, "-m", "yukimap", *args], cwd=cwd, env=full_env,
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_cap_memory)
+        [sys.executable, "-c", _LAUNCHER, str(MEMORY_CAP), str(reported), *args], cwd=cwd,
+        env=full_env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(reported,),
+        start_new_session=True)
+    os.close(reported)
     chunks: dict[str, bytes] = {}
     readers = [threading.Thread(target=_drain, args=(stream, name, chunks), daemon=True)
                for name, stream in (("out", process.stdout), ("err", process.stderr))]
@@ -83,8 +88,10 @@ def run_yukimap(args: list[str], cwd: Path, *, seconds: float = DEFAULT_SECONDS,
         with contextlib.suppress(BrokenPipeError):
             process.stdin.write(stdin)
         process.stdin.close()
-    status, usage = _wait(process.pid, started + seconds)
-    process.returncode = status  # reaped here, with its own resource usage
+    status, _ = _wait(process.pid, started + seconds)
+    process.returncode = status  # reaped here
+    with os.fdopen(report, "rb") as answer:
+        told = answer.read()
     for reader in readers:
         reader.join(5)
     out, err = chunks.get("out", b""), chunks.get("err", b"")
@@ -92,8 +99,25 @@ def run_yukimap(args: list[str], cwd: Path, *, seconds: float = DEFAULT_SECONDS,
         raise AssertionError(
             f"yukimap {' '.join(args)} did not finish within {seconds} s\n"
             f"stderr: {err.decode(errors='replace')[-2000:]}")
-    return Outcome(status, out.decode(errors="replace"), err.decode(errors="replace"),
-                   time.monotonic() - started, usage.ru_maxrss / 1024)
+    code, peak_kb = json.loads(told)
+    return Outcome(code, out.decode(errors="replace"), err.decode(errors="replace"),
+                   time.monotonic() - started, peak_kb / 1024)
+
+
+# yukimap is started by a small launcher, which forks it and reports its exit code and peak
+# memory: a child's peak (wait4) counts its parent's high-water mark at the fork, so a child
+# of this test process would carry the test's own memory (pytest, polars, its data) in it.
+_LAUNCHER = """\
+import json, os, resource, sys
+cap, report, args = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    os.execv(sys.executable, [sys.executable, "-m", "yukimap", *args])
+_, status, usage = os.wait4(pid, 0)
+os.write(report, json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss]).encode())
+"""
 
 
 def _drain(stream: Any, name: str, into: dict[str, bytes]) -> None:
