@@ -9,12 +9,14 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO, run_cli
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
+from yukimap.budget import yuki_day
 from yukimap.client import YukiClient
 from yukimap.send import ALREADY_SENT, AWAITING, LOOKUPS_PER_DAY, NOT_SENT, Receipt, send_file
 from yukimap.sendlog import REJECTED, SENT, UNKNOWN, SendLog
@@ -358,7 +360,8 @@ def test_journal_and_ledger_lost_the_call_counter_holds_what_may_be_in_yuki(
     [dry] = send(settings, *BANK, dry_run=True).documents  # says so, and calls nothing
     assert dry.state == AWAITING and len(sandbox.store.calls()) == calls
     bank, cash, invoices = send_three(settings, tmp)
-    day = sandbox.store.journals(ADM_KORENAAR)[0].received_at[:10]
+    received = datetime.fromisoformat(sandbox.store.journals(ADM_KORENAAR)[0].received_at)
+    day = yuki_day(received if received.tzinfo else received.replace(tzinfo=timezone.utc))
     counter = ("yukimap's call counter shows document calls to this administration that the"
                f" send journal does not know (the last on {day})")
     assert bank.journal == (f"{counter} (were the journal and its ledger lost?): the 1"
