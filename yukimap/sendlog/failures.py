@@ -74,19 +74,27 @@ def _no_room(state_dir: Path) -> bool:
 _ROOM = 256 * 1024  # less free space than this in the state folder: it is full
 
 
+# The files of the state folder a damage can be in: what each is, and what to do. The first
+# that is not sound is named; when none can be told apart, the send journal.
+_FILES = (
+    ("sends.sqlite", "the send journal",
+     "restore it from a backup, or move it aside (rename it to sends.sqlite.damaged) and run"
+     " again: yukimap then rebuilds it from its ledger, sends.ledger"),
+    ("watch.sqlite", "the hot-folder state",
+     "move it aside (rename it to watch.sqlite.damaged) and start again: the daemon then takes"
+     " up the files in processing/ again, and the send journal keeps every document from"
+     " being booked twice"),
+    ("calls.sqlite", "yukimap's call counter",
+     "move it aside (rename it to calls.sqlite.damaged) and run again; the count of today's"
+     " calls then starts at 0, so mind Yuki's daily limit today"),
+)
+
+
 def _damaged(state_dir: Path, text: str, done: str) -> StateDamaged:
     """Which file is damaged: each is asked on its own (only now, on the error path)."""
-    journal, counter = state_dir / "sends.sqlite", state_dir / "calls.sqlite"
-    if not _sound(journal) or _sound(counter):
-        return StateDamaged(
-            f"the send journal {journal.resolve()} is damaged ({text}); {done}",
-            hint="restore it from a backup, or move it aside (rename it to"
-            " sends.sqlite.damaged) and run again: yukimap then rebuilds it from its ledger,"
-            " sends.ledger")
-    return StateDamaged(
-        f"yukimap's call counter {counter.resolve()} is damaged ({text}); {done}",
-        hint="move it aside (rename it to calls.sqlite.damaged) and run again; the count of"
-        " today's calls then starts at 0, so mind Yuki's daily limit today")
+    name, what, hint = next((f for f in _FILES if not _sound(state_dir / f[0])), _FILES[0])
+    return StateDamaged(f"{what} {(state_dir / name).resolve()} is damaged ({text}); {done}",
+                        hint=hint)
 
 
 def _sound(path: Path) -> bool:

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from yukimap.sendlog import StateDamaged, state_errors
+from yukimap.sendlog import state_errors
 from yukimap.settings import ensure_state_dir
 
 CLAIMED, WAITING, MOVING = "CLAIMED", "WAITING", "MOVING"
@@ -85,12 +85,6 @@ _COLUMNS = ("id, route, name, path, sha256, size, state, wait, reason, until, at
             " detail, claimed_at, updated")
 
 
-def _damaged(exc: sqlite3.DatabaseError) -> bool:
-    name = getattr(exc, "sqlite_errorname", "")
-    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "not a database" in str(exc) \
-        or "malformed" in str(exc)
-
-
 class WatchState:
     """The state database; one connection shared by the daemon's threads under a lock."""
 
@@ -104,16 +98,8 @@ class WatchState:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._db.executescript(_SCHEMA)
-            except sqlite3.DatabaseError as exc:
+            except sqlite3.DatabaseError:
                 self._db.close()
-                if _damaged(exc):
-                    raise StateDamaged(
-                        f"the hot-folder state {self.path.resolve()} is damaged ({exc}); no"
-                        " file was touched",
-                        hint="move it aside (rename it to watch.sqlite.damaged) and start"
-                        " again: the daemon then takes up the files in processing/ again, and"
-                        " the send journal keeps every document from being booked twice"
-                        ) from None
                 raise
 
     def close(self) -> None:
