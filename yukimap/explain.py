@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from yukimap.errors import Problem, UsageError, Where
+from yukimap.errors import Problem, UsageError
 from yukimap.frames import DOC, ITEM, KEY, POS, ROW, ROWS, Mapped, Table, Tally
 from yukimap.mapping import map_table
 from yukimap.mapping.context import Context, file_locale
@@ -67,11 +67,10 @@ def explain(table: Table, mapping: Mapping, reference: str | None = None,
     ctx = Context(table, mapping, locale, RowEnv(table, mapping, locale))
     frame = table.frame.with_row_index(POS)
     document = mapped.documents.filter(pl.col(DOC) == doc)
-    rows = tuple(document[ROWS][0])
+    rows, key = tuple(document[ROWS][0]), document[KEY][0]
     traces: list[FieldTrace] = []
     first = _rows(frame, [rows[0]]).with_columns(
-        pl.lit(doc).alias(DOC), pl.lit(document[KEY][0]).alias(KEY),
-        pl.Series(ROWS, [list(rows)]))
+        pl.lit(doc).alias(DOC), pl.lit(key).alias(KEY), pl.Series(ROWS, [list(rows)]))
     for spec in mapping.header:
         if _wanted(field, target.header_key, spec):
             traces.append(_trace(ctx, spec, first, True, "document",
@@ -84,17 +83,16 @@ def explain(table: Table, mapping: Mapping, reference: str | None = None,
         if row is not None and item[ROW] != row:
             continue
         cells = _rows(frame, [item[ROW]]).with_columns(pl.lit(doc).alias(DOC),
-                                                       pl.lit(document[KEY][0]).alias(KEY))
+                                                       pl.lit(key).alias(KEY))
         place = f"{target.item} {number} (row {item[ROW]})"
         for spec in mapping.items[item[ITEM]].fields:
             if _wanted(field, target.item_key, spec):
                 traces.append(_trace(ctx, spec, cells, False, place, item.get(spec.name)))
     if field is not None and not traces:
         raise UsageError(f"{mapping.path.name} has no field {field!r} in the"
-                        f" {target.document} {document[KEY][0]}",
+                        f" {target.document} {key}",
                         hint=_field_hint(mapping, field))
-    return Explanation(f"{target.document} {document[KEY][0]}", table.sheet, rows,
-                       tuple(traces))
+    return Explanation(f"{target.document} {key}", table.sheet, rows, tuple(traces))
 
 
 def _rows(frame: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
@@ -250,7 +248,7 @@ def _read_text(ctx: Context, spec: FieldSpec) -> str:
 
 
 def _problem_text(problem: Problem) -> str:
-    where = problem.where.short() if isinstance(problem.where, Where) else ""
+    where = problem.where.short()
     value = f" ({problem.value!r})" if problem.value is not None else ""
     return f"{problem.severity}: {problem.cause}{value}" + (f" [{where}]" if where else "")
 
