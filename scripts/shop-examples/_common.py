@@ -61,18 +61,15 @@ def vat_included(gross, rate) -> Decimal:
 
 def nl_amount(x, thousands: str = ".") -> str:
     """1234.5 -> '1.234,50' (Dutch form); negative keeps a leading minus."""
-    d = money(x)
-    sign = "-" if d < 0 else ""
-    whole, frac = f"{abs(d):.2f}".split(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return f"{sign}{thousands.join(groups)},{frac}"
+    return _amount(x, thousands, ",")
 
 
 def en_amount(x, thousands: str = ",") -> str:
+    """1234.5 -> '1,234.50' (English form); negative keeps a leading minus."""
+    return _amount(x, thousands, ".")
+
+
+def _amount(x, thousands: str, mark: str) -> str:
     d = money(x)
     sign = "-" if d < 0 else ""
     whole, frac = f"{abs(d):.2f}".split(".")
@@ -81,7 +78,7 @@ def en_amount(x, thousands: str = ",") -> str:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     groups.insert(0, whole)
-    return f"{sign}{thousands.join(groups)}.{frac}"
+    return f"{sign}{thousands.join(groups)}{mark}{frac}"
 
 
 def write_bytes(name: str, data: bytes) -> Path:
