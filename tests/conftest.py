@@ -3,6 +3,7 @@ process (`run_cli`), golden-file updates. tests/robustness adds its subprocess h
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
+# English unless a test asks for Dutch, whatever the machine's locale; a Dutch run that meets
+# a text without Dutch fails (yukimap/i18n.py). Commands run as subprocesses inherit both.
+os.environ["YUKIMAP_LANG"] = "en"
+os.environ["YUKIMAP_I18N_STRICT"] = "1"
 pytest_plugins = ["tests.sandbox_fixtures"]  # the `sandbox` and `make_sandbox` fixtures
 
 
@@ -47,6 +52,18 @@ def run_cli(*args: str | Path) -> CliResult:
     """`yukimap ARGS` in this process (click's runner), named as a user calls it."""
     from yukimap.cli import cli
 
+    # The language a command chose (--lang) is given back with the environment afterwards.
     result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="yukimap",
-                                catch_exceptions=False)
+                                catch_exceptions=False,
+                                env={"YUKIMAP_LANG": os.environ.get("YUKIMAP_LANG")})
     return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture(autouse=True)
+def _english_again() -> object:
+    """A test that ran a command with --lang nl leaves the next one in English."""
+    yield
+    from yukimap import i18n
+
+    if i18n.language() != "en":
+        i18n.set_language("en")

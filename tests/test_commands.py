@@ -33,8 +33,10 @@ Usage: yukimap [OPTIONS] COMMAND [ARGS]...
     yukimap mappings            (the mappings that ship with yukimap)
 
 Options:
-  --version   Show the version and exit.
-  -h, --help  Show this message and exit.
+  --version     Show the version and exit.
+  --lang en|nl  The language of messages, summaries and reports: en (English) or
+                nl (Nederlands); default: YUKIMAP_LANG, else the locale (LANG).
+  -h, --help    Show this message and exit.
 
 Commands:
   administrations  List the administrations the access key can see (costs 1...

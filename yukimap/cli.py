@@ -70,7 +70,10 @@ _state_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="yukimap")
-def cli() -> None:
+@click.option("--lang", type=click.Choice(["en", "nl"]), metavar="en|nl",
+              help="The language of messages, summaries and reports: en (English) or nl"
+                   " (Nederlands); default: YUKIMAP_LANG, else the locale (LANG).")
+def cli(lang: str | None) -> None:
     """Turn CSV and Excel exports into Yuki documents: sales invoices, general journal
     entries and petty cash statements, described by a YAML mapping file.
 
@@ -81,6 +84,9 @@ def cli() -> None:
       yukimap check my-mapping.yaml --sample export.csv
       yukimap mappings            (the mappings that ship with yukimap)
     """
+    from yukimap.i18n import choose_language, set_language
+
+    set_language(choose_language(lang))
 
 
 @cli.command(epilog="""\b

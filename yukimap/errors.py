@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+from yukimap.i18n import tr
+
 Severity = Literal["error", "warning"]
 
 # Exit codes, documented in the README; scripts and the hot-folder daemon act on them.
@@ -57,20 +59,21 @@ class Where:
         if self.rows:
             parts.append(_rows_text(self.rows))
         if self.line is not None and not self.rows:  # with rows, the line is the group's
-            parts.append(f"line {self.line}:{self.col or 1}")
+            parts.append(tr("line {line}:{col}", line=self.line, col=self.col or 1))
         if self.key and self.line is None and not self.rows:
-            parts.append(f"at {self.key}")
+            parts.append(tr("at {key}", key=self.key))
         return ", ".join(parts)
 
 
 def _rows_text(rows: Sequence[int]) -> str:
     if len(rows) == 1:
-        return f"row {rows[0]}"
+        return tr("row {row}", row=rows[0])
     if list(rows) == list(range(rows[0], rows[0] + len(rows))):
-        return f"rows {rows[0]}-{rows[-1]}"
+        return tr("rows {first}-{last}", first=rows[0], last=rows[-1])
     shown = ", ".join(str(r) for r in rows[:8])
-    more = f" (+{len(rows) - 8} more)" if len(rows) > 8 else ""
-    return f"rows {shown}{more}"
+    if len(rows) > 8:
+        return tr("rows {rows} (+{more} more)", rows=shown, more=len(rows) - 8)
+    return tr("rows {rows}", rows=shown)
 
 
 @dataclass(frozen=True)

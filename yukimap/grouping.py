@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
+from yukimap import i18n
 from yukimap.errors import Problem
+from yukimap.i18n import tr
 
 SHOWN_PER_GROUP = 8
 
@@ -32,11 +35,13 @@ def subject(p: Problem) -> str:
     if w.line is not None and w.file:
         parts.append(f"{display_path(w.file)}:{w.line}:{w.col or 1}")
     elif w.file:
-        parts.append(w.file + (f" (sheet {w.sheet})" if w.sheet else ""))
+        parts.append(tr("{file} (sheet {sheet})", file=w.file, sheet=w.sheet) if w.sheet
+                     else w.file)
     if w.column:
-        parts.append(f"column '{w.column}'" + (f" ({w.letter})" if w.letter else ""))
+        parts.append(tr("column '{column}' ({letter})", column=w.column, letter=w.letter)
+                     if w.letter else tr("column '{column}'", column=w.column))
     if w.key:
-        parts.append(f"for {w.key}" if w.column else w.key)
+        parts.append(tr("for {key}", key=w.key) if w.column else w.key)
     return ", ".join(parts)
 
 
@@ -62,13 +67,20 @@ def count_shown(problems: Sequence[Problem], severity: str = "error") -> int:
                for g in group_problems(problems) if g.severity == severity)
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
+Part = Literal["mapping", "data", "documents"]
 
 
-def headline(where: str, problems: Sequence[Problem], what: str) -> str:
+def headline(where: str, problems: Sequence[Problem], part: Part) -> str:
     """'orders.csv: 2 problems in the data', counting what format_problems shows."""
-    return f"{where}: {plural(count_shown(problems), 'problem')} {what}"
+    n = count_shown(problems)
+    if part == "mapping":
+        return i18n.plural(n, "{where}: 1 problem in the mapping",
+                           "{where}: {count} problems in the mapping", where=where)
+    if part == "data":
+        return i18n.plural(n, "{where}: 1 problem in the data",
+                           "{where}: {count} problems in the data", where=where)
+    return i18n.plural(n, "{where}: 1 problem in the rendered documents",
+                       "{where}: {count} problems in the rendered documents", where=where)
 
 
 def display_path(path: object) -> str:
@@ -90,23 +102,23 @@ def format_problems(problems: Sequence[Problem]) -> str:
 def fix_line(hint: str) -> str:
     """A hint under its problem; a hint of several lines (mapping text to copy) keeps its
     own indentation, aligned under the first line."""
-    return "  fix: " + hint.replace("\n", "\n       ")
+    label = tr("fix:")
+    return f"  {label} " + hint.replace("\n", "\n" + " " * (len(label) + 3))
 
 
 def _format_group(group: Group) -> list[str]:
-    mark = "error" if group.severity == "error" else "warning"
+    mark = tr("error") if group.severity == "error" else tr("warning")
     if not group.subject:  # mapping problems: one line each, with file:line:col
         return [_format_located(p, mark) for p in group.entries]
-    count = _row_count(group.entries)
-    head = f"{mark}: {group.cause}"
-    lines = [head, f"  in {group.subject}{count}"]
+    lines = [f"{mark}: {group.cause}", "  " + _in(group.subject, group.entries)]
     for p in group.entries[:SHOWN_PER_GROUP]:
         lines.append("    " + _entry(p))
     if len(group.entries) > SHOWN_PER_GROUP:
         rest = group.entries[SHOWN_PER_GROUP:]
         more_rows = sum(len(p.where.rows) or 1 for p in rest)
-        lines.append(f"    … and {len(rest)} more value{'s' if len(rest) != 1 else ''}"
-                     f" ({more_rows} row{'s' if more_rows != 1 else ''})")
+        values = i18n.plural(len(rest), "… and 1 more value", "… and {count} more values")
+        rows = i18n.plural(more_rows, "1 row", "{count} rows")
+        lines.append(f"    {values} ({rows})")
     if group.hint:
         lines.append(fix_line(group.hint))
     return lines
@@ -116,20 +128,23 @@ def _format_located(p: Problem, mark: str) -> str:
     w = p.where
     place = f"{display_path(w.file)}:{w.line}:{w.col or 1}" if w.file else ""
     key = f" {w.key}:" if w.key else ""
-    value = f" (got {p.value!r})" if p.value is not None else ""
+    value = " " + tr("(got {value})", value=repr(p.value)) if p.value is not None else ""
     text = f"{mark}: {place}{key} {p.cause}{value}"
     if p.hint:
         text += "\n" + fix_line(p.hint)
     return text
 
 
-def _row_count(entries: Sequence[Problem]) -> str:
+def _in(subject: str, entries: Sequence[Problem]) -> str:
+    """'in orders.csv, column 'Datum' (C) (3 rows)': where a group is, with its row count."""
     rows = sum(len(p.where.rows) for p in entries)
-    return f" ({rows} row{'s' if rows != 1 else ''})" if rows > 1 else ""
+    if rows > 1:
+        return tr("in {place} ({count} rows)", place=subject, count=rows)
+    return tr("in {place}", place=subject)
 
 
 def _entry(p: Problem) -> str:
-    where = p.where.short() or "(whole file)"
+    where = p.where.short() or tr("(whole file)")
     if p.value is None:
         return where
     return f"{where}: {_quote(p.value)}"

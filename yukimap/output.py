@@ -147,7 +147,7 @@ def _produce_all(result: ConversionResult, jobs: Iterable[tuple[Unit, Path]],
     for unit, path in jobs:
         problems += _produce(result, unit, path, deadline, stage, produced)
     if problems:
-        raise DocumentError(headline(result.table.file, problems, "in the rendered documents"),
+        raise DocumentError(headline(result.table.file, problems, "documents"),
                             problems=problems + result.warnings)
     return produced
 

@@ -111,7 +111,7 @@ def convert_table(table: Table, mapping: Mapping, stage: Stage = quiet) -> Conve
     mapped = replace(mapped, problems=problems)
     errors = [p for p in problems if p.is_error]
     if errors:
-        raise DataError(headline(table.file, errors, "in the data"), problems=problems)
+        raise DataError(headline(table.file, errors, "data"), problems=problems)
     return ConversionResult(mapping, table, mapped, target.summary(mapped), target,
                             _units(target, mapped, table.file))
 

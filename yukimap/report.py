@@ -16,8 +16,8 @@ from yukimap.grouping import (
     display_path,
     fix_line,
     format_problems,
-    plural,
 )
+from yukimap.i18n import plural, tr
 from yukimap.money import money
 
 if TYPE_CHECKING:
@@ -37,8 +37,10 @@ def print_user_error(exc: UserError, stream: TextIO | None = None) -> None:
         print(format_problems(exc.problems), file=stream)
         warnings = count_shown(exc.problems, "warning")
         if errors and warnings:
-            print(f"\n{plural(count_shown(exc.problems), 'error')},"
-                  f" {plural(warnings, 'warning')}; nothing was written.", file=stream)
+            print("\n" + tr("{errors}, {warnings}; nothing was written.",
+                             errors=plural(count_shown(exc.problems), "1 error", "{count} errors"),
+                             warnings=plural(warnings, "1 warning", "{count} warnings")),
+                  file=stream)
 
 
 def _table(rows: list[tuple[str, ...]], limit: int = 40) -> list[str]:

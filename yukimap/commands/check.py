@@ -68,13 +68,14 @@ def _connect(stack: ExitStack, administration: str | None,
 
 def _preflight(result: ConversionResult, yuki: YukiClient, chosen: Administration,
                refresh: bool) -> None:
-    from yukimap.grouping import count_shown, plural
+    from yukimap.grouping import count_shown
+    from yukimap.i18n import plural
     from yukimap.preflight import preflight_result
 
     problems = preflight_result(yuki, result, chosen.id, refresh)
     calls = f"{yuki.calls_today()} Yuki calls used today, {yuki.remaining()} left"
     if problems:
-        found = plural(count_shown(problems), "problem")
+        found = plural(count_shown(problems), "1 problem", "{count} problems")
         raise DataError(f"pre-flight against {chosen.name}: {found}; Yuki would refuse this as it"
                         f" is ({calls})", problems=problems)
     usage = result.usage()

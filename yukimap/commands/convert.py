@@ -14,7 +14,8 @@ from yukimap.errors import UsageError
 def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = False,
         strict: bool = False, opening_balance: str | None = None,
         administration: str | None = None) -> int:
-    from yukimap.grouping import count_shown, display_path, format_problems, plural
+    from yukimap.grouping import count_shown, display_path, format_problems
+    from yukimap.i18n import plural
     from yukimap.output import check_documents, single_document_text, write_documents
     from yukimap.pipeline import convert_file
     from yukimap.report import format_summary
@@ -36,7 +37,7 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     if result.warnings:
         click.echo(format_problems(result.warnings) + "\n", err=True)
         if strict:
-            shown = plural(count_shown(result.warnings, "warning"), "warning")
+            shown = plural(count_shown(result.warnings, "warning"), "1 warning", "{count} warnings")
             click.echo(f"{shown} and --strict: nothing was written.", err=True)
             return 1
     used = administration_used(original, administration)

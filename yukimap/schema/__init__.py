@@ -101,7 +101,7 @@ def _checked(doc: Located, path: Path) -> Mapping:
     mapping = _build(doc.data, path, ctx)
     errors = [p for p in ctx.problems if p.is_error]
     if errors or mapping is None:
-        raise MappingError(headline(str(path), errors, "in the mapping"), problems=ctx.problems)
+        raise MappingError(headline(str(path), errors, "mapping"), problems=ctx.problems)
     return mapping
 
 

@@ -22,7 +22,8 @@ import polars as pl
 
 from yukimap.errors import MappingError, Problem, UserError, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Table, is_internal
-from yukimap.grouping import count_shown, format_problems, group_problems, plural
+from yukimap.grouping import count_shown, format_problems, group_problems
+from yukimap.i18n import plural
 from yukimap.money import money
 from yukimap.output import check_documents, document_texts
 from yukimap.pipeline import ConversionResult, convert_table
@@ -125,7 +126,9 @@ def _passed(answer: Json, result: ConversionResult, located: Located | None, map
     warnings = result.warnings
     _located_problems(answer, warnings, located, mapping, result.table)
     answer["report"] = format_problems(warnings) if warnings else ""
-    counted = f" ({plural(count_shown(warnings, 'warning'), 'warning')})" if warnings else ""
+    counted = ""
+    if warnings:
+        counted = f" ({plural(count_shown(warnings, 'warning'), '1 warning', '{count} warnings')})"
     answer["message"] = (f"{Path(result.table.file).name}: the mapping converts and validates;"
                          f" nothing written{counted}")
     summary = result.summary
