@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # Reinstall when pyproject.toml changes.
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: test lint demo benchmark fuzz soak clean chromium editor-server studio-assets studio-screenshots
+.PHONY: test lint demo benchmark benchmark-targets hledger fuzz soak clean chromium editor-server studio-assets studio-screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,19 @@ chromium:
 	    echo "The studio's browser tests need Chromium: sudo apt-get install chromium"; \
 	  fi; }
 
+# The performance targets (issue 14), whole processes, with their verdicts; --big adds 10M rows.
+benchmark-targets: $(STAMP) hledger
+	$(BIN)/python benchmarks/bench_targets.py
+
+# hledger, the benchmark's peer on the bank rules (Debian's package), when root with apt.
+hledger:
+	@command -v hledger >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hledger >/dev/null; \
+	  else \
+	    echo "The rules benchmark compares with hledger: sudo apt-get install hledger"; \
+	  fi; }
+
 # The studio page's editor (CodeMirror 6) from the npm registry, bundled by esbuild into
 # yukimap/studio/static/ (committed: the wheel carries it, nothing is fetched at run time).
 studio-assets:
@@ -61,7 +74,8 @@ fuzz: $(STAMP)
 demo: $(STAMP)
 	@$(BIN)/python scripts/demo.py
 
-benchmark: $(STAMP)
+benchmark: $(STAMP) hledger
+	$(BIN)/python benchmarks/bench_targets.py
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_excel.py
 	$(BIN)/python benchmarks/bench_journal.py

@@ -34,3 +34,27 @@ def test_rules_benchmark_mappings_convert_alike(tmp_path: Path) -> None:
     # the rules give the shipped map's accounts (and 1200 for the pin deposits)
     assert (results["rules"].mapped.items["GLAccount"].to_list()
             == results["map"].mapped.items["GLAccount"].to_list())
+
+
+def test_the_targets_benchmark_books_the_bank_rows_as_hledger_does(tmp_path: Path) -> None:
+    """bench_targets' yukimap mapping and hledger rules give each row the same counter
+    account (with hledger installed, also checked against hledger's own print)."""
+    import shutil
+    import subprocess
+
+    from benchmarks import bench_targets
+    from yukimap.output import write_documents
+
+    source = bank_export(1_200)
+    mapping = apply_options(load_mapping(bench_targets.HERE / "bank-rules.yaml"),
+                            bench_targets.ADMINISTRATION, None)
+    write_documents(convert_file(source, mapping), tmp_path / "journal.xml")
+    ours = bench_targets.yukimap_account_counts(tmp_path / "journal.xml")
+    # six counterparties in turn; the first four rules hold for none of them
+    assert ours == {"4004": 200, "4005": 200, "4006": 200, "4007": 200, "4008": 200, "4009": 200}
+    if shutil.which("hledger"):
+        printed = subprocess.run(
+            ["hledger", "-f", str(source), "--rules-file",
+             str(bench_targets.HERE / "hledger-bank-rules.rules"), "print"],
+            capture_output=True, text=True, check=True).stdout
+        assert bench_targets.hledger_account_counts(printed) == ours

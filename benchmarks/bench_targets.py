@@ -1,0 +1,211 @@
+"""The four performance targets, each as a user runs yukimap: whole processes timed from outside.
+
+Run: `make benchmark-targets`, or `.venv/bin/python benchmarks/bench_targets.py [--big] [--times N]`.
+
+1. Flat memory: the peak resident memory of the process tree of `yukimap convert` (the
+   converter and the validator beside it; the kernel's figure from wait4) on the sales
+   export at 100k and 1M rows, and 10M rows (a 1 GB CSV) with --big. Target: <= 400 MB at
+   1M rows, <= 500 MB at 10M, and flat.
+2. 1M sales rows -> validated XML on disk: wall time. Target: <= 6 s.
+3. Bank rules: the 100,000-row bank export with ten contains-rules on the name and the
+   description (benchmarks/bank-rules.yaml), against hledger with the same ten `if` blocks
+   (benchmarks/hledger-bank-rules.rules), alternating. Target: >= 30x hledger's rows/s.
+4. Start-up: `yukimap convert` of a one-row CSV, wall. Target: <= 0.25 s.
+
+Every run's output is checked: the number of invoices and lines (and, for the bank file,
+rows per counter account, the same in yukimap's journal and hledger's print). Figures are
+the median (min-max) of --times runs (default 3; 11 for start-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._measure import spread  # noqa: E402
+
+ADMINISTRATION = "5a4db0c5-ad01-4e00-8000-000000000001"
+TARGET_MB = {1_000_000: 400.0, 10_000_000: 500.0}
+TARGET_SECONDS_1M = 6.0
+TARGET_RATIO = 30.0
+TARGET_STARTUP = 0.25
+BANK_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float  # the largest resident set of the process and every process it waited for
+
+
+def run(command: Sequence[str], stdout: Path | None = None) -> Run:
+    """One fresh process, timed from outside; its peak memory from the kernel (wait4)."""
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.PIPE)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors = process.stderr.read().decode() if process.stderr else ""
+    finally:
+        if stdout:
+            out.close()  # type: ignore[union-attr]
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, command))} exited {process.returncode}:\n{errors}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def yukimap() -> list[str]:
+    script = Path(sys.executable).with_name("yukimap")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "yukimap"]
+
+
+def count(path: Path, tag: bytes) -> int:
+    found = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            found += chunk.count(tag)
+    return found
+
+
+# --- 1 and 2: the sales export --------------------------------------------------------
+
+def sales(rows: int, times: int, folder: Path) -> list[Run]:
+    from benchmarks.generate import sales_export
+
+    source = sales_export(rows)
+    out = folder / "invoices.xml"
+    invoices = (rows + 4) // 5
+    found = []
+    for _ in range(times):
+        found.append(run([*yukimap(), "convert", str(source), "-m",
+                          str(HERE / "sales-mapping.yaml"), "-o", str(out)]))
+        lines, documents = count(out, b"<SalesInvoiceLine>"), count(out, b"<SalesInvoice>")
+        assert (documents, lines) == (invoices, rows), (documents, lines, invoices, rows)
+        out.unlink()
+    return found
+
+
+# --- 3: bank rules against hledger ----------------------------------------------------
+
+def hledger_account_counts(text: str) -> Counter[str]:
+    return Counter(m.group(1) for m in re.finditer(r"^    (4\d{3}|2100)\b", text, re.M))
+
+
+def yukimap_account_counts(path: Path) -> Counter[str]:
+    text = path.read_text(encoding="utf-8")
+    accounts = re.findall(r"<GLAccount>(\d+)</GLAccount>", text)
+    return Counter(a for a in accounts if a != "1100")
+
+
+def bank(times: int, folder: Path) -> tuple[list[Run], list[Run]] | None:
+    binary = shutil.which("hledger")
+    if binary is None:
+        print("    hledger is not installed (Debian: apt-get install hledger): target 3 not measured")
+        return None
+    from benchmarks.generate import bank_export
+
+    source = bank_export(BANK_ROWS)
+    ours, theirs = [], []
+    journal, printed = folder / "journal.xml", folder / "hledger.txt"
+    for _ in range(times):
+        ours.append(run([*yukimap(), "convert", str(source), "-m", str(HERE / "bank-rules.yaml"),
+                         "-a", ADMINISTRATION, "-o", str(journal)]))
+        theirs.append(run([binary, "-f", str(source), "--rules-file",
+                           str(HERE / "hledger-bank-rules.rules"), "print"], stdout=printed))
+        mine = yukimap_account_counts(journal)
+        hers = hledger_account_counts(printed.read_text(encoding="utf-8"))
+        assert sum(mine.values()) == BANK_ROWS and mine == hers, (mine, hers)
+    return ours, theirs
+
+
+# --- 4: start-up ------------------------------------------------------------------------
+
+def startup(times: int, folder: Path) -> list[Run]:
+    lines = (ROOT / "examples" / "webshop-orders.csv").read_bytes().splitlines(keepends=True)
+    one = folder / "one-row.csv"
+    one.write_bytes(b"".join(lines[:2]))
+    out = folder / "one.xml"
+    command = [*yukimap(), "convert", str(one), "-m", "webshop-orders", "-o", str(out)]
+    run(command)  # the bytecode cache, as an installed yukimap has it
+    return [run(command) for _ in range(times)]
+
+
+# --- the report -------------------------------------------------------------------------
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "NOT MET"
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--big", action="store_true", help="also 10M rows (a 1 GB CSV)")
+    parser.add_argument("--times", type=int, default=3, help="runs per figure (default 3)")
+    args = parser.parse_args(argv)
+    sizes = [100_000, 1_000_000] + ([10_000_000] if args.big else [])
+    verdicts = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print("1+2. sales export -> validated XML on disk (yukimap convert, whole process)")
+        peaks: dict[int, float] = {}
+        for rows in sizes:
+            runs_ = sales(rows, args.times, folder)
+            walls, cpus, mbs = ([r.wall for r in runs_], [r.cpu for r in runs_],
+                                [r.peak_mb for r in runs_])
+            peaks[rows] = max(mbs)
+            print(f"    {rows:>10,} rows: wall {spread(walls)}, CPU {spread(cpus)},"
+                  f" peak {spread(mbs, 'MB', 0)}, {rows / median(walls):,.0f} rows/s", flush=True)
+            if rows == 1_000_000:
+                verdicts.append((f"2. 1M rows in <= {TARGET_SECONDS_1M:.0f} s",
+                                 f"{median(walls):.2f} s", median(walls) <= TARGET_SECONDS_1M))
+        for rows, limit in TARGET_MB.items():
+            if rows in peaks:
+                verdicts.append((f"1. peak memory at {rows // 1_000_000}M rows <= {limit:.0f} MB",
+                                 f"{peaks[rows]:.0f} MB", peaks[rows] <= limit))
+        print(f"3. bank export, {BANK_ROWS:,} rows, ten contains-rules: yukimap and hledger,"
+              " alternating")
+        measured = bank(args.times, folder)
+        if measured:
+            ours, theirs = measured
+            ratio = median([r.wall for r in theirs]) / median([r.wall for r in ours])
+            print(f"    yukimap {spread([r.wall for r in ours])},"
+                  f" peak {spread([r.peak_mb for r in ours], 'MB', 0)}")
+            print(f"    hledger {spread([r.wall for r in theirs])},"
+                  f" peak {spread([r.peak_mb for r in theirs], 'MB', 0)}")
+            verdicts.append((f"3. rules >= {TARGET_RATIO:.0f}x hledger's rows/s",
+                             f"{ratio:.1f}x", ratio >= TARGET_RATIO))
+        print("4. start-up: yukimap convert of a one-row CSV (-o)")
+        started = startup(max(args.times, 11), folder)
+        walls = [r.wall for r in started]
+        print(f"    wall {spread(walls, 's', 3)}, CPU {spread([r.cpu for r in started], 's', 3)}")
+        verdicts.append((f"4. start-up <= {TARGET_STARTUP} s", f"{median(walls):.3f} s",
+                         median(walls) <= TARGET_STARTUP))
+    print("\ntargets (issue 14), on this machine:")
+    for name, figure, ok in sorted(verdicts):
+        print(f"    {name:<42} {figure:>10}  {verdict(ok)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
