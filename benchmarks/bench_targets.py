@@ -1,6 +1,7 @@
 """The four performance targets, each as a user runs yukimap: whole processes timed from outside.
 
-Run: `make benchmark-targets`, or `.venv/bin/python benchmarks/bench_targets.py [--big] [--times N]`.
+Run: `make benchmark-targets`, or
+`.venv/bin/python benchmarks/bench_targets.py [--big] [--times N]`.
 
 1. Flat memory: the peak resident memory of the process tree of `yukimap convert` (the
    converter and the validator beside it; the kernel's figure from wait4) on the sales
@@ -118,7 +119,8 @@ def yukimap_account_counts(path: Path) -> Counter[str]:
 def bank(times: int, folder: Path) -> tuple[list[Run], list[Run]] | None:
     binary = shutil.which("hledger")
     if binary is None:
-        print("    hledger is not installed (Debian: apt-get install hledger): target 3 not measured")
+        print("    hledger is not installed (Debian: apt-get install hledger):"
+              " target 3 not measured")
         return None
     from benchmarks.generate import bank_export
 
