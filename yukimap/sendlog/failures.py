@@ -11,7 +11,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from yukimap.errors import Busy, UserError
-from yukimap.i18n import tr, N_
+from yukimap.i18n import N_, tr
 
 
 class StateFolderFull(UserError):
