@@ -68,7 +68,7 @@ def _patterns(value: Any, path: KeyPath, ctx: Ctx) -> Any:
 
 
 # Route settings with their defaults; `defaults:` at the top takes the same keys.
-# i18n: the keys' docs describe them in the JSON Schema (English, as schema/keys.py's)
+# i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 TIMING_KEYS = (
     Key("mode", one_of(*MODES), default="auto",
         doc="how new files are noticed: auto (native events, polling on network and FUSE"
@@ -93,7 +93,7 @@ TIMING_KEYS = (
     Key("key_retry_seconds", seconds(0.05, 86400), default=900.0,
         doc="after Yuki refused the access key: how long until it is tried again"),
 )
-# i18n: the keys' docs describe them in the JSON Schema (English, as schema/keys.py's)
+# i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 ROUTE_KEYS = (
     Key("name", text, required=True, doc="a short name for logs and status"),
     Key("folder", text, required=True, doc="the folder files are dropped into"),
@@ -106,7 +106,7 @@ ROUTE_KEYS = (
     Key("domain", text, doc="the Yuki domain, for keys that span several domains"),
     *TIMING_KEYS,
 )
-# i18n: the keys' docs describe them in the JSON Schema (English, as schema/keys.py's)
+# i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 HEALTH_KEYS = (
     Key("port", whole(0, 65535), required=True, doc="port on 127.0.0.1 (0: any free port)"),
     Key("scan_age_factor", seconds(1, 100), default=3.0,
@@ -137,7 +137,7 @@ def _health(value: Any, path: KeyPath, ctx: Ctx) -> Any:
     return check_map(value, path, ctx, HEALTH_KEYS, "health")
 
 
-# i18n: the keys' docs describe them in the JSON Schema (English, as schema/keys.py's)
+# i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 TOP_KEYS = (
     Key("version", whole(1, 1), default=1, doc="the config format: 1"),
     Key("routes", _routes, required=True, doc="the folders to watch"),
