@@ -35,9 +35,11 @@ from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from yukimap.errors import BudgetExhausted
+from yukimap.i18n import tr
 from yukimap.settings import Secret, ensure_state_dir
 
 Clock = Callable[[], datetime]
+# i18n: a pseudo-operation stored in calls.sqlite and shown as a key by status --json
 LIMIT_REACHED = "(Yuki: daily limit exceeded)"  # pseudo-operation that fills up the day
 
 
@@ -235,11 +237,13 @@ class CallBudget:
         wait = resets - to_amsterdam(self._clock())
         hours, rest = divmod(int(wait.total_seconds()) // 60, 60)
         return BudgetExhausted(
-            f"yukimap's daily call budget for {domain} is used up: {used} of {self.budget}"
-            f" calls today. Nothing was sent. The count resets at midnight Amsterdam time"
-            f" ({resets:%Y-%m-%d %H:%M %Z}, in {hours} h {rest:02d} min).",
-            hint="wait for the reset, or raise YUKIMAP_DAILY_BUDGET if the domain has more"
-            " calls (Yuki: 1000 a day free, 5000 or 10000 with a paid add-on)",
+            tr("yukimap's daily call budget for {domain} is used up: {used} of {budget}"
+               " calls today. Nothing was sent. The count resets at midnight Amsterdam time"
+               " ({resets}, in {hours} h {minutes} min).",
+               domain=domain, used=used, budget=self.budget,
+               resets=f"{resets:%Y-%m-%d %H:%M %Z}", hours=hours, minutes=f"{rest:02d}"),
+            hint=tr("wait for the reset, or raise YUKIMAP_DAILY_BUDGET if the domain has more"
+                    " calls (Yuki: 1000 a day free, 5000 or 10000 with a paid add-on)"),
             domain=domain, used=used, budget=self.budget, resets_at=resets,
         )
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from yukimap.errors import UserError
+from yukimap.i18n import tr
 
 VERSION = 1
 _TAIL = 64 * 1024  # read from the end in steps of this size to find the last line
@@ -49,7 +50,7 @@ class Ledger:
             return None  # empty, or its first write never finished
         header = self._parse(first, 1)
         if "journal" not in header or header.get("ledger") != VERSION:
-            raise self._damaged(1, "its first line is not a ledger header")
+            raise self._damaged(1, tr("its first line is not a ledger header"))
         return header
 
     def last_seq(self) -> int:
@@ -128,18 +129,21 @@ class Ledger:
         try:
             record = json.loads(line)
         except ValueError:
-            raise self._damaged(number, "a line is not JSON") from None
+            raise self._damaged(number, tr("a line is not JSON")) from None
         if not isinstance(record, dict):
-            raise self._damaged(number, "a line is not a record")
+            raise self._damaged(number, tr("a line is not a record"))
         return record
 
     def _damaged(self, number: int | None, what: str) -> LedgerDamaged:
-        where = f" at line {number}" if number else " at its end"
+        message = (tr("the ledger {path} is damaged at line {line}: {what}; nothing was sent",
+                      path=self.path, line=number, what=what) if number else
+                   tr("the ledger {path} is damaged at its end: {what}; nothing was sent",
+                      path=self.path, what=what))
         return LedgerDamaged(
-            f"the ledger {self.path} is damaged{where}: {what}; nothing was sent",
-            hint="restore it from a backup; or, if the send journal sends.sqlite next to it is"
-            " sound, move the ledger aside (rename it to sends.ledger.damaged) and run again:"
-            " yukimap then writes it again from the send journal")
+            message,
+            hint=tr("restore it from a backup; or, if the send journal sends.sqlite next to it"
+                    " is sound, move the ledger aside (rename it to sends.ledger.damaged) and"
+                    " run again: yukimap then writes it again from the send journal"))
 
 
 def _line(record: Record) -> bytes:

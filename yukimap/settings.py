@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from yukimap.errors import MappingError, SettingsError
+from yukimap.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         if not value or not value.strip():
+            # i18n: a guard; an empty key from the settings is told by _convert
             raise ValueError("a secret cannot be empty")
         self._value = value.strip()
 
@@ -83,7 +85,7 @@ class Secret:
         return hash(self._value)
 
     def __reduce__(self) -> NoReturn:
-        raise TypeError("a Secret cannot be pickled")
+        raise TypeError("a Secret cannot be pickled")  # i18n: a programming error
 
 
 def default_config_path() -> Path:
@@ -117,10 +119,11 @@ class Settings:
     def require_access_key(self) -> Secret:
         if self.access_key is None:
             raise SettingsError(
-                "no Yuki access key is configured",
-                hint=f"set {ENV_NAMES['access_key']}, or put yuki_access_key in "
-                f"{default_config_path()} (readable only by you). Create a key in Yuki under "
-                "Settings > Webservices; to try yukimap without one, run `yukimap sandbox`.",
+                tr("no Yuki access key is configured"),
+                hint=tr("set {variable}, or put yuki_access_key in {path} (readable only by"
+                        " you). Create a key in Yuki under Settings > Webservices; to try"
+                        " yukimap without one, run `yukimap sandbox`.",
+                        variable=ENV_NAMES["access_key"], path=default_config_path()),
             )
         return self.access_key
 
@@ -152,20 +155,22 @@ def load_settings(
 def _read_config(path: Path, *, required: bool) -> dict[str, tuple[Any, str]]:
     if not (path.exists() if required else path.is_file()):
         if required:
-            raise SettingsError(f"config file not found: {path}")
+            raise SettingsError(tr("config file not found: {path}", path=path))
         return {}
     data = read_config_file(path) or {}
     if not isinstance(data, dict):
-        raise SettingsError(f"the config file {path} must be a mapping of keys to values")
+        raise SettingsError(tr("the config file {path} must be a mapping of keys to values",
+                               path=path))
     by_file_key = {name.lower(): key for key, name in ENV_NAMES.items()}
     unknown = sorted(str(k) for k in data if str(k) not in by_file_key)
     if unknown:
         raise SettingsError(
-            f"unknown key(s) in {path}: {', '.join(unknown)}",
-            hint="known keys: " + ", ".join(sorted(by_file_key)),
+            tr("unknown key(s) in {path}: {keys}", path=path, keys=", ".join(unknown)),
+            hint=tr("known keys: {keys}", keys=", ".join(sorted(by_file_key))),
         )
     if "yuki_access_key" in data and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        log.warning("%s holds an access key and is readable by others; chmod 600 it", path)
+        log.warning(tr("{path} holds an access key and is readable by others; chmod 600 it",
+                       path=path))
     return {by_file_key[k]: (v, str(path)) for k, v in data.items() if v is not None}
 
 
@@ -195,7 +200,8 @@ def _convert(key: str, value: Any, source: str) -> Any:
         try:
             return Secret(str(value))
         except ValueError:
-            raise SettingsError(f"the access key from {source} is empty") from None
+            raise SettingsError(tr("the access key from {source} is empty",
+                                   source=_shown(source))) from None
     if key == "base_url":
         return normalize_base_url(str(value), source)
     if key == "daily_budget":
@@ -208,12 +214,20 @@ def _convert(key: str, value: Any, source: str) -> Any:
     return text or None
 
 
-def normalize_base_url(url: str, source: str = "the base URL") -> str:
+def _shown(source: str) -> str:
+    """Where a value came from, for a message: "option" (as status --json says it) is the
+    command line's option, in the language of the run."""
+    return tr("option") if source == "option" else source
+
+
+def normalize_base_url(url: str, source: str | None = None) -> str:
     url = url.strip()
     if not url.startswith(("https://", "http://")) or url.lower().endswith(".asmx"):
         raise SettingsError(
-            f"not a Yuki base URL ({source}): {url!r}",
-            hint=f"give the folder of the services, e.g. {BASE_URL_NL} or {BASE_URL_BE}",
+            tr("not a Yuki base URL ({source}): {url}",
+               source=tr("the base URL") if source is None else _shown(source), url=repr(url)),
+            hint=tr("give the folder of the services, e.g. {nl} or {be}", nl=BASE_URL_NL,
+                    be=BASE_URL_BE),
         )
     return url if url.endswith("/") else url + "/"
 
@@ -222,11 +236,14 @@ def _budget(value: Any, source: str) -> int:
     try:
         budget = int(str(value).strip())
     except ValueError:
-        raise SettingsError(f"the daily budget from {source} is not a whole number") from None
+        raise SettingsError(tr("the daily budget from {source} is not a whole number",
+                               source=_shown(source))) from None
     if not 1 <= budget <= MAX_DAILY_BUDGET:
         raise SettingsError(
-            f"the daily budget from {source} must be between 1 and {MAX_DAILY_BUDGET}",
-            hint="Yuki allows 1000 calls a day per domain, 5000 or 10000 with a paid add-on",
+            tr("the daily budget from {source} must be between 1 and {most}",
+               source=_shown(source), most=MAX_DAILY_BUDGET),
+            hint=tr("Yuki allows 1000 calls a day per domain, 5000 or 10000 with a paid"
+                    " add-on"),
         )
     return budget
 
@@ -239,9 +256,10 @@ def _scale(value: Any, source: str) -> float:
         scale = math.nan
     if not (math.isfinite(scale) and scale > 0):
         raise SettingsError(
-            f"the deadline scale from {source} is not a number above 0: {text!r}",
-            hint="it multiplies every time limit of a call to Yuki: 2 waits twice as long, 0.5"
-            " half (README: Sending to Yuki)",
+            tr("the deadline scale from {source} is not a number above 0: {value}",
+               source=_shown(source), value=repr(text)),
+            hint=tr("it multiplies every time limit of a call to Yuki: 2 waits twice as long,"
+                    " 0.5 half (README: Sending to Yuki)"),
         )
     return scale
 

@@ -33,6 +33,7 @@ from yukimap.errors import (
     YukiError,
     YukiFault,
 )
+from yukimap.i18n import tr
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 YUKI_NS = "http://www.theyukicompany.com/"
@@ -158,6 +159,7 @@ def build_envelope(operation: str, values: Mapping[str, str | XmlDoc | None]) ->
     op = OPERATIONS[operation]
     unknown = set(values) - set(op.params)
     if unknown:
+        # i18n: a programming error (the operations table and the caller disagree)
         raise ValueError(f"{operation} has no parameter {', '.join(sorted(unknown))}")
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -205,7 +207,7 @@ def build_fault(faultstring: str, faultcode: str = "soap:Server") -> bytes:
 def parse_xml(data: str | bytes) -> Element:
     """Parse untrusted XML: no DTD at all (so no entity bombs), no external fetches."""
     if len(data) > MAX_XML_BYTES:
-        raise BadXml(f"XML larger than {MAX_XML_BYTES // (1024 * 1024)} MB")
+        raise BadXml(tr("XML larger than {size} MB", size=MAX_XML_BYTES // (1024 * 1024)))
     if isinstance(data, str):
         data = strip_declaration(data)  # a str with encoding="utf-16" would confuse expat
     try:
@@ -213,9 +215,10 @@ def parse_xml(data: str | bytes) -> Element:
                                  forbid_external=True)
     except DefusedXmlException as exc:
         kind = type(exc).__name__
-        raise BadXml(f"XML with a DTD or entity declarations is not accepted ({kind})") from None
+        raise BadXml(tr("XML with a DTD or entity declarations is not accepted ({kind})",
+                        kind=kind)) from None
     except ParseError as exc:
-        raise BadXml(f"not well-formed XML: {exc}") from None
+        raise BadXml(tr("not well-formed XML: {reason}", reason=exc)) from None
 
 
 def local(tag: object) -> str:
@@ -252,10 +255,10 @@ def element_text(element: Element | None) -> str:
 
 def soap_body(root: Element) -> Element:
     if local(root.tag) != "Envelope" or namespace(root.tag) != SOAP_ENV:
-        raise BadXml("not a SOAP 1.1 envelope")
+        raise BadXml(tr("not a SOAP 1.1 envelope"))
     body = child(root, "Body")
     if body is None:
-        raise BadXml("SOAP envelope without a Body")
+        raise BadXml(tr("SOAP envelope without a Body"))
     return body
 
 
@@ -277,7 +280,7 @@ def find_result(root: Element, operation: str) -> Element | None:
     """The <OpResult> element of a response (None when the response has no result)."""
     response = child(soap_body(root), f"{operation}Response")
     if response is None:
-        raise BadXml(f"the answer holds no {operation}Response")
+        raise BadXml(tr("the answer holds no {operation}Response", operation=operation))
     return child(response, f"{operation}Result")
 
 
@@ -288,9 +291,11 @@ def find_result(root: Element, operation: str) -> Element | None:
 # too. Known texts: "Invalid access key" (B), "API-key has no rights to access this web
 # service" (Postman docs), "Daily limit exceeded" (Postman docs). Guessed: a session fault
 # mentions "session"/"sessie" plus a word like expired/invalid/unknown.
-_GENERIC = "server was unable to process request."
+_GENERIC = "server was unable to process request."  # i18n: Yuki's fault text, from the wire
+# i18n: Yuki's fault texts, matched in what comes from the wire
 _NOT_ABOUT_DOCUMENT = ("has no active database", "not licensed for this functionality",
                        "did not recognize the value of http header soapaction")
+# i18n: words of Yuki's fault texts, matched in what comes from the wire
 _SESSION_WORDS = ("expired", "invalid", "not valid", "unknown", "verlopen", "ongeldig",
                   "does not exist", "not found", "onbekend")
 
@@ -331,9 +336,11 @@ def parse_request(body: bytes, soap_action: str | None) -> SoapRequest:
     action = (soap_action or "").strip().strip('"')
     name = action[len(YUKI_NS):] if action.startswith(YUKI_NS) else ""
     if name not in OPERATIONS:
+        # i18n: the sandbox answers this as Yuki's own (ASMX) fault text
         raise BadXml(f"Server did not recognize the value of HTTP Header SOAPAction: {action}.")
     call = child(soap_body(parse_xml(body)), name)
     if call is None or namespace(call.tag) != YUKI_NS:
+        # i18n: the sandbox (Yuki's stand-in) answers this as a fault, as Yuki speaks
         raise BadXml(f"the SOAP body holds no {name} element in namespace {YUKI_NS}")
     values: dict[str, str] = {}
     document: Element | None = None

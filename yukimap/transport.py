@@ -34,6 +34,7 @@ from yukimap.errors import (
     YukiError,
     YukiFault,
 )
+from yukimap.i18n import N_, tr
 from yukimap.soap import MAX_XML_BYTES, Fault, Operation, classify_fault
 
 log = logging.getLogger("yukimap.client")
@@ -55,8 +56,9 @@ def with_retries(fn: Callable[[], T], attempts: int = 3, base_delay: float = 1.0
             if attempt >= attempts:
                 raise
             delay = min(max_delay, base_delay * 2 ** (attempt - 1)) * (0.5 + jitter())
-            log.info("transient failure (%s); retry %d of %d in %.1f s",
-                     exc.operation or "call", attempt, attempts - 1, delay)
+            log.info(tr("transient failure ({operation}); retry {attempt} of {attempts} in"
+                        " {seconds} s", operation=exc.operation or tr("call"),
+                        attempt=attempt, attempts=attempts - 1, seconds=f"{delay:.1f}"))
             sleep(delay)
     raise AssertionError("unreachable")
 
@@ -64,21 +66,21 @@ def with_retries(fn: Callable[[], T], attempts: int = 3, base_delay: float = 1.0
 def never_sent(exc: requests.RequestException) -> str | None:
     """Why the request provably never reached the server, or None if it may have."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "connection timed out"
+        return tr("connection timed out")
     if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS handshake failed"
+        return tr("TLS handshake failed")
     if isinstance(exc, requests.exceptions.ProxyError):
-        return "proxy refused the connection"
+        return tr("proxy refused the connection")
     if isinstance(exc, requests.exceptions.ConnectionError):
         reason = exc.args[0] if exc.args else None
         if isinstance(reason, u3.MaxRetryError):
             reason = reason.reason
         if isinstance(reason, u3.NameResolutionError):
-            return "host name not found"
+            return tr("host name not found")
         if isinstance(reason, u3.NewConnectionError):
-            return "connection refused"
+            return tr("connection refused")
         if isinstance(reason, u3.ConnectTimeoutError):
-            return "connection timed out"
+            return tr("connection timed out")
     return None
 
 
@@ -90,6 +92,7 @@ def read_capped(response: requests.Response, deadline: Deadline) -> bytes:
         if size > MAX_XML_BYTES:
             raise TooLarge
         if deadline.expired:  # a connection the timer could not cut (a SOCKS proxy, say)
+            # i18n: caught by the wire and told as "no complete answer within ..."
             raise requests.exceptions.ReadTimeout("the call's time limit passed")
         chunks.append(chunk)
     return b"".join(chunks)
@@ -110,10 +113,11 @@ class TooLarge(Exception):
 class TimeLimit:
     """The time limit of one kind of call; sales invoices get more time per invoice."""
 
-    what: str  # what the call does, for messages: "a lookup", "a journal"
+    what: str  # what the call does, for messages (an N_ template): "a lookup", "a journal"
     base: float  # seconds
     per_invoice: float = 0.0
     at_most: float | None = None
+    many: str = ""  # with per_invoice: the N_ template for more than one invoice
 
     def seconds(self, invoices: int, scale: float) -> float:
         total = self.base + self.per_invoice * invoices
@@ -121,18 +125,19 @@ class TimeLimit:
 
     def describe(self, invoices: int) -> str:
         if not self.per_invoice:
-            return self.what
-        return f"{invoices} {self.what}{'' if invoices == 1 else 's'}"
+            return tr(self.what)
+        return tr(self.what if invoices == 1 else self.many, count=invoices)
 
 
-LOOKUP = TimeLimit("a lookup", 30.0)
+LOOKUP = TimeLimit(N_("a lookup"), 30.0)
 TIME_LIMITS: dict[str, TimeLimit] = {
-    "Authenticate": TimeLimit("opening a session", 30.0),
-    "SetCurrentDomain": TimeLimit("opening a session", 30.0),
-    "ProcessJournal": TimeLimit("a journal", 120.0),
-    "ImportStatement": TimeLimit("a cash statement", 120.0),
-    "ImportSingleStatementLine": TimeLimit("a cash statement line", 30.0),
-    "ProcessSalesInvoices": TimeLimit("sales invoice", 60.0, per_invoice=1.5, at_most=900.0),
+    "Authenticate": TimeLimit(N_("opening a session"), 30.0),
+    "SetCurrentDomain": TimeLimit(N_("opening a session"), 30.0),
+    "ProcessJournal": TimeLimit(N_("a journal"), 120.0),
+    "ImportStatement": TimeLimit(N_("a cash statement"), 120.0),
+    "ImportSingleStatementLine": TimeLimit(N_("a cash statement line"), 30.0),
+    "ProcessSalesInvoices": TimeLimit(N_("{count} sales invoice"), 60.0, per_invoice=1.5,
+                                      at_most=900.0, many=N_("{count} sales invoices")),
 }
 
 
@@ -265,17 +270,20 @@ def http_session() -> requests.Session:
 
 def too_slow(op: Operation, host: str, seconds: float, what: str) -> YukiError:
     """The error for a call whose time limit passed once it may have reached Yuki."""
-    scale = ("if Yuki is often this slow, set YUKIMAP_DEADLINE_SCALE=2 to give every call twice"
-             " its time limit")
+    scale = tr("if Yuki is often this slow, set YUKIMAP_DEADLINE_SCALE=2 to give every call"
+               " twice its time limit")
     if op.sends_document:
         return AmbiguousOutcome(
-            f"{op.name} went out to Yuki at {host} but no complete answer came within"
-            f" {seconds:g} s, the time limit for {what}: Yuki may or may not have processed it",
-            operation=op.name, hint=f"do not simply send it again; check in Yuki first; {scale}")
+            tr("{operation} went out to Yuki at {host} but no complete answer came within"
+               " {seconds} s, the time limit for {what}: Yuki may or may not have processed it",
+               operation=op.name, host=host, seconds=f"{seconds:g}", what=what),
+            operation=op.name,
+            hint=tr("do not simply send it again; check in Yuki first; {scale}", scale=scale))
     return TransientError(
-        f"Yuki at {host} gave no complete answer to {op.name} within {seconds:g} s, the time"
-        f" limit for {what}; {op.name} changes nothing in Yuki, so trying again is safe",
-        operation=op.name, hint=f"try again later; {scale}")
+        tr("Yuki at {host} gave no complete answer to {operation} within {seconds} s, the time"
+           " limit for {what}; {operation} changes nothing in Yuki, so trying again is safe",
+           host=host, operation=op.name, seconds=f"{seconds:g}", what=what),
+        operation=op.name, hint=tr("try again later; {scale}", scale=scale))
 
 
 class Dropped(TransientError):
@@ -289,13 +297,15 @@ def dropped(op: Operation, host: str) -> YukiError:
     nothing, so asking again is safe."""
     if op.sends_document:
         return AmbiguousOutcome(
-            f"{op.name} went out to Yuki at {host} but the connection closed without a"
-            " complete answer: Yuki may or may not have processed it", operation=op.name,
-            hint="do not simply send it again; check in Yuki first")
+            tr("{operation} went out to Yuki at {host} but the connection closed without a"
+               " complete answer: Yuki may or may not have processed it",
+               operation=op.name, host=host), operation=op.name,
+            hint=tr("do not simply send it again; check in Yuki first"))
     return Dropped(
-        f"{op.name} went out to Yuki at {host} but the connection closed without a complete"
-        f" answer; {op.name} changes nothing in Yuki, so trying again is safe",
-        operation=op.name, hint="try again later")
+        tr("{operation} went out to Yuki at {host} but the connection closed without a"
+           " complete answer; {operation} changes nothing in Yuki, so trying again is safe",
+           operation=op.name, host=host),
+        operation=op.name, hint=tr("try again later"))
 
 
 # --- what came back ----------------------------------------------------------------------
@@ -310,13 +320,14 @@ def came_back(content_type: str, content: bytes, redact: Callable[[str], str]) -
     """An answer that cannot be used, for a message: its content type, size and the start of
     its text on one line, with secrets redacted and control characters shown as '?'. Both
     come from whoever answered, so both may echo a secret or try to steer the terminal."""
-    kind = _one_line(redact(content_type), SHOWN_TYPE_CHARS) or "no content type"
+    kind = _one_line(redact(content_type), SHOWN_TYPE_CHARS) or tr("no content type")
     if not content:
-        return f"{kind}, an empty body"
+        return tr("{kind}, an empty body", kind=kind)
     text = redact(content[:_WINDOW].decode("utf-8", errors="replace"))
     if len(content) > _WINDOW:  # a secret cut in half at the window's end escapes redaction
         text = text[:-_SECRET_MARGIN] + "…"
-    return f'{kind}, {len(content):,} bytes: "{_one_line(text, SHOWN_CHARS)}"'
+    return tr('{kind}, {size} bytes: "{text}"', kind=kind, size=f"{len(content):,}",
+              text=_one_line(text, SHOWN_CHARS))
 
 
 def _one_line(text: str, at_most: int) -> str:
@@ -330,24 +341,32 @@ def fault_error(faultstring: str, text: str, op: Operation) -> YukiError:
     """The typed error for a SOAP fault; `text` is the faultstring with secrets redacted."""
     kind = classify_fault(Fault(code="", string=faultstring), op.name)
     common: dict[str, Any] = {"operation": op.name, "faultstring": text}
-    service = op.service or "this"
     if kind is AccessDenied:
-        return AccessDenied(f"Yuki refused the access key: {text}", **common,
-                            hint="check YUKI_ACCESS_KEY (or yuki_access_key in the config"
-                            " file); keys are made in Yuki under Settings > Webservices")
+        return AccessDenied(tr("Yuki refused the access key: {fault}", fault=text), **common,
+                            hint=tr("check YUKI_ACCESS_KEY (or yuki_access_key in the config"
+                                    " file); keys are made in Yuki under Settings >"
+                                    " Webservices"))
     if kind is NoRights:
-        return NoRights(f"the access key has no rights for Yuki's {service} webservice"
-                        f" ({op.name}): {text}", **common,
-                        hint="in Yuki, give the key this webservice (or 'All webservices')")
+        message = (tr("the access key has no rights for Yuki's {service} webservice"
+                      " ({operation}): {fault}", service=op.service, operation=op.name,
+                      fault=text) if op.service else
+                   tr("the access key has no rights for Yuki's this webservice"
+                      " ({operation}): {fault}", operation=op.name, fault=text))
+        return NoRights(message, **common,
+                        hint=tr("in Yuki, give the key this webservice (or 'All webservices')"))
     if kind is DailyLimitExceeded:
         resumes = next_reset()
         return DailyLimitExceeded(
-            f"Yuki's daily call limit for this domain is used up ({text}); it resets at"
-            f" midnight Amsterdam time, {resumes:%Y-%m-%d %H:%M %Z}", resumes_at=resumes,
-            hint="wait for the reset, or ask the accountant for the Yuki Webservice add-on"
-            " (5000 or 10000 calls a day)", **common)
+            tr("Yuki's daily call limit for this domain is used up ({fault}); it resets at"
+               " midnight Amsterdam time, {resumes}", fault=text,
+               resumes=f"{resumes:%Y-%m-%d %H:%M %Z}"), resumes_at=resumes,
+            hint=tr("wait for the reset, or ask the accountant for the Yuki Webservice add-on"
+                    " (5000 or 10000 calls a day)"), **common)
     if kind is SessionExpired:
-        return SessionExpired(f"Yuki no longer accepts the session: {text}", **common)
+        return SessionExpired(tr("Yuki no longer accepts the session: {fault}", fault=text),
+                              **common)
     if kind is DocumentRejected:
-        return DocumentRejected(f"Yuki rejected the document ({op.name}): {text}", **common)
-    return YukiFault(f"Yuki answered {op.name} with a fault: {text}", **common)
+        return DocumentRejected(tr("Yuki rejected the document ({operation}): {fault}",
+                                   operation=op.name, fault=text), **common)
+    return YukiFault(tr("Yuki answered {operation} with a fault: {fault}", operation=op.name,
+                        fault=text), **common)

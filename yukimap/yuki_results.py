@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
 
+from yukimap.i18n import tr
 from yukimap.soap import BadXml, child, child_text, children, element_text, local, parse_xml
 
 
@@ -34,7 +35,7 @@ def _decimal(text: str | None) -> Decimal | None:
     try:
         return Decimal(text.strip())
     except InvalidOperation:
-        raise BadXml(f"not a decimal number: {text!r}") from None
+        raise BadXml(tr("not a decimal number: {value}", value=repr(text))) from None
 
 
 def _date(text: str | None) -> date | None:
@@ -44,7 +45,7 @@ def _date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text.strip()[:10])
     except ValueError:
-        raise BadXml(f"not a date: {text!r}") from None
+        raise BadXml(tr("not a date: {value}", value=repr(text))) from None
 
 
 # --- sales invoices --------------------------------------------------------------------
@@ -93,7 +94,7 @@ def parse_sales_result(result: Element | None) -> SalesImportResult:
             response = inner if local(inner.tag) == "SalesInvoicesImportResponse" else (
                 _find_descendant(inner, "SalesInvoicesImportResponse"))
     if response is None:
-        raise BadXml("ProcessSalesInvoicesResult holds no SalesInvoicesImportResponse")
+        raise BadXml(tr("ProcessSalesInvoicesResult holds no SalesInvoicesImportResponse"))
     invoices = tuple(
         InvoiceResult(
             succeeded=bool(_bool(child_text(inv, "Succeeded"))),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from yukimap.documents import COC_NUMBER
 from yukimap.errors import SettingsError
+from yukimap.i18n import tr
 from yukimap.yuki_results import Administration
 
 
@@ -14,9 +15,9 @@ def chosen(given: str | None, configured: str | None) -> str:
     """The administration asked for (default: the configured one), or the error that none is."""
     wanted = (given or configured or "").strip()
     if not wanted:
-        raise SettingsError("no Yuki administration is chosen",
-                            hint="give one by name or ID (--administration), or set"
-                            " YUKI_ADMINISTRATION")
+        raise SettingsError(tr("no Yuki administration is chosen"),
+                            hint=tr("give one by name or ID (--administration), or set"
+                                    " YUKI_ADMINISTRATION"))
     return wanted
 
 
@@ -27,9 +28,9 @@ def find(listed: Sequence[Administration], wanted: str) -> Administration:
     for adm in listed:
         if adm.id.lower() == wanted.strip("{}").lower() or adm.name.lower() == wanted.lower():
             return adm
-    names = ", ".join(f"{a.name} ({a.id})" for a in listed) or "none"
-    raise SettingsError(f"the access key sees no administration {wanted!r}",
-                        hint=f"administrations this key can see: {names}")
+    names = ", ".join(f"{a.name} ({a.id})" for a in listed) or tr("none")
+    raise SettingsError(tr("the access key sees no administration {wanted}", wanted=repr(wanted)),
+                        hint=tr("administrations this key can see: {names}", names=names))
 
 
 def _by_coc_number(listed: Sequence[Administration], number: str) -> Administration:
@@ -38,10 +39,13 @@ def _by_coc_number(listed: Sequence[Administration], number: str) -> Administrat
         return found[0]
     if found:
         names = ", ".join(f"{a.name} ({a.id})" for a in found)
-        raise SettingsError(f"the Chamber of Commerce number {number} belongs to"
-                            f" {len(found)} administrations: {names}",
-                            hint="give the administration's ID (a GUID) instead")
-    numbers = ", ".join(f"{a.name} ({a.coc_number.strip() or 'none'})" for a in listed) or "none"
-    raise SettingsError(f"the access key sees no administration with Chamber of Commerce number"
-                        f" {number}", hint="administrations this key can see, with their Chamber"
-                        f" of Commerce numbers: {numbers}")
+        raise SettingsError(tr("the Chamber of Commerce number {number} belongs to"
+                               " {count} administrations: {names}",
+                               number=number, count=len(found), names=names),
+                            hint=tr("give the administration's ID (a GUID) instead"))
+    numbers = ", ".join(f"{a.name} ({a.coc_number.strip() or tr('none')})"
+                        for a in listed) or tr("none")
+    raise SettingsError(tr("the access key sees no administration with Chamber of Commerce"
+                           " number {number}", number=number),
+                        hint=tr("administrations this key can see, with their Chamber of"
+                                " Commerce numbers: {numbers}", numbers=numbers))

@@ -7,6 +7,7 @@ from xml.etree.ElementTree import Element
 from yukimap import yuki_results as results
 from yukimap.client.response import Secrets, parsed
 from yukimap.errors import DocumentRejected, UnreadableResponse
+from yukimap.i18n import tr
 from yukimap.soap import element_text
 
 # ImportStatement answers "an error message" on failure (yuki-api.md §6) instead of a
@@ -34,7 +35,7 @@ def journal(result: Element | None) -> str:
     """The GUID of the journal Yuki created."""
     guid = element_text(result)
     if not guid:
-        raise UnreadableResponse("Yuki answered ProcessJournal without a document ID",
+        raise UnreadableResponse(tr("Yuki answered ProcessJournal without a document ID"),
                                  operation="ProcessJournal")
     return guid
 
@@ -43,6 +44,6 @@ def statement(result: Element | None, secrets: Secrets) -> str:
     text = element_text(result)
     if any(word in text.lower() for word in _ERROR_WORDS):
         shown = secrets.redact(text)
-        raise DocumentRejected(f"Yuki rejected the cash statement: {shown}",
+        raise DocumentRejected(tr("Yuki rejected the cash statement: {fault}", fault=shown),
                                operation="ImportStatement", faultstring=shown)
     return text

@@ -24,6 +24,7 @@ from yukimap.client.response import Secrets, parsed
 from yukimap.client.session import Session
 from yukimap.client.wire import Wire
 from yukimap.errors import YukiFault
+from yukimap.i18n import tr
 from yukimap.settings import Settings
 from yukimap.soap import element_text
 
@@ -98,7 +99,7 @@ class YukiClient:
         """Yuki's AdministrationID(name): the GUID of an administration by its exact name."""
         found = element_text(self._call("AdministrationID", {"administrationName": name}))
         if not found:
-            raise YukiFault(f"Yuki knows no administration named {name!r}",
+            raise YukiFault(tr("Yuki knows no administration named {name}", name=repr(name)),
                             operation="AdministrationID")
         return found
 

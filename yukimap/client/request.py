@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from yukimap.errors import DocumentError
+from yukimap.i18n import tr
 from yukimap.settings import Secret
 from yukimap.soap import (
     GENERAL_SERVICE,
@@ -63,9 +64,9 @@ def prepare(operation: str, values: dict[str, Any], via: str | None = None) -> R
     try:
         body = build_envelope(op.name, plain)
     except ValueError as exc:  # a text that XML cannot carry
-        raise DocumentError(f"the request to Yuki cannot be built: {exc}",
-                            hint="remove the control character from the file, then send"
-                            " it again") from None
+        raise DocumentError(tr("the request to Yuki cannot be built: {reason}", reason=exc),
+                            hint=tr("remove the control character from the file, then send"
+                                    " it again")) from None
     return Request(op, op.service or via or GENERAL_SERVICE, body)
 
 
@@ -104,7 +105,8 @@ def _doc(document: str | bytes) -> XmlDoc:
     try:
         return xml_doc(document)
     except BadXml as exc:
-        raise DocumentError(f"the document to send is not usable XML: {exc}") from None
+        raise DocumentError(tr("the document to send is not usable XML: {reason}",
+                               reason=exc)) from None
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class StatementLine:
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal):
-            raise TypeError("amounts are Decimal, never float")
+            raise TypeError("amounts are Decimal, never float")  # i18n: a programming error
 
     def values(self) -> dict[str, Any]:
         """The parameters of ImportSingleStatementLine."""

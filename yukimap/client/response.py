@@ -14,6 +14,7 @@ from xml.etree.ElementTree import Element
 
 from yukimap import transport
 from yukimap.errors import SettingsError, TransientError, UnreadableResponse
+from yukimap.i18n import tr
 from yukimap.soap import BadXml, Operation, find_fault, find_result, parse_xml
 from yukimap.transport import fault_error
 
@@ -43,15 +44,18 @@ def read(op: Operation, status: int, content_type: str, content: bytes, secrets:
     if not looks_soap:
         if status >= 500:
             raise TransientError(
-                f"Yuki answered {op.name} with HTTP {status} and no SOAP fault; it was"
-                " refused before processing, so trying again is safe; what came back:"
-                f" {_came_back(content_type, content, secrets)}", operation=op.name)
+                tr("Yuki answered {operation} with HTTP {status} and no SOAP fault; it was"
+                   " refused before processing, so trying again is safe; what came back:"
+                   " {answer}", operation=op.name, status=status,
+                   answer=_came_back(content_type, content, secrets)), operation=op.name)
         if status in (301, 302, 303, 307, 308, 404):
-            raise SettingsError(f"Yuki answered HTTP {status} for {op.name}: is the base URL"
-                                " right?", hint=f"it is now {base_url}")
+            raise SettingsError(tr("Yuki answered HTTP {status} for {operation}: is the base"
+                                   " URL right?", status=status, operation=op.name),
+                                hint=tr("it is now {url}", url=base_url))
         raise UnreadableResponse(
-            f"Yuki's answer to {op.name} (HTTP {status}) is not a SOAP message; what came"
-            f" back: {_came_back(content_type, content, secrets)}", operation=op.name,
+            tr("Yuki's answer to {operation} (HTTP {status}) is not a SOAP message; what came"
+               " back: {answer}", operation=op.name, status=status,
+               answer=_came_back(content_type, content, secrets)), operation=op.name,
             hint=_url_hint(base_url))
     try:
         root = parse_xml(content)
@@ -59,16 +63,18 @@ def read(op: Operation, status: int, content_type: str, content: bytes, secrets:
         result = None if fault else find_result(root, op.name)
     except BadXml as exc:
         raise UnreadableResponse(
-            f"Yuki's answer to {op.name} (HTTP {status}) could not be read safely:"
-            f" {secrets.redact(str(exc))}; what came back:"
-            f" {_came_back(content_type, content, secrets)}", operation=op.name,
+            tr("Yuki's answer to {operation} (HTTP {status}) could not be read safely:"
+               " {reason}; what came back: {answer}", operation=op.name, status=status,
+               reason=secrets.redact(str(exc)),
+               answer=_came_back(content_type, content, secrets)), operation=op.name,
             hint=_url_hint(base_url)) from None
     if fault is not None:
         raise fault_error(fault.string, secrets.redact(fault.string), op)
     if status != 200:
         raise UnreadableResponse(
-            f"Yuki answered {op.name} with HTTP {status} but no fault; what came back:"
-            f" {_came_back(content_type, content, secrets)}", operation=op.name,
+            tr("Yuki answered {operation} with HTTP {status} but no fault; what came back:"
+               " {answer}", operation=op.name, status=status,
+               answer=_came_back(content_type, content, secrets)), operation=op.name,
             hint=_url_hint(base_url))
     return result
 
@@ -78,8 +84,8 @@ def _came_back(content_type: str, content: bytes, secrets: Secrets) -> str:
 
 
 def _url_hint(base_url: str) -> str:
-    return (f"check YUKI_BASE_URL (now {base_url}): it must be the folder of Yuki's"
-            " webservices; if it is, Yuki has trouble: try again later")
+    return tr("check YUKI_BASE_URL (now {url}): it must be the folder of Yuki's"
+              " webservices; if it is, Yuki has trouble: try again later", url=base_url)
 
 
 def parsed(operation: str, parser: Callable[[Element | None], T], result: Element | None,
@@ -88,5 +94,7 @@ def parsed(operation: str, parser: Callable[[Element | None], T], result: Elemen
     try:
         return parser(result)
     except BadXml as exc:
-        raise UnreadableResponse(f"Yuki's answer to {operation} could not be read:"
-                                 f" {secrets.redact(str(exc))}", operation=operation) from None
+        raise UnreadableResponse(tr("Yuki's answer to {operation} could not be read:"
+                                    " {reason}", operation=operation,
+                                    reason=secrets.redact(str(exc))),
+                                 operation=operation) from None

@@ -22,6 +22,7 @@ from yukimap.errors import (
     YukiError,
     YukiFault,
 )
+from yukimap.i18n import tr
 from yukimap.settings import Secret, Settings
 from yukimap.soap import GENERAL_SERVICE, element_text
 from yukimap.transport import Dropped
@@ -56,8 +57,8 @@ class Session:
         except SessionExpired:
             # The one retry the client does by itself: Yuki refused the session, not the
             # request, so nothing was processed.
-            log.info("Yuki refused the session; authenticating again and retrying %s once",
-                     operation)
+            log.info(tr("Yuki refused the session; authenticating again and retrying"
+                        " {operation} once", operation=operation))
             self._forget()
             session = self._ensure(request.service, operation)
             return self._wire.post(request, session.session_id)
@@ -72,20 +73,22 @@ class Session:
         except UnreadableResponse as exc:
             # An answer came, but not one that opens a session: say what it was. Nothing of
             # `operation` went out, so this is no more ambiguous than the case below.
-            raise YukiError(f"could not open a Yuki session, so {operation} was not sent:"
-                            f" {exc.message}", operation=operation, hint=exc.hint) from None
+            raise YukiError(tr("could not open a Yuki session, so {operation} was not sent:"
+                               " {reason}", operation=operation, reason=exc.message),
+                            operation=operation, hint=exc.hint) from None
         except Dropped as exc:
             # Only the setting up of a session (which changes nothing) was cut off;
             # `operation` itself was not sent, and that is what the caller asked about.
             raise TransientError(
-                f"no answer while opening a Yuki session ({exc.operation}); {operation} was"
-                " not sent, so trying again is safe", operation=operation) from None
+                tr("no answer while opening a Yuki session ({call}); {operation} was"
+                   " not sent, so trying again is safe", call=exc.operation,
+                   operation=operation), operation=operation) from None
 
     def _session_for(self, service: str) -> CachedSession:
         if self._current is None:
             cached = self._cache.get(self._cache_key)
             if cached is not None and (not self._settings.domain or cached.domain_id):
-                log.debug("reusing the cached Yuki session")
+                log.debug("reusing the cached Yuki session")  # i18n: developer's debug trace
                 self._secrets.add(cached.session_id.reveal())
                 self._current = cached
             else:
@@ -96,7 +99,7 @@ class Session:
         result = self._wire.post(prepare("Authenticate", {"accessKey": self._key}, service))
         text = element_text(result)
         if not text:
-            raise YukiFault("Yuki answered Authenticate without a session ID",
+            raise YukiFault(tr("Yuki answered Authenticate without a session ID"),
                             operation="Authenticate")
         self._secrets.add(text)
         session_id = Secret(text)
@@ -117,6 +120,6 @@ class Session:
         for domain in listed:
             if domain.name.lower() == wanted.lower() or domain.id.lower() == wanted.lower():
                 return domain.id
-        names = ", ".join(f"{d.name} ({d.id})" for d in listed) or "none"
-        raise SettingsError(f"the access key sees no domain {wanted!r}",
-                            hint=f"domains this key can see: {names}")
+        names = ", ".join(f"{d.name} ({d.id})" for d in listed) or tr("none")
+        raise SettingsError(tr("the access key sees no domain {wanted}", wanted=repr(wanted)),
+                            hint=tr("domains this key can see: {names}", names=names))

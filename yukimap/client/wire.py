@@ -22,6 +22,7 @@ from yukimap.errors import (
     UnreadableResponse,
     UserError,
 )
+from yukimap.i18n import tr
 from yukimap.settings import Secret, Settings
 from yukimap.soap import CONTENT_TYPE, MAX_XML_BYTES
 
@@ -44,6 +45,7 @@ class Wire:
         url = f"{self._settings.base_url}{service}.asmx"
         limit = transport.time_limit(op.name)
         reservation = self._budget.reserve(self._budget_domain, op.name, request.administration)
+        # i18n: developer's debug trace
         log.debug("Yuki call %s on %s.asmx (call %d of %d today for %s)", op.name, service,
                   self._budget.calls_today(self._budget_domain), self._budget.budget,
                   self._budget_domain)
@@ -64,8 +66,9 @@ class Wire:
             except OSError as exc:  # requests' errors, and those of a socket cut in between
                 error = self._transport_error(exc, request, url, reservation, ends)
             except transport.TooLarge:
-                error = UnreadableResponse(f"Yuki's answer to {op.name} is larger than"
-                                           f" {MAX_XML_BYTES // 2**20} MB", operation=op.name)
+                error = UnreadableResponse(tr("Yuki's answer to {operation} is larger than"
+                                              " {size} MB", operation=op.name,
+                                              size=MAX_XML_BYTES // 2**20), operation=op.name)
         if error is not None:
             raise error  # raised outside `except`: the requests error (it holds the
             # request body, with the session ID) is not chained onto ours
@@ -88,13 +91,15 @@ class Wire:
         if never_sent is not None:
             self._never_left(request, reservation)
             return TransientError(
-                f"could not reach Yuki at {host} for {op.name} ({never_sent}); nothing was"
-                " sent, so trying again is safe", operation=op.name,
-                hint="check the network and YUKI_BASE_URL")
+                tr("could not reach Yuki at {host} for {operation} ({reason}); nothing was"
+                   " sent, so trying again is safe", host=host, operation=op.name,
+                   reason=never_sent), operation=op.name,
+                hint=tr("check the network and YUKI_BASE_URL"))
         if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema
                       | requests.exceptions.InvalidSchema):
             self._never_left(request, reservation)
-            return SettingsError(f"the Yuki base URL is not usable: {self._settings.base_url}")
+            return SettingsError(tr("the Yuki base URL is not usable: {url}",
+                                    url=self._settings.base_url))
         if deadline.expired or isinstance(exc, requests.exceptions.ReadTimeout):
             what = transport.time_limit(op.name).describe(request.invoices)
             return transport.too_slow(op, host, deadline.seconds, what)

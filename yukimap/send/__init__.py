@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from yukimap.errors import UsageError, UserError
+from yukimap.i18n import tr
 from yukimap.model import Mapping
 from yukimap.schema import load_mapping
 from yukimap.send.administration import UNRESOLVED
@@ -80,7 +81,7 @@ def send_files(paths: Sequence[Path], mapping: Mapping | str, settings: Settings
     Errors that concern them all (settings, the journal, Yuki refusing the key) are raised.
     `alone`: a file's own error is raised at once (send_file)."""
     if batch_size < 1:
-        raise UsageError("--batch-size must be at least 1")
+        raise UsageError(tr("--batch-size must be at least 1"))
     loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     calls = Calls()
     outcomes: dict[Path, Receipt | UserError] = {}

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from yukimap.client import is_guid
 from yukimap.errors import SettingsError
+from yukimap.i18n import tr
 from yukimap.sendlog import SendLog
 
 # A dry run calls nothing, so an administration named for the first time stays unresolved.
@@ -19,9 +20,10 @@ def choose(wanted: str | None, journal: SendLog, base_url: str,
     Commerce number or a name up in Yuki; None (a dry run calls nothing): one not known here
     yet stays UNRESOLVED."""
     if not wanted:
-        raise SettingsError("no Yuki administration is chosen",
-                            hint="give one by name or ID (--administration), or set"
-                            " YUKI_ADMINISTRATION; `yukimap administrations` lists them")
+        raise SettingsError(tr("no Yuki administration is chosen"),
+                            hint=tr("give one by name or ID (--administration), or set"
+                                    " YUKI_ADMINISTRATION; `yukimap administrations` lists"
+                                    " them"))
     if is_guid(wanted):
         return wanted.strip("{}"), wanted
     known = journal.administration_id(base_url, wanted)

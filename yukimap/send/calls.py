@@ -20,6 +20,7 @@ from yukimap.errors import (
     TransientError,
     YukiError,
 )
+from yukimap.i18n import tr
 from yukimap.send import record
 from yukimap.send.plan import Planned
 from yukimap.send.reconcile import reconcile
@@ -36,9 +37,10 @@ class Calls:
 
     def so_far(self) -> str:
         if not self.count:
-            return "nothing was sent"
-        return (f"{self.count} call(s) with documents went out before this: what is recorded"
-                " as sent is not sent again, and `yukimap status` lists any outcome unknown")
+            return tr("nothing was sent")
+        return tr("{count} call(s) with documents went out before this: what is recorded"
+                  " as sent is not sent again, and `yukimap status` lists any outcome unknown",
+                  count=self.count)
 
 
 @dataclass
@@ -66,7 +68,7 @@ class Caller:
             for item in batch:
                 item.log_id = ids[item.key]
         for number, (batch, slot) in enumerate(calls, start=1):
-            stage(f"sending {number} of {len(calls)}")
+            stage(tr("sending {number} of {count}", number=number, count=len(calls)))
             stopped = self._send(batch, spool.get(slot), retry_delay)
             if stopped:
                 return stopped
@@ -80,7 +82,8 @@ class Caller:
             answer = with_retries(lambda: self.client().send_document(request), attempts=3,
                                   base_delay=retry_delay)
         except (DailyLimitExceeded, BudgetExhausted, TransientError) as exc:
-            record.mark(self.journal, batch, PENDING, f"not sent: {exc.message}")
+            record.mark(self.journal, batch, PENDING, tr("not sent: {reason}",
+                                                         reason=exc.message))
             return exc.message
         except AmbiguousOutcome as exc:
             record.mark(self.journal, batch, UNKNOWN, exc.message)
@@ -90,7 +93,8 @@ class Caller:
             record.mark(self.journal, batch, REJECTED, exc.yuki_message or exc.message)
             return None
         except (AccessDenied, NoRights, SettingsError, YukiError) as exc:
-            record.mark(self.journal, batch, PENDING, f"not sent: {exc.message}")
+            record.mark(self.journal, batch, PENDING, tr("not sent: {reason}",
+                                                         reason=exc.message))
             raise
         except BaseException as exc:
             record.stopped(self.journal, batch, request.may_have_left, exc)
@@ -106,5 +110,5 @@ class Caller:
                                                   validated_count=len(batch))
         except DocumentError as exc:
             labels = ", ".join(i.document.label for i in batch[:5])
-            raise DocumentError(f"{labels}: {exc.message}; it was not sent",
-                                hint=exc.hint) from None
+            raise DocumentError(tr("{labels}: {reason}; it was not sent", labels=labels,
+                                   reason=exc.message), hint=exc.hint) from None

@@ -6,6 +6,7 @@ a person (a sales invoice is looked up in Yuki first), until none waits."""
 from __future__ import annotations
 
 from yukimap.budget import CallBudget, yuki_day
+from yukimap.i18n import tr
 from yukimap.send.plan import FileRun
 from yukimap.send.record import register
 from yukimap.sendlog import UNKNOWN, SendLog
@@ -28,8 +29,8 @@ def history_lost(journal: SendLog, settings: Settings, admin_id: str) -> str | N
     known = journal.last_change(admin_id)
     if calls is None or (known is not None and yuki_day(known) >= calls[1]):
         return None
-    return (f"yukimap's call counter shows document calls to this administration that the"
-            f" send journal does not know (the last on {calls[1]})")
+    return tr("yukimap's call counter shows document calls to this administration that the"
+              " send journal does not know (the last on {day})", day=calls[1])
 
 
 def hold_if_history_lost(journal: SendLog, settings: Settings, run: FileRun, admin_id: str,
@@ -45,8 +46,8 @@ def hold_if_history_lost(journal: SendLog, settings: Settings, run: FileRun, adm
     journal.hold(admin_id, note)
     ids = register(journal, new, admin_id, target)
     journal.mark(run.receipt.run_id, list(ids.values()), UNKNOWN,
-                 f"{note}: it may be in Yuki already")
-    run.receipt.journal = (f"{note} (were the journal and its ledger lost?): the"
-                           f" {len(new)} document(s) it does not know await a decision"
-                           " (yukimap status)")
+                 tr("{note}: it may be in Yuki already", note=note))
+    run.receipt.journal = tr("{note} (were the journal and its ledger lost?): the {count}"
+                             " document(s) it does not know await a decision (yukimap status)",
+                             note=note, count=len(new))
     return True

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from yukimap.errors import Busy
+from yukimap.i18n import tr
 from yukimap.send.receipt import now
 
 
@@ -26,9 +27,9 @@ def exclusive(log_path: Path) -> Iterator[None]:
     try:
         lock.acquire()
     except Timeout:
-        raise Busy(f"another yukimap is working on the send journal in {log_path.parent}:"
-                   f" {_holder(owner)}",
-                   hint="wait until it has finished, then run this again") from None
+        raise Busy(tr("another yukimap is working on the send journal in {folder}:"
+                      " {holder}", folder=log_path.parent, holder=_holder(owner)),
+                   hint=tr("wait until it has finished, then run this again")) from None
     try:
         owner.write_text(json.dumps({"pid": os.getpid(), "command": _command(),
                                      "since": now()}), encoding="utf-8")
@@ -50,6 +51,7 @@ def _holder(owner: Path) -> str:
     try:
         known = json.loads(owner.read_text(encoding="utf-8"))
         since = datetime.fromisoformat(str(known["since"])).strftime("%Y-%m-%d %H:%M:%S UTC")
-        return f"process {int(known['pid'])} ({known['command']}), since {since}"
+        return tr("process {pid} ({command}), since {since}", pid=int(known["pid"]),
+                  command=known["command"], since=since)
     except (OSError, ValueError, KeyError, TypeError):
-        return "a process that did not say which"
+        return tr("a process that did not say which")

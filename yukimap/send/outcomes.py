@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from yukimap.i18n import tr
 from yukimap.send.plan import FileRun, Planned, skip_state
 from yukimap.send.receipt import AWAITING, NOT_SENT, PLANNED, Outcome, Receipt, now
 from yukimap.sendlog import PENDING, SendLog
@@ -49,14 +50,15 @@ def would_send(run: FileRun, to_send: Sequence[Planned], journal: str | None,
     receipt = run.receipt
     receipt.dry_run, receipt.journal = True, journal
     if held and any(i.entry is None for i in run.items):
-        receipt.journal = f"{held}: what it does not know would wait for a decision"
+        receipt.journal = tr("{held}: what it does not know would wait for a decision",
+                             held=held)
     receipt.documents = [outcome(i, PLANNED if i in to_send else AWAITING
                                  if i.entry is None else skip_state(i))
                          for i in run.items]
     receipt.calls_planned = calls
     if unresolved is not None:
         receipt.calls_planned += 1
-        receipt.stopped = (f"the administration {unresolved!r} is not known here"
-                           " yet: the real run looks it up (one call), and only then"
-                           " can it tell what was sent before")
+        receipt.stopped = tr("the administration {name} is not known here yet: the real run"
+                             " looks it up (one call), and only then can it tell what was"
+                             " sent before", name=repr(unresolved))
     receipt.finished = now()

@@ -31,7 +31,7 @@ class Planned:
 
     @property
     def run_id(self) -> int:
-        assert self.file.receipt.run_id is not None, "a run starts before it sends"
+        assert self.file.receipt.run_id is not None, "a run starts before it sends"  # i18n: a bug
         return self.file.receipt.run_id
 
 

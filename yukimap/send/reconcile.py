@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from yukimap.budget import yuki_day
 from yukimap.errors import AmbiguousOutcome, TransientError
+from yukimap.i18n import tr
 from yukimap.send.plan import Planned
 from yukimap.sendlog import SENT, SendLog
 from yukimap.yuki_results import OutstandingItem
@@ -42,5 +43,5 @@ def reconcile(log: SendLog, unknown: Sequence[Planned], look_up: LookUp) -> None
         log.looked_up(entry.id, day)
         if hit:
             log.mark(item.run_id, [entry.id], SENT,
-                     "its call's outcome was unknown; found in Yuki, so it arrived",
+                     tr("its call's outcome was unknown; found in Yuki, so it arrived"),
                      yuki_ref=item.reference)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from yukimap.i18n import tr
 from yukimap.send.plan import Planned
 from yukimap.sendlog import PENDING, REJECTED, SENT, UNKNOWN, SendLog
 
@@ -46,13 +47,13 @@ def answered(journal: SendLog, batch: list[Planned], answer: object, per_documen
         verdict = verdicts[index] if index < len(verdicts) else None
         if verdict is None:
             journal.mark(item.run_id, [item.log_id or 0], UNKNOWN,
-                         "Yuki's answer does not mention this invoice")
+                         tr("Yuki's answer does not mention this invoice"))
         elif verdict.succeeded:
             journal.mark(item.run_id, [item.log_id or 0], SENT,
                          verdict.message or None, yuki_ref=verdict.reference or None)
         else:
             journal.mark(item.run_id, [item.log_id or 0], REJECTED,
-                         verdict.message or "Yuki did not accept the invoice")
+                         verdict.message or tr("Yuki did not accept the invoice"))
 
 
 def stopped(journal: SendLog, batch: list[Planned], may_have_left: bool,
@@ -63,13 +64,13 @@ def stopped(journal: SendLog, batch: list[Planned], may_have_left: bool,
     why = type(exc).__name__
     try:
         if may_have_left:
-            mark(journal, batch, UNKNOWN, f"yukimap stopped during the call ({why}); Yuki"
-                 " may have it")
+            mark(journal, batch, UNKNOWN, tr("yukimap stopped during the call ({why}); Yuki"
+                                             " may have it", why=why))
         else:
-            mark(journal, batch, PENDING, f"not sent: yukimap stopped before the call went"
-                 f" out ({why})")
+            mark(journal, batch, PENDING, tr("not sent: yukimap stopped before the call went"
+                                             " out ({why})", why=why))
     except Exception:  # the first failure is the one to report
-        log.debug("could not record how the call ended", exc_info=True)
+        log.debug("could not record how the call ended", exc_info=True)  # i18n: debug trace
 
 
 def refreshed(journal: SendLog, item: Planned) -> Planned:

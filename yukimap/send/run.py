@@ -16,6 +16,7 @@ from pathlib import Path
 
 from yukimap.client import YukiClient
 from yukimap.errors import DataError, UserError
+from yukimap.i18n import tr
 from yukimap.model import Mapping
 from yukimap.pipeline import convert_file
 from yukimap.preflight import preflight_result
@@ -142,7 +143,8 @@ class Sending:
         with exclusive(self.log.path), Spool() as spool:
             journal = self.log.check_ledger()
             for entry in self.log.recover():
-                stage(f"{entry.label}: the last run stopped during its call; now UNKNOWN")
+                stage(tr("{label}: the last run stopped during its call; now UNKNOWN",
+                         label=entry.label))
             self.plan_again()
             for run in self.files:
                 self._start(run, journal)
@@ -164,7 +166,7 @@ class Sending:
                 if run not in outcomes:
                     outcomes[run] = self._finish(run, stopped)
                 else:
-                    self._finish(run, "its documents were not sent")
+                    self._finish(run, tr("its documents were not sent"))
         return outcomes
 
     def _start(self, run: FileRun, journal: str | None) -> None:
@@ -186,9 +188,10 @@ class Sending:
         for run in [r for r in self.files if r in runs]:
             problems = preflight_result(self.client, run.result, self.admin_id)
             if problems:
-                failed[run] = DataError(f"{run.result.table.file}: pre-flight against the"
-                                        f" administration: {len(problems)} problem(s); nothing"
-                                        " was sent", problems=problems)
+                failed[run] = DataError(tr("{file}: pre-flight against the administration:"
+                                           " {count} problem(s); nothing was sent",
+                                           file=run.result.table.file, count=len(problems)),
+                                        problems=problems)
         return failed
 
     # --- the receipts ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from yukimap.errors import DocumentError
+from yukimap.i18n import tr
 from yukimap.output import batch_text, check_documents
 from yukimap.send.plan import FileRun, Planned
 
@@ -70,7 +71,8 @@ def render_all(spool: Spool, items: Sequence[Planned], batches: Batches,
         calls = batches(chosen)
         done: list[tuple[list[Planned], Slot]] = []
         for number, batch in enumerate(calls, start=1):
-            stage(f"rendering and validating {number} of {len(calls)}")
+            stage(tr("rendering and validating {number} of {count}", number=number,
+                     count=len(calls)))
             try:
                 done.append((batch, spool.put(_text(batch))))
             except DocumentError:
@@ -95,7 +97,7 @@ def _culprits(batch: Sequence[Planned]) -> dict[FileRun, DocumentError]:
         except DocumentError as exc:
             found[run] = exc
     if not found:  # together they fail, alone they pass: fail them all, never guess
-        error = DocumentError(f"{', '.join(i.document.label for i in batch[:5])}: together"
-                              " they break Yuki's schema")
+        error = DocumentError(tr("{labels}: together they break Yuki's schema",
+                                 labels=", ".join(i.document.label for i in batch[:5])))
         found = {item.file: error for item in batch}
     return found

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from yukimap.i18n import tr
 from yukimap.sendlog import store
 from yukimap.sendlog.entries import PENDING, SELECT, UNKNOWN, Entry, entry
 
@@ -90,9 +91,10 @@ def decidable(db: sqlite3.Connection, ids: Sequence[int], run_id: int | None,
     for document_id in ids:
         known = get(db, document_id)
         if known is None:
-            problems.append(f"the send journal has no document {document_id}")
+            problems.append(tr("the send journal has no document {id}", id=document_id))
         elif known.state != UNKNOWN:
-            problems.append(f"{known.label} ({known.id}) is {known.state}, not UNKNOWN")
+            problems.append(tr("{label} ({id}) is {state}, not UNKNOWN", label=known.label,
+                               id=known.id, state=known.state))
         else:
             chosen[known.id] = known
     for waiting in unknown(db):

@@ -11,6 +11,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from yukimap.errors import Busy, UserError
+from yukimap.i18n import N_, tr
 
 
 class StateFolderFull(UserError):
@@ -26,7 +27,7 @@ class StateUnwritable(UserError):
 
 
 @contextmanager
-def state_errors(state_dir: Path, done: Callable[[], str] = lambda: "nothing was sent"
+def state_errors(state_dir: Path, done: Callable[[], str] = lambda: tr("nothing was sent")
                  ) -> Iterator[None]:
     """The state folder's failures (SQLite's, the file system's) as errors a person can act
     on, never a traceback. `done` says what had happened by then (default: nothing sent)."""
@@ -42,8 +43,8 @@ def state_errors(state_dir: Path, done: Callable[[], str] = lambda: "nothing was
 
 def _full(state_dir: Path, done: str) -> StateFolderFull:
     folder = state_dir.resolve()
-    return StateFolderFull(f"the state folder is full: free space in {folder}, then run"
-                           f" again; {done}")
+    return StateFolderFull(tr("the state folder is full: free space in {folder}, then run"
+                              " again; {done}", folder=folder, done=done))
 
 
 def _state_error(state_dir: Path, exc: sqlite3.DatabaseError, done: str) -> UserError:
@@ -52,15 +53,17 @@ def _state_error(state_dir: Path, exc: sqlite3.DatabaseError, done: str) -> User
     if name == "SQLITE_FULL" or "disk is full" in text or _no_room(state_dir):
         return _full(state_dir, done)
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "is locked" in text:
-        return Busy(f"another process keeps the state folder {state_dir.resolve()} locked"
-                    f" ({text})", hint="wait until it has finished, then run this again")
+        return Busy(tr("another process keeps the state folder {folder} locked ({reason})",
+                       folder=state_dir.resolve(), reason=text),
+                    hint=tr("wait until it has finished, then run this again"))
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text \
             or "not a database" in text:
         return _damaged(state_dir, text, done)
     return StateUnwritable(
-        f"the state folder {state_dir.resolve()} cannot be used ({text}); {done}",
-        hint="check that it exists and that you may write to it (permissions, a disk that"
-        " is read-only or not mounted)")
+        tr("the state folder {folder} cannot be used ({reason}); {done}",
+           folder=state_dir.resolve(), reason=text, done=done),
+        hint=tr("check that it exists and that you may write to it (permissions, a disk that"
+                " is read-only or not mounted)"))
 
 
 def _no_room(state_dir: Path) -> bool:
@@ -77,24 +80,24 @@ _ROOM = 256 * 1024  # less free space than this in the state folder: it is full
 # The files of the state folder a damage can be in: what each is, and what to do. The first
 # that is not sound is named; when none can be told apart, the send journal.
 _FILES = (
-    ("sends.sqlite", "the send journal",
-     "restore it from a backup, or move it aside (rename it to sends.sqlite.damaged) and run"
-     " again: yukimap then rebuilds it from its ledger, sends.ledger"),
-    ("watch.sqlite", "the hot-folder state",
-     "move it aside (rename it to watch.sqlite.damaged) and start again: the daemon then takes"
-     " up the files in processing/ again, and the send journal keeps every document from"
-     " being booked twice"),
-    ("calls.sqlite", "yukimap's call counter",
-     "move it aside (rename it to calls.sqlite.damaged) and run again; the count of today's"
-     " calls then starts at 0, so mind Yuki's daily limit today"),
+    ("sends.sqlite", N_("the send journal {path} is damaged ({reason}); {done}"),
+     N_("restore it from a backup, or move it aside (rename it to sends.sqlite.damaged) and"
+        " run again: yukimap then rebuilds it from its ledger, sends.ledger")),
+    ("watch.sqlite", N_("the hot-folder state {path} is damaged ({reason}); {done}"),
+     N_("move it aside (rename it to watch.sqlite.damaged) and start again: the daemon then"
+        " takes up the files in processing/ again, and the send journal keeps every document"
+        " from being booked twice")),
+    ("calls.sqlite", N_("yukimap's call counter {path} is damaged ({reason}); {done}"),
+     N_("move it aside (rename it to calls.sqlite.damaged) and run again; the count of"
+        " today's calls then starts at 0, so mind Yuki's daily limit today")),
 )
 
 
 def _damaged(state_dir: Path, text: str, done: str) -> StateDamaged:
     """Which file is damaged: each is asked on its own (only now, on the error path)."""
-    name, what, hint = next((f for f in _FILES if not _sound(state_dir / f[0])), _FILES[0])
-    return StateDamaged(f"{what} {(state_dir / name).resolve()} is damaged ({text}); {done}",
-                        hint=hint)
+    name, message, hint = next((f for f in _FILES if not _sound(state_dir / f[0])), _FILES[0])
+    return StateDamaged(tr(message, path=(state_dir / name).resolve(), reason=text, done=done),
+                        hint=tr(hint))
 
 
 def _sound(path: Path) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from yukimap.i18n import tr
 from yukimap.ledger import Ledger
 from yukimap.sendlog import documents as docs
 from yukimap.sendlog import recovery, runs, store
@@ -91,7 +92,7 @@ class SendLog:
         stuck = docs.in_state(self._db, SENDING)
         if stuck:
             self.mark(None, [e.id for e in stuck], UNKNOWN,
-                      "the sending process stopped during the call; Yuki may have it")
+                      tr("the sending process stopped during the call; Yuki may have it"))
         return [e for e in (self.get(s.id) for s in stuck) if e is not None]
 
     def unknown(self) -> list[Entry]:

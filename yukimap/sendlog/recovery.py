@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from yukimap.i18n import tr
 from yukimap.ledger import Ledger, Record
 from yukimap.sendlog import documents, store
 from yukimap.sendlog.entries import SENDING, SENT, UNKNOWN
@@ -60,9 +61,9 @@ class Recovery:
             header = self.ledger.header()
             if header is None:
                 self._restart_ledger()
-                return None if journal_id is None else (
-                    f"its ledger {self.ledger.path.name} was missing; written again from"
-                    f" {self.path.name}")
+                return None if journal_id is None else tr(
+                    "its ledger {ledger} was missing; written again from {journal}",
+                    ledger=self.ledger.path.name, journal=self.path.name)
             if journal_id is None and empty:
                 return self._rebuild(str(header["journal"]))
             if journal_id != header["journal"]:
@@ -70,16 +71,18 @@ class Recovery:
             last = self.ledger.last_seq()
             if seq < last:
                 changes = self._replay(seq)
-                return (f"{self._where()} was behind its ledger (an older copy?); brought up"
-                        f" to date from {self.ledger.path.name}: {changes} change(s)")
+                return tr("{journal} was behind its ledger (an older copy?); brought up to"
+                          " date from {ledger}: {count} change(s)", journal=self._where(),
+                          ledger=self.ledger.path.name, count=changes)
             if seq > last:
                 self._restart_ledger()
-                return (f"its ledger {self.ledger.path.name} was behind {self.path.name} (an"
-                        " older copy?); written again from it")
+                return tr("its ledger {ledger} was behind {journal} (an older copy?); written"
+                          " again from it", ledger=self.ledger.path.name,
+                          journal=self.path.name)
             return None
 
     def _where(self) -> str:
-        return f"{self.path.name} in {self.path.parent}"
+        return tr("{name} in {folder}", name=self.path.name, folder=self.path.parent)
 
     def _rebuild(self, journal_id: str) -> str | None:
         store.set_meta(self._db, "journal", journal_id)
@@ -87,8 +90,9 @@ class Recovery:
             return None
         count, sent = self._db.execute("SELECT COUNT(*), COUNT(*) FILTER (WHERE state = ?)"
                                        " FROM documents", (SENT,)).fetchone()
-        return (f"{self._where()} was missing or empty; rebuilt from its ledger"
-                f" {self.ledger.path.name}: {count} document(s), {sent} of them sent")
+        return tr("{journal} was missing or empty; rebuilt from its ledger {ledger}: {count}"
+                  " document(s), {sent} of them sent", journal=self._where(),
+                  ledger=self.ledger.path.name, count=count, sent=sent)
 
     def _replay(self, after: int) -> int:
         """Apply the ledger's records numbered above `after`; how many there were."""
@@ -114,17 +118,18 @@ class Recovery:
             known = documents.lookup(self._db, administration, [key]).get(key)
             if known is not None and known.state in (SENT, UNKNOWN):
                 continue
-            said = f"{record['state']} on {str(record['at'])[:10]}"
-            _apply(self._db, record | {"state": UNKNOWN, "at": stamp, "message": (
-                f"the ledger of another send journal says {said}: it may be in Yuki already")})
+            message = tr("the ledger of another send journal says {state} on {day}: it may be"
+                         " in Yuki already", state=record["state"], day=str(record["at"])[:10])
+            _apply(self._db, record | {"state": UNKNOWN, "at": stamp, "message": message})
             waiting += 1
         kept = self.ledger.path.with_name(f"{self.ledger.path.name}.{header['journal']}")
         self.ledger.path.replace(kept)
         self._restart_ledger()
-        return (f"{self._where()} and the ledger {self.ledger.path.name} belong to different"
-                f" journals; {waiting} document(s) that the ledger knows as sent, or maybe"
-                f" sent, now await a decision (yukimap status); that ledger was kept as"
-                f" {kept.name}")
+        return tr("{journal} and the ledger {ledger} belong to different journals; {count}"
+                  " document(s) that the ledger knows as sent, or maybe sent, now await a"
+                  " decision (yukimap status); that ledger was kept as {kept}",
+                  journal=self._where(), ledger=self.ledger.path.name, count=waiting,
+                  kept=kept.name)
 
     def _restart_ledger(self) -> None:
         """A new ledger from what the journal knows (it has no ledger, or a wrong one)."""

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from yukimap.errors import MappingError, Problem, UserError
+from yukimap.i18n import plural, tr
 from yukimap.limits import limits, over
 from yukimap.schema.check import INVALID, Ctx, Key, check_map, flag, one_of, text, text_list, whole
 from yukimap.yamlsrc import KeyPath, load_yaml_file
@@ -41,12 +42,13 @@ def seconds(minimum: float, maximum: float) -> Any:
 
     def check(value: Any, path: KeyPath, ctx: Ctx) -> Any:
         if isinstance(value, bool) or not re.fullmatch(r"\d+(\.\d+)?", str(value).strip()):
-            return ctx.fail(path, "expected a number of seconds, e.g. 5 or 0.5",
+            return ctx.fail(path, tr("expected a number of seconds, e.g. 5 or 0.5"),
                             value=str(value))
         number = float(str(value))
         if not minimum <= number <= maximum:
-            return ctx.fail(path, f"expected a number of seconds from {minimum:g} to"
-                            f" {maximum:g}", value=str(value))
+            return ctx.fail(path, tr("expected a number of seconds from {minimum} to"
+                                     " {maximum}", minimum=f"{minimum:g}",
+                                     maximum=f"{maximum:g}"), value=str(value))
         return number
 
     return check
@@ -58,12 +60,15 @@ def _patterns(value: Any, path: KeyPath, ctx: Ctx) -> Any:
         return INVALID
     for pattern in found:
         if "/" in pattern or "\\" in pattern:
-            return ctx.fail(path, "a pattern matches file names, not folders", value=pattern,
-                            hint="give the folder in 'folder' and the names here, e.g. *.csv")
+            return ctx.fail(path, tr("a pattern matches file names, not folders"),
+                            value=pattern,
+                            hint=tr("give the folder in 'folder' and the names here, e.g."
+                                    " *.csv"))
     return found
 
 
 # Route settings with their defaults; `defaults:` at the top takes the same keys.
+# i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 TIMING_KEYS = (
     Key("mode", one_of(*MODES), default="auto",
         doc="how new files are noticed: auto (native events, polling on network and FUSE"
@@ -88,6 +93,7 @@ TIMING_KEYS = (
     Key("key_retry_seconds", seconds(0.05, 86400), default=900.0,
         doc="after Yuki refused the access key: how long until it is tried again"),
 )
+# i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 ROUTE_KEYS = (
     Key("name", text, required=True, doc="a short name for logs and status"),
     Key("folder", text, required=True, doc="the folder files are dropped into"),
@@ -100,6 +106,7 @@ ROUTE_KEYS = (
     Key("domain", text, doc="the Yuki domain, for keys that span several domains"),
     *TIMING_KEYS,
 )
+# i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 HEALTH_KEYS = (
     Key("port", whole(0, 65535), required=True, doc="port on 127.0.0.1 (0: any free port)"),
     Key("scan_age_factor", seconds(1, 100), default=3.0,
@@ -110,9 +117,9 @@ HEALTH_KEYS = (
 
 def _routes(value: Any, path: KeyPath, ctx: Ctx) -> Any:
     if not isinstance(value, list) or not value:
-        return ctx.fail(path, "routes is a list of routes, each starting with '- name:'",
+        return ctx.fail(path, tr("routes is a list of routes, each starting with '- name:'"),
                         value=str(value) if not isinstance(value, list) else "[]")
-    return [check_map(item, path + (i,), ctx, _route_keys_no_defaults(), "a route")
+    return [check_map(item, path + (i,), ctx, _route_keys_no_defaults(), tr("a route"))
             for i, item in enumerate(value)]
 
 
@@ -130,6 +137,7 @@ def _health(value: Any, path: KeyPath, ctx: Ctx) -> Any:
     return check_map(value, path, ctx, HEALTH_KEYS, "health")
 
 
+# i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 TOP_KEYS = (
     Key("version", whole(1, 1), default=1, doc="the config format: 1"),
     Key("routes", _routes, required=True, doc="the folders to watch"),
@@ -183,22 +191,23 @@ class WatchConfig:
 def load_config(path: Path) -> WatchConfig:
     """Read and check the config; MappingError listing every problem, nothing touched."""
     if path.is_file() and path.stat().st_size > limits().max_mapping_kb * 1024:
-        message, hint = over("max_mapping_kb", f"the config file {path}",
+        message, hint = over("max_mapping_kb", tr("the config file {path}", path=path),
                              f"{path.stat().st_size // 1024:,} KB")
         raise MappingError(message, hint=hint)
     doc = load_yaml_file(path)
     ctx = Ctx(doc)
     if not isinstance(doc.data, dict):
-        ctx.fail((), "a watch config is a set of 'key: value' lines with 'routes:'",
-                 hint="see docs/watch.md for an example")
+        ctx.fail((), tr("a watch config is a set of 'key: value' lines with 'routes:'"),
+                 hint=tr("see docs/watch.md for an example"))
         top: Any = INVALID
     else:
-        top = check_map(doc.data, (), ctx, TOP_KEYS, "the watch config")
+        top = check_map(doc.data, (), ctx, TOP_KEYS, tr("the watch config"))
     config = None if top is INVALID or ctx.problems else _build(top, path, ctx)
     errors = [p for p in ctx.problems if p.is_error]
     if errors or config is None:
-        raise MappingError(f"{path}: {len(errors)} problem{'s' if len(errors) != 1 else ''}"
-                           " in the watch config", problems=ctx.problems)
+        raise MappingError(plural(len(errors), "{path}: {count} problem in the watch config",
+                                  "{path}: {count} problems in the watch config", path=path),
+                           problems=ctx.problems)
     return config
 
 
@@ -224,26 +233,28 @@ def _build(top: dict[str, Any], path: Path, ctx: Ctx) -> WatchConfig | None:
 
 def _check_route(route: Route, path: KeyPath, ctx: Ctx) -> None:
     if not route.folder.is_dir():
-        ctx.fail(path + ("folder",), "the folder does not exist", value=str(route.folder),
-                 hint="create it, or correct the path (relative to the config file)")
+        ctx.fail(path + ("folder",), tr("the folder does not exist"), value=str(route.folder),
+                 hint=tr("create it, or correct the path (relative to the config file)"))
 
 
 def _check_overlaps(routes: Sequence[Route], ctx: Ctx) -> None:
     seen: dict[str, int] = {}
     for index, route in enumerate(routes):
         if route.name in seen:
-            ctx.fail(("routes", index, "name"), f"two routes are named '{route.name}'",
-                     hint="give each route its own name")
+            ctx.fail(("routes", index, "name"), tr("two routes are named '{name}'",
+                                                    name=route.name),
+                     hint=tr("give each route its own name"))
         seen.setdefault(route.name, index)
         for other in routes[:index]:
             shared = [p for p in route.patterns if other.folder == route.folder
                       and (other.matches(p) or any(route.matches(q) for q in other.patterns))]
             if shared:
                 ctx.fail(("routes", index, "patterns"),
-                         f"files matching {shared[0]} in {route.folder} would belong to two"
-                         f" routes ('{other.name}' and '{route.name}')",
-                         hint="give the routes different folders or patterns that do not"
-                              " overlap")
+                         tr("files matching {pattern} in {folder} would belong to two routes"
+                            " ('{other}' and '{route}')", pattern=shared[0],
+                            folder=route.folder, other=other.name, route=route.name),
+                         hint=tr("give the routes different folders or patterns that do not"
+                                 " overlap"))
                 break
 
 
@@ -262,10 +273,11 @@ def check_mappings(config: WatchConfig) -> None:
         try:
             load_mapping(resolve_mapping(route, config.path))
         except UserError as exc:
-            problems.append(Problem(f"route '{route.name}': {exc.message}", hint=exc.hint))
+            problems.append(Problem(tr("route '{name}': {reason}", name=route.name,
+                                       reason=exc.message), hint=exc.hint))
             problems.extend(exc.problems)
     if problems:
-        raise MappingError(f"{config.path}: a route's mapping cannot be used",
+        raise MappingError(tr("{path}: a route's mapping cannot be used", path=config.path),
                            problems=problems)
 
 
@@ -310,7 +322,7 @@ def json_schema() -> dict[str, Any]:
     top["properties"]["defaults"] = {**_object(TIMING_KEYS), "description": TOP_KEYS[2].doc}
     top["properties"]["health"] = {**_object(HEALTH_KEYS), "description": TOP_KEYS[3].doc}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "yukimap watch config", **top}
+            "title": "yukimap watch config", **top}  # i18n: the JSON Schema's title
 
 
 def schema_text() -> str:

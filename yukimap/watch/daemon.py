@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from yukimap.i18n import tr
 from yukimap.settings import Settings
 from yukimap.watch import fate as fates
 from yukimap.watch.config import WatchConfig, resolve_mapping
@@ -108,8 +109,8 @@ class Daemon:
         busy = [t.name for t in threads if t.is_alive()]
         if busy:
             # The call in flight stays SENDING in the journal; the next start reconciles it.
-            self.log("stopped", note="the deadline passed during a send; the next start"
-                     " reconciles its documents", file=self.shared.current)
+            self.log("stopped", note=tr("the deadline passed during a send; the next start"
+                                        " reconciles its documents"), file=self.shared.current)
             self._beat(force=True)
             os._exit(0)
         self._beat(force=True, stopped=True)
@@ -159,17 +160,18 @@ class Daemon:
                             "watcher_restarts": rs.restarts, "last_scan_age": age,
                             "scan_error": rs.scan_error, "settling": rs.tracker.pending}
             if not alive:
-                problems.append(f"route {name}: the watcher is not running")
+                problems.append(tr("route {name}: the watcher is not running", name=name))
             factor = self.config.health.scan_age_factor if self.config.health else 3.0
             if age is None or age > factor * rs.route.rescan_seconds + HEARTBEAT_SECONDS:
-                problems.append(f"route {name}: no full scan for too long")
+                problems.append(tr("route {name}: no full scan for too long", name=name))
             if rs.scan_error:
-                problems.append(f"route {name}: the folder cannot be read: {rs.scan_error}")
+                problems.append(tr("route {name}: the folder cannot be read: {reason}",
+                                   name=name, reason=rs.scan_error))
         key = None
         key_hold = self.shared.key_hold
         if key_hold is not None and key_hold[0] > now_wall:
             key = {"until": fates.when(key_hold[0]), "reason": key_hold[1]}
-            problems.append(f"Yuki refused the access key: {key_hold[1]}")
+            problems.append(tr("Yuki refused the access key: {fault}", fault=key_hold[1]))
         paused = {d: {"until": fates.when(u), "reason": why}
                   for d, (u, why) in self.shared.paused.items() if u > now_wall}
         with self.shared.lock:
@@ -204,5 +206,5 @@ def _open_journal(state_dir: Path) -> None:
     """A send journal that cannot be read stops the start (never a new empty one later)."""
     from yukimap.sendlog import SendLog, state_errors
 
-    with state_errors(state_dir, lambda: "no file was touched"):
+    with state_errors(state_dir, lambda: tr("no file was touched")):
         SendLog(state_dir).close()

@@ -33,6 +33,7 @@ from yukimap.errors import (
     UserError,
     YukiError,
 )
+from yukimap.i18n import N_, tr
 from yukimap.send import ALREADY_SENT, AWAITING, NOT_SENT, Receipt, rejected_rows
 from yukimap.sendlog import REJECTED, SENT, UNKNOWN
 
@@ -61,7 +62,8 @@ class Context:
 @dataclass(frozen=True)
 class Fate:
     action: str  # ARCHIVE, FAIL or WAIT
-    stage: str  # where it went wrong, in plain words
+    stage: str  # where it went wrong, in plain English words (an N_ template): a code in
+    # the JSON and the log, translated in the notes a person reads
     reason: str  # one line
     details: str = ""  # more lines (problems, Yuki's messages)
     next_step: str = ""  # what a person should do
@@ -104,47 +106,62 @@ def _from_receipt(receipt: Receipt, ctx: Context) -> Fate:
     common: dict[str, Any] = {"documents": documents, "calls": receipt.calls_used}
     awaiting = counts.get(AWAITING, 0) + counts.get(UNKNOWN, 0)
     if awaiting:
-        return Fate(WAIT, "sending", f"{awaiting} document(s) went to Yuki but no answer came"
-                    " back: yukimap cannot tell whether Yuki booked them, and never sends"
-                    " them again blindly", details=_listed(receipt, (AWAITING, UNKNOWN)),
-                    next_step="check them in Yuki, then decide: `yukimap status` lists them;"
-                    " `yukimap resolve ID --sent` (it is in Yuki) or `--not-sent` (send it)."
-                    " This file goes on by itself once they are decided",
+        return Fate(WAIT, N_("sending"),
+                    tr("{count} document(s) went to Yuki but no answer came back: yukimap"
+                       " cannot tell whether Yuki booked them, and never sends them again"
+                       " blindly", count=awaiting),
+                    details=_listed(receipt, (AWAITING, UNKNOWN)),
+                    next_step=tr("check them in Yuki, then decide: `yukimap status` lists"
+                                 " them; `yukimap resolve ID --sent` (it is in Yuki) or"
+                                 " `--not-sent` (send it). This file goes on by itself once"
+                                 " they are decided"),
                     wait=PERSON, until=ctx.now + ctx.recheck_seconds, **common)
     if counts.get(NOT_SENT):
         return _stopped(receipt, ctx, common)
     rejected = counts.get(REJECTED, 0)
     if rejected:
-        return Fate(FAIL, "sending: Yuki refused documents",
-                    f"Yuki refused {rejected} of {len(receipt.documents)} document(s)",
+        return Fate(FAIL, N_("sending: Yuki refused documents"),
+                    tr("Yuki refused {count} of {total} document(s)", count=rejected,
+                       total=len(receipt.documents)),
                     details=_listed(receipt, (REJECTED,)), rows=tuple(rejected_rows(receipt)),
-                    next_step="the accepted documents are booked and are never sent again."
-                    " Fix the rows Yuki refused (they are in the .rejected file beside this"
-                    " one), then drop that file into the folder again",
+                    next_step=tr("the accepted documents are booked and are never sent again."
+                                 " Fix the rows Yuki refused (they are in the .rejected file"
+                                 " beside this one), then drop that file into the folder"
+                                 " again"),
                     error="DocumentRejected", **common)
     sent = counts.get(SENT, 0)
     if not receipt.documents:
-        return Fate(ARCHIVE, "done", "the file holds no documents (every row was skipped)",
-                    **common)
+        return Fate(ARCHIVE, N_("done"),
+                    tr("the file holds no documents (every row was skipped)"), **common)
     if not sent:
-        return Fate(ARCHIVE, "done", f"nothing new: all {counts.get(ALREADY_SENT, 0)}"
-                    " document(s) were sent before", details=_listed(receipt, (ALREADY_SENT,)),
-                    **common)
+        return Fate(ARCHIVE, N_("done"), tr("nothing new: all {count} document(s) were sent"
+                                            " before", count=counts.get(ALREADY_SENT, 0)),
+                    details=_listed(receipt, (ALREADY_SENT,)), **common)
     before = counts.get(ALREADY_SENT, 0)
-    extra = f" ({before} sent before)" if before else ""
-    return Fate(ARCHIVE, "done", f"{sent} document(s) sent to Yuki{extra}", **common)
+    reason = (tr("{count} document(s) sent to Yuki ({before} sent before)", count=sent,
+                 before=before) if before else
+              tr("{count} document(s) sent to Yuki", count=sent))
+    return Fate(ARCHIVE, N_("done"), reason, **common)
+
+
+def worth_a_note(fate: Fate) -> bool:
+    """Whether an archived file gets a note beside it: when none of its documents was sent
+    now (nothing new, or no documents), which a person may want to know."""
+    return bool(fate.reason) and not any(d.get("state") == SENT for d in fate.documents)
 
 
 def _stopped(receipt: Receipt, ctx: Context, common: dict[str, Any]) -> Fate:
     """Some documents were not sent: the day's calls are used up, or Yuki was unreachable."""
     waiting = receipt.counts().get(NOT_SENT, 0)
-    why = receipt.stopped or "the run stopped"
+    why = receipt.stopped or tr("the run stopped")
     if ctx.budget_left == 0:
-        return Fate(WAIT, "sending", f"{waiting} document(s) wait for the daily call limit"
-                    f" to reset: {why}", next_step="nothing to do: it goes on by itself",
+        return Fate(WAIT, N_("sending"), tr("{count} document(s) wait for the daily call limit"
+                                            " to reset: {why}", count=waiting, why=why),
+                    next_step=tr("nothing to do: it goes on by itself"),
                     wait=LIMIT, until=ctx.resets_at, **common)
-    return Fate(WAIT, "sending", f"{waiting} document(s) not sent yet: {why}",
-                next_step="nothing to do: it is tried again by itself",
+    return Fate(WAIT, N_("sending"), tr("{count} document(s) not sent yet: {why}",
+                                        count=waiting, why=why),
+                next_step=tr("nothing to do: it is tried again by itself"),
                 wait=RETRY, until=backoff(ctx), **common)
 
 
@@ -152,21 +169,22 @@ def _listed(receipt: Receipt, states: Sequence[str], limit: int = 20) -> str:
     chosen = [o for o in receipt.documents if o.state in states]
     lines = []
     for outcome in chosen[:limit]:
-        rows = f" (rows {', '.join(map(str, outcome.rows[:10]))})" if outcome.rows else ""
-        ident = f" [journal entry {outcome.log_id}]" if outcome.log_id else ""
+        rows = tr(" (rows {rows})", rows=", ".join(map(str, outcome.rows[:10]))
+                  ) if outcome.rows else ""
+        ident = tr(" [journal entry {id}]", id=outcome.log_id) if outcome.log_id else ""
         message = f": {outcome.message}" if outcome.message else ""
         lines.append(f"{outcome.label}{rows}{ident}{message}")
     if len(chosen) > limit:
-        lines.append(f"... and {len(chosen) - limit} more")
+        lines.append(tr("... and {count} more", count=len(chosen) - limit))
     return "\n".join(lines)
 
 
 _STAGES: tuple[tuple[type[BaseException], str], ...] = (
-    (SourceError, "reading the file"),
-    (MappingError, "the mapping"),
-    (DataError, "mapping the data"),
-    (DocumentError, "checking the documents against Yuki's rules"),
-    (SettingsError, "the settings"),
+    (SourceError, N_("reading the file")),
+    (MappingError, N_("the mapping")),
+    (DataError, N_("mapping the data")),
+    (DocumentError, N_("checking the documents against Yuki's rules")),
+    (SettingsError, N_("the settings")),
 )
 
 
@@ -175,41 +193,49 @@ def _from_error(exc: BaseException, ctx: Context) -> Fate:
     message = getattr(exc, "message", None) or str(exc) or name
     hint = getattr(exc, "hint", None)
     if isinstance(exc, (AccessDenied, NoRights)):
-        return Fate(WAIT, "connecting to Yuki", message, next_step=hint or "fix the access key",
+        return Fate(WAIT, N_("connecting to Yuki"), message,
+                    next_step=hint or tr("fix the access key"),
                     wait=KEY, until=ctx.now + ctx.key_retry_seconds, error=name)
     if isinstance(exc, (DailyLimitExceeded, BudgetExhausted)):
-        return Fate(WAIT, "sending", message, next_step="nothing to do: it goes on by itself",
+        return Fate(WAIT, N_("sending"), message,
+                    next_step=tr("nothing to do: it goes on by itself"),
                     wait=LIMIT, until=_epoch(getattr(exc, "resumes_at", None)
                                              or getattr(exc, "resets_at", None), ctx),
                     error=name)
     if isinstance(exc, (TransientError, AmbiguousOutcome, SessionExpired, TryLater,
                         UsageError)):
         # UsageError: today's send raises it when another send holds the journal's lock.
-        return Fate(WAIT, "sending", message, next_step="nothing to do: it is tried again"
-                    " by itself", wait=RETRY, until=backoff(ctx), error=name)
+        return Fate(WAIT, N_("sending"), message,
+                    next_step=tr("nothing to do: it is tried again by itself"), wait=RETRY,
+                    until=backoff(ctx), error=name)
     if isinstance(exc, YukiError) and not isinstance(exc, SettingsError):
-        return Fate(WAIT, "sending", f"Yuki answered with a fault: {message}",
-                    next_step="it is tried again by itself; if it keeps failing, see the"
-                    " message", wait=RETRY, until=backoff(ctx), error=name)
+        return Fate(WAIT, N_("sending"), tr("Yuki answered with a fault: {message}",
+                                            message=message),
+                    next_step=tr("it is tried again by itself; if it keeps failing, see the"
+                                 " message"), wait=RETRY, until=backoff(ctx), error=name)
     if isinstance(exc, UserError):
-        stage = next((s for kind, s in _STAGES if isinstance(exc, kind)), "checking the file")
+        stage = next((s for kind, s in _STAGES if isinstance(exc, kind)),
+                     N_("checking the file"))
         return Fate(FAIL, stage, message, details=_problems_text(exc),
                     next_step=_next_step(exc, hint), problems=_problems(exc.problems),
                     error=name)
     if isinstance(exc, OSError):
-        return Fate(FAIL, "reading the file", f"the file cannot be read: {exc}",
-                    next_step="check the file's permissions, then drop it into the folder"
-                    " again", error=name)
-    return Fate(FAIL, "internal error", f"yukimap hit an internal error ({name}: {exc})",
-                next_step="this is a bug in yukimap, not in your data: report it with this"
-                " note; then drop the file into the folder again", error=name)
+        return Fate(FAIL, N_("reading the file"), tr("the file cannot be read: {reason}",
+                                                     reason=exc),
+                    next_step=tr("check the file's permissions, then drop it into the folder"
+                                 " again"), error=name)
+    return Fate(FAIL, N_("internal error"), tr("yukimap hit an internal error ({name}:"
+                                               " {reason})", name=name, reason=exc),
+                next_step=tr("this is a bug in yukimap, not in your data: report it with this"
+                             " note; then drop the file into the folder again"), error=name)
 
 
 def _next_step(exc: UserError, hint: str | None) -> str:
     base = hint + ". " if hint else ""
     if isinstance(exc, MappingError):
-        return base + "Fix the mapping, then move the file from failed/ back into the folder"
-    return base + "Fix the file (or the mapping), then drop it into the folder again"
+        return base + tr("Fix the mapping, then move the file from failed/ back into the"
+                         " folder")
+    return base + tr("Fix the file (or the mapping), then drop it into the folder again")
 
 
 def _problems_text(exc: UserError) -> str:
@@ -231,9 +257,9 @@ def _epoch(moment: object, ctx: Context) -> float:
 
 
 def empty_file() -> Fate:
-    return Fate(FAIL, "arrival", "the file is empty (0 bytes)",
-                next_step="export the file again; if the export is really empty, delete it",
-                error="EmptyFile")
+    return Fate(FAIL, N_("arrival"), tr("the file is empty (0 bytes)"),
+                next_step=tr("export the file again; if the export is really empty, delete"
+                             " it"), error="EmptyFile")
 
 
 # --- the notes a person reads beside the file ------------------------------------------
@@ -245,28 +271,33 @@ def when(epoch: float) -> str:
 
 
 def failure_note(name: str, fate: Fate, facts: dict[str, Any]) -> str:
-    lines = [f"yukimap could not book {name} in Yuki.", "",
-             f"Stage:      {fate.stage}",
-             f"What:       {fate.reason}"]
+    rows = ", ".join(map(str, fate.rows[:50]))
+    lines = [tr("yukimap could not book {name} in Yuki.", name=name), "",
+             tr("Stage:      {stage}", stage=tr(fate.stage)),
+             tr("What:       {reason}", reason=fate.reason)]
     if fate.rows:
-        lines.append(f"Rows:       {', '.join(map(str, fate.rows[:50]))}"
-                     + (f" (+{len(fate.rows) - 50} more)" if len(fate.rows) > 50 else ""))
+        lines.append(tr("Rows:       {rows} (+{more} more)", rows=rows,
+                        more=len(fate.rows) - 50) if len(fate.rows) > 50 else
+                     tr("Rows:       {rows}", rows=rows))
     if facts.get("rejected_file"):
-        lines.append(f"Rejected rows, ready to fix: {facts['rejected_file']}")
-    lines.append(f"Next step:  {fate.next_step}")
+        lines.append(tr("Rejected rows, ready to fix: {file}", file=facts["rejected_file"]))
+    lines.append(tr("Next step:  {step}", step=fate.next_step))
     if fate.details:
-        lines += ["", "Details:", *(f"  {line}" for line in fate.details.splitlines())]
-    lines += ["", (f"Route {facts['route']}: mapping {facts['mapping']}, administration"
-              f" {facts['administration']}"),
-              (f"File: {facts['size']} bytes, sha256 {facts['sha256']}, arrived"
-              f" {facts['claimed_at']}, failed {facts['at']} after {facts['attempts']}"
-              " attempt(s).")]
+        lines += ["", tr("Details:"), *(f"  {line}" for line in fate.details.splitlines())]
+    lines += ["", tr("Route {route}: mapping {mapping}, administration {administration}",
+                     route=facts["route"], mapping=facts["mapping"],
+                     administration=facts["administration"]),
+              tr("File: {size} bytes, sha256 {sha256}, arrived {arrived}, failed {at} after"
+                 " {attempts} attempt(s).", size=facts["size"], sha256=facts["sha256"],
+                 arrived=facts["claimed_at"], at=facts["at"], attempts=facts["attempts"])]
     return "\n".join(lines) + "\n"
 
 
 def waiting_note(name: str, fate: Fate) -> str:
-    until = f"Next try:  {when(fate.until)}" if fate.until else "Next try:  when decided"
-    lines = [f"{name} is waiting: {fate.reason}", until, f"What to do: {fate.next_step}"]
+    until = (tr("Next try:  {moment}", moment=when(fate.until)) if fate.until else
+             tr("Next try:  when decided"))
+    lines = [tr("{name} is waiting: {reason}", name=name, reason=fate.reason), until,
+             tr("What to do: {step}", step=fate.next_step)]
     if fate.details:
         lines += ["", *fate.details.splitlines()]
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
+from yukimap.i18n import tr
 from yukimap.watch.state import WAITING, WatchState
 
 
@@ -36,7 +37,7 @@ def serve(port: int, daemon: Daemon) -> tuple[ThreadingHTTPServer, str]:
             elif self.path == "/metrics":
                 self._answer(200, metrics(daemon), "text/plain; version=0.0.4")
             else:
-                self._answer(404, "not found: try /healthz or /metrics\n")
+                self._answer(404, tr("not found: try /healthz or /metrics") + "\n")
 
         def _answer(self, status: int, body: str, kind: str = "text/plain") -> None:
             data = body.encode("utf-8")
@@ -58,8 +59,25 @@ def serve(port: int, daemon: Daemon) -> tuple[ThreadingHTTPServer, str]:
 def health_problems(daemon: Daemon) -> list[str]:
     problems = list(daemon.snapshot()["problems"])
     if daemon.state is None or not daemon.state.writable():
-        problems.append("the state database takes no write")
+        problems.append(tr("the state database takes no write"))
     return problems
+
+
+# The HELP texts of /metrics, a machine format read by Prometheus: English, as the names.
+# i18n: Prometheus' HELP texts (a machine format)
+_HELP = {
+    "yukimap_watch_files_seen_total": "Files noticed in the folders.",
+    "yukimap_watch_files_found_by_rescan_total":
+        "Files that no event announced, found by the periodic rescan.",
+    "yukimap_watch_files_claimed_total": "Files taken into processing/.",
+    "yukimap_watch_files_sent_total": "Files archived (all in Yuki).",
+    "yukimap_watch_files_failed_total": "Files moved to failed/.",
+    "yukimap_watch_files_waiting": "Files waiting now.",
+    "yukimap_watch_calls_total": "Yuki calls made by this daemon.",
+    "yukimap_watch_watcher_restarts_total": "Watchers restarted after dying.",
+    "yukimap_watch_oldest_waiting_seconds": "Age of the oldest waiting file (0: none).",
+    "yukimap_watch_watcher_alive": "1 if the route's watcher runs.",
+}
 
 
 def metrics(daemon: Daemon) -> str:
@@ -69,33 +87,23 @@ def metrics(daemon: Daemon) -> str:
     oldest = min((_epoch(r.claimed_at) for r in waiting), default=None)
     lines: list[str] = []
 
-    def metric(name: str, kind: str, help_text: str, value: float,
-               labels: str = "") -> None:
+    def metric(name: str, kind: str, value: float, labels: str = "") -> None:
         if not any(line.startswith(f"# HELP {name} ") for line in lines):
-            lines.extend([f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"])
+            lines.extend([f"# HELP {name} {_HELP[name]}", f"# TYPE {name} {kind}"])
         lines.append(f"{name}{labels} {value:g}")
 
-    metric("yukimap_watch_files_seen_total", "counter", "Files noticed in the folders.",
-           counters["seen"])
-    metric("yukimap_watch_files_found_by_rescan_total", "counter",
-           "Files that no event announced, found by the periodic rescan.",
-           counters["found_by_rescan"])
-    metric("yukimap_watch_files_claimed_total", "counter", "Files taken into processing/.",
-           counters["claimed"])
-    metric("yukimap_watch_files_sent_total", "counter", "Files archived (all in Yuki).",
-           counters["archived"])
-    metric("yukimap_watch_files_failed_total", "counter", "Files moved to failed/.",
-           counters["failed"])
-    metric("yukimap_watch_files_waiting", "gauge", "Files waiting now.", len(waiting))
-    metric("yukimap_watch_calls_total", "counter", "Yuki calls made by this daemon.",
-           counters["calls"])
-    metric("yukimap_watch_watcher_restarts_total", "counter", "Watchers restarted after dying.",
-           counters["watcher_restarts"])
+    metric("yukimap_watch_files_seen_total", "counter", counters["seen"])
+    metric("yukimap_watch_files_found_by_rescan_total", "counter", counters["found_by_rescan"])
+    metric("yukimap_watch_files_claimed_total", "counter", counters["claimed"])
+    metric("yukimap_watch_files_sent_total", "counter", counters["archived"])
+    metric("yukimap_watch_files_failed_total", "counter", counters["failed"])
+    metric("yukimap_watch_files_waiting", "gauge", len(waiting))
+    metric("yukimap_watch_calls_total", "counter", counters["calls"])
+    metric("yukimap_watch_watcher_restarts_total", "counter", counters["watcher_restarts"])
     metric("yukimap_watch_oldest_waiting_seconds", "gauge",
-           "Age of the oldest waiting file (0: none).",
            time.time() - oldest if oldest is not None else 0)
     for name, route in snap["routes"].items():
-        metric("yukimap_watch_watcher_alive", "gauge", "1 if the route's watcher runs.",
+        metric("yukimap_watch_watcher_alive", "gauge",
                1 if route["watcher_alive"] else 0, f'{{route="{_label(name)}"}}')
     return "\n".join(lines) + "\n"
 

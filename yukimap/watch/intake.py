@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from yukimap.i18n import tr
 from yukimap.watch import files
 from yukimap.watch.config import Route
 from yukimap.watch.scan import list_folder
@@ -80,7 +81,8 @@ class Intake:
             rs.scan_error = None
         for name in sorted(folders - rs.folders):
             self.log("folder-ignored", route=route.name, folder=name,
-                     why="folders are not taken: move the files themselves into the folder")
+                     why=tr("folders are not taken: move the files themselves into the"
+                            " folder"))
         rs.folders = folders
         for name in touched:
             rs.tracker.touched(name, now)
@@ -137,6 +139,7 @@ class Intake:
                          if p]
                 if FAULT == "observer-crash" and any(n.startswith("crash-the-watcher")
                                                      for n in names):
+                    # i18n: a fault injected by the robustness tests
                     raise RuntimeError("injected fault: the watcher's handler fails")
                 try:
                     with shared.lock:

@@ -66,8 +66,7 @@ class Landing:
                 ensure_ascii=False) + "\n")
             files.write_note(target.with_name(target.name + ".error.txt"),
                              fates.failure_note(row.name, fate, facts))
-        elif fate.reason and not fate.reason.endswith("sent to Yuki") and " sent to Yuki (" \
-                not in fate.reason:
+        elif fates.worth_a_note(fate):
             files.write_note(target.with_name(target.name + ".note.txt"),
                              fates.archive_note(row.name, fate))
         files.move(source, target)

@@ -14,6 +14,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from yukimap.errors import Busy
+from yukimap.i18n import tr
 from yukimap.settings import ensure_state_dir
 from yukimap.watch.state import now_text
 
@@ -47,7 +48,8 @@ def _busy(place: Path) -> Busy:
         info: dict[str, Any] = json.loads(_sidecar(place).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         info = {}
-    who = (f"pid {info.get('pid', '?')}, started {info.get('started', '?')}:"
-           f" {info.get('command', '?')}")
-    return Busy(f"another yukimap watch is running on {place.parent} ({who})",
-                hint="stop that one first: one daemon serves every route")
+    who = tr("pid {pid}, started {started}: {command}", pid=info.get("pid", "?"),
+             started=info.get("started", "?"), command=info.get("command", "?"))
+    return Busy(tr("another yukimap watch is running on {folder} ({who})", folder=place.parent,
+                   who=who),
+                hint=tr("stop that one first: one daemon serves every route"))

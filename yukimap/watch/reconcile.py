@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from yukimap.i18n import tr
 from yukimap.watch import fate as fates
 from yukimap.watch import files
 from yukimap.watch.intake import Intake
@@ -31,19 +32,21 @@ def reconcile(shared: Shared, intake: Intake, landing: Landing) -> None:
             _resume_move(shared, landing, row)
         elif rs is None:
             shared.log("file", route=row.route, file=row.name, state=row.state,
-                       note="its route is no longer in the config; it stays in processing/")
+                       note=tr("its route is no longer in the config; it stays in"
+                               " processing/"))
         elif not path.exists():
-            state.update(row.id, state=GONE, reason="taken out of processing/ by a person")
+            state.update(row.id, state=GONE, reason=tr("taken out of processing/ by a person"))
             shared.log("file", route=row.route, file=row.name, state=GONE)
         elif row.wait == fates.LIMIT and row.until:
-            landing.pause(rs.route, row.until, row.reason or "daily limit")
+            landing.pause(rs.route, row.until, row.reason or tr("daily limit"))
         elif row.wait == fates.KEY and row.until:
-            shared.key_hold = (row.until, row.reason or "the access key was refused")
+            shared.key_hold = (row.until, row.reason or tr("the access key was refused"))
     for rs in shared.routes.values():
         for path in files.data_files(rs.route.folder / files.PROCESSING):
             if str(path) not in known and rs.route.matches(path.name):
                 # Claimed by a run that was killed before it recorded the claim.
-                intake.record_claim(rs, path, path.name, note="found in processing/ at start")
+                intake.record_claim(rs, path, path.name,
+                                    note=tr("found in processing/ at start"))
                 known.add(str(path))
 
 
@@ -57,4 +60,4 @@ def _resume_move(shared: Shared, landing: Landing, row: FileRow) -> None:
         landing.count_final(done)
         shared.log("file", route=row.route, file=row.name, state=row.target, path=target)
     else:
-        shared.db().update(row.id, state=GONE, reason="not found at start")
+        shared.db().update(row.id, state=GONE, reason=tr("not found at start"))

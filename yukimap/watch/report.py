@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from yukimap.i18n import tr
 from yukimap.watch.fate import when
 from yukimap.watch.state import ARCHIVED, CLAIMED, FAILED, WAITING, WatchState
 
@@ -39,7 +40,7 @@ def watch_status(state_dir: Path) -> dict[str, Any] | None:
                                     for r in waiting if r.route == name],
                         "failed": [{"file": r.name, "reason": r.reason, "path": r.path}
                                    for r in failed if r.route == name]}
-    problems = list(snap.get("problems", [])) if running else ["the daemon is not running"]
+    problems = list(snap.get("problems", [])) if running else [tr("the daemon is not running")]
     return {"running": running, "pid": pid, "started": started,
             "heartbeat_seconds_ago": round(age, 1), "healthy": running and not problems,
             "problems": problems, "key_refused": snap.get("key_refused") if running else None,
@@ -49,30 +50,39 @@ def watch_status(state_dir: Path) -> dict[str, Any] | None:
 
 def watch_lines(status: dict[str, Any] | None) -> list[str]:
     if status is None:
-        return ["not set up here (yukimap watch CONFIG starts it)"]
+        return [tr("not set up here (yukimap watch CONFIG starts it)")]
     lines = []
     if status["running"]:
-        lines.append(f"running: pid {status['pid']} since {status['started']}")
+        lines.append(tr("running: pid {pid} since {started}", pid=status["pid"],
+                        started=status["started"]))
     else:
-        lines.append(f"NOT RUNNING (last seen {status['heartbeat_seconds_ago']:.0f} s ago,"
-                     f" pid {status['pid']})")
+        lines.append(tr("NOT RUNNING (last seen {seconds} s ago, pid {pid})",
+                        seconds=f"{status['heartbeat_seconds_ago']:.0f}", pid=status["pid"]))
     if status["key_refused"]:
         refused = status["key_refused"]
-        lines.append("!! YUKI REFUSED THE ACCESS KEY: every file waits: "
-                     f"{refused['reason']} (next try {refused['until']})")
-    lines.append("health: " + ("ok" if status["healthy"] else "; ".join(status["problems"])))
+        lines.append(tr("!! YUKI REFUSED THE ACCESS KEY: every file waits: {reason} (next try"
+                        " {until})", reason=refused["reason"], until=refused["until"]))
+    lines.append(tr("health: {health}", health=tr("ok") if status["healthy"]
+                    else "; ".join(status["problems"])))
     for domain, pause in status["paused"].items():
-        lines.append(f"calls for {domain} paused until {pause['until']}: {pause['reason']}")
+        lines.append(tr("calls for {domain} paused until {until}: {reason}", domain=domain,
+                        until=pause["until"], reason=pause["reason"]))
     for name, route in status["routes"].items():
         counts = route["counts"]
-        lines.append(f"route {name} ({route['folder']}, {route['mode']}): {counts[CLAIMED]}"
-                     f" queued, {counts[WAITING]} waiting, {counts[FAILED]} failed,"
-                     f" {counts[ARCHIVED]} archived")
+        lines.append(tr("route {name} ({folder}, {mode}): {queued} queued, {waiting} waiting,"
+                        " {failed} failed, {archived} archived", name=name,
+                        folder=route["folder"], mode=route["mode"], queued=counts[CLAIMED],
+                        waiting=counts[WAITING], failed=counts[FAILED],
+                        archived=counts[ARCHIVED]))
         for item in route["waiting"][:10]:
-            until = f" (next try {item['until']})" if item["until"] else ""
-            lines.append(f"  waiting: {item['file']}: {item['reason']}{until}")
+            lines.append(tr("  waiting: {file}: {reason} (next try {until})",
+                            file=item["file"], reason=item["reason"], until=item["until"])
+                         if item["until"] else
+                         tr("  waiting: {file}: {reason}", file=item["file"],
+                            reason=item["reason"]))
         for item in route["failed"][:5]:
-            lines.append(f"  failed: {item['file']}: {item['reason']}")
+            lines.append(tr("  failed: {file}: {reason}", file=item["file"],
+                            reason=item["reason"]))
     return lines
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from yukimap.i18n import tr
 from yukimap.watch.config import Route
 from yukimap.watch.files import ARCHIVE, FAILED, PROCESSING
 
@@ -155,11 +156,13 @@ def mount_type(folder: Path, mounts: Path = Path("/proc/mounts")) -> str | None:
 def choose_mode(route: Route) -> tuple[str, str]:
     """(native | polling, why) for the route's folder."""
     if route.mode != "auto":
-        return route.mode, "set in the config"
+        return route.mode, tr("set in the config")
     text = str(route.folder)
     if text.startswith(("\\\\", "//")):
-        return "polling", "a network share (UNC path)"
+        return "polling", tr("a network share (UNC path)")
     kind = mount_type(route.folder)
     if kind is not None and (kind in _REMOTE or kind.startswith("fuse")):
-        return "polling", f"a {kind} file system, where change events do not arrive"
-    return "native", f"a local {kind} file system" if kind else "a local file system"
+        return "polling", tr("a {kind} file system, where change events do not arrive",
+                             kind=kind)
+    return "native", (tr("a local {kind} file system", kind=kind) if kind
+                      else tr("a local file system"))

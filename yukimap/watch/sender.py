@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from yukimap.i18n import tr
 from yukimap.send import AWAITING
 from yukimap.watch import fate as fates
 from yukimap.watch.config import Route
@@ -128,7 +129,7 @@ class Sender:
         fate here: gone, or empty)."""
         path = Path(row.path)
         if not path.exists():
-            self.shared.db().update(row.id, state=GONE, reason="taken out of processing/")
+            self.shared.db().update(row.id, state=GONE, reason=tr("taken out of processing/"))
             self.log("file", route=row.route, file=row.name, state=GONE, id=row.id)
             return False
         if path.stat().st_size == 0:

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from yukimap.i18n import tr
 from yukimap.sendlog import state_errors
 from yukimap.settings import ensure_state_dir
 
@@ -29,6 +30,7 @@ CLAIMED, WAITING, MOVING = "CLAIMED", "WAITING", "MOVING"
 ARCHIVED, FAILED, GONE = "ARCHIVED", "FAILED", "GONE"
 OPEN_STATES = (CLAIMED, WAITING, MOVING)
 
+# i18n: SQL
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY,
@@ -91,7 +93,7 @@ class WatchState:
     def __init__(self, state_dir: Path) -> None:
         self.path = ensure_state_dir(state_dir) / "watch.sqlite"
         self._lock = threading.RLock()
-        with state_errors(state_dir, lambda: "no file was touched"):
+        with state_errors(state_dir, lambda: tr("no file was touched")):
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                        check_same_thread=False)
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from yukimap.i18n import N_, tr
 from yukimap.watch import fate as fates
 from yukimap.watch.config import Route
 from yukimap.watch.landing import Landing
@@ -88,13 +89,14 @@ class Turns:
         """Why every file of this route waits now (key refused, day's calls used up)."""
         key_hold = self.shared.key_hold
         if key_hold is not None and key_hold[0] > now:
-            return fates.Fate(fates.WAIT, "connecting to Yuki", key_hold[1],
-                              next_step="fix the access key; the daemon tries again by itself",
+            return fates.Fate(fates.WAIT, N_("connecting to Yuki"), key_hold[1],
+                              next_step=tr("fix the access key; the daemon tries again by"
+                                           " itself"),
                               wait=fates.KEY, until=key_hold[0])
         paused = self.shared.paused.get(self.shared.domain(route))
         if paused is not None and paused[0] > now:
-            return fates.Fate(fates.WAIT, "sending", paused[1],
-                              next_step="nothing to do: it goes on by itself",
+            return fates.Fate(fates.WAIT, N_("sending"), paused[1],
+                              next_step=tr("nothing to do: it goes on by itself"),
                               wait=fates.LIMIT, until=paused[0])
         return None
 
