@@ -39,7 +39,8 @@ def explain_failure(
             Problem(
                 tr("more fields than the header ({width})", width=width),
                 Where(file=name, rows=(row,)),
-                value=tr("{count} fields", count=fields),  # the report shows "row 7: '5 fields'" under the cause
+                # the report shows "row 7: '5 fields'" under the cause
+                value=tr("{count} fields", count=fields),
             )
             for row, fields in too_long.select(ROW, "fields").iter_rows()
         ]

@@ -26,7 +26,8 @@ def check_file(path: Path, name: str) -> None:
         raise SourceError(tr("{name} is a folder, not a file", name=name),
                           hint=tr("give the export file itself"))
     if not stat.S_ISREG(status.st_mode):
-        raise SourceError(_not_regular(status.st_mode, name), hint=tr("give the export file itself"))
+        raise SourceError(_not_regular(status.st_mode, name),
+                          hint=tr("give the export file itself"))
     _check_size(status.st_size, name)
 
 
