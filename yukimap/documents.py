@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from yukimap.i18n import tr
+
 Kind = Literal["text", "decimal", "integer", "date", "boolean"]  # of a value
 Empty = Literal["omit", "clear", "nil"]  # what an empty value sends
 
@@ -101,7 +103,14 @@ class DocumentType:
 
     @property
     def a_document(self) -> str:
-        """One document with its article, for messages: "an invoice", "a journal"."""
+        """One document with its article, for messages: "an invoice", "a journal" (in the
+        user's language)."""
+        if self.document == "invoice":
+            return tr("an invoice")
+        if self.document == "journal":
+            return tr("a journal")
+        if self.document == "statement":
+            return tr("a statement")
         return f"{'an' if self.document[0] in 'aeiou' else 'a'} {self.document}"
 
     @property
@@ -235,13 +244,14 @@ NO_ADMINISTRATION = "00000000-0000-0000-0000-000000000000"
 def administration_problem(field: str, text: str) -> tuple[str, str] | None:
     """(cause, hint) when `text` is not the shape `field` takes; None when it is."""
     if field == "AdministrationID" and not GUID.match(text):
-        return ("not an administration ID (a GUID such as 5a4db0c5-ad01-4e00-8000-000000000001)",
-                ("`yukimap administrations` lists the IDs; a Chamber of Commerce number goes in"
-                 " AdministrationCoCNumber"))
+        return (tr("not an administration ID (a GUID such as"
+                   " 5a4db0c5-ad01-4e00-8000-000000000001)"),
+                tr("`yukimap administrations` lists the IDs; a Chamber of Commerce number goes"
+                   " in AdministrationCoCNumber"))
     if field == "AdministrationCoCNumber" and not COC_NUMBER.match(text):
-        return ("not a Chamber of Commerce number (digits only)",
-                ("write the number alone, e.g. 12345678; an administration's ID (a GUID) goes in"
-                 " AdministrationID"))
+        return (tr("not a Chamber of Commerce number (digits only)"),
+                tr("write the number alone, e.g. 12345678; an administration's ID (a GUID) goes"
+                   " in AdministrationID"))
     return None
 
 

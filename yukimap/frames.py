@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from yukimap.errors import Problem
+from yukimap.i18n import tr
 
 ROW = "__row__"  # the spreadsheet row number of a record (the header is row 1 in a CSV)
 POS = "__pos__"  # a record's position in the table as read, 0-based
@@ -66,6 +67,7 @@ class Table:
     find_columns: ColumnFinder | None = field(default=None, compare=False, repr=False)
 
 
+# i18n: a marker compared in code (mapping/columns.py), never shown
 NO_RESULT = "(no saved result)"  # Table.cell_errors: a formula saved without its result
 
 
@@ -75,7 +77,8 @@ def delimiter_hint(other: str | None) -> str | None:
         return None
     shown = "TAB" if other == "\t" else f'"{other}"'
     written = '"\\t"' if other == "\t" else f'"{other}"'
-    return f"this file uses {shown} between its columns: set delimiter: {written} under source:"
+    return tr("this file uses {shown} between its columns: set delimiter: {written} under"
+              " source:", shown=shown, written=written)
 
 
 @dataclass(frozen=True)

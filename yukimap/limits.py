@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from yukimap.errors import SettingsError
+from yukimap.i18n import N_, tr
 
 MB = 1024 * 1024
 
@@ -74,8 +75,10 @@ SETTINGS = ("max_file_mb", "max_rows", "max_columns", "max_cell_chars", "max_unp
             "max_expr_chars", "max_cells", "max_zip_ratio", "max_sheet_text_mb")
 
 
-_UNITS = {"_mb": " MB", "_kb": " KB", "_seconds": " seconds", "_chars": " characters",
-          "_rows": " rows", "_columns": " columns", "_cells": " cells", "_ratio": " to 1"}
+_UNITS = {"_mb": N_("{bound} MB"), "_kb": N_("{bound} KB"), "_seconds": N_("{bound} seconds"),
+          "_chars": N_("{bound} characters"), "_rows": N_("{bound} rows"),
+          "_columns": N_("{bound} columns"), "_cells": N_("{bound} cells"),
+          "_ratio": N_("{bound} to 1")}
 
 
 @cache
@@ -87,16 +90,19 @@ def limits() -> Limits:
         if not raw:
             continue
         if not raw.replace("_", "").isdigit() or int(raw.replace("_", "")) < 1:
-            raise SettingsError(f"{Limits.variable(name)}={raw!r} is not a whole number of 1"
-                                " or more", hint="unset it to use the default")
+            raise SettingsError(tr("{variable}={raw} is not a whole number of 1 or more",
+                                   variable=Limits.variable(name), raw=repr(raw)),
+                                hint=tr("unset it to use the default"))
         changes[name] = int(raw.replace("_", ""))
     return Limits(**changes)
 
 
 def over(setting: str, what: str, found: str) -> tuple[str, str]:
     """(message, hint) for an input that goes over the bound `setting`."""
-    bound = getattr(limits(), setting)
-    unit = next((u for end, u in _UNITS.items() if setting.endswith(end)), "")
-    return (f"{what} is over yukimap's limit of {bound:,}{unit} ({found})",
-            f"if the file is right, raise the limit: set {Limits.variable(setting)} to a"
-            " higher number (README: Limits)")
+    bound = f"{getattr(limits(), setting):,}"
+    unit = next((u for end, u in _UNITS.items() if setting.endswith(end)), None)
+    limit = tr(unit, bound=bound) if unit else bound
+    return (tr("{what} is over yukimap's limit of {limit} ({found})", what=what, limit=limit,
+               found=found),
+            tr("if the file is right, raise the limit: set {variable} to a higher number"
+               " (README: Limits)", variable=Limits.variable(setting)))

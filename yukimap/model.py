@@ -6,6 +6,7 @@ type imports it as `from collections import abc` and writes `abc.Mapping`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from yukimap.documents import DocumentType, Element, Empty, Kind
 from yukimap.errors import Where
+from yukimap.i18n import tr
 from yukimap.values import Locale
 
 if TYPE_CHECKING:
@@ -50,9 +52,12 @@ class Condition:
         if self.op == "expr" and self.expr is not None:
             return f"expr {_quoted(self.expr.source)}"
         if self.op == "any":
-            return "any of (" + "; ".join(p.describe() for p in self.parts) + ")"
-        if self.op in ("empty", "not_empty"):
-            return f"{self.column} is {'empty' if self.op == 'empty' else 'not empty'}"
+            return tr("any of ({conditions})",
+                      conditions="; ".join(p.describe() for p in self.parts))
+        if self.op == "empty":
+            return tr("{column} is empty", column=self.column)
+        if self.op == "not_empty":
+            return tr("{column} is not empty", column=self.column)
         operand = self.operand
         shown = ", ".join(map(_quoted, operand)) if isinstance(operand, tuple) else \
             _quoted(operand)
@@ -155,7 +160,8 @@ class Rule:
     where: Where = field(default_factory=Where)
 
     def describe(self) -> str:
-        return " and ".join(c.describe() for c in self.when)
+        return functools.reduce(lambda one, other: tr("{one} and {other}", one=one, other=other),
+                                (c.describe() for c in self.when))
 
 
 @dataclass(frozen=True)

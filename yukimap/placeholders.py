@@ -13,15 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from yukimap.documents import Element
+from yukimap.i18n import N_, tr
 
 TODO = "TODO"
 
-_COLUMN_HINT = ("replace TODO with the column's name as the export's header row writes it"
-                " (yukimap init listed the columns at the top of the mapping)")
 _COLUMN_CAUSES = {
-    "column": "the column that holds {subject}",
-    "debit": "the column of the debit amounts of {subject}",
-    "credit": "the column of the credit amounts of {subject}",
+    "column": N_("TODO: fill in the column that holds {subject}"),
+    "debit": N_("TODO: fill in the column of the debit amounts of {subject}"),
+    "credit": N_("TODO: fill in the column of the credit amounts of {subject}"),
 }
 
 # (sub-path under the field, cause, fix) of each placeholder in a field.
@@ -45,37 +44,45 @@ def _todos(raw: dict[Any, Any], element: Element | None, name: str) -> Iterator[
             for source, target in value.items():
                 if is_todo(target):
                     yield (("map", str(source)),
-                           f"TODO: fill in what '{source}' becomes in {name}{doc}",
-                           "replace TODO with the value for Yuki" + _choices(element, " ("))
+                           tr("TODO: fill in what '{source}' becomes in {name}{doc}",
+                              source=source, name=name, doc=doc),
+                           tr("replace TODO with the value for Yuki{choices}",
+                              choices=_choices(element)))
         elif is_todo(value) and key in _COLUMN_CAUSES:
-            gone = f"; or delete the line: {name} is optional" if optional and key == "column" \
-                else ""
-            yield ((key,), "TODO: fill in " + _COLUMN_CAUSES[key].format(subject=name + doc),
-                   _COLUMN_HINT + gone)
+            if optional and key == "column":
+                fix = tr("replace TODO with the column's name as the export's header row writes"
+                         " it (yukimap init listed the columns at the top of the mapping); or"
+                         " delete the line: {name} is optional", name=name)
+            else:
+                fix = tr("replace TODO with the column's name as the export's header row writes"
+                         " it (yukimap init listed the columns at the top of the mapping)")
+            yield ((key,), tr(_COLUMN_CAUSES[key], subject=name + doc), fix)
         elif is_todo(value) and key in _OTHER:
             cause, fix = _OTHER[key]
-            yield ((key,), "TODO: fill in " + cause.format(name=name, doc=doc),
-                   fix.format(name=name, choices=_choices(element, " (")))
+            yield ((key,), tr(cause, name=name, doc=doc),
+                   tr(fix, name=name, choices=_choices(element)))
 
 
 _OTHER = {
-    "value": ("the value of {name}{doc}",
-              "replace TODO with the value{choices}; or read it from a column: {name}: {{column:"
-              " NAME}}"),
-    "expr": ("the expression that computes {name}{doc}",
-             'replace TODO with an expression over the row\'s columns, e.g. expr: "Bedrag * -1"'),
-    "default": ("the {name} for empty cells{doc}",
-                "replace TODO with that value; or delete default: to leave such values empty"),
-    "sign": ("which column and words give {name} its sign",
-             "replace TODO with the indicator column and what its values mean, e.g. sign:"
-             " {{column: Af Bij, positive: Bij, negative: Af}}"),
-    "fallback": ("the {name} for the values map: does not list",
-                 "replace TODO with that value; or delete fallback: to make such values an error"
-                 " that names them"),
+    "value": (N_("TODO: fill in the value of {name}{doc}"),
+              N_("replace TODO with the value{choices}; or read it from a column: {name}:"
+                 " {{column: NAME}}")),
+    "expr": (N_("TODO: fill in the expression that computes {name}{doc}"),
+             N_('replace TODO with an expression over the row\'s columns, e.g. expr: "Bedrag *'
+                ' -1"')),
+    "default": (N_("TODO: fill in the {name} for empty cells{doc}"),
+                N_("replace TODO with that value; or delete default: to leave such values"
+                   " empty")),
+    "sign": (N_("TODO: fill in which column and words give {name} its sign"),
+             N_("replace TODO with the indicator column and what its values mean, e.g. sign:"
+                " {{column: Af Bij, positive: Bij, negative: Af}}")),
+    "fallback": (N_("TODO: fill in the {name} for the values map: does not list"),
+                 N_("replace TODO with that value; or delete fallback: to make such values an"
+                    " error that names them")),
 }
 
 
-def _choices(element: Element | None, opening: str) -> str:
+def _choices(element: Element | None) -> str:
     if element is None or not element.choices or not element.strict_choices:
         return ""
-    return f"{opening}one of {', '.join(element.choices)})"
+    return tr(" (one of {choices})", choices=", ".join(element.choices))

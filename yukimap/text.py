@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from yukimap.i18n import tr
+
 if TYPE_CHECKING:  # polars is imported by the functions that use it: soap.py needs none of it
     import polars as pl
 
@@ -25,6 +27,7 @@ _PATTERN = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _FORBID
 # polars (Rust regex) strings are UTF-8, which has no surrogates to look for.
 _POLARS_PATTERN = "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _FORBIDDEN
                                 if a != 0xD800) + "]"
+# i18n: English, for callers that do not use control_cause() (in the user's language) yet
 CAUSE = "contains the control character {}, which a Yuki document cannot carry"
 
 _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
@@ -38,8 +41,14 @@ class ForbiddenCharacter(ValueError):
     """Text holds a character that a Yuki document cannot carry."""
 
     def __init__(self, char: str) -> None:
-        super().__init__(CAUSE.format(shown(char)))
+        super().__init__(control_cause(char))
         self.char = char
+
+
+def control_cause(char: str) -> str:
+    """Why a text with `char` cannot go into a document, in the user's language."""
+    return tr("contains the control character {char}, which a Yuki document cannot carry",
+              char=shown(char))
 
 
 def forbidden(value: str) -> str | None:
@@ -101,13 +110,14 @@ def removal_hint(char: str, column: str | None, computed: bool) -> str:
     controls (U+0080-U+009F) are what a file read in the wrong 8-bit encoding shows where
     cp1252 has its signs (€, ‘, ”), so that cause is named first."""
     if 0x80 <= ord(char) <= 0x9F:
-        return ("this is what a file read as latin-1 shows where cp1252 has signs such as €:"
-                " set encoding: cp1252 under source: (or the file's own encoding)")
+        return tr("this is what a file read as latin-1 shows where cp1252 has signs such as €:"
+                  " set encoding: cp1252 under source: (or the file's own encoding)")
     code = f"'\\\\x{ord(char):02x}'" if ord(char) < 0x100 else f"'\\\\u{ord(char):04x}'"
     if column is not None:
         source = column if column.isidentifier() else f"col('{column}')"
-        return (f"remove it from the export, or let the mapping drop it:"
-                f" expr: \"replace({source}, {code}, '')\"")
+        return tr("remove it from the export, or let the mapping drop it:"
+                  " expr: \"replace({source}, {code}, '')\"", source=source, code=code)
     if computed:
-        return f"remove it from the export, or wrap the expression: replace(..., {code}, '')"
-    return "remove it from the value in the mapping"
+        return tr("remove it from the export, or wrap the expression: replace(..., {code}, '')",
+                  code=code)
+    return tr("remove it from the value in the mapping")

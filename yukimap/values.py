@@ -8,6 +8,7 @@ Python parsers fast on a million rows.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 import polars as pl
+
+from yukimap.i18n import plural, tr
 
 DEFAULT_TRUE_WORDS = ("ja", "j", "yes", "y", "true", "waar", "1", "x")
 DEFAULT_FALSE_WORDS = ("nee", "n", "no", "false", "onwaar", "0")
@@ -33,12 +36,14 @@ class Locale:
 
 
 class BadValue(Exception):
-    """A value that cannot be parsed; `cause` is the same for every value of one kind."""
+    """A value that cannot be parsed; `cause` is the same for every value of one kind, in the
+    user's language; `kind` says which kind for code that acts on it (never the text)."""
 
-    def __init__(self, cause: str, hint: str | None = None) -> None:
+    def __init__(self, cause: str, hint: str | None = None, kind: str | None = None) -> None:
         super().__init__(cause)
         self.cause = cause
         self.hint = hint
+        self.kind = kind
 
 
 # --- numbers ----------------------------------------------------------------------------
@@ -76,7 +81,7 @@ def _to_decimal(text: str, mark: str, thousands: str | None) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
-        raise BadValue("not a number") from None
+        raise BadValue(tr("not a number"), kind="number") from None
     return value + Decimal(0) if value == 0 else value  # -0.00 -> 0.00
 
 
@@ -91,13 +96,14 @@ def parse_decimal(text: str, locale: Locale) -> Decimal:
         raise BadValue(*_number_hint(clean, mark, thousands))
     fits = [m for m, pattern in _CANDIDATES.items() if pattern.match(clean)]
     if not fits:
-        raise BadValue("not a number", "write it as digits with one decimal mark, e.g. 1234,56")
+        raise BadValue(tr("not a number"),
+                       tr("write it as digits with one decimal mark, e.g. 1234,56"), kind="number")
     values = {_to_decimal(clean, m, "," if m == "." else ".") for m in fits}
     if len(values) > 1:
         raise BadValue(
-            "could be read two ways (is the dot or the comma the decimal mark?)",
-            'set decimal_mark: "," (and thousands_separator: ".") or decimal_mark: "." under'
-            " source:",
+            tr("could be read two ways (is the dot or the comma the decimal mark?)"),
+            tr('set decimal_mark: "," (and thousands_separator: ".") or decimal_mark: "." under'
+               " source:"),
         )
     return values.pop()
 
@@ -106,11 +112,12 @@ def _number_hint(clean: str, mark: str, thousands: str | None) -> tuple[str, str
     other = "," if mark == "." else "."
     if other in clean and thousands is None:
         return (
-            f"not a number with decimal mark '{mark}'",
-            f"if '{other}' separates thousands here, add thousands_separator: '{other}' under"
-            f" source:; if it is the decimal mark, set decimal_mark: '{other}'",
+            tr("not a number with decimal mark '{mark}'", mark=mark),
+            tr("if '{other}' separates thousands here, add thousands_separator: '{other}' under"
+               " source:; if it is the decimal mark, set decimal_mark: '{other}'", other=other),
         )
-    return (f"not a number with decimal mark '{mark}'", "correct the value in the export")
+    return (tr("not a number with decimal mark '{mark}'", mark=mark),
+            tr("correct the value in the export"))
 
 
 def parse_written_number(text: str, locale: Locale) -> Decimal:
@@ -137,7 +144,8 @@ def parse_written_number(text: str, locale: Locale) -> Decimal:
         raise BadValue(*_two_readings(clean, readings))
     if locale.decimal_mark is not None:
         raise BadValue(*_number_hint(clean, locale.decimal_mark, locale.thousands_separator))
-    raise BadValue("not a number", "write it as digits with one decimal mark, e.g. 1250.00")
+    raise BadValue(tr("not a number"),
+                   tr("write it as digits with one decimal mark, e.g. 1250.00"), kind="number")
 
 
 def _two_readings(clean: str, readings: dict[Decimal, Locale]) -> tuple[str, str]:
@@ -145,14 +153,22 @@ def _two_readings(clean: str, readings: dict[Decimal, Locale]) -> tuple[str, str
         return bool(option.thousands_separator and option.thousands_separator in clean)
 
     ordered = sorted(readings.items(), key=lambda item: not grouped(item[1]))
-    said = [f"{plain_number(value)} (with '{option.thousands_separator}' separating thousands)"
+    said = [tr("{number} (with '{separator}' separating thousands)",
+               number=plain_number(value), separator=option.thousands_separator)
             if grouped(option) else
-            f"{plain_number(value)} (with '{option.decimal_mark}' as the decimal mark)"
+            tr("{number} (with '{mark}' as the decimal mark)", number=plain_number(value),
+               mark=option.decimal_mark)
             for value, option in ordered]
     written = [plain_number(value).replace(".", option.decimal_mark or ".")
                for value, option in ordered]
-    return (f"ambiguous: {' or '.join(said)}",
-            f"write it without thousands separators: {' or '.join(written)}")
+    return (tr("ambiguous: {readings}", readings=either(said)),
+            tr("write it without thousands separators: {numbers}", numbers=either(written)))
+
+
+def either(texts: Sequence[str]) -> str:
+    """'a or b or c', in the user's language."""
+    return functools.reduce(lambda one, other: tr("{one} or {other}", one=one, other=other),
+                            texts)
 
 
 def plain_number(value: Decimal) -> str:
@@ -222,7 +238,7 @@ def parse_integer(text: str, locale: Locale) -> int:
     clean = _clean_number(text)
     if _PLAIN.match(clean):
         return int(clean)
-    raise BadValue("not a whole number", "write it as digits only, e.g. 12")
+    raise BadValue(tr("not a whole number"), tr("write it as digits only, e.g. 12"))
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -249,7 +265,7 @@ def parse_date(text: str, locale: Locale) -> date:
         try:
             return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
         except ValueError:
-            raise BadValue("not a valid date") from None
+            raise BadValue(tr("not a valid date")) from None
     found: dict[date, str] = {}
     for fmt in locale.date_formats:
         try:
@@ -258,17 +274,18 @@ def parse_date(text: str, locale: Locale) -> date:
             continue
         found.setdefault(parsed, fmt)
     if len(found) > 1:
-        shown = " or ".join(f"{d.isoformat()} ({describe_format(f)})" for d, f in found.items())
+        shown = either([f"{d.isoformat()} ({describe_format(f)})" for d, f in found.items()])
         raise BadValue(
-            "fits more than one date format", f"it could be {shown}; keep only the right format"
+            tr("fits more than one date format"),
+            tr("it could be {dates}; keep only the right format", dates=shown),
         )
     if not found:
         return _date_error(locale)
     value = next(iter(found))
     if not 1900 <= value.year <= 2199:
         raise BadValue(
-            f"gives the year {value.year}",
-            "for two-digit years use %y instead of %Y in date_format",
+            tr("gives the year {year}", year=value.year),
+            tr("for two-digit years use %y instead of %Y in date_format"),
         )
     return value
 
@@ -305,24 +322,26 @@ def date_format_hint(values: Sequence[str], configured: tuple[str, ...]) -> str 
         shown = _reading(_telling(values, fits[0]), fits[0])
         if configured:
             listed = ", ".join(f'"{f}"' for f in (*configured, fits[0]))
-            return (f"correct the values, or add their format under source: date_format:"
-                    f" [{listed}]\n(it reads {_all(values)}: {shown})")
-        return (f'add date_format: "{fits[0]}" under source:\n(the one common format that'
-                f" reads {_all(values)}: {shown})")
+            return tr("correct the values, or add their format under source: date_format:"
+                      " [{listed}]\n(it reads {values}: {shown})", listed=listed,
+                      values=_all(values), shown=shown)
+        return tr('add date_format: "{format}" under source:\n(the one common format that'
+                  " reads {values}: {shown})", format=fits[0], values=_all(values), shown=shown)
     if fits:
         return _several_formats(values, fits[:4])
     if configured:
         return None
-    return ("no common date format reads these values; correct them, or add the export's\n"
-            'format under source: in strftime codes, e.g. date_format: "%d-%m-%Y" for 31-01-2024')
+    return tr("no common date format reads these values; correct them, or add the export's\n"
+              'format under source: in strftime codes, e.g. date_format: "%d-%m-%Y" for'
+              " 31-01-2024")
 
 
 def _reading(text: str, fmt: str) -> str:
-    return f"'{text}' is {_reads(text, fmt)}"
+    return tr("'{text}' is {date}", text=text, date=_reads(text, fmt))
 
 
 def _all(values: Sequence[str]) -> str:
-    return f"all {len(values)} values" if len(values) > 1 else "the value"
+    return plural(len(values), "the value", "all {count} values")
 
 
 def _swapped(fmt: str) -> str:
@@ -337,27 +356,33 @@ def _telling(values: Sequence[str], fmt: str) -> str:
 
 def _several_formats(values: Sequence[str], fits: list[str]) -> str:
     telling = next((v for v in values if len({_reads(v, f) for f in fits}) > 1), values[0])
-    lines = [f"add the export's date format under source:; these formats read {_all(values)}:"]
+    lines = [tr("add the export's date format under source:; these formats read {values}:",
+                values=_all(values))]
     lines += [f'date_format: "{f}" ({_reading(telling, f)})' for f in fits]
-    why = " (a day above 12 would)" if {_swapped(f) for f in fits} == set(fits) else ""
     if len({_reads(telling, f) for f in fits}) == 1:
-        lines.append("every value reads the same with each, so yukimap cannot choose: take")
+        lines.append(tr("every value reads the same with each, so yukimap cannot choose: take\n"
+                        "the one the export uses"))
+    elif {_swapped(f) for f in fits} == set(fits):
+        lines.append(tr("no value tells them apart (a day above 12 would), so yukimap cannot"
+                        " choose: take\nthe one the export uses"))
     else:
-        lines.append(f"no value tells them apart{why}, so yukimap cannot choose: take")
-    lines.append("the one the export uses")
+        lines.append(tr("no value tells them apart, so yukimap cannot choose: take\n"
+                        "the one the export uses"))
     return "\n".join(lines)
 
 
 def _date_error(locale: Locale) -> date:
     if not locale.date_formats:
         raise BadValue(
-            "not a date in ISO format (yyyy-mm-dd)",
-            'add the export\'s format under source:, e.g. date_format: "%d-%m-%Y"',
+            tr("not a date in ISO format (yyyy-mm-dd)"),
+            tr('add the export\'s format under source:, e.g. date_format: "%d-%m-%Y"'),
+            kind="date",
         )
     formats = ", ".join(describe_format(f) for f in locale.date_formats)
     raise BadValue(
-        f"not a date in the format {formats}",
-        "correct the value, or add its format to date_format under source:",
+        tr("not a date in the format {formats}", formats=formats),
+        tr("correct the value, or add its format to date_format under source:"),
+        kind="date_format",
     )
 
 
@@ -371,9 +396,9 @@ def parse_boolean(text: str, locale: Locale) -> bool:
     if word in locale.false_words:
         return False
     raise BadValue(
-        "not a yes/no value",
-        f"use one of {', '.join(locale.true_words)} or {', '.join(locale.false_words)},"
-        " or a map:",
+        tr("not a yes/no value"),
+        tr("use one of {true} or {false}, or a map:", true=", ".join(locale.true_words),
+           false=", ".join(locale.false_words)),
     )
 
 

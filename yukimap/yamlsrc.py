@@ -24,6 +24,7 @@ from typing import Any, cast
 import yaml
 
 from yukimap.errors import MappingError, Problem, Where
+from yukimap.i18n import N_, tr
 from yukimap.limits import limits, over
 
 KeyPath = tuple[str | int, ...]
@@ -33,7 +34,10 @@ _STR, _BOOL, _NULL = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:bool",
                       "tag:yaml.org,2002:null")
 _SCALAR_TAGS = (_STR, _BOOL, _NULL, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _TYPED_TAGS = (*_SCALAR_TAGS, "tag:yaml.org,2002:timestamp")
-_TAG_HINT = "remove the tag: yukimap reads the value as text and converts it as the key needs"
+_TAG_HINT = N_("remove the tag: yukimap reads the value as text and converts it as the key"
+              " needs")
+# What load_yaml_file may be told it reads, in the user's language in its messages.
+_WHAT = {"mapping file": N_("mapping file"), "config file": N_("config file")}
 
 
 class _OverLimit(Exception):
@@ -73,20 +77,23 @@ class _Loader(yaml.SafeLoader):
         bounds, mark, name = limits(), event.start_mark, event.anchor
         self.aliases += 1
         if self.aliases > bounds.yaml_aliases:
-            raise _OverLimit(f"more than {bounds.yaml_aliases} aliases (*name) in one file",
-                             "write the values out instead of repeating them with aliases", mark)
+            raise _OverLimit(tr("more than {bound} aliases (*name) in one file",
+                                bound=bounds.yaml_aliases),
+                             tr("write the values out instead of repeating them with aliases"),
+                             mark)
         shape = self.shapes.get(id(node))
         if shape is None:  # its anchor is still open: the alias is inside it
-            raise _OverLimit(f"the alias *{name} is used inside its own anchor &{name}",
-                             "an alias repeats a value written before it, not the value it is"
-                             " part of", mark)
+            raise _OverLimit(tr("the alias *{name} is used inside its own anchor &{name}",
+                                name=name),
+                             tr("an alias repeats a value written before it, not the value it"
+                                " is part of"), mark)
         values, height = shape
         self.repeated += values
         if self.repeated > bounds.yaml_alias_values:
-            raise _OverLimit(f"the aliases (*name) in this file repeat more than"
-                             f" {bounds.yaml_alias_values:,} values",
-                             "an alias of a value that holds aliases multiplies them; write the"
-                             " values out", mark)
+            raise _OverLimit(tr("the aliases (*name) in this file repeat more than {bound}"
+                                " values", bound=f"{bounds.yaml_alias_values:,}"),
+                             tr("an alias of a value that holds aliases multiplies them; write"
+                                " the values out"), mark)
         if self.depth + height > bounds.yaml_depth:
             raise _OverLimit(*_too_deep(), mark)
 
@@ -101,8 +108,8 @@ class _Loader(yaml.SafeLoader):
 
 
 def _too_deep() -> tuple[str, str]:
-    return (f"YAML nested more than {limits().yaml_depth} levels deep",
-            "a mapping needs only a few levels: check the brackets and the indentation")
+    return (tr("YAML nested more than {bound} levels deep", bound=limits().yaml_depth),
+            tr("a mapping needs only a few levels: check the brackets and the indentation"))
 
 
 _Loader.yaml_implicit_resolvers = {}
@@ -150,25 +157,25 @@ def load_yaml(text: str, file: str, *, typed: bool = False) -> Located:
     try:
         loader = _TypedLoader(text) if typed else _Loader(text)
     except yaml.reader.ReaderError as exc:
-        raise MappingError(f"{file} is not valid YAML",
+        raise MappingError(tr("{file} is not valid YAML", file=file),
                            problems=[_character_problem(exc, text, file)]) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise MappingError(
-            f"{file} is not valid YAML", problems=[_syntax_problem(exc, file)]
+            tr("{file} is not valid YAML", file=file), problems=[_syntax_problem(exc, file)]
         ) from None
     except _OverLimit as exc:
-        raise MappingError(f"{file} goes over a limit of the YAML reader",
+        raise MappingError(tr("{file} goes over a limit of the YAML reader", file=file),
                            problems=[_limit_problem(exc, file)]) from None
     finally:
         loader.dispose()
     converter = _Converter(file, _TYPED_TAGS if typed else _SCALAR_TAGS)
     data = converter.value(node, ()) if node is not None else None
     if converter.problems:
-        duplicates = all(p.hint == _DUPLICATE_HINT for p in converter.problems)
-        raise MappingError(f"{file} has duplicated keys" if duplicates
-                           else f"{file} has values yukimap cannot read",
+        duplicates = converter.duplicates == len(converter.problems)
+        raise MappingError(tr("{file} has duplicated keys", file=file) if duplicates
+                           else tr("{file} has values yukimap cannot read", file=file),
                            problems=converter.problems)
     return Located(data, file, converter.positions)
 
@@ -176,13 +183,14 @@ def load_yaml(text: str, file: str, *, typed: bool = False) -> Located:
 def load_yaml_file(path: Path, what: str = "mapping file", *, typed: bool = False) -> Located:
     """Read a YAML file (a mapping, or a config file: `what` names it in messages) within
     the size bound, without reading more of it than the bound; `typed` as in load_yaml."""
+    what = tr(_WHAT[what]) if what in _WHAT else what
     text = _read_bounded(path, what)
     try:
         decoded = text.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise MappingError(
-            f"{path} is not UTF-8 text (byte {exc.start})",
-            hint=f"save the {what} as UTF-8",
+            tr("{path} is not UTF-8 text (byte {byte})", path=path, byte=exc.start),
+            hint=tr("save the {what} as UTF-8", what=what),
         ) from None
     return load_yaml(decoded, str(path), typed=typed)
 
@@ -192,15 +200,17 @@ def _read_bounded(path: Path, what: str) -> bytes:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise MappingError(f"{what} {path} does not exist") from None
+        raise MappingError(tr("{what} {path} does not exist", what=what, path=path)) from None
     if not stat.S_ISREG(info.st_mode):  # /dev/zero, a folder or a pipe never ends or blocks
-        raise MappingError(f"{what} {path} is not a file (a folder, a device or a pipe)",
-                           hint="give the path of a YAML file")
+        raise MappingError(tr("{what} {path} is not a file (a folder, a device or a pipe)",
+                              what=what, path=path),
+                           hint=tr("give the path of a YAML file"))
     with path.open("rb") as stream:
         data = stream.read(bound + 1)  # a file that grows, or lies about its size, stops here
     if len(data) > bound:
         size = math.ceil(max(info.st_size, len(data)) / 1024)
-        found = f"{size:,} KB" if info.st_size > bound else f"at least {size:,} KB"
+        found = (f"{size:,} KB" if info.st_size > bound
+                 else tr("at least {size} KB", size=f"{size:,}"))
         message, hint = over("max_mapping_kb", f"{what} {path}", found)
         raise MappingError(message, hint=hint)
     return data
@@ -209,13 +219,14 @@ def _read_bounded(path: Path, what: str) -> bytes:
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-    cause = exc.problem or "syntax error"
+    cause = exc.problem or tr("syntax error")
     if exc.context:
         cause = f"{exc.context}: {cause}"
-    hint = "check the indentation and the quotes around this line"
-    if "\t" in cause or "\\t" in cause:
-        hint = "YAML does not allow tabs for indentation; use spaces"
-    return Problem(f"YAML syntax error: {cause}", Where(file=file, line=line, col=col), hint=hint)
+    hint = tr("check the indentation and the quotes around this line")
+    if "\t" in cause or "\\t" in cause:  # PyYAML's own (English) text
+        hint = tr("YAML does not allow tabs for indentation; use spaces")
+    return Problem(tr("YAML syntax error: {cause}", cause=cause),
+                   Where(file=file, line=line, col=col), hint=hint)
 
 
 def _character_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
@@ -223,10 +234,10 @@ def _character_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Pr
     line = before.count("\n") + 1
     col = exc.position - (before.rfind("\n") + 1) + 1
     code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-    return Problem(f"YAML does not allow the character U+{code:04X} in a file",
+    return Problem(tr("YAML does not allow the character U+{code} in a file", code=f"{code:04X}"),
                    Where(file=file, line=line, col=col),
-                   hint="remove it: of the control characters, YAML allows only tabs and line"
-                        " breaks")
+                   hint=tr("remove it: of the control characters, YAML allows only tabs and line"
+                           " breaks"))
 
 
 def _limit_problem(exc: _OverLimit, file: str) -> Problem:
@@ -242,6 +253,7 @@ class _Converter:
         self.tags = tags
         self.positions: dict[KeyPath, tuple[int, int]] = {}
         self.problems: list[Problem] = []
+        self.duplicates = 0  # of the problems, duplicated keys
 
     def value(self, node: yaml.Node, path: KeyPath) -> Any:
         self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -255,17 +267,19 @@ class _Converter:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.refuse(key_node, path, "a key must be a plain value, not a list or a set of"
-                            " keys", "write the key as text")
+                self.refuse(key_node, path, tr("a key must be a plain value, not a list or a set"
+                                               " of keys"), tr("write the key as text"))
                 continue
             key = _key_text(self.scalar(key_node, path))
             if key in result:
                 first = self.positions[path + (key,)]
+                self.duplicates += 1
                 self.problems.append(Problem(
-                    f"key '{key}' appears twice (first on line {first[0]})",
+                    tr("key '{key}' appears twice (first on line {line})", key=key,
+                       line=first[0]),
                     Where(file=self.file, line=key_node.start_mark.line + 1,
                           col=key_node.start_mark.column + 1, key=dotted(path + (key,))),
-                    hint=_DUPLICATE_HINT,
+                    hint=tr("keep one of them; YAML would silently use the last"),
                 ))
                 continue
             result[key] = self.value(value_node, path + (key,))
@@ -274,15 +288,15 @@ class _Converter:
     def scalar(self, node: yaml.Node, path: KeyPath) -> Any:
         """A scalar's value: text unless tagged; a tag yukimap has no use for is an error."""
         if node.tag not in self.tags:
-            return self.refuse(node, path, f"the YAML tag {_short_tag(node.tag)} is not"
-                               " supported", _TAG_HINT)
+            return self.refuse(node, path, tr("the YAML tag {tag} is not supported",
+                                              tag=_short_tag(node.tag)), tr(_TAG_HINT))
         if node.tag == _STR:
             return node.value
         try:
             return yaml.SafeLoader.yaml_constructors[node.tag](_CONSTRUCTOR, node)
         except Exception:  # noqa: BLE001 -- PyYAML raises whatever it hits ('!!int ')
-            return self.refuse(node, path, f"the YAML tag {_short_tag(node.tag)} does not fit"
-                               " this value", _TAG_HINT)
+            return self.refuse(node, path, tr("the YAML tag {tag} does not fit this value",
+                                              tag=_short_tag(node.tag)), tr(_TAG_HINT))
 
     def refuse(self, node: yaml.Node, path: KeyPath, cause: str, hint: str) -> None:
         where = Where(file=self.file, line=node.start_mark.line + 1,
@@ -290,7 +304,6 @@ class _Converter:
         self.problems.append(Problem(cause, where, hint=hint))
 
 
-_DUPLICATE_HINT = "keep one of them; YAML would silently use the last"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 

@@ -27,6 +27,7 @@ from yukimap.expr._values import (
     _str,
     _text_result,
 )
+from yukimap.i18n import tr
 from yukimap.limits import limits, over
 from yukimap.values import BadValue
 
@@ -63,7 +64,8 @@ def compile_expr(source: str, lets: frozenset[str] = frozenset()) -> Expr:
     """Compile `source`; names in `lets` are `let:` values, other names are columns."""
     text = source.strip()
     if len(text) > limits().max_expr_chars:
-        raise ExprError(*over("max_expr_chars", "the expression", f"{len(text):,} characters"))
+        raise ExprError(*over("max_expr_chars", tr("the expression"),
+                              tr("{count} characters", count=f"{len(text):,}")))
     tree = _parse(text)
     _check_size(tree.body)
     compiler = _Compiler(text, lets)
@@ -84,8 +86,9 @@ def _parse(text: str) -> ast.Expression:
             return ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ExprError(
-            f"cannot read the expression: {exc.msg} at character {exc.offset}",
-            "texts need quotes ('abc'); a column with spaces is col('Order date')",
+            tr("cannot read the expression: {reason} at character {offset}", reason=exc.msg,
+               offset=exc.offset),
+            tr("texts need quotes ('abc'); a column with spaces is col('Order date')"),
         ) from None
     except (RecursionError, MemoryError):  # Python's own parser gave up on the nesting
         raise _too_deep() from None
@@ -102,8 +105,9 @@ def _check_size(body: ast.expr) -> None:
         if depth > bounds.expr_depth:
             raise _too_deep()
         if parts > bounds.expr_nodes:
-            raise ExprError(f"the expression has more than {bounds.expr_nodes:,} parts",
-                            "split it into let: values")
+            raise ExprError(tr("the expression has more than {bound} parts",
+                               bound=f"{bounds.expr_nodes:,}"),
+                            tr("split it into let: values"))
         for child in ast.iter_child_nodes(node):
             inner = child.value if isinstance(child, ast.keyword) else child
             if isinstance(inner, ast.expr):
@@ -111,8 +115,9 @@ def _check_size(body: ast.expr) -> None:
 
 
 def _too_deep() -> ExprError:
-    return ExprError(f"the expression nests more than {limits().expr_depth} levels deep",
-                     "split it into let: values")
+    return ExprError(tr("the expression nests more than {bound} levels deep",
+                        bound=limits().expr_depth),
+                     tr("split it into let: values"))
 
 
 _CONSTANT_NAMES = {"true": True, "false": False, "null": None, "none": None}
@@ -135,10 +140,10 @@ class _Compiler:
             self, f"_{type(node).__name__}", None)
         if method is None:
             raise ExprError(
-                f"'{ast.get_source_segment(self.source, node) or type(node).__name__}'"
-                " is not allowed in an expression",
-                "use literals, column names, + - * /, comparisons, and/or/not,"
-                " 'a if test else b', and the functions listed in the docs",
+                tr("'{part}' is not allowed in an expression",
+                   part=ast.get_source_segment(self.source, node) or type(node).__name__),
+                tr("use literals, column names, + - * /, comparisons, and/or/not,"
+                   " 'a if test else b', and the functions listed in the docs"),
             )
         return method(node)
 
@@ -149,18 +154,19 @@ class _Compiler:
         if isinstance(value, (int, float)):
             number = self._number_literal(node)
             return lambda env: number
-        raise ExprError(f"literal {value!r} is not allowed")
+        raise ExprError(tr("literal {value} is not allowed", value=repr(value)))
 
     def _number_literal(self, node: ast.Constant) -> Decimal:
         text = ast.get_source_segment(self.source, node) or str(node.value)
         try:
             number = Decimal(text)
         except InvalidOperation:  # 0x1F, 0o17: Python's, not a bookkeeper's
-            raise ExprError(f"the number {text} is not a plain decimal number",
-                            "write it in digits, e.g. 31") from None
+            raise ExprError(tr("the number {number} is not a plain decimal number", number=text),
+                            tr("write it in digits, e.g. 31")) from None
         if number and number.adjusted() >= limits().number_digits:
-            raise ExprError(f"the number {shorten(text, 30)} is too large (more than"
-                            f" {limits().number_digits} digits before the decimal mark)")
+            raise ExprError(tr("the number {number} is too large (more than {digits} digits"
+                               " before the decimal mark)", number=shorten(text, 30),
+                               digits=limits().number_digits))
         return number
 
     def _Name(self, node: ast.Name) -> Compiled:
@@ -185,7 +191,8 @@ class _Compiler:
     def _BinOp(self, node: ast.BinOp) -> Compiled:
         apply = _BINOPS.get(type(node.op))
         if apply is None:
-            raise ExprError(f"operator {type(node.op).__name__} is not allowed")
+            raise ExprError(tr("operator {operator} is not allowed",
+                               operator=type(node.op).__name__))
         left, right = self.node(node.left), self.node(node.right)
         return lambda env: apply(left(env), right(env), env)
 
@@ -197,7 +204,7 @@ class _Compiler:
             return lambda env: -_number(operand(env), env)
         if isinstance(node.op, ast.UAdd):
             return lambda env: _number(operand(env), env)
-        raise ExprError("operator ~ is not allowed")
+        raise ExprError(tr("operator {operator} is not allowed", operator="~"))
 
     def _BoolOp(self, node: ast.BoolOp) -> Compiled:
         parts = [self.node(v) for v in node.values]
@@ -239,7 +246,8 @@ class _Compiler:
             return contains
         apply = _COMPARE.get(type(op))
         if apply is None:
-            raise ExprError(f"comparison {type(op).__name__} is not allowed")
+            raise ExprError(tr("comparison {comparison} is not allowed",
+                               comparison=type(op).__name__))
         return apply
 
     def _IfExp(self, node: ast.IfExp) -> Compiled:
@@ -253,21 +261,21 @@ class _Compiler:
         return lambda env: [i(env) for i in items]
 
     def _List(self, node: ast.List | ast.Tuple) -> Compiled:
-        raise ExprError("a list [...] can only follow 'in', as in: Code in ['A', 'B']")
+        raise ExprError(tr("a list [...] can only follow 'in', as in: Code in ['A', 'B']"))
 
     _Tuple = _List
 
     def _Call(self, node: ast.Call) -> Compiled:
         if not isinstance(node.func, ast.Name) or any(k.arg is None for k in node.keywords):
-            raise ExprError("only plain function calls like round(x, 2) are allowed")
+            raise ExprError(tr("only plain function calls like round(x, 2) are allowed"))
         name = node.func.id
         if name == "col":
             return self._col_call(node)
         function = FUNCTIONS.get(name)
         if function is None:
             near = get_close_matches(name, FUNCTIONS, n=1)
-            hint = f"did you mean {near[0]}()?" if near else None
-            raise ExprError(f"unknown function {name}()", hint)
+            hint = tr("did you mean {name}()?", name=near[0]) if near else None
+            raise ExprError(tr("unknown function {name}()", name=name), hint)
         fixed, extra = function.bind(node.args, node.keywords)
         if name == "regex_replace":
             self._check_substitution(fixed)
@@ -285,7 +293,7 @@ class _Compiler:
         """One argument, converted as its parameter says; a literal is checked now."""
         if node is None:
             default = param.default
-            assert default is not _REQUIRED, "bind() refuses a call without it"
+            assert default is not _REQUIRED, "bind() refuses a call without it"  # i18n: a bug
             return lambda env: default
         compiled = self.node(node)
         check = _argument_check(function, param)
@@ -309,7 +317,7 @@ class _Compiler:
     def _col_call(self, node: ast.Call) -> Compiled:
         arg = node.args[0] if len(node.args) == 1 and not node.keywords else None
         if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-            raise ExprError("col() takes one column name in quotes, e.g. col('Order date')")
+            raise ExprError(tr("col() takes one column name in quotes, e.g. col('Order date')"))
         return self._column(arg.value)
 
 def _literal(node: ast.expr) -> bool:
@@ -329,10 +337,10 @@ class _NoRow:
         return None
 
     def decimal(self, text: str) -> Decimal:
-        raise BadValue("not a number")
+        raise BadValue(tr("not a number"), kind="number")
 
     def date(self, text: str, formats: tuple[str, ...]) -> date:
-        raise BadValue("not a date")
+        raise BadValue(tr("not a date"))
 
 
 _NO_ROW = _NoRow()

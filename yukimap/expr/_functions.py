@@ -35,6 +35,7 @@ from yukimap.expr._values import (
     _str,
     _whole_number,
 )
+from yukimap.i18n import plural, tr
 from yukimap.values import BadValue, format_decimal, to_xml_text
 
 _ROUNDING = {
@@ -60,12 +61,13 @@ def _as_date(env: Env, value: Value, *formats: Value) -> date:
     if isinstance(value, date):
         return value
     if value is None:
-        raise ExprError("an empty value where a date is needed")
+        raise ExprError(tr("an empty value where a date is needed"))
     try:
         return env.date(str(value), tuple(str(f) for f in formats))
     except BadValue as exc:
-        where = f"column '{value.column}': " if isinstance(value, Cell) else ""
-        raise ExprError(f"{where}{exc.cause}", exc.hint, str(value)) from None
+        cause = (tr("column '{column}': {cause}", column=value.column, cause=exc.cause)
+                 if isinstance(value, Cell) else exc.cause)
+        raise ExprError(cause, exc.hint, str(value)) from None
 
 
 def _replace(env: Env, value: Value, old: Value, new: Value) -> str:
@@ -173,16 +175,19 @@ class Function:
         name = str(keyword.arg)
         if name not in names:
             near = get_close_matches(name, names, n=1)
-            raise ExprError(f"{self.name}() has no argument '{name}'; it takes"
-                            f" {self.signature()}", f"did you mean {near[0]}=?" if near else None)
+            raise ExprError(tr("{function}() has no argument '{name}'; it takes {signature}",
+                               function=self.name, name=name, signature=self.signature()),
+                            tr("did you mean {name}=?", name=near[0]) if near else None)
         index = names.index(name)
         if fixed[index] is not None:
-            raise ExprError(f"{self.name}() got {name} twice; it takes {self.signature()}")
+            raise ExprError(tr("{function}() got {name} twice; it takes {signature}",
+                               function=self.name, name=name, signature=self.signature()))
         fixed[index] = keyword.value
 
     def _wrong(self, count: int) -> ExprError:
-        return ExprError(f"{self.name}() takes {self.signature()}; got {count}"
-                         f" argument{'s' if count != 1 else ''}")
+        return ExprError(plural(count, "{function}() takes {signature}; got 1 argument",
+                                "{function}() takes {signature}; got {count} arguments",
+                                function=self.name, signature=self.signature()))
 
 
 def _p(name: str, default: Value | _Required = _REQUIRED, whole: str | None = None,
@@ -303,7 +308,8 @@ def _argument_check(function: Function, param: Param) -> Callable[[Value, Env], 
 
         def choose(value: Value, env: Env) -> str:
             if _str(value) not in choices:
-                raise ExprError(f"{what} must be one of {', '.join(choices)}", value=_str(value))
+                raise ExprError(tr("{what} must be one of {choices}", what=what,
+                                   choices=", ".join(choices)), value=_str(value))
             return _str(value)
 
         return choose

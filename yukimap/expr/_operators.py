@@ -24,6 +24,7 @@ from yukimap.expr._values import (
     _text_result,
     _whole_number,
 )
+from yukimap.i18n import tr
 
 # The list after `in` is an operand too, and the left one of the comparison chained after it.
 Operand = Value | list[Value]
@@ -39,7 +40,8 @@ def _arith(op: Callable[[Decimal, Decimal], Decimal], sign: int = 0,
         if isinstance(a, date) and sign:
             if isinstance(b, date):
                 return Decimal((a - b).days)
-            return _shift(a, sign * _whole_number(b, env, "the days added to a date", "days"))
+            return _shift(a, sign * _whole_number(b, env, tr("the days added to a date"),
+                                                  "days"))
         return _bounded(op(_number(a, env), _number(b, env)))
 
     return apply
@@ -62,8 +64,8 @@ def _compare(op: Callable[[Any, Any], bool]) -> Comparison:
             same = _blank(a) and _blank(b)  # an empty value equals only an empty value
             return same if op is operator.eq else not same
         if a is None or b is None:
-            raise ExprError("an empty value in a comparison",
-                            "test it with empty(x) first, or give it a value: coalesce(x, 0)")
+            raise ExprError(tr("an empty value in a comparison"),
+                            tr("test it with empty(x) first, or give it a value: coalesce(x, 0)"))
         if _is_number(a) or _is_number(b):
             return op(_number(a, env), _number(b, env))
         if isinstance(a, str) and isinstance(b, str):
@@ -75,6 +77,7 @@ def _compare(op: Callable[[Any, Any], bool]) -> Comparison:
 
 # What the operators do, for the reference (docs are made from it): one rule for an empty
 # cell, here and in the column tests of conditions (schema.keys).
+# i18n: documentation (docs/reference.md, English)
 OPERATORS = (
     ("+ - * /", "arithmetic on numbers, exact (a column is read with the file's decimal"
                 " mark); a date + or - a whole number of days; date - date: the days between"),

@@ -11,9 +11,10 @@ from typing import Protocol
 import re2
 
 from yukimap.expr._values import Env, ExprError, Value, _check_length, _str, _text_result
+from yukimap.i18n import N_, tr
 
-RE2_HINT = ("yukimap's regular expressions (RE2) have no back-references (\\1) or look-arounds"
-            " ((?=...)), so that no pattern can make it hang")
+RE2_HINT = N_("yukimap's regular expressions (RE2) have no back-references (\\1) or"
+              " look-arounds ((?=...)), so that no pattern can make it hang")
 
 
 class Match(Protocol):
@@ -45,8 +46,8 @@ def compile_regex(pattern: str, ignore_case: bool = False) -> Regex:
         return regex
     except re2.error as exc:
         reason = exc.args[0].decode(errors="replace") if exc.args else "invalid"
-        raise ExprError(f"not a valid regular expression: {reason}", RE2_HINT, pattern) \
-            from None
+        raise ExprError(tr("not a valid regular expression: {reason}", reason=reason),
+                        tr(RE2_HINT), pattern) from None
 
 
 # A replacement text: pieces of text, each followed by a group reference (or None).
@@ -71,9 +72,10 @@ def _template(replacement: str, regex: Regex) -> Template:
         number, name, other = found.groups()
         if other is not None or (number, name) == (None, None):
             if other not in _ESCAPES:
-                raise ExprError("regex_replace(): the replacement has a backslash that is not"
-                                " a group", "write \\1 or \\g<name> for a group, \\\\ for a"
-                                " backslash", replacement)
+                raise ExprError(tr("regex_replace(): the replacement has a backslash that is"
+                                   " not a group"),
+                                tr("write \\1 or \\g<name> for a group, \\\\ for a backslash"),
+                                replacement)
             text += _ESCAPES[other]
             continue
         pieces.append((text, _group(number, name, regex, replacement)))
@@ -88,11 +90,11 @@ def _group(number: str | None, name: str | None, regex: Regex, replacement: str)
         key = int(key)
     if key in regex.groupindex or (isinstance(key, int) and key <= regex.groups):
         return key
-    cause = (f"regex_replace(): the replacement refers to group {key}, but the pattern has"
-             f" {regex.groups}" if isinstance(key, int) else
-             f"regex_replace(): the replacement refers to group '{key}', which the pattern"
-             " does not name")
-    raise ExprError(cause, "groups are numbered from 1 by their '('; \\g<name> names one",
+    cause = (tr("regex_replace(): the replacement refers to group {group}, but the pattern has"
+                " {count}", group=key, count=regex.groups) if isinstance(key, int) else
+             tr("regex_replace(): the replacement refers to group '{group}', which the pattern"
+                " does not name", group=key))
+    raise ExprError(cause, tr("groups are numbered from 1 by their '('; \\g<name> names one"),
                     replacement)
 
 

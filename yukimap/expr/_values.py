@@ -20,6 +20,7 @@ from decimal import (
 )
 from typing import Protocol
 
+from yukimap.i18n import tr
 from yukimap.limits import limits
 from yukimap.values import BadValue, to_xml_text
 
@@ -74,20 +75,22 @@ def _row_error(exc: Exception) -> ExprError:
     if isinstance(exc, BadValue):
         return ExprError(exc.cause, exc.hint)
     if isinstance(exc, ZeroDivisionError):  # decimal's DivisionByZero and 0/0 among them
-        return ExprError("division by zero")
+        return ExprError(tr("division by zero"))
     if isinstance(exc, Overflow):
         return _too_large(None)
     if isinstance(exc, Inexact):
-        return ExprError(f"the result needs more than {PRECISION} digits to be exact",
-                         "round the values first with round()")
+        return ExprError(tr("the result needs more than {digits} digits to be exact",
+                            digits=PRECISION),
+                         tr("round the values first with round()"))
     if isinstance(exc, InvalidOperation):
-        return ExprError("invalid arithmetic (e.g. 0/0)")
+        return ExprError(tr("invalid arithmetic (e.g. 0/0)"))
     if isinstance(exc, RecursionError):
-        return ExprError("the expression and the let: values it uses nest too deeply",
-                         "simplify the let: values")
+        return ExprError(tr("the expression and the let: values it uses nest too deeply"),
+                         tr("simplify the let: values"))
     if isinstance(exc, MemoryError):
-        return ExprError("the values are too large to compute")
-    return ExprError(f"cannot compute it: {exc}", "check the values on these rows")
+        return ExprError(tr("the values are too large to compute"))
+    return ExprError(tr("cannot compute it: {reason}", reason=exc),
+                     tr("check the values on these rows"))
 
 
 @contextmanager
@@ -106,8 +109,9 @@ def numbers_context() -> Iterator[None]:
 
 
 def _too_large(value: Decimal | None) -> ExprError:
-    return ExprError(f"a number is too large (more than {limits().number_digits} digits before"
-                     " the decimal mark)", value=None if value is None else to_xml_text(value))
+    return ExprError(tr("a number is too large (more than {digits} digits before the decimal"
+                        " mark)", digits=limits().number_digits),
+                     value=None if value is None else to_xml_text(value))
 
 
 def _bounded(value: Decimal) -> Decimal:
@@ -121,7 +125,7 @@ def _bounded(value: Decimal) -> Decimal:
 
 def _number(value: object, env: Env) -> Decimal:
     if isinstance(value, bool):
-        raise ExprError("a yes/no value is not a number")
+        raise ExprError(tr("a yes/no value is not a number"))
     if isinstance(value, Decimal):
         return value  # checked where it came in, or where arithmetic made it
     if isinstance(value, int):
@@ -130,12 +134,15 @@ def _number(value: object, env: Env) -> Decimal:
         try:
             return _bounded(env.decimal(value))
         except BadValue as exc:
-            raise ExprError(f"column '{value.column}': {exc.cause}", exc.hint, value) from None
+            raise ExprError(tr("column '{column}': {cause}", column=value.column,
+                               cause=exc.cause), exc.hint, value) from None
         except ExprError as exc:
-            raise ExprError(f"column '{value.column}': {exc.cause}", exc.hint, value) from None
+            raise ExprError(tr("column '{column}': {cause}", column=value.column,
+                               cause=exc.cause), exc.hint, value) from None
     if value is None:
-        raise ExprError("an empty value in arithmetic", "use coalesce(x, 0) for empty cells")
-    raise ExprError("a text where a number is needed", "use decimal(...) to read a number",
+        raise ExprError(tr("an empty value in arithmetic"),
+                        tr("use coalesce(x, 0) for empty cells"))
+    raise ExprError(tr("a text where a number is needed"), tr("use decimal(...) to read a number"),
                     _str(value))
 
 
@@ -150,7 +157,7 @@ def _shift(day: date, days: int) -> date:
     try:
         return day + timedelta(days=days)
     except OverflowError:
-        raise ExprError("the date would be outside the years 1 to 9999") from None
+        raise ExprError(tr("the date would be outside the years 1 to 9999")) from None
 
 
 # --- texts ------------------------------------------------------------------------------
@@ -163,8 +170,9 @@ def _text_result(text: str) -> str:
 
 def _check_length(length: int) -> None:
     if length > limits().text_chars:
-        raise ExprError(f"the text would be longer than {limits().text_chars:,} characters",
-                        "check how the expression makes its text grow (replace(), &, join())")
+        raise ExprError(tr("the text would be longer than {bound} characters",
+                           bound=f"{limits().text_chars:,}"),
+                        tr("check how the expression makes its text grow (replace(), &, join())"))
 
 
 def _str(value: object) -> str:
@@ -189,6 +197,7 @@ def _whole_number(value: Value, env: Env, what: str, kind: str) -> int:
     low, high = _RANGES[kind]()
     number = _number(value, env)
     if number != number.to_integral_value() or not low <= number <= high:
-        raise ExprError(f"{what} must be a whole number from {low:,} to {high:,}",
+        raise ExprError(tr("{what} must be a whole number from {low} to {high}", what=what,
+                           low=f"{low:,}", high=f"{high:,}"),
                         value=to_xml_text(number))
     return int(number)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from yukimap.errors import SourceError
 from yukimap.frames import Table
+from yukimap.i18n import N_, tr
 from yukimap.model import Source
 from yukimap.read.csvfile import read_csv
 from yukimap.read.files import DAMAGED_HINT, check_file
@@ -58,7 +59,7 @@ CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 CAMT_EXTENSIONS = (".xml",)
 MT940_EXTENSIONS = (".sta", ".940", ".mt940", ".swi")
-FORMAT_HINT = "set format: csv (or excel, camt053, mt940) under source:"
+FORMAT_HINT = N_("set format: csv (or excel, camt053, mt940) under source:")
 
 
 def read_table(path: Path, source: Source) -> Table:
@@ -67,8 +68,8 @@ def read_table(path: Path, source: Source) -> Table:
     check_file(path, name)
     if source.header_row < (0 if source.columns else 1) or source.skip_last < 0:
         raise SourceError(
-            "header_row must be 1 or more and skip_last 0 or more",
-            hint="check source: in the mapping file",
+            tr("header_row must be 1 or more and skip_last 0 or more"),
+            hint=tr("check source: in the mapping file"),
         )
     kind = _format(path, source)
     if kind == "camt053":
@@ -107,19 +108,22 @@ def _format(path: Path, source: Source) -> str:
 
         if camt_version(_head(path)):
             return "camt053"
-        raise SourceError(f"{path} is XML but not a CAMT.053 bank statement (no camt.053"
-                          " namespace in its first lines); yukimap reads XML only as CAMT.053",
-                          hint="export the statement as CAMT.053, or the data as CSV or Excel")
+        raise SourceError(tr("{path} is XML but not a CAMT.053 bank statement (no camt.053"
+                             " namespace in its first lines); yukimap reads XML only as CAMT.053",
+                             path=path),
+                          hint=tr("export the statement as CAMT.053, or the data as CSV or Excel"))
     if ext in CSV_EXTENSIONS:
         return "csv"
     if ext in EXCEL_EXTENSIONS:
         return "excel"
     known = ", ".join(CSV_EXTENSIONS + EXCEL_EXTENSIONS + CAMT_EXTENSIONS + MT940_EXTENSIONS)
-    raise SourceError(
-        f"cannot tell the format of {path} from its extension"
-        f" ({ext or 'it has none'}); yukimap reads {known}",
-        hint=FORMAT_HINT,
-    )
+    if ext:
+        message = tr("cannot tell the format of {path} from its extension ({ext}); yukimap reads"
+                     " {known}", path=path, ext=ext, known=known)
+    else:
+        message = tr("cannot tell the format of {path} from its extension (it has none);"
+                     " yukimap reads {known}", path=path, known=known)
+    raise SourceError(message, hint=tr(FORMAT_HINT))
 
 
 def _mt940(path: Path) -> bool:

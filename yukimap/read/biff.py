@@ -122,7 +122,7 @@ class _Cursor:
         self.part += 1
         self.pos = 0
         if self.part >= len(self.parts):
-            raise IndexError("cut short")
+            raise IndexError("cut short")  # i18n: caught below, never shown
 
     def take(self, layout: str) -> tuple[int, ...]:
         if self.pos >= len(self.parts[self.part]):

@@ -20,6 +20,7 @@ from lxml import etree
 
 from yukimap.errors import Problem, SourceError, Where
 from yukimap.frames import Table
+from yukimap.i18n import N_, tr
 from yukimap.read.files import read_bytes
 from yukimap.read.statement import Record, amount_text, statement_table
 from yukimap.resources import schema_path
@@ -28,7 +29,8 @@ NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
 VERSIONS = ("02", "08")  # the versions whose XSD yukimap ships
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 MAX_XSD_PROBLEMS = 20
-_HINT = "export the statement from your bank again as CAMT.053; if it stays, tell your bank"
+_HINT = N_("export the statement from your bank again as CAMT.053; if it stays, tell your"
+           " bank")
 
 
 def camt_version(head: bytes) -> str | None:
@@ -51,17 +53,21 @@ def read_camt(path: Path, name: str) -> Table:
 
 def _parse(content: bytes, name: str) -> etree._Element:
     if _DECLARATION.search(content[:4096]):
-        raise SourceError(f"{name} declares a DOCTYPE or entities, which a CAMT.053 statement"
-                          " never does; yukimap does not read it", hint=_HINT)
+        raise SourceError(tr("{name} declares a DOCTYPE or entities, which a CAMT.053 statement"
+                             " never does; yukimap does not read it", name=name), hint=tr(_HINT))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False, remove_comments=True, remove_pis=True)
     try:
         return etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 1
-        raise SourceError(f"{name} is not well-formed XML at line {line}: {exc.msg}",
-                          hint="the file may be incomplete or damaged; " + _HINT,
-                          problems=[Problem("not well-formed XML", Where(file=name, rows=(line,)),
+        raise SourceError(tr("{name} is not well-formed XML at line {line}: {reason}",
+                             name=name, line=line, reason=exc.msg),
+                          hint=tr("the file may be incomplete or damaged; export the statement"
+                                  " from your bank again as CAMT.053; if it stays, tell your"
+                                  " bank"),
+                          problems=[Problem(tr("not well-formed XML"),
+                                            Where(file=name, rows=(line,)),
                                             value=str(exc.msg))]) from None
 
 
@@ -70,16 +76,18 @@ def _version(root: etree._Element, name: str) -> str:
     namespace = tag.namespace or ""
     if not namespace.startswith(NAMESPACE) or tag.localname != "Document":
         raise SourceError(
-            f"{name} is XML but not a CAMT.053 statement (its root is {tag.localname!r}"
-            f" in {namespace or 'no namespace'!r})",
-            hint="export the statement as CAMT.053, or set format: under source: to what the"
-                 " file is")
+            tr("{name} is XML but not a CAMT.053 statement (its root is {root} in {namespace})",
+               name=name, root=repr(tag.localname),
+               namespace=repr(namespace) if namespace else tr("no namespace")),
+            hint=tr("export the statement as CAMT.053, or set format: under source: to what the"
+                    " file is"))
     version = namespace[len(NAMESPACE):]
     if version not in VERSIONS:
         shown = " and ".join(f"camt.053.001.{v}" for v in VERSIONS)
-        raise SourceError(f"{name} is camt.053.001.{version}; yukimap reads {shown}",
-                          hint="ask your bank for camt.053.001.02 (the Dutch banks' standard)"
-                               " or .001.08")
+        raise SourceError(tr("{name} is camt.053.001.{version}; yukimap reads {shown}",
+                             name=name, version=version, shown=shown),
+                          hint=tr("ask your bank for camt.053.001.02 (the Dutch banks' standard)"
+                                  " or .001.08"))
     return version
 
 
@@ -93,15 +101,19 @@ def _validate(root: etree._Element, version: str, name: str) -> None:
     if schema.validate(root):
         return
     errors = list(cast("Iterable[etree._LogEntry]", schema.error_log))
-    problems = [Problem("not as the CAMT.053 XSD says", Where(file=name, rows=(e.line,)),
+    problems = [Problem(tr("not as the CAMT.053 XSD says"), Where(file=name, rows=(e.line,)),
                         value=_xsd_message(e.message))
                 for e in errors[:MAX_XSD_PROBLEMS]]
     first = errors[0]
-    raise SourceError(
-        f"{name} is not a valid camt.053.001.{version} statement: line {first.line}:"
-        f" {_xsd_message(first.message)}"
-        + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
-        hint=_HINT, problems=problems)
+    if len(errors) > 1:
+        message = tr("{name} is not a valid camt.053.001.{version} statement: line {line}:"
+                     " {reason} (and {more} more)", name=name, version=version, line=first.line,
+                     reason=_xsd_message(first.message), more=len(errors) - 1)
+    else:
+        message = tr("{name} is not a valid camt.053.001.{version} statement: line {line}:"
+                     " {reason}", name=name, version=version, line=first.line,
+                     reason=_xsd_message(first.message))
+    raise SourceError(message, hint=tr(_HINT), problems=problems)
 
 
 def _xsd_message(message: str) -> str:

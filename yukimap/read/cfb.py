@@ -7,6 +7,7 @@ from __future__ import annotations
 import struct
 
 from yukimap.errors import SourceError
+from yukimap.i18n import tr
 from yukimap.read.files import damaged
 
 CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
@@ -32,21 +33,21 @@ def cut_short(content: bytes) -> str | None:
         if difat >= _LAST_ID:
             break
         if (difat + 2) * size > len(content):
-            return "the file is cut short"
+            return tr("the file is cut short")
         ids = struct.unpack_from(f"<{size // 4}I", content, (difat + 1) * size)
         fat_sectors += [i for i in ids[:-1] if i < _LAST_ID]
         difat = ids[-1]
     used = -1
     for number, sector in enumerate(fat_sectors):
         if (sector + 2) * size > len(content):
-            return "the file is cut short"
+            return tr("the file is cut short")
         entries = struct.unpack_from(f"<{size // 4}I", content, (sector + 1) * size)
         in_use = (i for i in range(len(entries) - 1, -1, -1) if entries[i] != _FREE)
         last = next(in_use, -1)
         if last >= 0:
             used = number * (size // 4) + last
     if (used + 2) * size > len(content):
-        return "the file is cut short"
+        return tr("the file is cut short")
     return None
 
 
@@ -59,10 +60,10 @@ def workbook_stream(content: bytes, name: str) -> bytes | None:
             if stream is None:
                 return None  # not a workbook: calamine says what it is
             if ole.get_size(stream) > len(content):
-                raise damaged(name, "it declares a part larger than the file")
+                raise damaged(name, tr("it declares a part larger than the file"))
             data: bytes = ole.openstream(stream).read()
             return data
     except SourceError:
         raise
     except Exception as exc:  # noqa: BLE001 - olefile raises OSError, ValueError, struct.error
-        raise damaged(name, f"its inner structure is damaged ({exc})") from None
+        raise damaged(name, tr("its inner structure is damaged ({reason})", reason=exc)) from None

@@ -13,6 +13,7 @@ import polars as pl
 
 from yukimap.errors import Problem, SourceError, Where, column_letter
 from yukimap.frames import ROW, Table
+from yukimap.i18n import tr
 from yukimap.limits import MB, limits
 from yukimap.model import Source
 from yukimap.read.encoding import decode, encoding_doubts
@@ -35,7 +36,8 @@ def read_csv(path: Path, name: str, source: Source) -> Table:
     content = read_bytes(path, name)
     data, encoding = decode(content, name, source.encoding)
     if not data.strip():
-        raise SourceError(f"{name} is empty", hint="export the file again, with its rows")
+        raise SourceError(tr("{where} is empty", where=name),
+                          hint=tr("export the file again, with its rows"))
     data = _line_ends(data)
     quote = _quote_char(source.quote)
     if source.columns:  # no header row: the first record is data, row 1
@@ -93,7 +95,7 @@ def _line_ends(data: bytes) -> bytes:
 def _header(record: bytes, name: str, separator: str, quote: str | None, row: int
             ) -> list[str]:
     if len(record) > _longest_line():
-        _line_too_long(f"the header of {name} (row {row})", len(record))
+        _line_too_long(tr("the header of {where} (row {row})", where=name, row=row), len(record))
     cells = split(record.decode("utf-8"), separator, quote)[0]
     check_header(cells, name, row)
     return cells
@@ -108,8 +110,9 @@ def _longest_line() -> int:
 
 
 def _line_too_long(what: str, length: int) -> NoReturn:
-    refuse("max_cell_chars", what, f"it is {length:,} bytes long, more than"
-           f" {limits().max_columns:,} cells of that many characters")
+    refuse("max_cell_chars", what, tr("it is {length} bytes long, more than {columns} cells of"
+                                      " that many characters", length=f"{length:,}",
+                                      columns=f"{limits().max_columns:,}"))
 
 
 def _check_lines(body: bytes, name: str, first_line: int) -> None:
@@ -124,7 +127,7 @@ def _check_lines(body: bytes, name: str, first_line: int) -> None:
             length = (len(body) if end < 0 else end) - start
             if length > bound:
                 line = first_line + body.count(b"\n", 0, start)
-                _line_too_long(f"line {line} of {name}", length)
+                _line_too_long(tr("line {line} of {name}", line=line, name=name), length)
 
 
 def _first_records(data: bytes, separator: str, quote: str | None) -> Preview:
@@ -146,8 +149,8 @@ def _quote_char(quote: str | None) -> str | None:
         return None  # quoting switched off: quote characters are ordinary text
     if len(quote) != 1 or not quote.isascii():
         raise SourceError(
-            f"quote must be a single character, not {quote!r}",
-            hint='write quote: \'"\' under source: (or quote: "" to switch quoting off)',
+            tr("quote must be a single character, not {quote}", quote=repr(quote)),
+            hint=tr('write quote: \'"\' under source: (or quote: "" to switch quoting off)'),
         )
     return quote
 
@@ -180,14 +183,16 @@ def _locate_header(data: bytes, name: str, header_row: int, quote: str | None) -
     end, unclosed = _record_end(data, pos, quote)
     if unclosed:
         raise SourceError(
-            f"row {header_row} of {name}, the header, opens a quote ({quote}) that is never closed",
-            hint=f'check the quotes on that row, or add quote: "" under source: if {quote} is'
-            " ordinary text in this file",
-            problems=[Problem("quote never closed", Where(file=name, rows=(header_row,)))],
+            tr("row {row} of {name}, the header, opens a quote ({quote}) that is never closed",
+               row=header_row, name=name, quote=quote),
+            hint=tr('check the quotes on that row, or add quote: "" under source: if {quote} is'
+                    " ordinary text in this file", quote=quote),
+            problems=[Problem(tr("quote never closed"), Where(file=name, rows=(header_row,)))],
         )
     if not data[pos:end].strip():
         raise SourceError(
-            f"row {header_row} of {name} is empty, but the column names should be there",
+            tr("row {row} of {where} is empty, but the column names should be there",
+               row=header_row, where=name),
             hint=_first_text_hint(data, end, header_row + 1, quote),
         )
     return pos, end
@@ -200,13 +205,15 @@ def _first_text_hint(data: bytes, pos: int, first_row: int, quote: str | None) -
             break
         end, _ = _record_end(data, pos, quote)
         if data[pos:end].strip():
-            return f"the first row with text is row {row}: set header_row: {row} under source:"
+            return tr("the first row with text is row {first}: set header_row: {first} under"
+                      " source:", first=row)
         pos = end
-    return "set header_row: under source: to the row with the column names"
+    return tr("set header_row: under source: to the row with the column names")
 
 
 def _too_few_rows(name: str, rows: int, header_row: int) -> NoReturn:
     raise SourceError(
-        f"the header should be on row {header_row}, but {name} has only {rows} row(s)",
-        hint="set header_row: under source: to the row with the column names",
+        tr("the header should be on row {row}, but {where} has only {count} row(s)",
+           row=header_row, where=name, count=rows),
+        hint=tr("set header_row: under source: to the row with the column names"),
     )

@@ -12,8 +12,8 @@ import polars as pl
 
 from yukimap.errors import Problem, SourceError, Where
 from yukimap.frames import ROW, Table
+from yukimap.i18n import tr
 from yukimap.limits import MB
-from yukimap.read.files import DAMAGED_HINT
 
 
 def decode(raw: bytes, name: str, setting: str) -> tuple[bytes, str]:
@@ -41,9 +41,9 @@ def _codec(setting: str) -> str:
 
 def _unknown_encoding(setting: str) -> NoReturn:
     raise SourceError(
-        f"unknown encoding {setting!r}",
-        hint="write one such as encoding: cp1252, encoding: latin-1 or encoding: utf-16"
-        " under source:",
+        tr("unknown encoding {setting}", setting=repr(setting)),
+        hint=tr("write one such as encoding: cp1252, encoding: latin-1 or encoding: utf-16"
+                " under source:"),
     ) from None
 
 
@@ -68,15 +68,18 @@ def _nul_bytes(body: bytes, skip: int, name: str) -> NoReturn:
     order = "le" if odd > even else "be"
     if max(even, odd) * 3 >= len(sample) // 2 and min(even, odd) * 10 <= max(even, odd):
         raise SourceError(
-            f"{name} contains NUL bytes, so it is probably UTF-16 text without a byte order mark",
-            hint=f"add encoding: utf-16-{order} under source:",
+            tr("{name} contains NUL bytes, so it is probably UTF-16 text without a byte order"
+               " mark", name=name),
+            hint=tr("add encoding: {encoding} under source:", encoding=f"utf-16-{order}"),
         )
     at = body.index(b"\x00")
     line = body.count(b"\n", 0, at) + 1
     raise SourceError(
-        f"{name} contains NUL bytes (binary zeros), the first at byte offset {skip + at}"
-        f" (line {line}): it is damaged, or not a text file",
-        hint=DAMAGED_HINT + "; a workbook needs its .xlsx, .xls or .ods name",
+        tr("{name} contains NUL bytes (binary zeros), the first at byte offset {offset}"
+           " (line {line}): it is damaged, or not a text file", name=name, offset=skip + at,
+           line=line),
+        hint=tr("the file may be incomplete (still being copied?) or damaged; export it again;"
+                " a workbook needs its .xlsx, .xls or .ods name"),
     )
 
 
@@ -92,12 +95,14 @@ def encoding_doubts(content: bytes, table: Table, setting: str) -> tuple[Problem
     if content.isascii() or codec.startswith(_UTF8_TWINS):
         return ()
     if _decodes(content, "utf-8"):
-        return _doubt(table, f"read as {setting}, the file looks like UTF-8 text: its letters"
-                      " come out garbled", _garbled(content, codec), codec, "utf-8")
+        return _doubt(table, tr("read as {setting}, the file looks like UTF-8 text: its letters"
+                                " come out garbled", setting=setting),
+                      _garbled(content, codec), codec, "utf-8")
     if codec.startswith(_LATIN) and re.search(rb"[\x80-\x9f]", content) \
             and _decodes(content, "cp1252"):
-        return _doubt(table, f"read as {setting}, the file has control characters where cp1252"
-                      " has signs such as €", "[\x80-\x9f]", codec, "cp1252")
+        return _doubt(table, tr("read as {setting}, the file has control characters where"
+                                " cp1252 has signs such as €", setting=setting),
+                      "[\x80-\x9f]", codec, "cp1252")
     return ()
 
 
@@ -130,10 +135,11 @@ def _doubt(table: Table, cause: str, pattern: str, codec: str, better: str
             where = Where(file=table.file, rows=(row,), column=column,
                           letter=table.letters[column])
             break
-    hint = f"set encoding: {better} under source:"
+    hint = tr("set encoding: {encoding} under source:", encoding=better)
     if value is not None:
         fixed = value.encode(codec, "replace").decode(better, "replace")
-        hint += f" ({value!r} then reads {fixed!r})"
+        hint = tr("set encoding: {encoding} under source: ({value} then reads {fixed})",
+                  encoding=better, value=repr(value), fixed=repr(fixed))
     return (Problem(cause, where, value=value, hint=hint, severity="warning"),)
 
 
@@ -147,18 +153,13 @@ def _decode_error(
     after = body[exc.end : exc.end + 160].decode(codec, errors="replace").split("\n")[0]
     context = before.rsplit("\n", 1)[-1][-30:] + f"[{shown}]" + after.rstrip("\r")[:30]
     label = "UTF-8" if codec == "utf-8" else codec
-    message = (
-        f"{name} is not valid {label}: the bytes {shown} at byte offset {skip + exc.start}"
-        f" (line {line}) cannot be read, in: {context}"
-    )
+    message = tr("{name} is not valid {encoding}: the bytes {bytes} at byte offset {offset}"
+                 " (line {line}) cannot be read, in: {context}", name=name, encoding=label,
+                 bytes=shown, offset=skip + exc.start, line=line, context=context)
     if codec == "utf-8":
-        hint = (
-            "the file was probably saved by Excel on Windows;"
-            " add encoding: cp1252 under source:"
-        )
+        hint = tr("the file was probably saved by Excel on Windows; add encoding: cp1252 under"
+                  " source:")
     else:
-        hint = (
-            f"the file is not in {setting}; set the right encoding under source:"
-            " (often utf-8, cp1252 or utf-16)"
-        )
+        hint = tr("the file is not in {setting}; set the right encoding under source:"
+                  " (often utf-8, cp1252 or utf-16)", setting=setting)
     return SourceError(message, hint=hint)

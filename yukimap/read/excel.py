@@ -18,10 +18,11 @@ import polars as pl
 
 from yukimap.errors import Problem, SourceError, Where, column_letter
 from yukimap.frames import ROW, Table
+from yukimap.i18n import tr
 from yukimap.model import Source
 from yukimap.read import cfb, scan
 from yukimap.read.extent import Extents
-from yukimap.read.files import DAMAGED_HINT, damaged, read_bytes
+from yukimap.read.files import damaged, read_bytes
 from yukimap.read.table import (
     EMPTY_SHEET_HINT,
     PREVIEW_ROWS,
@@ -68,11 +69,11 @@ def read_excel(path: Path, name: str, source: Source) -> Table:
     sheets = list(reader.sheet_names)
     index = _sheet_index(sheets, source.sheet, name)
     sheet_name = sheets[index]
-    where = f"sheet {sheet_name!r} of {name}"
+    where = tr("sheet {sheet} of {name}", sheet=repr(sheet_name), name=name)
     scan.check_sheet(extents, sheet_name, where, source.header_row)
     grid, absolute = _load(reader, index, name, content)
     if grid.height == 0 or grid.width == 0:
-        raise SourceError(f"{where} is empty", hint=EMPTY_SHEET_HINT)
+        raise SourceError(tr("{where} is empty", where=where), hint=tr(EMPTY_SHEET_HINT))
     if source.columns:
         return _headerless(grid, absolute, source, name, sheet_name, tuple(sheets), extents)
     header = _excel_header(grid, where, source.header_row)
@@ -105,7 +106,7 @@ def _headerless(grid: pl.DataFrame, absolute: list[int], source: Source, name: s
                 sheet: str, sheets: tuple[str, ...], extents: Extents) -> Table:
     """A sheet without a header row, its columns named by columns: in order from column A
     (row 1 is data); a cell beyond the columns named is an error at its row."""
-    where = f"sheet {sheet!r} of {name}"
+    where = tr("sheet {sheet} of {name}", sheet=repr(sheet), name=name)
     width = len(source.columns)
     at = dict(zip(absolute, grid.columns))
     rows = grid.with_row_index(ROW, offset=1)
@@ -117,12 +118,12 @@ def _headerless(grid: pl.DataFrame, absolute: list[int], source: Source, name: s
                               for (a, _), f in zip(beyond, filled)]).alias("letter"))
         if hits.height:
             raise SourceError(
-                f"{hits.height} row(s) of {where} have cells beyond the {width} columns"
-                " columns: under source: names",
-                hint="add a name to columns: for each column of the sheet, in order",
-                problems=[Problem("a cell beyond the columns named",
+                tr("{count} row(s) of {where} have cells beyond the {width} columns"
+                   " columns: under source: names", count=hits.height, where=where, width=width),
+                hint=tr("add a name to columns: for each column of the sheet, in order"),
+                problems=[Problem(tr("a cell beyond the columns named"),
                                   Where(file=name, sheet=sheet, rows=(row,)),
-                                  value=f"column {letter}")
+                                  value=tr("column {letter}", letter=letter))
                           for row, letter in hits.iter_rows()])
     raw = rows.select(
         *(pl.col(at[a]).alias(f"_{a}") if a in at else pl.lit(None, pl.String).alias(f"_{a}")
@@ -212,8 +213,9 @@ def _excel_text(cell: pl.Expr) -> pl.Expr:
 def _excel_header(grid: pl.DataFrame, where: str, header_row: int) -> list[str | None]:
     if header_row > grid.height:
         raise SourceError(
-            f"the header should be on row {header_row}, but {where} has only {grid.height} row(s)",
-            hint="set header_row: under source: to the row with the column names",
+            tr("the header should be on row {row}, but {where} has only {count} row(s)",
+               row=header_row, where=where, count=grid.height),
+            hint=tr("set header_row: under source: to the row with the column names"),
         )
     cells = [None if c is None or not c.strip() else c for c in grid.row(header_row - 1)]
     if all(c is None for c in cells):
@@ -222,11 +224,12 @@ def _excel_header(grid: pl.DataFrame, where: str, header_row: int) -> list[str |
         )
         first = filled["_n"][0] if filled.height else None
         if first is None:
-            raise SourceError(f"{where} is empty", hint=EMPTY_SHEET_HINT)
+            raise SourceError(tr("{where} is empty", where=where), hint=tr(EMPTY_SHEET_HINT))
         raise SourceError(
-            f"row {header_row} of {where} is empty, but the column names should be there",
-            hint=f"the first row with text is row {first}: set header_row: {first} under source:"
-            " if the column names are there",
+            tr("row {row} of {where} is empty, but the column names should be there",
+               row=header_row, where=where),
+            hint=tr("the first row with text is row {first}: set header_row: {first} under"
+                    " source: if the column names are there", first=first),
         )
     return cells
 
@@ -246,15 +249,17 @@ def _open_workbook(path: Path, name: str
 
 def _damaged(name: str, exc: BaseException, content: bytes) -> SourceError:
     head = content[:2048]
-    hint = DAMAGED_HINT
+    hint = None
     if head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<table")):
-        reason = "it is a web page (HTML), not a workbook"
-        hint += "; or open it in Excel and save it as .xlsx"
+        reason = tr("it is a web page (HTML), not a workbook")
+        hint = tr("the file may be incomplete (still being copied?) or damaged; export it again;"
+                  " or open it in Excel and save it as .xlsx")
     elif head and not _workbook_start(head) and _is_text(head):
-        reason = "it is a text file, not a workbook"
-        hint += "; if it is a CSV export, set format: csv under source:"
+        reason = tr("it is a text file, not a workbook")
+        hint = tr("the file may be incomplete (still being copied?) or damaged; export it again;"
+                  " if it is a CSV export, set format: csv under source:")
     elif type(exc).__name__ == "PanicException":
-        reason = "its inner structure is damaged"
+        reason = tr("its inner structure is damaged")
     else:
         lines = str(exc).strip().splitlines() or [type(exc).__name__]
         reason = lines[0].removeprefix("calamine error: ")
@@ -282,8 +287,10 @@ def _sheet_index(sheets: list[str], wanted: str | int | None, name: str) -> int:
         if 1 <= wanted <= len(sheets):
             return wanted - 1
         raise SourceError(
-            f"there is no sheet {wanted} in {name}: it has {len(sheets)} sheet(s): {listing}",
-            hint=f"set sheet: to a number from 1 to {len(sheets)} (or a name) under source:",
+            tr("there is no sheet {wanted} in {name}: it has {count} sheet(s): {listing}",
+               wanted=wanted, name=name, count=len(sheets), listing=listing),
+            hint=tr("set sheet: to a number from 1 to {count} (or a name) under source:",
+                    count=len(sheets)),
         )
     if wanted in sheets:
         return sheets.index(wanted)
@@ -292,7 +299,7 @@ def _sheet_index(sheets: list[str], wanted: str | int | None, name: str) -> int:
         key=lambda s: -difflib.SequenceMatcher(None, wanted.lower(), s.lower()).ratio(),
     )
     raise SourceError(
-        f"there is no sheet {wanted!r} in {name}; its sheets are, nearest first: "
-        + ", ".join(repr(s) for s in nearest),
+        tr("there is no sheet {wanted} in {name}; its sheets are, nearest first: {sheets}",
+           wanted=repr(wanted), name=name, sheets=", ".join(repr(s) for s in nearest)),
         hint=f'sheet: "{nearest[0]}"',
     )

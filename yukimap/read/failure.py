@@ -11,6 +11,7 @@ import polars as pl
 
 from yukimap.errors import Problem, SourceError, Where
 from yukimap.frames import ROW, delimiter_hint
+from yukimap.i18n import tr
 from yukimap.read.sniff import label
 
 
@@ -36,40 +37,46 @@ def explain_failure(
     if too_long.height:
         problems = [
             Problem(
-                f"more fields than the header ({width})",
+                tr("more fields than the header ({width})", width=width),
                 Where(file=name, rows=(row,)),
-                value=f"{fields} fields",  # the report shows "row 7: '5 fields'" under the cause
+                # the report shows "row 7: '5 fields'" under the cause
+                value=tr("{count} fields", count=fields),
             )
             for row, fields in too_long.select(ROW, "fields").iter_rows()
         ]
         raise SourceError(
-            f"{len(problems)} row(s) of {name} have more fields than the header ({width})",
-            hint=delimiter_hint(other) or f"check the delimiter ({label(delimiter)}) and the"
-            f" quotes on those rows: a value that contains {label(delimiter)} must be in quotes",
+            tr("{count} row(s) of {name} have more fields than the header ({width})",
+               count=len(problems), name=name, width=width),
+            hint=delimiter_hint(other) or tr("check the delimiter ({delimiter}) and the quotes on"
+                                             " those rows: a value that contains {delimiter} must"
+                                             " be in quotes", delimiter=label(delimiter)),
             problems=problems,
         )
     unclosed = records.filter(pl.col("unclosed"))
     if quote and unclosed.height:
         row = unclosed[ROW][0]
         raise SourceError(
-            f"row {row} of {name} opens a quote ({quote}) that is never closed",
-            hint=f"check the quotes on that row, or add quote: \"\" under source: if {quote} is"
-            " ordinary text in this file",
-            problems=[Problem("quote never closed", Where(file=name, rows=(row,)))],
+            tr("row {row} of {name} opens a quote ({quote}) that is never closed", row=row,
+               name=name, quote=quote),
+            hint=tr('check the quotes on that row, or add quote: "" under source: if {quote} is'
+                    " ordinary text in this file", quote=quote),
+            problems=[Problem(tr("quote never closed"), Where(file=name, rows=(row,)))],
         )
     odd = records.filter(pl.col("odd_quotes"))[ROW].to_list()
     if quote and odd:
         raise SourceError(
-            f"{len(odd)} row(s) of {name} have badly quoted values",
-            hint=delimiter_hint(other) or f"a value in quotes ({quote}) must be quoted as a"
-            f" whole, with any {quote} inside it doubled; or add quote: \"\" under source: if"
-            f" {quote} is ordinary text here",
-            problems=[Problem("badly quoted value", Where(file=name, rows=(row,))) for row in odd],
+            tr("{count} row(s) of {name} have badly quoted values", count=len(odd), name=name),
+            hint=delimiter_hint(other) or tr("a value in quotes ({quote}) must be quoted as a"
+                                             " whole, with any {quote} inside it doubled; or add"
+                                             ' quote: "" under source: if {quote} is ordinary'
+                                             " text here", quote=quote),
+            problems=[Problem(tr("badly quoted value"), Where(file=name, rows=(row,)))
+                      for row in odd],
         )
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     raise SourceError(
-        f"cannot read {name} as CSV ({reason})",
-        hint="check the delimiter and the quotes in the file",
+        tr("cannot read {name} as CSV ({reason})", name=name, reason=reason),
+        hint=tr("check the delimiter and the quotes in the file"),
     )
 
 
@@ -85,14 +92,16 @@ def check_widths(body: bytes, name: str, delimiter: str, quote: str | None, widt
     if not wrong.height:
         return
     problems = [
-        Problem(f"{'more' if fields > width else 'fewer'} fields than columns: names ({width})",
-                Where(file=name, rows=(row,)), value=f"{fields} fields")
+        Problem(tr("more fields than columns: names ({width})", width=width) if fields > width
+                else tr("fewer fields than columns: names ({width})", width=width),
+                Where(file=name, rows=(row,)), value=tr("{count} fields", count=fields))
         for row, fields in wrong.select(ROW, "fields").iter_rows()]
     raise SourceError(
-        f"{len(problems)} row(s) of {name} do not have the {width} fields columns: under"
-        " source: names",
-        hint=f"check columns: under source: (one name for each column of the file, in order)"
-             f" and the delimiter ({label(delimiter)}) and quotes on those rows",
+        tr("{count} row(s) of {name} do not have the {width} fields columns: under source: names",
+           count=len(problems), name=name, width=width),
+        hint=tr("check columns: under source: (one name for each column of the file, in order)"
+                " and the delimiter ({delimiter}) and quotes on those rows",
+                delimiter=label(delimiter)),
         problems=problems)
 
 

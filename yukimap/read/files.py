@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from yukimap.errors import SourceError
+from yukimap.i18n import N_, tr
 from yukimap.limits import MB, limits, over
 
-DAMAGED_HINT = "the file may be incomplete (still being copied?) or damaged; export it again"
+DAMAGED_HINT = N_("the file may be incomplete (still being copied?) or damaged; export it again")
 
 
 def check_file(path: Path, name: str) -> None:
@@ -19,24 +20,25 @@ def check_file(path: Path, name: str) -> None:
     try:
         status = path.stat()
     except OSError:
-        raise SourceError(f"cannot find {name}",
-                          hint="check the file name and its folder") from None
+        raise SourceError(tr("cannot find {name}", name=name),
+                          hint=tr("check the file name and its folder")) from None
     if stat.S_ISDIR(status.st_mode):
-        raise SourceError(f"{name} is a folder, not a file", hint="give the export file itself")
+        raise SourceError(tr("{name} is a folder, not a file", name=name),
+                          hint=tr("give the export file itself"))
     if not stat.S_ISREG(status.st_mode):
-        raise SourceError(f"{name} is not a regular file but {_kind(status.st_mode)}",
-                          hint="give the export file itself")
+        raise SourceError(_not_regular(status.st_mode, name),
+                          hint=tr("give the export file itself"))
     _check_size(status.st_size, name)
 
 
-def _kind(mode: int) -> str:
+def _not_regular(mode: int, name: str) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return tr("{name} is not a regular file but a device", name=name)
     if stat.S_ISFIFO(mode):
-        return "a pipe"
+        return tr("{name} is not a regular file but a pipe", name=name)
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
+        return tr("{name} is not a regular file but a socket", name=name)
+    return tr("{name} is not a regular file but a special file", name=name)
 
 
 def _check_size(size: int, name: str) -> None:
@@ -51,8 +53,8 @@ def read_bytes(path: Path, name: str) -> bytes:
             content = stream.read(limits().max_file_mb * MB + 1)
     except OSError as exc:
         raise SourceError(
-            f"cannot read {name}: {exc.strerror or exc}",
-            hint="check that the file is not open elsewhere and that you may read it",
+            tr("cannot read {name}: {reason}", name=name, reason=exc.strerror or exc),
+            hint=tr("check that the file is not open elsewhere and that you may read it"),
         ) from None
     _check_size(len(content), name)
     return content
@@ -64,5 +66,7 @@ def refuse(setting: str, what: str, found: str) -> NoReturn:
     raise SourceError(message, hint=hint)
 
 
-def damaged(name: str, reason: str, hint: str = DAMAGED_HINT) -> SourceError:
-    return SourceError(f"cannot open {name} as an Excel workbook: {reason}", hint=hint)
+def damaged(name: str, reason: str, hint: str | None = None) -> SourceError:
+    """`reason` and `hint` already in the user's language (the hint: DAMAGED_HINT's)."""
+    return SourceError(tr("cannot open {name} as an Excel workbook: {reason}", name=name,
+                          reason=reason), hint=tr(DAMAGED_HINT) if hint is None else hint)

@@ -15,6 +15,7 @@ import mt940
 
 from yukimap.errors import Problem, SourceError, Where
 from yukimap.frames import Table
+from yukimap.i18n import N_, tr
 from yukimap.read.details86 import split_details
 from yukimap.read.files import read_bytes
 from yukimap.read.statement import Record, amount_text, statement_table
@@ -25,7 +26,7 @@ logging.getLogger("mt940").propagate = False
 
 _OPTIONS = mt940.Options(reversal_sign=True, case_insensitive_marks=True,
                          unbounded_details=True, strip_bom=True)
-_HINT = "export the statement again as MT940 (Structured); if it stays, tell your bank"
+_HINT = N_("export the statement again as MT940 (Structured); if it stays, tell your bank")
 # ING's IBAN, Rabobank's old account number, with the currency after it
 _IBAN_CURRENCY = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{10,30}?|[\d.]+)([A-Z]{3})$")
 _TRCD = re.compile(r"/TRCD/([^/]+)/")
@@ -50,9 +51,10 @@ def read_mt940(path: Path, name: str) -> Table:
             details = _details(all_lines, line) if line else None
             records.append((line, {**common, **_transaction(transaction.data, details)}))
     if not statements:
-        raise SourceError(f"{name} holds no MT940 statement: no line starts with :20:",
-                          hint="give the MT940 file itself (.sta, .940, .swi), or set"
-                               " format: under source: to what the file is")
+        raise SourceError(tr("{name} holds no MT940 statement: no line starts with :20:",
+                             name=name),
+                          hint=tr("give the MT940 file itself (.sta, .940, .swi), or set"
+                                  " format: under source: to what the file is"))
     return statement_table(records, name, "MT940")
 
 
@@ -72,12 +74,22 @@ def _parse(text: str, name: str) -> list[Any]:
         fragment = exc.args[2] if len(exc.args) > 2 and isinstance(exc.args[2], str) else ""
         line = _line_of(text, fragment)
         tag = getattr(exc.args[1], "id", None) if len(exc.args) > 1 else None
-        what = f"its :{tag}: field" if tag else "a field"
-        where = f" at line {line}" if line else ""
+        if tag and line:
+            message = tr("cannot read {name} as MT940: its :{tag}: field at line {line} is not"
+                         " as SWIFT describes it", name=name, tag=tag, line=line)
+        elif tag:
+            message = tr("cannot read {name} as MT940: its :{tag}: field is not as SWIFT"
+                         " describes it", name=name, tag=tag)
+        elif line:
+            message = tr("cannot read {name} as MT940: a field at line {line} is not as SWIFT"
+                         " describes it", name=name, line=line)
+        else:
+            message = tr("cannot read {name} as MT940: a field is not as SWIFT describes it",
+                         name=name)
         raise SourceError(
-            f"cannot read {name} as MT940: {what}{where} is not as SWIFT describes it",
-            hint=_HINT,
-            problems=[Problem("a field that is not as SWIFT describes it",
+            message,
+            hint=tr(_HINT),
+            problems=[Problem(tr("a field that is not as SWIFT describes it"),
                               Where(file=name, rows=(line,) if line else ()),
                               value=fragment.splitlines()[0][:80] if fragment else None)],
         ) from None

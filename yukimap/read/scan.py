@@ -14,6 +14,7 @@ columns it really spans. The reader holds the sheet it reads against the limits.
 from __future__ import annotations
 
 from yukimap.errors import column_letter
+from yukimap.i18n import tr
 from yukimap.limits import MB, limits
 from yukimap.read.biff import xls_extents
 from yukimap.read.cfb import CFB_MAGIC
@@ -38,7 +39,8 @@ def inspect(content: bytes, name: str) -> Extents:
     if eager:
         for sheet in extents:
             if sheet:
-                check_sheet(extents, sheet, f"sheet {sheet!r} of {name}", 1)
+                check_sheet(extents, sheet, tr("sheet {sheet} of {name}", sheet=repr(sheet),
+                                               name=name), 1)
     return extents
 
 
@@ -47,14 +49,16 @@ def check_sheet(extents: Extents, sheet: str, where: str, header_row: int) -> No
     bounds = limits()
     for extent in extents.get(sheet) or extents.get(None, ()):
         if extent.declared:
-            size = f"it declares {extent.rows:,} rows by {extent.columns:,} columns"
+            size = tr("it declares {rows} rows by {columns} columns", rows=f"{extent.rows:,}",
+                      columns=f"{extent.columns:,}")
             far, deep, many = size, size, size
         else:
-            far = f"it has cells up to column {column_letter(extent.columns - 1)}:" \
-                  f" {extent.columns:,} columns"
-            deep = f"it has cells down to row {extent.rows:,}"
-            many = f"its cells reach {extent.corner}: {extent.rows:,} rows by" \
-                   f" {extent.columns:,} columns"
+            far = tr("it has cells up to column {letter}: {columns} columns",
+                     letter=column_letter(extent.columns - 1), columns=f"{extent.columns:,}")
+            deep = tr("it has cells down to row {row}", row=f"{extent.rows:,}")
+            many = tr("its cells reach {corner}: {rows} rows by {columns} columns",
+                      corner=extent.corner, rows=f"{extent.rows:,}",
+                      columns=f"{extent.columns:,}")
         if extent.columns > bounds.max_columns:
             refuse("max_columns", where, far)
         if extent.rows - header_row > bounds.max_rows:
@@ -62,5 +66,5 @@ def check_sheet(extents: Extents, sheet: str, where: str, header_row: int) -> No
         if extent.rows * extent.columns > bounds.max_cells:
             refuse("max_cells", where, many)
         if extent.texts > bounds.max_sheet_text_mb * MB:
-            refuse("max_sheet_text_mb", f"the text of {where}",
-                   f"its cells repeat text to {extent.texts / MB:,.0f} MB")
+            refuse("max_sheet_text_mb", tr("the text of {where}", where=where),
+                   tr("its cells repeat text to {size} MB", size=f"{extent.texts / MB:,.0f}"))

@@ -5,11 +5,13 @@ header and the preview."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterator
 from dataclasses import replace
 
 from yukimap.errors import SourceError
+from yukimap.i18n import tr
 from yukimap.model import Source
 
 SNIFF_DELIMITERS = (";", ",", "\t", "|")
@@ -39,13 +41,13 @@ def choose_delimiter(data: bytes, name: str, source: Source, quote: str | None, 
 def _checked_delimiter(delimiter: str, quote: str | None) -> str:
     if len(delimiter) != 1 or not delimiter.isascii() or delimiter in "\r\n":
         raise SourceError(
-            f"delimiter must be a single character, not {delimiter!r}",
-            hint='write it in double quotes, e.g. delimiter: ";" (a tab is delimiter: "\\t")',
+            tr("delimiter must be a single character, not {delimiter}", delimiter=repr(delimiter)),
+            hint=tr('write it in double quotes, e.g. delimiter: ";" (a tab is delimiter: "\\t")'),
         )
     if delimiter == quote:
         raise SourceError(
-            f"delimiter and quote are both {delimiter!r}",
-            hint="they must differ; check source: in the mapping file",
+            tr("delimiter and quote are both {delimiter}", delimiter=repr(delimiter)),
+            hint=tr("they must differ; check source: in the mapping file"),
         )
     return delimiter
 
@@ -78,13 +80,11 @@ def _sniff(data: bytes, name: str, source: Source, quote: str | None, start: int
         exact = sum(len(r) == width for _, r in rows)
         if longer:
             row, got = longer[0]
-            misfits.append(
-                f"with {label(candidate)} the header has {width} columns but row {row} has {got}"
-            )
+            misfits.append(tr("with {delimiter} the header has {width} columns but row {row} has"
+                              " {got}", delimiter=label(candidate), width=width, row=row, got=got))
         elif rows and exact * 2 <= len(rows):
-            misfits.append(
-                f"with {label(candidate)} the header has {width} columns but most rows have fewer"
-            )
+            misfits.append(tr("with {delimiter} the header has {width} columns but most rows have"
+                              " fewer", delimiter=label(candidate), width=width))
         else:
             fits[candidate] = width
     if not fits and not misfits:
@@ -95,15 +95,19 @@ def _sniff(data: bytes, name: str, source: Source, quote: str | None, start: int
     if len(winners) == 1:
         return winners[0]
     if winners:
-        both = " and ".join(label(c) for c in winners)
-        reason = f"{both} each split the header and the rows into {best} columns"
+        both = functools.reduce(lambda one, other: tr("{one} and {other}", one=one, other=other),
+                                (label(c) for c in winners))
+        reason = tr("{delimiters} each split the header and the rows into {width} columns",
+                    delimiters=both, width=best)
         example = winners[0]
     else:
         reason = "; ".join(misfits)
         example = ";"
     raise SourceError(
-        f"cannot tell which character separates the columns of {name}: {reason}",
-        hint=f"add delimiter: {_yaml(example)} under source: (with the character your file uses)",
+        tr("cannot tell which character separates the columns of {name}: {reason}", name=name,
+           reason=reason),
+        hint=tr("add delimiter: {delimiter} under source: (with the character your file uses)",
+                delimiter=_yaml(example)),
     )
 
 
@@ -140,11 +144,12 @@ def _refuse_one_column_header(
         widths = {len(r) for _, r in rows}
         if len(widths) == 1 and min(widths) > 1:
             raise SourceError(
-                f"row {source.header_row} of {name} has a single column name, but the rows below"
-                f" it have {min(widths)} columns separated by {label(candidate)}",
-                hint="if the column names are on a later row, set header_row: under source:"
-                " to that row; if the file really has one column, add delimiter: \"|\" (or"
-                " another character that does not occur in it) under source:",
+                tr("row {row} of {name} has a single column name, but the rows below it have"
+                   " {width} columns separated by {delimiter}", row=source.header_row,
+                   name=name, width=min(widths), delimiter=label(candidate)),
+                hint=tr("if the column names are on a later row, set header_row: under source:"
+                        " to that row; if the file really has one column, add delimiter: \"|\""
+                        " (or another character that does not occur in it) under source:"),
             )
 
 

@@ -17,9 +17,11 @@ import polars as pl
 
 from yukimap.errors import SourceError, column_letter
 from yukimap.frames import ROW, Table
+from yukimap.i18n import tr
 from yukimap.read.table import check_rows, finish, first_rows, make_table
 
 # The columns of a statement, in order, and what each holds (docs/packs/*.md list them).
+# i18n: documentation of the columns (docs/packs/*.md, tests), never shown in a run
 COLUMNS: dict[str, str] = {
     "Account": "the statement's own account (IBAN, or the bank's account number)",
     "Currency": "the account's currency, e.g. EUR",
@@ -65,8 +67,9 @@ def amount_text(value: Decimal) -> str:
 def statement_table(records: Sequence[tuple[int, Record]], name: str, kind: str) -> Table:
     """The table of a statement's transactions, each record with its line in the file."""
     if not records:
-        raise SourceError(f"{name} is a {kind} file without any transactions",
-                          hint="export the statement again, for a period with transactions")
+        raise SourceError(tr("{name} is a {kind} file without any transactions", name=name,
+                             kind=kind),
+                          hint=tr("export the statement again, for a period with transactions"))
     check_rows(len(records), name)
     names = list(COLUMNS)
     letters = [column_letter(i) for i in range(len(names))]

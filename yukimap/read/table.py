@@ -9,12 +9,13 @@ import polars as pl
 
 from yukimap.errors import Problem, SourceError, Where
 from yukimap.frames import ROW, Table
+from yukimap.i18n import N_, tr
 from yukimap.limits import limits, over
 from yukimap.read.files import refuse
 
 PREVIEW_ROWS = 30  # rows looked through for column names the mapping misses
 PREVIEW_CHARS = 200  # of each cell there
-EMPTY_SHEET_HINT = "choose the sheet with the data with sheet: under source:"
+EMPTY_SHEET_HINT = N_("choose the sheet with the data with sheet: under source:")
 
 # The first rows of a file or sheet, cells cut short (Table.preview).
 Preview = tuple[tuple[str | None, ...], ...]
@@ -47,14 +48,15 @@ def _repeated(cells: Sequence[str | None], letters: Sequence[str]) -> dict[str, 
 
 def check_header(cells: Sequence[str | None], where: str, header_row: int) -> None:
     if len(cells) > limits().max_columns:
-        refuse("max_columns", f"the header of {where} (row {header_row})",
-               f"{len(cells):,} columns")
+        refuse("max_columns", tr("the header of {where} (row {row})", where=where, row=header_row),
+               tr("{count} columns", count=f"{len(cells):,}"))
 
 
 def check_rows(read: int, where: str) -> None:
     """`read` records were read of at most max_rows + 1."""
     if read > limits().max_rows:
-        refuse("max_rows", where, f"it has more than {limits().max_rows:,} rows of data")
+        refuse("max_rows", where, tr("it has more than {bound} rows of data",
+                                     bound=f"{limits().max_rows:,}"))
 
 
 def _check_cells(table: Table, header: Sequence[str | None], where: str) -> None:
@@ -74,12 +76,14 @@ def _check_cells(table: Table, header: Sequence[str | None], where: str) -> None
         return
     found.sort(key=lambda f: (f[1], f[2]))
     longest = max(found)
-    message, hint = over("max_cell_chars", f"the longest cell of {where}",
-                         f"{longest[0]:,} characters, row {longest[1]}, column {longest[2]}")
+    message, hint = over("max_cell_chars", tr("the longest cell of {where}", where=where),
+                         tr("{length} characters, row {row}, column {letter}",
+                            length=f"{longest[0]:,}", row=longest[1], letter=longest[2]))
     raise SourceError(message, hint=hint, problems=[
-        Problem(f"over {bound:,} characters",
+        Problem(tr("over {bound} characters", bound=f"{bound:,}"),
                 Where(file=table.file, sheet=table.sheet, rows=(row,)),
-                value=f"column {letter}: {length:,} characters")
+                value=tr("column {letter}: {length} characters", letter=letter,
+                         length=f"{length:,}"))
         for length, row, letter in found])
 
 
@@ -122,7 +126,8 @@ def make_table(frame: pl.DataFrame, name: str, header: Sequence[str | None],
         encoding=encoding,
         other_delimiter=other_delimiter,
     )
-    where = name if table.sheet is None else f"sheet {table.sheet!r} of {name}"
+    where = (name if table.sheet is None
+             else tr("sheet {sheet} of {name}", sheet=repr(table.sheet), name=name))
     _check_cells(table, header, where)
     return table
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import IO
 
 from yukimap.errors import SourceError
+from yukimap.i18n import tr
 from yukimap.limits import MB, limits
 from yukimap.read.extent import Extent, Extents, with_widest
 from yukimap.read.files import damaged, refuse
@@ -35,13 +36,14 @@ def zip_extents(content: bytes, name: str) -> tuple[Extents, bool]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except _ZIP_ERRORS as exc:
-        raise damaged(name, f"it is not a complete zip file ({exc})") from None
+        raise damaged(name, tr("it is not a complete zip file ({reason})", reason=exc)) from None
     with archive:
         members = archive.infolist()
         _check_sizes(members, name, len(content))
         if any(m.filename.lower().endswith("workbook.bin") for m in members):
-            raise SourceError(f"{name} is an Excel binary workbook (.xlsb), which yukimap does"
-                              " not read", hint="open it in Excel and save it as .xlsx")
+            raise SourceError(tr("{name} is an Excel binary workbook (.xlsb), which yukimap does"
+                                 " not read", name=name),
+                              hint=tr("open it in Excel and save it as .xlsx"))
         extents: Extents = {}
         sheets: dict[str, XlsxScan] = {}
         shared = SharedStrings()
@@ -71,22 +73,25 @@ def _check_directory(content: bytes, name: str) -> None:
             size = struct.unpack_from("<Q", content, at + 40)[0]
     bound = limits().zip_members
     if size > bound * 512:
-        raise damaged(name, f"its list of parts takes {size:,} bytes, more than a workbook of"
-                            f" {bound:,} parts needs")
+        raise damaged(name, tr("its list of parts takes {size} bytes, more than a workbook of"
+                               " {bound} parts needs", size=f"{size:,}", bound=f"{bound:,}"))
 
 
 def _check_sizes(members: list[zipfile.ZipInfo], name: str, on_disk: int) -> None:
     bounds = limits()
     if len(members) > bounds.zip_members:
-        raise damaged(name, f"it holds {len(members):,} parts, more than {bounds.zip_members:,}")
+        raise damaged(name, tr("it holds {count} parts, more than {bound}",
+                               count=f"{len(members):,}", bound=f"{bounds.zip_members:,}"))
     total = sum(m.file_size for m in members)
     if total > bounds.max_unpacked_mb * MB:
-        refuse("max_unpacked_mb", f"{name} unzipped",
-               f"{total / MB:,.0f} MB, from {on_disk / MB:,.1f} MB")
+        refuse("max_unpacked_mb", tr("{name} unzipped", name=name),
+               tr("{size} MB, from {disk} MB", size=f"{total / MB:,.0f}",
+                  disk=f"{on_disk / MB:,.1f}"))
     for member in members:
         ratio = member.file_size // max(member.compress_size, 1)
         if member.file_size > _RATIO_FROM and ratio > bounds.max_zip_ratio:
-            refuse("max_zip_ratio", f"{member.filename} in {name}", f"it unzips {ratio:,} to 1")
+            refuse("max_zip_ratio", tr("{part} in {name}", part=member.filename, name=name),
+                   tr("it unzips {ratio} to 1", ratio=f"{ratio:,}"))
 
 
 def _stream(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str,
@@ -99,7 +104,7 @@ def _stream(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str,
                 if feed is not None:
                     feed(chunk)
     except _ZIP_ERRORS:
-        raise damaged(name, f"its part {member.filename} is damaged") from None
+        raise damaged(name, tr("its part {part} is damaged", part=member.filename)) from None
 
 
 def _chunks(stream: IO[bytes]) -> Iterator[bytes]:

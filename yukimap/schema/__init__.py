@@ -16,6 +16,7 @@ from yukimap import documents
 from yukimap.documents import DocumentType
 from yukimap.errors import MappingError
 from yukimap.grouping import headline
+from yukimap.i18n import tr
 from yukimap.limits import limits, over
 from yukimap.model import Mapping, Source
 from yukimap.resources import shipped_mappings
@@ -54,9 +55,11 @@ def resolve_mapping_path(name_or_path: str | Path) -> Path:
     if str(name_or_path) in shipped:
         return shipped[str(name_or_path)]
     near = nearest(name_or_path, list(shipped))
+    listing = ", ".join(shipped) or tr("none")
     raise MappingError(
-        f"no mapping file '{name_or_path}' and no shipped mapping of that name",
-        hint=f"{near + ' ' if near else ''}shipped mappings: {', '.join(shipped) or 'none'}",
+        tr("no mapping file '{name}' and no shipped mapping of that name", name=name_or_path),
+        hint=(tr("{near} shipped mappings: {names}", near=near, names=listing) if near
+              else tr("shipped mappings: {names}", names=listing)),
     )
 
 
@@ -90,7 +93,7 @@ def _bounded_text(text: str, path: Path) -> str:
     bound = limits().max_mapping_kb * 1024
     size = len(text.encode("utf-8"))
     if size > bound:
-        message, hint = over("max_mapping_kb", f"mapping file {path}",
+        message, hint = over("max_mapping_kb", tr("mapping file {path}", path=path),
                              f"{math.ceil(size / 1024):,} KB")
         raise MappingError(message, hint=hint)
     return text
@@ -107,14 +110,15 @@ def _checked(doc: Located, path: Path) -> Mapping:
 
 def _build(data: Yaml, path: Path, ctx: Ctx) -> Mapping | None:
     if not isinstance(data, dict):
-        ctx.fail((), "a mapping file is a set of 'key: value' lines",
-                 hint="start from a shipped mapping: yukimap mappings")
+        ctx.fail((), tr("a mapping file is a set of 'key: value' lines"),
+                 hint=tr("start from a shipped mapping: yukimap mappings"))
         return None
     version = data.get("version")  # a wrong one is reported once, with the other keys
     version = int(version) if isinstance(version, str) and version.strip().isdigit() else None
     if version is not None and version not in SUPPORTED_VERSIONS:
-        ctx.fail(("version",), f"this yukimap reads mapping version 1, not {version}",
-                 hint="upgrade yukimap to use this mapping")
+        ctx.fail(("version",), tr("this yukimap reads mapping version 1, not {version}",
+                                  version=version),
+                 hint=tr("upgrade yukimap to use this mapping"))
         return None
     named = data.get("target")
     target = documents.DOCUMENT_TYPES.get(named) if isinstance(named, str) else None
@@ -124,9 +128,10 @@ def _build(data: Yaml, path: Path, ctx: Ctx) -> Mapping | None:
         if "target" in data:
             one_of(*targets)(data["target"], ("target",), ctx)
         else:
-            ctx.fail((), "the mapping needs the key 'target'", hint=f"one of {', '.join(targets)}")
+            ctx.fail((), tr("the mapping needs the key 'target'"),
+                     hint=tr("one of {choices}", choices=", ".join(targets)))
         return None
-    top = check_map(data, (), ctx, top_keys(target), "the mapping")
+    top = check_map(data, (), ctx, top_keys(target), tr("the mapping"))
     if top is INVALID:
         return None
     return _build_mapping(top, target, path, ctx)

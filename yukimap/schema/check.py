@@ -14,6 +14,7 @@ from difflib import get_close_matches
 from typing import Any
 
 from yukimap.errors import Problem
+from yukimap.i18n import tr
 from yukimap.yamlsrc import KeyPath, Located
 
 # A value as the YAML loader gives it (text, bool, None, list or dict), before it is checked;
@@ -66,7 +67,7 @@ def anything(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
 
 def text(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
     if isinstance(value, (dict, list)) or value is None:
-        return ctx.fail(path, "expected a text value", value=shown(value))
+        return ctx.fail(path, tr("expected a text value"), value=shown(value))
     return as_text(value)
 
 
@@ -81,7 +82,7 @@ def shown(value: Yaml) -> str:
         return "{...}"
     if isinstance(value, list):
         return "[...]"
-    return "(empty)" if value is None else str(value)
+    return tr("(empty)") if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -94,11 +95,15 @@ class Whole:
 
     def __call__(self, value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
         if isinstance(value, bool) or not re.fullmatch(r"\d+", str(value).strip()):
-            return ctx.fail(path, "expected a whole number", value=shown(value))
+            return ctx.fail(path, tr("expected a whole number"), value=shown(value))
         number = int(str(value))
         if number < self.minimum or (self.maximum is not None and number > self.maximum):
-            top = f" to {self.maximum}" if self.maximum is not None else " or more"
-            return ctx.fail(path, f"expected a number from {self.minimum}{top}", value=number)
+            if self.maximum is not None:
+                cause = tr("expected a number from {minimum} to {maximum}", minimum=self.minimum,
+                           maximum=self.maximum)
+            else:
+                cause = tr("expected a number from {minimum} or more", minimum=self.minimum)
+            return ctx.fail(path, cause, value=number)
         return number
 
 
@@ -109,7 +114,7 @@ def whole(minimum: int = 0, maximum: int | None = None) -> Check:
 def flag(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
     if isinstance(value, bool):
         return value
-    return ctx.fail(path, "expected true or false", value=shown(value))
+    return ctx.fail(path, tr("expected true or false"), value=shown(value))
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,7 @@ class OneOf:
     def __call__(self, value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
         if isinstance(value, str) and value in self.choices:
             return value
-        return ctx.fail(path, f"expected one of {', '.join(self.choices)}",
+        return ctx.fail(path, tr("expected one of {choices}", choices=", ".join(self.choices)),
                         nearest(value, self.choices), value=shown(value))
 
 
@@ -132,14 +137,15 @@ def one_of(*choices: str) -> Check:
 def mark(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
     if value in (".", ",", " ", "'"):
         return value
-    return ctx.fail(path, "expected '.', ',', ' ' or \"'\"", value=shown(value))
+    return ctx.fail(path, tr("expected '.', ',', ' ' or \"'\""), value=shown(value))
 
 
 def delimiter(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
     value = {"tab": "\t", "\\t": "\t"}.get(str(value).lower(), value)
     if isinstance(value, str) and len(value) == 1:
         return value
-    return ctx.fail(path, "expected one character, e.g. \";\", \",\" or tab", value=shown(value))
+    return ctx.fail(path, tr("expected one character, e.g. \";\", \",\" or tab"),
+                    value=shown(value))
 
 
 def text_list(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
@@ -154,8 +160,8 @@ def date_formats(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
         return INVALID
     for fmt in formats:
         if "%" not in fmt:
-            return ctx.fail(path, "a date format uses codes like %d-%m-%Y", value=fmt,
-                            hint='for 31-01-2024 write "%d-%m-%Y"; for 01/31/24 "%m/%d/%y"')
+            return ctx.fail(path, tr("a date format uses codes like %d-%m-%Y"), value=fmt,
+                            hint=tr('for 31-01-2024 write "%d-%m-%Y"; for 01/31/24 "%m/%d/%y"'))
     return formats
 
 
@@ -167,7 +173,7 @@ def sheet(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
 
 def nearest(value: Yaml, choices: Sequence[str]) -> str | None:
     near = get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{near[0]}'?" if near else None
+    return tr("did you mean '{name}'?", name=near[0]) if near else None
 
 
 # --- maps of keys -----------------------------------------------------------------------
@@ -177,9 +183,10 @@ def check_map(value: Yaml, path: KeyPath, ctx: Ctx, keys: Sequence[Key], what: s
               extra: str = "") -> Any:
     """The checked values of a YAML map by key name, defaults filled in; or INVALID when it
     is not a map. Unknown keys are reported, and checking goes on to find every other
-    problem."""
+    problem. `what` names the map in the user's language ("the mapping", "source")."""
     if not isinstance(value, dict):
-        return ctx.fail(path, f"{what} must be a set of 'key: value' lines", value=shown(value))
+        return ctx.fail(path, tr("{what} must be a set of 'key: value' lines", what=what),
+                        value=shown(value))
     names = [k.name for k in keys]
     for name in value:
         if name not in names:
@@ -192,7 +199,8 @@ def check_map(value: Yaml, path: KeyPath, ctx: Ctx, keys: Sequence[Key], what: s
             # not given, so INVALID never reaches a message or a computation.
             out[key.name] = key.default if checked is INVALID and not key.required else checked
         elif key.required:
-            ctx.fail(path, f"{what} needs the key '{key.name}'", hint=key.doc or None)
+            ctx.fail(path, tr("{what} needs the key '{key}'", what=what, key=key.name),
+                     hint=key.doc or None)
             out[key.name] = INVALID
         else:
             out[key.name] = key.default
@@ -202,6 +210,7 @@ def check_map(value: Yaml, path: KeyPath, ctx: Ctx, keys: Sequence[Key], what: s
 def unknown_key(ctx: Ctx, path: KeyPath, name: Yaml, allowed: list[str], what: str,
                 extra: str) -> None:
     near = nearest(name, allowed)
-    listing = f"allowed here: {', '.join(allowed)}"
+    listing = tr("allowed here: {keys}", keys=", ".join(allowed))
     hint = f"{near} ({listing})" if near else listing
-    ctx.fail(path, f"unknown key '{name}' in {what}{extra}", hint)
+    ctx.fail(path, tr("unknown key '{name}' in {what}{extra}", name=name, what=what, extra=extra),
+             hint)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from yukimap.errors import Where
 from yukimap.expr import Expr, ExprError, compile_expr, compile_regex, shorten
+from yukimap.i18n import tr
 from yukimap.model import Condition, Grouping
 from yukimap.schema.check import INVALID, Ctx, Key, Yaml, check_map, shown, text, text_list
 from yukimap.schema.keys import CONDITION_KEYS, CONDITION_TESTS, GROUP_KEYS
@@ -27,7 +28,7 @@ def check_conditions(value: Yaml, path: KeyPath, ctx: Ctx, lets: frozenset[str],
 
 def _condition(value: Yaml, path: KeyPath, ctx: Ctx, lets: frozenset[str],
                keys: tuple[Key, ...]) -> Condition | None:
-    raw = check_map(value, path, ctx, keys, "a condition")
+    raw = check_map(value, path, ctx, keys, tr("a condition"))
     if raw is INVALID:
         return None
     where = ctx.doc.where(path)
@@ -36,13 +37,14 @@ def _condition(value: Yaml, path: KeyPath, ctx: Ctx, lets: frozenset[str],
         return _any(raw["any"], value, path, ctx, lets, keys)
     if raw["expr"] is not None:
         if tests or raw["column"]:
-            ctx.fail(path, "a condition has either expr: or column: with a test, not both")
+            ctx.fail(path, tr("a condition has either expr: or column: with a test, not both"))
             return None
         expr = compiled(raw["expr"], path + ("expr",), ctx, lets)
         return None if expr is None else Condition("expr", expr=expr, where=where)
     if raw["column"] is None or len(tests) != 1:
-        ctx.fail(path, "a condition needs column: and exactly one test",
-                 hint=f"tests: {', '.join(CONDITION_TESTS)}; for several, make a list")
+        ctx.fail(path, tr("a condition needs column: and exactly one test"),
+                 hint=tr("tests: {tests}; for several, make a list",
+                         tests=", ".join(CONDITION_TESTS)))
         return None
     return _column_condition(raw, tests[0], path, ctx, where)
 
@@ -51,8 +53,8 @@ def _any(parts: Yaml, value: dict[str, Yaml], path: KeyPath, ctx: Ctx, lets: fro
          keys: tuple[Key, ...]) -> Condition | None:
     """{any: [CONDITION, ...]}: holds when one of its conditions does."""
     if len(value) != 1 or not isinstance(parts, list) or not parts:
-        ctx.fail(path, "any: takes a list of conditions and nothing else beside it",
-                 hint="write {any: [CONDITION, CONDITION]}")
+        ctx.fail(path, tr("any: takes a list of conditions and nothing else beside it"),
+                 hint=tr("write {any: [CONDITION, CONDITION]}"))
         return None
     checked = check_conditions(parts, path + ("any",), ctx, lets, keys)
     if checked is None:
@@ -65,7 +67,7 @@ def _column_condition(raw: dict[str, Yaml], test: str, path: KeyPath, ctx: Ctx,
     operand = raw[test]
     if test in ("empty", "not_empty"):
         if operand is not True:
-            ctx.fail(path + (test,), f"write {test}: true", value=shown(operand))
+            ctx.fail(path + (test,), tr("write {test}: true", test=test), value=shown(operand))
             return None
     elif test in ("in", "not_in"):
         operand = text_list(operand, path + (test,), ctx)
@@ -94,7 +96,7 @@ def check_grouping(value: Yaml, ctx: Ctx, lets: frozenset[str]) -> Grouping | No
     if checked is INVALID:
         return None
     if (checked["column"] is None) == (checked["expr"] is None):
-        ctx.fail(path, "group_by needs either column: or expr:")
+        ctx.fail(path, tr("group_by needs either column: or expr:"))
         return None
     expr = compiled(checked["expr"], path + ("expr",), ctx, lets) if checked["expr"] else None
     return Grouping(checked["column"], expr, checked["fill_down"], checked["on_conflict"],

@@ -8,6 +8,7 @@ from typing import Any
 
 from yukimap.documents import ADMINISTRATION_FIELDS, Element, Empty, Kind, administration_problem
 from yukimap.expr import Expr
+from yukimap.i18n import N_, tr
 from yukimap.model import (
     Blank,
     Column,
@@ -56,7 +57,8 @@ def check_field(env: FieldEnv, raw: Yaml, path: KeyPath, element: Element | None
     short = not isinstance(raw, dict)
     if not isinstance(raw, dict):
         if raw is None:
-            ctx.fail(path, "no value given", hint="write column: NAME, value: TEXT or expr:")
+            ctx.fail(path, tr("no value given"),
+                     hint=tr("write column: NAME, value: TEXT or expr:"))
             return None
         raw = {"value": raw}
     todos = field_todos(raw, element, ".".join(out_path))  # a starter's TODOs, unfilled
@@ -64,7 +66,7 @@ def check_field(env: FieldEnv, raw: Yaml, path: KeyPath, element: Element | None
         ctx.fail(path if short else path + sub, cause, fix)
     if todos:
         return None
-    checked = check_map(raw, path, ctx, FIELD_KEYS, "a field", extra=f" ({'.'.join(out_path)})")
+    checked = check_map(raw, path, ctx, FIELD_KEYS, tr("a field"), extra=f" ({'.'.join(out_path)})")
     if checked is INVALID:
         return None
     kind = _kind(ctx, checked, path, element)
@@ -79,8 +81,9 @@ def _kind(ctx: Ctx, checked: dict[str, Any], path: KeyPath, element: Element | N
     assert element.kind is not None  # a leaf element: groups are sections
     if declared and declared != element.kind:
         ctx.fail(path + ("type",),
-                 f"Yuki's {element.name} is {_a(element.kind)}, not {_a(declared)}",
-                 hint="remove type:, or compute the value with expr:")
+                 tr("Yuki's {name} is {kind}, not {declared}", name=element.name,
+                    kind=_a(element.kind), declared=_a(declared)),
+                 hint=tr("remove type:, or compute the value with expr:"))
     return element.kind
 
 
@@ -124,12 +127,12 @@ def _one_source(ctx: Ctx, c: dict[str, Any], path: KeyPath) -> bool:
     if c["rules"] is not None:
         sources.append("rules")
     if len(sources) > 1:
-        ctx.fail(path, f"use one of column:, value:, expr:, debit:/credit: or rules:, not"
-                       f" {' and '.join(sources)}")
+        ctx.fail(path, tr("use one of column:, value:, expr:, debit:/credit: or rules:, not"
+                          " {sources}", sources=" and ".join(sources)))
         return False
     if not sources and c["default"] is None and c["empty"] not in ("clear", "nil"):
-        ctx.fail(path, "say where the value comes from: column:, value: or expr:",
-                 hint="to always send the element empty, write empty: clear")
+        ctx.fail(path, tr("say where the value comes from: column:, value: or expr:"),
+                 hint=tr("to always send the element empty, write empty: clear"))
         return False
     return True
 
@@ -154,14 +157,14 @@ def _rules(env: FieldEnv, value: Yaml, path: KeyPath, typing: _Typing) -> Any:
         return None
     ctx = env.ctx
     if not isinstance(value, list) or not value:
-        return ctx.fail(path, "rules: is a list of '- {when: CONDITION, value: VALUE}'")
+        return ctx.fail(path, tr("rules: is a list of '- {when: CONDITION, value: VALUE}'"))
     rules = [_rule(env, raw, path + (i,), typing) for i, raw in enumerate(value)]
     return INVALID if None in rules else tuple(rules)
 
 
 def _rule(env: FieldEnv, raw: Yaml, path: KeyPath, typing: _Typing) -> Rule | None:
     ctx = env.ctx
-    checked = check_map(raw, path, ctx, RULE_KEYS, "a rule")
+    checked = check_map(raw, path, ctx, RULE_KEYS, tr("a rule"))
     if checked is INVALID:
         return None
     when = (check_conditions(checked["when"], path + ("when",), ctx, env.let_names,
@@ -169,7 +172,7 @@ def _rule(env: FieldEnv, raw: Yaml, path: KeyPath, typing: _Typing) -> Rule | No
     value = (_constant(ctx, checked["value"], path + ("value",), typing, mapped=True)
              if checked["value"] is not INVALID else INVALID)
     if when == ():
-        ctx.fail(path + ("when",), "a rule needs a condition under when:")
+        ctx.fail(path + ("when",), tr("a rule needs a condition under when:"))
     if not when or value is INVALID or value is None:
         return None
     return Rule(when, value, ctx.doc.where(path))
@@ -185,7 +188,7 @@ def _sign(ctx: Ctx, value: Yaml, path: KeyPath) -> Sign | None:
     positive = tuple(w.lower() if ignore_case else w for w in raw["positive"])
     negative = tuple(w.lower() if ignore_case else w for w in raw["negative"])
     if set(positive) & set(negative):
-        ctx.fail(path, "a value cannot be both positive and negative",
+        ctx.fail(path, tr("a value cannot be both positive and negative"),
                  value=", ".join(sorted(set(positive) & set(negative))))
     return Sign(raw["column"], positive, negative, ignore_case)
 
@@ -196,7 +199,7 @@ def _lookup(ctx: Ctx, c: dict[str, Any], path: KeyPath) -> dict[str, str] | None
     if table is None:
         return None
     if not isinstance(table, dict) or not table:
-        ctx.fail(path + ("map",), "map: is a table of 'value in file: value for Yuki'")
+        ctx.fail(path + ("map",), tr("map: is a table of 'value in file: value for Yuki'"))
         return None
     fold = str.lower if c["ignore_case"] else str
     return {fold(as_text(k).strip()): as_text(v) for k, v in table.items()}
@@ -207,11 +210,12 @@ def _empty(env: FieldEnv, c: dict[str, Any], path: KeyPath, element: Element | N
     empty: Empty = c["empty"] or default
     if element is not None and empty == "clear" and not element.clearable:
         if c["empty"]:
-            env.ctx.fail(path + ("empty",), f"{element.name} cannot be sent empty",
-                         hint="use empty: omit")
+            env.ctx.fail(path + ("empty",), tr("{name} cannot be sent empty", name=element.name),
+                         hint=tr("use empty: omit"))
         return "omit"
     if empty == "nil" and (element is None or not element.nillable):
-        env.ctx.fail(path + ("empty",), "only Category can be nil", hint="use omit or clear")
+        env.ctx.fail(path + ("empty",), tr("only Category can be nil"),
+                     hint=tr("use omit or clear"))
     return empty
 
 
@@ -220,20 +224,20 @@ def _modifiers(ctx: Ctx, c: dict[str, Any], path: KeyPath, kind: Kind,
     """The modifiers fit the field's type and the element; False once one does not."""
     before = len(ctx.problems)
     if c["round"] is not None and kind != "decimal":
-        ctx.fail(path + ("round",), "round: applies to numbers only")
+        ctx.fail(path + ("round",), tr("round: applies to numbers only"))
     if c["fallback"] is not None and c["map"] is None and c["rules"] is None:
-        ctx.fail(path + ("fallback",), "fallback: goes with map: or rules:")
+        ctx.fail(path + ("fallback",), tr("fallback: goes with map: or rules:"))
     if c["truncate"] and (element is None or element.max_length is None):
-        ctx.fail(path + ("truncate",), "this field has no length limit to cut at")
+        ctx.fail(path + ("truncate",), tr("this field has no length limit to cut at"))
     if kind != "date" and c["date_format"]:
-        ctx.fail(path + ("date_format",), "date_format: applies to dates only")
+        ctx.fail(path + ("date_format",), tr("date_format: applies to dates only"))
     for key in ("debit", "credit", "sign", "negate"):
         if c[key] and kind != "decimal":
-            ctx.fail(path + (key,), f"{key}: applies to amounts only")
+            ctx.fail(path + (key,), tr("{key}: applies to amounts only", key=key))
     if (c["debit"] or c["credit"]) and c["map"] is not None:
-        ctx.fail(path + ("map",), "map: cannot go with debit:/credit:")
+        ctx.fail(path + ("map",), tr("map: cannot go with debit:/credit:"))
     if c["rules"] is not None and c["map"] is not None:
-        ctx.fail(path + ("map",), "map: cannot go with rules: (a rule gives the value itself)")
+        ctx.fail(path + ("map",), tr("map: cannot go with rules: (a rule gives the value itself)"))
     return len(ctx.problems) == before
 
 
@@ -252,7 +256,7 @@ def _constant(ctx: Ctx, value: Yaml, path: KeyPath, typing: _Typing, mapped: boo
     if value is None:
         return None
     if isinstance(value, (dict, list)):
-        return ctx.fail(path, "expected a single value", value=shown(value))
+        return ctx.fail(path, tr("expected a single value"), value=shown(value))
     raw = as_text(value)
     if typing.translated and not mapped:
         return raw  # goes through the lookup table like a cell would
@@ -260,9 +264,11 @@ def _constant(ctx: Ctx, value: Yaml, path: KeyPath, typing: _Typing, mapped: boo
         typed = _typed_text(raw, typing.kind, typing.locale)
         shape = _shape_problem(typing.element, typed)
     except BadValue as exc:
-        return ctx.fail(path, f"'{raw}' is {exc.cause}", exc.hint, value=raw)
+        return ctx.fail(path, tr("'{value}' is {cause}", value=raw, cause=exc.cause), exc.hint,
+                        value=raw)
     if shape is not None:
-        return ctx.fail(path, f"'{raw}' is {shape[0]}", shape[1], value=raw)
+        return ctx.fail(path, tr("'{value}' is {cause}", value=raw, cause=shape[0]), shape[1],
+                        value=raw)
     return typed
 
 
@@ -286,6 +292,9 @@ def _shape_problem(element: Element | None, text: str) -> tuple[str, str] | None
     return administration_problem(name, text) if name in ADMINISTRATION_FIELDS else None
 
 
+_KINDS = {"integer": N_("an integer"), "text": N_("text"), "date": N_("a date"),
+          "boolean": N_("a yes/no value"), "decimal": N_("a number")}
+
+
 def _a(kind: str | None) -> str:
-    return {"integer": "an integer", "text": "text", "date": "a date",
-            "boolean": "a yes/no value", "decimal": "a number"}.get(kind or "", str(kind))
+    return tr(_KINDS[kind]) if kind in _KINDS else str(kind)

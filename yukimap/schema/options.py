@@ -16,6 +16,7 @@ from yukimap.documents import (
     administration_problem,
 )
 from yukimap.errors import UsageError, Where
+from yukimap.i18n import tr
 from yukimap.model import Column, Constant, FieldSpec, Mapping
 from yukimap.values import BadValue, Locale, format_decimal, parse_written_number
 
@@ -48,12 +49,13 @@ def administration_field(given: str) -> str:
     problem = administration_problem(meant, given) if meant is not None else None
     if problem is not None:  # always, for a meant field: the text is not its shape
         cause, hint = problem
-        raise UsageError(f"-a {given!r} is {cause}", hint=hint)
+        raise UsageError(tr("-a {given} is {cause}", given=repr(given), cause=cause), hint=hint)
     raise UsageError(
-        f"the administration {given!r} is a name, and only Yuki can look it up",
-        hint="give its ID (a GUID) or its Chamber of Commerce number (`yukimap administrations`"
-             "\nlists them), or let send or check --online look the name up:\n"
-             f"  yukimap send FILE -m MAPPING -a {shlex.quote(given)}")
+        tr("the administration {given} is a name, and only Yuki can look it up",
+           given=repr(given)),
+        hint=tr("give its ID (a GUID) or its Chamber of Commerce number (`yukimap administrations`"
+                "\nlists them), or let send or check --online look the name up:\n"
+                "  yukimap send FILE -m MAPPING -a {name}", name=shlex.quote(given)))
 
 
 def apply_options(mapping: Mapping, administration: str | None,
@@ -62,16 +64,16 @@ def apply_options(mapping: Mapping, administration: str | None,
     target = mapping.target
     if administration is not None:
         if not target.administration_in_document:
-            raise UsageError("-a goes into the document only for journals; other documents are"
-                             " given to an administration when they are sent",
-                             hint="yukimap send FILE -m MAPPING -a ID_OR_NAME")
+            raise UsageError(tr("-a goes into the document only for journals; other documents"
+                                " are given to an administration when they are sent"),
+                             hint="yukimap send FILE -m MAPPING -a ID_OR_NAME")  # i18n: a command
         chosen = administration_field(administration)
         fields = {name: administration if name == chosen else None
                   for name in ADMINISTRATION_FIELDS}
         mapping = with_header_constants(mapping, fields, "-a")
     if opening_balance is not None:
         if target.header_element("OpeningBalance") is None:
-            raise UsageError("--opening-balance is for petty cash statements")
+            raise UsageError(tr("--opening-balance is for petty cash statements"))
         value = format_decimal(_option_amount("--opening-balance", opening_balance))
         mapping = with_header_constants(mapping, {"OpeningBalance": value}, "--opening-balance")
     return mapping
@@ -84,7 +86,8 @@ def dry_run_administration(mapping: Mapping) -> Mapping:
     if not mapping.target.administration_in_document or any(
             s.path[0] in ADMINISTRATION_FIELDS for s in mapping.header):
         return mapping
-    return with_header_constants(mapping, {"AdministrationID": NO_ADMINISTRATION}, "dry run")
+    return with_header_constants(mapping, {"AdministrationID": NO_ADMINISTRATION},
+                                 tr("dry run"))
 
 
 def _option_amount(option: str, text: str) -> Decimal:
@@ -93,10 +96,11 @@ def _option_amount(option: str, text: str) -> Decimal:
     try:
         return parse_written_number(text, Locale())
     except BadValue as exc:
-        if exc.cause == "not a number":
-            raise UsageError(f"{option} {text!r} is not an amount like 1250.00 or 1250,00"
-                             ) from None
-        raise UsageError(f"{option} {text!r} is {exc.cause}", hint=exc.hint) from None
+        if exc.kind == "number":
+            raise UsageError(tr("{option} {text} is not an amount like 1250.00 or 1250,00",
+                                option=option, text=repr(text))) from None
+        raise UsageError(tr("{option} {text} is {cause}", option=option, text=repr(text),
+                            cause=exc.cause), hint=exc.hint) from None
 
 
 def administration_used(mapping: Mapping, given: str | None, origin: str = "-a") -> str | None:
@@ -106,19 +110,23 @@ def administration_used(mapping: Mapping, given: str | None, origin: str = "-a")
         return None
     own = next((s for s in mapping.header if s.path[0] in ADMINISTRATION_FIELDS), None)
     if given is not None:
-        ignored = f"; the mapping's {_described(own)} is not used" if own is not None else ""
-        return f"{given} ({administration_field(given)}, from {origin}{ignored})"
+        if own is not None:
+            return tr("{given} ({field}, from {origin}; the mapping's {own} is not used)",
+                      given=given, field=administration_field(given), origin=origin,
+                      own=_described(own))
+        return tr("{given} ({field}, from {origin})", given=given,
+                  field=administration_field(given), origin=origin)
     if own is None:
-        return ("none given: sending needs one (-a ID_OR_NAME, or AdministrationID under"
-                " journal: in the mapping)")
+        return tr("none given: sending needs one (-a ID_OR_NAME, or AdministrationID under"
+                  " journal: in the mapping)")
     if isinstance(own.source, Constant):
-        return f"{own.source.text} ({own.name}, from the mapping)"
-    return f"{_described(own)} (from the mapping)"
+        return tr("{value} ({field}, from the mapping)", value=own.source.text, field=own.name)
+    return tr("{field} (from the mapping)", field=_described(own))
 
 
 def _described(spec: FieldSpec) -> str:
     if isinstance(spec.source, Constant):
         return f"{spec.name} {spec.source.text}"
     if isinstance(spec.source, Column):
-        return f"{spec.name} from the column '{spec.source.name}'"
-    return f"{spec.name} from an expression"
+        return tr("{field} from the column '{column}'", field=spec.name, column=spec.source.name)
+    return tr("{field} from an expression", field=spec.name)

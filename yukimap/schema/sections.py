@@ -10,6 +10,7 @@ from dataclasses import replace
 from yukimap import documents
 from yukimap.documents import DocumentType, Element
 from yukimap.expr import FUNCTIONS
+from yukimap.i18n import tr
 from yukimap.model import FieldSpec, ItemSpec
 from yukimap.schema.check import INVALID, Ctx, Yaml, shown, unknown_key
 from yukimap.schema.conditions import check_conditions
@@ -26,15 +27,15 @@ def check_lets(value: Yaml, locale: Locale, ctx: Ctx) -> tuple[FieldSpec, ...]:
     if value is None:
         return ()
     if not isinstance(value, dict):
-        ctx.fail(("let",), "let: is a set of 'name: {expr: ...}' lines")
+        ctx.fail(("let",), tr("let: is a set of 'name: {expr: ...}' lines"))
         return ()
     env = FieldEnv(ctx, locale, "omit", frozenset())
     specs = []
     for name, spec in value.items():
         path: KeyPath = ("let", name)
         if not _NAME.match(str(name)) or name in FUNCTIONS:
-            ctx.fail(path, f"'{name}' cannot be a let name",
-                     hint="use letters, digits and _; not a function name")
+            ctx.fail(path, tr("'{name}' cannot be a let name", name=name),
+                     hint=tr("use letters, digits and _; not a function name"))
             continue
         built = check_field(env, spec, path, None, ("let", name))
         if built is not None and _let_keys_used(built, spec, path, ctx):
@@ -52,9 +53,9 @@ def _let_keys_used(spec: FieldSpec, raw: Yaml, path: KeyPath, ctx: Ctx) -> bool:
     """Refuse keys a let value would silently ignore."""
     ignored = [k for k in _NOT_FOR_LETS if isinstance(raw, dict) and k in raw]
     for key in ignored:
-        ctx.fail(path + (key,), f"{key}: does not work on a let value",
-                 hint="compute the amount with expr:, e.g. expr: \"coalesce(Debet, 0) -"
-                      " coalesce(Credit, 0)\"")
+        ctx.fail(path + (key,), tr("{key}: does not work on a let value", key=key),
+                 hint=tr("compute the amount with expr:, e.g. expr: \"coalesce(Debet, 0) -"
+                         " coalesce(Credit, 0)\""))
     return not ignored
 
 
@@ -64,7 +65,8 @@ def check_section(env: FieldEnv, value: Yaml, path: KeyPath, elements: tuple[Ele
     """The fields of a section (or of a group of elements in it), by element name; `extra`
     are keys of the section that are not fields."""
     if not isinstance(value, dict):
-        env.ctx.fail(path, f"{what}: must be a set of 'Field: ...' lines", value=shown(value))
+        env.ctx.fail(path, tr("{what}: must be a set of 'Field: ...' lines", what=what),
+                     value=shown(value))
         return None
     names = [e.name for e in elements]
     specs: list[FieldSpec] = []
@@ -93,24 +95,26 @@ def _unknown_field(ctx: Ctx, path: KeyPath, name: Yaml, names: list[str], target
                    what: str) -> None:
     elsewhere = _section_of(name, target)
     if elsewhere and elsewhere != what.split(".")[0]:
-        ctx.fail(path, f"'{name}' does not belong in {what}",
-                 hint=f"{name} belongs under {elsewhere}:")
+        ctx.fail(path, tr("'{name}' does not belong in {what}", name=name, what=what),
+                 hint=tr("{name} belongs under {section}:", name=name, section=elsewhere))
         return
-    unknown_key(ctx, path, name, names, what, f" (not a field of {target.a_document})")
+    unknown_key(ctx, path, name, names, what,
+                tr(" (not a field of {document})", document=target.a_document))
 
 
 def check_items(env: FieldEnv, value: Yaml, target: DocumentType) -> tuple[ItemSpec, ...] | None:
     """One kind of item, or a list of kinds, each with its fields and its when:."""
     path: KeyPath = (target.item_key,)
     if value is None:
-        env.ctx.fail(path, f"{target.item_key}: needs at least one field")
+        env.ctx.fail(path, tr("{key}: needs at least one field", key=target.item_key))
         return None
     listed = value if isinstance(value, list) else [value]
     out: list[ItemSpec] = []
     for i, raw in enumerate(listed):  # every entry, so that all their problems show
         item_path = path + (i,) if isinstance(value, list) else path
         if not isinstance(raw, dict):
-            env.ctx.fail(item_path, f"each entry of {target.item_key}: is a set of fields")
+            env.ctx.fail(item_path, tr("each entry of {key}: is a set of fields",
+                                       key=target.item_key))
             continue
         fields = check_section(env, raw, item_path, target.items, target, target.item_key,
                                extra=tuple(key.name for key in ITEM_KEYS))
@@ -139,7 +143,8 @@ def check_required(target: DocumentType, header: tuple[FieldSpec, ...] | None,
                 if name not in given:
                     where: KeyPath = (key, index) if len(listed) > 1 and key == target.item_key \
                         else (key,)
-                    ctx.fail(where, f"{key}: needs {name} (Yuki requires it)",
+                    ctx.fail(where, tr("{key}: needs {name} (Yuki requires it)", key=key,
+                                       name=name),
                              hint=_element_doc(elements, name))
 
 

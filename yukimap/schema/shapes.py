@@ -31,6 +31,7 @@ TEXT_LIST: JsonSchema = {"anyOf": [SCALAR, {"type": "array", "items": SCALAR}]}
 WHOLE_TEXT: JsonSchema = {"type": "string", "pattern": r"^\s*\d+\s*$"}
 
 _MARKS = (".", ",", " ", "'")
+# i18n: documentation (docs/reference.md and the JSON Schema, both English)
 _SHAPES: dict[Check, tuple[str, JsonSchema]] = {
     anything: ("", {}),
     text: ("text", SCALAR),
@@ -54,8 +55,8 @@ def words(check: Check) -> str:
         return "one of " + ", ".join(f"`{c}`" for c in check.choices)
     if isinstance(check, Whole):
         if check.maximum is None:
-            return f"a whole number, {check.minimum} or more"
-        return f"a whole number from {check.minimum} to {check.maximum}"
+            return f"a whole number, {check.minimum} or more"  # i18n: docs/reference.md
+        return f"a whole number from {check.minimum} to {check.maximum}"  # i18n: docs/reference.md
     return _SHAPES.get(check, ("", {}))[0]
 
 
