@@ -10,6 +10,7 @@ import polars as pl
 
 from yukimap.errors import Problem, Severity, Where
 from yukimap.frames import KEY, ROW, VALUE, Table
+from yukimap.i18n import tr
 from yukimap.mapping.rowenv import RowEnv
 from yukimap.model import FieldSpec, Mapping
 from yukimap.values import Locale, Parsed, decimal_mark_evidence
@@ -58,7 +59,8 @@ def file_locale(table: Table, mapping: Mapping) -> tuple[Locale, list[str]]:
     mark, _ambiguous = decimal_mark_evidence(texts)
     if mark is None:
         return locale, []
-    note = f"decimal mark '{mark}' (read from the values in {', '.join(columns)})"
+    note = tr("decimal mark '{mark}' (read from the values in {columns})", mark=mark,
+              columns=", ".join(columns))
     return replace(locale, decimal_mark=mark,
                    thousands_separator="," if mark == "." else "."), [note]
 
