@@ -127,7 +127,8 @@ def choices(ctx: Context, spec: FieldSpec, element: Element, frame: pl.DataFrame
         return []
     listed = ", ".join(element.choices)
     if element.strict_choices:
-        return flagged(ctx, spec.column, frame, other, name, header, tr("not one of {choices}", choices=listed),
+        return flagged(ctx, spec.column, frame, other, name, header,
+                       tr("not one of {choices}", choices=listed),
                        tr("translate the export's values with map:"), series)
     return flagged(ctx, spec.column, frame, other, name, header,
                    tr("not one of Yuki's standard values ({choices})", choices=listed),
