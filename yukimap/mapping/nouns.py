@@ -11,6 +11,9 @@ from yukimap.i18n import N_, tr
 _TITLES = {"sales invoices": N_("sales invoices"), "journals": N_("journals"),
            "petty cash statements": N_("petty cash statements")}
 _DOCUMENT = {"invoice": N_("invoice"), "journal": N_("journal"), "statement": N_("statement")}
+_DOCUMENTS = {"invoice": N_("invoices"), "journal": N_("journals"),
+              "statement": N_("statements")}
+_ITEM = {"line": N_("line"), "entry": N_("entry")}
 _A_DOCUMENT = {"invoice": N_("an invoice"), "journal": N_("a journal"),
                "statement": N_("a statement")}
 
@@ -25,6 +28,18 @@ def document(target: DocumentType) -> str:
     """One document of a target: "invoice"."""
     template = _DOCUMENT.get(target.document)
     return tr(template) if template else target.document
+
+
+def documents(target: DocumentType) -> str:
+    """Documents of a target, plural: "invoices"."""
+    template = _DOCUMENTS.get(target.document)
+    return tr(template) if template else target.document + "s"
+
+
+def item(target: DocumentType) -> str:
+    """One item of a target's documents: "line"."""
+    template = _ITEM.get(target.item)
+    return tr(template) if template else target.item
 
 
 def a_document(target: DocumentType) -> str:
