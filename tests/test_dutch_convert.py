@@ -151,6 +151,6 @@ def test_a_missing_column_and_a_value_not_in_the_lookup_table(tmp_path: Path) ->
     assert unknown.stderr.splitlines()[2:] == [
         "fout: niet in de opzoektabel (map:)",
         "  in in.csv, invoice.PaymentMethod",
-        "    invoice 1, rij 2: 'paypal'",
+        "    factuur 1, rij 2: 'paypal'",
         "  oplossing: voeg het toe aan map: (bekend: ideal), of zet fallback: voor andere waarden",
     ]

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.documents import DocumentType
 from yukimap.errors import Problem, UsageError
 from yukimap.frames import DOC, ITEM, KEY, POS, ROW, ROWS, Mapped, Table, Tally
 from yukimap.i18n import N_, plural, tr
-from yukimap.mapping import map_table, nouns
+from yukimap.mapping import map_table
 from yukimap.mapping.context import Context, file_locale
 from yukimap.mapping.fields import field_values
 from yukimap.mapping.rowenv import RowEnv

@@ -19,10 +19,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from yukimap import nouns
 from yukimap.errors import DocumentError, Problem, UsageError, Where
 from yukimap.grouping import headline
 from yukimap.i18n import tr
-from yukimap.mapping import nouns
 from yukimap.pipeline import ConversionResult, Stage, Unit, quiet, slug
 from yukimap.render import (
     BLOCK_MARK,

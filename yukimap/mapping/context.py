@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.errors import Problem, Severity, Where
 from yukimap.frames import KEY, ROW, VALUE, Table
 from yukimap.i18n import tr
@@ -76,7 +77,7 @@ def field_where(ctx: Context, column: str | None, rows: pl.DataFrame, name: str,
     """Rows of a field's values: a document field of one document names the document."""
     document = None
     if header and rows.height == 1:
-        document = f"{ctx.mapping.target.document} {rows[KEY][0]}"
+        document = nouns.label(ctx.mapping.target.document, rows[KEY][0])
     return replace(where(ctx.table, rows[ROW].to_list(), column), key=name, document=document)
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.errors import Problem
 from yukimap.frames import DOC, ITEM, KEY, PLACE, POS, ROW, ROWS, Tally
 from yukimap.i18n import plural, tr
-from yukimap.mapping import nouns
 from yukimap.mapping.conditions import all_hold, condition
 from yukimap.mapping.context import Context, where
 from yukimap.mapping.fields import field_values
@@ -182,7 +182,7 @@ def _conflict(ctx: Context, rows: pl.DataFrame, column: str) -> Problem:
         tr("rows of one {document} disagree on the column '{column}'",
            document=nouns.document(target), column=column),
         replace(where(ctx.table, rows[ROW].to_list(), column),
-                document=f"{document} {rows[KEY][0]}"),
+                document=nouns.label(document, rows[KEY][0])),
         value=" / ".join(values[:4]),
         hint=tr("the first row's value would be used; fix the export, or add"
                 " on_conflict: first to group_by"),
@@ -244,6 +244,7 @@ def documents_without_items(ctx: Context, documents: pl.DataFrame,
     empty = documents.filter(~pl.col(DOC).is_in(list(with_items)))
     return [Problem(tr("{document} without {items}", document=nouns.a_document(target),
                        items=target.item_key),
-                    replace(where(ctx.table, rows, None), document=f"{target.document} {key}"),
+                    replace(where(ctx.table, rows, None),
+                            document=nouns.label(target.document, key)),
                     hint=tr("check the when: conditions under {items}:", items=target.item_key))
             for key, rows in zip(empty[KEY].to_list(), empty[ROWS].to_list())]

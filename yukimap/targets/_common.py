@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, VALUE, Mapped
 from yukimap.i18n import N_, tr
@@ -147,7 +148,7 @@ class Rounded:
         hint = tr("in the whole file {change};\n{fix}", change=net_change(found),
                   fix=tr(self.fix))
         return [Problem(tr(self.cause), Where(file=file, rows=c.rows, key=subject,
-                                              document=f"{document} {c.key}"),
+                                              document=nouns.label(document, c.key)),
                         value=tr("{after} instead of {before} ({difference})",
                                  after=exact_money(c.after), before=exact_money(c.before),
                                  difference=exact_money(c.difference, signed=True)),

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.documents import ADMINISTRATION_FIELDS, administration_problem
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Mapped
@@ -112,7 +113,8 @@ def _imbalance_problem(imbalance: Imbalance, file: str, has_balancing: bool) -> 
             tr("check the amounts and signs of these rows; for rounding differences, a mapping"
                " may name a balancing: account"))
     return Problem(
-        cause, Where(file=file, rows=imbalance.rows, document=f"journal {imbalance.key}"),
+        cause,
+        Where(file=file, rows=imbalance.rows, document=nouns.label("journal", imbalance.key)),
         value=tr("debit {debit}, credit {credit}, difference {difference}",
                  debit=money(imbalance.debit), credit=money(imbalance.credit),
                  difference=money(imbalance.difference)),
@@ -134,7 +136,7 @@ def _administration(docs: pl.DataFrame, file: str) -> list[Problem]:
     ):
         for key, rows in zip(frame[KEY].to_list(), frame[ROWS].to_list()):
             problems.append(Problem(cause, Where(file=file, rows=tuple(rows[:1]),
-                                                 document=f"journal {key}"), hint=hint))
+                                                 document=nouns.label("journal", key)), hint=hint))
     return problems + _administration_shapes(docs, file)
 
 
@@ -148,7 +150,7 @@ def _administration_shapes(docs: pl.DataFrame, file: str) -> list[Problem]:
             shape = administration_problem(name, value) if value is not None else None
             if shape is not None:
                 problems.append(Problem(shape[0], Where(file=file, rows=tuple(rows[:1]),
-                                                        document=f"journal {key}",
+                                                        document=nouns.label("journal", key),
                                                         key=f"journal.{name}"),
                                         value=value, hint=shape[1]))
     return problems
@@ -179,7 +181,7 @@ def finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
         Problem(tr("added a balancing entry of {amount} on {date} to GL account {account}"
                    " (the mapping's balancing:)", amount=money(-i.difference), date=i.date,
                    account=balancing.gl_account),
-                Where(rows=i.rows, document=f"journal {i.key}"), severity="warning")
+                Where(rows=i.rows, document=nouns.label("journal", i.key)), severity="warning")
         for i in wanted
     ]
     return replace(mapped, items=items), problems

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap import text as text_policy
 from yukimap.documents import PETTY_CASH_HEADER, PETTY_CASH_PROJECT_HEADER
 from yukimap.errors import Problem, Where
@@ -105,7 +106,7 @@ class _Statement:
     def _mismatch_problems(self, mismatches: list[_Mismatch]) -> list[Problem]:
         return [
             Problem(tr("the cash balance (Saldo kas) does not agree with the amounts"),
-                    Where(rows=(row,), document=f"statement {self.key}"),
+                    Where(rows=(row,), document=nouns.label("statement", self.key)),
                     value=tr("the file says {given}; {previous} plus {amount} is {expected}",
                              given=money(given), previous=money(previous), amount=money(amount),
                              expected=money(expected)),
@@ -117,7 +118,8 @@ class _Statement:
         if self.opening is None and (not self.balances or self.balances[0] is None):
             return [Problem(
                 tr("a petty cash statement needs the cash balance (Saldo kas)"),
-                Where(file=file, rows=tuple(self.rows[:1]), document=f"statement {self.key}"),
+                Where(file=file, rows=tuple(self.rows[:1]),
+                      document=nouns.label("statement", self.key)),
                 hint=tr("map Balance to a balance column, or give the opening balance:"
                         " OpeningBalance under statement:, or --opening-balance"))]
         _, problems = self.running()
@@ -126,7 +128,8 @@ class _Statement:
         if backwards:
             problems.append(Problem(
                 tr("lines go back in time; Saldo kas is a running balance in line order"),
-                Where(file=file, rows=tuple(backwards), document=f"statement {self.key}"),
+                Where(file=file, rows=tuple(backwards),
+                      document=nouns.label("statement", self.key)),
                 severity="warning"))
         return problems
 

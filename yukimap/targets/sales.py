@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, KEY, ROW, ROWS, VALUE, Mapped
 from yukimap.i18n import N_, tr
@@ -69,7 +70,7 @@ def vat_pair_problem(vat_type: int, percentage: Decimal) -> str | None:
 
 def _doc_where(file: str, document: str, key: object, rows: list[int],
                field: str | None = None) -> Where:
-    return Where(file=file, rows=tuple(rows), document=f"{document} {key}", key=field)
+    return Where(file=file, rows=tuple(rows), document=nouns.label(document, key), key=field)
 
 
 def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:

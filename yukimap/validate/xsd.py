@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.documents import DocumentType
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped
@@ -55,8 +56,8 @@ class Locator:
             item_rows = self.items.filter(pl.col(DOC) == doc)[ROW].to_list()
             if item < len(item_rows):
                 rows = [item_rows[item]]
-        return Where(file=self.file, rows=tuple(rows), document=f"{self.target.document} {key}",
-                     key=path)
+        return Where(file=self.file, rows=tuple(rows),
+                     document=nouns.label(self.target.document, key), key=path)
 
     def locate(self, path: str, document: int | None = None) -> Where:
         """An element path -> the rows that made it. '/SalesInvoices/SalesInvoice[2]/

@@ -42,6 +42,13 @@ def item(target: DocumentType) -> str:
     return tr(template) if template else target.item
 
 
+def label(document: str, key: object) -> str:
+    """A document named for a person in a problem's place: "invoice 2024-001" (`document`
+    is the DocumentType's word; the send journal keeps its own English label)."""
+    template = _DOCUMENT.get(document)
+    return f"{tr(template) if template else document} {key}"
+
+
 def a_document(target: DocumentType) -> str:
     """One document with its article: "an invoice"."""
     template = _A_DOCUMENT.get(target.document)
