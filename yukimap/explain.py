@@ -104,7 +104,7 @@ def explain(table: Table, mapping: Mapping, reference: str | None = None,
                             mapping=mapping.path.name, field=repr(field),
                             document=nouns.document(target), key=key),
                          hint=_field_hint(mapping, field))
-    return Explanation(f"{nouns.document(target)} {key}", table.sheet, rows, tuple(traces))
+    return Explanation(nouns.label(target.document, key), table.sheet, rows, tuple(traces))
 
 
 DOCUMENT = "document"  # i18n: the place of a document's own fields, a key (shown translated)
@@ -283,7 +283,7 @@ def _read_text(ctx: Context, spec: FieldSpec) -> str:
             return tr("read as a date ({formats})", formats=_either(list(locale.date_formats)))
         return tr("read as a date")
     reading = _READ_AS.get(spec.kind)
-    return tr(reading) if reading else f"read as {spec.kind}"
+    return tr(reading) if reading else tr("read as {kind}", kind=spec.kind)
 
 
 _READ_AS = {"text": N_("read as text"), "integer": N_("read as integer"),
