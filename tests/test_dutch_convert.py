@@ -66,8 +66,8 @@ def test_an_empty_required_cell_and_too_many_decimals(tmp_path: Path) -> None:
     assert "fout: heeft meer dan 2 decimalen, wat Yuki weigert in SalesPrice" in lines
     start = lines.index("fout: heeft meer dan 2 decimalen, wat Yuki weigert in SalesPrice")
     assert lines[start + 3:start + 9] == [
-        "  oplossing: Yuki accepteert hoogstens 2 decimalen in SalesPrice (de documentatie toont dat"
-        " -68.1525",
+        "  oplossing: Yuki accepteert hoogstens 2 decimalen in SalesPrice (de documentatie"
+        " toont dat -68.1525",
         "             wordt geweigerd) en boekt aantal × SalesPrice, dus een afgeronde prijs boekt"
         " een ander bedrag.",
         "             Ofwel boek het exacte bedrag als LineAmount, dat Yuki boekt in plaats van",
