@@ -154,3 +154,25 @@ def test_a_missing_column_and_a_value_not_in_the_lookup_table(tmp_path: Path) ->
         "    factuur 1, rij 2: 'paypal'",
         "  oplossing: voeg het toe aan map: (bekend: ideal), of zet fallback: voor andere waarden",
     ]
+
+
+def test_a_template_that_writes_no_document_or_cannot_be_rendered(tmp_path: Path) -> None:
+    mapping = SALES.replace('Subject: {expr: "text(Price / Qty)"}',
+                            "PaymentMethod: {value: iDeal}")
+    mapping = mapping.replace("target: sales_invoices\n",
+                              "target: sales_invoices\ntemplate: t.xml.j2\n")
+    build_files(tmp_path, {"t.xml.j2": "hello\n", "u.xml.j2": "{{ documents.x.y }}\n"})
+    result = dutch(tmp_path, mapping, ORDERS + "1;31-01-2024;Acme;1;Mok;1,00;21\n")
+    assert result.code == 1
+    lines = result.stderr.splitlines()
+    assert lines[2] == ("fout: is geen Yuki-document: het sjabloon schrijft geen"
+                        " <SalesInvoices>-element (regel 1 van het document)")
+    template = tmp_path / "t.xml.j2"
+    assert lines[-1] == f"  oplossing: controleer het sjabloon van de mapping: {template}"
+    result = dutch(tmp_path, mapping.replace("t.xml.j2", "u.xml.j2"),
+                   ORDERS + "1;31-01-2024;Acme;1;Mok;1,00;21\n")
+    assert result.code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].endswith(f": sjabloon {tmp_path / 'u.xml.j2'} kan niet worden opgemaakt")
+    assert lines[-1] == ("  oplossing: het sjabloon gebruikt een naam die het document niet heeft;"
+                         " controleer de spelling")
