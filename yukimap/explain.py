@@ -15,21 +15,28 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from yukimap import nouns
+from yukimap.documents import DocumentType
 from yukimap.errors import Problem, UsageError
 from yukimap.frames import DOC, ITEM, KEY, POS, ROW, ROWS, Mapped, Table, Tally
+from yukimap.i18n import N_, plural, tr
 from yukimap.mapping import map_table
 from yukimap.mapping.context import Context, file_locale
 from yukimap.mapping.fields import field_values
 from yukimap.mapping.rowenv import RowEnv
 from yukimap.model import Column, Constant, DebitCredit, Expression, FieldSpec, Mapping, Rules
 
+Cell = tuple[int, str, "str | None"]  # (row, column, letter) of a cell a step reads
+
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a value's way: what was done, and the value after it (None: empty)."""
+    """One step of a value's way: what was done, and the value after it (None: empty); a
+    step that reads a cell names it (`what` is for people, in their language)."""
 
     what: str
     value: str | None
+    cell: Cell | None = None
 
 
 @dataclass(frozen=True)
@@ -37,10 +44,12 @@ class FieldTrace:
     """One field of the document (or of one of its items) and the steps that made it."""
 
     name: str  # e.g. "invoice.Contact.FullName", "lines.SalesPrice"
-    place: str  # "document" or e.g. "line 2 (row 5)"
+    place: str  # "document" or e.g. "line 2 (row 5)" (in the language of the run)
     steps: tuple[Step, ...]
     value: str | None  # what Yuki gets; None: nothing (the element is left out or cleared)
     problems: tuple[str, ...]
+    item: int | None = None  # the number of the document's item (1: its first); None: the
+    #                          document's own field
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,10 @@ def explain(table: Table, mapping: Mapping, reference: str | None = None,
     mapped = map_table(table, mapping)
     target = mapping.target
     if row is not None:
-        doc = _document_of_row(mapped, row, target.document, table)
+        doc = _document_of_row(mapped, row, target, table)
     else:
         assert reference is not None
-        doc = _document(mapped, reference, target.document, table.file)
+        doc = _document(mapped, reference, target, table.file)
     locale, _ = file_locale(table, mapping)
     ctx = Context(table, mapping, locale, RowEnv(table, mapping, locale))
     frame = table.frame.with_row_index(POS)
@@ -73,7 +82,7 @@ def explain(table: Table, mapping: Mapping, reference: str | None = None,
         pl.lit(doc).alias(DOC), pl.lit(key).alias(KEY), pl.Series(ROWS, [list(rows)]))
     for spec in mapping.header:
         if _wanted(field, target.header_key, spec):
-            traces.append(_trace(ctx, spec, first, True, "document",
+            traces.append(_trace(ctx, spec, first, True, DOCUMENT,
                                  document[spec.name][0] if spec.name in document.columns
                                  else None))
     items = mapped.items.filter(pl.col(DOC) == doc) if mapped.items.height else mapped.items
@@ -84,43 +93,62 @@ def explain(table: Table, mapping: Mapping, reference: str | None = None,
             continue
         cells = _rows(frame, [item[ROW]]).with_columns(pl.lit(doc).alias(DOC),
                                                        pl.lit(key).alias(KEY))
-        place = f"{target.item} {number} (row {item[ROW]})"
+        place = tr("{item} {number} (row {row})", item=nouns.item(target), number=number,
+                   row=item[ROW])
         for spec in mapping.items[item[ITEM]].fields:
             if _wanted(field, target.item_key, spec):
-                traces.append(_trace(ctx, spec, cells, False, place, item.get(spec.name)))
+                traces.append(_trace(ctx, spec, cells, False, place, item.get(spec.name),
+                                     number))
     if field is not None and not traces:
-        raise UsageError(f"{mapping.path.name} has no field {field!r} in the"
-                        f" {target.document} {key}",
-                        hint=_field_hint(mapping, field))
-    return Explanation(f"{target.document} {key}", table.sheet, rows, tuple(traces))
+        raise UsageError(tr("{mapping} has no field {field} in the {document} {key}",
+                            mapping=mapping.path.name, field=repr(field),
+                            document=nouns.document(target), key=key),
+                         hint=_field_hint(mapping, field))
+    return Explanation(nouns.label(target.document, key), table.sheet, rows, tuple(traces))
+
+
+DOCUMENT = "document"  # i18n: the place of a document's own fields, a key (shown translated)
+
+
+def _either(items: list[str]) -> str:
+    """'a', 'a or b', 'a or b or c'."""
+    text = items[0]
+    for item in items[1:]:
+        text = tr("{first} or {second}", first=text, second=item)
+    return text
 
 
 def _rows(frame: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
     return frame.filter(pl.col(ROW).is_in(rows))
 
 
-def _document(mapped: Mapped, reference: str, document: str, file: str) -> int:
+def _document(mapped: Mapped, reference: str, target: DocumentType, file: str) -> int:
     keys = mapped.documents[KEY].to_list()
     for doc, key in zip(mapped.documents[DOC].to_list(), keys):
         if key == reference:
             return int(doc)
     close = difflib.get_close_matches(reference, [k for k in keys if k], n=3)
-    hint = (f"did you mean {' or '.join(map(repr, close))}?" if close else
-            f"the first {document}s are {', '.join(map(repr, keys[:3]))}" if keys else
-            f"the file makes no {document}")
-    raise UsageError(f"{file}: no {document} {reference!r}", hint=hint)
+    document = nouns.document(target)
+    hint = (tr("did you mean {names}?", names=_either(list(map(repr, close)))) if close else
+            tr("the first {documents} are {keys}", documents=nouns.documents(target),
+               keys=", ".join(map(repr, keys[:3]))) if keys else
+            tr("the file makes no {document}", document=document))
+    raise UsageError(tr("{file}: no {document} {reference}", file=file, document=document,
+                        reference=repr(reference)), hint=hint)
 
 
-def _document_of_row(mapped: Mapped, row: int, document: str, table: Table) -> int:
+def _document_of_row(mapped: Mapped, row: int, target: DocumentType, table: Table) -> int:
     for doc, rows in zip(mapped.documents[DOC].to_list(), mapped.documents[ROWS].to_list()):
         if row in rows:
             return int(doc)
     last = table.header_row + table.frame.height
     if not table.header_row < row <= last:
-        hint = f"the file's data rows are {table.header_row + 1} to {last}"
+        hint = tr("the file's data rows are {first} to {last}", first=table.header_row + 1,
+                  last=last)
     else:
-        hint = "the row is left out (skip_rows, skip_documents) or has a problem: run check"
-    raise UsageError(f"{table.file}: row {row} makes no {document}", hint=hint)
+        hint = tr("the row is left out (skip_rows, skip_documents) or has a problem: run check")
+    raise UsageError(tr("{file}: row {row} makes no {document}", file=table.file, row=row,
+                        document=nouns.document(target)), hint=hint)
 
 
 def _wanted(field: str | None, section: str, spec: FieldSpec) -> bool:
@@ -133,15 +161,15 @@ def _field_hint(mapping: Mapping, field: str) -> str:
     names += [f"{target.item_key}.{s.name}" for item in mapping.items for s in item.fields]
     close = difflib.get_close_matches(field, list(dict.fromkeys(names)), n=3, cutoff=0.5)
     if close:
-        return f"did you mean {' or '.join(map(repr, close))}?"
-    return "the mapping's fields are " + ", ".join(names[:12])
+        return tr("did you mean {names}?", names=_either(list(map(repr, close))))
+    return tr("the mapping's fields are {names}", names=", ".join(names[:12]))
 
 
 # --- one field ----------------------------------------------------------------------------
 
 
 def _trace(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, header: bool, place: str,
-           value: str | None) -> FieldTrace:
+           value: str | None, item: int | None = None) -> FieldTrace:
     told: dict[str, str | None] = {}
 
     def tell(step: str, values: pl.Series) -> None:
@@ -151,16 +179,20 @@ def _trace(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, header: bool, pla
     steps = [*_source_steps(ctx, spec, frame),
              *_modifier_steps(ctx, spec, frame, told, found.tally)]
     if value != told.get("checked"):
-        steps.append(Step(f"Yuki's rules for {ctx.mapping.target.title}", value))
+        steps.append(Step(tr("Yuki's rules for {documents}",
+                             documents=nouns.title(ctx.mapping.target)), value))
     name = ctx.section_name(spec, header)
     return FieldTrace(name, place, tuple(steps), value,
-                      tuple(_problem_text(p) for p in found.problems))
+                      tuple(_problem_text(p) for p in found.problems), item)
 
 
 def _cell(ctx: Context, frame: pl.DataFrame, column: str) -> Step:
     letter = ctx.table.letters.get(column)
-    where = f"column {column!r}" + (f" ({letter})" if letter else "")
-    return Step(f"{where}, row {frame[ROW][0]}", frame[column][0])
+    row = frame[ROW][0]
+    what = (tr("column {column} ({letter}), row {row}", column=repr(column), letter=letter,
+               row=row) if letter else
+            tr("column {column}, row {row}", column=repr(column), row=row))
+    return Step(what, frame[column][0], (row, column, letter))
 
 
 def _source_steps(ctx: Context, spec: FieldSpec, frame: pl.DataFrame) -> list[Step]:
@@ -168,7 +200,8 @@ def _source_steps(ctx: Context, spec: FieldSpec, frame: pl.DataFrame) -> list[St
     if isinstance(source, Column):
         return [_cell(ctx, frame, source.name)]
     if isinstance(source, Constant):
-        return [Step("a fixed value (the mapping, or an option of the command)", source.text)]
+        return [Step(tr("a fixed value (the mapping, or an option of the command)"),
+                     source.text)]
     if isinstance(source, Expression):
         cells = [_cell(ctx, frame, c) for c in sorted(source.columns) if c in frame.columns]
         return [*cells, Step(f"expr: {source.expr.source}", None)]
@@ -176,7 +209,7 @@ def _source_steps(ctx: Context, spec: FieldSpec, frame: pl.DataFrame) -> list[St
         return [_cell(ctx, frame, c) for c in (source.debit, source.credit) if c is not None]
     if isinstance(source, Rules):
         return [_cell(ctx, frame, c) for c in sorted(source.columns) if c in frame.columns]
-    return [Step("no source of its own", None)]
+    return [Step(tr("no source of its own"), None)]
 
 
 def _rule_text(tally: Tally | None) -> str:
@@ -185,38 +218,41 @@ def _rule_text(tally: Tally | None) -> str:
         for text, rows in tally.counts:
             if rows:
                 number, _, rule = text.partition(": ")
-                return f"rules: rule {number} holds ({rule.rpartition(' -> ')[0]})"
+                return tr("rules: rule {number} holds ({rule})", number=number,
+                          rule=rule.rpartition(" -> ")[0])
         if tally.fallback is not None and tally.fallback[1]:
-            return "rules: no rule holds, so the fallback"
-    return "rules: no rule holds"
+            return tr("rules: no rule holds, so the fallback")
+    return tr("rules: no rule holds")
 
 
 def _modifier_steps(ctx: Context, spec: FieldSpec, frame: pl.DataFrame,
                     told: dict[str, str | None], tally: Tally | None) -> list[Step]:
     steps: list[Step] = []
     if isinstance(spec.source, Expression) and spec.lookup is not None:
-        steps.append(Step("the expression gives, through its map: table", told["source"]))
+        steps.append(Step(tr("the expression gives, through its map: table"), told["source"]))
     elif isinstance(spec.source, Expression):
-        steps.append(Step("the expression gives", told["source"]))
+        steps.append(Step(tr("the expression gives"), told["source"]))
     elif isinstance(spec.source, Rules):
         steps.append(Step(_rule_text(tally), told["source"]))
     elif spec.lookup is not None:
         steps.append(Step(_lookup_text(spec, frame), told["source"]))
     elif isinstance(spec.source, DebitCredit):
-        steps.append(Step(f"{_read_text(ctx, spec)}, debit minus credit", told["source"]))
+        steps.append(Step(tr("{reading}, debit minus credit", reading=_read_text(ctx, spec)),
+                          told["source"]))
     elif isinstance(spec.source, Column) and spec.kind != "text":
         steps.append(Step(_read_text(ctx, spec), told["source"]))
     if spec.sign is not None:
         word = frame[spec.sign.column][0]
-        steps.append(Step(f"sign: the column {spec.sign.column!r} says {word!r}", told["sign"]))
+        steps.append(Step(tr("sign: the column {column} says {word}",
+                             column=repr(spec.sign.column), word=repr(word)), told["sign"]))
     if spec.negate:
         steps.append(Step("negate: true", told["negate"]))
     if spec.default is not None and told["negate"] is None:
-        steps.append(Step("empty, so the default", told["default"]))
+        steps.append(Step(tr("empty, so the default"), told["default"]))
     if spec.round is not None and spec.kind == "decimal":
-        steps.append(Step(f"round: {spec.round} (half up)", told["round"]))
+        steps.append(Step(tr("round: {places} (half up)", places=spec.round), told["round"]))
     if told["checked"] != told["round"]:
-        steps.append(Step("Yuki's limits for the element", told["checked"]))
+        steps.append(Step(tr("Yuki's limits for the element"), told["checked"]))
     return steps
 
 
@@ -227,30 +263,38 @@ def _lookup_text(spec: FieldSpec, frame: pl.DataFrame) -> str:
     if isinstance(spec.source, Constant):
         key = spec.source.text
     if key is None:
-        return "map: the cell is empty"
+        return tr("map: the cell is empty")
     folded = key.lower() if lookup.ignore_case else key
     if folded in lookup.table:
-        return f"map: {key!r} is in the table"
+        return tr("map: {key} is in the table", key=repr(key))
     if lookup.fallback is not None:
-        return f"map: {key!r} is not in the table, so the fallback"
-    return f"map: {key!r} is not in the table"
+        return tr("map: {key} is not in the table, so the fallback", key=repr(key))
+    return tr("map: {key} is not in the table", key=repr(key))
 
 
 def _read_text(ctx: Context, spec: FieldSpec) -> str:
     locale = ctx.field_locale(spec)
     if spec.kind == "decimal":
-        mark = f" (decimal mark {locale.decimal_mark!r})" if locale.decimal_mark else ""
-        return f"read as a number{mark}"
+        if locale.decimal_mark:
+            return tr("read as a number (decimal mark {mark})", mark=repr(locale.decimal_mark))
+        return tr("read as a number")
     if spec.kind == "date":
-        form = f" ({' or '.join(locale.date_formats)})" if locale.date_formats else ""
-        return f"read as a date{form}"
-    return f"read as {'text' if spec.kind == 'text' else spec.kind}"
+        if locale.date_formats:
+            return tr("read as a date ({formats})", formats=_either(list(locale.date_formats)))
+        return tr("read as a date")
+    reading = _READ_AS.get(spec.kind)
+    return tr(reading) if reading else tr("read as {kind}", kind=spec.kind)
+
+
+_READ_AS = {"text": N_("read as text"), "integer": N_("read as integer"),
+            "boolean": N_("read as boolean")}
 
 
 def _problem_text(problem: Problem) -> str:
     where = problem.where.short()
     value = f" ({problem.value!r})" if problem.value is not None else ""
-    return f"{problem.severity}: {problem.cause}{value}" + (f" [{where}]" if where else "")
+    severity = tr("error") if problem.severity == "error" else tr("warning")
+    return f"{severity}: {problem.cause}{value}" + (f" [{where}]" if where else "")
 
 
 # --- as text ------------------------------------------------------------------------------
@@ -259,14 +303,20 @@ def _problem_text(problem: Problem) -> str:
 def format_explanation(explanation: Explanation) -> str:
     """The traces as text, one block per field: its steps, then the value Yuki gets."""
     rows = ", ".join(map(str, explanation.rows))
-    sheet = f"sheet {explanation.sheet!r}, " if explanation.sheet else ""
-    lines = [f"{explanation.document} ({sheet}row{'s' if len(explanation.rows) > 1 else ''}"
-             f" {rows})", ""]
+    n = len(explanation.rows)
+    if explanation.sheet:
+        head = plural(n, "{document} (sheet {sheet}, row {rows})",
+                      "{document} (sheet {sheet}, rows {rows})", document=explanation.document,
+                      sheet=repr(explanation.sheet), rows=rows)
+    else:
+        head = plural(n, "{document} (row {rows})", "{document} (rows {rows})",
+                      document=explanation.document, rows=rows)
+    lines = [head, ""]
     place = None
     for trace in explanation.traces:
         if trace.place != place:
             place = trace.place
-            lines.append(f"{place}:")
+            lines.append(f"{tr('document') if place == DOCUMENT else place}:")
         lines.append(f"  {trace.name} = {_shown(trace.value)}")
         for step in trace.steps:
             lines.append(f"      {step.what}: {_shown(step.value)}" if step.value is not None
@@ -276,4 +326,4 @@ def format_explanation(explanation: Explanation) -> str:
 
 
 def _shown(value: str | None) -> str:
-    return "(empty)" if value is None else repr(value)
+    return tr("(empty)") if value is None else repr(value)

@@ -19,8 +19,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from yukimap import nouns
 from yukimap.errors import DocumentError, Problem, UsageError, Where
 from yukimap.grouping import headline
+from yukimap.i18n import tr
 from yukimap.pipeline import ConversionResult, Stage, Unit, quiet, slug
 from yukimap.render import (
     BLOCK_MARK,
@@ -57,8 +59,9 @@ def write_documents(result: ConversionResult, path: Path, stage: Stage = quiet,
         targets = [path]
     elif path.suffix and not path.is_dir():
         raise UsageError(
-            f"this file makes {len(units)} {result.mapping.target.title}, one per call to"
-            f" Yuki; give a folder: --output {path.with_suffix('')}/")
+            tr("this file makes {count} {documents}, one per call to Yuki; give a folder:"
+               " --output {folder}/", count=len(units),
+               documents=nouns.title(result.mapping.target), folder=path.with_suffix("")))
     else:
         targets = [path / f"{unit.key}{result.extension}" for unit in units]
     targets[0].parent.mkdir(parents=True, exist_ok=True)
@@ -102,9 +105,10 @@ def single_document_text(result: ConversionResult, stage: Stage = quiet) -> str:
     units = result.units
     if len(units) > 1:
         raise UsageError(
-            f"this file makes {len(units)} {result.mapping.target.title}, one per call to"
-            " Yuki; standard output takes only one",
-            hint=f"give a folder: --output {slug(Path(result.table.file).stem)}/")
+            tr("this file makes {count} {documents}, one per call to Yuki; standard output takes"
+               " only one", count=len(units), documents=nouns.title(result.mapping.target)),
+            hint=tr("give a folder: --output {folder}/",
+                    folder=slug(Path(result.table.file).stem)))
     return document_texts(result, stage)[0]
 
 
@@ -125,11 +129,12 @@ def batch_text(result: ConversionResult, documents: Sequence[DocumentContext]) -
     elif (check_text := result.target.check_text) and text_problems(
             text, check_text, Locator(result.mapped, result.table.file, target),
             documents[0].ordinal):
-        failure = (0, "the cash statement CSV does not pass its checks")
+        failure = (0, tr("the cash statement CSV does not pass its checks"))
     if failure is not None:
         labels = ", ".join(d.label for d in documents[:5])
-        raise DocumentError(f"{labels}: the document to send breaks Yuki's schema (line"
-                            f" {failure[0]}): {failure[1]}")
+        raise DocumentError(tr("{labels}: the document to send breaks Yuki's schema (line"
+                               " {line}): {failure}", labels=labels, line=failure[0],
+                               failure=_failure_text(failure[1], target.root)))
     return text
 
 
@@ -156,7 +161,8 @@ def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadlin
              stage: Stage, produced: Produced) -> list[Problem]:
     """Render one unit into `path`, validating it as it is written; its problems."""
     target = result.mapping.target
-    stage(f"rendering {result.mapped.documents.height:,} {target.title}")
+    stage(tr("rendering {count} {documents}", count=f"{result.mapped.documents.height:,}",
+             documents=nouns.title(target)))
     big = result.mapped.items.height >= PROCESS_FROM_ITEMS
     split = bool(target.xsd) and target.items_at_root and big
     checks = [XsdCheck(schema_path(target.xsd), target.root, in_process=not big)
@@ -173,7 +179,7 @@ def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadlin
     if target.xsd is None:
         return [] if check_text is None else text_problems(
             path.read_text(encoding="utf-8"), check_text, locator, unit.ordinal or 0)
-    stage("validating")
+    stage(tr("validating"))
     failures = [check.finish() for check in checks]
     produced.validator_peak_kb = max([produced.validator_peak_kb,
                                       *(c.peak_kb for c in checks)])
@@ -202,15 +208,25 @@ def _failure_problems(result: ConversionResult, path: Path, unit: Unit,
                       failure: tuple[int, str], locator: Locator) -> list[Problem]:
     """What lxml's verdict means, explained at the rows by xmlschema where it can."""
     mapping = result.mapping
-    hint = f"check the mapping's template: {mapping.template}" if mapping.template else None
+    hint = (tr("check the mapping's template: {template}", template=mapping.template)
+            if mapping.template else None)
     where = Where(file=result.table.file)
     if failure[1].startswith(NO_ROOT):
-        return [Problem(f"is not a Yuki document: {failure[1]} (line {failure[0]} of the"
-                        " document)", where, hint=hint)]
+        return [Problem(tr("is not a Yuki document: {failure} (line {line} of the document)",
+                           failure=_failure_text(failure[1], mapping.target.root),
+                           line=failure[0]), where, hint=hint)]
     xsd = mapping.target.xsd or ""
     return xsd_problems(path, xsd, locator, unit.ordinal) or [
-        Problem(f"breaks Yuki's schema (line {failure[0]} of the document): {failure[1]}",
-                where, hint=hint)]
+        Problem(tr("breaks Yuki's schema (line {line} of the document): {failure}",
+                   line=failure[0], failure=failure[1]), where, hint=hint)]
+
+
+def _failure_text(failure: str, root: str) -> str:
+    """A validator's verdict for people: lxml's own message as it is, the validators' word
+    for a document without its root (validate.streaming.NO_ROOT) in the current language."""
+    if failure.startswith(NO_ROOT):
+        return tr("the template writes no <{root}> element", root=root)
+    return failure
 
 
 class _Splitter:

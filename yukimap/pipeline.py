@@ -16,6 +16,7 @@ from pathlib import Path
 from yukimap.errors import DataError, Problem
 from yukimap.frames import KEY, Mapped, Table
 from yukimap.grouping import headline
+from yukimap.i18n import tr
 from yukimap.mapping import map_table
 from yukimap.model import Mapping
 from yukimap.read import read_table
@@ -95,13 +96,13 @@ def convert_file(path: str | Path, mapping: Mapping | str | Path,
         mapping = load_mapping(mapping)
     if mapping.target.xsd and _big(Path(path)):
         prestart(schema_path(mapping.target.xsd), mapping.target.root)
-    stage(f"reading {Path(path).name}")
+    stage(tr("reading {file}", file=Path(path).name))
     table = read_table(Path(path), mapping.source)
     return convert_table(table, mapping, stage)
 
 
 def convert_table(table: Table, mapping: Mapping, stage: Stage = quiet) -> ConversionResult:
-    stage(f"mapping {table.frame.height:,} rows")
+    stage(tr("mapping {count} rows", count=f"{table.frame.height:,}"))
     mapped = map_table(table, mapping)
     target = target_of(mapping)
     problems = mapped.problems + _beyond(mapped.errors, target.rules(mapped, mapping, table.file))

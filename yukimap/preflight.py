@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from yukimap.budget import Clock, utc_now, yuki_day
 from yukimap.errors import Problem
+from yukimap.i18n import tr
 from yukimap.settings import ensure_state_dir
 from yukimap.usage import DocumentUsage
 from yukimap.yuki_results import GLAccount, VATCode
@@ -72,20 +73,23 @@ def _at(problem: Problem, rows: tuple[int, ...]) -> Problem:
 
 def _gl_problems(code: str, by_code: dict[str, GLAccount], *, petty_cash: bool) -> list[Problem]:
     account = by_code.get(code)
-    what = "petty cash account" if petty_cash else "GL account"
     if account is None:
         similar = difflib.get_close_matches(code, list(by_code), n=3, cutoff=0.5)
         known = ", ".join(f"{c} ({by_code[c].description})" for c in similar)
-        refusal = (f"Yuki would refuse the statement ('Onbekende kas {code}')" if petty_cash
-                   else "Yuki would refuse the document")
+        refusal = (tr("Yuki would refuse the statement ('{refusal}')",
+                      refusal=f"Onbekende kas {code}")  # i18n: Yuki's own words
+                   if petty_cash else tr("Yuki would refuse the document"))
+        hint = tr("{refusal}; use an account from the administration's scheme", refusal=refusal)
         return [Problem(
-            cause=f"{what} does not exist in the administration", value=code,
-            hint=f"{refusal}; use an account from the administration's scheme"
-            + (f" (similar: {known})" if known else ""))]
+            cause=(tr("petty cash account does not exist in the administration") if petty_cash
+                   else tr("GL account does not exist in the administration")), value=code,
+            hint=hint + (" " + tr("(similar: {accounts})", accounts=known) if known else ""))]
     if not account.is_enabled:
-        return [Problem(cause=f"{what} is disabled in the administration",
+        return [Problem(cause=(tr("petty cash account is disabled in the administration")
+                               if petty_cash else
+                               tr("GL account is disabled in the administration")),
                         value=f"{code} ({account.description})",
-                        hint="enable it in Yuki, or use another account")]
+                        hint=tr("enable it in Yuki, or use another account"))]
     return []
 
 
@@ -93,17 +97,29 @@ def _vat_problem(vat_type: int, percentage: Decimal, codes: Sequence[VATCode]) -
     same_type = sorted({f"{c.percentage}%" for c in codes if c.type == vat_type})
     same_rate = sorted({str(c.type) for c in codes if c.percentage == percentage})
     if same_type:
-        advice = f"VAT type {vat_type} is {' or '.join(same_type)} in this administration"
+        advice = tr("VAT type {type} is {percentages} in this administration", type=vat_type,
+                    percentages=_either(same_type))
     elif same_rate:
-        advice = f"{percentage}% is VAT type {' or '.join(same_rate)} in this administration"
+        advice = tr("{percentage}% is VAT type {types} in this administration",
+                    percentage=percentage, types=_either(same_rate))
     else:
-        advice = "active VAT codes: " + ", ".join(
-            f"type {c.type} = {c.percentage}% ({c.description})" for c in codes)
+        advice = tr("active VAT codes: {codes}", codes=", ".join(
+            tr("type {type} = {percentage}% ({description})", type=c.type,
+               percentage=c.percentage, description=c.description) for c in codes))
+    refusal = f"No tax code for VATPercentage {percentage} & VATType {vat_type}"  # i18n: Yuki's
     return Problem(
-        cause="no active VAT code with this type and percentage in the administration",
+        cause=tr("no active VAT code with this type and percentage in the administration"),
         value=f"VATType {vat_type}, VATPercentage {percentage}",
-        hint=f"{advice}; Yuki would fail the invoice with 'No tax code for VATPercentage"
-        f" {percentage} & VATType {vat_type}'")
+        hint=tr("{advice}; Yuki would fail the invoice with '{refusal}'", advice=advice,
+                refusal=refusal))
+
+
+def _either(items: list[str]) -> str:
+    """'a', 'a or b', 'a or b or c'."""
+    text = items[0]
+    for item in items[1:]:
+        text = tr("{first} or {second}", first=text, second=item)
+    return text
 
 
 # --- the per-day cache -----------------------------------------------------------------

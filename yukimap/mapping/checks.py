@@ -10,6 +10,7 @@ import polars as pl
 from yukimap import text as text_policy
 from yukimap.documents import Element
 from yukimap.errors import Problem
+from yukimap.i18n import tr
 from yukimap.mapping.context import Context, flagged
 from yukimap.mapping.fixes import too_many_decimals
 from yukimap.model import Expression, FieldSpec
@@ -44,8 +45,8 @@ def required(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, series: pl.Seri
     if not (spec.required or (spec.element is not None and spec.element.required)):
         return []
     empty = series.is_null() if failed is None else series.is_null() & ~failed
-    return flagged(ctx, spec.column, frame, empty, name, header, "is empty",
-                   "fill in the cell, or add default: VALUE to the field for empty cells")
+    return flagged(ctx, spec.column, frame, empty, name, header, tr("is empty"),
+                   tr("fill in the cell, or add default: VALUE to the field for empty cells"))
 
 
 def forbidden(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, series: pl.Series, name: str,
@@ -77,8 +78,9 @@ def decimals(ctx: Context, spec: FieldSpec, element: Element, frame: pl.DataFram
     if not too_many.any():
         return series, []
     return series, flagged(ctx, spec.column, frame, too_many, name, header,
-                           f"has more than {element.decimals} decimals, which Yuki refuses in"
-                           f" {element.name}", _decimals_hint(ctx, spec, series.filter(too_many)),
+                           tr("has more than {decimals} decimals, which Yuki refuses in {element}",
+                              decimals=element.decimals, element=element.name),
+                           _decimals_hint(ctx, spec, series.filter(too_many)),
                            series)
 
 
@@ -101,16 +103,18 @@ def length(ctx: Context, spec: FieldSpec, element: Element, frame: pl.DataFrame,
     if spec.truncate:
         return series.str.slice(0, limit), flagged(
             ctx, spec.column, frame, long, name, header,
-            f"longer than {limit} characters; cut as the mapping says (truncate: true)", None,
+            tr("longer than {limit} characters; cut as the mapping says (truncate: true)",
+               limit=limit), None,
             series, "warning")
     if element.truncates:
         return series, flagged(ctx, spec.column, frame, long, name, header,
-                               f"longer than {limit} characters; Yuki will silently cut it",
-                               "shorten it, or add truncate: true to cut it here", series,
+                               tr("longer than {limit} characters; Yuki will silently cut it",
+                                  limit=limit),
+                               tr("shorten it, or add truncate: true to cut it here"), series,
                                "warning")
     return series, flagged(ctx, spec.column, frame, long, name, header,
-                           f"longer than {limit} characters",
-                           "shorten it, or add truncate: true to the field", series)
+                           tr("longer than {limit} characters", limit=limit),
+                           tr("shorten it, or add truncate: true to the field"), series)
 
 
 def choices(ctx: Context, spec: FieldSpec, element: Element, frame: pl.DataFrame,
@@ -123,9 +127,10 @@ def choices(ctx: Context, spec: FieldSpec, element: Element, frame: pl.DataFrame
         return []
     listed = ", ".join(element.choices)
     if element.strict_choices:
-        return flagged(ctx, spec.column, frame, other, name, header, f"not one of {listed}",
-                       "translate the export's values with map:", series)
+        return flagged(ctx, spec.column, frame, other, name, header,
+                       tr("not one of {choices}", choices=listed),
+                       tr("translate the export's values with map:"), series)
     return flagged(ctx, spec.column, frame, other, name, header,
-                   f"not one of Yuki's standard values ({listed})",
-                   "fine if it is a custom value set up in Yuki; otherwise use map:",
+                   tr("not one of Yuki's standard values ({choices})", choices=listed),
+                   tr("fine if it is a custom value set up in Yuki; otherwise use map:"),
                    series, "warning")

@@ -12,6 +12,7 @@ import polars as pl
 from yukimap.errors import DataError, Problem, SourceError, Where
 from yukimap.expr import Expr
 from yukimap.frames import NO_RESULT, Table, delimiter_hint
+from yukimap.i18n import N_, plural, tr
 from yukimap.model import Expression, Mapping
 
 
@@ -19,15 +20,17 @@ def require_rows(table: Table) -> None:
     """A file of column names alone is an error, not an empty conversion (the map stage
     asks, once it knows the names are the ones the mapping reads)."""
     if table.frame.height == 0:
-        where = table.file if table.sheet is None else f"sheet {table.sheet!r} of {table.file}"
+        where = table.file if table.sheet is None else tr("sheet {sheet} of {file}",
+                                                          sheet=repr(table.sheet), file=table.file)
         if table.header_row == 0:
-            raise SourceError(f"{where} has no rows of data",
-                              hint="export the file again with its rows; or check skip_last:"
-                                   " under source:")
+            raise SourceError(tr("{where} has no rows of data", where=where),
+                              hint=tr("export the file again with its rows; or check skip_last:"
+                                      " under source:"))
         raise SourceError(
-            f"{where} has column names (row {table.header_row}) but no rows of data below them",
-            hint="export the file again with its rows; or check header_row: and skip_last:"
-            " under source:")
+            tr("{where} has column names (row {row}) but no rows of data below them",
+               where=where, row=table.header_row),
+            hint=tr("export the file again with its rows; or check header_row: and skip_last:"
+                    " under source:"))
 
 
 def check_columns(table: Table, mapping: Mapping) -> None:
@@ -39,7 +42,7 @@ def check_columns(table: Table, mapping: Mapping) -> None:
     found = table.find_columns(missing) if missing and table.find_columns else {}
     problems = [
         Problem(
-            f"column '{name}' is not in {table.file}",
+            tr("column '{column}' is not in {file}", column=name, file=table.file),
             mapping.first_use(name),
             hint=_columns_hint(name, table, name in in_expressions, found.get(name)),
         )
@@ -47,20 +50,26 @@ def check_columns(table: Table, mapping: Mapping) -> None:
     ]
     problems += [
         Problem(
-            f"column '{name}' is in {table.file} more than once: columns"
-            f" {_and(table.repeated[name])}",
+            tr("column '{column}' is in {file} more than once: columns {letters}",
+               column=name, file=table.file, letters=_and(table.repeated[name])),
             mapping.first_use(name),
-            hint="rename one of them in the file, or choose one: " + ", ".join(
-                f'column: "{choice}" {"reads " if i == 0 else ""}column {table.letters[choice]}'
-                for i, choice in enumerate(_namesakes(table, name))),
+            hint=tr("rename one of them in the file, or choose one: {choices}", choices=", ".join(
+                tr('column: "{choice}" reads column {letter}', choice=choice,
+                   letter=table.letters[choice]) if i == 0 else
+                tr('column: "{choice}" column {letter}', choice=choice,
+                   letter=table.letters[choice])
+                for i, choice in enumerate(_namesakes(table, name)))),
         )
         for name in repeated
     ]
-    s = "s" if len(missing or repeated) > 1 else ""
+    n = len(missing or repeated)
     raise DataError(
-        f"{_described(table)} does not have the column{s} the mapping reads:"
-        f" {', '.join(missing)}" if missing else
-        f"{table.file} has the column{s} the mapping reads more than once: {', '.join(repeated)}",
+        plural(n, "{file} does not have the column the mapping reads: {columns}",
+               "{file} does not have the columns the mapping reads: {columns}",
+               file=_described(table), columns=", ".join(missing)) if missing else
+        plural(n, "{file} has the column the mapping reads more than once: {columns}",
+               "{file} has the columns the mapping reads more than once: {columns}",
+               file=table.file, columns=", ".join(repeated)),
         problems=problems,
     )
 
@@ -69,7 +78,8 @@ def _described(table: Table) -> str:
     """The file, and for a workbook the sheet and the row its column names were read from."""
     if table.sheet is None:
         return table.file
-    return f"{table.file} (sheet {table.sheet!r}, column names from row {table.header_row})"
+    return tr("{file} (sheet {sheet}, column names from row {row})", file=table.file,
+              sheet=repr(table.sheet), row=table.header_row)
 
 
 def _namesakes(table: Table, name: str) -> list[str]:
@@ -80,7 +90,9 @@ def _namesakes(table: Table, name: str) -> list[str]:
 
 
 def _and(items: Sequence[str]) -> str:
-    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+    if len(items) > 1:
+        return tr("{items} and {last}", items=", ".join(items[:-1]), last=items[-1])
+    return "".join(items)
 
 
 def _columns_hint(name: str, table: Table, in_expression: bool = False,
@@ -94,23 +106,28 @@ def _columns_hint(name: str, table: Table, in_expression: bool = False,
     columns = [c for c in table.columns if c != f"({table.letters[c]})"]
     near = get_close_matches(name, columns, n=len(columns), cutoff=0.0)
     shown = ", ".join(f"'{c}'" for c in near[:12])
-    more = f" (+{len(columns) - 12} more)" if len(columns) > 12 else ""
-    hint = f"the file's columns, nearest first: {shown}{more}"
+    more = " " + tr("(+{more} more)", more=len(columns) - 12) if len(columns) > 12 else ""
+    hint = tr("the file's columns, nearest first: {columns}", columns=shown + more)
     if in_expression:
-        hint += (f"; in an expression, a column whose name has spaces or signs is"
-                 f" col('{near[0] if near else name}')")
+        hint += "; " + tr("in an expression, a column whose name has spaces or signs is"
+                          " col('{column}')", column=near[0] if near else name)
     return hint
 
 
 def _found_hint(name: str, table: Table, sheet: str | None, row: int) -> str:
     """Set header_row (and sheet) to where the name is."""
     if sheet is None:
-        return f"'{name}' is in row {row}: set header_row: {row} under source:"
+        return tr("'{column}' is in row {row}: set header_row: {row} under source:",
+                  column=name, row=row)
     if sheet == table.sheet:
-        return f"'{name}' is in row {row} of sheet {sheet!r}: set header_row: {row} under source:"
-    row_too = f" and header_row: {row}" if row != 1 else ""
-    return (f"'{name}' is in row {row} of sheet {sheet!r}: set sheet: \"{sheet}\"{row_too}"
-            " under source:")
+        return tr("'{column}' is in row {row} of sheet {sheet}: set header_row: {row} under"
+                  " source:", column=name, row=row, sheet=repr(sheet))
+    if row != 1:
+        return tr("'{column}' is in row {row} of sheet {sheet}: set sheet: \"{name}\" and"
+                  " header_row: {row} under source:", column=name, row=row, sheet=repr(sheet),
+                  name=sheet)
+    return tr("'{column}' is in row {row} of sheet {sheet}: set sheet: \"{name}\" under source:",
+              column=name, row=row, sheet=repr(sheet), name=sheet)
 
 
 def _expressions(mapping: Mapping) -> list[Expr]:
@@ -121,12 +138,12 @@ def _expressions(mapping: Mapping) -> list[Expr]:
     return found
 
 
-ERROR_CELL = "an error in the workbook, not a value"
-ERROR_CELL_HINT = ("correct the formula in the workbook (or the cells it reads), save it, and"
-                   " export again")
-NO_RESULT_CELL = "a formula without its result: the program that wrote the workbook did not" \
-                 " calculate it"
-NO_RESULT_HINT = "open the workbook in Excel or LibreOffice and save it, then export again"
+ERROR_CELL = N_("an error in the workbook, not a value")
+ERROR_CELL_HINT = N_("correct the formula in the workbook (or the cells it reads), save it,"
+                     " and export again")
+NO_RESULT_CELL = N_("a formula without its result: the program that wrote the workbook did"
+                    " not calculate it")
+NO_RESULT_HINT = N_("open the workbook in Excel or LibreOffice and save it, then export again")
 
 
 def error_cells(table: Table, mapping: Mapping, rows: pl.Series) -> list[Problem]:
@@ -136,9 +153,9 @@ def error_cells(table: Table, mapping: Mapping, rows: pl.Series) -> list[Problem
         return []
     kept = set(rows.to_list())
     read = mapping.columns
-    return [Problem(NO_RESULT_CELL if shown == NO_RESULT else ERROR_CELL,
+    return [Problem(tr(NO_RESULT_CELL) if shown == NO_RESULT else tr(ERROR_CELL),
                     Where(file=table.file, sheet=table.sheet, rows=(row,), column=column,
                           letter=table.letters.get(column)),
                     None if shown in (NO_RESULT, "") else shown,
-                    NO_RESULT_HINT if shown == NO_RESULT else ERROR_CELL_HINT)
+                    tr(NO_RESULT_HINT) if shown == NO_RESULT else tr(ERROR_CELL_HINT))
             for column, row, shown in table.cell_errors if column in read and row in kept]

@@ -126,7 +126,7 @@ def _column_test(cond: Condition, column: pl.Expr, lowered: pl.Expr | None) -> p
         return values.str.contains(str(operand), literal=True)
     if op == "starts_with":
         return values.str.starts_with(str(operand))
-    raise ValueError(f"no such test: {op}")
+    raise ValueError(f"no such test: {op}")  # i18n: a bug (the mapping's tests are checked)
 
 
 # A pattern without a backslash before a letter (\d, \w, \b, \p...: ASCII in RE2, Unicode in

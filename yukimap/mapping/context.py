@@ -8,8 +8,10 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.errors import Problem, Severity, Where
 from yukimap.frames import KEY, ROW, VALUE, Table
+from yukimap.i18n import tr
 from yukimap.mapping.rowenv import RowEnv
 from yukimap.model import FieldSpec, Mapping
 from yukimap.values import Locale, Parsed, decimal_mark_evidence
@@ -58,7 +60,8 @@ def file_locale(table: Table, mapping: Mapping) -> tuple[Locale, list[str]]:
     mark, _ambiguous = decimal_mark_evidence(texts)
     if mark is None:
         return locale, []
-    note = f"decimal mark '{mark}' (read from the values in {', '.join(columns)})"
+    note = tr("decimal mark '{mark}' (read from the values in {columns})", mark=mark,
+              columns=", ".join(columns))
     return replace(locale, decimal_mark=mark,
                    thousands_separator="," if mark == "." else "."), [note]
 
@@ -74,7 +77,7 @@ def field_where(ctx: Context, column: str | None, rows: pl.DataFrame, name: str,
     """Rows of a field's values: a document field of one document names the document."""
     document = None
     if header and rows.height == 1:
-        document = f"{ctx.mapping.target.document} {rows[KEY][0]}"
+        document = nouns.label(ctx.mapping.target.document, rows[KEY][0])
     return replace(where(ctx.table, rows[ROW].to_list(), column), key=name, document=document)
 
 

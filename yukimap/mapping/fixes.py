@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from yukimap.expr import FUNCTIONS
+from yukimap.i18n import N_, tr
 from yukimap.model import (
     Column,
     Constant,
@@ -30,9 +31,14 @@ from yukimap.values import Locale
 BOOKED = frozenset({"Amount", "LineAmount", "LineVATAmount", "ProductQuantity", "SalesPrice"})
 _PLAIN_YAML = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .-]*(?<! )")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
-_SCALES = {10: ("10", "tens"), 100: ("100", "hundreds"), 1000: ("1,000", "thousands")}
-_LINE_AMOUNT = ("book the exact amount as LineAmount, which Yuki books instead of\nquantity ×"
-                " price (Yuki advises against it: it bypasses its own calculation):")
+_SCALES = {
+    10: N_("give the price per 10 and the quantity in tens (say so in the Description):"),
+    100: N_("give the price per 100 and the quantity in hundreds (say so in the Description):"),
+    1000: N_("give the price per 1,000 and the quantity in thousands (say so in the"
+             " Description):"),
+}
+_LINE_AMOUNT = N_("book the exact amount as LineAmount, which Yuki books instead of\nquantity ×"
+                  " price (Yuki advises against it: it bypasses its own calculation):")
 
 
 def yaml_text(text: str) -> str:
@@ -119,23 +125,27 @@ def too_many_decimals(spec: FieldSpec, item: ItemSpec | None, values: Sequence[s
     quantity, price = _sibling(item, "ProductQuantity"), _sibling(item, "Product.SalesPrice")
     if element.name == "SalesPrice":
         return _either(
-            f"Yuki takes at most {places} decimals in SalesPrice (its documentation shows"
-            " -68.1525\nrefused) and books quantity × SalesPrice, so a rounded price books"
-            " another amount.",
+            tr("Yuki takes at most {places} decimals in SalesPrice (its documentation shows"
+               " -68.1525\nrefused) and books quantity × SalesPrice, so a rounded price books"
+               " another amount.", places=places),
             [_line_amount(quantity, spec, rounded, lets),
              _scaled_price(quantity, operand(spec, lets), values, lets),
-             _round_route("price", rounded)])
+             (tr("round the price and accept the change in the amounts booked (a warning shows"
+                 " it):"), [rounded])])
     if element.name == "ProductQuantity":
         return _either(
-            f"Yuki takes at most {places} decimals in ProductQuantity and books quantity ×"
-            " SalesPrice,\nso a rounded quantity books another amount.",
-            [_line_amount(spec, price, rounded, lets), _round_route("quantity", rounded)])
+            tr("Yuki takes at most {places} decimals in ProductQuantity and books quantity ×"
+               " SalesPrice,\nso a rounded quantity books another amount.", places=places),
+            [_line_amount(spec, price, rounded, lets),
+             (tr("round the quantity and accept the change in the amounts booked (a warning"
+                 " shows it):"), [rounded])])
     if element.name in BOOKED:
-        return (f"Yuki takes at most {places} decimals in {element.name}; correct the export, or"
-                " round half-up\nand accept the change in the amounts booked (a warning shows"
-                f" it):\n  {rounded}")
-    return (f"Yuki takes at most {places} decimals in {element.name}; correct the export, or"
-            f" round half-up:\n  {rounded}")
+        return tr("Yuki takes at most {places} decimals in {element}; correct the export, or"
+                  " round half-up\nand accept the change in the amounts booked (a warning shows"
+                  " it):\n  {rounded}", places=places, element=element.name, rounded=rounded)
+    return tr("Yuki takes at most {places} decimals in {element}; correct the export, or"
+              " round half-up:\n  {rounded}", places=places, element=element.name,
+              rounded=rounded)
 
 
 Route = tuple[str, list[str]]  # what to do, and the mapping lines that do it
@@ -146,16 +156,13 @@ def _either(head: str, routes: list[Route | None]) -> str:
     lines = [head]
     for index, (intro, texts) in enumerate(given):
         if len(given) == 1:
-            intro = "Correct the export, or " + intro
+            intro = tr("Correct the export, or {route}", route=intro)
+        elif index == 0:
+            intro = tr("Either {route}", route=intro)
         else:
-            intro = ("Either " if index == 0 else "or ") + intro
+            intro = tr("or {route}", route=intro)
         lines += intro.split("\n") + [f"  {t}" for t in texts]
     return "\n".join(lines)
-
-
-def _round_route(what: str, rounded: str) -> Route:
-    return (f"round the {what} and accept the change in the amounts booked (a warning shows it):",
-            [rounded])
 
 
 def _line_amount(quantity: FieldSpec | None, price: FieldSpec | None, rounded: str,
@@ -165,7 +172,7 @@ def _line_amount(quantity: FieldSpec | None, price: FieldSpec | None, rounded: s
     if quantity is None or price is None or None in given:
         return None
     amount = json.dumps(f"round({given[0]} * {given[1]}, 2)", ensure_ascii=False)
-    return (_LINE_AMOUNT, [f"LineAmount: {{expr: {amount}}}", rounded])
+    return (tr(_LINE_AMOUNT), [f"LineAmount: {{expr: {amount}}}", rounded])
 
 
 def _scaled_price(quantity: FieldSpec | None, price: str | None, values: Sequence[str],
@@ -176,7 +183,6 @@ def _scaled_price(quantity: FieldSpec | None, price: str | None, values: Sequenc
     factor = 10 ** max(found - 2, 0)
     if price is None or factor not in _SCALES:
         return None
-    per, unit = _SCALES[factor]
     if quantity is None:  # Yuki's default quantity is 1
         scaled = f"ProductQuantity: {format(Decimal(1) / factor, 'f')}"
     else:
@@ -185,8 +191,7 @@ def _scaled_price(quantity: FieldSpec | None, price: str | None, values: Sequenc
             return None
         scaled = f"ProductQuantity: {{expr: {json.dumps(f'{given} / {factor}')}}}"
     times = json.dumps(f"{price} * {factor}", ensure_ascii=False)
-    return (f"give the price per {per} and the quantity in {unit} (say so in the Description):",
-            [f"SalesPrice: {{expr: {times}}}", scaled])
+    return (tr(_SCALES[factor]), [f"SalesPrice: {{expr: {times}}}", scaled])
 
 
 def _sibling(item: ItemSpec | None, name: str) -> FieldSpec | None:

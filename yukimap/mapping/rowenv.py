@@ -12,6 +12,7 @@ import polars as pl
 from yukimap.errors import Problem, Where
 from yukimap.expr import Expr, ExprError, Value, numbers_context, shorten
 from yukimap.frames import POS, ROW, Table
+from yukimap.i18n import tr
 from yukimap.mapping.texts import canonical_typed, expr_final_text, typed_value
 from yukimap.model import Column, Constant, Expression, FieldSpec, Mapping
 from yukimap.values import BadValue, Locale, parse_date, parse_decimal, to_xml_text
@@ -114,7 +115,8 @@ def evaluate(env: RowEnv, expr: Expr, frame: pl.DataFrame, where: Where,
                 failures.setdefault((exc.cause, exc.hint, exc.value), []).append(row)
                 results.append(None)
                 failed.append(True)
-    problems = [Problem(f"expression {shorten(expr.source)!r}: {cause}",
+    problems = [Problem(tr("expression {expression}: {cause}",
+                           expression=repr(shorten(expr.source)), cause=cause),
                         replace(where, rows=tuple(bad_rows), key=name or where.key), value, hint)
                 for (cause, hint, value), bad_rows in failures.items()]
     return Evaluated(results, failed, problems)

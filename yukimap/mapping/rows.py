@@ -11,8 +11,10 @@ from pathlib import Path
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.errors import Problem
 from yukimap.frames import DOC, ITEM, KEY, PLACE, POS, ROW, ROWS, Tally
+from yukimap.i18n import plural, tr
 from yukimap.mapping.conditions import all_hold, condition
 from yukimap.mapping.context import Context, where
 from yukimap.mapping.fields import field_values
@@ -88,9 +90,11 @@ def assign_documents(ctx: Context, frame: pl.DataFrame) -> tuple[pl.DataFrame, l
         frame = frame.with_columns(pl.col(KEY).forward_fill())
     empty = frame.filter(pl.col(KEY).is_null())
     if empty.height:
-        what = f"the column '{group.column}'" if group.column else "the group_by expression"
+        what = (tr("the column '{column}'", column=group.column) if group.column
+                else tr("the group_by expression"))
         problems.append(Problem(
-            f"no value in {what} that makes the {target.title}",
+            tr("no value in {what} that makes the {documents}", what=what,
+               documents=nouns.title(target)),
             where(table, empty[ROW].to_list(), group.column), hint=_empty_key_hint(ctx, empty),
         ))
         frame = frame.filter(pl.col(KEY).is_not_null())
@@ -104,23 +108,22 @@ def assign_documents(ctx: Context, frame: pl.DataFrame) -> tuple[pl.DataFrame, l
 def _empty_key_hint(ctx: Context, empty: pl.DataFrame) -> str:
     """Rows without a key are most often totals or a footer: leaving them out comes
     first, since fill_down would add them to the document above (a total booked twice)."""
-    fill = "only if such rows continue the document above, add fill_down: true to group_by"
+    fill = tr("only if such rows continue the document above, add fill_down: true to group_by")
     total = _totals_cell(empty, ctx.table.columns)
     if total is not None:
-        rows = "a totals row" if empty.height == 1 else "totals rows"
-        return (f"it looks like {rows}: leave {'it' if empty.height == 1 else 'them'} out"
-                f" with skip_rows: {{column: {yaml_text(total[0])}, starts_with:"
-                f" {yaml_text(total[1])}}}; {fill}")
+        skip = f"skip_rows: {{column: {yaml_text(total[0])}, starts_with: {yaml_text(total[1])}}}"
+        return plural(empty.height, "it looks like a totals row: leave it out with {skip}; {fill}",
+                      "it looks like totals rows: leave them out with {skip}; {fill}",
+                      skip=skip, fill=fill)
     last = ctx.table.frame.height
     if sorted(empty[POS].to_list()) == list(range(last - empty.height, last)):
-        n = empty.height
-        these, they, them = ("these are", "they are", "them") if n > 1 else \
-            ("this is", "it is", "it")
-        rows = f"last {n} rows" if n > 1 else "last row"
-        return (f"{these} the file's {rows}: if {they} totals or a footer, leave {them} out"
-                f" with skip_last: {n} under source:; {fill}")
-    return ("fill in the key on every row; leave rows that are not data (totals, notes) out"
-            f" with skip_rows:; {fill}")
+        return plural(empty.height,
+                      "this is the file's last row: if it is totals or a footer, leave it out"
+                      " with skip_last: {count} under source:; {fill}",
+                      "these are the file's last {count} rows: if they are totals or a footer,"
+                      " leave them out with skip_last: {count} under source:; {fill}", fill=fill)
+    return tr("fill in the key on every row; leave rows that are not data (totals, notes) out"
+              " with skip_rows:; {fill}", fill=fill)
 
 
 _TOTAL = re.compile(r"^\s*((?:sub)?tota(?:a)?l)", re.IGNORECASE)
@@ -172,15 +175,17 @@ def _conflicts(ctx: Context, frame: pl.DataFrame) -> list[Problem]:
 
 
 def _conflict(ctx: Context, rows: pl.DataFrame, column: str) -> Problem:
-    document = ctx.mapping.target.document
+    target = ctx.mapping.target
+    document = target.document
     values = rows[column].drop_nulls().unique(maintain_order=True).to_list()
     return Problem(
-        f"rows of one {document} disagree on the column '{column}'",
+        tr("rows of one {document} disagree on the column '{column}'",
+           document=nouns.document(target), column=column),
         replace(where(ctx.table, rows[ROW].to_list(), column),
-                document=f"{document} {rows[KEY][0]}"),
+                document=nouns.label(document, rows[KEY][0])),
         value=" / ".join(values[:4]),
-        hint="the first row's value would be used; fix the export, or add"
-             " on_conflict: first to group_by",
+        hint=tr("the first row's value would be used; fix the export, or add"
+                " on_conflict: first to group_by"),
     )
 
 
@@ -237,7 +242,9 @@ def documents_without_items(ctx: Context, documents: pl.DataFrame,
     target = ctx.mapping.target
     with_items = set(items[DOC].unique().to_list()) if items.height else set()
     empty = documents.filter(~pl.col(DOC).is_in(list(with_items)))
-    return [Problem(f"{target.a_document} without {target.item_key}",
-                    replace(where(ctx.table, rows, None), document=f"{target.document} {key}"),
-                    hint=f"check the when: conditions under {target.item_key}:")
+    return [Problem(tr("{document} without {items}", document=nouns.a_document(target),
+                       items=target.item_key),
+                    replace(where(ctx.table, rows, None),
+                            document=nouns.label(target.document, key)),
+                    hint=tr("check the when: conditions under {items}:", items=target.item_key))
             for key, rows in zip(empty[KEY].to_list(), empty[ROWS].to_list())]

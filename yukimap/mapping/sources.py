@@ -17,6 +17,7 @@ import polars as pl
 from yukimap.errors import Problem
 from yukimap.expr import numbers_context, shorten
 from yukimap.frames import KEY, RAW, ROW, Tally
+from yukimap.i18n import tr
 from yukimap.mapping.conditions import Held, all_expr, evaluated
 from yukimap.mapping.context import Context, field_where, flagged
 from yukimap.mapping.rowenv import evaluate
@@ -29,6 +30,7 @@ from yukimap.values import (
     date_format_hint,
     decimal_texts,
     over_unique,
+    parse_date,
 )
 
 
@@ -107,7 +109,8 @@ def expression_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, locale
                 texts.append(None)
                 failed[index] = True
     problems = evaluated.problems + [
-        Problem(f"expression {shorten(source.expr.source)!r}: its result is {cause}",
+        Problem(tr("expression {expression}: its result is {cause}",
+                   expression=repr(shorten(source.expr.source)), cause=cause),
                 replace(spec.where, rows=tuple(rows), key=name), value=value, hint=hint)
         for (cause, hint, value), rows in failures.items()]
     series = pl.Series(texts, dtype=pl.String)
@@ -124,8 +127,9 @@ def debit_credit_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, loca
     both = pl.Series([clash for _, clash in pairs], dtype=pl.Boolean)
     problems = [p for side in sides if side is not None for p in side.problems]
     problems += flagged(ctx, source.debit, frame, both, name, header,
-                        f"both the debit column '{source.debit}' and the credit column"
-                        f" '{source.credit}' are filled", "leave one of them empty (or 0)")
+                        tr("both the debit column '{debit}' and the credit column '{credit}'"
+                           " are filled", debit=source.debit, credit=source.credit),
+                        tr("leave one of them empty (or 0)"))
     failed = _either(*(side.failed if side is not None else None for side in sides))
     amounts = pl.Series([amount for amount, _ in pairs], dtype=pl.String)
     return Values(amounts, amounts, _either(failed, both), problems)
@@ -151,9 +155,9 @@ def rules_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, source: Rul
     if source.fallback is None and chosen.is_null().any():
         failed = chosen.is_null()
         problems += flagged(ctx, None, frame, failed, name, header,
-                            "no rule of rules: holds for this row",
-                            "add a rule that holds for it, or fallback: VALUE for rows no rule"
-                            " matches")
+                            tr("no rule of rules: holds for this row"),
+                            tr("add a rule that holds for it, or fallback: VALUE for rows no rule"
+                               " matches"))
     counts = [(f"{i + 1}: {rule.describe()} -> {rule.value}", int((chosen == i).sum()))
               for i, rule in enumerate(source.rules)]
     fallback = None if source.fallback is None else (source.fallback,
@@ -184,8 +188,9 @@ def _lookup_tally(ctx: Context, spec: FieldSpec, raw: pl.Series, column: str, na
 
 
 def _place(ctx: Context, spec: FieldSpec) -> str:
-    line = f" line {spec.where.line}" if spec.where.line is not None else ""
-    return f"{ctx.mapping.path.name}{line}"
+    if spec.where.line is None:
+        return ctx.mapping.path.name
+    return tr("{file} line {line}", file=ctx.mapping.path.name, line=spec.where.line)
 
 
 def _texts(side: Values | None, height: int) -> list[str | None]:
@@ -260,9 +265,20 @@ def _date_hints(spec: FieldSpec, values: pl.Series,
     rule out)."""
     if spec.kind != "date" or spec.lookup is not None:
         return {}
-    texts = [v for v in values.to_list() if failures[v].cause.startswith("not a date in")]
+    not_a_date = _not_a_date(spec.locale)
+    texts = [v for v in values.to_list() if failures[v].cause == not_a_date]
     hint = date_format_hint(texts, spec.locale.date_formats) if texts else None
     return {failures[texts[0]].cause: hint} if hint else {}
+
+
+def _not_a_date(locale: Locale) -> str | None:
+    """The cause of a value that is not a date in the formats given, as values.py words it
+    (in the current language: compared to causes, never to an English text)."""
+    try:
+        parse_date("?", locale)
+    except BadValue as exc:
+        return exc.cause
+    return None
 
 
 # --- modifiers ----------------------------------------------------------------------------
@@ -286,8 +302,9 @@ def signed(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, values: Values, n
     if unknown.any():
         listed = ", ".join(sign.positive + sign.negative)
         problems += flagged(ctx, sign.column, frame, unknown, name, header,
-                            f"not one of the sign values ({listed})",
-                            "add the value under sign: positive: or negative:", frame[sign.column])
+                            tr("not one of the sign values ({values})", values=listed),
+                            tr("add the value under sign: positive: or negative:"),
+                            frame[sign.column])
         failed = unknown if failed is None else (failed | unknown)
     flipped = negate_texts(series)
     out = pl.select(pl.when(negative).then(flipped).when(known).then(series)

@@ -12,6 +12,7 @@ from decimal import Decimal
 import polars as pl
 
 from yukimap.documents import Kind
+from yukimap.i18n import N_, tr
 from yukimap.model import FieldSpec, Lookup
 from yukimap.values import (
     BadValue,
@@ -47,8 +48,9 @@ def looked_up(lookup: Lookup, raw: str) -> str:
     if lookup.fallback is not None:
         return lookup.fallback
     known = ", ".join(list(lookup.table)[:10])
-    raise BadValue("not in the lookup table (map:)",
-                   f"add it to map: (known: {known}), or set fallback: for other values")
+    raise BadValue(tr("not in the lookup table (map:)"),
+                   tr("add it to map: (known: {known}), or set fallback: for other values",
+                      known=known))
 
 
 Typed = str | Decimal | date | bool  # a value as expressions see it
@@ -79,8 +81,8 @@ def canonical_typed(kind: Kind, text: str) -> Typed:
 
 _PYTHON_KIND: dict[type, Kind] = {bool: "boolean", Decimal: "decimal", int: "decimal",
                                   date: "date"}
-_KIND_WORDS = {"decimal": "a number", "integer": "a whole number", "date": "a date",
-               "boolean": "a yes/no value", "text": "text"}
+_KIND_WORDS = {"decimal": N_("a number"), "integer": N_("a whole number"), "date": N_("a date"),
+               "boolean": N_("a yes/no value"), "text": N_("text")}
 
 
 def expr_final_text(spec: FieldSpec, value: object, locale: Locale) -> str | None:
@@ -98,10 +100,11 @@ def expr_final_text(spec: FieldSpec, value: object, locale: Locale) -> str | Non
     if spec.kind == "integer" and kind == "decimal":
         assert isinstance(value, (Decimal, int))
         if value != Decimal(value).to_integral_value():
-            raise BadValue("not a whole number", "round it: round(x, 0)")
+            raise BadValue(tr("not a whole number"), tr("round it: round(x, 0)"))
         return str(int(value))
     if kind != spec.kind:
-        raise BadValue(f"{_KIND_WORDS[kind]}, where {_KIND_WORDS[spec.kind]} is needed")
+        raise BadValue(tr("{given}, where {needed} is needed", given=tr(_KIND_WORDS[kind]),
+                          needed=tr(_KIND_WORDS[spec.kind])))
     return to_xml_text(value, spec.round)
 
 

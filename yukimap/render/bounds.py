@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from yukimap.i18n import tr
 from yukimap.limits import MB, limits, over
 from yukimap.templatefiles import TemplateLimit
 
@@ -46,7 +47,8 @@ class Deadline:
 
     def check(self) -> None:
         if time.monotonic() > self.at:
-            raise _over("max_render_seconds", "rendering", f"stopped after {self.seconds} seconds")
+            raise _over("max_render_seconds", tr("rendering"),
+                        tr("stopped after {seconds} seconds", seconds=self.seconds))
 
 
 @contextmanager
@@ -70,6 +72,6 @@ def output_over(written: int) -> TemplateLimit | None:
     """TemplateLimit when `written` characters are over limits.max_output_mb."""
     if written <= limits().max_output_mb * MB:
         return None
-    return _over("max_output_mb", "the rendered document",
-                 f"more than {limits().max_output_mb:,} MB")
+    return _over("max_output_mb", tr("the rendered document"),
+                 tr("more than {mb} MB", mb=f"{limits().max_output_mb:,}"))
 

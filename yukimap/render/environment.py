@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from yukimap import text as text_policy
+from yukimap.i18n import tr
 from yukimap.model import Mapping
 from yukimap.render.failures import located
 from yukimap.render.fragments import NIL, el
@@ -53,7 +54,8 @@ class _Sandbox(BoundedSandbox):
             try:
                 return getattr(obj, attribute)
             except AttributeError:  # Jinja would name the class, not the field
-                return self.undefined(f"{attribute!r} is not a field here", obj=obj,
+                return self.undefined(tr("{name} is not a field here", name=repr(attribute)),
+                                      obj=obj,
                                       name=attribute)
         return super().getattr(obj, attribute)
 

@@ -12,11 +12,12 @@ from jinja2.exceptions import (
 )
 
 from yukimap.errors import MappingError, Problem, Where
+from yukimap.i18n import N_, tr
 from yukimap.render.sizes import TEXT_HINT
 from yukimap.templatefiles import TemplateLimit
 
-SANDBOX_HINT = ("a template can use the documents' values, loops and filters,"
-                " not Python's internals")
+SANDBOX_HINT = N_("a template can use the documents' values, loops and filters,"
+                  " not Python's internals")
 # What a user's own template can raise while it renders: the user's to fix, not a bug.
 USER_ERRORS: tuple[type[Exception], ...] = (
     TemplateError, TemplateLimit, ArithmeticError, TypeError, ValueError, LookupError,
@@ -28,8 +29,8 @@ def located(exc: BaseException, template: str) -> MappingError:
     happened (an included template's, when it happened there)."""
     if isinstance(exc, TemplateSyntaxError):
         path = exc.filename or template
-        return MappingError(f"template {path} has a syntax error", problems=[
-            Problem(exc.message or "syntax error", Where(file=path, line=exc.lineno))])
+        return MappingError(tr("template {path} has a syntax error", path=path), problems=[
+            Problem(exc.message or tr("syntax error"), Where(file=path, line=exc.lineno))])
     path, line = template, None
     trace = exc.__traceback__
     while trace is not None:  # Jinja rewrites its frames to the template's file and line
@@ -37,7 +38,7 @@ def located(exc: BaseException, template: str) -> MappingError:
             path, line = trace.tb_frame.f_code.co_filename, trace.tb_lineno
         trace = trace.tb_next
     cause, hint = _explained(exc)
-    return MappingError(f"template {path} cannot be rendered",
+    return MappingError(tr("template {path} cannot be rendered", path=path),
                         problems=[Problem(cause, Where(file=path, line=line), hint=hint)])
 
 
@@ -45,16 +46,18 @@ def _explained(exc: BaseException) -> tuple[str, str | None]:
     if isinstance(exc, MappingError):
         return exc.message, exc.hint
     if isinstance(exc, TemplateNotFound):
-        return (f"includes {exc.name}, which is not in the template's folder",
-                "include templates from the template's own folder, by name")
+        return (tr("includes {name}, which is not in the template's folder", name=exc.name),
+                tr("include templates from the template's own folder, by name"))
     if isinstance(exc, SecurityError):
-        return exc.message or str(exc), SANDBOX_HINT
+        return exc.message or str(exc), tr(SANDBOX_HINT)
     if isinstance(exc, UndefinedError):
         return (exc.message or str(exc),
-                "the template uses a name that the document does not have; check its spelling")
+                tr("the template uses a name that the document does not have; check its"
+                   " spelling"))
     if isinstance(exc, RecursionError):
-        return ("a macro calls itself too deeply (without end?)",
-                "make sure the macro stops calling itself")
+        return (tr("a macro calls itself too deeply (without end?)"),
+                tr("make sure the macro stops calling itself"))
     if isinstance(exc, MemoryError):
-        return "needs more memory than there is", TEXT_HINT
-    return str(exc) or type(exc).__name__, "check the expressions on this line of the template"
+        return tr("needs more memory than there is"), tr(TEXT_HINT)
+    return (str(exc) or type(exc).__name__,
+            tr("check the expressions on this line of the template"))

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from yukimap.documents import Element, walk
 from yukimap.errors import MappingError
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, XML, Mapped, is_internal
+from yukimap.i18n import tr
 from yukimap.model import Mapping
 from yukimap.render.fragments import (
     Field,
@@ -225,7 +226,7 @@ class _Part:
 
     def blocks(self, start: int, end: int) -> Iterator[Markup]:
         if self.level.block is None:
-            raise MappingError("this document has no rendered items (it is not XML)")
+            raise MappingError(tr("this document has no rendered items (it is not XML)"))
         if self.items.height <= CHUNK:
             if self._blocks is None:
                 self._blocks = self._texts()

@@ -18,6 +18,7 @@ from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace, missing
 
+from yukimap.i18n import tr
 from yukimap.limits import limits
 from yukimap.render.bounds import check_time, output_over
 from yukimap.render.sizes import (
@@ -39,9 +40,10 @@ _UNSAFE = frozenset({"expandtabs", "translate", "maketrans", "format_map", "from
 def bounded_range(*args: int) -> Iterable[int]:
     numbers = range(*args)
     if len(numbers) > limits().template_range:
-        raise TemplateLimit(f"range({', '.join(map(str, args))}) is over yukimap's limit of"
-                            f" {limits().template_range:,} numbers",
-                            hint="loop over the documents and their lines instead")
+        raise TemplateLimit(tr("range({args}) is over yukimap's limit of {limit} numbers",
+                               args=", ".join(map(str, args)),
+                               limit=f"{limits().template_range:,}"),
+                            hint=tr("loop over the documents and their lines instead"))
     return _Stepped(numbers)
 
 
@@ -128,7 +130,7 @@ class _Code(CodeGenerator):
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         if frame.eval_ctx.volatile:  # Jinja's own choice of join, as in its visit_Concat
-            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"  # i18n: code
         else:
             join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
         self.write(f"environment.joined({join}, (")

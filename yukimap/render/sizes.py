@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any, TypeVar
 
+from yukimap.i18n import N_, tr
 from yukimap.limits import limits
 from yukimap.render.bounds import check_time
 from yukimap.templatefiles import TemplateLimit
 
 T = TypeVar("T")
-TEXT_HINT = "build smaller values, or write the pieces to the document one by one"
+TEXT_HINT = N_("build smaller values, or write the pieces to the document one by one")
 
 
 def size_of(value: object, budget: int | None = None) -> int:
@@ -41,17 +42,19 @@ def size_of(value: object, budget: int | None = None) -> int:
 def refuse_text(size: int) -> None:
     bound = limits().text_chars
     if size > bound:
-        raise TemplateLimit(f"a text of {size:,} characters is over yukimap's limit of"
-                            f" {bound:,} characters for one value a template computes",
-                            hint=TEXT_HINT)
+        raise TemplateLimit(tr("a text of {size} characters is over yukimap's limit of"
+                               " {bound} characters for one value a template computes",
+                               size=f"{size:,}", bound=f"{bound:,}"),
+                            hint=tr(TEXT_HINT))
 
 
 def _refuse_digits(digits: float) -> None:
     bound = limits().template_digits
     if digits > bound:
-        raise TemplateLimit(f"a number of {math.ceil(digits):,} digits is over yukimap's limit"
-                            f" of {bound:,} digits for one value a template computes",
-                            hint=TEXT_HINT)
+        raise TemplateLimit(tr("a number of {digits} digits is over yukimap's limit of"
+                               " {bound} digits for one value a template computes",
+                               digits=f"{math.ceil(digits):,}", bound=f"{bound:,}"),
+                            hint=tr(TEXT_HINT))
 
 
 def grows(result: int, *inputs: object) -> None:
@@ -98,9 +101,9 @@ def _formatted(template: object, args: Iterable[object]) -> None:
     if not isinstance(template, str):
         return
     if _WIDTH.search(template):
-        raise TemplateLimit("a format with a width of a million or more, or a width taken"
-                            " from a value, is over yukimap's limit for a template",
-                            hint=TEXT_HINT)
+        raise TemplateLimit(tr("a format with a width of a million or more, or a width taken"
+                               " from a value, is over yukimap's limit for a template"),
+                            hint=tr(TEXT_HINT))
     values = list(args)
     fields = template.count("%") + template.count("{")
     biggest = max((size_of(v) for v in values), default=0)

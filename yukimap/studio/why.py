@@ -9,22 +9,16 @@ that cell (row, column, letter) so the page can highlight it in the grid.
 
 from __future__ import annotations
 
-import ast
-import re
 from pathlib import Path
 from typing import Any
 
 from yukimap.errors import UserError
-from yukimap.explain import Explanation, explain
+from yukimap.explain import Explanation, Step, explain
 from yukimap.model import Mapping
 from yukimap.read import read_table
 from yukimap.schema import dry_run_administration, load_mapping_text
 
 Json = dict[str, Any]
-# The first step of a column source, as yukimap.explain writes it: "column 'Naam' (C), row 5".
-_CELL = re.compile(r"^column (?P<name>'.*'|\".*\")(?: \((?P<letter>[A-Z]+)\))?, row (?P<row>\d+)$")
-
-_PLACE = re.compile(r" (\d+) \(row \d+\)$")
 
 
 def why(file: str, mapping: str, text: str, template_ok: bool = True, document: str = "",
@@ -43,7 +37,8 @@ def why(file: str, mapping: str, text: str, template_ok: bool = True, document: 
         return _refused(exc.message, exc.hint)
     answer = explanation_json(found)
     if item is not None:
-        answer["traces"] = [t for t in answer["traces"] if _item_number(t["place"]) == item]
+        answer["traces"] = [t for t, trace in zip(answer["traces"], found.traces)
+                            if trace.item == item]
         if not answer["traces"]:
             return _refused(f"{found.document}: its item {item} is not made from a row of the"
                             " file with that field", "Yuki's rules add some (e.g. a balancing"
@@ -56,22 +51,19 @@ def explanation_json(found: Explanation) -> Json:
         "document": found.document, "sheet": found.sheet, "rows": list(found.rows),
         "traces": [{"name": t.name, "place": t.place, "value": t.value,
                     "problems": list(t.problems),
-                    "steps": [{"what": s.what, "value": s.value, "cell": step_cell(s.what)}
+                    "steps": [{"what": s.what, "value": s.value, "cell": step_cell(s)}
                               for s in t.steps]}
                    for t in found.traces],
     }
 
 
-def step_cell(what: str) -> Json | None:
-    """The cell a step reads ({row, column, letter}), or None for a step that reads none."""
-    match = _CELL.match(what)
-    if match is None:
+def step_cell(step: Step) -> Json | None:
+    """The cell a step reads ({row, column, letter}), or None for a step that reads none
+    (told by the step itself: its text is in the language of the run)."""
+    if step.cell is None:
         return None
-    try:
-        name = ast.literal_eval(match["name"])
-    except (ValueError, SyntaxError):
-        return None
-    return {"row": int(match["row"]), "column": str(name), "letter": match["letter"]}
+    row, column, letter = step.cell
+    return {"row": row, "column": column, "letter": letter}
 
 
 def reads(mapping: Mapping) -> Json:
@@ -83,12 +75,6 @@ def reads(mapping: Mapping) -> Json:
         "items": [{spec.name: sorted(spec.columns) for spec in item.fields}
                   for item in mapping.items],
     }
-
-
-def _item_number(place: str) -> int | None:
-    """'line 2 (row 5)' -> 2; the document's own fields ('document') -> None."""
-    match = _PLACE.search(place)
-    return int(match[1]) if match else None
 
 
 def _refused(message: str, hint: str | None) -> Json:

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, VALUE, Mapped
+from yukimap.i18n import N_, tr
 from yukimap.money import exact_money
 
 PLAIN_CODE = r"^\d+$"
@@ -28,10 +30,10 @@ def plain_codes(frame: pl.DataFrame, field: str, file: str, key: str) -> list[Pr
     wrong = values.is_not_null() & ~values.str.contains(PLAIN_CODE).fill_null(True)
     bad = frame.select(ROW).with_columns(values.alias(VALUE)).filter(wrong)
     return [
-        Problem("not a plain GL account code",
+        Problem(tr("not a plain GL account code"),
                 Where(file=file, rows=tuple(group[ROW].to_list()), key=key), value=str(value),
-                hint="only the account number, e.g. 8000 (not '8000 Omzet'); translate names"
-                     " with map:")
+                hint=tr("only the account number, e.g. 8000 (not '8000 Omzet'); translate names"
+                        " with map:"))
         for (value,), group in bad.group_by(VALUE, maintain_order=True)
     ]
 
@@ -127,7 +129,8 @@ def _values(items: pl.DataFrame, suffix: str) -> Column:
 
 @dataclass(frozen=True)
 class Rounded:
-    """An amount Yuki books that round: on some fields can change, and how to say so."""
+    """An amount Yuki books that round: on some fields can change, and how to say so (texts
+    are templates, marked with N_ and translated when they are used)."""
 
     measure: Measure
     fields: tuple[str, ...]  # the item fields it is computed from
@@ -142,50 +145,58 @@ class Rounded:
         if not found:
             return []
         subject = ", ".join(f"{section}.{f}" for f in rounded_fields(mapped, self.fields))
-        hint = f"in the whole file {net_change(found)};\n{self.fix}"
-        return [Problem(self.cause, Where(file=file, rows=c.rows, key=subject,
-                                          document=f"{document} {c.key}"),
-                        value=f"{exact_money(c.after)} instead of {exact_money(c.before)}"
-                              f" ({exact_money(c.difference, signed=True)})",
+        hint = tr("in the whole file {change};\n{fix}", change=net_change(found),
+                  fix=tr(self.fix))
+        return [Problem(tr(self.cause), Where(file=file, rows=c.rows, key=subject,
+                                              document=nouns.label(document, c.key)),
+                        value=tr("{after} instead of {before} ({difference})",
+                                 after=exact_money(c.after), before=exact_money(c.before),
+                                 difference=exact_money(c.difference, signed=True)),
                         hint=hint, severity="warning")
                 for c in found]
 
     def figure(self, mapped: Mapped, per_document: bool, counted: tuple[str, str]) -> str | None:
         """The file's total change, for the summary: '-24.985 in the line amounts of 2
-        invoices (see the warning)'; `counted` is what a change is, singular and plural."""
+        invoices (see the warning)'; `counted` is what a change is, singular and plural
+        (templates)."""
         found = changes(mapped, self.measure, self.fields, per_document)
         if not found:
             return None
-        return (f"{net_change(found)} in the {self.what} of {len(found)}"
-                f" {counted[len(found) != 1]} (see the warning)")
+        return tr("{change} in the {what} of {count} {counted} (see the warning)",
+                  change=net_change(found), what=tr(self.what), count=len(found),
+                  counted=tr(counted[len(found) != 1]))
 
 
 def rounding_figure(summary_figures: dict[str, object], texts: list[str | None]) -> None:
     shown = [t for t in texts if t]
     if shown:
-        summary_figures["changed by round:"] = "; ".join(shown)
+        summary_figures[tr("changed by round:")] = "; ".join(shown)
 
 
 def net_change(found: list[Change]) -> str:
     """The total difference, with its two sides when changes go both ways."""
     up = sum((c.difference for c in found if c.difference > 0), Decimal(0))
     down = sum((c.difference for c in found if c.difference < 0), Decimal(0))
-    sides = (f" ({exact_money(up, signed=True)} and {exact_money(down, signed=True)})"
-             if up and down else "")
-    return exact_money(up + down, signed=True) + sides
+    total = exact_money(up + down, signed=True)
+    if up and down:
+        return tr("{total} ({up} and {down})", total=total, up=exact_money(up, signed=True),
+                  down=exact_money(down, signed=True))
+    return total
 
 
 def date_range(figures: dict[str, object], label: str, frame: pl.DataFrame, name: str) -> None:
-    """The first and last date of a field, for the summary: a date_format that reads the
-    file wrongly (%m-%d-%Y for %d-%m-%Y) shows here as dates nobody expected."""
+    """The first and last date of a field, for the summary (`label` a template): a
+    date_format that reads the file wrongly (%m-%d-%Y for %d-%m-%Y) shows here as dates
+    nobody expected."""
     dates = column(frame, name).drop_nulls()
     if dates.len():
         first, last = str(dates.min()), str(dates.max())  # ISO dates: text order is date order
-        figures[label] = first if first == last else f"{first} to {last}"
+        figures[tr(label)] = first if first == last else tr("{first} to {last}", first=first,
+                                                             last=last)
 
 
 # Journal entries and cash lines book their Amount itself.
 AMOUNT_ROUNDED = Rounded(
     lambda column: column("Amount"), ("Amount",),
-    "round: changes the amounts Yuki books", "amounts",
-    "to book the exact amounts, correct them in the export: Yuki books whole cents")
+    N_("round: changes the amounts Yuki books"), N_("amounts"),
+    N_("to book the exact amounts, correct them in the export: Yuki books whole cents"))

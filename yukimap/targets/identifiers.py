@@ -19,6 +19,7 @@ import polars as pl
 
 from yukimap.errors import Problem, Severity, Where
 from yukimap.frames import ROWS
+from yukimap.i18n import N_, tr
 from yukimap.targets._common import column
 
 if TYPE_CHECKING:
@@ -29,14 +30,15 @@ if TYPE_CHECKING:
 # and most files (every journal) have no such numbers.
 
 _IBAN_FORM = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$")
-IBAN_EXAMPLE = "a Dutch IBAN looks like NL91ABNA0417164300"
+# Templates (N_), translated where they are used.
+IBAN_EXAMPLE = N_("a Dutch IBAN looks like NL91ABNA0417164300")
 VAT_SHAPES = {
-    "NL": "a Dutch VAT number looks like NL123456789B01",
-    "BE": "a Belgian VAT number looks like BE0123456789",
+    "NL": N_("a Dutch VAT number looks like NL123456789B01"),
+    "BE": N_("a Belgian VAT number looks like BE0123456789"),
 }
-VAT_SHAPE = "a VAT number starts with its country code, e.g. NL123456789B01 or BE0123456789"
-KVK_SHAPE = "a Dutch KvK number has 8 digits, e.g. 12345678"
-KBO_SHAPE = "a Belgian enterprise number (KBO/BCE) has 10 digits, e.g. 0403.019.261"
+VAT_SHAPE = N_("a VAT number starts with its country code, e.g. NL123456789B01 or BE0123456789")
+KVK_SHAPE = N_("a Dutch KvK number has 8 digits, e.g. 12345678")
+KBO_SHAPE = N_("a Belgian enterprise number (KBO/BCE) has 10 digits, e.g. 0403.019.261")
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,14 @@ def _why(error: ValidationError, what: str) -> str:
     from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
     if isinstance(error, InvalidChecksum):
-        return "its check digits do not match (a mistyped or missing digit?)"
+        return tr("its check digits do not match (a mistyped or missing digit?)")
     if isinstance(error, InvalidLength):
-        return f"it has the wrong number of characters for {what}"
+        return tr("it has the wrong number of characters for {what}", what=what)
     if isinstance(error, InvalidComponent):
-        return f"a part of it cannot be in {what}"
+        return tr("a part of it cannot be in {what}", what=what)
     if isinstance(error, InvalidFormat):
-        return f"it is not in the form of {what}"
-    return f"it is not {what}"
+        return tr("it is not in the form of {what}", what=what)
+    return tr("it is not {what}", what=what)
 
 
 def _validated(validate: Callable[[str], object], number: str, what: str, fix: str
@@ -67,7 +69,7 @@ def _validated(validate: Callable[[str], object], number: str, what: str, fix: s
     try:
         validate(number)
     except ValidationError as error:
-        return Finding(f"{_why(error, what)}; {fix}")
+        return Finding(tr("{why}; {fix}", why=_why(error, what), fix=fix))
     return None
 
 
@@ -81,7 +83,8 @@ def _iban(number: str) -> object:
 
 
 def check_iban(value: str, country: str | None) -> Finding | None:
-    return _validated(_iban, value, "an IBAN", f"check the IBAN in the export ({IBAN_EXAMPLE})")
+    return _validated(_iban, value, tr("an IBAN"),
+                      tr("check the IBAN in the export ({example})", example=tr(IBAN_EXAMPLE)))
 
 
 def check_vat(value: str, country: str | None) -> Finding | None:
@@ -92,15 +95,15 @@ def check_vat(value: str, country: str | None) -> Finding | None:
     prefix = number[:2].upper()
     shape = VAT_SHAPES.get(prefix, VAT_SHAPE)
     if not prefix.isalpha():
-        return Finding("it does not start with its country code; check the number in the"
-                       f" export; {VAT_SHAPE}")
+        return Finding(tr("it does not start with its country code; check the number in the"
+                          " export; {shape}", shape=tr(VAT_SHAPE)))
     module = eu_vat if prefix in eu_vat.MEMBER_STATES or prefix in ("EL", "XI") \
         else stdnum.get_cc_module(prefix.lower(), "vat")
     if module is None:
-        return Finding(f"yukimap cannot check VAT numbers of {prefix}; check it is right",
-                       severity="warning")
-    return _validated(module.validate, number, f"a VAT number of {prefix}",
-                      f"check the number in the export; {shape}")
+        return Finding(tr("yukimap cannot check VAT numbers of {country}; check it is right",
+                          country=prefix), severity="warning")
+    return _validated(module.validate, number, tr("a VAT number of {country}", country=prefix),
+                      tr("check the number in the export; {shape}", shape=tr(shape)))
 
 
 def check_coc(value: str, country: str | None) -> Finding | None:
@@ -109,8 +112,8 @@ def check_coc(value: str, country: str | None) -> Finding | None:
     if country == "NL" or (not country and len(digits) == 8):
         if digits.isdigit() and len(digits) == 8:
             return None
-        return Finding(f"{KVK_SHAPE} (a 12-digit branch number is not it); check the number"
-                       " in the export")
+        return Finding(tr("{shape} (a 12-digit branch number is not it); check the number"
+                          " in the export", shape=tr(KVK_SHAPE)))
     if country == "BE" or not country:
         from stdnum.be import vat as be_vat
         from stdnum.exceptions import ValidationError
@@ -119,18 +122,19 @@ def check_coc(value: str, country: str | None) -> Finding | None:
             be_vat.validate(digits)
         except ValidationError as error:
             if not country:
-                return Finding(f"{KVK_SHAPE}; {KBO_SHAPE}; check the number in the export,"
-                               " or map Contact.CountryCode")
-            return Finding(f"{_why(error, 'a Belgian enterprise number')}; check the number in"
-                           f" the export; {KBO_SHAPE}")
+                return Finding(tr("{kvk}; {kbo}; check the number in the export, or map"
+                                  " Contact.CountryCode", kvk=tr(KVK_SHAPE), kbo=tr(KBO_SHAPE)))
+            return Finding(tr("{why}; check the number in the export; {shape}",
+                              why=_why(error, tr("a Belgian enterprise number")),
+                              shape=tr(KBO_SHAPE)))
     return None
 
 
 Check = Callable[[str, "str | None"], "Finding | None"]
 CHECKS: tuple[tuple[str, str, Check], ...] = (
-    ("Contact.BankAccount", "not a valid IBAN", check_iban),
-    ("Contact.VATNumber", "not a valid VAT number", check_vat),
-    ("Contact.CoCNumber", "not a valid Chamber of Commerce number (KvK/KBO)", check_coc),
+    ("Contact.BankAccount", N_("not a valid IBAN"), check_iban),
+    ("Contact.VATNumber", N_("not a valid VAT number"), check_vat),
+    ("Contact.CoCNumber", N_("not a valid Chamber of Commerce number (KvK/KBO)"), check_coc),
 )
 
 
@@ -148,6 +152,7 @@ def identifier_problems(docs: pl.DataFrame, file: str) -> list[Problem]:
             found = check(value, country)
             if found:
                 problems.append(Problem(
-                    cause, Where(file=file, rows=tuple(sorted(rows)), key=f"invoice.{field}"),
+                    tr(cause), Where(file=file, rows=tuple(sorted(rows)),
+                                     key=f"invoice.{field}"),
                     value=value, hint=found.hint, severity=found.severity))
     return problems

@@ -15,9 +15,11 @@ from decimal import Decimal
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.documents import ADMINISTRATION_FIELDS, administration_problem
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Mapped
+from yukimap.i18n import N_, tr
 from yukimap.model import Balancing, Mapping
 from yukimap.money import money
 from yukimap.summary import Summary
@@ -102,16 +104,20 @@ def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
 
 def _imbalance_problem(imbalance: Imbalance, file: str, has_balancing: bool) -> Problem:
     if imbalance.date is None:
-        cause = "the journal's entries do not sum to 0.00, so Yuki rejects all of it"
+        cause = tr("the journal's entries do not sum to 0.00, so Yuki rejects all of it")
     else:
-        cause = f"the entries of {imbalance.date} do not sum to 0.00 (Yuki requires each date to)"
-    hint = ("check the amounts and signs of these rows"
-            + ("; the difference is above balancing: max" if has_balancing else
-               "; for rounding differences, a mapping may name a balancing: account"))
+        cause = tr("the entries of {date} do not sum to 0.00 (Yuki requires each date to)",
+                   date=imbalance.date)
+    hint = (tr("check the amounts and signs of these rows; the difference is above balancing:"
+               " max") if has_balancing else
+            tr("check the amounts and signs of these rows; for rounding differences, a mapping"
+               " may name a balancing: account"))
     return Problem(
-        cause, Where(file=file, rows=imbalance.rows, document=f"journal {imbalance.key}"),
-        value=f"debit {money(imbalance.debit)}, credit {money(imbalance.credit)},"
-              f" difference {money(imbalance.difference)}",
+        cause,
+        Where(file=file, rows=imbalance.rows, document=nouns.label("journal", imbalance.key)),
+        value=tr("debit {debit}, credit {credit}, difference {difference}",
+                 debit=money(imbalance.debit), credit=money(imbalance.credit),
+                 difference=money(imbalance.difference)),
         hint=hint,
     )
 
@@ -122,15 +128,15 @@ def _administration(docs: pl.DataFrame, file: str) -> list[Problem]:
     neither = docs.filter(by_id.is_null() & by_coc.is_null())
     problems = []
     for frame, cause, hint in (
-        (both, "a journal gives both AdministrationID and AdministrationCoCNumber",
-         "Yuki accepts only one of them; remove one from the mapping"),
-        (neither, "a journal needs AdministrationID or AdministrationCoCNumber",
-         ("give -a ID (or a Chamber of Commerce number), or set AdministrationID under journal:"
-          " in the mapping")),
+        (both, tr("a journal gives both AdministrationID and AdministrationCoCNumber"),
+         tr("Yuki accepts only one of them; remove one from the mapping")),
+        (neither, tr("a journal needs AdministrationID or AdministrationCoCNumber"),
+         tr("give -a ID (or a Chamber of Commerce number), or set AdministrationID under"
+            " journal: in the mapping")),
     ):
         for key, rows in zip(frame[KEY].to_list(), frame[ROWS].to_list()):
             problems.append(Problem(cause, Where(file=file, rows=tuple(rows[:1]),
-                                                 document=f"journal {key}"), hint=hint))
+                                                 document=nouns.label("journal", key)), hint=hint))
     return problems + _administration_shapes(docs, file)
 
 
@@ -144,7 +150,7 @@ def _administration_shapes(docs: pl.DataFrame, file: str) -> list[Problem]:
             shape = administration_problem(name, value) if value is not None else None
             if shape is not None:
                 problems.append(Problem(shape[0], Where(file=file, rows=tuple(rows[:1]),
-                                                        document=f"journal {key}",
+                                                        document=nouns.label("journal", key),
                                                         key=f"journal.{name}"),
                                         value=value, hint=shape[1]))
     return problems
@@ -172,25 +178,27 @@ def finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
                                                    if c in mapped.items.schema})],
                       how="diagonal").sort(DOC, ROW, ITEM, maintain_order=True)
     problems = [
-        Problem(f"added a balancing entry of {money(-i.difference)} on {i.date} to GL account"
-                f" {balancing.gl_account} (the mapping's balancing:)",
-                Where(rows=i.rows, document=f"journal {i.key}"), severity="warning")
+        Problem(tr("added a balancing entry of {amount} on {date} to GL account {account}"
+                   " (the mapping's balancing:)", amount=money(-i.difference), date=i.date,
+                   account=balancing.gl_account),
+                Where(rows=i.rows, document=nouns.label("journal", i.key)), severity="warning")
         for i in wanted
     ]
     return replace(mapped, items=items), problems
 
 
 def summarize(mapped: Mapped, summary: Summary) -> None:
-    date_range(summary.figures, "dates", mapped.items, "EntryDate")
-    rounding_figure(summary.figures, [AMOUNT_ROUNDED.figure(mapped, False, ("entry", "entries"))])
+    date_range(summary.figures, N_("dates"), mapped.items, "EntryDate")
+    rounding_figure(summary.figures,
+                    [AMOUNT_ROUNDED.figure(mapped, False, (N_("entry"), N_("entries")))])
     sums = _sums(_amounts(mapped.items), ["date"]).sort("date")
-    summary.table_title = "entries and balance per date"
-    summary.table.append(("date", "entries", "debit", "credit", "balance"))
+    summary.table_title = tr("entries and balance per date")
+    summary.table.append((tr("date"), tr("entries"), tr("debit"), tr("credit"), tr("balance")))
     for row in sums.iter_rows(named=True):
         summary.table.append((str(row["date"]), str(row["entries"]),
                               money(row["debit"] or Decimal(0)),
                               money(row["credit"] or Decimal(0)), money(row["sum"])))
-    summary.tables.append(("totals per GL account", _per_account(mapped)))
+    summary.tables.append((tr("totals per GL account"), _per_account(mapped)))
 
 
 def _per_account(mapped: Mapped) -> list[tuple[str, ...]]:
@@ -201,7 +209,8 @@ def _per_account(mapped: Mapped) -> list[tuple[str, ...]]:
         column(items, "Amount").cast(pl.Decimal(38, 2)).alias("amount"),
     ).filter(pl.col("amount").is_not_null())
     sums = _sums(amounts.with_columns(pl.lit(0).alias(ROW)), ["account"]).sort("account")
-    rows: list[tuple[str, ...]] = [("account", "entries", "debit", "credit", "balance")]
+    rows: list[tuple[str, ...]] = [(tr("account"), tr("entries"), tr("debit"), tr("credit"),
+                                    tr("balance"))]
     for row in sums.iter_rows(named=True):
         rows.append((str(row["account"]), str(row["entries"]), money(row["debit"] or Decimal(0)),
                      money(row["credit"] or Decimal(0)), money(row["sum"])))

@@ -20,10 +20,12 @@ from decimal import Decimal
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap import text as text_policy
 from yukimap.documents import PETTY_CASH_HEADER, PETTY_CASH_PROJECT_HEADER
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped
+from yukimap.i18n import N_, tr
 from yukimap.model import Mapping
 from yukimap.money import money
 from yukimap.summary import Summary
@@ -64,9 +66,10 @@ def _separators(frame: pl.DataFrame, file: str, fields: tuple[str, ...] = TEXT_F
             values.str.contains(r"[;\r\n]").fill_null(False))
         for (value,), group in bad.group_by("v", maintain_order=True):
             problems.append(Problem(
-                "contains a ';' or a line break, which Yuki's cash statement CSV cannot carry",
+                tr("contains a ';' or a line break, which Yuki's cash statement CSV cannot"
+                   " carry"),
                 Where(file=file, rows=tuple(group[ROW].to_list()), key=f"{section}.{name}"),
-                value=str(value), hint="replace it, e.g. expr: \"replace(...,';', ',')\""))
+                value=str(value), hint=tr("replace it, e.g. expr: \"replace(...,';', ',')\"")))
     return problems
 
 
@@ -102,28 +105,31 @@ class _Statement:
 
     def _mismatch_problems(self, mismatches: list[_Mismatch]) -> list[Problem]:
         return [
-            Problem("the cash balance (Saldo kas) does not agree with the amounts",
-                    Where(rows=(row,), document=f"statement {self.key}"),
-                    value=f"the file says {money(given)}; {money(previous)} plus"
-                          f" {money(amount)} is {money(expected)}",
-                    hint="check the opening balance, the amounts and their signs")
+            Problem(tr("the cash balance (Saldo kas) does not agree with the amounts"),
+                    Where(rows=(row,), document=nouns.label("statement", self.key)),
+                    value=tr("the file says {given}; {previous} plus {amount} is {expected}",
+                             given=money(given), previous=money(previous), amount=money(amount),
+                             expected=money(expected)),
+                    hint=tr("check the opening balance, the amounts and their signs"))
             for row, given, expected, previous, amount in mismatches
         ]
 
     def check(self, file: str) -> list[Problem]:
         if self.opening is None and (not self.balances or self.balances[0] is None):
             return [Problem(
-                "a petty cash statement needs the cash balance (Saldo kas)",
-                Where(file=file, rows=tuple(self.rows[:1]), document=f"statement {self.key}"),
-                hint="map Balance to a balance column, or give the opening balance:"
-                     " OpeningBalance under statement:, or --opening-balance")]
+                tr("a petty cash statement needs the cash balance (Saldo kas)"),
+                Where(file=file, rows=tuple(self.rows[:1]),
+                      document=nouns.label("statement", self.key)),
+                hint=tr("map Balance to a balance column, or give the opening balance:"
+                        " OpeningBalance under statement:, or --opening-balance"))]
         _, problems = self.running()
         problems = [replace(p, where=replace(p.where, file=file)) for p in problems]
         backwards = [r for r, a, b in zip(self.rows[1:], self.dates, self.dates[1:]) if b < a]
         if backwards:
             problems.append(Problem(
-                "lines go back in time; Saldo kas is a running balance in line order",
-                Where(file=file, rows=tuple(backwards), document=f"statement {self.key}"),
+                tr("lines go back in time; Saldo kas is a running balance in line order"),
+                Where(file=file, rows=tuple(backwards),
+                      document=nouns.label("statement", self.key)),
                 severity="warning"))
         return problems
 
@@ -157,10 +163,12 @@ def finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
 
 
 def summarize(mapped: Mapped, summary: Summary) -> None:
-    date_range(summary.figures, "dates", mapped.items, "Date")
-    rounding_figure(summary.figures, [AMOUNT_ROUNDED.figure(mapped, False, ("line", "lines"))])
-    summary.table_title = "cash per statement"
-    summary.table.append(("statement", "lines", "opening", "in", "out", "closing"))
+    date_range(summary.figures, N_("dates"), mapped.items, "Date")
+    rounding_figure(summary.figures,
+                    [AMOUNT_ROUNDED.figure(mapped, False, (N_("line"), N_("lines")))])
+    summary.table_title = tr("cash per statement")
+    summary.table.append((tr("statement"), tr("lines"), tr("opening"), tr("in"), tr("out"),
+                          tr("closing")))
     if "Balance" not in mapped.items.columns:
         return
     for statement in _statements(mapped):
@@ -189,14 +197,15 @@ def csv_problems(text: str) -> list[tuple[int, str, str | None]]:
     lines = text.splitlines()
     if not lines or lines[0] not in (PETTY_CASH_HEADER,
                                      PETTY_CASH_HEADER + PETTY_CASH_PROJECT_HEADER):
-        return [(1, "the first line is not Yuki's cash statement header",
+        return [(1, tr("the first line is not Yuki's cash statement header"),
                  lines[0] if lines else None)]
     width = lines[0].count(";") + 1
     found: list[tuple[int, str, str | None]] = []
     for number, line in enumerate(lines[1:], start=2):
         fields = line.split(";")
         if len(fields) != width:
-            found.append((number, f"has {len(fields)} fields, the header {width}", line))
+            found.append((number, tr("has {count} fields, the header {width}",
+                                     count=len(fields), width=width), line))
             continue
         found += _field_problems(number, fields)
     return found
@@ -216,17 +225,18 @@ def _forbidden_lines(text: str) -> list[tuple[int, str, str | None]]:
 def _field_problems(number: int, fields: list[str]) -> list[tuple[int, str, str | None]]:
     found: list[tuple[int, str, str | None]] = []
     if not re.fullmatch(r"\d+", fields[0]):
-        found.append((number, "Grootboekrekening kas is not an account code", fields[0]))
+        found.append((number, tr("Grootboekrekening kas is not an account code"), fields[0]))
     match = _DATE.match(fields[5])
     if not match or not _real_date(*match.groups()):
-        found.append((number, "Datum transactie is not a date dd-mm-yyyy", fields[5]))
+        found.append((number, tr("Datum transactie is not a date dd-mm-yyyy"), fields[5]))
     for index, name in ((7, "Bedrag"), (8, "Saldo kas")):
         if not _AMOUNT.match(fields[index]):
-            found.append((number, f"{name} is not an amount without thousands separators",
-                          fields[index]))
+            found.append((number, tr("{name} is not an amount without thousands separators",
+                                     name=name), fields[index]))
     for index, (name, limit) in _LIMITS.items():
         if len(fields[index]) > limit:
-            found.append((number, f"{name} is longer than {limit} characters", fields[index]))
+            found.append((number, tr("{name} is longer than {limit} characters", name=name,
+                                     limit=limit), fields[index]))
     return found
 
 

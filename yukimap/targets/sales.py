@@ -14,8 +14,10 @@ from decimal import Decimal
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, KEY, ROW, ROWS, VALUE, Mapped
+from yukimap.i18n import N_, tr
 from yukimap.model import Mapping
 from yukimap.summary import Summary, Totals
 from yukimap.targets._common import (
@@ -37,7 +39,8 @@ CENT = 2
 FIXED_VAT = {0: Decimal(0), 4: Decimal(0), 6: Decimal(0), 7: Decimal(0), 17: Decimal(0),
              19: Decimal(0), 20: Decimal(0), 21: Decimal(12)}
 # Types whose rate varies by country and date; never 0%.
-VARIABLE_VAT = {1: "high rate", 2: "low rate", 8: "country-specific rate", 40: "OSS rate"}
+VARIABLE_VAT = {1: N_("high rate"), 2: N_("low rate"), 8: N_("country-specific rate"),
+                40: N_("OSS rate")}
 HIGH_RATES = {Decimal(19), Decimal(21)}  # NL 21 (19 before 2012), BE 21
 LOW_RATES = {Decimal(6), Decimal(9)}  # NL 9 (6 before 2019), BE 6
 
@@ -47,23 +50,27 @@ def vat_pair_problem(vat_type: int, percentage: Decimal) -> str | None:
     if vat_type in FIXED_VAT:
         fixed = FIXED_VAT[vat_type]
         if percentage != fixed:
-            return f"VATType {vat_type} is always {fixed}%"
+            return tr("VATType {type} is always {percentage}%", type=vat_type, percentage=fixed)
         return None
     if vat_type not in VARIABLE_VAT:
         known = ", ".join(str(t) for t in sorted({*FIXED_VAT, *VARIABLE_VAT}))
-        return f"VATType {vat_type} is not one of Yuki's VAT types ({known})"
+        return tr("VATType {type} is not one of Yuki's VAT types ({known})", type=vat_type,
+                  known=known)
     if percentage == 0:
-        return f"VATType {vat_type} ({VARIABLE_VAT[vat_type]}) is never 0%"
+        return tr("VATType {type} ({rate}) is never 0%", type=vat_type,
+                  rate=tr(VARIABLE_VAT[vat_type]))
     if vat_type == 1 and percentage in LOW_RATES:
-        return f"{percentage}% is a low rate, but VATType 1 is the high rate"
+        return tr("{percentage}% is a low rate, but VATType 1 is the high rate",
+                  percentage=percentage)
     if vat_type == 2 and percentage in HIGH_RATES:
-        return f"{percentage}% is the high rate, but VATType 2 is the low rate"
+        return tr("{percentage}% is the high rate, but VATType 2 is the low rate",
+                  percentage=percentage)
     return None
 
 
 def _doc_where(file: str, document: str, key: object, rows: list[int],
                field: str | None = None) -> Where:
-    return Where(file=file, rows=tuple(rows), document=f"{document} {key}", key=field)
+    return Where(file=file, rows=tuple(rows), document=nouns.label(document, key), key=field)
 
 
 def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
@@ -92,22 +99,23 @@ def _line_amounts(column: Column) -> list[Decimal | None]:
 
 ROUNDED = (
     Rounded(_line_amounts, ("ProductQuantity", "LineAmount", "Product.SalesPrice"),
-            "round: changes the line amounts Yuki books (quantity × price, or LineAmount)",
-            "line amounts", "to book the exact amounts, leave out round: and take one of the"
-            " other ways its error\nthen shows (LineAmount, or a price per 100)"),
+            N_("round: changes the line amounts Yuki books (quantity × price, or LineAmount)"),
+            N_("line amounts"), N_("to book the exact amounts, leave out round: and take one of"
+                                   " the other ways its error\nthen shows (LineAmount, or a"
+                                   " price per 100)")),
     Rounded(lambda column: column("LineVATAmount"), ("LineVATAmount",),
-            "round: changes the VAT Yuki books (LineVATAmount)", "VAT amounts",
-            "to book the exact VAT, correct it in the export: Yuki books whole cents"),
+            N_("round: changes the VAT Yuki books (LineVATAmount)"), N_("VAT amounts"),
+            N_("to book the exact VAT, correct it in the export: Yuki books whole cents")),
 )
 
 
 def _process_needs_reference(docs: pl.DataFrame, file: str) -> list[Problem]:
     bad = docs.filter((_col(docs, "Process") == "true") & _col(docs, "Reference").is_null())
     return [
-        Problem("Process is true but there is no Reference (invoice number)",
+        Problem(tr("Process is true but there is no Reference (invoice number)"),
                 _doc_where(file, "invoice", key, rows, "invoice.Reference"),
-                hint="map Reference to the invoice number, or set Process: false to let Yuki"
-                     " number a draft")
+                hint=tr("map Reference to the invoice number, or set Process: false to let Yuki"
+                        " number a draft"))
         for key, rows in zip(bad[KEY].to_list(), bad[ROWS].to_list())
     ]
 
@@ -120,9 +128,9 @@ def _unique_references(docs: pl.DataFrame, file: str) -> list[Problem]:
     for (ref,), group in refs.group_by(VALUE, maintain_order=True):
         rows = sorted(r for rs in group[ROWS].to_list() for r in rs)
         problems.append(Problem(
-            "the same invoice number (Reference) on more than one invoice",
+            tr("the same invoice number (Reference) on more than one invoice"),
             Where(file=file, rows=tuple(rows), key="invoice.Reference"), value=str(ref),
-            hint="Yuki keeps invoice numbers unique; check group_by and the Reference column",
+            hint=tr("Yuki keeps invoice numbers unique; check group_by and the Reference column"),
         ))
     return problems
 
@@ -137,9 +145,10 @@ def _vat_pairs(items: pl.DataFrame, docs: pl.DataFrame, file: str) -> list[Probl
         why = vat_pair_problem(int(str(vat_type)), Decimal(str(pct)))
         if why:
             problems.append(Problem(
-                "a VATType and VATPercentage that cannot go together",
+                tr("a VATType and VATPercentage that cannot go together"),
                 Where(file=file, rows=tuple(group[ROW].to_list()), key="lines.Product.VATType"),
-                value=f"VATType {vat_type} with {pct}%", hint=f"{why}; check map: for VATType",
+                value=tr("VATType {type} with {percentage}%", type=vat_type, percentage=pct),
+                hint=tr("{why}; check map: for VATType", why=why),
             ))
     return problems
 
@@ -153,10 +162,10 @@ def _partial_price(items: pl.DataFrame, docs: pl.DataFrame, file: str) -> list[P
     if not rows:
         return []
     return [Problem(
-        "a line gives only some of SalesPrice, VATType and VATPercentage",
+        tr("a line gives only some of SalesPrice, VATType and VATPercentage"),
         Where(file=file, rows=tuple(rows), key="lines.Product"),
-        hint="Yuki then takes price and VAT from its price list, so the product must exist"
-             " there; map all three to use the export's values",
+        hint=tr("Yuki then takes price and VAT from its price list, so the product must exist"
+                " there; map all three to use the export's values"),
         severity="warning",
     )]
 
@@ -167,7 +176,8 @@ def _email_without_process(docs: pl.DataFrame, file: str) -> list[Problem]:
     if not bad.height:
         return []
     rows = sorted(r for rs in bad[ROWS].to_list() for r in rs)
-    return [Problem("EmailToCustomer is true but Process is not: Yuki only mails booked invoices",
+    return [Problem(tr("EmailToCustomer is true but Process is not: Yuki only mails booked"
+                       " invoices"),
                     Where(file=file, rows=tuple(rows), key="invoice.EmailToCustomer"),
                     severity="warning")]
 
@@ -175,7 +185,7 @@ def _email_without_process(docs: pl.DataFrame, file: str) -> list[Problem]:
 def _due_before_date(docs: pl.DataFrame, file: str) -> list[Problem]:
     bad = docs.filter((_col(docs, "DueDate") < _col(docs, "Date")).fill_null(False))
     return [
-        Problem("the due date is before the invoice date",
+        Problem(tr("the due date is before the invoice date"),
                 _doc_where(file, "invoice", key, rows, "invoice.DueDate"), severity="warning")
         for key, rows in zip(bad[KEY].to_list(), bad[ROWS].to_list())
     ]
@@ -256,10 +266,10 @@ def summarize(mapped: Mapped, summary: Summary) -> None:
                    .group_by("currency").agg(pl.col("excl").sum(), pl.col("vat").sum()))
     for name, excl, vat in by_currency.iter_rows():
         summary.totals[name] = Totals(Decimal(int(excl)).scaleb(-2), Decimal(int(vat)).scaleb(-2))
-    date_range(summary.figures, "invoice dates", mapped.documents, "Date")
-    date_range(summary.figures, "due dates", mapped.documents, "DueDate")
+    date_range(summary.figures, N_("invoice dates"), mapped.documents, "Date")
+    date_range(summary.figures, N_("due dates"), mapped.documents, "DueDate")
     rounding_figure(summary.figures,
-                    [r.figure(mapped, True, ("invoice", "invoices")) for r in ROUNDED])
+                    [r.figure(mapped, True, (N_("invoice"), N_("invoices"))) for r in ROUNDED])
 
 
 def usage(mapped: Mapped) -> DocumentUsage:

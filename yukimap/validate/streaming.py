@@ -17,7 +17,9 @@ from functools import cache
 
 from lxml import etree
 
-NO_ROOT = "the template writes no"  # the start of the failure of a document without its root
+# The start of the failure of a document without its root, passed between processes and
+# recognised by output.py, which words it for people.
+NO_ROOT = "the template writes no"  # i18n: a marker between processes (output.py words it)
 
 
 @cache
@@ -53,7 +55,8 @@ class Streaming:
             except etree.XMLSyntaxError as exc:
                 self._failure = (exc.lineno or 0, exc.msg)
         if self._root is None:  # libxml2 lets some text without any element pass
-            return ((self._failure or (1, ""))[0] or 1, f"{NO_ROOT} <{self._name}> element")
+            return ((self._failure or (1, ""))[0] or 1,
+                    f"{NO_ROOT} <{self._name}> element")  # i18n: see NO_ROOT
         return self._failure
 
     def _drop_done(self) -> None:

@@ -19,9 +19,11 @@ from typing import Any
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.documents import DocumentType
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped
+from yukimap.i18n import tr
 from yukimap.resources import schema_path
 
 _STEP = re.compile(r"/([A-Za-z_]+)(?:\[(\d+)\])?")
@@ -54,8 +56,8 @@ class Locator:
             item_rows = self.items.filter(pl.col(DOC) == doc)[ROW].to_list()
             if item < len(item_rows):
                 rows = [item_rows[item]]
-        return Where(file=self.file, rows=tuple(rows), document=f"{self.target.document} {key}",
-                     key=path)
+        return Where(file=self.file, rows=tuple(rows),
+                     document=nouns.label(self.target.document, key), key=path)
 
     def locate(self, path: str, document: int | None = None) -> Where:
         """An element path -> the rows that made it. '/SalesInvoices/SalesInvoice[2]/
@@ -86,9 +88,10 @@ def xsd_problems(source: str | Path, xsd: str, locator: Locator,
         for error in schema.iter_errors(resource):
             element = _NUMBERED.sub("", (error.path or "").rsplit("/", 1)[-1])
             problems.append(Problem(
-                f"breaks Yuki's schema at {element}: {error.reason}",
+                tr("breaks Yuki's schema at {element}: {reason}", element=element,
+                   reason=error.reason),
                 locator.locate(error.path or "", document), value=_value(error),
-                hint="check the mapping of this field",
+                hint=tr("check the mapping of this field"),
             ))
     except xmlschema.XMLResourceError:  # not well-formed: lxml's verdict says where
         pass
@@ -162,7 +165,8 @@ class XsdCheck:
             return None
         if verdict[0] == "invalid" and len(verdict) == 3:
             return int(verdict[1] or 0), verdict[2]
-        return 0, f"the validator stopped: {err.decode('utf-8', 'replace').strip()[-300:]}"
+        return 0, tr("the validator stopped: {error}",
+                     error=err.decode("utf-8", "replace").strip()[-300:])
 
     def abort(self) -> None:
         if self._process is not None and self._process.poll() is None:
@@ -206,9 +210,9 @@ def text_problems(text: str, check: Callable[[str], list[tuple[int, str, str | N
     """The checks of a document that is not XML (the petty cash CSV: its target's
     `check_text`), located at the rows of each line."""
     return [
-        Problem(f"the cash statement CSV: {cause}",
-                locator.where(document, line - 2, f"line {line}") if line > 1
-                else locator.where(document, None, "header"), value=value)
+        Problem(tr("the cash statement CSV: {cause}", cause=cause),
+                locator.where(document, line - 2, tr("line {line}", line=line)) if line > 1
+                else locator.where(document, None, tr("header")), value=value)
         for line, cause, value in check(text)
     ]
 
