@@ -27,8 +27,6 @@ _PATTERN = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _FORBID
 # polars (Rust regex) strings are UTF-8, which has no surrogates to look for.
 _POLARS_PATTERN = "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _FORBIDDEN
                                 if a != 0xD800) + "]"
-# i18n: English, for callers that do not use control_cause() (in the user's language) yet
-CAUSE = "contains the control character {}, which a Yuki document cannot carry"
 
 _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
 _TABLE = str.maketrans(dict(_ESCAPES))

@@ -64,7 +64,7 @@ def forbidden(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, series: pl.Ser
     computed = isinstance(spec.source, Expression)
     return [problem for char, values in by_char.items()
             for problem in flagged(ctx, spec.column, frame, series.is_in(values).fill_null(False),
-                                   name, header, text_policy.CAUSE.format(text_policy.shown(char)),
+                                   name, header, text_policy.control_cause(char),
                                    text_policy.removal_hint(char, spec.column, computed), series)]
 
 

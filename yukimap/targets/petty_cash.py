@@ -218,7 +218,7 @@ def _forbidden_lines(text: str) -> list[tuple[int, str, str | None]]:
     for number, line in enumerate(text.split("\n"), start=1):
         char = text_policy.forbidden(line)
         if char is not None:
-            found.append((number, text_policy.CAUSE.format(text_policy.shown(char)), line))
+            found.append((number, text_policy.control_cause(char), line))
     return found
 
 
