@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,24 +109,10 @@ def made(case: Case, mapping: Path) -> dict[str, str]:
     English whatever language the run speaks: a case approved in one language must not
     change when it is run in the other (a mistake in the command is said in the run's)."""
     try:
-        with _in_english():
+        with i18n.speaking("en"):
             return _made(case, mapping)
     except UsageError:
         return _made(case, mapping)  # raises it again, in the run's language
-
-
-@contextmanager
-def _in_english() -> Iterator[None]:
-    before, environment = i18n.language(), os.environ.get("YUKIMAP_LANG")
-    i18n.set_language("en")
-    try:
-        yield
-    finally:
-        i18n.set_language(before)
-        if environment is None:
-            os.environ.pop("YUKIMAP_LANG", None)
-        else:
-            os.environ["YUKIMAP_LANG"] = environment
 
 
 def _made(case: Case, mapping: Path) -> dict[str, str]:
