@@ -72,6 +72,11 @@ def said_title(title: str) -> str:
     return _said(_TITLES, title)
 
 
+def said_items(item_key: str) -> str:
+    """A document type's items ("lines", its section's key) as a word of the run's language."""
+    return _said(_ITEMS, item_key)
+
+
 def format_summary(summary: Summary, source: str, mapping: str, outcome: str) -> str:
     """The dry-run / conversion summary: counts, skipped rows, totals per currency."""
     from yukimap.documents import DOCUMENT_TYPES
@@ -90,7 +95,7 @@ def format_summary(summary: Summary, source: str, mapping: str, outcome: str) ->
         why = "; ".join(f"{cond}: {n}" for cond, n in summary.skipped_documents.items())
         rows.append((tr("{title} skipped", title=title), f"{skipped_docs}  ({why})"))
     rows.append((title, str(summary.documents)))
-    rows.append((_said(_ITEMS, target.item_key), str(summary.items)))
+    rows.append((said_items(target.item_key), str(summary.items)))
     for name, value in summary.figures.items():
         rows.append((name, str(value)))
     width = max(len(label) for label, _ in rows)

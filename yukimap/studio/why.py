@@ -16,15 +16,17 @@ from typing import Any
 
 from yukimap.errors import UserError
 from yukimap.explain import Explanation, explain
+from yukimap.i18n import tr
 from yukimap.model import Mapping
 from yukimap.read import read_table
 from yukimap.schema import dry_run_administration, load_mapping_text
 
 Json = dict[str, Any]
-# The first step of a column source, as yukimap.explain writes it: "column 'Naam' (C), row 5".
-_CELL = re.compile(r"^column (?P<name>'.*'|\".*\")(?: \((?P<letter>[A-Z]+)\))?, row (?P<row>\d+)$")
+# The first step of a column source, as yukimap.explain writes it: "column 'Naam' (C), row 5"
+# ("kolom 'Naam' (C), rij 5" in Dutch: the words are the run's, so any word is taken).
+_CELL = re.compile(r"^\w+ (?P<name>'.*'|\".*\")(?: \((?P<letter>[A-Z]+)\))?, \w+ (?P<row>\d+)$")
 
-_PLACE = re.compile(r" (\d+) \(row \d+\)$")
+_PLACE = re.compile(r" (\d+) \(\w+ \d+\)$")  # "line 2 (row 5)", in the run's words
 
 
 def why(file: str, mapping: str, text: str, template_ok: bool = True, document: str = "",
@@ -34,7 +36,7 @@ def why(file: str, mapping: str, text: str, template_ok: bool = True, document: 
     only the document's item of that number (1: its first, as the items table lists them)."""
     try:
         if not template_ok:
-            return _refused("the studio reads no template outside its folders", None)
+            return _refused(tr("the studio reads no template outside its folders"), None)
         loaded = dry_run_administration(load_mapping_text(text, Path(mapping)))
         table = read_table(Path(file), loaded.source)
         found = explain(table, loaded, reference=document if row is None else None,
@@ -45,9 +47,10 @@ def why(file: str, mapping: str, text: str, template_ok: bool = True, document: 
     if item is not None:
         answer["traces"] = [t for t in answer["traces"] if _item_number(t["place"]) == item]
         if not answer["traces"]:
-            return _refused(f"{found.document}: its item {item} is not made from a row of the"
-                            " file with that field", "Yuki's rules add some (e.g. a balancing"
-                            " entry); their values have no source cell")
+            return _refused(tr("{document}: its item {item} is not made from a row of the file"
+                               " with that field", document=found.document, item=item),
+                            tr("Yuki's rules add some (e.g. a balancing entry); their values have"
+                               " no source cell"))
     return {"stage": "ok", **answer}
 
 
