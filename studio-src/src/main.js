@@ -462,7 +462,7 @@ function rowsText(rows) {
 // --- start -----------------------------------------------------------------------------------
 
 async function start() {
-  labelPage();
+  labelPage("title");
   const schema = await api("GET", "/api/schema");
   view = new EditorView({
     parent: $("editor"),

@@ -192,8 +192,9 @@ export const LANGUAGE = typeof document !== "undefined" && document.documentElem
 export const TEXT = LANGUAGE === "nl" ? NL : EN;
 
 // The pages' fixed labels in the page's language: data-t (the text), data-t-title,
-// data-t-aria-label (attributes), each naming a key of TEXT.page.
-export function labelPage() {
+// data-t-aria-label (attributes), each naming a key of TEXT.page; and the page's title.
+export function labelPage(title) {
+  document.title = TEXT.page[title];
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = TEXT.page[node.dataset.t];
   for (const node of document.querySelectorAll("[data-t-title]")) node.title = TEXT.page[node.dataset.tTitle];
   for (const node of document.querySelectorAll("[data-t-aria-label]")) {

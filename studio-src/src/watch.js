@@ -106,5 +106,5 @@ async function refresh() {
   document.body.dataset.shown = String(shown);
 }
 
-labelPage();
+labelPage("watchTitle");
 refresh().finally(() => setInterval(refresh, EVERY_MS));

@@ -26,6 +26,11 @@ from yukimap.values import describe_format
 # host that always serves the version of the yukimap installed.
 SCHEMA_URL = "./mapping.schema.json"
 
+# The documents' titles in the run's language (documents.py keeps them in English), as
+# report.py says them in a summary.
+_TITLES = {"sales invoices": N_("sales invoices"), "journals": N_("journals"),  # i18n: keys
+           "petty cash statements": N_("petty cash statements")}
+
 _TODO = re.compile(r"(?<![\w'\"])TODO(?![\w'\"])")
 
 
@@ -122,9 +127,8 @@ def next_steps(text: str, todos: int, export: Path, mapping: str) -> list[str]:
 
 def _head(export: Path, mapping: str, target: str, guess: Guess | None, todos: bool
           ) -> list[str]:
-    from yukimap.report import said_title
-
-    title = said_title(DOCUMENT_TYPES[target].title)
+    title = DOCUMENT_TYPES[target].title
+    title = tr(_TITLES[title]) if title in _TITLES else title
     if guess is None:
         said = tr("The target, {target} ({title}), as asked with --target.", target=target,
                   title=title)
