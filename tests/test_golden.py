@@ -3,7 +3,8 @@
 A case has an input and a mapping (inline as input.* and mapping.yaml, or named in case.yaml
 relative to the repository), optional command-line values in case.yaml (administration,
 opening_balance), and the expected outputs: expected.xml (or expected.csv; one file per
-document for journals split into several) and expected-summary.txt. Regenerate on purpose
+document for journals split into several) and expected-summary.txt; a few cases also have
+expected-summary.nl.txt, the summary in Dutch. Regenerate on purpose
 with `pytest --update-golden`, then review the diff like any other change.
 """
 
@@ -16,6 +17,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
+from yukimap import i18n
 from yukimap.output import document_texts
 from yukimap.pipeline import convert_file
 from yukimap.report import format_summary
@@ -62,6 +64,12 @@ def test_golden(case: Path, update_golden: bool) -> None:
         _compare(case / f"{name}{result.extension}", text, update_golden)
     summary = format_summary(result.summary, source.name, mapping_path.name, "(golden test)")
     _compare(case / "expected-summary.txt", summary + "\n", update_golden)
+    dutch = case / "expected-summary.nl.txt"
+    if dutch.exists():  # the summary as a Dutch run says it (the file converted in Dutch)
+        with i18n.speaking("nl"):
+            said = convert_file(source, mapping).summary
+            summary = format_summary(said, source.name, mapping_path.name, "(golden test)")
+        _compare(dutch, summary + "\n", update_golden)
 
 
 def test_every_shipped_mapping_has_an_example_and_a_golden_case() -> None:

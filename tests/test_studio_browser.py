@@ -60,10 +60,10 @@ def start_studio(*args: str, env: dict[str, str] | None = None
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     assert process.stdout is not None
     url = None
-    for line in process.stdout:  # up to its last line, "Stop it with Ctrl+C."
+    for line in process.stdout:  # up to its last line, "Stop it with Ctrl+C." (in any language)
         found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line)
         url = url or (found.group(1) if found else None)
-        if line.startswith("Stop it"):
+        if "Ctrl+C" in line:
             break
     assert url, "the studio printed no address"
     return process, url
@@ -443,3 +443,33 @@ def test_see_a_failed_file_on_the_hot_folder_page_and_retry_it(
             studio.terminate()
             studio.wait(10)
         hot.kill()
+
+
+def test_the_page_speaks_the_studios_language(page: Any, studio: Any, tmp_path: Path) -> None:
+    """`yukimap studio` in Dutch (YUKIMAP_LANG, as `--lang nl` sets it): the page's own labels
+    and the located error are Dutch; its worker speaks Dutch too (a text without Dutch would
+    fail it: the tests run strict)."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    shutil.copy(REPO / "examples" / "webshop-orders.csv", folder / "webshop-orders.csv")
+    dutch, url = start_studio(str(folder), env={**os.environ, "YUKIMAP_LANG": "nl"})
+    try:
+        page.goto(f"{url}#{quote('0/webshop-orders.csv', safe='')}")
+        checked(page, 1)
+        assert page.evaluate("document.documentElement.lang") == "nl"
+        assert text(page, "#save") == "Mapping opslaan"
+        assert text(page, "#message") == ("webshop-orders.csv: de mapping zet om en valideert;"
+                                          " er is niets geschreven")
+        assert text(page, "#status") == "zet om en valideert"
+        assert str(page.locator("#summary-text").text_content()).startswith(
+            "webshop-orders.csv -> verkoopfacturen (mapping ")
+        retype(page, "Process: true", "Proces: true")
+        assert text(page, "#status") == "1 fout"
+        group = page.locator("#problems li.group")
+        assert group.locator(".severity").inner_text() == "FOUT"
+        assert group.locator(".mapping-where").inner_text() == "mapping regel 30:11 invoice.Proces"
+        assert group.locator(".hint").inner_text().startswith("oplossing: ")
+        shot(page, "10-in-dutch.png", tmp_path)
+    finally:
+        dutch.terminate()
+        dutch.wait(10)

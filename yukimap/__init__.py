@@ -45,6 +45,7 @@ _LAZY = {
 def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
+        # i18n: Python's own wording of a missing attribute, for developers
         raise AttributeError(f"module 'yukimap' has no attribute {name!r}")
     import importlib
 

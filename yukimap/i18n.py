@@ -21,7 +21,8 @@ it on in YUKIMAP_LANG.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -117,3 +118,19 @@ def load_catalogue_file(path: Path) -> dict[str, str]:
     with path.open(encoding="utf-8") as f:
         entries = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     return {str(english): str(dutch) for english, dutch in entries.items()}
+
+
+@contextmanager
+def speaking(lang: Language) -> Iterator[None]:
+    """Speak `lang` for a while (e.g. English, for a text that is kept and compared, such as
+    a `yukimap test` case, or matched, such as another module's hint), then as before."""
+    before, environment = language(), os.environ.get("YUKIMAP_LANG")
+    set_language(lang)
+    try:
+        yield
+    finally:
+        set_language(before)
+        if environment is None:
+            os.environ.pop("YUKIMAP_LANG", None)
+        else:
+            os.environ["YUKIMAP_LANG"] = environment

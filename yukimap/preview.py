@@ -23,6 +23,7 @@ from rich.table import Table
 from yukimap.errors import _rows_text
 from yukimap.frames import DOC, KEY, ROWS
 from yukimap.grouping import format_problems
+from yukimap.i18n import N_, plural, tr
 from yukimap.money import money
 from yukimap.report import format_summary
 
@@ -34,7 +35,7 @@ Row = dict[str, str | None]
 
 @dataclass(frozen=True)
 class Column:
-    title: str
+    title: str  # a template (N_), said where the table is made
     value: Callable[[Row], str]
     number: bool = False  # right-aligned, and summed in the footer when `total` is set
     total: Callable[[list[Row]], str] | None = None
@@ -54,16 +55,26 @@ def format_preview(result: ConversionResult, source: str, mapping: str, limit: i
         console.print(_table(view, list(own), lines, console.width))
     total, target = result.mapped.documents.height, result.mapping.target
     if total > limit:
-        rest = total - limit
-        console.print(f"… and {rest} more {target.document if rest == 1 else target.title}"
-                      " (the summary counts them all)")
+        console.print(_more_documents(target.name, total - limit))
         console.print()
-    shown = f"preview: the first {min(limit, total)} of {total} shown; nothing written or sent"
+    shown = tr("preview: the first {shown} of {total} shown; nothing written or sent",
+               shown=min(limit, total), total=total)
     text = _stripped(console.file.getvalue())  # type: ignore[attr-defined]
     text += format_summary(result.summary, source, mapping, shown) + "\n"
     if result.warnings:
         text += "\n" + format_problems(result.warnings) + "\n"
     return text
+
+
+def _more_documents(target: str, rest: int) -> str:
+    if target == "sales_invoices":
+        return plural(rest, "… and 1 more invoice (the summary counts them all)",
+                      "… and {count} more sales invoices (the summary counts them all)")
+    if target == "journal":
+        return plural(rest, "… and 1 more journal (the summary counts them all)",
+                      "… and {count} more journals (the summary counts them all)")
+    return plural(rest, "… and 1 more statement (the summary counts them all)",
+                  "… and {count} more petty cash statements (the summary counts them all)")
 
 
 def _stripped(text: str) -> str:
@@ -81,15 +92,16 @@ def _table(view: View, rows: list[Row], limit: int, width: int) -> Padding:
     footers = [column.total(rows) if column.total is not None else "" for column in
                view.columns]
     if more > 0:
-        footers[view.flex] = f"… and {more} more {view.item if more == 1 else view.items}"
+        footers[view.flex] = view.more(more)
     cells = [[column.value(row) for column in view.columns] for row in rows[:limit]]
-    widths = [max(len(column.title), len(footer), *(len(r[n]) for r in cells))
-              for n, (column, footer) in enumerate(zip(view.columns, footers))]
+    titles = [tr(column.title) for column in view.columns]
+    widths = [max(len(title), len(footer), *(len(r[n]) for r in cells))
+              for n, (title, footer) in enumerate(zip(titles, footers))]
     rest = width - INDENT - sum(widths) + widths[view.flex] - GAP * (len(widths) - 1)
     widths[view.flex] = max(12, min(widths[view.flex], rest))
     table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, show_footer=True)
-    for column, footer, size in zip(view.columns, footers, widths):
-        table.add_column(column.title, footer=footer, no_wrap=True, overflow="ellipsis",
+    for column, title, footer, size in zip(view.columns, titles, footers, widths):
+        table.add_column(title, footer=footer, no_wrap=True, overflow="ellipsis",
                          width=size, justify="right" if column.number else "left")
     for row_cells in cells:
         table.add_row(*row_cells)
@@ -102,8 +114,7 @@ class View:
 
     title: Callable[[Row], str]
     columns: tuple[Column, ...]
-    item: str
-    items: str
+    more: Callable[[int], str]  # "… and 3 more lines", under the items shown
     flex: int = 2  # the column that gives way when the terminal is narrow (a description)
 
 
@@ -150,7 +161,9 @@ def _line_totals(row: Row) -> tuple[Decimal, Decimal] | None:
 
 def _price(row: Row) -> str:
     price = _money(row.get("Product.SalesPrice"))
-    return f"{price} incl" if price and row.get("Product.VATIncluded") == "true" else price
+    if price and row.get("Product.VATIncluded") == "true":
+        return tr("{price} incl", price=price)
+    return price
 
 
 def _vat_rate(row: Row) -> str:
@@ -162,7 +175,7 @@ def _line_part(index: int | None) -> Callable[[Row], str]:
     def value(row: Row) -> str:
         totals = _line_totals(row)
         if totals is None:
-            return "price list" if index == 0 else ""
+            return tr("price list") if index == 0 else ""
         excl, vat = totals
         return money((excl, vat, excl + vat)[index or 0])
     return value
@@ -176,20 +189,20 @@ def _lines_total(index: int) -> Callable[[list[Row]], str]:
 
 
 SALES = View(
-    title=lambda d: _title("invoice " + (d.get("Reference") or "(no number)"),
+    title=lambda d: _title(tr("invoice {number}", number=d.get("Reference") or tr("(no number)")),
                            d.get("Date") or "", d.get("Contact.FullName")
                            or d.get("Contact.ContactCode") or "", _rows(d)),
     columns=(
-        Column("description", lambda r: r.get("Description") or r.get("Product.Description")
-               or ""),
-        Column("qty", lambda r: _quantity(r.get("ProductQuantity")), number=True),
-        Column("price", _price, number=True),
-        Column("VAT", _vat_rate, number=True),
-        Column("excl. VAT", _line_part(0), number=True, total=_lines_total(0)),
-        Column("VAT amount", _line_part(1), number=True, total=_lines_total(1)),
-        Column("incl. VAT", _line_part(2), number=True, total=_lines_total(2)),
+        Column(N_("description"), lambda r: r.get("Description")
+               or r.get("Product.Description") or ""),
+        Column(N_("qty"), lambda r: _quantity(r.get("ProductQuantity")), number=True),
+        Column(N_("price"), _price, number=True),
+        Column(N_("VAT"), _vat_rate, number=True),
+        Column(N_("excl. VAT"), _line_part(0), number=True, total=_lines_total(0)),
+        Column(N_("VAT amount"), _line_part(1), number=True, total=_lines_total(1)),
+        Column(N_("incl. VAT"), _line_part(2), number=True, total=_lines_total(2)),
     ),
-    item="line", items="lines", flex=0,
+    more=lambda n: plural(n, "… and 1 more line", "… and {count} more lines"), flex=0,
 )
 
 
@@ -219,17 +232,18 @@ def _side_total(debit: bool) -> Callable[[list[Row]], str]:
 
 
 JOURNAL = View(
-    title=lambda d: _title(f"journal {d.get(KEY)}", d.get("DocumentSubject") or "", _rows(d)),
+    title=lambda d: _title(tr("journal {key}", key=d.get(KEY)), d.get("DocumentSubject") or "",
+                           _rows(d)),
     columns=(
-        Column("date", _text("EntryDate")),
-        Column("account", _text("GLAccount")),
-        Column("description", lambda r: _title(r.get("Description") or "",
+        Column(N_("date"), _text("EntryDate")),
+        Column(N_("account"), _text("GLAccount")),
+        Column(N_("description"), lambda r: _title(r.get("Description") or "",
                                                r.get("ContactName") or r.get("ContactCode")
                                                or "")),
-        Column("debit", _side(True), number=True, total=_side_total(True)),
-        Column("credit", _side(False), number=True, total=_side_total(False)),
+        Column(N_("debit"), _side(True), number=True, total=_side_total(True)),
+        Column(N_("credit"), _side(False), number=True, total=_side_total(False)),
     ),
-    item="entry", items="entries",
+    more=lambda n: plural(n, "… and 1 more entry", "… and {count} more entries"),
 )
 
 
@@ -237,22 +251,23 @@ JOURNAL = View(
 
 
 PETTY_CASH = View(
-    title=lambda d: _title(f"statement for cash account {d.get('CashAccount')}",
+    title=lambda d: _title(tr("statement for cash account {account}",
+                              account=d.get("CashAccount")),
                            d.get("CashDescription") or "",
-                           f"opening balance {_money(d.get('OpeningBalance'))}"
+                           tr("opening balance {amount}", amount=_money(d.get("OpeningBalance")))
                            if d.get("OpeningBalance") else "", _rows(d)),
     columns=(
-        Column("date", _text("Date")),
-        Column("code", _text("TransactionCode")),
-        Column("description", _text("Description")),
-        Column("offset", lambda r: _title(r.get("OffsetAccount") or "", r.get("OffsetName")
+        Column(N_("date"), _text("Date")),
+        Column(N_("code"), _text("TransactionCode")),
+        Column(N_("description"), _text("Description")),
+        Column(N_("offset"), lambda r: _title(r.get("OffsetAccount") or "", r.get("OffsetName")
                                           or "")),
-        Column("amount", _amount("Amount"), number=True,
+        Column(N_("amount"), _amount("Amount"), number=True,
                total=lambda rows: _sum(_decimal(r.get("Amount")) for r in rows)),
-        Column("balance", _amount("Balance"), number=True,
+        Column(N_("balance"), _amount("Balance"), number=True,
                total=lambda rows: _money(rows[-1].get("Balance")) if rows else ""),
     ),
-    item="line", items="lines",
+    more=lambda n: plural(n, "… and 1 more line", "… and {count} more lines"),
 )
 
 VIEWS = {"sales_invoices": SALES, "journal": JOURNAL, "petty_cash": PETTY_CASH}

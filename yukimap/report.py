@@ -17,7 +17,7 @@ from yukimap.grouping import (
     fix_line,
     format_problems,
 )
-from yukimap.i18n import plural, tr
+from yukimap.i18n import N_, plural, tr
 from yukimap.money import money
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 def print_user_error(exc: UserError, stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr
     errors = [p for p in exc.problems if p.is_error]
-    print(f"error: {exc.message}", file=stream)
+    print(tr("error: {message}", message=exc.message), file=stream)
     if exc.hint:
         print(fix_line(exc.hint), file=stream)
     if exc.problems:
@@ -52,8 +52,29 @@ def _table(rows: list[tuple[str, ...]], limit: int = 40) -> list[str]:
         cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
         out.append("    " + "  ".join(cells))
     if len(rows) > limit + 1:
-        out.append(f"    … and {len(rows) - limit - 1} more")
+        out.append("    " + tr("… and {count} more", count=len(rows) - limit - 1))
     return out
+
+
+# The documents' and their items' names in a summary (yukimap/documents.py keeps them in
+# English, for the reference): said in the run's language here.
+_TITLES = {"sales invoices": N_("sales invoices"), "journals": N_("journals"),  # i18n: keys
+           "petty cash statements": N_("petty cash statements")}
+_ITEMS = {"lines": N_("lines"), "entries": N_("entries")}
+
+
+def _said(names: dict[str, str], name: str) -> str:
+    return tr(names[name]) if name in names else name
+
+
+def said_title(title: str) -> str:
+    """A document type's title ("sales invoices") in the run's language."""
+    return _said(_TITLES, title)
+
+
+def said_items(item_key: str) -> str:
+    """A document type's items ("lines", its section's key) as a word of the run's language."""
+    return _said(_ITEMS, item_key)
 
 
 def format_summary(summary: Summary, source: str, mapping: str, outcome: str) -> str:
@@ -61,25 +82,28 @@ def format_summary(summary: Summary, source: str, mapping: str, outcome: str) ->
     from yukimap.documents import DOCUMENT_TYPES
 
     target = DOCUMENT_TYPES[summary.target]
-    lines = [f"{source} -> {target.title} (mapping {mapping})"]
-    rows = [("rows read", str(summary.rows_read))]
+    title = _said(_TITLES, target.title)
+    lines = [tr("{source} -> {title} (mapping {mapping})", source=source, title=title,
+                mapping=mapping)]
+    rows = [(tr("rows read"), str(summary.rows_read))]
     skipped = sum(summary.skipped.values())
     if skipped:
         why = "; ".join(f"{cond}: {n}" for cond, n in summary.skipped.items())
-        rows.append(("rows skipped", f"{skipped}  ({why})"))
+        rows.append((tr("rows skipped"), f"{skipped}  ({why})"))
     skipped_docs = sum(summary.skipped_documents.values())
     if skipped_docs:
         why = "; ".join(f"{cond}: {n}" for cond, n in summary.skipped_documents.items())
-        rows.append((f"{target.title} skipped", f"{skipped_docs}  ({why})"))
-    rows.append((target.title, str(summary.documents)))
-    rows.append((f"{target.item_key}", str(summary.items)))
+        rows.append((tr("{title} skipped", title=title), f"{skipped_docs}  ({why})"))
+    rows.append((title, str(summary.documents)))
+    rows.append((said_items(target.item_key), str(summary.items)))
     for name, value in summary.figures.items():
         rows.append((name, str(value)))
     width = max(len(label) for label, _ in rows)
     lines += [f"  {label:<{width}}  {value}" for label, value in rows]
     if summary.totals:
-        lines.append("  totals (yukimap's estimate; per line, rounded half-up to cents):")
-        lines.append(f"    {'currency':<8} {'excl. VAT':>16} {'VAT':>14} {'incl. VAT':>16}")
+        lines.append("  " + tr("totals (yukimap's estimate; per line, rounded half-up to cents):"))
+        lines.append(f"    {tr('currency'):<8} {tr('excl. VAT'):>16} {tr('VAT'):>14}"
+                     f" {tr('incl. VAT'):>16}")
         for currency, t in sorted(summary.totals.items()):
             lines.append(f"    {currency:<8} {money(t.excl):>16} {money(t.vat):>14}"
                          f" {money(t.incl):>16}")
@@ -91,11 +115,14 @@ def format_summary(summary: Summary, source: str, mapping: str, outcome: str) ->
     for tally in summary.tallies:
         lines += _tally(tally, located=names.count(tally.field) > 1)
     if summary.unpriced:
-        lines.append(f"  {summary.unpriced} line(s) without a price: Yuki takes it from its"
-                     " price list (not in the totals)")
+        lines.append("  " + plural(
+            summary.unpriced,
+            "1 line(s) without a price: Yuki takes it from its price list (not in the totals)",
+            "{count} line(s) without a price: Yuki takes it from its price list"
+            " (not in the totals)"))
     notes = summary.notes + [note for tally in summary.tallies
                              if (note := _all_to_fallback(tally)) is not None]
-    lines += [f"  note: {note}" for note in notes]
+    lines += ["  " + tr("note: {note}", note=note) for note in notes]
     lines.append(f"  {outcome}")
     return "\n".join(lines)
 
@@ -106,24 +133,33 @@ def _tally(tally: Tally, located: bool) -> list[str]:
     the mapping only when two tables are of fields of one name (two kinds of entries):
     a snapshot of the summary (yukimap test) should not change when a line is added."""
     place = [tally.place] if located else []
+    rows_unit = tally.unit == "rows"  # else "documents"
     if tally.kind == "rules":
         notes = ", ".join(place)
-        title = f"{tally.unit} per rule of {tally.field}" + (f" ({notes})" if notes else "")
+        title = (tr("rows per rule of {field}", field=tally.field) if rows_unit
+                 else tr("documents per rule of {field}", field=tally.field))
+        title += f" ({notes})" if notes else ""
     else:
-        notes = ", ".join([f"map: on '{tally.column}'", *place])
-        title = f"{tally.unit} per value of {tally.field} ({notes})"
+        notes = ", ".join([tr("map: on '{column}'", column=tally.column), *place])
+        title = (tr("rows per value of {field} ({notes})", field=tally.field, notes=notes)
+                 if rows_unit else
+                 tr("documents per value of {field} ({notes})", field=tally.field, notes=notes))
     rows: list[tuple[str, ...]] = [(_cut(label), str(count)) for label, count in tally.counts]
     listed = len(rows)
     if tally.fallback is not None:
-        rows.append((f"fallback -> {tally.fallback[0]}", str(tally.fallback[1])))
+        rows.append((tr("fallback -> {value}", value=tally.fallback[0]), str(tally.fallback[1])))
     if tally.default is not None:
-        rows.append((f"empty: default -> {tally.default[0]}", str(tally.default[1])))
+        rows.append((tr("empty: default -> {value}", value=tally.default[0]),
+                     str(tally.default[1])))
     if not rows:
-        return [f"  {title}:", "    (none)"]
+        return [f"  {title}:", "    " + tr("(none)")]
     lines = _table(rows, limit=len(rows))
     if listed > _TALLIED:
         cut = sum(count for _, count in tally.counts[_TALLIED:])
-        lines[_TALLIED:listed] = [f"    … and {listed - _TALLIED} more ({cut} {tally.unit})"]
+        more = listed - _TALLIED
+        lines[_TALLIED:listed] = ["    " + (
+            tr("… and {count} more ({cut} rows)", count=more, cut=cut) if rows_unit
+            else tr("… and {count} more ({cut} documents)", count=more, cut=cut))]
     return [f"  {title}:"] + lines
 
 
@@ -147,16 +183,26 @@ def _all_to_fallback(tally: Tally) -> str | None:
     if tally.fallback is None or not tally.fallback[1] or tally.fallback[1] < tally.rows - (
             tally.default[1] if tally.default else 0):
         return None
-    every = "every row" if tally.unit == "rows" else "every document"
-    what = "its rules:" if tally.kind == "rules" else f"map: and the column '{tally.column}'"
-    return f"{every} of {tally.field} took the fallback ({tally.fallback[0]}): check {what}"
+    field, value, column = tally.field, tally.fallback[0], tally.column
+    if tally.unit == "rows":
+        if tally.kind == "rules":
+            return tr("every row of {field} took the fallback ({value}): check its rules:",
+                      field=field, value=value)
+        return tr("every row of {field} took the fallback ({value}): check map: and the column"
+                  " '{column}'", field=field, value=value, column=column)
+    if tally.kind == "rules":
+        return tr("every document of {field} took the fallback ({value}): check its rules:",
+                  field=field, value=value)
+    return tr("every document of {field} took the fallback ({value}): check map: and the"
+              " column '{column}'", field=field, value=value, column=column)
 
 
 _LISTED = 10  # documents listed per outcome in a receipt
-_OUTCOME_LABELS = (
-    ("SENT", "sent"), ("ALREADY SENT", "already sent (skipped)"), ("REJECTED", "rejected"),
-    ("UNKNOWN", "outcome unknown"), ("AWAITING DECISION", "awaiting a decision (not resent)"),
-    ("NOT SENT", "not sent (the run stopped)"), ("WOULD SEND", "would be sent"),
+_OUTCOME_LABELS = (  # the states are the send journal's (English); the labels are said
+    ("SENT", N_("sent")), ("ALREADY SENT", N_("already sent (skipped)")),
+    ("REJECTED", N_("rejected")), ("UNKNOWN", N_("outcome unknown")),
+    ("AWAITING DECISION", N_("awaiting a decision (not resent)")),
+    ("NOT SENT", N_("not sent (the run stopped)")), ("WOULD SEND", N_("would be sent")),
 )
 
 
@@ -167,24 +213,30 @@ def format_receipt(receipt: Receipt) -> str:
     title = DOCUMENT_TYPES[receipt.target].title
     where = (receipt.administration_name if receipt.administration_name == receipt.administration
              else f"{receipt.administration_name} ({receipt.administration})")
-    head = "dry run: " if receipt.dry_run else ""
-    lines = [f"{head}{display_path(receipt.file)} -> {title} for {where}"]
+    title = _said(_TITLES, title)
+    file = display_path(receipt.file)
+    lines = [tr("dry run: {file} -> {title} for {where}", file=file, title=title, where=where)
+             if receipt.dry_run else
+             tr("{file} -> {title} for {where}", file=file, title=title, where=where)]
     if receipt.file_seen_before:
-        lines.append(f"  this file was seen before, on {receipt.file_seen_before[:10]}")
+        lines.append("  " + tr("this file was seen before, on {date}",
+                               date=receipt.file_seen_before[:10]))
     if receipt.journal:
-        lines.append(f"  send journal: {receipt.journal}")
+        lines.append("  " + tr("send journal: {journal}", journal=receipt.journal))
     counts = receipt.counts()
-    width = max(len(label) for _, label in _OUTCOME_LABELS)
-    for state, label in _OUTCOME_LABELS:
+    labels = [(state, tr(label)) for state, label in _OUTCOME_LABELS]
+    width = max(len(label) for _, label in labels)
+    for state, label in labels:
         if counts.get(state):
             lines.append(f"  {label:<{width}}  {counts[state]}")
     if not receipt.documents:
-        lines.append("  no documents in the file")
-    for state, label in _OUTCOME_LABELS:
+        lines.append("  " + tr("no documents in the file"))
+    for state, label in labels:
         lines += _listed(receipt, state, label)
     lines += _calls(receipt)
     if receipt.stopped:
-        lines.append(f"  {'note' if receipt.dry_run else 'stopped'}: {receipt.stopped}")
+        lines.append("  " + (tr("note: {note}", note=receipt.stopped) if receipt.dry_run
+                             else tr("stopped: {reason}", reason=receipt.stopped)))
     return "\n".join(lines)
 
 
@@ -197,23 +249,28 @@ def _listed(receipt: Receipt, state: str, label: str) -> list[str]:
         rows = f" ({_rows_text(outcome.rows)})" if outcome.rows else ""
         detail = ""
         if state == "ALREADY SENT":
-            detail = f": already sent on {(outcome.sent_at or '?')[:10]}" + (
-                f" (journal entry {outcome.log_id})" if outcome.log_id else "")
+            date = (outcome.sent_at or "?")[:10]
+            detail = ": " + (tr("already sent on {date} (journal entry {id})", date=date,
+                                id=outcome.log_id) if outcome.log_id
+                             else tr("already sent on {date}", date=date))
         elif outcome.message:
             detail = f": {outcome.message}"
         if state in ("UNKNOWN", "AWAITING DECISION") and outcome.log_id:
-            detail += (f"; decide with `yukimap resolve {outcome.log_id} --sent` or"
-                       " `--not-sent`")
+            detail += tr("; decide with `yukimap resolve {id} --sent` or `--not-sent`",
+                         id=outcome.log_id)
         out.append(f"    {outcome.label}{rows}{detail}")
     if len(chosen) > _LISTED:
-        out.append(f"    … and {len(chosen) - _LISTED} more")
+        out.append("    " + tr("… and {count} more", count=len(chosen) - _LISTED))
     return out
 
 
 def _calls(receipt: Receipt) -> list[str]:
     if receipt.dry_run:
         planned = receipt.calls_planned
-        return [f"  Yuki calls it would cost: {planned} for the documents (plus at most"
-                " Authenticate, an administration lookup and two pre-flight lookups a day)"]
-    left = "" if receipt.calls_left is None else f", {receipt.calls_left} left today"
-    return [f"  Yuki calls: {receipt.calls_used} this run{left}"]
+        return ["  " + tr("Yuki calls it would cost: {planned} for the documents (plus at most"
+                          " Authenticate, an administration lookup and two pre-flight lookups a"
+                          " day)", planned=planned)]
+    if receipt.calls_left is None:
+        return ["  " + tr("Yuki calls: {used} this run", used=receipt.calls_used)]
+    return ["  " + tr("Yuki calls: {used} this run, {left} left today", used=receipt.calls_used,
+                      left=receipt.calls_left)]

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import yaml
 
+from yukimap import i18n
 from yukimap.errors import UsageError, UserError
 from yukimap.grouping import display_path, format_problems
+from yukimap.i18n import plural, tr
 from yukimap.output import write_atomically
 from yukimap.read.files import check_file, read_bytes
 from yukimap.report import format_summary, print_user_error
@@ -88,9 +90,9 @@ def _options(spec: Path) -> dict[str, str]:
         return {}
     data = load_yaml_file(spec).data or {}
     if not isinstance(data, dict) or set(data) - set(CASE_KEYS):
-        raise UserError(f"{display_path(spec)} is not a case's options",
-                        hint=f"it holds {' and '.join(k + ':' for k in CASE_KEYS)} only, e.g."
-                             " administration: 12345678")
+        raise UserError(tr("{file} is not a case's options", file=display_path(spec)),
+                        hint=tr("it holds {keys} only, e.g. administration: 12345678",
+                                keys=" and ".join(k + ":" for k in CASE_KEYS)))
     return {k: str(v) for k, v in data.items() if v is not None}
 
 
@@ -103,7 +105,17 @@ def run_case(case: Case, mapping: Path) -> Outcome:
 
 
 def made(case: Case, mapping: Path) -> dict[str, str]:
-    """The files the mapping makes of the case's input now, by name."""
+    """The files the mapping makes of the case's input now, by name. They are made in
+    English whatever language the run speaks: a case approved in one language must not
+    change when it is run in the other (a mistake in the command is said in the run's)."""
+    try:
+        with i18n.speaking("en"):
+            return _made(case, mapping)
+    except UsageError:
+        return _made(case, mapping)  # raises it again, in the run's language
+
+
+def _made(case: Case, mapping: Path) -> dict[str, str]:
     from yukimap.output import document_texts
     from yukimap.pipeline import convert_file
     from yukimap.schema import apply_options, dry_run_administration, load_mapping
@@ -138,11 +150,11 @@ def approve(outcome: Outcome) -> list[str]:
         path = outcome.case.folder / name
         if name not in outcome.now:
             path.unlink()
-            said.append(f"{name} (gone)")
+            said.append(tr("{name} (gone)", name=name))
             continue
         write_atomically(path, outcome.now[name])
         before = outcome.approved.get(name)
-        said.append(f"{name} (new)" if before is None else
+        said.append(tr("{name} (new)", name=name) if before is None else
                     f"{name} ({_changed_lines(before, outcome.now[name])})")
     return said
 
@@ -152,7 +164,7 @@ def _changed_lines(before: str, after: str) -> str:
                                       autojunk=False)
     count = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
                 if tag != "equal")
-    return f"{count} line{'s' if count != 1 else ''} changed"
+    return plural(count, "1 line changed", "{count} lines changed")
 
 
 def differences(outcome: Outcome) -> list[str]:
@@ -167,15 +179,17 @@ def differences(outcome: Outcome) -> list[str]:
 
 
 def _diff(before: list[str], after: list[str], where: str) -> list[str]:
-    head = [f"--- {where} (approved)", f"+++ {where} (now)"]
+    head = ["--- " + tr("{file} (approved)", file=where), "+++ " + tr("{file} (now)", file=where)]
     if max(len(before), len(after)) > _DIFF_SIZE:
         at = next((n for n, (a, b) in enumerate(zip(before, after)) if a != b),
                   min(len(before), len(after)))
-        return head + [f"(too long to compare line by line: the first difference is on line"
-                       f" {at + 1})"]
+        return head + [tr("(too long to compare line by line: the first difference is on line"
+                          " {line})", line=at + 1)]
     body = list(difflib.unified_diff(before, after, lineterm="", n=3))[2:]
     if len(body) > _DIFF_LINES:
-        body = body[:_DIFF_LINES] + [f"… and {len(body) - _DIFF_LINES} more lines of difference"]
+        body = body[:_DIFF_LINES] + [plural(len(body) - _DIFF_LINES,
+                                            "… and 1 more line of difference",
+                                            "… and {count} more lines of difference")]
     return head + body
 
 
@@ -186,8 +200,8 @@ def add_case(mapping: Path, sample: Path, name: str | None,
     case_name = name or default_case_name(sample)
     folder = cases_folder(mapping) / case_name
     if folder.exists():
-        raise UsageError(f"{display_path(folder)} exists already",
-                         hint="give the case another name: --name NAME")
+        raise UsageError(tr("{folder} exists already", folder=display_path(folder)),
+                         hint=tr("give the case another name: --name NAME"))
     folder.mkdir(parents=True)
     try:
         shutil.copyfile(sample, folder / f"input{sample.suffix.lower()}")

@@ -5,7 +5,7 @@ import {EditorView, basicSetup} from "codemirror";
 import {EditorSelection} from "@codemirror/state";
 import {linter, forceLinting, lintGutter, forEachDiagnostic} from "@codemirror/lint";
 import {yamlSchema} from "codemirror-json-schema/yaml";
-import {TEXT} from "./text.js";
+import {TEXT, labelPage} from "./text.js";
 import {$, el} from "./dom.js";
 
 const PAUSE_MS = 500; // a pause in typing this long starts a dry run
@@ -397,7 +397,7 @@ function showSummary(summary) {
     [TEXT.rowsRead, summary.rows_read],
     summary.skipped_rows ? [TEXT.rowsSkipped, summary.skipped_rows] : null,
     summary.skipped_documents ? [TEXT.documentsSkipped(summary.title), summary.skipped_documents] : null,
-    [summary.title, summary.documents], [summary.item, summary.items],
+    [summary.title, summary.documents], [summary.item_title || summary.item, summary.items],
     ...Object.entries(summary.figures),
   ].filter(Boolean);
   const parts = [el("dl", {class: "facts"}, facts.map(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))]))];
@@ -462,6 +462,7 @@ function rowsText(rows) {
 // --- start -----------------------------------------------------------------------------------
 
 async function start() {
+  labelPage("title");
   const schema = await api("GET", "/api/schema");
   view = new EditorView({
     parent: $("editor"),

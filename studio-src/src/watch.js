@@ -2,7 +2,7 @@
 // archived files, the calls used today and the daemon's health, from the studio's API
 // (GET /api/watch, what `yukimap status --json` reads). Retry moves a failed file back into
 // its route's folder (POST /api/watch/retry); the daemon then takes it up. It sends nothing.
-import {TEXT} from "./text.js";
+import {TEXT, labelPage} from "./text.js";
 import {$, el} from "./dom.js";
 
 const EVERY_MS = 2000; // the page asks again this often
@@ -106,4 +106,5 @@ async function refresh() {
   document.body.dataset.shown = String(shown);
 }
 
+labelPage("watchTitle");
 refresh().finally(() => setInterval(refresh, EVERY_MS));

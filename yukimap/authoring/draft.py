@@ -20,6 +20,7 @@ from yukimap.authoring.synonyms import normalise
 from yukimap.authoring.yamltext import Entry, Flow, flow, scalar
 from yukimap.documents import DOCUMENT_TYPES, DocumentType, Element, walk
 from yukimap.frames import Table
+from yukimap.i18n import tr
 from yukimap.placeholders import TODO
 from yukimap.values import BadValue, Locale, parse_written_number
 
@@ -153,25 +154,26 @@ def _sales(d: _Drafter) -> None:
                  "invoice.PurchaseOrderNumber", "invoice.Currency", "invoice.Remarks",
                  "invoice.DueDate"):
         d.column(role, head)
-    d.column("invoice.Reference", head, "the invoice number (Yuki needs it to book an invoice)")
-    d.column("invoice.Date", head, "the invoice date")
-    head["Process"] = ("true", "book the invoices at once; false: drafts in Yuki")
+    d.column("invoice.Reference", head,
+             tr("the invoice number (Yuki needs it to book an invoice)"))
+    d.column("invoice.Date", head, tr("the invoice date"))
+    head["Process"] = ("true", tr("book the invoices at once; false: drafts in Yuki"))
     for role in (r for r in d.found if r.startswith("invoice.Contact")):
         d.column(role, head)
     _full_name(d, head)
     for role in (r for r in d.found if r.startswith("lines.")):
         d.column(role, lines)
-    d.column("lines.ProductQuantity", lines, "the quantity of each line")
-    d.column("lines.Product.Description", lines, "the product's name (Yuki finds or makes the"
-             " product by it)")
-    d.column("lines.Product.SalesPrice", lines, "the price of one")
-    d.column("lines.Product.VATPercentage", lines, "the VAT rate, e.g. 21")
+    d.column("lines.ProductQuantity", lines, tr("the quantity of each line"))
+    d.column("lines.Product.Description", lines, tr("the product's name (Yuki finds or makes the"
+                                                    " product by it)"))
+    d.column("lines.Product.SalesPrice", lines, tr("the price of one"))
+    d.column("lines.Product.VATPercentage", lines, tr("the VAT rate, e.g. 21"))
     _vat_included(d, lines)
     _vat_type(d, lines)
-    sections = _grouping(d, "invoice.Reference", "one invoice per") + _subtotals(d)
+    sections = _grouping(d, "invoice.Reference") + _subtotals(d)
     d.draft.sections = sections + [
         _section("invoice", d.target.header, head),
-        _section("lines", d.target.items, lines, ["one line per row"]),
+        _section("lines", d.target.items, lines, [tr("one line per row")]),
     ]
 
 
@@ -185,11 +187,11 @@ def _full_name(d: _Drafter, head: dict[str, Field]) -> None:
         d.use(last, "invoice.Contact.FullName")
         expr = f"coalesce({_name(company)}, join(' ', {_name(first)}, {_name(last)}))"
         head["Contact.FullName"] = (flow({"expr": scalar(expr)}),
-                                    f"{company}, or else the person's name")
+                                    tr("{column}, or else the person's name", column=company))
     elif company is None:
         head["Contact.FullName"] = (
             flow({"column": d.todo("invoice.Contact.FullName")}),
-            "the customer's name; one for every invoice: FullName: Kassaklant")
+            tr("the customer's name; one for every invoice: FullName: Kassaklant"))
 
 
 def _name(header: str) -> str:
@@ -206,10 +208,11 @@ def _vat_included(d: _Drafter, lines: dict[str, Field]) -> None:
     price = d.header("lines.Product.SalesPrice")
     said = normalise(price).vat_included if price else None
     if said is not None:
-        lines["Product.VATIncluded"] = ("true" if said else "false", f"the column says so: {price}")
+        lines["Product.VATIncluded"] = ("true" if said else "false",
+                                        tr("the column says so: {column}", column=price))
     else:
         lines["Product.VATIncluded"] = (d.todo("lines.Product.VATIncluded"),
-                                        "true when the prices include VAT, else false")
+                                        tr("true when the prices include VAT, else false"))
 
 
 def _vat_type(d: _Drafter, lines: dict[str, Field]) -> None:
@@ -218,15 +221,15 @@ def _vat_type(d: _Drafter, lines: dict[str, Field]) -> None:
     rate = d.header("lines.Product.VATPercentage")
     if rate is None or not d.profiles[rate].all_listed:
         lines["Product.VATType"] = (d.todo("lines.Product.VATType"),
-                                    "Yuki's VAT type: 1 high rate, 2 low rate, 4 zero rate")
+                                    tr("Yuki's VAT type: 1 high rate, 2 low rate, 4 zero rate"))
         return
     d.use(rate, "lines.Product.VATType")
     pairs: dict[str, str | Flow] = {}
     for value in d.distinct(rate):
         known = VAT_TYPES.get(_number_text(value))
         pairs[scalar(value)] = known if known else d.todo(f"lines.Product.VATType.map.{value}")
-    note = "21% is 1, 9% is 2; 0% is 4 (zero rate) or another type" \
-        if TODO in pairs.values() else "21% is 1 (high rate), 9% is 2 (low rate)"
+    note = tr("21% is 1, 9% is 2; 0% is 4 (zero rate) or another type") \
+        if TODO in pairs.values() else tr("21% is 1 (high rate), 9% is 2 (low rate)")
     lines["Product.VATType"] = (flow({"column": scalar(rate), "map": flow(pairs)}), note)
 
 
@@ -238,15 +241,16 @@ def _number_text(value: str) -> str:
     return str(number.normalize()) if number == number.to_integral() else str(number)
 
 
-def _grouping(d: _Drafter, role: str, one: str) -> list[Entry]:
+def _grouping(d: _Drafter, role: str) -> list[Entry]:
     header = d.header(role)
     if header is None:
-        return [Entry("", above=["group_by: the invoice number's column, if an invoice spans"
-                                 " several rows"])]
+        return [Entry("", above=[tr("group_by: the invoice number's column, if an invoice spans"
+                                    " several rows")])]
     if not d.profiles[header].repeats:
         return []
     d.use(header, "group_by")
-    return [Entry("group_by", scalar(header), note=f"{one} {header}: its rows share it")]
+    return [Entry("group_by", scalar(header),
+                  note=tr("one invoice per {column}: its rows share it", column=header))]
 
 
 def _subtotals(d: _Drafter) -> list[Entry]:
@@ -266,7 +270,7 @@ def _subtotals(d: _Drafter) -> list[Entry]:
     d.use(description, "skip_rows")
     return [Entry("skip_rows", flow({"column": scalar(description),
                                      "equals": scalar(str(words[0]))}),
-                  note="subtotal rows: no quantity or price")]
+                  note=tr("subtotal rows: no quantity or price"))]
 
 
 # --- journals ---------------------------------------------------------------------------
@@ -274,8 +278,8 @@ def _subtotals(d: _Drafter) -> list[Entry]:
 
 def _journal(d: _Drafter) -> None:
     head: dict[str, Field] = {
-        "DocumentSubject": (scalar(Path(d.table.file).name), "the journal's title in Yuki"),
-        "JournalType": ("GeneralJournal", "or EndOfYearCorrection, FiscalCorrection")}
+        "DocumentSubject": (scalar(Path(d.table.file).name), tr("the journal's title in Yuki")),
+        "JournalType": ("GeneralJournal", tr("or EndOfYearCorrection, FiscalCorrection"))}
     d.column("journal.ProjectCode", head)
     bank = d.header("bank.Counter@iban")
     if bank is not None and d.header("entries.GLAccount") is None and \
@@ -283,12 +287,12 @@ def _journal(d: _Drafter) -> None:
         entries = _bank_entries(d, bank)
     else:
         entry = _entry(d)
-        d.column("entries.GLAccount", entry, "the GL account code of each entry, e.g. 8000")
-        entries = [_section("entries", d.target.items, entry, ["one entry per row"])]
+        d.column("entries.GLAccount", entry, tr("the GL account code of each entry, e.g. 8000"))
+        entries = [_section("entries", d.target.items, entry, [tr("one entry per row")])]
     d.draft.sections = [
         _section("journal", d.target.header, head,
-                 ["the administration: give it with -a when you send (or AdministrationID"
-                  " here)"]),
+                 [tr("the administration: give it with -a when you send (or AdministrationID"
+                     " here)")]),
         *entries]
 
 
@@ -296,30 +300,30 @@ def _entry(d: _Drafter) -> dict[str, Field]:
     entry: dict[str, Field] = {}
     for role in ("entries.ContactName", "entries.ContactCode", "entries.Description"):
         d.column(role, entry)
-    d.column("entries.EntryDate", entry, "the date of each entry")
-    entry["Amount"] = _amount(d, "entries", "positive: debit; negative: credit")
+    d.column("entries.EntryDate", entry, tr("the date of each entry"))
+    entry["Amount"] = _amount(d, "entries", tr("positive: debit; negative: credit"))
     return entry
 
 
 def _bank_entries(d: _Drafter, counter: str) -> list[Entry]:
     """A bank export: two entries a row, the bank account's and the counter account's."""
     own = _entry(d)
-    own["GLAccount"] = (d.todo("entries[0].GLAccount"), "the GL account of this bank account,"
-                        " e.g. 1100")
+    own["GLAccount"] = (d.todo("entries[0].GLAccount"), tr("the GL account of this bank account,"
+                                                           " e.g. 1100"))
     other = dict(own)
     other["GLAccount"] = ("", "")
     amount = own["Amount"][0]
     if isinstance(amount, Flow):  # its TODOs are the counter entry's to fill in too
         amount = Flow({k: d.todo(f"entries[1].Amount.{k}") if v == TODO else v
                        for k, v in amount.items()} | {"negate": "true"})
-    other["Amount"] = (amount, "the same amount, the other way")
+    other["Amount"] = (amount, tr("the same amount, the other way"))
     entry = _section("entries", d.target.items, other)
     entry.children = [_counter_account(d, counter) if c.key == "GLAccount" else c
                       for c in entry.children]
     return [Entry("entries", items=[_section("", d.target.items, own).children,
                                     entry.children],
-                  above=["each row gives two entries: the bank account's and the counter"
-                         " account's"])]
+                  above=[tr("each row gives two entries: the bank account's and the counter"
+                            " account's")])]
 
 
 def _counter_account(d: _Drafter, counter: str) -> Entry:
@@ -330,12 +334,12 @@ def _counter_account(d: _Drafter, counter: str) -> Entry:
     if profile.all_listed:
         pairs = [Entry(scalar(v), d.todo(f"entries[1].GLAccount.map.{v}"), note=names.get(v, ""))
                  for v in profile.values]
-        children.append(Entry("map", children=pairs, note="which GL account each one is"))
+        children.append(Entry("map", children=pairs, note=tr("which GL account each one is")))
     children.append(Entry("fallback", d.todo("entries[1].GLAccount.fallback"),
-                          note="any other account, e.g. 2100 (Vraagposten)"))
+                          note=tr("any other account, e.g. 2100 (Vraagposten)")))
     if profile.filled < profile.rows:
         children.append(Entry("default", d.todo("entries[1].GLAccount.default"),
-                              note=f"rows without a {counter} (bank charges?)"))
+                              note=tr("rows without a {column} (bank charges?)", column=counter)))
     return Entry("GLAccount", children=[Entry("column", scalar(counter)), *children])
 
 
@@ -366,7 +370,8 @@ def _amount(d: _Drafter, section: str, meaning: str) -> Field:
     words = _sign_words(d.distinct(sign))
     said = flow({"column": scalar(sign), "positive": words[0], "negative": words[1]}) \
         if words else d.todo(f"{section}.Amount.sign")
-    note = meaning if words else f"{sign} says + or -: " + ", ".join(d.distinct(sign)[:6])
+    note = meaning if words else tr("{column} says + or -: {values}", column=sign,
+                                    values=", ".join(d.distinct(sign)[:6]))
     return flow({"column": scalar(amount), "sign": said}), note
 
 
@@ -387,19 +392,20 @@ def _words(words: list[str]) -> str:
 
 def _petty_cash(d: _Drafter) -> None:
     head: dict[str, Field] = {"CashAccount": (d.todo("statement.CashAccount"),
-                                              "the GL account of the cash, e.g. 1000")}
+                                              tr("the GL account of the cash, e.g. 1000"))}
     lines: dict[str, Field] = {}
     for role in ("lines.TransactionCode", "lines.OffsetName", "lines.Description",
                  "lines.Balance", "lines.ProjectCode", "lines.ProjectNumber"):
         d.column(role, lines)
-    d.column("lines.Date", lines, "the date of each line")
-    lines["Amount"] = _amount(d, "lines", "positive raises the cash, negative lowers it")
+    d.column("lines.Date", lines, tr("the date of each line"))
+    lines["Amount"] = _amount(d, "lines", tr("positive raises the cash, negative lowers it"))
     _offset_account(d, lines)
     if "Balance" not in lines:
-        head["OpeningBalance"] = (d.todo("statement.OpeningBalance"), "the cash before the first"
-                                  " line; or delete this line and give --opening-balance")
+        head["OpeningBalance"] = (d.todo("statement.OpeningBalance"),
+                                  tr("the cash before the first line; or delete this line and"
+                                     " give --opening-balance"))
     d.draft.sections = [_section("statement", d.target.header, head),
-                        _section("lines", d.target.items, lines, ["one line per row"])]
+                        _section("lines", d.target.items, lines, [tr("one line per row")])]
 
 
 def _offset_account(d: _Drafter, lines: dict[str, Field]) -> None:
@@ -415,7 +421,7 @@ def _offset_account(d: _Drafter, lines: dict[str, Field]) -> None:
     pairs: dict[str, str | Flow] = {scalar(v): d.todo(f"lines.OffsetAccount.map.{v}")
                                     for v in profile.values}
     lines["OffsetAccount"] = (flow({"column": scalar(header), "map": flow(pairs)}),
-                              "the GL account (or contact) of each")
+                              tr("the GL account (or contact) of each"))
 
 
 DRAFTERS: dict[str, Callable[[_Drafter], None]] = {

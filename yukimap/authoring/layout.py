@@ -21,6 +21,7 @@ from pathlib import Path
 from yukimap.authoring.columns import is_value
 from yukimap.errors import SourceError, column_letter
 from yukimap.frames import Table
+from yukimap.i18n import N_, language, speaking, tr
 from yukimap.model import Source
 from yukimap.read import (
     CAMT_EXTENSIONS,
@@ -61,16 +62,17 @@ def find_layout(path: Path) -> Layout:
     ext = path.suffix.lower()
     if ext in CAMT_EXTENSIONS + MT940_EXTENSIONS:
         pack = "bank-camt053" if ext in CAMT_EXTENSIONS else "bank-mt940"
-        raise SourceError(f"{name} is a bank statement, whose columns are the same for every"
-                          " bank: start from the shipped mapping for it",
+        raise SourceError(tr("{file} is a bank statement, whose columns are the same for every"
+                             " bank: start from the shipped mapping for it", file=name),
                           hint=f"yukimap init {name} --like {pack}")
     if ext in EXCEL_EXTENSIONS:
         return _workbook(path, name)
     if ext in CSV_EXTENSIONS or not ext:
         return _csv(path, name)
     known = ", ".join(CSV_EXTENSIONS + EXCEL_EXTENSIONS)
-    raise SourceError(f"cannot tell the format of {name} from its extension ({ext}); yukimap"
-                      f" reads {known}", hint="rename the file to the extension of its format")
+    raise SourceError(tr("cannot tell the format of {file} from its extension ({ext}); yukimap"
+                         " reads {known}", file=name, ext=ext, known=known),
+                      hint=tr("rename the file to the extension of its format"))
 
 
 # --- CSV --------------------------------------------------------------------------------
@@ -97,25 +99,26 @@ def _encoding(content: bytes) -> tuple[str, str]:
     UTF-8 (every byte sequence valid), or else Windows' cp1252 (latin-1 where cp1252 has
     no sign for a byte)."""
     if content.startswith(codecs.BOM_UTF8):
-        return "utf-8", "UTF-8, with a byte order mark"
+        return "utf-8", tr("UTF-8, with a byte order mark")
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", "UTF-16, with a byte order mark"
+        return "utf-16", tr("UTF-16, with a byte order mark")
     sample = content[:4096]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     if max(even, odd) * 3 >= len(sample) // 2 > 0 and min(even, odd) * 10 <= max(even, odd):
         order = "le" if odd > even else "be"  # as the reader judges NUL bytes
-        return f"utf-16-{order}", "UTF-16 without a byte order mark (every other byte is zero)"
+        return f"utf-16-{order}", tr("UTF-16 without a byte order mark (every other byte is"
+                                     " zero)")
     if b"\x00" in sample:  # a damaged or binary file: the reader says so
         return "utf-8", ""
-    for encoding, note in (("utf-8", "every byte reads as UTF-8"),
-                           ("cp1252", "not UTF-8; every byte reads as Windows' cp1252"),
-                           ("latin-1", "neither UTF-8 nor cp1252; read as latin-1")):
+    for encoding, note in (("utf-8", N_("every byte reads as UTF-8")),
+                           ("cp1252", N_("not UTF-8; every byte reads as Windows' cp1252")),
+                           ("latin-1", N_("neither UTF-8 nor cp1252; read as latin-1"))):
         try:
             content.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return encoding, note
-    raise AssertionError("latin-1 reads every byte")  # pragma: no cover
+        return encoding, tr(note)
+    raise AssertionError("latin-1 reads every byte")  # pragma: no cover  # i18n: a bug
 
 
 def _csv_header_row(sample: str, name: str) -> tuple[int, int]:
@@ -142,8 +145,8 @@ def _csv_header_row(sample: str, name: str) -> tuple[int, int]:
     return (filled[0] if filled else 1), width
 
 
-NO_HEADER_HINT = ("yukimap finds columns by their names: add a row with a name for each column"
-                  " at the top of the file, then run init again")
+NO_HEADER_HINT = N_("yukimap finds columns by their names: add a row with a name for each"
+                    " column at the top of the file, then run init again")
 
 
 # --- workbooks --------------------------------------------------------------------------
@@ -173,8 +176,8 @@ def _workbook(path: Path, name: str) -> Layout:
                                    if column_letter(i) == last))
             table = read_table(path, Source(format="excel", sheet=1, columns=columns))
             return Layout("excel", table, 0, sheets=first.sheets, columns=columns)
-        raise NoHeader(f"no sheet of {name} has a row of column names above its data",
-                       hint=NO_HEADER_HINT)
+        raise NoHeader(tr("no sheet of {file} has a row of column names above its data",
+                          file=name), hint=tr(NO_HEADER_HINT))
     _, table, row = best
     if row != table.header_row:
         source = Source(format="excel", sheet=table.sheets.index(table.sheet or "") + 1,
@@ -183,6 +186,7 @@ def _workbook(path: Path, name: str) -> Layout:
     return Layout("excel", table, row, sheets=first.sheets)
 
 
+# i18n: the reader's hint (yukimap/read) as it says it in English, matched
 _FIRST_TEXT = re.compile(r"the first row with text is row (\d+)")
 
 
@@ -193,10 +197,23 @@ def _sheet(path: Path, sheet: int | None, header_row: int) -> Table:
     try:
         return read_table(path, Source(format="excel", sheet=sheet, header_row=header_row))
     except SourceError as exc:
-        later = _FIRST_TEXT.search(exc.hint or "")
-        if later is None or int(later.group(1)) <= header_row:
+        later = _first_text(exc, path, sheet, header_row)
+        if later is None or later <= header_row:
             raise
-        return _sheet(path, sheet, int(later.group(1)))
+        return _sheet(path, sheet, later)
+
+
+def _first_text(exc: SourceError, path: Path, sheet: int | None, header_row: int) -> int | None:
+    """The first row with text that the reader's hint names. The hint is matched in English:
+    a run in another language reads the sheet again in English for it."""
+    found = _FIRST_TEXT.search(exc.hint or "")
+    if found is None and language() != "en":
+        with speaking("en"):
+            try:
+                read_table(path, Source(format="excel", sheet=sheet, header_row=header_row))
+            except SourceError as english:
+                found = _FIRST_TEXT.search(english.hint or "")
+    return int(found.group(1)) if found else None
 
 
 # --- the header row ---------------------------------------------------------------------

@@ -18,10 +18,11 @@ from pathlib import Path
 from yukimap.authoring.columns import profile_table
 from yukimap.authoring.layout import find_layout
 from yukimap.authoring.source import source_entry
-from yukimap.authoring.starter import next_steps, todo_lines
+from yukimap.authoring.starter import labelled, next_steps, todo_lines
 from yukimap.authoring.yamltext import render
 from yukimap.errors import SourceError, UsageError
 from yukimap.frames import Table
+from yukimap.i18n import tr
 from yukimap.model import Mapping
 from yukimap.read import read_table
 
@@ -58,8 +59,10 @@ def like_mapping(export: Path, pack: str, packs: dict[str, Path], mapping: Mappi
         text = re.sub(r"(\bcolumn:[ \t]*)(" + re.escape(column) + r"|\"" + re.escape(column)
                       + r"\")(?=[,}\s])", r"\1TODO", text)
     yours = tuple(m.group("what") for m in _YOURS.finditer(text))
+    # "# yours:" is the shipped mappings' own marker (English, as their comments are)
     text = _YOURS.sub(lambda m: f"{m.group('key')}TODO{m.group('gap')}# yours:"
-                      f" {m.group('what')} (the pack has {m.group('value')})", text)
+                      f" {m.group('what')} "
+                      + tr("(the pack has {value})", value=m.group("value")), text)
     head = _head(export, pack, mapping_name, new_source is not None, missing,
                  bool(todo_lines(text)))
     return Liked(head + text, pack, table, new_source is not None, missing, yours)
@@ -91,16 +94,17 @@ def _covered(mapping: Mapping, table: Table) -> int:
 
 def _head(export: Path, pack: str, mapping: str, new_source: bool, missing: tuple[str, ...],
           todos: bool) -> str:
-    lines = [f"# A mapping for {export.name}, started from the shipped mapping {pack} by"
-             f" yukimap init --like {pack}."]
+    lines = ["# " + tr("A mapping for {file}, started from the shipped mapping {pack} by yukimap"
+                       " init --like {pack}.", file=export.name, pack=pack)]
     if new_source:
-        lines.append(f"# {export.name} is laid out otherwise than {pack}'s export: source: is"
-                     " as init found the file.")
+        lines.append("# " + tr("{file} is laid out otherwise than {pack}'s export: source: is as"
+                               " init found the file.", file=export.name, pack=pack))
     if missing:
-        lines.append(f"# Columns {pack} reads that {export.name} does not have (now column:"
-                     f" TODO): {', '.join(missing)}.")
-    lines += ["# Fill in every TODO (yukimap check refuses the mapping while one is left), then:"
-              if todos else "# Read it through, then:",
+        lines.append("# " + tr("Columns {pack} reads that {file} does not have (now column:"
+                               " TODO): {columns}.", pack=pack, file=export.name,
+                               columns=", ".join(missing)))
+    lines += ["# " + (tr("Fill in every TODO (yukimap check refuses the mapping while one is"
+                         " left), then:") if todos else tr("Read it through, then:")),
               f"#   yukimap check {mapping} --sample {export}",
               f"#   yukimap convert {export} -m {mapping} --dry-run", "#", ""]
     return "\n".join(lines)
@@ -109,16 +113,20 @@ def _head(export: Path, pack: str, mapping: str, new_source: bool, missing: tupl
 def like_summary(liked: Liked, export: Path, mapping: str) -> str:
     """What init --like wrote, for people."""
     table = liked.table
-    lines = [f"wrote {mapping}: a mapping for {export}, from the shipped mapping {liked.pack}",
-             f"  read    {len(table.columns)} columns, {table.frame.height} rows"
-             + (" (source: as init found the file)" if liked.new_source else
-                " as the pack reads its export")]
+    columns, rows = len(table.columns), table.frame.height
+    lines = [tr("wrote {mapping}: a mapping for {export}, from the shipped mapping {pack}",
+                mapping=mapping, export=export, pack=liked.pack),
+             labelled(tr("read"), tr("{columns} columns, {rows} rows (source: as init found the"
+                                     " file)", columns=columns, rows=rows) if liked.new_source
+                      else tr("{columns} columns, {rows} rows as the pack reads its export",
+                              columns=columns, rows=rows))]
     if liked.missing:
-        lines.append(f"  missing {', '.join(liked.missing)} (column: TODO)")
+        lines.append(labelled(tr("missing"), tr("{columns} (column: TODO)",
+                                                columns=", ".join(liked.missing))))
     return "\n".join(lines + next_steps(liked.text, len(todo_lines(liked.text)), export,
                                         mapping))
 
 
 def unknown_pack(pack: str, packs: dict[str, Path]) -> UsageError:
-    return UsageError(f"no shipped mapping is called {pack!r}",
-                      hint=f"yukimap mappings lists them: {', '.join(packs)}")
+    return UsageError(tr("no shipped mapping is called {pack}", pack=repr(pack)),
+                      hint=tr("yukimap mappings lists them: {packs}", packs=", ".join(packs)))

@@ -10,6 +10,7 @@ from datetime import datetime
 from yukimap.authoring.columns import Profile
 from yukimap.authoring.layout import MAX_SHEETS, Layout
 from yukimap.authoring.yamltext import Entry, scalar
+from yukimap.i18n import tr
 from yukimap.values import describe_format
 
 
@@ -22,21 +23,25 @@ def source_entry(layout: Layout, profiles: dict[str, Profile]) -> Entry:
                           note=layout.encoding_note))
         if table.delimiter is not None:
             keys.append(Entry("delimiter", scalar(table.delimiter),
-                              note="between the columns"))
+                              note=tr("between the columns")))
     else:
-        others = f" (of {', '.join(layout.sheets)})" if len(layout.sheets) > 1 else ""
+        note = (tr("the data (of {sheets})", sheets=", ".join(layout.sheets))
+                if len(layout.sheets) > 1 else tr("the data"))
         if len(layout.sheets) > MAX_SHEETS:
-            others = f" (of {len(layout.sheets)} sheets; init looked at the first {MAX_SHEETS})"
-        keys.append(Entry("sheet", scalar(table.sheet or ""), note=f"the data{others}"))
+            note = tr("the data (of {count} sheets; init looked at the first {looked})",
+                      count=len(layout.sheets), looked=MAX_SHEETS)
+        keys.append(Entry("sheet", scalar(table.sheet or ""), note=note))
     if layout.columns:
         keys.append(Entry("columns", "[" + ", ".join(layout.columns) + "]", above=[
             line.removeprefix("# ") for line in wrapped(
-                "the file has no row of column names: columns: names its columns, in order;"
-                " rename them as you like (the fields below read them by these names)", 88)]))
+                tr("the file has no row of column names: columns: names its columns, in order;"
+                   " rename them as you like (the fields below read them by these names)"),
+                88)]))
     elif layout.header_row != 1:
         keys.append(Entry("header_row", str(layout.header_row),
-                          note=f"the column names; rows 1-{layout.header_row - 1} above them"
-                          if layout.header_row > 2 else "the column names; row 1 above them"))
+                          note=tr("the column names; rows 1-{last} above them",
+                                  last=layout.header_row - 1)
+                          if layout.header_row > 2 else tr("the column names; row 1 above them")))
     keys += _decimal_keys(list(profiles.values()))
     keys += _date_keys(list(profiles.values()))
     return Entry("source", children=keys)
@@ -52,25 +57,30 @@ def _decimal_keys(profiles: list[Profile]) -> list[Entry]:
     if len(settled) == 1:
         mark, proof = next(iter(settled.items()))
         example = next(v for v in proof.values if mark in v)
-        out.append(Entry("decimal_mark", scalar(mark), note=f"{example} in {proof.name}"))
+        out.append(Entry("decimal_mark", scalar(mark),
+                         note=tr("{example} in {column}", example=example, column=proof.name)))
         shown = next((p for p in numbers if p.decimal_marks == (mark,) and p.thousands), None)
         if shown is not None:
             example = next(v for v in shown.values if shown.thousands and shown.thousands in v)
             out.append(Entry("thousands_separator", scalar(shown.thousands or ""),
-                             note=f"{example} in {shown.name}"))
+                             note=tr("{example} in {column}", example=example,
+                                     column=shown.name)))
     elif len(settled) > 1:
-        said = "; ".join(f"{p.name} uses '{m}'" for m, p in settled.items())
-        out.append(_comments(f"decimal_mark: not stated: the columns disagree ({said}); give"
-                             " each field its own decimal_mark:"))
+        said = "; ".join(tr("{column} uses '{mark}'", column=p.name, mark=m)
+                         for m, p in settled.items())
+        out.append(_comments(tr("decimal_mark: not stated: the columns disagree ({said}); give"
+                                " each field its own decimal_mark:", said=said)))
     for p in numbers:
         if not p.decimal_marks:
-            out.append(_comments(f"{p.name} mixes decimal marks ({', '.join(p.values[:3])}):"
-                                 " correct the export, or read it as text"))
+            out.append(_comments(tr("{column} mixes decimal marks ({values}): correct the"
+                                    " export, or read it as text", column=p.name,
+                                    values=", ".join(p.values[:3]))))
         elif len(p.decimal_marks) == 2 and not settled:
-            out.append(_comments(
-                f"decimal_mark: not stated: the numbers of {p.name} read both ways"
-                f" ({', '.join(p.ambiguous)}: with '.' or ',' as the decimal mark); set the"
-                " export's: decimal_mark: \",\" or \".\""))
+            out.append(_comments(tr(
+                "decimal_mark: not stated: the numbers of {column} read both ways"
+                " ({values}: with '.' or ',' as the decimal mark); set the"
+                " export's: decimal_mark: \",\" or \".\"", column=p.name,
+                values=", ".join(p.ambiguous))))
     return out
 
 
@@ -87,16 +97,18 @@ def _date_keys(profiles: list[Profile]) -> list[Entry]:
         proof = next(iter(settled.values()))
         out.append(Entry("date_format", value, note=_date_example(proof)))
     for p in (p for p in dates if len(p.date_formats) > 1):
-        readings = " or ".join(describe_format(f) for f in p.date_formats)
+        readings = tr(" or ").join(describe_format(f) for f in p.date_formats)
         shown = [f for f in p.date_formats if f in settled]
         if shown:  # the file's format, which another column shows, reads this one too
-            out.append(_comments(f"{p.name} alone reads as {readings}; it is read as"
-                                 f" {describe_format(shown[0])}, as {settled[shown[0]].name}"
-                                 " shows"))
+            out.append(_comments(tr("{column} alone reads as {readings}; it is read as"
+                                    " {format}, as {other} shows", column=p.name,
+                                    readings=readings, format=describe_format(shown[0]),
+                                    other=settled[shown[0]].name)))
         else:
-            out.append(_comments(f"date_format: not stated: {p.name} reads as {readings}, and"
-                                 " no value tells them apart; add the one the export uses,"
-                                 f' e.g. date_format: "{p.date_formats[0]}"'))
+            out.append(_comments(tr("date_format: not stated: {column} reads as {readings}, and"
+                                    " no value tells them apart; add the one the export uses,"
+                                    ' e.g. date_format: "{example}"', column=p.name,
+                                    readings=readings, example=p.date_formats[0])))
     return out
 
 
@@ -104,7 +116,8 @@ def _date_example(profile: Profile) -> str:
     fmt = profile.date_formats[0]
     read = [(v, datetime.strptime(v, fmt).date()) for v in profile.values]
     value, day = next(((v, d) for v, d in read if d.day > 12), read[0])
-    return f"{profile.name}: {value} is {day.isoformat()}"
+    return tr("{column}: {value} is {day}", column=profile.name, value=value,
+              day=day.isoformat())
 
 
 def _comments(text: str) -> Entry:

@@ -15,6 +15,7 @@ from yukimap.authoring.source import source_entry, wrapped
 from yukimap.authoring.synonyms import Guess, guess_target, match
 from yukimap.authoring.yamltext import render, scalar
 from yukimap.documents import DOCUMENT_TYPES
+from yukimap.i18n import N_, plural, tr
 from yukimap.values import describe_format
 
 # Where editors find the JSON Schema of the mapping format (yaml-language-server): a path
@@ -24,6 +25,11 @@ from yukimap.values import describe_format
 # them in a checkout and in a wheel; an address on the web would need the internet and a
 # host that always serves the version of the yukimap installed.
 SCHEMA_URL = "./mapping.schema.json"
+
+# The documents' titles in the run's language (documents.py keeps them in English), as
+# report.py says them in a summary.
+_TITLES = {"sales invoices": N_("sales invoices"), "journals": N_("journals"),  # i18n: keys
+           "petty cash statements": N_("petty cash statements")}
 
 _TODO = re.compile(r"(?<![\w'\"])TODO(?![\w'\"])")
 
@@ -53,7 +59,8 @@ def starter_mapping(export: Path, target: str | None = None,
     drafted = draft(chosen, table, profiles, found)
     lines = _head(export, mapping_name, chosen, guess, bool(drafted.todos))
     lines += _columns(layout, profiles, drafted)
-    lines += ["version: 1", f"target: {chosen}", f"name: {scalar('Starter for ' + export.name)}"]
+    lines += ["version: 1", f"target: {chosen}",
+              f"name: {scalar(tr('Starter for {file}', file=export.name))}"]
     for entry in [source_entry(layout, profiles), *drafted.sections]:
         lines += ["", *render([entry])]
     return Starter("\n".join(lines) + "\n", chosen, guess, tuple(drafted.todos), layout,
@@ -71,55 +78,78 @@ def starter_summary(starter: Starter, export: Path, mapping: str) -> str:
     layout, table = starter.layout, starter.layout.table
     if layout.format == "csv":
         delimiter = "TAB" if table.delimiter == "\t" else f'"{table.delimiter}"'
-        read = f"CSV, {layout.encoding}, " + (f"columns separated by {delimiter}"
-                                               if table.delimiter else "one column")
+        read = (tr("CSV, {encoding}, columns separated by {delimiter}",
+                   encoding=layout.encoding, delimiter=delimiter) if table.delimiter
+                else tr("CSV, {encoding}, one column", encoding=layout.encoding))
     else:
-        read = f"workbook, sheet {table.sheet}"
+        read = tr("workbook, sheet {sheet}", sheet=table.sheet)
     if starter.guess is None:
-        how = "as asked"
+        how = tr("as asked")
     else:
-        how = "guessed from the column names: " + ("sure" if starter.guess.sure else
-                                                    "not sure, check it")
-    lines = [f"wrote {mapping}: a starter mapping for {export}",
-             f"  target  {starter.target} ({how})",
-             f"  read    {read}, "
-             + (f"column names on row {layout.header_row}," if layout.header_row else
-                "no row of column names (columns: names them),") +
-             f" {len(table.columns)} columns, {table.frame.height} rows",
-             f"  used    {len(starter.used)} of the {len(table.columns)} columns"]
+        how = (tr("guessed from the column names: sure") if starter.guess.sure else
+               tr("guessed from the column names: not sure, check it"))
+    columns, rows = len(table.columns), table.frame.height
+    read = (tr("{read}, column names on row {row}, {columns} columns, {rows} rows", read=read,
+               row=layout.header_row, columns=columns, rows=rows) if layout.header_row else
+            tr("{read}, no row of column names (columns: names them), {columns} columns,"
+               " {rows} rows", read=read, columns=columns, rows=rows))
+    lines = [tr("wrote {mapping}: a starter mapping for {export}", mapping=mapping,
+                export=export),
+             labelled(tr("target"), f"{starter.target} ({how})"),
+             labelled(tr("read"), read),
+             labelled(tr("used"), tr("{used} of the {columns} columns", used=len(starter.used),
+                                     columns=columns))]
     return "\n".join(lines + next_steps(starter.text, len(starter.todos), export, mapping))
+
+
+_LABELS = (N_("target"), N_("read"), N_("used"), N_("missing"))
+
+
+def labelled(label: str, text: str) -> str:
+    """`  label   text`: the texts of init's summary under each other, in either language."""
+    width = max(7, *(len(tr(known)) for known in _LABELS))
+    return f"  {label:<{width}} {text}"
 
 
 def next_steps(text: str, todos: int, export: Path, mapping: str) -> list[str]:
     """The TODOs left in a written mapping, on which lines, and what to run next."""
     where = todo_lines(text)
     if not todos:
-        return [f"next: yukimap convert {export} -m {mapping} --dry-run"]
+        return [tr("next: yukimap convert {export} -m {mapping} --dry-run", export=export,
+                   mapping=mapping)]
     shown = ", ".join(map(str, where[:12])) + (", …" if len(where) > 12 else "")
-    return [f"  TODO    {todos} to fill in, on line{'s' if len(where) > 1 else ''} {shown}",
-            f"next: fill in the TODOs, then: yukimap check {mapping} --sample {export}"]
+    return [labelled("TODO", plural(len(where), "{todos} to fill in, on line {lines}",
+                                    "{todos} to fill in, on lines {lines}", todos=todos,
+                                    lines=shown)),
+            tr("next: fill in the TODOs, then: yukimap check {mapping} --sample {export}",
+               mapping=mapping, export=export)]
 
 
 def _head(export: Path, mapping: str, target: str, guess: Guess | None, todos: bool
           ) -> list[str]:
     title = DOCUMENT_TYPES[target].title
+    title = tr(_TITLES[title]) if title in _TITLES else title
     if guess is None:
-        said = f"The target, {target} ({title}), as asked with --target."
+        said = tr("The target, {target} ({title}), as asked with --target.", target=target,
+                  title=title)
     else:
         points = ", ".join(f"{t} {n}" for t, n in sorted(guess.scores.items(),
                                                           key=lambda item: -item[1]))
-        how = "a sure one" if guess.sure else (
-            "not a sure one: no column tells the kinds apart" if not guess.telling
-            else "not a sure one")
-        others = " or ".join(t for t in DOCUMENT_TYPES if t != target)
-        said = (f"The target, {target} ({title}), is a guess from the column names, {how}"
-                f" (points: {points}); for another: --target {others}.")
+        how = tr("a sure one") if guess.sure else (
+            tr("not a sure one: no column tells the kinds apart") if not guess.telling
+            else tr("not a sure one"))
+        first, second = (t for t in DOCUMENT_TYPES if t != target)
+        others = tr("{first} or {second}", first=first, second=second)
+        said = tr("The target, {target} ({title}), is a guess from the column names, {how}"
+                  " (points: {points}); for another: --target {others}.", target=target,
+                  title=title, how=how, points=points, others=others)
     return [
         f"# yaml-language-server: $schema={SCHEMA_URL}",
-        f"# A starter mapping for {export.name}, written by yukimap init.",
+        "# " + tr("A starter mapping for {file}, written by yukimap init.", file=export.name),
         *wrapped(said),
-        "# Fill in every TODO (yukimap check refuses the mapping while one is left), then:"
-        if todos else "# Read it through (init found a column for every field it needs), then:",
+        "# " + (tr("Fill in every TODO (yukimap check refuses the mapping while one is left),"
+                   " then:") if todos else
+                tr("Read it through (init found a column for every field it needs), then:")),
         f"#   yukimap check {mapping} --sample {export}",
         f"#   yukimap preview {export} -m {mapping}",
         f"#   yukimap convert {export} -m {mapping} --dry-run",
@@ -132,14 +162,17 @@ def _head(export: Path, mapping: str, target: str, guess: Guess | None, todos: b
 
 def _columns(layout: Layout, profiles: dict[str, Profile], drafted: Draft) -> list[str]:
     table = layout.table
-    where = f"row {layout.header_row}" + (f" of sheet {table.sheet}" if table.sheet else "")
-    names = f"their names on {where}" if layout.header_row else "named by columns: under source:"
-    lines = [f"# The columns ({names}), what init read in them, and where they go:"]
+    where = (tr("row {row} of sheet {sheet}", row=layout.header_row, sheet=table.sheet)
+             if table.sheet else tr("row {row}", row=layout.header_row))
+    names = (tr("their names on {where}", where=where) if layout.header_row
+             else tr("named by columns: under source:"))
+    lines = ["# " + tr("The columns ({names}), what init read in them, and where they go:",
+                       names=names)]
     width = min(max(len(n) for n in table.columns), 24)
     for name in table.columns:
         profile = profiles[name]
         uses = drafted.uses.get(name)
-        goes = "-> " + ", ".join(dict.fromkeys(uses)) if uses else "(not used)"
+        goes = "-> " + ", ".join(dict.fromkeys(uses)) if uses else tr("(not used)")
         shown = _short(name, 40)
         lines.append(f"#   {profile.letter:<2} {shown:<{width}}  {_described(profile):<38} {goes}"
                      .rstrip())
@@ -148,23 +181,24 @@ def _columns(layout: Layout, profiles: dict[str, Profile], drafted: Draft) -> li
 
 def _described(profile: Profile) -> str:
     if profile.kind == "empty":
-        return "empty"
+        return tr("empty")
     if profile.kind == "date":
         formats = profile.date_formats or ("%Y-%m-%d",)
-        return "dates " + " or ".join(describe_format(f) for f in formats)
+        return tr("dates {formats}", formats=tr(" or ").join(describe_format(f) for f in formats))
     if profile.kind == "whole":
-        return "whole numbers" + _examples(profile, 2)
+        return tr("whole numbers") + _examples(profile, 2)
     if profile.kind == "number":
-        marks = {".": "decimal point", ",": "decimal comma"}
+        marks = {".": tr("decimal point"), ",": tr("decimal comma")}
         mark = marks[profile.decimal_marks[0]] if len(profile.decimal_marks) == 1 else \
-            "decimal mark unclear" if profile.decimal_marks else "mixed decimal marks"
-        return f"amounts, {mark}" + _examples(profile, 1)
-    return "text" + _examples(profile, 2)
+            tr("decimal mark unclear") if profile.decimal_marks else tr("mixed decimal marks")
+        return tr("amounts, {mark}", mark=mark) + _examples(profile, 1)
+    return tr("text") + _examples(profile, 2)
 
 
 def _examples(profile: Profile, count: int) -> str:
     shown = ", ".join(_short(v) for v in profile.values[:count])
-    more = f", … ({profile.distinct} values)" if profile.distinct > count else ""
+    more = ", … " + tr("({count} values)", count=profile.distinct) if profile.distinct > count \
+        else ""
     return f": {shown}{more}"
 
 

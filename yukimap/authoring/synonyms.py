@@ -62,6 +62,7 @@ def _role(name: str, *headers: str, core: bool = False) -> Role:
     return Role(name, tuple(normalise(h).key for h in headers), core)
 
 
+# i18n: the column names exports use (data matched, in both languages)
 _CONTACT = (
     _role("invoice.Contact.ContactCode", "Klantnummer", "Klantnr", "Klantcode", "Debiteurnummer",
           "Debiteurnr", "Relatienummer", "Relatiecode", "Customer no", "Customer number",
@@ -99,6 +100,7 @@ _CONTACT = (
     _role("invoice.ContactPerson.EmailAddress", "Contact e-mail", "E-mail contactpersoon"),
 )
 
+# i18n: the column names exports use (data matched, in both languages)
 SALES = (
     _role("invoice.Reference", "Factuurnummer", "Factuurnr", "Factuur", "Invoice number",
           "Invoice no", "Invoice nr", "Invoice", "Ordernummer", "Ordernr", "Order number",

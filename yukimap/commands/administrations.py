@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import click
 
+from yukimap.i18n import plural, tr
+
 
 def run() -> int:
     from yukimap.client import YukiClient
@@ -20,12 +22,13 @@ def run() -> int:
         counter = yuki.budget_domain
     if admins:
         width = max(len(a.name) for a in admins)
-        click.echo(f"{'ID':<36}  {'Name':<{width}}  City")
+        click.echo(f"{'ID':<36}  {tr('Name'):<{width}}  {tr('City')}")
         for adm in admins:
             click.echo(f"{adm.id:<36}  {adm.name:<{width}}  {adm.city}")
     else:
-        click.echo("the access key sees no administrations")
-    click.echo(f"\nThis cost {used} call{'s' if used != 1 else ''} to Yuki;"
-               f" {left} left today for {counter}.")
-    click.echo("Choose one with YUKI_ADMINISTRATION=<ID or name> or --administration.")
+        click.echo(tr("the access key sees no administrations"))
+    click.echo("\n" + plural(used, "This cost 1 call to Yuki; {left} left today for {counter}.",
+                             "This cost {count} calls to Yuki; {left} left today for {counter}.",
+                             left=left, counter=counter))
+    click.echo(tr("Choose one with YUKI_ADMINISTRATION=<ID or name> or --administration."))
     return 0

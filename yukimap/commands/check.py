@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from yukimap.errors import DataError, UsageError
+from yukimap.i18n import plural, tr
 
 if TYPE_CHECKING:
     from yukimap.client import YukiClient
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 def run(mapping: str, sample: Path | None = None, online: bool = False,
         administration: str | None = None, refresh: bool = False) -> int:
     from yukimap.grouping import display_path, format_problems
-    from yukimap.report import format_summary
+    from yukimap.report import format_summary, said_title
     from yukimap.schema import (
         administration_used,
         apply_options,
@@ -28,10 +29,11 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
     )
 
     loaded = load_mapping(mapping)
-    click.echo(f"{display_path(loaded.path)}: the mapping is valid ({loaded.target.title}).")
+    click.echo(tr("{file}: the mapping is valid ({title}).", file=display_path(loaded.path),
+                  title=said_title(loaded.target.title)))
     if sample is None:
         if online:
-            raise UsageError("--online checks what an export uses: give it with --sample FILE")
+            raise UsageError(tr("--online checks what an export uses: give it with --sample FILE"))
         return 0
     from yukimap.output import check_documents
     from yukimap.pipeline import convert_file
@@ -49,9 +51,9 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
         used = administration_used(loaded, given,
                                    "-a" if administration else "YUKI_ADMINISTRATION")
         if used is not None:
-            result.summary.figures["administration"] = used
+            result.summary.figures[tr("administration")] = used
         click.echo(format_summary(result.summary, str(sample), display_path(loaded.path),
-                                  "the sample converts and validates; nothing written"))
+                                  tr("the sample converts and validates; nothing written")))
         if yuki is not None and chosen is not None:
             _preflight(result, yuki, chosen, refresh)
     return 0
@@ -69,19 +71,23 @@ def _connect(stack: ExitStack, administration: str | None,
 def _preflight(result: ConversionResult, yuki: YukiClient, chosen: Administration,
                refresh: bool) -> None:
     from yukimap.grouping import count_shown
-    from yukimap.i18n import plural
     from yukimap.preflight import preflight_result
 
     problems = preflight_result(yuki, result, chosen.id, refresh)
-    calls = f"{yuki.calls_today()} Yuki calls used today, {yuki.remaining()} left"
+    calls = tr("{used} Yuki calls used today, {left} left", used=yuki.calls_today(),
+               left=yuki.remaining())
     if problems:
         found = plural(count_shown(problems), "1 problem", "{count} problems")
-        raise DataError(f"pre-flight against {chosen.name}: {found}; Yuki would refuse this as it"
-                        f" is ({calls})", problems=problems)
+        raise DataError(tr("pre-flight against {name}: {found}; Yuki would refuse this as it is"
+                           " ({calls})", name=chosen.name, found=found, calls=calls),
+                        problems=problems)
     usage = result.usage()
-    parts = [f"{len(usage.gl_accounts)} GL account(s)" if usage.gl_accounts else "",
-             f"{len(usage.vat_pairs)} VAT type/percentage pair(s)" if usage.vat_pairs else "",
-             f"cash account {usage.petty_cash_account}" if usage.petty_cash_account else ""]
-    found = ", ".join(p for p in parts if p) or "nothing to look up"
-    click.echo(f"pre-flight against {chosen.name} ({chosen.id}): all exist: {found}"
-               f" ({calls}).")
+    parts = [plural(len(usage.gl_accounts), "1 GL account(s)", "{count} GL account(s)")
+             if usage.gl_accounts else "",
+             plural(len(usage.vat_pairs), "1 VAT type/percentage pair(s)",
+                    "{count} VAT type/percentage pair(s)") if usage.vat_pairs else "",
+             tr("cash account {account}", account=usage.petty_cash_account)
+             if usage.petty_cash_account else ""]
+    found = ", ".join(p for p in parts if p) or tr("nothing to look up")
+    click.echo(tr("pre-flight against {name} ({id}): all exist: {found} ({calls}).",
+                  name=chosen.name, id=chosen.id, found=found, calls=calls))

@@ -15,7 +15,7 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
         strict: bool = False, opening_balance: str | None = None,
         administration: str | None = None) -> int:
     from yukimap.grouping import count_shown, display_path, format_problems
-    from yukimap.i18n import plural
+    from yukimap.i18n import plural, tr
     from yukimap.output import check_documents, single_document_text, write_documents
     from yukimap.pipeline import convert_file
     from yukimap.report import format_summary
@@ -27,7 +27,8 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     )
 
     if dry_run and output is not None:
-        raise UsageError("--dry-run writes nothing; leave out --output, or leave out --dry-run")
+        raise UsageError(tr("--dry-run writes nothing; leave out --output, or leave out"
+                            " --dry-run"))
     original = load_mapping(mapping)
     loaded = apply_options(original, administration, opening_balance)
     if dry_run:
@@ -38,22 +39,24 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
         click.echo(format_problems(result.warnings) + "\n", err=True)
         if strict:
             shown = plural(count_shown(result.warnings, "warning"), "1 warning", "{count} warnings")
-            click.echo(f"{shown} and --strict: nothing was written.", err=True)
+            click.echo(tr("{warnings} and --strict: nothing was written.", warnings=shown),
+                       err=True)
             return 1
     used = administration_used(original, administration)
     if used is not None:
-        result.summary.figures["administration"] = used
+        result.summary.figures[tr("administration")] = used
     with progress() as stage:
         if dry_run:
             check_documents(result, stage)
-            outcome = "dry run: nothing written"
+            outcome = tr("dry run: nothing written")
         elif output is not None:
             written = write_documents(result, output, stage)
-            outcome = "written to " + (str(written[0]) if len(written) == 1
-                                       else f"{output}/ ({len(written)} files)")
+            outcome = (tr("written to {file}", file=written[0]) if len(written) == 1 else
+                       tr("written to {folder}/ ({count} files)", folder=output,
+                          count=len(written)))
         else:
             text = single_document_text(result, stage)
-            outcome = "written to standard output"
+            outcome = tr("written to standard output")
     if not dry_run and output is None:
         sys.stdout.write(text)
     summary = format_summary(result.summary, str(file), display_path(loaded.path), outcome)

@@ -11,12 +11,13 @@ def run(file: Path, mapping: str, document: str | None = None, row: int | None =
         field: str | None = None) -> int:
     from yukimap.errors import UsageError
     from yukimap.explain import explain, format_explanation
+    from yukimap.i18n import tr
     from yukimap.read import read_table
     from yukimap.schema import dry_run_administration, load_mapping
 
     if (document is None) == (row is None):
-        raise UsageError("say which document to explain: --document REF or --row N",
-                         hint="e.g. --document 2024-0042 (what group_by reads) or --row 5")
+        raise UsageError(tr("say which document to explain: --document REF or --row N"),
+                         hint=tr("e.g. --document 2024-0042 (what group_by reads) or --row 5"))
     loaded = dry_run_administration(load_mapping(mapping))
     table = read_table(file, loaded.source)
     click.echo(format_explanation(explain(table, loaded, document, field, row)), nl=False)

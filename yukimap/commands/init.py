@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from yukimap.errors import UsageError
+from yukimap.i18n import tr
 
 
 def run(file: Path, target: str | None = None, output: str | None = None,
@@ -15,14 +16,14 @@ def run(file: Path, target: str | None = None, output: str | None = None,
     from yukimap.output import write_atomically
 
     if like is not None and target is not None:
-        raise UsageError("--like and --target do not go together: the pack has its target",
-                         hint="leave out --target")
+        raise UsageError(tr("--like and --target do not go together: the pack has its target"),
+                         hint=tr("leave out --target"))
 
     to_stdout = output == "-"
     path = None if to_stdout else Path(output or f"{file.stem}.yaml")
     if path is not None and path.exists():
-        raise UsageError(f"{path} exists already: init never overwrites a mapping",
-                         hint=f"give another name: --output {path.stem}-2.yaml")
+        raise UsageError(tr("{file} exists already: init never overwrites a mapping", file=path),
+                         hint=tr("give another name: --output {name}", name=f"{path.stem}-2.yaml"))
     name = "MAPPING.yaml" if path is None else str(path)
     if like is not None:
         text, summary = _like(file, like, name)
@@ -50,8 +51,8 @@ def _schema_beside(mapping: Path) -> None:
     if schema.exists():
         return
     write_atomically(schema, schema_text())
-    click.echo(f"wrote {schema}: the mapping format for editors (VS Code with the YAML"
-               " extension completes keys and fields)")
+    click.echo(tr("wrote {file}: the mapping format for editors (VS Code with the YAML"
+                  " extension completes keys and fields)", file=schema))
 
 
 def _like(file: Path, pack: str, name: str) -> tuple[str, str]:

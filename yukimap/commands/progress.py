@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from yukimap.i18n import tr
+
 
 @contextmanager
 def progress() -> Iterator[Callable[[str], None]]:
@@ -16,5 +18,5 @@ def progress() -> Iterator[Callable[[str], None]]:
     from rich.console import Console  # only for interactive runs: keeps scripts fast
 
     console = Console(stderr=True)
-    with console.status("starting") as status:
+    with console.status(tr("starting")) as status:
         yield lambda text: status.update(f"{text} …")

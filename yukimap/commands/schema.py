@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from yukimap.i18n import tr
+
 
 def run(output: Path | None = None, reference: bool = False) -> int:
     from yukimap.output import write_atomically
@@ -19,8 +21,10 @@ def run(output: Path | None = None, reference: bool = False) -> int:
         click.echo(text, nl=False)
         return 0
     write_atomically(output, text)
-    what = "the reference of the mapping format" if reference else (
-        "the JSON Schema of the mapping format; a mapping next to it names it on its first"
-        f" line: # yaml-language-server: $schema=./{output.name}")
-    click.echo(f"wrote {output}: {what}")
+    if reference:
+        click.echo(tr("wrote {file}: the reference of the mapping format", file=output))
+    else:
+        click.echo(tr("wrote {file}: the JSON Schema of the mapping format; a mapping next to it"
+                      " names it on its first line: # yaml-language-server: $schema=./{name}",
+                      file=output, name=output.name))
     return 0

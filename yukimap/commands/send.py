@@ -17,6 +17,7 @@ def run(file: Path, mapping: str, administration: str | None = None, dry_run: bo
         receipt: Path | None = None, state: Path | None = None) -> int:
     from yukimap.commands.progress import progress
     from yukimap.grouping import display_path
+    from yukimap.i18n import plural, tr
     from yukimap.output import write_atomically
     from yukimap.report import format_receipt, format_summary
     from yukimap.send import rejected_rows, send_file
@@ -30,20 +31,22 @@ def run(file: Path, mapping: str, administration: str | None = None, dry_run: bo
     say = partial(click.echo, err=json_out)
     if dry_run and outcome.summary is not None:
         say(format_summary(outcome.summary, str(file), display_path(outcome.mapping),
-                           "checked, and not sent (dry run):") + "\n")
+                           tr("checked, and not sent (dry run):")) + "\n")
     say(format_receipt(outcome))
     if json_out:
         click.echo(outcome.to_json())
     elif receipt is not None:
         write_atomically(receipt, outcome.to_json() + "\n")
-        say(f"  receipt written to {receipt}")
+        say("  " + tr("receipt written to {file}", file=receipt))
     rows = rejected_rows(outcome)
     if write_rejected is not None and rows:
         from yukimap.rejected import write_rows
 
         written = write_rows(file, outcome.mapping, rows, write_rejected)
-        say(f"  the {len(rows)} rejected row(s) are in {written}: fix them there and"
-            " send that file")
+        say("  " + plural(len(rows),
+                          "the 1 rejected row(s) are in {file}: fix them there and send that file",
+                          "the {count} rejected row(s) are in {file}: fix them there and send"
+                          " that file", file=written))
     return exit_code(outcome)
 
 

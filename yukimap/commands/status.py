@@ -14,6 +14,7 @@ from typing import TypedDict
 
 import click
 
+from yukimap.i18n import tr
 from yukimap.settings import Settings
 
 
@@ -28,13 +29,17 @@ class Section:
 def settings_section(settings: Settings) -> Section:
     key = settings.access_key
     src = settings.sources
-    return Section("settings", "Settings", [
-        f"Yuki URL:        {settings.base_url}",
-        "access key:      " + (f"set (fingerprint {key.fingerprint()}, from"
-                               f" {src.get('access_key', '?')})" if key else "not set"),
-        f"administration:  {settings.administration or '(none; give one per command)'}",
-        f"domain:          {settings.domain or '(none)'}",
-        f"state folder:    {settings.state_dir.resolve()}",
+    labels = [tr("Yuki URL:"), tr("access key:"), tr("administration:"), tr("domain:"),
+              tr("state folder:")]
+    width = max(16, *(len(label) + 1 for label in labels))
+    values = [settings.base_url,
+              tr("set (fingerprint {fingerprint}, from {source})", fingerprint=key.fingerprint(),
+                 source=src.get("access_key", "?")) if key else tr("not set"),
+              settings.administration or tr("(none; give one per command)"),
+              settings.domain or tr("(none)"),
+              str(settings.state_dir.resolve())]
+    return Section("settings", tr("Settings"), [
+        f"{label:<{width}} {value}" for label, value in zip(labels, values)
     ], {"base_url": settings.base_url,
         "access_key": {"fingerprint": key.fingerprint(), "from": src.get("access_key")}
         if key else None,
@@ -69,14 +74,17 @@ def calls_section(settings: Settings) -> Section:
             for domain, used in sorted(usage.items())}
     finally:
         budget.close()
-    lines = [f"{domain}: {d['used']} used, {d['left']} left of {budget.budget}"
-             + ("  (current key)" if d["current_key"] else "") for domain, d in domains.items()]
+    lines = [tr("{domain}: {used} used, {left} left of {budget}", domain=domain, used=d["used"],
+                left=d["left"], budget=budget.budget)
+             + ("  " + tr("(current key)") if d["current_key"] else "")
+             for domain, d in domains.items()]
     lines += [f"  {domain}: " + ", ".join(f"{op} {n}" for op, n in d["operations"].items())
               for domain, d in domains.items() if d["operations"]]
-    lines = lines or ["no calls today"]
-    lines.append(f"the count starts again at midnight Amsterdam time ({resets:%Y-%m-%d %H:%M %Z})")
+    lines = lines or [tr("no calls today")]
+    lines.append(tr("the count starts again at midnight Amsterdam time ({time})",
+                    time=f"{resets:%Y-%m-%d %H:%M %Z}"))
     day = budget.today().isoformat()
-    return Section("calls_today", f"Yuki calls today ({day}, Europe/Amsterdam)", lines,
+    return Section("calls_today", tr("Yuki calls today ({day}, Europe/Amsterdam)", day=day), lines,
                    {"day": day, "resets_at": resets.isoformat(), "budget": budget.budget,
                     "domains": domains})
 
@@ -87,34 +95,36 @@ def unknown_section(settings: Settings) -> Section:
 
     with SendLog(settings.state_dir) as log:
         waiting = log.unknown()
-    lines = [f"{e.id}: {e.label} from {e.file_name} ({_rows_text(e.rows)}):"
-             f" {e.message or 'outcome unknown'}" for e in waiting]
+    lines = [tr("{id}: {label} from {file} ({rows})", id=e.id, label=e.label, file=e.file_name,
+                rows=_rows_text(e.rows)) + f": {e.message or tr('outcome unknown')}"
+             for e in waiting]
     if waiting:
-        lines.append("check each in Yuki, then: yukimap resolve ID --sent (or --not-sent)")
+        lines.append(tr("check each in Yuki, then: yukimap resolve ID --sent (or --not-sent)"))
     data = [{"id": e.id, "label": e.label, "key": e.key, "administration": e.administration,
              "target": e.target, "file": e.file_name, "rows": list(e.rows),
              "message": e.message, "since": e.updated} for e in waiting]
-    return Section("awaiting_decision", "Awaiting a decision (outcome unknown)",
-                   lines or ["none"], data)
+    return Section("awaiting_decision", tr("Awaiting a decision (outcome unknown)"),
+                   lines or [tr("none")], data)
 
 
 def sends_section(settings: Settings) -> Section:
+    from yukimap.commands.history import state_counts
     from yukimap.sendlog import SendLog, local_time
 
     with SendLog(settings.state_dir) as log:
         runs = log.recent(5)
-    lines = [f"run {r['id']} {local_time(str(r['started']))}: {r['file']} ({r['target']}): "
-             + (", ".join(f"{k.lower()} {n}" for k, n in sorted(r["documents"].items()))
-                or "nothing new") for r in runs]
-    return Section("recent_sends", "Recent sends (yukimap history for more)",
-                   lines or ["nothing sent yet"], runs)
+    lines = [tr("run {id} {started}: {file} ({target}): {counts}", id=r["id"],
+                started=local_time(str(r["started"])), file=r["file"], target=r["target"],
+                counts=state_counts(r["documents"]) or tr("nothing new")) for r in runs]
+    return Section("recent_sends", tr("Recent sends (yukimap history for more)"),
+                   lines or [tr("nothing sent yet")], runs)
 
 
 def watch_section(settings: Settings) -> Section:
     from yukimap.watch.report import watch_lines, watch_status
 
     found = watch_status(settings.state_dir)
-    return Section("watch", "Hot-folder daemon (yukimap watch)", watch_lines(found), found)
+    return Section("watch", tr("Hot-folder daemon (yukimap watch)"), watch_lines(found), found)
 
 
 SECTIONS: list[Callable[[Settings], Section]] = [settings_section, calls_section,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from yukimap.errors import UsageError
+from yukimap.i18n import tr
 
 if TYPE_CHECKING:
     from yukimap.studio.hotfolders import HotFolders
@@ -24,26 +25,26 @@ def run(folders: tuple[Path, ...], port: int, no_browser: bool, watch: Path | No
     chosen = list(folders) or [Path.cwd()]
     for folder in chosen:
         if not folder.is_dir():
-            raise UsageError(f"{folder} is not a folder",
-                             hint="give the folders with your exports: yukimap studio FOLDER")
+            raise UsageError(tr("{folder} is not a folder", folder=folder),
+                             hint=tr("give the folders with your exports: yukimap studio FOLDER"))
     try:
         sock = bind(port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {port} is in use on 127.0.0.1",
-                             hint="choose another with --port, or --port 0 for a free one"
+            raise UsageError(tr("port {port} is in use on 127.0.0.1", port=port),
+                             hint=tr("choose another with --port, or --port 0 for a free one")
                              ) from None
         raise
     token = new_token()
     url = address(sock.getsockname()[1], token)
     shown = ", ".join(str(f) for f in chosen)
-    hot_page = (f"The hot folders of {watch.name}: the same address with /watch instead of /\n"
-                if hot is not None and watch is not None else "")
-    click.echo(f"yukimap studio for {shown}\n"
-               f"Open this address in your browser (it carries the access token):\n"
+    hot_page = (tr("The hot folders of {name}: the same address with /watch instead of /",
+                   name=watch.name) + "\n" if hot is not None and watch is not None else "")
+    click.echo(tr("yukimap studio for {folders}", folders=shown) + "\n"
+               + tr("Open this address in your browser (it carries the access token):") + "\n"
                f"    {url}\n"
                f"{hot_page}"
-               "Stop it with Ctrl+C.", err=False)
+               + tr("Stop it with Ctrl+C."), err=False)
     if not no_browser:
         webbrowser.open(url)
     serve(chosen, sock, token, hot)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from yukimap.errors import UsageError, UserError
+from yukimap.i18n import plural, tr
 
 
 def run(mapping: str, update: bool = False, add: Path | None = None, name: str | None = None,
@@ -17,11 +18,12 @@ def run(mapping: str, update: bool = False, add: Path | None = None, name: str |
     options = {k: v for k, v in (("administration", administration),
                                  ("opening_balance", opening_balance)) if v is not None}
     if add is None and (name or options):
-        raise UsageError("--name, -a and --opening-balance go with --add: they make a case")
+        raise UsageError(tr("--name, -a and --opening-balance go with --add: they make a case"))
     if (add is not None or update) and not Path(mapping).exists():
-        raise UsageError(f"{mapping} is a mapping that ships with yukimap: its tests would go"
-                         " into yukimap's own folder",
-                         hint=f"copy it and test the copy: cp {path} {path.name}")
+        raise UsageError(tr("{mapping} is a mapping that ships with yukimap: its tests would go"
+                            " into yukimap's own folder", mapping=mapping),
+                         hint=tr("copy it and test the copy: cp {path} {name}", path=path,
+                                 name=path.name))
     if add is not None:
         return _add(path, mapping, add, name, options)
     return _run_all(path, mapping, update)
@@ -35,11 +37,12 @@ def _add(path: Path, mapping: str, sample: Path, name: str | None,
     outcome = add_case(path, sample, name, options)
     case = outcome.case
     made = [n for n in case_files(case) if n.startswith("expected")]
-    click.echo(f"added the case {case.name}: {display_path(case.folder)}/"
-               f" ({', '.join(case_files(case))})")
-    click.echo(f"it holds what {mapping} makes of {sample.name} now: read"
-               f" {' and '.join([', '.join(made[:-1]), made[-1]] if len(made) > 1 else made)},"
-               " and if they are right, commit the folder")
+    click.echo(tr("added the case {name}: {folder}/ ({files})", name=case.name,
+                  folder=display_path(case.folder), files=", ".join(case_files(case))))
+    files = (tr("{files} and {last}", files=", ".join(made[:-1]), last=made[-1])
+             if len(made) > 1 else " and ".join(made))
+    click.echo(tr("it holds what {mapping} makes of {sample} now: read {files}, and if they are"
+                  " right, commit the folder", mapping=mapping, sample=sample.name, files=files))
     return 0
 
 
@@ -50,27 +53,31 @@ def _run_all(path: Path, mapping: str, update: bool) -> int:
     cases = find_cases(path)
     if not cases:
         folder = display_path(cases_folder(path))
-        raise UserError(f"{mapping} has no test cases yet: a case is a folder in {folder}/ with"
-                        " an input file and the output it should give",
-                        hint=f"add one from a sample export: yukimap test {mapping} --add SAMPLE")
+        raise UserError(tr("{mapping} has no test cases yet: a case is a folder in {folder}/ with"
+                           " an input file and the output it should give", mapping=mapping,
+                           folder=folder),
+                        hint=tr("add one from a sample export: yukimap test {mapping} --add"
+                                " SAMPLE", mapping=mapping))
     outcomes = [run_case(case, path) for case in cases]
     changed = [o for o in outcomes if not o.ok]
-    count = f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
+    count = plural(len(cases), "1 case", "{count} cases")
     for outcome in outcomes:
         if update and not outcome.ok:
-            click.echo(f"approved {outcome.case.name}: {', '.join(approve(outcome))}")
+            click.echo(tr("approved {name}: {files}", name=outcome.case.name,
+                          files=", ".join(approve(outcome))))
         elif not update:
-            mark = "ok" if outcome.ok else "NEW" if outcome.new else "CHANGED"
+            mark = tr("ok") if outcome.ok else tr("NEW") if outcome.new else tr("CHANGED")
             click.echo(f"{mark:<8} {outcome.case.name}")
             for line in differences(outcome):
                 click.echo(line)
     if update:
-        click.echo(f"{len(changed)} of {count} approved anew" if changed
-                   else f"{count}, all as approved: nothing to approve")
+        click.echo(tr("{changed} of {cases} approved anew", changed=len(changed), cases=count)
+                   if changed else tr("{cases}, all as approved: nothing to approve", cases=count))
         return 0
     if not changed:
-        click.echo(f"{count}, all as approved")
+        click.echo(tr("{cases}, all as approved", cases=count))
         return 0
-    click.echo(f"{len(changed)} of {count} changed: if the new output is what you meant,"
-               f" approve it: yukimap test {mapping} --update")
+    click.echo(tr("{changed} of {cases} changed: if the new output is what you meant, approve it:"
+                  " yukimap test {mapping} --update", changed=len(changed), cases=count,
+                  mapping=mapping))
     return 1

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from yukimap.i18n import plural
+
 
 def run(config: Path, log_format: str | None = None, state: Path | None = None,
         stop_timeout: float = 30.0, check: bool = False) -> int:
@@ -19,7 +21,8 @@ def run(config: Path, log_format: str | None = None, state: Path | None = None,
     settings = load_settings(state_dir=state or loaded.state)
     settings.require_access_key()
     if check:
-        click.echo(f"{config}: {len(loaded.routes)} route(s), all mappings check out")
+        click.echo(plural(len(loaded.routes), "{config}: 1 route(s), all mappings check out",
+                          "{config}: {count} route(s), all mappings check out", config=config))
         return 0
     log = Log(log_format or loaded.log_format)
     return Daemon(loaded, settings, log, stop_timeout=stop_timeout).run()

@@ -40,10 +40,11 @@ from typing import Any
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from yukimap.i18n import language, tr
 from yukimap.limits import MB, limits
 from yukimap.output import write_atomically
 from yukimap.resources import shipped_mappings
@@ -110,7 +111,14 @@ def create_app(folders: Folders, token: str, *, seconds: float = SECONDS,
 
 
 async def _page(request: Request) -> Response:
-    return FileResponse(STATIC / "index.html")
+    return _html("index.html")
+
+
+def _html(name: str) -> Response:
+    """A page of the studio, in the studio's language: its <html lang> tells the page's
+    script which of its texts to show (studio-src/src/text.js)."""
+    page = (STATIC / name).read_text(encoding="utf-8")
+    return HTMLResponse(page.replace('<html lang="en">', f'<html lang="{language()}">', 1))
 
 
 async def _state(request: Request) -> Response:
@@ -145,7 +153,7 @@ async def _mapping(request: Request) -> Response:
                                    chosen["pack"]))
     if "starter" in chosen:
         if chosen["starter"] not in starters.STARTERS:
-            raise Refused(404, f"no starter {chosen['starter']!r}")
+            raise Refused(404, tr("no starter {name}", name=repr(chosen["starter"])))
         return JSONResponse(await _starter(request, export, beside, chosen["starter"]))
     opened = chosen.get("open") or beside
     path = folders.path(opened, MAPPINGS)
@@ -176,6 +184,7 @@ async def _starter(request: Request, export: str, beside: str,
 
 def _start(mapping_id: str, text: str | None, origin: str, name: str) -> dict[str, Any]:
     if text is None:
+        # i18n: a name the page itself asked for that is not there (never one it lists)
         raise Refused(404, f"no {origin} {name!r}")
     return {"mapping": mapping_id, "text": text, "origin": origin, "name": name}
 
@@ -188,11 +197,12 @@ def _beside(export_id: str) -> str:
 def _read_mapping(path: Path) -> str:
     bound = limits().max_mapping_kb * 1024
     if path.stat().st_size > bound:
-        raise Refused(413, f"{path.name} is over {limits().max_mapping_kb:,} KB")
+        raise Refused(413, tr("{name} is over {size} KB", name=path.name,
+                              size=f"{limits().max_mapping_kb:,}"))
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise Refused(422, f"{path.name} is not UTF-8 text") from None
+        raise Refused(422, tr("{name} is not UTF-8 text", name=path.name)) from None
 
 
 async def _save(request: Request, folders: Folders) -> Response:
@@ -202,9 +212,9 @@ async def _save(request: Request, folders: Folders) -> Response:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise Refused(422, "the mapping is not UTF-8 text") from None
+        raise Refused(422, tr("the mapping is not UTF-8 text")) from None
     if path.is_dir():
-        raise Refused(409, f"{path.name} is a folder")
+        raise Refused(409, tr("{name} is a folder", name=path.name))
     write_atomically(path, text)
     return JSONResponse({"saved": mapping_id, "name": path.name})
 
@@ -237,9 +247,10 @@ async def _explain(request: Request) -> Response:
     asked = await _json(request)
     document, field = asked.get("document", ""), asked.get("field")
     if not isinstance(document, str) or not isinstance(field, (str, type(None))):
+        # i18n: a request the page never sends (for whoever calls the API by hand)
         raise Refused(400, "the request needs 'document' and 'field' as text")
     if not document and asked.get("row") is None:
-        raise Refused(400, "the request needs 'document' or 'row'")
+        raise Refused(400, "the request needs 'document' or 'row'")  # i18n: as above
     extra = {"document": document, "field": field, "row": _number(asked, "row"),
              "item": _number(asked, "item")}
     answer, _ = await _run(request, "why", asked, extra)
@@ -256,7 +267,7 @@ def _number(asked: dict[str, Any], name: str) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise Refused(400, f"{name}: a number from 1")
+        raise Refused(400, f"{name}: a number from 1")  # i18n: the page never sends it
     return value
 
 
@@ -273,7 +284,7 @@ async def _run(request: Request, job: str, asked: dict[str, Any] | None = None,
     file_path = folders.path(export, EXPORTS)
     mapping_path = folders.path(mapping, MAPPINGS)
     if mapping.split("/", 1)[0] != export.split("/", 1)[0]:
-        raise Refused(403, "the mapping and the export must be in the same folder")
+        raise Refused(403, tr("the mapping and the export must be in the same folder"))
     root = folders.roots[int(export.split("/", 1)[0])]
     template = template_of(text, mapping_path)
     worker: Worker = request.app.state.worker
@@ -282,7 +293,7 @@ async def _run(request: Request, job: str, asked: dict[str, Any] | None = None,
               "template_ok": template is None or folders.inside(template), **(extra or {})}
     if save:
         if mapping_path.is_dir():
-            raise Refused(409, f"{mapping_path.name} is a folder")
+            raise Refused(409, tr("{name} is a folder", name=mapping_path.name))
         write_atomically(mapping_path, text)
         del kwargs["text"]
     answer: dict[str, Any] = await anyio.to_thread.run_sync(
@@ -302,7 +313,7 @@ async def _source(request: Request) -> Response:
     asked = await _json(request)
     value = asked.get("value")
     if not isinstance(value, (str, int, type(None))) or isinstance(value, bool):
-        raise Refused(400, "value: a text, a number or null")
+        raise Refused(400, "value: a text, a number or null")  # i18n: the page never sends it
     try:
         text = set_source_option(_text(asked, "text"), _text(asked, "key"), value)
     except NotEditable as exc:
@@ -317,11 +328,12 @@ async def _upload(request: Request) -> Response:
     folders = _folders(request)
     folder, name = _param(request, "folder"), _param(request, "name")
     if "/" in name or "\\" in name:
-        raise Refused(400, f"{name!r}: a file name, without folders")
+        raise Refused(400, tr("{name}: a file name, without folders", name=repr(name)))
     file_id = f"{folder}/{name}"
     path = folders.path(file_id, EXPORTS)
     if path.exists():
-        raise Refused(409, f"{name} is already in the folder: rename the file, or open it")
+        raise Refused(409, tr("{name} is already in the folder: rename the file, or open it",
+                              name=name))
     body = await _body(request, limits().max_file_mb * MB)
     with open(path, "xb") as out:  # never over a file that appeared meanwhile
         out.write(body)
@@ -333,7 +345,7 @@ async def _upload(request: Request) -> Response:
 
 async def _watch_page(request: Request) -> Response:
     _hot(request)
-    return FileResponse(STATIC / "watch.html")
+    return _html("watch.html")
 
 
 async def _watch(request: Request) -> Response:
@@ -356,7 +368,7 @@ async def _retry(request: Request) -> Response:
 def _hot(request: Request) -> HotFolders:
     hot: HotFolders | None = request.app.state.hot
     if hot is None:
-        raise Refused(404, "no hot folders here: start the studio with --watch CONFIG")
+        raise Refused(404, tr("no hot folders here: start the studio with --watch CONFIG"))
     return hot
 
 
@@ -371,14 +383,14 @@ def _folders(request: Request) -> Folders:
 def _param(request: Request, name: str) -> str:
     value = request.query_params.get(name)
     if not value:
-        raise Refused(400, f"the request needs {name}=")
+        raise Refused(400, f"the request needs {name}=")  # i18n: the page never sends it
     return value
 
 
 def _text(asked: dict[str, Any], name: str) -> str:
     value = asked.get(name)
     if not isinstance(value, str):
-        raise Refused(400, f"the request needs {name!r} as text")
+        raise Refused(400, f"the request needs {name!r} as text")  # i18n: as above
     return value
 
 
@@ -388,7 +400,7 @@ async def _body(request: Request, bound: int) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > bound:
-            raise Refused(413, f"the request is over {bound // 1024:,} KB")
+            raise Refused(413, tr("the request is over {size} KB", size=f"{bound // 1024:,}"))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -398,9 +410,9 @@ async def _json(request: Request) -> dict[str, Any]:
     try:
         asked = json.loads(body)
     except ValueError:
-        raise Refused(400, "the request is not JSON") from None
+        raise Refused(400, "the request is not JSON") from None  # i18n: the page sends JSON
     if not isinstance(asked, dict):
-        raise Refused(400, "the request is not a JSON object")
+        raise Refused(400, "the request is not a JSON object")  # i18n: as above
     return asked
 
 

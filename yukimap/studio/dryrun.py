@@ -23,12 +23,12 @@ import polars as pl
 from yukimap.errors import MappingError, Problem, UserError, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Table, is_internal
 from yukimap.grouping import count_shown, format_problems, group_problems
-from yukimap.i18n import plural
+from yukimap.i18n import plural, tr
 from yukimap.money import money
 from yukimap.output import check_documents, document_texts
 from yukimap.pipeline import ConversionResult, convert_table
 from yukimap.read import read_table
-from yukimap.report import format_summary
+from yukimap.report import format_summary, said_items, said_title
 from yukimap.schema import (
     administration_used,
     dry_run_administration,
@@ -95,8 +95,9 @@ def render(file: str, mapping: str, text: str, template_ok: bool = True) -> Json
         return _failed({"stage": "render", "problems": [], "grid": None}, exc, located,
                        mapping, None)
     if sum(len(t) for t in texts) > DOWNLOAD_MB * 1024 * 1024:
-        return {"stage": "render", "message": f"the documents are over {DOWNLOAD_MB} MB: too"
-                " big for the page; write them with yukimap convert --output",
+        return {"stage": "render", "message": tr("the documents are over {mb} MB: too big for"
+                                                 " the page; write them with yukimap convert"
+                                                 " --output", mb=DOWNLOAD_MB),
                 "problems": [], "grid": None}
     stem = Path(file).stem
     names = ([f"{stem}{result.extension}"] if len(texts) == 1
@@ -126,15 +127,18 @@ def _passed(answer: Json, result: ConversionResult, located: Located | None, map
     warnings = result.warnings
     _located_problems(answer, warnings, located, mapping, result.table)
     answer["report"] = format_problems(warnings) if warnings else ""
-    counted = ""
+    name = Path(result.table.file).name
     if warnings:
-        counted = f" ({plural(count_shown(warnings, 'warning'), '1 warning', '{count} warnings')})"
-    answer["message"] = (f"{Path(result.table.file).name}: the mapping converts and validates;"
-                         f" nothing written{counted}")
+        counted = plural(count_shown(warnings, "warning"), "1 warning", "{count} warnings")
+        answer["message"] = tr("{file}: the mapping converts and validates; nothing written"
+                               " ({warnings})", file=name, warnings=counted)
+    else:
+        answer["message"] = tr("{file}: the mapping converts and validates; nothing written",
+                               file=name)
     summary = result.summary
     used = administration_used(loaded, None)
     if used is not None:
-        summary.figures["administration"] = used
+        summary.figures[tr("administration")] = used
     answer["summary"] = _summary(summary, result, mapping)
     answer["documents"] = _documents(result)
     answer["items"] = _items(result)
@@ -190,7 +194,8 @@ def key_path(key: str) -> KeyPath:
 def _summary(summary: Summary, result: ConversionResult, mapping: str) -> Json:
     target = result.mapping.target
     return {
-        "title": target.title, "header": target.header_key, "item": target.item_key,
+        "title": said_title(target.title), "header": target.header_key, "item": target.item_key,
+        "item_title": said_items(target.item_key),
         "documents": summary.documents, "items": summary.items, "rows_read": summary.rows_read,
         "skipped_rows": sum(summary.skipped.values()),
         "skipped_documents": sum(summary.skipped_documents.values()),
@@ -200,7 +205,7 @@ def _summary(summary: Summary, result: ConversionResult, mapping: str) -> Json:
         "table": {"title": summary.table_title, "rows": [list(r) for r in summary.table]},
         "notes": list(summary.notes),
         "text": format_summary(summary, result.table.file, mapping,
-                               "the file converts and validates; nothing written"),
+                               tr("the file converts and validates; nothing written")),
     }
 
 
@@ -295,9 +300,10 @@ def _table(file: str, text: str, mapping: str, answer: Json) -> Table | None:
 def _template_outside(located: Located | None, mapping: str) -> MappingError:
     where = (located.where(("template",)) if located is not None
              else Where(file=mapping, key="template"))
-    problem = Problem("the studio reads no template outside its folders", where,
-                      hint="put the template in the mapping's folder and name it there")
-    return MappingError(f"{mapping}: 1 problem in the mapping", problems=[problem])
+    problem = Problem(tr("the studio reads no template outside its folders"), where,
+                      hint=tr("put the template in the mapping's folder and name it there"))
+    return MappingError(tr("{where}: 1 problem in the mapping", where=mapping),
+                        problems=[problem])
 
 
 def template_of(text: str, mapping: Path) -> Path | None:

@@ -14,6 +14,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from yukimap.i18n import tr
 from yukimap.read import CAMT_EXTENSIONS, CSV_EXTENSIONS, EXCEL_EXTENSIONS, MT940_EXTENSIONS
 
 EXPORTS = CSV_EXTENSIONS + EXCEL_EXTENSIONS + CAMT_EXTENSIONS + MT940_EXTENSIONS
@@ -43,7 +44,7 @@ class Folders:
         roots = []
         for folder in folders:
             if not folder.is_dir():
-                raise OutsideFolders(f"{folder} is not a folder")
+                raise OutsideFolders(tr("{folder} is not a folder", folder=folder))
             roots.append(folder.resolve())
         self.roots = tuple(roots)
 
@@ -51,15 +52,17 @@ class Folders:
         """The real path of a file ID, checked: inside its folder, no link on the way."""
         index, _, rest = file_id.partition("/")
         if not index.isdigit() or int(index) >= len(self.roots):
-            raise OutsideFolders(f"no folder {index!r} in this studio")
+            raise OutsideFolders(tr("no folder {index} in this studio", index=repr(index)))
         relative = PurePosixPath(rest)
         if not rest or relative.is_absolute() or "\\" in rest or "\0" in rest:
-            raise OutsideFolders(f"{rest!r} is not a path inside the studio's folders")
+            raise OutsideFolders(tr("{path} is not a path inside the studio's folders",
+                                    path=repr(rest)))
         if any(part in ("..", ".") or part.startswith(".") for part in relative.parts):
-            raise OutsideFolders(f"{rest!r}: the studio opens no '..' and no hidden files")
+            raise OutsideFolders(tr("{path}: the studio opens no '..' and no hidden files",
+                                    path=repr(rest)))
         if relative.suffix.lower() not in suffixes:
-            raise OutsideFolders(f"{relative.name}: the studio handles only "
-                                 f"{', '.join(suffixes)} files here")
+            raise OutsideFolders(tr("{name}: the studio handles only {suffixes} files here",
+                                    name=relative.name, suffixes=", ".join(suffixes)))
         root = self.roots[int(index)]
         path = root.joinpath(*relative.parts)
         _no_links(root, relative.parts)
@@ -98,7 +101,8 @@ def _no_links(root: Path, parts: tuple[str, ...]) -> None:
         except OSError as exc:
             raise OutsideFolders(f"{part}: {exc.strerror}") from None
         if stat.S_ISLNK(mode):
-            raise OutsideFolders(f"{part} is a symbolic link: the studio does not follow links")
+            raise OutsideFolders(tr("{name} is a symbolic link: the studio does not follow links",
+                                    name=part))
 
 
 def _walk(folder: Path, prefix: str, depth: int, room: int) -> list[Entry]:

@@ -17,8 +17,11 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-FORBIDDEN = (b"403 Forbidden: the studio needs its access token. Open the address that"
-             b" `yukimap studio` printed (it ends in ?token=...).\n")
+from yukimap.i18n import N_, tr
+
+FORBIDDEN_TEXT = N_("403 Forbidden: the studio needs its access token. Open the address that"
+                    " `yukimap studio` printed (it ends in ?token=...).\n")
+FORBIDDEN = FORBIDDEN_TEXT.encode()  # as said in English
 SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'self'; style-src 'self' 'unsafe-inline';"
                                  b" img-src 'self' data:; frame-ancestors 'none'"),
@@ -51,7 +54,7 @@ class TokenGate:
                 await self._enter(scope, send, [(k, v) for k, v in query if k != "token"])
                 return
         elif not self._valid(self._cookie(scope)) or not _same_origin(scope):
-            await _respond(send, 403, FORBIDDEN)
+            await _respond(send, 403, tr(FORBIDDEN_TEXT).encode())
             return
         await self.app(scope, receive, _with_headers(send))
 

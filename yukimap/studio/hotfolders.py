@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from yukimap.i18n import tr
 from yukimap.studio.folders import OutsideFolders
 from yukimap.watch.config import Route, WatchConfig
 from yukimap.watch.files import FAILED, is_note, move, unique
@@ -52,7 +53,8 @@ class HotFolders:
         for route in self.config.routes:
             if route.name == name:
                 return route
-        raise NotRetried(f"no route {name!r} in {self.config.path.name}")
+        raise NotRetried(tr("no route {name} in {config}", name=repr(name),
+                            config=self.config.path.name))
 
     def status(self) -> Json:
         """What the page shows: the daemon's health, the calls today, each route's files."""
@@ -95,8 +97,9 @@ class HotFolders:
         if row is not None:
             state = WatchState(self.state_dir)
             try:
-                state.update(row.id, state=GONE, reason=f"retried from the studio: moved back"
-                             f" into the folder as {target.name}")
+                state.update(row.id, state=GONE, reason=tr(
+                    "retried from the studio: moved back into the folder as {name}",
+                    name=target.name))
             finally:
                 state.close()
         return {"route": route.name, "file": file, "moved_to": target.name,
@@ -188,7 +191,7 @@ def _plain_name(file: str) -> str:
     """A file name in failed/, never a path: no folders, no '..', no hidden or note files."""
     if (not file or "/" in file or "\\" in file or "\0" in file or file in (".", "..")
             or file.startswith(".") or is_note(file)):
-        raise OutsideFolders(f"{file!r} is not a failed file's name")
+        raise OutsideFolders(tr("{name} is not a failed file's name", name=repr(file)))
     return file
 
 
@@ -198,9 +201,10 @@ def _regular(failed: Path, path: Path) -> None:
         try:
             mode = part.lstat().st_mode
         except FileNotFoundError:
-            raise NotRetried(f"{path.name} is not in {FAILED}/ (any more)") from None
+            raise NotRetried(tr("{name} is not in {folder}/ (any more)", name=path.name,
+                                folder=FAILED)) from None
         if stat.S_ISLNK(mode):
-            raise OutsideFolders(f"{part.name} is a symbolic link: the studio does not follow"
-                                 " links")
+            raise OutsideFolders(tr("{name} is a symbolic link: the studio does not follow"
+                                    " links", name=part.name))
     if not stat.S_ISREG(path.lstat().st_mode):
-        raise NotRetried(f"{path.name} is not a file")
+        raise NotRetried(tr("{name} is not a file", name=path.name))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from yukimap.errors import MappingError, UserError
+from yukimap.i18n import tr
 from yukimap.schema import load_mapping
 from yukimap.snapshots import (
     add_case,
@@ -33,20 +34,21 @@ def approve_case(file: str, mapping: str, template_ok: bool = True) -> Json:
     """Approve the export `file` as a case of the saved mapping `mapping` (paths relative to
     the worker's folder); the answer names the case, its files and what changed."""
     if not template_ok:
-        return {"stage": "refused", "message": "the studio reads no template outside its"
-                " folders", "hint": None}
+        return {"stage": "refused", "message": tr("the studio reads no template outside its"
+                                                  " folders"), "hint": None}
     sample, path = Path(file), Path(mapping)
     name = default_case_name(sample)
     try:
         load_mapping(path)  # a broken mapping is fixed first, never kept as a case's answer
     except MappingError as exc:
-        return {"stage": "refused", "message": f"{exc.message}: fix the mapping first",
-                "hint": "a case keeps what a working mapping makes of the export"}
+        return {"stage": "refused",
+                "message": tr("{message}: fix the mapping first", message=exc.message),
+                "hint": tr("a case keeps what a working mapping makes of the export")}
     try:
         existing = next((c for c in find_cases(path) if c.name == name), None)
         if existing is None:
             outcome = add_case(path, sample, name, {})
-            changed = [f"{n} (new)" for n in sorted(outcome.now)]
+            changed = [tr("{name} (new)", name=n) for n in sorted(outcome.now)]
         else:
             for old in existing.folder.glob("input.*"):
                 old.unlink()

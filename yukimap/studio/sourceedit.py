@@ -13,6 +13,7 @@ import json
 import re
 
 from yukimap.errors import UserError
+from yukimap.i18n import tr
 from yukimap.schema.keys import SOURCE_KEYS
 from yukimap.yamlsrc import load_yaml
 
@@ -26,24 +27,24 @@ class NotEditable(Exception):
 def set_source_option(text: str, key: str, value: str | int | None) -> str:
     """`text` with `source: {key: value}` set (None: the line removed)."""
     if key not in EDITABLE:
-        raise NotEditable(f"{key!r} is not an option of source:")
+        raise NotEditable(tr("{key} is not an option of source:", key=repr(key)))
     try:
         doc = load_yaml(text, "mapping")
     except UserError:
-        raise NotEditable("the mapping's text is not valid YAML yet: fix it first") from None
+        raise NotEditable(tr("the mapping's text is not valid YAML yet: fix it first")) from None
     data = doc.data if isinstance(doc.data, dict) else None
     if data is None:
-        raise NotEditable("the mapping is not a set of 'key: value' lines yet")
+        raise NotEditable(tr("the mapping is not a set of 'key: value' lines yet"))
     lines = text.splitlines(keepends=True)
     line = _written(value)
     source = data.get("source")
     if "source" not in data or source is None:
         return _new_block(lines, doc.positions, data, key, line)
     if not isinstance(source, dict):
-        raise NotEditable("source: is not a set of 'key: value' lines")
+        raise NotEditable(tr("source: is not a set of 'key: value' lines"))
     first = doc.positions[("source",)]
     if lines[first[0] - 1][first[1] - 1:].lstrip().startswith("{"):
-        raise NotEditable("source: is written on one line ({...}): change it in the editor")
+        raise NotEditable(tr("source: is written on one line ({...}): change it in the editor"))
     if key in source:
         return _replace(lines, doc.positions[("source", key)][0], key, line)
     if line is None:
@@ -66,7 +67,8 @@ def _replace(lines: list[str], number: int, key: str, value: str | None) -> str:
     found = re.match(rf"(\s*){re.escape(key)}\s*:\s*(.*?)(\s+#.*)?$",
                      lines[number - 1].rstrip("\n"))
     if not found or found.group(2) in ("", "|", ">") or found.group(2).startswith(("[", "{")):
-        raise NotEditable(f"source.{key} is not written on one line: change it in the editor")
+        raise NotEditable(tr("source.{key} is not written on one line: change it in the editor",
+                             key=key))
     if value is None:
         del lines[number - 1]
     else:

@@ -15,6 +15,7 @@ from typing import Any
 
 from yukimap.documents import DOCUMENT_TYPES
 from yukimap.errors import UserError
+from yukimap.i18n import tr
 from yukimap.resources import shipped_mappings
 from yukimap.yamlsrc import load_yaml
 
@@ -46,14 +47,18 @@ def starter_text(target: str) -> str | None:
     if kind is None:
         return None
     required = [e.name for e in kind.header if e.required]
-    header = "".join(f"  {name}: \n" for name in required) or "  # the document's own fields\n"
+    header = ("".join(f"  {name}: \n" for name in required)
+              or "  # " + tr("the document's own fields") + "\n")
     items = "".join(f"  {e.name}: {{column: }}\n" for e in kind.items if e.required)
+    each, fields = ((tr("one entry per row"), tr("the fields of each entry"))
+                    if kind.item == "entry" else
+                    (tr("one line per row"), tr("the fields of each line")))
     return (f"version: 1\ntarget: {kind.name}\nname: \n\n"
-            f"{'source:':<24}# how to read the file (see the grid)\n"
+            f"{'source:':<24}# " + tr("how to read the file (see the grid)") + "\n"
             "  header_row: 1\n\n"
             f"{kind.header_key}:\n{header}\n"
-            f"{kind.item_key + ':':<24}# one {kind.item} per row\n"
-            f"{items or '  # the fields of each ' + kind.item + chr(10)}")
+            f"{kind.item_key + ':':<24}# {each}\n"
+            f"{items or '  # ' + fields + chr(10)}")
 
 
 def init_starter(file: str, mapping: str, target: str | None = None) -> dict[str, Any]:
@@ -66,6 +71,6 @@ def init_starter(file: str, mapping: str, target: str | None = None) -> dict[str
     except UserError as exc:
         return {"stage": "refused", "message": exc.message, "hint": exc.hint}
     if not starter.target:
-        return {"stage": "refused", "message": "init cannot tell the target from the columns",
-                "hint": None}
+        return {"stage": "refused",
+                "message": tr("init cannot tell the target from the columns"), "hint": None}
     return {"stage": "ok", "text": starter.text, "target": starter.target}

@@ -14,6 +14,7 @@ from typing import Any
 
 from yukimap.errors import UserError
 from yukimap.explain import Explanation, Step, explain
+from yukimap.i18n import tr
 from yukimap.model import Mapping
 from yukimap.read import read_table
 from yukimap.schema import dry_run_administration, load_mapping_text
@@ -28,7 +29,7 @@ def why(file: str, mapping: str, text: str, template_ok: bool = True, document: 
     only the document's item of that number (1: its first, as the items table lists them)."""
     try:
         if not template_ok:
-            return _refused("the studio reads no template outside its folders", None)
+            return _refused(tr("the studio reads no template outside its folders"), None)
         loaded = dry_run_administration(load_mapping_text(text, Path(mapping)))
         table = read_table(Path(file), loaded.source)
         found = explain(table, loaded, reference=document if row is None else None,
@@ -40,9 +41,10 @@ def why(file: str, mapping: str, text: str, template_ok: bool = True, document: 
         answer["traces"] = [t for t, trace in zip(answer["traces"], found.traces)
                             if trace.item == item]
         if not answer["traces"]:
-            return _refused(f"{found.document}: its item {item} is not made from a row of the"
-                            " file with that field", "Yuki's rules add some (e.g. a balancing"
-                            " entry); their values have no source cell")
+            return _refused(tr("{document}: its item {item} is not made from a row of the file"
+                               " with that field", document=found.document, item=item),
+                            tr("Yuki's rules add some (e.g. a balancing entry); their values have"
+                               " no source cell"))
     return {"stage": "ok", **answer}
 
 

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+from yukimap.i18n import Language, tr
+
 SECONDS = 30.0  # a dry run of a real export takes well under a second
 Json = dict[str, Any]
 
@@ -30,6 +32,9 @@ class Worker:
     its own, each within `seconds`."""
 
     def __init__(self, seconds: float = SECONDS) -> None:
+        from yukimap.i18n import language
+
+        self.language = language()  # the studio's: its workers speak it too
         self.seconds = seconds
         self._lock = threading.Lock()
         self._process: Any = None
@@ -51,13 +56,14 @@ class Worker:
                     return answer
             except (EOFError, OSError):
                 self._end()
-                return _stopped("the dry run stopped unexpectedly (out of memory?)",
-                                "try again; if it happens again, check the file with"
-                                " yukimap check MAPPING --sample FILE")
+                return _stopped(tr("the dry run stopped unexpectedly (out of memory?)"),
+                                tr("try again; if it happens again, check the file with"
+                                   " yukimap check MAPPING --sample FILE"))
             self._end()
-            return _stopped(f"the dry run took longer than {self.seconds:g} seconds and was"
-                            " stopped", "check a smaller part of the file first, or run"
-                            " yukimap check MAPPING --sample FILE, which has no time limit")
+            return _stopped(tr("the dry run took longer than {seconds} seconds and was stopped",
+                               seconds=f"{self.seconds:g}"),
+                            tr("check a smaller part of the file first, or run yukimap check"
+                               " MAPPING --sample FILE, which has no time limit"))
 
     def stop(self) -> None:
         with self._lock:
@@ -70,7 +76,8 @@ class Worker:
         if self._process is None or not self._process.is_alive():
             self._end()
             mine, theirs = _CONTEXT.Pipe()
-            self._process = _CONTEXT.Process(target=_serve, args=(theirs,), daemon=True,
+            self._process = _CONTEXT.Process(target=_serve, args=(theirs, self.language),
+                                             daemon=True,
                                              name="yukimap-studio-worker")
             self._process.start()
             theirs.close()
@@ -92,10 +99,13 @@ def _stopped(message: str, hint: str) -> Json:
             "grid": None}
 
 
-def _serve(conn: Connection) -> None:
-    """The worker's loop: a job in, its answer out, until None or the pipe closes."""
+def _serve(conn: Connection, lang: Language = "en") -> None:
+    """The worker's loop: a job in, its answer out, until None or the pipe closes; in the
+    studio's language `lang`."""
+    from yukimap.i18n import set_language
     from yukimap.studio import dryrun, keep, starters, why
 
+    set_language(lang)
     jobs: dict[str, Callable[..., Json]] = {
         "check": dryrun.check, "render": dryrun.render, "why": why.why,
         "approve": keep.approve_case, "starter": starters.init_starter}
@@ -112,7 +122,7 @@ def _serve(conn: Connection) -> None:
             answer = jobs[job](**kwargs)
         except Exception:  # a bug in yukimap: the page says so, the worker goes on
             answer = {"stage": "bug", "problems": [], "grid": None,
-                      "message": "yukimap hit an internal error. This is a bug in yukimap,"
-                                 " not in your data; please report it with the text below.",
+                      "message": tr("yukimap hit an internal error. This is a bug in yukimap,"
+                                    " not in your data; please report it with the text below."),
                       "hint": traceback.format_exc()}
         conn.send(answer)
