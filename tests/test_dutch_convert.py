@@ -94,13 +94,13 @@ def test_an_unbalanced_journal(tmp_path: Path) -> None:
                    "01-11-2024;4100;9,00;b\n")
     assert result.code == 1
     lines = result.stderr.splitlines()
-    assert ("fout: de boekingen van 2024-11-01 tellen niet op tot 0.00 (Yuki eist dat van elke"
+    assert ("fout: de boekingen van 2024-11-01 tellen niet op tot 0,00 (Yuki eist dat van elke"
             " datum)") in lines
-    assert ("fout: de boekingen van het memoriaal tellen niet op tot 0.00, dus Yuki weigert het"
+    assert ("fout: de boekingen van het memoriaal tellen niet op tot 0,00, dus Yuki weigert het"
             " hele memoriaal") in lines
     assert ("  oplossing: controleer de bedragen en tekens van deze rijen; voor"
             " afrondingsverschillen kan een mapping een balancing:-rekening noemen") in lines
-    assert any(line.endswith(": 'debet 9.00, credit -10.00, verschil -1.00'") for line in lines), \
+    assert any(line.endswith(": 'debet 9,00, credit -10,00, verschil -1,00'") for line in lines), \
         result.stderr
 
 

@@ -1,13 +1,22 @@
-"""Money as summaries and warnings show it: a fixed, locale-free format."""
+"""Money as summaries and warnings show it: a fixed format in each language, 1,234.50 in
+English and 1.234,50 in Dutch (what a reader of that language takes for an amount)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from yukimap.i18n import language
+
+_DUTCH = str.maketrans(",.", ".,")
+
 
 def money(value: Decimal) -> str:
-    """1234567.5 -> '1,234,567.50': a fixed, locale-free format for summaries."""
-    return f"{value:,.2f}"
+    """1234567.5 -> '1,234,567.50' ('1.234.567,50' in Dutch), for summaries."""
+    return _written(f"{value:,.2f}")
+
+
+def _written(english: str) -> str:
+    return english.translate(_DUTCH) if language() == "nl" else english
 
 
 def exact_money(value: Decimal, signed: bool = False) -> str:
@@ -16,4 +25,4 @@ def exact_money(value: Decimal, signed: bool = False) -> str:
     normal = value.normalize()
     places = normal.as_tuple().exponent
     shown = normal if isinstance(places, int) and places < -2 else value.quantize(Decimal("0.01"))
-    return f"{shown:+,f}" if signed and shown != 0 else f"{shown:,f}"
+    return _written(f"{shown:+,f}" if signed and shown != 0 else f"{shown:,f}")
