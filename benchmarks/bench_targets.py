@@ -13,8 +13,9 @@ Run: `make benchmark-targets`, or
    (benchmarks/hledger-bank-rules.rules), alternating. Target: >= 30x hledger's rows/s.
 4. Start-up: `yukimap convert` of a one-row CSV, wall. Target: <= 0.25 s.
 
-Every run's output is checked: the number of invoices and lines (and, for the bank file,
-rows per counter account, the same in yukimap's journal and hledger's print). Figures are
+Every run's output is checked: the number of invoices and lines and their total (quantity x
+price, in cents, against the export's), and for the bank file the rows per counter account,
+the same in yukimap's journal and hledger's print. Figures are
 the median (min-max) of --times runs (default 3; 11 for start-up).
 """
 
@@ -93,15 +94,35 @@ def sales(rows: int, times: int, folder: Path) -> list[Run]:
 
     source = sales_export(rows)
     out = folder / "invoices.xml"
-    invoices = (rows + 4) // 5
+    wanted = (((rows + 4) // 5), rows, input_cents(source))
     found = []
     for _ in range(times):
         found.append(run([*yukimap(), "convert", str(source), "-m",
                           str(HERE / "sales-mapping.yaml"), "-o", str(out)]))
-        lines, documents = count(out, b"<SalesInvoiceLine>"), count(out, b"<SalesInvoice>")
-        assert (documents, lines) == (invoices, rows), (documents, lines, invoices, rows)
+        made = (count(out, b"<SalesInvoice>"), count(out, b"<InvoiceLine>"), output_cents(out))
+        assert made == wanted, f"invoices, lines, cents: {made}, the export has {wanted}"
         out.unlink()
     return found
+
+
+def input_cents(source: Path) -> int:
+    """Quantity x price over the export, in cents (prices have a decimal comma)."""
+    import polars as pl
+
+    frame = pl.read_csv(source, separator=";", columns=["Qty", "Price"], schema_overrides={
+        "Qty": pl.Int64, "Price": pl.String})
+    cents = frame["Price"].str.replace(",", "", literal=True).cast(pl.Int64)
+    return int((frame["Qty"] * cents).sum())
+
+
+def output_cents(path: Path) -> int:
+    """Quantity x SalesPrice over the invoices' lines, in cents."""
+    text = path.read_bytes()
+    quantities = re.findall(rb"<ProductQuantity>(\d+)</ProductQuantity>", text)
+    prices = re.findall(rb"<SalesPrice>(\d+)\.(\d\d)</SalesPrice>", text)
+    assert len(quantities) == len(prices)
+    return sum(int(q) * (int(whole) * 100 + int(cents))
+               for q, (whole, cents) in zip(quantities, prices))
 
 
 # --- 3: bank rules against hledger ----------------------------------------------------
