@@ -58,3 +58,15 @@ def test_the_targets_benchmark_books_the_bank_rows_as_hledger_does(tmp_path: Pat
              str(bench_targets.HERE / "hledger-bank-rules.rules"), "print"],
             capture_output=True, text=True, check=True).stdout
         assert bench_targets.hledger_account_counts(printed) == ours
+
+
+def test_the_targets_benchmark_checks_what_a_sales_run_made(tmp_path: Path) -> None:
+    """Each timed run is checked against the export: invoices, lines and their total."""
+    from benchmarks import bench_targets
+
+    [run] = bench_targets.sales(2_000, 1, tmp_path)
+    assert run.wall > 0 and run.peak_mb > 0
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<SalesInvoice><InvoiceLine><ProductQuantity>2</ProductQuantity>"
+                      "<SalesPrice>1.05</SalesPrice></InvoiceLine></SalesInvoice>")
+    assert bench_targets.output_cents(broken) == 210
