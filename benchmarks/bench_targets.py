@@ -80,10 +80,13 @@ def yukimap() -> list[str]:
 
 
 def count(path: Path, tag: bytes) -> int:
-    found = 0
+    """How often `tag` occurs in the file, read in pieces (a tag may span two pieces)."""
+    found, tail = 0, b""
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 24):
-            found += chunk.count(tag)
+            piece = tail + chunk
+            found += piece.count(tag)
+            tail = piece[-(len(tag) - 1):]  # too short to hold a whole tag: never counted twice
     return found
 
 

@@ -70,3 +70,12 @@ def test_the_targets_benchmark_checks_what_a_sales_run_made(tmp_path: Path) -> N
     broken.write_text("<SalesInvoice><InvoiceLine><ProductQuantity>2</ProductQuantity>"
                       "<SalesPrice>1.05</SalesPrice></InvoiceLine></SalesInvoice>")
     assert bench_targets.output_cents(broken) == 210
+
+
+def test_the_targets_benchmark_counts_a_tag_that_spans_two_pieces(tmp_path: Path) -> None:
+    from benchmarks import bench_targets
+
+    path = tmp_path / "big.xml"
+    piece = 1 << 24
+    path.write_bytes(b"x" * (piece - 3) + b"<InvoiceLine>" + b"y" * 10 + b"<InvoiceLine>")
+    assert bench_targets.count(path, b"<InvoiceLine>") == 2
