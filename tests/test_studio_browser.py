@@ -469,7 +469,7 @@ def test_the_page_speaks_the_studios_language(page: Any, studio: Any, tmp_path: 
         assert group.locator(".severity").inner_text() == "FOUT"
         assert group.locator(".mapping-where").inner_text() == "mapping regel 30:11 invoice.Proces"
         assert group.locator(".hint").inner_text().startswith("oplossing: ")
-        shot(page, "10-in-dutch.png", tmp_path)
+        shot(page, "11-in-dutch.png", tmp_path)
     finally:
         dutch.terminate()
         dutch.wait(10)
