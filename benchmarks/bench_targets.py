@@ -22,6 +22,7 @@ the median (min-max) of --times runs (default 3; 11 for start-up).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -29,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,22 +56,39 @@ class Run:
     peak_mb: float  # the largest resident set of the process and every process it waited for
 
 
+# The command is started by a small launcher, which forks it, times it and reports its
+# peak memory: a child's peak (wait4) counts its parent's high-water mark at the fork, so a
+# child of this process would carry this benchmark's own memory (polars, the checks) in it.
+_LAUNCHER = """\
+import json, os, sys, time
+report, args = int(sys.argv[1]), sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    os.execvp(args[0], args)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+os.write(report, json.dumps([os.waitstatus_to_exitcode(status), wall,
+                             usage.ru_utime + usage.ru_stime, usage.ru_maxrss]).encode())
+"""
+
+
 def run(command: Sequence[str], stdout: Path | None = None) -> Run:
-    """One fresh process, timed from outside; its peak memory from the kernel (wait4)."""
-    out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
-    try:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.PIPE)
-        _pid, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        errors = process.stderr.read().decode() if process.stderr else ""
-    finally:
-        if stdout:
-            out.close()  # type: ignore[union-attr]
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(map(str, command))} exited {process.returncode}:\n{errors}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    """One fresh process, timed from outside by the launcher; its peak memory (and that of
+    the processes it waited for) from the kernel (wait4)."""
+    read_end, write_end = os.pipe()
+    with open(stdout or os.devnull, "wb") as out:
+        done = subprocess.run([sys.executable, "-c", _LAUNCHER, str(write_end), *command],
+                              cwd=ROOT, stdout=out, stderr=subprocess.PIPE, pass_fds=(write_end,),
+                              check=False)
+    os.close(write_end)
+    with os.fdopen(read_end) as told:
+        code, wall, cpu, peak_kb = json.loads(told.read())
+    if code != 0 or done.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, command))} exited {code}:\n"
+                         f"{done.stderr.decode(errors='replace')}")
+    return Run(wall, cpu, peak_kb / 1024)
 
 
 def yukimap() -> list[str]:
