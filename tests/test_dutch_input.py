@@ -112,7 +112,7 @@ def test_a_date_in_the_file_that_does_not_parse_in_dutch() -> None:
     result = dutch("convert", "data.csv", "-m", name, "--dry-run")
     assert result.code == 1, result.stderr
     lines = result.stderr.splitlines()
-    assert "fout: geen datum in de notatie dd-mm-yyyy" in lines
+    assert "fout: geen datum in de notatie dd-mm-jjjj" in lines
     assert "  oplossing: corrigeer de waarde, of voeg de notatie toe aan date_format onder" \
            " source:" in lines
 
