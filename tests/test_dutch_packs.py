@@ -179,3 +179,16 @@ def test_every_description_a_message_quotes_has_its_dutch() -> None:
     assert not missing
     # the target key's description names the targets as written out for N_
     assert keys.TOP_KEYS[1].doc == f"what to make: {', '.join(documents.DOCUMENT_TYPES)}"
+
+
+def test_a_watch_configs_missing_key_is_hinted_in_dutch(tmp_path: Path) -> None:
+    config_file = tmp_path / "watch.yaml"
+    config_file.write_text("version: 1\nroutes:\n  - name: webshop\n    mapping: webshop-orders\n",
+                           encoding="utf-8")
+    result = run_cli("--lang", "nl", "watch", config_file, "--check")
+    assert result.code == 1
+    lines = result.stderr.splitlines()
+    assert any(line.endswith("routes[0]: een route heeft de sleutel 'folder' nodig")
+               for line in lines), result.stderr
+    assert "  oplossing: de map waarin bestanden worden neergezet" in lines
+    assert not english_words(result.stdout + result.stderr)
