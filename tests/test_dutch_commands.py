@@ -95,7 +95,7 @@ def test_init_writes_dutch_comments_and_its_todos_still_count(tmp_path: Path,
     text = Path("kas.yaml").read_text(encoding="utf-8")
     assert "# Een startmapping voor kas.csv, geschreven door yukimap init." in text
     assert "# the GL account of the cash" not in text
-    assert "de grootboekrekening van de kas, bijv. 1000" in text
+    assert "de grootboekrekening van de kas, bijvoorbeeld 1000" in text
     # the TODO marker is the same in either language: the loader refuses the mapping
     checked = run_cli("--lang", "nl", "check", "kas.yaml")
     assert checked.code == 1

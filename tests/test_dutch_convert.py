@@ -98,7 +98,7 @@ def test_an_unbalanced_journal(tmp_path: Path) -> None:
             " datum)") in lines
     assert ("fout: de boekingen van het memoriaal tellen niet op tot 0,00, dus Yuki weigert het"
             " hele memoriaal") in lines
-    assert ("  oplossing: controleer de bedragen en tekens van deze rijen; voor"
+    assert ("  oplossing: controleer de bedragen en hun plus- en mintekens in deze rijen; voor"
             " afrondingsverschillen kan een mapping een balancing:-rekening noemen") in lines
     assert any(line.endswith(": 'debet 9,00, credit -10,00, verschil -1,00'") for line in lines), \
         result.stderr

@@ -98,7 +98,7 @@ def test_a_constant_that_is_not_a_date_and_a_wrong_delimiter_setting_in_dutch() 
         "fout: m.yaml:3:21 source.delimiter: verwacht één teken, bijvoorbeeld \";\", \",\" of tab"
         " (gegeven: 'ab')",
         "fout: m.yaml:5:17 invoice.Date.value: 'gisteren' is geen datum in ISO-notatie"
-        " (yyyy-mm-dd) (gegeven: 'gisteren')",
+        " (jjjj-mm-dd) (gegeven: 'gisteren')",
         '  oplossing: zet de notatie van de export onder source:, bijvoorbeeld date_format:'
         ' "%d-%m-%Y"']
 
@@ -112,7 +112,7 @@ def test_a_date_in_the_file_that_does_not_parse_in_dutch() -> None:
     result = dutch("convert", "data.csv", "-m", name, "--dry-run")
     assert result.code == 1, result.stderr
     lines = result.stderr.splitlines()
-    assert "fout: geen datum in de notatie dd-mm-yyyy" in lines
+    assert "fout: geen datum in de notatie dd-mm-jjjj" in lines
     assert "  oplossing: corrigeer de waarde, of voeg de notatie toe aan date_format onder" \
            " source:" in lines
 
@@ -136,7 +136,7 @@ def test_a_starter_mappings_todo_and_a_yaml_error_in_dutch() -> None:
     lines = result.stderr.splitlines()
     # the element's description is Yuki's (documentation, in English)
     assert lines[2] == ("fout: m.yaml:9:26 lines.Product.SalesPrice.column: TODO: vul de kolom"
-                        " in die SalesPrice (unit price; at most 2 decimals) bevat")
+                        " in die SalesPrice (prijs per stuk; hoogstens 2 decimalen) bevat")
     assert lines[3] == ("  oplossing: vervang TODO door de naam van de kolom zoals de kopregel"
                         " van de export die schrijft (yukimap init zette de kolommen bovenaan de"
                         " mapping); of verwijder de regel: SalesPrice is optioneel")

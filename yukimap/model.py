@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from yukimap.documents import DocumentType, Element, Empty, Kind
 from yukimap.errors import Where
-from yukimap.i18n import tr
+from yukimap.i18n import N_, tr
 from yukimap.values import Locale
 
 if TYPE_CHECKING:
@@ -61,11 +61,26 @@ class Condition:
         operand = self.operand
         shown = ", ".join(map(_quoted, operand)) if isinstance(operand, tuple) else \
             _quoted(operand)
-        return f"{self.column} {self.op.replace('_', ' ')} {shown}"
+        template = _TESTS.get(self.op)
+        if template is None:  # i18n: a test without its words: as the mapping names it
+            return f"{self.column} {self.op.replace('_', ' ')} {shown}"
+        return tr(template, column=self.column, operand=shown)
 
     def flat(self) -> tuple[Condition, ...]:
         """This condition and every condition inside it."""
         return (self,) + tuple(c for part in self.parts for c in part.flat())
+
+
+# A condition's test in words (the English as the mapping's key reads: "Naam starts with 'x'").
+_TESTS = {
+    "equals": N_("{column} equals {operand}"),
+    "not_equals": N_("{column} not equals {operand}"),
+    "in": N_("{column} in {operand}"),
+    "not_in": N_("{column} not in {operand}"),
+    "matches": N_("{column} matches {operand}"),
+    "contains": N_("{column} contains {operand}"),
+    "starts_with": N_("{column} starts with {operand}"),
+}
 
 
 def _quoted(value: object) -> str:

@@ -37,7 +37,7 @@ def field_todos(raw: dict[Any, Any], element: Element | None, name: str) -> list
 
 
 def _todos(raw: dict[Any, Any], element: Element | None, name: str) -> Iterator[Found]:
-    doc = f" ({element.doc})" if element is not None and element.doc else ""
+    doc = f" ({tr(element.doc)})" if element is not None and element.doc else ""
     optional = element is None or not element.required
     for key, value in raw.items():
         if key == "map" and isinstance(value, dict):

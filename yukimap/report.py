@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from yukimap import nouns
 from yukimap.errors import UserError, _rows_text
 from yukimap.grouping import (
     count_shown,
@@ -56,20 +57,13 @@ def _table(rows: list[tuple[str, ...]], limit: int = 40) -> list[str]:
     return out
 
 
-# The documents' and their items' names in a summary (yukimap/documents.py keeps them in
-# English, for the reference): said in the run's language here.
-_TITLES = {"sales invoices": N_("sales invoices"), "journals": N_("journals"),  # i18n: keys
-           "petty cash statements": N_("petty cash statements")}
+# The items' names in a summary (yukimap/documents.py keeps them in English, for the
+# reference): said in the run's language here; the documents' titles are nouns.title's.
 _ITEMS = {"lines": N_("lines"), "entries": N_("entries")}
 
 
 def _said(names: dict[str, str], name: str) -> str:
     return tr(names[name]) if name in names else name
-
-
-def said_title(title: str) -> str:
-    """A document type's title ("sales invoices") in the run's language."""
-    return _said(_TITLES, title)
 
 
 def said_items(item_key: str) -> str:
@@ -82,7 +76,7 @@ def format_summary(summary: Summary, source: str, mapping: str, outcome: str) ->
     from yukimap.documents import DOCUMENT_TYPES
 
     target = DOCUMENT_TYPES[summary.target]
-    title = _said(_TITLES, target.title)
+    title = nouns.title(target)
     lines = [tr("{source} -> {title} (mapping {mapping})", source=source, title=title,
                 mapping=mapping)]
     rows = [(tr("rows read"), str(summary.rows_read))]
@@ -210,10 +204,9 @@ def format_receipt(receipt: Receipt) -> str:
     """A send run in a few lines: counts per outcome, Yuki's messages, the calls."""
     from yukimap.documents import DOCUMENT_TYPES
 
-    title = DOCUMENT_TYPES[receipt.target].title
+    title = nouns.title(DOCUMENT_TYPES[receipt.target])
     where = (receipt.administration_name if receipt.administration_name == receipt.administration
              else f"{receipt.administration_name} ({receipt.administration})")
-    title = _said(_TITLES, title)
     file = display_path(receipt.file)
     lines = [tr("dry run: {file} -> {title} for {where}", file=file, title=title, where=where)
              if receipt.dry_run else

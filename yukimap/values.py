@@ -18,7 +18,7 @@ from functools import cache
 
 import polars as pl
 
-from yukimap.i18n import plural, tr
+from yukimap.i18n import N_, plural, tr
 
 DEFAULT_TRUE_WORDS = ("ja", "j", "yes", "y", "true", "waar", "1", "x")
 DEFAULT_FALSE_WORDS = ("nee", "n", "no", "false", "onwaar", "0")
@@ -247,14 +247,15 @@ def parse_integer(text: str, locale: Locale) -> int:
 # "2024-11-30 23:45:10 +0100", "...T23:45:10+01:00", "...Z"); the date is the one written.
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
                       r"(?: ?(?:Z|[+-]\d{2}(?::?\d{2})?))?)?$")
-_HUMAN = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%y": "yy", "%b": "mon", "%B": "month",
-          "%H": "hh", "%M": "mm", "%S": "ss"}
+_HUMAN = {"%d": N_("dd"), "%m": N_("mm"), "%Y": N_("yyyy"), "%y": N_("yy"), "%b": N_("mon"),
+          "%B": N_("month"), "%H": N_("hh"), "%M": N_("mm"), "%S": N_("ss")}
 
 
 def describe_format(fmt: str) -> str:
-    """'%d-%m-%Y' -> 'dd-mm-yyyy', for people who do not read strftime."""
+    """'%d-%m-%Y' -> 'dd-mm-yyyy' (in Dutch 'dd-mm-jjjj'), for people who do not read
+    strftime."""
     for code, word in _HUMAN.items():
-        fmt = fmt.replace(code, word)
+        fmt = fmt.replace(code, tr(word))
     return fmt
 
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from yukimap import nouns
 from yukimap.authoring.columns import Profile, profile_table
 from yukimap.authoring.draft import Draft, draft
 from yukimap.authoring.layout import Layout, find_layout
@@ -25,11 +26,6 @@ from yukimap.values import describe_format
 # them in a checkout and in a wheel; an address on the web would need the internet and a
 # host that always serves the version of the yukimap installed.
 SCHEMA_URL = "./mapping.schema.json"
-
-# The documents' titles in the run's language (documents.py keeps them in English), as
-# report.py says them in a summary.
-_TITLES = {"sales invoices": N_("sales invoices"), "journals": N_("journals"),  # i18n: keys
-           "petty cash statements": N_("petty cash statements")}
 
 _TODO = re.compile(r"(?<![\w'\"])TODO(?![\w'\"])")
 
@@ -127,8 +123,7 @@ def next_steps(text: str, todos: int, export: Path, mapping: str) -> list[str]:
 
 def _head(export: Path, mapping: str, target: str, guess: Guess | None, todos: bool
           ) -> list[str]:
-    title = DOCUMENT_TYPES[target].title
-    title = tr(_TITLES[title]) if title in _TITLES else title
+    title = nouns.title(DOCUMENT_TYPES[target])
     if guess is None:
         said = tr("The target, {target} ({title}), as asked with --target.", target=target,
                   title=title)

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 def run(mapping: str, sample: Path | None = None, online: bool = False,
         administration: str | None = None, refresh: bool = False) -> int:
+    from yukimap import nouns
     from yukimap.grouping import display_path, format_problems
-    from yukimap.report import format_summary, said_title
+    from yukimap.report import format_summary
     from yukimap.schema import (
         administration_used,
         apply_options,
@@ -30,7 +31,7 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
 
     loaded = load_mapping(mapping)
     click.echo(tr("{file}: the mapping is valid ({title}).", file=display_path(loaded.path),
-                  title=said_title(loaded.target.title)))
+                  title=nouns.title(loaded.target)))
     if sample is None:
         if online:
             raise UsageError(tr("--online checks what an export uses: give it with --sample FILE"))

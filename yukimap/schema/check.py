@@ -200,7 +200,7 @@ def check_map(value: Yaml, path: KeyPath, ctx: Ctx, keys: Sequence[Key], what: s
             out[key.name] = key.default if checked is INVALID and not key.required else checked
         elif key.required:
             ctx.fail(path, tr("{what} needs the key '{key}'", what=what, key=key.name),
-                     hint=key.doc or None)
+                     hint=tr(key.doc) if key.doc else None)
             out[key.name] = INVALID
         else:
             out[key.name] = key.default

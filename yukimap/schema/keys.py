@@ -10,6 +10,7 @@ from typing import Any
 
 from yukimap import documents
 from yukimap.documents import DocumentType
+from yukimap.i18n import N_, tr
 from yukimap.model import Balancing
 from yukimap.schema.check import (
     INVALID,
@@ -95,8 +96,9 @@ RULE_CONDITION_KEYS = condition_keys(ignore_case=True)
 # One rule of a field's rules: table.
 RULE_KEYS = (
     Key("when", anything, required=True,
-        doc="a condition, or a list of conditions that must all hold (any: for either)"),
-    Key("value", anything, required=True, doc="the value the field gets when the rule holds"),
+        doc=N_("a condition, or a list of conditions that must all hold (any: for either)")),
+    Key("value", anything, required=True,
+        doc=N_("the value the field gets when the rule holds")),
 )
 
 # The keys of a kind of item (an entry of lines: or entries:) beside its fields.
@@ -150,18 +152,18 @@ FIELD_KEYS = (
 )
 
 SIGN_KEYS = (
-    Key("column", text, required=True, doc="the indicator column"),
-    Key("positive", text_list, required=True, doc="values meaning a positive amount"),
-    Key("negative", text_list, required=True, doc="values meaning a negative amount"),
+    Key("column", text, required=True, doc=N_("the indicator column")),
+    Key("positive", text_list, required=True, doc=N_("values meaning a positive amount")),
+    Key("negative", text_list, required=True, doc=N_("values meaning a negative amount")),
     Key("ignore_case", flag, default=True, doc="match the values regardless of case"),
 )
 
 BALANCING_KEYS = (
-    Key("GLAccount", text, required=True, doc="the account of the balancing entry"),
+    Key("GLAccount", text, required=True, doc=N_("the account of the balancing entry")),
     Key("Description", text, default="Balancing entry (yukimap)",
         doc="the description of the balancing entry"),
     Key("max", anything, required=True,
-        doc="the largest difference to balance; larger ones stay an error"),
+        doc=N_("the largest difference to balance; larger ones stay an error")),
 )
 
 # What a mapping reads, as yukimap mappings groups the shipped ones (in this order).
@@ -170,9 +172,9 @@ PACK_KINDS = ("bank", "webshop", "payment-provider", "till", "cash-book", "other
 # The top of a mapping file. The target's own sections (its document and its items) come
 # after `source`, its options at the end: see top_keys().
 TOP_KEYS = (
-    Key("version", whole(1), required=True, doc="the mapping format version: 1"),
+    Key("version", whole(1), required=True, doc=N_("the mapping format version: 1")),
     Key("target", one_of(*documents.DOCUMENT_TYPES), required=True,
-        doc=f"what to make: {', '.join(documents.DOCUMENT_TYPES)}"),
+        doc=N_("what to make: sales_invoices, journal, petty_cash")),  # DOCUMENT_TYPES
     Key("name", text, default="", doc="the mapping's name, shown by yukimap mappings"),
     Key("description", text, default="",
         doc="what the mapping is for; its first line is shown when it has no name"),
@@ -212,8 +214,9 @@ def balancing(value: Yaml, path: KeyPath, ctx: Ctx) -> Any:
     try:
         limit = parse_decimal(as_text(raw["max"]), Locale(decimal_mark="."))
     except BadValue as exc:
-        return ctx.fail(path + ("max",), f"'{raw['max']}' is {exc.cause}")
+        return ctx.fail(path + ("max",), tr("'{value}' is {cause}", value=raw["max"],
+                                            cause=exc.cause))
     if not re.fullmatch(r"\d+", raw["GLAccount"]):
-        return ctx.fail(path + ("GLAccount",), "not a plain account code", value=raw["GLAccount"],
-                        hint="only the account number, e.g. 2000")
+        return ctx.fail(path + ("GLAccount",), tr("not a plain account code"),
+                        value=raw["GLAccount"], hint=tr("only the account number, e.g. 2000"))
     return Balancing(raw["GLAccount"], raw["Description"], limit)

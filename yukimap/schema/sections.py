@@ -150,7 +150,7 @@ def check_required(target: DocumentType, header: tuple[FieldSpec, ...] | None,
 
 def _element_doc(elements: tuple[Element, ...], name: str) -> str | None:
     element = next((e for e in elements if e.name == name), None)
-    return element.doc or None if element else None
+    return tr(element.doc) if element and element.doc else None
 
 
 def _prefixed(specs: Sequence[FieldSpec], group: str) -> list[FieldSpec]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from yukimap import nouns
 from yukimap.errors import MappingError, Problem, UserError, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Table, is_internal
 from yukimap.grouping import count_shown, format_problems, group_problems
@@ -28,7 +29,7 @@ from yukimap.money import money
 from yukimap.output import check_documents, document_texts
 from yukimap.pipeline import ConversionResult, convert_table
 from yukimap.read import read_table
-from yukimap.report import format_summary, said_items, said_title
+from yukimap.report import format_summary, said_items
 from yukimap.schema import (
     administration_used,
     dry_run_administration,
@@ -194,7 +195,7 @@ def key_path(key: str) -> KeyPath:
 def _summary(summary: Summary, result: ConversionResult, mapping: str) -> Json:
     target = result.mapping.target
     return {
-        "title": said_title(target.title), "header": target.header_key, "item": target.item_key,
+        "title": nouns.title(target), "header": target.header_key, "item": target.item_key,
         "item_title": said_items(target.item_key),
         "documents": summary.documents, "items": summary.items, "rows_read": summary.rows_read,
         "skipped_rows": sum(summary.skipped.values()),

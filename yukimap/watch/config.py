@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from yukimap.errors import MappingError, Problem, UserError
-from yukimap.i18n import plural, tr
+from yukimap.i18n import N_, plural, tr
 from yukimap.limits import limits, over
 from yukimap.schema.check import INVALID, Ctx, Key, check_map, flag, one_of, text, text_list, whole
 from yukimap.yamlsrc import KeyPath, load_yaml_file
@@ -95,12 +95,12 @@ TIMING_KEYS = (
 )
 # i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 ROUTE_KEYS = (
-    Key("name", text, required=True, doc="a short name for logs and status"),
-    Key("folder", text, required=True, doc="the folder files are dropped into"),
+    Key("name", text, required=True, doc=N_("a short name for logs and status")),
+    Key("folder", text, required=True, doc=N_("the folder files are dropped into")),
     Key("patterns", _patterns, default=("*.csv", "*.xlsx", "*.xls"),
         doc="file name patterns (case-insensitive), e.g. ['*.csv']"),
     Key("mapping", text, required=True,
-        doc="mapping file (relative to this config), or a shipped mapping's name"),
+        doc=N_("mapping file (relative to this config), or a shipped mapping's name")),
     Key("administration", text, doc="the Yuki administration, by name or ID"
         " (default: YUKI_ADMINISTRATION)"),
     Key("domain", text, doc="the Yuki domain, for keys that span several domains"),
@@ -108,7 +108,7 @@ ROUTE_KEYS = (
 )
 # i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 HEALTH_KEYS = (
-    Key("port", whole(0, 65535), required=True, doc="port on 127.0.0.1 (0: any free port)"),
+    Key("port", whole(0, 65535), required=True, doc=N_("port on 127.0.0.1 (0: any free port)")),
     Key("scan_age_factor", seconds(1, 100), default=3.0,
         doc="/healthz fails when the last full scan is older than this many rescan"
             " intervals"),
@@ -140,7 +140,7 @@ def _health(value: Any, path: KeyPath, ctx: Ctx) -> Any:
 # i18n: key docs: the JSON Schema's descriptions (also a missing key's hint), as schema/keys.py's
 TOP_KEYS = (
     Key("version", whole(1, 1), default=1, doc="the config format: 1"),
-    Key("routes", _routes, required=True, doc="the folders to watch"),
+    Key("routes", _routes, required=True, doc=N_("the folders to watch")),
     Key("defaults", _defaults, doc="settings for every route (a route's own win)"),
     Key("health", _health, doc="an HTTP endpoint on 127.0.0.1: /healthz and /metrics"),
     Key("state", text, doc="the state folder (default: YUKIMAP_STATE or the platform's)"),
