@@ -11,27 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, build_files, run_cli
+from tests.test_snapshots import MAPPING, NOVEMBER
 
-MAPPING = """\
-version: 1
-target: petty_cash
-source: {delimiter: ";", decimal_mark: ",", date_format: "%d-%m-%Y"}
-statement: {CashAccount: "1000", OpeningBalance: "100.00"}
-lines:
-  Date: {column: Datum}
-  Description: {column: Omschrijving}
-  Amount: {debit: Ontvangst, credit: Uitgave}
-  OffsetAccount: {column: Categorie, map: {Omzet: "8000", Porti: "4320"}}
-"""
-NOVEMBER = """\
-Datum;Omschrijving;Ontvangst;Uitgave;Categorie
-01-11-2024;Verkoop;12,50;;Omzet
-02-11-2024;Postzegels;;3,10;Porti
-"""
 
 
 @pytest.fixture
 def kas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """The petty cash mapping and export of the snapshot tests, in a folder of their own."""
     monkeypatch.chdir(tmp_path)
     return build_files(tmp_path, {"kas.yaml": MAPPING, "november.csv": NOVEMBER})
 
