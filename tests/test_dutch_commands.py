@@ -14,7 +14,6 @@ from tests.conftest import REPO, build_files, run_cli
 from tests.test_snapshots import MAPPING, NOVEMBER
 
 
-
 @pytest.fixture
 def kas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """The petty cash mapping and export of the snapshot tests, in a folder of their own."""
