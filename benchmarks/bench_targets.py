@@ -81,7 +81,7 @@ def environment() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "yukimap-bench-pycache")
-    # 10M rows make a 4.7 GB document, over the default bound on what a template may write;
+    # 10M rows make a 4.6 GB document, over the default bound on what a template may write;
     # a user with such a file raises it the same way (README: Limits).
     env.setdefault("YUKIMAP_MAX_OUTPUT_MB", "16384")
     return env
