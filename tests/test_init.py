@@ -392,3 +392,20 @@ def test_init_leaves_a_schema_already_beside_the_mapping_alone(tmp_path: Path) -
     assert (result.code, result.stderr) == (0, "")
     assert "mapping.schema.json" not in result.stdout
     assert ours.read_text(encoding="utf-8") == "{}\n"
+
+
+def test_what_tells_a_journal_apart_when_names_do_not() -> None:
+    """A payment provider's fees or payout tell a journal; without telling names (a file
+    without column names, or names in another language) a column of IBANs tells a bank
+    statement; names that tell another target win over IBANs in the values."""
+    from yukimap.authoring.synonyms import guess_target
+
+    assert guess_target(["Date", "Description", "Gross", "Fee", "Net", "Balance"]).target \
+        == "journal"
+    assert guess_target(["created_utc", "currency", "gross", "fee", "net", "description"]) \
+        .target == "journal"
+    headerless = ["A", "B", "C", "D"]
+    assert guess_target(headerless).target != "journal"
+    assert guess_target(headerless, ["B"]).target == "journal"
+    sales = ["Factuurnummer", "Datum", "Klant", "IBAN", "Omschrijving", "Aantal", "Prijs"]
+    assert guess_target(sales, ["IBAN"]).target == "sales_invoices"

@@ -312,6 +312,9 @@ def _bank_entries(d: _Drafter, counter: str) -> list[Entry]:
                                                            " e.g. 1100"))
     other = dict(own)
     other["GLAccount"] = ("", "")
+    for key, (value, _comment) in own.items():  # the counter entry's copies are TODOs too
+        if key not in ("GLAccount", "Amount") and TODO in str(value):
+            d.todo(f"entries[1].{key}")
     amount = own["Amount"][0]
     if isinstance(amount, Flow):  # its TODOs are the counter entry's to fill in too
         amount = Flow({k: d.todo(f"entries[1].Amount.{k}") if v == TODO else v

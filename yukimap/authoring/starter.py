@@ -49,9 +49,16 @@ def starter_mapping(export: Path, target: str | None = None,
     layout = find_layout(export)
     table = layout.table
     profiles = {p.name: p for p in profile_table(table)}
-    guess = guess_target(table.columns) if target is None else None
+    ibans = [p.name for p in profiles.values() if p.ibans]
+    guess = guess_target(table.columns, ibans) if target is None else None
     chosen = target or (guess.target if guess else "")
     found = match(table.columns, chosen)
+    if chosen == "journal" and "bank.Counter@iban" not in found:
+        # no column is named as the counter account: one whose values are several IBANs is it
+        counter = next((p.name for p in profiles.values()
+                        if p.ibans and p.distinct > 1 and p.name not in found.values()), None)
+        if counter is not None:
+            found["bank.Counter@iban"] = counter
     drafted = draft(chosen, table, profiles, found)
     lines = _head(export, mapping_name, chosen, guess, bool(drafted.todos))
     lines += _columns(layout, profiles, drafted)

@@ -146,7 +146,8 @@ SALES = (
 
 JOURNAL = (
     _role("entries.EntryDate", "Boekdatum", "Datum", "Date", "Transactiedatum", "Entry date",
-          "Journaaldatum", "Rentedatum", "Valutadatum"),
+          "Journaaldatum", "Rentedatum", "Valutadatum", "Date de comptabilisation",
+          "Date comptable", "Date valeur"),
     _role("entries.GLAccount", "Grootboekrekening", "Grootboek", "Grootboekrek", "GB-rekening",
           "GL account", "Account", "Rekeningcode", core=True),
     _role("entries.Amount@debit", "Debet", "Debit", "Dr", core=True),
@@ -154,19 +155,30 @@ JOURNAL = (
     _role("entries.Amount@sign", "Af Bij", "Af/Bij", "Bij/Af", "Debet/Credit", "Credit/Debet",
           "D/C", "C/D", "Debit/Credit", "Credit/Debit", "Richting", "Direction", core=True),
     _role("entries.Amount", "Bedrag", "Amount", "Transactiebedrag", "Mutatiebedrag",
-          "Boekingsbedrag", "Transaction amount", "Omzet", "Dagomzet", "Revenue"),
+          "Boekingsbedrag", "Transaction amount", "Omzet", "Dagomzet", "Revenue", "Montant",
+          "Bruto", "Brutobedrag", "Gross", "Gross amount"),
     _role("entries.Description", "Omschrijving", "Mededelingen", "Description", "Omschr",
-          "Toelichting", "Memo", "Boekingsomschrijving"),
+          "Toelichting", "Memo", "Boekingsomschrijving", "Communications", "Communication",
+          "Libelle"),
     _role("entries.ContactName", "Relatie", "Naam", "Naam / Omschrijving", "Tegenpartij",
           "Naam tegenpartij", "Naam tegenrekening", "Tegenrekeninghouder", "Contact",
-          "Counterparty", "Counterparty name", "Name"),
+          "Counterparty", "Counterparty name", "Name", "Nom contrepartie contient",
+          "Nom de la contrepartie", "Contrepartie"),
     _role("entries.ContactCode", "Relatiecode", "Relatienummer", "Contact code"),
     _role("journal.ProjectCode", "Projectcode", "Project code", "Project"),
     _role("bank.Account@iban", "Rekening", "IBAN", "IBAN/BBAN", "Rekeningnummer",
-          "Eigen rekening", "Account number", core=True),
+          "Eigen rekening", "Account number", "Compte", "Numero de compte", core=True),
     _role("bank.Counter@iban", "Tegenrekening", "Tegenrekening IBAN", "IBAN tegenrekening",
-          "Tegenrekening IBAN/BBAN", "Tegenrekeningnummer", "Counter account",
-          "Counterparty account", "Counterparty IBAN", core=True),
+          "Tegenrekening IBAN/BBAN", "Tegenrekeningnummer", "Rekeningnummer tegenpartij",
+          "IBAN tegenpartij", "Rekening tegenpartij", "Counter account", "Counterparty account",
+          "Counterparty IBAN", "Consumer bank account", "Compte contrepartie",
+          "Compte de la contrepartie", core=True),
+    # A payment provider's report (PayPal, Stripe, Mollie): its fees and what it pays out
+    # are booked as a journal; no other kind of export has them.
+    _role("payout.Fee", "Kosten", "Transactiekosten", "Fee", "Fees", "Transaction fee",
+          "Commissie", "Commission", core=True),
+    _role("payout.Net", "Netto", "Nettobedrag", "Net", "Net amount", "Settlement amount",
+          "Uitbetaald bedrag", "Payout amount", core=True),
 )
 
 PETTY_CASH = (
@@ -232,24 +244,31 @@ class Guess:
 NEEDED = {
     "sales_invoices": (("invoice.Reference",), ("invoice.Date",), ("lines.ProductQuantity",),
                        ("lines.Product.Description",), ("lines.Product.SalesPrice",)),
-    "journal": (("entries.EntryDate",), ("entries.GLAccount", "bank.Counter@iban"),
+    "journal": (("entries.EntryDate",),
+                ("entries.GLAccount", "bank.Counter@iban", "payout.Fee", "payout.Net"),
                 ("entries.Amount", "entries.Amount@debit", "entries.Amount@credit")),
     "petty_cash": (("lines.Date",),
                    ("lines.Amount", "lines.Amount@debit", "lines.Amount@credit")),
 }
 
 
-def guess_target(headers: Sequence[str]) -> Guess:
+def guess_target(headers: Sequence[str], iban_columns: Sequence[str] = ()) -> Guess:
     """The target whose fields the headers name most, a telling field counting twice. A
     target none of whose telling fields is named comes after those with one; among such
     targets, the one the headers give most of what it needs comes first (an export with a
     date, a VAT rate and an amount, but no invoice number, quantity, product or price, is a
-    journal sooner than sales invoices)."""
+    journal sooner than sales invoices). When no header tells (a file without column names,
+    or names in another language), a column of account numbers (`iban_columns`: every value
+    an IBAN) tells a bank statement: a journal."""
+    named = {target: match(headers, target) for target in ROLES}
+    if iban_columns and not any(role.core and role.name in named[target]
+                                for target, roles in ROLES.items() for role in roles):
+        named["journal"] = {**named["journal"], "bank.Counter@iban": iban_columns[0]}
     scores: dict[str, int] = {}
     telling: set[str] = set()
     covered: dict[str, float] = {}
     for target, roles in ROLES.items():
-        found = match(headers, target)
+        found = named[target]
         scores[target] = sum(2 if role.core else 1 for role in roles if role.name in found)
         if any(role.core and role.name in found for role in roles):
             telling.add(target)
