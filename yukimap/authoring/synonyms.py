@@ -144,6 +144,7 @@ SALES = (
     _role("lines.AccrualInterval", "Accrual interval", "Maanden per periode"),
 )
 
+# i18n: the column names exports use (data matched, in every language they come in)
 JOURNAL = (
     _role("entries.EntryDate", "Boekdatum", "Datum", "Date", "Transactiedatum", "Entry date",
           "Journaaldatum", "Rentedatum", "Valutadatum", "Date de comptabilisation",
@@ -181,6 +182,7 @@ JOURNAL = (
           "Uitbetaald bedrag", "Payout amount", core=True),
 )
 
+# i18n: the column names exports use (data matched, in every language they come in)
 PETTY_CASH = (
     _role("lines.Date", "Datum", "Date", "Transactiedatum", "Datum transactie", "Boekdatum"),
     _role("lines.Amount@debit", "Ontvangst", "Ontvangsten", "Ontvangen", "Inkomsten", "In",
