@@ -166,3 +166,29 @@ def test_no_secret_reaches_the_hot_folder_page(hot: HotFolders, tmp_path: Path,
         studio.get(f"/?token={TOKEN}", follow_redirects=False)
         body = json.dumps(studio.get("/api/watch").json())
     assert key not in body
+
+
+def test_retry_moves_the_rejected_rows_aside_with_the_reasons(client: TestClient,
+                                                              hot: HotFolders) -> None:
+    """A partly refused file's rows file (named in its .error.json) goes aside with its
+    reasons: once the whole file is sent again, those rows are no longer to fix."""
+    failed = hot.config.routes[0].folder / "failed"
+    (failed / "bad-date.csv.error.json").write_text(
+        '{"stage": "sending", "rejected_file": "bad-date.rejected.csv"}')
+    (failed / "bad-date.rejected.csv").write_text("Bestelnummer\n501\n")
+    answer = client.post("/api/watch/retry", json={"route": "shop", "file": "bad-date.csv"})
+    assert answer.status_code == 200
+    assert answer.json()["reasons_moved_to"] == [
+        "failed/retried/bad-date.csv.error.txt", "failed/retried/bad-date.csv.error.json",
+        "failed/retried/bad-date.rejected.csv"]
+    assert sorted(p.name for p in failed.iterdir()) == ["retried"]
+
+
+def test_retry_moves_no_file_the_error_json_names_outside_failed(client: TestClient,
+                                                                 hot: HotFolders) -> None:
+    failed = hot.config.routes[0].folder / "failed"
+    (failed / "bad-date.csv.error.json").write_text('{"rejected_file": "../../m.yaml"}')
+    answer = client.post("/api/watch/retry", json={"route": "shop", "file": "bad-date.csv"})
+    assert answer.status_code == 200
+    assert (failed.parent.parent / "m.yaml").is_file()
+    assert "failed/retried/m.yaml" not in answer.json()["reasons_moved_to"]

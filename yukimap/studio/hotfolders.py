@@ -16,6 +16,7 @@ state becomes GONE ("taken out by a person"), so status no longer counts it as f
 
 from __future__ import annotations
 
+import json
 import stat
 import time
 from dataclasses import dataclass
@@ -87,10 +88,10 @@ class HotFolders:
         row = self._failed_row(source)
         target = unique(route.folder, Path(row.name).name if row is not None else file)
         move(source, target)
+        rows = _rejected_rows(failed, file)  # named in the .error.json, read before it moves
         aside = []
-        for suffix in REASON_SUFFIXES:
-            note = failed / (file + suffix)
-            if note.is_file() and not note.is_symlink():
+        for note in [failed / (file + suffix) for suffix in REASON_SUFFIXES] + [rows]:
+            if note is not None and note.is_file() and not note.is_symlink():
                 moved = unique(failed / RETRIED, note.name)
                 move(note, moved)
                 aside.append(f"{FAILED}/{RETRIED}/{moved.name}")
@@ -185,6 +186,19 @@ def _reason_text(note: Path) -> str | None:
         return None
     shown = data[: REASON_KB * 1024].decode("utf-8", "replace")
     return shown + ("\n…" if len(data) > REASON_KB * 1024 else "")
+
+
+def _rejected_rows(failed: Path, file: str) -> Path | None:
+    """The rows Yuki refused, which the daemon wrote beside a partly refused file for a
+    person to fix (its .error.json names them): stale once the whole file is retried."""
+    try:
+        told = json.loads((failed / (file + ".error.json")).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = told.get("rejected_file") if isinstance(told, dict) else None
+    if not isinstance(name, str) or name != Path(name).name or name.startswith("."):
+        return None
+    return failed / name
 
 
 def _plain_name(file: str) -> str:
