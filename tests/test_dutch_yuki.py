@@ -146,7 +146,7 @@ def test_the_daemon_writes_dutch_reason_files(dutch_watch: Watch) -> None:
     dutch_watch.wait_archived(2)
     note = next(p for p in archived.parent.iterdir() if p.name.endswith(".note.txt"))
     assert note.read_text().splitlines()[0] == (
-        "again.csv: niets nieuws: alle 1 document(en) zijn al eerder verstuurd.")
+        "again.csv: niets nieuws: het ene document is al eerder verstuurd.")
     assert not (archived.parent / "orders.csv.note.txt").exists()  # sent: no note
 
 
@@ -163,7 +163,7 @@ def test_the_daemon_says_in_dutch_what_yuki_refused(dutch_watch: Watch) -> None:
     dutch_watch.wait_failed(1)
     reason = (dutch_watch.inbox / "failed" / "orders.csv.error.txt").read_text().splitlines()
     assert "Fase:           versturen: Yuki heeft documenten geweigerd" in reason
-    assert "Wat:            Yuki heeft 1 van 3 document(en) geweigerd" in reason
+    assert "Wat:            Yuki heeft 1 van 3 documenten geweigerd" in reason
     assert "Rijen:          4, 5" in reason
     assert "Geweigerde rijen, klaar om te verbeteren: orders.rejected.csv" in reason
     facts = json.loads((dutch_watch.inbox / "failed" / "orders.csv.error.json").read_text())
@@ -171,4 +171,4 @@ def test_the_daemon_says_in_dutch_what_yuki_refused(dutch_watch: Watch) -> None:
     status = [line.strip() for line in dutch_watch.status_text()]
     assert any(line.startswith("route shop (") and line.endswith(
         "): 0 in de rij, 0 wachtend, 1 mislukt, 0 gearchiveerd") for line in status)
-    assert "mislukt: orders.csv: Yuki heeft 1 van 3 document(en) geweigerd" in status
+    assert "mislukt: orders.csv: Yuki heeft 1 van 3 documenten geweigerd" in status

@@ -33,7 +33,7 @@ from yukimap.errors import (
     UserError,
     YukiError,
 )
-from yukimap.i18n import N_, tr
+from yukimap.i18n import N_, plural, tr
 from yukimap.send import ALREADY_SENT, AWAITING, NOT_SENT, Receipt, rejected_rows
 from yukimap.sendlog import REJECTED, SENT, UNKNOWN
 
@@ -107,9 +107,12 @@ def _from_receipt(receipt: Receipt, ctx: Context) -> Fate:
     awaiting = counts.get(AWAITING, 0) + counts.get(UNKNOWN, 0)
     if awaiting:
         return Fate(WAIT, N_("sending"),
-                    tr("{count} document(s) went to Yuki but no answer came back: yukimap"
-                       " cannot tell whether Yuki booked them, and never sends them again"
-                       " blindly", count=awaiting),
+                    plural(awaiting, "1 document(s) went to Yuki but no answer came back:"
+                           " yukimap cannot tell whether Yuki booked them, and never sends"
+                           " them again blindly",
+                           "{count} document(s) went to Yuki but no answer came back: yukimap"
+                           " cannot tell whether Yuki booked them, and never sends them again"
+                           " blindly"),
                     details=_listed(receipt, (AWAITING, UNKNOWN)),
                     next_step=tr("check them in Yuki, then decide: `yukimap status` lists"
                                  " them; `yukimap resolve ID --sent` (it is in Yuki) or"
@@ -121,8 +124,8 @@ def _from_receipt(receipt: Receipt, ctx: Context) -> Fate:
     rejected = counts.get(REJECTED, 0)
     if rejected:
         return Fate(FAIL, N_("sending: Yuki refused documents"),
-                    tr("Yuki refused {count} of {total} document(s)", count=rejected,
-                       total=len(receipt.documents)),
+                    plural(len(receipt.documents), "Yuki refused {refused} of 1 document(s)",
+                           "Yuki refused {refused} of {count} document(s)", refused=rejected),
                     details=_listed(receipt, (REJECTED,)), rows=tuple(rejected_rows(receipt)),
                     next_step=tr("the accepted documents are booked and are never sent again."
                                  " Fix the rows Yuki refused (they are in the .rejected file"
@@ -134,13 +137,16 @@ def _from_receipt(receipt: Receipt, ctx: Context) -> Fate:
         return Fate(ARCHIVE, N_("done"),
                     tr("the file holds no documents (every row was skipped)"), **common)
     if not sent:
-        return Fate(ARCHIVE, N_("done"), tr("nothing new: all {count} document(s) were sent"
-                                            " before", count=counts.get(ALREADY_SENT, 0)),
+        return Fate(ARCHIVE, N_("done"),
+                    plural(counts.get(ALREADY_SENT, 0), "nothing new: all 1 document(s) were"
+                           " sent before", "nothing new: all {count} document(s) were sent"
+                           " before"),
                     details=_listed(receipt, (ALREADY_SENT,)), **common)
     before = counts.get(ALREADY_SENT, 0)
-    reason = (tr("{count} document(s) sent to Yuki ({before} sent before)", count=sent,
-                 before=before) if before else
-              tr("{count} document(s) sent to Yuki", count=sent))
+    reason = (plural(sent, "1 document(s) sent to Yuki ({before} sent before)",
+                     "{count} document(s) sent to Yuki ({before} sent before)", before=before)
+              if before else
+              plural(sent, "1 document(s) sent to Yuki", "{count} document(s) sent to Yuki"))
     return Fate(ARCHIVE, N_("done"), reason, **common)
 
 
@@ -155,12 +161,14 @@ def _stopped(receipt: Receipt, ctx: Context, common: dict[str, Any]) -> Fate:
     waiting = receipt.counts().get(NOT_SENT, 0)
     why = receipt.stopped or tr("the run stopped")
     if ctx.budget_left == 0:
-        return Fate(WAIT, N_("sending"), tr("{count} document(s) wait for the daily call limit"
-                                            " to reset: {why}", count=waiting, why=why),
+        return Fate(WAIT, N_("sending"),
+                    plural(waiting, "1 document(s) wait for the daily call limit to reset:"
+                           " {why}", "{count} document(s) wait for the daily call limit to"
+                           " reset: {why}", why=why),
                     next_step=tr("nothing to do: it goes on by itself"),
                     wait=LIMIT, until=ctx.resets_at, **common)
-    return Fate(WAIT, N_("sending"), tr("{count} document(s) not sent yet: {why}",
-                                        count=waiting, why=why),
+    return Fate(WAIT, N_("sending"), plural(waiting, "1 document(s) not sent yet: {why}",
+                                            "{count} document(s) not sent yet: {why}", why=why),
                 next_step=tr("nothing to do: it is tried again by itself"),
                 wait=RETRY, until=backoff(ctx), **common)
 
