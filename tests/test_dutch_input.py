@@ -55,7 +55,7 @@ def test_a_wrong_delimiter_in_dutch() -> None:
     result = dutch("convert", "semi.csv", "-m", mapping('{delimiter: ","}'), "--dry-run")
     assert result.code == 1, result.stderr
     lines = result.stderr.splitlines()
-    assert headline(lines[0]) == "2 rij(en) van semi.csv hebben meer velden dan de kopregel (1)"
+    assert headline(lines[0]) == "2 rijen van semi.csv hebben meer velden dan de kopregel (1)"
     assert lines[1] == ('  oplossing: dit bestand gebruikt ";" tussen de kolommen: zet'
                         ' delimiter: ";" onder source:')
 

@@ -78,7 +78,9 @@ def _done(chosen: list[Entry], decided: str, sent: bool) -> str:
                 tr("{label} is now {state}; the next `send` of its file sends it", label=label,
                    state=decided))
     if sent:
-        return tr("{count} document(s) are now {state}; they will not be sent again",
-                  count=len(chosen), state=decided)
-    return tr("{count} document(s) are now {state}; the next `send` of their files sends them",
-              count=len(chosen), state=decided)
+        return plural(len(chosen), "1 document(s) are now {state}; they will not be sent again",
+                      "{count} document(s) are now {state}; they will not be sent again",
+                      state=decided)
+    return plural(len(chosen), "1 document(s) are now {state}; the next `send` of their files"
+                  " sends them", "{count} document(s) are now {state}; the next `send` of their"
+                  " files sends them", state=decided)

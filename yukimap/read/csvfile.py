@@ -13,7 +13,7 @@ import polars as pl
 
 from yukimap.errors import Problem, SourceError, Where, column_letter
 from yukimap.frames import ROW, Table
-from yukimap.i18n import tr
+from yukimap.i18n import plural, tr
 from yukimap.limits import MB, limits
 from yukimap.model import Source
 from yukimap.read.encoding import decode, encoding_doubts
@@ -213,7 +213,8 @@ def _first_text_hint(data: bytes, pos: int, first_row: int, quote: str | None) -
 
 def _too_few_rows(name: str, rows: int, header_row: int) -> NoReturn:
     raise SourceError(
-        tr("the header should be on row {row}, but {where} has only {count} row(s)",
-           row=header_row, where=name, count=rows),
+        plural(rows, "the header should be on row {row}, but {where} has only 1 row(s)",
+               "the header should be on row {row}, but {where} has only {count} row(s)",
+               row=header_row, where=name),
         hint=tr("set header_row: under source: to the row with the column names"),
     )

@@ -18,7 +18,7 @@ import polars as pl
 
 from yukimap.errors import Problem, SourceError, Where, column_letter
 from yukimap.frames import ROW, Table
-from yukimap.i18n import tr
+from yukimap.i18n import plural, tr
 from yukimap.model import Source
 from yukimap.read import cfb, scan
 from yukimap.read.extent import Extents
@@ -118,8 +118,10 @@ def _headerless(grid: pl.DataFrame, absolute: list[int], source: Source, name: s
                               for (a, _), f in zip(beyond, filled)]).alias("letter"))
         if hits.height:
             raise SourceError(
-                tr("{count} row(s) of {where} have cells beyond the {width} columns"
-                   " columns: under source: names", count=hits.height, where=where, width=width),
+                plural(hits.height, "1 row(s) of {where} have cells beyond the {width} columns"
+                       " columns: under source: names", "{count} row(s) of {where} have cells"
+                       " beyond the {width} columns columns: under source: names", where=where,
+                       width=width),
                 hint=tr("add a name to columns: for each column of the sheet, in order"),
                 problems=[Problem(tr("a cell beyond the columns named"),
                                   Where(file=name, sheet=sheet, rows=(row,)),
@@ -213,8 +215,9 @@ def _excel_text(cell: pl.Expr) -> pl.Expr:
 def _excel_header(grid: pl.DataFrame, where: str, header_row: int) -> list[str | None]:
     if header_row > grid.height:
         raise SourceError(
-            tr("the header should be on row {row}, but {where} has only {count} row(s)",
-               row=header_row, where=where, count=grid.height),
+            plural(grid.height, "the header should be on row {row}, but {where} has only 1"
+                   " row(s)", "the header should be on row {row}, but {where} has only {count}"
+                   " row(s)", row=header_row, where=where),
             hint=tr("set header_row: under source: to the row with the column names"),
         )
     cells = [None if c is None or not c.strip() else c for c in grid.row(header_row - 1)]
@@ -287,8 +290,9 @@ def _sheet_index(sheets: list[str], wanted: str | int | None, name: str) -> int:
         if 1 <= wanted <= len(sheets):
             return wanted - 1
         raise SourceError(
-            tr("there is no sheet {wanted} in {name}: it has {count} sheet(s): {listing}",
-               wanted=wanted, name=name, count=len(sheets), listing=listing),
+            plural(len(sheets), "there is no sheet {wanted} in {name}: it has 1 sheet(s):"
+                   " {listing}", "there is no sheet {wanted} in {name}: it has {count} sheet(s):"
+                   " {listing}", wanted=wanted, name=name, listing=listing),
             hint=tr("set sheet: to a number from 1 to {count} (or a name) under source:",
                     count=len(sheets)),
         )

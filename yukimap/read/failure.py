@@ -11,7 +11,7 @@ import polars as pl
 
 from yukimap.errors import Problem, SourceError, Where
 from yukimap.frames import ROW, delimiter_hint
-from yukimap.i18n import tr
+from yukimap.i18n import plural, tr
 from yukimap.read.sniff import label
 
 
@@ -45,8 +45,9 @@ def explain_failure(
             for row, fields in too_long.select(ROW, "fields").iter_rows()
         ]
         raise SourceError(
-            tr("{count} row(s) of {name} have more fields than the header ({width})",
-               count=len(problems), name=name, width=width),
+            plural(len(problems), "1 row(s) of {name} have more fields than the header ({width})",
+                   "{count} row(s) of {name} have more fields than the header ({width})",
+                   name=name, width=width),
             hint=delimiter_hint(other) or tr("check the delimiter ({delimiter}) and the quotes on"
                                              " those rows: a value that contains {delimiter} must"
                                              " be in quotes", delimiter=label(delimiter)),
@@ -65,7 +66,8 @@ def explain_failure(
     odd = records.filter(pl.col("odd_quotes"))[ROW].to_list()
     if quote and odd:
         raise SourceError(
-            tr("{count} row(s) of {name} have badly quoted values", count=len(odd), name=name),
+            plural(len(odd), "1 row(s) of {name} have badly quoted values",
+                   "{count} row(s) of {name} have badly quoted values", name=name),
             hint=delimiter_hint(other) or tr("a value in quotes ({quote}) must be quoted as a"
                                              " whole, with any {quote} inside it doubled; or add"
                                              ' quote: "" under source: if {quote} is ordinary'
@@ -97,8 +99,10 @@ def check_widths(body: bytes, name: str, delimiter: str, quote: str | None, widt
                 Where(file=name, rows=(row,)), value=tr("{count} fields", count=fields))
         for row, fields in wrong.select(ROW, "fields").iter_rows()]
     raise SourceError(
-        tr("{count} row(s) of {name} do not have the {width} fields columns: under source: names",
-           count=len(problems), name=name, width=width),
+        plural(len(problems),
+               "1 row(s) of {name} do not have the {width} fields columns: under source: names",
+               "{count} row(s) of {name} do not have the {width} fields columns: under source:"
+               " names", name=name, width=width),
         hint=tr("check columns: under source: (one name for each column of the file, in order)"
                 " and the delimiter ({delimiter}) and quotes on those rows",
                 delimiter=label(delimiter)),

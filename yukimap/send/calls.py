@@ -20,7 +20,7 @@ from yukimap.errors import (
     TransientError,
     YukiError,
 )
-from yukimap.i18n import tr
+from yukimap.i18n import plural, tr
 from yukimap.send import record
 from yukimap.send.plan import Planned
 from yukimap.send.reconcile import reconcile
@@ -38,9 +38,11 @@ class Calls:
     def so_far(self) -> str:
         if not self.count:
             return tr("nothing was sent")
-        return tr("{count} call(s) with documents went out before this: what is recorded"
-                  " as sent is not sent again, and `yukimap status` lists any outcome unknown",
-                  count=self.count)
+        return plural(self.count, "1 call(s) with documents went out before this: what is"
+                      " recorded as sent is not sent again, and `yukimap status` lists any"
+                      " outcome unknown", "{count} call(s) with documents went out before"
+                      " this: what is recorded as sent is not sent again, and `yukimap status`"
+                      " lists any outcome unknown")
 
 
 @dataclass
