@@ -30,7 +30,6 @@ from yukimap.values import (
     date_format_hint,
     decimal_texts,
     over_unique,
-    parse_date,
 )
 
 
@@ -265,20 +264,9 @@ def _date_hints(spec: FieldSpec, values: pl.Series,
     rule out)."""
     if spec.kind != "date" or spec.lookup is not None:
         return {}
-    not_a_date = _not_a_date(spec.locale)
-    texts = [v for v in values.to_list() if failures[v].cause == not_a_date]
+    texts = [v for v in values.to_list() if failures[v].kind in ("date", "date_format")]
     hint = date_format_hint(texts, spec.locale.date_formats) if texts else None
     return {failures[texts[0]].cause: hint} if hint else {}
-
-
-def _not_a_date(locale: Locale) -> str | None:
-    """The cause of a value that is not a date in the formats given, as values.py words it
-    (in the current language: compared to causes, never to an English text)."""
-    try:
-        parse_date("?", locale)
-    except BadValue as exc:
-        return exc.cause
-    return None
 
 
 # --- modifiers ----------------------------------------------------------------------------
