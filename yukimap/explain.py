@@ -25,6 +25,7 @@ from yukimap.mapping.context import Context, file_locale
 from yukimap.mapping.fields import field_values
 from yukimap.mapping.rowenv import RowEnv
 from yukimap.model import Column, Constant, DebitCredit, Expression, FieldSpec, Mapping, Rules
+from yukimap.values import either
 
 Cell = tuple[int, str, "str | None"]  # (row, column, letter) of a cell a step reads
 
@@ -110,14 +111,6 @@ def explain(table: Table, mapping: Mapping, reference: str | None = None,
 DOCUMENT = "document"  # i18n: the place of a document's own fields, a key (shown translated)
 
 
-def _either(items: list[str]) -> str:
-    """'a', 'a or b', 'a or b or c'."""
-    text = items[0]
-    for item in items[1:]:
-        text = tr("{first} or {second}", first=text, second=item)
-    return text
-
-
 def _rows(frame: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
     return frame.filter(pl.col(ROW).is_in(rows))
 
@@ -129,7 +122,7 @@ def _document(mapped: Mapped, reference: str, target: DocumentType, file: str) -
             return int(doc)
     close = difflib.get_close_matches(reference, [k for k in keys if k], n=3)
     document = nouns.document(target)
-    hint = (tr("did you mean {names}?", names=_either(list(map(repr, close)))) if close else
+    hint = (tr("did you mean {names}?", names=either(list(map(repr, close)))) if close else
             tr("the first {documents} are {keys}", documents=nouns.documents(target),
                keys=", ".join(map(repr, keys[:3]))) if keys else
             tr("the file makes no {document}", document=document))
@@ -161,7 +154,7 @@ def _field_hint(mapping: Mapping, field: str) -> str:
     names += [f"{target.item_key}.{s.name}" for item in mapping.items for s in item.fields]
     close = difflib.get_close_matches(field, list(dict.fromkeys(names)), n=3, cutoff=0.5)
     if close:
-        return tr("did you mean {names}?", names=_either(list(map(repr, close))))
+        return tr("did you mean {names}?", names=either(list(map(repr, close))))
     return tr("the mapping's fields are {names}", names=", ".join(names[:12]))
 
 
@@ -280,7 +273,7 @@ def _read_text(ctx: Context, spec: FieldSpec) -> str:
         return tr("read as a number")
     if spec.kind == "date":
         if locale.date_formats:
-            return tr("read as a date ({formats})", formats=_either(list(locale.date_formats)))
+            return tr("read as a date ({formats})", formats=either(list(locale.date_formats)))
         return tr("read as a date")
     reading = _READ_AS.get(spec.kind)
     return tr(reading) if reading else tr("read as {kind}", kind=spec.kind)

@@ -33,6 +33,7 @@ from yukimap.errors import Problem
 from yukimap.i18n import tr
 from yukimap.settings import ensure_state_dir
 from yukimap.usage import DocumentUsage
+from yukimap.values import either
 from yukimap.yuki_results import GLAccount, VATCode
 
 if TYPE_CHECKING:
@@ -98,10 +99,10 @@ def _vat_problem(vat_type: int, percentage: Decimal, codes: Sequence[VATCode]) -
     same_rate = sorted({str(c.type) for c in codes if c.percentage == percentage})
     if same_type:
         advice = tr("VAT type {type} is {percentages} in this administration", type=vat_type,
-                    percentages=_either(same_type))
+                    percentages=either(same_type))
     elif same_rate:
         advice = tr("{percentage}% is VAT type {types} in this administration",
-                    percentage=percentage, types=_either(same_rate))
+                    percentage=percentage, types=either(same_rate))
     else:
         advice = tr("active VAT codes: {codes}", codes=", ".join(
             tr("type {type} = {percentage}% ({description})", type=c.type,
@@ -112,14 +113,6 @@ def _vat_problem(vat_type: int, percentage: Decimal, codes: Sequence[VATCode]) -
         value=f"VATType {vat_type}, VATPercentage {percentage}",
         hint=tr("{advice}; Yuki would fail the invoice with '{refusal}'", advice=advice,
                 refusal=refusal))
-
-
-def _either(items: list[str]) -> str:
-    """'a', 'a or b', 'a or b or c'."""
-    text = items[0]
-    for item in items[1:]:
-        text = tr("{first} or {second}", first=text, second=item)
-    return text
 
 
 # --- the per-day cache -----------------------------------------------------------------

@@ -17,7 +17,7 @@ from yukimap.authoring.synonyms import Guess, guess_target, match
 from yukimap.authoring.yamltext import render, scalar
 from yukimap.documents import DOCUMENT_TYPES
 from yukimap.i18n import N_, plural, tr
-from yukimap.values import describe_format
+from yukimap.values import describe_format, either
 
 # Where editors find the JSON Schema of the mapping format (yaml-language-server): a path
 # relative to the mapping, to the schema file beside it (init writes one there, as
@@ -140,8 +140,7 @@ def _head(export: Path, mapping: str, target: str, guess: Guess | None, todos: b
         how = tr("a sure one") if guess.sure else (
             tr("not a sure one: no column tells the kinds apart") if not guess.telling
             else tr("not a sure one"))
-        first, second = (t for t in DOCUMENT_TYPES if t != target)
-        others = tr("{first} or {second}", first=first, second=second)
+        others = either([t for t in DOCUMENT_TYPES if t != target])
         said = tr("The target, {target} ({title}), is a guess from the column names, {how}"
                   " (points: {points}); for another: --target {others}.", target=target,
                   title=title, how=how, points=points, others=others)
