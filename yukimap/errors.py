@@ -142,6 +142,15 @@ class SourceError(UserError):
     """The input file cannot be read: encoding, damaged workbook, empty file."""
 
 
+class EmptyHeaderRow(SourceError):
+    """The sheet's row for the column names is empty; `first_text` is the first row with
+    text (the hint names it), for a caller that looks there instead (init)."""
+
+    def __init__(self, message: str, *, first_text: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.first_text = first_text
+
+
 class DataError(UserError):
     """Values in the input file do not fit the mapping; `problems` lists every one."""
 

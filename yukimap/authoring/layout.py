@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import codecs
 import csv
-import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from yukimap.authoring.columns import is_value
-from yukimap.errors import SourceError, column_letter
+from yukimap.errors import EmptyHeaderRow, SourceError, column_letter
 from yukimap.frames import Table
-from yukimap.i18n import N_, language, speaking, tr
+from yukimap.i18n import N_, tr
 from yukimap.model import Source
 from yukimap.read import (
     CAMT_EXTENSIONS,
@@ -186,34 +185,16 @@ def _workbook(path: Path, name: str) -> Layout:
     return Layout("excel", table, row, sheets=first.sheets)
 
 
-# i18n: the reader's hint (yukimap/read) as it says it in English, matched
-_FIRST_TEXT = re.compile(r"the first row with text is row (\d+)")
-
-
 def _sheet(path: Path, sheet: int | None, header_row: int) -> Table:
     """A sheet read with its header on `header_row`, for its first rows (table.preview); a
     sheet whose first row is empty is read from the first row with text, as the reader's
     hint says."""
     try:
         return read_table(path, Source(format="excel", sheet=sheet, header_row=header_row))
-    except SourceError as exc:
-        later = _first_text(exc, path, sheet, header_row)
-        if later is None or later <= header_row:
+    except EmptyHeaderRow as exc:
+        if exc.first_text <= header_row:
             raise
-        return _sheet(path, sheet, later)
-
-
-def _first_text(exc: SourceError, path: Path, sheet: int | None, header_row: int) -> int | None:
-    """The first row with text that the reader's hint names. The hint is matched in English:
-    a run in another language reads the sheet again in English for it."""
-    found = _FIRST_TEXT.search(exc.hint or "")
-    if found is None and language() != "en":
-        with speaking("en"):
-            try:
-                read_table(path, Source(format="excel", sheet=sheet, header_row=header_row))
-            except SourceError as english:
-                found = _FIRST_TEXT.search(english.hint or "")
-    return int(found.group(1)) if found else None
+        return _sheet(path, sheet, exc.first_text)
 
 
 # --- the header row ---------------------------------------------------------------------

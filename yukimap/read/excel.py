@@ -16,7 +16,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from yukimap.errors import Problem, SourceError, Where, column_letter
+from yukimap.errors import EmptyHeaderRow, Problem, SourceError, Where, column_letter
 from yukimap.frames import ROW, Table
 from yukimap.i18n import plural, tr
 from yukimap.model import Source
@@ -228,11 +228,12 @@ def _excel_header(grid: pl.DataFrame, where: str, header_row: int) -> list[str |
         first = filled["_n"][0] if filled.height else None
         if first is None:
             raise SourceError(tr("{where} is empty", where=where), hint=tr(EMPTY_SHEET_HINT))
-        raise SourceError(
+        raise EmptyHeaderRow(
             tr("row {row} of {where} is empty, but the column names should be there",
                row=header_row, where=where),
             hint=tr("the first row with text is row {first}: set header_row: {first} under"
                     " source: if the column names are there", first=first),
+            first_text=first,
         )
     return cells
 
