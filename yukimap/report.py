@@ -57,20 +57,6 @@ def _table(rows: list[tuple[str, ...]], limit: int = 40) -> list[str]:
     return out
 
 
-# The items' names in a summary (yukimap/documents.py keeps them in English, for the
-# reference): said in the run's language here; the documents' titles are nouns.title's.
-_ITEMS = {"lines": N_("lines"), "entries": N_("entries")}
-
-
-def _said(names: dict[str, str], name: str) -> str:
-    return tr(names[name]) if name in names else name
-
-
-def said_items(item_key: str) -> str:
-    """A document type's items ("lines", its section's key) as a word of the run's language."""
-    return _said(_ITEMS, item_key)
-
-
 def format_summary(summary: Summary, source: str, mapping: str, outcome: str) -> str:
     """The dry-run / conversion summary: counts, skipped rows, totals per currency."""
     from yukimap.documents import DOCUMENT_TYPES
@@ -89,7 +75,7 @@ def format_summary(summary: Summary, source: str, mapping: str, outcome: str) ->
         why = "; ".join(f"{cond}: {n}" for cond, n in summary.skipped_documents.items())
         rows.append((tr("{title} skipped", title=title), f"{skipped_docs}  ({why})"))
     rows.append((title, str(summary.documents)))
-    rows.append((said_items(target.item_key), str(summary.items)))
+    rows.append((nouns.items(target), str(summary.items)))
     for name, value in summary.figures.items():
         rows.append((name, str(value)))
     width = max(len(label) for label, _ in rows)

@@ -29,7 +29,7 @@ from yukimap.money import money
 from yukimap.output import check_documents, document_texts
 from yukimap.pipeline import ConversionResult, convert_table
 from yukimap.read import read_table
-from yukimap.report import format_summary, said_items
+from yukimap.report import format_summary
 from yukimap.schema import (
     administration_used,
     dry_run_administration,
@@ -196,7 +196,7 @@ def _summary(summary: Summary, result: ConversionResult, mapping: str) -> Json:
     target = result.mapping.target
     return {
         "title": nouns.title(target), "header": target.header_key, "item": target.item_key,
-        "item_title": said_items(target.item_key),
+        "item_title": nouns.items(target),
         "documents": summary.documents, "items": summary.items, "rows_read": summary.rows_read,
         "skipped_rows": sum(summary.skipped.values()),
         "skipped_documents": sum(summary.skipped_documents.values()),
