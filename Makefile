@@ -30,28 +30,28 @@ editor-server:
 	  && npm install --silent --no-audit --no-fund --prefix .tools yaml-language-server@2.0.0 \
 	  >/dev/null || echo "The editor test needs npm (yaml-language-server); it is skipped"; }
 
-# The studio's browser tests drive Debian's Chromium (never a browser a test tool downloads).
-# Installed here when missing and this is root with apt (CI is); elsewhere they say how.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# A Debian package the tests or benchmarks use, installed when its command is missing and
+# this is root with apt (CI is); elsewhere it says how: $(call debian,COMMAND,WHO NEEDS IT).
+define debian
+	@command -v $(1) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	  else \
-	    echo "The studio's browser tests need Chromium: sudo apt-get install chromium"; \
+	    echo "$(2) need $(1): sudo apt-get install $(1)"; \
 	  fi; }
+endef
+
+# The studio's browser tests drive Debian's Chromium (never a browser a test tool downloads).
+chromium:
+	$(call debian,chromium,The studio's browser tests)
 
 # The performance targets (issue 14), whole processes, with their verdicts; --big adds 10M rows.
 benchmark-targets: $(STAMP) hledger
 	$(BIN)/python benchmarks/bench_targets.py
 
-# hledger, the benchmark's peer on the bank rules (Debian's package), when root with apt.
+# hledger, the benchmark's peer on the bank rules.
 hledger:
-	@command -v hledger >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hledger >/dev/null; \
-	  else \
-	    echo "The rules benchmark compares with hledger: sudo apt-get install hledger"; \
-	  fi; }
+	$(call debian,hledger,The rules benchmarks)
 
 # The studio page's editor (CodeMirror 6) from the npm registry, bundled by esbuild into
 # yukimap/studio/static/ (committed: the wheel carries it, nothing is fetched at run time).
