@@ -17,6 +17,7 @@ import click
 
 from yukimap import __version__
 from yukimap.errors import EXIT_BUG, EXIT_INTERRUPTED
+from yukimap.i18n import LANGUAGES
 
 EXIT_PIPE = 141  # 128 + SIGPIPE: the reader of stdout left (`| head`), as a shell reports it
 
@@ -70,7 +71,7 @@ _state_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="yukimap")
-@click.option("--lang", type=click.Choice(["en", "nl"]), metavar="en|nl",
+@click.option("--lang", type=click.Choice(LANGUAGES), metavar="|".join(LANGUAGES),
               help="The language of messages, summaries and reports: en (English) or nl"
                    " (Nederlands); default: YUKIMAP_LANG, else the locale (LANG).")
 def cli(lang: str | None) -> None:
