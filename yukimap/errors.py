@@ -99,6 +99,12 @@ class Problem:
         return replace(self, where=replace(self.where, **changes))  # type: ignore[arg-type]
 
 
+class NotInSlices(Exception):
+    """A big file cannot be converted a slice at a time with the same outcome as whole (see
+    yukimap/sliced.py): the caller converts it whole. Never reaches a user; its argument
+    names the reason for a developer ("problems", "encoding", "repeated:__key__")."""
+
+
 class YukimapError(Exception):
     """Base of every error yukimap raises on purpose."""
 

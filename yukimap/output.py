@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -23,6 +24,7 @@ from yukimap import nouns
 from yukimap.errors import DocumentError, Problem, UsageError, Where
 from yukimap.grouping import headline
 from yukimap.i18n import tr
+from yukimap.model import Mapping
 from yukimap.pipeline import ConversionResult, Stage, Unit, quiet, slug
 from yukimap.render import (
     BLOCK_MARK,
@@ -66,12 +68,12 @@ def write_documents(result: ConversionResult, path: Path, stage: Stage = quiet,
         targets = [path / f"{unit.key}{result.extension}" for unit in units]
     targets[0].parent.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        temps = [stack.enter_context(_temporary(t.parent, t.name)) for t in targets]
+        temps = [stack.enter_context(temporary(t.parent, t.name)) for t in targets]
         produced = _produce_all(result, zip(units, temps), stage)
         if stats is not None:
             stats.validator_peak_kb = produced.validator_peak_kb
         for temp, target in zip(temps, targets):
-            _publish(temp, target)
+            publish(temp, target)
     return targets
 
 
@@ -79,7 +81,7 @@ def check_documents(result: ConversionResult, stage: Stage = quiet) -> Produced:
     """Render and validate without keeping the output (the dry run)."""
     with ExitStack() as stack:
         units = result.units
-        temps = [stack.enter_context(_temporary(Path(tempfile.gettempdir()), "yukimap"))
+        temps = [stack.enter_context(temporary(Path(tempfile.gettempdir()), "yukimap"))
                  for _ in units]
         return _produce_all(result, zip(units, temps), stage)
 
@@ -88,7 +90,7 @@ def document_texts(result: ConversionResult, stage: Stage = quiet) -> list[str]:
     """Each unit's validated text (for small files, tests and standard output)."""
     with ExitStack() as stack:
         units = result.units
-        temps = [stack.enter_context(_temporary(Path(tempfile.gettempdir()), "yukimap"))
+        temps = [stack.enter_context(temporary(Path(tempfile.gettempdir()), "yukimap"))
                  for _ in units]
         _produce_all(result, zip(units, temps), stage)
         return [t.read_text(encoding="utf-8") for t in temps]
@@ -120,7 +122,7 @@ def batch_text(result: ConversionResult, documents: Sequence[DocumentContext]) -
     context: dict[str, Any] = (
         {"document": documents[0].context} if target.per_call
         else {"documents": [d.context for d in documents]})
-    text = render(load_template(mapping), context | _shared_context(result))
+    text = render(load_template(mapping), context | shared_context(mapping))
     failure = None
     if target.xsd:
         check = XsdCheck(schema_path(target.xsd), target.root, in_process=True)
@@ -138,10 +140,10 @@ def batch_text(result: ConversionResult, documents: Sequence[DocumentContext]) -
     return text
 
 
-def _shared_context(result: ConversionResult) -> dict[str, Any]:
+def shared_context(mapping: Mapping) -> dict[str, Any]:
     """What every rendering of a mapping's documents sees besides the documents."""
-    fields = frozenset(s.name for s in result.mapping.all_fields())
-    return {"options": result.mapping.options, "mapped_fields": fields}
+    fields = frozenset(s.name for s in mapping.all_fields())
+    return {"options": mapping.options, "mapped_fields": fields}
 
 
 def _produce_all(result: ConversionResult, jobs: Iterable[tuple[Unit, Path]],
@@ -164,41 +166,57 @@ def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadlin
     stage(tr("rendering {count} {documents}", count=f"{result.mapped.documents.height:,}",
              documents=nouns.title(target)))
     big = result.mapped.items.height >= PROCESS_FROM_ITEMS
-    split = bool(target.xsd) and target.items_at_root and big
-    checks = [XsdCheck(schema_path(target.xsd), target.root, in_process=not big)
-              for _ in range(2 if split else 1)] if target.xsd else []
-    try:
-        with open(path, "wb") as out:
-            _render_into(result, unit, split, out, checks, deadline)
-    except BaseException:
-        for check in checks:
-            check.abort()
-        raise
+    failure, peak_kb = render_validated(
+        result.mapping, partial(contexts, result.mapped, result.mapping), unit.ordinal, path,
+        big, deadline, stage)
+    produced.validator_peak_kb = max(produced.validator_peak_kb, peak_kb)
     locator = Locator(result.mapped, result.table.file, target)
     check_text = result.target.check_text
     if target.xsd is None:
         return [] if check_text is None else text_problems(
             path.read_text(encoding="utf-8"), check_text, locator, unit.ordinal or 0)
-    stage(tr("validating"))
-    failures = [check.finish() for check in checks]
-    produced.validator_peak_kb = max([produced.validator_peak_kb,
-                                      *(c.peak_kb for c in checks)])
-    failure = next((f for f in failures if f is not None), None)
     if failure is None:
         return []
     return _failure_problems(result, path, unit, failure, locator)
 
 
-def _render_into(result: ConversionResult, unit: Unit, split: bool, out: BinaryIO,
-                 checks: list[XsdCheck], deadline: Deadline) -> None:
-    documents = contexts(result.mapped, result.mapping, marked=split)
-    if unit.ordinal is None:
+Documents = Callable[[bool], Iterator[DocumentContext]]  # marked -> the documents in order
+
+
+def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None, path: Path,
+                     big: bool, deadline: Deadline, stage: Stage = quiet
+                     ) -> tuple[tuple[int, str] | None, int]:
+    """Render the documents (all, or the one at `ordinal`) into `path`, validating them as
+    they are written (by processes of their own when `big`): the validator's verdict, None
+    when valid or when the target has no XSD, and the validators' peak memory in KB."""
+    target = mapping.target
+    split = bool(target.xsd) and target.items_at_root and big
+    checks = [XsdCheck(schema_path(target.xsd), target.root, in_process=not big)
+              for _ in range(2 if split else 1)] if target.xsd else []
+    try:
+        with open(path, "wb") as out:
+            _render_into(mapping, documents(split), ordinal, out, _Splitter(out, checks),
+                         deadline)
+    except BaseException:
+        for check in checks:
+            check.abort()
+        raise
+    if not checks:
+        return None, 0
+    stage(tr("validating"))
+    failures = [check.finish() for check in checks]
+    return (next((f for f in failures if f is not None), None),
+            max(check.peak_kb for check in checks))
+
+
+def _render_into(mapping: Mapping, documents: Iterator[DocumentContext], ordinal: int | None,
+                 out: BinaryIO, writer: _Splitter, deadline: Deadline) -> None:
+    if ordinal is None:
         context: dict[str, Any] = {"documents": (d.context for d in documents)}
     else:
-        context = {"document": next(islice(documents, unit.ordinal, None)).context}
-    writer = _Splitter(out, checks)
-    template = load_template(result.mapping)
-    for piece in render_stream(template, context | _shared_context(result), deadline):
+        context = {"document": next(islice(documents, ordinal, None)).context}
+    template = load_template(mapping)
+    for piece in render_stream(template, context | shared_context(mapping), deadline):
         writer.write(piece)
     out.flush()
     os.fsync(out.fileno())
@@ -265,7 +283,7 @@ class _Splitter:
                     check.feed(data)
 
 
-class _temporary:
+class temporary:
     """A temporary file path in `folder`, removed on exit unless it was renamed away."""
 
     def __init__(self, folder: Path, name: str) -> None:
@@ -283,12 +301,12 @@ class _temporary:
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _temporary(path.parent, path.name) as tmp:
+    with temporary(path.parent, path.name) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        _publish(tmp, path)
+        publish(tmp, path)
 
 
-def _publish(temp: Path, path: Path) -> None:
+def publish(temp: Path, path: Path) -> None:
     """Rename a finished temporary file into place with the mode any new file gets here:
     the temporary file is private (mkstemp), a document is not; only secrets (the session
     cache, see budget.py) stay private."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from yukimap.frames import Tally
+from yukimap.i18n import tr
 
 
 @dataclass
@@ -19,6 +20,22 @@ class Totals:
     @property
     def incl(self) -> Decimal:
         return self.excl + self.vat
+
+
+@dataclass(frozen=True)
+class Span:
+    """The first and last of a field's values (ISO dates: text order is date order), kept
+    as values so that the spans of a file's slices make the file's."""
+
+    first: str
+    last: str
+
+    def __str__(self) -> str:
+        return self.first if self.first == self.last else tr("{first} to {last}",
+                                                             first=self.first, last=self.last)
+
+    def __or__(self, other: Span) -> Span:
+        return Span(min(self.first, other.first), max(self.last, other.last))
 
 
 @dataclass

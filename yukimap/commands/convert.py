@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from yukimap.commands.progress import progress
 from yukimap.errors import UsageError
 
+if TYPE_CHECKING:
+    from yukimap.model import Mapping
+    from yukimap.summary import Summary
+
 
 def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = False,
         strict: bool = False, opening_balance: str | None = None,
         administration: str | None = None) -> int:
-    from yukimap.grouping import count_shown, display_path, format_problems
+    from yukimap.grouping import count_shown, format_problems
     from yukimap.i18n import plural, tr
     from yukimap.output import check_documents, single_document_text, write_documents
     from yukimap.pipeline import convert_file
-    from yukimap.report import format_summary
-    from yukimap.schema import (
-        administration_used,
-        apply_options,
-        dry_run_administration,
-        load_mapping,
-    )
+    from yukimap.schema import apply_options, dry_run_administration, load_mapping
+    from yukimap.sliced import convert_in_slices
 
     if dry_run and output is not None:
         raise UsageError(tr("--dry-run writes nothing; leave out --output, or leave out"
@@ -33,6 +33,15 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     loaded = apply_options(original, administration, opening_balance)
     if dry_run:
         loaded = dry_run_administration(loaded)
+    if dry_run or (output is not None and not output.is_dir()):
+        # a big file that passes goes in slices, in memory that does not grow with it
+        with progress() as stage:
+            sliced = convert_in_slices(file, loaded, output, stage)
+        if sliced is not None:
+            outcome = (tr("dry run: nothing written") if output is None
+                       else tr("written to {file}", file=output))
+            _summarize(sliced, file, loaded, original, administration, outcome, dry_run)
+            return 0
     with progress() as stage:
         result = convert_file(file, loaded, stage)
     if result.warnings:
@@ -42,9 +51,6 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
             click.echo(tr("{warnings} and --strict: nothing was written.", warnings=shown),
                        err=True)
             return 1
-    used = administration_used(original, administration)
-    if used is not None:
-        result.summary.figures[tr("administration")] = used
     with progress() as stage:
         if dry_run:
             check_documents(result, stage)
@@ -59,7 +65,21 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
             outcome = tr("written to standard output")
     if not dry_run and output is None:
         sys.stdout.write(text)
-    summary = format_summary(result.summary, str(file), display_path(loaded.path), outcome)
-    click.echo(summary, err=not dry_run)
+    _summarize(result.summary, file, loaded, original, administration, outcome, dry_run)
     return 0
 
+
+def _summarize(summary: Summary, file: Path, loaded: Mapping, original: Mapping,
+               administration: str | None, outcome: str, dry_run: bool) -> None:
+    """The summary: a dry run's whole answer, on standard output; else beside the
+    documents, on standard error."""
+    from yukimap.grouping import display_path
+    from yukimap.i18n import tr
+    from yukimap.report import format_summary
+    from yukimap.schema import administration_used
+
+    used = administration_used(original, administration)
+    if used is not None:
+        summary.figures[tr("administration")] = used
+    click.echo(format_summary(summary, str(file), display_path(loaded.path), outcome),
+               err=not dry_run)

@@ -20,17 +20,18 @@ within bounds: its container (`zipscan`, `cfb`), its parts (`xlsxscan`, `odsscan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from yukimap.errors import SourceError
+from yukimap.errors import NotInSlices, SourceError
 from yukimap.frames import Table
 from yukimap.i18n import N_, tr
 from yukimap.model import Source
 from yukimap.read.csvfile import read_csv
 from yukimap.read.files import DAMAGED_HINT, check_file
+from yukimap.read.slices import csv_slices
 from yukimap.read.sniff import SNIFF_BYTES, SNIFF_DELIMITERS, SNIFF_RECORDS
 from yukimap.read.table import EMPTY_SHEET_HINT, PREVIEW_CHARS, PREVIEW_ROWS
 
@@ -52,6 +53,7 @@ __all__ = [
     "SNIFF_DELIMITERS",
     "SNIFF_RECORDS",
     "find_columns",
+    "read_slices",
     "read_table",
 ]
 
@@ -87,6 +89,17 @@ def read_table(path: Path, source: Source) -> Table:
 
         table = read_excel(path, name, source)
     return replace(table, find_columns=partial(find_columns, table))
+
+
+def read_slices(path: Path, source: Source, size: int) -> Iterator[Table]:
+    """A CSV file as tables of about `size` bytes of its rows each, which together are
+    what read_table reads (read/slices.py); raises NotInSlices for any other file."""
+    name = str(path)
+    check_file(path, name)
+    if source.header_row < 1 or _format(path, source) != "csv":
+        raise NotInSlices("format")
+    for table in csv_slices(path, name, source, size):
+        yield replace(table, find_columns=partial(find_columns, table))
 
 
 def find_columns(table: Table, names: Sequence[str]) -> dict[str, tuple[str | None, int]]:

@@ -3,6 +3,7 @@ read once; and the ways a read is refused that every reader shares."""
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 from typing import NoReturn
@@ -48,9 +49,14 @@ def _check_size(size: int, name: str) -> None:
 
 def read_bytes(path: Path, name: str) -> bytes:
     """The file's bytes, never more than max_file_mb: it may still be growing."""
+    bound = limits().max_file_mb * MB + 1
     try:
         with path.open("rb") as stream:
-            content = stream.read(limits().max_file_mb * MB + 1)
+            # asked for what the file holds: a read asks the system for all it may take
+            size = os.fstat(stream.fileno()).st_size
+            content = stream.read(min(bound, size + 1))
+            if len(content) > size:  # it grew since
+                content += stream.read(bound - len(content))
     except OSError as exc:
         raise SourceError(
             tr("cannot read {name}: {reason}", name=name, reason=exc.strerror or exc),

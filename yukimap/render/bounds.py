@@ -50,6 +50,16 @@ class Deadline:
             raise _over("max_render_seconds", tr("rendering"),
                         tr("stopped after {seconds} seconds", seconds=self.seconds))
 
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Time spent inside is not the template's: a big file's slices are read and mapped
+        between its documents (sliced.py)."""
+        began = time.monotonic()
+        try:
+            yield
+        finally:
+            self.at += time.monotonic() - began
+
 
 @contextmanager
 def running(deadline: Deadline) -> Iterator[None]:

@@ -41,6 +41,11 @@ class Target:
     usage: Callable[[Mapped], DocumentUsage]
     finish: Callable[[Mapped, Mapping], tuple[Mapped, list[Problem]]] = _no_finish
     check_text: Callable[[str], list[TextProblem]] | None = None  # a document that is not XML
+    # A big file of these documents may be converted a slice at a time (sliced.py): each
+    # rule is of one document, but for the header fields whose values must be unique in a
+    # file, which the slices check together; its summary adds up slice by slice.
+    in_slices: bool = False
+    unique_fields: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -74,7 +79,8 @@ class Target:
 
 
 TARGETS: dict[str, Target] = {t.name: t for t in (
-    Target(SALES_INVOICE, sales.rules, sales.summarize, sales.usage),
+    Target(SALES_INVOICE, sales.rules, sales.summarize, sales.usage, in_slices=True,
+           unique_fields=("Reference",)),
     Target(JOURNAL, journal.rules, journal.summarize, journal.usage, journal.finish),
     Target(PETTY_CASH, petty_cash.rules, petty_cash.summarize, petty_cash.usage,
            petty_cash.finish, petty_cash.csv_problems),

@@ -13,6 +13,7 @@ from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, VALUE, Mapped
 from yukimap.i18n import N_, tr
 from yukimap.money import exact_money
+from yukimap.summary import Span
 
 PLAIN_CODE = r"^\d+$"
 
@@ -190,9 +191,7 @@ def date_range(figures: dict[str, object], label: str, frame: pl.DataFrame, name
     nobody expected."""
     dates = column(frame, name).drop_nulls()
     if dates.len():
-        first, last = str(dates.min()), str(dates.max())  # ISO dates: text order is date order
-        figures[tr(label)] = first if first == last else tr("{first} to {last}", first=first,
-                                                             last=last)
+        figures[tr(label)] = Span(str(dates.min()), str(dates.max()))
 
 
 # Journal entries and cash lines book their Amount itself.

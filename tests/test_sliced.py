@@ -1,0 +1,134 @@
+"""A big file converted a slice at a time (yukimap/sliced.py) says exactly what the whole file
+says: the same documents, byte for byte, and the same summary; and where it could not, it hands
+the file back to be converted whole, which then answers as always.
+
+The slices are made small (YUKIMAP_SLICE_BYTES) so that the golden cases and small generated
+files go in many slices; `read_slices` is checked against `read_table` on generated CSV text
+with quotes, line breaks and delimiters inside its cells in tests/robustness/test_slices.py.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_cli
+from tests.test_golden import CASES, _case
+from yukimap.report import format_summary
+from yukimap.schema import apply_options, load_mapping
+from yukimap.sliced import convert_in_slices
+
+# The golden cases a slice at a time: these go in slices; every other case is handed back
+# (journals and cash statements, workbooks and bank files, warnings, a footer).
+IN_SLICES = {"shopify-orders", "webshop-orders", "woocommerce-orders", "yuki-doc-example"}
+
+
+@pytest.mark.parametrize("size", [200, 1000])
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_a_golden_case_in_slices_is_the_case(case: Path, size: int, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", str(size))
+    source, mapping_path, spec = _case(case)
+    mapping = apply_options(load_mapping(mapping_path), spec.get("administration"),
+                            spec.get("opening_balance"))
+    out = tmp_path / "out.xml"
+    summary = convert_in_slices(source, mapping, out)
+    # a file of two slices or less is converted whole: slices are for big files
+    expected = case.name in IN_SLICES and source.stat().st_size > 2 * size
+    if summary is None:
+        assert not expected
+        assert list(tmp_path.iterdir()) == []  # nothing left behind
+        return
+    assert expected
+    assert out.read_text(encoding="utf-8") == (case / "expected.xml").read_text(encoding="utf-8")
+    said = format_summary(summary, source.name, mapping_path.name, "(golden test)")
+    assert said + "\n" == (case / "expected-summary.txt").read_text(encoding="utf-8")
+
+
+# --- a generated webshop export, many slices long ------------------------------------------
+
+WEBSHOP = REPO / "mappings" / "webshop-orders.yaml"
+SMALL = "2048"  # bytes a slice: the export below makes about 40
+WHOLE = str(10 ** 12)
+
+
+def _orders(count: int, late: str = "") -> str:
+    """`count` orders like those of examples/webshop-orders.csv, numbered 2024-10000 on,
+    and `late` lines at the end."""
+    header, *rows = (REPO / "examples" / "webshop-orders.csv").read_text(
+        encoding="utf-8-sig").splitlines()
+    orders: dict[str, list[str]] = {}
+    for row in rows:
+        number, rest = row.split(";", 1)
+        orders.setdefault(number, []).append(rest)
+    shapes = list(orders.values())
+    lines = [f"2024-{10000 + n};{rest}" for n in range(count) for rest in shapes[n % 5]]
+    return "\n".join([header, *lines]) + "\n" + late
+
+
+def _both(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str,
+          mapping: Path = WEBSHOP) -> list[tuple[int, str, str]]:
+    """The dry run of `text` with small slices and whole: (code, output, errors) each."""
+    (tmp_path / "orders.csv").write_text(text, encoding="utf-8")
+    said = []
+    for size in (SMALL, WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        result = run_cli("convert", tmp_path / "orders.csv", "-m", mapping, "--dry-run")
+        said.append((result.code, result.stdout, result.stderr))
+    return said
+
+
+def _sliced(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mapping: Path = WEBSHOP) -> bool:
+    """Whether the export goes in slices (else it is handed back, to be converted whole)."""
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    return convert_in_slices(tmp_path / "orders.csv", load_mapping(mapping), None) is not None
+
+
+def test_a_file_that_passes_goes_in_slices_and_says_what_the_whole_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sliced, whole = _both(monkeypatch, tmp_path, _orders(120))
+    assert sliced == whole
+    assert sliced[0] == 0 and "  sales invoices          96\n" in sliced[1]
+    assert _sliced(monkeypatch, tmp_path)
+    for size in (SMALL, WHOLE):  # written: the same bytes
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        assert run_cli("convert", tmp_path / "orders.csv", "-m", WEBSHOP, "-o",
+                       tmp_path / f"{size}.xml").code == 0
+    assert (tmp_path / f"{SMALL}.xml").read_bytes() == (tmp_path / f"{WHOLE}.xml").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["orders.csv", f"{SMALL}.xml", f"{WHOLE}.xml"])  # no temporary file left
+
+
+def test_a_problem_in_a_late_slice_is_said_as_the_whole_says_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = _orders(120).replace("2024-10119;05-11-2024", "2024-10119;31-02-2024")
+    sliced, whole = _both(monkeypatch, tmp_path, bad)
+    assert sliced == whole
+    assert sliced[0] == 1 and "31-02-2024" in sliced[2]
+    assert not _sliced(monkeypatch, tmp_path)
+
+
+def test_an_order_whose_rows_are_far_apart_is_one_invoice_as_in_the_whole_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the last line belongs to the first order, 500 rows up: the whole file makes one
+    # invoice of them, which no slice alone can
+    late = "2024-10000;;;;;;;;;;;;;;0087-MK;Mok keramiek;5;12,50;21;\n"
+    sliced, whole = _both(monkeypatch, tmp_path, _orders(120, late))
+    assert sliced == whole and sliced[0] == 0
+    assert not _sliced(monkeypatch, tmp_path)
+
+
+def test_the_decimal_mark_found_late_in_the_file_is_the_whole_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # without decimal_mark, the file tells it: here only its last order ("4,50")
+    mapping = tmp_path / "webshop.yaml"
+    mapping.write_text(WEBSHOP.read_text(encoding="utf-8").replace(
+        'decimal_mark: ","', "").replace('thousands_separator: "."', ""), encoding="utf-8")
+    text = re.sub(r",\d\d(?=;|$)", "", _orders(120), flags=re.MULTILINE).replace("1.249", "1249")
+    text += "2024-20000;05-11-2024;voltooid;iDEAL;;;Jan;Jansen;;;;;NL;;0450-TH;Thee;2;4,50;9;\n"
+    sliced, whole = _both(monkeypatch, tmp_path, text, mapping)
+    assert sliced == whole and sliced[0] == 0
+    assert "decimal mark ','" in sliced[1]
+    assert not _sliced(monkeypatch, tmp_path, mapping)

@@ -1,0 +1,280 @@
+"""A big file converted a slice of documents at a time, in memory that does not grow with it.
+
+The reader gives the file's rows a slice at a time (read.read_slices); the rows of the
+slice's last document wait for the next slice, so that a document is always whole; each
+slice is mapped and checked by the same stages as a whole file, and its documents are
+rendered and validated as they come, into one temporary file, renamed into place only when
+the whole file has passed. What spans the file is kept small and checked at the end: the
+summary, merged slice by slice, and the hashes of the document keys and of the values that
+must be unique in a file (sales invoice numbers).
+
+The outcome must be exactly what converting the file whole gives. Where that cannot be
+promised, or where the file has anything to say (a problem, a warning, a refusal of the
+reader or of the validator), `NotInSlices` ends the attempt and the caller converts the file
+whole, which says it with every row in its place: slices are for files that pass.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+
+from yukimap.errors import NotInSlices, UserError
+from yukimap.frames import KEY, Mapped, Table, Tally
+from yukimap.i18n import tr
+from yukimap.limits import MB
+from yukimap.mapping import map_table
+from yukimap.mapping.context import file_locale
+from yukimap.model import Mapping
+from yukimap.output import publish, render_validated, temporary
+from yukimap.pipeline import Stage, quiet
+from yukimap.read import read_slices
+from yukimap.render import Deadline, DocumentContext, contexts
+from yukimap.resources import schema_path
+from yukimap.summary import Span, Summary, Totals
+from yukimap.targets import Target, target_of
+from yukimap.validate.xsd import prestart
+
+
+def slice_bytes() -> int:
+    """The bytes of a file read at a time (YUKIMAP_SLICE_BYTES: for tests, to cut small
+    files into many slices)."""
+    return int(os.environ.get("YUKIMAP_SLICE_BYTES", 4 * MB))
+
+
+def convert_in_slices(path: Path, mapping: Mapping, out: Path | None,
+                      stage: Stage = quiet) -> Summary | None:
+    """Convert `path` into the file `out` (None: only check, the dry run) a slice at a time,
+    and return its summary; None, with nothing written, when the file must be converted
+    whole (too small to need slices, or anything the slices cannot say as the whole says)."""
+    size = slice_bytes()
+    if not _suits(path, mapping, size):
+        return None
+    try:
+        return _Run(mapping, stage).convert(path, out, size)
+    except (NotInSlices, UserError):
+        return None
+
+
+def _suits(path: Path, mapping: Mapping, size: int) -> bool:
+    """A sales export bigger than two slices whose documents are told by one column (or
+    are a row each), CSV by its name or its format."""
+    group = mapping.group
+    told = (group is None and mapping.target.without_group_by == "row") or (
+        group is not None and group.column is not None and group.expr is None
+        and not group.fill_down)
+    try:
+        big = path.stat().st_size > 2 * size
+    except OSError:
+        return False
+    return big and told and target_of(mapping).in_slices and mapping.target.xsd is not None
+
+
+class _Run:
+    """One file's slices: each mapped, checked and rendered in turn, and what spans them."""
+
+    def __init__(self, mapping: Mapping, stage: Stage) -> None:
+        self.mapping = mapping
+        self.target: Target = target_of(mapping)
+        self.stage = stage
+        self.summary: Summary | None = None
+        self.settled: Mapping | None = None  # the mapping with the file's decimal mark
+        self.hashes: dict[str, list[pl.Series]] = {}  # KEY and unique fields -> per slice
+        self.deadline = Deadline()
+
+    def convert(self, path: Path, out: Path | None, size: int) -> Summary:
+        xsd = self.mapping.target.xsd
+        assert xsd is not None
+        prestart(schema_path(xsd), self.mapping.target.root)
+        self.stage(tr("reading {file}", file=path.name))
+        folder = out.parent if out is not None else Path(tempfile.gettempdir())
+        folder.mkdir(parents=True, exist_ok=True)
+        with temporary(folder, out.name if out is not None else "yukimap") as temp:
+            tables = _whole_documents(read_slices(path, self.mapping.source, size),
+                                      self.mapping.group.column if self.mapping.group else None)
+            failure, _ = render_validated(self.mapping, lambda marked: self._documents(
+                tables, marked), None, temp, True, self.deadline, self.stage)
+            if failure is not None:
+                raise NotInSlices("invalid")
+            self._unique()
+            assert self.summary is not None
+            if out is not None:
+                publish(temp, out)
+        return self.summary
+
+    def _documents(self, tables: Iterator[Table], marked: bool) -> Iterator[DocumentContext]:
+        for table in tables:
+            mapped = self._mapped(table)
+            yield from contexts(mapped, self.mapping, marked)
+
+    def _mapped(self, table: Table) -> Mapped:
+        """A slice mapped and checked as a whole file would be, its summary merged; the
+        time it takes is not the template's (the deadline bounds rendering)."""
+        with self.deadline.paused():
+            self.stage(tr("mapping {count} rows", count=f"{table.frame.height:,}"))
+            mapped = map_table(table, self._settled(table))
+            problems = mapped.problems + self.target.rules(mapped, self.mapping, table.file)
+            if problems:
+                raise NotInSlices("problems")
+            mapped, finished = self.target.finish(mapped, self.mapping)
+            if finished:
+                raise NotInSlices("problems")
+            self._keep_hashes(mapped)
+            summary = self.target.summary(mapped)
+            self.summary = summary if self.summary is None else merged(self.summary, summary,
+                                                                       self.mapping)
+        return mapped
+
+    def _settled(self, table: Table) -> Mapping:
+        """The mapping with the decimal mark the first slice settled (the whole file would
+        settle the same, or the slices would disagree, which ends the attempt)."""
+        locale, _ = file_locale(table, self.mapping)
+        if self.settled is None:
+            source = replace(self.mapping.source, locale=locale)
+            self.settled = replace(self.mapping, source=source)
+            return self.mapping  # the first slice says what the mark is read from
+        if locale.decimal_mark not in (None, self.settled.source.locale.decimal_mark) or (
+                self.settled.source.locale.decimal_mark is None
+                and locale.decimal_mark is not None):
+            raise NotInSlices("decimal-mark")
+        return self.settled
+
+    def _keep_hashes(self, mapped: Mapped) -> None:
+        documents = mapped.documents
+        names = [KEY] if self.mapping.group is not None else []
+        names += [n for n in self.target.unique_fields if n in documents.columns]
+        for name in names:
+            self.hashes.setdefault(name, []).append(documents[name].drop_nulls().hash(seed=0))
+
+    def _unique(self) -> None:
+        """Every document key in one slice only, and every value that must be unique in a
+        file (a hash shared may be two values: then the whole file decides)."""
+        for name, parts in self.hashes.items():
+            if pl.concat(parts).is_duplicated().any():
+                raise NotInSlices(f"repeated:{name}")
+
+
+def _whole_documents(tables: Iterator[Table], column: str | None) -> Iterator[Table]:
+    """The slices with each document's rows together: the rows of a slice's last run of
+    one key go on with the next slice (`column` None: a document is a row)."""
+    waiting: pl.DataFrame | None = None
+    last: Table | None = None
+    for table in tables:
+        last = table
+        frame = table.frame if waiting is None else pl.concat([waiting, table.frame])
+        if column is None:
+            waiting = None
+            if frame.height:
+                yield replace(table, frame=frame)
+            continue
+        keys = frame[column]
+        starts = keys.ne_missing(keys.shift(1)).arg_true()
+        cut = int(starts[-1]) if starts.len() else 0
+        waiting = frame.slice(cut)
+        if cut:
+            yield replace(table, frame=frame.slice(0, cut))
+    if last is not None and waiting is not None and waiting.height:
+        yield replace(last, frame=waiting)
+
+
+# --- the summary, slice by slice ----------------------------------------------------------
+
+
+def merged(one: Summary, other: Summary, mapping: Mapping) -> Summary:
+    """The summary of two slices of a file, one after the other, as the file's would be."""
+    if (one.target, one.table, one.table_title, one.tables) != (
+            other.target, other.table, other.table_title, other.tables) or (
+            other.notes and other.notes != one.notes):
+        raise NotInSlices("summary")
+    return replace(
+        one,
+        documents=one.documents + other.documents,
+        items=one.items + other.items,
+        rows_read=one.rows_read + other.rows_read,
+        skipped=_counts(one.skipped, other.skipped, [c.describe() for c in mapping.skip]),
+        skipped_documents=_counts(one.skipped_documents, other.skipped_documents,
+                                  [c.describe() for c in mapping.skip_documents]),
+        totals={currency: _add(one.totals.get(currency), other.totals.get(currency))
+                for currency in {**one.totals, **other.totals}},
+        unpriced=one.unpriced + other.unpriced,
+        figures=_figures(one.figures, other.figures),
+        tallies=_tallies(one.tallies, other.tallies, mapping),
+    )
+
+
+def _counts(one: dict[str, int], other: dict[str, int], order: list[str]) -> dict[str, int]:
+    return {name: one.get(name, 0) + other.get(name, 0) for name in order
+            if name in one or name in other}
+
+
+def _add(one: Totals | None, other: Totals | None) -> Totals:
+    one, other = one or Totals(), other or Totals()
+    return Totals(one.excl + other.excl, one.vat + other.vat)
+
+
+def _figures(one: dict[str, object], other: dict[str, object]) -> dict[str, object]:
+    """Spans widened; any other figure must be the same (in the order a target gives
+    them, which the slice that has them all shows)."""
+    order = list(other) if set(one) <= set(other) else list(one)
+    if set(order) != set(one) | set(other):
+        raise NotInSlices("figure-order")
+    figures: dict[str, object] = {}
+    for name in order:
+        a, b = one.get(name), other.get(name)
+        if isinstance(a, Span) and isinstance(b, Span):
+            figures[name] = a | b
+        elif a is None or b is None or a == b:
+            figures[name] = a if b is None else b
+        else:
+            raise NotInSlices(f"figure:{name}")
+    return figures
+
+
+def _tallies(one: tuple[Tally, ...], other: tuple[Tally, ...],
+             mapping: Mapping) -> tuple[Tally, ...]:
+    if [_tally_key(t) for t in one] != [_tally_key(t) for t in other]:
+        raise NotInSlices("tallies")
+    return tuple(_tally(a, b, mapping) for a, b in zip(one, other))
+
+
+def _tally_key(tally: Tally) -> tuple[str, str, str, str | None, str]:
+    return tally.field, tally.place, tally.kind, tally.column, tally.unit
+
+
+def _tally(one: Tally, other: Tally, mapping: Mapping) -> Tally:
+    counts = dict(one.counts)
+    for label, count in other.counts:
+        counts[label] = counts.get(label, 0) + count
+    if one.kind == "map":  # the values found, in the order of the map: table
+        order = _lookup_order(one, mapping)
+        counts = {label: counts[label] for label in sorted(counts, key=order.index)}
+    elif [label for label, _ in one.counts] != [label for label, _ in other.counts]:
+        raise NotInSlices("rules-tally")
+    return replace(one, counts=tuple(counts.items()), rows=one.rows + other.rows,
+                   fallback=_pair(one.fallback, other.fallback),
+                   default=_pair(one.default, other.default))
+
+
+def _pair(one: tuple[str, int] | None,
+          other: tuple[str, int] | None) -> tuple[str, int] | None:
+    if one is None or other is None:
+        return one or other
+    return one[0], one[1] + other[1]
+
+
+def _lookup_order(tally: Tally, mapping: Mapping) -> list[str]:
+    """The labels of the map: table a tally counts, in its order."""
+    target = mapping.target
+    specs = [(f"{target.header_key}.{s.name}", s) for s in mapping.header] + [
+        (f"{target.item_key}.{s.name}", s) for item in mapping.items for s in item.fields]
+    tables = {tuple(f"{key} -> {value}" for key, value in spec.lookup.table.items())
+              for name, spec in specs
+              if name == tally.field and spec.lookup is not None and spec.column == tally.column}
+    if len(tables) != 1:
+        raise NotInSlices("map-tally")
+    return list(tables.pop())
