@@ -132,3 +132,17 @@ def test_the_decimal_mark_found_late_in_the_file_is_the_whole_files(
     assert sliced == whole and sliced[0] == 0
     assert "decimal mark ','" in sliced[1]
     assert not _sliced(monkeypatch, tmp_path, mapping)
+
+
+def test_an_invoice_number_in_two_slices_is_said_as_the_whole_says_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the last order's number is made the first's: two invoices with one number, far apart
+    mapping = tmp_path / "webshop.yaml"
+    mapping.write_text(WEBSHOP.read_text(encoding="utf-8").replace(
+        "Reference: {column: Bestelnummer, required: true}",
+        "Reference: {expr: \"replace(Bestelnummer, '2024-2', '2024-1')\"}"), encoding="utf-8")
+    late = "2024-20000;05-11-2024;voltooid;iDEAL;;;Jan;Jansen;;;;;NL;;0450-TH;Thee;2;4,50;9;\n"
+    sliced, whole = _both(monkeypatch, tmp_path, _orders(120, late), mapping)
+    assert sliced == whole
+    assert sliced[0] == 1 and "the same invoice number (Reference)" in sliced[2]
+    assert not _sliced(monkeypatch, tmp_path, mapping)

@@ -21,12 +21,13 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers
     from yukimap.schema import load_mapping
     from yukimap.send import Receipt, send_file
     from yukimap.settings import load_settings
+    from yukimap.sliced import convert_in_slices
 
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "convert_file", "load_mapping", "load_settings", "send_file",
-           "send_files", "write_documents", "check_documents", "ConversionResult", "Receipt",
-           "UserError"]
+           "send_files", "write_documents", "check_documents", "convert_in_slices",
+           "ConversionResult", "Receipt", "UserError"]
 
 _LAZY = {
     "load_mapping": "yukimap.schema",
@@ -34,6 +35,7 @@ _LAZY = {
     "ConversionResult": "yukimap.pipeline",
     "write_documents": "yukimap.output",
     "check_documents": "yukimap.output",
+    "convert_in_slices": "yukimap.sliced",
     "send_file": "yukimap.send",
     "send_files": "yukimap.send",
     "Receipt": "yukimap.send",

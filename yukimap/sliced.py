@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -108,26 +109,39 @@ class _Run:
         return self.summary
 
     def _documents(self, tables: Iterator[Table], marked: bool) -> Iterator[DocumentContext]:
-        for table in tables:
-            mapped = self._mapped(table)
-            yield from contexts(mapped, self.mapping, marked)
+        """The documents, slice by slice: the next slice is read and mapped by a second
+        thread while this one's are rendered (polars works without the GIL, Jinja with it,
+        so the two share the cores); waiting for it is not the template's time."""
+        rows = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="slices") as ahead:
+            coming = ahead.submit(self._next, tables)
+            while True:
+                with self.deadline.paused():
+                    mapped = coming.result()
+                if mapped is None:
+                    return
+                coming = ahead.submit(self._next, tables)
+                rows += mapped.rows_read
+                self.stage(tr("mapping {count} rows", count=f"{rows:,}"))
+                yield from contexts(mapped, self.mapping, marked)
+
+    def _next(self, tables: Iterator[Table]) -> Mapped | None:
+        table = next(tables, None)
+        return None if table is None else self._mapped(table)
 
     def _mapped(self, table: Table) -> Mapped:
-        """A slice mapped and checked as a whole file would be, its summary merged; the
-        time it takes is not the template's (the deadline bounds rendering)."""
-        with self.deadline.paused():
-            self.stage(tr("mapping {count} rows", count=f"{table.frame.height:,}"))
-            mapped = map_table(table, self._settled(table))
-            problems = mapped.problems + self.target.rules(mapped, self.mapping, table.file)
-            if problems:
-                raise NotInSlices("problems")
-            mapped, finished = self.target.finish(mapped, self.mapping)
-            if finished:
-                raise NotInSlices("problems")
-            self._keep_hashes(mapped)
-            summary = self.target.summary(mapped)
-            self.summary = summary if self.summary is None else merged(self.summary, summary,
-                                                                       self.mapping)
+        """A slice mapped and checked as a whole file would be, its summary merged."""
+        mapped = map_table(table, self._settled(table))
+        problems = mapped.problems + self.target.rules(mapped, self.mapping, table.file)
+        if problems:
+            raise NotInSlices("problems")
+        mapped, finished = self.target.finish(mapped, self.mapping)
+        if finished:
+            raise NotInSlices("problems")
+        self._keep_hashes(mapped)
+        summary = self.target.summary(mapped)
+        self.summary = summary if self.summary is None else merged(self.summary, summary,
+                                                                   self.mapping)
         return mapped
 
     def _settled(self, table: Table) -> Mapping:
@@ -146,10 +160,17 @@ class _Run:
 
     def _keep_hashes(self, mapped: Mapped) -> None:
         documents = mapped.documents
-        names = [KEY] if self.mapping.group is not None else []
-        names += [n for n in self.target.unique_fields if n in documents.columns]
-        for name in names:
-            self.hashes.setdefault(name, []).append(documents[name].drop_nulls().hash(seed=0))
+        keys = documents[KEY].hash(seed=0) if self.mapping.group is not None else None
+        found = {} if keys is None else {KEY: keys}
+        for name in self.target.unique_fields:
+            if name in documents.columns:
+                values = documents[name]
+                # a field that is the key (an invoice number grouped by) shares its hashes
+                same = keys is not None and values.equals(documents[KEY], check_names=False)
+                found[name] = keys if same and keys is not None else values.drop_nulls().hash(
+                    seed=0)
+        for name, hashes in found.items():
+            self.hashes.setdefault(name, []).append(hashes)
 
     def _unique(self) -> None:
         """Every document key in one slice only, and every value that must be unique in a
