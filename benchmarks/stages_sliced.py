@@ -1,0 +1,71 @@
+"""Where a big file's time goes when it is converted a slice at a time (yukimap/sliced.py),
+measured inside one fresh process: the reading and mapping of the slices (wall time in the
+second thread), the rendering (this thread, less the time it waited for a slice), the
+waiting, and the CPU of the validator processes beside it. The whole process is timed from
+outside by bench_targets.py; this says what the figure is made of.
+
+Run: `.venv/bin/python benchmarks/stages_sliced.py FILE MAPPING` (prints one line of JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+def stages(path: Path, mapping_path: Path) -> dict[str, float]:
+    from concurrent.futures import Future
+
+    import yukimap.sliced as sliced
+    from yukimap.schema import load_mapping
+
+    spent = {"read_map": 0.0, "waited": 0.0, "slices": 0.0}
+    mapped = sliced._Run._mapped
+    tables = sliced._whole_documents
+
+    def timed_mapped(run: Any, table: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return mapped(run, table)
+        finally:
+            spent["read_map"] += time.perf_counter() - started
+
+    def counted_tables(*args: Any) -> Iterator[Any]:
+        for table in tables(*args):
+            spent["slices"] += 1
+            yield table
+
+    waiting = Future.result
+
+    def timed_result(future: Any, timeout: float | None = None) -> Any:
+        started = time.perf_counter()
+        try:
+            return waiting(future, timeout)
+        finally:
+            spent["waited"] += time.perf_counter() - started
+
+    sliced._Run._mapped = timed_mapped  # type: ignore[method-assign]
+    sliced._whole_documents = counted_tables
+    Future.result = timed_result  # type: ignore[method-assign]
+    mapping = load_mapping(mapping_path)
+    with tempfile.TemporaryDirectory() as folder:
+        started, cpu = time.perf_counter(), time.process_time()
+        summary = sliced.convert_in_slices(path, mapping, Path(folder) / "out.xml")
+        wall = time.perf_counter() - started
+    assert summary is not None, "the file was not converted in slices"
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"wall": wall, "cpu": time.process_time() - cpu,
+            "read_map": spent["read_map"], "render_wall": wall - spent["waited"],
+            "waited": spent["waited"], "slices": spent["slices"],
+            "validators_cpu": children.ru_utime + children.ru_stime,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+if __name__ == "__main__":
+    print(json.dumps(stages(Path(sys.argv[1]), Path(sys.argv[2]))))
