@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import REPO, run_cli
 from tests.test_golden import CASES, _case
+from yukimap import i18n
 from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
 from yukimap.sliced import convert_in_slices
@@ -45,6 +46,13 @@ def test_a_golden_case_in_slices_is_the_case(case: Path, size: int, tmp_path: Pa
     assert out.read_text(encoding="utf-8") == (case / "expected.xml").read_text(encoding="utf-8")
     said = format_summary(summary, source.name, mapping_path.name, "(golden test)")
     assert said + "\n" == (case / "expected-summary.txt").read_text(encoding="utf-8")
+    dutch = case / "expected-summary.nl.txt"
+    if dutch.exists():  # the summary added up in Dutch (its spans, its counts' conditions)
+        with i18n.speaking("nl"):
+            summary = convert_in_slices(source, mapping, out)
+            assert summary is not None
+            said = format_summary(summary, source.name, mapping_path.name, "(golden test)")
+        assert said + "\n" == dutch.read_text(encoding="utf-8")
 
 
 # --- a generated webshop export, many slices long ------------------------------------------

@@ -48,16 +48,16 @@ def slice_bytes() -> int:
     return int(os.environ.get("YUKIMAP_SLICE_BYTES", 4 * MB))
 
 
-def convert_in_slices(path: Path, mapping: Mapping, out: Path | None,
+def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,
                       stage: Stage = quiet) -> Summary | None:
     """Convert `path` into the file `out` (None: only check, the dry run) a slice at a time,
     and return its summary; None, with nothing written, when the file must be converted
     whole (too small to need slices, or anything the slices cannot say as the whole says)."""
     size = slice_bytes()
-    if not _suits(path, mapping, size):
+    if not _suits(Path(path), mapping, size):
         return None
     try:
-        return _Run(mapping, stage).convert(path, out, size)
+        return _Run(mapping, stage).convert(Path(path), out, size)
     except (NotInSlices, UserError):
         return None
 
