@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -112,6 +111,8 @@ class _Run:
         """The documents, slice by slice: the next slice is read and mapped by a second
         thread while this one's are rendered (polars works without the GIL, Jinja with it,
         so the two share the cores); waiting for it is not the template's time."""
+        from concurrent.futures import ThreadPoolExecutor  # only a big file needs it
+
         rows = 0
         with ThreadPoolExecutor(1, thread_name_prefix="slices") as ahead:
             coming = ahead.submit(self._next, tables)
