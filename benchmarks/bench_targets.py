@@ -6,7 +6,9 @@ Run: `make benchmark-targets`, or
 1. Flat memory: the peak resident memory of the process tree of `yukimap convert` (the
    converter and the validator beside it; the kernel's figure from wait4) on the sales
    export at 100k and 1M rows, and 10M rows (a 1 GB CSV) with --big. Target: <= 400 MB at
-   1M rows, <= 500 MB at 10M, and flat.
+   1M rows, <= 500 MB at 10M, and flat. For 1M rows and more, one more run says what the
+   figure is made of (benchmarks/stages_sliced.py: the slices' reading and mapping, the
+   rendering, the validators).
 2. 1M sales rows -> validated XML on disk: wall time. Target: <= 6 s.
 3. Bank rules: the 100,000-row bank export with ten contains-rules on the name and the
    description (benchmarks/bank-rules.yaml), against hledger with the same ten `if` blocks
@@ -122,6 +124,23 @@ def count(path: Path, tag: bytes) -> int:
 
 # --- 1 and 2: the sales export --------------------------------------------------------
 
+def stages(rows: int) -> str:
+    """What the whole-process figure is made of, from one more run in a fresh process
+    (benchmarks/stages_sliced.py): a big file goes a slice at a time."""
+    from benchmarks.generate import sales_export
+
+    done = subprocess.run([sys.executable, str(HERE / "stages_sliced.py"),
+                           str(sales_export(rows)), str(HERE / "sales-mapping.yaml")],
+                          check=True, capture_output=True, text=True, cwd=ROOT,
+                          env=environment())
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return (f"stages, in one process: {found['slices']:.0f} slices read and mapped in"
+            f" {found['read_map']:.2f} s (second thread), rendered in"
+            f" {found['render_wall']:.2f} s (waiting {found['waited']:.2f} s for a slice),"
+            f" validators {found['validators_cpu']:.2f} s CPU beside it; wall"
+            f" {found['wall']:.2f} s, peak {found['peak_mb']:.0f} MB")
+
+
 def sales(rows: int, times: int, folder: Path) -> list[Run]:
     from benchmarks.generate import sales_export
 
@@ -234,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             peaks[rows] = max(mbs)
             print(f"    {rows:>10,} rows: wall {spread(walls)}, CPU {spread(cpus)},"
                   f" peak {spread(mbs, 'MB', 0)}, {rows / median(walls):,.0f} rows/s", flush=True)
+            if rows >= 1_000_000:
+                print("      " + stages(rows), flush=True)
             if rows == 1_000_000:
                 verdicts.append((f"2. 1M rows in <= {TARGET_SECONDS_1M:.0f} s",
                                  f"{median(walls):.2f} s", median(walls) <= TARGET_SECONDS_1M))

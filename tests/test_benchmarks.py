@@ -6,6 +6,7 @@ from pathlib import Path
 
 from benchmarks import bench_journal, bench_rules, bench_sales
 from benchmarks.generate import bank_export
+from tests.conftest import REPO
 from yukimap.pipeline import convert_file
 from yukimap.schema import apply_options, load_mapping
 
@@ -79,3 +80,23 @@ def test_the_targets_benchmark_counts_a_tag_that_spans_two_pieces(tmp_path: Path
     piece = 1 << 24
     path.write_bytes(b"x" * (piece - 3) + b"<InvoiceLine>" + b"y" * 10 + b"<InvoiceLine>")
     assert bench_targets.count(path, b"<InvoiceLine>") == 2
+
+
+def test_the_stages_of_a_file_in_slices_are_measured() -> None:
+    """stages_sliced.py converts in slices (it fails when the file was converted whole) and
+    says what the time went to."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.generate import sales_export
+
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "stages_sliced.py"),
+         str(sales_export(2_000)), str(REPO / "benchmarks" / "sales-mapping.yaml")],
+        check=True, capture_output=True, text=True, cwd=REPO,
+        env=os.environ | {"YUKIMAP_SLICE_BYTES": "16384"})
+    found = json.loads(done.stdout)
+    assert found["slices"] >= 9  # 160 KB in slices of 16 KB
+    assert 0 < found["read_map"] < found["wall"] and found["peak_mb"] > 0
