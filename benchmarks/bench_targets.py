@@ -228,11 +228,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     only.add_argument("--only-rules", action="store_true", help="target 3 only")
     only.add_argument("--only-startup", action="store_true", help="target 4 only")
     args = parser.parse_args(argv)
+    sizes = [] if args.only_rules or args.only_startup else [100_000, 1_000_000] + (
+        [10_000_000] if args.big else [])
     verdicts: list[Verdict] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        if not (args.only_rules or args.only_startup):
-            verdicts += sales_targets(args.big, args.times, folder)
+        if sizes:
+            print("1+2. sales export -> validated XML on disk (yukimap convert, whole process)")
+        peaks: dict[int, float] = {}
+        for rows in sizes:
+            runs_ = sales(rows, args.times, folder)
+            walls, cpus, mbs = ([r.wall for r in runs_], [r.cpu for r in runs_],
+                                [r.peak_mb for r in runs_])
+            peaks[rows] = max(mbs)
+            print(f"    {rows:>10,} rows: wall {spread(walls)}, CPU {spread(cpus)},"
+                  f" peak {spread(mbs, 'MB', 0)}, {rows / median(walls):,.0f} rows/s", flush=True)
+            if rows == 1_000_000:
+                verdicts.append((f"2. 1M rows in <= {TARGET_SECONDS_1M:.0f} s",
+                                 f"{median(walls):.2f} s", median(walls) <= TARGET_SECONDS_1M))
+        for rows, limit in TARGET_MB.items():
+            if rows in peaks:
+                verdicts.append((f"1. peak memory at {rows // 1_000_000}M rows <= {limit:.0f} MB",
+                                 f"{peaks[rows]:.0f} MB", peaks[rows] <= limit))
         if args.only_sales:
             return _verdicts(verdicts)
         if not args.only_startup:
@@ -240,29 +257,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.only_rules:
             verdicts += startup_target(args.times, folder)
     return _verdicts(verdicts)
-
-
-
-def sales_targets(big: bool, times: int, folder: Path) -> list[Verdict]:
-    """Targets 1 and 2: peak memory at each size, and the wall time at 1M rows."""
-    print("1+2. sales export -> validated XML on disk (yukimap convert, whole process)")
-    verdicts = []
-    peaks: dict[int, float] = {}
-    for rows in [100_000, 1_000_000] + ([10_000_000] if big else []):
-        runs_ = sales(rows, times, folder)
-        walls, cpus, mbs = ([r.wall for r in runs_], [r.cpu for r in runs_],
-                            [r.peak_mb for r in runs_])
-        peaks[rows] = max(mbs)
-        print(f"    {rows:>10,} rows: wall {spread(walls)}, CPU {spread(cpus)},"
-              f" peak {spread(mbs, 'MB', 0)}, {rows / median(walls):,.0f} rows/s", flush=True)
-        if rows == 1_000_000:
-            verdicts.append((f"2. 1M rows in <= {TARGET_SECONDS_1M:.0f} s",
-                             f"{median(walls):.2f} s", median(walls) <= TARGET_SECONDS_1M))
-    for rows, limit in TARGET_MB.items():
-        if rows in peaks:
-            verdicts.append((f"1. peak memory at {rows // 1_000_000}M rows <= {limit:.0f} MB",
-                             f"{peaks[rows]:.0f} MB", peaks[rows] <= limit))
-    return verdicts
 
 
 def rules_target(times: int, folder: Path) -> list[Verdict]:
