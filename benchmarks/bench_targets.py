@@ -1,7 +1,8 @@
 """The four performance targets, each as a user runs yukimap: whole processes timed from outside.
 
 Run: `make benchmark-targets`, or
-`.venv/bin/python benchmarks/bench_targets.py [--big] [--times N]`.
+`.venv/bin/python benchmarks/bench_targets.py [--big] [--times N]`; one target alone with
+--only-sales (1 and 2), --only-rules (3) or --only-startup (4).
 
 1. Flat memory: the peak resident memory of the process tree of `yukimap convert` (the
    converter and the validator beside it; the kernel's figure from wait4) on the sales
@@ -56,6 +57,9 @@ class Run:
     wall: float
     cpu: float
     peak_mb: float  # the largest resident set of the process and every process it waited for
+
+
+Verdict = tuple[str, str, bool]  # the target, its figure, met
 
 
 # The command is started by a small launcher, which forks it, times it and reports its
@@ -237,14 +241,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--big", action="store_true", help="also 10M rows (a 1 GB CSV)")
     parser.add_argument("--times", type=int, default=3, help="runs per figure (default 3)")
-    parser.add_argument("--only-sales", action="store_true",
-                        help="targets 1 and 2 only (with --big: the 10M-row figure by itself)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--only-sales", action="store_true",
+                      help="targets 1 and 2 only (with --big: the 10M-row figure by itself)")
+    only.add_argument("--only-rules", action="store_true", help="target 3 only")
+    only.add_argument("--only-startup", action="store_true", help="target 4 only")
     args = parser.parse_args(argv)
-    sizes = [100_000, 1_000_000] + ([10_000_000] if args.big else [])
-    verdicts = []
+    sizes = [] if args.only_rules or args.only_startup else [100_000, 1_000_000] + (
+        [10_000_000] if args.big else [])
+    verdicts: list[Verdict] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print("1+2. sales export -> validated XML on disk (yukimap convert, whole process)")
+        if sizes:
+            print("1+2. sales export -> validated XML on disk (yukimap convert, whole process)")
         peaks: dict[int, float] = {}
         for rows in sizes:
             runs_ = sales(rows, args.times, folder)
@@ -264,28 +273,41 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  f"{peaks[rows]:.0f} MB", peaks[rows] <= limit))
         if args.only_sales:
             return _verdicts(verdicts)
-        print(f"3. bank export, {BANK_ROWS:,} rows, ten contains-rules: yukimap and hledger,"
-              " alternating")
-        measured = bank(args.times, folder)
-        if measured:
-            ours, theirs = measured
-            ratio = median([r.wall for r in theirs]) / median([r.wall for r in ours])
-            print(f"    yukimap {spread([r.wall for r in ours])},"
-                  f" peak {spread([r.peak_mb for r in ours], 'MB', 0)}")
-            print(f"    hledger {spread([r.wall for r in theirs])},"
-                  f" peak {spread([r.peak_mb for r in theirs], 'MB', 0)}")
-            verdicts.append((f"3. rules >= {TARGET_RATIO:.0f}x hledger's rows/s",
-                             f"{ratio:.1f}x", ratio >= TARGET_RATIO))
-        print("4. start-up: yukimap convert of a one-row CSV (-o)")
-        started = startup(max(args.times, 11), folder)
-        walls = [r.wall for r in started]
-        print(f"    wall {spread(walls, 's', 3)}, CPU {spread([r.cpu for r in started], 's', 3)}")
-        verdicts.append((f"4. start-up <= {TARGET_STARTUP} s", f"{median(walls):.3f} s",
-                         median(walls) <= TARGET_STARTUP))
+        if not args.only_startup:
+            verdicts += rules_target(args.times, folder)
+        if not args.only_rules:
+            verdicts += startup_target(args.times, folder)
     return _verdicts(verdicts)
 
 
-def _verdicts(verdicts: list[tuple[str, str, bool]]) -> int:
+def rules_target(times: int, folder: Path) -> list[Verdict]:
+    """Target 3: the bank rules, yukimap against hledger, alternating."""
+    print(f"3. bank export, {BANK_ROWS:,} rows, ten contains-rules: yukimap and hledger,"
+          " alternating")
+    measured = bank(times, folder)
+    if not measured:
+        return []
+    ours, theirs = measured
+    ratio = median([r.wall for r in theirs]) / median([r.wall for r in ours])
+    for name, runs_ in (("yukimap", ours), ("hledger", theirs)):
+        print(f"    {name} {spread([r.wall for r in runs_])},"
+              f" CPU {spread([r.cpu for r in runs_])},"
+              f" peak {spread([r.peak_mb for r in runs_], 'MB', 0)}")
+    return [(f"3. rules >= {TARGET_RATIO:.0f}x hledger's rows/s", f"{ratio:.1f}x",
+             ratio >= TARGET_RATIO)]
+
+
+def startup_target(times: int, folder: Path) -> list[Verdict]:
+    """Target 4: a one-row conversion, at least 11 runs."""
+    print("4. start-up: yukimap convert of a one-row CSV (-o)")
+    started = startup(max(times, 11), folder)
+    walls = [r.wall for r in started]
+    print(f"    wall {spread(walls, 's', 3)}, CPU {spread([r.cpu for r in started], 's', 3)}")
+    return [(f"4. start-up <= {TARGET_STARTUP} s", f"{median(walls):.3f} s",
+             median(walls) <= TARGET_STARTUP)]
+
+
+def _verdicts(verdicts: list[Verdict]) -> int:
     print("\ntargets (issue 14), on this machine:")
     for name, figure, ok in sorted(verdicts):
         print(f"    {name:<42} {figure:>10}  {verdict(ok)}")

@@ -214,3 +214,48 @@ def test_history_of_the_runs_and_of_a_document(yuki_env: Sandbox, tmp_path: Path
     unknown = run_cli("history", "--document", "9")
     assert (unknown.code, unknown.stdout, unknown.stderr) == (
         2, "", "error: the send journal has no document 9\n")
+
+
+def test_convert_as_a_process_ends_at_once_with_its_output_and_exit_code(tmp_path: Path) -> None:
+    """The console script ends a conversion without the interpreter's teardown: the
+    document piped to standard output and the summary arrive whole, the exit code as set."""
+    import subprocess
+    import sys
+
+    from yukimap.output import document_text
+    from yukimap.pipeline import convert_file
+
+    lines = (REPO / "examples" / "webshop-orders.csv").read_bytes().splitlines(keepends=True)
+    one = tmp_path / "one.csv"
+    one.write_bytes(b"".join(lines[:2]))
+    done = subprocess.run([sys.executable, "-m", "yukimap", "convert", str(one), "-m",
+                           "webshop-orders"], capture_output=True, text=True, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (0, document_text(convert_file(one,
+                                                                            "webshop-orders")))
+    assert done.stderr.endswith("written to standard output\n")
+    missing = subprocess.run([sys.executable, "-m", "yukimap", "convert", "none.csv", "-m",
+                              "webshop-orders"], capture_output=True, text=True, cwd=tmp_path)
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert "none.csv" in missing.stderr
+
+
+def test_leaving_at_once_flushes_and_waits_for_a_thread_that_is_not_a_daemon(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from yukimap import cli as cli_module
+
+    left: list[int] = []
+    monkeypatch.setattr(os, "_exit", left.append)  # records the code instead of leaving
+    cli_module._leave_at_once(3)
+    assert left == [3]
+    release = threading.Event()
+    busy = threading.Thread(target=release.wait)
+    busy.start()
+    try:
+        with pytest.raises(SystemExit) as ordinary:
+            cli_module._leave_at_once(0)
+        assert ordinary.value.code == 0 and left == [3]
+    finally:
+        release.set()
+        busy.join()

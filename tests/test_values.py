@@ -194,3 +194,30 @@ def test_vectorised_decimals_agree_with_the_scalar_parser() -> None:
             except BadValue:
                 scalar = None
             assert vector == scalar, (text, mark, thousands)
+
+
+def test_vectorised_decimals_of_a_column_of_plain_numbers_agree_with_the_scalar_parser() -> None:
+    """A column whose every number is written plainly (how most exports write amounts) is
+    read in one step; a single other value among them takes the full way, and both agree
+    with the scalar parser."""
+    import random
+
+    import polars as pl
+
+    from yukimap.values import decimal_texts
+
+    rng = random.Random(11)
+    for mark, thousands in ((",", "."), (".", ","), (",", None), (".", None)):
+        locale = Locale(decimal_mark=mark, thousands_separator=thousands)
+        plain = [f"{rng.choice(['', '-'])}{rng.randint(1, 10**6)}{mark}{rng.randint(0, 99):02d}"
+                 for _ in range(2_000)] + ["0", "0" + mark + "5", "7", "-12", None]
+        for odd in (None, "-0" + mark + "00", "007", "+3", "1.234,5", " 12", "12-", mark + "5",
+                    "00" + mark + "5", "-0"):
+            texts = plain + [odd]
+            got = decimal_texts(pl.Series(texts), mark, thousands).to_list()
+            for text, vector in zip(texts, got):
+                try:
+                    scalar = None if text is None else format_decimal(parse_decimal(text, locale))
+                except BadValue:
+                    scalar = None
+                assert vector == scalar, (text, odd, mark, thousands)

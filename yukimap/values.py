@@ -188,10 +188,19 @@ def trim_decimals(series: pl.Series, places: int) -> pl.Series:
     return series.str.replace(rf"^(-?\d+\.\d{{{places}}}\d*?)0+$", "${1}")
 
 
+@cache
+def _canonical_but_mark(mark: str) -> str:
+    """A number written as its canonical text is, but with `mark` for its decimal point:
+    a minus as its only sign, no leading zeros, no grouping, nothing around it."""
+    return rf"^(?:-?[1-9]\d*|0)(?:{re.escape(mark)}\d+)?$"
+
+
 def decimal_texts(series: pl.Series, mark: str, thousands: str | None) -> pl.Series:
     """parse_decimal + format_decimal for a whole column at once, for a known decimal mark:
     the canonical text of each value, null where the value is not a number (those are
     then parsed one by one for their message). A test holds it to the scalar parser."""
+    if series.str.contains(_canonical_but_mark(mark)).all():  # most exports: one step
+        return series.str.replace(mark, ".", literal=True) if mark != "." else series
     text = series.str.replace_all(_NOISE.pattern, "")
     text = text.str.replace(r"^\((.*)\)$", "-${1}").str.replace(r"^([^-].*)-$", "-${1}")
     valid = text.str.contains(_number_re(mark, thousands).pattern)

@@ -73,8 +73,11 @@ def decimals(ctx: Context, spec: FieldSpec, element: Element, frame: pl.DataFram
     """Trailing zeros beyond Yuki's decimals trimmed; more decimals than that are an error,
     with every way out written as mapping text."""
     assert element.decimals is not None
+    more = rf"\.\d{{{element.decimals + 1},}}$"
+    if not series.str.contains(more).any():  # the usual case: nothing to trim or refuse
+        return series, []
     series = trim_decimals(series, element.decimals)
-    too_many = series.str.contains(rf"\.\d{{{element.decimals + 1},}}$").fill_null(False)
+    too_many = series.str.contains(more).fill_null(False)
     if not too_many.any():
         return series, []
     return series, flagged(ctx, spec.column, frame, too_many, name, header,

@@ -125,9 +125,8 @@ def debit_minus_credit(debit: str | None, credit: str | None) -> tuple[str | Non
 
 def negate_texts(series: pl.Series) -> pl.Series:
     """Flip the sign of canonical decimal texts ('12.50' <-> '-12.50'; zero stays zero)."""
-    zero = series.str.contains(r"^-?0(\.0*)?$").fill_null(False)
-    flipped = pl.select(
-        pl.when(series.str.starts_with("-")).then(series.str.slice(1))
+    return pl.select(
+        pl.when(series.str.contains(r"^-?0(\.0*)?$")).then(series)
+        .when(series.str.starts_with("-")).then(series.str.slice(1))
         .otherwise(pl.lit("-") + series)
     ).to_series()
-    return pl.select(pl.when(zero).then(series).otherwise(flipped)).to_series()
