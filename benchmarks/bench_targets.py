@@ -139,10 +139,9 @@ def stages(rows: int) -> str:
                           env=environment())
     found = json.loads(done.stdout.strip().splitlines()[-1])
     return (f"stages, in one process: {found['slices']:.0f} slices read and mapped in"
-            f" {found['read_map']:.2f} s (second thread), rendered in"
-            f" {found['render_wall']:.2f} s (waiting {found['waited']:.2f} s for a slice),"
-            f" validators {found['validators_cpu']:.2f} s CPU beside it; wall"
-            f" {found['wall']:.2f} s, peak {found['peak_mb']:.0f} MB")
+            f" {found['read_map']:.2f} s, rendered in {found['render']:.2f} s with the"
+            f" validators beside it ({found['validators_cpu']:.2f} s CPU); wall"
+            f" {found['wall']:.2f} s, CPU {found['cpu']:.2f} s, peak {found['peak_mb']:.0f} MB")
 
 
 def sales(rows: int, times: int, folder: Path) -> list[Run]:

@@ -1,7 +1,7 @@
 """Where a big file's time goes when it is converted a slice at a time (yukimap/sliced.py),
-measured inside one fresh process: the reading and mapping of the slices (wall time in the
-second thread), the rendering (this thread, less the time it waited for a slice), the
-waiting, and the CPU of the validator processes beside it. The whole process is timed from
+measured inside one fresh process: the reading and mapping of the slices, the rendering
+(the rest of the wall time, while the validators check the text as it comes) and the CPU of
+the validator processes beside it. The whole process is timed from
 outside by bench_targets.py; this says what the figure is made of.
 
 Run: `.venv/bin/python benchmarks/stages_sliced.py FILE MAPPING` (prints one line of JSON).
@@ -20,14 +20,23 @@ from typing import Any
 
 
 def stages(path: Path, mapping_path: Path) -> dict[str, float]:
-    from concurrent.futures import Future
-
     import yukimap.sliced as sliced
     from yukimap.schema import load_mapping
 
-    spent = {"read_map": 0.0, "waited": 0.0, "slices": 0.0}
-    mapped = sliced._Run._mapped
+    spent = {"read_map": 0.0, "slices": 0.0}
     tables = sliced._whole_documents
+    mapped = sliced._Run._mapped
+
+    def timed_tables(*args: Any) -> Iterator[Any]:
+        found = tables(*args)
+        while True:
+            started = time.perf_counter()
+            table = next(found, None)
+            spent["read_map"] += time.perf_counter() - started
+            if table is None:
+                return
+            spent["slices"] += 1
+            yield table
 
     def timed_mapped(run: Any, table: Any) -> Any:
         started = time.perf_counter()
@@ -36,23 +45,8 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
         finally:
             spent["read_map"] += time.perf_counter() - started
 
-    def counted_tables(*args: Any) -> Iterator[Any]:
-        for table in tables(*args):
-            spent["slices"] += 1
-            yield table
-
-    waiting = Future.result
-
-    def timed_result(future: Any, timeout: float | None = None) -> Any:
-        started = time.perf_counter()
-        try:
-            return waiting(future, timeout)
-        finally:
-            spent["waited"] += time.perf_counter() - started
-
+    sliced._whole_documents = timed_tables
     sliced._Run._mapped = timed_mapped  # type: ignore[method-assign]
-    sliced._whole_documents = counted_tables
-    Future.result = timed_result  # type: ignore[method-assign]
     mapping = load_mapping(mapping_path)
     with tempfile.TemporaryDirectory() as folder:
         started, cpu = time.perf_counter(), time.process_time()
@@ -60,9 +54,8 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
         wall = time.perf_counter() - started
     assert summary is not None, "the file was not converted in slices"
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"wall": wall, "cpu": time.process_time() - cpu,
-            "read_map": spent["read_map"], "render_wall": wall - spent["waited"],
-            "waited": spent["waited"], "slices": spent["slices"],
+    return {"wall": wall, "cpu": time.process_time() - cpu, "slices": spent["slices"],
+            "read_map": spent["read_map"], "render": wall - spent["read_map"],
             "validators_cpu": children.ru_utime + children.ru_stime,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
