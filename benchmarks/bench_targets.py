@@ -242,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--times", type=int, default=3, help="runs per figure (default 3)")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--only-sales", action="store_true",
-                      help="targets 1 and 2 only (with --big: the 10M-row figure by itself)")
+                      help="targets 1 and 2 only")
     only.add_argument("--only-rules", action="store_true", help="target 3 only")
     only.add_argument("--only-startup", action="store_true", help="target 4 only")
     args = parser.parse_args(argv)
