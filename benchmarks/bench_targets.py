@@ -141,7 +141,7 @@ def stages(rows: int) -> str:
     return (f"stages, in one process: {found['slices']:.0f} slices read and mapped in"
             f" {found['read_map']:.2f} s, rendered in {found['render']:.2f} s with the"
             f" validators beside it ({found['validators_cpu']:.2f} s CPU); wall"
-            f" {found['wall']:.2f} s, CPU {found['cpu']:.2f} s, peak {found['peak_mb']:.0f} MB")
+            f" {found['wall']:.2f} s, CPU {found['cpu']:.2f} s")
 
 
 def sales(rows: int, times: int, folder: Path) -> list[Run]:

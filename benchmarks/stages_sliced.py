@@ -2,7 +2,9 @@
 measured inside one fresh process: the reading and mapping of the slices, the rendering
 (the rest of the wall time, while the validators check the text as it comes) and the CPU of
 the validator processes beside it. The whole process is timed from
-outside by bench_targets.py; this says what the figure is made of.
+outside by bench_targets.py, with its peak memory (a process started by another carries
+its parent's high-water mark in its own, so this one does not report one); this says what
+the figure is made of.
 
 Run: `.venv/bin/python benchmarks/stages_sliced.py FILE MAPPING` (prints one line of JSON).
 """
@@ -56,8 +58,7 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"wall": wall, "cpu": time.process_time() - cpu, "slices": spent["slices"],
             "read_map": spent["read_map"], "render": wall - spent["read_map"],
-            "validators_cpu": children.ru_utime + children.ru_stime,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "validators_cpu": children.ru_utime + children.ru_stime}
 
 
 if __name__ == "__main__":

@@ -99,4 +99,4 @@ def test_the_stages_of_a_file_in_slices_are_measured() -> None:
         env=os.environ | {"YUKIMAP_SLICE_BYTES": "16384"})
     found = json.loads(done.stdout)
     assert found["slices"] >= 9  # 160 KB in slices of 16 KB
-    assert 0 < found["read_map"] < found["wall"] and found["peak_mb"] > 0
+    assert 0 < found["read_map"] < found["wall"] and found["validators_cpu"] > 0
