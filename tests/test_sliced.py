@@ -154,3 +154,12 @@ def test_an_invoice_number_in_two_slices_is_said_as_the_whole_says_it(
     assert sliced == whole
     assert sliced[0] == 1 and "the same invoice number (Reference)" in sliced[2]
     assert not _sliced(monkeypatch, tmp_path, mapping)
+
+
+def test_a_slice_size_that_is_no_number_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", "4MB")
+    result = run_cli("convert", REPO / "examples" / "webshop-orders.csv", "-m", WEBSHOP,
+                     "--dry-run")
+    assert (result.code, result.stderr) == (1, (
+        "error: YUKIMAP_SLICE_BYTES='4MB' is not a whole number of 1 or more\n"
+        "  fix: unset it to use the default\n"))

@@ -86,15 +86,22 @@ def limits() -> Limits:
     """The limits of this process: the defaults, changed by YUKIMAP_MAX_* variables."""
     changes: dict[str, int] = {}
     for name in SETTINGS:
-        raw = os.environ.get(Limits.variable(name), "").strip()
-        if not raw:
-            continue
-        if not raw.replace("_", "").isdigit() or int(raw.replace("_", "")) < 1:
-            raise SettingsError(tr("{variable}={raw} is not a whole number of 1 or more",
-                                   variable=Limits.variable(name), raw=repr(raw)),
-                                hint=tr("unset it to use the default"))
-        changes[name] = int(raw.replace("_", ""))
+        found = whole_number(Limits.variable(name))
+        if found is not None:
+            changes[name] = found
     return Limits(**changes)
+
+
+def whole_number(variable: str) -> int | None:
+    """The environment variable's whole number of 1 or more; None when it is not set."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return None
+    if not raw.replace("_", "").isdigit() or int(raw.replace("_", "")) < 1:
+        raise SettingsError(tr("{variable}={raw} is not a whole number of 1 or more",
+                               variable=variable, raw=repr(raw)),
+                            hint=tr("unset it to use the default"))
+    return int(raw.replace("_", ""))
 
 
 def over(setting: str, what: str, found: str) -> tuple[str, str]:

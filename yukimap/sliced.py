@@ -16,7 +16,6 @@ whole, which says it with every row in its place: slices are for files that pass
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -27,7 +26,7 @@ import polars as pl
 from yukimap.errors import NotInSlices, UserError
 from yukimap.frames import KEY, Mapped, Table, Tally
 from yukimap.i18n import tr
-from yukimap.limits import MB
+from yukimap.limits import MB, whole_number
 from yukimap.mapping import map_table
 from yukimap.mapping.context import file_locale
 from yukimap.model import Mapping
@@ -42,9 +41,9 @@ from yukimap.validate.xsd import prestart
 
 
 def slice_bytes() -> int:
-    """The bytes of a file read at a time (YUKIMAP_SLICE_BYTES: for tests, to cut small
-    files into many slices)."""
-    return int(os.environ.get("YUKIMAP_SLICE_BYTES", 4 * MB))
+    """The bytes of a file read at a time (YUKIMAP_SLICE_BYTES; the tests cut small files
+    into many slices with it)."""
+    return whole_number("YUKIMAP_SLICE_BYTES") or 4 * MB
 
 
 def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,
