@@ -39,23 +39,23 @@ def read_csv(path: Path, name: str, source: Source) -> Table:
         raise SourceError(tr("{where} is empty", where=name),
                           hint=tr("export the file again, with its rows"))
     data = _line_ends(data)
-    quote = _quote_char(source.quote)
+    quote = quote_char(source.quote)
     if source.columns:  # no header row: the first record is data, row 1
         header_start = data_start = 0
         delimiter = choose_delimiter(data, name, replace(source, header_row=1), quote, 0)
     else:
-        header_start, data_start = _locate_header(data, name, source.header_row, quote)
+        header_start, data_start = locate_header(data, name, source.header_row, quote)
         delimiter = choose_delimiter(data, name, source, quote, header_start)
     # polars needs a separator even for a one-column file: one byte that never occurs.
     unused = (c for c in "\x1f\x1e\x1d\x1c" if c.encode() not in data)
     separator = delimiter or next(unused, "\x1f")
-    header = list(source.columns) or _header(data[header_start:data_start], name, separator,
-                                             quote, source.header_row)
+    header = list(source.columns) or header_record(data[header_start:data_start], name,
+                                                   separator, quote, source.header_row)
     letters = [column_letter(i) for i in range(len(header))]
     names = header_names(header, letters)
     body = data[data_start:]
     first_line = data.count(b"\n", 0, data_start) + 1
-    _check_lines(body, name, first_line)
+    check_lines(body, name, first_line)
     if source.columns:
         check_widths(body, name, separator, quote, len(names))
     try:
@@ -79,7 +79,7 @@ def read_csv(path: Path, name: str, source: Source) -> Table:
     check_rows(raw.height, name)
     frame = finish(raw, names, source.skip_last)
     table = make_table(frame, name, header, letters, source.header_row, delimiter=delimiter,
-                       encoding=encoding, preview=_first_records(data, separator, quote),
+                       encoding=encoding, preview=first_records(data, separator, quote),
                        other_delimiter=(other_delimiter(data, name, source, quote, header_start,
                                                         delimiter) if len(names) == 1 else None))
     return replace(table, problems=encoding_doubts(content, table, source.encoding))
@@ -92,7 +92,7 @@ def _line_ends(data: bytes) -> bytes:
     return data
 
 
-def _header(record: bytes, name: str, separator: str, quote: str | None, row: int
+def header_record(record: bytes, name: str, separator: str, quote: str | None, row: int
             ) -> list[str]:
     if len(record) > _longest_line():
         _line_too_long(tr("the header of {where} (row {row})", where=name, row=row), len(record))
@@ -115,7 +115,7 @@ def _line_too_long(what: str, length: int) -> NoReturn:
                                       columns=f"{limits().max_columns:,}"))
 
 
-def _check_lines(body: bytes, name: str, first_line: int) -> None:
+def check_lines(body: bytes, name: str, first_line: int) -> None:
     """No line longer than _longest_line. Looked for in windows of half that length: a
     line that long fills one without a line break. (Only a file that big can have one.)"""
     bound = _longest_line()
@@ -130,7 +130,7 @@ def _check_lines(body: bytes, name: str, first_line: int) -> None:
                 _line_too_long(tr("line {line} of {name}", line=line, name=name), length)
 
 
-def _first_records(data: bytes, separator: str, quote: str | None) -> Preview:
+def first_records(data: bytes, separator: str, quote: str | None) -> Preview:
     """The first records as a spreadsheet shows them, to look for column names in."""
     end = 0
     for _ in range(PREVIEW_ROWS):
@@ -144,7 +144,7 @@ def _first_records(data: bytes, separator: str, quote: str | None) -> Preview:
         return ()
 
 
-def _quote_char(quote: str | None) -> str | None:
+def quote_char(quote: str | None) -> str | None:
     if not quote:
         return None  # quoting switched off: quote characters are ordinary text
     if len(quote) != 1 or not quote.isascii():
@@ -171,7 +171,7 @@ def _record_end(data: bytes, start: int, quote: str | None) -> tuple[int, bool]:
         pos = closing + 1
 
 
-def _locate_header(data: bytes, name: str, header_row: int, quote: str | None) -> tuple[int, int]:
+def locate_header(data: bytes, name: str, header_row: int, quote: str | None) -> tuple[int, int]:
     """Byte offsets of the header record and of the first record after it."""
     pos = 0
     for row in range(1, header_row):

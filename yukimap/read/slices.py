@@ -23,11 +23,11 @@ from yukimap.frames import ROW, Table
 from yukimap.limits import MB, limits
 from yukimap.model import Source
 from yukimap.read.csvfile import (
-    _check_lines,
-    _first_records,
-    _header,
-    _locate_header,
-    _quote_char,
+    check_lines,
+    first_records,
+    header_record,
+    locate_header,
+    quote_char,
 )
 from yukimap.read.sniff import SNIFF_BYTES, choose_delimiter
 from yukimap.read.table import finish, header_names, make_table
@@ -44,18 +44,18 @@ def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Tab
         if head.startswith(codecs.BOM_UTF8):
             head = head[len(codecs.BOM_UTF8):]
         whole = len(head) < HEAD - len(codecs.BOM_UTF8)
-        quote = _quote_char(source.quote)
-        header_start, data_start = _locate_header(head, name, source.header_row, quote)
+        quote = quote_char(source.quote)
+        header_start, data_start = locate_header(head, name, source.header_row, quote)
         if b"\n" not in head or (not whole and data_start + SNIFF_BYTES >= len(head)):
             raise NotInSlices("head")
         delimiter = choose_delimiter(head, name, source, quote, header_start)
         if delimiter is None:
             raise NotInSlices("one-column")
-        header = _header(head[header_start:data_start], name, delimiter, quote,
+        header = header_record(head[header_start:data_start], name, delimiter, quote,
                          source.header_row)
         letters = [column_letter(i) for i in range(len(header))]
         names = header_names(header, letters)
-        preview = _first_records(head, delimiter, quote)
+        preview = first_records(head, delimiter, quote)
         line = head.count(b"\n", 0, data_start) + 1
         before = 0  # records read so far (polars' count, blank ones included)
         for piece in _pieces(stream, head[data_start:], size, quote):
@@ -72,7 +72,7 @@ def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Tab
 def _parse(piece: bytes, name: str, line: int, separator: str, quote: str | None,
            columns: int, first_row: int) -> pl.DataFrame:
     _valid(piece)
-    _check_lines(piece, name, line)
+    check_lines(piece, name, line)
     try:
         return pl.read_csv(
             piece, has_header=False, separator=separator, quote_char=quote,
