@@ -109,7 +109,7 @@ class _Run:
     def _documents(self, tables: Iterator[Table], marked: bool) -> Iterator[DocumentContext]:
         """The documents, slice by slice; reading and mapping a slice is not the template's
         time. (A second thread mapping the next slice while this one renders gained nothing
-        measurable: the validators already fill the second core, and it held two slices.)"""
+        measurable: the validator already fills the second core, and it held two slices.)"""
         rows = 0
         for table in tables:
             with self.deadline.paused():
