@@ -193,6 +193,12 @@ EXPRESSION_HINT = "check the expressions on this line of the template"
      "access to attribute 'append' of 'list' object is unsafe.", SANDBOX_HINT),
     ("{{ nothing }}", "'nothing' is undefined",
      "the template uses a name that the document does not have; check its spelling"),
+    # a document's lines: their data (blocks, rows) at once, anything else as Jinja says it
+    ("{% for i in documents %}{{ i.lines.rowz }}{% endfor %}",
+     "'yukimap.render.nodes.Items object' has no attribute 'rowz'",
+     "the template uses a name that the document does not have; check its spelling"),
+    ("{% for i in documents %}{{ i.lines._part }}{% endfor %}",
+     "access to attribute '_part' of 'Items' object is unsafe.", SANDBOX_HINT),
     ("{{ 1 / 0 }}", "division by zero", EXPRESSION_HINT),
     ("{{ 'a' - 1 }}", "unsupported operand type(s) for -: 'str' and 'int'", EXPRESSION_HINT),
     ("{% for i in documents %}{{ el('Subject', 'a\\x01b') }}{% endfor %}",

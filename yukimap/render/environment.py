@@ -17,7 +17,7 @@ from yukimap.i18n import tr
 from yukimap.model import Mapping
 from yukimap.render.failures import located
 from yukimap.render.fragments import NIL, el
-from yukimap.render.nodes import Node
+from yukimap.render.nodes import Items, Node
 from yukimap.render.sandbox import BoundedSandbox, TemplateFolder
 from yukimap.resources import templates_dir
 
@@ -57,6 +57,11 @@ class _Sandbox(BoundedSandbox):
                 return self.undefined(tr("{name} is not a field here", name=repr(attribute)),
                                       obj=obj,
                                       name=attribute)
+        if type(obj) is Items and not attribute.startswith("_"):
+            try:  # its public attributes are data too (blocks, rows): once per document
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass  # Jinja says what is missing, as before
         return super().getattr(obj, attribute)
 
 
