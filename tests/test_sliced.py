@@ -163,3 +163,15 @@ def test_a_slice_size_that_is_no_number_is_said(monkeypatch: pytest.MonkeyPatch)
     assert (result.code, result.stderr) == (1, (
         "error: YUKIMAP_SLICE_BYTES='4MB' is not a whole number of 1 or more\n"
         "  fix: unset it to use the default\n"))
+
+
+@pytest.mark.parametrize("shape", ["crlf", "bom", "no final newline", "blank lines"])
+def test_the_shapes_of_a_csv_file_go_in_slices_as_whole(shape: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _orders(120)
+    text = {"crlf": text.replace("\n", "\r\n"), "bom": "\ufeff" + text,
+            "no final newline": text.rstrip("\n"),
+            "blank lines": text.replace("\n", "\n\n", 40)}[shape]
+    sliced, whole = _both(monkeypatch, tmp_path, text)
+    assert sliced == whole and sliced[0] == 0
+    assert _sliced(monkeypatch, tmp_path)
