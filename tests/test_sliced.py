@@ -175,3 +175,15 @@ def test_the_shapes_of_a_csv_file_go_in_slices_as_whole(shape: str, tmp_path: Pa
     sliced, whole = _both(monkeypatch, tmp_path, text)
     assert sliced == whole and sliced[0] == 0
     assert _sliced(monkeypatch, tmp_path)
+
+
+def test_check_with_a_big_sample_says_what_the_whole_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "orders.csv").write_text(_orders(120), encoding="utf-8")
+    said = []
+    for size in (SMALL, WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        result = run_cli("check", WEBSHOP, "--sample", tmp_path / "orders.csv")
+        said.append((result.code, result.stdout, result.stderr))
+    assert said[0] == said[1] and said[0][0] == 0
+    assert "the sample converts and validates; nothing written" in said[0][1]

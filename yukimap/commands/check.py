@@ -38,6 +38,7 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
         return 0
     from yukimap.output import check_documents
     from yukimap.pipeline import convert_file
+    from yukimap.sliced import convert_in_slices
 
     with ExitStack() as stack:
         yuki, chosen = _connect(stack, administration) if online else (None, None)
@@ -45,17 +46,22 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
         tried = loaded
         if loaded.target.administration_in_document:
             tried = dry_run_administration(apply_options(loaded, given, None))
-        result = convert_file(sample, tried)
-        check_documents(result)
-        if result.warnings:
-            click.echo(format_problems(result.warnings) + "\n", err=True)
+        # a big sample that passes goes in slices; --online needs every document's accounts
+        summary = None if online else convert_in_slices(sample, tried, None)
+        result = None
+        if summary is None:
+            result = convert_file(sample, tried)
+            check_documents(result)
+            if result.warnings:
+                click.echo(format_problems(result.warnings) + "\n", err=True)
+            summary = result.summary
         used = administration_used(loaded, given,
                                    "-a" if administration else "YUKI_ADMINISTRATION")
         if used is not None:
-            result.summary.figures[tr("administration")] = used
-        click.echo(format_summary(result.summary, str(sample), display_path(loaded.path),
+            summary.figures[tr("administration")] = used
+        click.echo(format_summary(summary, str(sample), display_path(loaded.path),
                                   tr("the sample converts and validates; nothing written")))
-        if yuki is not None and chosen is not None:
+        if yuki is not None and chosen is not None and result is not None:
             _preflight(result, yuki, chosen, refresh)
     return 0
 
