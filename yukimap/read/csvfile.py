@@ -59,19 +59,8 @@ def read_csv(path: Path, name: str, source: Source) -> Table:
     if source.columns:
         check_widths(body, name, separator, quote, len(names))
     try:
-        raw = pl.read_csv(
-            body,
-            has_header=False,
-            separator=separator,
-            quote_char=quote,
-            schema={f"_{i}": pl.String for i in range(len(names))},
-            raise_if_empty=False,
-            truncate_ragged_lines=False,
-            row_index_name=ROW,
-            row_index_offset=source.header_row + 1,
-            n_rows=limits().max_rows + 1,
-            missing_columns="insert",  # a blank first row has no fields at all
-        )
+        raw = read_body(body, separator, quote, len(names), source.header_row + 1,
+                        limits().max_rows + 1)
     except pl.exceptions.PolarsError as exc:
         other = other_delimiter(data, name, source, quote, header_start, delimiter)
         explain_failure(body, name, separator, quote, len(names), source.header_row, exc,
@@ -85,6 +74,25 @@ def read_csv(path: Path, name: str, source: Source) -> Table:
     return replace(table, problems=encoding_doubts(content, table, source.encoding))
 
 
+def read_body(body: bytes, separator: str, quote: str | None, columns: int, first_row: int,
+              rows: int | None = None) -> pl.DataFrame:
+    """Records as text columns "_0", "_1", ... and ROW, their spreadsheet rows from
+    `first_row` on; at most `rows` of them."""
+    return pl.read_csv(
+        body,
+        has_header=False,
+        separator=separator,
+        quote_char=quote,
+        schema={f"_{i}": pl.String for i in range(columns)},
+        raise_if_empty=False,
+        truncate_ragged_lines=False,
+        row_index_name=ROW,
+        row_index_offset=first_row,
+        n_rows=rows,
+        missing_columns="insert",  # a blank first row has no fields at all
+    )
+
+
 def _line_ends(data: bytes) -> bytes:
     """Old Macs and some tills end lines with CR alone: then every CR ends a line."""
     if b"\r" in data and b"\n" not in data:
@@ -93,7 +101,7 @@ def _line_ends(data: bytes) -> bytes:
 
 
 def header_record(record: bytes, name: str, separator: str, quote: str | None, row: int
-            ) -> list[str]:
+                  ) -> list[str]:
     if len(record) > _longest_line():
         _line_too_long(tr("the header of {where} (row {row})", where=name, row=row), len(record))
     cells = split(record.decode("utf-8"), separator, quote)[0]

@@ -19,7 +19,7 @@ from typing import BinaryIO
 import polars as pl
 
 from yukimap.errors import NotInSlices, column_letter
-from yukimap.frames import ROW, Table
+from yukimap.frames import Table
 from yukimap.limits import MB, limits
 from yukimap.model import Source
 from yukimap.read.csvfile import (
@@ -28,6 +28,7 @@ from yukimap.read.csvfile import (
     header_record,
     locate_header,
     quote_char,
+    read_body,
 )
 from yukimap.read.sniff import SNIFF_BYTES, choose_delimiter
 from yukimap.read.table import finish, header_names, make_table
@@ -52,7 +53,7 @@ def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Tab
         if delimiter is None:
             raise NotInSlices("one-column")
         header = header_record(head[header_start:data_start], name, delimiter, quote,
-                         source.header_row)
+                               source.header_row)
         letters = [column_letter(i) for i in range(len(header))]
         names = header_names(header, letters)
         preview = first_records(head, delimiter, quote)
@@ -74,11 +75,7 @@ def _parse(piece: bytes, name: str, line: int, separator: str, quote: str | None
     _valid(piece)
     check_lines(piece, name, line)
     try:
-        return pl.read_csv(
-            piece, has_header=False, separator=separator, quote_char=quote,
-            schema={f"_{i}": pl.String for i in range(columns)}, raise_if_empty=False,
-            truncate_ragged_lines=False, row_index_name=ROW, row_index_offset=first_row,
-            missing_columns="insert")
+        return read_body(piece, separator, quote, columns, first_row)
     except pl.exceptions.PolarsError:
         raise NotInSlices("unreadable") from None
 
