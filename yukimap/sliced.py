@@ -71,7 +71,7 @@ def _suits(path: Path, mapping: Mapping, size: int) -> bool:
         big = path.stat().st_size > 2 * size
     except OSError:
         return False
-    return big and told and target_of(mapping).in_slices and mapping.target.xsd is not None
+    return big and told and target_of(mapping).in_slices
 
 
 class _Run:
@@ -141,9 +141,7 @@ class _Run:
             source = replace(self.mapping.source, locale=locale)
             self.settled = replace(self.mapping, source=source)
             return self.mapping  # the first slice says what the mark is read from
-        if locale.decimal_mark not in (None, self.settled.source.locale.decimal_mark) or (
-                self.settled.source.locale.decimal_mark is None
-                and locale.decimal_mark is not None):
+        if locale.decimal_mark not in (None, self.settled.source.locale.decimal_mark):
             raise NotInSlices("decimal-mark")
         return self.settled
 
@@ -151,13 +149,13 @@ class _Run:
         documents = mapped.documents
         keys = documents[KEY].hash(seed=0) if self.mapping.group is not None else None
         found = {} if keys is None else {KEY: keys}
-        for name in self.target.unique_fields:
-            if name in documents.columns:
-                values = documents[name]
-                # a field that is the key (an invoice number grouped by) shares its hashes
-                same = keys is not None and values.equals(documents[KEY], check_names=False)
-                found[name] = keys if same and keys is not None else values.drop_nulls().hash(
-                    seed=0)
+        for name in (n for n in self.target.unique_fields if n in documents.columns):
+            values = documents[name]
+            # a field that is the key (an invoice number grouped by) shares its hashes
+            if keys is not None and values.equals(documents[KEY], check_names=False):
+                found[name] = keys
+            else:
+                found[name] = values.drop_nulls().hash(seed=0)
         for name, hashes in found.items():
             self.hashes.setdefault(name, []).append(hashes)
 
