@@ -9,11 +9,12 @@ import pytest
 import xmlschema
 
 from tests.conftest import REPO, build_files
-from yukimap import pipeline
+from yukimap import output, pipeline
 from yukimap.errors import DocumentError
 from yukimap.output import check_documents, document_text
 from yukimap.pipeline import convert_file
 from yukimap.resources import schema_path
+from yukimap.validate import streaming
 from yukimap.validate.streaming import Streaming
 
 SALES = ('<SalesInvoices xmlns="urn:xmlns:http://www.theyukicompany.com:salesinvoices"'
@@ -81,16 +82,23 @@ def test_lxml_and_xmlschema_agree(name: str) -> None:
     assert lxml_valid == name.endswith(("valid", "empty price"))
 
 
+def _in_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every document is big: validated by processes of their own."""
+    monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)  # started early
+    monkeypatch.setattr(output, "PROCESS_FROM_ITEMS", 1)  # used
+
+
 def test_a_big_document_is_validated_by_a_second_process(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)
+    _in_processes(monkeypatch)
     result = convert_file(REPO / "examples/webshop-orders.csv", "webshop-orders")
     assert "<Reference>2024-1005</Reference>" in document_text(result)
+    assert check_documents(result).validator_peak_kb > 0  # a process's, so one ran
 
 
 def test_the_second_process_finds_failures_and_xmlschema_explains_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)
+    _in_processes(monkeypatch)
     (tmp_path / "m.yaml").write_text(
         "version: 1\ntarget: sales_invoices\nsource: {delimiter: ';'}\n"
         "invoice: {Reference: {column: Order}}\n"
@@ -130,7 +138,7 @@ def _journal(tmp_path: Path, texts: list[str]) -> Path:
 def _split_small(monkeypatch: pytest.MonkeyPatch) -> None:
     from yukimap.render import nodes
 
-    monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)
+    _in_processes(monkeypatch)
     monkeypatch.setattr(nodes, "BLOCK", 3)  # many blocks, alternating between validators
     monkeypatch.setattr(nodes, "CHUNK", 4)
 
@@ -165,3 +173,106 @@ def test_split_validation_catches_a_bad_entry_in_any_block(
         check_documents(result)
     assert {p.where.rows for p in info.value.problems} == {(bad_row,)}
     assert all("Description" in p.cause for p in info.value.problems)
+
+
+# --- the validator process: libxml2's streaming validator decides, Streaming words -------
+
+VALID_JOURNAL = CASES["journal valid"][2]
+EDGES = {
+    "nothing": "",
+    "a declaration only": '<?xml version="1.0" encoding="utf-8"?>\n',
+    "a comment only": "<!-- x -->",
+    "text": "hello",
+    "white space": "  \n",
+    "an element the schema does not declare": "<Foo/>",
+    "an inner element as the root": JOURNAL.split(">")[0].replace("Journal", "JournalEntry")
+                                    + "/>",
+    "not well-formed": VALID_JOURNAL.replace("</Amount>", "</Amout>"),
+    "a second root": VALID_JOURNAL + "<Journal/>",
+    "an entity declared": ('<!DOCTYPE Journal [<!ENTITY e "x">]>'
+                           + VALID_JOURNAL.replace("GeneralJournal", "General&e;")),
+    "an undeclared entity": VALID_JOURNAL.replace("<AdministrationID>x", "<AdministrationID>&e;"),
+    "a valid document with a comment and a declaration": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!-- made by hand -->\n' + VALID_JOURNAL),
+    "another encoding": ('<?xml version="1.0" encoding="iso-8859-1"?>'
+                         + VALID_JOURNAL.replace("<AdministrationID>x", "<AdministrationID>\xe9")),
+}
+ALL = {name: (xsd, root, xml) for name, (xsd, root, xml) in CASES.items()} | {
+    name: ("Journal.xsd", "Journal", xml) for name, xml in EDGES.items()}
+
+
+def _written(tmp_path: Path, xml: str) -> Path:
+    path = tmp_path / "doc.xml"
+    encoding = "iso-8859-1" if 'encoding="iso-8859-1"' in xml else "utf-8"
+    path.write_bytes(xml.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_the_fast_validator_decides_as_streaming_does(name: str, tmp_path: Path) -> None:
+    xsd, root, xml = ALL[name]
+    path = _written(tmp_path, xml)
+    words = streaming.verdict_of_file(str(path), str(schema_path(xsd)), root)
+    with open(path, "rb") as stream:
+        assert streaming.valid_stream(str(schema_path(xsd)), stream.fileno()) is (words is None)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_a_validator_process_answers_ok_or_asks_for_a_recheck(name: str, tmp_path: Path) -> None:
+    from yukimap.validate.xsd import RECHECK, XsdCheck
+
+    xsd, root, xml = ALL[name]
+    path = _written(tmp_path, xml)
+    check = XsdCheck(schema_path(xsd), root, in_process=False)
+    check.feed(path.read_bytes())
+    words = streaming.verdict_of_file(str(path), str(schema_path(xsd)), root)
+    assert check.finish() == (None if words is None else RECHECK)
+    assert check.peak_kb > 0
+
+
+def test_without_the_fast_validator_the_process_words_its_verdict(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Where lxml's build does not export libxml2's functions, the process validates with
+    Streaming and says where and why itself."""
+    path = _written(tmp_path, EDGES["not well-formed"])
+    xsd = str(schema_path("Journal.xsd"))
+    monkeypatch.setattr(streaming, "_engine", lambda: None)
+    with open(path, "rb") as stream:
+        monkeypatch.setattr("sys.stdin", type("In", (), {
+            "buffer": stream, "fileno": lambda self: stream.fileno()})())
+        assert streaming.main([xsd, "Journal"]) == 0
+    verdict = streaming.verdict_of_file(str(path), xsd, "Journal")
+    assert verdict is not None
+    assert capsys.readouterr().out == f"invalid\t{verdict[0]}\t{verdict[1]}\n"
+
+
+BROKEN_TEMPLATES = {
+    "text": "hello",
+    "white space": "  \n",
+    "a tag left open": ('<?xml version="1.0" encoding="utf-8"?>\n<SalesInvoices xmlns="urn:xmlns:'
+                        'http://www.theyukicompany.com:salesinvoices">\n<SalesInvoice>\n'
+                        "</SalesInvoices>\n"),
+}
+
+
+@pytest.mark.parametrize("name", BROKEN_TEMPLATES)
+def test_a_broken_template_is_told_alike_in_and_out_of_process(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = build_files(tmp_path, {
+        "t.xml.j2": BROKEN_TEMPLATES[name],
+        "m.yaml": ("version: 1\ntarget: sales_invoices\nsource: {delimiter: ';'}\n"
+                   "template: t.xml.j2\ninvoice: {Reference: {column: Order}}\n"
+                   "lines: {Product: {Description: {column: Item}, VATType: 1}}\n"),
+        "in.csv": "Order;Item\n1;mok\n2;kop\n"})
+
+    def told() -> list[str]:
+        result = convert_file(files["in.csv"], files["m.yaml"])
+        with pytest.raises(DocumentError) as info:
+            check_documents(result)
+        return [f"{p.cause} | {p.where} | {p.hint}" for p in info.value.problems]
+
+    in_process = told()
+    _in_processes(monkeypatch)
+    assert told() == in_process
+    assert "of the document)" in in_process[0]

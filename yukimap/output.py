@@ -36,8 +36,15 @@ from yukimap.render import (
     render_stream,
 )
 from yukimap.resources import schema_path
-from yukimap.validate.streaming import NO_ROOT
-from yukimap.validate.xsd import PROCESS_FROM_ITEMS, Locator, XsdCheck, text_problems, xsd_problems
+from yukimap.validate.streaming import NO_ROOT, verdict_of_file
+from yukimap.validate.xsd import (
+    PROCESS_FROM_ITEMS,
+    RECHECK,
+    Locator,
+    XsdCheck,
+    text_problems,
+    xsd_problems,
+)
 
 
 @dataclass
@@ -191,8 +198,9 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
     when valid or when the target has no XSD, and the validators' peak memory in KB."""
     target = mapping.target
     split = bool(target.xsd) and target.items_at_root and big
-    checks = [XsdCheck(schema_path(target.xsd), target.root, in_process=not big)
-              for _ in range(2 if split else 1)] if target.xsd else []
+    xsd = schema_path(target.xsd) if target.xsd else None
+    checks = [XsdCheck(xsd, target.root, in_process=not big)
+              for _ in range(2 if split else 1)] if xsd else []
     try:
         with open(path, "wb") as out:
             _render_into(mapping, documents(split), ordinal, out, _Splitter(out, checks),
@@ -205,8 +213,10 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
         return None, 0
     stage(tr("validating"))
     failures = [check.finish() for check in checks]
-    return (next((f for f in failures if f is not None), None),
-            max(check.peak_kb for check in checks))
+    peak_kb = max(check.peak_kb for check in checks)
+    if RECHECK in failures:
+        return verdict_of_file(str(path), str(xsd), target.root), peak_kb
+    return next((f for f in failures if f is not None), None), peak_kb
 
 
 def _render_into(mapping: Mapping, documents: Iterator[DocumentContext], ordinal: int | None,

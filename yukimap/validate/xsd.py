@@ -25,6 +25,7 @@ from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped
 from yukimap.i18n import tr
 from yukimap.resources import schema_path
+from yukimap.validate.streaming import UNSURE
 
 _STEP = re.compile(r"/([A-Za-z_]+)(?:\[(\d+)\])?")
 _NUMBERED = re.compile(r"\[\d+\]")
@@ -146,7 +147,8 @@ class XsdCheck:
                     continue
 
     def finish(self) -> tuple[int, str] | None:
-        """None when the document is valid, else (line, lxml's message)."""
+        """None when the document is valid, else (line, lxml's message), or RECHECK when a
+        validator process found it invalid: `verdict_of_file` then says how."""
         if self._local is not None:
             return self._local.close()
         assert self._process is not None
@@ -163,6 +165,8 @@ class XsdCheck:
         verdict = out.decode("utf-8", "replace").strip().split("\t")
         if verdict == ["ok"]:
             return None
+        if verdict == [UNSURE]:
+            return RECHECK
         if verdict[0] == "invalid" and len(verdict) == 3:
             return int(verdict[1] or 0), verdict[2]
         return 0, tr("the validator stopped: {error}",
@@ -174,6 +178,9 @@ class XsdCheck:
             self._process.wait()
 
 
+# A validator process's answer that the document fails: its written text is checked again
+# by `verdict_of_file` (validate.streaming), whose verdict says where and why.
+RECHECK = (-1, UNSURE)
 _QUEUED = 256  # rendered pieces (~256 KB each) that may wait for the validator
 _SPARE: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
 
