@@ -135,6 +135,14 @@ def test_the_scalar_and_the_vectorised_escaping_agree(value: str) -> None:
         assert text.forbidden(vectorised) is not None
 
 
+@given(st.text(alphabet="a&<>;\r\n", max_size=40))
+def test_the_scalar_and_the_vectorised_escaping_agree_on_what_they_replace(value: str) -> None:
+    """Line ends of every kind side by side (CRLF is one break, CR and LF one each) and the
+    escaped characters, which a general alphabet seldom puts next to each other."""
+    vectorised = pl.select(text.xml_text_expr(pl.lit(value, dtype=pl.String))).item()
+    assert vectorised == text.xml_text(value)
+
+
 @given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40))
 def test_the_csv_field_rule(value: str) -> None:
     if text.forbidden(value) is not None:
