@@ -230,21 +230,29 @@ def test_a_validator_process_answers_ok_or_asks_for_a_recheck(name: str, tmp_pat
     assert check.peak_kb > 0
 
 
-def test_without_the_fast_validator_the_process_words_its_verdict(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Where lxml's build does not export libxml2's functions, the process validates with
-    Streaming and says where and why itself."""
-    path = _written(tmp_path, EDGES["not well-formed"])
-    xsd = str(schema_path("Journal.xsd"))
+@pytest.mark.parametrize("name", ["journal valid", "not well-formed", "journal bad date"])
+def test_without_the_fast_validator_the_process_decides_with_streaming(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Where lxml's build does not export libxml2's functions, the process decides with
+    Streaming, and answers as it would have."""
+    xsd, root, xml = ALL[name]
+    path = _written(tmp_path, xml)
     monkeypatch.setattr(streaming, "_engine", lambda: None)
     with open(path, "rb") as stream:
         monkeypatch.setattr("sys.stdin", type("In", (), {
             "buffer": stream, "fileno": lambda self: stream.fileno()})())
-        assert streaming.main([xsd, "Journal"]) == 0
-    verdict = streaming.verdict_of_file(str(path), xsd, "Journal")
-    assert verdict is not None
-    assert capsys.readouterr().out == f"invalid\t{verdict[0]}\t{verdict[1]}\n"
+        assert streaming.main([str(schema_path(xsd)), root]) == 0
+    assert capsys.readouterr().out == ("ok\n" if name == "journal valid" else "invalid\n")
+
+
+def test_a_document_that_is_not_xml_is_told_where_the_parser_stopped(tmp_path: Path) -> None:
+    """With the schema plugged in, lxml says "no element found" (line 0) of a tag left open;
+    the verdict people read names the tag and its line."""
+    path = _written(tmp_path, VALID_JOURNAL.replace("><JournalType>", ">\n<JournalType>")
+                    .replace("</Amount>", "</Amout>"))
+    assert streaming.verdict_of_file(str(path), str(schema_path("Journal.xsd")), "Journal") == (
+        2, "Opening and ending tag mismatch: Amount line 2 and Amout, line 2, column 137")
 
 
 BROKEN_TEMPLATES = {

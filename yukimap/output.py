@@ -9,6 +9,7 @@ memory. `batch_text` renders what one call to Yuki carries, validated, for send.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -36,10 +37,9 @@ from yukimap.render import (
     render_stream,
 )
 from yukimap.resources import schema_path
-from yukimap.validate.streaming import NO_ROOT, verdict_of_file
+from yukimap.validate.streaming import NO_ROOT, verdict, verdict_of_file
 from yukimap.validate.xsd import (
     PROCESS_FROM_ITEMS,
-    RECHECK,
     Locator,
     XsdCheck,
     text_problems,
@@ -132,9 +132,8 @@ def batch_text(result: ConversionResult, documents: Sequence[DocumentContext]) -
     text = render(load_template(mapping), context | shared_context(mapping))
     failure = None
     if target.xsd:
-        check = XsdCheck(schema_path(target.xsd), target.root, in_process=True)
-        check.feed(text.encode("utf-8"))
-        failure = check.finish()
+        failure = verdict(io.BytesIO(text.encode("utf-8")), str(schema_path(target.xsd)),
+                          target.root)
     elif (check_text := result.target.check_text) and text_problems(
             text, check_text, Locator(result.mapped, result.table.file, target),
             documents[0].ordinal):
@@ -214,9 +213,9 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
     stage(tr("validating"))
     failures = [check.finish() for check in checks]
     peak_kb = max(check.peak_kb for check in checks)
-    if RECHECK in failures:
+    if any(failure is not None for failure in failures):  # said of the whole document
         return verdict_of_file(str(path), str(xsd), target.root), peak_kb
-    return next((f for f in failures if f is not None), None), peak_kb
+    return None, peak_kb
 
 
 def _render_into(mapping: Mapping, documents: Iterator[DocumentContext], ordinal: int | None,

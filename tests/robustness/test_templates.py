@@ -120,6 +120,20 @@ def test_text_that_is_not_xml(text: str, here: Bounded, write: Write) -> None:
         " (line 1 of the document)")
 
 
+def test_a_tag_left_open_is_named_at_its_line(here: Bounded, write: Write,
+                                              tmp_path: Path) -> None:
+    outcome = convert(here, write, HEAD + "<SalesInvoice>\n</SalesInvoices>\n")
+    assert outcome.stderr.splitlines() == [
+        "error: in.csv: 1 problem in the rendered documents",
+        "",
+        ("error: breaks Yuki's schema (line 4 of the document): Opening and ending tag"
+         " mismatch: SalesInvoice line 3 and SalesInvoices, line 4, column 17"),
+        "  in in.csv",
+        "    (whole file)",
+        f"  fix: check the mapping's template: {tmp_path / 't.xml.j2'}",
+    ]
+
+
 GOOD = HEAD + """{% set ns = namespace(lines=0) %}
 {% macro element(name, value) %}{{ el(name, value) }}{% endmacro %}
 {% for invoice in documents %}

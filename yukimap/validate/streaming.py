@@ -1,15 +1,16 @@
 """Streaming XSD validation with lxml (libxml2), fed a document piece by piece.
 
 `python -m yukimap.validate.streaming XSD ROOT` validates what arrives on standard input and
-prints one line: "ok", "invalid<TAB>line<TAB>message", or UNSURE. Run as a second process
-while the first renders, so rendering and validation use both cores (lxml keeps the GIL
-while it parses). `Streaming` is the same validator for use in-process.
+prints one word: "ok" or INVALID. Run as a second process while the first renders, so
+rendering and validation use both cores. It checks with libxml2's own streaming validator
+(`valid_stream`): the libxml2 inside lxml, with the schema lxml would build, checking the
+parser's events without building a tree, in half the time of `Streaming`, which it falls
+back to where that validator cannot be reached. It only decides: the process that fed it
+words a failure from the written document (`verdict_of_file`), so that what people read
+says where and why the same way whichever validator found it.
 
-The process checks with libxml2's own streaming validator (`valid_stream`): the libxml2
-inside lxml, with the schema lxml would build, checking the parser's events without
-building a tree, in half the time of `Streaming`. It only decides: on a failure it answers
-UNSURE, and the process that fed it asks `Streaming` about the written document, so that
-every verdict a person reads (its line and lxml's words) is `Streaming`'s.
+`Streaming` is the validator for use in-process, fed a document piece by piece (lxml keeps
+the GIL while it parses).
 
 Memory stays bounded: after each piece, the root's finished children (the SalesInvoices
 or JournalEntries validated so far) are dropped in one go; only the root's own start event
@@ -21,7 +22,7 @@ from __future__ import annotations
 import ctypes
 import sys
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -77,8 +78,8 @@ class Streaming:
             del self._root[:-1]  # the last child may still be open
 
 
-# What the process answers when libxml2's streaming validator finds the document invalid.
-UNSURE = "unsure"
+# What the process answers when the document is invalid.
+INVALID = "invalid"
 
 
 def valid_stream(xsd: str, fd: int) -> bool | None:
@@ -136,13 +137,9 @@ def _engine() -> Any:
 def main(argv: list[str]) -> int:
     xsd, root = argv
     valid = valid_stream(xsd, sys.stdin.fileno())
-    if valid is not None:
-        print("ok" if valid else UNSURE)
-    elif (failure := _check(xsd, root, sys.stdin.buffer)) is None:
-        print("ok")
-    else:
-        line, message = failure
-        print(f"invalid\t{line}\t{message}")
+    if valid is None:  # libxml2's own validator cannot be reached: Streaming decides
+        valid = _check(xsd, root, sys.stdin.buffer) is None
+    print("ok" if valid else INVALID)
     print(f"peak_kb={_peak_kb()}", file=sys.stderr)
     return 0
 
@@ -156,9 +153,43 @@ def _check(xsd: str, root: str, stream: Any) -> tuple[int, str] | None:
 
 
 def verdict_of_file(path: str, xsd: str, root: str) -> tuple[int, str] | None:
-    """`Streaming`'s verdict on a written document."""
+    """The verdict people read on a written document (see `verdict`)."""
     with open(path, "rb") as stream:
-        return _check(xsd, root, stream)
+        return verdict(stream, xsd, root)
+
+
+def verdict(stream: Any, xsd: str, root: str) -> tuple[int, str] | None:
+    """The verdict people read on the document a binary `stream` (seekable) holds:
+    `Streaming`'s, or, when the text is no well-formed XML, where and why the parser stopped.
+    (With the schema plugged in, lxml loses the parser's own words for that and says "no
+    element found", line 0.)"""
+    failure = _check(xsd, root, stream)
+    if failure is None or failure[1].startswith(NO_ROOT):
+        return failure
+    stream.seek(0)
+    return _syntax_error(stream) or failure
+
+
+class _Events:
+    """A parser target that takes no events: the parser builds nothing and calls nothing."""
+
+    def close(self) -> None:
+        return None
+
+
+def _syntax_error(stream: Any) -> tuple[int, str] | None:
+    """Where and why the parser stops in the text `stream` holds, if it does."""
+    # lxml calls only the methods a target has; the stubs' protocol asks for all of them.
+    events = cast("etree.ParserTarget", _Events())
+    parser = etree.XMLParser(target=events, resolve_entities=False, no_network=True,
+                             huge_tree=True)
+    try:
+        while chunk := stream.read(1 << 16):
+            parser.feed(chunk)
+        parser.close()
+    except etree.XMLSyntaxError as exc:
+        return exc.lineno or 0, exc.msg
+    return None
 
 
 def _peak_kb() -> int:

@@ -25,7 +25,7 @@ from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped
 from yukimap.i18n import tr
 from yukimap.resources import schema_path
-from yukimap.validate.streaming import UNSURE
+from yukimap.validate.streaming import INVALID
 
 _STEP = re.compile(r"/([A-Za-z_]+)(?:\[(\d+)\])?")
 _NUMBERED = re.compile(r"\[\d+\]")
@@ -104,8 +104,9 @@ class XsdCheck:
 
     For big documents the check runs in a second process fed through a pipe, so rendering
     and validation use both cores; small ones are checked in-process (no start-up cost).
-    lxml only decides; when it finds a failure, xmlschema explains it with element paths
-    (`xsd_problems`). A test holds the two to the same verdicts.
+    It only decides: a failure is worded from the written document (`verdict_of_file`), and
+    xmlschema explains it with element paths (`xsd_problems`). A test holds lxml and
+    xmlschema to the same verdicts.
     """
 
     def __init__(self, xsd: Path, root: str, in_process: bool) -> None:
@@ -147,8 +148,8 @@ class XsdCheck:
                     continue
 
     def finish(self) -> tuple[int, str] | None:
-        """None when the document is valid, else (line, lxml's message), or RECHECK when a
-        validator process found it invalid: `verdict_of_file` then says how."""
+        """None when the document is valid, else (line, lxml's message) in-process, or
+        RECHECK when a validator process found it invalid: `verdict_of_file` then says how."""
         if self._local is not None:
             return self._local.close()
         assert self._process is not None
@@ -165,10 +166,8 @@ class XsdCheck:
         verdict = out.decode("utf-8", "replace").strip().split("\t")
         if verdict == ["ok"]:
             return None
-        if verdict == [UNSURE]:
+        if verdict == [INVALID]:
             return RECHECK
-        if verdict[0] == "invalid" and len(verdict) == 3:
-            return int(verdict[1] or 0), verdict[2]
         return 0, tr("the validator stopped: {error}",
                      error=err.decode("utf-8", "replace").strip()[-300:])
 
@@ -180,7 +179,7 @@ class XsdCheck:
 
 # A validator process's answer that the document fails: its written text is checked again
 # by `verdict_of_file` (validate.streaming), whose verdict says where and why.
-RECHECK = (-1, UNSURE)
+RECHECK = (-1, INVALID)
 _QUEUED = 256  # rendered pieces (~256 KB each) that may wait for the validator
 _SPARE: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
 
