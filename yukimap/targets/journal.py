@@ -57,13 +57,14 @@ def _amounts(items: pl.DataFrame) -> pl.DataFrame:
     ).filter(pl.col("amount").is_not_null())
 
 
-def _sums(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+def _sums(frame: pl.DataFrame, by: list[str], *rows: pl.Expr) -> pl.DataFrame:
+    """Debit, credit, sum and number of entries per group (and `rows`, when asked)."""
     return frame.group_by(by, maintain_order=True).agg(
         pl.col("amount").filter(pl.col("amount") > 0).sum().alias("debit"),
         pl.col("amount").filter(pl.col("amount") < 0).sum().alias("credit"),
         pl.col("amount").sum().alias("sum"),
         pl.len().alias("entries"),
-        pl.col(ROW).alias("rows"),
+        *rows,
     )
 
 
@@ -73,7 +74,9 @@ def imbalances(mapped: Mapped) -> list[Imbalance]:
     keys = dict(zip(mapped.documents[DOC].to_list(), mapped.documents[KEY].to_list()))
     found = []
     for by in ([DOC, "date"], [DOC]):
-        sums = _sums(amounts, by).filter(pl.col("sum") != 0)
+        if (_sums(amounts, by)["sum"] == 0).all():  # the usual case: no rows to gather
+            continue
+        sums = _sums(amounts, by, pl.col(ROW).alias("rows")).filter(pl.col("sum") != 0)
         for row in sums.iter_rows(named=True):
             found.append(Imbalance(row[DOC], str(keys.get(row[DOC])), row.get("date"),
                                    row["debit"] or Decimal(0), row["credit"] or Decimal(0),
@@ -208,7 +211,7 @@ def _per_account(mapped: Mapped) -> list[tuple[str, ...]]:
         column(items, "GLAccount").alias("account"),
         column(items, "Amount").cast(pl.Decimal(38, 2)).alias("amount"),
     ).filter(pl.col("amount").is_not_null())
-    sums = _sums(amounts.with_columns(pl.lit(0).alias(ROW)), ["account"]).sort("account")
+    sums = _sums(amounts, ["account"]).sort("account")
     rows: list[tuple[str, ...]] = [(tr("account"), tr("entries"), tr("debit"), tr("credit"),
                                     tr("balance"))]
     for row in sums.iter_rows(named=True):
