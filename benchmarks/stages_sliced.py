@@ -1,7 +1,8 @@
 """Where a big file's time goes when it is converted a slice at a time (yukimap/sliced.py),
-measured inside one fresh process: the reading and mapping of the slices, the rendering
-(the rest of the wall time, while the validators check the text as it comes) and the CPU of
-the validator processes beside it. The whole process is timed from
+measured inside one fresh process: the reading and mapping of the slices (by a second
+thread, beside the rendering), the rendering (the wall time but for the waits for the next
+slice, while the validators check the text as it comes), those waits, and the CPU of the
+validator processes beside it. The whole process is timed from
 outside by bench_targets.py, with its peak memory (a process started by another carries
 its parent's high-water mark in its own, so this one does not report one); this says what
 the figure is made of.
@@ -17,15 +18,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 
 def stages(path: Path, mapping_path: Path) -> dict[str, float]:
     import yukimap.sliced as sliced
+    from yukimap.render.bounds import Deadline
     from yukimap.schema import load_mapping
 
-    spent = {"read_map": 0.0, "slices": 0.0}
+    spent = {"read_map": 0.0, "slices": 0.0, "waited": 0.0}
     tables = sliced._whole_documents
     mapped = sliced._Run._mapped
 
@@ -47,8 +50,18 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
         finally:
             spent["read_map"] += time.perf_counter() - started
 
+    paused = Deadline.paused
+
+    @contextmanager
+    def timed_wait(deadline: Deadline) -> Iterator[None]:
+        started = time.perf_counter()
+        with paused(deadline):
+            yield
+        spent["waited"] += time.perf_counter() - started
+
     sliced._whole_documents = timed_tables
     sliced._Run._mapped = timed_mapped  # type: ignore[method-assign]
+    Deadline.paused = timed_wait  # type: ignore[method-assign,assignment]
     mapping = load_mapping(mapping_path)
     with tempfile.TemporaryDirectory() as folder:
         started, cpu = time.perf_counter(), time.process_time()
@@ -57,7 +70,8 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
     assert summary is not None, "the file was not converted in slices"
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"wall": wall, "cpu": time.process_time() - cpu, "slices": spent["slices"],
-            "read_map": spent["read_map"], "render": wall - spent["read_map"],
+            "read_map": spent["read_map"], "render": wall - spent["waited"],
+            "waited": spent["waited"],
             "validators_cpu": children.ru_utime + children.ru_stime}
 
 
