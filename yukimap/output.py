@@ -43,6 +43,7 @@ from yukimap.validate.xsd import (
     Locator,
     XsdCheck,
     text_problems,
+    validators,
     xsd_problems,
 )
 
@@ -196,10 +197,10 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
     they are written (by processes of their own when `big`): the validator's verdict, None
     when valid or when the target has no XSD, and the validators' peak memory in KB."""
     target = mapping.target
-    split = bool(target.xsd) and target.items_at_root and big
     xsd = schema_path(target.xsd) if target.xsd else None
     checks = [XsdCheck(xsd, target.root, in_process=not big)
-              for _ in range(2 if split else 1)] if xsd else []
+              for _ in range(validators(target, big))] if xsd else []
+    split = len(checks) == 2
     try:
         with open(path, "wb") as out:
             _render_into(mapping, documents(split), ordinal, out, _Splitter(out, checks),

@@ -26,7 +26,7 @@ from yukimap.schema import load_mapping
 from yukimap.summary import Summary
 from yukimap.targets import Target, target_of
 from yukimap.usage import DocumentUsage
-from yukimap.validate.xsd import PROCESS_FROM_ITEMS, prestart
+from yukimap.validate.xsd import PROCESS_FROM_ITEMS, prestart, validators
 
 Stage = Callable[[str], None]
 
@@ -95,7 +95,8 @@ def convert_file(path: str | Path, mapping: Mapping | str | Path,
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     if mapping.target.xsd and _big(Path(path)):
-        prestart(schema_path(mapping.target.xsd), mapping.target.root)
+        prestart(schema_path(mapping.target.xsd), mapping.target.root,
+                 validators(mapping.target, big=True))
     stage(tr("reading {file}", file=Path(path).name))
     table = read_table(Path(path), mapping.source)
     return convert_table(table, mapping, stage)

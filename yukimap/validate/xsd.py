@@ -118,7 +118,8 @@ class XsdCheck:
 
             self._local = Streaming(str(xsd), root)
         else:
-            self._process = _SPARE.pop((str(xsd), root), None) or _spawn(xsd, root)
+            spare = _SPARE.get((str(xsd), root))
+            self._process = spare.pop() if spare else _spawn(xsd, root)
             # A thread does the (GIL-free) blocking writes: rendering never waits for the
             # validator unless the queue is full, so the two really run side by side.
             self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
@@ -181,7 +182,7 @@ class XsdCheck:
 # by `verdict_of_file` (validate.streaming), whose verdict says where and why.
 RECHECK = (-1, INVALID)
 _QUEUED = 256  # rendered pieces (~256 KB each) that may wait for the validator
-_SPARE: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
+_SPARE: dict[tuple[str, str], list[subprocess.Popen[bytes]]] = {}
 
 
 def _spawn(xsd: Path, root: str) -> subprocess.Popen[bytes]:
@@ -192,13 +193,19 @@ def _spawn(xsd: Path, root: str) -> subprocess.Popen[bytes]:
     return process
 
 
-def prestart(xsd: Path, root: str) -> None:
-    """Start a validator process now, while the file is still being read and mapped, so
-    that its start-up costs no time later. Unused, it ends when this process ends (its
-    input closes)."""
-    key = (str(xsd), root)
-    if key not in _SPARE:
-        _SPARE[key] = _spawn(xsd, root)
+def validators(target: DocumentType, big: bool) -> int:
+    """How many validators check a document: two share a big one whose items are children
+    of its root (a journal's entries: each takes alternate blocks), else one."""
+    return 2 if big and target.items_at_root else 1
+
+
+def prestart(xsd: Path, root: str, count: int = 1) -> None:
+    """Have `count` validator processes ready now, while the file is still being read and
+    mapped, so that their start-up costs no time later (a big journal takes two). Unused,
+    they end when this process ends (their input closes)."""
+    spare = _SPARE.setdefault((str(xsd), root), [])
+    while len(spare) < count:
+        spare.append(_spawn(xsd, root))
 
 
 def _widen_pipe(stream: Any) -> None:
