@@ -1,7 +1,8 @@
 """The validate stage: rendered documents against Yuki's XSDs, before anything leaves.
 
 `xsd` holds the checks a conversion uses (`XsdCheck` while a document is rendered,
-`xsd_problems` to explain a failure at its source rows); `streaming` is the lxml validator
-that can run in a process of its own beside the renderer (`python -m
-yukimap.validate.streaming`), so it imports nothing heavy, and neither does this package.
+`xsd_problems` to explain a failure at its source rows); `streaming` holds the validators:
+lxml's, which words every verdict, and libxml2's own streaming validator, which decides in
+a process of its own beside the renderer (`python -m yukimap.validate.streaming`), so it
+imports nothing heavy, and neither does this package.
 """

@@ -12,9 +12,10 @@ says where and why the same way whichever validator found it.
 `Streaming` is the validator for use in-process, fed a document piece by piece (lxml keeps
 the GIL while it parses).
 
-Memory stays bounded: after each piece, the root's finished children (the SalesInvoices
-or JournalEntries validated so far) are dropped in one go; only the root's own start event
-reaches Python, so there is no Python work per element.
+Memory stays bounded: `Streaming` drops the root's finished children (the SalesInvoices or
+JournalEntries validated so far) after each piece, in one go, and only the root's own start
+event reaches Python, so there is no Python work per element; libxml2's own validator keeps
+no tree at all.
 """
 
 from __future__ import annotations
