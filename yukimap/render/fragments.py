@@ -68,7 +68,8 @@ def xml_expr(elements: Sequence[Element], fields: Mapping[ItemKind, Sequence[Fie
 def block_expr(xml: pl.Expr, wrapper: str, depth: int) -> pl.Expr:
     """Each item's whole element: its content in its wrapper (<InvoiceLine>)."""
     indent = "  " * (depth - 1)
-    return pl.lit(f"\n{indent}<{wrapper}>") + xml + pl.lit(f"\n{indent}</{wrapper}>")
+    return pl.concat_str([pl.lit(f"\n{indent}<{wrapper}>"), xml,
+                          pl.lit(f"\n{indent}</{wrapper}>")])
 
 
 def _empty_xml(name: str, empty: str, indent: str) -> str | None:
@@ -81,20 +82,22 @@ def _empty_xml(name: str, empty: str, indent: str) -> str | None:
 
 def _element(element: Element, column: str, empties: dict[ItemKind, Empty],
              indent: str) -> pl.Expr:
-    """One element as text for every row: rendered, empty, or null (omitted)."""
+    """One element as text for every row: rendered, empty, or null (omitted). The pieces
+    are joined in one pass, which is null where the value is: then the empty form."""
     value = pl.col(column)
     text = text_policy.xml_text_expr(value) if element.kind == "text" else value
-    given = pl.lit(f"\n{indent}<{element.name}>") + text + pl.lit(f"</{element.name}>")
+    given = pl.concat_str([pl.lit(f"\n{indent}<{element.name}>"), text,
+                           pl.lit(f"</{element.name}>")])
     variants = set(empties.values())
     if len(variants) == 1 and None in empties:
-        absent = pl.lit(_empty_xml(element.name, empties[None], indent), dtype=pl.String)
-    else:  # item kinds that treat an empty value differently
-        absent = pl.lit(None, dtype=pl.String)
-        for item, empty in empties.items():
-            xml = _empty_xml(element.name, empty, indent)
-            if xml is not None:
-                absent = pl.when(pl.col(ITEM) == item).then(pl.lit(xml)).otherwise(absent)
-    return pl.when(value.is_null()).then(absent).otherwise(given)
+        xml = _empty_xml(element.name, empties[None], indent)
+        return given if xml is None else given.fill_null(pl.lit(xml))
+    absent = pl.lit(None, dtype=pl.String)  # item kinds that treat an empty value differently
+    for item, empty in empties.items():
+        xml = _empty_xml(element.name, empty, indent)
+        if xml is not None:
+            absent = pl.when(pl.col(ITEM) == item).then(pl.lit(xml)).otherwise(absent)
+    return given.fill_null(absent)
 
 
 def _inner(elements: Sequence[Element], prefix: str, empties: dict[str, dict[ItemKind, Empty]],
@@ -105,9 +108,11 @@ def _inner(elements: Sequence[Element], prefix: str, empties: dict[str, dict[Ite
         name = prefix + element.name
         if element.is_group:
             inner = _inner(element.children, name + ".", empties, columns, depth + 1)
-            parts.append(pl.when(inner != "").then(
-                pl.lit(f"\n{indent}<{element.name}>") + inner
-                + pl.lit(f"\n{indent}</{element.name}>")))
+            # an empty group is left out; its elements are computed once (a test that it is
+            # not empty beside its text would compute them twice)
+            parts.append(pl.concat_str([pl.lit(f"\n{indent}<{element.name}>"),
+                                        inner.replace("", None),
+                                        pl.lit(f"\n{indent}</{element.name}>")]))
         elif name in columns:
             parts.append(_element(element, name, empties.get(name, {None: "omit"}), indent))
     if not parts:
