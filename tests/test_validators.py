@@ -202,6 +202,7 @@ EDGES = {
     "another encoding": ('<?xml version="1.0" encoding="iso-8859-1"?>'
                          + VALID_JOURNAL.replace("<AdministrationID>x", "<AdministrationID>\xe9")),
 }
+ROOTS = {"Journal.xsd": "Journal", "SalesInvoices.xsd": "SalesInvoices"}
 ALL = {name: (xsd, root, xml) for name, (xsd, root, xml) in CASES.items()} | {
     name: ("Journal.xsd", "Journal", xml) for name, xml in EDGES.items()}
 
@@ -220,7 +221,7 @@ STRICTER = {"an external entity"}
 
 def _fast(xsd: str, path: Path) -> bool | None:
     with open(path, "rb") as stream:
-        return streaming.valid_stream(str(schema_path(xsd)), stream.fileno())
+        return streaming.valid_stream(str(schema_path(xsd)), ROOTS[xsd], stream.fileno())
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -257,6 +258,30 @@ def test_without_the_fast_validator_the_process_decides_with_streaming(
             "buffer": stream, "fileno": lambda self: stream.fileno()})())
         assert streaming.main([str(schema_path(xsd)), root]) == 0
     assert capsys.readouterr().out == ("ok\n" if name == "journal valid" else "invalid\n")
+
+
+def test_a_schema_with_more_roots_than_the_documents_is_left_to_streaming(
+        tmp_path: Path) -> None:
+    """libxml2's own validator takes any global element of a schema as the root; where a
+    schema (one of the user's, YUKIMAP_SCHEMAS) declares more than the document's root, or
+    includes another schema, the process leaves the verdict to Streaming, which asks for
+    the root by name."""
+    text = schema_path("Journal.xsd").read_text()
+    extra = tmp_path / "Journal.xsd"
+    extra.write_text(text.replace('<xs:element name="Journal">',
+                                  '<xs:element name="Other" type="xs:string"/>\n'
+                                  '  <xs:element name="Journal">', 1))
+    other = _written(tmp_path, '<Other xmlns="urn:xmlns:http://www.theyukicompany.com:journal">'
+                               "x</Other>")
+    with open(other, "rb") as stream:
+        assert streaming.valid_stream(str(extra), "Journal", stream.fileno()) is None
+    assert streaming.verdict_of_file(str(other), str(extra), "Journal") is not None
+    included = tmp_path / "Included.xsd"
+    included.write_text(text.replace('<xs:element name="Journal">',
+                                     '<xs:include schemaLocation="Journal.xsd"/>\n'
+                                     '  <xs:element name="Journal">', 1))
+    with open(_written(tmp_path, VALID_JOURNAL), "rb") as stream:
+        assert streaming.valid_stream(str(included), "Journal", stream.fileno()) is None
 
 
 def test_a_document_that_is_not_xml_is_told_where_the_parser_stopped(tmp_path: Path) -> None:

@@ -83,17 +83,18 @@ class Streaming:
 INVALID = "invalid"
 
 
-def valid_stream(xsd: str, fd: int) -> bool | None:
+def valid_stream(xsd: str, root: str, fd: int) -> bool | None:
     """Whether the document read from `fd` to its end is valid against `xsd`, checked by
-    libxml2's streaming validator (no tree is built); None when that cannot be reached.
+    libxml2's streaming validator (no tree is built); None when that cannot be reached, or
+    when the schema lets a document have another root than `root`.
 
     It is the libxml2 that lxml links in (lxml's wheels for Linux export its functions),
     so its verdicts are those of `Streaming`, whose parser plugs the same validator into
-    the same parser. The one root a document may have is the schema's single global
-    element (both XSDs declare exactly one), which `Streaming` asks for by name.
+    the same parser. `Streaming` also asks for the root by name; this validator takes any
+    global element of the schema as the root, so it is used only where `root` is the one.
     """
     engine = _engine()
-    if engine is None:
+    if engine is None or not _only_root(xsd, root):
         return None
     parser = engine.xmlSchemaNewParserCtxt(xsd.encode())
     schema = engine.xmlSchemaParse(parser) if parser else None
@@ -106,6 +107,18 @@ def valid_stream(xsd: str, fd: int) -> bool | None:
     engine.xmlSchemaSetValidStructuredErrors(context, _IGNORE, None)
     source = engine.xmlParserInputBufferCreateFd(fd, 0)  # 0: the encoding the text declares
     return bool(source) and engine.xmlSchemaValidateStream(context, source, 0, None, None) == 0
+
+
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+def _only_root(xsd: str, root: str) -> bool:
+    """The schema, on its own (no other schema included or imported), declares one global
+    element, `root`."""
+    top = [child for child in etree.parse(xsd).getroot() if isinstance(child.tag, str)]
+    names = [child.get("name") for child in top if child.tag == f"{_XS}element"]
+    others = {f"{_XS}{tag}" for tag in ("include", "import", "redefine", "override")}
+    return names == [root] and not others & {child.tag for child in top}
 
 
 _ErrorHandler = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
@@ -137,7 +150,7 @@ def _engine() -> Any:
 
 def main(argv: list[str]) -> int:
     xsd, root = argv
-    valid = valid_stream(xsd, sys.stdin.fileno())
+    valid = valid_stream(xsd, root, sys.stdin.fileno())
     if valid is None:  # libxml2's own validator cannot be reached: Streaming decides
         valid = _check(xsd, root, sys.stdin.buffer) is None
     print("ok" if valid else INVALID)
