@@ -248,12 +248,12 @@ def _line_cents(items: pl.DataFrame) -> pl.DataFrame:
     computed = pl.when(included).then(_divide_half_up(amount * pct, pct + 10_000)) \
         .otherwise(_divide_half_up(amount * pct, 10_000))
     vat = pl.coalesce(_scaled(items, "LineVATAmount", 2), computed)
-    return items.select(
+    return items.lazy().select(  # lazily: polars computes `amount` and `vat` once each
         DOC,
         amount.alias("amount"),
         pl.when(included).then(amount - vat).otherwise(amount).alias("excl"),
         vat.alias("vat"),
-    )
+    ).collect()
 
 
 def summarize(mapped: Mapped, summary: Summary) -> None:
