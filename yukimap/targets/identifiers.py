@@ -141,13 +141,14 @@ CHECKS: tuple[tuple[str, str, Check], ...] = (
 def identifier_problems(docs: pl.DataFrame, file: str) -> list[Problem]:
     """Each contact number that cannot be valid, at the rows of the invoices with it."""
     problems = []
-    countries = column(docs, "Contact.CountryCode").to_list()
     for field, cause, check in CHECKS:
+        values = column(docs, field)
+        given = docs.filter(values.is_not_null() & (values != ""))  # only these are checked
         rows_of: dict[tuple[str, str | None], list[int]] = {}
-        for value, country, rows in zip(column(docs, field).to_list(), countries,
-                                        docs[ROWS].to_list()):
-            if value:
-                rows_of.setdefault((value, country), []).extend(rows)
+        for value, country, rows in zip(column(given, field).to_list(),
+                                        column(given, "Contact.CountryCode").to_list(),
+                                        given[ROWS].to_list()):
+            rows_of.setdefault((value, country), []).extend(rows)
         for (value, country), rows in rows_of.items():
             found = check(value, country)
             if found:
