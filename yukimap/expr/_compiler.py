@@ -34,12 +34,18 @@ from yukimap.values import BadValue
 Compiled = Callable[[Env], Value]
 
 
+# A text joined of literal texts and columns (`'Order ' & Order`): each part is (True, a
+# column's name) or (False, a literal text); a column's empty cell joins as "".
+Joined = tuple[tuple[bool, str], ...]
+
+
 @dataclass(frozen=True)
 class Expr:
     source: str
     columns: frozenset[str]
     lets: frozenset[str]
     run: Compiled
+    joined: Joined | None = None  # the parts, when the expression is only such a join
 
     def evaluate(self, env: Env) -> Value:
         try:
@@ -70,7 +76,25 @@ def compile_expr(source: str, lets: frozenset[str] = frozenset()) -> Expr:
     _check_size(tree.body)
     compiler = _Compiler(text, lets)
     run = compiler.node(tree.body)
-    return Expr(source, frozenset(compiler.columns), frozenset(compiler.used_lets), run)
+    joined = _joined(tree.body, lets) if isinstance(tree.body, ast.BinOp) else None
+    return Expr(source, frozenset(compiler.columns), frozenset(compiler.used_lets), run, joined)
+
+
+def _joined(node: ast.expr, lets: frozenset[str]) -> Joined | None:
+    """The parts of a join (&) of literal texts and columns, or None when it is more."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd):
+        left, right = _joined(node.left, lets), _joined(node.right, lets)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return ((False, node.value),)
+    if (isinstance(node, ast.Name) and node.id not in lets
+            and node.id.lower() not in _CONSTANT_NAMES):
+        return ((True, node.id),)
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "col"
+            and len(node.args) == 1 and not node.keywords
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        return ((True, node.args[0].value),)
+    return None
 
 
 def shorten(source: str, width: int = 60) -> str:

@@ -16,8 +16,9 @@ import polars as pl
 
 from yukimap.errors import Problem
 from yukimap.expr import numbers_context, shorten
-from yukimap.frames import KEY, RAW, ROW, Tally
+from yukimap.frames import KEY, POS, RAW, ROW, VALUE, Tally
 from yukimap.i18n import tr
+from yukimap.limits import limits
 from yukimap.mapping.conditions import Held, all_expr, evaluated
 from yukimap.mapping.context import Context, field_where, flagged
 from yukimap.mapping.rowenv import evaluate
@@ -94,7 +95,37 @@ def blank_values(frame: pl.DataFrame) -> Values:
 
 def expression_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, locale: Locale,
                       source: Expression, name: str) -> Values:
-    """An expression evaluated row by row; its results are final, never re-parsed."""
+    """An expression evaluated row by row; its results are final, never re-parsed. A text
+    joined of literal texts and columns is joined for all rows at once (`joined_texts`)."""
+    joined = joined_texts(ctx, spec, frame, source)
+    if joined is not None:
+        return Values(joined, joined, pl.repeat(False, frame.height, eager=True), [])
+    return expression_row_by_row(ctx, spec, frame, locale, source, name)
+
+
+def joined_texts(ctx: Context, spec: FieldSpec, frame: pl.DataFrame,
+                 source: Expression) -> pl.Series | None:
+    """`expr: "'Order ' & Order"` in a text field without map:, joined by polars as the row
+    by row evaluation joins it (a test holds the two together): each column's cell of the
+    row as read (an empty one as ""), an empty result as no value. None where that does not
+    apply, or where a text would be over the bound on texts (the rows then say which)."""
+    parts, table = source.expr.joined, ctx.table.frame
+    if (parts is None or spec.kind != "text" or spec.lookup is not None
+            or not any(is_column for is_column, _ in parts)
+            or any(is_column and part not in table.columns for is_column, part in parts)):
+        return None
+    positions = frame[POS]
+    cells = pl.DataFrame({str(at): table[part].gather(positions)
+                          for at, (is_column, part) in enumerate(parts) if is_column})
+    pieces = [pl.col(str(at)).fill_null("") if is_column else pl.lit(part, dtype=pl.String)
+              for at, (is_column, part) in enumerate(parts)]
+    joined = cells.select(pl.concat_str(pieces).replace("", None).alias(VALUE))[VALUE]
+    return None if (joined.str.len_chars() > limits().text_chars).any() else joined
+
+
+def expression_row_by_row(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, locale: Locale,
+                          source: Expression, name: str) -> Values:
+    """Each row's value of the expression, evaluated in Python."""
     evaluated = evaluate(ctx.env, source.expr, frame, spec.where, name)
     failed = list(evaluated.failed)
     texts: list[str | None] = []
