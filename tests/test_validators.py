@@ -244,6 +244,17 @@ def test_a_validator_process_answers_ok_or_asks_for_a_recheck(name: str, tmp_pat
     assert check.peak_kb > 0
 
 
+def test_a_validator_process_that_stops_leaves_the_verdict_to_this_process(
+        tmp_path: Path) -> None:
+    """A validator process that ends without answering (here: its schema cannot be read)
+    is no verdict: the written document is checked again (see output.render_validated)."""
+    from yukimap.validate.xsd import RECHECK, XsdCheck
+
+    check = XsdCheck(tmp_path / "missing.xsd", "Journal", in_process=False)
+    check.feed(VALID_JOURNAL.encode())
+    assert check.finish() == RECHECK
+
+
 @pytest.mark.parametrize("name", ["journal valid", "not well-formed", "journal bad date"])
 def test_without_the_fast_validator_the_process_decides_with_streaming(
         name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
