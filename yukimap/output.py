@@ -182,7 +182,10 @@ def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadlin
     if target.xsd is None:
         return [] if check_text is None else text_problems(
             path.read_text(encoding="utf-8"), check_text, locator, unit.ordinal or 0)
-    if failure is None:
+    # a validator only decides; the verdict people read is said of the whole written
+    # document, and a validator stricter than lxml is overruled by it
+    if failure is None or (failure := verdict_of_file(
+            str(path), str(schema_path(target.xsd)), target.root)) is None:
         return []
     return _failure_problems(result, path, unit, failure, locator)
 
@@ -194,8 +197,9 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
                      big: bool, deadline: Deadline, stage: Stage = quiet
                      ) -> tuple[tuple[int, str] | None, int]:
     """Render the documents (all, or the one at `ordinal`) into `path`, validating them as
-    they are written (by processes of their own when `big`): the validator's verdict, None
-    when valid or when the target has no XSD, and the validators' peak memory in KB."""
+    they are written (by processes of their own when `big`): a validator's failure (to be
+    worded by `verdict_of_file`), None when valid or when the target has no XSD, and the
+    validators' peak memory in KB."""
     target = mapping.target
     xsd = schema_path(target.xsd) if target.xsd else None
     checks = [XsdCheck(xsd, target.root, in_process=not big)
@@ -213,10 +217,8 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
         return None, 0
     stage(tr("validating"))
     failures = [check.finish() for check in checks]
-    peak_kb = max(check.peak_kb for check in checks)
-    if any(failure is not None for failure in failures):  # said of the whole document
-        return verdict_of_file(str(path), str(xsd), target.root), peak_kb
-    return None, peak_kb
+    return (next((f for f in failures if f is not None), None),
+            max(check.peak_kb for check in checks))
 
 
 def _render_into(mapping: Mapping, documents: Iterator[DocumentContext], ordinal: int | None,

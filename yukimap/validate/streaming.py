@@ -89,9 +89,10 @@ def valid_stream(xsd: str, root: str, fd: int) -> bool | None:
     when the schema lets a document have another root than `root`.
 
     It is the libxml2 that lxml links in (lxml's wheels for Linux export its functions),
-    so its verdicts are those of `Streaming`, whose parser plugs the same validator into
-    the same parser. `Streaming` also asks for the root by name; this validator takes any
-    global element of the schema as the root, so it is used only where `root` is the one.
+    so it passes only what `Streaming` passes, whose parser plugs the same validator into
+    the same parser (it may refuse more: an external entity it does not load). `Streaming`
+    also asks for the root by name; this validator takes any global element of the schema
+    as the root, so it is used only where `root` is the one.
     """
     engine = _engine()
     if engine is None or not _only_root(xsd, root):
