@@ -21,9 +21,11 @@ from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
 from yukimap.sliced import convert_in_slices
 
-# The golden cases a slice at a time: these go in slices; every other case is handed back
-# (journals and cash statements, workbooks and bank files, warnings, a footer).
-IN_SLICES = {"shopify-orders", "webshop-orders", "woocommerce-orders", "yuki-doc-example"}
+# The golden cases a slice at a time: these go in slices (sales exports, and bank exports as
+# one journal of the file); every other case is handed back (cash statements; workbooks,
+# bank statement formats and other layouts; another encoding than UTF-8, a footer, warnings).
+IN_SLICES = {"shopify-orders", "webshop-orders", "woocommerce-orders", "yuki-doc-example",
+             "bank-bunq", "bank-ing", "bank-ing-current", "stripe-balance"}
 
 
 @pytest.mark.parametrize("size", [200, 1000])
@@ -187,3 +189,137 @@ def test_check_with_a_big_sample_says_what_the_whole_says(
         said.append((result.code, result.stdout, result.stderr))
     assert said[0] == said[1] and said[0][0] == 0
     assert "the sample converts and validates; nothing written" in said[0][1]
+
+
+# --- one journal of the whole file, many slices long --------------------------------------
+
+JOURNAL = """\
+version: 1
+target: journal
+source: {delimiter: ";", decimal_mark: ",", date_format: "%d-%m-%Y"}
+journal:
+  DocumentSubject:
+    rules:
+      - when: {column: Text, contains: "boeking"}
+        value: Memoriaal
+    fallback: Overig
+  JournalType: GeneralJournal
+  AdministrationID: 5a4db0c5-ad01-4e00-8000-000000000001
+entries:
+  EntryDate: {column: Date}
+  GLAccount: {column: GL, map: {"4000": "4000", "1000": "1000", "4300": "4300"}}
+  Amount: {column: Amount}
+  Description: {column: Text}
+"""
+
+
+def _entries(count: int) -> str:
+    """`count` pairs of entries that balance each other, ten pairs a date: a date's entries
+    and a pair's two rows fall in different slices of SMALL bytes."""
+    lines = ["Date;GL;Amount;Text"]
+    for n in range(count):
+        date = f"{1 + n // 10:02d}-11-2024"
+        amount = f"{n % 97 + 1},{n % 100:02d}"
+        text = "huur" if n % 3 == 0 else f"boeking {n} & <co>"
+        account = "4300" if text == "huur" else "4000"
+        lines += [f"{date};{account};{amount};{text}", f"{date};1000;-{amount};tegen {n}"]
+    return "\n".join(lines) + "\n"
+
+
+def _a_cent_off(text: str) -> str:
+    """The entries with the last date's last entry one cent off."""
+    off = text.replace("15-11-2024;1000;-53,49;", "15-11-2024;1000;-53,48;")
+    assert off != text
+    return off
+
+
+def _journal(tmp_path: Path, template: str | None = None, balancing: bool = False) -> Path:
+    mapping = tmp_path / "journal.yaml"
+    text = JOURNAL + ("balancing: {GLAccount: '8990', max: 0.05}\n" if balancing else "")
+    if template is not None:
+        (tmp_path / "mine.xml.j2").write_text(template, encoding="utf-8")
+        text += "template: mine.xml.j2\n"
+    mapping.write_text(text, encoding="utf-8")
+    return mapping
+
+
+def test_a_journal_of_the_whole_file_goes_in_slices_and_says_what_the_whole_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mapping = _journal(tmp_path)
+    sliced, whole = _both(monkeypatch, tmp_path, _entries(150), mapping)
+    assert sliced == whole and sliced[0] == 0
+    assert "  entries         300\n" in sliced[1]
+    assert "Memoriaal -> " not in sliced[1]  # the journal's own field: one document
+    assert _sliced(monkeypatch, tmp_path, mapping)
+    for size in (SMALL, WHOLE):  # written: the same bytes
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        assert run_cli("convert", tmp_path / "orders.csv", "-m", mapping, "-o",
+                       tmp_path / f"{size}.xml").code == 0
+    assert (tmp_path / f"{SMALL}.xml").read_bytes() == (tmp_path / f"{WHOLE}.xml").read_bytes()
+
+
+def test_a_journal_told_a_slice_at_a_time_counts_its_own_fields_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mapping = _journal(tmp_path)
+    (tmp_path / "orders.csv").write_text(_entries(150), encoding="utf-8")
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    summary = convert_in_slices(tmp_path / "orders.csv", load_mapping(mapping), None)
+    assert summary is not None and summary.documents == 1
+    subject = next(t for t in summary.tallies if t.field == "journal.DocumentSubject")
+    assert (subject.rows, subject.unit, subject.fallback) == (1, "documents", ("Overig", 1))
+    accounts = next(t for t in summary.tallies if t.field == "entries.GLAccount")
+    assert accounts.rows == 300
+    assert accounts.counts == (("4000 -> 4000", 100), ("1000 -> 1000", 150),
+                               ("4300 -> 4300", 50))
+
+
+def test_a_date_that_balances_only_across_slices_passes_and_one_that_does_not_is_said(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mapping = _journal(tmp_path)
+    text = _entries(150)
+    (tmp_path / "orders.csv").write_text(text, encoding="utf-8")
+    assert _sliced(monkeypatch, tmp_path, mapping)  # the pairs split by slices balance
+    off = _a_cent_off(text)
+    sliced, whole = _both(monkeypatch, tmp_path, off, mapping)
+    assert sliced == whole and sliced[0] == 1
+    assert "the entries of 2024-11-15 do not sum to 0.00" in sliced[2]
+    assert not _sliced(monkeypatch, tmp_path, mapping)
+
+
+def test_a_balancing_entry_is_added_as_the_whole_adds_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mapping = _journal(tmp_path, balancing=True)
+    off = _a_cent_off(_entries(150))
+    sliced, whole = _both(monkeypatch, tmp_path, off, mapping)
+    assert sliced == whole and sliced[0] == 0
+    assert "added a balancing entry of -0.01 on 2024-11-15" in sliced[2]
+    assert not _sliced(monkeypatch, tmp_path, mapping)
+
+
+@pytest.mark.parametrize(("template", "slices"), [
+    # the entries one by one, in order: still a slice at a time
+    ("<Journal>{{ document.xml }}{% for e in document.entries %}<JournalEntry>{{ e.xml }}"
+     "</JournalEntry>{% endfor %}</Journal>", True),
+    # how many, one by its place, twice: the whole file answers
+    ("<Journal>{{ document.xml }}<!-- {{ document.entries|length }} -->"
+     "{% for b in document.entries.blocks %}{{ b }}{% endfor %}</Journal>", False),
+    ("<Journal>{{ document.xml }}<!-- {{ document.entries[3].Amount }} -->"
+     "{% for b in document.entries.blocks %}{{ b }}{% endfor %}</Journal>", False),
+    ("<Journal>{{ document.xml }}{% for b in document.entries.blocks %}{{ b }}{% endfor %}"
+     "<!--{% for e in document.entries %}{{ e.Amount }}{% endfor %}--></Journal>", False),
+    # entries left unwritten: their rows are still the whole file's to check
+    ("<Journal>{{ document.xml }}<JournalEntry>{{ (document.entries|first).xml }}"
+     "</JournalEntry></Journal>", False),
+])
+def test_a_template_that_needs_the_whole_journal_gets_it(
+        template: str, slices: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    template = template.replace("<Journal>", '<?xml version="1.0" encoding="utf-8"?>\n<Journal'
+                                ' xmlns="urn:xmlns:http://www.theyukicompany.com:journal">')
+    mapping = _journal(tmp_path, template)
+    sliced, whole = _both(monkeypatch, tmp_path, _entries(150), mapping)
+    assert sliced == whole
+    assert _sliced(monkeypatch, tmp_path, mapping) is slices
+    for size in (SMALL, WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        run_cli("convert", tmp_path / "orders.csv", "-m", mapping, "-o", tmp_path / f"{size}.xml")
+    assert (tmp_path / f"{SMALL}.xml").read_bytes() == (tmp_path / f"{WHOLE}.xml").read_bytes()

@@ -264,10 +264,11 @@ class _Splitter:
 
     With one validator it gets everything. With two, the blocks of items (between
     BLOCK_MARKs; only for documents whose items are children of the root) go to each in
-    turn, and all other text (the document's head and tail) to both: each then checks a
-    complete document with about half the items, and, as the XSDs have no constraints
-    across items (no keys, no limit on their number), the two are valid exactly when the
-    whole is. The marks never reach the file.
+    turn, but for the first, and all other text (the document's head and tail), which go
+    to both: each then checks a complete document with about half the items, at least one
+    (a document of a big file's slices may have few blocks, and the XSD asks for an item),
+    and, as the XSDs have no constraints across items (no keys, no limit on their number),
+    the two are valid exactly when the whole is. The marks never reach the file.
     """
 
     def __init__(self, out: BinaryIO, checks: list[XsdCheck]) -> None:
@@ -275,6 +276,7 @@ class _Splitter:
         self.checks = checks
         self.inside = False
         self.turn = 0
+        self.blocks = 0
 
     def write(self, piece: str) -> None:
         if len(self.checks) < 2:
@@ -288,10 +290,12 @@ class _Splitter:
                 self.inside = not self.inside
                 if self.inside:
                     self.turn = 1 - self.turn
+                    self.blocks += 1
             if part:
                 data = part.encode("utf-8")
                 self.out.write(data)
-                for check in ([self.checks[self.turn]] if self.inside else self.checks):
+                alone = self.inside and self.blocks > 1
+                for check in ([self.checks[self.turn]] if alone else self.checks):
                     check.feed(data)
 
 

@@ -8,6 +8,12 @@ the whole file has passed. What spans the file is kept small and checked at the 
 summary, merged slice by slice, and the hashes of the document keys and of the values that
 must be unique in a file (sales invoice numbers).
 
+A file that is one document (a journal of the whole file) spans the slices instead: its own
+fields are the first slice's (the whole file takes them from its first row), its items come
+from every slice in turn as the template goes through them, each slice is checked by the
+rules that hold for any part of it, and what holds across them (a journal's balance per
+date) is added up and checked at the end (the target's `Spanning`).
+
 The outcome must be exactly what converting the file whole gives. Where that cannot be
 promised, or where the file has anything to say (a problem, a warning, a refusal of the
 reader or of the validator), `NotInSlices` ends the attempt and the caller converts the file
@@ -33,11 +39,11 @@ from yukimap.model import Mapping
 from yukimap.output import publish, render_validated, temporary
 from yukimap.pipeline import Stage, quiet
 from yukimap.read import read_slices
-from yukimap.render import Deadline, DocumentContext, contexts
+from yukimap.render import Deadline, DocumentContext, contexts, spanning_context
 from yukimap.resources import schema_path
 from yukimap.summary import Span, Summary, Totals
-from yukimap.targets import Target, target_of
-from yukimap.validate.xsd import prestart
+from yukimap.targets import Across, Target, target_of
+from yukimap.validate.xsd import prestart, validators
 
 
 def slice_bytes() -> int:
@@ -61,8 +67,9 @@ def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,
 
 
 def _suits(path: Path, mapping: Mapping, size: int) -> bool:
-    """A sales export bigger than two slices whose documents are told by one column (or
-    are a row each), CSV by its name or its format."""
+    """A CSV export (by its name or its format) bigger than two slices: of sales invoices
+    whose documents are told by one column (or are a row each), or one journal of the whole
+    file (`_spans`)."""
     group = mapping.group
     told = (group is None and mapping.target.without_group_by == "row") or (
         group is not None and group.column is not None and group.expr is None
@@ -71,7 +78,14 @@ def _suits(path: Path, mapping: Mapping, size: int) -> bool:
         big = path.stat().st_size > 2 * size
     except OSError:
         return False
-    return big and told and target_of(mapping).in_slices
+    return big and ((told and target_of(mapping).in_slices) or _spans(mapping))
+
+
+def _spans(mapping: Mapping) -> bool:
+    """The file is one document (of a kind that `Spanning` says how to take in slices),
+    which no document condition could skip: a slice's first row is not the file's."""
+    return (mapping.group is None and mapping.target.without_group_by == "file"
+            and target_of(mapping).spanning is not None and not mapping.skip_documents)
 
 
 class _Run:
@@ -85,32 +99,53 @@ class _Run:
         self.settled: Mapping | None = None  # the mapping with the file's decimal mark
         self.hashes: dict[str, list[pl.Series]] = {}  # KEY and unique fields -> per slice
         self.deadline = Deadline()
+        spanning = self.target.spanning if _spans(mapping) else None
+        self.spanning = spanning
+        self.across: Across | None = spanning.across() if spanning else None
+        self.read_all = False  # every slice was mapped
 
     def convert(self, path: Path, out: Path | None, size: int) -> Summary:
         xsd = self.mapping.target.xsd
         assert xsd is not None
-        prestart(schema_path(xsd), self.mapping.target.root)
+        prestart(schema_path(xsd), self.mapping.target.root,
+                 validators(self.mapping.target, big=True))
         self.stage(tr("reading {file}", file=path.name))
         folder = out.parent if out is not None else Path(tempfile.gettempdir())
         folder.mkdir(parents=True, exist_ok=True)
         with temporary(folder, out.name if out is not None else "yukimap") as temp:
             tables = _whole_documents(read_slices(path, self.mapping.source, size),
                                       self.mapping.group.column if self.mapping.group else None)
+            ordinal = None if self.across is None else 0  # one document, as a per-call unit
             failure, _ = render_validated(self.mapping, lambda marked: self._documents(
-                tables, marked), None, temp, True, self.deadline, self.stage)
+                tables, marked), ordinal, temp, True, self.deadline, self.stage)
             if failure is not None:
                 raise NotInSlices("invalid")
             self._unique()
             assert self.summary is not None
+            if self.across is not None:
+                self._across(self.summary)
             if out is not None:
                 publish(temp, out)
         return self.summary
 
     def _documents(self, tables: Iterator[Table], marked: bool) -> Iterator[DocumentContext]:
-        """The documents, slice by slice: the next slice is read and mapped by a second
-        thread while this one's are rendered (polars works without the GIL, Jinja with it),
-        now that the validator leaves room on the second core; waiting for it is not the
-        template's time. Two slices are held at a time."""
+        """The documents, slice by slice; a document that spans the file is one, whose
+        items come from every slice as the template goes through them."""
+        slices = self._slices(tables)
+        if self.across is None:
+            for mapped in slices:
+                yield from contexts(mapped, self.mapping, marked)
+            return
+        first = next(slices, None)
+        if first is None or first.documents.height != 1:
+            raise NotInSlices("spanning")
+        yield spanning_context(first, slices, self.mapping, marked)
+
+    def _slices(self, tables: Iterator[Table]) -> Iterator[Mapped]:
+        """Each slice mapped: the next one by a second thread while this one's documents are
+        rendered (polars works without the GIL, Jinja with it), now that the validator
+        leaves room on the second core; waiting for it is not the template's time. Two
+        slices are held at a time."""
         from concurrent.futures import ThreadPoolExecutor  # only a big file needs it
 
         rows = 0
@@ -120,11 +155,12 @@ class _Run:
                 with self.deadline.paused():
                     mapped = coming.result()
                 if mapped is None:
+                    self.read_all = True
                     return
                 coming = ahead.submit(self._next, tables)
                 rows += mapped.rows_read
                 self.stage(tr("mapping {count} rows", count=f"{rows:,}"))
-                yield from contexts(mapped, self.mapping, marked)
+                yield mapped
 
     def _next(self, tables: Iterator[Table]) -> Mapped | None:
         table = next(tables, None)
@@ -133,17 +169,32 @@ class _Run:
     def _mapped(self, table: Table) -> Mapped:
         """A slice mapped and checked as a whole file would be, its summary merged."""
         mapped = map_table(table, self._settled(table))
-        problems = mapped.problems + self.target.rules(mapped, self.mapping, table.file)
+        rules = self.spanning.rules if self.spanning else self.target.rules
+        problems = mapped.problems + rules(mapped, self.mapping, table.file)
         if problems:
             raise NotInSlices("problems")
-        mapped, finished = self.target.finish(mapped, self.mapping)
-        if finished:
-            raise NotInSlices("problems")
+        if self.across is not None:  # what is computed over the whole document waits
+            self.across.add(mapped)
+        else:
+            mapped, finished = self.target.finish(mapped, self.mapping)
+            if finished:
+                raise NotInSlices("problems")
         self._keep_hashes(mapped)
-        summary = self.target.summary(mapped)
-        self.summary = summary if self.summary is None else merged(self.summary, summary,
-                                                                   self.mapping)
+        summary = self.target.summary(mapped, part=self.across is not None)
+        self.summary = summary if self.summary is None else merged(
+            self.summary, summary, self.mapping, spanning=self.across is not None)
         return mapped
+
+    def _across(self, summary: Summary) -> None:
+        """A document that spans the file: all of it was read, the rules across it hold
+        (then what a whole conversion computes over it adds nothing: no balancing entry),
+        and its summary says what adds up across the slices."""
+        assert self.across is not None
+        if not self.read_all:  # the template left items unread: their rows were not checked
+            raise NotInSlices("items-unread")
+        if not self.across.balanced():
+            raise NotInSlices("across")
+        self.across.summarize(summary)
 
     def _settled(self, table: Table) -> Mapping:
         """The mapping with the decimal mark the first slice settled (the whole file would
@@ -209,15 +260,16 @@ def _whole_documents(tables: Iterator[Table], column: str | None) -> Iterator[Ta
 # --- the summary, slice by slice ----------------------------------------------------------
 
 
-def merged(one: Summary, other: Summary, mapping: Mapping) -> Summary:
-    """The summary of two slices of a file, one after the other, as the file's would be."""
+def merged(one: Summary, other: Summary, mapping: Mapping, spanning: bool = False) -> Summary:
+    """The summary of two slices of a file, one after the other, as the file's would be
+    (`spanning`: of one document that spans them: its own fields are the first slice's)."""
     if (one.target, one.table, one.table_title, one.tables) != (
             other.target, other.table, other.table_title, other.tables) or (
             other.notes and other.notes != one.notes):
         raise NotInSlices("summary")
     return replace(
         one,
-        documents=one.documents + other.documents,
+        documents=one.documents if spanning else one.documents + other.documents,
         items=one.items + other.items,
         rows_read=one.rows_read + other.rows_read,
         skipped=_counts(one.skipped, other.skipped, [c.describe() for c in mapping.skip]),
@@ -227,7 +279,7 @@ def merged(one: Summary, other: Summary, mapping: Mapping) -> Summary:
                 for currency in {**one.totals, **other.totals}},
         unpriced=one.unpriced + other.unpriced,
         figures=_figures(one.figures, other.figures),
-        tallies=_tallies(one.tallies, other.tallies, mapping),
+        tallies=_tallies(one.tallies, other.tallies, mapping, spanning),
     )
 
 
@@ -259,11 +311,12 @@ def _figures(one: dict[str, object], other: dict[str, object]) -> dict[str, obje
     return figures
 
 
-def _tallies(one: tuple[Tally, ...], other: tuple[Tally, ...],
-             mapping: Mapping) -> tuple[Tally, ...]:
+def _tallies(one: tuple[Tally, ...], other: tuple[Tally, ...], mapping: Mapping,
+             spanning: bool) -> tuple[Tally, ...]:
     if [_tally_key(t) for t in one] != [_tally_key(t) for t in other]:
         raise NotInSlices("tallies")
-    return tuple(_tally(a, b, mapping) for a, b in zip(one, other))
+    return tuple(a if spanning and a.unit == "documents" else _tally(a, b, mapping)
+                 for a, b in zip(one, other))
 
 
 def _tally_key(tally: Tally) -> tuple[str, str, str, str | None, str]:

@@ -17,10 +17,18 @@ from yukimap.render.bounds import Deadline, running
 from yukimap.render.environment import environment, load_template
 from yukimap.render.failures import USER_ERRORS
 from yukimap.render.fragments import NIL, el
-from yukimap.render.nodes import BLOCK_MARK, DocumentContext, Items, Node, contexts
+from yukimap.render.nodes import (
+    BLOCK_MARK,
+    DocumentContext,
+    Items,
+    Node,
+    contexts,
+    spanning_context,
+)
 from yukimap.render.stream import render, render_stream
 
 __all__ = [
     "BLOCK_MARK", "NIL", "USER_ERRORS", "Deadline", "DocumentContext", "Items", "Node",
     "contexts", "el", "environment", "load_template", "render", "render_stream", "running",
+    "spanning_context",
 ]

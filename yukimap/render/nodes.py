@@ -18,7 +18,7 @@ import polars as pl
 from markupsafe import Markup
 
 from yukimap.documents import Element, walk
-from yukimap.errors import MappingError
+from yukimap.errors import MappingError, NotInSlices
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, XML, Mapped, is_internal
 from yukimap.i18n import tr
 from yukimap.model import Mapping
@@ -49,7 +49,7 @@ class Node:
     __slots__ = ("_xml", "_source", "_shape", "_groups", "_items")
 
     def __init__(self, xml: str | None, source: _Row, shape: Shape,
-                 items: Items | None = None) -> None:
+                 items: Items | _Across | None = None) -> None:
         self._xml = xml
         self._source = source
         self._shape = shape
@@ -234,6 +234,11 @@ class _Part:
             if text:
                 yield Markup(text)
             return
+        yield from self.chunks(start, end)
+
+    def chunks(self, start: int, end: int) -> Iterator[Markup]:
+        """The items rendered a BLOCK at a time (marked, when asked)."""
+        assert self.level.block is not None
         for first in range(start, end, BLOCK):
             chunk = self.items.slice(first, min(BLOCK, end - first))
             text = chunk.select(self.level.block.str.join("")).item()
@@ -284,6 +289,64 @@ def contexts(mapped: Mapped, mapping: Mapping, marked: bool = False) -> Iterator
             node = header.node(row, source, None, Items(part, begin, end))
             label = f"{target.document} {keys[ordinal]}"
             yield DocumentContext(row[0], tuple(row[1]), node, part, begin, end, ordinal, label)
+
+
+def spanning_context(first: Mapped, rest: Iterator[Mapped], mapping: Mapping,
+                     marked: bool = False) -> DocumentContext:
+    """The template context of the one document of a big file converted a slice at a time
+    (sliced.py; a journal of the whole file): its own fields from the first slice, as the
+    whole file gives them (from its first row), and its items from every slice in turn,
+    each slice mapped only when the template comes to its items."""
+    context = next(contexts(first, mapping, marked))
+    lines = context._part
+    parts = (_Part(mapped.items, lines.level, marked) for mapped in rest)
+    context.context._items = _Across(lines, parts)
+    return context
+
+
+class _Across:
+    """The items of a document that spans a file's slices, as `Items` gives them, slice by
+    slice. They are gone through once, in order (as the shipped templates do); a template
+    that asks how many there are, or for one by its place, or goes through them twice,
+    hands the file back to be converted whole (NotInSlices), which can answer."""
+
+    __slots__ = ("_first", "_rest", "_used")
+
+    def __init__(self, first: _Part, rest: Iterator[_Part]) -> None:
+        self._first, self._rest, self._used = first, rest, False
+
+    def _parts(self) -> Iterator[_Part]:
+        if self._used:
+            raise NotInSlices("items-twice")
+        self._used = True
+        yield self._first
+        yield from self._rest
+
+    def __len__(self) -> int:
+        raise NotInSlices("items-length")
+
+    def __bool__(self) -> bool:
+        if self._first.items.height:
+            return True
+        raise NotInSlices("items-length")
+
+    def __iter__(self) -> Iterator[Node]:
+        for part in self._parts():
+            yield from part.nodes(0, part.items.height)
+
+    def __getitem__(self, index: int) -> Node:
+        raise NotInSlices("items-index")
+
+    @property
+    def blocks(self) -> Iterator[Markup]:
+        if self._first.level.block is None:
+            raise NotInSlices("items-not-xml")
+        for part in self._parts():
+            yield from part.chunks(0, part.items.height)
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        raise NotInSlices("items-rows")
 
 
 def _slices(starts: list[int]) -> Iterator[tuple[int, int]]:

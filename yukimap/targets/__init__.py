@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from yukimap.documents import JOURNAL, PETTY_CASH, SALES_INVOICE, DocumentType
 from yukimap.errors import Problem
@@ -29,6 +30,30 @@ TextProblem = tuple[int, str, str | None]  # (line of the text, cause, value)
 
 def _no_finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
     return mapped, []
+
+
+class Across(Protocol):
+    """What a document that spans a big file's slices adds up across them (sliced.py)."""
+
+    def add(self, mapped: Mapped) -> None:
+        """One more slice of the document's items."""
+
+    def balanced(self) -> bool:
+        """The rules across the whole document hold (else the file is converted whole)."""
+
+    def summarize(self, summary: Summary) -> None:
+        """What the summary says of the whole document."""
+
+
+@dataclass(frozen=True)
+class Spanning:
+    """How one document that spans a big file (a journal of the whole file) is converted a
+    slice at a time: the rules that hold for any part of it, the summary of a part, and
+    what adds up across the parts."""
+
+    rules: Callable[[Mapped, Mapping, str], list[Problem]]
+    summarize: Callable[[Mapped, Summary], None]
+    across: Callable[[], Across]
 
 
 @dataclass(frozen=True)
@@ -46,6 +71,8 @@ class Target:
     # file, which the slices check together; its summary adds up slice by slice.
     in_slices: bool = False
     unique_fields: tuple[str, ...] = ()
+    # A file that is one such document may be converted a slice at a time too (sliced.py).
+    spanning: Spanning | None = None
 
     @property
     def name(self) -> str:
@@ -69,19 +96,22 @@ class Target:
         document by a hash of its content (the administration is the journal's other key)."""
         return f"invoice:{reference}" if reference else f"{self.name}:{content}"
 
-    def summary(self, mapped: Mapped) -> Summary:
-        """What a conversion amounts to: the common counts, and this target's own."""
+    def summary(self, mapped: Mapped, part: bool = False) -> Summary:
+        """What a conversion amounts to: the common counts, and this target's own (`part`:
+        of a slice of a document that spans the file, see `Spanning`)."""
         summary = Summary(self.name, mapped.documents.height, mapped.items.height,
                           mapped.rows_read, dict(mapped.skipped), list(mapped.notes),
                           dict(mapped.skipped_documents), tallies=mapped.tallies)
-        self.summarize(mapped, summary)
+        summarize = self.spanning.summarize if part and self.spanning else self.summarize
+        summarize(mapped, summary)
         return summary
 
 
 TARGETS: dict[str, Target] = {t.name: t for t in (
     Target(SALES_INVOICE, sales.rules, sales.summarize, sales.usage, in_slices=True,
            unique_fields=("Reference",)),
-    Target(JOURNAL, journal.rules, journal.summarize, journal.usage, journal.finish),
+    Target(JOURNAL, journal.rules, journal.summarize, journal.usage, journal.finish,
+           spanning=Spanning(journal.part_rules, journal.part_summary, journal.Balances)),
     Target(PETTY_CASH, petty_cash.rules, petty_cash.summarize, petty_cash.usage,
            petty_cash.finish, petty_cash.csv_problems),
 )}

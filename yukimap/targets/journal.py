@@ -91,6 +91,23 @@ def _within(imbalance: Imbalance, balancing: Balancing | None) -> bool:
 def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
     problems = _administration(mapped.documents, file)
     problems += plain_codes(mapped.items, "GLAccount", file, "entries.GLAccount")
+    return problems + _balance(mapped, mapping, file) + _rounded(mapped, file)
+
+
+def part_rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
+    """The rules that hold for any part of a journal's entries (a slice of a big file,
+    sliced.py): all but the balance, which `Balances` checks across the parts."""
+    return (_administration(mapped.documents, file)
+            + plain_codes(mapped.items, "GLAccount", file, "entries.GLAccount")
+            + _rounded(mapped, file))
+
+
+def _rounded(mapped: Mapped, file: str) -> list[Problem]:
+    return AMOUNT_ROUNDED.problems(mapped, file, "entries", "journal", per_document=False)
+
+
+def _balance(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
+    problems: list[Problem] = []
     balancing = mapping.options.get("balancing")
     found = imbalances(mapped)
     dates_off = [i for i in found if i.date is not None]
@@ -101,8 +118,7 @@ def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
                                           for d in dates_off if d.doc == imbalance.doc):
             continue
         problems.append(_imbalance_problem(imbalance, file, balancing is not None))
-    return problems + AMOUNT_ROUNDED.problems(mapped, file, "entries", "journal",
-                                              per_document=False)
+    return problems
 
 
 def _imbalance_problem(imbalance: Imbalance, file: str, has_balancing: bool) -> Problem:
@@ -191,33 +207,67 @@ def finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
 
 
 def summarize(mapped: Mapped, summary: Summary) -> None:
+    part_summary(mapped, summary)
+    balances = Balances()
+    balances.add(mapped)
+    balances.summarize(summary)
+
+
+def part_summary(mapped: Mapped, summary: Summary) -> None:
+    """The figures of a part of a journal's entries (sliced.py adds them up); its tables
+    are the `Balances` of all parts."""
     date_range(summary.figures, N_("dates"), mapped.items, "EntryDate")
     rounding_figure(summary.figures,
                     [AMOUNT_ROUNDED.figure(mapped, False, (N_("entry"), N_("entries")))])
-    sums = _sums(_amounts(mapped.items), ["date"]).sort("date")
-    summary.table_title = tr("entries and balance per date")
-    summary.table.append((tr("date"), tr("entries"), tr("debit"), tr("credit"), tr("balance")))
-    for row in sums.iter_rows(named=True):
-        summary.table.append((str(row["date"]), str(row["entries"]),
-                              money(row["debit"] or Decimal(0)),
-                              money(row["credit"] or Decimal(0)), money(row["sum"])))
-    summary.tables.append((tr("totals per GL account"), _per_account(mapped)))
 
 
-def _per_account(mapped: Mapped) -> list[tuple[str, ...]]:
-    """Entries, debit, credit and balance per GL account, in account order."""
-    items = mapped.items
-    amounts = items.select(
-        column(items, "GLAccount").alias("account"),
-        column(items, "Amount").cast(pl.Decimal(38, 2)).alias("amount"),
-    ).filter(pl.col("amount").is_not_null())
-    sums = _sums(amounts, ["account"]).sort("account")
-    rows: list[tuple[str, ...]] = [(tr("account"), tr("entries"), tr("debit"), tr("credit"),
-                                    tr("balance"))]
-    for row in sums.iter_rows(named=True):
-        rows.append((str(row["account"]), str(row["entries"]), money(row["debit"] or Decimal(0)),
-                     money(row["credit"] or Decimal(0)), money(row["sum"])))
-    return rows
+class Balances:
+    """Debit, credit, balance and number of entries per date and per GL account, added up
+    part by part: the summary's two tables, and whether every date balances (a big file's
+    journal is checked a slice at a time, and a date's entries may span two slices)."""
+
+    def __init__(self) -> None:
+        self._dates: pl.DataFrame | None = None
+        self._accounts: pl.DataFrame | None = None
+
+    def add(self, mapped: Mapped) -> None:
+        items = mapped.items
+        dates = _sums(_amounts(items), ["date"])
+        accounts = _sums(items.select(
+            column(items, "GLAccount").alias("account"),
+            column(items, "Amount").cast(pl.Decimal(38, 2)).alias("amount"),
+        ).filter(pl.col("amount").is_not_null()), ["account"])
+        self._dates = _added(self._dates, dates, "date")
+        self._accounts = _added(self._accounts, accounts, "account")
+
+    def balanced(self) -> bool:
+        """Every date's entries sum to zero (then so do all of them)."""
+        return self._dates is None or bool((self._dates["sum"] == 0).all())
+
+    def summarize(self, summary: Summary) -> None:
+        summary.table_title = tr("entries and balance per date")
+        summary.table.append((tr("date"), tr("entries"), tr("debit"), tr("credit"),
+                              tr("balance")))
+        summary.table.extend(_lines(self._dates, "date"))
+        summary.tables.append((tr("totals per GL account"), [
+            (tr("account"), tr("entries"), tr("debit"), tr("credit"), tr("balance")),
+            *_lines(self._accounts, "account")]))
+
+
+def _added(sums: pl.DataFrame | None, more: pl.DataFrame, by: str) -> pl.DataFrame:
+    if sums is None:
+        return more
+    return pl.concat([sums, more]).group_by(by, maintain_order=True).agg(
+        pl.col("debit", "credit", "sum", "entries").sum())
+
+
+def _lines(sums: pl.DataFrame | None, by: str) -> list[tuple[str, ...]]:
+    """A table's rows in the order of `by`: the entries, debit, credit and balance."""
+    if sums is None:
+        return []
+    return [(str(row[by]), str(row["entries"]), money(row["debit"] or Decimal(0)),
+             money(row["credit"] or Decimal(0)), money(row["sum"]))
+            for row in sums.sort(by).iter_rows(named=True)]
 
 
 def usage(mapped: Mapped) -> DocumentUsage:
