@@ -4,7 +4,9 @@ Run by hand: `make benchmark`, or `.venv/bin/python benchmarks/bench_sales.py [R
 Each figure is the median of 5 runs in fresh processes, with (min-max). Stages: read (CSV
 into a frame of text), map (types, lookups, expressions, Yuki's rules, the summary), render
 (Jinja, alone), validate (lxml streaming, alone), and what `convert` does: render and
-validate overlapped (lxml in a second process as the text is rendered), to disk. Peak memory: the converting process, and the validator process beside it.
+validate overlapped (libxml2 beside the renderer as the text is rendered), to disk. Peak
+memory: the converting process, and a validator process beside it where one runs (libxml2's
+own validator runs in a thread of the converting process, its memory in the first figure).
 Side by side in the same run: the Jinja renderer against a hand-written f-string writer
 for the same invoices (render only, no validation).
 """

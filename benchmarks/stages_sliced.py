@@ -2,7 +2,8 @@
 measured inside one fresh process: the reading and mapping of the slices (by a second
 thread, beside the rendering), the rendering (the wall time but for the waits for the next
 slice, while the validators check the text as it comes), those waits, and the CPU of the
-validator processes beside it. The whole process is timed from
+validators beside it (threads of this process, or processes where libxml2's own validator
+cannot be reached). The whole process is timed from
 outside by bench_targets.py, with its peak memory (a process started by another carries
 its parent's high-water mark in its own, so this one does not report one); this says what
 the figure is made of.
@@ -28,7 +29,7 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
     from yukimap.render.bounds import Deadline
     from yukimap.schema import load_mapping
 
-    spent = {"read_map": 0.0, "slices": 0.0, "waited": 0.0}
+    spent = {"read_map": 0.0, "slices": 0.0, "waited": 0.0, "validators": 0.0}
     tables = sliced._whole_documents
     mapped = sliced._Run._mapped
 
@@ -59,6 +60,24 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
             yield
         spent["waited"] += time.perf_counter() - started
 
+    # The validators: threads of this process (libxml2's own validator), or processes.
+    from yukimap.validate.streaming import Pushed
+
+    feed, close = Pushed.feed, Pushed.close
+
+    def timed_feed(check: Pushed, data: bytes) -> None:
+        started = time.thread_time()
+        feed(check, data)
+        spent["validators"] += time.thread_time() - started
+
+    def timed_close(check: Pushed) -> bool:
+        started = time.thread_time()
+        try:
+            return close(check)
+        finally:
+            spent["validators"] += time.thread_time() - started
+
+    Pushed.feed, Pushed.close = timed_feed, timed_close  # type: ignore[method-assign]
     sliced._whole_documents = timed_tables
     sliced._Run._mapped = timed_mapped  # type: ignore[method-assign]
     Deadline.paused = timed_wait  # type: ignore[method-assign,assignment]
@@ -72,7 +91,7 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
     return {"wall": wall, "cpu": time.process_time() - cpu, "slices": spent["slices"],
             "read_map": spent["read_map"], "render": wall - spent["waited"],
             "waited": spent["waited"],
-            "validators_cpu": children.ru_utime + children.ru_stime}
+            "validators_cpu": spent["validators"] + children.ru_utime + children.ru_stime}
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from yukimap.output import check_documents, document_text
 from yukimap.pipeline import convert_file
 from yukimap.resources import schema_path
 from yukimap.validate import streaming
+from yukimap.validate import xsd as xsd_check
 from yukimap.validate.streaming import Streaming
 
 SALES = ('<SalesInvoices xmlns="urn:xmlns:http://www.theyukicompany.com:salesinvoices"'
@@ -82,23 +83,41 @@ def test_lxml_and_xmlschema_agree(name: str) -> None:
     assert lxml_valid == name.endswith(("valid", "empty price"))
 
 
-def _in_processes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every document is big: validated by processes of their own."""
+def _in_processes(monkeypatch: pytest.MonkeyPatch, how: str = "thread") -> None:
+    """Every document is big: checked beside the rendering, by libxml2's own validator in a
+    thread ("thread"), or, as where that validator cannot be reached, by processes of
+    their own ("process")."""
     monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)  # started early
     monkeypatch.setattr(output, "PROCESS_FROM_ITEMS", 1)  # used
+    if how == "process":
+        monkeypatch.setattr(xsd_check, "pushed", lambda xsd, root: None)
+        monkeypatch.setattr(xsd_check, "reachable", lambda xsd, root: False)
 
 
-def test_a_big_document_is_validated_by_a_second_process(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    _in_processes(monkeypatch)
+BESIDE = ["thread", "process"]
+
+
+@pytest.mark.parametrize("how", BESIDE)
+def test_a_big_document_is_validated_beside_the_rendering(
+        how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _in_processes(monkeypatch, how)
+    closed: list[bool] = []
+    close = streaming.Pushed.close
+    monkeypatch.setattr(streaming.Pushed, "close", lambda self: closed.append(close(self))
+                        or closed[-1])
     result = convert_file(REPO / "examples/webshop-orders.csv", "webshop-orders")
     assert "<Reference>2024-1005</Reference>" in document_text(result)
-    assert check_documents(result).validator_peak_kb > 0  # a process's, so one ran
+    peak = check_documents(result).validator_peak_kb
+    if how == "thread":
+        assert closed == [True, True] and peak == 0  # written, then checked: both valid
+    else:
+        assert closed == [] and peak > 0  # a process's, so one ran
 
 
-def test_the_second_process_finds_failures_and_xmlschema_explains_them(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _in_processes(monkeypatch)
+@pytest.mark.parametrize("how", BESIDE)
+def test_the_validator_beside_finds_failures_and_xmlschema_explains_them(
+        how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _in_processes(monkeypatch, how)
     (tmp_path / "m.yaml").write_text(
         "version: 1\ntarget: sales_invoices\nsource: {delimiter: ';'}\n"
         "invoice: {Reference: {column: Order}}\n"
@@ -135,27 +154,29 @@ def _journal(tmp_path: Path, texts: list[str]) -> Path:
     return files["in.csv"]
 
 
-def _split_small(monkeypatch: pytest.MonkeyPatch) -> None:
+def _split_small(monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     from yukimap.render import nodes
 
-    _in_processes(monkeypatch)
+    _in_processes(monkeypatch, how)
     monkeypatch.setattr(nodes, "BLOCK", 3)  # many blocks, alternating between validators
     monkeypatch.setattr(nodes, "CHUNK", 4)
 
 
-def test_split_validation_writes_the_same_document(tmp_path: Path,
+@pytest.mark.parametrize("how", BESIDE)
+def test_split_validation_writes_the_same_document(how: str, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     source = _journal(tmp_path, [f"regel {n}" for n in range(40)])
     plain = document_text(convert_file(source, tmp_path / "m.yaml"))
-    _split_small(monkeypatch)
+    _split_small(monkeypatch, how)
     split = convert_file(source, tmp_path / "m.yaml")
     assert document_text(split) == plain
     assert "\x00" not in document_text(split) and plain.count("<JournalEntry>") == 80
 
 
+@pytest.mark.parametrize("how", BESIDE)
 @pytest.mark.parametrize("bad_row", [2, 5, 40])  # in the first, the second and the last block
 def test_split_validation_catches_a_bad_entry_in_any_block(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad_row: int) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad_row: int, how: str) -> None:
     strict = tmp_path / "xsd"
     strict.mkdir()
     text = schema_path("Journal.xsd").read_text()
@@ -167,7 +188,7 @@ def test_split_validation_catches_a_bad_entry_in_any_block(
     monkeypatch.setenv("YUKIMAP_SCHEMAS", str(strict))
     texts = ["kort"] * 40
     texts[bad_row - 2] = "veel te lange omschrijving"
-    _split_small(monkeypatch)
+    _split_small(monkeypatch, how)
     result = convert_file(_journal(tmp_path, texts), tmp_path / "m.yaml")
     with pytest.raises(DocumentError) as info:
         check_documents(result)
@@ -219,29 +240,53 @@ def _written(tmp_path: Path, xml: str) -> Path:
 STRICTER = {"an external entity"}
 
 
-def _fast(xsd: str, path: Path) -> bool | None:
-    with open(path, "rb") as stream:
-        return streaming.valid_stream(str(schema_path(xsd)), ROOTS[xsd], stream.fileno())
+def _fast(xsd: str, path: Path, piece: int = 1 << 20) -> bool:
+    """libxml2's own validator's verdict on the document, fed in pieces of `piece` bytes."""
+    data = path.read_bytes()
+    check = streaming.pushed(str(schema_path(xsd)), ROOTS[xsd])
+    assert check is not None
+    for at in range(0, len(data), piece):
+        check.feed(data[at:at + piece])
+    return check.close()
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_the_fast_validator_passes_only_what_streaming_passes(name: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("piece", [1 << 20, 5])
+def test_the_fast_validator_passes_only_what_streaming_passes(
+        name: str, piece: int, tmp_path: Path) -> None:
+    """However the document is cut into pieces."""
     xsd, root, xml = ALL[name]
     path = _written(tmp_path, xml)
     passes = streaming.verdict_of_file(str(path), str(schema_path(xsd)), root) is None
-    assert _fast(xsd, path) is (passes and name not in STRICTER)
+    assert _fast(xsd, path, piece) is (passes and name not in STRICTER)
 
 
+@pytest.mark.parametrize("how", BESIDE)
 @pytest.mark.parametrize("name", ALL)
-def test_a_validator_process_answers_ok_or_asks_for_a_recheck(name: str, tmp_path: Path) -> None:
+def test_a_validator_beside_answers_ok_or_asks_for_a_recheck(
+        name: str, how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from yukimap.validate.xsd import RECHECK, XsdCheck
 
     xsd, root, xml = ALL[name]
     path = _written(tmp_path, xml)
+    _in_processes(monkeypatch, how)
     check = XsdCheck(schema_path(xsd), root, in_process=False)
     check.feed(path.read_bytes())
-    assert check.finish() == (None if _fast(xsd, path) else RECHECK)
-    assert check.peak_kb > 0
+    valid = (_fast(xsd, path) if how == "thread" else  # a process decides with Streaming
+             streaming.verdict_of_file(str(path), str(schema_path(xsd)), root) is None)
+    assert check.finish() == (None if valid else RECHECK)
+    assert (check.peak_kb > 0) is (how == "process")
+
+
+def test_an_abandoned_validator_in_a_thread_ends(tmp_path: Path) -> None:
+    """A rendering that fails leaves its validator: the thread ends, whatever it was given."""
+    from yukimap.validate.xsd import XsdCheck
+
+    check = XsdCheck(schema_path("Journal.xsd"), "Journal", in_process=False)
+    check.feed(VALID_JOURNAL.encode()[:40])
+    check.abort()
+    check._writer.join(timeout=10)
+    assert not check._writer.is_alive()
 
 
 def test_a_validator_process_that_stops_leaves_the_verdict_to_this_process(
@@ -256,17 +301,15 @@ def test_a_validator_process_that_stops_leaves_the_verdict_to_this_process(
 
 
 @pytest.mark.parametrize("name", ["journal valid", "not well-formed", "journal bad date"])
-def test_without_the_fast_validator_the_process_decides_with_streaming(
+def test_the_validator_process_decides_with_streaming(
         name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    """Where lxml's build does not export libxml2's functions, the process decides with
-    Streaming, and answers as it would have."""
+    """Where libxml2's own validator cannot be reached, a process decides with Streaming
+    and answers one word."""
     xsd, root, xml = ALL[name]
     path = _written(tmp_path, xml)
-    monkeypatch.setattr(streaming, "_engine", lambda: None)
     with open(path, "rb") as stream:
-        monkeypatch.setattr("sys.stdin", type("In", (), {
-            "buffer": stream, "fileno": lambda self: stream.fileno()})())
+        monkeypatch.setattr("sys.stdin", type("In", (), {"buffer": stream})())
         assert streaming.main([str(schema_path(xsd)), root]) == 0
     assert capsys.readouterr().out == ("ok\n" if name == "journal valid" else "invalid\n")
 
@@ -275,8 +318,8 @@ def test_a_schema_with_more_roots_than_the_documents_is_left_to_streaming(
         tmp_path: Path) -> None:
     """libxml2's own validator takes any global element of a schema as the root; where a
     schema (one of the user's, YUKIMAP_SCHEMAS) declares more than the document's root, or
-    includes another schema, the process leaves the verdict to Streaming, which asks for
-    the root by name."""
+    includes another schema, the document is left to Streaming (in a process of its own),
+    which asks for the root by name."""
     text = schema_path("Journal.xsd").read_text()
     extra = tmp_path / "Journal.xsd"
     extra.write_text(text.replace('<xs:element name="Journal">',
@@ -284,15 +327,14 @@ def test_a_schema_with_more_roots_than_the_documents_is_left_to_streaming(
                                   '  <xs:element name="Journal">', 1))
     other = _written(tmp_path, '<Other xmlns="urn:xmlns:http://www.theyukicompany.com:journal">'
                                "x</Other>")
-    with open(other, "rb") as stream:
-        assert streaming.valid_stream(str(extra), "Journal", stream.fileno()) is None
+    assert streaming.pushed(str(extra), "Journal") is None
     assert streaming.verdict_of_file(str(other), str(extra), "Journal") is not None
     included = tmp_path / "Included.xsd"
     included.write_text(text.replace('<xs:element name="Journal">',
                                      '<xs:include schemaLocation="Journal.xsd"/>\n'
                                      '  <xs:element name="Journal">', 1))
-    with open(_written(tmp_path, VALID_JOURNAL), "rb") as stream:
-        assert streaming.valid_stream(str(included), "Journal", stream.fileno()) is None
+    assert streaming.pushed(str(included), "Journal") is None
+    assert streaming.pushed(str(schema_path("Journal.xsd")), "Journal") is not None
 
 
 def test_a_document_that_is_not_xml_is_told_where_the_parser_stopped(tmp_path: Path) -> None:
@@ -313,9 +355,10 @@ BROKEN_TEMPLATES = {
 }
 
 
+@pytest.mark.parametrize("how", BESIDE)
 @pytest.mark.parametrize("name", BROKEN_TEMPLATES)
-def test_a_broken_template_is_told_alike_in_and_out_of_process(
-        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_template_is_told_alike_in_and_beside_the_rendering(
+        name: str, how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = build_files(tmp_path, {
         "t.xml.j2": BROKEN_TEMPLATES[name],
         "m.yaml": ("version: 1\ntarget: sales_invoices\nsource: {delimiter: ';'}\n"
@@ -330,6 +373,6 @@ def test_a_broken_template_is_told_alike_in_and_out_of_process(
         return [f"{p.cause} | {p.where} | {p.hint}" for p in info.value.problems]
 
     in_process = told()
-    _in_processes(monkeypatch)
+    _in_processes(monkeypatch, how)
     assert told() == in_process
     assert "of the document)" in in_process[0]

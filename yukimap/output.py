@@ -52,7 +52,7 @@ from yukimap.validate.xsd import (
 class Produced:
     """What producing a file's documents took that a benchmark wants to know."""
 
-    validator_peak_kb: int = 0  # peak memory of a validator process, when one ran
+    validator_peak_kb: int = 0  # peak memory of a validator process, where one ran
 
 
 def write_documents(result: ConversionResult, path: Path, stage: Stage = quiet,
@@ -197,9 +197,9 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
                      big: bool, deadline: Deadline, stage: Stage = quiet
                      ) -> tuple[tuple[int, str] | None, int]:
     """Render the documents (all, or the one at `ordinal`) into `path`, validating them as
-    they are written (by processes of their own when `big`): a validator's failure (to be
+    they are written (beside the rendering when `big`): a validator's failure (to be
     worded by `verdict_of_file`), None when valid or when the target has no XSD, and the
-    validators' peak memory in KB."""
+    peak memory in KB of the validator processes, where they ran in processes."""
     target = mapping.target
     xsd = schema_path(target.xsd) if target.xsd else None
     checks = [XsdCheck(xsd, target.root, in_process=not big)

@@ -1,16 +1,16 @@
 """Streaming XSD validation with lxml (libxml2), fed a document piece by piece.
 
-`python -m yukimap.validate.streaming XSD ROOT` validates what arrives on standard input and
-prints one word: "ok" or INVALID. Run as a second process while the first renders, so
-rendering and validation use both cores. It checks with libxml2's own streaming validator
-(`valid_stream`): the libxml2 inside lxml, with the schema lxml would build, checking the
-parser's events without building a tree, in half the time of `Streaming`, which it falls
-back to where that validator cannot be reached. It only decides: the process that fed it
-words a failure from the written document (`verdict_of_file`), so that what people read
-says where and why the same way whichever validator found it.
-
-`Streaming` is the validator for use in-process, fed a document piece by piece (lxml keeps
-the GIL while it parses).
+`Streaming` is lxml's validating parser, fed a document piece by piece: its verdict (the
+line and the reason) is what people read (`verdict`, `verdict_of_file`). `Pushed` decides
+beside the rendering: libxml2's own streaming validator (the libxml2 inside lxml, with the
+schema lxml would build), which checks the parser's events without building a tree, in
+half the time of `Streaming`, and without Python's lock, so that a thread of the converting
+process feeds it while another renders. Where it cannot be reached (lxml's builds for other
+platforms), `python -m yukimap.validate.streaming XSD ROOT` decides with `Streaming` in a
+second process fed through a pipe (lxml keeps Python's lock while it parses), and prints
+one word: "ok" or INVALID. Either only decides: the process that rendered the document
+words a failure from the written document, so that what people read says where and why
+the same way whichever validator found it.
 
 Memory stays bounded: `Streaming` drops the root's finished children (the SalesInvoices or
 JournalEntries validated so far) after each piece, in one go, and only the root's own start
@@ -83,40 +83,96 @@ class Streaming:
 INVALID = "invalid"
 
 
-def valid_stream(xsd: str, root: str, fd: int) -> bool | None:
-    """Whether the document read from `fd` to its end is valid against `xsd`, checked by
-    libxml2's streaming validator (no tree is built); None when that cannot be reached, or
-    when the schema lets a document have another root than `root`.
+class Pushed:
+    """libxml2's streaming validator (see `valid_stream`), fed a document piece by piece in
+    this process: each piece is parsed and checked while Python's lock is released (ctypes
+    releases it around a foreign call), so a thread feeding it runs beside the rendering,
+    with no second process and no pipe between them. Made by `pushed`; `close()` says
+    whether the document is valid and frees what libxml2 holds for it."""
+
+    def __init__(self, engine: Any, schema: Any, context: Any, parser: Any, plug: Any) -> None:
+        self._engine, self._schema, self._context = engine, schema, context
+        self._parser, self._plug = parser, plug
+        self._failed = False
+
+    def feed(self, data: bytes) -> None:
+        if not self._failed and self._engine.xmlParseChunk(self._parser, data, len(data), 0):
+            self._failed = True  # not well-formed: the rest need not be read
+
+    def close(self) -> bool:
+        engine = self._engine
+        ended = self._failed or engine.xmlParseChunk(self._parser, None, 0, 1) != 0
+        valid = not ended and engine.xmlSchemaIsValid(self._context) == 1
+        engine.xmlSchemaSAXUnplug(self._plug)
+        engine.xmlFreeParserCtxt(self._parser)
+        engine.xmlSchemaFreeValidCtxt(self._context)
+        engine.xmlSchemaFree(self._schema)
+        return valid
+
+
+class _SAXHandler(ctypes.Structure):
+    """libxml2's xmlSAXHandler: no callback (the validator plugs in its own, so nothing is
+    built), SAX2's mark, and a handler that drops the parser's messages."""
+
+    _fields_ = [("callbacks", ctypes.c_void_p * 27), ("initialized", ctypes.c_uint),
+                ("private", ctypes.c_void_p), ("start_element_ns", ctypes.c_void_p),
+                ("end_element_ns", ctypes.c_void_p), ("serror", ctypes.c_void_p)]
+
+
+_SAX2_MAGIC = 0xDEEDBEAF
+
+
+def pushed(xsd: str, root: str) -> Pushed | None:
+    """A `Pushed` validator for documents of `root` against `xsd`; None where it cannot be
+    reached, or would decide with another root.
 
     It is the libxml2 that lxml links in (lxml's wheels for Linux export its functions),
     so it passes only what `Streaming` passes, whose parser plugs the same validator into
     the same parser (it may refuse more: an external entity it does not load). `Streaming`
     also asks for the root by name; this validator takes any global element of the schema
-    as the root, so it is used only where `root` is the one.
+    as the root, so it is used only where `root` is the one (`reachable`).
     """
-    engine = _engine()
-    if engine is None or not _only_root(xsd, root):
+    if not reachable(xsd, root):
         return None
+    engine = _engine()
     parser = engine.xmlSchemaNewParserCtxt(xsd.encode())
     schema = engine.xmlSchemaParse(parser) if parser else None
     engine.xmlSchemaFreeParserCtxt(parser)
     context = engine.xmlSchemaNewValidCtxt(schema) if schema else None
     if not context:
+        if schema:
+            engine.xmlSchemaFree(schema)
         return None
-    # Its messages are not needed (Streaming words a failure): a handler that drops them
-    # keeps them off standard error, whose pipe nobody reads until the end.
+    # Its messages are not needed (Streaming words a failure): handlers that drop them.
     engine.xmlSchemaSetValidStructuredErrors(context, _IGNORE, None)
-    source = engine.xmlParserInputBufferCreateFd(fd, 0)  # 0: the encoding the text declares
-    return bool(source) and engine.xmlSchemaValidateStream(context, source, 0, None, None) == 0
+    handler = _SAXHandler(initialized=_SAX2_MAGIC,
+                          serror=ctypes.cast(_IGNORE, ctypes.c_void_p).value)
+    document = engine.xmlCreatePushParserCtxt(ctypes.byref(handler), None, None, 0, None)
+    if not document:
+        engine.xmlSchemaFreeValidCtxt(context)
+        engine.xmlSchemaFree(schema)
+        return None
+    # A parser context starts with its SAX handler and the data passed to it: the
+    # validator puts itself in between, as xmlSchemaValidateStream does.
+    plug = engine.xmlSchemaSAXPlug(context, document, document + ctypes.sizeof(ctypes.c_void_p))
+    return Pushed(engine, schema, context, document, plug)
 
 
 _XS = "{http://www.w3.org/2001/XMLSchema}"
 
 
+def reachable(xsd: str, root: str) -> bool:
+    """libxml2's own validator can be called, and decides documents of `root` by `xsd`."""
+    return _engine() is not None and _only_root(xsd, root)
+
+
 def _only_root(xsd: str, root: str) -> bool:
     """The schema, on its own (no other schema included or imported), declares one global
     element, `root`."""
-    top = [child for child in etree.parse(xsd).getroot() if isinstance(child.tag, str)]
+    try:
+        top = [child for child in etree.parse(xsd).getroot() if isinstance(child.tag, str)]
+    except (OSError, etree.XMLSyntaxError):  # no schema to decide by: lxml says why
+        return False
     names = [child.get("name") for child in top if child.tag == f"{_XS}element"]
     others = {f"{_XS}{tag}" for tag in ("include", "import", "redefine", "override")}
     return names == [root] and not others & {child.tag for child in top}
@@ -137,9 +193,16 @@ def _engine() -> Any:
             "xmlSchemaNewValidCtxt": ([ctypes.c_void_p], ctypes.c_void_p),
             "xmlSchemaSetValidStructuredErrors": (
                 [ctypes.c_void_p, _ErrorHandler, ctypes.c_void_p], None),
-            "xmlParserInputBufferCreateFd": ([ctypes.c_int, ctypes.c_int], ctypes.c_void_p),
-            "xmlSchemaValidateStream": ([ctypes.c_void_p] * 2 + [ctypes.c_int]
-                                        + [ctypes.c_void_p] * 2, ctypes.c_int),
+            "xmlSchemaFreeValidCtxt": ([ctypes.c_void_p], None),
+            "xmlSchemaFree": ([ctypes.c_void_p], None),
+            "xmlSchemaIsValid": ([ctypes.c_void_p], ctypes.c_int),
+            "xmlSchemaSAXPlug": ([ctypes.c_void_p] * 3, ctypes.c_void_p),
+            "xmlSchemaSAXUnplug": ([ctypes.c_void_p], ctypes.c_int),
+            "xmlCreatePushParserCtxt": ([ctypes.c_void_p] * 3 + [ctypes.c_int, ctypes.c_char_p],
+                                        ctypes.c_void_p),
+            "xmlParseChunk": ([ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int],
+                              ctypes.c_int),
+            "xmlFreeParserCtxt": ([ctypes.c_void_p], None),
         }
         for name, (arguments, result) in functions.items():
             function = getattr(engine, name)
@@ -151,9 +214,7 @@ def _engine() -> Any:
 
 def main(argv: list[str]) -> int:
     xsd, root = argv
-    valid = valid_stream(xsd, root, sys.stdin.fileno())
-    if valid is None:  # libxml2's own validator cannot be reached: Streaming decides
-        valid = _check(xsd, root, sys.stdin.buffer) is None
+    valid = _check(xsd, root, sys.stdin.buffer) is None
     print("ok" if valid else INVALID)
     print(f"peak_kb={_peak_kb()}", file=sys.stderr)
     return 0

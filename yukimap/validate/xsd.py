@@ -25,12 +25,12 @@ from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped
 from yukimap.i18n import tr
 from yukimap.resources import schema_path
-from yukimap.validate.streaming import INVALID
+from yukimap.validate.streaming import INVALID, pushed, reachable
 
 _STEP = re.compile(r"/([A-Za-z_]+)(?:\[(\d+)\])?")
 _NUMBERED = re.compile(r"\[\d+\]")
 LAZY_FROM_BYTES = 20_000_000  # larger files are explained element by element (bounded memory)
-PROCESS_FROM_ITEMS = 50_000  # bigger documents are validated by a second process, in parallel
+PROCESS_FROM_ITEMS = 50_000  # bigger documents are validated beside the rendering, in parallel
 
 
 @cache
@@ -102,31 +102,44 @@ def xsd_problems(source: str | Path, xsd: str, locator: Locator,
 class XsdCheck:
     """Validates a document while it is rendered, with lxml (libxml2), against the XSD.
 
-    For big documents the check runs in a second process fed through a pipe, so rendering
-    and validation use both cores; small ones are checked in-process (no start-up cost).
-    It only decides: a failure is worded from the written document (`verdict_of_file`), and
-    xmlschema explains it with element paths (`xsd_problems`). A test holds lxml and
-    xmlschema to the same verdicts.
+    Small documents are checked as they come by lxml (`Streaming`). A big one (`in_process`
+    False) is checked beside the rendering, so that the two use both cores: by libxml2's
+    own validator in a thread of this process, which checks each piece without Python's
+    lock (`Pushed`), or, where that validator cannot be reached, by a second process fed
+    through a pipe. It only decides: a failure is worded from the written document
+    (`verdict_of_file`), and xmlschema explains it with element paths (`xsd_problems`). A
+    test holds lxml and xmlschema to the same verdicts.
     """
 
     def __init__(self, xsd: Path, root: str, in_process: bool) -> None:
         self._process: subprocess.Popen[bytes] | None = None
         self._local = None
+        self._pushed = None
+        self._valid = False
+        self._aborted = False
         self.peak_kb = 0  # the validator process's peak memory, when it ran in one
         if in_process:
             from yukimap.validate.streaming import Streaming
 
             self._local = Streaming(str(xsd), root)
-        else:
+            return
+        self._pushed = pushed(str(xsd), root)
+        if self._pushed is None:
             spare = _SPARE.get((str(xsd), root))
             self._process = spare.pop() if spare else _spawn(xsd, root)
-            # A thread does the (GIL-free) blocking writes: rendering never waits for the
-            # validator unless the queue is full, so the two really run side by side.
-            self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
-            self._writer = threading.Thread(target=self._write, daemon=True)
-            self._writer.start()
+        # A thread does the (GIL-free) checking or writing: rendering never waits for the
+        # validator unless the queue is full, so the two really run side by side.
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
+        self._writer = threading.Thread(target=self._write, daemon=True)
+        self._writer.start()
 
     def _write(self) -> None:
+        if self._pushed is not None:
+            while (data := self._queue.get()) is not None:
+                if not self._aborted:
+                    self._pushed.feed(data)
+            self._valid = self._pushed.close()
+            return
         assert self._process is not None and self._process.stdin is not None
         stdin = self._process.stdin
         while (data := self._queue.get()) is not None:
@@ -154,10 +167,12 @@ class XsdCheck:
         says whether and how it fails."""
         if self._local is not None:
             return self._local.close()
-        assert self._process is not None
         if self._writer.is_alive():
             self._queue.put(None)
         self._writer.join()
+        if self._pushed is not None:
+            return None if self._valid else RECHECK
+        assert self._process is not None
         out = self._process.stdout.read() if self._process.stdout else b""
         err = self._process.stderr.read() if self._process.stderr else b""
         self._process.wait()
@@ -168,6 +183,11 @@ class XsdCheck:
         return None if out.decode("utf-8", "replace").strip() == "ok" else RECHECK
 
     def abort(self) -> None:
+        if self._pushed is not None:  # the thread ends at once and frees the validator
+            self._aborted = True
+            with self._queue.mutex:
+                self._queue.queue.clear()
+            self._queue.put(None)
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
@@ -196,8 +216,11 @@ def validators(target: DocumentType, big: bool) -> int:
 
 def prestart(xsd: Path, root: str, count: int = 1) -> None:
     """Have `count` validator processes ready now, while the file is still being read and
-    mapped, so that their start-up costs no time later (a big journal takes two). Unused,
-    they end when this process ends (their input closes)."""
+    mapped, so that their start-up costs no time later (a big journal takes two), where
+    documents are checked by processes (libxml2's own validator, in this process, needs
+    none). Unused, they end when this process ends (their input closes)."""
+    if reachable(str(xsd), root):  # checked in this process: nothing to start
+        return
     spare = _SPARE.setdefault((str(xsd), root), [])
     while len(spare) < count:
         spare.append(_spawn(xsd, root))
