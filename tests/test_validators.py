@@ -9,7 +9,7 @@ import pytest
 import xmlschema
 
 from tests.conftest import REPO, build_files
-from yukimap import output, pipeline
+from yukimap import pipeline
 from yukimap.errors import DocumentError
 from yukimap.output import check_documents, document_text
 from yukimap.pipeline import convert_file
@@ -88,7 +88,7 @@ def _in_processes(monkeypatch: pytest.MonkeyPatch, how: str = "thread") -> None:
     thread ("thread"), or, as where that validator cannot be reached, by processes of
     their own ("process")."""
     monkeypatch.setattr(pipeline, "PROCESS_FROM_ITEMS", 1)  # started early
-    monkeypatch.setattr(output, "PROCESS_FROM_ITEMS", 1)  # used
+    monkeypatch.setattr(xsd_check, "PROCESS_FROM_ITEMS", 1)  # used
     if how == "process":
         monkeypatch.setattr(xsd_check, "pushed", lambda xsd, root: None)
         monkeypatch.setattr(xsd_check, "reachable", lambda xsd, root: False)
@@ -376,3 +376,27 @@ def test_a_broken_template_is_told_alike_in_and_beside_the_rendering(
     _in_processes(monkeypatch, how)
     assert told() == in_process
     assert "of the document)" in in_process[0]
+
+
+@pytest.mark.parametrize(("items", "reach", "expected"), [
+    (1_999, True, ["lxml"]),  # small: lxml as it is rendered, no thread to start
+    (2_000, True, ["thread"]),
+    (49_999, False, ["lxml"]),  # a process's start-up is worth it only for big documents
+    (50_000, False, ["process", "process"]),
+    (50_000, True, ["thread", "thread"]),  # a big journal: two, each alternate blocks
+])
+def test_how_a_document_is_checked_follows_its_size(
+        items: int, reach: bool, expected: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from yukimap.documents import JOURNAL as JOURNAL_TYPE
+
+    if not reach:
+        _in_processes(monkeypatch, "process")
+        monkeypatch.setattr(xsd_check, "PROCESS_FROM_ITEMS", 50_000)
+    checks = xsd_check.checks_for(schema_path("Journal.xsd"), JOURNAL_TYPE, items)
+    try:
+        found = ["lxml" if c._local is not None else "thread" if c._pushed is not None
+                 else "process" for c in checks]
+    finally:
+        for check in checks:
+            check.abort()
+    assert found == expected

@@ -39,11 +39,10 @@ from yukimap.render import (
 from yukimap.resources import schema_path
 from yukimap.validate.streaming import NO_ROOT, verdict, verdict_of_file
 from yukimap.validate.xsd import (
-    PROCESS_FROM_ITEMS,
     Locator,
     XsdCheck,
+    checks_for,
     text_problems,
-    validators,
     xsd_problems,
 )
 
@@ -172,10 +171,9 @@ def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadlin
     target = result.mapping.target
     stage(tr("rendering {count} {documents}", count=f"{result.mapped.documents.height:,}",
              documents=nouns.title(target)))
-    big = result.mapped.items.height >= PROCESS_FROM_ITEMS
     failure, peak_kb = render_validated(
         result.mapping, partial(contexts, result.mapped, result.mapping), unit.ordinal, path,
-        big, deadline, stage)
+        result.mapped.items.height, deadline, stage)
     produced.validator_peak_kb = max(produced.validator_peak_kb, peak_kb)
     locator = Locator(result.mapped, result.table.file, target)
     check_text = result.target.check_text
@@ -194,16 +192,16 @@ Documents = Callable[[bool], Iterator[DocumentContext]]  # marked -> the documen
 
 
 def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None, path: Path,
-                     big: bool, deadline: Deadline, stage: Stage = quiet
+                     items: int, deadline: Deadline, stage: Stage = quiet
                      ) -> tuple[tuple[int, str] | None, int]:
     """Render the documents (all, or the one at `ordinal`) into `path`, validating them as
-    they are written (beside the rendering when `big`): a validator's failure (to be
-    worded by `verdict_of_file`), None when valid or when the target has no XSD, and the
-    peak memory in KB of the validator processes, where they ran in processes."""
+    they are written (beside the rendering when they have many `items`: `checks_for`): a
+    validator's failure (to be worded by `verdict_of_file`), None when valid or when the
+    target has no XSD, and the peak memory in KB of the validator processes, where they
+    ran in processes."""
     target = mapping.target
     xsd = schema_path(target.xsd) if target.xsd else None
-    checks = [XsdCheck(xsd, target.root, in_process=not big)
-              for _ in range(validators(target, big))] if xsd else []
+    checks = checks_for(xsd, target, items) if xsd else []
     split = len(checks) == 2
     try:
         with open(path, "wb") as out:

@@ -43,7 +43,7 @@ from yukimap.render import Deadline, DocumentContext, contexts, spanning_context
 from yukimap.resources import schema_path
 from yukimap.summary import Span, Summary, Totals
 from yukimap.targets import Across, Target, target_of
-from yukimap.validate.xsd import prestart, validators
+from yukimap.validate.xsd import PROCESS_FROM_ITEMS, prestart, validators
 
 
 def slice_bytes() -> int:
@@ -116,8 +116,9 @@ class _Run:
             tables = _whole_documents(read_slices(path, self.mapping.source, size),
                                       self.mapping.group.column if self.mapping.group else None)
             ordinal = None if self.across is None else 0  # one document, as a per-call unit
+            # more than two slices: as many items as a big document's, for its validators
             failure, _ = render_validated(self.mapping, lambda marked: self._documents(
-                tables, marked), ordinal, temp, True, self.deadline, self.stage)
+                tables, marked), ordinal, temp, PROCESS_FROM_ITEMS, self.deadline, self.stage)
             if failure is not None:
                 raise NotInSlices("invalid")
             self._unique()

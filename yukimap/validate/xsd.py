@@ -30,7 +30,8 @@ from yukimap.validate.streaming import INVALID, pushed, reachable
 _STEP = re.compile(r"/([A-Za-z_]+)(?:\[(\d+)\])?")
 _NUMBERED = re.compile(r"\[\d+\]")
 LAZY_FROM_BYTES = 20_000_000  # larger files are explained element by element (bounded memory)
-PROCESS_FROM_ITEMS = 50_000  # bigger documents are validated beside the rendering, in parallel
+BESIDE_FROM_ITEMS = 2_000  # from this size a document is checked beside its rendering
+PROCESS_FROM_ITEMS = 50_000  # ... where that takes a process (its start-up); a journal by two
 
 
 @cache
@@ -206,6 +207,17 @@ def _spawn(xsd: Path, root: str) -> subprocess.Popen[bytes]:
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _widen_pipe(process.stdin)
     return process
+
+
+def checks_for(xsd: Path, target: DocumentType, items: int) -> list[XsdCheck]:
+    """The validators of a document of `items` items: lxml as it is rendered when it is
+    small; else beside the rendering, from BESIDE_FROM_ITEMS by libxml2's own validator in
+    a thread (its start-up costs a millisecond), or from PROCESS_FROM_ITEMS by a process
+    where that validator cannot be reached; a big journal by two (`validators`)."""
+    big = items >= PROCESS_FROM_ITEMS
+    beside = big or (items >= BESIDE_FROM_ITEMS and reachable(str(xsd), target.root))
+    return [XsdCheck(xsd, target.root, in_process=not beside)
+            for _ in range(validators(target, big))]
 
 
 def validators(target: DocumentType, big: bool) -> int:
