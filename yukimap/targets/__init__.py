@@ -6,9 +6,11 @@ template, the call that takes it) and what is particular to it beyond its shape:
 mapping)` (what is computed over a whole document: balancing entries, running balances),
 `summarize(mapped, summary)`, `usage(mapped)` (the accounts and VAT codes it uses, for
 pre-flight), `check_text(text)` (the checks of a document that is not XML), and how a
-document is known to the send journal (`business_key`). All are pure and run before
-rendering, so problems still know their source rows. Nothing outside this package
-compares target names: callers look a Target up and ask it.
+document is known to the send journal (`business_key`), and how a big file that is one
+such document is taken a slice at a time (`spanning`: the journal's balance is added up
+across the slices). All are pure and run before rendering, so problems still know their
+source rows. Nothing outside this package compares target names: callers look a Target up
+and ask it.
 """
 
 from __future__ import annotations
