@@ -400,3 +400,14 @@ def test_how_a_document_is_checked_follows_its_size(
         for check in checks:
             check.abort()
     assert found == expected
+
+
+def test_the_fast_validator_stops_reading_at_the_first_piece_with_a_fault() -> None:
+    """A document that is invalid early is not read to its end (lxml words the failure)."""
+    check = streaming.pushed(str(schema_path("Journal.xsd")), "Journal")
+    assert check is not None
+    head, tail = VALID_JOURNAL.split("<JournalEntry>", 1)
+    check.feed((head + "<Colour>red</Colour>").encode())
+    assert check._failed
+    check.feed(("<JournalEntry>" + tail).encode())  # not parsed: no second verdict
+    assert check.close() is False

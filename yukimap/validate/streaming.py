@@ -96,8 +96,14 @@ class Pushed:
         self._failed = False
 
     def feed(self, data: bytes) -> None:
-        if not self._failed and self._engine.xmlParseChunk(self._parser, data, len(data), 0):
-            self._failed = True  # not well-formed: the rest need not be read
+        if self._failed:
+            return
+        engine = self._engine
+        if (engine.xmlParseChunk(self._parser, data, len(data), 0)
+                or engine.xmlSchemaIsValid(self._context) != 1):
+            # not well-formed or not valid: the rest need not be read (each fault found
+            # would call back into Python, which words none of them)
+            self._failed = True
 
     def close(self) -> bool:
         engine = self._engine
