@@ -179,18 +179,6 @@ def test_the_shapes_of_a_csv_file_go_in_slices_as_whole(shape: str, tmp_path: Pa
     assert _sliced(monkeypatch, tmp_path)
 
 
-def test_check_with_a_big_sample_says_what_the_whole_says(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "orders.csv").write_text(_orders(120), encoding="utf-8")
-    said = []
-    for size in (SMALL, WHOLE):
-        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
-        result = run_cli("check", WEBSHOP, "--sample", tmp_path / "orders.csv")
-        said.append((result.code, result.stdout, result.stderr))
-    assert said[0] == said[1] and said[0][0] == 0
-    assert "the sample converts and validates; nothing written" in said[0][1]
-
-
 # --- one journal of the whole file, many slices long --------------------------------------
 
 JOURNAL = """\
@@ -323,3 +311,19 @@ def test_a_template_that_needs_the_whole_journal_gets_it(
         monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
         run_cli("convert", tmp_path / "orders.csv", "-m", mapping, "-o", tmp_path / f"{size}.xml")
     assert (tmp_path / f"{SMALL}.xml").read_bytes() == (tmp_path / f"{WHOLE}.xml").read_bytes()
+
+
+@pytest.mark.parametrize("kind", ["sales", "journal"])
+def test_check_with_a_big_sample_says_what_the_whole_says(
+        kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mapping = WEBSHOP if kind == "sales" else _journal(tmp_path)
+    text = _orders(120) if kind == "sales" else _entries(150)
+    (tmp_path / "orders.csv").write_text(text, encoding="utf-8")
+    said = []
+    for size in (SMALL, WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        result = run_cli("check", mapping, "--sample", tmp_path / "orders.csv")
+        said.append((result.code, result.stdout, result.stderr))
+    assert said[0] == said[1] and said[0][0] == 0
+    assert "the sample converts and validates; nothing written" in said[0][1]
+    assert _sliced(monkeypatch, tmp_path, mapping)
