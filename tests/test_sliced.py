@@ -9,10 +9,13 @@ with quotes, line breaks and delimiters inside its cells in tests/robustness/tes
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import REPO, run_cli
 from tests.test_golden import CASES, _case
@@ -327,3 +330,46 @@ def test_check_with_a_big_sample_says_what_the_whole_says(
     assert said[0] == said[1] and said[0][0] == 0
     assert "the sample converts and validates; nothing written" in said[0][1]
     assert _sliced(monkeypatch, tmp_path, mapping)
+
+
+# --- any journal of the whole file: the same outcome in slices as whole ------------------
+
+_TEXTS = st.text(alphabet=st.sampled_from(["a", "é", " ", "&", "<", '"', "'", "1"]), max_size=8)
+
+
+@settings(max_examples=15, deadline=None)
+@given(pairs=st.lists(st.tuples(st.integers(1, 28), st.integers(1, 99_999), _TEXTS,
+                                st.booleans()), min_size=20, max_size=120),
+       off=st.booleans(), size=st.integers(100, 400))
+def test_any_journal_in_slices_is_the_journal_whole(
+        pairs: list[tuple[int, int, str, bool]], off: bool, size: int,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Entries in pairs that balance, dates in any order, texts with characters XML
+    escapes, and now and then a cent off: in slices of any size, `convert` says and writes
+    what it says and writes of the file whole."""
+    folder = tmp_path_factory.mktemp("journal")
+    mapping = _journal(folder)
+    rows = [["Date", "GL", "Amount", "Text"]]
+    for day, cents, text, hired in pairs:
+        amount = f"{cents // 100},{cents % 100:02d}"
+        rows += [[f"{day:02d}-11-2024", "4300" if hired else "4000", amount, text],
+                 [f"{day:02d}-11-2024", "1000", f"-{amount}", f"tegen {text}"]]
+    if off:
+        rows[-1][2] = rows[-1][2].replace("-", "-1", 1)
+    with open(folder / "orders.csv", "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    said = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for slice_size in (str(size), WHOLE):
+            monkeypatch.setenv("YUKIMAP_SLICE_BYTES", slice_size)
+            out = folder / f"{slice_size}.xml"
+            result = run_cli("convert", folder / "orders.csv", "-m", mapping, "-o", out)
+            written = out.read_bytes() if out.exists() else None
+            said.append((result.code, result.stdout, result.stderr.replace(str(out), "OUT"),
+                         written))
+    assert said[0] == said[1]
+    assert said[0][0] == (1 if off else 0)
+    with pytest.MonkeyPatch.context() as monkeypatch:  # it went in slices, or was handed back
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", str(size))
+        summary = convert_in_slices(folder / "orders.csv", load_mapping(mapping), None)
+    assert (summary is None) is off
