@@ -411,3 +411,19 @@ def test_the_fast_validator_stops_reading_at_the_first_piece_with_a_fault() -> N
     assert check._failed
     check.feed(("<JournalEntry>" + tail).encode())  # not parsed: no second verdict
     assert check.close() is False
+
+
+def test_another_major_libxml2_is_left_to_lxml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast validator relies on libxml2 2's layouts: with another, lxml decides (in a
+    process of its own for a big document)."""
+    from yukimap.validate.xsd import XsdCheck
+
+    monkeypatch.setattr(streaming.etree, "LIBXML_VERSION", (3, 0, 0))
+    streaming._engine.cache_clear()
+    try:
+        assert streaming.pushed(str(schema_path("Journal.xsd")), "Journal") is None
+        check = XsdCheck(schema_path("Journal.xsd"), "Journal", in_process=False)
+        check.feed(VALID_JOURNAL.encode())
+        assert check.finish() is None and check.peak_kb > 0
+    finally:
+        streaming._engine.cache_clear()

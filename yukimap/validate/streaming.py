@@ -190,6 +190,10 @@ _IGNORE = _ErrorHandler(lambda _context, _error: None)
 
 @cache
 def _engine() -> Any:
+    # The layouts this module relies on (_SAXHandler, a parser context that starts with its
+    # handler and its data) are libxml2 2's: another major version is left to lxml.
+    if etree.LIBXML_VERSION[0] != 2:
+        return None
     try:
         engine = ctypes.CDLL(etree.__file__)
         functions = {
