@@ -51,8 +51,10 @@ class Imbalance:
 
 
 def _amounts(items: pl.DataFrame) -> pl.DataFrame:
+    """Each entry with an amount: its document, row, date, GL account and amount."""
     return items.select(
         DOC, ROW, column(items, "EntryDate").alias("date"),
+        column(items, "GLAccount").alias("account"),
         column(items, "Amount").cast(pl.Decimal(38, 2)).alias("amount"),
     ).filter(pl.col("amount").is_not_null())
 
@@ -231,14 +233,9 @@ class Balances:
         self._accounts: pl.DataFrame | None = None
 
     def add(self, mapped: Mapped) -> None:
-        items = mapped.items
-        dates = _sums(_amounts(items), ["date"])
-        accounts = _sums(items.select(
-            column(items, "GLAccount").alias("account"),
-            column(items, "Amount").cast(pl.Decimal(38, 2)).alias("amount"),
-        ).filter(pl.col("amount").is_not_null()), ["account"])
-        self._dates = _added(self._dates, dates, "date")
-        self._accounts = _added(self._accounts, accounts, "account")
+        amounts = _amounts(mapped.items)
+        self._dates = _added(self._dates, _sums(amounts, ["date"]), "date")
+        self._accounts = _added(self._accounts, _sums(amounts, ["account"]), "account")
 
     def balanced(self) -> bool:
         """Every date's entries sum to zero (then so do all of them)."""

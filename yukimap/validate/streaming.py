@@ -21,6 +21,7 @@ no tree at all.
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 from functools import cache
 from typing import Any, cast
@@ -84,7 +85,7 @@ INVALID = "invalid"
 
 
 class Pushed:
-    """libxml2's streaming validator (see `valid_stream`), fed a document piece by piece in
+    """libxml2's own streaming validator (see `pushed`), fed a document piece by piece in
     this process: each piece is parsed and checked while Python's lock is released (ctypes
     releases it around a foreign call), so a thread feeding it runs beside the rendering,
     with no second process and no pipe between them. Made by `pushed`; `close()` says
@@ -169,12 +170,17 @@ _XS = "{http://www.w3.org/2001/XMLSchema}"
 
 def reachable(xsd: str, root: str) -> bool:
     """libxml2's own validator can be called, and decides documents of `root` by `xsd`."""
-    return _engine() is not None and _only_root(xsd, root)
+    try:
+        stat = os.stat(xsd)
+    except OSError:  # no schema to decide by: lxml says why
+        return False
+    return _engine() is not None and _only_root(xsd, root, stat.st_mtime_ns, stat.st_size)
 
 
-def _only_root(xsd: str, root: str) -> bool:
+@cache
+def _only_root(xsd: str, root: str, _mtime_ns: int, _size: int) -> bool:
     """The schema, on its own (no other schema included or imported), declares one global
-    element, `root`."""
+    element, `root` (read once per version of the file: every big document asks)."""
     try:
         top = [child for child in etree.parse(xsd).getroot() if isinstance(child.tag, str)]
     except (OSError, etree.XMLSyntaxError):  # no schema to decide by: lxml says why
