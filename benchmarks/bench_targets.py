@@ -8,9 +8,10 @@ Run: `make benchmark-targets`, or
    converter and the validator beside it; the kernel's figure from wait4) on the sales
    export at 100k and 1M rows, and 10M rows (a 1 GB CSV) with --big. Target: <= 400 MB at
    1M rows, <= 500 MB at 10M, and flat; the same bound for 1M rows of the bank export below,
-   converted as one journal. For 1M sales rows and more, one more run says what the
-   figure is made of (benchmarks/stages_sliced.py: the slices' reading and mapping by a
-   second thread, the rendering beside it, the validators).
+   converted as one journal, and for the 1M-row sales export with one wrong price near its
+   end (refused with that problem, nothing written). For 1M sales rows and more, one more
+   run says what the figure is made of (benchmarks/stages_sliced.py: the slices' reading and
+   mapping by a second thread, the rendering beside it, the validators).
 2. 1M sales rows -> validated XML on disk: wall time. Target: <= 6 s.
 3. Bank rules: the 100,000-row bank export with ten contains-rules on the name and the
    description (benchmarks/bank-rules.yaml), against hledger with the same ten `if` blocks
@@ -19,8 +20,8 @@ Run: `make benchmark-targets`, or
 
 Every run's output is checked: the number of invoices and lines and their total (quantity x
 price, in cents, against the export's), and for the bank file the rows per counter account,
-the same in yukimap's journal and hledger's print. Figures are
-the median (min-max) of --times runs (default 3; 11 for start-up).
+the same in yukimap's journal and hledger's print; the refused file's one problem and row.
+Figures are the median (min-max) of --times runs (default 3; 11 for start-up).
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def environment() -> dict[str, str]:
     return env
 
 
-def run(command: Sequence[str], stdout: Path | None = None) -> Run:
+def run(command: Sequence[str], stdout: Path | None = None, expected: int = 0,
+        said: list[str] | None = None) -> Run:
     """One fresh process, timed from outside by the launcher; its peak memory (and that of
     the processes it waited for) from the kernel (wait4)."""
     read_end, write_end = os.pipe()
@@ -106,7 +108,9 @@ def run(command: Sequence[str], stdout: Path | None = None) -> Run:
     os.close(write_end)
     with os.fdopen(read_end) as told:
         code, wall, cpu, peak_kb = json.loads(told.read())
-    if code != 0 or done.returncode != 0:
+    if said is not None:
+        said.append(done.stderr.decode(errors="replace"))
+    if code != expected or done.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, command))} exited {code}:\n"
                          f"{done.stderr.decode(errors='replace')}")
     return Run(wall, cpu, peak_kb / 1024)
@@ -177,6 +181,31 @@ def bank_journal(times: int, folder: Path) -> list[Run]:
         entries = count(out, b"<JournalEntry>")
         assert entries == 2 * BANK_ROWS_BIG, f"{entries} entries of {BANK_ROWS_BIG} rows"
         out.unlink()
+    return found
+
+
+def sales_failing(times: int, folder: Path) -> list[Run]:
+    """The 1M-row sales export with one wrong price near its end: refused, with the one
+    problem at its row, and nothing written."""
+    from benchmarks.generate import sales_export
+
+    lines = sales_export(1_000_000).read_bytes().split(b"\n")
+    wrong = 900_000  # the 900,001st line: row 900,001 in spreadsheet numbering
+    cells = lines[wrong].split(b";")
+    cells[9] = b"abc"  # Price
+    lines[wrong] = b";".join(cells)
+    source = folder / "sales-wrong.csv"
+    source.write_bytes(b"\n".join(lines))
+    out = folder / "refused.xml"
+    found = []
+    for _ in range(times):
+        said: list[str] = []
+        found.append(run([*yukimap(), "convert", str(source), "-m",
+                          str(HERE / "sales-mapping.yaml"), "-o", str(out)],
+                         expected=1, said=said))
+        assert "1 problem in the data" in said[0] and "row 900001: 'abc'" in said[0], said[0]
+        assert not out.exists()
+    source.unlink()
     return found
 
 
@@ -292,6 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  f"{peaks[rows]:.0f} MB", peaks[rows] <= limit))
         if sizes:
             verdicts.append(journal_memory(args.times, folder))
+            verdicts.append(failing_memory(args.times, folder))
         if args.only_sales:
             return _verdicts(verdicts)
         if not args.only_startup:
@@ -303,13 +333,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def journal_memory(times: int, folder: Path) -> Verdict:
     """Target 1 for the other kind of big file: a bank export as one journal."""
-    runs_ = bank_journal(times, folder)
+    return memory_verdict(f"bank export, {BANK_ROWS_BIG:,} rows -> one journal, validated XML"
+                          " on disk", "bank rows", bank_journal(times, folder))
+
+
+def failing_memory(times: int, folder: Path) -> Verdict:
+    """Target 1 for a big file with an error: said from its slices, memory as flat."""
+    return memory_verdict("sales export, 1,000,000 rows, one wrong price at row 900,001 ->"
+                          " refused", "rows with an error", sales_failing(times, folder))
+
+
+def memory_verdict(what: str, rows: str, runs_: list[Run]) -> Verdict:
+    """The figures of target 1's runs of one more kind of 1M-row file, and their verdict."""
     mbs = [r.peak_mb for r in runs_]
-    print(f"1. bank export, {BANK_ROWS_BIG:,} rows -> one journal, validated XML on disk:"
-          f" wall {spread([r.wall for r in runs_])}, CPU {spread([r.cpu for r in runs_])},"
-          f" peak {spread(mbs, 'MB', 0)}", flush=True)
+    print(f"1. {what}: wall {spread([r.wall for r in runs_])},"
+          f" CPU {spread([r.cpu for r in runs_])}, peak {spread(mbs, 'MB', 0)}", flush=True)
     limit = TARGET_MB[1_000_000]
-    return (f"1. peak memory at 1M bank rows <= {limit:.0f} MB", f"{max(mbs):.0f} MB",
+    return (f"1. peak memory at 1M {rows} <= {limit:.0f} MB", f"{max(mbs):.0f} MB",
             max(mbs) <= limit)
 
 

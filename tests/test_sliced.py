@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from tests.conftest import REPO, run_cli
 from tests.test_golden import CASES, _case
 from yukimap import i18n
+from yukimap.errors import DataError
 from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
 from yukimap.sliced import convert_in_slices
@@ -120,7 +121,8 @@ def test_a_problem_in_a_late_slice_is_said_as_the_whole_says_it(
     sliced, whole = _both(monkeypatch, tmp_path, bad)
     assert sliced == whole
     assert sliced[0] == 1 and "31-02-2024" in sliced[2]
-    assert not _sliced(monkeypatch, tmp_path)
+    with pytest.raises(DataError):  # said from the slices, not handed back to be read whole
+        _sliced(monkeypatch, tmp_path)
 
 
 def test_an_order_whose_rows_are_far_apart_is_one_invoice_as_in_the_whole_file(
@@ -316,18 +318,26 @@ def test_a_template_that_needs_the_whole_journal_gets_it(
     assert (tmp_path / f"{SMALL}.xml").read_bytes() == (tmp_path / f"{WHOLE}.xml").read_bytes()
 
 
-@pytest.mark.parametrize("kind", ["sales", "journal"])
+@pytest.mark.parametrize("kind", ["sales", "journal", "sales with an error"])
 def test_check_with_a_big_sample_says_what_the_whole_says(
         kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    mapping = WEBSHOP if kind == "sales" else _journal(tmp_path)
-    text = _orders(120) if kind == "sales" else _entries(150)
+    mapping = _journal(tmp_path) if kind == "journal" else WEBSHOP
+    text = _entries(150) if kind == "journal" else _orders(120)
+    wrong = kind == "sales with an error"
+    if wrong:
+        text = text.replace("2024-10119;05-11-2024", "2024-10119;31-02-2024")
     (tmp_path / "orders.csv").write_text(text, encoding="utf-8")
     said = []
     for size in (SMALL, WHOLE):
         monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
         result = run_cli("check", mapping, "--sample", tmp_path / "orders.csv")
         said.append((result.code, result.stdout, result.stderr))
-    assert said[0] == said[1] and said[0][0] == 0
+    assert said[0] == said[1] and said[0][0] == wrong
+    if wrong:  # said from the slices
+        assert "row 240: '31-02-2024'" in said[0][2]
+        with pytest.raises(DataError):
+            _sliced(monkeypatch, tmp_path, mapping)
+        return
     assert "the sample converts and validates; nothing written" in said[0][1]
     assert _sliced(monkeypatch, tmp_path, mapping)
 
@@ -335,6 +345,24 @@ def test_check_with_a_big_sample_says_what_the_whole_says(
 # --- any journal of the whole file: the same outcome in slices as whole ------------------
 
 _TEXTS = st.text(alphabet=st.sampled_from(["a", "é", " ", "&", "<", '"', "'", "1"]), max_size=8)
+
+
+def _converted(folder: Path, rows: list[list[str]], mapping: Path,
+               size: int) -> list[tuple[int, str, str, bytes | None]]:
+    """`rows` written as orders.csv and converted in slices of `size` bytes and whole:
+    (code, output, errors, the bytes written) each."""
+    with open(folder / "orders.csv", "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    said = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for slice_size in (str(size), WHOLE):
+            monkeypatch.setenv("YUKIMAP_SLICE_BYTES", slice_size)
+            written = folder / f"{slice_size}.xml"
+            result = run_cli("convert", folder / "orders.csv", "-m", mapping, "-o", written)
+            said.append((result.code, result.stdout,
+                         result.stderr.replace(str(written), "OUT"),
+                         written.read_bytes() if written.exists() else None))
+    return said
 
 
 @settings(max_examples=15, deadline=None)
@@ -356,20 +384,55 @@ def test_any_journal_in_slices_is_the_journal_whole(
                  [f"{day:02d}-11-2024", "1000", f"-{amount}", f"tegen {text}"]]
     if off:
         rows[-1][2] = rows[-1][2].replace("-", "-1", 1)
-    with open(folder / "orders.csv", "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
-    said = []
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for slice_size in (str(size), WHOLE):
-            monkeypatch.setenv("YUKIMAP_SLICE_BYTES", slice_size)
-            out = folder / f"{slice_size}.xml"
-            result = run_cli("convert", folder / "orders.csv", "-m", mapping, "-o", out)
-            written = out.read_bytes() if out.exists() else None
-            said.append((result.code, result.stdout, result.stderr.replace(str(out), "OUT"),
-                         written))
+    said = _converted(folder, rows, mapping, size)
     assert said[0] == said[1]
     assert said[0][0] == (1 if off else 0)
     with pytest.MonkeyPatch.context() as monkeypatch:  # it went in slices, or was handed back
         monkeypatch.setenv("YUKIMAP_SLICE_BYTES", str(size))
         summary = convert_in_slices(folder / "orders.csv", load_mapping(mapping), None)
     assert (summary is None) is off
+
+
+# --- any export with errors: said from the slices as the whole file says it -------------
+
+# (column, value): a cell made wrong on an order's first row, or on any row (None: either)
+_WRONG = st.sampled_from([
+    (1, "31-02-2024"),  # no such date; on a later row of an order, a date that disagrees
+    (16, "drie"),  # no quantity
+    (17, "12,5x"),  # no price
+    (18, "19"),  # a VAT rate the map: table does not know
+    (13, "NL12345"),  # no VAT number (a rule of the target's)
+    (15, "Mok\x01"),  # a control character
+    (0, ""),  # no order number
+])
+
+
+@settings(max_examples=12, deadline=None)
+@given(wrong=st.lists(st.tuples(st.integers(0, 119), _WRONG), min_size=1, max_size=6),
+       repeated=st.booleans(), size=st.integers(1500, 4000))
+def test_any_export_with_errors_is_said_from_its_slices_as_whole(
+        wrong: list[tuple[int, tuple[int, str]]], repeated: bool, size: int,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Wrong cells anywhere, the same value in several rows and slices, now and then an
+    order number used again far away: in slices of any size, `convert` says what it says
+    of the file whole, and writes nothing; and it is said from the slices unless a number
+    is repeated across them or an order has no number."""
+    folder = tmp_path_factory.mktemp("orders")
+    header, *rows = csv.reader(_orders(60).splitlines(), delimiter=";")
+    for row, (column, value) in wrong:
+        rows[row][column] = value
+    if repeated:
+        rows[-1][0] = "2024-10000"
+    said = _converted(folder, [header, *rows], WEBSHOP, size)
+    assert said[0] == said[1]
+    if said[0][0] == 0:
+        return
+    assert said[0][3] is None  # nothing written
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", str(size))
+        try:
+            convert_in_slices(folder / "orders.csv", load_mapping(WEBSHOP), None)
+            answered = False
+        except DataError:
+            answered = True
+    assert answered or repeated or any(column == 0 for _, (column, _) in wrong)

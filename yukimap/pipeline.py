@@ -106,7 +106,7 @@ def convert_table(table: Table, mapping: Mapping, stage: Stage = quiet) -> Conve
     stage(tr("mapping {count} rows", count=f"{table.frame.height:,}"))
     mapped = map_table(table, mapping)
     target = target_of(mapping)
-    problems = mapped.problems + _beyond(mapped.errors, target.rules(mapped, mapping, table.file))
+    problems = mapped.problems + beyond(mapped.errors, target.rules(mapped, mapping, table.file))
     if not any(p.is_error for p in problems):
         mapped, finished = target.finish(mapped, mapping)
         problems += finished
@@ -126,7 +126,7 @@ def _big(path: Path) -> bool:
         return False
 
 
-def _beyond(errors: list[Problem], found: list[Problem]) -> list[Problem]:
+def beyond(errors: list[Problem], found: list[Problem]) -> list[Problem]:
     """Rule findings, except on rows whose values already failed (they would only echo)."""
     bad_rows = {row for p in errors for row in p.where.rows}
     return [p for p in found if not bad_rows.intersection(p.where.rows)]

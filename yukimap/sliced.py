@@ -15,9 +15,13 @@ rules that hold for any part of it, and what holds across them (a journal's bala
 date) is added up and checked at the end (the target's `Spanning`).
 
 The outcome must be exactly what converting the file whole gives. Where that cannot be
-promised, or where the file has anything to say (a problem, a warning, a refusal of the
-reader or of the validator), `NotInSlices` ends the attempt and the caller converts the file
-whole, which says it with every row in its place: slices are for files that pass.
+promised, or where the file has anything to say (a warning, a refusal of the reader or of the
+validator), `NotInSlices` ends the attempt and the caller converts the file whole, which says
+it with every row in its place. A file with errors is answered from its slices: from the first
+slice with an error on, nothing more is rendered, the rest is read for its problems, and the
+documents that have them (their rows only, a document being whole in a slice) are converted
+whole at the end, which says the problems in the order and words of the whole file; the
+slices must have found the same, or the whole file answers.
 """
 
 from __future__ import annotations
@@ -29,21 +33,33 @@ from pathlib import Path
 
 import polars as pl
 
-from yukimap.errors import NotInSlices, UserError
-from yukimap.frames import KEY, Mapped, Table, Tally
+from yukimap.errors import DataError, NotInSlices, Problem, UserError
+from yukimap.frames import KEY, ROW, Mapped, Table, Tally
 from yukimap.i18n import tr
 from yukimap.limits import MB, whole_number
 from yukimap.mapping import map_table
 from yukimap.mapping.context import file_locale
 from yukimap.model import Mapping
 from yukimap.output import publish, render_validated, temporary
-from yukimap.pipeline import Stage, quiet
+from yukimap.pipeline import Stage, beyond, convert_table, quiet
 from yukimap.read import read_slices
 from yukimap.render import Deadline, DocumentContext, contexts, spanning_context
 from yukimap.resources import schema_path
 from yukimap.summary import Span, Summary, Totals
 from yukimap.targets import Across, Target, target_of
 from yukimap.validate.xsd import PROCESS_FROM_ITEMS, prestart, validators
+
+# The rows of a failing file's documents with problems, kept to be converted whole at the end:
+# beyond these, most of the file is wrong, and the whole file answers.
+FAILING_ROWS = 50_000
+
+
+class _Answered(Exception):
+    """The file's problems, said as the whole file says them (`error`)."""
+
+    def __init__(self, error: DataError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 def slice_bytes() -> int:
@@ -62,6 +78,8 @@ def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,
         return None
     try:
         return _Run(mapping, stage).convert(Path(path), out, size)
+    except _Answered as answered:
+        raise answered.error from None
     except (NotInSlices, UserError):
         return None
 
@@ -103,6 +121,9 @@ class _Run:
         self.spanning = spanning
         self.across: Across | None = spanning.across() if spanning else None
         self.read_all = False  # every slice was mapped
+        self.failing: list[pl.DataFrame] = []  # rows of the documents with problems
+        self.found: list[Problem] = []  # their problems, as the slices found them
+        self.failed: Table | None = None  # the first slice with an error
 
     def convert(self, path: Path, out: Path | None, size: int) -> Summary:
         xsd = self.mapping.target.xsd
@@ -119,6 +140,8 @@ class _Run:
             # more than two slices: as many items as a big document's, for its validators
             failure, _ = render_validated(self.mapping, lambda marked: self._documents(
                 tables, marked), ordinal, temp, PROCESS_FROM_ITEMS, self.deadline, self.stage)
+            if self.failed is not None:  # its problems are the answer, not the document
+                raise self._answer(self.failed)
             if failure is not None:
                 raise NotInSlices("invalid")
             self._unique()
@@ -161,7 +184,8 @@ class _Run:
                 coming = ahead.submit(self._next, tables)
                 rows += mapped.rows_read
                 self.stage(tr("mapping {count} rows", count=f"{rows:,}"))
-                yield mapped
+                if self.failed is None:  # else the rest is read for its problems only
+                    yield mapped
 
     def _next(self, tables: Iterator[Table]) -> Mapped | None:
         table = next(tables, None)
@@ -171,9 +195,12 @@ class _Run:
         """A slice mapped and checked as a whole file would be, its summary merged."""
         mapped = map_table(table, self._settled(table))
         rules = self.spanning.rules if self.spanning else self.target.rules
-        problems = mapped.problems + rules(mapped, self.mapping, table.file)
-        if problems:
-            raise NotInSlices("problems")
+        problems = mapped.problems + beyond(mapped.errors, rules(mapped, self.mapping,
+                                                                 table.file))
+        if problems or self.failed is not None:
+            self._fails(table, problems)
+            self._keep_hashes(mapped)  # a number repeated across slices is one more error
+            return mapped
         if self.across is not None:  # what is computed over the whole document waits
             self.across.add(mapped)
         else:
@@ -185,6 +212,39 @@ class _Run:
         self.summary = summary if self.summary is None else merged(
             self.summary, summary, self.mapping, spanning=self.across is not None)
         return mapped
+
+    def _fails(self, table: Table, problems: list[Problem]) -> None:
+        """A slice with an error, or one after it: the rows of its documents with problems
+        are kept. Warnings before any error, a document that spans the file, a problem
+        without rows, or too many rows: the whole file answers."""
+        if self.failed is None and (self.across is not None or not any(
+                p.is_error for p in problems)):
+            raise NotInSlices("problems")
+        if any(not p.where.rows for p in problems):
+            raise NotInSlices("problems-unplaced")
+        self.failed = self.failed or table
+        if not problems:
+            return
+        held = pl.col(ROW).is_in(sorted({row for p in problems for row in p.where.rows}))
+        column = self.mapping.group.column if self.mapping.group else None
+        if column is not None:  # each document with a problem, all of its rows
+            held = pl.col(column).is_in(table.frame.filter(held)[column].unique().to_list())
+        self.failing.append(table.frame.filter(held))
+        self.found += problems
+        if sum(part.height for part in self.failing) > FAILING_ROWS:
+            raise NotInSlices("problems-many")
+
+    def _answer(self, failed: Table) -> _Answered:
+        """The file's problems: its documents with problems converted whole, which says
+        them as the whole file does, if it finds what the slices found."""
+        self._unique()
+        try:
+            convert_table(replace(failed, frame=pl.concat(self.failing)),
+                          self.settled or self.mapping)
+        except DataError as error:
+            if _merged(error.problems) == _merged(self.found):
+                return _Answered(error)
+        raise NotInSlices("problems-differ")
 
     def _across(self, summary: Summary) -> None:
         """A document that spans the file: all of it was read, the rules across it hold
@@ -233,6 +293,15 @@ class _Run:
             before = ordered.slice(0, max(ordered.len() - 1, 0))
             if (ordered.slice(1) == before).any():
                 raise NotInSlices(f"repeated:{name}")
+
+
+def _merged(problems: list[Problem]) -> dict[Problem, list[int]]:
+    """Each problem with its rows taken together: a value's rows in two slices are one
+    problem of the whole file (which names no one document when they are two)."""
+    rows: dict[Problem, list[int]] = {}
+    for problem in problems:
+        rows.setdefault(problem.at(rows=(), document=None), []).extend(problem.where.rows)
+    return {problem: sorted(found) for problem, found in rows.items()}
 
 
 def _whole_documents(tables: Iterator[Table], column: str | None) -> Iterator[Table]:
