@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.conftest import REPO, run_cli
 from tests.test_golden import CASES, _case
 from yukimap import i18n
-from yukimap.errors import DataError
+from yukimap.errors import DataError, Problem
 from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
 from yukimap.sliced import convert_in_slices
@@ -347,8 +347,37 @@ def test_check_with_a_big_sample_says_what_the_whole_says(
 _TEXTS = st.text(alphabet=st.sampled_from(["a", "é", " ", "&", "<", '"', "'", "1"]), max_size=8)
 
 
-def _converted(folder: Path, rows: list[list[str]], mapping: Path,
-               size: int) -> list[tuple[int, str, str, bytes | None]]:
+def _unpriced(folder: Path) -> Path:
+    """The webshop mapping with the price not required: a line without one is a warning."""
+    mapping = folder / "webshop.yaml"
+    mapping.write_text(WEBSHOP.read_text(encoding="utf-8").replace(
+        "SalesPrice: {column: Stukprijs incl. btw, required: true}",
+        "SalesPrice: {column: Stukprijs incl. btw}"), encoding="utf-8")
+    return mapping
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_warnings_are_said_from_the_slices_as_whole_and_strict_writes_nothing(
+        strict: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    header, *rows = csv.reader(_orders(120).splitlines(), delimiter=";")
+    rows[1][17] = rows[201][17] = ""  # two lines without a price, in slices far apart
+    mapping = _unpriced(tmp_path)
+    said = _converted(tmp_path, [header, *rows], mapping, int(SMALL), *(
+        ["--strict"] if strict else []))
+    assert said[0] == said[1]
+    assert "warning: a line gives only some of SalesPrice" in said[0][2]
+    assert "rows 3, 203" in said[0][2]
+    assert said[0][0] == strict and (said[0][3] is None) is strict
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    told: list[list[Problem]] = []
+    assert convert_in_slices(tmp_path / "orders.csv", load_mapping(mapping), None,
+                             warned=lambda warnings: told.append(warnings) or True)
+    assert [p.where.rows for p in told[0]] == [(3, 203)]
+    assert not _sliced(monkeypatch, tmp_path, mapping)  # told to no one: the whole file says them
+
+
+def _converted(folder: Path, rows: list[list[str]], mapping: Path, size: int,
+               *options: str) -> list[tuple[int, str, str, bytes | None]]:
     """`rows` written as orders.csv and converted in slices of `size` bytes and whole:
     (code, output, errors, the bytes written) each."""
     with open(folder / "orders.csv", "w", encoding="utf-8", newline="") as out:
@@ -358,7 +387,8 @@ def _converted(folder: Path, rows: list[list[str]], mapping: Path,
         for slice_size in (str(size), WHOLE):
             monkeypatch.setenv("YUKIMAP_SLICE_BYTES", slice_size)
             written = folder / f"{slice_size}.xml"
-            result = run_cli("convert", folder / "orders.csv", "-m", mapping, "-o", written)
+            result = run_cli("convert", folder / "orders.csv", "-m", mapping, "-o", written,
+                             *options)
             said.append((result.code, result.stdout,
                          result.stderr.replace(str(written), "OUT"),
                          written.read_bytes() if written.exists() else None))
@@ -393,7 +423,7 @@ def test_any_journal_in_slices_is_the_journal_whole(
     assert (summary is None) is off
 
 
-# --- any export with errors: said from the slices as the whole file says it -------------
+# --- any export with problems: said from the slices as the whole file says it -----------
 
 # (column, value): a cell made wrong on an order's first row, or on any row (None: either)
 _WRONG = st.sampled_from([
@@ -404,35 +434,39 @@ _WRONG = st.sampled_from([
     (13, "NL12345"),  # no VAT number (a rule of the target's)
     (15, "Mok\x01"),  # a control character
     (0, ""),  # no order number
+    (17, ""),  # no price, where the mapping does not require one: a warning
 ])
 
 
 @settings(max_examples=12, deadline=None)
 @given(wrong=st.lists(st.tuples(st.integers(0, 119), _WRONG), min_size=1, max_size=6),
        repeated=st.booleans(), size=st.integers(1500, 4000))
-def test_any_export_with_errors_is_said_from_its_slices_as_whole(
+def test_any_export_with_problems_is_said_from_its_slices_as_whole(
         wrong: list[tuple[int, tuple[int, str]]], repeated: bool, size: int,
         tmp_path_factory: pytest.TempPathFactory) -> None:
     """Wrong cells anywhere, the same value in several rows and slices, now and then an
-    order number used again far away: in slices of any size, `convert` says what it says
-    of the file whole, and writes nothing; and it is said from the slices unless a number
-    is repeated across them or an order has no number."""
+    order number used again far away: in slices of any size, `convert` says and writes what
+    it says and writes of the file whole (with an error, nothing); and it is said from the
+    slices unless a number is repeated across them, an order has no number, or a warning
+    meets an error."""
     folder = tmp_path_factory.mktemp("orders")
+    mapping = _unpriced(folder)
     header, *rows = csv.reader(_orders(60).splitlines(), delimiter=";")
     for row, (column, value) in wrong:
         rows[row][column] = value
     if repeated:
         rows[-1][0] = "2024-10000"
-    said = _converted(folder, [header, *rows], WEBSHOP, size)
+    said = _converted(folder, [header, *rows], mapping, size)
     assert said[0] == said[1]
-    if said[0][0] == 0:
-        return
-    assert said[0][3] is None  # nothing written
+    assert (said[0][3] is None) is (said[0][0] == 1)  # with an error, nothing written
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("YUKIMAP_SLICE_BYTES", str(size))
         try:
-            convert_in_slices(folder / "orders.csv", load_mapping(WEBSHOP), None)
-            answered = False
+            answered = convert_in_slices(folder / "orders.csv", load_mapping(mapping), None,
+                                         warned=lambda warnings: True) is not None
         except DataError:
             answered = True
-    assert answered or repeated or any(column == 0 for _, (column, _) in wrong)
+    # a warning of the target's is one for all its rows, which an error on one of them
+    # silences in the whole file but not in a slice without it: the whole file says it
+    silenced = said[0][0] == 1 and ((17, "") in (cell for _, cell in wrong))
+    assert answered or repeated or silenced or any(column == 0 for _, (column, _) in wrong)

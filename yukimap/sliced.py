@@ -15,19 +15,20 @@ rules that hold for any part of it, and what holds across them (a journal's bala
 date) is added up and checked at the end (the target's `Spanning`).
 
 The outcome must be exactly what converting the file whole gives. Where that cannot be
-promised, or where the file has anything to say (a warning, a refusal of the reader or of the
-validator), `NotInSlices` ends the attempt and the caller converts the file whole, which says
-it with every row in its place. A file with errors is answered from its slices: from the first
-slice with an error on, nothing more is rendered, the rest is read for its problems, and the
-documents that have them (their rows only, a document being whole in a slice) are converted
-whole at the end, which says the problems in the order and words of the whole file; the
-slices must have found the same, or the whole file answers.
+promised, or where the reader or the validator refuses, `NotInSlices` ends the attempt and
+the caller converts the file whole, which says it with every row in its place. A file with
+problems is answered from its slices: the documents that have them (their rows only, a
+document being whole in a slice) are kept and converted whole at the end, which says the
+problems in the order and words of the whole file; the slices must have found the same, or
+the whole file answers. From the first slice with an error on, nothing more is rendered and
+the rest is read for its problems only; warnings are told to the caller (`Warned`) before
+the file is written.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from yukimap.mapping import map_table
 from yukimap.mapping.context import file_locale
 from yukimap.model import Mapping
 from yukimap.output import publish, render_validated, temporary
-from yukimap.pipeline import Stage, beyond, convert_table, quiet
+from yukimap.pipeline import ConversionResult, Stage, beyond, convert_table, quiet
 from yukimap.read import read_slices
 from yukimap.render import Deadline, DocumentContext, contexts, spanning_context
 from yukimap.resources import schema_path
@@ -49,9 +50,13 @@ from yukimap.summary import Span, Summary, Totals
 from yukimap.targets import Across, Target, target_of
 from yukimap.validate.xsd import PROCESS_FROM_ITEMS, prestart, validators
 
-# The rows of a failing file's documents with problems, kept to be converted whole at the end:
-# beyond these, most of the file is wrong, and the whole file answers.
-FAILING_ROWS = 50_000
+# The rows of a file's documents with problems, kept to be converted whole at the end: beyond
+# these, much of the file has something to say, and the whole file says it.
+KEPT_ROWS = 50_000
+
+# Told a file's warnings, as the whole file says them, before it is written: whether to write
+# it (False: nothing is written, as --strict wants). Without one, warnings are the whole file's.
+Warned = Callable[[list[Problem]], bool]
 
 
 class _Answered(Exception):
@@ -69,15 +74,16 @@ def slice_bytes() -> int:
 
 
 def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,
-                      stage: Stage = quiet) -> Summary | None:
+                      stage: Stage = quiet, warned: Warned | None = None) -> Summary | None:
     """Convert `path` into the file `out` (None: only check, the dry run) a slice at a time,
-    and return its summary; None, with nothing written, when the file must be converted
-    whole (too small to need slices, or anything the slices cannot say as the whole says)."""
+    and return its summary, or raise DataError with every problem of its data; None, with
+    nothing written, when the file must be converted whole (too small to need slices, or
+    anything the slices cannot say as the whole says)."""
     size = slice_bytes()
     if not _suits(Path(path), mapping, size):
         return None
     try:
-        return _Run(mapping, stage).convert(Path(path), out, size)
+        return _Run(mapping, stage, warned).convert(Path(path), out, size)
     except _Answered as answered:
         raise answered.error from None
     except (NotInSlices, UserError):
@@ -109,8 +115,9 @@ def _spans(mapping: Mapping) -> bool:
 class _Run:
     """One file's slices: each mapped, checked and rendered in turn, and what spans them."""
 
-    def __init__(self, mapping: Mapping, stage: Stage) -> None:
+    def __init__(self, mapping: Mapping, stage: Stage, warned: Warned | None) -> None:
         self.mapping = mapping
+        self.warned = warned
         self.target: Target = target_of(mapping)
         self.stage = stage
         self.summary: Summary | None = None
@@ -121,9 +128,10 @@ class _Run:
         self.spanning = spanning
         self.across: Across | None = spanning.across() if spanning else None
         self.read_all = False  # every slice was mapped
-        self.failing: list[pl.DataFrame] = []  # rows of the documents with problems
+        self.kept: list[pl.DataFrame] = []  # rows of the documents with problems
         self.found: list[Problem] = []  # their problems, as the slices found them
-        self.failed: Table | None = None  # the first slice with an error
+        self.place: Table | None = None  # the first slice with a problem: the file read
+        self.failed = False  # a slice had an error
 
     def convert(self, path: Path, out: Path | None, size: int) -> Summary:
         xsd = self.mapping.target.xsd
@@ -140,14 +148,16 @@ class _Run:
             # more than two slices: as many items as a big document's, for its validators
             failure, _ = render_validated(self.mapping, lambda marked: self._documents(
                 tables, marked), ordinal, temp, PROCESS_FROM_ITEMS, self.deadline, self.stage)
-            if self.failed is not None:  # its problems are the answer, not the document
-                raise self._answer(self.failed)
+            if self.failed:  # its problems are the answer, not the document
+                raise self._answer()
             if failure is not None:
                 raise NotInSlices("invalid")
             self._unique()
             assert self.summary is not None
             if self.across is not None:
                 self._across(self.summary)
+            if self.found and not self._warn():
+                return self.summary  # told not to write it
             if out is not None:
                 publish(temp, out)
         return self.summary
@@ -184,7 +194,7 @@ class _Run:
                 coming = ahead.submit(self._next, tables)
                 rows += mapped.rows_read
                 self.stage(tr("mapping {count} rows", count=f"{rows:,}"))
-                if self.failed is None:  # else the rest is read for its problems only
+                if not self.failed:  # else the rest is read for its problems only
                     yield mapped
 
     def _next(self, tables: Iterator[Table]) -> Mapped | None:
@@ -197,8 +207,9 @@ class _Run:
         rules = self.spanning.rules if self.spanning else self.target.rules
         problems = mapped.problems + beyond(mapped.errors, rules(mapped, self.mapping,
                                                                  table.file))
-        if problems or self.failed is not None:
-            self._fails(table, problems)
+        if problems or self.failed:
+            self._keep(table, problems)
+        if self.failed:
             self._keep_hashes(mapped)  # a number repeated across slices is one more error
             return mapped
         if self.across is not None:  # what is computed over the whole document waits
@@ -213,38 +224,56 @@ class _Run:
             self.summary, summary, self.mapping, spanning=self.across is not None)
         return mapped
 
-    def _fails(self, table: Table, problems: list[Problem]) -> None:
-        """A slice with an error, or one after it: the rows of its documents with problems
-        are kept. Warnings before any error, a document that spans the file, a problem
-        without rows, or too many rows: the whole file answers."""
-        if self.failed is None and (self.across is not None or not any(
-                p.is_error for p in problems)):
+    def _keep(self, table: Table, problems: list[Problem]) -> None:
+        """The rows of a slice's documents with problems are kept; from a slice with an
+        error on, the file fails. Warnings no one is told of (no `warned`), a document that
+        spans the file, a problem without rows, or too many rows: the whole file says them."""
+        errors = any(p.is_error for p in problems)
+        if problems and (self.across is not None or not (errors or self.failed or self.warned)):
             raise NotInSlices("problems")
         if any(not p.where.rows for p in problems):
             raise NotInSlices("problems-unplaced")
-        self.failed = self.failed or table
+        self.failed = self.failed or errors
         if not problems:
             return
+        self.place = self.place or table
         held = pl.col(ROW).is_in(sorted({row for p in problems for row in p.where.rows}))
         column = self.mapping.group.column if self.mapping.group else None
         if column is not None:  # each document with a problem, all of its rows
             held = pl.col(column).is_in(table.frame.filter(held)[column].unique().to_list())
-        self.failing.append(table.frame.filter(held))
+        self.kept.append(table.frame.filter(held))
         self.found += problems
-        if sum(part.height for part in self.failing) > FAILING_ROWS:
+        if sum(part.height for part in self.kept) > KEPT_ROWS:
             raise NotInSlices("problems-many")
 
-    def _answer(self, failed: Table) -> _Answered:
+    def _answer(self) -> _Answered:
         """The file's problems: its documents with problems converted whole, which says
         them as the whole file does, if it finds what the slices found."""
         self._unique()
         try:
-            convert_table(replace(failed, frame=pl.concat(self.failing)),
-                          self.settled or self.mapping)
+            self._kept_converted()
         except DataError as error:
             if _merged(error.problems) == _merged(self.found):
                 return _Answered(error)
         raise NotInSlices("problems-differ")
+
+    def _warn(self) -> bool:
+        """Tell the file's warnings, said as the whole file says them (its documents with
+        warnings converted whole, if that finds what the slices found); whether to write."""
+        assert self.warned is not None
+        try:
+            warnings = self._kept_converted().warnings
+        except DataError:
+            raise NotInSlices("problems-differ") from None
+        if _merged(warnings) != _merged(self.found):
+            raise NotInSlices("problems-differ")
+        return self.warned(warnings)
+
+    def _kept_converted(self) -> ConversionResult:
+        """The documents with problems, converted as a file of their own."""
+        assert self.place is not None
+        return convert_table(replace(self.place, frame=pl.concat(self.kept)),
+                             self.settled or self.mapping)
 
     def _across(self, summary: Summary) -> None:
         """A document that spans the file: all of it was read, the rules across it hold

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from yukimap.errors import DataError, UsageError
+from yukimap.errors import DataError, Problem, UsageError
 from yukimap.i18n import plural, tr
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def run(mapping: str, sample: Path | None = None, online: bool = False,
         administration: str | None = None, refresh: bool = False) -> int:
     from yukimap import nouns
-    from yukimap.grouping import display_path, format_problems
+    from yukimap.grouping import display_path
     from yukimap.report import format_summary
     from yukimap.schema import (
         administration_used,
@@ -47,13 +47,14 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
         if loaded.target.administration_in_document:
             tried = dry_run_administration(apply_options(loaded, given, None))
         # a big sample that passes goes in slices; --online needs every document's accounts
-        summary = None if online else convert_in_slices(sample, tried, None)
+        summary = None if online else convert_in_slices(sample, tried, None,
+                                                        warned=_show_warnings)
         result = None
         if summary is None:
             result = convert_file(sample, tried)
             check_documents(result)
             if result.warnings:
-                click.echo(format_problems(result.warnings) + "\n", err=True)
+                _show_warnings(result.warnings)
             summary = result.summary
         used = administration_used(loaded, given,
                                    "-a" if administration else "YUKI_ADMINISTRATION")
@@ -64,6 +65,14 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
         if yuki is not None and chosen is not None and result is not None:
             _preflight(result, yuki, chosen, refresh)
     return 0
+
+
+def _show_warnings(warnings: list[Problem]) -> bool:
+    """The sample's warnings, shown; it goes on (nothing is written anyway)."""
+    from yukimap.grouping import format_problems
+
+    click.echo(format_problems(warnings) + "\n", err=True)
+    return True
 
 
 def _connect(stack: ExitStack, administration: str | None,

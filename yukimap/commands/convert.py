@@ -12,6 +12,7 @@ from yukimap.commands.progress import progress
 from yukimap.errors import UsageError
 
 if TYPE_CHECKING:
+    from yukimap.errors import Problem
     from yukimap.model import Mapping
     from yukimap.summary import Summary
 
@@ -19,8 +20,7 @@ if TYPE_CHECKING:
 def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = False,
         strict: bool = False, opening_balance: str | None = None,
         administration: str | None = None) -> int:
-    from yukimap.grouping import count_shown, format_problems
-    from yukimap.i18n import plural, tr
+    from yukimap.i18n import tr
     from yukimap.output import check_documents, single_document_text, write_documents
     from yukimap.pipeline import convert_file
     from yukimap.schema import apply_options, dry_run_administration, load_mapping
@@ -34,23 +34,26 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     if dry_run:
         loaded = dry_run_administration(loaded)
     if dry_run or (output is not None and not output.is_dir()):
-        # a big file that passes goes in slices, in memory that does not grow with it
+        # a big file goes in slices, in memory that does not grow with it
+        going: list[bool] = []  # told its warnings: whether it was written
+
+        def warned(warnings: list[Problem]) -> bool:
+            going.append(_go_on(warnings, strict))
+            return going[-1]
+
         with progress() as stage:
-            sliced = convert_in_slices(file, loaded, output, stage)
+            sliced = convert_in_slices(file, loaded, output, stage, warned)
         if sliced is not None:
+            if going and not going[-1]:
+                return 1
             outcome = (tr("dry run: nothing written") if output is None
                        else tr("written to {file}", file=output))
             _summarize(sliced, file, loaded, original, administration, outcome, dry_run)
             return 0
     with progress() as stage:
         result = convert_file(file, loaded, stage)
-    if result.warnings:
-        click.echo(format_problems(result.warnings) + "\n", err=True)
-        if strict:
-            shown = plural(count_shown(result.warnings, "warning"), "1 warning", "{count} warnings")
-            click.echo(tr("{warnings} and --strict: nothing was written.", warnings=shown),
-                       err=True)
-            return 1
+    if result.warnings and not _go_on(result.warnings, strict):
+        return 1
     with progress() as stage:
         if dry_run:
             check_documents(result, stage)
@@ -67,6 +70,18 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
         sys.stdout.write(text)
     _summarize(result.summary, file, loaded, original, administration, outcome, dry_run)
     return 0
+
+
+def _go_on(warnings: list[Problem], strict: bool) -> bool:
+    """Show the warnings; whether the documents are still written (not with --strict)."""
+    from yukimap.grouping import count_shown, format_problems
+    from yukimap.i18n import plural, tr
+
+    click.echo(format_problems(warnings) + "\n", err=True)
+    if strict:
+        shown = plural(count_shown(warnings, "warning"), "1 warning", "{count} warnings")
+        click.echo(tr("{warnings} and --strict: nothing was written.", warnings=shown), err=True)
+    return not strict
 
 
 def _summarize(summary: Summary, file: Path, loaded: Mapping, original: Mapping,
