@@ -79,6 +79,7 @@ benchmark: $(STAMP) hledger
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_excel.py
 	$(BIN)/python benchmarks/bench_journal.py
+	$(BIN)/python benchmarks/bench_many_journals.py
 	$(BIN)/python benchmarks/bench_sales.py
 	$(BIN)/python benchmarks/bench_rules.py
 	$(BIN)/python benchmarks/bench_watch.py

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks import bench_journal, bench_rules, bench_sales
+from benchmarks import bench_journal, bench_many_journals, bench_rules, bench_sales
 from benchmarks.generate import bank_export
 from tests.conftest import REPO
 from yukimap.pipeline import convert_file
@@ -20,6 +20,12 @@ def test_sales_benchmark_runs() -> None:
 def test_journal_benchmark_runs() -> None:
     result = bench_journal.one(1_000)
     assert result["entries"] == 2_000 and result["seconds"] > 0
+
+
+def test_many_journals_benchmark_runs(tmp_path: Path) -> None:
+    source = bench_many_journals.export(30, tmp_path)
+    staged = bench_many_journals.stages(source, 30, tmp_path)  # checks a file a day
+    assert staged["write"] > 0 and staged["peak_mb"] > 0
 
 
 def test_rules_benchmark_mappings_convert_alike(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import build_files, run_cli
+from yukimap import output
 from yukimap.errors import DataError, DocumentError
 from yukimap.output import check_documents, document_text, write_documents
 from yukimap.pipeline import ConversionResult, convert_file
@@ -151,6 +152,31 @@ def test_several_journals_need_an_output_folder(tmp_path: Path) -> None:
     written = write_documents(result, tmp_path / "out")
     assert [p.name for p in written] == ["01-11-2024.xml", "02-11-2024.xml"]
     assert written[1].read_text().count("<JournalEntry>") == 2
+
+
+def test_many_journals_are_made_in_one_pass_and_each_written_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # each journal looked up anew went through every journal before it: 3,000 daily
+    # journals took 100 s; their contexts are now made in one pass over the file
+    days = [f"{day:02d}-{month:02d}-2024" for month in (10, 11) for day in range(1, 29)]
+    rows = "".join(f"{d};1100;-{n},00;a{n};;;\n{d};4100;{n},00;b{n};;;\n"
+                   for n, d in enumerate(days, start=1))
+    result = convert(tmp_path, JOURNAL + "group_by: Date\n", rows)
+    made: list[int] = []
+    passes = output.contexts
+
+    def counted(*args: object, **kwargs: object) -> object:
+        made.append(1)
+        return passes(*args, **kwargs)
+
+    monkeypatch.setattr(output, "contexts", counted)
+    written = write_documents(result, tmp_path / "out")
+    assert len(made) == 1
+    assert [p.name for p in written] == [f"{d}.xml" for d in days]
+    for n, path in enumerate(written, start=1):
+        text = path.read_text(encoding="utf-8")
+        assert text.count("<JournalEntry>") == 2
+        assert f"<Amount>-{n}.00</Amount>" in text and f"<Description>b{n}</Description>" in text
 
 
 CASH = """

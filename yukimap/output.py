@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from yukimap import nouns
 from yukimap.errors import DocumentError, Problem, UsageError, Where
+from yukimap.frames import DOC
 from yukimap.grouping import headline
 from yukimap.i18n import tr
 from yukimap.model import Mapping
@@ -39,10 +40,12 @@ from yukimap.render import (
 from yukimap.resources import schema_path
 from yukimap.validate.streaming import NO_ROOT, verdict, verdict_of_file
 from yukimap.validate.xsd import (
+    PROCESS_FROM_ITEMS,
     Locator,
     XsdCheck,
     checks_for,
     text_problems,
+    validators,
     xsd_problems,
 )
 
@@ -157,23 +160,48 @@ def _produce_all(result: ConversionResult, jobs: Iterable[tuple[Unit, Path]],
     problems: list[Problem] = []
     produced = Produced()
     deadline = Deadline()  # one for the file, however many documents it makes
+    each = _Each(result)
     for unit, path in jobs:
-        problems += _produce(result, unit, path, deadline, stage, produced)
+        problems += _produce(result, unit, path, deadline, stage, produced, each)
     if problems:
         raise DocumentError(headline(result.table.file, problems, "documents"),
                             problems=problems + result.warnings)
     return produced
 
 
+class _Each:
+    """The documents of a file that goes one per call, taken in file order from one pass
+    over them (each unit looking its document up anew would go through all before it: the
+    time would grow with the square of the documents), with the items of each."""
+
+    def __init__(self, result: ConversionResult) -> None:
+        self.documents = contexts(result.mapped, result.mapping)
+        items, keys = result.mapped.items[DOC], result.mapped.documents[DOC]
+        self.items = (items.search_sorted(keys, side="right")
+                      - items.search_sorted(keys, side="left")).to_list()
+
+    def at(self, ordinal: int) -> DocumentContext:
+        """The document at `ordinal`, which comes after those asked for before."""
+        for document in self.documents:
+            if document.ordinal == ordinal:
+                return document
+        raise LookupError(ordinal)  # i18n: a bug (units come in file order)
+
+
 def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadline,
-             stage: Stage, produced: Produced) -> list[Problem]:
+             stage: Stage, produced: Produced, each: _Each) -> list[Problem]:
     """Render one unit into `path`, validating it as it is written; its problems."""
     target = result.mapping.target
     stage(tr("rendering {count} {documents}", count=f"{result.mapped.documents.height:,}",
              documents=nouns.title(target)))
-    failure, peak_kb = render_validated(
-        result.mapping, partial(contexts, result.mapped, result.mapping), unit.ordinal, path,
-        result.mapped.items.height, deadline, stage)
+    documents: Documents = partial(contexts, result.mapped, result.mapping)
+    ordinal, items = unit.ordinal, result.mapped.items.height
+    if ordinal is not None:
+        document, items = each.at(ordinal), each.items[ordinal]
+        if validators(target, items >= PROCESS_FROM_ITEMS) == 1:  # its blocks need no marks
+            documents, ordinal = (lambda marked: iter([document])), 0
+    failure, peak_kb = render_validated(result.mapping, documents, ordinal, path, items,
+                                        deadline, stage)
     produced.validator_peak_kb = max(produced.validator_peak_kb, peak_kb)
     locator = Locator(result.mapped, result.table.file, target)
     check_text = result.target.check_text
