@@ -25,11 +25,12 @@ from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
 from yukimap.sliced import convert_in_slices
 
-# The golden cases a slice at a time: these go in slices (sales exports, and bank exports as
-# one journal of the file); every other case is handed back (cash statements; workbooks,
-# bank statement formats and other layouts; another encoding than UTF-8, a footer, warnings).
+# The golden cases a slice at a time: these go in slices (sales exports, bank exports as one
+# journal of the file, and journals per group, a file each); every other case is handed back
+# (cash statements; workbooks, bank statement formats and other layouts; another encoding than
+# UTF-8, a footer, warnings; a file of one journal per group that makes only one).
 IN_SLICES = {"shopify-orders", "webshop-orders", "woocommerce-orders", "yuki-doc-example",
-             "bank-bunq", "bank-ing", "bank-ing-current", "stripe-balance"}
+             "bank-bunq", "bank-ing", "bank-ing-current", "stripe-balance", "pos-daily"}
 
 
 @pytest.mark.parametrize("size", [200, 1000])
@@ -40,16 +41,23 @@ def test_a_golden_case_in_slices_is_the_case(case: Path, size: int, tmp_path: Pa
     source, mapping_path, spec = _case(case)
     mapping = apply_options(load_mapping(mapping_path), spec.get("administration"),
                             spec.get("opening_balance"))
-    out = tmp_path / "out.xml"
+    each = mapping.target.per_call and mapping.group is not None  # a file per document
+    out = tmp_path / ("out" if each else "out.xml")
     summary = convert_in_slices(source, mapping, out)
     # a file of two slices or less is converted whole: slices are for big files
     expected = case.name in IN_SLICES and source.stat().st_size > 2 * size
     if summary is None:
         assert not expected
-        assert list(tmp_path.iterdir()) == []  # nothing left behind
+        assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # nothing left behind
         return
     assert expected
-    assert out.read_text(encoding="utf-8") == (case / "expected.xml").read_text(encoding="utf-8")
+    if each:
+        wanted = {p.name.removeprefix("expected-"): p.read_text(encoding="utf-8")
+                  for p in case.glob("expected-*.xml")}
+        assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == wanted
+    else:
+        assert out.read_text(encoding="utf-8") == (case / "expected.xml").read_text(
+            encoding="utf-8")
     said = format_summary(summary, source.name, mapping_path.name, "(golden test)")
     assert said + "\n" == (case / "expected-summary.txt").read_text(encoding="utf-8")
     dutch = case / "expected-summary.nl.txt"
@@ -340,6 +348,61 @@ def test_check_with_a_big_sample_says_what_the_whole_says(
         return
     assert "the sample converts and validates; nothing written" in said[0][1]
     assert _sliced(monkeypatch, tmp_path, mapping)
+
+
+# --- journals per group: a file each, the same in slices as whole ------------------------
+
+POS = REPO / "mappings" / "pos-daily.yaml"
+
+
+def _days(count: int) -> list[list[str]]:
+    """A till's daily export: four rows a day (cash and card, two VAT rates)."""
+    return [["Datum", "Kassa", "Betaalwijze", "Btw-tarief", "Omzet incl. btw"]] + [
+        [f"{1 + n % 28:02d}-{1 + n // 28 % 12:02d}-{2020 + n // 336}", "K1", way, rate,
+         f"{(n * 7 + len(way) + int(rate)) % 900 + 1},{n % 100:02d}"]
+        for n in range(count) for way in ("Contant", "PIN") for rate in ("9", "21")]
+
+
+@pytest.mark.parametrize("wrong", ["nothing", "an error", "unbalanced days",
+                                   "a balancing entry"])
+def test_journals_per_group_go_in_slices_a_file_each_as_whole(
+        wrong: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _days(60)
+    mapping = POS
+    if wrong == "an error":
+        rows[150][4] = "12,3x"  # no amount, on a late day
+    if wrong in ("unbalanced days", "a balancing entry"):  # amounts rounded: days off
+        mapping = tmp_path / "pos.yaml"
+        mapping.write_text(POS.read_text(encoding="utf-8").replace(
+            'Amount: {expr: "gross"}', 'Amount: {expr: "gross", round: 1}') + (
+            "balancing: {GLAccount: '8990', max: 0.50}\n" if wrong == "a balancing entry"
+            else ""), encoding="utf-8")
+    failing = wrong in ("an error", "unbalanced days")
+    (tmp_path / "days").mkdir()
+    said = []
+    for size in (SMALL, WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        with open(tmp_path / "days" / "in.csv", "w", encoding="utf-8", newline="") as out:
+            csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+        folder = tmp_path / f"out-{size}"
+        result = run_cli("convert", tmp_path / "days" / "in.csv", "-m", mapping, "-a",
+                         "5a4db0c5-ad01-4e00-8000-000000000001", "-o", f"{folder}/")
+        files = {p.name: p.read_bytes() for p in folder.iterdir()} if folder.exists() else {}
+        said.append((result.code, result.stdout, result.stderr.replace(str(folder), "OUT"),
+                     files))
+    assert said[0] == said[1]
+    assert said[0][0] == failing
+    assert len(said[0][3]) == (0 if failing else 60)
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    loaded = apply_options(load_mapping(mapping), "5a4db0c5-ad01-4e00-8000-000000000001", None)
+    # said from the slices; but the whole file adds the balancing entries, and its rounding
+    # warnings give the whole file's change in their fix
+    try:
+        answered = convert_in_slices(tmp_path / "days" / "in.csv", loaded, tmp_path / "again",
+                                     warned=lambda warnings: True) is not None
+    except DataError:
+        answered = failing
+    assert answered is (wrong in ("nothing", "an error"))
 
 
 # --- any journal of the whole file: the same outcome in slices as whole ------------------

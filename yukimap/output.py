@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from yukimap import nouns
+from yukimap.documents import DocumentType
 from yukimap.errors import DocumentError, Problem, UsageError, Where
-from yukimap.frames import DOC
 from yukimap.grouping import headline
 from yukimap.i18n import tr
 from yukimap.model import Mapping
@@ -88,12 +88,11 @@ def write_documents(result: ConversionResult, path: Path, stage: Stage = quiet,
 
 
 def check_documents(result: ConversionResult, stage: Stage = quiet) -> Produced:
-    """Render and validate without keeping the output (the dry run)."""
-    with ExitStack() as stack:
-        units = result.units
-        temps = [stack.enter_context(temporary(Path(tempfile.gettempdir()), "yukimap"))
-                 for _ in units]
-        return _produce_all(result, zip(units, temps), stage)
+    """Render and validate without keeping the output (the dry run): each document in turn
+    into one scratch file, which nothing needs on the disk (no fsync)."""
+    with temporary(Path(tempfile.gettempdir()), "yukimap") as scratch:
+        return _produce_all(result, ((unit, scratch) for unit in result.units), stage,
+                            durable=False)
 
 
 def document_texts(result: ConversionResult, stage: Stage = quiet) -> list[str]:
@@ -156,13 +155,13 @@ def shared_context(mapping: Mapping) -> dict[str, Any]:
 
 
 def _produce_all(result: ConversionResult, jobs: Iterable[tuple[Unit, Path]],
-                 stage: Stage) -> Produced:
+                 stage: Stage, durable: bool = True) -> Produced:
     problems: list[Problem] = []
     produced = Produced()
     deadline = Deadline()  # one for the file, however many documents it makes
     each = _Each(result)
     for unit, path in jobs:
-        problems += _produce(result, unit, path, deadline, stage, produced, each)
+        problems += _produce(result, unit, path, deadline, stage, produced, each, durable)
     if problems:
         raise DocumentError(headline(result.table.file, problems, "documents"),
                             problems=problems + result.warnings)
@@ -172,13 +171,10 @@ def _produce_all(result: ConversionResult, jobs: Iterable[tuple[Unit, Path]],
 class _Each:
     """The documents of a file that goes one per call, taken in file order from one pass
     over them (each unit looking its document up anew would go through all before it: the
-    time would grow with the square of the documents), with the items of each."""
+    time would grow with the square of the documents)."""
 
     def __init__(self, result: ConversionResult) -> None:
         self.documents = contexts(result.mapped, result.mapping)
-        items, keys = result.mapped.items[DOC], result.mapped.documents[DOC]
-        self.items = (items.search_sorted(keys, side="right")
-                      - items.search_sorted(keys, side="left")).to_list()
 
     def at(self, ordinal: int) -> DocumentContext:
         """The document at `ordinal`, which comes after those asked for before."""
@@ -188,8 +184,19 @@ class _Each:
         raise LookupError(ordinal)  # i18n: a bug (units come in file order)
 
 
+def alone(target: DocumentType, document: DocumentContext) -> bool:
+    """Whether the document can be rendered by itself as it was made, its blocks unmarked:
+    one validator checks it (two share a big journal, and need its blocks marked)."""
+    return validators(target, document.items >= PROCESS_FROM_ITEMS) == 1
+
+
+def by_itself(document: DocumentContext) -> Documents:
+    """The one document, as render_validated takes documents (unmarked: see `alone`)."""
+    return lambda marked: iter([document])
+
+
 def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadline,
-             stage: Stage, produced: Produced, each: _Each) -> list[Problem]:
+             stage: Stage, produced: Produced, each: _Each, durable: bool) -> list[Problem]:
     """Render one unit into `path`, validating it as it is written; its problems."""
     target = result.mapping.target
     stage(tr("rendering {count} {documents}", count=f"{result.mapped.documents.height:,}",
@@ -197,11 +204,12 @@ def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadlin
     documents: Documents = partial(contexts, result.mapped, result.mapping)
     ordinal, items = unit.ordinal, result.mapped.items.height
     if ordinal is not None:
-        document, items = each.at(ordinal), each.items[ordinal]
-        if validators(target, items >= PROCESS_FROM_ITEMS) == 1:  # its blocks need no marks
-            documents, ordinal = (lambda marked: iter([document])), 0
+        document = each.at(ordinal)
+        items = document.items
+        if alone(target, document):
+            documents, ordinal = by_itself(document), 0
     failure, peak_kb = render_validated(result.mapping, documents, ordinal, path, items,
-                                        deadline, stage)
+                                        deadline, stage, durable)
     produced.validator_peak_kb = max(produced.validator_peak_kb, peak_kb)
     locator = Locator(result.mapped, result.table.file, target)
     check_text = result.target.check_text
@@ -220,13 +228,14 @@ Documents = Callable[[bool], Iterator[DocumentContext]]  # marked -> the documen
 
 
 def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None, path: Path,
-                     items: int, deadline: Deadline, stage: Stage = quiet
-                     ) -> tuple[tuple[int, str] | None, int]:
+                     items: int, deadline: Deadline, stage: Stage = quiet,
+                     durable: bool = True) -> tuple[tuple[int, str] | None, int]:
     """Render the documents (all, or the one at `ordinal`) into `path`, validating them as
     they are written (beside the rendering when they have many `items`: `checks_for`): a
     validator's failure (to be worded by `verdict_of_file`), None when valid or when the
     target has no XSD, and the peak memory in KB of the validator processes, where they
-    ran in processes."""
+    ran in processes. `durable`: synced to the disk (a file to be published is; a scratch
+    file for a dry run need not be)."""
     target = mapping.target
     xsd = schema_path(target.xsd) if target.xsd else None
     checks = checks_for(xsd, target, items) if xsd else []
@@ -235,6 +244,8 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
         with open(path, "wb") as out:
             _render_into(mapping, documents(split), ordinal, out, _Splitter(out, checks),
                          deadline)
+            if durable:  # on the disk before it is renamed into place
+                os.fsync(out.fileno())
     except BaseException:
         for check in checks:
             check.abort()
@@ -257,7 +268,6 @@ def _render_into(mapping: Mapping, documents: Iterator[DocumentContext], ordinal
     for piece in render_stream(template, context | shared_context(mapping), deadline):
         writer.write(piece)
     out.flush()
-    os.fsync(out.fileno())
 
 
 def _failure_problems(result: ConversionResult, path: Path, unit: Unit,

@@ -73,7 +73,7 @@ class ConversionResult:
         return self.target.usage(self.mapped)
 
 
-def _units(target: Target, mapped: Mapped, file: str) -> tuple[Unit, ...]:
+def units_of(target: Target, mapped: Mapped, file: str) -> tuple[Unit, ...]:
     """What goes to Yuki as one document: all invoices together, or each journal and
     statement alone."""
     if not target.per_call:
@@ -115,7 +115,7 @@ def convert_table(table: Table, mapping: Mapping, stage: Stage = quiet) -> Conve
     if errors:
         raise DataError(headline(table.file, errors, "data"), problems=problems)
     return ConversionResult(mapping, table, mapped, target.summary(mapped), target,
-                            _units(target, mapped, table.file))
+                            units_of(target, mapped, table.file))
 
 
 def _big(path: Path) -> bool:

@@ -6,7 +6,8 @@ slice is mapped and checked by the same stages as a whole file, and its document
 rendered and validated as they come, into one temporary file, renamed into place only when
 the whole file has passed. What spans the file is kept small and checked at the end: the
 summary, merged slice by slice, and the hashes of the document keys and of the values that
-must be unique in a file (sales invoice numbers).
+must be unique in a file (sales invoice numbers). Documents that go one per call (journals
+per group) are each rendered into a file of their own, all renamed into place at the end.
 
 A file that is one document (a journal of the whole file) spans the slices instead: its own
 fields are the first slice's (the whole file takes them from its first row), its items come
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,8 +43,8 @@ from yukimap.limits import MB, whole_number
 from yukimap.mapping import map_table
 from yukimap.mapping.context import file_locale
 from yukimap.model import Mapping
-from yukimap.output import publish, render_validated, temporary
-from yukimap.pipeline import ConversionResult, Stage, beyond, convert_table, quiet
+from yukimap.output import alone, by_itself, publish, render_validated, temporary
+from yukimap.pipeline import ConversionResult, Stage, beyond, convert_table, quiet, units_of
 from yukimap.read import read_slices
 from yukimap.render import Deadline, DocumentContext, contexts, spanning_context
 from yukimap.resources import schema_path
@@ -126,7 +128,11 @@ class _Run:
         self.deadline = Deadline()
         spanning = self.target.spanning if _spans(mapping) else None
         self.spanning = spanning
-        self.across: Across | None = spanning.across() if spanning else None
+        # what adds up across the slices for the summary's tables (a journal's balances);
+        # the same, when one document spans the file, is also checked at the end
+        self.sums: Across | None = (self.target.spanning.across() if self.target.spanning
+                                    else None)
+        self.across = self.sums if spanning else None
         self.read_all = False  # every slice was mapped
         self.kept: list[pl.DataFrame] = []  # rows of the documents with problems
         self.found: list[Problem] = []  # their problems, as the slices found them
@@ -139,27 +145,75 @@ class _Run:
         prestart(schema_path(xsd), self.mapping.target.root,
                  validators(self.mapping.target, big=True))
         self.stage(tr("reading {file}", file=path.name))
+        tables = _whole_documents(read_slices(path, self.mapping.source, size),
+                                  self.mapping.group.column if self.mapping.group else None)
+        if self.target.per_call and self.across is None:
+            return self._each(tables, path, out)
+        if out is not None and out.is_dir():
+            raise NotInSlices("folder")
         folder = out.parent if out is not None else Path(tempfile.gettempdir())
         folder.mkdir(parents=True, exist_ok=True)
         with temporary(folder, out.name if out is not None else "yukimap") as temp:
-            tables = _whole_documents(read_slices(path, self.mapping.source, size),
-                                      self.mapping.group.column if self.mapping.group else None)
             ordinal = None if self.across is None else 0  # one document, as a per-call unit
             # more than two slices: as many items as a big document's, for its validators
             failure, _ = render_validated(self.mapping, lambda marked: self._documents(
-                tables, marked), ordinal, temp, PROCESS_FROM_ITEMS, self.deadline, self.stage)
-            if self.failed:  # its problems are the answer, not the document
-                raise self._answer()
-            if failure is not None:
-                raise NotInSlices("invalid")
-            self._unique()
-            assert self.summary is not None
-            if self.across is not None:
-                self._across(self.summary)
+                tables, marked), ordinal, temp, PROCESS_FROM_ITEMS, self.deadline, self.stage,
+                durable=out is not None)
+            summary = self._settled_summary(failure)
             if self.found and not self._warn():
-                return self.summary  # told not to write it
+                return summary  # told not to write it
             if out is not None:
                 publish(temp, out)
+        return summary
+
+    def _each(self, tables: Iterator[Table], path: Path, out: Path | None) -> Summary:
+        """Documents that go one per call (journals per group), each rendered by itself
+        into its own file in the folder `out` (None: only checked), named as the whole
+        file names them, and all moved into place at the end."""
+        if out is not None and out.suffix and not out.is_dir():
+            raise NotInSlices("one-file")  # the whole file says whether one will do
+        folder = out if out is not None else Path(tempfile.gettempdir())
+        folder.mkdir(parents=True, exist_ok=True)
+        written: dict[str, Path] = {}
+        with ExitStack() as stack:
+            scratch = None if out is not None else stack.enter_context(
+                temporary(folder, "yukimap"))
+            for mapped in self._slices(tables):
+                for unit, document in zip(units_of(self.target, mapped, str(path)),
+                                          contexts(mapped, self.mapping)):
+                    name = f"{unit.key}.xml"  # slices are for documents with an XSD
+                    if name in written or not alone(self.mapping.target, document):
+                        raise NotInSlices("document-file")
+                    temp = scratch or stack.enter_context(temporary(folder, name))
+                    failure, _ = render_validated(self.mapping, by_itself(document), 0, temp,
+                                                  document.items, self.deadline, self.stage,
+                                                  durable=out is not None)
+                    if failure is not None:
+                        raise NotInSlices("invalid")
+                    written[name] = temp
+            summary = self._settled_summary(None)
+            if len(written) == 1:  # the whole file says where one document went
+                raise NotInSlices("one-document")
+            if self.found and not self._warn():
+                return summary
+            if out is not None:
+                for name, temp in written.items():
+                    publish(temp, folder / name)
+        return summary
+
+    def _settled_summary(self, failure: tuple[int, str] | None) -> Summary:
+        """The file's summary, once every slice is rendered (`failure`: the validator's):
+        its problems are the answer if a slice had an error; what spans the slices holds."""
+        if self.failed:  # its problems are the answer, not the documents
+            raise self._answer()
+        if failure is not None:
+            raise NotInSlices("invalid")
+        self._unique()
+        assert self.summary is not None
+        if self.across is not None:
+            self._across()
+        if self.sums is not None:
+            self.sums.summarize(self.summary)
         return self.summary
 
     def _documents(self, tables: Iterator[Table], marked: bool) -> Iterator[DocumentContext]:
@@ -212,14 +266,14 @@ class _Run:
         if self.failed:
             self._keep_hashes(mapped)  # a number repeated across slices is one more error
             return mapped
-        if self.across is not None:  # what is computed over the whole document waits
-            self.across.add(mapped)
-        else:
+        if self.sums is not None:  # what is computed over the whole file waits
+            self.sums.add(mapped)
+        if self.across is None:
             mapped, finished = self.target.finish(mapped, self.mapping)
             if finished:
                 raise NotInSlices("problems")
         self._keep_hashes(mapped)
-        summary = self.target.summary(mapped, part=self.across is not None)
+        summary = self.target.summary(mapped, part=self.sums is not None)
         self.summary = summary if self.summary is None else merged(
             self.summary, summary, self.mapping, spanning=self.across is not None)
         return mapped
@@ -275,16 +329,14 @@ class _Run:
         return convert_table(replace(self.place, frame=pl.concat(self.kept)),
                              self.settled or self.mapping)
 
-    def _across(self, summary: Summary) -> None:
-        """A document that spans the file: all of it was read, the rules across it hold
-        (then what a whole conversion computes over it adds nothing: no balancing entry),
-        and its summary says what adds up across the slices."""
+    def _across(self) -> None:
+        """A document that spans the file: all of it was read, and the rules across it hold
+        (then what a whole conversion computes over it adds nothing: no balancing entry)."""
         assert self.across is not None
         if not self.read_all:  # the template left items unread: their rows were not checked
             raise NotInSlices("items-unread")
         if not self.across.balanced():
             raise NotInSlices("across")
-        self.across.summarize(summary)
 
     def _settled(self, table: Table) -> Mapping:
         """The mapping with the decimal mark the first slice settled (the whole file would
@@ -427,8 +479,7 @@ def _tally(one: Tally, other: Tally, mapping: Mapping) -> Tally:
     for label, count in other.counts:
         counts[label] = counts.get(label, 0) + count
     if one.kind == "map":  # the values found, in the order of the map: table
-        order = _lookup_order(one, mapping)
-        counts = {label: counts[label] for label in sorted(counts, key=order.index)}
+        counts = {label: counts[label] for label in _lookup_order(one, set(counts), mapping)}
     elif [label for label, _ in one.counts] != [label for label, _ in other.counts]:
         raise NotInSlices("rules-tally")
     return replace(one, counts=tuple(counts.items()), rows=one.rows + other.rows,
@@ -443,14 +494,18 @@ def _pair(one: tuple[str, int] | None,
     return one[0], one[1] + other[1]
 
 
-def _lookup_order(tally: Tally, mapping: Mapping) -> list[str]:
-    """The labels of the map: table a tally counts, in its order."""
+def _lookup_order(tally: Tally, labels: set[str], mapping: Mapping) -> list[str]:
+    """`labels`, the values a tally found, in the order of the map: table it counts (of the
+    tables of its field and column, the one that has them all: two entries may map one
+    column by two tables; tables that have them all must agree on their order)."""
     target = mapping.target
     specs = [(f"{target.header_key}.{s.name}", s) for s in mapping.header] + [
         (f"{target.item_key}.{s.name}", s) for item in mapping.items for s in item.fields]
     tables = {tuple(f"{key} -> {value}" for key, value in spec.lookup.table.items())
               for name, spec in specs
               if name == tally.field and spec.lookup is not None and spec.column == tally.column}
-    if len(tables) != 1:
+    orders = {tuple(label for label in table if label in labels)
+              for table in tables if labels <= set(table)}
+    if len(orders) != 1:
         raise NotInSlices("map-tally")
-    return list(tables.pop())
+    return list(orders.pop())

@@ -33,7 +33,7 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     loaded = apply_options(original, administration, opening_balance)
     if dry_run:
         loaded = dry_run_administration(loaded)
-    if dry_run or (output is not None and not output.is_dir()):
+    if dry_run or output is not None:
         # a big file goes in slices, in memory that does not grow with it
         going: list[bool] = []  # told its warnings: whether it was written
 
@@ -46,8 +46,10 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
         if sliced is not None:
             if going and not going[-1]:
                 return 1
-            outcome = (tr("dry run: nothing written") if output is None
-                       else tr("written to {file}", file=output))
+            outcome = (tr("dry run: nothing written") if output is None else
+                       tr("written to {file}", file=output) if output.is_file() else
+                       tr("written to {folder}/ ({count} files)", folder=output,
+                          count=sliced.documents))
             _summarize(sliced, file, loaded, original, administration, outcome, dry_run)
             return 0
     with progress() as stage:

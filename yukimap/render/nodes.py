@@ -127,6 +127,11 @@ class DocumentContext:
     label: str = ""  # for people: "invoice 2024-1001"
 
     @property
+    def items(self) -> int:
+        """How many items it has."""
+        return self._end - self._begin
+
+    @property
     def item_rows(self) -> tuple[int, ...]:
         """The spreadsheet row of each of its items."""
         return Items(self._part, self._begin, self._end).rows

@@ -113,6 +113,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target(SALES_INVOICE, sales.rules, sales.summarize, sales.usage, in_slices=True,
            unique_fields=("Reference",)),
     Target(JOURNAL, journal.rules, journal.summarize, journal.usage, journal.finish,
+           in_slices=True,
            spanning=Spanning(journal.part_rules, journal.part_summary, journal.Balances)),
     Target(PETTY_CASH, petty_cash.rules, petty_cash.summarize, petty_cash.usage,
            petty_cash.finish, petty_cash.csv_problems),
