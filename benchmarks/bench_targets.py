@@ -382,8 +382,9 @@ def startup_target(times: int, folder: Path) -> list[Verdict]:
 
 def _verdicts(verdicts: list[Verdict]) -> int:
     print("\ntargets (issue 14), on this machine:")
+    width = max(len(name) for name, _, _ in verdicts)
     for name, figure, ok in sorted(verdicts):
-        print(f"    {name:<42} {figure:>10}  {verdict(ok)}")
+        print(f"    {name:<{width}} {figure:>10}  {verdict(ok)}")
     return 0
 
 

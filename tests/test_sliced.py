@@ -388,8 +388,10 @@ def test_journals_per_group_go_in_slices_a_file_each_as_whole(
         result = run_cli("convert", tmp_path / "days" / "in.csv", "-m", mapping, "-a",
                          "5a4db0c5-ad01-4e00-8000-000000000001", "-o", f"{folder}/")
         files = {p.name: p.read_bytes() for p in folder.iterdir()} if folder.exists() else {}
+        checked = run_cli("convert", tmp_path / "days" / "in.csv", "-m", mapping, "-a",
+                          "5a4db0c5-ad01-4e00-8000-000000000001", "--dry-run")
         said.append((result.code, result.stdout, result.stderr.replace(str(folder), "OUT"),
-                     files))
+                     files, checked.code, checked.stdout, checked.stderr))
     assert said[0] == said[1]
     assert said[0][0] == failing
     assert len(said[0][3]) == (0 if failing else 60)
