@@ -133,6 +133,28 @@ def test_a_problem_in_a_late_slice_is_said_as_the_whole_says_it(
         _sliced(monkeypatch, tmp_path)
 
 
+@pytest.mark.parametrize("what", ["an error", "a warning and --strict", "journals per day"])
+def test_a_file_not_written_leaves_no_folder_behind(
+        what: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    header, *rows = csv.reader(_orders(120).splitlines(), delimiter=";")
+    mapping, options = WEBSHOP, []
+    if what == "an error":
+        rows[200][1] = "31-02-2024"
+    if what == "a warning and --strict":
+        rows[200][17], mapping, options = "", _unpriced(tmp_path), ["--strict"]
+    if what == "journals per day":
+        header, *rows = _days(60)
+        rows[150][4] = "12,3x"
+        mapping, options = POS, ["-a", "5a4db0c5-ad01-4e00-8000-000000000001"]
+    with open(tmp_path / "in.csv", "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\n").writerows([header, *rows])
+    made = tmp_path / "new" / "deeper" / ("journals/" if mapping == POS else "out.xml")
+    result = run_cli("convert", tmp_path / "in.csv", "-m", mapping, "-o", made, *options)
+    assert result.code == 1
+    assert not (tmp_path / "new").exists()
+
+
 def test_an_order_whose_rows_are_far_apart_is_one_invoice_as_in_the_whole_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the last line belongs to the first order, 500 rows up: the whole file makes one

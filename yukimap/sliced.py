@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
@@ -152,8 +152,8 @@ class _Run:
         if out is not None and out.is_dir():
             raise NotInSlices("folder")
         folder = out.parent if out is not None else Path(tempfile.gettempdir())
-        folder.mkdir(parents=True, exist_ok=True)
-        with temporary(folder, out.name if out is not None else "yukimap") as temp:
+        with _folder(folder), temporary(folder, out.name if out is not None else "yukimap"
+                                        ) as temp:
             ordinal = None if self.across is None else 0  # one document, as a per-call unit
             # more than two slices: as many items as a big document's, for its validators
             failure, _ = render_validated(self.mapping, lambda marked: self._documents(
@@ -173,9 +173,9 @@ class _Run:
         if out is not None and out.suffix and not out.is_dir():
             raise NotInSlices("one-file")  # the whole file says whether one will do
         folder = out if out is not None else Path(tempfile.gettempdir())
-        folder.mkdir(parents=True, exist_ok=True)
         written: dict[str, Path] = {}
         with ExitStack() as stack:
+            stack.enter_context(_folder(folder))
             scratch = None if out is not None else stack.enter_context(
                 temporary(folder, "yukimap"))
             for mapped in self._slices(tables):
@@ -374,6 +374,21 @@ class _Run:
             before = ordered.slice(0, max(ordered.len() - 1, 0))
             if (ordered.slice(1) == before).any():
                 raise NotInSlices(f"repeated:{name}")
+
+
+@contextmanager
+def _folder(folder: Path) -> Iterator[None]:
+    """The folder the documents are written in, made with its parents where missing, and
+    taken away again if nothing was written in it: a file refused, handed back to be
+    converted whole, or not written (--strict) leaves nothing behind."""
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    finally:
+        for path in made:  # the deepest first; one that holds a document stays
+            with suppress(OSError):
+                path.rmdir()
 
 
 def _merged(problems: list[Problem]) -> dict[Problem, list[int]]:
