@@ -29,8 +29,8 @@ the file is written.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from collections.abc import Callable, Generator, Iterator
+from contextlib import ExitStack, closing, contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
@@ -152,12 +152,15 @@ class _Run:
         if out is not None and out.is_dir():
             raise NotInSlices("folder")
         folder = out.parent if out is not None else Path(tempfile.gettempdir())
-        with _folder(folder), temporary(folder, out.name if out is not None else "yukimap"
-                                        ) as temp:
+        name = out.name if out is not None else "yukimap"
+        # the slices are closed here, in this thread, whatever the template did with them:
+        # the thread that maps them is then joined by the one that started it
+        with _folder(folder), temporary(folder, name) as temp, closing(
+                self._slices(tables)) as slices:
             ordinal = None if self.across is None else 0  # one document, as a per-call unit
             # more than two slices: as many items as a big document's, for its validators
             failure, _ = render_validated(self.mapping, lambda marked: self._documents(
-                tables, marked), ordinal, temp, PROCESS_FROM_ITEMS, self.deadline, self.stage,
+                slices, marked), ordinal, temp, PROCESS_FROM_ITEMS, self.deadline, self.stage,
                 durable=out is not None)
             summary = self._settled_summary(failure)
             if self.found and not self._warn():
@@ -178,7 +181,7 @@ class _Run:
             stack.enter_context(_folder(folder))
             scratch = None if out is not None else stack.enter_context(
                 temporary(folder, "yukimap"))
-            for mapped in self._slices(tables):
+            for mapped in stack.enter_context(closing(self._slices(tables))):
                 for unit, document in zip(units_of(self.target, mapped, str(path)),
                                           contexts(mapped, self.mapping)):
                     name = f"{unit.key}.xml"  # slices are for documents with an XSD
@@ -216,10 +219,9 @@ class _Run:
             self.sums.summarize(self.summary)
         return self.summary
 
-    def _documents(self, tables: Iterator[Table], marked: bool) -> Iterator[DocumentContext]:
+    def _documents(self, slices: Iterator[Mapped], marked: bool) -> Iterator[DocumentContext]:
         """The documents, slice by slice; a document that spans the file is one, whose
         items come from every slice as the template goes through them."""
-        slices = self._slices(tables)
         if self.across is None:
             for mapped in slices:
                 yield from contexts(mapped, self.mapping, marked)
@@ -229,7 +231,7 @@ class _Run:
             raise NotInSlices("spanning")
         yield spanning_context(first, slices, self.mapping, marked)
 
-    def _slices(self, tables: Iterator[Table]) -> Iterator[Mapped]:
+    def _slices(self, tables: Iterator[Table]) -> Generator[Mapped, None, None]:
         """Each slice mapped: the next one by a second thread while this one's documents are
         rendered (polars works without the GIL, Jinja with it), now that the validator
         leaves room on the second core; waiting for it is not the template's time. Two
