@@ -8,8 +8,6 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Protocol
 
-import re2
-
 from yukimap.expr._values import Env, ExprError, Value, _check_length, _str, _text_result
 from yukimap.i18n import N_, tr
 
@@ -38,6 +36,8 @@ class Regex(Protocol):
 
 def compile_regex(pattern: str, ignore_case: bool = False) -> Regex:
     """`pattern` compiled by RE2; an ExprError says why RE2 cannot take it."""
+    import re2  # only a mapping with a pattern needs it: a few ms of every start-up
+
     options = re2.Options()
     options.log_errors = False  # RE2 would print its own message on stderr
     options.case_sensitive = not ignore_case
