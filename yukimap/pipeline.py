@@ -62,7 +62,7 @@ class ConversionResult:
 
     @property
     def extension(self) -> str:
-        return ".xml" if self.target.xsd else ".csv"
+        return self.target.extension
 
     def documents(self, marked: bool = False) -> Iterator[DocumentContext]:
         """Each document's template context and source rows, in file order."""

@@ -184,7 +184,7 @@ class _Run:
             for mapped in stack.enter_context(closing(self._slices(tables))):
                 for unit, document in zip(units_of(self.target, mapped, str(path)),
                                           contexts(mapped, self.mapping)):
-                    name = f"{unit.key}.xml"  # slices are for documents with an XSD
+                    name = f"{unit.key}{self.target.extension}"
                     if name in written or not alone(self.mapping.target, document):
                         raise NotInSlices("document-file")
                     temp = scratch or stack.enter_context(temporary(folder, name))

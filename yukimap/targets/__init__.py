@@ -89,6 +89,11 @@ class Target:
         return self.type.template
 
     @property
+    def extension(self) -> str:
+        """Of a file of such documents: XML where there is a schema, else Yuki's CSV."""
+        return ".xml" if self.xsd else ".csv"
+
+    @property
     def per_call(self) -> bool:
         """One document per call to Yuki (else a batch of documents in one call)."""
         return self.type.per_call
