@@ -62,6 +62,12 @@ def forbidden_in(series: pl.Series) -> pl.Series:
     return series.str.contains(_POLARS_PATTERN).fill_null(False)
 
 
+def any_forbidden(series: pl.Series) -> bool:
+    """Does any value hold a character that a document cannot carry (`forbidden_in` for
+    the usual answer, no, in one query)."""
+    return bool(series.str.contains(_POLARS_PATTERN).any())
+
+
 def shown(char: str) -> str:
     """A character as people can read it in a message: U+0001."""
     return f"U+{ord(char):04X}"

@@ -112,6 +112,8 @@ def test_the_polars_check_finds_the_same_characters() -> None:
     values = [f"x{c}" for c in FORBIDDEN + CARRIED] + [None]
     found = text.forbidden_in(pl.Series(values, dtype=pl.String)).to_list()
     assert found == [True] * len(FORBIDDEN) + [False] * len(CARRIED) + [False]
+    # and the one query that says whether any value holds one, null or not
+    assert [text.any_forbidden(pl.Series([v, None], dtype=pl.String)) for v in values] == found
 
 
 def test_escaping_refuses_what_it_cannot_carry_instead_of_dropping_it() -> None:

@@ -44,6 +44,8 @@ def required(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, series: pl.Seri
     problem already, not also empty)."""
     if not (spec.required or (spec.element is not None and spec.element.required)):
         return []
+    if not series.null_count():  # known without a query: the usual case
+        return []
     empty = series.is_null() if failed is None else series.is_null() & ~failed
     return flagged(ctx, spec.column, frame, empty, name, header, tr("is empty"),
                    tr("fill in the cell, or add default: VALUE to the field for empty cells"))
@@ -55,9 +57,9 @@ def forbidden(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, series: pl.Ser
     are rewritten by parsing, so only text can hold them."""
     if spec.kind != "text":
         return []
-    bad = text_policy.forbidden_in(series)
-    if not bad.any():
+    if not text_policy.any_forbidden(series):
         return []
+    bad = text_policy.forbidden_in(series)
     by_char: dict[str, list[str]] = {}
     for value in series.filter(bad).unique(maintain_order=True).to_list():
         by_char.setdefault(text_policy.forbidden(value) or "", []).append(value)

@@ -169,6 +169,9 @@ def _conflicts(ctx: Context, frame: pl.DataFrame) -> list[Problem]:
         return []
     counts = frame.group_by(DOC, maintain_order=True).agg(
         pl.col(c).drop_nulls().n_unique() for c in columns)
+    counts = counts.filter(pl.any_horizontal(pl.col(c) > 1 for c in columns))
+    if not counts.height:  # the usual case: no query per column
+        return []
     return [_conflict(ctx, frame.filter(pl.col(DOC) == doc), column)
             for column in columns
             for doc in counts.filter(pl.col(column) > 1)[DOC].to_list()[:50]]

@@ -66,8 +66,9 @@ def _check_cells(table: Table, header: Sequence[str | None], where: str) -> None
              for c, n in zip(header, table.columns) if len(c or "") > bound]
     frame = table.frame
     lengths = [pl.col(c).str.len_chars().fill_null(0) for c in table.columns]
-    if lengths:
-        over_rows = frame.filter(pl.any_horizontal([n > bound for n in lengths]))
+    over_rows = (frame.filter(pl.any_horizontal([n > bound for n in lengths])) if lengths
+                 else frame.clear())
+    if over_rows.height:  # the usual case has none: no query per column then
         for column in table.columns:
             hits = over_rows.filter(pl.col(column).str.len_chars() > bound)
             found += [(len(v), r, table.letters[column])
