@@ -21,6 +21,7 @@ from tests.conftest import REPO, run_cli
 from tests.test_golden import CASES, _case
 from yukimap import i18n
 from yukimap.errors import DataError, Problem
+from yukimap.pipeline import unique_names
 from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
 from yukimap.sliced import convert_in_slices
@@ -427,6 +428,54 @@ def test_journals_per_group_go_in_slices_a_file_each_as_whole(
     except DataError:
         answered = failing
     assert answered is (wrong in ("nothing", "an error"))
+
+
+@pytest.mark.parametrize("names", [("K/{}", "K {}", "k-{}"), ("R{}", "r{}")])
+def test_journals_whose_keys_make_one_file_name_each_keep_a_file(
+        names: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'K/1', 'K 1' and 'k-1' all make the file name K-1 (the last where a file system
+    ignores case): each journal gets its own file, named alike in slices and whole (a
+    journal written over another was lost without a word)."""
+    rows = _days(60)
+    for row in rows[1:]:  # one register's name a day, named in turn each way
+        day = int(row[0][:2]) + 28 * (int(row[0][3:5]) - 1)
+        row[1] = names[day % len(names)].format(day // len(names))
+    mapping = tmp_path / "pos.yaml"
+    mapping.write_text(POS.read_text(encoding="utf-8").replace("group_by: Datum",
+                                                                "group_by: Kassa"),
+                       encoding="utf-8")
+    assert "group_by: Kassa" in mapping.read_text(encoding="utf-8")
+    (tmp_path / "days").mkdir()
+    with open(tmp_path / "days" / "in.csv", "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    written = []
+    # 2048: a day's name taken in an earlier slice (the whole file answers); 3000: every
+    # day and the one named like it in one slice (the slices answer, naming them)
+    for size in (SMALL, "3000", WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        folder = tmp_path / f"out-{size}"
+        result = run_cli("convert", tmp_path / "days" / "in.csv", "-m", mapping, "-a",
+                         "5a4db0c5-ad01-4e00-8000-000000000001", "-o", f"{folder}/")
+        assert result.code == 0, result.stderr
+        assert f"({len(list(folder.iterdir()))} files)" in result.stderr
+        written.append({p.name: p.read_bytes() for p in folder.iterdir()})
+    assert written[0] == written[1] == written[2]
+    assert len(written[0]) == 60
+    if len(names) == 2:
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", "3000")
+        loaded = apply_options(load_mapping(mapping), "5a4db0c5-ad01-4e00-8000-000000000001",
+                               None)
+        assert convert_in_slices(tmp_path / "days" / "in.csv", loaded, tmp_path / "again",
+                                 warned=lambda warnings: True) is not None
+        assert {p.name: p.read_bytes() for p in (tmp_path / "again").iterdir()} == written[0]
+    assert ({"K-1.xml", "K-1-2.xml", "k-1-3.xml"} if len(names) == 3  # days 3, 4 and 5
+            else {"R1.xml", "r1-2.xml"}) <= set(written[0])
+    assert len({name.casefold() for name in written[0]}) == 60
+
+
+def test_unique_names_never_give_one_name_twice() -> None:
+    assert unique_names(["K-1", "K-1", "k-1", "K-1-2", "a-2", "a", "a"]) == [
+        "K-1", "K-1-2", "k-1-3", "K-1-2-2", "a-2", "a", "a-3"]
 
 
 # --- any journal of the whole file: the same outcome in slices as whole ------------------

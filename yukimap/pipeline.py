@@ -9,7 +9,7 @@ pre-flight against an administration is preflight.py's; callers compose the step
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -80,13 +80,30 @@ def units_of(target: Target, mapped: Mapped, file: str) -> tuple[Unit, ...]:
         return (Unit(None, None),)
     keys = mapped.documents[KEY].to_list()
     whole_file = Path(file).name  # the key of a one-per-file document
-    return tuple(Unit(slug(Path(whole_file).stem if key == whole_file else str(key)), ordinal)
-                 for ordinal, key in enumerate(keys))
+    names = unique_names(slug(Path(whole_file).stem if key == whole_file else str(key))
+                         for key in keys)
+    return tuple(Unit(name, ordinal) for ordinal, name in enumerate(names))
 
 
 def slug(text: str) -> str:
     """A file name made of a document's key."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "document"
+
+
+def unique_names(names: Iterable[str]) -> list[str]:
+    """`names` in order, each one not yet taken: two keys that make the same file name
+    ('K/1' and 'K 1' both 'K-1', or 'a' and 'A' where a file system ignores case) must not
+    write one file over the other; the later one becomes 'K-1-2' (then -3, ...)."""
+    taken: set[str] = set()
+    unique = []
+    for name in names:
+        chosen, count = name, 1
+        while chosen.casefold() in taken:
+            count += 1
+            chosen = f"{name}-{count}"
+        taken.add(chosen.casefold())
+        unique.append(chosen)
+    return unique
 
 
 def convert_file(path: str | Path, mapping: Mapping | str | Path,

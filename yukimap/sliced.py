@@ -177,6 +177,7 @@ class _Run:
             raise NotInSlices("one-file")  # the whole file says whether one will do
         folder = out if out is not None else Path(tempfile.gettempdir())
         written: dict[str, Path] = {}
+        taken: set[str] = set()  # the names, as a file system that ignores case sees them
         with ExitStack() as stack:
             stack.enter_context(_folder(folder))
             scratch = None if out is not None else stack.enter_context(
@@ -185,8 +186,10 @@ class _Run:
                 for unit, document in zip(units_of(self.target, mapped, str(path)),
                                           contexts(mapped, self.mapping)):
                     name = f"{unit.key}{self.target.extension}"
-                    if name in written or not alone(self.mapping.target, document):
+                    # a name an earlier slice took: the whole file says which gets which
+                    if name.casefold() in taken or not alone(self.mapping.target, document):
                         raise NotInSlices("document-file")
+                    taken.add(name.casefold())
                     temp = scratch or stack.enter_context(temporary(folder, name))
                     failure, _ = render_validated(self.mapping, by_itself(document), 0, temp,
                                                   document.items, self.deadline, self.stage,
