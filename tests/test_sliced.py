@@ -21,7 +21,7 @@ from tests.conftest import REPO, run_cli
 from tests.test_golden import CASES, _case
 from yukimap import i18n
 from yukimap.errors import DataError, Problem
-from yukimap.pipeline import unique_names
+from yukimap.pipeline import slug, unique_names
 from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
 from yukimap.sliced import convert_in_slices
@@ -471,6 +471,13 @@ def test_journals_whose_keys_make_one_file_name_each_keep_a_file(
     assert ({"K-1.xml", "K-1-2.xml", "k-1-3.xml"} if len(names) == 3  # days 3, 4 and 5
             else {"R1.xml", "r1-2.xml"}) <= set(written[0])
     assert len({name.casefold() for name in written[0]}) == 60
+
+
+def test_a_key_makes_a_file_name_every_system_shows_and_keeps() -> None:
+    assert [slug(key) for key in ("K/1", "18-11-2024", ".K1", "..", "nul", "COM1", "con.1",
+                                  "CONSOLE", "", "//")] == [
+        "K-1", "18-11-2024", "K1", "document", "_nul", "_COM1", "_con.1", "CONSOLE",
+        "document", "document"]
 
 
 def test_unique_names_never_give_one_name_twice() -> None:

@@ -86,8 +86,15 @@ def units_of(target: Target, mapped: Mapped, file: str) -> tuple[Unit, ...]:
 
 
 def slug(text: str) -> str:
-    """A file name made of a document's key."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "document"
+    """A file name made of a document's key, the same on every system: no leading dot (a
+    hidden file), and no name that Windows keeps for a device (CON, NUL, COM1, ...: its
+    file is no file there), which gets an underscore before it."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "document"
+    return f"_{name}" if name.split(".")[0].upper() in _DEVICES else name
+
+
+_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL",
+                      *(f"{port}{n}" for port in ("COM", "LPT") for n in range(10))})
 
 
 def unique_names(names: Iterable[str]) -> list[str]:
