@@ -483,6 +483,10 @@ def test_a_key_makes_a_file_name_every_system_shows_and_keeps() -> None:
 def test_unique_names_never_give_one_name_twice() -> None:
     assert unique_names(["K-1", "K-1", "k-1", "K-1-2", "a-2", "a", "a"]) == [
         "K-1", "K-1-2", "k-1-3", "K-1-2-2", "a-2", "a", "a-3"]
+    # keys in a script the names keep nothing of all make "document": each number tried
+    # once, not from 2 again for every journal (20,000 of them: 86 s that way, here)
+    many = unique_names(["document"] * 20_000)
+    assert many[-1] == "document-20000" and len(set(many)) == 20_000
 
 
 # --- any journal of the whole file: the same outcome in slices as whole ------------------

@@ -102,12 +102,14 @@ def unique_names(names: Iterable[str]) -> list[str]:
     ('K/1' and 'K 1' both 'K-1', or 'a' and 'A' where a file system ignores case) must not
     write one file over the other; the later one becomes 'K-1-2' (then -3, ...)."""
     taken: set[str] = set()
+    tried: dict[str, int] = {}  # name -> the last number tried for it (no name tried twice)
     unique = []
     for name in names:
-        chosen, count = name, 1
+        chosen, count = name, tried.get(name.casefold(), 1)
         while chosen.casefold() in taken:
             count += 1
             chosen = f"{name}-{count}"
+        tried[name.casefold()] = count
         taken.add(chosen.casefold())
         unique.append(chosen)
     return unique
