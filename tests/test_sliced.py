@@ -475,9 +475,9 @@ def test_journals_whose_keys_make_one_file_name_each_keep_a_file(
 
 def test_a_key_makes_a_file_name_every_system_shows_and_keeps() -> None:
     assert [slug(key) for key in ("K/1", "18-11-2024", ".K1", "..", "nul", "COM1", "con.1",
-                                  "CONSOLE", "", "//")] == [
+                                  "CONSOLE", "", "//", "Café Noël", "Straße", "Ελλάδα")] == [
         "K-1", "18-11-2024", "K1", "document", "_nul", "_COM1", "_con.1", "CONSOLE",
-        "document", "document"]
+        "document", "document", "Cafe-Noel", "Stra-e", "document"]
 
 
 def test_unique_names_never_give_one_name_twice() -> None:

@@ -9,6 +9,7 @@ pre-flight against an administration is preflight.py's; callers compose the step
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -86,10 +87,13 @@ def units_of(target: Target, mapped: Mapped, file: str) -> tuple[Unit, ...]:
 
 
 def slug(text: str) -> str:
-    """A file name made of a document's key, the same on every system: no leading dot (a
-    hidden file), and no name that Windows keeps for a device (CON, NUL, COM1, ...: its
-    file is no file there), which gets an underscore before it."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "document"
+    """A file name made of a document's key, the same on every system: letters without
+    their accents (Café Noël: Cafe-Noel), no leading dot (a hidden file), and no name that
+    Windows keeps for a device (CON, NUL, COM1, ...: its file is no file there), which gets
+    an underscore before it."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(c))
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", plain).strip("-.") or "document"
     return f"_{name}" if name.split(".")[0].upper() in _DEVICES else name
 
 
