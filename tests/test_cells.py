@@ -92,6 +92,27 @@ def test_a_formula_saved_without_its_result_is_an_error_too(tmp_path: Path) -> N
          "open the workbook in Excel or LibreOffice and save it, then export again")]
 
 
+def test_an_empty_required_cell_is_said_beside_a_value_of_its_column_that_fails(
+        tmp_path: Path) -> None:
+    """Each is its own problem: the empty date was lost when another date failed (the
+    check of what failed said nothing, not no, of an empty cell)."""
+    files = build_files(tmp_path, {"m.yaml": MAPPING,
+                                   "kas.csv": "Datum;Omschrijving;Bedrag\n;a;1\n"
+                                              "31-02-2024;b;2\n03-11-2024;c;3\n"})
+    result = run_cli("convert", files["kas.csv"], "-m", files["m.yaml"], "--dry-run")
+    assert result.code == 1
+    assert result.stderr.splitlines()[2:] == [
+        "error: not a date in the format dd-mm-yyyy",
+        f"  in {files['kas.csv']}, column 'Datum' (A), for entries.EntryDate",
+        "    row 3: '31-02-2024'",
+        "  fix: correct the value, or add its format to date_format under source:",
+        "error: is empty",
+        f"  in {files['kas.csv']}, column 'Datum' (A), for entries.EntryDate",
+        "    row 2",
+        "  fix: fill in the cell, or add default: VALUE to the field for empty cells",
+    ]
+
+
 def test_two_kinds_of_item_reading_one_empty_cell_say_it_once(tmp_path: Path) -> None:
     files = build_files(tmp_path, {"m.yaml": MAPPING,
                                    "kas.csv": "Datum;Omschrijving;Bedrag\n01-11-2024;a;\n"

@@ -266,7 +266,7 @@ def _parse(ctx: Context, spec: FieldSpec, raw: pl.Series, locale: Locale, frame:
 def _parsed_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, raw: pl.Series,
                    parsed: Parsed, column: str | None, name: str, header: bool) -> Values:
     problems = _failures(ctx, spec, column, frame, raw, parsed.failures, name, header)
-    failed = raw.is_in(list(parsed.failures)) if parsed.failures else None
+    failed = raw.is_in(list(parsed.failures)).fill_null(False) if parsed.failures else None
     return Values(raw, parsed.series, failed, problems)
 
 
