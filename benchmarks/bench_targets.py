@@ -9,7 +9,8 @@ Run: `make benchmark-targets`, or
    export at 100k and 1M rows, and 10M rows (a 1 GB CSV) with --big. Target: <= 400 MB at
    1M rows, <= 500 MB at 10M, and flat; the same bound for 1M rows of the bank export below,
    converted as one journal, and for the 1M-row sales export with one wrong price near its
-   end (refused with that problem, nothing written). For 1M sales rows and more, one more
+   end and the 1M-row bank export with one amount that is no number near its end (each
+   refused with that problem, nothing written). For 1M sales rows and more, one more
    run says what the figure is made of (benchmarks/stages_sliced.py: the slices' reading and
    mapping by a second thread, the rendering beside it, the validators).
 2. 1M sales rows -> validated XML on disk: wall time. Target: <= 6 s.
@@ -184,28 +185,54 @@ def bank_journal(times: int, folder: Path) -> list[Run]:
     return found
 
 
+WRONG_LINE = 900_000  # the 900,001st line: row 900,001 in spreadsheet numbering
+
+
 def sales_failing(times: int, folder: Path) -> list[Run]:
     """The 1M-row sales export with one wrong price near its end: refused, with the one
     problem at its row, and nothing written."""
     from benchmarks.generate import sales_export
 
-    lines = sales_export(1_000_000).read_bytes().split(b"\n")
-    wrong = 900_000  # the 900,001st line: row 900,001 in spreadsheet numbering
-    cells = lines[wrong].split(b";")
-    cells[9] = b"abc"  # Price
-    lines[wrong] = b";".join(cells)
-    source = folder / "sales-wrong.csv"
-    source.write_bytes(b"\n".join(lines))
+    source = with_wrong_cell(sales_export(1_000_000), folder / "sales-wrong.csv", b";", 9,
+                             b"abc")  # Price
+    return refused(times, folder, [str(source), "-m", str(HERE / "sales-mapping.yaml")],
+                   "row 900001: 'abc'")
+
+
+def bank_failing(times: int, folder: Path) -> list[Run]:
+    """The 1M-row bank export (one journal) with one amount that is no number near its end:
+    refused, with the one problem at its row (both entries), and nothing written."""
+    from benchmarks.generate import bank_export
+
+    source = with_wrong_cell(bank_export(BANK_ROWS_BIG), folder / "bank-wrong.csv", b'","', 6,
+                             b"12,5x")  # Bedrag (EUR), inside the quotes
+    return refused(times, folder, [str(source), "-m", str(HERE / "bank-rules.yaml"), "-a",
+                                   ADMINISTRATION], "row 900001: '12,5x'")
+
+
+def with_wrong_cell(source: Path, copy: Path, separator: bytes, column: int,
+                    value: bytes) -> Path:
+    """A copy of `source` with one cell of line WRONG_LINE made `value`."""
+    lines = source.read_bytes().split(b"\n")
+    cells = lines[WRONG_LINE].split(separator)
+    cells[column] = value
+    lines[WRONG_LINE] = separator.join(cells)
+    copy.write_bytes(b"\n".join(lines))
+    return copy
+
+
+def refused(times: int, folder: Path, arguments: list[str], shown: str) -> list[Run]:
+    """`yukimap convert` of a file with one problem (its first argument, removed after):
+    refused with that one problem (`shown`), nothing written."""
     out = folder / "refused.xml"
     found = []
     for _ in range(times):
         said: list[str] = []
-        found.append(run([*yukimap(), "convert", str(source), "-m",
-                          str(HERE / "sales-mapping.yaml"), "-o", str(out)],
-                         expected=1, said=said))
-        assert "1 problem in the data" in said[0] and "row 900001: 'abc'" in said[0], said[0]
+        found.append(run([*yukimap(), "convert", *arguments, "-o", str(out)], expected=1,
+                         said=said))
+        assert "1 problem in the data" in said[0] and shown in said[0], said[0]
         assert not out.exists()
-    source.unlink()
+    Path(arguments[0]).unlink()
     return found
 
 
@@ -321,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  f"{peaks[rows]:.0f} MB", peaks[rows] <= limit))
         if sizes:
             verdicts.append(journal_memory(args.times, folder))
-            verdicts.append(failing_memory(args.times, folder))
+            verdicts += failing_memory(args.times, folder)
         if args.only_sales:
             return _verdicts(verdicts)
         if not args.only_startup:
@@ -337,10 +364,13 @@ def journal_memory(times: int, folder: Path) -> Verdict:
                           " on disk", "bank rows", bank_journal(times, folder))
 
 
-def failing_memory(times: int, folder: Path) -> Verdict:
+def failing_memory(times: int, folder: Path) -> list[Verdict]:
     """Target 1 for a big file with an error: said from its slices, memory as flat."""
-    return memory_verdict("sales export, 1,000,000 rows, one wrong price at row 900,001 ->"
-                          " refused", "rows with an error", sales_failing(times, folder))
+    return [memory_verdict("sales export, 1,000,000 rows, one wrong price at row 900,001 ->"
+                           " refused", "rows with an error", sales_failing(times, folder)),
+            memory_verdict(f"bank export, {BANK_ROWS_BIG:,} rows -> one journal, one amount"
+                           " no number at row 900,001 -> refused", "bank rows with an error",
+                           bank_failing(times, folder))]
 
 
 def memory_verdict(what: str, rows: str, runs_: list[Run]) -> Verdict:

@@ -310,6 +310,37 @@ def test_a_date_that_balances_only_across_slices_passes_and_one_that_does_not_is
     assert not _sliced(monkeypatch, tmp_path, mapping)
 
 
+@pytest.mark.parametrize("wrong", [
+    "late",  # an amount that is no number, in a late slice (both entries of a pair)
+    "first",  # in the first slice, which gives the journal's own fields
+    "two slices",  # one account code not in the map: in two slices, one problem
+    "unbalanced",  # one entry of a pair wrong: its date does not balance without it
+])
+def test_a_problem_in_a_journal_of_the_whole_file_is_said_as_the_whole_says_it(
+        wrong: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mapping = _journal(tmp_path)
+    lines = _entries(150).splitlines(keepends=True)
+    rows = {"late": (270, 271), "first": (2, 3), "two slices": (21, 251),
+            "unbalanced": (271,)}[wrong]
+    for row in rows:  # spreadsheet rows: the header is row 1
+        lines[row - 1] = lines[row - 1].replace(";1000;", ";1000 Kas;") \
+            if wrong == "two slices" else lines[row - 1].replace(",", ",5x", 1)
+    sliced, whole = _both(monkeypatch, tmp_path, "".join(lines), mapping)
+    assert sliced == whole and sliced[0] == 1
+    assert {"late": "    row 270: '38,5x34'\n    row 271: '-38,5x34'\n",
+            "first": "    row 2: '1,5x00'\n    row 3: '-1,5x00'\n",
+            "two slices": "    rows 21, 251: '1000 Kas'\n",
+            "unbalanced": "    row 271: '-38,5x34'\n"}[wrong] in sliced[2]
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    try:  # said from the slices, or handed back to be converted whole
+        answered = convert_in_slices(tmp_path / "orders.csv", load_mapping(mapping),
+                                     None) is not None
+    except DataError:
+        answered = True
+    # a date that does not balance: the whole file says whether it would without the error
+    assert answered is (wrong != "unbalanced")
+
+
 def test_a_balancing_entry_is_added_as_the_whole_adds_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mapping = _journal(tmp_path, balancing=True)
@@ -568,6 +599,47 @@ def test_any_journal_in_slices_is_the_journal_whole(
         monkeypatch.setenv("YUKIMAP_SLICE_BYTES", str(size))
         summary = convert_in_slices(folder / "orders.csv", load_mapping(mapping), None)
     assert (summary is None) is off
+
+
+# a cell of a journal's entry made wrong: (column, value); the amount's: of both entries
+_WRONG_ENTRY = st.sampled_from([
+    (0, "31-02-2024"),  # no such date
+    (1, "1000 Kas"),  # an account the map: table does not know
+    (2, "12,5x"),  # no amount
+    (3, "huur\x01"),  # a control character
+    (0, ""),  # no date
+])
+
+
+@settings(max_examples=12, deadline=None)
+@given(wrong=st.lists(st.tuples(st.integers(0, 59), _WRONG_ENTRY, st.booleans()), min_size=1,
+                      max_size=5),
+       size=st.integers(150, 600))
+def test_any_journal_with_problems_is_said_from_its_slices_as_whole(
+        wrong: list[tuple[int, tuple[int, str], bool]], size: int,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Wrong cells in a journal of the whole file, in one entry of a pair or both: in slices
+    of any size, `convert` says what it says of the file whole (nothing written); and it is
+    said from the slices where every date balances without the wrong entries."""
+    folder = tmp_path_factory.mktemp("journal")
+    mapping = _journal(folder)
+    header, *rows = csv.reader(_entries(60).splitlines(), delimiter=";")
+    for pair, (column, value), both in wrong:
+        for row in rows[2 * pair: 2 * pair + (2 if both else 1)]:
+            row[column] = f"-{value}" if column == 2 and row[2].startswith("-") else value
+    said = _converted(folder, [header, *rows], mapping, size)
+    assert said[0] == said[1]
+    assert said[0][0] == 1 and said[0][3] is None
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", str(size))
+        try:
+            answered = convert_in_slices(folder / "orders.csv", load_mapping(mapping),
+                                         None) is not None
+        except DataError:
+            answered = True
+    # an amount or a date that fails in one entry of a pair leaves a date unbalanced
+    unbalanced = any(column in (0, 2) and not both for _, (column, _), both in wrong)
+    assert answered or unbalanced
 
 
 # --- any export with problems: said from the slices as the whole file says it -----------

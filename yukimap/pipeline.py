@@ -25,7 +25,7 @@ from yukimap.render import DocumentContext, contexts
 from yukimap.resources import schema_path
 from yukimap.schema import load_mapping
 from yukimap.summary import Summary
-from yukimap.targets import Target, target_of
+from yukimap.targets import Rules, Target, target_of
 from yukimap.usage import DocumentUsage
 from yukimap.validate.xsd import PROCESS_FROM_ITEMS, prestart, validators
 
@@ -132,11 +132,15 @@ def convert_file(path: str | Path, mapping: Mapping | str | Path,
     return convert_table(table, mapping, stage)
 
 
-def convert_table(table: Table, mapping: Mapping, stage: Stage = quiet) -> ConversionResult:
+def convert_table(table: Table, mapping: Mapping, stage: Stage = quiet,
+                  rules: Rules | None = None) -> ConversionResult:
+    """Map `table` and check it by the target's rules (or `rules`, of a part of a document:
+    sliced.py); raise DataError with every problem of its data."""
     stage(tr("mapping {count} rows", count=f"{table.frame.height:,}"))
     mapped = map_table(table, mapping)
     target = target_of(mapping)
-    problems = mapped.problems + beyond(mapped.errors, target.rules(mapped, mapping, table.file))
+    found = (rules or target.rules)(mapped, mapping, table.file)
+    problems = mapped.problems + beyond(mapped.errors, found)
     if not any(p.is_error for p in problems):
         mapped, finished = target.finish(mapped, mapping)
         problems += finished

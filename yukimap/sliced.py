@@ -137,6 +137,7 @@ class _Run:
         self.kept: list[pl.DataFrame] = []  # rows of the documents with problems
         self.found: list[Problem] = []  # their problems, as the slices found them
         self.place: Table | None = None  # the first slice with a problem: the file read
+        self.first: pl.DataFrame | None = None  # the file's first row
         self.failed = False  # a slice had an error
 
     def convert(self, path: Path, out: Path | None, size: int) -> Summary:
@@ -230,6 +231,8 @@ class _Run:
                 yield from contexts(mapped, self.mapping, marked)
             return
         first = next(slices, None)
+        if first is None and self.failed:  # an error in the first slice: nothing to render
+            raise self._answer()
         if first is None or first.documents.height != 1:
             raise NotInSlices("spanning")
         yield spanning_context(first, slices, self.mapping, marked)
@@ -262,17 +265,21 @@ class _Run:
 
     def _mapped(self, table: Table) -> Mapped:
         """A slice mapped and checked as a whole file would be, its summary merged."""
+        if self.first is None:  # the row a document that spans the file takes its fields from
+            self.first = table.frame.head(1)
         mapped = map_table(table, self._settled(table))
         rules = self.spanning.rules if self.spanning else self.target.rules
         problems = mapped.problems + beyond(mapped.errors, rules(mapped, self.mapping,
                                                                  table.file))
         if problems or self.failed:
             self._keep(table, problems)
+        if self.sums is not None and (self.across is not None or not self.failed):
+            # what is computed over the whole file waits; a spanning document's balance is
+            # the whole file's, with errors or not
+            self.sums.add(mapped)
         if self.failed:
             self._keep_hashes(mapped)  # a number repeated across slices is one more error
             return mapped
-        if self.sums is not None:  # what is computed over the whole file waits
-            self.sums.add(mapped)
         if self.across is None:
             mapped, finished = self.target.finish(mapped, self.mapping)
             if finished:
@@ -285,10 +292,12 @@ class _Run:
 
     def _keep(self, table: Table, problems: list[Problem]) -> None:
         """The rows of a slice's documents with problems are kept; from a slice with an
-        error on, the file fails. Warnings no one is told of (no `warned`), a document that
-        spans the file, a problem without rows, or too many rows: the whole file says them."""
+        error on, the file fails. Warnings no one is told of (no `warned`), warnings of a
+        document that spans the file before any error (what the whole file adds to it may
+        change them), a problem without rows, or too many rows: the whole file says them."""
         errors = any(p.is_error for p in problems)
-        if problems and (self.across is not None or not (errors or self.failed or self.warned)):
+        told = self.warned is not None and self.across is None
+        if problems and not (errors or self.failed or told):
             raise NotInSlices("problems")
         if any(not p.where.rows for p in problems):
             raise NotInSlices("problems-unplaced")
@@ -309,6 +318,8 @@ class _Run:
         """The file's problems: its documents with problems converted whole, which says
         them as the whole file does, if it finds what the slices found."""
         self._unique()
+        if self.across is not None and not self.across.balanced():
+            raise NotInSlices("across")  # the whole file says which dates, and for which rows
         try:
             self._kept_converted()
         except DataError as error:
@@ -329,10 +340,17 @@ class _Run:
         return self.warned(warnings)
 
     def _kept_converted(self) -> ConversionResult:
-        """The documents with problems, converted as a file of their own."""
+        """The documents with problems, converted as a file of their own; of a document
+        that spans the file, its rows with problems after the file's first row (its fields
+        come from it), checked by the rules of a part (`_answer` checks the balance)."""
         assert self.place is not None
-        return convert_table(replace(self.place, frame=pl.concat(self.kept)),
-                             self.settled or self.mapping)
+        if self.spanning is None:
+            return convert_table(replace(self.place, frame=pl.concat(self.kept)),
+                                 self.settled or self.mapping)
+        assert self.first is not None
+        rows = pl.concat([self.first, *self.kept]).unique(ROW, keep="first", maintain_order=True)
+        return convert_table(replace(self.place, frame=rows), self.settled or self.mapping,
+                             rules=self.spanning.rules)
 
     def _across(self) -> None:
         """A document that spans the file: all of it was read, and the rules across it hold

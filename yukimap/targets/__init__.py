@@ -28,6 +28,7 @@ from yukimap.targets import journal, petty_cash, sales
 from yukimap.usage import DocumentUsage
 
 TextProblem = tuple[int, str, str | None]  # (line of the text, cause, value)
+Rules = Callable[[Mapped, Mapping, str], list[Problem]]  # (mapped, mapping, file) -> problems
 
 
 def _no_finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
@@ -53,7 +54,7 @@ class Spanning:
     slice at a time: the rules that hold for any part of it, the summary of a part, and
     what adds up across the parts."""
 
-    rules: Callable[[Mapped, Mapping, str], list[Problem]]
+    rules: Rules
     summarize: Callable[[Mapped, Summary], None]
     across: Callable[[], Across]
 
@@ -63,7 +64,7 @@ class Target:
     """A kind of Yuki document and everything particular to it."""
 
     type: DocumentType
-    rules: Callable[[Mapped, Mapping, str], list[Problem]]
+    rules: Rules
     summarize: Callable[[Mapped, Summary], None]
     usage: Callable[[Mapped], DocumentUsage]
     finish: Callable[[Mapped, Mapping], tuple[Mapped, list[Problem]]] = _no_finish
