@@ -461,6 +461,53 @@ def test_journals_per_group_go_in_slices_a_file_each_as_whole(
     assert answered is (wrong in ("nothing", "an error"))
 
 
+@pytest.mark.parametrize(("off", "error"), [((), False), ((41, 150), False),
+                                            ((3, 41, 150, 236), False), ((3, 41), True)])
+def test_balancing_entries_of_journals_per_group_are_added_and_told_as_whole(
+        off: tuple[int, ...], error: bool, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A till's takings a cent over its revenue on some days (rows `off`), which the
+    mapping's balancing: entries make up: each journal gets its entry in slices as whole,
+    the same warnings are told, and it is said from the slices; with an error in a later
+    slice, which the whole file says without them (no entry is added to a file that fails),
+    the whole file answers."""
+    rows = [[*row, row[4]] for row in _days(60)]
+    rows[0][5] = "Ontvangen"
+    for row in off:  # one cent more
+        euros, cents = rows[row - 1][4].split(",")
+        rows[row - 1][5] = f"{euros},{int(cents) + 1:02d}"
+    if error:
+        rows[200][4] = "12,3x"  # no amount, on a late day
+    mapping = tmp_path / "pos.yaml"
+    mapping.write_text(POS.read_text(encoding="utf-8").replace(
+        'Amount: {expr: "gross"}', "Amount: {column: Ontvangen}")
+        + "balancing: {GLAccount: '8990', max: 0.05}\n", encoding="utf-8")
+    (tmp_path / "days").mkdir()
+    with open(tmp_path / "days" / "in.csv", "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    said = []
+    for size in (SMALL, WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        folder = tmp_path / f"out-{size}"
+        result = run_cli("convert", tmp_path / "days" / "in.csv", "-m", mapping, "-a",
+                         "5a4db0c5-ad01-4e00-8000-000000000001", "-o", f"{folder}/")
+        said.append((result.code, result.stdout, result.stderr.replace(str(folder), "OUT"),
+                     {p.name: p.read_bytes() for p in folder.iterdir()}
+                     if folder.exists() else {}))
+    assert said[0] == said[1]
+    assert said[0][0] == error and len(said[0][3]) == (0 if error else 60)
+    assert said[0][2].count("added a balancing entry of -0.01") == (0 if error else len(off))
+    assert sum(b"<GLAccount>8990</GLAccount>" in xml for xml in said[0][3].values()) == (
+        0 if error else len(off))
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    loaded = apply_options(load_mapping(mapping), "5a4db0c5-ad01-4e00-8000-000000000001", None)
+    told: list[list[Problem]] = []
+    answered = convert_in_slices(tmp_path / "days" / "in.csv", loaded, tmp_path / "again",
+                                 warned=lambda warnings: told.append(warnings) or True)
+    assert (answered is not None) is not error
+    assert [len(warnings) for warnings in told] == ([len(off)] if off and not error else [])
+
+
 @pytest.mark.parametrize("names", [("K/{}", "K {}", "k-{}"), ("R{}", "r{}")])
 def test_journals_whose_keys_make_one_file_name_each_keep_a_file(
         names: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

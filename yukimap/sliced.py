@@ -271,19 +271,20 @@ class _Run:
         rules = self.spanning.rules if self.spanning else self.target.rules
         problems = mapped.problems + beyond(mapped.errors, rules(mapped, self.mapping,
                                                                  table.file))
+        if self.across is None and not (self.failed or any(p.is_error for p in problems)):
+            # what the whole file adds to each of its documents (a journal's balancing
+            # entries), which a slice holds whole; its warnings, told as the whole tells them
+            mapped, finished = self.target.finish(mapped, self.mapping)
+            problems += finished
         if problems or self.failed:
             self._keep(table, problems)
         if self.sums is not None and (self.across is not None or not self.failed):
-            # what is computed over the whole file waits; a spanning document's balance is
-            # the whole file's, with errors or not
+            # what adds up over the whole file (with what was added); a spanning
+            # document's balance is the whole file's, with errors or not
             self.sums.add(mapped)
         if self.failed:
             self._keep_hashes(mapped)  # a number repeated across slices is one more error
             return mapped
-        if self.across is None:
-            mapped, finished = self.target.finish(mapped, self.mapping)
-            if finished:
-                raise NotInSlices("problems")
         self._keep_hashes(mapped)
         summary = self.target.summary(mapped, part=self.sums is not None)
         self.summary = summary if self.summary is None else merged(
