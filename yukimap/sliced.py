@@ -48,8 +48,8 @@ from yukimap.pipeline import ConversionResult, Stage, beyond, convert_table, qui
 from yukimap.read import read_slices
 from yukimap.render import Deadline, DocumentContext, contexts, spanning_context
 from yukimap.resources import schema_path
-from yukimap.summary import Span, Summary, Totals
-from yukimap.targets import Across, Target, target_of
+from yukimap.summary import Roundings, Span, Summary, Totals
+from yukimap.targets import Across, Target, rounding_causes, target_of
 from yukimap.validate.xsd import PROCESS_FROM_ITEMS, prestart, validators
 
 # The rows of a file's documents with problems, kept to be converted whole at the end: beyond
@@ -417,10 +417,17 @@ def _folder(folder: Path) -> Iterator[None]:
 
 def _merged(problems: list[Problem]) -> dict[Problem, list[int]]:
     """Each problem with its rows taken together: a value's rows in two slices are one
-    problem of the whole file (which names no one document when they are two)."""
+    problem of the whole file (which names no one document when they are two); a warning
+    of what round: changes without its fix, which gives the total change of the file it
+    was found in (a slice's own; the documents with problems converted whole have every
+    changed amount, and give the whole file's)."""
+    rounding = rounding_causes()
     rows: dict[Problem, list[int]] = {}
     for problem in problems:
-        rows.setdefault(problem.at(rows=(), document=None), []).extend(problem.where.rows)
+        key = problem.at(rows=(), document=None)
+        if key.cause in rounding:
+            key = replace(key, hint=None)
+        rows.setdefault(key, []).extend(problem.where.rows)
     return {problem: sorted(found) for problem, found in rows.items()}
 
 
@@ -484,21 +491,31 @@ def _add(one: Totals | None, other: Totals | None) -> Totals:
 
 
 def _figures(one: dict[str, object], other: dict[str, object]) -> dict[str, object]:
-    """Spans widened; any other figure must be the same (in the order a target gives
-    them, which the slice that has them all shows)."""
+    """Spans widened, what round: changed added up; any other figure must be the same (in
+    the order a target gives them, which the slice that has them all shows)."""
     order = list(other) if set(one) <= set(other) else list(one)
     if set(order) != set(one) | set(other):
         raise NotInSlices("figure-order")
     figures: dict[str, object] = {}
     for name in order:
         a, b = one.get(name), other.get(name)
-        if isinstance(a, Span) and isinstance(b, Span):
-            figures[name] = a | b
+        joined = _joined(a, b)
+        if joined is not None:
+            figures[name] = joined
         elif a is None or b is None or a == b:
             figures[name] = a if b is None else b
         else:
             raise NotInSlices(f"figure:{name}")
     return figures
+
+
+def _joined(a: object, b: object) -> object | None:
+    """Two slices' values of a figure that adds up across them, joined (None: another)."""
+    if isinstance(a, Span) and isinstance(b, Span):
+        return a | b
+    if isinstance(a, Roundings) and isinstance(b, Roundings):
+        return a | b
+    return None
 
 
 def _tallies(one: tuple[Tally, ...], other: tuple[Tally, ...], mapping: Mapping,

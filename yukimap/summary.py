@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from yukimap.frames import Tally
 from yukimap.i18n import tr
+from yukimap.money import exact_money
 
 
 @dataclass
@@ -36,6 +37,52 @@ class Span:
 
     def __or__(self, other: Span) -> Span:
         return Span(min(self.first, other.first), max(self.last, other.last))
+
+
+def net_change(up: Decimal, down: Decimal) -> str:
+    """A total difference, with its two sides when changes go both ways."""
+    total = exact_money(up + down, signed=True)
+    if up and down:
+        return tr("{total} ({up} and {down})", total=total, up=exact_money(up, signed=True),
+                  down=exact_money(down, signed=True))
+    return total
+
+
+@dataclass(frozen=True)
+class RoundedKind:
+    """What round: changed in one kind of amount (line amounts, VAT amounts, amounts), kept
+    as numbers so that the figures of a file's slices add up to the file's: the changes up
+    and down, how many amounts (or documents) changed, and the words (templates)."""
+
+    up: Decimal
+    down: Decimal
+    count: int
+    what: str  # "line amounts", "amounts"
+    counted: tuple[str, str]  # what a change is, singular and plural: "invoice", "invoices"
+
+    def __str__(self) -> str:
+        return tr("{change} in the {what} of {count} {counted} (see the warning)",
+                  change=net_change(self.up, self.down), what=tr(self.what), count=self.count,
+                  counted=tr(self.counted[self.count != 1]))
+
+    def __or__(self, other: RoundedKind) -> RoundedKind:
+        return RoundedKind(self.up + other.up, self.down + other.down, self.count + other.count,
+                       self.what, self.counted)
+
+
+@dataclass(frozen=True)
+class Roundings:
+    """The summary's figure of what round: changed: one `RoundedKind` (or None) per kind of
+    amount the target measures, in its order."""
+
+    kinds: tuple[RoundedKind | None, ...]
+
+    def __str__(self) -> str:
+        return "; ".join(str(kind) for kind in self.kinds if kind is not None)
+
+    def __or__(self, other: Roundings) -> Roundings:
+        return Roundings(tuple(a if b is None else b if a is None else a | b
+                               for a, b in zip(self.kinds, other.kinds, strict=True)))
 
 
 @dataclass

@@ -22,9 +22,11 @@ from typing import Protocol
 from yukimap.documents import JOURNAL, PETTY_CASH, SALES_INVOICE, DocumentType
 from yukimap.errors import Problem
 from yukimap.frames import Mapped
+from yukimap.i18n import tr
 from yukimap.model import Mapping
 from yukimap.summary import Summary
 from yukimap.targets import journal, petty_cash, sales
+from yukimap.targets._common import AMOUNT_ROUNDED
 from yukimap.usage import DocumentUsage
 
 TextProblem = tuple[int, str, str | None]  # (line of the text, cause, value)
@@ -128,3 +130,9 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
 
 def target_of(mapping: Mapping) -> Target:
     return TARGETS[mapping.target.name]
+
+
+def rounding_causes() -> set[str]:
+    """The causes of the warnings of what round: changes (in this language): their fix
+    gives the total change of the file they are found in."""
+    return {tr(rounded.cause) for rounded in (*sales.ROUNDED, AMOUNT_ROUNDED)}

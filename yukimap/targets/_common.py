@@ -13,7 +13,7 @@ from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, VALUE, Mapped
 from yukimap.i18n import N_, tr
 from yukimap.money import exact_money
-from yukimap.summary import Span
+from yukimap.summary import RoundedKind, Roundings, Span, net_change
 
 PLAIN_CODE = r"^\d+$"
 
@@ -146,7 +146,7 @@ class Rounded:
         if not found:
             return []
         subject = ", ".join(f"{section}.{f}" for f in rounded_fields(mapped, self.fields))
-        hint = tr("in the whole file {change};\n{fix}", change=net_change(found),
+        hint = tr("in the whole file {change};\n{fix}", change=net_change(*_sides(found)),
                   fix=tr(self.fix))
         return [Problem(tr(self.cause), Where(file=file, rows=c.rows, key=subject,
                                               document=nouns.label(document, c.key)),
@@ -156,33 +156,27 @@ class Rounded:
                         hint=hint, severity="warning")
                 for c in found]
 
-    def figure(self, mapped: Mapped, per_document: bool, counted: tuple[str, str]) -> str | None:
+    def figure(self, mapped: Mapped, per_document: bool,
+               counted: tuple[str, str]) -> RoundedKind | None:
         """The file's total change, for the summary: '-24.985 in the line amounts of 2
         invoices (see the warning)'; `counted` is what a change is, singular and plural
         (templates)."""
         found = changes(mapped, self.measure, self.fields, per_document)
         if not found:
             return None
-        return tr("{change} in the {what} of {count} {counted} (see the warning)",
-                  change=net_change(found), what=tr(self.what), count=len(found),
-                  counted=tr(counted[len(found) != 1]))
+        return RoundedKind(*_sides(found), len(found), self.what, counted)
 
 
-def rounding_figure(summary_figures: dict[str, object], texts: list[str | None]) -> None:
-    shown = [t for t in texts if t]
-    if shown:
-        summary_figures[tr("changed by round:")] = "; ".join(shown)
+def rounding_figure(summary_figures: dict[str, object],
+                    kinds: list[RoundedKind | None]) -> None:
+    if any(kinds):
+        summary_figures[tr("changed by round:")] = Roundings(tuple(kinds))
 
 
-def net_change(found: list[Change]) -> str:
-    """The total difference, with its two sides when changes go both ways."""
-    up = sum((c.difference for c in found if c.difference > 0), Decimal(0))
-    down = sum((c.difference for c in found if c.difference < 0), Decimal(0))
-    total = exact_money(up + down, signed=True)
-    if up and down:
-        return tr("{total} ({up} and {down})", total=total, up=exact_money(up, signed=True),
-                  down=exact_money(down, signed=True))
-    return total
+def _sides(found: list[Change]) -> tuple[Decimal, Decimal]:
+    """The changes up and down, each summed."""
+    return (sum((c.difference for c in found if c.difference > 0), Decimal(0)),
+            sum((c.difference for c in found if c.difference < 0), Decimal(0)))
 
 
 def date_range(figures: dict[str, object], label: str, frame: pl.DataFrame, name: str) -> None:
