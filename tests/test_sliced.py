@@ -341,6 +341,33 @@ def test_a_problem_in_a_journal_of_the_whole_file_is_said_as_the_whole_says_it(
     assert answered is (wrong != "unbalanced")
 
 
+@pytest.mark.parametrize("balancing", [False, True])
+def test_what_round_changes_in_a_journal_of_the_whole_file_is_said_as_whole(
+        balancing: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Amounts of three decimals, rounded by the mapping, in pairs that still balance, in
+    slices far apart: the warnings (their fix the whole file's change), the summary and the
+    journal as the whole file says and writes them, from the slices."""
+    mapping = _journal(tmp_path, balancing=balancing)
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
+        "Amount: {column: Amount}", "Amount: {column: Amount, round: 2}"), encoding="utf-8")
+    lines = _entries(150).splitlines(keepends=True)
+    for row in (40, 41, 250, 251):  # both entries of two pairs: 38,372 and -38,372
+        lines[row - 1] = lines[row - 1].replace(",", ",3", 1)
+    # the first pair a cent: alone (the journal's fields come from its first row), within
+    # balancing: max, which a part of the journal must not be given an entry for
+    lines[1:3] = [lines[1].replace("1,00", "0,01"), lines[2].replace("-1,00", "-0,01")]
+    sliced, whole = _both(monkeypatch, tmp_path, "".join(lines), mapping)
+    assert sliced == whole and sliced[0] == 0
+    assert "round: changes the amounts Yuki books" in sliced[2]
+    assert "changed by round:" in sliced[1]
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    told: list[list[Problem]] = []
+    assert convert_in_slices(tmp_path / "orders.csv", load_mapping(mapping), None,
+                             warned=lambda warnings: told.append(warnings) or True)
+    assert [sorted(row for p in warnings for row in p.where.rows) for warnings in told] == [
+        [40, 41, 250, 251]]
+
+
 def test_a_balancing_entry_is_added_as_the_whole_adds_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mapping = _journal(tmp_path, balancing=True)

@@ -134,14 +134,15 @@ def convert_file(path: str | Path, mapping: Mapping | str | Path,
 
 def convert_table(table: Table, mapping: Mapping, stage: Stage = quiet,
                   rules: Rules | None = None) -> ConversionResult:
-    """Map `table` and check it by the target's rules (or `rules`, of a part of a document:
-    sliced.py); raise DataError with every problem of its data."""
+    """Map `table` and check it by the target's rules, and finish its documents; or, with
+    `rules`, by the rules of a part of a document, which no one finishes (sliced.py):
+    raise DataError with every problem of its data."""
     stage(tr("mapping {count} rows", count=f"{table.frame.height:,}"))
     mapped = map_table(table, mapping)
     target = target_of(mapping)
     found = (rules or target.rules)(mapped, mapping, table.file)
     problems = mapped.problems + beyond(mapped.errors, found)
-    if not any(p.is_error for p in problems):
+    if rules is None and not any(p.is_error for p in problems):
         mapped, finished = target.finish(mapped, mapping)
         problems += finished
     mapped = replace(mapped, problems=problems)

@@ -293,12 +293,10 @@ class _Run:
 
     def _keep(self, table: Table, problems: list[Problem]) -> None:
         """The rows of a slice's documents with problems are kept; from a slice with an
-        error on, the file fails. Warnings no one is told of (no `warned`), warnings of a
-        document that spans the file before any error (what the whole file adds to it may
-        change them), a problem without rows, or too many rows: the whole file says them."""
+        error on, the file fails. Warnings no one is told of (no `warned`), a problem
+        without rows, or too many rows: the whole file says them."""
         errors = any(p.is_error for p in problems)
-        told = self.warned is not None and self.across is None
-        if problems and not (errors or self.failed or told):
+        if problems and not (errors or self.failed or self.warned):
             raise NotInSlices("problems")
         if any(not p.where.rows for p in problems):
             raise NotInSlices("problems-unplaced")
@@ -343,7 +341,8 @@ class _Run:
     def _kept_converted(self) -> ConversionResult:
         """The documents with problems, converted as a file of their own; of a document
         that spans the file, its rows with problems after the file's first row (its fields
-        come from it), checked by the rules of a part (`_answer` checks the balance)."""
+        come from it), checked by the rules of a part and not finished (the balance is
+        checked across the slices: `_answer`, `_across`)."""
         assert self.place is not None
         if self.spanning is None:
             return convert_table(replace(self.place, frame=pl.concat(self.kept)),
