@@ -66,8 +66,8 @@ class RoundedKind:
                   counted=tr(self.counted[self.count != 1]))
 
     def __or__(self, other: RoundedKind) -> RoundedKind:
-        return RoundedKind(self.up + other.up, self.down + other.down, self.count + other.count,
-                       self.what, self.counted)
+        return RoundedKind(self.up + other.up, self.down + other.down,
+                           self.count + other.count, self.what, self.counted)
 
 
 @dataclass(frozen=True)
