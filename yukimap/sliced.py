@@ -137,7 +137,7 @@ class _Run:
         self.kept: list[pl.DataFrame] = []  # rows of the documents with problems
         self.found: list[Problem] = []  # their problems, as the slices found them
         self.place: Table | None = None  # the first slice with a problem: the file read
-        self.first: pl.DataFrame | None = None  # the file's first row
+        self.first: pl.DataFrame | None = None  # the file's first row, of a spanning one
         self.failed = False  # a slice had an error
 
     def convert(self, path: Path, out: Path | None, size: int) -> Summary:
@@ -265,7 +265,7 @@ class _Run:
 
     def _mapped(self, table: Table) -> Mapped:
         """A slice mapped and checked as a whole file would be, its summary merged."""
-        if self.first is None:  # the row a document that spans the file takes its fields from
+        if self.spanning is not None and self.first is None:  # its fields come from this row
             self.first = table.frame.head(1)
         mapped = map_table(table, self._settled(table))
         rules = self.spanning.rules if self.spanning else self.target.rules
@@ -317,8 +317,8 @@ class _Run:
         """The file's problems: its documents with problems converted whole, which says
         them as the whole file does, if it finds what the slices found."""
         self._unique()
-        if self.across is not None and not self.across.balanced():
-            raise NotInSlices("across")  # the whole file says which dates, and for which rows
+        if self.across is not None:  # every row was read, and every date balances
+            self._across()
         try:
             self._kept_converted()
         except DataError as error:
