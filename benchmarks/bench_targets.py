@@ -195,7 +195,7 @@ def sales_failing(times: int, folder: Path) -> list[Run]:
 
     source = with_wrong_cell(sales_export(1_000_000), folder / "sales-wrong.csv", b";", 9,
                              b"abc")  # Price
-    return refused(times, folder, [str(source), "-m", str(HERE / "sales-mapping.yaml")],
+    return refused(times, folder, source, ["-m", str(HERE / "sales-mapping.yaml")],
                    "row 900001: 'abc'")
 
 
@@ -206,8 +206,9 @@ def bank_failing(times: int, folder: Path) -> list[Run]:
 
     source = with_wrong_cell(bank_export(BANK_ROWS_BIG), folder / "bank-wrong.csv", b'","', 6,
                              b"12,5x")  # Bedrag (EUR), inside the quotes
-    return refused(times, folder, [str(source), "-m", str(HERE / "bank-rules.yaml"), "-a",
-                                   ADMINISTRATION], "row 900001: '12,5x'")
+    return refused(times, folder, source,
+                   ["-m", str(HERE / "bank-rules.yaml"), "-a", ADMINISTRATION],
+                   "row 900001: '12,5x'")
 
 
 def with_wrong_cell(source: Path, copy: Path, separator: bytes, column: int,
@@ -221,18 +222,19 @@ def with_wrong_cell(source: Path, copy: Path, separator: bytes, column: int,
     return copy
 
 
-def refused(times: int, folder: Path, arguments: list[str], shown: str) -> list[Run]:
-    """`yukimap convert` of a file with one problem (its first argument, removed after):
-    refused with that one problem (`shown`), nothing written."""
+def refused(times: int, folder: Path, source: Path, options: list[str],
+            shown: str) -> list[Run]:
+    """`yukimap convert` of `source`, a file with one problem (removed after): refused with
+    that one problem (`shown`), nothing written."""
     out = folder / "refused.xml"
     found = []
     for _ in range(times):
         said: list[str] = []
-        found.append(run([*yukimap(), "convert", *arguments, "-o", str(out)], expected=1,
-                         said=said))
+        found.append(run([*yukimap(), "convert", str(source), *options, "-o", str(out)],
+                         expected=1, said=said))
         assert "1 problem in the data" in said[0] and shown in said[0], said[0]
         assert not out.exists()
-    Path(arguments[0]).unlink()
+    source.unlink()
     return found
 
 
