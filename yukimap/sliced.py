@@ -46,6 +46,7 @@ from yukimap.model import Mapping
 from yukimap.output import alone, by_itself, publish, render_validated, temporary
 from yukimap.pipeline import ConversionResult, Stage, beyond, convert_table, quiet, units_of
 from yukimap.read import read_slices
+from yukimap.regroup import regrouped, spill_folder
 from yukimap.render import Deadline, DocumentContext, contexts, spanning_context
 from yukimap.resources import schema_path
 from yukimap.summary import Roundings, Span, Summary, Totals
@@ -59,6 +60,11 @@ KEPT_ROWS = 50_000
 # Told a file's warnings, as the whole file says them, before it is written: whether to write
 # it (False: nothing is written, as --strict wants). Without one, warnings are the whole file's.
 Warned = Callable[[list[Problem]], bool]
+
+
+class _Scattered(NotInSlices):
+    """A document's rows are in more than one slice: the file's rows are put together by
+    document on disk (yukimap/regroup.py), and the slices tried again, once."""
 
 
 class _Answered(Exception):
@@ -84,12 +90,17 @@ def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,
     size = slice_bytes()
     if not _suits(Path(path), mapping, size):
         return None
-    try:
-        return _Run(mapping, stage, warned).convert(Path(path), out, size)
-    except _Answered as answered:
-        raise answered.error from None
-    except (NotInSlices, UserError):
-        return None
+    for regroup in (False, True):
+        try:
+            return _Run(mapping, stage, warned).convert(Path(path), out, size, regroup)
+        except _Answered as answered:
+            raise answered.error from None
+        except _Scattered:
+            if regroup:
+                return None
+        except (NotInSlices, UserError):
+            return None
+    return None
 
 
 def _suits(path: Path, mapping: Mapping, size: int) -> bool:
@@ -140,14 +151,26 @@ class _Run:
         self.first: pl.DataFrame | None = None  # the file's first row, of a spanning one
         self.failed = False  # a slice had an error
 
-    def convert(self, path: Path, out: Path | None, size: int) -> Summary:
+    def convert(self, path: Path, out: Path | None, size: int, regroup: bool) -> Summary:
+        """The file's slices (`regroup`: each document's rows put together on disk first)
+        converted into `out`; its summary."""
         xsd = self.mapping.target.xsd
         assert xsd is not None
         prestart(schema_path(xsd), self.mapping.target.root,
                  validators(self.mapping.target, big=True))
         self.stage(tr("reading {file}", file=path.name))
-        tables = _whole_documents(read_slices(path, self.mapping.source, size),
-                                  self.mapping.group.column if self.mapping.group else None)
+        column = self.mapping.group.column if self.mapping.group else None
+        rows = read_slices(path, self.mapping.source, size)
+        if not regroup:
+            return self._converted(_whole_documents(rows, column), path, out)
+        assert column is not None
+        self.stage(tr("putting the rows of each document in {file} together", file=path.name))
+        # taken away once the thread that reads the slices is joined (_converted)
+        with spill_folder() as folder:
+            return self._converted(_whole_documents(regrouped(rows, column, folder), column),
+                                   path, out)
+
+    def _converted(self, tables: Iterator[Table], path: Path, out: Path | None) -> Summary:
         if self.target.per_call and self.across is None:
             return self._each(tables, path, out)
         if out is not None and out.is_dir():
@@ -344,8 +367,8 @@ class _Run:
         come from it), checked by the rules of a part and not finished (the balance is
         checked across the slices: `_answer`, `_across`)."""
         assert self.place is not None
-        if self.spanning is None:
-            return convert_table(replace(self.place, frame=pl.concat(self.kept)),
+        if self.spanning is None:  # in the file's order, as the whole file has them
+            return convert_table(replace(self.place, frame=pl.concat(self.kept).sort(ROW)),
                                  self.settled or self.mapping)
         assert self.first is not None
         rows = pl.concat([self.first, *self.kept]).unique(ROW, keep="first", maintain_order=True)
@@ -396,7 +419,7 @@ class _Run:
             parts.clear()
             before = ordered.slice(0, max(ordered.len() - 1, 0))
             if (ordered.slice(1) == before).any():
-                raise NotInSlices(f"repeated:{name}")
+                raise (_Scattered if name == KEY else NotInSlices)(f"repeated:{name}")
 
 
 @contextmanager
@@ -435,6 +458,7 @@ def _whole_documents(tables: Iterator[Table], column: str | None) -> Iterator[Ta
     one key go on with the next slice (`column` None: a document is a row)."""
     waiting: pl.DataFrame | None = None
     last: Table | None = None
+    before: pl.Series | None = None  # the keys of the slice before
     for table in tables:
         last = table
         frame = table.frame if waiting is None else pl.concat([waiting, table.frame])
@@ -448,6 +472,10 @@ def _whole_documents(tables: Iterator[Table], column: str | None) -> Iterator[Ta
         cut = int(starts[-1]) if starts.len() else 0
         waiting = frame.slice(cut)
         if cut:
+            keys = keys.slice(0, cut)
+            if before is not None and keys.is_in(before.implode()).any():
+                raise _Scattered("scattered")  # seen at once where it is near (_unique: far)
+            before = keys.drop_nulls().unique()
             yield replace(table, frame=frame.slice(0, cut))
     if last is not None and waiting is not None and waiting.height:
         yield replace(last, frame=waiting)
