@@ -8,11 +8,13 @@ Run: `make benchmark-targets`, or
    converter and the validator beside it; the kernel's figure from wait4) on the sales
    export at 100k and 1M rows, and 10M rows (a 1 GB CSV) with --big. Target: <= 400 MB at
    1M rows, <= 500 MB at 10M, and flat; the same bound for 1M rows of the bank export below,
-   converted as one journal, and for the 1M-row sales export with one wrong price near its
-   end and the 1M-row bank export with one amount that is no number near its end (each
-   refused with that problem, nothing written). For 1M sales rows and more, one more
-   run says what the figure is made of (benchmarks/stages_sliced.py: the slices' reading and
-   mapping by a second thread, the rendering beside it, the validators).
+   converted as one journal, for the 1M-row sales export with its lines sorted by product
+   (each invoice's lines far apart: put together on disk first), and for the 1M-row sales
+   export with one wrong price near its end and the 1M-row bank export with one amount
+   that is no number near its end (each refused with that problem, nothing written). For
+   1M sales rows and more, one more run says what the figure is made of
+   (benchmarks/stages_sliced.py: the slices' reading and mapping by a second thread, the
+   rendering beside it, the validators).
 2. 1M sales rows -> validated XML on disk: wall time. Target: <= 6 s.
 3. Bank rules: the 100,000-row bank export with ten contains-rules on the name and the
    description (benchmarks/bank-rules.yaml), against hledger with the same ten `if` blocks
@@ -152,10 +154,13 @@ def stages(rows: int) -> str:
             f" {found['wall']:.2f} s, CPU {found['cpu']:.2f} s")
 
 
-def sales(rows: int, times: int, folder: Path) -> list[Run]:
+def sales(rows: int, times: int, folder: Path, apart: bool = False) -> list[Run]:
+    """The sales export of `rows` rows (`apart`: its lines sorted by product, so that each
+    invoice's lines stand far apart) converted: every invoice and line written, the total
+    the export's."""
     from benchmarks.generate import sales_export
 
-    source = sales_export(rows)
+    source = sales_export(rows) if not apart else by_product(sales_export(rows), folder)
     out = folder / "invoices.xml"
     wanted = (((rows + 4) // 5), rows, input_cents(source))
     found = []
@@ -165,7 +170,20 @@ def sales(rows: int, times: int, folder: Path) -> list[Run]:
         made = (count(out, b"<SalesInvoice>"), count(out, b"<InvoiceLine>"), output_cents(out))
         assert made == wanted, f"invoices, lines, cents: {made}, the export has {wanted}"
         out.unlink()
+    if apart:
+        source.unlink()
     return found
+
+
+def by_product(source: Path, folder: Path) -> Path:
+    """A copy of the sales export with its lines sorted by product (SKU), in order within
+    one: an invoice's five lines stand about a fifth of the file apart."""
+    import polars as pl
+
+    copy = folder / "sales-by-product.csv"
+    pl.read_csv(source, separator=";", infer_schema=False).sort(
+        "SKU", maintain_order=True).write_csv(copy, separator=";")
+    return copy
 
 
 def bank_journal(times: int, folder: Path) -> list[Run]:
@@ -349,6 +367,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 verdicts.append((f"1. peak memory at {rows // 1_000_000}M rows <= {limit:.0f} MB",
                                  f"{peaks[rows]:.0f} MB", peaks[rows] <= limit))
         if sizes:
+            verdicts.append(memory_verdict(
+                "sales export, 1,000,000 rows, lines sorted by product (each invoice's lines"
+                " far apart) -> validated XML on disk", "rows far apart",
+                sales(1_000_000, args.times, folder, apart=True)))
             verdicts.append(journal_memory(args.times, folder))
             verdicts += failing_memory(args.times, folder)
         if args.only_sales:

@@ -79,6 +79,22 @@ def test_the_targets_benchmark_checks_what_a_sales_run_made(tmp_path: Path) -> N
     assert bench_targets.output_cents(broken) == 210
 
 
+def test_the_targets_benchmark_sorts_the_sales_lines_far_apart(tmp_path: Path) -> None:
+    """The export by product has every row, no invoice's lines together, and converts to
+    the same invoices and total (which `sales` checks)."""
+    from benchmarks import bench_targets
+    from benchmarks.generate import sales_export
+
+    source = sales_export(2_000)
+    apart = bench_targets.by_product(source, tmp_path).read_text(encoding="utf-8")
+    rows = apart.splitlines()
+    assert sorted(rows) == sorted(source.read_text(encoding="utf-8").splitlines())
+    orders = [row.split(";")[0] for row in rows[1:]]
+    assert all(a != b for a, b in zip(orders, orders[1:]))
+    [run] = bench_targets.sales(2_000, 1, tmp_path, apart=True)
+    assert run.wall > 0 and not (tmp_path / "sales-by-product.csv").exists()
+
+
 def test_the_targets_benchmark_counts_a_tag_that_spans_two_pieces(tmp_path: Path) -> None:
     from benchmarks import bench_targets
 
