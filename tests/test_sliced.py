@@ -343,7 +343,8 @@ def test_a_date_that_balances_only_across_slices_passes_and_one_that_does_not_is
     sliced, whole = _both(monkeypatch, tmp_path, off, mapping)
     assert sliced == whole and sliced[0] == 1
     assert "the entries of 2024-11-15 do not sum to 0.00" in sliced[2]
-    assert not _sliced(monkeypatch, tmp_path, mapping)
+    # said from the slices: the sums per date, and the rows of the date read again
+    assert _from_slices(tmp_path / "orders.csv", load_mapping(mapping), SMALL) == "problems"
 
 
 @pytest.mark.parametrize("wrong", [
@@ -367,9 +368,8 @@ def test_a_problem_in_a_journal_of_the_whole_file_is_said_as_the_whole_says_it(
             "first": "    row 2: '1,5x00'\n    row 3: '-1,5x00'\n",
             "two slices": "    rows 21, 251: '1000 Kas'\n",
             "unbalanced": "    row 271: '-38,5x34'\n"}[wrong] in sliced[2]
-    answered = _from_slices(tmp_path / "orders.csv", load_mapping(mapping), SMALL) is not None
-    # a date that does not balance: the whole file says whether it would without the error
-    assert answered is (wrong != "unbalanced")
+    # a date that does not balance without the error too: told from the slices' sums
+    assert _from_slices(tmp_path / "orders.csv", load_mapping(mapping), SMALL) == "problems"
 
 
 @pytest.mark.parametrize("balancing", [False, True])
@@ -727,10 +727,9 @@ def test_any_journal_in_slices_is_the_journal_whole(
     said = _converted(folder, rows, mapping, size)
     assert said[0] == said[1]
     assert said[0][0] == (1 if off else 0)
-    with pytest.MonkeyPatch.context() as monkeypatch:  # it went in slices, or was handed back
-        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", str(size))
-        summary = convert_in_slices(folder / "orders.csv", load_mapping(mapping), None)
-    assert (summary is None) is off
+    # it went in slices; a date off is told from their sums and the date's rows read again
+    assert _from_slices(folder / "orders.csv", load_mapping(mapping), str(size)) == (
+        "problems" if off else "summary")
 
 
 # a cell of a journal's entry made wrong: (column, value); the amount's: of both entries
@@ -752,7 +751,7 @@ def test_any_journal_with_problems_is_said_from_its_slices_as_whole(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     """Wrong cells in a journal of the whole file, in one entry of a pair or both: in slices
     of any size, `convert` says what it says of the file whole (nothing written); and it is
-    said from the slices where every date balances without the wrong entries."""
+    said from the slices, a date that does not balance without a wrong entry too."""
     folder = tmp_path_factory.mktemp("journal")
     mapping = _journal(folder)
     header, *rows = csv.reader(_entries(60).splitlines(), delimiter=";")
@@ -762,10 +761,9 @@ def test_any_journal_with_problems_is_said_from_its_slices_as_whole(
     said = _converted(folder, [header, *rows], mapping, size)
     assert said[0] == said[1]
     assert said[0][0] == 1 and said[0][3] is None
-    answered = _from_slices(folder / "orders.csv", load_mapping(mapping), str(size)) is not None
-    # an amount or a date that fails in one entry of a pair leaves a date unbalanced
-    unbalanced = any(column in (0, 2) and not both for _, (column, _), both in wrong)
-    assert answered or unbalanced
+    # an amount or a date that fails in one entry of a pair leaves a date unbalanced: told
+    # from the slices' sums too
+    assert _from_slices(folder / "orders.csv", load_mapping(mapping), str(size)) == "problems"
 
 
 # --- any export with problems: said from the slices as the whole file says it -----------

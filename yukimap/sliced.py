@@ -13,7 +13,8 @@ A file that is one document (a journal of the whole file) spans the slices inste
 fields are the first slice's (the whole file takes them from its first row), its items come
 from every slice in turn as the template goes through them, each slice is checked by the
 rules that hold for any part of it, and what holds across them (a journal's balance per
-date) is added up and checked at the end (the target's `Spanning`).
+date) is added up and checked at the end (the target's `Spanning`); where it does not hold,
+the slices are read again for the rows it names, and it is told as the whole file tells it.
 
 The outcome must be exactly what converting the file whole gives. Where that cannot be
 promised, or where the reader or the validator refuses, `NotInSlices` ends the attempt and
@@ -50,7 +51,7 @@ from yukimap.regroup import regrouped, spill_folder
 from yukimap.render import Deadline, DocumentContext, contexts, spanning_context
 from yukimap.resources import schema_path
 from yukimap.summary import Roundings, Span, Summary, Totals
-from yukimap.targets import Across, Target, rounding_causes, target_of
+from yukimap.targets import Across, Rules, Target, rounding_causes, target_of
 from yukimap.validate.xsd import PROCESS_FROM_ITEMS, prestart, validators
 
 # The rows of a file's documents with problems, kept to be converted whole at the end: beyond
@@ -148,7 +149,8 @@ class _Run:
         self.kept: list[pl.DataFrame] = []  # rows of the documents with problems
         self.found: list[Problem] = []  # their problems, as the slices found them
         self.place: Table | None = None  # the first slice with a problem: the file read
-        self.first: pl.DataFrame | None = None  # the file's first row, of a spanning one
+        self.first: Table | None = None  # the file's first row, of a spanning one
+        self.again: Callable[[], Iterator[Table]] | None = None  # the slices read again
         self.failed = False  # a slice had an error
 
     def convert(self, path: Path, out: Path | None, size: int, regroup: bool) -> Summary:
@@ -161,6 +163,7 @@ class _Run:
         self.stage(tr("reading {file}", file=path.name))
         column = self.mapping.group.column if self.mapping.group else None
         rows = read_slices(path, self.mapping.source, size)
+        self.again = lambda: read_slices(path, self.mapping.source, size)
         if not regroup:
             return self._converted(_whole_documents(rows, column), path, out)
         assert column is not None
@@ -289,7 +292,7 @@ class _Run:
     def _mapped(self, table: Table) -> Mapped:
         """A slice mapped and checked as a whole file would be, its summary merged."""
         if self.spanning is not None and self.first is None:  # its fields come from this row
-            self.first = table.frame.head(1)
+            self.first = replace(table, frame=table.frame.head(1))
         mapped = map_table(table, self._settled(table))
         rules = self.spanning.rules if self.spanning else self.target.rules
         problems = mapped.problems + beyond(mapped.errors, rules(mapped, self.mapping,
@@ -340,7 +343,7 @@ class _Run:
         """The file's problems: its documents with problems converted whole, which says
         them as the whole file does, if it finds what the slices found."""
         self._unique()
-        if self.across is not None:  # every row was read, and every date balances
+        if self.across is not None:  # every row was read; a date off is the answer
             self._across()
         try:
             self._kept_converted()
@@ -361,28 +364,49 @@ class _Run:
             raise NotInSlices("problems-differ")
         return self.warned(warnings)
 
-    def _kept_converted(self) -> ConversionResult:
+    def _kept_converted(self, rules: Rules | None = None) -> ConversionResult:
         """The documents with problems, converted as a file of their own; of a document
         that spans the file, its rows with problems after the file's first row (its fields
         come from it), checked by the rules of a part and not finished (the balance is
-        checked across the slices: `_answer`, `_across`)."""
-        assert self.place is not None
+        checked across the slices: `_across`), or by `rules`."""
         if self.spanning is None:  # in the file's order, as the whole file has them
+            assert self.place is not None
             return convert_table(replace(self.place, frame=pl.concat(self.kept).sort(ROW)),
                                  self.settled or self.mapping)
         assert self.first is not None
-        rows = pl.concat([self.first, *self.kept]).unique(ROW, keep="first", maintain_order=True)
-        return convert_table(replace(self.place, frame=rows), self.settled or self.mapping,
-                             rules=self.spanning.rules)
+        rows = pl.concat([self.first.frame, *self.kept]).unique(ROW, keep="first",
+                                                                maintain_order=True)
+        return convert_table(replace(self.place or self.first, frame=rows),
+                             self.settled or self.mapping, rules=rules or self.spanning.rules)
 
     def _across(self) -> None:
         """A document that spans the file: all of it was read, and the rules across it hold
-        (then what a whole conversion computes over it adds nothing: no balancing entry)."""
+        (then what a whole conversion computes over it adds nothing: no balancing entry);
+        where they do not, that is the answer (`_unbalanced`)."""
         assert self.across is not None
         if not self.read_all:  # the template left items unread: their rows were not checked
             raise NotInSlices("items-unread")
         if not self.across.balanced():
-            raise NotInSlices("across")
+            raise self._unbalanced()
+
+    def _unbalanced(self) -> Exception:
+        """What does not hold across a document that spans the file, told from the sums
+        and the rows a second reading of the slices gathers, with the problems of its kept
+        rows, as the whole file tells them; or handed back."""
+        assert self.across is not None and self.again is not None
+        made: list[Problem] = []
+        rules = self.across.closing_rules(self.mapping, made)
+        if rules is None:
+            return NotInSlices("across")
+        self.stage(tr("finding the rows of what does not balance"))
+        for table in self.again():
+            self.across.gather(map_table(table, self.settled or self.mapping))
+        try:
+            self._kept_converted(rules)
+        except DataError as error:
+            if _merged([p for p in error.problems if p not in made]) == _merged(self.found):
+                return _Answered(error)
+        return NotInSlices("problems-differ")
 
     def _settled(self, table: Table) -> Mapping:
         """The mapping with the decimal mark the first slice settled (the whole file would

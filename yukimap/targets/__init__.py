@@ -27,10 +27,10 @@ from yukimap.model import Mapping
 from yukimap.summary import Summary
 from yukimap.targets import journal, petty_cash, sales
 from yukimap.targets._common import AMOUNT_ROUNDED
+from yukimap.targets._common import Rules as Rules  # the stages' and sliced.py's name
 from yukimap.usage import DocumentUsage
 
 TextProblem = tuple[int, str, str | None]  # (line of the text, cause, value)
-Rules = Callable[[Mapped, Mapping, str], list[Problem]]  # (mapped, mapping, file) -> problems
 
 
 def _no_finish(mapped: Mapped, mapping: Mapping) -> tuple[Mapped, list[Problem]]:
@@ -44,7 +44,17 @@ class Across(Protocol):
         """One more slice of the document's items."""
 
     def balanced(self) -> bool:
-        """The rules across the whole document hold (else the file is converted whole)."""
+        """The rules across the whole document hold."""
+
+    def closing_rules(self, mapping: Mapping, made: list[Problem]) -> Rules | None:
+        """Where they do not: the whole document's rules, what does not hold across it
+        told from these sums and what `gather` found (those problems also put in `made`),
+        as the whole document tells it; None where the whole document would do more than
+        tell it: the file is converted whole."""
+
+    def gather(self, mapped: Mapped) -> None:
+        """One more slice, read again where the rules across do not hold: what telling it
+        needs (the rows)."""
 
     def summarize(self, summary: Summary) -> None:
         """What the summary says of the whole document."""

@@ -12,8 +12,11 @@ from yukimap import nouns
 from yukimap.errors import Problem, Where
 from yukimap.frames import DOC, ITEM, KEY, ROW, VALUE, Mapped
 from yukimap.i18n import N_, tr
+from yukimap.model import Mapping
 from yukimap.money import exact_money
 from yukimap.summary import RoundedKind, Roundings, Span, net_change
+
+Rules = Callable[[Mapped, Mapping, str], list[Problem]]  # (mapped, mapping, file) -> problems
 
 PLAIN_CODE = r"^\d+$"
 

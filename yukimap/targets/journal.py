@@ -25,6 +25,7 @@ from yukimap.money import money
 from yukimap.summary import Summary
 from yukimap.targets._common import (
     AMOUNT_ROUNDED,
+    Rules,
     column,
     date_range,
     plain_codes,
@@ -91,17 +92,20 @@ def _within(imbalance: Imbalance, balancing: Balancing | None) -> bool:
 
 
 def rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
-    problems = _administration(mapped.documents, file)
-    problems += plain_codes(mapped.items, "GLAccount", file, "entries.GLAccount")
-    return problems + _balance(mapped, mapping, file) + _rounded(mapped, file)
+    return _with_balance(mapped, file, _balance(mapped, mapping, file))
 
 
 def part_rules(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
     """The rules that hold for any part of a journal's entries (a slice of a big file,
     sliced.py): all but the balance, which `Balances` checks across the parts."""
+    return _with_balance(mapped, file, [])
+
+
+def _with_balance(mapped: Mapped, file: str, balance: list[Problem]) -> list[Problem]:
+    """The journal's rules, with what its balance is found to be (`balance`) in its place."""
     return (_administration(mapped.documents, file)
             + plain_codes(mapped.items, "GLAccount", file, "entries.GLAccount")
-            + _rounded(mapped, file))
+            + balance + _rounded(mapped, file))
 
 
 def _rounded(mapped: Mapped, file: str) -> list[Problem]:
@@ -109,9 +113,13 @@ def _rounded(mapped: Mapped, file: str) -> list[Problem]:
 
 
 def _balance(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
+    return _told(imbalances(mapped), mapping, file)
+
+
+def _told(found: list[Imbalance], mapping: Mapping, file: str) -> list[Problem]:
+    """The imbalances that are errors (not within balancing: max)."""
     problems: list[Problem] = []
     balancing = mapping.options.get("balancing")
-    found = imbalances(mapped)
     dates_off = [i for i in found if i.date is not None]
     for imbalance in found:
         if _within(imbalance, balancing):  # type: ignore[arg-type]
@@ -231,6 +239,8 @@ class Balances:
     def __init__(self) -> None:
         self._dates: pl.DataFrame | None = None
         self._accounts: pl.DataFrame | None = None
+        self._rows: dict[object, list[pl.Series]] = {}  # gathered, of each date off
+        self._all: list[pl.Series] = []  # gathered, of every entry
 
     def add(self, mapped: Mapped) -> None:
         amounts = _amounts(mapped.items)
@@ -240,6 +250,53 @@ class Balances:
     def balanced(self) -> bool:
         """Every date's entries sum to zero (then so do all of them)."""
         return self._dates is None or bool((self._dates["sum"] == 0).all())
+
+    def closing_rules(self, mapping: Mapping, made: list[Problem]) -> Rules | None:
+        """The rules of the whole journal, its balance told from these sums and the rows
+        `gather` finds (those problems also put in `made`), as `rules` tells it of the
+        whole; None with balancing: (the whole journal gets entries, not problems)."""
+        if mapping.options.get("balancing") is not None:
+            return None
+
+        def closing(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
+            key = str(mapped.documents[KEY][0]) if mapped.documents.height else "None"
+            made[:] = _told(self._imbalances(key), mapping, file)
+            return _with_balance(mapped, file, made)
+        return closing
+
+    def gather(self, mapped: Mapped) -> None:
+        """A part read again once the sums do not balance: the rows of the entries of each
+        date off, and of every entry when the journal is off as a whole."""
+        amounts = _amounts(mapped.items)
+        off = self._off()
+        if self._total_off():
+            self._all.append(amounts[ROW])
+        dates = amounts.filter(pl.col("date").is_in(off.drop_nulls().implode())
+                               | (pl.col("date").is_null() & off.is_null().any()))
+        for (date,), rows in dates.group_by("date", maintain_order=True):
+            self._rows.setdefault(date, []).append(rows[ROW])
+
+    def _off(self) -> pl.Series:
+        assert self._dates is not None
+        return self._dates.filter(pl.col("sum") != 0)["date"]
+
+    def _total_off(self) -> bool:
+        assert self._dates is not None
+        return bool(self._dates["sum"].sum() != 0)
+
+    def _imbalances(self, key: str) -> list[Imbalance]:
+        """What `imbalances` finds in the whole journal: each date off, in the order the
+        journal first has it, then the journal as a whole."""
+        assert self._dates is not None
+        found = [Imbalance(0, key, row["date"], row["debit"] or Decimal(0),
+                           row["credit"] or Decimal(0),
+                           tuple(sorted(pl.concat(self._rows.get(row["date"], [])).to_list())))
+                 for row in self._dates.filter(pl.col("sum") != 0).iter_rows(named=True)]
+        if self._total_off():
+            debit, credit = self._dates.select(pl.col("debit", "credit").sum()).row(0)
+            found.append(Imbalance(0, key, None, debit or Decimal(0), credit or Decimal(0),
+                                   tuple(sorted(pl.concat(self._all).to_list()))))
+        return found
 
     def summarize(self, summary: Summary) -> None:
         summary.table_title = tr("entries and balance per date")
