@@ -10,8 +10,10 @@ Run: `make benchmark-targets`, or
    1M rows, <= 500 MB at 10M, and flat; the same bound for 1M rows of the bank export below,
    converted as one journal, for the 1M-row sales export with its lines sorted by product
    (each invoice's lines far apart: put together on disk first), and for the 1M-row sales
-   export with one wrong price near its end and the 1M-row bank export with one amount
-   that is no number near its end (each refused with that problem, nothing written). For
+   export with one wrong price near its end, the 1M-row bank export with one amount that
+   is no number near its end (each refused with that problem, nothing written), and a 1M-row
+   ledger export (one entry a row) as one journal with one entry's amount changed near its
+   end (refused: its date and the journal do not balance). For
    1M sales rows and more, one more run says what the figure is made of
    (benchmarks/stages_sliced.py: the slices' reading and mapping by a second thread, the
    rendering beside it, the validators).
@@ -229,6 +231,19 @@ def bank_failing(times: int, folder: Path) -> list[Run]:
                    "row 900001: '12,5x'")
 
 
+def ledger_off(times: int, folder: Path) -> list[Run]:
+    """The 1M-row ledger export (one journal, one entry a row) with one entry's amount
+    changed near its end: refused, its date and the journal said not to balance, with their
+    rows, and nothing written."""
+    from benchmarks.generate import ledger_export
+
+    source = with_wrong_cell(ledger_export(BANK_ROWS_BIG), folder / "ledger-off.csv", b";", 2,
+                             b"0,01")  # Bedrag
+    return refused(times, folder, source, ["-m", str(HERE / "ledger-mapping.yaml"), "-a",
+                                           ADMINISTRATION],
+                   "do not sum to 0.00 (Yuki requires each date to)", problems=2)
+
+
 def with_wrong_cell(source: Path, copy: Path, separator: bytes, column: int,
                     value: bytes) -> Path:
     """A copy of `source` with one cell of line WRONG_LINE made `value`."""
@@ -241,16 +256,17 @@ def with_wrong_cell(source: Path, copy: Path, separator: bytes, column: int,
 
 
 def refused(times: int, folder: Path, source: Path, options: list[str],
-            shown: str) -> list[Run]:
-    """`yukimap convert` of `source`, a file with one problem (removed after): refused with
-    that one problem (`shown`), nothing written."""
+            shown: str, problems: int = 1) -> list[Run]:
+    """`yukimap convert` of `source`, a file with `problems` problems (removed after):
+    refused with them (`shown`: the first's text), nothing written."""
     out = folder / "refused.xml"
     found = []
     for _ in range(times):
         said: list[str] = []
         found.append(run([*yukimap(), "convert", str(source), *options, "-o", str(out)],
                          expected=1, said=said))
-        assert "1 problem in the data" in said[0] and shown in said[0], said[0]
+        counted = "1 problem" if problems == 1 else f"{problems} problems"
+        assert f"{counted} in the data" in said[0] and shown in said[0], said[0]
         assert not out.exists()
     source.unlink()
     return found
@@ -394,7 +410,11 @@ def failing_memory(times: int, folder: Path) -> list[Verdict]:
                            " refused", "rows with an error", sales_failing(times, folder)),
             memory_verdict(f"bank export, {BANK_ROWS_BIG:,} rows -> one journal, one amount"
                            " no number at row 900,001 -> refused", "bank rows with an error",
-                           bank_failing(times, folder))]
+                           bank_failing(times, folder)),
+            memory_verdict(f"ledger export, {BANK_ROWS_BIG:,} rows -> one journal, one entry's"
+                           " amount changed at row 900,001 -> refused (its date and the"
+                           " journal do not balance)", "ledger rows off",
+                           ledger_off(times, folder))]
 
 
 def memory_verdict(what: str, rows: str, runs_: list[Run]) -> Verdict:

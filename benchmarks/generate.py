@@ -93,6 +93,29 @@ def bank_export(rows: int) -> Path:
     return path
 
 
+def ledger_export(rows: int) -> Path:
+    """A general ledger export, one entry a row (Datum;Rekening;Bedrag;Omschrijving): pairs
+    of entries that balance, a few hundred a date, in date order."""
+    path = DATA / f"ledger-{rows}.csv"
+    if path.exists():
+        return path
+    DATA.mkdir(exist_ok=True)
+    i = pl.int_range(0, rows, eager=True)
+    pair = i // 2
+    day = (pair * 2 * 365 // max(rows, 1)) % 365
+    dates = pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 12, 31), eager=True)
+    cents = _cents_text((pair * 7919) % 250000 + 1)
+    contra = (i % 2 == 1).to_list()
+    frame = pl.DataFrame({
+        "Datum": dates.gather(day).dt.strftime("%d-%m-%Y"),
+        "Rekening": ["1100" if c else f"400{p % 9}" for c, p in zip(contra, pair.to_list())],
+        "Bedrag": [f"-{a}" if c else a for c, a in zip(contra, cents.to_list())],
+        "Omschrijving": "Boeking " + pair.cast(pl.String) + " & <co>",
+    })
+    _write(frame, path, separator=";")
+    return path
+
+
 def excel_export(rows: int) -> Path:
     """The sales export as an .xlsx workbook (written with openpyxl, once)."""
     path = DATA / f"sales-{rows}.xlsx"

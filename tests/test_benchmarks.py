@@ -123,3 +123,17 @@ def test_the_stages_of_a_file_in_slices_are_measured() -> None:
     assert found["slices"] >= 9  # 160 KB in slices of 16 KB
     assert 0 < found["read_map"] < found["wall"] and found["validators_cpu"] > 0
     assert 0 < found["waited"] < found["wall"] and 0 < found["render"] < found["wall"]
+
+
+def test_the_ledger_export_is_one_journal_that_balances(tmp_path: Path) -> None:
+    """The ledger export of target 1's journal with a date off balances as generated, so
+    that the one amount the benchmark changes is what makes it fail."""
+    from benchmarks import bench_targets
+    from benchmarks.generate import ledger_export
+
+    out = tmp_path / "ledger.xml"
+    bench_targets.run([*bench_targets.yukimap(), "convert", str(ledger_export(2_000)), "-m",
+                       str(bench_targets.HERE / "ledger-mapping.yaml"), "-a",
+                       bench_targets.ADMINISTRATION, "-o", str(out)])
+    assert bench_targets.count(out, b"<JournalEntry>") == 2_000
+
