@@ -399,14 +399,27 @@ def test_what_round_changes_in_a_journal_of_the_whole_file_is_said_as_whole(
         [40, 41, 250, 251]]
 
 
+@pytest.mark.parametrize("also", ["nothing", "an error", "a date off beyond max"])
 def test_a_balancing_entry_is_added_as_the_whole_adds_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        also: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A date a cent off, which balancing: makes up: the whole file adds the entry (handed
+    back to it); with an error, or a date off by more than max, the whole file fails and
+    adds none, and the slices say it (the balance told from their sums)."""
     mapping = _journal(tmp_path, balancing=True)
     off = _a_cent_off(_entries(150))
+    if also == "an error":
+        off = off.replace("02-11-2024;1000;-11,10;", "02-11-2024;1000;-11,1x;")
+    if also == "a date off beyond max":
+        off = off.replace("03-11-2024;1000;-21,20;", "03-11-2024;1000;-21,90;")
+    assert off.count("-11,1x") + off.count("-21,90") == (also != "nothing")
     sliced, whole = _both(monkeypatch, tmp_path, off, mapping)
-    assert sliced == whole and sliced[0] == 0
-    assert "added a balancing entry of -0.01 on 2024-11-15" in sliced[2]
-    assert not _sliced(monkeypatch, tmp_path, mapping)
+    assert sliced == whole and sliced[0] == (also != "nothing")
+    assert ("added a balancing entry of -0.01 on 2024-11-15" in sliced[2]) is (
+        also == "nothing")
+    assert ("the entries of 2024-11-03 do not sum to 0.00" in sliced[2]) is (
+        also == "a date off beyond max")
+    assert _from_slices(tmp_path / "orders.csv", load_mapping(mapping), SMALL) == (
+        None if also == "nothing" else "problems")
 
 
 @pytest.mark.parametrize(("template", "slices"), [
@@ -527,7 +540,7 @@ def test_balancing_entries_of_journals_per_group_are_added_and_told_as_whole(
     mapping's balancing: entries make up: each journal gets its entry in slices as whole,
     the same warnings are told, and it is said from the slices; with an error in a later
     slice, which the whole file says without them (no entry is added to a file that fails),
-    the whole file answers."""
+    said from the slices too."""
     rows = [[*row, row[4]] for row in _days(60)]
     rows[0][5] = "Ontvangen"
     for row in off:  # one cent more
@@ -559,9 +572,9 @@ def test_balancing_entries_of_journals_per_group_are_added_and_told_as_whole(
     monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
     loaded = apply_options(load_mapping(mapping), "5a4db0c5-ad01-4e00-8000-000000000001", None)
     told: list[list[Problem]] = []
-    answered = convert_in_slices(tmp_path / "days" / "in.csv", loaded, tmp_path / "again",
-                                 warned=lambda warnings: told.append(warnings) or True)
-    assert (answered is not None) is not error
+    answer = _from_slices(tmp_path / "days" / "in.csv", loaded, SMALL, tmp_path / "again",
+                          warned=lambda warnings: told.append(warnings) or True)
+    assert answer == ("problems" if error else "summary")
     assert [len(warnings) for warnings in told] == ([len(off)] if off and not error else [])
 
 

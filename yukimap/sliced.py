@@ -148,6 +148,7 @@ class _Run:
         self.read_all = False  # every slice was mapped
         self.kept: list[pl.DataFrame] = []  # rows of the documents with problems
         self.found: list[Problem] = []  # their problems, as the slices found them
+        self.finished: list[Problem] = []  # of those, what finishing them said
         self.place: Table | None = None  # the first slice with a problem: the file read
         self.first: Table | None = None  # the file's first row, of a spanning one
         self.again: Callable[[], Iterator[Table]] | None = None  # the slices read again
@@ -302,6 +303,7 @@ class _Run:
             # entries), which a slice holds whole; its warnings, told as the whole tells them
             mapped, finished = self.target.finish(mapped, self.mapping)
             problems += finished
+            self.finished += finished
         if problems or self.failed:
             self._keep(table, problems)
         if self.sums is not None and (self.across is not None or not self.failed):
@@ -348,7 +350,10 @@ class _Run:
         try:
             self._kept_converted()
         except DataError as error:
-            if _merged(error.problems) == _merged(self.found):
+            # a file that fails is not finished: what finishing its first slices said
+            # (balancing entries added) the whole file does not say
+            found = [p for p in self.found if p not in self.finished]
+            if _merged(error.problems) == _merged(found):
                 return _Answered(error)
         raise NotInSlices("problems-differ")
 
@@ -396,8 +401,6 @@ class _Run:
         assert self.across is not None and self.again is not None
         made: list[Problem] = []
         rules = self.across.closing_rules(self.mapping, made)
-        if rules is None:
-            return NotInSlices("across")
         self.stage(tr("finding the rows of what does not balance"))
         for table in self.again():
             self.across.gather(map_table(table, self.settled or self.mapping))
@@ -406,7 +409,7 @@ class _Run:
         except DataError as error:
             if _merged([p for p in error.problems if p not in made]) == _merged(self.found):
                 return _Answered(error)
-        return NotInSlices("problems-differ")
+        return NotInSlices("problems-differ")  # (or it passes: the whole adds balancing:)
 
     def _settled(self, table: Table) -> Mapping:
         """The mapping with the decimal mark the first slice settled (the whole file would

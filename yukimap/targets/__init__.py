@@ -46,11 +46,10 @@ class Across(Protocol):
     def balanced(self) -> bool:
         """The rules across the whole document hold."""
 
-    def closing_rules(self, mapping: Mapping, made: list[Problem]) -> Rules | None:
+    def closing_rules(self, mapping: Mapping, made: list[Problem]) -> Rules:
         """Where they do not: the whole document's rules, what does not hold across it
         told from these sums and what `gather` found (those problems also put in `made`),
-        as the whole document tells it; None where the whole document would do more than
-        tell it: the file is converted whole."""
+        as the whole document that fails tells it (one that passes is finished whole)."""
 
     def gather(self, mapped: Mapped) -> None:
         """One more slice, read again where the rules across do not hold: what telling it

@@ -251,12 +251,11 @@ class Balances:
         """Every date's entries sum to zero (then so do all of them)."""
         return self._dates is None or bool((self._dates["sum"] == 0).all())
 
-    def closing_rules(self, mapping: Mapping, made: list[Problem]) -> Rules | None:
+    def closing_rules(self, mapping: Mapping, made: list[Problem]) -> Rules:
         """The rules of the whole journal, its balance told from these sums and the rows
         `gather` finds (those problems also put in `made`), as `rules` tells it of the
-        whole; None with balancing: (the whole journal gets entries, not problems)."""
-        if mapping.options.get("balancing") is not None:
-            return None
+        whole. Of a journal that fails: one that passes gets its balancing: entries, which
+        these rules do not add (sliced.py then converts the file whole)."""
 
         def closing(mapped: Mapped, mapping: Mapping, file: str) -> list[Problem]:
             key = str(mapped.documents[KEY][0]) if mapped.documents.height else "None"
