@@ -149,6 +149,7 @@ class _Run:
         self.kept: list[pl.DataFrame] = []  # rows of the documents with problems
         self.found: list[Problem] = []  # their problems, as the slices found them
         self.finished: list[Problem] = []  # of those, what finishing them said
+        self.silenced: list[Problem] = []  # rules' findings left out for a row that failed
         self.place: Table | None = None  # the first slice with a problem: the file read
         self.first: Table | None = None  # the file's first row, of a spanning one
         self.again: Callable[[], Iterator[Table]] | None = None  # the slices read again
@@ -296,8 +297,10 @@ class _Run:
             self.first = replace(table, frame=table.frame.head(1))
         mapped = map_table(table, self._settled(table))
         rules = self.spanning.rules if self.spanning else self.target.rules
-        problems = mapped.problems + beyond(mapped.errors, rules(mapped, self.mapping,
-                                                                 table.file))
+        found = rules(mapped, self.mapping, table.file)
+        ruled = beyond(mapped.errors, found)
+        self.silenced += [p for p in found if p not in ruled]
+        problems = mapped.problems + ruled
         if self.across is None and not (self.failed or any(p.is_error for p in problems)):
             # what the whole file adds to each of its documents (a journal's balancing
             # entries), which a slice holds whole; its warnings, told as the whole tells them
@@ -353,9 +356,20 @@ class _Run:
             # a file that fails is not finished: what finishing its first slices said
             # (balancing entries added) the whole file does not say
             found = [p for p in self.found if p not in self.finished]
-            if _merged(error.problems) == _merged(found):
+            if self._agrees(error.problems, found):
                 return _Answered(error)
         raise NotInSlices("problems-differ")
+
+    def _agrees(self, said: list[Problem], found: list[Problem]) -> bool:
+        """The kept documents' conversion says what the slices found, each problem with
+        its rows, but for one a slice left out where it met a row that failed: of a rule
+        that finds one problem in a file for all its rows, the whole file leaves it all out
+        (the kept conversion, which has those rows, says whether)."""
+        whole, slices = _merged(said), _merged(found)
+        quiet = _merged(self.silenced)
+        return whole.keys() <= slices.keys() and all(
+            whole[key] == rows if key in whole else key in quiet
+            for key, rows in slices.items())
 
     def _warn(self) -> bool:
         """Tell the file's warnings, said as the whole file says them (its documents with
@@ -407,7 +421,7 @@ class _Run:
         try:
             self._kept_converted(rules)
         except DataError as error:
-            if _merged([p for p in error.problems if p not in made]) == _merged(self.found):
+            if self._agrees([p for p in error.problems if p not in made], self.found):
                 return _Answered(error)
         return NotInSlices("problems-differ")  # (or it passes: the whole adds balancing:)
 
