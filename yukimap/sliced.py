@@ -414,7 +414,7 @@ class _Run:
         rows, as the whole file tells them; or handed back."""
         assert self.across is not None and self.again is not None
         made: list[Problem] = []
-        rules = self.across.closing_rules(self.mapping, made)
+        rules = self.across.closing_rules(made)
         self.stage(tr("finding the rows of what does not balance"))
         for table in self.again():
             self.across.gather(map_table(table, self.settled or self.mapping))

@@ -46,7 +46,7 @@ class Across(Protocol):
     def balanced(self) -> bool:
         """The rules across the whole document hold."""
 
-    def closing_rules(self, mapping: Mapping, made: list[Problem]) -> Rules:
+    def closing_rules(self, made: list[Problem]) -> Rules:
         """Where they do not: the whole document's rules, what does not hold across it
         told from these sums and what `gather` found (those problems also put in `made`),
         as the whole document that fails tells it (one that passes is finished whole)."""

@@ -251,7 +251,7 @@ class Balances:
         """Every date's entries sum to zero (then so do all of them)."""
         return self._dates is None or bool((self._dates["sum"] == 0).all())
 
-    def closing_rules(self, mapping: Mapping, made: list[Problem]) -> Rules:
+    def closing_rules(self, made: list[Problem]) -> Rules:
         """The rules of the whole journal, its balance told from these sums and the rows
         `gather` finds (those problems also put in `made`), as `rules` tells it of the
         whole. Of a journal that fails: one that passes gets its balancing: entries, which
@@ -288,13 +288,12 @@ class Balances:
         journal first has it, then the journal as a whole."""
         assert self._dates is not None
         found = [Imbalance(0, key, row["date"], row["debit"] or Decimal(0),
-                           row["credit"] or Decimal(0),
-                           tuple(sorted(pl.concat(self._rows.get(row["date"], [])).to_list())))
+                           row["credit"] or Decimal(0), _sorted(self._rows.get(row["date"], [])))
                  for row in self._dates.filter(pl.col("sum") != 0).iter_rows(named=True)]
         if self._total_off():
             debit, credit = self._dates.select(pl.col("debit", "credit").sum()).row(0)
             found.append(Imbalance(0, key, None, debit or Decimal(0), credit or Decimal(0),
-                                   tuple(sorted(pl.concat(self._all).to_list()))))
+                                   _sorted(self._all)))
         return found
 
     def summarize(self, summary: Summary) -> None:
@@ -305,6 +304,10 @@ class Balances:
         summary.tables.append((tr("totals per GL account"), [
             (tr("account"), tr("entries"), tr("debit"), tr("credit"), tr("balance")),
             *_lines(self._accounts, "account")]))
+
+
+def _sorted(rows: list[pl.Series]) -> tuple[int, ...]:
+    return tuple(pl.concat(rows).sort().to_list()) if rows else ()
 
 
 def _added(sums: pl.DataFrame | None, more: pl.DataFrame, by: str) -> pl.DataFrame:
