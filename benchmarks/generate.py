@@ -27,12 +27,17 @@ def _write(frame: pl.DataFrame, path: Path, **options: object) -> None:
     partial.replace(path)
 
 
+def _kept(name: str) -> Path:
+    """Where a generated export is kept: made once, then read again by every run."""
+    DATA.mkdir(exist_ok=True)
+    return DATA / name
+
+
 def sales_export(rows: int) -> Path:
     """A webshop order export: ~5 rows (lines) per order, decimal comma, dd-mm-yyyy."""
-    path = DATA / f"sales-{rows}.csv"
+    path = _kept(f"sales-{rows}.csv")
     if path.exists():
         return path
-    DATA.mkdir(exist_ok=True)
     i = pl.int_range(0, rows, eager=True)
     order = i // 5
     day = order % 28 + 1
@@ -69,10 +74,9 @@ COUNTERPARTIES = [
 
 def bank_export(rows: int) -> Path:
     """An ING-style bank export (comma-separated, quoted, Af/Bij, decimal comma, YYYYMMDD)."""
-    path = DATA / f"bank-{rows}.csv"
+    path = _kept(f"bank-{rows}.csv")
     if path.exists():
         return path
-    DATA.mkdir(exist_ok=True)
     i = pl.int_range(0, rows, eager=True)
     who = i % len(COUNTERPARTIES)
     pick = lambda k: pl.Series([c[k] for c in COUNTERPARTIES]).gather(who)  # noqa: E731
@@ -96,10 +100,9 @@ def bank_export(rows: int) -> Path:
 def ledger_export(rows: int) -> Path:
     """A general ledger export, one entry a row (Datum;Rekening;Bedrag;Omschrijving): pairs
     of entries that balance, a few hundred a date, in date order."""
-    path = DATA / f"ledger-{rows}.csv"
+    path = _kept(f"ledger-{rows}.csv")
     if path.exists():
         return path
-    DATA.mkdir(exist_ok=True)
     i = pl.int_range(0, rows, eager=True)
     pair = i // 2
     day = (pair * 2 * 365 // max(rows, 1)) % 365
