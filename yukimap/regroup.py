@@ -108,19 +108,24 @@ class _Spill:
         """The slice's rows with their document's number and range; new keys numbered on
         (a row without a key goes with the row before it)."""
         keys = frame[self.column].drop_nulls().unique(maintain_order=True).to_frame()
-        new = keys.join(self.known, on=self.column, how="anti", maintain_order="left")
+        # the table of every key is probed, and only the slice's keys hashed: a join the
+        # other way round builds a table of every key for every slice
+        found = self.known.join(keys, on=self.column, how="inner")
+        new = keys.join(found, on=self.column, how="anti", maintain_order="left")
         self.slice_rows = self.slice_rows or frame.height
         # as many rows a document as in this slice: where rows stand apart, a document has
         # more in the file, which RANGES_PER_SLICE leaves room for
         per_range = max(1, self.slice_rows * keys.height
                         // (RANGES_PER_SLICE * max(1, frame.height)))
         place = pl.int_range(pl.len(), dtype=pl.Int64) + self.filled
-        self.known = pl.concat([self.known, new.with_columns(
+        new = new.with_columns(
             (pl.int_range(pl.len(), dtype=pl.Int64) + self.known.height).alias(_ORDER),
-            (place // per_range + self.range).alias(_RANGE))])
+            (place // per_range + self.range).alias(_RANGE))
+        self.known = pl.concat([self.known, new])
         self.range, self.filled = (self.range + (self.filled + new.height) // per_range,
                                    (self.filled + new.height) % per_range)
-        frame = frame.join(self.known, on=self.column, how="left", maintain_order="left")
+        frame = frame.join(pl.concat([found, new]), on=self.column, how="left",
+                           maintain_order="left")
         frame = frame.with_columns(pl.col(_ORDER).forward_fill().fill_null(self.last[0]),
                                    pl.col(_RANGE).forward_fill().fill_null(self.last[1]))
         if frame.height:
