@@ -164,8 +164,8 @@ class _Run:
                  validators(self.mapping.target, big=True))
         self.stage(tr("reading {file}", file=path.name))
         column = self.mapping.group.column if self.mapping.group else None
-        rows = read_slices(path, self.mapping.source, size)
         self.again = lambda: read_slices(path, self.mapping.source, size)
+        rows = self.again()
         if not regroup:
             return self._converted(_whole_documents(rows, column), path, out)
         assert column is not None

@@ -267,7 +267,7 @@ class Balances:
         """A part read again once the sums do not balance: the rows of the entries of each
         date off, and of every entry when the journal is off as a whole."""
         amounts = _amounts(mapped.items)
-        off = self._off()
+        off = self._off()["date"]
         if self._total_off():
             self._all.append(amounts[ROW])
         dates = amounts.filter(pl.col("date").is_in(off.drop_nulls().implode())
@@ -275,9 +275,10 @@ class Balances:
         for (date,), rows in dates.group_by("date", maintain_order=True):
             self._rows.setdefault(date, []).append(rows[ROW])
 
-    def _off(self) -> pl.Series:
+    def _off(self) -> pl.DataFrame:
+        """The dates whose entries do not sum to zero, in the order the journal has them."""
         assert self._dates is not None
-        return self._dates.filter(pl.col("sum") != 0)["date"]
+        return self._dates.filter(pl.col("sum") != 0)
 
     def _total_off(self) -> bool:
         assert self._dates is not None
@@ -286,11 +287,11 @@ class Balances:
     def _imbalances(self, key: str) -> list[Imbalance]:
         """What `imbalances` finds in the whole journal: each date off, in the order the
         journal first has it, then the journal as a whole."""
-        assert self._dates is not None
         found = [Imbalance(0, key, row["date"], row["debit"] or Decimal(0),
                            row["credit"] or Decimal(0), _sorted(self._rows.get(row["date"], [])))
-                 for row in self._dates.filter(pl.col("sum") != 0).iter_rows(named=True)]
+                 for row in self._off().iter_rows(named=True)]
         if self._total_off():
+            assert self._dates is not None
             debit, credit = self._dates.select(pl.col("debit", "credit").sum()).row(0)
             found.append(Imbalance(0, key, None, debit or Decimal(0), credit or Decimal(0),
                                    _sorted(self._all)))
