@@ -4,6 +4,7 @@ explains; both must give the same verdict on the same documents."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xmlschema
@@ -109,7 +110,9 @@ def test_a_big_document_is_validated_beside_the_rendering(
     assert "<Reference>2024-1005</Reference>" in document_text(result)
     peak = check_documents(result).validator_peak_kb
     if how == "thread":
-        assert closed == [True, True] and peak == 0  # written, then checked: both valid
+        # written, then checked, each time by two validators (the invoices written whole
+        # are taken apart between them): all valid
+        assert closed == [True] * 4 and peak == 0
     else:
         assert closed == [] and peak > 0  # a process's, so one ran
 
@@ -194,6 +197,107 @@ def test_split_validation_catches_a_bad_entry_in_any_block(
         check_documents(result)
     assert {p.where.rows for p in info.value.problems} == {(bad_row,)}
     assert all("Description" in p.cause for p in info.value.problems)
+
+
+SALES_MAPPING = """
+version: 1
+target: sales_invoices
+source: {delimiter: ";"}
+group_by: Order
+invoice: {Reference: {column: Order}}
+lines: {Product: {Description: {column: Item}, SalesPrice: 1, VATType: 1,
+                  VATPercentage: {column: Pct}}}
+"""
+
+
+def _sales(tmp_path: Path, percentages: list[int]) -> Path:
+    """An invoice of two lines per percentage (the second's: 21)."""
+    rows = "".join(f"{n};item {n};{pct}\n{n};item {n}b;21\n"
+                   for n, pct in enumerate(percentages, start=1))
+    files = build_files(tmp_path, {"in.csv": "Order;Item;Pct\n" + rows, "m.yaml": SALES_MAPPING})
+    return files["in.csv"]
+
+
+def _split_invoices(monkeypatch: pytest.MonkeyPatch, how: str) -> list[list[bytes]]:
+    """Every document big, the invoices written whole two a piece; what each validator
+    was fed."""
+    from yukimap.render import nodes
+
+    _in_processes(monkeypatch, how)
+    monkeypatch.setattr(nodes, "_TOGETHER", 2)
+    fed: list[list[bytes]] = []
+    made = xsd_check.XsdCheck.__init__
+
+    def init(self: xsd_check.XsdCheck, *args: Any, **kwargs: Any) -> None:
+        made(self, *args, **kwargs)
+        seen: list[bytes] = []
+        fed.append(seen)
+        feed = self.feed
+
+        def recorded(data: bytes) -> None:
+            seen.append(data)
+            feed(data)
+
+        self.feed = recorded  # type: ignore[method-assign]
+
+    monkeypatch.setattr(xsd_check.XsdCheck, "__init__", init)
+    return fed
+
+
+@pytest.mark.parametrize("how", BESIDE)
+def test_invoices_written_whole_are_taken_apart_by_two_validators(
+        how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _sales(tmp_path, [21] * 15)
+    plain = document_text(convert_file(source, tmp_path / "m.yaml"))
+    fed = _split_invoices(monkeypatch, how)
+    split = convert_file(source, tmp_path / "m.yaml")
+    check_documents(split)
+    assert document_text(split) == plain and plain.count("<SalesInvoice>") == 15
+    first, second = (b"".join(pieces).decode() for pieces in fed[:2])
+    # each a whole document: its head and tail, the first piece, and alternate pieces after
+    # (eight pieces: the last of one invoice)
+    assert first.count("<SalesInvoice>") == 2 + 7 and second.count("<SalesInvoice>") == 2 + 6
+    for each in (first, second):
+        assert each.startswith("<?xml") and each.endswith("</SalesInvoices>\n")
+        assert "\x00" not in each and "<Reference>1</Reference>" in each
+
+
+@pytest.mark.parametrize("how", BESIDE)
+@pytest.mark.parametrize("bad", [1, 4, 15])  # in the first, a middle and the last piece
+def test_split_validation_catches_a_bad_invoice_in_any_piece(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: int, how: str) -> None:
+    percentages = [21] * 15
+    percentages[bad - 1] = 150
+    _split_invoices(monkeypatch, how)
+    result = convert_file(_sales(tmp_path, percentages), tmp_path / "m.yaml")
+    with pytest.raises(DocumentError) as info:
+        check_documents(result)
+    [problem] = [p for p in info.value.problems if p.is_error]
+    assert problem.cause.startswith("breaks Yuki's schema at VATPercentage")
+    assert problem.where.rows == (2 * bad,) and problem.value == "150"
+
+
+def test_a_template_whose_invoices_are_not_whole_elements_is_checked_by_one_validator(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = (REPO / "templates/sales_invoices.xml.j2").read_text()
+    # the same loop, but each invoice's text closes the element the one before opened
+    own = shipped.replace("  <SalesInvoice>{{ invoice.xml }}",
+                          "  </SalesInvoice>\n  <SalesInvoice>{{ invoice.xml }}")
+    own = own.replace("{% for invoice in documents %}",
+                      "  <SalesInvoice>\n{% for invoice in documents %}")
+    own = own.replace("    </InvoiceLines>\n  </SalesInvoice>\n{% endfor %}",
+                      "    </InvoiceLines>\n{% endfor %}\n  </SalesInvoice>")
+    assert own.count("SalesInvoice>") == shipped.count("SalesInvoice>") + 2
+    source = _sales(tmp_path, [21] * 5)
+    build_files(tmp_path, {"t.xml.j2": own, "m.yaml": SALES_MAPPING + "template: t.xml.j2\n"})
+    fed = _split_invoices(monkeypatch, "thread")
+    result = convert_file(source, tmp_path / "m.yaml")
+    with pytest.raises(DocumentError) as info:  # an empty invoice first, then the five
+        check_documents(result)
+    [problem] = [p for p in info.value.problems if p.is_error]
+    assert "SalesInvoice" in problem.cause
+    assert len(fed) == 1 and b"\x00" not in b"".join(fed[0])
+    assert b"".join(fed[0]).decode().count("<SalesInvoice>") == 6
 
 
 # --- the validator process: libxml2's streaming validator decides, Streaming words -------

@@ -32,10 +32,16 @@ from yukimap.render import (
     BLOCK_MARK,
     Deadline,
     DocumentContext,
+    Lone,
+    Page,
     contexts,
+    document_nodes,
+    each_context,
     load_template,
+    pages,
     render,
     render_stream,
+    writes_documents_whole,
 )
 from yukimap.resources import schema_path
 from yukimap.validate.streaming import NO_ROOT, verdict, verdict_of_file
@@ -192,7 +198,7 @@ def alone(target: DocumentType, document: DocumentContext) -> bool:
 
 def by_itself(document: DocumentContext) -> Documents:
     """The one document, as render_validated takes documents (unmarked: see `alone`)."""
-    return lambda marked: iter([document])
+    return lambda marked: iter([Lone(document)])
 
 
 def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadline,
@@ -201,7 +207,7 @@ def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadlin
     target = result.mapping.target
     stage(tr("rendering {count} {documents}", count=f"{result.mapped.documents.height:,}",
              documents=nouns.title(target)))
-    documents: Documents = partial(contexts, result.mapped, result.mapping)
+    documents: Documents = partial(pages, result.mapped, result.mapping)
     ordinal, items = unit.ordinal, result.mapped.items.height
     if ordinal is not None:
         document = each.at(ordinal)
@@ -224,7 +230,7 @@ def _produce(result: ConversionResult, unit: Unit, path: Path, deadline: Deadlin
     return _failure_problems(result, path, unit, failure, locator)
 
 
-Documents = Callable[[bool], Iterator[DocumentContext]]  # marked -> the documents in order
+Documents = Callable[[bool], Iterator[Page]]  # marked -> the documents in order
 
 
 def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None, path: Path,
@@ -238,7 +244,8 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
     file for a dry run need not be)."""
     target = mapping.target
     xsd = schema_path(target.xsd) if target.xsd else None
-    checks = checks_for(xsd, target, items) if xsd else []
+    whole = ordinal is None and writes_documents_whole(mapping)
+    checks = checks_for(xsd, target, items, whole) if xsd else []
     split = len(checks) == 2
     try:
         with open(path, "wb") as out:
@@ -258,12 +265,12 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
             max(check.peak_kb for check in checks))
 
 
-def _render_into(mapping: Mapping, documents: Iterator[DocumentContext], ordinal: int | None,
+def _render_into(mapping: Mapping, documents: Iterator[Page], ordinal: int | None,
                  out: BinaryIO, writer: _Splitter, deadline: Deadline) -> None:
     if ordinal is None:
-        context: dict[str, Any] = {"documents": (d.context for d in documents)}
+        context: dict[str, Any] = {"documents": document_nodes(documents)}
     else:
-        context = {"document": next(islice(documents, ordinal, None)).context}
+        context = {"document": next(islice(each_context(documents), ordinal, None)).context}
     template = load_template(mapping)
     for piece in render_stream(template, context | shared_context(mapping), deadline):
         writer.write(piece)

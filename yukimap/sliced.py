@@ -48,7 +48,7 @@ from yukimap.output import alone, by_itself, publish, render_validated, temporar
 from yukimap.pipeline import ConversionResult, Stage, beyond, convert_table, quiet, units_of
 from yukimap.read import read_slices
 from yukimap.regroup import regrouped, spill_folder
-from yukimap.render import Deadline, DocumentContext, contexts, spanning_context
+from yukimap.render import Deadline, Lone, Page, contexts, pages, spanning_context
 from yukimap.resources import schema_path
 from yukimap.summary import Roundings, Span, Summary, Totals
 from yukimap.targets import Across, Rules, Target, rounding_causes, target_of
@@ -251,19 +251,19 @@ class _Run:
             self.sums.summarize(self.summary)
         return self.summary
 
-    def _documents(self, slices: Iterator[Mapped], marked: bool) -> Iterator[DocumentContext]:
+    def _documents(self, slices: Iterator[Mapped], marked: bool) -> Iterator[Page]:
         """The documents, slice by slice; a document that spans the file is one, whose
         items come from every slice as the template goes through them."""
         if self.across is None:
             for mapped in slices:
-                yield from contexts(mapped, self.mapping, marked)
+                yield from pages(mapped, self.mapping, marked)
             return
         first = next(slices, None)
         if first is None and self.failed:  # an error in the first slice: nothing to render
             raise self._answer()
         if first is None or first.documents.height != 1:
             raise NotInSlices("spanning")
-        yield spanning_context(first, slices, self.mapping, marked)
+        yield Lone(spanning_context(first, slices, self.mapping, marked))
 
     def _slices(self, tables: Iterator[Table]) -> Generator[Mapped, None, None]:
         """Each slice mapped: the next one by a second thread while this one's documents are

@@ -15,6 +15,7 @@ import jinja2
 from yukimap import text as text_policy
 from yukimap.i18n import tr
 from yukimap.model import Mapping
+from yukimap.render import whole
 from yukimap.render.failures import located
 from yukimap.render.fragments import NIL, el
 from yukimap.render.nodes import Items, Node
@@ -85,8 +86,29 @@ def environment(folder: Path) -> jinja2.Environment:
 
 
 def load_template(mapping: Mapping) -> jinja2.Template:
-    path = mapping.template or templates_dir() / mapping.target.template
+    path = _template_path(mapping)
     try:
         return environment(path.parent).get_template(path.name)
     except (jinja2.TemplateError, ValueError, RecursionError, MemoryError) as exc:
         raise located(exc, str(path)) from None
+
+
+def writes_documents_whole(mapping: Mapping) -> bool:
+    """The mapping's template writes each of its `documents` whole (render.whole)."""
+    return _writes_whole(_template_path(mapping))
+
+
+@cache
+def _writes_whole(path: Path) -> bool:
+    """Read once per template file (templates are not reloaded during a run either)."""
+    load = environment(path.parent)
+    try:
+        assert load.loader is not None
+        source = load.loader.get_source(load, path.name)[0]
+        return whole.writes_whole(load.parse(source), "documents")
+    except (jinja2.TemplateError, ValueError, RecursionError, MemoryError):
+        return False  # load_template says what is wrong with it
+
+
+def _template_path(mapping: Mapping) -> Path:
+    return mapping.template or templates_dir() / mapping.target.template

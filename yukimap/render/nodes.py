@@ -10,9 +10,9 @@ for templates that write elements one by one: {{ el("Subject", invoice.Subject) 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 from markupsafe import Markup
@@ -22,6 +22,7 @@ from yukimap.errors import MappingError, NotInSlices
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, XML, Mapped, is_internal
 from yukimap.i18n import tr
 from yukimap.model import Mapping
+from yukimap.render import whole
 from yukimap.render.fragments import (
     Field,
     ItemKind,
@@ -30,6 +31,7 @@ from yukimap.render.fragments import (
     shapes,
     xml_expr,
 )
+from yukimap.render.whole import Part, balanced
 
 _EMPTY = Markup("")
 
@@ -269,9 +271,130 @@ class _Part:
                 yield self.level.node(row, source, row[2])
 
 
+class Page(Protocol):
+    """Documents prepared together: their contexts one by one, or, where a template's loop
+    writes each document whole (whole.py), their texts at once."""
+
+    def contexts(self) -> Iterator[DocumentContext]: ...
+
+    def texts(self, parts: tuple[Part, ...]) -> list[str] | None: ...
+
+
+class _Slice:
+    """A slice of documents (at most SLICE, their items one frame), prepared at once."""
+
+    def __init__(self, header: _Level, docs: pl.DataFrame, part: _Part, offsets: list[int],
+                 first: int, labels: tuple[str, list[Any]], marked: bool) -> None:
+        self.header, self.docs, self.part = header, docs, part
+        self.offsets, self.first, self.labels = offsets, first, labels
+        self.marked = marked  # its documents' texts in BLOCK_MARK, when they are whole
+
+    def contexts(self) -> Iterator[DocumentContext]:
+        offsets, part, (noun, keys) = self.offsets, self.part, self.labels
+        for ordinal, ((row, source), begin, end, key) in enumerate(
+                zip(self.header.rows(self.docs), offsets, offsets[1:], keys), start=self.first):
+            node = self.header.node(row, source, None, Items(part, begin, end))
+            yield DocumentContext(row[0], tuple(row[1]), node, part, begin, end, ordinal,
+                                  f"{noun} {key}")
+
+    def texts(self, parts: tuple[Part, ...]) -> list[str] | None:
+        """The documents' texts as `parts` write them, a few documents a piece (marked,
+        when asked and they are whole elements): made by polars for the whole slice, each
+        document's own elements (`xml`) and its items' blocks as a Node and Items give
+        them; None where the items are not rendered in one go (a big document: in blocks)
+        or a part names anything but the items."""
+        items, block = self.part.items, self.part.level.block
+        key = self.header.shapes[None].item_key
+        if block is None or items.height > CHUNK or any(
+                isinstance(p, tuple) and p[0] == "blocks" and p[1] != key for p in parts):
+            return None
+        joined = (items.select(DOC, block.alias(_BLOCKS)).group_by(DOC, maintain_order=True)
+                  .agg(pl.col(_BLOCKS).str.join("")))
+        written = self.docs.select(DOC, XML).join(joined, on=DOC, how="left",
+                                                  maintain_order="left")
+        texts = written.select(pl.concat_str([
+            pl.lit(p) if isinstance(p, str) else pl.col(XML if p[0] == "xml" else _BLOCKS)
+            .fill_null("") for p in parts])).to_series().to_list()
+        mark = BLOCK_MARK if self.marked and balanced(parts) else ""
+        # a few documents a piece: far fewer template steps, pieces still small
+        return [f"{mark}{''.join(texts[first:first + _TOGETHER])}{mark}"
+                for first in range(0, len(texts), _TOGETHER)]
+
+
+_BLOCKS = "__blocks"  # a document's items rendered whole, joined
+_TOGETHER = 32  # documents' texts written as one piece
+
+
+class Lone:
+    """One document's context, as a page of its own."""
+
+    def __init__(self, document: DocumentContext) -> None:
+        self.document = document
+
+    def contexts(self) -> Iterator[DocumentContext]:
+        yield self.document
+
+    def texts(self, parts: tuple[Part, ...]) -> list[str] | None:
+        return None
+
+
+def document_nodes(pages: Iterator[Page]) -> Iterator[Node]:
+    """`documents` as a template sees them: each document's Node, in file order, one
+    iterator as before; a loop that writes each whole (whole.py) takes the rest of them a
+    page at a time."""
+    going = _Going(pages)
+    nodes = going.nodes()
+    whole.writes_itself(nodes, going.texts)
+    return nodes
+
+
+class _Going:
+    """The pages of `documents`, and the contexts left of the one being gone through."""
+
+    def __init__(self, pages: Iterator[Page]) -> None:
+        self.pages = pages
+        self.left: Iterator[DocumentContext] = iter(())
+
+    def nodes(self) -> Iterator[Node]:
+        while True:
+            for document in self.left:
+                yield document.context
+            page = next(self.pages, None)
+            if page is None:
+                return
+            self.left = page.contexts()
+
+    def texts(self, parts: tuple[Part, ...],
+              each: Callable[[Iterable[Any]], Iterator[str]]) -> Iterator[str]:
+        """What is left, the documents' texts as `parts` write them: of a page begun, by
+        `each` one by one; of the others, at once where the page can (`Page.texts`)."""
+        yield from each(document.context for document in self.left)
+        for page in self.pages:
+            texts = page.texts(parts)
+            if texts is None:
+                self.left = page.contexts()
+                yield from each(document.context for document in self.left)
+            else:
+                yield from texts
+
+
+def each_context(pages: Iterable[Page]) -> Iterator[DocumentContext]:
+    """The contexts of the documents of `pages`, one by one."""
+    for page in pages:
+        yield from page.contexts()
+
+
 def contexts(mapped: Mapped, mapping: Mapping, marked: bool = False) -> Iterator[DocumentContext]:
     """The template context of each document, in file order, a slice at a time; `marked`
     wraps the blocks of big documents in BLOCK_MARK."""
+    return each_context(pages(mapped, mapping, marked))
+
+
+def pages(mapped: Mapped, mapping: Mapping, marked: bool = False) -> Iterator[Page]:
+    """The documents, in file order, a slice at a time (`contexts`); `marked`: the blocks
+    of big documents whose items are children of the root, or, of documents that go many
+    to a call (children of the root), the pieces of their texts written whole, in
+    BLOCK_MARK (the validators of a big file take them apart)."""
     target = mapping.target
     xml = target.xsd is not None
     header = _level(target.header, {None: mapping.header}, mapped.documents,
@@ -287,13 +410,11 @@ def contexts(mapped: Mapped, mapping: Mapping, marked: bool = False) -> Iterator
     keys = mapped.documents[KEY].to_list()
     for first, last in _slices(starts):
         docs = header.frame(mapped.documents.slice(first, last - first))
-        part = _Part(items.slice(starts[first], starts[last] - starts[first]), lines, marked)
+        part = _Part(items.slice(starts[first], starts[last] - starts[first]), lines,
+                     marked and target.items_at_root)
         offsets = [start - starts[first] for start in starts[first:last + 1]]
-        for ordinal, ((row, source), begin, end) in enumerate(
-                zip(header.rows(docs), offsets, offsets[1:]), start=first):
-            node = header.node(row, source, None, Items(part, begin, end))
-            label = f"{target.document} {keys[ordinal]}"
-            yield DocumentContext(row[0], tuple(row[1]), node, part, begin, end, ordinal, label)
+        yield _Slice(header, docs, part, offsets, first, (target.document, keys[first:last]),
+                     marked and not target.per_call)
 
 
 def spanning_context(first: Mapped, rest: Iterator[Mapped], mapping: Mapping,

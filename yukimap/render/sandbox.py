@@ -20,6 +20,7 @@ from jinja2.utils import Namespace, missing
 
 from yukimap.i18n import tr
 from yukimap.limits import limits
+from yukimap.render import whole
 from yukimap.render.bounds import check_time, output_over
 from yukimap.render.sizes import (
     BINOPS,
@@ -121,6 +122,7 @@ class _Code(CodeGenerator):
     through the environment's bounds."""
 
     def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        whole.rewrite(node)
         # Every loop's iterable through a filter, which is called directly, not through the
         # sandbox's call(): the loops of the shipped templates stay as fast as they were.
         for loop in node.find_all(nodes.For):
@@ -157,6 +159,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.globals["range"] = bounded_range
         self.globals["namespace"] = BoundedNamespace
         self.filters[STEPS] = _Stepped
+        self.globals[whole.WHOLE] = whole.whole
 
     buffer = staticmethod(_Buffer)
     loop_context = _Loop

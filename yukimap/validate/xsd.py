@@ -209,21 +209,25 @@ def _spawn(xsd: Path, root: str) -> subprocess.Popen[bytes]:
     return process
 
 
-def checks_for(xsd: Path, target: DocumentType, items: int) -> list[XsdCheck]:
+def checks_for(xsd: Path, target: DocumentType, items: int,
+               whole: bool = False) -> list[XsdCheck]:
     """The validators of a document of `items` items: lxml as it is rendered when it is
     small; else beside the rendering, from BESIDE_FROM_ITEMS by libxml2's own validator in
     a thread (its start-up costs a millisecond), or from PROCESS_FROM_ITEMS by a process
-    where that validator cannot be reached; a big journal by two (`validators`)."""
+    where that validator cannot be reached; a big journal, or many big documents written
+    `whole`, by two (`validators`)."""
     big = items >= PROCESS_FROM_ITEMS
     beside = big or (items >= BESIDE_FROM_ITEMS and reachable(str(xsd), target.root))
     return [XsdCheck(xsd, target.root, in_process=not beside)
-            for _ in range(validators(target, big))]
+            for _ in range(validators(target, big, whole))]
 
 
-def validators(target: DocumentType, big: bool) -> int:
+def validators(target: DocumentType, big: bool, whole: bool = False) -> int:
     """How many validators check a document: two share a big one whose items are children
-    of its root (a journal's entries: each takes alternate blocks), else one."""
-    return 2 if big and target.items_at_root else 1
+    of its root (a journal's entries), or the many documents of one call, children of its
+    root, when the template writes each `whole` (render.whole: sales invoices), each taking
+    alternate blocks; else one."""
+    return 2 if big and (target.items_at_root or (whole and not target.per_call)) else 1
 
 
 def prestart(xsd: Path, root: str, count: int = 1) -> None:

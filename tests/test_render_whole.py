@@ -1,0 +1,113 @@
+"""A loop that writes each document whole (yukimap/render/whole.py) is compiled as one call,
+its texts made by polars a slice of documents at a time: the text is exactly what the loop
+as written gives, and any other loop is left as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from tests.conftest import REPO, build_files
+from yukimap.output import shared_context
+from yukimap.pipeline import convert_file
+from yukimap.render import document_nodes, environment, load_template, pages, render, whole
+
+SHIPPED = (REPO / "templates/sales_invoices.xml.j2").read_text()
+LOOP = """{% for invoice in documents %}
+  <SalesInvoice>{{ invoice.xml }}
+    <InvoiceLines>{% for block in invoice.lines.blocks %}{{ block }}{% endfor %}
+
+    </InvoiceLines>
+  </SalesInvoice>
+{% endfor %}"""
+assert LOOP in SHIPPED
+
+
+def _with(loop: str) -> str:
+    return SHIPPED.replace(LOOP, loop)
+
+
+# name -> (template, whether its loop is written whole)
+TEMPLATES = {
+    "shipped": (SHIPPED, True),
+    "other fixed text": (_with(LOOP.replace("<InvoiceLines>", "<!-- regels -->\n<InvoiceLines>")),
+                         True),
+    "inside a condition": (_with("{% if documents %}" + LOOP + "{% endif %}"), True),
+    "the first taken first": (_with("{% set first = documents|first %}<!-- {{ first.Reference }}"
+                                    " -->\n" + LOOP), True),
+    "loop.index": (_with(LOOP.replace("<SalesInvoice>", "<SalesInvoice><!-- {{ loop.index }} -->",
+                                      1)), False),
+    "a filter": (_with(LOOP.replace("{{ invoice.xml }}",
+                                    "{{ invoice.xml|replace('iDeal', 'x') }}")), False),
+    "another value": (_with(LOOP.replace("<SalesInvoice>", "<SalesInvoice><!-- {{ invoice.Subject"
+                                         " }} -->", 1)), False),
+    "a condition": (_with(LOOP.replace("{% for invoice in documents %}",
+                                       "{% for invoice in documents if invoice.Reference %}")),
+                    False),
+    "el()": (_with(LOOP.replace("{{ invoice.xml }}", "{{ el('Subject', invoice.Subject) }}")),
+             False),
+    "text between blocks": (_with(LOOP.replace("{{ block }}", "{{ block }}\n")), False),
+    "an else": (_with(LOOP.replace("{% endfor %}\n\n", "{% else %}none{% endfor %}\n\n")), False),
+}
+
+
+def _rendered(tmp_path: Path, folder: str, source: str) -> str:
+    files = build_files(tmp_path / folder, {"t.xml.j2": source, "m.yaml": (
+        (REPO / "mappings/webshop-orders.yaml").read_text() + "\ntemplate: t.xml.j2\n")})
+    result = convert_file(REPO / "examples/webshop-orders.csv", files["m.yaml"])
+    documents = document_nodes(pages(result.mapped, result.mapping))
+    return render(load_template(result.mapping),
+                  {"documents": documents} | shared_context(result.mapping))
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_the_text_is_what_the_loop_as_written_gives(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, rewritten = TEMPLATES[name]
+    loops = environment(tmp_path).parse(source).find_all(jinja2.nodes.For)
+    assert any(whole.recipe(loop) is not None for loop in loops) == rewritten
+    ours = _rendered(tmp_path, "whole", source)
+    with monkeypatch.context() as written:
+        written.setattr(whole, "rewrite", lambda template: None)
+        as_written = _rendered(tmp_path, "as-written", source)
+    # the example's four invoices (but the first, where a filter took it first)
+    assert ours == as_written
+    assert ours.count("<SalesInvoice>") == (3 if name == "the first taken first" else 4)
+
+
+def test_a_slice_with_a_big_document_is_written_one_by_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from yukimap.render import nodes
+
+    plain = _rendered(tmp_path, "plain", SHIPPED)
+    monkeypatch.setattr(nodes, "CHUNK", 2)  # an invoice of three lines is big, in blocks
+    monkeypatch.setattr(nodes, "BLOCK", 2)
+    assert _rendered(tmp_path, "big", SHIPPED) == plain
+
+
+@pytest.mark.parametrize(("fixed", "expected"), [
+    (("  <SalesInvoice>", "\n    <InvoiceLines>", "\n    </InvoiceLines>\n  </SalesInvoice>\n"),
+     True),
+    (("<A/>", "<!-- a comment -->", "<?pi x?>"), True),
+    (("<A>",), False),  # opened, not closed
+    (("</A><A>",), False),  # closes the element the one before opened
+    (("text<A/>",), False),  # text beside the elements: the root takes none
+    (("&amp;<A/>",), False),
+    (("<![CDATA[x]]><A/>",), False),
+    (("<A>&e;</A>",), False),  # an entity it does not know
+])
+def test_whole_means_whole_elements_and_blank_space(fixed: tuple[str, ...],
+                                                    expected: bool) -> None:
+    parts = (*fixed[:1], ("xml",), *fixed[1:2], ("blocks", "lines"), *fixed[2:])
+    assert whole.balanced(parts) is expected
+
+
+def test_only_a_loop_over_the_documents_has_them_taken_apart(tmp_path: Path) -> None:
+    parse = environment(tmp_path).parse
+    assert whole.writes_whole(parse(SHIPPED), "documents")
+    assert not whole.writes_whole(parse(SHIPPED.replace("in documents", "in others")),
+                                  "documents")
+    unbalanced = LOOP.replace("  </SalesInvoice>\n{% endfor %}", "{% endfor %}")
+    assert not whole.writes_whole(parse(_with(unbalanced)), "documents")
