@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import build_files
+from tests.conftest import REPO, build_files
 from yukimap.errors import DataError, DocumentError, MappingError
 from yukimap.output import check_documents, document_text, write_documents
 from yukimap.pipeline import ConversionResult, convert_file
@@ -363,3 +363,38 @@ def test_skipping_every_row_leaves_nothing_to_test_a_when_on(tmp_path: Path) -> 
     result = run_cli("convert", tmp_path / "o.csv", "-m", tmp_path / "m.yaml", "--dry-run")
     assert result.code == 0
     assert "  rows skipped    1  (Kind equals 'x': 1)\n  sales invoices  0\n" in result.stdout
+
+
+def _synced(monkeypatch: pytest.MonkeyPatch, outcome: OSError | None) -> list[int]:
+    """Every piece written is synced in the background (as a big file's 64 MB are)."""
+    import os
+
+    from yukimap import output
+
+    monkeypatch.setattr(output, "SYNC_BYTES", 1)
+    synced: list[int] = []
+
+    def sync(fd: int) -> None:
+        synced.append(fd)
+        if outcome is not None:
+            raise outcome
+
+    monkeypatch.setattr(os, "fdatasync", sync)
+    return synced
+
+
+def test_a_document_goes_to_the_disk_while_it_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = convert_file(REPO / "examples/webshop-orders.csv", "webshop-orders")
+    synced = _synced(monkeypatch, None)
+    [written] = write_documents(result, tmp_path / "invoices.xml")
+    assert synced and written.read_text(encoding="utf-8") == document_text(result)
+
+
+def test_a_sync_that_fails_while_it_is_written_fails_the_document(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = convert_file(REPO / "examples/webshop-orders.csv", "webshop-orders")
+    _synced(monkeypatch, OSError(5, "Input/output error"))
+    with pytest.raises(OSError, match="Input/output error"):
+        write_documents(result, tmp_path / "invoices.xml")
+    assert list(tmp_path.iterdir()) == []  # nothing half-written left behind

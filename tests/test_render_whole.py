@@ -10,6 +10,8 @@ import jinja2
 import pytest
 
 from tests.conftest import REPO, build_files
+from yukimap.frames import Mapped
+from yukimap.model import Mapping
 from yukimap.output import shared_context
 from yukimap.pipeline import convert_file
 from yukimap.render import document_nodes, environment, load_template, pages, render, whole
@@ -53,13 +55,17 @@ TEMPLATES = {
 }
 
 
-def _rendered(tmp_path: Path, folder: str, source: str) -> str:
+def _converted(tmp_path: Path, folder: str, source: str) -> tuple[Mapped, Mapping]:
     files = build_files(tmp_path / folder, {"t.xml.j2": source, "m.yaml": (
         (REPO / "mappings/webshop-orders.yaml").read_text() + "\ntemplate: t.xml.j2\n")})
     result = convert_file(REPO / "examples/webshop-orders.csv", files["m.yaml"])
-    documents = document_nodes(pages(result.mapped, result.mapping))
-    return render(load_template(result.mapping),
-                  {"documents": documents} | shared_context(result.mapping))
+    return result.mapped, result.mapping
+
+
+def _rendered(tmp_path: Path, folder: str, source: str) -> str:
+    mapped, mapping = _converted(tmp_path, folder, source)
+    documents = document_nodes(pages(mapped, mapping))
+    return render(load_template(mapping), {"documents": documents} | shared_context(mapping))
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
@@ -75,6 +81,20 @@ def test_the_text_is_what_the_loop_as_written_gives(
     # the example's four invoices (but the first, where a filter took it first)
     assert ours == as_written
     assert ours.count("<SalesInvoice>") == (3 if name == "the first taken first" else 4)
+
+
+def test_texts_made_a_few_documents_at_a_time_are_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from yukimap.render import nodes
+
+    plain = _rendered(tmp_path, "plain", SHIPPED)
+    monkeypatch.setattr(nodes, "_RUN", 3)  # runs of three invoices, two to a piece
+    monkeypatch.setattr(nodes, "_TOGETHER", 2)
+    parts = whole.recipe(next(environment(tmp_path).parse(SHIPPED).find_all(jinja2.nodes.For)))
+    assert parts is not None
+    texts = next(pages(*_converted(tmp_path, "runs", SHIPPED))).texts(parts)
+    assert texts is not None and [t.count("<SalesInvoice>") for t in texts] == [2, 1, 1]
+    assert _rendered(tmp_path, "runs", SHIPPED) == plain
 
 
 def test_a_slice_with_a_big_document_is_written_one_by_one(

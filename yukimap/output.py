@@ -13,6 +13,7 @@ import io
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from yukimap.documents import DocumentType
 from yukimap.errors import DocumentError, Problem, UsageError, Where
 from yukimap.grouping import headline
 from yukimap.i18n import tr
+from yukimap.limits import MB
 from yukimap.model import Mapping
 from yukimap.pipeline import ConversionResult, Stage, Unit, quiet, slug
 from yukimap.render import (
@@ -249,9 +251,14 @@ def render_validated(mapping: Mapping, documents: Documents, ordinal: int | None
     split = len(checks) == 2
     try:
         with open(path, "wb") as out:
-            _render_into(mapping, documents(split), ordinal, out, _Splitter(out, checks),
-                         deadline)
+            synced = _Synced(out, durable)
+            try:
+                _render_into(mapping, documents(split), ordinal, out,
+                             _Splitter(synced, checks), deadline)
+            finally:
+                synced.wait()
             if durable:  # on the disk before it is renamed into place
+                synced.check()
                 os.fsync(out.fileno())
     except BaseException:
         for check in checks:
@@ -302,6 +309,48 @@ def _failure_text(failure: str, root: str) -> str:
     return failure
 
 
+class _Synced:
+    """The output file, whose text goes to the disk while more is written (`durable`): from
+    every SYNC_BYTES on, the written part is synced by a thread of its own, so that the
+    sync before the rename (a big file's 450 MB: 0.6 s) finds little left to write."""
+
+    def __init__(self, out: BinaryIO, durable: bool) -> None:
+        self.out = out
+        self.durable = durable
+        self.unsynced = 0
+        self.syncing: threading.Thread | None = None
+        self.failed: OSError | None = None
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data)
+        self.unsynced += len(data)
+        if self.durable and self.unsynced >= SYNC_BYTES and not (
+                self.syncing and self.syncing.is_alive()):
+            self.unsynced = 0
+            self.syncing = threading.Thread(target=self._sync, args=(self.out.fileno(),),
+                                            name="sync", daemon=True)
+            self.syncing.start()
+
+    def _sync(self, fd: int) -> None:
+        try:
+            getattr(os, "fdatasync", os.fsync)(fd)
+        except OSError as failed:
+            self.failed = failed
+
+    def wait(self) -> None:
+        if self.syncing is not None:
+            self.syncing.join()
+
+    def check(self) -> None:
+        """A failed sync fails the file: the system tells a write that did not reach the
+        disk to one sync only, so the one before the rename may not hear of it."""
+        if self.failed is not None:
+            raise self.failed
+
+
+SYNC_BYTES = 64 * MB
+
+
 class _Splitter:
     """Writes the rendered text to the file, and feeds the validators.
 
@@ -314,7 +363,7 @@ class _Splitter:
     the two are valid exactly when the whole is. The marks never reach the file.
     """
 
-    def __init__(self, out: BinaryIO, checks: list[XsdCheck]) -> None:
+    def __init__(self, out: _Synced, checks: list[XsdCheck]) -> None:
         self.out = out
         self.checks = checks
         self.inside = False

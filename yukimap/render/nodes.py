@@ -277,7 +277,7 @@ class Page(Protocol):
 
     def contexts(self) -> Iterator[DocumentContext]: ...
 
-    def texts(self, parts: tuple[Part, ...]) -> list[str] | None: ...
+    def texts(self, parts: tuple[Part, ...]) -> Iterator[str] | None: ...
 
 
 class _Slice:
@@ -297,32 +297,43 @@ class _Slice:
             yield DocumentContext(row[0], tuple(row[1]), node, part, begin, end, ordinal,
                                   f"{noun} {key}")
 
-    def texts(self, parts: tuple[Part, ...]) -> list[str] | None:
+    def texts(self, parts: tuple[Part, ...]) -> Iterator[str] | None:
         """The documents' texts as `parts` write them, a few documents a piece (marked,
-        when asked and they are whole elements): made by polars for the whole slice, each
-        document's own elements (`xml`) and its items' blocks as a Node and Items give
-        them; None where the items are not rendered in one go (a big document: in blocks)
-        or a part names anything but the items."""
-        items, block = self.part.items, self.part.level.block
+        when asked and they are whole elements), made by polars a run of documents at a
+        time: each document's own elements (`xml`) and its items' blocks as a Node and
+        Items give them; None where the items are not rendered in one go (a big document:
+        in blocks) or a part names anything but the items."""
         key = self.header.shapes[None].item_key
-        if block is None or items.height > CHUNK or any(
+        if self.part.level.block is None or self.part.items.height > CHUNK or any(
                 isinstance(p, tuple) and p[0] == "blocks" and p[1] != key for p in parts):
             return None
-        joined = (items.select(DOC, block.alias(_BLOCKS)).group_by(DOC, maintain_order=True)
-                  .agg(pl.col(_BLOCKS).str.join("")))
-        written = self.docs.select(DOC, XML).join(joined, on=DOC, how="left",
-                                                  maintain_order="left")
-        texts = written.select(pl.concat_str([
+        return self._texts(parts)
+
+    def _texts(self, parts: tuple[Part, ...]) -> Iterator[str]:
+        block = self.part.level.block
+        assert block is not None
+        text = pl.concat_str([
             pl.lit(p) if isinstance(p, str) else pl.col(XML if p[0] == "xml" else _BLOCKS)
-            .fill_null("") for p in parts])).to_series().to_list()
-        mark = BLOCK_MARK if self.marked and balanced(parts) else ""
-        # a few documents a piece: far fewer template steps, pieces still small
-        return [f"{mark}{''.join(texts[first:first + _TOGETHER])}{mark}"
-                for first in range(0, len(texts), _TOGETHER)]
+            .fill_null("") for p in parts])
+        mark = pl.lit(BLOCK_MARK if self.marked and balanced(parts) else "")
+        offsets = self.offsets
+        for first in range(0, self.docs.height, _RUN):  # a run at a time: less text held
+            last = min(first + _RUN, self.docs.height)
+            items = self.part.items.slice(offsets[first], offsets[last] - offsets[first])
+            joined = (items.select(DOC, block.alias(_BLOCKS))
+                      .group_by(DOC, maintain_order=True).agg(pl.col(_BLOCKS).str.join("")))
+            # a few documents a piece: far fewer template steps, pieces still small
+            yield from (self.docs.slice(first, last - first).select(DOC, XML)
+                        .join(joined, on=DOC, how="left", maintain_order="left")
+                        .group_by((pl.int_range(pl.len()) // _TOGETHER).alias("piece"),
+                                  maintain_order=True)
+                        .agg(pl.concat_str([mark, text.str.join(""), mark]).alias("text"))
+                        .to_series(1).to_list())
 
 
 _BLOCKS = "__blocks"  # a document's items rendered whole, joined
 _TOGETHER = 32  # documents' texts written as one piece
+_RUN = 1_024  # documents whose texts are made at once
 
 
 class Lone:
@@ -334,7 +345,7 @@ class Lone:
     def contexts(self) -> Iterator[DocumentContext]:
         yield self.document
 
-    def texts(self, parts: tuple[Part, ...]) -> list[str] | None:
+    def texts(self, parts: tuple[Part, ...]) -> Iterator[str] | None:
         return None
 
 
