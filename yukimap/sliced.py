@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Executor
 from contextlib import ExitStack, closing, contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
@@ -268,12 +269,15 @@ class _Run:
     def _slices(self, tables: Iterator[Table]) -> Generator[Mapped, None, None]:
         """Each slice mapped: the next one by a second thread while this one's documents are
         rendered (polars works without the GIL, Jinja with it), now that the validator
-        leaves room on the second core; waiting for it is not the template's time. Two
-        slices are held at a time."""
+        leaves room on the second core; waiting for it is not the template's time; and the
+        one after that read by a third meanwhile. Three slices are held at a time."""
         from concurrent.futures import ThreadPoolExecutor  # only a big file needs it
 
         rows = 0
-        with ThreadPoolExecutor(1, thread_name_prefix="slices") as ahead:
+        # the reader ends after the thread that asks it for slices
+        with ThreadPoolExecutor(1, thread_name_prefix="read") as reader, \
+                ThreadPoolExecutor(1, thread_name_prefix="slices") as ahead:
+            tables = _read_ahead(tables, reader)
             coming = ahead.submit(self._next, tables)
             while True:
                 with self.deadline.paused():
@@ -492,6 +496,14 @@ def _merged(problems: list[Problem]) -> dict[Problem, list[int]]:
             key = replace(key, hint=None)
         rows.setdefault(key, []).extend(problem.where.rows)
     return {problem: sorted(found) for problem, found in rows.items()}
+
+
+def _read_ahead(tables: Iterator[Table], reader: Executor) -> Iterator[Table]:
+    """The tables, each read by `reader` while the one before it is mapped."""
+    coming = reader.submit(next, tables, None)
+    while (table := coming.result()) is not None:
+        coming = reader.submit(next, tables, None)
+        yield table
 
 
 def _whole_documents(tables: Iterator[Table], column: str | None) -> Iterator[Table]:
