@@ -1,9 +1,9 @@
 """Where a big file's time goes when it is converted a slice at a time (yukimap/sliced.py),
-measured inside one fresh process: the reading and mapping of the slices (by a second
-thread, beside the rendering), the rendering (the wall time but for the waits for the next
-slice, while the validators check the text as it comes), those waits, and the CPU of the
-validators beside it (threads of this process, or processes where libxml2's own validator
-cannot be reached). The whole process is timed from
+measured inside one fresh process: the reading of the slices (by a third thread, a slice
+ahead) and their mapping (by a second thread, beside the rendering), the rendering (the
+wall time but for the waits for the next slice, while the validators check the text as it
+comes), those waits, and the CPU of the validators beside it (threads of this process, or
+processes where libxml2's own validator cannot be reached). The whole process is timed from
 outside by bench_targets.py, with its peak memory (a process started by another carries
 its parent's high-water mark in its own, so this one does not report one); this says what
 the figure is made of.
@@ -29,7 +29,7 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
     from yukimap.render.bounds import Deadline
     from yukimap.schema import load_mapping
 
-    spent = {"read_map": 0.0, "slices": 0.0, "waited": 0.0, "validators": 0.0}
+    spent = {"read": 0.0, "map": 0.0, "slices": 0.0, "waited": 0.0, "validators": 0.0}
     tables = sliced._whole_documents
     mapped = sliced._Run._mapped
 
@@ -38,7 +38,7 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
         while True:
             started = time.perf_counter()
             table = next(found, None)
-            spent["read_map"] += time.perf_counter() - started
+            spent["read"] += time.perf_counter() - started
             if table is None:
                 return
             spent["slices"] += 1
@@ -49,7 +49,7 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
         try:
             return mapped(run, table)
         finally:
-            spent["read_map"] += time.perf_counter() - started
+            spent["map"] += time.perf_counter() - started
 
     paused = Deadline.paused
 
@@ -89,7 +89,7 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
     assert summary is not None, "the file was not converted in slices"
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"wall": wall, "cpu": time.process_time() - cpu, "slices": spent["slices"],
-            "read_map": spent["read_map"], "render": wall - spent["waited"],
+            "read": spent["read"], "map": spent["map"], "render": wall - spent["waited"],
             "waited": spent["waited"],
             "validators_cpu": spent["validators"] + children.ru_utime + children.ru_stime}
 
