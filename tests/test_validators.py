@@ -165,6 +165,14 @@ def _split_small(monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     monkeypatch.setattr(nodes, "CHUNK", 4)
 
 
+@pytest.mark.parametrize("piece", ["", "\x00", "\x00\x00", "a\x00", "\x00a", "<a>é</a>",
+                                   "a\x00b\x00\x00c", "\x00" + "<b>ü€</b>" * 999 + "\x00"])
+def test_the_writer_finds_the_block_marks_where_a_split_would(piece: str) -> None:
+    from yukimap.output import _between_marks
+
+    assert list(_between_marks(piece)) == piece.split("\x00")
+
+
 @pytest.mark.parametrize("how", BESIDE)
 def test_split_validation_writes_the_same_document(how: str, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:

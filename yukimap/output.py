@@ -377,7 +377,7 @@ class _Splitter:
             for check in self.checks:
                 check.feed(data)
             return
-        for index, part in enumerate(piece.split(BLOCK_MARK)):
+        for index, part in enumerate(_between_marks(piece)):
             if index:
                 self.inside = not self.inside
                 if self.inside:
@@ -389,6 +389,16 @@ class _Splitter:
                 alone = self.inside and self.blocks > 1
                 for check in ([self.checks[self.turn]] if alone else self.checks):
                     check.feed(data)
+
+
+def _between_marks(piece: str) -> Iterator[str]:
+    """`piece.split(BLOCK_MARK)`, one part at a time, found by `str.find`, which looks for
+    one character with memchr: a split compares every character, a big file's 450 MB."""
+    start = 0
+    while (end := piece.find(BLOCK_MARK, start)) >= 0:
+        yield piece[start:end]
+        start = end + 1
+    yield piece[start:]
 
 
 class temporary:
