@@ -55,15 +55,20 @@ TEMPLATES = {
 }
 
 
-def _converted(tmp_path: Path, folder: str, source: str) -> tuple[Mapped, Mapping]:
-    files = build_files(tmp_path / folder, {"t.xml.j2": source, "m.yaml": (
-        (REPO / "mappings/webshop-orders.yaml").read_text() + "\ntemplate: t.xml.j2\n")})
-    result = convert_file(REPO / "examples/webshop-orders.csv", files["m.yaml"])
+EXAMPLE = (REPO / "examples/webshop-orders.csv").read_text(encoding="utf-8-sig")
+
+
+def _converted(tmp_path: Path, folder: str, source: str, name: str = "t.xml.j2",
+               export: str = EXAMPLE) -> tuple[Mapped, Mapping]:
+    files = build_files(tmp_path / folder, {name: source, "export.csv": export, "m.yaml": (
+        (REPO / "mappings/webshop-orders.yaml").read_text() + f"\ntemplate: {name}\n")})
+    result = convert_file(files["export.csv"], files["m.yaml"])
     return result.mapped, result.mapping
 
 
-def _rendered(tmp_path: Path, folder: str, source: str) -> str:
-    mapped, mapping = _converted(tmp_path, folder, source)
+def _rendered(tmp_path: Path, folder: str, source: str, name: str = "t.xml.j2",
+              export: str = EXAMPLE) -> str:
+    mapped, mapping = _converted(tmp_path, folder, source, name, export)
     documents = document_nodes(pages(mapped, mapping))
     return render(load_template(mapping), {"documents": documents} | shared_context(mapping))
 
@@ -81,6 +86,21 @@ def test_the_text_is_what_the_loop_as_written_gives(
     # the example's four invoices (but the first, where a filter took it first)
     assert ours == as_written
     assert ours.count("<SalesInvoice>") == (3 if name == "the first taken first" else 4)
+
+
+@pytest.mark.parametrize("first", ["", "{% set first = documents|first %}"])  # by polars,
+@pytest.mark.parametrize("name", ["t.xml.j2", "t.txt.j2"])  # or one by one; escaped, or not
+def test_the_texts_are_escaped_as_the_template_escapes(
+        name: str, first: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _with(first + LOOP.replace("<SalesInvoice>", "<SalesInvoice>&amp; <!-- & -->", 1))
+    export = EXAMPLE.replace("De Groene Vlinder B.V.", "Groen & <Vlinder>")
+    ours = _rendered(tmp_path, "whole", source, name, export)
+    with monkeypatch.context() as written:
+        written.setattr(whole, "rewrite", lambda template: None)
+        as_written = _rendered(tmp_path, "as-written", source, name, export)
+    assert ours == as_written
+    assert ours.count("<SalesInvoice>&amp; <!-- & -->") == (3 if first else 4)
+    assert "<FullName>Groen &amp; &lt;Vlinder&gt;</FullName>" in ours  # 2024-1004's
 
 
 def test_texts_made_a_few_documents_at_a_time_are_the_same(

@@ -26,7 +26,7 @@ from weakref import WeakKeyDictionary
 from jinja2 import nodes, pass_eval_context
 from jinja2.nodes import EvalContext
 from lxml import etree
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 WHOLE = "yukimap_whole"  # the global the rewritten loop calls
 _PIECE = "yukimap_piece"  # the rewritten loop's variable: one document's text
@@ -53,8 +53,12 @@ def _rewritten(node: Any) -> Any:
         return node
     call = nodes.Call(nodes.Name(WHOLE, "load"), [node.iter, nodes.Const(parts)], [], None,
                       None)
-    loop = nodes.For(nodes.Name(_PIECE, "store"), call,
-                     [nodes.Output([nodes.Name(_PIECE, "load")])], [], None, False)
+    # Each text is written as it is: `whole` has escaped it as the template escapes (else
+    # Jinja would want it as Markup, a copy of every text, a big file's 450 MB).
+    output = nodes.ScopedEvalContextModifier(
+        [nodes.Keyword("autoescape", nodes.Const(False))],
+        [nodes.Output([nodes.Name(_PIECE, "load")])])
+    loop = nodes.For(nodes.Name(_PIECE, "store"), call, [output], [], None, False)
     return loop.set_lineno(node.lineno)
 
 
@@ -146,9 +150,10 @@ def writes_itself(documents: Iterator[Any], writer: Writer) -> None:
 
 @pass_eval_context
 def whole(context: EvalContext, documents: Iterable[Any],
-          parts: tuple[Part, ...]) -> Iterator[Markup]:
+          parts: tuple[Part, ...]) -> Iterator[str]:
     """Each document's text, as the loop it replaces writes it: values taken through the
-    sandbox and written as Jinja writes them (escaped where the template is)."""
+    sandbox and written as Jinja writes them (escaped where the template is; decided here,
+    when the loop begins, as the loop's own body writes without escaping)."""
     environment = context.environment
     written = escape if context.autoescape else str
 
@@ -166,6 +171,4 @@ def whole(context: EvalContext, documents: Iterable[Any],
             yield "".join(pieces)
 
     writer = _WRITERS.get(documents) if isinstance(documents, GeneratorType) else None
-    texts = each(documents) if writer is None else writer(parts, each)
-    for text in texts:
-        yield Markup(text)
+    return each(documents) if writer is None else writer(parts, each)
