@@ -319,18 +319,16 @@ class _Slice:
         offsets = self.offsets
         for first in range(0, self.docs.height, _RUN):  # a run at a time: less text held
             last = min(first + _RUN, self.docs.height)
-            items = self.part.items.lazy().slice(offsets[first],
-                                                 offsets[last] - offsets[first])
+            items = self.part.items.slice(offsets[first], offsets[last] - offsets[first])
             joined = (items.select(DOC, block.alias(_BLOCKS))
                       .group_by(DOC, maintain_order=True).agg(pl.col(_BLOCKS).str.join("")))
-            # a few documents a piece: far fewer template steps, pieces still small; one
-            # query per run (each step a query of its own costs ~0.15 ms, 5 per run)
-            yield from (self.docs.lazy().slice(first, last - first).select(DOC, XML)
+            # a few documents a piece: far fewer template steps, pieces still small
+            yield from (self.docs.slice(first, last - first).select(DOC, XML)
                         .join(joined, on=DOC, how="left", maintain_order="left")
                         .group_by((pl.int_range(pl.len()) // _TOGETHER).alias("piece"),
                                   maintain_order=True)
                         .agg(pl.concat_str([mark, text.str.join(""), mark]).alias("text"))
-                        .collect().to_series(1).to_list())
+                        .to_series(1).to_list())
 
 
 _BLOCKS = "__blocks"  # a document's items rendered whole, joined
