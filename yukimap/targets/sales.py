@@ -227,8 +227,8 @@ def line_totals(row: dict[str, str | None]) -> tuple[Decimal, Decimal] | None:
 def _scaled(frame: pl.DataFrame, name: str, scale: int) -> pl.Expr:
     if name not in frame.columns:
         return pl.lit(None, dtype=pl.Int128)
-    factor: int = 10**scale
-    return (pl.col(name).cast(pl.Decimal(38, scale)) * factor).cast(pl.Int128)
+    # a decimal of `scale` is held as the integer value * 10**scale: that integer itself
+    return pl.col(name).cast(pl.Decimal(38, scale)).to_physical()
 
 
 def _divide_half_up(numerator: pl.Expr, denominator: pl.Expr | int) -> pl.Expr:
