@@ -26,7 +26,8 @@ Run: `make benchmark-targets`, or
 Every run's output is checked: the number of invoices and lines and their total (quantity x
 price, in cents, against the export's), and for the bank file the rows per counter account,
 the same in yukimap's journal and hledger's print; the refused file's one problem and row.
-Figures are the median (min-max) of --times runs (default 3; 11 for start-up).
+Figures are the median (min-max) of --times runs (default 3; 11 for start-up), with this
+machine's pace (`pace`) before and after them.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -343,6 +345,24 @@ def startup(times: int, folder: Path) -> list[Run]:
 
 # --- the report -------------------------------------------------------------------------
 
+def pace(times: int = 5) -> str:
+    """This machine's speed at the moment: the best of `times` runs of a fixed piece of
+    Python work (seconds, lower is faster), and of a copy of 256 MB (GB/s). The machines
+    these figures come from share their cores and memory with others: the same conversion
+    runs 20% slower or faster from one hour to the next, mostly with the memory's speed
+    (seen from 1.3 to 8 GB/s), so the figures are given with the pace before and after."""
+    work = copy = float("inf")
+    block = bytearray(256 * 1024 * 1024)
+    for _ in range(times):
+        started = time.process_time()
+        sum(i * i % 7 for i in range(2_000_000))
+        work = min(work, time.process_time() - started)
+        started = time.perf_counter()
+        bytes(block)
+        copy = min(copy, time.perf_counter() - started)
+    return f"Python work {work:.3f} s, memory copy {len(block) / copy / 1e9:.1f} GB/s"
+
+
 def verdict(ok: bool) -> str:
     return "MET" if ok else "NOT MET"
 
@@ -364,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = [] if args.only_rules or args.only_startup else [100_000, 1_000_000] + (
         [10_000_000] if args.big else [])
     verdicts: list[Verdict] = []
+    print(f"this machine's pace: {pace()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if sizes:
@@ -458,7 +479,8 @@ def startup_target(times: int, folder: Path) -> list[Verdict]:
 
 
 def _verdicts(verdicts: list[Verdict]) -> int:
-    print("\ntargets (issue 14), on this machine:")
+    print(f"\nthis machine's pace after the runs: {pace()}")
+    print("targets (issue 14), on this machine:")
     if not verdicts:  # hledger missing and target 3 alone asked for
         print("    none measured")
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from benchmarks import bench_journal, bench_many_journals, bench_rules, bench_sales
@@ -65,6 +66,13 @@ def test_the_targets_benchmark_books_the_bank_rows_as_hledger_does(tmp_path: Pat
              str(bench_targets.HERE / "hledger-bank-rules.rules"), "print"],
             capture_output=True, text=True, check=True).stdout
         assert bench_targets.hledger_account_counts(printed) == ours
+
+
+def test_the_targets_benchmark_tells_the_pace_of_the_machine() -> None:
+    from benchmarks import bench_targets
+
+    assert re.fullmatch(r"Python work \d+\.\d{3} s, memory copy \d+\.\d GB/s",
+                        bench_targets.pace(1))
 
 
 def test_the_targets_benchmark_checks_what_a_sales_run_made(tmp_path: Path) -> None:
