@@ -151,3 +151,13 @@ def test_only_a_loop_over_the_documents_has_them_taken_apart(tmp_path: Path) -> 
                                   "documents")
     unbalanced = LOOP.replace("  </SalesInvoice>\n{% endfor %}", "{% endfor %}")
     assert not whole.writes_whole(parse(_with(unbalanced)), "documents")
+
+
+def test_small_pieces_are_gathered_and_a_big_one_goes_on_as_it_is() -> None:
+    from yukimap.render import stream
+
+    big = "<SalesInvoice>" + "x" * stream._ALONE + "</SalesInvoice>"
+    small = ["<a/>"] * 3
+    passed = list(stream._gathered(iter([*small, big, *small, *small])))
+    assert passed == ["<a/>" * 3, big, "<a/>" * 6]
+    assert passed[1] is big  # not copied

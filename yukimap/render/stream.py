@@ -19,14 +19,22 @@ from yukimap.templatefiles import TemplateLimit
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
 _GATHER = 1 << 18  # bytes of small template pieces passed on together
+_ALONE = 1 << 16  # a piece this big is passed on by itself
 
 
 def _gathered(pieces: Iterator[str]) -> Iterator[str]:
     """Pieces passed on as soon as about 256 KB has gathered: few writes, and a steady flow
-    to the validator (a big block goes on at once)."""
+    to the validator. A big piece (a run of documents written whole) goes on as it is,
+    after what gathered before it: joining it would copy it for nothing."""
     buffer: list[str] = []
     size = 0
     for piece in pieces:
+        if len(piece) >= _ALONE:
+            if buffer:
+                yield "".join(buffer)
+                buffer, size = [], 0
+            yield piece
+            continue
         buffer.append(piece)
         size += len(piece)
         if size >= _GATHER:
