@@ -65,9 +65,9 @@ def stages(path: Path, mapping_path: Path) -> dict[str, float]:
 
     feed, close = Pushed.feed, Pushed.close
 
-    def timed_feed(check: Pushed, data: bytes) -> None:
+    def timed_feed(check: Pushed, data: bytes, start: int = 0, end: int | None = None) -> None:
         started = time.thread_time()
-        feed(check, data)
+        feed(check, data, start, end)
         spent["validators"] += time.thread_time() - started
 
     def timed_close(check: Pushed) -> bool:

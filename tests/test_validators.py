@@ -170,7 +170,8 @@ def _split_small(monkeypatch: pytest.MonkeyPatch, how: str) -> None:
 def test_the_writer_finds_the_block_marks_where_a_split_would(piece: str) -> None:
     from yukimap.output import _between_marks
 
-    assert list(_between_marks(piece)) == piece.split("\x00")
+    data = piece.encode("utf-8")
+    assert [data[a:b].decode("utf-8") for a, b in _between_marks(data)] == piece.split("\x00")
 
 
 @pytest.mark.parametrize("how", BESIDE)
@@ -242,9 +243,9 @@ def _split_invoices(monkeypatch: pytest.MonkeyPatch, how: str) -> list[list[byte
         fed.append(seen)
         feed = self.feed
 
-        def recorded(data: bytes) -> None:
-            seen.append(data)
-            feed(data)
+        def recorded(data: bytes, start: int = 0, end: int | None = None) -> None:
+            seen.append(data[start:end])
+            feed(data, start, end)
 
         self.feed = recorded  # type: ignore[method-assign]
 

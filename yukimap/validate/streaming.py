@@ -96,11 +96,16 @@ class Pushed:
         self._parser, self._plug = parser, plug
         self._failed = False
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes, start: int = 0, end: int | None = None) -> None:
+        """Parse and check `data[start:end]`, read where it lies in `data` (no copy)."""
         if self._failed:
             return
         engine = self._engine
-        if (engine.xmlParseChunk(self._parser, data, len(data), 0)
+        stop = len(data) if end is None else end
+        # the bytes' own buffer (a bytes object's never moves while `data` holds it)
+        at = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
+        assert at is not None
+        if (engine.xmlParseChunk(self._parser, at + start, stop - start, 0)
                 or engine.xmlSchemaIsValid(self._context) != 1):
             # not well-formed or not valid: the rest need not be read (each fault found
             # would call back into Python, which words none of them)
@@ -216,7 +221,7 @@ def _engine() -> Any:
             "xmlSchemaSAXUnplug": ([ctypes.c_void_p], ctypes.c_int),
             "xmlCreatePushParserCtxt": ([ctypes.c_void_p] * 3 + [ctypes.c_int, ctypes.c_char_p],
                                         ctypes.c_void_p),
-            "xmlParseChunk": ([ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int],
+            "xmlParseChunk": ([ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int],
                               ctypes.c_int),
             "xmlFreeParserCtxt": ([ctypes.c_void_p], None),
         }

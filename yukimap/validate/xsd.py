@@ -130,34 +130,37 @@ class XsdCheck:
             self._process = spare.pop() if spare else _spawn(xsd, root)
         # A thread does the (GIL-free) checking or writing: rendering never waits for the
         # validator unless the queue is full, so the two really run side by side.
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
+        self._queue: queue.Queue[tuple[bytes, int, int] | None] = queue.Queue(maxsize=_QUEUED)
         self._writer = threading.Thread(target=self._write, daemon=True)
         self._writer.start()
 
     def _write(self) -> None:
         if self._pushed is not None:
-            while (data := self._queue.get()) is not None:
+            while (piece := self._queue.get()) is not None:
                 if not self._aborted:
-                    self._pushed.feed(data)
+                    self._pushed.feed(*piece)
             self._valid = self._pushed.close()
             return
         assert self._process is not None and self._process.stdin is not None
         stdin = self._process.stdin
-        while (data := self._queue.get()) is not None:
+        while (piece := self._queue.get()) is not None:
+            data, start, end = piece
             try:
-                stdin.write(data)
+                stdin.write(memoryview(data)[start:end])
             except BrokenPipeError:  # the validator died; finish() reports it
                 break
         with contextlib.suppress(BrokenPipeError):
             stdin.close()
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes, start: int = 0, end: int | None = None) -> None:
+        """Check `data[start:end]` next (passed on as a place in `data`, not a copy)."""
+        stop = len(data) if end is None else end
         if self._local is not None:
-            self._local.feed(data)
+            self._local.feed(data if (start, stop) == (0, len(data)) else data[start:stop])
         else:
             while self._writer.is_alive():  # a dead validator must not block rendering
                 try:
-                    self._queue.put(data, timeout=0.5)
+                    self._queue.put((data, start, stop), timeout=0.5)
                     return
                 except queue.Full:
                     continue
