@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from yukimap import text
 from yukimap.documents import Element, Empty, Kind
 from yukimap.frames import ITEM
-from yukimap.render.fragments import Field, ItemKind, Shape, shapes, xml_expr
+from yukimap.render.fragments import Field, ItemKind, Shape, block_expr, shapes, xml_expr
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,20 @@ def test_polars_and_python_write_the_same_elements(case: _Case) -> None:
         row = case.frame.row(at)
         kind = row[1] if ITEM in case.frame.columns else None
         assert found.get(kind, found[None]).render(row) == (written or "")
+
+
+@settings(deadline=None)
+@given(_cases())
+def test_an_item_is_its_elements_in_its_wrapper(case: _Case) -> None:
+    """block_expr joins the wrapper and the elements in one pass: the same text as the
+    elements (xml_expr) put inside it, also where no element is written."""
+    columns = set(case.frame.columns) - {"at", ITEM}
+    both = case.frame.select(
+        xml_expr(case.elements, case.fields, columns, case.depth).alias("xml"),
+        block_expr(case.elements, case.fields, columns, case.depth, "Line").alias("block"))
+    indent = "  " * (case.depth - 1)
+    for xml, block in both.iter_rows():
+        assert block == f"\n{indent}<Line>{xml}\n{indent}</Line>"
 
 
 @settings(deadline=None)

@@ -58,18 +58,25 @@ _EMPTY_VALUE: dict[Empty, EmptyValue] = {"omit": None, "clear": "", "nil": NIL}
 def xml_expr(elements: Sequence[Element], fields: Mapping[ItemKind, Sequence[Field]],
              columns: set[str], depth: int) -> pl.Expr:
     """Everything inside the element of each row: its leaves, and its groups wrapped."""
+    return _joined(_parts(elements, "", _empties(fields), columns, depth))
+
+
+def block_expr(elements: Sequence[Element], fields: Mapping[ItemKind, Sequence[Field]],
+               columns: set[str], depth: int, wrapper: str) -> pl.Expr:
+    """Each item's whole element: its content (`xml_expr`) in its wrapper (<InvoiceLine>),
+    joined in the same pass (wrapping the joined content would copy it once more)."""
+    indent = "  " * (depth - 1)
+    return pl.concat_str([pl.lit(f"\n{indent}<{wrapper}>"),
+                          *_parts(elements, "", _empties(fields), columns, depth),
+                          pl.lit(f"\n{indent}</{wrapper}>")], separator="", ignore_nulls=True)
+
+
+def _empties(fields: Mapping[ItemKind, Sequence[Field]]) -> dict[str, dict[ItemKind, Empty]]:
     empties: dict[str, dict[ItemKind, Empty]] = {}
     for kind, specs in fields.items():
         for spec in specs:
             empties.setdefault(spec.name, {})[kind] = spec.empty
-    return _inner(elements, "", empties, columns, depth)
-
-
-def block_expr(xml: pl.Expr, wrapper: str, depth: int) -> pl.Expr:
-    """Each item's whole element: its content in its wrapper (<InvoiceLine>)."""
-    indent = "  " * (depth - 1)
-    return pl.concat_str([pl.lit(f"\n{indent}<{wrapper}>"), xml,
-                          pl.lit(f"\n{indent}</{wrapper}>")])
+    return empties
 
 
 def _empty_xml(name: str, empty: str, indent: str) -> str | None:
@@ -100,14 +107,19 @@ def _element(element: Element, column: str, empties: dict[ItemKind, Empty],
     return given.fill_null(absent)
 
 
-def _inner(elements: Sequence[Element], prefix: str, empties: dict[str, dict[ItemKind, Empty]],
-           columns: set[str], depth: int) -> pl.Expr:
+def _joined(parts: list[pl.Expr]) -> pl.Expr:
+    """The parts one after another, those that are null (omitted) left out: never null."""
+    return pl.concat_str(parts, separator="", ignore_nulls=True) if parts else pl.lit("")
+
+
+def _parts(elements: Sequence[Element], prefix: str, empties: dict[str, dict[ItemKind, Empty]],
+           columns: set[str], depth: int) -> list[pl.Expr]:
     indent = "  " * depth
     parts: list[pl.Expr] = []
     for element in elements:
         name = prefix + element.name
         if element.is_group:
-            inner = _inner(element.children, name + ".", empties, columns, depth + 1)
+            inner = _joined(_parts(element.children, name + ".", empties, columns, depth + 1))
             # an empty group is left out; its elements are computed once (a test that it is
             # not empty beside its text would compute them twice)
             parts.append(pl.concat_str([pl.lit(f"\n{indent}<{element.name}>"),
@@ -115,9 +127,7 @@ def _inner(elements: Sequence[Element], prefix: str, empties: dict[str, dict[Ite
                                         pl.lit(f"\n{indent}</{element.name}>")]))
         elif name in columns:
             parts.append(_element(element, name, empties.get(name, {None: "omit"}), indent))
-    if not parts:
-        return pl.lit("")
-    return pl.concat_str(parts, separator="", ignore_nulls=True)
+    return parts
 
 
 # --- for one row, in Python ------------------------------------------------------------------

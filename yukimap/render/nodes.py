@@ -173,7 +173,8 @@ def _level(elements: tuple[Element, ...], fields: dict[ItemKind, Sequence[Field]
     xml = xml_expr(elements, fields, columns, depth) if renders_xml else None
     values = [n for n in (".".join(path) for path, _ in walk(elements)) if n in columns]
     positions = {name: i for i, name in enumerate([*keys, XML, *values])}
-    block = block_expr(xml, wrapper, depth) if xml is not None and wrapper else None
+    block = block_expr(elements, fields, columns, depth, wrapper) \
+        if xml is not None and wrapper else None
     return _Level(xml, values, keys, shapes(elements, fields, positions, depth, item_key),
                   block)
 
