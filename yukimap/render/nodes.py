@@ -316,7 +316,9 @@ class _Slice:
         text = pl.concat_str([
             pl.lit(p) if isinstance(p, str) else pl.col(XML if p[0] == "xml" else _BLOCKS)
             .fill_null("") for p in parts])
-        mark = pl.lit(BLOCK_MARK if self.marked and balanced(parts) else "")
+        # the marks go around each piece as texts of their own: adding them to the text
+        # would copy it once more
+        mark = BLOCK_MARK if self.marked and balanced(parts) else ""
         offsets = self.offsets
         for first in range(0, self.docs.height, _RUN):  # a run at a time: less text held
             last = min(first + _RUN, self.docs.height)
@@ -324,12 +326,18 @@ class _Slice:
             joined = (items.select(DOC, block.alias(_BLOCKS))
                       .group_by(DOC, maintain_order=True).agg(pl.col(_BLOCKS).str.join("")))
             # a few documents a piece: far fewer template steps, pieces still small
-            yield from (self.docs.slice(first, last - first).select(DOC, XML)
-                        .join(joined, on=DOC, how="left", maintain_order="left")
-                        .group_by((pl.int_range(pl.len()) // _TOGETHER).alias("piece"),
-                                  maintain_order=True)
-                        .agg(pl.concat_str([mark, text.str.join(""), mark]).alias("text"))
-                        .to_series(1).to_list())
+            for piece in (self.docs.slice(first, last - first).select(DOC, XML)
+                          .join(joined, on=DOC, how="left", maintain_order="left")
+                          .group_by((pl.int_range(pl.len()) // _TOGETHER).alias("piece"),
+                                    maintain_order=True)
+                          .agg(text.str.join("").alias("text"))
+                          .to_series(1).to_list()):
+                if mark:
+                    yield mark
+                    yield piece
+                    yield mark
+                else:
+                    yield piece
 
 
 _BLOCKS = "__blocks"  # a document's items rendered whole, joined
