@@ -313,9 +313,11 @@ class _Slice:
     def _texts(self, parts: tuple[Part, ...]) -> Iterator[str]:
         block = self.part.level.block
         assert block is not None
-        text = pl.concat_str([
-            pl.lit(p) if isinstance(p, str) else pl.col(XML if p[0] == "xml" else _BLOCKS)
-            .fill_null("") for p in parts])
+        # Each document's texts in order, the items' blocks as a list of their own, and a
+        # piece's documents' lists joined once: joining each document's blocks, then its
+        # parts, then the documents would copy the text three times.
+        ordered = _in_order(parts)
+        texts = pl.concat_list(ordered).explode().str.join("") if ordered else pl.lit("")
         # the marks go around each piece as texts of their own: adding them to the text
         # would copy it once more
         mark = BLOCK_MARK if self.marked and balanced(parts) else ""
@@ -323,14 +325,14 @@ class _Slice:
         for first in range(0, self.docs.height, _RUN):  # a run at a time: less text held
             last = min(first + _RUN, self.docs.height)
             items = self.part.items.slice(offsets[first], offsets[last] - offsets[first])
-            joined = (items.select(DOC, block.alias(_BLOCKS))
-                      .group_by(DOC, maintain_order=True).agg(pl.col(_BLOCKS).str.join("")))
+            blocks = (items.select(DOC, block.alias(_BLOCKS))
+                      .group_by(DOC, maintain_order=True).agg(pl.col(_BLOCKS)))
             # a few documents a piece: far fewer template steps, pieces still small
             for piece in (self.docs.slice(first, last - first).select(DOC, XML)
-                          .join(joined, on=DOC, how="left", maintain_order="left")
+                          .join(blocks, on=DOC, how="left", maintain_order="left")
                           .group_by((pl.int_range(pl.len()) // _TOGETHER).alias("piece"),
                                     maintain_order=True)
-                          .agg(text.str.join("").alias("text"))
+                          .agg(texts.alias("text"))
                           .to_series(1).to_list()):
                 if mark:
                     yield mark
@@ -340,7 +342,25 @@ class _Slice:
                     yield piece
 
 
-_BLOCKS = "__blocks"  # a document's items rendered whole, joined
+def _in_order(parts: tuple[Part, ...]) -> list[pl.Expr]:
+    """What a document writes (`parts`), for `pl.concat_list`: its fixed texts and own
+    elements between its items' blocks joined into one text each, the blocks a list."""
+    found: list[pl.Expr] = []
+    run: list[pl.Expr] = []
+    for part in parts:
+        if isinstance(part, tuple) and part[0] == "blocks":
+            if run:
+                found.append(pl.concat_str(run))
+                run = []
+            found.append(pl.col(_BLOCKS).fill_null([]))  # a document without items: none
+        else:
+            run.append(pl.lit(part) if isinstance(part, str) else pl.col(XML).fill_null(""))
+    if run:
+        found.append(pl.concat_str(run))
+    return found
+
+
+_BLOCKS = "__blocks"  # a document's items rendered whole, a list
 _TOGETHER = 32  # documents' texts written as one piece
 _RUN = 1_024  # documents whose texts are made at once
 
