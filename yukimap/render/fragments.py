@@ -66,9 +66,9 @@ def block_expr(elements: Sequence[Element], fields: Mapping[ItemKind, Sequence[F
     """Each item's whole element: its content (`xml_expr`) in its wrapper (<InvoiceLine>),
     joined in the same pass (wrapping the joined content would copy it once more)."""
     indent = "  " * (depth - 1)
-    return pl.concat_str([pl.lit(f"\n{indent}<{wrapper}>"),
-                          *_parts(elements, "", _empties(fields), columns, depth),
-                          pl.lit(f"\n{indent}</{wrapper}>")], separator="", ignore_nulls=True)
+    return _joined([pl.lit(f"\n{indent}<{wrapper}>"),
+                    *_parts(elements, "", _empties(fields), columns, depth),
+                    pl.lit(f"\n{indent}</{wrapper}>")])
 
 
 def _empties(fields: Mapping[ItemKind, Sequence[Field]]) -> dict[str, dict[ItemKind, Empty]]:
