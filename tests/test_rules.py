@@ -4,11 +4,16 @@ then the fallback; checked when the mapping loads; counted in the summary, as ma
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import build_files, run_cli
 from yukimap.errors import DataError, MappingError
+from yukimap.mapping.context import Context
+from yukimap.model import Condition
 from yukimap.pipeline import ConversionResult, convert_file
 from yukimap.report import format_summary
 from yukimap.schema import load_mapping
@@ -232,3 +237,55 @@ def test_a_rule_may_test_an_expression_and_a_document_field_counts_documents(
     ]
     assert "    4: expr 'Bedrag < -4' -> 4110                                             1" \
         in text
+
+
+_TEXTS = ["kpn", "KPN", "pn", "k", "albert heijn", "heijn", "aa", "aaa", "é", "É", "straße", "ss",
+          "\u212a", "i", "İ", ""]
+_VALUES = ["KPN B.V.", "kpn", "Albert Heijn 12", "aaaa", "Café", "CAFÉ", "Straße", "STRASSE",
+           "\u212aPN", "İstanbul", "", "x", None]
+
+
+@st.composite
+def _rules_tables(draw: st.DrawFn) -> list[tuple[Condition, ...]]:
+    """Rules as a mapping may write them: contains: tests on two columns, any: of them,
+    and now and then a rule of another kind, or of two conditions, between them."""
+    def contains() -> Condition:
+        return Condition("contains", draw(st.sampled_from(["a", "b"])),
+                         draw(st.sampled_from(_TEXTS)), ignore_case=draw(st.booleans()))
+
+    def rule() -> tuple[Condition, ...]:
+        kind = draw(st.sampled_from(["contains", "any", "any", "equals", "both"]))
+        if kind == "contains":
+            return (contains(),)
+        if kind == "any":
+            return (Condition("any", parts=tuple(
+                contains() for _ in range(draw(st.integers(0, 3))))),)
+        if kind == "equals":
+            return (Condition("equals", "a", draw(st.sampled_from(_TEXTS)),
+                              ignore_case=draw(st.booleans())),)
+        return (contains(), contains())
+    return [rule() for _ in range(draw(st.integers(0, 12)))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules=_rules_tables())
+def test_rules_that_look_for_texts_are_found_together_as_one_by_one(
+        rules: list[tuple[Condition, ...]]) -> None:
+    """The texts of contains: rules, searched for all at once, choose the rule that testing
+    each rule in turn chooses, for every row (overlapping texts, case, letters whose lower
+    case is longer or is ASCII, empty texts and cells)."""
+    import polars as pl
+
+    from yukimap.mapping.conditions import Held, all_expr, evaluated, first_holding
+
+    frame = pl.DataFrame({"a": _VALUES, "b": list(reversed(_VALUES))}, schema={
+        "a": pl.String, "b": pl.String})
+    ctx = cast(Context, None)  # only an expr: condition would read it
+    held: Held = {}
+    firsts = [pl.when(all_expr(ctx, when, frame, held)[0]).then(pl.lit(i, pl.UInt32))
+              for i, when in enumerate(rules)]
+    one_by_one = evaluated(frame, held, pl.coalesce(firsts) if firsts else
+                           pl.lit(None, pl.UInt32)).to_series().to_list()
+    held = {}
+    together = evaluated(frame, held, first_holding(ctx, rules, frame, held)[0]).to_series()
+    assert together.to_list() == one_by_one

@@ -50,6 +50,61 @@ def all_expr(ctx: Context, conds: tuple[Condition, ...], frame: pl.DataFrame,
     return _combined(ctx, conds, frame, held, all_of=True)
 
 
+def first_holding(ctx: Context, rules: list[tuple[Condition, ...]], frame: pl.DataFrame,
+                  held: Held) -> tuple[pl.Expr, list[Problem]]:
+    """The index of the first of `rules` (each a rule's conditions, all of which must hold)
+    that holds for each row, null where none does; the columns it needs are added to `held`.
+    The rules that only look for texts in columns (contains:, or any: of those), a bank
+    export's usual table, are searched for together: one pass over each column finds every
+    text of every such rule in it (polars' Aho-Corasick), however many there are; a pass per
+    text would make a table of a hundred rules take a hundred passes."""
+    sought: dict[tuple[str, bool], dict[str, int]] = {}  # (column, ignore case) -> text -> rule
+    firsts: list[pl.Expr] = []
+    problems: list[Problem] = []
+    for index, when in enumerate(rules):
+        texts = _texts_only(when)
+        if texts is None:
+            holds, found = all_expr(ctx, when, frame, held)
+            firsts.append(pl.when(holds).then(pl.lit(index, pl.UInt32)))
+            problems += found
+            continue
+        for column, ignore_case, text in texts:  # a text two rules seek: the first one's
+            sought.setdefault((column, ignore_case), {}).setdefault(text, index)
+    found_first = [_first_found(held, frame, column, ignore_case, texts)
+                   for (column, ignore_case), texts in sought.items()]
+    if firsts:
+        found_first.append(pl.coalesce(firsts))
+    if not found_first:
+        return pl.lit(None, pl.UInt32), problems
+    return pl.min_horizontal(found_first), problems
+
+
+def _texts_only(when: tuple[Condition, ...]) -> list[tuple[str, bool, str]] | None:
+    """(column, ignore case, text) of each text a rule looks for, when it holds exactly where
+    one of them is found: its one condition a contains: test, or any: of such conditions."""
+    return _texts(when[0]) if len(when) == 1 else None
+
+
+def _texts(cond: Condition) -> list[tuple[str, bool, str]] | None:
+    if cond.op == "any":
+        parts = [_texts(part) for part in cond.parts]
+        return None if None in parts else [text for part in parts if part for text in part]
+    if cond.op != "contains" or cond.column is None or not str(cond.operand):
+        return None  # an empty text is in every value: the usual test says so
+    text = str(cond.operand)
+    return [(cond.column, cond.ignore_case, text.lower() if cond.ignore_case else text)]
+
+
+def _first_found(held: Held, frame: pl.DataFrame, column: str, ignore_case: bool,
+                 texts: dict[str, int]) -> pl.Expr:
+    """The first rule (by `texts`: text -> rule) one of whose texts is in the column's value,
+    null where none is: every text found, overlapping ones too, each turned into its rule."""
+    values = _lowered(held, frame, column) if ignore_case else pl.col(column)
+    return values.str.extract_many(list(texts), overlapping=True).list.eval(
+        pl.element().replace_strict(list(texts), list(texts.values()),
+                                    return_dtype=pl.UInt32)).list.min()
+
+
 def _combined(ctx: Context, conds: tuple[Condition, ...], frame: pl.DataFrame, held: Held,
               all_of: bool) -> tuple[pl.Expr, list[Problem]]:
     result = pl.lit(all_of)

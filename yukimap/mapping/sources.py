@@ -4,8 +4,8 @@ changes them (a sign column, negate, a default). Each takes a frame's rows and g
 values as the text Yuki gets, with the problems it found; none reports anywhere else.
 
 Values are parsed once per distinct value (see values.over_unique); expressions and `let`
-values, which can depend on several cells, are evaluated row by row. A rules table is a
-polars coalesce of when-thens over its rules' conditions, all evaluated in one select.
+values, which can depend on several cells, are evaluated row by row. A rules table is the
+index of the first rule that holds for each row (conditions.first_holding), in one select.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from yukimap.expr import numbers_context, shorten
 from yukimap.frames import KEY, POS, RAW, ROW, VALUE, Tally
 from yukimap.i18n import tr
 from yukimap.limits import limits
-from yukimap.mapping.conditions import Held, all_expr, evaluated
+from yukimap.mapping.conditions import Held, evaluated, first_holding
 from yukimap.mapping.context import Context, field_where, flagged
 from yukimap.mapping.rowenv import evaluate
 from yukimap.mapping.texts import debit_minus_credit, expr_final_text, final_text, negate_texts
@@ -170,14 +170,9 @@ def rules_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, source: Rul
     """The value of the first rule that holds for each row, else the fallback; a row that
     no rule holds for, without a fallback, is an error."""
     held: Held = {}
-    problems: list[Problem] = []
-    firsts = []
-    for index, rule in enumerate(source.rules):
-        holds, found = all_expr(ctx, rule.when, frame, held)
-        firsts.append(pl.when(holds).then(pl.lit(index, pl.UInt32)))
-        problems += found
+    first, problems = first_holding(ctx, [rule.when for rule in source.rules], frame, held)
     # the index of the first rule that holds, null where none does: one select for all
-    chosen = evaluated(frame, held, pl.coalesce(firsts).alias("rule")).to_series()
+    chosen = evaluated(frame, held, first.alias("rule")).to_series()
     results = pl.Series([rule.value for rule in source.rules], dtype=pl.String)
     series = results.gather(chosen).fill_null(source.fallback) if source.fallback is not None \
         else results.gather(chosen)
