@@ -187,11 +187,11 @@ class Rules:
     rules: tuple[Rule, ...]
     fallback: str | None = None
 
-    @property
+    @functools.cached_property  # a table may have a thousand rules, read by every slice
     def conditions(self) -> tuple[Condition, ...]:
         return tuple(c for rule in self.rules for cond in rule.when for c in cond.flat())
 
-    @property
+    @functools.cached_property
     def columns(self) -> frozenset[str]:
         found: set[str] = set()
         for cond in self.conditions:
@@ -292,7 +292,7 @@ class Mapping:
     template: Path | None = None
     options: dict[str, object] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property  # asked of every slice of a big file
     def columns(self) -> frozenset[str]:
         """Every input column the mapping reads."""
         cols: set[str] = set()

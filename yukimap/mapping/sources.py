@@ -183,7 +183,8 @@ def rules_values(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, source: Rul
                             tr("no rule of rules: holds for this row"),
                             tr("add a rule that holds for it, or fallback: VALUE for rows no rule"
                                " matches"))
-    counts = [(f"{i + 1}: {rule.describe()} -> {rule.value}", int((chosen == i).sum()))
+    found = dict(chosen.drop_nulls().value_counts().iter_rows())  # rule -> its rows
+    counts = [(f"{i + 1}: {rule.describe()} -> {rule.value}", found.get(i, 0))
               for i, rule in enumerate(source.rules)]
     fallback = None if source.fallback is None else (source.fallback,
                                                      int(chosen.is_null().sum()))
