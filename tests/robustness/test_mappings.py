@@ -13,14 +13,27 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import REPO
 from tests.robustness.conftest import Bounded, Write
 from yukimap.errors import MappingError
 from yukimap.limits import limits
 from yukimap.report import print_user_error
-from yukimap.yamlsrc import Located, load_yaml, load_yaml_file
+from yukimap.yamlsrc import (
+    _QUICK,
+    _QUICK_TYPED,
+    _SCALAR_TAGS,
+    _TYPED_TAGS,
+    Located,
+    _Converter,
+    _Loader,
+    _TypedLoader,
+    load_yaml,
+    load_yaml_file,
+)
 
 DATA = "Nr;Text\n1;a\n"
 
@@ -208,3 +221,52 @@ def test_any_bytes_load_or_are_a_mapping_error(tmp_path: Path, data: bytes) -> N
         load_yaml_file(path)
     except MappingError as exc:
         assert str(path) in exc.message or all(p.where.file == str(path) for p in exc.problems)
+
+
+# --- libyaml's events, PyYAML's composer ----------------------------------------------------
+
+def _read_by(loader: type[_Loader], text: str, typed: bool) -> tuple[object, object] | None:
+    """(data, positions) as `loader` reads `text`, None where it refuses it."""
+    reader = loader(text)
+    try:
+        node = reader.get_single_node()
+    except Exception:  # noqa: BLE001 -- which error is PyYAML's to tell (load_yaml)
+        return None
+    finally:
+        reader.dispose()
+    converter = _Converter("x.yaml", _TYPED_TAGS if typed else _SCALAR_TAGS)
+    return (converter.value(node, ()) if node is not None else None), converter.positions
+
+
+def _read_alike(text: str, typed: bool = False) -> bool:
+    """libyaml's reading of `text` is PyYAML's, or libyaml leaves it to PyYAML; never does
+    libyaml read what PyYAML refuses. Whether libyaml read it."""
+    assert _QUICK is not None and _QUICK_TYPED is not None  # PyYAML's wheels have libyaml
+    try:
+        _Loader(text)
+    except yaml.reader.ReaderError:
+        return False  # refused before either reads it
+    if "\t" in text or "\ufeff" in text:
+        return False  # left to PyYAML (_composed)
+    quick = _read_by(_QUICK_TYPED if typed else _QUICK, text, typed)
+    own = _read_by(_TypedLoader if typed else _Loader, text, typed)
+    assert quick is None or quick == own
+    return quick is not None
+
+
+_SHIPPED = sorted(p for folder in ("mappings", "examples", "tests", "benchmarks")
+                  for p in (REPO / folder).rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", _SHIPPED, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_yaml_file_yukimap_ships_or_tests_reads_alike_by_libyaml(path: Path) -> None:
+    text = path.read_text(encoding="utf-8-sig")
+    assert _read_alike(text) or "\t" in text
+    _read_alike(text, typed=True)
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=80).map("".join))
+@settings(max_examples=2000, suppress_health_check=[HealthCheck.too_slow])
+def test_yaml_ish_text_reads_alike_by_libyaml_or_is_left_to_pyyaml(text: str) -> None:
+    _read_alike(text)
+    _read_alike(text, typed=True)
