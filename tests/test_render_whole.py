@@ -52,6 +52,11 @@ TEMPLATES = {
              False),
     "text between blocks": (_with(LOOP.replace("{{ block }}", "{{ block }}\n")), False),
     "an else": (_with(LOOP.replace("{% endfor %}\n\n", "{% else %}none{% endfor %}\n\n")), False),
+    # Jinja gathers a block's output as text: the pieces made as bytes are made text there
+    "in a filter block": (_with("{% filter trim %}" + LOOP + "{% endfilter %}"), True),
+    "in a set block": (_with("{% set all %}" + LOOP + "{% endset %}{{ all }}"), True),
+    "in a macro": (_with("{% macro invoices() %}" + LOOP + "{% endmacro %}{{ invoices() }}"),
+                   True),
 }
 
 
@@ -88,6 +93,26 @@ def test_the_text_is_what_the_loop_as_written_gives(
     assert ours.count("<SalesInvoice>") == (3 if name == "the first taken first" else 4)
 
 
+@pytest.mark.parametrize("name", ["loop.index", "a filter", "shipped", "in a set block"])
+def test_items_written_whole_in_big_documents_are_what_the_loop_as_written_gives(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Items' blocks that polars writes as UTF-8, in chunks (an invoice of three lines is big
+    here), inside a loop written whole or alone in one that is not: the loop's own text,
+    escaped, letters beyond Latin-1 included."""
+    from yukimap.render import nodes
+
+    monkeypatch.setattr(nodes, "CHUNK", 2)
+    monkeypatch.setattr(nodes, "BLOCK", 2)
+    source = TEMPLATES[name][0]
+    export = EXAMPLE.replace("Geurkaars", "Geurkaars & <ł€>")
+    ours = _rendered(tmp_path, "whole", source, export=export)
+    with monkeypatch.context() as written:
+        written.setattr(whole, "rewrite", lambda template: None)
+        as_written = _rendered(tmp_path, "as-written", source, export=export)
+    assert ours == as_written
+    assert "&amp; &lt;ł€&gt;" in ours
+
+
 @pytest.mark.parametrize("first", ["", "{% set first = documents|first %}"])  # by polars,
 @pytest.mark.parametrize("name", ["t.xml.j2", "t.txt.j2"])  # or one by one; escaped, or not
 def test_the_texts_are_escaped_as_the_template_escapes(
@@ -113,7 +138,7 @@ def test_texts_made_a_few_documents_at_a_time_are_the_same(
     parts = whole.recipe(next(environment(tmp_path).parse(SHIPPED).find_all(jinja2.nodes.For)))
     assert parts is not None
     texts = next(pages(*_converted(tmp_path, "runs", SHIPPED))).texts(parts)
-    assert texts is not None and [t.count("<SalesInvoice>") for t in texts] == [2, 1, 1]
+    assert texts is not None and [t.count(b"<SalesInvoice>") for t in texts] == [2, 1, 1]
     assert _rendered(tmp_path, "runs", SHIPPED) == plain
 
 

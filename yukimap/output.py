@@ -370,8 +370,8 @@ class _Splitter:
         self.turn = 0
         self.blocks = 0
 
-    def write(self, piece: str) -> None:
-        data = piece.encode("utf-8")
+    def write(self, piece: str | bytes) -> None:
+        data = piece if isinstance(piece, bytes) else piece.encode("utf-8")
         if len(self.checks) < 2:
             self.out.write(data)
             for check in self.checks:

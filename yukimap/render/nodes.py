@@ -184,6 +184,7 @@ BLOCK = 5_000  # items of a big document per block: small pieces keep the valida
 # Around each block of a big document when asked: NUL cannot occur in XML, so a writer can
 # find the blocks in the stream, hand them to two validators in turn, and drop the marks.
 BLOCK_MARK = "\x00"
+_MARK = BLOCK_MARK.encode("utf-8")
 
 
 class Items:
@@ -214,6 +215,10 @@ class Items:
     @property
     def blocks(self) -> Iterator[Markup]:
         return self._part.blocks(self._start, self._end)
+
+    def _written(self) -> Iterator[str | bytes]:
+        """`blocks` as a loop that writes nothing else writes them (whole.blocks)."""
+        return self._part.written(self._start, self._end)
 
     @property
     def rows(self) -> tuple[int, ...]:
@@ -246,11 +251,27 @@ class _Part:
 
     def chunks(self, start: int, end: int) -> Iterator[Markup]:
         """The items rendered a BLOCK at a time (marked, when asked)."""
+        for text in self._joined(start, end, pl.String):
+            yield Markup(f"{BLOCK_MARK}{text}{BLOCK_MARK}" if self.marked else text)
+
+    def written(self, start: int, end: int) -> Iterator[str | bytes]:
+        """`blocks` as pieces to write: of a big document, its chunks as UTF-8 and the marks
+        as pieces of their own (whole.Pieces)."""
+        if self.items.height <= CHUNK:
+            yield from self.blocks(start, end)
+            return
+        yield from self.pieces(start, end)
+
+    def pieces(self, start: int, end: int) -> Iterator[bytes]:
+        """`chunks` as UTF-8, the marks as pieces of their own (whole.pieces)."""
+        for text in self._joined(start, end, pl.Binary):
+            yield from (_MARK, text, _MARK) if self.marked else (text,)
+
+    def _joined(self, start: int, end: int, kind: type[pl.DataType]) -> Iterator[Any]:
         assert self.level.block is not None
         for first in range(start, end, BLOCK):
             chunk = self.items.slice(first, min(BLOCK, end - first))
-            text = chunk.select(self.level.block.str.join("")).item()
-            yield Markup(f"{BLOCK_MARK}{text}{BLOCK_MARK}" if self.marked else text)
+            yield chunk.select(self.level.block.str.join("").cast(kind)).item()
 
     def _texts(self) -> dict[int, str]:
         assert self.level.block is not None
@@ -278,7 +299,7 @@ class Page(Protocol):
 
     def contexts(self) -> Iterator[DocumentContext]: ...
 
-    def texts(self, parts: tuple[Part, ...]) -> Iterator[str] | None: ...
+    def texts(self, parts: tuple[Part, ...]) -> Iterator[str | bytes] | None: ...
 
 
 class _Slice:
@@ -298,7 +319,7 @@ class _Slice:
             yield DocumentContext(row[0], tuple(row[1]), node, part, begin, end, ordinal,
                                   f"{noun} {key}")
 
-    def texts(self, parts: tuple[Part, ...]) -> Iterator[str] | None:
+    def texts(self, parts: tuple[Part, ...]) -> Iterator[str | bytes] | None:
         """The documents' texts as `parts` write them, a few documents a piece (marked,
         when asked and they are whole elements), made by polars a run of documents at a
         time: each document's own elements (`xml`) and its items' blocks as a Node and
@@ -310,7 +331,7 @@ class _Slice:
             return None
         return self._texts(parts)
 
-    def _texts(self, parts: tuple[Part, ...]) -> Iterator[str]:
+    def _texts(self, parts: tuple[Part, ...]) -> Iterator[bytes]:
         block = self.part.level.block
         assert block is not None
         # Each document's texts in order, the items' blocks as a list of their own, and a
@@ -319,8 +340,8 @@ class _Slice:
         ordered = _in_order(parts)
         texts = pl.concat_list(ordered).explode().str.join("") if ordered else pl.lit("")
         # the marks go around each piece as texts of their own: adding them to the text
-        # would copy it once more
-        mark = BLOCK_MARK if self.marked and balanced(parts) else ""
+        # would copy it once more; each piece as UTF-8, as polars has it (whole.Pieces)
+        mark = _MARK if self.marked and balanced(parts) else b""
         offsets = self.offsets
         for first in range(0, self.docs.height, _RUN):  # a run at a time: less text held
             last = min(first + _RUN, self.docs.height)
@@ -333,7 +354,7 @@ class _Slice:
                           .group_by((pl.int_range(pl.len()) // _TOGETHER).alias("piece"),
                                     maintain_order=True)
                           .agg(texts.alias("text"))
-                          .to_series(1).to_list()):
+                          .to_series(1).cast(pl.Binary).to_list()):
                 if mark:
                     yield mark
                     yield piece
@@ -374,7 +395,7 @@ class Lone:
     def contexts(self) -> Iterator[DocumentContext]:
         yield self.document
 
-    def texts(self, parts: tuple[Part, ...]) -> Iterator[str] | None:
+    def texts(self, parts: tuple[Part, ...]) -> Iterator[str | bytes] | None:
         return None
 
 
@@ -405,7 +426,7 @@ class _Going:
             self.left = page.contexts()
 
     def texts(self, parts: tuple[Part, ...],
-              each: Callable[[Iterable[Any]], Iterator[str]]) -> Iterator[str]:
+              each: Callable[[Iterable[Any]], Iterator[str]]) -> Iterator[str | bytes]:
         """What is left, the documents' texts as `parts` write them: of a page begun, by
         `each` one by one; of the others, at once where the page can (`Page.texts`)."""
         yield from each(document.context for document in self.left)
@@ -509,6 +530,13 @@ class _Across:
             raise NotInSlices("items-not-xml")
         for part in self._parts():
             yield from part.chunks(0, part.items.height)
+
+    def _written(self) -> Iterator[bytes]:
+        """`blocks` as pieces to write (whole.blocks)."""
+        if self._first.level.block is None:
+            raise NotInSlices("items-not-xml")
+        for part in self._parts():
+            yield from part.pieces(0, part.items.height)
 
     @property
     def rows(self) -> tuple[int, ...]:

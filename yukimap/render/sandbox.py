@@ -141,6 +141,27 @@ class _Code(CodeGenerator):
             self.write(", ")
         self.write("))")
 
+    _pieces = False  # writing the output of whole.pieces
+
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        self._pieces = whole.writes_pieces(node)
+        try:
+            super().visit_Output(node, frame)
+        finally:
+            self._pieces = False
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if self._pieces:  # as whole.pieces says
+            self.write("" if frame.buffer is None else "environment.piece_text(")
+            return
+        super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if self._pieces:
+            self.write("" if frame.buffer is None else ")")
+            return
+        super()._output_child_post(node, frame, finalize)
+
     def buffer(self, frame: Frame) -> None:
         frame.buffer = self.temporary_identifier()
         self.writeline(f"{frame.buffer} = environment.buffer()")
@@ -160,8 +181,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.globals["namespace"] = BoundedNamespace
         self.filters[STEPS] = _Stepped
         self.globals[whole.WHOLE] = whole.whole
+        self.globals[whole.BLOCKS] = whole.blocks
 
     buffer = staticmethod(_Buffer)
+    piece_text = staticmethod(whole.text_of)  # where Jinja gathers output (whole.pieces)
     loop_context = _Loop
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:

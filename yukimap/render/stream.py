@@ -1,6 +1,7 @@
 """A template rendered as a stream of text: pieces gathered into blocks of about 256 KB, the
 lines that el() leaves blank dropped as they pass, and the output and the clock checked on
-every block (bounds.py), with every failure of a user's template located in it."""
+every block (bounds.py), with every failure of a user's template located in it. A block is
+text, or UTF-8 bytes where the documents' texts were made as bytes (whole.Pieces)."""
 
 from __future__ import annotations
 
@@ -22,26 +23,41 @@ _GATHER = 1 << 18  # bytes of small template pieces passed on together
 _ALONE = 1 << 16  # a piece this big is passed on by itself
 
 
-def _gathered(pieces: Iterator[str]) -> Iterator[str]:
+Block = str | bytes
+
+
+def _gathered(pieces: Iterator[Block]) -> Iterator[Block]:
     """Pieces passed on as soon as about 256 KB has gathered: few writes, and a steady flow
     to the validator. A big piece (a run of documents written whole) goes on as it is,
-    after what gathered before it: joining it would copy it for nothing."""
-    buffer: list[str] = []
+    after what gathered before it: joining it would copy it for nothing. Text and bytes
+    are gathered apart, in their order."""
+    buffer: list[Block] = []
     size = 0
     for piece in pieces:
+        if buffer and (len(piece) >= _ALONE
+                       or isinstance(piece, bytes) is not isinstance(buffer[0], bytes)):
+            yield _joined(buffer)
+            buffer, size = [], 0
         if len(piece) >= _ALONE:
-            if buffer:
-                yield "".join(buffer)
-                buffer, size = [], 0
             yield piece
             continue
         buffer.append(piece)
         size += len(piece)
         if size >= _GATHER:
-            yield "".join(buffer)
+            yield _joined(buffer)
             buffer, size = [], 0
     if buffer:
-        yield "".join(buffer)
+        yield _joined(buffer)
+
+
+def _joined(buffer: list[Block]) -> Block:
+    if isinstance(buffer[0], bytes):
+        return b"".join(buffer)  # type: ignore[arg-type]
+    return "".join(buffer)  # type: ignore[arg-type]
+
+
+def text_of(block: Block) -> str:
+    return block.decode("utf-8") if isinstance(block, bytes) else block
 
 
 def _uses_el(source: str) -> bool:
@@ -64,11 +80,11 @@ def _file_calls_el(filename: str) -> bool:
 
 def render(template: jinja2.Template, context: dict[str, Any]) -> str:
     """Render into one text (for a batch sent in one call)."""
-    return "".join(render_stream(template, context))
+    return "".join(map(text_of, render_stream(template, context)))
 
 
 def render_stream(template: jinja2.Template, context: dict[str, Any],
-                  deadline: Deadline | None = None) -> Iterator[str]:
+                  deadline: Deadline | None = None) -> Iterator[Block]:
     """Render lazily, piece by piece, so a document of any size never sits in memory;
     within the bounds of bounds.py (`deadline`: the file's, when it has several
     documents), and with every failure of a user's template located in it.
@@ -90,7 +106,7 @@ def render_stream(template: jinja2.Template, context: dict[str, Any],
 _SHIPPED_ERRORS: tuple[type[Exception], ...] = (jinja2.UndefinedError, TemplateLimit)
 
 
-def _bounded(blocks: Iterator[str], pieces: Iterator[str]) -> Iterator[str]:
+def _bounded(blocks: Iterator[Block], pieces: Iterator[Block]) -> Iterator[Block]:
     """The output counted and the clock checked as it streams; a bound that is reached is
     raised inside the template, so that it is located at the line being rendered."""
     written = 0
@@ -107,10 +123,10 @@ def _bounded(blocks: Iterator[str], pieces: Iterator[str]) -> Iterator[str]:
         yield block
 
 
-def _without_blank_lines(blocks: Iterator[str]) -> Iterator[str]:
+def _without_blank_lines(blocks: Iterator[Block]) -> Iterator[str]:
     carry = ""
     for block in blocks:
-        text = carry + block
+        text = carry + text_of(block)
         cut = text.rfind("\n")
         if cut < 0:
             carry = text

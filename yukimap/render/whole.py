@@ -11,8 +11,12 @@ own elements and its items rendered whole, as the shipped sales template does:
 Such a loop is found in the template's syntax tree, exactly this shape and nothing else in
 it (no condition, filter, `loop`, other value or else branch), and compiled as one call
 that writes each document's text in one piece: the same text, without the template steps
-per document (about a third of the time of a big file's rendering). Any other loop is
+per document (about a third of the time of a big file's rendering). A loop that writes
+only a document's items rendered whole, `{% for block in X.ITEMS.blocks %}{{ block }}{% endfor %}`,
+as the shipped journal template does, is compiled as one call too. Any other loop is
 compiled as it is written.
+
+The texts polars makes come as UTF-8 bytes and are written as they are (`pieces`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from lxml import etree
 from markupsafe import escape
 
 WHOLE = "yukimap_whole"  # the global the rewritten loop calls
+BLOCKS = "yukimap_blocks"  # the global a rewritten loop over items' blocks calls
 _PIECE = "yukimap_piece"  # the rewritten loop's variable: one document's text
 
 # What one document writes, in order: fixed text, its own elements ("xml",), or the items
@@ -49,17 +54,41 @@ def _rewritten(node: Any) -> Any:
     if not isinstance(node, nodes.For):
         return node
     parts = recipe(node)
-    if parts is None:
+    if parts is not None:
+        call = nodes.Call(nodes.Name(WHOLE, "load"), [node.iter, nodes.Const(parts)], [], None,
+                          None)
+    elif (items := _blocks_loop(node)) is not None:  # a journal's entries, written alone
+        call = nodes.Call(nodes.Name(BLOCKS, "load"), [items], [], None, None)
+    else:
         return node
-    call = nodes.Call(nodes.Name(WHOLE, "load"), [node.iter, nodes.Const(parts)], [], None,
-                      None)
     # Each text is written as it is: `whole` has escaped it as the template escapes (else
     # Jinja would want it as Markup, a copy of every text, a big file's 450 MB).
     output = nodes.ScopedEvalContextModifier(
         [nodes.Keyword("autoescape", nodes.Const(False))],
-        [nodes.Output([nodes.Name(_PIECE, "load")])])
+        [pieces(nodes.Name(_PIECE, "load"))])
     loop = nodes.For(nodes.Name(_PIECE, "store"), call, [output], [], None, False)
     return loop.set_lineno(node.lineno)
+
+
+def pieces(piece: nodes.Name) -> nodes.Output:
+    """The rewritten loop's output: each piece yielded as `whole` gives it, text or, where
+    polars made it, UTF-8 bytes (the template's code, render.sandbox, yields it without
+    `str()`; where Jinja gathers output, in a block or a macro, it makes it text): a big
+    file's 450 MB are not decoded into Python's text only to be encoded again to be
+    written, which for text beyond Latin-1 (ł, €) costs as much as the rest of rendering.
+    (Jinja allows no node types of one's own: an Output, marked.)"""
+    output = nodes.Output([piece])
+    output.yukimap_pieces = True  # type: ignore[attr-defined]
+    return output
+
+
+def writes_pieces(output: nodes.Output) -> bool:
+    return getattr(output, "yukimap_pieces", False)
+
+
+def text_of(piece: str | bytes) -> str:
+    """A piece of `pieces` as text."""
+    return piece.decode("utf-8") if isinstance(piece, bytes) else piece
 
 
 def recipe(loop: nodes.For) -> tuple[Part, ...] | None:
@@ -121,25 +150,34 @@ def _attribute_of(node: nodes.Node, name: str) -> str | None:
 
 def _blocks_of(loop: nodes.For, document: str) -> str | None:
     """`{% for block in document.ITEMS.blocks %}{{ block }}{% endfor %}`: ITEMS."""
+    items = _blocks_loop(loop)
+    return None if items is None else _attribute_of(items, document)
+
+
+def _blocks_loop(loop: nodes.For) -> nodes.Getattr | None:
+    """`{% for block in NAME.ITEMS.blocks %}{{ block }}{% endfor %}`: NAME.ITEMS."""
     inner = loop.iter
     if not (_plain(loop) and isinstance(loop.target, nodes.Name)
-            and isinstance(inner, nodes.Getattr) and inner.attr == "blocks"):
+            and isinstance(inner, nodes.Getattr) and inner.attr == "blocks"
+            and isinstance(inner.node, nodes.Getattr)
+            and isinstance(inner.node.node, nodes.Name)
+            and not inner.node.attr.startswith("_")):
         return None
-    items = _attribute_of(inner.node, document)
     body = loop.body
-    if items is None or len(body) != 1 or not isinstance(body[0], nodes.Output):
+    if len(body) != 1 or not isinstance(body[0], nodes.Output):
         return None
     written = body[0].nodes
     if len(written) == 1 and isinstance(written[0], nodes.Name) \
             and written[0].name == loop.target.name:
-        return items
+        return inner.node
     return None
 
 
 # Documents that write the texts of such a loop themselves, many at once: what `documents`
 # is (a generator, as a template has always seen it) -> its writer, which is given the parts
 # and a function that writes documents one by one.
-Writer = Callable[[tuple[Part, ...], Callable[[Iterable[Any]], Iterator[str]]], Iterator[str]]
+Writer = Callable[[tuple[Part, ...], Callable[[Iterable[Any]], Iterator[str]]],
+                  Iterator[str | bytes]]
 _WRITERS: WeakKeyDictionary[Any, Writer] = WeakKeyDictionary()
 
 
@@ -149,8 +187,20 @@ def writes_itself(documents: Iterator[Any], writer: Writer) -> None:
 
 
 @pass_eval_context
+def blocks(context: EvalContext, items: Any) -> Iterator[str | bytes]:
+    """The items' blocks, as the loop it replaces writes them: of yukimap's own items, as
+    pieces to write (UTF-8, made by polars: see `pieces`); of anything else, taken
+    through the sandbox and escaped where the template escapes."""
+    own = getattr(type(items), "_written", None)
+    if own is not None:
+        return own(items)  # type: ignore[no-any-return]
+    written = escape if context.autoescape else str
+    return map(written, context.environment.getattr(items, "blocks"))
+
+
+@pass_eval_context
 def whole(context: EvalContext, documents: Iterable[Any],
-          parts: tuple[Part, ...]) -> Iterator[str]:
+          parts: tuple[Part, ...]) -> Iterator[str | bytes]:
     """Each document's text, as the loop it replaces writes it: values taken through the
     sandbox and written as Jinja writes them (escaped where the template is; decided here,
     when the loop begins, as the loop's own body writes without escaping)."""
