@@ -159,13 +159,16 @@ def stages(rows: int) -> str:
             f" {found['wall']:.2f} s, CPU {found['cpu']:.2f} s")
 
 
-def sales(rows: int, times: int, folder: Path, apart: bool = False) -> list[Run]:
+def sales(rows: int, times: int, folder: Path, apart: bool = False,
+          varied: bool = False) -> list[Run]:
     """The sales export of `rows` rows (`apart`: its lines sorted by product, so that each
-    invoice's lines stand far apart) converted: every invoice and line written, the total
-    the export's."""
+    invoice's lines stand far apart; `varied`: its names and descriptions with the XML's
+    special characters, quotes and letters beyond Latin-1) converted: every invoice and
+    line written, the total the export's."""
     from benchmarks.generate import sales_export
 
-    source = sales_export(rows) if not apart else by_product(sales_export(rows), folder)
+    source = sales_export(rows, varied)
+    source = source if not apart else by_product(source, folder)
     out = folder / "invoices.xml"
     wanted = (((rows + 4) // 5), rows, input_cents(source))
     found = []
@@ -402,6 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if rows == 1_000_000:
                 verdicts.append((f"2. 1M rows in <= {TARGET_SECONDS_1M:.0f} s",
                                  f"{median(walls):.2f} s", median(walls) <= TARGET_SECONDS_1M))
+                verdicts.append(varied_target(args.times, folder))
         for rows, limit in TARGET_MB.items():
             if rows in peaks:
                 verdicts.append((f"1. peak memory at {rows // 1_000_000}M rows <= {limit:.0f} MB",
@@ -420,6 +424,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.only_rules:
             verdicts += startup_target(args.times, folder)
     return _verdicts(verdicts)
+
+
+def varied_target(times: int, folder: Path) -> Verdict:
+    """Target 2 on text as the issue measured it: names and descriptions with & < > " '
+    and accents (here also letters beyond Latin-1: ł, €, which Python holds at two bytes a
+    letter)."""
+    walls = [r.wall for r in sales(1_000_000, times, folder, varied=True)]
+    print(f"2. the same 1,000,000 rows, names and descriptions with & < > \" ' and letters"
+          f" beyond Latin-1 (é, ø, ł, €): wall {spread(walls)}", flush=True)
+    return (f"2. 1M rows of such text in <= {TARGET_SECONDS_1M:.0f} s", f"{median(walls):.2f} s",
+            median(walls) <= TARGET_SECONDS_1M)
 
 
 def journal_memory(times: int, folder: Path) -> Verdict:

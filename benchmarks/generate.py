@@ -33,9 +33,19 @@ def _kept(name: str) -> Path:
     return DATA / name
 
 
-def sales_export(rows: int) -> Path:
-    """A webshop order export: ~5 rows (lines) per order, decimal comma, dd-mm-yyyy."""
-    path = _kept(f"sales-{rows}.csv")
+# Names and descriptions as real exports have them (and as issue 14 measured): the XML's
+# special characters, quotes, and letters beyond ASCII and beyond Latin-1.
+VARIED_CUSTOMERS = ["Café De Groene Vlinder & Zn.", "Bäckerei <Zürich>", 'Łódź "Kraków" B.V.',
+                    "'t Hoekje €", "Ærø Søndergård", "Klant"]
+VARIED_ITEMS = ["Geurkaars \"Tuin\" groot", "Thé & koffie <bio>", "Mok 'keramiek' ø 8 cm",
+                "Kaarsen €5-pakket", "Crème brûlée-set", "Notitieboek A5 – ł"]
+
+
+def sales_export(rows: int, varied: bool = False) -> Path:
+    """A webshop order export: ~5 rows (lines) per order, decimal comma, dd-mm-yyyy;
+    `varied`: its customers' names and items' descriptions as VARIED_CUSTOMERS and
+    VARIED_ITEMS have them."""
+    path = _kept(f"sales-{'varied-' if varied else ''}{rows}.csv")
     if path.exists():
         return path
     i = pl.int_range(0, rows, eager=True)
@@ -47,11 +57,13 @@ def sales_export(rows: int) -> Path:
         "Date": day.cast(pl.String).str.zfill(2) + "-" + month.cast(pl.String).str.zfill(2)
         + "-2024",
         "Customer no": "K-" + (order % 5000).cast(pl.String).str.zfill(5),
-        "Customer": "Klant " + (order % 5000).cast(pl.String),
+        "Customer": (pl.Series(VARIED_CUSTOMERS).gather(order % len(VARIED_CUSTOMERS)) + " "
+                     if varied else "Klant ") + (order % 5000).cast(pl.String),
         "Country": pl.Series(["BE", "NL", "NL", "NL", "NL"]).gather(order % 5),
         "Payment": pl.Series(["ideal", "bank", "card"]).gather(order % 3),
         "SKU": "SKU-" + (i % 997).cast(pl.String).str.zfill(4),
-        "Item": pl.Series(ITEMS).gather(i % len(ITEMS)),
+        "Item": pl.Series(VARIED_ITEMS if varied else ITEMS).gather(
+            i % len(VARIED_ITEMS if varied else ITEMS)),
         "Qty": (1 + i % 4).cast(pl.String),
         "Price": _cents_text(i % 9000 + 100),
         "VAT": pl.Series(["21", "21", "9", "0"]).gather(i % 4),
