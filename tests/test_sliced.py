@@ -761,6 +761,20 @@ def test_any_journal_in_slices_is_the_journal_whole(
         "problems" if off else "summary")
 
 
+@pytest.mark.parametrize("cell", ["huur\x01", "huur\x85 (latin-1 read as UTF-8)", "\x7f"])
+def test_a_character_a_document_cannot_carry_is_found_in_a_slice(
+        cell: str, tmp_path: Path) -> None:
+    """A slice whose bytes are not surely carried has each text looked at: the character
+    refused as the whole file refuses it, and said from the slices."""
+    mapping = _journal(tmp_path)
+    header, *rows = csv.reader(_entries(60).splitlines(), delimiter=";")
+    rows[101][3] = cell  # in the last of the slices
+    said = _converted(tmp_path, [header, *rows], mapping, 400)
+    assert said[0] == said[1]
+    assert said[0][0] == 1 and "cannot carry" in said[0][2]
+    assert _from_slices(tmp_path / "orders.csv", load_mapping(mapping), "400") == "problems"
+
+
 # a cell of a journal's entry made wrong: (column, value); the amount's: of both entries
 _WRONG_ENTRY = st.sampled_from([
     (0, "31-02-2024"),  # no such date

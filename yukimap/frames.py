@@ -62,6 +62,10 @@ class Table:
     # A workbook's error cells (#DIV/0!, #N/A) below the header, which read as empty:
     # (column name, row, the error as shown, "" when unknown). Errors where read.
     cell_errors: tuple[tuple[str, int, str], ...] = ()
+    # Every cell is text a Yuki document can carry, as the bytes it was read from surely
+    # tell (text.surely_carried); False where that was not looked at or is not sure. A
+    # table made of rows of other tables says so only when all of them do.
+    carried: bool = False
     # Looks further for names the mapping misses (a workbook's other sheets), on demand:
     # the reader provides it, so the map stage never touches the file itself.
     find_columns: ColumnFinder | None = field(default=None, compare=False, repr=False)

@@ -162,4 +162,5 @@ class _Spill:
         except OSError:
             raise NotInSlices("regroup-disk") from None
         assert self.table is not None
-        return replace(self.table, frame=rows.sort(_ORDER, ROW).drop(_ORDER))
+        # rows of any of the slices: not surely carried (Table.carried)
+        return replace(self.table, frame=rows.sort(_ORDER, ROW).drop(_ORDER), carried=False)

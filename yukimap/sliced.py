@@ -394,12 +394,12 @@ class _Run:
         checked across the slices: `_across`), or by `rules`."""
         if self.spanning is None:  # in the file's order, as the whole file has them
             assert self.place is not None
-            return convert_table(replace(self.place, frame=pl.concat(self.kept).sort(ROW)),
-                                 self.settled or self.mapping)
+            return convert_table(replace(self.place, frame=pl.concat(self.kept).sort(ROW),
+                                         carried=False), self.settled or self.mapping)
         assert self.first is not None
         rows = pl.concat([self.first.frame, *self.kept]).unique(ROW, keep="first",
                                                                 maintain_order=True)
-        return convert_table(replace(self.place or self.first, frame=rows),
+        return convert_table(replace(self.place or self.first, frame=rows, carried=False),
                              self.settled or self.mapping, rules=rules or self.spanning.rules)
 
     def _across(self) -> None:
@@ -512,9 +512,13 @@ def _whole_documents(tables: Iterator[Table], column: str | None) -> Iterator[Ta
     waiting: pl.DataFrame | None = None
     last: Table | None = None
     before: pl.Series | None = None  # the keys of the slice before
+    carried = True  # the rows waiting are surely carried (Table.carried)
     for table in tables:
         last = table
         frame = table.frame if waiting is None else pl.concat([waiting, table.frame])
+        # rows of two slices: surely carried when both are
+        table = replace(table, carried=table.carried and carried)
+        carried = table.carried
         if column is None:
             waiting = None
             if frame.height:
@@ -531,7 +535,7 @@ def _whole_documents(tables: Iterator[Table], column: str | None) -> Iterator[Ta
             before = keys.drop_nulls().unique()
             yield replace(table, frame=frame.slice(0, cut))
     if last is not None and waiting is not None and waiting.height:
-        yield replace(last, frame=waiting)
+        yield replace(last, frame=waiting, carried=carried)
 
 
 # --- the summary, slice by slice ----------------------------------------------------------

@@ -181,3 +181,17 @@ def test_the_rendered_cash_csv_is_held_to_the_same_policy(here: Bounded, write: 
         ("    statement cash.csv, row 3: '1000;Kas\\x01;K-0312;4320;Porti;02-11-2024;Postzegels;"
          "-12,60;1649,75'"),
     ]
+
+
+def test_a_quick_look_at_the_bytes_is_sure_only_of_text_a_document_carries() -> None:
+    """A big file's slice whose bytes surely hold nothing refused skips the look at each
+    value: never for a character refused, and for the usual letters it is sure."""
+    assert [c for c in FORBIDDEN if text.surely_carried(f"a{c}b".encode())] == []
+    sure = ["\t", "\n", "\r", " ", "~", "é", "ë", "€", "ł", "\u2028", "\U0001F600"]
+    assert [c for c in sure if not text.surely_carried(f"a{c}b".encode())] == []
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",))))
+def test_a_quick_look_is_never_sure_of_text_with_a_character_refused(value: str) -> None:
+    if text.surely_carried(value.encode()):
+        assert text.forbidden(value) is None

@@ -13,7 +13,7 @@ from yukimap.errors import Problem
 from yukimap.i18n import tr
 from yukimap.mapping.context import Context, flagged
 from yukimap.mapping.fixes import too_many_decimals
-from yukimap.model import Expression, FieldSpec
+from yukimap.model import Column, Expression, FieldSpec
 from yukimap.values import trim_decimals
 
 Checked = tuple[pl.Series, list[Problem]]
@@ -55,8 +55,9 @@ def forbidden(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, series: pl.Ser
               header: bool) -> list[Problem]:
     """Characters a document cannot carry (text.py): numbers, dates and yes/no values
     are rewritten by parsing, so only text can hold them."""
-    if spec.kind != "text":
-        return []
+    if spec.kind != "text" or (ctx.table.carried and isinstance(spec.source, Column)
+                               and spec.lookup is None and spec.default is None):
+        return []  # a cell as it is, of a file whose cells are surely all carried
     if not text_policy.any_forbidden(series):
         return []
     bad = text_policy.forbidden_in(series)

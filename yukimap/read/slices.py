@@ -32,6 +32,7 @@ from yukimap.read.csvfile import (
 )
 from yukimap.read.sniff import SNIFF_BYTES, choose_delimiter
 from yukimap.read.table import finish, header_names, make_table
+from yukimap.text import surely_carried
 
 HEAD = 2 * MB  # where the header, the delimiter and the first rows (the preview) are found
 
@@ -67,7 +68,8 @@ def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Tab
             if before > limits().max_rows:
                 raise NotInSlices("max_rows")
             yield make_table(finish(raw, names, 0), name, header, letters, source.header_row,
-                             delimiter=delimiter, encoding="utf-8", preview=preview)
+                             delimiter=delimiter, encoding="utf-8", preview=preview,
+                             carried=surely_carried(piece))
 
 
 def _parse(piece: bytes, name: str, line: int, separator: str, quote: str | None,
@@ -84,6 +86,8 @@ def _valid(piece: bytes) -> None:
     """What read_csv's decoding takes as it is: UTF-8 without NUL bytes."""
     if b"\x00" in piece:
         raise NotInSlices("nul")
+    if piece.isascii():  # UTF-8 as it is, known without decoding it
+        return
     try:
         piece.decode("utf-8")
     except UnicodeDecodeError:

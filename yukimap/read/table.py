@@ -110,7 +110,7 @@ def make_table(frame: pl.DataFrame, name: str, header: Sequence[str | None],
                letters: list[str], header_row: int, *, preview: Preview,
                sheet: str | None = None, sheets: tuple[str, ...] = (),
                delimiter: str | None = None, encoding: str | None = None,
-               other_delimiter: str | None = None) -> Table:
+               other_delimiter: str | None = None, carried: bool = False) -> Table:
     """The table, once its header, rows and cells are within the limits."""
     names = list(frame.columns[:-1])
     table = Table(
@@ -126,6 +126,7 @@ def make_table(frame: pl.DataFrame, name: str, header: Sequence[str | None],
         delimiter=delimiter,
         encoding=encoding,
         other_delimiter=other_delimiter,
+        carried=carried,
     )
     where = (name if table.sheet is None
              else tr("sheet {sheet} of {name}", sheet=repr(table.sheet), name=name))
