@@ -82,6 +82,7 @@ benchmark: $(STAMP) hledger
 	$(BIN)/python benchmarks/bench_many_journals.py
 	$(BIN)/python benchmarks/bench_sales.py
 	$(BIN)/python benchmarks/bench_rules.py
+	$(BIN)/python benchmarks/bench_many_rules.py
 	$(BIN)/python benchmarks/bench_watch.py
 
 # The hot-folder daemon killed 200 times at random while files arrive (about 10 minutes).
