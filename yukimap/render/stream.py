@@ -15,6 +15,7 @@ import jinja2
 
 from yukimap.render.bounds import Deadline, check_time, output_over, running
 from yukimap.render.failures import USER_ERRORS, located
+from yukimap.render.whole import text_of
 from yukimap.resources import templates_dir
 from yukimap.templatefiles import TemplateLimit
 
@@ -54,10 +55,6 @@ def _joined(buffer: list[Block]) -> Block:
     if isinstance(buffer[0], bytes):
         return b"".join(buffer)  # type: ignore[arg-type]
     return "".join(buffer)  # type: ignore[arg-type]
-
-
-def text_of(block: Block) -> str:
-    return block.decode("utf-8") if isinstance(block, bytes) else block
 
 
 def _uses_el(source: str) -> bool:
