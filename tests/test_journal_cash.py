@@ -111,6 +111,35 @@ def test_indicator_column_and_unknown_indicator(tmp_path: Path) -> None:
     assert found[0][:3] == ("not one of the sign values (bij, c, af, d)", (3,), "X")
 
 
+TWO_ENTRIES = """
+version: 1
+target: journal
+source: {delimiter: ";", decimal_mark: ",", date_format: "%d-%m-%Y"}
+journal: {DocumentSubject: Test, JournalType: GeneralJournal}
+entries:
+  - {EntryDate: {column: Date}, GLAccount: "1100", Amount: {column: Amount, sign: SIGN}}
+  - {EntryDate: {column: Date}, GLAccount: {column: GL}, Amount: OTHER}
+"""
+AF_BIJ = "{column: AfBij, positive: [Bij], negative: [Af]}"
+
+
+@pytest.mark.parametrize(("other", "words"), [
+    ("{column: Amount, sign: " + AF_BIJ + ", negate: true}", ["bij, af"]),  # a bank's sides
+    ("{column: Amount, sign: {column: AfBij, positive: [Af], negative: [Bij]}}",
+     ["bij, af", "af, bij"])])
+def test_two_entries_sign_one_amount_each_as_its_own_sign_says(
+        tmp_path: Path, other: str, words: list[str]) -> None:
+    """Two entries of one amount, each signed by the sign column (worked out once where
+    the two signs are the same): each as its own sign and negate say."""
+    mapping = TWO_ENTRIES.replace("SIGN", AF_BIJ).replace("OTHER", other)
+    rows = "01-11-2024;4100;12,50;a;;;Af\n01-11-2024;8000;3,00;b;;;Bij\n"
+    entries = next(convert(tmp_path, mapping, rows).documents()).context["entries"]
+    assert [e["Amount"] for e in entries] == ["-12.50", "12.50", "3.00", "-3.00"]
+    found = problems(tmp_path, mapping, rows + "01-11-2024;4100;1,00;c;;;X\n")
+    assert [f[:3] for f in found if f[0].startswith("not one")] == [
+        (f"not one of the sign values ({w})", (4,), "X") for w in words]
+
+
 def test_negate_flips_the_sign(tmp_path: Path) -> None:
     mapping = JOURNAL.replace("Amount: {column: Amount}", "Amount: {column: Amount, negate: true}")
     result = convert(tmp_path, mapping, "01-11-2024;1100;-1,00;a;;;\n01-11-2024;4100;1,00;b;;;\n")

@@ -19,6 +19,10 @@ from yukimap.values import Locale, Parsed, decimal_mark_evidence
 # A column parsed one way, by (frame, column, how): two journal entries reading one amount
 # parse it once. The frame is kept with its result, so that its id stays its own.
 ParseMemo = dict[tuple[object, ...], tuple[Parsed, pl.DataFrame]]
+# Amounts signed by a sign column, by (frame, amounts, sign): two journal entries signing one
+# amount sign it once. (Which rows' words are known, the amounts signed; and, kept so that
+# their ids stay their own, the frame and the amounts.)
+SignMemo = dict[tuple[object, ...], tuple[pl.Series, pl.Series, pl.DataFrame, pl.Series]]
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class Context:
     locale: Locale  # the source's, with the decimal mark settled from the file (file_locale)
     env: RowEnv
     parsed: ParseMemo = field(default_factory=dict)
+    signed: SignMemo = field(default_factory=dict)
 
     def field_locale(self, spec: FieldSpec) -> Locale:
         """The field's own locale, with the file's decimal mark where it names none."""

@@ -23,7 +23,7 @@ from yukimap.mapping.conditions import Held, evaluated, first_holding
 from yukimap.mapping.context import Context, field_where, flagged
 from yukimap.mapping.rowenv import evaluate
 from yukimap.mapping.texts import debit_minus_credit, expr_final_text, final_text, negate_texts
-from yukimap.model import Column, Constant, DebitCredit, Expression, FieldSpec, Rules
+from yukimap.model import Column, Constant, DebitCredit, Expression, FieldSpec, Rules, Sign
 from yukimap.values import (
     BadValue,
     Locale,
@@ -307,11 +307,7 @@ def signed(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, values: Values, n
     if sign is None:
         return values
     series, failed = values.series, values.failed
-    words = frame[sign.column]
-    if sign.ignore_case:
-        words = words.str.to_lowercase()
-    negative = words.is_in(list(sign.negative)).fill_null(False)
-    known = negative | words.is_in(list(sign.positive)).fill_null(False)
+    known, out = _signed(ctx, frame, series, sign)
     unknown = ~known & series.is_not_null()
     problems = list(values.problems)
     if unknown.any():
@@ -321,10 +317,26 @@ def signed(ctx: Context, spec: FieldSpec, frame: pl.DataFrame, values: Values, n
                             tr("add the value under sign: positive: or negative:"),
                             frame[sign.column])
         failed = unknown if failed is None else (failed | unknown)
+    return Values(values.raw, out, failed, problems)
+
+
+def _signed(ctx: Context, frame: pl.DataFrame, series: pl.Series,
+            sign: Sign) -> tuple[pl.Series, pl.Series]:
+    """Which rows' sign words are known, and the amounts signed (null where the word is not
+    known); worked out once for the same amounts and sign (Context.signed)."""
+    key = (id(frame), id(series), sign)
+    if key in ctx.signed:
+        return ctx.signed[key][:2]
+    words = frame[sign.column]
+    if sign.ignore_case:
+        words = words.str.to_lowercase()
+    negative = words.is_in(list(sign.negative)).fill_null(False)
+    known = negative | words.is_in(list(sign.positive)).fill_null(False)
     flipped = negate_texts(series)
     out = pl.select(pl.when(negative).then(flipped).when(known).then(series)
                     .otherwise(None)).to_series()
-    return Values(values.raw, out, failed, problems)
+    ctx.signed[key] = (known, out, frame, series)
+    return known, out
 
 
 def negated(spec: FieldSpec, values: Values) -> Values:
