@@ -111,12 +111,7 @@ def test_indicator_column_and_unknown_indicator(tmp_path: Path) -> None:
     assert found[0][:3] == ("not one of the sign values (bij, c, af, d)", (3,), "X")
 
 
-TWO_ENTRIES = """
-version: 1
-target: journal
-source: {delimiter: ";", decimal_mark: ",", date_format: "%d-%m-%Y"}
-journal: {DocumentSubject: Test, JournalType: GeneralJournal}
-entries:
+TWO_ENTRIES = JOURNAL[:JOURNAL.index("entries:")] + """entries:
   - {EntryDate: {column: Date}, GLAccount: "1100", Amount: {column: Amount, sign: SIGN}}
   - {EntryDate: {column: Date}, GLAccount: {column: GL}, Amount: OTHER}
 """
