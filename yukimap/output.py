@@ -31,7 +31,7 @@ from yukimap.limits import MB
 from yukimap.model import Mapping
 from yukimap.pipeline import ConversionResult, Stage, Unit, quiet, slug
 from yukimap.render import (
-    BLOCK_MARK,
+    BLOCK_MARK_BYTES,
     Deadline,
     DocumentContext,
     Lone,
@@ -393,14 +393,11 @@ class _Splitter:
                     check.feed(data, start, end)
 
 
-_MARK = BLOCK_MARK.encode("utf-8")  # one byte, NUL, which no other character's UTF-8 holds
-
-
 def _between_marks(data: bytes) -> Iterator[tuple[int, int]]:
-    """Where the parts of `data.split(_MARK)` are, one at a time, found by `bytes.find`,
+    """Where the parts of `data.split(BLOCK_MARK_BYTES)` are, one at a time, found by `bytes.find`,
     which looks for one byte with memchr (a split compares every byte, and copies)."""
     start = 0
-    while (end := data.find(_MARK, start)) >= 0:
+    while (end := data.find(BLOCK_MARK_BYTES, start)) >= 0:
         yield start, end
         start = end + 1
     yield start, len(data)

@@ -21,6 +21,7 @@ from yukimap.render.failures import USER_ERRORS
 from yukimap.render.fragments import NIL, el
 from yukimap.render.nodes import (
     BLOCK_MARK,
+    BLOCK_MARK_BYTES,
     DocumentContext,
     Items,
     Lone,
@@ -35,7 +36,8 @@ from yukimap.render.nodes import (
 from yukimap.render.stream import render, render_stream
 
 __all__ = [
-    "BLOCK_MARK", "NIL", "USER_ERRORS", "Deadline", "DocumentContext", "Items", "Lone",
+    "BLOCK_MARK", "BLOCK_MARK_BYTES", "NIL", "USER_ERRORS", "Deadline", "DocumentContext",
+    "Items", "Lone",
     "Node", "Page", "contexts", "document_nodes", "each_context", "el", "environment",
     "load_template", "pages", "render", "render_stream", "running", "spanning_context",
     "writes_documents_whole",

@@ -184,7 +184,13 @@ BLOCK = 5_000  # items of a big document per block: small pieces keep the valida
 # Around each block of a big document when asked: NUL cannot occur in XML, so a writer can
 # find the blocks in the stream, hand them to two validators in turn, and drop the marks.
 BLOCK_MARK = "\x00"
-_MARK = BLOCK_MARK.encode("utf-8")
+BLOCK_MARK_BYTES = BLOCK_MARK.encode("utf-8")  # one byte, which no other character's UTF-8 holds
+
+
+def _marked(text: bytes, mark: bytes) -> tuple[bytes, ...]:
+    """`text` between marks (none: `mark` empty), the marks as pieces of their own: adding
+    them to the text would copy it once more."""
+    return (mark, text, mark) if mark else (text,)
 
 
 class Items:
@@ -256,7 +262,7 @@ class _Part:
 
     def written(self, start: int, end: int) -> Iterator[str | bytes]:
         """`blocks` as pieces to write: of a big document, its chunks as UTF-8 and the marks
-        as pieces of their own (whole.Pieces)."""
+        as pieces of their own (whole.pieces)."""
         if self.items.height <= CHUNK:
             yield from self.blocks(start, end)
             return
@@ -265,7 +271,7 @@ class _Part:
     def pieces(self, start: int, end: int) -> Iterator[bytes]:
         """`chunks` as UTF-8, the marks as pieces of their own (whole.pieces)."""
         for text in self._joined(start, end, pl.Binary):
-            yield from (_MARK, text, _MARK) if self.marked else (text,)
+            yield from _marked(text, BLOCK_MARK_BYTES if self.marked else b"")
 
     def _joined(self, start: int, end: int, kind: type[pl.DataType]) -> Iterator[Any]:
         assert self.level.block is not None
@@ -339,9 +345,8 @@ class _Slice:
         # parts, then the documents would copy the text three times.
         ordered = _in_order(parts)
         texts = pl.concat_list(ordered).explode().str.join("") if ordered else pl.lit("")
-        # the marks go around each piece as texts of their own: adding them to the text
-        # would copy it once more; each piece as UTF-8, as polars has it (whole.Pieces)
-        mark = _MARK if self.marked and balanced(parts) else b""
+        # each piece as UTF-8, as polars has it (whole.pieces), marked when asked
+        mark = BLOCK_MARK_BYTES if self.marked and balanced(parts) else b""
         offsets = self.offsets
         for first in range(0, self.docs.height, _RUN):  # a run at a time: less text held
             last = min(first + _RUN, self.docs.height)
@@ -355,12 +360,7 @@ class _Slice:
                                     maintain_order=True)
                           .agg(texts.alias("text"))
                           .to_series(1).cast(pl.Binary).to_list()):
-                if mark:
-                    yield mark
-                    yield piece
-                    yield mark
-                else:
-                    yield piece
+                yield from _marked(piece, mark)
 
 
 def _in_order(parts: tuple[Part, ...]) -> list[pl.Expr]:
