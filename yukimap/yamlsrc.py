@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -150,17 +151,48 @@ def _quick(loader: type[_Loader]) -> type[_Loader] | None:
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
             self._start_counting()
+            self.text = stream
+            self.flow = 0  # [ ] and { } collections open around the node being composed
 
         get_single_node = yaml.composer.Composer.get_single_node  # not libyaml's composer
+
+        def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+            if getattr(self.peek_event(), "tag", None) is not None:
+                raise _LeftToPyYAML  # '!tag': libyaml scans some of them otherwise
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
         def compose_scalar_node(self, anchor: str | None) -> yaml.ScalarNode:
             event = cast(yaml.ScalarEvent, self.peek_event())
             if event.value == "" and not event.style:
                 # an empty value written as nothing: libyaml places some of them elsewhere
                 raise _LeftToPyYAML
+            mark = event.start_mark
+            if event.style in ("|", ">") and (
+                    mark is None or _COMMENT_AT_HEADER.match(self.text, mark.index)):
+                raise _LeftToPyYAML  # '|#...': libyaml reads a comment, PyYAML refuses it
+            if self.flow and not event.style and "?" in event.value:
+                raise _LeftToPyYAML  # '[a?]': PyYAML ends a plain text at '?' in brackets
             return super().compose_scalar_node(anchor)  # type: ignore[no-any-return]
 
+        def compose_sequence_node(self, anchor: str | None) -> yaml.SequenceNode:
+            return cast(yaml.SequenceNode, self._composed(super().compose_sequence_node, anchor))
+
+        def compose_mapping_node(self, anchor: str | None) -> yaml.MappingNode:
+            return cast(yaml.MappingNode, self._composed(super().compose_mapping_node, anchor))
+
+        def _composed(self, compose: Callable[[str | None], yaml.Node], anchor: str | None
+                      ) -> yaml.Node:
+            flow = bool(cast(yaml.CollectionStartEvent, self.peek_event()).flow_style)
+            self.flow += flow
+            node = compose(anchor)
+            self.flow -= flow
+            return node
+
     return Quick
+
+
+# A block text's header with a comment right after its indicators, which PyYAML refuses
+_COMMENT_AT_HEADER = re.compile(r"[|>][-+0-9]*#")
 
 
 class _LeftToPyYAML(Exception):

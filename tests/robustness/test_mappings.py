@@ -265,6 +265,21 @@ def test_every_yaml_file_yukimap_ships_or_tests_reads_alike_by_libyaml(path: Pat
     _read_alike(text, typed=True)
 
 
+# Texts libyaml reads and PyYAML refuses (found by the test below and a longer search):
+# a '?' in a plain text in brackets, a comment right after a block text's indicators, tags
+# libyaml scans otherwise.
+_LIBYAML_ONLY = ["[a? ]", "{a?b: c}", "x: [a, b?]", "key: |#x\n", ">#", "- >-#a\n",
+                 "a: |2#c\n  x\n", '! |#}a"b? }', '!:!: b"\n  *a', "!&: |#` #\"]"]
+
+
+@pytest.mark.parametrize("text", _LIBYAML_ONLY)
+def test_what_pyyaml_refuses_is_refused_though_libyaml_reads_it(text: str) -> None:
+    assert _read_by(_Loader, text, False) is None
+    assert not _read_alike(text) and not _read_alike(text, typed=True)
+    with pytest.raises(MappingError):
+        load_yaml(text, "m.yaml")
+
+
 @given(st.lists(st.sampled_from(_PIECES), max_size=80).map("".join))
 @settings(max_examples=2000, suppress_health_check=[HealthCheck.too_slow])
 def test_yaml_ish_text_reads_alike_by_libyaml_or_is_left_to_pyyaml(text: str) -> None:
