@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # Reinstall when pyproject.toml changes.
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: test lint demo benchmark benchmark-targets hledger fuzz soak clean chromium editor-server studio-assets studio-screenshots
+.PHONY: test test-floors lint demo benchmark benchmark-targets hledger fuzz soak clean chromium editor-server studio-assets studio-screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,21 @@ $(STAMP): pyproject.toml
 test: $(STAMP) lint chromium editor-server
 	YUKIMAP_YAML_LANGUAGE_SERVER=$$([ -x $(EDITOR_SERVER) ] && echo $(EDITOR_SERVER)) \
 	  $(BIN)/python -m pytest -q -n auto
+
+# The suite against the lowest version of each dependency pyproject.toml allows (each `>=`
+# taken as `==`), in a venv of its own, so that the floors stay true: a user whose
+# environment holds older libraries gets pip's refusal, not a traceback. Not part of `make
+# test` (a second install and a second run of the suite).
+FLOORS := .venv-floors
+test-floors: chromium editor-server
+	$(PYTHON) -m venv $(FLOORS)
+	$(FLOORS)/bin/python -m pip install --quiet --upgrade pip
+	$(FLOORS)/bin/python -m pip install --quiet -e '.[test]'
+	$(FLOORS)/bin/python -m pip install --quiet $$($(PYTHON) -c 'import tomllib; \
+	  print(" ".join(d.split(";")[0].replace(">=", "==") \
+	  for d in tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))')
+	YUKIMAP_YAML_LANGUAGE_SERVER=$$([ -x $(EDITOR_SERVER) ] && echo $(EDITOR_SERVER)) \
+	  $(FLOORS)/bin/python -m pytest -q -n auto -p no:cacheprovider
 
 # The editors' YAML language server (Red Hat's, as VS Code runs it), from the npm registry, so
 # the tests can check that an editor completes and flags a mapping offline with our schema.
