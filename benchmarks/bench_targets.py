@@ -350,10 +350,13 @@ def startup(times: int, folder: Path) -> list[Run]:
 
 def pace(times: int = 5) -> str:
     """This machine's speed at the moment: the best of `times` runs of a fixed piece of
-    Python work (seconds, lower is faster), and of a copy of 256 MB (GB/s). The machines
-    these figures come from share their cores and memory with others: the same conversion
-    runs 20% slower or faster from one hour to the next, mostly with the memory's speed
-    (seen from 1.3 to 8 GB/s), so the figures are given with the pace before and after."""
+    Python work (seconds, lower is faster), of a copy of 256 MB (GB/s), and of libxml2's
+    validator on a fixed document (`native_pace`). The machines these figures come from
+    share their cores and memory with others, and are not the same machine from one day to
+    the next: the same conversion runs 20% slower or faster from one hour to the next, and
+    twice as slow on another day's machine with the same instructions counted (callgrind),
+    while the Python work alone hardly moves; so the figures are given with the pace before
+    and after."""
     work = copy = float("inf")
     block = bytearray(256 * 1024 * 1024)
     for _ in range(times):
@@ -363,7 +366,68 @@ def pace(times: int = 5) -> str:
         started = time.perf_counter()
         bytes(block)
         copy = min(copy, time.perf_counter() - started)
-    return f"Python work {work:.3f} s, memory copy {len(block) / copy / 1e9:.1f} GB/s"
+    return (f"Python work {work:.3f} s, memory copy {len(block) / copy / 1e9:.1f} GB/s, "
+            f"{native_pace(times)}")
+
+
+def native_pace(times: int) -> str:
+    """libxml2's streaming validator (as yukimap runs it) on a fixed 20 MB sales document:
+    MB/s on one core, and how much more two such validators do at once on both cores (2.0
+    where the cores do not slow each other down). Most of a big conversion's CPU is native
+    work of this kind (the validators, polars), which the Python work above does not show."""
+    import threading
+
+    from yukimap.resources import schema_path
+    from yukimap.validate.streaming import pushed
+
+    document = _pace_document()
+    xsd = str(schema_path("SalesInvoices.xsd"))
+
+    def validate() -> None:
+        validator = pushed(xsd, "SalesInvoices")
+        assert validator is not None
+        for start in range(0, len(document), 1 << 20):
+            validator.feed(document, start, min(len(document), start + (1 << 20)))
+        assert validator.close()
+
+    alone = together = float("inf")
+    for _ in range(times):
+        started = time.perf_counter()
+        validate()
+        alone = min(alone, time.perf_counter() - started)
+        pair = [threading.Thread(target=validate) for _ in range(2)]
+        started = time.perf_counter()
+        for thread in pair:
+            thread.start()
+        for thread in pair:
+            thread.join()
+        together = min(together, time.perf_counter() - started)
+    return (f"validator {len(document) / alone / 1e6:.0f} MB/s on one core, "
+            f"{2 * alone / together:.2f}x that on two")
+
+
+def _pace_document() -> bytes:
+    """A fixed, valid SalesInvoices document of about 20 MB, the same on every machine."""
+    line = ("      <InvoiceLine>\n        <ProductQuantity>{q}</ProductQuantity>\n"
+            "        <Product>\n          <Description>Item {i}</Description>\n"
+            "          <SalesPrice>{p}.{c:02d}</SalesPrice>\n"
+            "          <VATPercentage>21</VATPercentage>\n"
+            "          <VATIncluded>true</VATIncluded>\n          <VATType>1</VATType>\n"
+            "        </Product>\n      </InvoiceLine>\n")
+    invoices = [
+        f"  <SalesInvoice>\n    <Reference>{n}</Reference>\n    <Subject>Order {n}</Subject>\n"
+        f"    <PaymentMethod>ElectronicTransfer</PaymentMethod>\n    <Process>true</Process>\n"
+        f"    <Date>2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}</Date>\n    <Contact>\n"
+        f"      <ContactCode>K-{n % 5000:05d}</ContactCode>\n"
+        f"      <FullName>Klant {n % 5000}</FullName>\n"
+        f"      <CountryCode>NL</CountryCode>\n    </Contact>\n    <InvoiceLines>\n"
+        + "".join(line.format(q=1 + i % 4, i=i, p=1 + (n + i) % 90, c=(n * i) % 100)
+                  for i in range(5))
+        + "    </InvoiceLines>\n  </SalesInvoice>\n"
+        for n in range(10_000)]
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<SalesInvoices xmlns="urn:xmlns:'
+            'http://www.theyukicompany.com:salesinvoices">\n' + "".join(invoices)
+            + "</SalesInvoices>\n").encode()
 
 
 def verdict(ok: bool) -> str:
