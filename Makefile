@@ -79,7 +79,7 @@ studio-screenshots: $(STAMP) chromium
 
 # Types checked strictly and a small lint rule set, for the package (CI runs it via `make test`).
 lint: $(STAMP)
-	$(BIN)/ruff check yukimap
+	$(BIN)/ruff check yukimap tests benchmarks
 	$(BIN)/mypy
 
 # The robustness suite's property tests with many more examples (minutes, not seconds).

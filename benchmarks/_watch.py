@@ -3,6 +3,7 @@ config, the daemon as a subprocess, and its log."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -18,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ADMINISTRATION = "5a4db0c5-ad01-4e00-8000-000000000001"
 sys.path.insert(0, str(ROOT))
 
-from tests.test_send import MAPPING, orders
-from yukimap.sandbox import SandboxServer, load_config
+from tests.test_send import MAPPING, orders  # noqa: E402 -- from the checkout (ROOT)
+from yukimap.sandbox import SandboxServer, load_config  # noqa: E402
 
 __all__ = ["ADMINISTRATION", "Bench", "orders"]
 
@@ -64,10 +65,8 @@ class Bench:
         found = []
         for line in self.log.read_text(errors="replace").splitlines():
             if line.startswith("{"):
-                try:
+                with contextlib.suppress(ValueError):  # a line the daemon was writing
                     found.append(json.loads(line))
-                except ValueError:
-                    pass
         return found
 
     def wait(self, condition: Callable[[], bool], timeout: float) -> None:

@@ -5,7 +5,8 @@ Both convert the bank export of bench_journal (two entries a row) with the shipp
 bank-ing, as a user runs it: `yukimap convert FILE -m MAPPING -a ID -o journal.xml`, a fresh
 process each time, timed from outside (start-up, reading, mapping, rendering, XSD
 validation, writing). "map": the shipped mapping with its counter account as a map: on the
-counter IBAN (as it shipped before rules: existed). "rules": the same mapping with that map: replaced by a table of 20 rules
+counter IBAN (as it shipped before rules: existed). "rules": the same mapping with that map:
+replaced by a table of 20 rules
 (contains on the name, starts_with, a regular expression, any: over two columns, two
 conditions that must both hold), most of which hold for no row, so that most rows are
 tested against most rules before one holds or the fallback takes them; both give the same

@@ -48,8 +48,8 @@ def one(rows: int) -> dict[str, float]:
     own, _ = peak_mb()
     validator = produced.validator_peak_kb / 1024
 
-    from yukimap.validate.streaming import Streaming
     from yukimap.resources import schema_path
+    from yukimap.validate.streaming import Streaming
 
     validate_start = time.perf_counter()
     check = Streaming(str(schema_path("SalesInvoices.xsd")), "SalesInvoices")

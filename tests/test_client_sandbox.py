@@ -199,9 +199,9 @@ def test_check_outstanding_item_finds_a_booked_invoice(sandbox: Sandbox) -> None
 
 
 def test_bad_key(sandbox: Sandbox) -> None:
-    with YukiClient(sandbox.settings("not-a-sandbox-key")) as yuki:
-        with pytest.raises(AccessDenied, match="Invalid access key"):
-            yuki.administrations()
+    with (YukiClient(sandbox.settings("not-a-sandbox-key")) as yuki,
+          pytest.raises(AccessDenied, match="Invalid access key")):
+        yuki.administrations()
 
 
 def test_no_rights_for_the_webservice(sandbox: Sandbox) -> None:
@@ -232,18 +232,18 @@ def test_daily_limit_of_the_domain(make_sandbox) -> None:  # noqa: ANN001
 
 def test_forced_daily_limit_fault(sandbox: Sandbox) -> None:
     sandbox.inject(daily_limit=True)
-    with YukiClient(sandbox.settings("domain")) as yuki:
-        with pytest.raises(DailyLimitExceeded, match="Daily limit exceeded"):
-            yuki.administrations()
+    with (YukiClient(sandbox.settings("domain")) as yuki,
+          pytest.raises(DailyLimitExceeded, match="Daily limit exceeded")):
+        yuki.administrations()
     sandbox.control("faults", method="DELETE")
 
 
 def test_other_fault(sandbox: Sandbox) -> None:
     sandbox.inject(operation="Administrations",
                    fault="Domain Bakkerij De Korenaar has no active database")
-    with YukiClient(sandbox.settings("domain")) as yuki:
-        with pytest.raises(YukiFault, match="has no active database") as caught:
-            yuki.administrations()
+    with (YukiClient(sandbox.settings("domain")) as yuki,
+          pytest.raises(YukiFault, match="has no active database") as caught):
+        yuki.administrations()
     assert type(caught.value) is YukiFault and caught.value.operation == "Administrations"
 
 
@@ -270,9 +270,8 @@ def test_expired_session_authenticates_again_and_retries_once(sandbox: Sandbox) 
 
 def test_a_second_session_fault_propagates(sandbox: Sandbox) -> None:
     sandbox.inject(operation="Administrations", fault="Invalid session ID.", count=2)
-    with YukiClient(sandbox.settings("domain")) as yuki:
-        with pytest.raises(SessionExpired):
-            yuki.administrations()
+    with YukiClient(sandbox.settings("domain")) as yuki, pytest.raises(SessionExpired):
+        yuki.administrations()
     assert sandbox.count("Administrations") == 2 and sandbox.count("Authenticate") == 2
 
 
@@ -379,16 +378,16 @@ def test_read_timeout_after_sending_is_ambiguous(sandbox: Sandbox) -> None:
     sandbox.inject(operation="ProcessJournal", latency=1.0)
     with YukiClient(sandbox.settings("domain")) as yuki:
         yuki.administrations()  # the session, cached for the client below
-    with YukiClient(sandbox.settings("domain", deadline_scale=0.0025)) as yuki:
-        with pytest.raises(AmbiguousOutcome, match="no complete answer came within 0.3 s"):
-            yuki.process_journal(journal_document(BALANCED), ADM_KORENAAR)
+    with (YukiClient(sandbox.settings("domain", deadline_scale=0.0025)) as yuki,
+          pytest.raises(AmbiguousOutcome, match="no complete answer came within 0.3 s")):
+        yuki.process_journal(journal_document(BALANCED), ADM_KORENAAR)
 
 
 def test_hostile_answer_fails_cleanly(sandbox: Sandbox) -> None:
     sandbox.inject(operation="Administrations", respond={"status": 200, "body": BILLION_LAUGHS})
-    with YukiClient(sandbox.settings("domain")) as yuki:
-        with pytest.raises(UnreadableResponse, match="DTD") as caught:
-            yuki.administrations()
+    with (YukiClient(sandbox.settings("domain")) as yuki,
+          pytest.raises(UnreadableResponse, match="DTD") as caught):
+        yuki.administrations()
     assert isinstance(caught.value, AmbiguousOutcome)
     assert "lollol" not in caught.value.message  # shown as it came, never expanded
 

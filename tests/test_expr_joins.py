@@ -58,7 +58,8 @@ def _mapped(folder: Path, rows: list[tuple[str, str, str]], header: str,
             [f"{p.cause} | {p.where} | {p.value} | {p.hint}" for p in mapped.problems])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(st.sampled_from(["1", "2", "3"]), CELL, CELL), min_size=1,
                      max_size=6),
        header=st.lists(PART, min_size=2, max_size=4), line=st.lists(PART, min_size=2, max_size=4))

@@ -43,7 +43,8 @@ def problems(tmp_path: Path, mapping: str, rows: str, **kw: str | None) -> list[
 
 def test_a_balanced_journal(tmp_path: Path) -> None:
     result = convert(tmp_path, JOURNAL, "01-11-2024;1100;-10,00;a;;;\n01-11-2024;4100;10,00;b;;;\n")
-    assert "<AdministrationID>5a4db0c5-ad01-4e00-8000-000000000001</AdministrationID>" in document_text(result)
+    assert ("<AdministrationID>5a4db0c5-ad01-4e00-8000-000000000001</AdministrationID>"
+            in document_text(result))
     assert result.summary.table[1] == ("2024-11-01", "2", "10.00", "-10.00", "0.00")
 
 
@@ -88,7 +89,8 @@ def test_balancing_does_not_hide_a_larger_difference(tmp_path: Path) -> None:
 
 def test_debit_and_credit_columns(tmp_path: Path) -> None:
     mapping = JOURNAL.replace("Amount: {column: Amount}", "Amount: {debit: Debit, credit: Credit}")
-    result = convert(tmp_path, mapping, "01-11-2024;4100;;a;12,50;;\n01-11-2024;1100;;b;0,00;12,50;\n")
+    result = convert(tmp_path, mapping,
+                     "01-11-2024;4100;;a;12,50;;\n01-11-2024;1100;;b;0,00;12,50;\n")
     assert [d["Amount"] for d in next(result.documents()).context["entries"]] == ["12.50",
                                                                                 "-12.50"]
 
@@ -104,10 +106,12 @@ def test_debit_and_credit_both_filled_is_an_error(tmp_path: Path) -> None:
 def test_indicator_column_and_unknown_indicator(tmp_path: Path) -> None:
     mapping = JOURNAL.replace("Amount: {column: Amount}", "Amount: {column: Amount, sign:"
                               " {column: AfBij, positive: [Bij, C], negative: [Af, D]}}")
-    result = convert(tmp_path, mapping, "01-11-2024;1100;12,50;a;;;af\n01-11-2024;4100;12,50;b;;;Bij\n")
+    result = convert(tmp_path, mapping,
+                     "01-11-2024;1100;12,50;a;;;af\n01-11-2024;4100;12,50;b;;;Bij\n")
     assert [d["Amount"] for d in next(result.documents()).context["entries"]] == ["-12.50",
                                                                                 "12.50"]
-    found = problems(tmp_path, mapping, "01-11-2024;1100;12,50;a;;;Af\n01-11-2024;4100;12,50;b;;;X\n")
+    found = problems(tmp_path, mapping,
+                     "01-11-2024;1100;12,50;a;;;Af\n01-11-2024;4100;12,50;b;;;X\n")
     assert found[0][:3] == ("not one of the sign values (bij, c, af, d)", (3,), "X")
 
 
@@ -142,7 +146,8 @@ def test_negate_flips_the_sign(tmp_path: Path) -> None:
 
 
 def test_gl_account_must_be_a_plain_code(tmp_path: Path) -> None:
-    found = problems(tmp_path, JOURNAL, "01-11-2024;8000 Omzet;-1,00;a;;;\n01-11-2024;80.00;1,00;b;;;\n")
+    found = problems(tmp_path, JOURNAL,
+                     "01-11-2024;8000 Omzet;-1,00;a;;;\n01-11-2024;80.00;1,00;b;;;\n")
     assert [(f[0], f[1], f[2]) for f in found] == [
         ("not a plain GL account code", (2,), "8000 Omzet"),
         ("not a plain GL account code", (3,), "80.00")]
@@ -217,7 +222,8 @@ lines:
 
 
 def test_petty_cash_from_an_opening_balance(tmp_path: Path) -> None:
-    result = convert(tmp_path, CASH, "01-11-2024;8000;100,00;verkoop;;;\n02-11-2024;4320;-12,6;porti;;;\n",
+    result = convert(tmp_path, CASH,
+                     "01-11-2024;8000;100,00;verkoop;;;\n02-11-2024;4320;-12,6;porti;;;\n",
                      administration=None, opening="1250")
     assert document_text(result).splitlines()[1:] == [
         "1000;;;8000;;01-11-2024;verkoop;100,00;1350,00",
@@ -261,7 +267,8 @@ def test_texts_longer_than_yuki_allows(tmp_path: Path) -> None:
     found = problems(tmp_path, mapping, f"01-11-2024;8000;1,00;a;{name};;\n", administration=None,
                      opening="0")
     assert found == [("longer than 34 characters", (2,), name, "error")]
-    cut = mapping.replace("OffsetName: {column: Debit}", "OffsetName: {column: Debit, truncate: true}")
+    cut = mapping.replace("OffsetName: {column: Debit}",
+                          "OffsetName: {column: Debit, truncate: true}")
     result = convert(tmp_path, cut, f"01-11-2024;8000;1,00;a;{name};;\n", administration=None,
                      opening="0")
     assert document_text(result).splitlines()[1].split(";")[4] == name[:34]

@@ -174,7 +174,8 @@ def test_too_many_decimals_is_an_error_and_round_fixes_it(tmp_path: Path) -> Non
     found = problems(tmp_path, mapping, "1;A;1;x;68,1525;\n")
     assert found == [("has more than 2 decimals, which Yuki refuses in SalesPrice", (2,), "68.1525",
                       "error")]
-    rounded = mapping.replace("SalesPrice: {column: Price}", "SalesPrice: {column: Price, round: 2}")
+    rounded = mapping.replace("SalesPrice: {column: Price}",
+                              "SalesPrice: {column: Price, round: 2}")
     result = convert(tmp_path, rounded, "1;A;1;x;68,1525;\n")
     assert invoices(result)[0]["lines"][0]["Product"]["SalesPrice"] == "68.15"
     [changed] = [w for w in result.warnings if w.cause.startswith("round:")]
@@ -188,7 +189,8 @@ def test_long_descriptions_warn_or_truncate(tmp_path: Path) -> None:
     assert "longer than 60 characters; Yuki will silently cut it" in [
         w.cause for w in result.warnings]
     assert invoices(result)[0]["lines"][0]["Product"]["Description"] == long.strip()
-    cut = mapping.replace("Description: {column: Item}", "Description: {column: Item, truncate: true}")
+    cut = mapping.replace("Description: {column: Item}",
+                          "Description: {column: Item, truncate: true}")
     result = convert(tmp_path, cut, f"1;A;1;{long};1,00;\n")
     assert len(invoices(result)[0]["lines"][0]["Product"]["Description"]) == 60
 
@@ -293,7 +295,8 @@ def test_values_are_escaped_in_xml(tmp_path: Path) -> None:
 
 
 def test_expression_results_must_fit_the_field(tmp_path: Path) -> None:
-    mapping = HEAD + "invoice: {Date: {expr: \"Price * 2\"}, Subject: {expr: \"Price * 2\"}}" + LINES
+    mapping = (HEAD + "invoice: {Date: {expr: \"Price * 2\"}, Subject: {expr: \"Price * 2\"}}"
+               + LINES)
     found = problems(tmp_path, mapping, "1;A;1;x;1,50;\n")
     assert found == [("expression 'Price * 2': its result is a number, where a date is needed",
                       (2,), "3.00", "error")]

@@ -26,7 +26,7 @@ RULES = """\
         - when: {any: [{column: Naam, contains: kpn}, {column: Omschrijving, matches: "tele(foon|com)"}]}
           value: "4200"
         - {when: {column: Naam, equals: Shell}, value: "4110"}
-"""
+"""  # noqa: E501 -- a rule as a user writes it on one line
 BANK = """version: 1
 target: journal
 source: {delimiter: ";", decimal_mark: ","}
@@ -188,7 +188,8 @@ def test_a_column_a_rule_reads_must_be_in_the_file(tmp_path: Path) -> None:
 
 def test_two_tables_of_one_field_name_are_told_apart_by_their_line(tmp_path: Path) -> None:
     mapping = BANK.replace('  - GLAccount: "1100"\n',
-                           '  - GLAccount: {column: Naam, map: {Bakker: "1110"}, fallback: "1100"}\n')
+                           '  - GLAccount: {column: Naam, map: {Bakker: "1110"},'
+                           ' fallback: "1100"}\n')
     text = format_summary(convert(tmp_path, mapping).summary, "in.csv", "m.yaml", "(dry run)")
     titles = [line for line in text.splitlines() if line.startswith("  rows per ")]
     assert titles == [

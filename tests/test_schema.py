@@ -70,7 +70,8 @@ def test_field_in_the_wrong_section(tmp_path: Path) -> None:
     text = GOOD.replace("  ProductQuantity: {column: Qty}", "  ProductQuantity: {column: Qty}\n"
                         "  Subject: {column: Item}")
     [(line, cause, hint)] = _problems(tmp_path, text)
-    assert cause == "'Subject' does not belong in lines" and hint == "Subject belongs under invoice:"
+    assert cause == "'Subject' does not belong in lines"
+    assert hint == "Subject belongs under invoice:"
 
 
 def test_all_problems_are_reported_together(tmp_path: Path) -> None:

@@ -284,7 +284,8 @@ def test_a_second_daemon_refuses_to_start(native: Watch) -> None:
     """C3: the second says which one runs, exit 4, and touches nothing."""
     first = native.start()
     second = subprocess.run([sys.executable, "-m", "yukimap", "watch", str(native.config)],
-                            cwd=native.tmp, env=native.env(), capture_output=True, timeout=30, check=False)
+                            cwd=native.tmp, env=native.env(), capture_output=True, timeout=30,
+                            check=False)
     assert second.returncode == 4
     assert f"(pid {first.pid}, started " in second.stderr.decode()
     assert "another yukimap watch is running on" in second.stderr.decode()
@@ -483,7 +484,8 @@ def test_a_config_mistake_stops_the_start_and_touches_nothing(native: Watch) -> 
     native.config.write_text("version: 1\nroutes:\n  - name: shop\n    folder: inbox\n"
                              "    mapping: m.yaml\n    stable_secnds: 2\n")
     result = subprocess.run([sys.executable, "-m", "yukimap", "watch", str(native.config)],
-                            cwd=native.tmp, env=native.env(), capture_output=True, timeout=30, check=False)
+                            cwd=native.tmp, env=native.env(), capture_output=True, timeout=30,
+                            check=False)
     assert result.returncode == 1
     assert ("error: watch.yaml:6:20 routes[0].stable_secnds: unknown key 'stable_secnds' in a"
             " route" in result.stderr.decode().splitlines())
