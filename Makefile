@@ -1,7 +1,7 @@
 # The two commands of the README's quick start, and a few more for developers.
 #   make demo   set up, then convert the examples (and, once the sandbox runs, send them)
 #   make test   set up, then run the test suite
-# Everything installs into .venv; a fresh machine needs only Python 3.10+, pip and make.
+# Everything installs into .venv; a fresh machine needs only Python 3.11+, pip and make.
 
 PYTHON ?= python3
 VENV   := .venv

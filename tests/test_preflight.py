@@ -3,7 +3,7 @@ before a document is sent, from reference data fetched at most once a day."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
@@ -61,7 +61,7 @@ def test_preflight_catches_problems_without_sending_the_document(sandbox: Sandbo
 
 
 def test_reference_data_costs_two_calls_a_day(sandbox: Sandbox) -> None:
-    clock = [datetime(2025, 3, 3, 9, tzinfo=timezone.utc)]
+    clock = [datetime(2025, 3, 3, 9, tzinfo=UTC)]
     settings = sandbox.settings("domain")
     usage = DocumentUsage({"8000"}, {(1, Decimal("21"))}, "1000")
     for _ in range(3):  # three runs on one day

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -361,7 +361,7 @@ def test_journal_and_ledger_lost_the_call_counter_holds_what_may_be_in_yuki(
     assert dry.state == AWAITING and len(sandbox.store.calls()) == calls
     bank, cash, invoices = send_three(settings, tmp)
     received = datetime.fromisoformat(sandbox.store.journals(ADM_KORENAAR)[0].received_at)
-    day = yuki_day(received if received.tzinfo else received.replace(tzinfo=timezone.utc))
+    day = yuki_day(received if received.tzinfo else received.replace(tzinfo=UTC))
     counter = ("yukimap's call counter shows document calls to this administration that the"
                f" send journal does not know (the last on {day})")
     assert bank.journal == (f"{counter} (were the journal and its ledger lost?): the 1"

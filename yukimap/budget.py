@@ -29,7 +29,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypedDict
 from zoneinfo import ZoneInfo
@@ -44,7 +44,7 @@ LIMIT_REACHED = "(Yuki: daily limit exceeded)"  # pseudo-operation that fills up
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --- Yuki's day ------------------------------------------------------------------------
@@ -57,7 +57,7 @@ _AMS = ZoneInfo("Europe/Amsterdam")
 
 def to_amsterdam(moment: datetime) -> datetime:
     """`moment` in Amsterdam time (a moment without a time zone is UTC)."""
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return moment.astimezone(_AMS)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 _KNOWN = {"operation", "latency", "http_error", "http_status", "drop_after", "fault",
@@ -125,7 +125,7 @@ class SandboxClock:
 
     def now(self) -> datetime:
         with self._lock:
-            return datetime.now(timezone.utc) + self._offset
+            return datetime.now(UTC) + self._offset
 
     def advance(self, seconds: float) -> datetime:
         with self._lock:
@@ -136,5 +136,5 @@ class SandboxClock:
         if moment.tzinfo is None:
             raise ValueError("give the time with its UTC offset")
         with self._lock:
-            self._offset = moment - datetime.now(timezone.utc)
+            self._offset = moment - datetime.now(UTC)
         return self.now()
