@@ -216,6 +216,27 @@ def test_history_of_the_runs_and_of_a_document(yuki_env: Sandbox, tmp_path: Path
         2, "", "error: the send journal has no document 9\n")
 
 
+@pytest.mark.parametrize("command", [
+    ["check", str(REPO / "mappings" / "webshop-orders.yaml")], ["mappings"], ["status"],
+    ["status", "--json"], ["history"], ["schema"]], ids=" ".join)
+def test_a_command_that_reads_no_export_starts_without_polars(command: list[str],
+                                                               tmp_path: Path) -> None:
+    """Checking a mapping while it is written, `status` from a monitor: polars' import alone
+    takes 0.3-0.45 s, more than the rest of such a command, so only what reads data
+    imports it (as a process, from Python's own list of the modules it imported)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "yukimap", *command],
+                          capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "YUKIMAP_STATE": str(tmp_path / "state")})
+    assert done.returncode == 0, done.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "yukimap.cli" in imported
+    assert "polars" not in imported
+
+
 def test_convert_as_a_process_ends_at_once_with_its_output_and_exit_code(tmp_path: Path) -> None:
     """The console script ends a conversion without the interpreter's teardown: the
     document piped to standard output and the summary arrive whole, the exit code as set."""

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from yukimap.errors import Problem
 from yukimap.i18n import tr
+
+if TYPE_CHECKING:  # polars is imported where frames are made: what only names their columns
+    import polars as pl  # (the send journal, `yukimap status`) starts without it
 
 ROW = "__row__"  # the spreadsheet row number of a record (the header is row 1 in a CSV)
 POS = "__pos__"  # a record's position in the table as read, 0-based
@@ -103,6 +105,12 @@ class Tally:
     unit: str = "rows"  # or "documents", for a document's field
 
 
+def _empty() -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame()
+
+
 @dataclass(frozen=True)
 class Mapped:
     """The outcome of the map stage."""
@@ -115,7 +123,7 @@ class Mapped:
     skipped_documents: dict[str, int] = field(default_factory=dict)  # condition -> documents
     notes: list[str] = field(default_factory=list)  # what was inferred, for the summary
     # DOC, ROW, ITEM and the exact values of the item fields that have round:, before it
-    exact: pl.DataFrame = field(default_factory=pl.DataFrame)
+    exact: pl.DataFrame = field(default_factory=_empty)
     tallies: tuple[Tally, ...] = ()  # the rows each rules: and map: table gave a value
 
     @property

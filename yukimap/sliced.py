@@ -38,6 +38,7 @@ from pathlib import Path
 
 import polars as pl
 
+from yukimap.atomic import publish, temporary
 from yukimap.errors import DataError, NotInSlices, Problem, UserError
 from yukimap.frames import KEY, ROW, Mapped, Table, Tally
 from yukimap.i18n import tr
@@ -45,7 +46,7 @@ from yukimap.limits import MB, whole_number
 from yukimap.mapping import map_table
 from yukimap.mapping.context import file_locale
 from yukimap.model import Mapping
-from yukimap.output import alone, by_itself, publish, render_validated, temporary
+from yukimap.output import alone, by_itself, render_validated
 from yukimap.pipeline import ConversionResult, Stage, beyond, convert_table, quiet, units_of
 from yukimap.read import read_slices
 from yukimap.regroup import regrouped, spill_folder

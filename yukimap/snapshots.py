@@ -23,10 +23,10 @@ from pathlib import Path
 import yaml
 
 from yukimap import i18n
+from yukimap.atomic import write_atomically
 from yukimap.errors import UsageError, UserError
 from yukimap.grouping import display_path, format_problems
 from yukimap.i18n import plural, tr
-from yukimap.output import write_atomically
 from yukimap.read.files import check_file, read_bytes
 from yukimap.report import format_summary, print_user_error
 from yukimap.yamlsrc import load_yaml_file

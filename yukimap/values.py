@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from yukimap.i18n import N_, plural, tr
+
+if TYPE_CHECKING:  # polars is imported by the functions that use it: a mapping is read
+    import polars as pl  # without it (`yukimap mappings`, `status`, `schema`)
 
 DEFAULT_TRUE_WORDS = ("ja", "j", "yes", "y", "true", "waar", "1", "x")
 DEFAULT_FALSE_WORDS = ("nee", "n", "no", "false", "onwaar", "0")
@@ -199,6 +201,8 @@ def decimal_texts(series: pl.Series, mark: str, thousands: str | None) -> pl.Ser
     """parse_decimal + format_decimal for a whole column at once, for a known decimal mark:
     the canonical text of each value, null where the value is not a number (those are
     then parsed one by one for their message). A test holds it to the scalar parser."""
+    import polars as pl
+
     if series.str.contains(_canonical_but_mark(mark)).all():  # most exports: one step
         return series.str.replace(mark, ".", literal=True) if mark != "." else series
     text = series.str.replace_all(_NOISE.pattern, "")
@@ -445,6 +449,8 @@ class Parsed:
 
 def over_unique(series: pl.Series, parse: Parser) -> Parsed:
     """Apply `parse` (raw text -> output text) to each distinct non-null value once."""
+    import polars as pl
+
     uniques = series.drop_nulls().unique().to_list()
     results: dict[str, str | None] = {}
     failures: dict[str, BadValue] = {}

@@ -12,8 +12,8 @@ from yukimap.i18n import tr
 
 def run(file: Path, target: str | None = None, output: str | None = None,
         like: str | None = None) -> int:
+    from yukimap.atomic import write_atomically
     from yukimap.authoring import starter_mapping, starter_summary
-    from yukimap.output import write_atomically
 
     if like is not None and target is not None:
         raise UsageError(tr("--like and --target do not go together: the pack has its target"),
@@ -43,7 +43,7 @@ def run(file: Path, target: str | None = None, output: str | None = None,
 def _schema_beside(mapping: Path) -> None:
     """The JSON Schema the mapping's first line names, beside it, for editors; one that is
     there already is left alone (`yukimap schema --output` replaces it)."""
-    from yukimap.output import write_atomically
+    from yukimap.atomic import write_atomically
     from yukimap.resources import MAPPING_SCHEMA
     from yukimap.schema.json_schema import schema_text
 

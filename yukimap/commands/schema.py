@@ -10,7 +10,7 @@ from yukimap.i18n import tr
 
 
 def run(output: Path | None = None, reference: bool = False) -> int:
-    from yukimap.output import write_atomically
+    from yukimap.atomic import write_atomically
 
     if reference:
         from yukimap.schema.reference import reference as made

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 def run(file: Path, mapping: str, administration: str | None = None, dry_run: bool = False,
         batch_size: int = 100, force: bool = False, write_rejected: Path | None = None,
         receipt: Path | None = None, state: Path | None = None) -> int:
+    from yukimap.atomic import write_atomically
     from yukimap.commands.progress import progress
     from yukimap.grouping import display_path
     from yukimap.i18n import plural, tr
-    from yukimap.output import write_atomically
     from yukimap.report import format_receipt, format_summary
     from yukimap.send import rejected_rows, send_file
     from yukimap.settings import load_settings

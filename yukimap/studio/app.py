@@ -44,9 +44,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from yukimap.atomic import write_atomically
 from yukimap.i18n import language, tr
 from yukimap.limits import MB, limits
-from yukimap.output import write_atomically
 from yukimap.resources import shipped_mappings
 from yukimap.studio import starters
 from yukimap.studio.dryrun import template_of

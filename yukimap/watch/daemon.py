@@ -21,7 +21,6 @@ from typing import Any
 
 from yukimap.i18n import tr
 from yukimap.settings import Settings
-from yukimap.watch import fate as fates
 from yukimap.watch.config import WatchConfig, resolve_mapping
 from yukimap.watch.intake import Intake
 from yukimap.watch.landing import Landing
@@ -30,7 +29,7 @@ from yukimap.watch.reconcile import reconcile
 from yukimap.watch.scan import Tracker, choose_mode
 from yukimap.watch.sender import Sender
 from yukimap.watch.shared import HEARTBEAT_SECONDS, RouteState, Shared
-from yukimap.watch.state import WatchState, now_text
+from yukimap.watch.state import WatchState, now_text, when
 
 
 class Daemon:
@@ -170,9 +169,9 @@ class Daemon:
         key = None
         key_hold = self.shared.key_hold
         if key_hold is not None and key_hold[0] > now_wall:
-            key = {"until": fates.when(key_hold[0]), "reason": key_hold[1]}
+            key = {"until": when(key_hold[0]), "reason": key_hold[1]}
             problems.append(tr("Yuki refused the access key: {fault}", fault=key_hold[1]))
-        paused = {d: {"until": fates.when(u), "reason": why}
+        paused = {d: {"until": when(u), "reason": why}
                   for d, (u, why) in self.shared.paused.items() if u > now_wall}
         with self.shared.lock:
             counters = dict(self.shared.counters.__dict__)

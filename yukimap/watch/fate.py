@@ -36,6 +36,7 @@ from yukimap.errors import (
 from yukimap.i18n import N_, plural, tr
 from yukimap.send import ALREADY_SENT, AWAITING, NOT_SENT, Receipt, rejected_rows
 from yukimap.sendlog import REJECTED, SENT, UNKNOWN
+from yukimap.watch.state import when
 
 ARCHIVE, FAIL, WAIT = "archive", "fail", "wait"
 # Why a file waits:
@@ -271,11 +272,6 @@ def empty_file() -> Fate:
 
 
 # --- the notes a person reads beside the file ------------------------------------------
-
-
-def when(epoch: float) -> str:
-    """A moment in local time with its zone, e.g. 2025-03-01 00:00:00 CET."""
-    return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def failure_note(name: str, fate: Fate, facts: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from yukimap.watch import fate as fates
 from yukimap.watch import files
 from yukimap.watch.config import Route
 from yukimap.watch.shared import FAULT, RouteState, Shared
-from yukimap.watch.state import ARCHIVED, FAILED, MOVING, WAITING, FileRow, now_text
+from yukimap.watch.state import ARCHIVED, FAILED, MOVING, WAITING, FileRow, now_text, when
 
 
 class Landing:
@@ -117,10 +117,10 @@ class Landing:
         if changed:
             self.log("file", route=row.route, file=row.name, state=WAITING, id=row.id,
                      wait=fate.wait, reason=fate.reason,
-                     until=fates.when(fate.until) if fate.until else None)
+                     until=when(fate.until) if fate.until else None)
 
     def pause(self, route: Route, until: float, why: str) -> None:
         domain = self.shared.domain(route)
         if self.shared.paused.get(domain, (0.0, ""))[0] < until:
             self.shared.paused[domain] = (until, why)
-            self.log("domain-paused", domain=domain, until=fates.when(until))
+            self.log("domain-paused", domain=domain, until=when(until))

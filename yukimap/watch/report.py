@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from yukimap.i18n import tr
-from yukimap.watch.fate import when
-from yukimap.watch.state import ARCHIVED, CLAIMED, FAILED, WAITING, WatchState
+from yukimap.watch.state import ARCHIVED, CLAIMED, FAILED, WAITING, WatchState, when
 
 STALE_SECONDS = 10.0  # a heartbeat older than this: the daemon is not running
 

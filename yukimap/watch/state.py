@@ -192,3 +192,9 @@ class WatchState:
         except sqlite3.Error:
             return False
         return True
+
+
+def when(epoch: float) -> str:
+    """A moment of the state (seconds since the epoch) in local time with its zone, e.g.
+    2025-03-01 00:00:00 CET."""
+    return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
