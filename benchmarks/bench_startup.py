@@ -7,10 +7,12 @@ Run by hand: `make benchmark`, or `.venv/bin/python benchmarks/bench_startup.py 
 Each command runs in a fresh process, N times (default 11), the commands taking turns so
 that a busy machine weighs on all of them alike. Per command: wall time and CPU time (user +
 sys of the process and its children, which a shared machine disturbs less), median with
-(min-max). The commands: `yukimap --help`; `convert` of a one-row sales export
-(webshop-orders) and of a one-row bank export (bank-ing, a journal), each with --dry-run
-and with -o out.xml (validated, written). The floor beside them: the interpreter alone,
-and the interpreter importing polars, which every conversion needs.
+(min-max). The commands: `yukimap --help`; `check` of a shipped mapping and `status` (of
+a state folder of their own), which read no export and so start without polars; `convert`
+of a one-row sales export (webshop-orders) and of a one-row bank export (bank-ing, a
+journal), each with --dry-run and with -o out.xml (validated, written). The floor beside
+them: the interpreter alone, and the interpreter importing polars, which every conversion
+needs.
 
 --imports: where the time goes before a conversion starts, by `python -X importtime`
 (median over 5 runs): the top modules by cumulative import time, and the self time summed
@@ -74,6 +76,9 @@ def commands(folder: Path) -> dict[str, list[str]]:
         "python -c pass (floor)": [sys.executable, "-c", "pass"],
         "python -c 'import polars' (floor)": [sys.executable, "-c", "import polars"],
         "yukimap --help": [*yukimap, "--help"],
+        "yukimap check MAPPING": [*yukimap, "check",
+                                  str(ROOT / "mappings" / "webshop-orders.yaml")],
+        "yukimap status": [*yukimap, "status"],
     }
     for name, (path, mapping, extra) in one_row_files(folder).items():
         base = [*yukimap, "convert", str(path), "-m", mapping, *extra]
@@ -84,7 +89,7 @@ def commands(folder: Path) -> dict[str, list[str]]:
 
 def environment(folder: Path, bytecode_cache: bool) -> dict[str, str]:
     """The environment of the measured runs: a bytecode cache of their own, or none."""
-    env = dict(os.environ)
+    env = dict(os.environ, YUKIMAP_STATE=str(folder / "state"))
     if bytecode_cache:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
