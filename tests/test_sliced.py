@@ -27,7 +27,7 @@ from yukimap.model import Mapping
 from yukimap.pipeline import slug, unique_names
 from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
-from yukimap.sliced import Warned, convert_in_slices
+from yukimap.sliced import Previewed, Warned, convert_in_slices, preview_in_slices
 
 # The golden cases a slice at a time: these go in slices (sales exports, bank exports as one
 # journal of the file, and journals per group, a file each); every other case is handed back
@@ -883,3 +883,81 @@ def test_any_export_whose_orders_are_mixed_is_said_from_its_slices_as_whole(
     answered = _from_slices(folder / "orders.csv", load_mapping(mapping), str(size),
                             warned=lambda warnings: True) is not None
     assert answered or any(column == 0 for _, (column, _) in wrong)
+
+
+# --- a big file's preview: its first documents and its summary, from its slices ---------
+
+def _previews(monkeypatch: pytest.MonkeyPatch, folder: Path, rows: list[list[str]],
+              mapping: Path, *options: str) -> list[tuple[int, str, str]]:
+    """`rows` as orders.csv, previewed in slices of SMALL bytes and whole: (code, output,
+    errors) each."""
+    with open(folder / "orders.csv", "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    said = []
+    for size in (SMALL, WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        result = run_cli("preview", folder / "orders.csv", "-m", mapping, *options)
+        said.append((result.code, result.stdout, result.stderr))
+    return said
+
+
+def _previewed(monkeypatch: pytest.MonkeyPatch, folder: Path, mapping: Path,
+               limit: int = 5) -> Previewed | None:
+    """orders.csv previewed from slices of SMALL bytes (None: handed back, read whole)."""
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    return preview_in_slices(folder / "orders.csv", load_mapping(mapping), limit,
+                             warned=lambda warnings: True)
+
+
+@pytest.mark.parametrize("limit", [1, 5, 40])
+def test_a_big_files_preview_is_made_from_its_slices_as_the_whole_file_makes_it(
+        limit: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first documents, of the first slice or of several (numbered apart), each with
+    its lines and totals, and the summary of them all: the whole file's preview."""
+    rows = list(csv.reader(_orders(120).splitlines(), delimiter=";"))
+    sliced, whole = _previews(monkeypatch, tmp_path, rows, WEBSHOP, "--limit", str(limit))
+    assert sliced == whole
+    assert sliced[0] == 0 and f"preview: the first {limit} of 96 shown" in sliced[1]
+    previewed = _previewed(monkeypatch, tmp_path, WEBSHOP, limit)
+    assert previewed is not None and previewed.documents.height == limit
+    assert previewed.summary.documents == 96
+    assert previewed.documents["__doc__"].n_unique() == limit
+
+
+@pytest.mark.parametrize("case", ["a warning", "an error", "an order far apart"])
+def test_a_big_files_preview_with_problems_or_rows_far_apart_is_the_whole_files(
+        case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warning (shown after the summary), an error (the file's problems, nothing shown),
+    an order whose last line is 500 rows down (its rows put together on disk): the whole
+    file's preview, and said from the slices."""
+    header, *rows = csv.reader(_orders(120).splitlines(), delimiter=";")
+    mapping = _unpriced(tmp_path)
+    if case == "a warning":
+        rows[200][17] = ""  # no price, which the mapping does not require
+    if case == "an error":
+        rows[200][1] = "31-02-2024"
+    if case == "an order far apart":
+        rows.append(["2024-10000", *[""] * 13, "0087-MK", "Mok keramiek", "5", "12,50", "21",
+                     ""])
+    sliced, whole = _previews(monkeypatch, tmp_path, [header, *rows], mapping, "--limit", "2")
+    assert sliced == whole
+    assert sliced[0] == (1 if case == "an error" else 0)
+    assert (case == "a warning") is ("row 202" in sliced[1])
+    assert (case == "an error") is ("31-02-2024" in sliced[2])
+    if case == "an error":
+        with pytest.raises(DataError):  # said from the slices, not handed back
+            _previewed(monkeypatch, tmp_path, mapping)
+    else:
+        assert _previewed(monkeypatch, tmp_path, mapping) is not None
+
+
+def test_a_journal_of_the_whole_file_is_previewed_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One journal of the whole file: its preview's totals are of all of its entries, so it
+    is read whole (as before), the same preview."""
+    mapping = _journal(tmp_path)
+    rows = list(csv.reader(_entries(150).splitlines(), delimiter=";"))
+    sliced, whole = _previews(monkeypatch, tmp_path, rows, mapping)
+    assert sliced == whole and sliced[0] == 0
+    assert _previewed(monkeypatch, tmp_path, mapping) is None
+

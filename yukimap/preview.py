@@ -28,7 +28,9 @@ from yukimap.money import money
 from yukimap.report import format_summary
 
 if TYPE_CHECKING:
+    from yukimap.errors import Problem
     from yukimap.pipeline import ConversionResult
+    from yukimap.summary import Summary
 
 Row = dict[str, str | None]
 
@@ -41,28 +43,46 @@ class Column:
     total: Callable[[list[Row]], str] | None = None
 
 
-def format_preview(result: ConversionResult, source: str, mapping: str, limit: int = 5,
+@dataclass(frozen=True)
+class Shown:
+    """What a preview shows: the first documents (at least as many as it shows) and their
+    items, as mapped; the summary of them all; the warnings."""
+
+    target: str  # the target's name
+    documents: pl.DataFrame
+    items: pl.DataFrame
+    summary: Summary
+    warnings: list[Problem]
+
+    @classmethod
+    def of(cls, result: ConversionResult) -> Shown:
+        """A file converted whole."""
+        return cls(result.mapping.target.name, result.mapped.documents, result.mapped.items,
+                   result.summary, result.warnings)
+
+
+def format_preview(shown: Shown, source: str, mapping: str, limit: int = 5,
                    lines: int = 20, width: int | None = None) -> str:
     """The first `limit` documents (at most `lines` items each), the summary, the warnings."""
     console = Console(file=io.StringIO(), width=width or 100, color_system=None,
                       highlight=False, emoji=False, markup=False, soft_wrap=False)
-    documents = result.mapped.documents.head(limit)
-    items = result.mapped.items.filter(pl.col(DOC).is_in(documents[DOC].to_list()))
-    view = VIEWS[result.mapping.target.name]
+    documents = shown.documents.head(limit)
+    items = shown.items.filter(pl.col(DOC).is_in(documents[DOC].to_list()))
+    view = VIEWS[shown.target]
     for document in documents.iter_rows(named=True):
         own = items.filter(pl.col(DOC) == document[DOC]).iter_rows(named=True)
         console.print(view.title(document), soft_wrap=True)
         console.print(_table(view, list(own), lines, console.width))
-    total, target = result.mapped.documents.height, result.mapping.target
+    total = shown.summary.documents
     if total > limit:
-        console.print(_more_documents(target.name, total - limit))
+        console.print(_more_documents(shown.target, total - limit))
         console.print()
-    shown = tr("preview: the first {shown} of {total} shown; nothing written or sent",
-               shown=min(limit, total), total=total)
+    said = tr("preview: the first {shown} of {total} shown; nothing written or sent",
+              shown=min(limit, total), total=total)
     text = _stripped(console.file.getvalue())  # type: ignore[attr-defined]
-    text += format_summary(result.summary, source, mapping, shown) + "\n"
-    if result.warnings:
-        text += "\n" + format_problems(result.warnings) + "\n"
+    text += format_summary(shown.summary, source, mapping, said) + "\n"
+    if shown.warnings:
+        text += "\n" + format_problems(shown.warnings) + "\n"
     return text
 
 

@@ -33,14 +33,15 @@ import tempfile
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Executor
 from contextlib import ExitStack, closing, contextmanager, suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
 from yukimap.atomic import publish, temporary
 from yukimap.errors import DataError, NotInSlices, Problem, UserError
-from yukimap.frames import KEY, ROW, Mapped, Table, Tally
+from yukimap.frames import DOC, KEY, ROW, Mapped, Table, Tally
 from yukimap.i18n import tr
 from yukimap.limits import MB, whole_number
 from yukimap.mapping import map_table
@@ -63,6 +64,18 @@ KEPT_ROWS = 50_000
 # Told a file's warnings, as the whole file says them, before it is written: whether to write
 # it (False: nothing is written, as --strict wants). Without one, warnings are the whole file's.
 Warned = Callable[[list[Problem]], bool]
+
+
+@dataclass(frozen=True)
+class Previewed:
+    """A big file's first documents, as its whole conversion maps them, and its summary."""
+
+    summary: Summary
+    documents: pl.DataFrame  # the first documents (DOC, KEY, ROWS, their fields)
+    items: pl.DataFrame  # their items
+
+
+Done = TypeVar("Done")
 
 
 class _Scattered(NotInSlices):
@@ -90,12 +103,35 @@ def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,
     and return its summary, or raise DataError with every problem of its data; None, with
     nothing written, when the file must be converted whole (too small to need slices, or
     anything the slices cannot say as the whole says)."""
+    return _in_slices(path, mapping, stage, warned,
+                      lambda run, tables: run.converted(tables, Path(path), out))
+
+
+def preview_in_slices(path: str | Path, mapping: Mapping, limit: int, stage: Stage = quiet,
+                      warned: Warned | None = None) -> Previewed | None:
+    """What `yukimap preview` shows of a big file, read a slice at a time, as the whole file
+    shows it: its first `limit` documents mapped and checked, with their items, and its
+    summary (or DataError), its warnings told to `warned`; nothing rendered. None when the
+    file must be read whole, as for one document that spans the file (its totals are of all
+    of its items)."""
+    if _spans(mapping):
+        return None
+    return _in_slices(path, mapping, stage, warned,
+                      lambda run, tables: run.previewed(tables, limit))
+
+
+def _in_slices(path: str | Path, mapping: Mapping, stage: Stage, warned: Warned | None,
+               finish: Callable[[_Run, Iterator[Table]], Done]) -> Done | None:
+    """The file's slices read (by `_Run.slices`) and `finish`ed; None when the file must be
+    read whole."""
     size = slice_bytes()
     if not _suits(Path(path), mapping, size):
         return None
     for regroup in (False, True):
         try:
-            return _Run(mapping, stage, warned).convert(Path(path), out, size, regroup)
+            run = _Run(mapping, stage, warned)
+            with run.slices(Path(path), size, regroup) as tables:
+                return finish(run, tables)
         except _Answered as answered:
             raise answered.error from None
         except _Scattered:
@@ -157,25 +193,53 @@ class _Run:
         self.again: Callable[[], Iterator[Table]] | None = None  # the slices read again
         self.failed = False  # a slice had an error
 
-    def convert(self, path: Path, out: Path | None, size: int, regroup: bool) -> Summary:
-        """The file's slices (`regroup`: each document's rows put together on disk first)
-        converted into `out`; its summary."""
-        xsd = self.mapping.target.xsd
-        assert xsd is not None
-        prestart(schema_path(xsd), self.mapping.target.root,
-                 validators(self.mapping.target, big=True))
+    @contextmanager
+    def slices(self, path: Path, size: int, regroup: bool) -> Iterator[Iterator[Table]]:
+        """The file's slices of whole documents (`regroup`: each document's rows put
+        together on disk first, in a folder taken away once they are done with, the thread
+        that reads them joined)."""
         self.stage(tr("reading {file}", file=path.name))
         column = self.mapping.group.column if self.mapping.group else None
         self.again = lambda: read_slices(path, self.mapping.source, size)
         rows = self.again()
         if not regroup:
-            return self._converted(_whole_documents(rows, column), path, out)
+            yield _whole_documents(rows, column)
+            return
         assert column is not None
         self.stage(tr("putting the rows of each document in {file} together", file=path.name))
-        # taken away once the thread that reads the slices is joined (_converted)
         with spill_folder() as folder:
-            return self._converted(_whole_documents(regrouped(rows, column, folder), column),
-                                   path, out)
+            yield _whole_documents(regrouped(rows, column, folder), column)
+
+    def converted(self, tables: Iterator[Table], path: Path, out: Path | None) -> Summary:
+        """The slices converted into `out` (None: only checked); the file's summary."""
+        xsd = self.mapping.target.xsd
+        assert xsd is not None
+        prestart(schema_path(xsd), self.mapping.target.root,
+                 validators(self.mapping.target, big=True))
+        return self._converted(tables, path, out)
+
+    def previewed(self, tables: Iterator[Table], limit: int) -> Previewed:
+        """The slices mapped and checked, none rendered: the first `limit` documents with
+        their items, and the file's summary, its warnings told as `converted` tells them."""
+        documents: list[pl.DataFrame] = []
+        items: list[pl.DataFrame] = []
+        kept = after = 0  # documents kept; the DOC after theirs
+        with closing(self._slices(tables)) as slices:
+            for mapped in slices:
+                if kept >= limit:
+                    continue
+                head = mapped.documents.head(limit - kept)
+                numbered = pl.col(DOC) + after  # a slice numbers its documents from 0
+                documents.append(head.with_columns(numbered))
+                items.append(mapped.items.filter(pl.col(DOC).is_in(head[DOC].to_list()))
+                             .with_columns(numbered))
+                kept += head.height
+                last = mapped.documents[DOC].max()
+                after += last + 1 if isinstance(last, int) else 0
+        summary = self._settled_summary(None)
+        if self.found:
+            self._warn()
+        return Previewed(summary, _stacked(documents), _stacked(items))
 
     def _converted(self, tables: Iterator[Table], path: Path, out: Path | None) -> Summary:
         if self.target.per_call and self.across is None:
@@ -497,6 +561,11 @@ def _merged(problems: list[Problem]) -> dict[Problem, list[int]]:
             key = replace(key, hint=None)
         rows.setdefault(key, []).extend(problem.where.rows)
     return {problem: sorted(found) for problem, found in rows.items()}
+
+
+def _stacked(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Frames of several slices as one (a column all empty in one slice has no type)."""
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
 
 def _read_ahead(tables: Iterator[Table], reader: Executor) -> Iterator[Table]:
