@@ -25,6 +25,10 @@ problems in the order and words of the whole file; the slices must have found th
 the whole file answers. From the first slice with an error on, nothing more is rendered and
 the rest is read for its problems only; warnings are told to the caller (`Warned`) before
 the file is written.
+
+A preview (`preview_in_slices`) reads the slices the same way and renders nothing: it keeps
+the first documents as the slices map them, and answers with the summary, the warnings and
+the problems as a conversion would.
 """
 
 from __future__ import annotations
