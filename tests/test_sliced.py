@@ -27,7 +27,13 @@ from yukimap.model import Mapping
 from yukimap.pipeline import slug, unique_names
 from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
-from yukimap.sliced import Previewed, Warned, convert_in_slices, preview_in_slices
+from yukimap.sliced import (
+    Previewed,
+    Warned,
+    convert_in_slices,
+    document_slice,
+    preview_in_slices,
+)
 
 # The golden cases a slice at a time: these go in slices (sales exports, bank exports as one
 # journal of the file, and journals per group, a file each); every other case is handed back
@@ -960,4 +966,71 @@ def test_a_journal_of_the_whole_file_is_previewed_whole(
     sliced, whole = _previews(monkeypatch, tmp_path, rows, mapping)
     assert sliced == whole and sliced[0] == 0
     assert _previewed(monkeypatch, tmp_path, mapping) is None
+
+
+# --- explain of a big file: the slice that holds the document ------------------------------
+
+_LATE = ["2024-10000", *[""] * 13, "0087-MK", "Mok keramiek", "5", "12,50", "21", ""]
+
+
+@pytest.mark.parametrize("which", [
+    ["--document", "2024-10050"], ["--document", "2024-10119"], ["--row", "2"],
+    ["--row", "203"], ["--row", "203", "--field", "Contact.FullName"],
+    ["--document", "2024-10000", "late"], ["--row", "2", "late"], ["--row", "{last}", "late"],
+    ["--document", "2024-99999"], ["--row", "9999"], ["--row", "203", "--field", "Nothing"]],
+    ids=" ".join)
+def test_a_big_files_document_is_explained_from_its_slice_as_the_whole_file_explains_it(
+        which: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The document a key or a row names, in a slice of its own (so in memory that does not
+    grow with the file): its explanation is the whole file's. A document whose last line is
+    500 rows down, one that is not there, a row past the end, a field the mapping lacks:
+    the whole file is read, and says it."""
+    header, *rows = csv.reader(_orders(120).splitlines(), delimiter=";")
+    late = which[-1] == "late"
+    options = [o.replace("{last}", str(len(rows) + 2)) for o in which[:-1 if late else None]]
+    if late:
+        rows.append(_LATE)
+    with open(tmp_path / "orders.csv", "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\n").writerows([header, *rows])
+    said = []
+    for size in (SMALL, WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        result = run_cli("explain", tmp_path / "orders.csv", "-m", WEBSHOP, *options)
+        said.append((result.code, result.stdout, result.stderr))
+    assert said[0] == said[1]
+    fails = which[1] in ("2024-99999", "9999") or "Nothing" in which
+    assert said[0][0] == (2 if fails else 0)
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    reference = options[1] if options[0] == "--document" else None
+    row = int(options[1]) if options[0] == "--row" else None
+    part = document_slice(tmp_path / "orders.csv", load_mapping(WEBSHOP), reference, row)
+    assert (part is None) is (late or which[1] in ("2024-99999", "9999"))
+    if part is not None:  # one slice of the many
+        assert part[0].frame.height < len(rows) / 4
+
+
+@pytest.mark.parametrize("told", ["early", "late"])
+def test_a_big_files_decimal_mark_is_the_whole_files_in_an_explanation(
+        told: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without decimal_mark, the file tells it: in every slice (the slice's explanation says
+    the whole file's mark), or only in its last order (then the whole file is read)."""
+    mapping = tmp_path / "webshop.yaml"
+    mapping.write_text(WEBSHOP.read_text(encoding="utf-8").replace(
+        'decimal_mark: ","', "").replace('thousands_separator: "."', ""), encoding="utf-8")
+    text = _orders(120)
+    if told == "late":
+        text = re.sub(r",\d\d(?=;|$)", "", text, flags=re.MULTILINE).replace("1.249", "1249")
+        text += "2024-20000;05-11-2024;voltooid;iDEAL;;;Jan;Jansen;;;;;NL;;0450-TH;Thee;2;4,50;9;\n"
+    (tmp_path / "orders.csv").write_text(text, encoding="utf-8")
+    said = []
+    for size in (SMALL, WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        result = run_cli("explain", tmp_path / "orders.csv", "-m", mapping, "--row", "203",
+                         "--field", "lines.Product.SalesPrice")
+        said.append((result.code, result.stdout, result.stderr))
+    assert said[0] == said[1] and said[0][0] == 0
+    assert "read as a number (decimal mark ',')" in said[0][1]
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    part = document_slice(tmp_path / "orders.csv", load_mapping(mapping), None, 203)
+    assert (part is None) is (told == "late")
 

@@ -28,7 +28,8 @@ the file is written.
 
 A preview (`preview_in_slices`) reads the slices the same way and renders nothing: it keeps
 the first documents as the slices map them, and answers with the summary, the warnings and
-the problems as a conversion would.
+the problems as a conversion would. `yukimap explain` takes the one slice that holds its
+document (`document_slice`), where no other slice has its rows.
 """
 
 from __future__ import annotations
@@ -122,6 +123,61 @@ def preview_in_slices(path: str | Path, mapping: Mapping, limit: int, stage: Sta
         return None
     return _in_slices(path, mapping, stage, warned,
                       lambda run, tables: run.previewed(tables, limit))
+
+
+def document_slice(path: str | Path, mapping: Mapping, reference: str | None,
+                   row: int | None) -> tuple[Table, Mapping] | None:
+    """For `yukimap explain` of a big file, in memory that does not grow with it: the slice
+    that holds the document `reference` names (or the one spreadsheet row `row` is part
+    of), whole, and the mapping with the decimal mark the whole file settles. None when the
+    file must be read whole: a small one, one document that spans it, a document found in
+    no slice or in two (the whole file joins its rows, or says why there is none), or
+    slices that read the decimal mark differently."""
+    size = slice_bytes()
+    if not _suits(Path(path), mapping, size) or _spans(mapping):
+        return None
+    column = mapping.group.column if mapping.group else None
+    run = _Run(mapping, quiet, None)
+    found: Table | None = None
+    key: str | None = None  # the found document's, in its group_by column
+    before: list[pl.Series] = []  # the hashes of the keys in the slices before it
+    try:
+        with run.slices(Path(path), size, regroup=False) as tables:
+            for table in tables:
+                run._settled(table)  # NotInSlices where a slice reads the mark otherwise
+                if found is not None:
+                    if key is not None and column is not None and _holds(table, column, key):
+                        return None  # rows far apart, which the whole file joins
+                    continue
+                if row is not None and table.frame[ROW].is_in([row]).any():
+                    found = table
+                    key = table.frame.filter(pl.col(ROW) == row)[column][0] if column else None
+                    if key is not None and any((h == _hash(key)).any() for h in before):
+                        return None  # the document began in a slice before (or a hash is
+                        # shared by two keys): the whole file says
+                elif row is not None and column is not None:
+                    before.append(table.frame[column].drop_nulls().unique().hash(seed=0))
+                elif reference is not None and column is not None and _holds(table, column,
+                                                                             reference):
+                    found, key = table, reference
+                elif reference is not None and column is None and reference.isdigit() and \
+                        table.frame[ROW].is_in([int(reference)]).any():
+                    found = table
+    except NotInSlices:
+        return None
+    if found is None or (column is not None and key is None):
+        return None
+    return found, run.settled or mapping
+
+
+def _hash(key: str) -> int:
+    """`key`'s hash, as a column's `hash(seed=0)` gives it."""
+    return int(pl.Series([key], dtype=pl.String).hash(seed=0)[0])
+
+
+def _holds(table: Table, column: str, key: str) -> bool:
+    """Whether a row of `table` has `key` in the group_by column."""
+    return bool((table.frame[column] == key).any())
 
 
 def _in_slices(path: str | Path, mapping: Mapping, stage: Stage, warned: Warned | None,
