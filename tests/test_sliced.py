@@ -25,6 +25,7 @@ from yukimap import i18n
 from yukimap.errors import DataError, Problem
 from yukimap.model import Mapping
 from yukimap.pipeline import slug, unique_names
+from yukimap.preview import sums
 from yukimap.report import format_summary
 from yukimap.schema import apply_options, load_mapping
 from yukimap.sliced import (
@@ -908,11 +909,12 @@ def _previews(monkeypatch: pytest.MonkeyPatch, folder: Path, rows: list[list[str
 
 
 def _previewed(monkeypatch: pytest.MonkeyPatch, folder: Path, mapping: Path,
-               limit: int = 5) -> Previewed | None:
+               limit: int = 5, lines: int = 20) -> Previewed | None:
     """orders.csv previewed from slices of SMALL bytes (None: handed back, read whole)."""
     monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
-    return preview_in_slices(folder / "orders.csv", load_mapping(mapping), limit,
-                             warned=lambda warnings: True)
+    loaded = load_mapping(mapping)
+    return preview_in_slices(folder / "orders.csv", loaded, limit, lines,
+                             sums(loaded.target.name), warned=lambda warnings: True)
 
 
 @pytest.mark.parametrize("limit", [1, 5, 40])
@@ -957,15 +959,32 @@ def test_a_big_files_preview_with_problems_or_rows_far_apart_is_the_whole_files(
         assert _previewed(monkeypatch, tmp_path, mapping) is not None
 
 
-def test_a_journal_of_the_whole_file_is_previewed_whole(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One journal of the whole file: its preview's totals are of all of its entries, so it
-    is read whole (as before), the same preview."""
+@pytest.mark.parametrize("lines", [1, 20, 400])
+def test_a_journal_of_the_whole_file_is_previewed_from_its_slices_as_whole(
+        lines: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One journal of the whole file (300 entries): its fields from the first row, its rows
+    from all the slices, its first entries (of one slice, of several, all of them), and its
+    debit and credit over all of them: the whole file's preview."""
     mapping = _journal(tmp_path)
     rows = list(csv.reader(_entries(150).splitlines(), delimiter=";"))
-    sliced, whole = _previews(monkeypatch, tmp_path, rows, mapping)
+    sliced, whole = _previews(monkeypatch, tmp_path, rows, mapping, "--lines", str(lines))
     assert sliced == whole and sliced[0] == 0
-    assert _previewed(monkeypatch, tmp_path, mapping) is None
+    assert "(rows 2-301)" in sliced[1]
+    assert (lines < 300) is ("more entries" in sliced[1])
+    previewed = _previewed(monkeypatch, tmp_path, mapping, lines=lines)
+    assert previewed is not None and previewed.spanning is not None
+    assert previewed.spanning[0] == 300 and previewed.items.height == min(lines, 300)
+
+
+def test_a_journal_of_the_whole_file_off_by_a_cent_is_previewed_as_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A date that does not balance: the whole file's problems, said from the slices."""
+    mapping = _journal(tmp_path)
+    rows = list(csv.reader(_a_cent_off(_entries(150)).splitlines(), delimiter=";"))
+    sliced, whole = _previews(monkeypatch, tmp_path, rows, mapping)
+    assert sliced == whole and sliced[0] == 1
+    with pytest.raises(DataError):
+        _previewed(monkeypatch, tmp_path, mapping)
 
 
 # --- explain of a big file: the slice that holds the document ------------------------------

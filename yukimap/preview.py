@@ -9,7 +9,7 @@ rules, as the templates write them.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -39,7 +39,9 @@ Row = dict[str, str | None]
 class Column:
     title: str  # a template (N_), said where the table is made
     value: Callable[[Row], str]
-    number: bool = False  # right-aligned, and summed in the footer when `total` is set
+    number: bool = False  # right-aligned
+    # the footer: what it adds up over all the items (None: nothing to add), or its text
+    summed: Callable[[Row], Decimal | None] | None = None
     total: Callable[[list[Row]], str] | None = None
 
 
@@ -53,12 +55,32 @@ class Shown:
     items: pl.DataFrame
     summary: Summary
     warnings: list[Problem]
+    # of one document that spans a big file: how many items it has, of which `items` holds
+    # the first only, and its columns' sums over all of them (`sums`)
+    spanning: tuple[int, list[Decimal]] | None = None
 
     @classmethod
     def of(cls, result: ConversionResult) -> Shown:
         """A file converted whole."""
         return cls(result.mapping.target.name, result.mapped.documents, result.mapped.items,
                    result.summary, result.warnings)
+
+
+def sums(target: str) -> Callable[[pl.DataFrame], list[Decimal]]:
+    """What the footers of `target`'s items add up, over some of them (a slice's), by
+    column; added up over all of them, the footers of a document that spans a big file."""
+    view = VIEWS[target]
+
+    def added(items: pl.DataFrame) -> list[Decimal]:
+        rows = list(items.iter_rows(named=True))
+        return [_added(column.summed, rows) for column in view.columns]
+    return added
+
+
+def _added(summed: Callable[[Row], Decimal | None] | None, rows: list[Row]) -> Decimal:
+    if summed is None:
+        return Decimal(0)
+    return sum((v for v in map(summed, rows) if v is not None), Decimal(0))
 
 
 def format_preview(shown: Shown, source: str, mapping: str, limit: int = 5,
@@ -72,7 +94,7 @@ def format_preview(shown: Shown, source: str, mapping: str, limit: int = 5,
     for document in documents.iter_rows(named=True):
         own = items.filter(pl.col(DOC) == document[DOC]).iter_rows(named=True)
         console.print(view.title(document), soft_wrap=True)
-        console.print(_table(view, list(own), lines, console.width))
+        console.print(_table(view, list(own), lines, console.width, shown.spanning))
     total = shown.summary.documents
     if total > limit:
         console.print(_more_documents(shown.target, total - limit))
@@ -105,12 +127,17 @@ INDENT = 2  # of a document's table under its title
 GAP = 3  # between two columns: their padding and box.SIMPLE's blank divider
 
 
-def _table(view: View, rows: list[Row], limit: int, width: int) -> Padding:
-    """The items of a document, the first `limit` of them, with totals over all of them;
-    every column as wide as its values, the description taking what is left."""
-    more = len(rows) - limit
-    footers = [column.total(rows) if column.total is not None else "" for column in
-               view.columns]
+def _table(view: View, rows: list[Row], limit: int, width: int,
+           spanning: tuple[int, list[Decimal]] | None = None) -> Padding:
+    """The items of a document, the first `limit` of them, with totals over all of them (of
+    a document that spans a big file, `rows` are its first items only: `spanning` gives
+    how many it has and their sums); every column as wide as its values, the description
+    taking what is left."""
+    count, added = spanning or (len(rows), sums_of(view, rows))
+    more = count - limit
+    footers = [money(total) if column.summed is not None else
+               column.total(rows) if column.total is not None else ""
+               for column, total in zip(view.columns, added)]
     if more > 0:
         footers[view.flex] = view.more(more)
     cells = [[column.value(row) for column in view.columns] for row in rows[:limit]]
@@ -126,6 +153,10 @@ def _table(view: View, rows: list[Row], limit: int, width: int) -> Padding:
     for row_cells in cells:
         table.add_row(*row_cells)
     return Padding(table, (0, 0, 1, INDENT))
+
+
+def sums_of(view: View, rows: list[Row]) -> list[Decimal]:
+    return [_added(column.summed, rows) for column in view.columns]
 
 
 @dataclass(frozen=True)
@@ -151,10 +182,6 @@ def _amount(name: str) -> Callable[[Row], str]:
 
 def _money(text: str | None) -> str:
     return money(Decimal(text)) if text not in (None, "") else ""
-
-
-def _sum(values: Iterator[Decimal | None]) -> str:
-    return money(sum((v for v in values if v is not None), Decimal(0)))
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -201,11 +228,11 @@ def _line_part(index: int | None) -> Callable[[Row], str]:
     return value
 
 
-def _lines_total(index: int) -> Callable[[list[Row]], str]:
-    def total(rows: list[Row]) -> str:
-        found = [_line_totals(r) for r in rows]
-        return _sum(None if t is None else (t[0], t[1], t[0] + t[1])[index] for t in found)
-    return total
+def _line_amount(index: int) -> Callable[[Row], Decimal | None]:
+    def amount(row: Row) -> Decimal | None:
+        t = _line_totals(row)
+        return None if t is None else (t[0], t[1], t[0] + t[1])[index]
+    return amount
 
 
 SALES = View(
@@ -218,9 +245,9 @@ SALES = View(
         Column(N_("qty"), lambda r: _quantity(r.get("ProductQuantity")), number=True),
         Column(N_("price"), _price, number=True),
         Column(N_("VAT"), _vat_rate, number=True),
-        Column(N_("excl. VAT"), _line_part(0), number=True, total=_lines_total(0)),
-        Column(N_("VAT amount"), _line_part(1), number=True, total=_lines_total(1)),
-        Column(N_("incl. VAT"), _line_part(2), number=True, total=_lines_total(2)),
+        Column(N_("excl. VAT"), _line_part(0), number=True, summed=_line_amount(0)),
+        Column(N_("VAT amount"), _line_part(1), number=True, summed=_line_amount(1)),
+        Column(N_("incl. VAT"), _line_part(2), number=True, summed=_line_amount(2)),
     ),
     more=lambda n: plural(n, "… and 1 more line", "… and {count} more lines"), flex=0,
 )
@@ -244,11 +271,11 @@ def _side(debit: bool) -> Callable[[Row], str]:
     return value
 
 
-def _side_total(debit: bool) -> Callable[[list[Row]], str]:
-    def total(rows: list[Row]) -> str:
-        amounts = (_decimal(r.get("Amount")) for r in rows)
-        return _sum(abs(a) for a in amounts if a is not None and (a > 0) == debit)
-    return total
+def _side_amount(debit: bool) -> Callable[[Row], Decimal | None]:
+    def amount(row: Row) -> Decimal | None:
+        a = _decimal(row.get("Amount"))
+        return abs(a) if a is not None and (a > 0) == debit else None
+    return amount
 
 
 JOURNAL = View(
@@ -260,8 +287,8 @@ JOURNAL = View(
         Column(N_("description"), lambda r: _title(r.get("Description") or "",
                                                r.get("ContactName") or r.get("ContactCode")
                                                or "")),
-        Column(N_("debit"), _side(True), number=True, total=_side_total(True)),
-        Column(N_("credit"), _side(False), number=True, total=_side_total(False)),
+        Column(N_("debit"), _side(True), number=True, summed=_side_amount(True)),
+        Column(N_("credit"), _side(False), number=True, summed=_side_amount(False)),
     ),
     more=lambda n: plural(n, "… and 1 more entry", "… and {count} more entries"),
 )
@@ -283,7 +310,7 @@ PETTY_CASH = View(
         Column(N_("offset"), lambda r: _title(r.get("OffsetAccount") or "", r.get("OffsetName")
                                           or "")),
         Column(N_("amount"), _amount("Amount"), number=True,
-               total=lambda rows: _sum(_decimal(r.get("Amount")) for r in rows)),
+               summed=lambda r: _decimal(r.get("Amount"))),
         Column(N_("balance"), _amount("Balance"), number=True,
                total=lambda rows: _money(rows[-1].get("Balance")) if rows else ""),
     ),

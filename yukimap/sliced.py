@@ -27,7 +27,8 @@ the rest is read for its problems only; warnings are told to the caller (`Warned
 the file is written.
 
 A preview (`preview_in_slices`) reads the slices the same way and renders nothing: it keeps
-the first documents as the slices map them, and answers with the summary, the warnings and
+the first documents as the slices map them (of one that spans the file, its first items and
+what the preview adds up over all of them), and answers with the summary, the warnings and
 the problems as a conversion would. `yukimap explain` takes the one slice that holds its
 document (`document_slice`), where no other slice has its rows.
 """
@@ -39,6 +40,7 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Executor
 from contextlib import ExitStack, closing, contextmanager, suppress
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -46,7 +48,7 @@ import polars as pl
 
 from yukimap.atomic import publish, temporary
 from yukimap.errors import DataError, NotInSlices, Problem, UserError
-from yukimap.frames import DOC, KEY, ROW, Mapped, Table, Tally
+from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped, Table, Tally
 from yukimap.i18n import tr
 from yukimap.limits import MB, whole_number
 from yukimap.mapping import map_table
@@ -78,6 +80,12 @@ class Previewed:
     summary: Summary
     documents: pl.DataFrame  # the first documents (DOC, KEY, ROWS, their fields)
     items: pl.DataFrame  # their items
+    # of one document that spans the file: its items (of which `items` holds the first
+    # only), and what the caller's `added` gave for all of them, added up
+    spanning: tuple[int, list[Decimal]] | None = None
+
+
+Added = Callable[[pl.DataFrame], list[Decimal]]  # what a preview adds up over some items
 
 
 Done = TypeVar("Done")
@@ -112,17 +120,16 @@ def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,
                       lambda run, tables: run.converted(tables, Path(path), out))
 
 
-def preview_in_slices(path: str | Path, mapping: Mapping, limit: int, stage: Stage = quiet,
+def preview_in_slices(path: str | Path, mapping: Mapping, limit: int, lines: int,
+                      added: Added, stage: Stage = quiet,
                       warned: Warned | None = None) -> Previewed | None:
     """What `yukimap preview` shows of a big file, read a slice at a time, as the whole file
-    shows it: its first `limit` documents mapped and checked, with their items, and its
-    summary (or DataError), its warnings told to `warned`; nothing rendered. None when the
-    file must be read whole, as for one document that spans the file (its totals are of all
-    of its items)."""
-    if _spans(mapping):
-        return None
+    shows it: its first `limit` documents mapped and checked, with their items (of one
+    document that spans the file, its first `lines` items, how many it has and what `added`
+    gives over all of them), and its summary (or DataError), its warnings told to
+    `warned`; nothing rendered. None when the file must be read whole."""
     return _in_slices(path, mapping, stage, warned,
-                      lambda run, tables: run.previewed(tables, limit))
+                      lambda run, tables: run.previewed(tables, limit, lines, added))
 
 
 def document_slice(path: str | Path, mapping: Mapping, reference: str | None,
@@ -278,9 +285,12 @@ class _Run:
                  validators(self.mapping.target, big=True))
         return self._converted(tables, path, out)
 
-    def previewed(self, tables: Iterator[Table], limit: int) -> Previewed:
+    def previewed(self, tables: Iterator[Table], limit: int, lines: int,
+                  added: Added) -> Previewed:
         """The slices mapped and checked, none rendered: the first `limit` documents with
         their items, and the file's summary, its warnings told as `converted` tells them."""
+        if self.across is not None:
+            return self._spanning_preview(tables, lines, added)
         documents: list[pl.DataFrame] = []
         items: list[pl.DataFrame] = []
         kept = after = 0  # documents kept; the DOC after theirs
@@ -300,6 +310,34 @@ class _Run:
         if self.found:
             self._warn()
         return Previewed(summary, _stacked(documents), _stacked(items))
+
+    def _spanning_preview(self, tables: Iterator[Table], lines: int,
+                          added: Added) -> Previewed:
+        """The one document that spans the file, as the whole file has it: its fields from
+        the first slice, its rows from all, its first `lines` items, how many it has and
+        what `added` gives over all of them."""
+        first: pl.DataFrame | None = None
+        rows: list[pl.Series] = []
+        items: list[pl.DataFrame] = []
+        count, sums = 0, list[Decimal]()
+        with closing(self._slices(tables)) as slices:
+            for mapped in slices:
+                if mapped.documents.height != 1:
+                    raise NotInSlices("spanning")
+                first = mapped.documents if first is None else first
+                rows.append(mapped.documents[ROWS][0])
+                if count < lines:
+                    items.append(mapped.items.head(lines - count))
+                count += mapped.items.height
+                part = added(mapped.items)
+                sums = [a + b for a, b in zip(sums, part)] if sums else part
+        summary = self._settled_summary(None)
+        if self.found:
+            self._warn()
+        if first is None:
+            raise NotInSlices("spanning")
+        document = first.with_columns(pl.Series(ROWS, [pl.concat(rows)]))
+        return Previewed(summary, document, _stacked(items), (count, sums))
 
     def _converted(self, tables: Iterator[Table], path: Path, out: Path | None) -> Summary:
         if self.target.per_call and self.across is None:

@@ -13,7 +13,7 @@ def run(file: Path, mapping: str, limit: int = 5, lines: int = 20,
     from yukimap.errors import Problem
     from yukimap.grouping import display_path
     from yukimap.pipeline import convert_file
-    from yukimap.preview import Shown, format_preview
+    from yukimap.preview import Shown, format_preview, sums
     from yukimap.schema import apply_options, dry_run_administration, load_mapping
     from yukimap.sliced import preview_in_slices
 
@@ -25,9 +25,11 @@ def run(file: Path, mapping: str, limit: int = 5, lines: int = 20,
         return True
 
     # a big file is read a slice at a time, in memory that does not grow with it
-    sliced = preview_in_slices(file, loaded, limit, warned=warned)
+    sliced = preview_in_slices(file, loaded, limit, lines, sums(loaded.target.name),
+                               warned=warned)
     shown = (Shown.of(convert_file(file, loaded)) if sliced is None else
-             Shown(loaded.target.name, sliced.documents, sliced.items, sliced.summary, told))
+             Shown(loaded.target.name, sliced.documents, sliced.items, sliced.summary, told,
+                   sliced.spanning))
     width = shutil.get_terminal_size((100, 24)).columns
     click.echo(format_preview(shown, str(file), display_path(loaded.path), limit, lines, width),
                nl=False)
