@@ -111,6 +111,18 @@ def test_every_step_of_a_journal_entry(tmp_path: Path) -> None:
     ]
 
 
+def test_a_journal_of_many_rows_names_the_first_fifty(tmp_path: Path) -> None:
+    """One journal of a whole export names its rows in the head, but not all of them: a
+    year of bank rows would make a line of megabytes."""
+    export = EXPORT.splitlines()[0] + "\n" + "01-11-2024;albert heijn;5,00;Af;x\n" * 120
+    files = build_files(tmp_path, {"bank.csv": export, "bank.yaml": MAPPING})
+    result = run_cli("explain", files["bank.csv"], "-m", files["bank.yaml"], "--row", "100")
+    assert (result.code, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[0] == (
+        "journal bank.csv (rows " + ", ".join(map(str, range(2, 52))) + " (+70 more))")
+    assert "entry 99 (row 100):" in result.stdout
+
+
 def test_one_field_and_the_mistakes_a_person_makes(tmp_path: Path) -> None:
     files = build_files(tmp_path, {"bank.csv": EXPORT, "bank.yaml": MAPPING})
     one = run_cli("explain", files["bank.csv"], "-m", files["bank.yaml"], "--row", "3",

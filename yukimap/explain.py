@@ -293,10 +293,16 @@ def _problem_text(problem: Problem) -> str:
 # --- as text ------------------------------------------------------------------------------
 
 
+# A document's rows named in the head, at most: one journal of a whole file has them all
+SHOWN_ROWS = 50
+
+
 def format_explanation(explanation: Explanation) -> str:
     """The traces as text, one block per field: its steps, then the value Yuki gets."""
-    rows = ", ".join(map(str, explanation.rows))
     n = len(explanation.rows)
+    rows = ", ".join(map(str, explanation.rows[:SHOWN_ROWS]))
+    if n > SHOWN_ROWS:
+        rows += " " + tr("(+{more} more)", more=n - SHOWN_ROWS)
     if explanation.sheet:
         head = plural(n, "{document} (sheet {sheet}, row {rows})",
                       "{document} (sheet {sheet}, rows {rows})", document=explanation.document,
