@@ -141,8 +141,10 @@ def checks(page: Any) -> int:
 
 
 def retype(page: Any, old: str, new: str) -> None:
-    """Select `old` in the editor and type `new` over it, as a person does; then wait for
-    the dry run that the pause in typing starts."""
+    """Select `old` in the editor and put `new` in its place in one edit, as a person pastes
+    it; then wait for the dry run that the pause after it starts. (Typed a key at a time, a
+    loaded machine could leave a pause mid-word: the dry run of half a word was then the one
+    waited for, and the page's answer to the whole word came after the test had read it.)"""
     before = checks(page)
     page.evaluate("""([old]) => {
         const view = window.studio.view;
@@ -151,7 +153,7 @@ def retype(page: Any, old: str, new: str) -> None:
         view.dispatch({selection: {anchor: from, head: from + old.length}});
         view.focus();
     }""", [old])
-    page.keyboard.type(new)
+    page.keyboard.insert_text(new)
     checked(page, before + 1)
 
 
