@@ -70,11 +70,7 @@ def sums(target: str) -> Callable[[pl.DataFrame], list[Decimal]]:
     """What the footers of `target`'s items add up, over some of them (a slice's), by
     column; added up over all of them, the footers of a document that spans a big file."""
     view = VIEWS[target]
-
-    def added(items: pl.DataFrame) -> list[Decimal]:
-        rows = list(items.iter_rows(named=True))
-        return [_added(column.summed, rows) for column in view.columns]
-    return added
+    return lambda items: _sums(view, list(items.iter_rows(named=True)))
 
 
 def _added(summed: Callable[[Row], Decimal | None] | None, rows: list[Row]) -> Decimal:
@@ -133,7 +129,7 @@ def _table(view: View, rows: list[Row], limit: int, width: int,
     a document that spans a big file, `rows` are its first items only: `spanning` gives
     how many it has and their sums); every column as wide as its values, the description
     taking what is left."""
-    count, added = spanning or (len(rows), sums_of(view, rows))
+    count, added = spanning or (len(rows), _sums(view, rows))
     more = count - limit
     footers = [money(total) if column.summed is not None else
                column.total(rows) if column.total is not None else ""
@@ -155,7 +151,7 @@ def _table(view: View, rows: list[Row], limit: int, width: int,
     return Padding(table, (0, 0, 1, INDENT))
 
 
-def sums_of(view: View, rows: list[Row]) -> list[Decimal]:
+def _sums(view: View, rows: list[Row]) -> list[Decimal]:
     return [_added(column.summed, rows) for column in view.columns]
 
 
