@@ -306,10 +306,7 @@ class _Run:
                 kept += head.height
                 last = mapped.documents[DOC].max()
                 after += last + 1 if isinstance(last, int) else 0
-        summary = self._settled_summary(None)
-        if self.found:
-            self._warn()
-        return Previewed(summary, _stacked(documents), _stacked(items))
+        return Previewed(self._told_summary(), _stacked(documents), _stacked(items))
 
     def _spanning_preview(self, tables: Iterator[Table], lines: int,
                           added: Added) -> Previewed:
@@ -331,13 +328,19 @@ class _Run:
                 count += mapped.items.height
                 part = added(mapped.items)
                 sums = [a + b for a, b in zip(sums, part)] if sums else part
-        summary = self._settled_summary(None)
-        if self.found:
-            self._warn()
+        summary = self._told_summary()
         if first is None:
             raise NotInSlices("spanning")
         document = first.with_columns(pl.Series(ROWS, [pl.concat(rows)]))
         return Previewed(summary, document, _stacked(items), (count, sums))
+
+    def _told_summary(self) -> Summary:
+        """Of slices read to the end with nothing rendered: the file's summary, its warnings
+        told as `converted` tells them."""
+        summary = self._settled_summary(None)
+        if self.found:
+            self._warn()
+        return summary
 
     def _converted(self, tables: Iterator[Table], path: Path, out: Path | None) -> Summary:
         if self.target.per_call and self.across is None:
