@@ -101,6 +101,12 @@ def _orders(count: int, late: str = "") -> str:
     return "\n".join([header, *lines]) + "\n" + late
 
 
+def _write(path: Path, rows: list[list[str]]) -> None:
+    """`rows` as a CSV export with ";" between cells."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+
+
 def _both(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str,
           mapping: Path = WEBSHOP) -> list[tuple[int, str, str]]:
     """The dry run of `text` with small slices and whole: (code, output, errors) each."""
@@ -175,8 +181,7 @@ def test_a_file_not_written_leaves_no_folder_behind(
         header, *rows = _days(60)
         rows[150][4] = "12,3x"
         mapping, options = POS, ["-a", "5a4db0c5-ad01-4e00-8000-000000000001"]
-    with open(tmp_path / "in.csv", "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, delimiter=";", lineterminator="\n").writerows([header, *rows])
+    _write(tmp_path / "in.csv", [header, *rows])
     made = tmp_path / "new" / "deeper" / ("journals/" if mapping == POS else "out.xml")
     result = run_cli("convert", tmp_path / "in.csv", "-m", mapping, "-o", made, *options)
     assert result.code == 1
@@ -516,8 +521,7 @@ def test_journals_per_group_go_in_slices_a_file_each_as_whole(
     said = []
     for size in (SMALL, WHOLE):
         monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
-        with open(tmp_path / "days" / "in.csv", "w", encoding="utf-8", newline="") as out:
-            csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+        _write(tmp_path / "days" / "in.csv", rows)
         folder = tmp_path / f"out-{size}"
         result = run_cli("convert", tmp_path / "days" / "in.csv", "-m", mapping, "-a",
                          "5a4db0c5-ad01-4e00-8000-000000000001", "-o", f"{folder}/")
@@ -560,8 +564,7 @@ def test_balancing_entries_of_journals_per_group_are_added_and_told_as_whole(
         'Amount: {expr: "gross"}', "Amount: {column: Ontvangen}")
         + "balancing: {GLAccount: '8990', max: 0.05}\n", encoding="utf-8")
     (tmp_path / "days").mkdir()
-    with open(tmp_path / "days" / "in.csv", "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    _write(tmp_path / "days" / "in.csv", rows)
     said = []
     for size in (SMALL, WHOLE):
         monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
@@ -601,8 +604,7 @@ def test_journals_whose_keys_make_one_file_name_each_keep_a_file(
                        encoding="utf-8")
     assert "group_by: Kassa" in mapping.read_text(encoding="utf-8")
     (tmp_path / "days").mkdir()
-    with open(tmp_path / "days" / "in.csv", "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    _write(tmp_path / "days" / "in.csv", rows)
     written = []
     # 2048: a day's name taken in an earlier slice (the whole file answers); 3000: every
     # day and the one named like it in one slice (the slices answer, naming them)
@@ -726,8 +728,7 @@ def _converted(folder: Path, rows: list[list[str]], mapping: Path, size: int,
                *options: str) -> list[tuple[int, str, str, bytes | None]]:
     """`rows` written as orders.csv and converted in slices of `size` bytes and whole:
     (code, output, errors, the bytes written) each."""
-    with open(folder / "orders.csv", "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    _write(folder / "orders.csv", rows)
     said = []
     with pytest.MonkeyPatch.context() as monkeypatch:
         for slice_size in (str(size), WHOLE):
@@ -895,15 +896,15 @@ def test_any_export_whose_orders_are_mixed_is_said_from_its_slices_as_whole(
 # --- a big file's preview: its first documents and its summary, from its slices ---------
 
 def _previews(monkeypatch: pytest.MonkeyPatch, folder: Path, rows: list[list[str]],
-              mapping: Path, *options: str) -> list[tuple[int, str, str]]:
-    """`rows` as orders.csv, previewed in slices of SMALL bytes and whole: (code, output,
-    errors) each."""
-    with open(folder / "orders.csv", "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+              mapping: Path, *options: str, command: str = "preview"
+              ) -> list[tuple[int, str, str]]:
+    """`rows` as orders.csv, previewed (or `command`) in slices of SMALL bytes and whole:
+    (code, output, errors) each."""
+    _write(folder / "orders.csv", rows)
     said = []
     for size in (SMALL, WHOLE):
         monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
-        result = run_cli("preview", folder / "orders.csv", "-m", mapping, *options)
+        result = run_cli(command, folder / "orders.csv", "-m", mapping, *options)
         said.append((result.code, result.stdout, result.stderr))
     return said
 
@@ -1009,13 +1010,8 @@ def test_a_big_files_document_is_explained_from_its_slice_as_the_whole_file_expl
     options = [o.replace("{last}", str(len(rows) + 2)) for o in which[:-1 if late else None]]
     if late:
         rows.append(_LATE)
-    with open(tmp_path / "orders.csv", "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, delimiter=";", lineterminator="\n").writerows([header, *rows])
-    said = []
-    for size in (SMALL, WHOLE):
-        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
-        result = run_cli("explain", tmp_path / "orders.csv", "-m", WEBSHOP, *options)
-        said.append((result.code, result.stdout, result.stderr))
+    said = _previews(monkeypatch, tmp_path, [header, *rows], WEBSHOP, *options,
+                     command="explain")
     assert said[0] == said[1]
     fails = which[1] in ("2024-99999", "9999") or "Nothing" in which
     assert said[0][0] == (2 if fails else 0)
