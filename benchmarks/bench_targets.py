@@ -13,7 +13,8 @@ Run: `make benchmark-targets`, or
    export with one wrong price near its end, the 1M-row bank export with one amount that
    is no number near its end (each refused with that problem, nothing written), and a 1M-row
    ledger export (one entry a row) as one journal with one entry's amount changed near its
-   end (refused: its date and the journal do not balance). For
+   end (refused: its date and the journal do not balance); and for the other commands that
+   read a whole export (init, preview, explain, check --sample of the 1M sales rows). For
    1M sales rows and more, one more run says what the figure is made of
    (benchmarks/stages_sliced.py: the slices' reading and mapping by a second thread, the
    rendering beside it, the validators).
@@ -481,6 +482,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sales(1_000_000, args.times, folder, apart=True)))
             verdicts.append(journal_memory(args.times, folder))
             verdicts += failing_memory(args.times, folder)
+            verdicts += commands_memory(args.times, folder)
         if args.only_sales:
             return _verdicts(verdicts)
         if not args.only_startup:
@@ -518,6 +520,40 @@ def failing_memory(times: int, folder: Path) -> list[Verdict]:
                            " amount changed at row 900,001 -> refused (its date and the"
                            " journal do not balance)", "ledger rows off",
                            ledger_off(times, folder))]
+
+
+# The other commands that read a whole export, on the 1M-row sales export: what each must
+# say (a line of its output), and how it is run.
+COMMANDS = {
+    "init": ("#   A  Order        whole numbers: 100000, 100001, … (200000 values) ->"
+             " invoice.Reference, group_by", ["init", "{export}", "-o", "-"]),
+    "preview": ("  preview: the first 5 of 200000 shown; nothing written or sent",
+                ["preview", "{export}", "-m", "{mapping}"]),
+    "explain --row 500001": ("invoice 199999 (rows 499997, 499998, 499999, 500000, 500001)",
+                             ["explain", "{export}", "-m", "{mapping}", "--row", "500001"]),
+    "check --sample": ("  the sample converts and validates; nothing written",
+                       ["check", "{mapping}", "--sample", "{export}"]),
+}
+
+
+def commands_memory(times: int, folder: Path) -> list[Verdict]:
+    """Target 1 for the other commands that read a whole export: init, preview, explain
+    and check --sample of the 1M-row sales export, each saying what it must."""
+    from benchmarks.generate import sales_export
+
+    names = {"export": str(sales_export(1_000_000)),
+             "mapping": str(HERE / "sales-mapping.yaml")}
+    verdicts = []
+    for command, (line, args) in COMMANDS.items():
+        out = folder / "said.txt"
+        runs_ = []
+        for _ in range(times):
+            runs_.append(run([*yukimap(), *(a.format(**names) for a in args)], stdout=out))
+            said = out.read_text(encoding="utf-8").splitlines()
+            assert line in said, f"yukimap {command} did not say {line!r}"
+        verdicts.append(memory_verdict(f"yukimap {command}, the sales export of 1,000,000"
+                                       " rows", f"rows, {command}", runs_))
+    return verdicts
 
 
 def memory_verdict(what: str, rows: str, runs_: list[Run]) -> Verdict:

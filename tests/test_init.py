@@ -113,6 +113,30 @@ def test_readings_that_remain_are_listed_not_chosen(tmp_path: Path) -> None:
     ]
 
 
+def test_a_mark_or_date_format_that_only_later_values_show_is_stated_with_them(
+        tmp_path: Path) -> None:
+    # the first twenty values of each column are ISO dates and whole numbers; it used to
+    # look for its example there, and ended in a traceback
+    rows = "".join(f"2024-01-{1 + n:02d};{n};Huur\n" for n in range(25))
+    files = build_files(tmp_path, {"g.csv": "Datum;Bedrag;Omschrijving\n" + rows
+                                            + "13-01-2024;12,50;Huur\n"
+                                            + "14-01-2024;1.000.000;Huur\n"})
+    result = run_cli("init", files["g.csv"], "--output", "-")
+    assert _source_block(result.stdout)[-3:] == [
+        '  decimal_mark: ","               # 12,50 in Bedrag',
+        '  thousands_separator: "."        # 1.000.000 in Bedrag',
+        '  date_format: "%d-%m-%Y"         # Datum: 13-01-2024 is 2024-01-13',
+    ]
+    files = build_files(tmp_path, {"h.csv": "Datum;Bedrag\n2024-01-31;1.000.000\n"
+                                            "15-01-2024;2.000.000\n"})
+    result = run_cli("init", files["h.csv"], "--output", "-")
+    assert _source_block(result.stdout)[-3:] == [
+        '  decimal_mark: ","               # 1.000.000 in Bedrag',
+        '  thousands_separator: "."        # 1.000.000 in Bedrag',
+        '  date_format: "%d-%m-%Y"         # Datum: 15-01-2024 is 2024-01-15',
+    ]
+
+
 def test_a_column_that_alone_reads_two_ways_is_read_as_another_one_shows(
         tmp_path: Path) -> None:
     files = build_files(tmp_path, {"f.csv": "Factuur;Datum;Vervaldatum;Bedrag\n"

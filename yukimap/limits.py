@@ -92,6 +92,12 @@ def limits() -> Limits:
     return Limits(**changes)
 
 
+def slice_bytes() -> int:
+    """The bytes of a big CSV read at a time (YUKIMAP_SLICE_BYTES; the tests cut small files
+    into many slices with it): a file of more than two slices is read a slice at a time."""
+    return whole_number("YUKIMAP_SLICE_BYTES") or 4 * MB
+
+
 def whole_number(variable: str) -> int | None:
     """The environment variable's whole number of 1 or more; None when it is not set."""
     raw = os.environ.get(variable, "").strip()

@@ -50,7 +50,7 @@ from yukimap.atomic import publish, temporary
 from yukimap.errors import DataError, NotInSlices, Problem, UserError
 from yukimap.frames import DOC, KEY, ROW, ROWS, Mapped, Table, Tally
 from yukimap.i18n import tr
-from yukimap.limits import MB, whole_number
+from yukimap.limits import slice_bytes
 from yukimap.mapping import map_table
 from yukimap.mapping.context import file_locale
 from yukimap.model import Mapping
@@ -102,12 +102,6 @@ class _Answered(Exception):
     def __init__(self, error: DataError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-def slice_bytes() -> int:
-    """The bytes of a file read at a time (YUKIMAP_SLICE_BYTES; the tests cut small files
-    into many slices with it)."""
-    return whole_number("YUKIMAP_SLICE_BYTES") or 4 * MB
 
 
 def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,

@@ -235,6 +235,16 @@ def decimal_mark_evidence(texts: Sequence[str]) -> tuple[str | None, list[str]]:
     return None, [t for t in texts if not _PLAIN.match(_clean_number(t))]
 
 
+def marks_reading(text: str) -> tuple[str, ...] | None:
+    """The decimal marks ('.', ',') under which `text` reads as a number, () for none; None
+    for a whole number, which reads under either and shows neither (what
+    `decimal_mark_evidence` weighs, a value at a time)."""
+    clean = _clean_number(text)
+    if _PLAIN.match(clean):
+        return None
+    return tuple(m for m, pattern in _CANDIDATES.items() if pattern.match(clean))
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 

@@ -1,10 +1,12 @@
-"""A big export that passes is converted in memory that does not grow with it (sliced.py):
-the same `yukimap convert` as a real process on a file four times as long peaks at about the
-same memory, where the whole file held grows with it."""
+"""A big export that passes is converted in memory that does not grow with it (sliced.py),
+and `yukimap init` reads one so too: the same command as a real process on a file four times
+as long peaks at about the same memory, where the whole file held grows with it."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import REPO
 from tests.robustness.conftest import Bounded
@@ -13,21 +15,23 @@ from tests.test_sliced import _orders
 WEBSHOP = REPO / "mappings" / "webshop-orders.yaml"
 
 
-def _peak(bounded: Bounded, tmp_path: Path, orders: int, slice_bytes: int) -> float:
+def _peak(bounded: Bounded, tmp_path: Path, orders: int, slice_bytes: int,
+          command: str = "convert") -> float:
     export = tmp_path / f"orders-{orders}.csv"
     if not export.exists():
         export.write_text(_orders(orders), encoding="utf-8")
-    outcome = bounded("convert", export, "-m", WEBSHOP, "-o", tmp_path / "out.xml",
-                      codes=(0,), seconds=120,
+    args = ("-m", WEBSHOP, "-o", tmp_path / "out.xml") if command == "convert" else ("-o", "-")
+    outcome = bounded(command, export, *args, codes=(0,), seconds=120,
                       env={"YUKIMAP_SLICE_BYTES": str(slice_bytes)})
     return outcome.peak_mb
 
 
-def test_four_times_the_rows_in_slices_take_no_more_memory(bounded: Bounded,
-                                                          tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["convert", "init"])
+def test_four_times_the_rows_in_slices_take_no_more_memory(bounded: Bounded, tmp_path: Path,
+                                                          command: str) -> None:
     # 8,000 and 32,000 orders: 16,000 and 64,000 rows (2.5 and 10 MB)
-    sliced = [_peak(bounded, tmp_path, n, 256 * 1024) for n in (8_000, 32_000)]
-    whole = [_peak(bounded, tmp_path, n, 10 ** 12) for n in (8_000, 32_000)]
+    sliced = [_peak(bounded, tmp_path, n, 256 * 1024, command) for n in (8_000, 32_000)]
+    whole = [_peak(bounded, tmp_path, n, 10 ** 12, command) for n in (8_000, 32_000)]
     assert whole[1] - whole[0] > 30, whole  # held whole, memory grows with the file
     assert sliced[1] - sliced[0] < 10, sliced
     assert sliced[1] < whole[1] - 30, (sliced, whole)

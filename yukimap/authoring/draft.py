@@ -9,14 +9,15 @@ the person, as a TODO.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from yukimap.authoring.columns import Profile
-from yukimap.authoring.synonyms import normalise
+from yukimap.authoring.columns import IBAN, LISTED, Profile
+from yukimap.authoring.synonyms import match, normalise
 from yukimap.authoring.yamltext import Entry, Flow, flow, scalar
 from yukimap.documents import DOCUMENT_TYPES, DocumentType, Element, walk
 from yukimap.frames import Table
@@ -58,10 +59,49 @@ class Draft:
     uses: dict[str, list[str]] = field(default_factory=dict)  # header -> what it feeds
 
 
+class Gathered:
+    """What a draft asks of the file's rows beyond their columns' profiles, gathered a slice
+    at a time as they are profiled (which columns the questions are about follows from the
+    column names alone): the words of sales rows without a quantity or price (subtotals?),
+    and the first name beside each IBAN of a column of few (a bank's counter accounts)."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        sales = match(columns, "sales_invoices")
+        self.description = sales.get("lines.Product.Description")
+        self.needed = [h for h in (sales.get("lines.ProductQuantity"),
+                                   sales.get("lines.Product.SalesPrice")) if h is not None]
+        self.bare: list[str] = []  # the words of the rows without them: two say enough
+        self.name = match(columns, "journal").get("entries.ContactName")
+        # the first name beside each value, for each column of no more than LISTED IBANs
+        self.firsts: dict[str, dict[str, str]] = {
+            c: {} for c in columns if self.name is not None and c != self.name}
+        self.keys: dict[str, set[str]] = {}  # the values of those columns
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if self.description is not None and self.needed and len(self.bare) < 2:
+            bare = frame.filter(pl.any_horizontal([pl.col(h).is_null() for h in self.needed])
+                                & pl.col(self.description).is_not_null())
+            for word in bare[self.description].unique(maintain_order=True).head(2):
+                if word not in self.bare:
+                    self.bare.append(word)
+        for key, firsts in list(self.firsts.items()):
+            assert self.name is not None
+            keys = self.keys.setdefault(key, set())
+            keys.update(frame[key].drop_nulls().unique())
+            if len(keys) > LISTED or not all(IBAN.match(k.replace(" ", "")) for k in keys):
+                del self.firsts[key]  # not IBANs few enough for a map to list
+                continue
+            named = frame.filter(pl.col(key).is_not_null() & pl.col(self.name).is_not_null())
+            found = named.group_by(key, maintain_order=True).agg(pl.col(self.name).first())
+            for value, name in found.iter_rows():
+                firsts.setdefault(str(value), str(name))
+
+
 class _Drafter:
     def __init__(self, target: DocumentType, table: Table, profiles: dict[str, Profile],
-                 found: dict[str, str]) -> None:
+                 found: dict[str, str], gathered: Gathered) -> None:
         self.target, self.table, self.profiles, self.found = target, table, profiles, found
+        self.gathered = gathered
         self.draft = Draft([])
 
     def header(self, role: str) -> str | None:
@@ -136,10 +176,10 @@ def _section(key: str, elements: tuple[Element, ...], fields: dict[str, Field],
 
 
 def draft(target_name: str, table: Table, profiles: dict[str, Profile],
-          found: dict[str, str]) -> Draft:
+          found: dict[str, str], gathered: Gathered) -> Draft:
     """The target's sections for a table whose columns `found` assigns to roles."""
     target = DOCUMENT_TYPES[target_name]
-    drafter = _Drafter(target, table, profiles, found)
+    drafter = _Drafter(target, table, profiles, found, gathered)
     DRAFTERS[target_name](drafter)
     return drafter.draft
 
@@ -246,7 +286,12 @@ def _grouping(d: _Drafter, role: str) -> list[Entry]:
     if header is None:
         return [Entry("", above=[tr("group_by: the invoice number's column, if an invoice spans"
                                     " several rows")])]
-    if not d.profiles[header].repeats:
+    repeats = d.profiles[header].repeats
+    if repeats is None:  # too many values to keep: whether one is in two rows is not known
+        said = tr("group_by: {column}, if an invoice spans several rows (it has too many"
+                  " values for init to tell)", column=header)
+        return [Entry("", above=textwrap.wrap(said, 86))]
+    if not repeats:
         return []
     d.use(header, "group_by")
     return [Entry("group_by", scalar(header),
@@ -256,15 +301,9 @@ def _grouping(d: _Drafter, role: str) -> list[Entry]:
 def _subtotals(d: _Drafter) -> list[Entry]:
     """Rows without a quantity or price that all say one word with 'totaal' in it are
     subtotals: skip_rows says so. Other rows without them are left for the person."""
-    description = d.header("lines.Product.Description")
-    needed = [h for h in (d.header("lines.ProductQuantity"), d.header("lines.Product.SalesPrice"))
-              if h is not None]
-    if description is None or not needed:
+    description, words = d.gathered.description, d.gathered.bare
+    if description is None or not d.gathered.needed:
         return []
-    frame = d.table.frame
-    bare = frame.filter(pl.any_horizontal([pl.col(h).is_null() for h in needed])
-                        & pl.col(description).is_not_null())
-    words = bare[description].unique().to_list()
     if len(words) != 1 or "total" not in normalise(str(words[0])).key.replace("totaal", "total"):
         return []
     d.use(description, "skip_rows")
@@ -332,7 +371,7 @@ def _bank_entries(d: _Drafter, counter: str) -> list[Entry]:
 def _counter_account(d: _Drafter, counter: str) -> Entry:
     d.use(counter, "entries[1].GLAccount")
     profile = d.profiles[counter]
-    names = _first_of(d, counter, d.header("entries.ContactName"))
+    names = d.gathered.firsts.get(counter, {})
     children = []
     if profile.all_listed:
         pairs = [Entry(scalar(v), d.todo(f"entries[1].GLAccount.map.{v}"), note=names.get(v, ""))
@@ -344,15 +383,6 @@ def _counter_account(d: _Drafter, counter: str) -> Entry:
         children.append(Entry("default", d.todo("entries[1].GLAccount.default"),
                               note=tr("rows without a {column} (bank charges?)", column=counter)))
     return Entry("GLAccount", children=[Entry("column", scalar(counter)), *children])
-
-
-def _first_of(d: _Drafter, key: str, name: str | None) -> dict[str, str]:
-    """The first `name` in the rows of each value of `key` (for comments)."""
-    if name is None:
-        return {}
-    frame = d.table.frame.filter(pl.col(key).is_not_null() & pl.col(name).is_not_null())
-    firsts = frame.group_by(key, maintain_order=True).agg(pl.col(name).first())
-    return {str(k): str(v) for k, v in firsts.iter_rows()}
 
 
 def _amount(d: _Drafter, section: str, meaning: str) -> Field:

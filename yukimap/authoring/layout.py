@@ -13,23 +13,25 @@ from __future__ import annotations
 import codecs
 import csv
 import statistics
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from yukimap.authoring.columns import is_value
-from yukimap.errors import EmptyHeaderRow, SourceError, column_letter
+from yukimap.errors import EmptyHeaderRow, NotInSlices, SourceError, column_letter
 from yukimap.frames import Table
 from yukimap.i18n import N_, tr
+from yukimap.limits import slice_bytes
 from yukimap.model import Source
 from yukimap.read import (
     CAMT_EXTENSIONS,
     CSV_EXTENSIONS,
     EXCEL_EXTENSIONS,
     MT940_EXTENSIONS,
+    read_slices,
     read_table,
 )
-from yukimap.read.files import check_file, read_bytes
+from yukimap.read.files import check_file, read_chunks
 from yukimap.read.sniff import SNIFF_BYTES, SNIFF_DELIMITERS, split
 from yukimap.read.table import PREVIEW_ROWS
 
@@ -38,8 +40,21 @@ _BELOW = 10  # rows below a header candidate that are looked at
 
 
 @dataclass(frozen=True)
+class Slices:
+    """A big CSV's rows, read a slice at a time (NotInSlices where they cannot be)."""
+
+    path: Path
+    source: Source
+    size: int
+
+    def __call__(self) -> Iterator[Table]:
+        return read_slices(self.path, self.source, self.size)
+
+
+@dataclass(frozen=True)
 class Layout:
-    """An export as init found it, and its table read that way."""
+    """An export as init found it, and its table read that way: the whole file, or of a big
+    CSV the first slice, its rows all read in turn by `tables`."""
 
     format: str  # "csv" or "excel"
     table: Table
@@ -48,6 +63,44 @@ class Layout:
     encoding_note: str = ""  # csv: how it was found
     sheets: tuple[str, ...] = ()  # excel: every sheet
     columns: tuple[str, ...] = ()  # no row of column names (header_row 0): A, B, C, ...
+    slices: Slices | None = None  # a big CSV's: `table` is its first slice
+
+    def tables(self) -> Iterator[Table]:
+        """The file's rows: its table, or a big CSV's slices in turn."""
+        return self.slices() if self.slices is not None else iter([self.table])
+
+    def whole(self) -> Layout:
+        """The layout with the file read whole (where its slices cannot be read)."""
+        if self.slices is None:
+            return self
+        return replace(self, table=read_table(self.slices.path, self.slices.source),
+                       slices=None)
+
+
+def counted(table: Table, slices: Slices | None) -> int:
+    """The rows of data of a file `opened` gave."""
+    if slices is None:
+        return table.frame.height
+    try:
+        return sum(t.frame.height for t in slices())
+    except NotInSlices:
+        return read_table(slices.path, slices.source).frame.height
+
+
+def opened(path: Path, source: Source) -> tuple[Table, Slices | None]:
+    """The file read as `source` says: whole, or of a CSV too big for that, the first slice
+    and how to read them all."""
+    size = slice_bytes()
+    check_file(path, str(path))
+    if source.header_row >= 1 and path.stat().st_size > 2 * size:
+        slices = Slices(path, source, size)
+        try:
+            first = next(slices(), None)
+        except NotInSlices:
+            first = None
+        if first is not None:
+            return first, slices
+    return read_table(path, source), None
 
 
 class NoHeader(SourceError):
@@ -78,14 +131,15 @@ def find_layout(path: Path) -> Layout:
 
 
 def _csv(path: Path, name: str) -> Layout:
-    content = read_bytes(path, name)
-    encoding, note = _encoding(content)
-    sample = content[:SNIFF_BYTES].decode(encoding if encoding != "utf-8" else "utf-8-sig",
+    head = next(read_chunks(path, name), b"")
+    encoding, note = _encoding(path, name, head)
+    sample = head[:SNIFF_BYTES].decode(encoding if encoding != "utf-8" else "utf-8-sig",
                                           errors="replace")
     header_row, width = _csv_header_row(sample, name)
     columns = letters(width) if header_row == 0 else ()
     source = Source(format="csv", encoding=encoding, header_row=header_row, columns=columns)
-    return Layout("csv", read_table(path, source), header_row, encoding, note, columns=columns)
+    table, slices = opened(path, source)
+    return Layout("csv", table, header_row, encoding, note, columns=columns, slices=slices)
 
 
 def letters(width: int) -> tuple[str, ...]:
@@ -93,15 +147,15 @@ def letters(width: int) -> tuple[str, ...]:
     return tuple(column_letter(i) for i in range(width))
 
 
-def _encoding(content: bytes) -> tuple[str, str]:
-    """The encoding that reads the whole file, and how it was found: a byte order mark,
-    UTF-8 (every byte sequence valid), or else Windows' cp1252 (latin-1 where cp1252 has
-    no sign for a byte)."""
-    if content.startswith(codecs.BOM_UTF8):
+def _encoding(path: Path, name: str, head: bytes) -> tuple[str, str]:
+    """The encoding that reads the whole file (`head` its first bytes), and how it was
+    found: a byte order mark, UTF-8 (every byte sequence valid), or else Windows' cp1252
+    (latin-1 where cp1252 has no sign for a byte)."""
+    if head.startswith(codecs.BOM_UTF8):
         return "utf-8", tr("UTF-8, with a byte order mark")
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", tr("UTF-16, with a byte order mark")
-    sample = content[:4096]
+    sample = head[:4096]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     if max(even, odd) * 3 >= len(sample) // 2 > 0 and min(even, odd) * 10 <= max(even, odd):
         order = "le" if odd > even else "be"  # as the reader judges NUL bytes
@@ -112,12 +166,21 @@ def _encoding(content: bytes) -> tuple[str, str]:
     for encoding, note in (("utf-8", N_("every byte reads as UTF-8")),
                            ("cp1252", N_("not UTF-8; every byte reads as Windows' cp1252")),
                            ("latin-1", N_("neither UTF-8 nor cp1252; read as latin-1"))):
-        try:
-            content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding, tr(note)
+        if _reads(path, name, encoding):
+            return encoding, tr(note)
     raise AssertionError("latin-1 reads every byte")  # pragma: no cover  # i18n: a bug
+
+
+def _reads(path: Path, name: str, encoding: str) -> bool:
+    """Whether `encoding` reads every byte of the file (read a piece at a time)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for chunk in read_chunks(path, name):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _csv_header_row(sample: str, name: str) -> tuple[int, int]:

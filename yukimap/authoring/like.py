@@ -15,16 +15,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from yukimap.authoring.columns import profile_table
-from yukimap.authoring.layout import find_layout
+from yukimap.authoring.layout import counted, find_layout, opened
 from yukimap.authoring.source import source_entry
-from yukimap.authoring.starter import labelled, next_steps, todo_lines
+from yukimap.authoring.starter import labelled, looked, next_steps, todo_lines
 from yukimap.authoring.yamltext import render
 from yukimap.errors import SourceError, UsageError
 from yukimap.frames import Table
 from yukimap.i18n import tr
 from yukimap.model import Mapping
-from yukimap.read import read_table
 
 # A value the person must set: `GLAccount: "1100"   # yours: your bank account's GL account`
 # The key may hold spaces and signs, or be quoted (a map's `Omzet hoog:`, `"21.0%":`).
@@ -41,7 +39,8 @@ class Liked:
 
     text: str
     pack: str
-    table: Table
+    table: Table  # of a big CSV, its first slice
+    rows: int  # the file's rows of data
     new_source: bool  # the file's own layout replaced the pack's source:
     missing: tuple[str, ...]  # columns the pack reads that the file does not have
     yours: tuple[str, ...]  # what each `# yours:` value was for
@@ -51,7 +50,7 @@ def like_mapping(export: Path, pack: str, packs: dict[str, Path], mapping: Mappi
                  mapping_name: str) -> Liked:
     """The mapping for `export` started from the shipped mapping `pack` (loaded: `mapping`)."""
     text = packs[pack].read_text(encoding="utf-8")
-    table, new_source = _table(export, mapping)
+    table, rows, new_source = _table(export, mapping)
     if new_source is not None:
         text = _SOURCE.sub(lambda _: new_source + "\n\n", text, count=1)
     missing = tuple(sorted(c for c in mapping.columns if c not in table.columns))
@@ -65,27 +64,29 @@ def like_mapping(export: Path, pack: str, packs: dict[str, Path], mapping: Mappi
                       + tr("(the pack has {value})", value=m.group("value")), text)
     head = _head(export, pack, mapping_name, new_source is not None, missing,
                  bool(todo_lines(text)))
-    return Liked(head + text, pack, table, new_source is not None, missing, yours)
+    return Liked(head + text, pack, table, rows, new_source is not None, missing, yours)
 
 
-def _table(export: Path, mapping: Mapping) -> tuple[Table, str | None]:
-    """The file read as the pack reads it; or as init finds it, with its `source:` text,
-    when the pack's reading fails or misses columns that init's reading has."""
+def _table(export: Path, mapping: Mapping) -> tuple[Table, int, str | None]:
+    """The file read as the pack reads it, and its rows; or as init finds it, with its
+    `source:` text, when the pack's reading fails or misses columns that init's reading
+    has. A big CSV is read a slice at a time, its first slice given."""
     statement = mapping.source.format in ("camt053", "mt940")
     try:
-        table: Table | None = read_table(export, mapping.source)
+        table: Table | None
+        table, slices = opened(export, mapping.source)
     except SourceError:
         if statement:  # its layout is the format's: nothing else to find
             raise
-        table = None
+        table = slices = None
     if table is not None and (statement or mapping.columns <= set(table.columns)):
-        return table, None
+        return table, counted(table, slices), None
     layout = find_layout(export)
-    found = layout.table
-    if table is not None and _covered(mapping, found) <= _covered(mapping, table):
-        return table, None
-    profiles = {p.name: p for p in profile_table(found)}
-    return found, "\n".join(render([source_entry(layout, profiles)]))
+    if table is not None and _covered(mapping, layout.table) <= _covered(mapping, table):
+        return table, counted(table, slices), None
+    seen = looked(layout)
+    return seen.layout.table, seen.rows, "\n".join(render([source_entry(seen.layout,
+                                                                         seen.profiles)]))
 
 
 def _covered(mapping: Mapping, table: Table) -> int:
@@ -113,7 +114,7 @@ def _head(export: Path, pack: str, mapping: str, new_source: bool, missing: tupl
 def like_summary(liked: Liked, export: Path, mapping: str) -> str:
     """What init --like wrote, for people."""
     table = liked.table
-    columns, rows = len(table.columns), table.frame.height
+    columns, rows = len(table.columns), liked.rows
     lines = [tr("wrote {mapping}: a mapping for {export}, from the shipped mapping {pack}",
                 mapping=mapping, export=export, pack=liked.pack),
              labelled(tr("read"), tr("{columns} columns, {rows} rows (source: as init found the"

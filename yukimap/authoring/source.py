@@ -56,12 +56,12 @@ def _decimal_keys(profiles: list[Profile]) -> list[Entry]:
     out: list[Entry] = []
     if len(settled) == 1:
         mark, proof = next(iter(settled.items()))
-        example = next(v for v in proof.values if mark in v)
+        example = proof.first_with(mark, "," if mark == "." else ".")
         out.append(Entry("decimal_mark", scalar(mark),
                          note=tr("{example} in {column}", example=example, column=proof.name)))
         shown = next((p for p in numbers if p.decimal_marks == (mark,) and p.thousands), None)
         if shown is not None:
-            example = next(v for v in shown.values if shown.thousands and shown.thousands in v)
+            example = shown.first_with(shown.thousands or "")
             out.append(Entry("thousands_separator", scalar(shown.thousands or ""),
                              note=tr("{example} in {column}", example=example,
                                      column=shown.name)))
@@ -114,7 +114,7 @@ def _date_keys(profiles: list[Profile]) -> list[Entry]:
 
 def _date_example(profile: Profile) -> str:
     fmt = profile.date_formats[0]
-    read = [(v, datetime.strptime(v, fmt).date()) for v in profile.values]
+    read = [(v, datetime.strptime(v, fmt).date()) for v in profile.written]
     value, day = next(((v, d) for v, d in read if d.day > 12), read[0])
     return tr("{column}: {value} is {day}", column=profile.name, value=value,
               day=day.isoformat())

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from yukimap import nouns
-from yukimap.authoring.columns import Profile, profile_table
-from yukimap.authoring.draft import Draft, draft
+from yukimap.authoring.columns import Profile, Profiler
+from yukimap.authoring.draft import Draft, Gathered, draft
 from yukimap.authoring.layout import Layout, find_layout
 from yukimap.authoring.source import source_entry, wrapped
 from yukimap.authoring.synonyms import Guess, guess_target, match
 from yukimap.authoring.yamltext import render, scalar
 from yukimap.documents import DOCUMENT_TYPES
+from yukimap.errors import NotInSlices
 from yukimap.i18n import N_, plural, tr
 from yukimap.values import describe_format, either
 
@@ -39,6 +40,7 @@ class Starter:
     guess: Guess | None  # None: the target was given
     todos: tuple[str, ...]  # the key paths of the TODOs, in the order written
     layout: Layout
+    rows: int  # the file's rows of data
     used: tuple[str, ...] = ()  # the columns the mapping reads
 
 
@@ -46,9 +48,8 @@ def starter_mapping(export: Path, target: str | None = None,
                     mapping_name: str = "MAPPING.yaml") -> Starter:
     """The starter mapping for `export`, for `target` (guessed from the headers when None);
     `mapping_name` is how the text's own commands name the mapping file."""
-    layout = find_layout(export)
-    table = layout.table
-    profiles = {p.name: p for p in profile_table(table)}
+    seen = looked(find_layout(export))
+    layout, profiles, table = seen.layout, seen.profiles, seen.layout.table
     ibans = [p.name for p in profiles.values() if p.ibans]
     guess = guess_target(table.columns, ibans) if target is None else None
     chosen = target or (guess.target if guess else "")
@@ -59,7 +60,7 @@ def starter_mapping(export: Path, target: str | None = None,
                         if p.ibans and p.distinct > 1 and p.name not in found.values()), None)
         if counter is not None:
             found["bank.Counter@iban"] = counter
-    drafted = draft(chosen, table, profiles, found)
+    drafted = draft(chosen, table, profiles, found, seen.gathered)
     lines = _head(export, mapping_name, chosen, guess, bool(drafted.todos))
     lines += _columns(layout, profiles, drafted)
     lines += ["version: 1", f"target: {chosen}",
@@ -67,7 +68,37 @@ def starter_mapping(export: Path, target: str | None = None,
     for entry in [source_entry(layout, profiles), *drafted.sections]:
         lines += ["", *render([entry])]
     return Starter("\n".join(lines) + "\n", chosen, guess, tuple(drafted.todos), layout,
-                   tuple(drafted.uses))
+                   seen.rows, tuple(drafted.uses))
+
+
+@dataclass(frozen=True)
+class Looked:
+    """An export as init read it: its layout, its columns' profiles, what drafts ask of
+    its rows, and how many it has."""
+
+    layout: Layout
+    profiles: dict[str, Profile]
+    gathered: Gathered
+    rows: int
+
+
+def looked(layout: Layout) -> Looked:
+    """The file's rows all read, a slice at a time for a big CSV; read whole where its
+    slices cannot say what the whole says."""
+    try:
+        return _looked(layout)
+    except NotInSlices:
+        return _looked(layout.whole())
+
+
+def _looked(layout: Layout) -> Looked:
+    profiler, gathered = Profiler(layout.table), Gathered(layout.table.columns)
+    rows = 0
+    for table in layout.tables():
+        profiler.add(table)
+        gathered.add(table.frame)
+        rows += table.frame.height
+    return Looked(layout, {p.name: p for p in profiler.profiles()}, gathered, rows)
 
 
 def todo_lines(text: str) -> list[int]:
@@ -91,7 +122,7 @@ def starter_summary(starter: Starter, export: Path, mapping: str) -> str:
     else:
         how = (tr("guessed from the column names: sure") if starter.guess.sure else
                tr("guessed from the column names: not sure, check it"))
-    columns, rows = len(table.columns), table.frame.height
+    columns, rows = len(table.columns), starter.rows
     read = (tr("{read}, column names on row {row}, {columns} columns, {rows} rows", read=read,
                row=layout.header_row, columns=columns, rows=rows) if layout.header_row else
             tr("{read}, no row of column names (columns: names them), {columns} columns,"
@@ -198,8 +229,9 @@ def _described(profile: Profile) -> str:
 
 def _examples(profile: Profile, count: int) -> str:
     shown = ", ".join(_short(v) for v in profile.values[:count])
-    more = ", … " + tr("({count} values)", count=profile.distinct) if profile.distinct > count \
-        else ""
+    told = tr("({count} values)", count=profile.distinct) if profile.counted else \
+        tr("(at least {count} values)", count=profile.distinct)
+    more = ", … " + told if profile.distinct > count else ""
     return f": {shown}{more}"
 
 

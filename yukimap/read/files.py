@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -58,12 +59,29 @@ def read_bytes(path: Path, name: str) -> bytes:
             if len(content) > size:  # it grew since
                 content += stream.read(bound - len(content))
     except OSError as exc:
-        raise SourceError(
-            tr("cannot read {name}: {reason}", name=name, reason=exc.strerror or exc),
-            hint=tr("check that the file is not open elsewhere and that you may read it"),
-        ) from None
+        raise _unreadable(name, exc) from None
     _check_size(len(content), name)
     return content
+
+
+def read_chunks(path: Path, name: str, size: int = MB) -> Iterator[bytes]:
+    """The file's bytes `size` at a time, never more than max_file_mb in all."""
+    left = limits().max_file_mb * MB + 1
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(min(size, left)):
+                left -= len(chunk)
+                if not left:
+                    _check_size(limits().max_file_mb * MB + 1, name)
+                yield chunk
+    except OSError as exc:
+        raise _unreadable(name, exc) from None
+
+
+def _unreadable(name: str, exc: OSError) -> SourceError:
+    return SourceError(
+        tr("cannot read {name}: {reason}", name=name, reason=exc.strerror or exc),
+        hint=tr("check that the file is not open elsewhere and that you may read it"))
 
 
 def refuse(setting: str, what: str, found: str) -> NoReturn:
