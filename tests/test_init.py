@@ -113,27 +113,25 @@ def test_readings_that_remain_are_listed_not_chosen(tmp_path: Path) -> None:
     ]
 
 
+# the first twenty values of each column ISO dates and whole numbers (init used to look for
+# its example there, and ended in a traceback); a mark told only by its thousands
+_LATE = "".join(f"2024-01-{1 + n:02d};{n}\n" for n in range(25))
+
+
+@pytest.mark.parametrize("rows,said", [
+    (_LATE + "13-01-2024;12,50\n14-01-2024;1.000.000\n",
+     ["12,50", "1.000.000", "13-01-2024 is 2024-01-13"]),
+    ("2024-01-31;1.000.000\n15-01-2024;2.000.000\n",
+     ["1.000.000", "1.000.000", "15-01-2024 is 2024-01-15"]),
+])
 def test_a_mark_or_date_format_that_only_later_values_show_is_stated_with_them(
-        tmp_path: Path) -> None:
-    # the first twenty values of each column are ISO dates and whole numbers; it used to
-    # look for its example there, and ended in a traceback
-    rows = "".join(f"2024-01-{1 + n:02d};{n};Huur\n" for n in range(25))
-    files = build_files(tmp_path, {"g.csv": "Datum;Bedrag;Omschrijving\n" + rows
-                                            + "13-01-2024;12,50;Huur\n"
-                                            + "14-01-2024;1.000.000;Huur\n"})
+        rows: str, said: list[str], tmp_path: Path) -> None:
+    files = build_files(tmp_path, {"g.csv": "Datum;Bedrag\n" + rows})
     result = run_cli("init", files["g.csv"], "--output", "-")
     assert _source_block(result.stdout)[-3:] == [
-        '  decimal_mark: ","               # 12,50 in Bedrag',
-        '  thousands_separator: "."        # 1.000.000 in Bedrag',
-        '  date_format: "%d-%m-%Y"         # Datum: 13-01-2024 is 2024-01-13',
-    ]
-    files = build_files(tmp_path, {"h.csv": "Datum;Bedrag\n2024-01-31;1.000.000\n"
-                                            "15-01-2024;2.000.000\n"})
-    result = run_cli("init", files["h.csv"], "--output", "-")
-    assert _source_block(result.stdout)[-3:] == [
-        '  decimal_mark: ","               # 1.000.000 in Bedrag',
-        '  thousands_separator: "."        # 1.000.000 in Bedrag',
-        '  date_format: "%d-%m-%Y"         # Datum: 15-01-2024 is 2024-01-15',
+        f'  decimal_mark: ","               # {said[0]} in Bedrag',
+        f'  thousands_separator: "."        # {said[1]} in Bedrag',
+        f'  date_format: "%d-%m-%Y"         # Datum: {said[2]}',
     ]
 
 
