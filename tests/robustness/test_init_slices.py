@@ -110,6 +110,8 @@ def test_an_export_in_slices_is_profiled_as_the_whole(
 
 
 @given(text=_exports(), size=st.integers(80, 400), kept=st.integers(1, 3000))
+@example(text="Datum;Bedrag\n" + "2024-01-31;1.000\n" * 23 + "05-06-2024;1.000\n" * 9,
+         size=80, kept=1)  # values judged again in every slice are listed once
 def test_a_column_too_big_to_count_keeps_its_readings(
         text: str, size: int, kept: int, tmp_path_factory: pytest.TempPathFactory) -> None:
     path = tmp_path_factory.mktemp("init") / "export.csv"

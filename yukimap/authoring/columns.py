@@ -13,6 +13,7 @@ counted no further (it has at least so many) and judged again in every slice.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -142,20 +143,8 @@ class _Column:
             self.distinct = self.seen.len()
         else:
             self.distinct = max(self.distinct, uniques.len())
-        self._listed(uniques)
+        _extend(self.values, uniques)
         self._judged(new)
-
-    def _listed(self, uniques: pl.Series) -> None:
-        """The first LISTED distinct values, in file order, `uniques` the slice's own."""
-        if len(self.values) >= LISTED:
-            return
-        listed = set(self.values)
-        for value in uniques:
-            if value not in listed:
-                self.values.append(str(value))
-                listed.add(value)
-                if len(self.values) >= LISTED:
-                    return
 
     def _judged(self, new: pl.Series) -> None:
         """The readings that every one of `new`, values not seen before, admits too."""
@@ -169,7 +158,7 @@ class _Column:
         written = [v for v in values if not ISO_DATE.match(v)]
         if not written:
             return
-        self.written += written[:LISTED - len(self.written)]
+        _extend(self.written, written)
         reading = set(date_formats_reading(written))
         self.formats = tuple(f for f in self.formats if f in reading)
         self.dated = bool(self.formats)
@@ -197,7 +186,7 @@ class _Column:
             if len(marks) == 2:
                 both.append(shape)
         if both and len(self.either) < LISTED:
-            self.either += values.filter(shapes.is_in(both)).head(LISTED).to_list()
+            _extend(self.either, values.filter(shapes.is_in(both)))
 
     def profile(self) -> Profile:
         counted = self.seen is not None
@@ -223,6 +212,16 @@ class _Column:
         other = "," if marks[0] == "." else "."
         return replace(base, kind="number", decimal_marks=marks,
                        thousands=other if other in self.signs else None)
+
+
+def _extend(first: list[str], values: Iterable[str]) -> None:
+    """`first`, the first LISTED distinct values, with `values` after them (values seen
+    before come again where a column is judged again in every slice)."""
+    for value in values:
+        if len(first) >= LISTED:
+            return
+        if value not in first:
+            first.append(value)
 
 
 def is_number(text: str) -> bool:
