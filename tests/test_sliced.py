@@ -23,6 +23,7 @@ from tests.conftest import REPO, run_cli
 from tests.test_golden import CASES, _case
 from yukimap import i18n
 from yukimap.errors import DataError, Problem
+from yukimap.explain import SHOWN_ROWS
 from yukimap.model import Mapping
 from yukimap.pipeline import slug, unique_names
 from yukimap.preview import sums
@@ -34,6 +35,7 @@ from yukimap.sliced import (
     convert_in_slices,
     document_slice,
     preview_in_slices,
+    spanning_row,
 )
 
 # The golden cases a slice at a time: these go in slices (sales exports, bank exports as one
@@ -1049,3 +1051,39 @@ def test_a_big_files_decimal_mark_is_the_whole_files_in_an_explanation(
     part = document_slice(tmp_path / "orders.csv", load_mapping(mapping), None, 203)
     assert (part is None) is (told == "late")
 
+
+
+@pytest.mark.parametrize("which", [
+    ["--row", "2"], ["--row", "150"], ["--row", "301"], ["--row", "150", "--field", "Amount"],
+    ["--row", "151", "--field", "DocumentSubject"], ["--row", "150", "skipped"],
+    ["--row", "152", "skipped"], ["--row", "9999"], ["--row", "150", "--field", "Nothing"]],
+    ids=" ".join)
+def test_a_row_of_a_journal_of_the_whole_file_is_explained_from_its_slices_as_whole(
+        which: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One journal of the whole file (300 entries): a row's entries from its slice, numbered
+    by the entries of the slices before it (some of whose rows are skipped), the journal's
+    fields from the file's first row, its rows counted over all slices: the whole file's
+    explanation. A row skipped or past the end, a field the mapping lacks: the whole says
+    it."""
+    skipped = which[-1] == "skipped"
+    options = which[:-1] if skipped else which
+    mapping = _journal(tmp_path)
+    if skipped:  # the huur rows make no entry (rows 2, 8, ..., 152, ...)
+        mapping.write_text(mapping.read_text(encoding="utf-8")
+                           + "skip_rows: {column: Text, equals: huur}\n", encoding="utf-8")
+    rows = list(csv.reader(_entries(150).splitlines(), delimiter=";"))
+    said = _previews(monkeypatch, tmp_path, rows, mapping, *options, command="explain")
+    assert said[0] == said[1]
+    fails = options[1] == "9999" or "Nothing" in options or (skipped and options[1] == "152")
+    assert said[0][0] == (2 if fails else 0)
+    if not fails:
+        head = said[0][1].splitlines()[0]
+        assert head.startswith("journal orders.csv (rows " + ("3, 4," if skipped else "2, 3,"))
+        assert head.endswith("(+250 more))" if not skipped else "(+200 more))")
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
+    spanned = spanning_row(tmp_path / "orders.csv", load_mapping(mapping), int(options[1]),
+                           SHOWN_ROWS)
+    assert (spanned is None) is (options[1] == "9999" or (skipped and options[1] == "152"))
+    if spanned is not None:  # a slice of the many, and the journal's rows counted
+        assert spanned.part.frame.height < len(rows) / 4
+        assert spanned.count == (250 if skipped else 300)

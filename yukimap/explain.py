@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import cached_property
 
 import polars as pl
 
@@ -57,8 +58,32 @@ class FieldTrace:
 class Explanation:
     document: str  # e.g. "invoice 1001"
     sheet: str | None  # a workbook's sheet the rows are on
-    rows: tuple[int, ...]
+    rows: tuple[int, ...]  # the document's rows (of one journal of a whole file explained
+    #                        from its slices, the first SHOWN_ROWS)
     traces: tuple[FieldTrace, ...]
+    more: int = 0  # the document's rows beyond `rows`
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A table mapped, one of its documents, and the items of it before the table's."""
+
+    table: Table
+    mapped: Mapped
+    doc: int
+    before: int = 0
+
+    @property
+    def document(self) -> pl.DataFrame:
+        return self.mapped.documents.filter(pl.col(DOC) == self.doc)
+
+    @cached_property
+    def frame(self) -> pl.DataFrame:
+        """The table's rows, numbered in it (POS)."""
+        return self.table.frame.with_row_index(POS)
+
+    def rows(self, rows: list[int]) -> pl.DataFrame:
+        return self.frame.filter(pl.col(ROW).is_in(rows))
 
 
 def explain(table: Table, mapping: Mapping, reference: str | None = None,
@@ -67,33 +92,54 @@ def explain(table: Table, mapping: Mapping, reference: str | None = None,
     spreadsheet row `row` is part of (then only the items made from that row); only
     `field`'s when given (a name such as `Contact.FullName` or `lines.SalesPrice`)."""
     mapped = map_table(table, mapping)
-    target = mapping.target
     if row is not None:
-        doc = _document_of_row(mapped, row, target, table)
+        doc = _document_of_row(mapped, row, mapping.target, table)
     else:
         assert reference is not None
-        doc = _document(mapped, reference, target, table.file)
-    locale, _ = file_locale(table, mapping)
-    ctx = Context(table, mapping, locale, RowEnv(table, mapping, locale))
-    frame = table.frame.with_row_index(POS)
-    document = mapped.documents.filter(pl.col(DOC) == doc)
-    rows, key = tuple(document[ROWS][0]), document[KEY][0]
+        doc = _document(mapped, reference, mapping.target, table.file)
+    whole = _Part(table, mapped, doc)
+    return _explanation(mapping, whole, whole, field, row, tuple(whole.document[ROWS][0]))
+
+
+def explain_spanning(first: Table, part: Table, mapping: Mapping, row: int,
+                     field: str | None, before: int, rows: tuple[int, ...],
+                     count: int) -> Explanation:
+    """`explain` of the items of `row` in one journal of the whole file, from two of its
+    slices: the `first`, whose first row the journal's fields come from, and the `part`
+    that holds the row (`before`: the journal's items in the slices before it; `rows`: its
+    first rows, of `count`)."""
+    mapped = map_table(part, mapping)
+    body = _Part(part, mapped, _document_of_row(mapped, row, mapping.target, part), before)
+    return _explanation(mapping, _Part(first, map_table(first, mapping), 0), body, field,
+                        row, rows, count - len(rows))
+
+
+def _explanation(mapping: Mapping, head: _Part, body: _Part, field: str | None,
+                 row: int | None, rows: tuple[int, ...], more: int = 0) -> Explanation:
+    """The document's own fields from `head`, its items from `body` (of `row` alone when
+    given)."""
+    target = mapping.target
+    document = head.document
+    key = document[KEY][0]
     traces: list[FieldTrace] = []
-    first = _rows(frame, [rows[0]]).with_columns(
-        pl.lit(doc).alias(DOC), pl.lit(key).alias(KEY), pl.Series(ROWS, [list(rows)]))
+    ctx = _context(head.table, mapping)
+    first = head.rows([rows[0]]).with_columns(
+        pl.lit(head.doc).alias(DOC), pl.lit(key).alias(KEY), pl.Series(ROWS, [list(rows)]))
     for spec in mapping.header:
         if _wanted(field, target.header_key, spec):
             traces.append(_trace(ctx, spec, first, True, DOCUMENT,
                                  document[spec.name][0] if spec.name in document.columns
                                  else None))
-    items = mapped.items.filter(pl.col(DOC) == doc) if mapped.items.height else mapped.items
-    for number, item in enumerate(items.iter_rows(named=True), start=1):
+    ctx = ctx if body is head else _context(body.table, mapping)
+    items = body.mapped.items
+    items = items.filter(pl.col(DOC) == body.doc) if items.height else items
+    for number, item in enumerate(items.iter_rows(named=True), start=body.before + 1):
         if item[ITEM] >= len(mapping.items):
             continue  # made by Yuki's rules (a balancing entry), not by a row of the file
         if row is not None and item[ROW] != row:
             continue
-        cells = _rows(frame, [item[ROW]]).with_columns(pl.lit(doc).alias(DOC),
-                                                       pl.lit(key).alias(KEY))
+        cells = body.rows([item[ROW]]).with_columns(pl.lit(body.doc).alias(DOC),
+                                                    pl.lit(key).alias(KEY))
         place = tr("{item} {number} (row {row})", item=nouns.item(target), number=number,
                    row=item[ROW])
         for spec in mapping.items[item[ITEM]].fields:
@@ -105,14 +151,16 @@ def explain(table: Table, mapping: Mapping, reference: str | None = None,
                             mapping=mapping.path.name, field=repr(field),
                             document=nouns.document(target), key=key),
                          hint=_field_hint(mapping, field))
-    return Explanation(nouns.label(target.document, key), table.sheet, rows, tuple(traces))
+    return Explanation(nouns.label(target.document, key), head.table.sheet, rows,
+                       tuple(traces), more)
+
+
+def _context(table: Table, mapping: Mapping) -> Context:
+    locale, _ = file_locale(table, mapping)
+    return Context(table, mapping, locale, RowEnv(table, mapping, locale))
 
 
 DOCUMENT = "document"  # i18n: the place of a document's own fields, a key (shown translated)
-
-
-def _rows(frame: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
-    return frame.filter(pl.col(ROW).is_in(rows))
 
 
 def _document(mapped: Mapped, reference: str, target: DocumentType, file: str) -> int:
@@ -299,7 +347,7 @@ SHOWN_ROWS = 50
 
 def format_explanation(explanation: Explanation) -> str:
     """The traces as text, one block per field: its steps, then the value Yuki gets."""
-    n = len(explanation.rows)
+    n = len(explanation.rows) + explanation.more
     rows = ", ".join(map(str, explanation.rows[:SHOWN_ROWS]))
     if n > SHOWN_ROWS:
         rows += " " + tr("(+{more} more)", more=n - SHOWN_ROWS)

@@ -171,6 +171,53 @@ def document_slice(path: str | Path, mapping: Mapping, reference: str | None,
     return found, run.settled or mapping
 
 
+@dataclass(frozen=True)
+class Spanned:
+    """One journal of the whole file, as `yukimap explain --row` needs it from its slices
+    (the arguments of `explain.explain_spanning`)."""
+
+    first: Table  # the first slice: the journal's fields come from its first row
+    part: Table  # the slice that holds the row
+    mapping: Mapping  # with the decimal mark the whole file settles
+    before: int  # the journal's items made by the slices before `part`
+    rows: tuple[int, ...]  # the journal's first `shown` rows
+    count: int  # and how many it has
+
+
+def spanning_row(path: str | Path, mapping: Mapping, row: int, shown: int) -> Spanned | None:
+    """For `yukimap explain --row` of one journal of the whole file, in memory that does not
+    grow with it: every slice mapped (nothing else), to number the journal's items and
+    count its rows. None when the file must be read whole: a small one, one that is not one
+    journal of the whole file, a row that makes no entry, slices that read the decimal mark
+    differently."""
+    size = slice_bytes()
+    if not _suits(Path(path), mapping, size) or not _spans(mapping):
+        return None
+    run = _Run(mapping, quiet, None)
+    first = part = None
+    before = count = 0
+    rows: list[int] = []
+    try:
+        with run.slices(Path(path), size, regroup=False) as tables:
+            for table in tables:
+                mapped = map_table(table, run._settled(table))
+                if mapped.documents.height != 1:
+                    raise NotInSlices("spanning")
+                made = mapped.documents[ROWS][0]
+                rows += made.head(shown - len(rows)).to_list()
+                count += made.len()
+                first = first or table
+                if part is None and made.is_in([row]).any():
+                    part = table
+                elif part is None:
+                    before += mapped.items.height
+    except NotInSlices:
+        return None
+    if first is None or part is None:
+        return None
+    return Spanned(first, part, run.settled or mapping, before, tuple(rows), count)
+
+
 def _hash(key: str) -> int:
     """`key`'s hash, as a column's `hash(seed=0)` gives it."""
     return int(pl.Series([key], dtype=pl.String).hash(seed=0)[0])
