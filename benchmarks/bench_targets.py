@@ -14,7 +14,8 @@ Run: `make benchmark-targets`, or
    is no number near its end (each refused with that problem, nothing written), and a 1M-row
    ledger export (one entry a row) as one journal with one entry's amount changed near its
    end (refused: its date and the journal do not balance); and for the other commands that
-   read a whole export (init, preview, explain, check --sample of the 1M sales rows). For
+   read a whole export (init, preview, explain, check --sample of the 1M sales rows; explain
+   of a row of the 1M bank rows as one journal). For
    1M sales rows and more, one more run says what the figure is made of
    (benchmarks/stages_sliced.py: the slices' reading and mapping by a second thread, the
    rendering beside it, the validators).
@@ -533,16 +534,21 @@ COMMANDS = {
                              ["explain", "{export}", "-m", "{mapping}", "--row", "500001"]),
     "check --sample": ("  the sample converts and validates; nothing written",
                        ["check", "{mapping}", "--sample", "{export}"]),
+    "explain --row 500000 of the bank export as one journal": (
+        "entry 999997 (row 500000):", ["explain", "{bank}", "-m", "{bank_mapping}", "--row",
+                                        "500000"]),
 }
 
 
 def commands_memory(times: int, folder: Path) -> list[Verdict]:
     """Target 1 for the other commands that read a whole export: init, preview, explain
-    and check --sample of the 1M-row sales export, each saying what it must."""
-    from benchmarks.generate import sales_export
+    and check --sample of the 1M-row sales export, explain of a row of the 1M-row bank
+    export as one journal, each saying what it must."""
+    from benchmarks.generate import bank_export, sales_export
 
     names = {"export": str(sales_export(1_000_000)),
-             "mapping": str(HERE / "sales-mapping.yaml")}
+             "mapping": str(HERE / "sales-mapping.yaml"),
+             "bank": str(bank_export(BANK_ROWS_BIG)), "bank_mapping": str(HERE / "bank-rules.yaml")}
     verdicts = []
     for command, (line, args) in COMMANDS.items():
         out = folder / "said.txt"
@@ -551,8 +557,8 @@ def commands_memory(times: int, folder: Path) -> list[Verdict]:
             runs_.append(run([*yukimap(), *(a.format(**names) for a in args)], stdout=out))
             said = out.read_text(encoding="utf-8").splitlines()
             assert line in said, f"yukimap {command} did not say {line!r}"
-        verdicts.append(memory_verdict(f"yukimap {command}, the sales export of 1,000,000"
-                                       " rows", f"rows, {command}", runs_))
+        what = command if "bank" in command else command + ", the 1,000,000-row sales export"
+        verdicts.append(memory_verdict(f"yukimap {what}", f"rows, {command}", runs_))
     return verdicts
 
 
