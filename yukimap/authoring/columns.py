@@ -73,12 +73,6 @@ class Profile:
         return self.counted and self.distinct <= LISTED
 
 
-def profile_table(table: Table) -> list[Profile]:
-    profiler = Profiler(table)
-    profiler.add(table)
-    return profiler.profiles()
-
-
 class Profiler:
     """The profiles of a file's columns, its slices added in the file's order."""
 
