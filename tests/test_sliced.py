@@ -39,11 +39,13 @@ from yukimap.sliced import (
 )
 
 # The golden cases a slice at a time: these go in slices (sales exports, bank exports as one
-# journal of the file, and journals per group, a file each); every other case is handed back
-# (cash statements; workbooks, bank statement formats and other layouts; another encoding than
-# UTF-8, a footer, warnings; a file of one journal per group that makes only one).
+# journal of the file, in UTF-8 or an 8-bit code page, and journals per group, a file each);
+# every other case is handed back (cash statements; workbooks, bank statement formats and other
+# layouts; UTF-16, a footer, warnings; a file of one journal per group that makes only one).
 IN_SLICES = {"shopify-orders", "webshop-orders", "woocommerce-orders", "yuki-doc-example",
-             "bank-bunq", "bank-ing", "bank-ing-current", "stripe-balance", "pos-daily"}
+             "bank-bunq", "bank-ing", "bank-ing-current", "stripe-balance", "pos-daily",
+             "bank-knab", "bank-belfius", "bank-belfius-fr", "bank-rabobank", "paypal-activity",
+             "paypal-activity-en"}
 
 
 @pytest.mark.parametrize("size", [200, 1000])

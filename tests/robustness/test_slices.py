@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 import polars as pl
 import pytest
@@ -47,6 +48,46 @@ def test_slices_read_the_rows_the_whole_file_reads(rows: list[list[str]], size: 
             list(read_slices(path, source, size))
         return
     assert pl.concat([t.frame for t in read_slices(path, source, size)]).equals(whole)
+
+
+# letters of an 8-bit code page at or above 0xC0: never a UTF-8 sequence's continuation,
+# so no slice of them reads as UTF-8 (which the whole file would warn about)
+_CODE_PAGE_CELLS = st.text(alphabet=st.sampled_from(['a', 'é', 'ë', ' ', ';', '"', '\n', '1',
+                                                     'ï', 'Ø']), max_size=12)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "iso8859-15", "utf-8-sig"])
+@given(rows=st.lists(st.lists(_CODE_PAGE_CELLS, min_size=3, max_size=3), min_size=1,
+                     max_size=60),
+       size=st.integers(min_value=40, max_value=400), mark=st.booleans())
+def test_slices_of_a_file_in_a_code_page_read_the_rows_the_whole_file_reads(
+        encoding: str, rows: list[list[str]], size: int, mark: bool,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    # each piece is cut where its records end in the file's own bytes, then made UTF-8
+    path = tmp_path_factory.mktemp("csv") / "export.csv"
+    text = _csv(rows).decode("utf-8").replace("Omschrijving", "Référence", 1)
+    path.write_bytes((b"\xef\xbb\xbf" if mark else b"") + text.encode(encoding))
+    source = replace(load_mapping(WEBSHOP).source, encoding=encoding)
+    try:
+        whole = read_table(path, source)
+    except UserError:
+        with pytest.raises((UserError, NotInSlices)):
+            list(read_slices(path, source, size))
+        return
+    sliced = list(read_slices(path, source, size))
+    assert pl.concat([t.frame for t in sliced]).equals(whole.frame)
+    assert {t.encoding for t in sliced} == {whole.encoding}
+
+
+def test_a_slice_that_reads_as_utf8_in_a_code_page_file_is_read_whole(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    # the whole file warns when all of it reads as UTF-8 too; a slice cannot know that
+    path = tmp_path_factory.mktemp("csv") / "export.csv"
+    path.write_bytes(_csv([["Café", "thé", "1"]] * 40))
+    source = replace(load_mapping(WEBSHOP).source, encoding="cp1252")
+    assert any(p.severity == "warning" for p in read_table(path, source).problems)
+    with pytest.raises(NotInSlices):
+        list(read_slices(path, source, 100))
 
 
 @pytest.mark.parametrize(("block", "cut"), [

@@ -84,7 +84,7 @@ def _nul_bytes(body: bytes, skip: int, name: str) -> NoReturn:
 
 
 _UTF8_TWINS = ("utf-8", "utf-16", "utf-32")
-_LATIN = ("latin_1", "iso8859")
+LATIN = ("latin_1", "iso8859")  # latin-1 by its names: no sign where cp1252 has €
 
 
 def encoding_doubts(content: bytes, table: Table, setting: str) -> tuple[Problem, ...]:
@@ -94,19 +94,19 @@ def encoding_doubts(content: bytes, table: Table, setting: str) -> tuple[Problem
     codec = table.encoding or "utf-8"
     if content.isascii() or codec.startswith(_UTF8_TWINS):
         return ()
-    if _decodes(content, "utf-8"):
+    if decodes(content, "utf-8"):
         return _doubt(table, tr("read as {setting}, the file looks like UTF-8 text: its letters"
                                 " come out garbled", setting=setting),
                       _garbled(content, codec), codec, "utf-8")
-    if codec.startswith(_LATIN) and re.search(rb"[\x80-\x9f]", content) \
-            and _decodes(content, "cp1252"):
+    if codec.startswith(LATIN) and re.search(rb"[\x80-\x9f]", content) \
+            and decodes(content, "cp1252"):
         return _doubt(table, tr("read as {setting}, the file has control characters where"
                                 " cp1252 has signs such as €", setting=setting),
                       "[\x80-\x9f]", codec, "cp1252")
     return ()
 
 
-def _decodes(content: bytes, codec: str) -> bool:
+def decodes(content: bytes, codec: str) -> bool:
     """Whether `content` is valid in `codec`, a megabyte at a time (no copy of the file)."""
     decoder = codecs.getincrementaldecoder(codec)()
     try:

@@ -3,15 +3,17 @@ records, each exactly the rows `read_csv` reads of the whole file (the same head
 letters and spreadsheet row numbers), so that a file of any size is read in memory that does
 not grow with it.
 
-Only where that can be promised: a UTF-8 file with its column names on a row of its own and no
-footer to leave out (skip_last needs the file's end before its first rows). Anything else, and
-anything `read_csv` would refuse or warn about, raises `NotInSlices`: the caller reads the file
-whole, which gives the exact answer.
+Only where that can be promised: a file in UTF-8 or an 8-bit code page (cp1252, latin-1: its
+records cut as they stand, each piece then made UTF-8) with its column names on a row of its
+own and no footer to leave out (skip_last needs the file's end before its first rows).
+Anything else, and anything `read_csv` would refuse or warn about, raises `NotInSlices`: the
+caller reads the file whole, which gives the exact answer.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -30,26 +32,37 @@ from yukimap.read.csvfile import (
     quote_char,
     read_body,
 )
+from yukimap.read.encoding import LATIN, decodes
 from yukimap.read.sniff import SNIFF_BYTES, choose_delimiter
 from yukimap.read.table import finish, header_names, make_table
 from yukimap.text import surely_carried
 
 HEAD = 2 * MB  # where the header, the delimiter and the first rows (the preview) are found
+_UTF8 = ("utf-8", "utf-8-sig")  # read as they stand
 
 
 def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Table]:
     """The file's records, about `size` bytes of them at a time, as tables."""
-    if source.columns or source.skip_last or codecs.lookup(source.encoding).name != "utf-8":
+    if source.columns or source.skip_last:
         raise NotInSlices("layout")
+    codec = _codec(source.encoding)
     with open(path, "rb") as stream:
-        head = stream.read(HEAD)
-        if head.startswith(codecs.BOM_UTF8):
-            head = head[len(codecs.BOM_UTF8):]
-        whole = len(head) < HEAD - len(codecs.BOM_UTF8)
+        raw = stream.read(HEAD)
+        if raw.startswith(codecs.BOM_UTF8):  # it wins over the encoding set, as whole
+            raw, codec = raw[len(codecs.BOM_UTF8):], "utf-8"
+        elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise NotInSlices("layout")
+        whole = len(raw) < HEAD - len(codecs.BOM_UTF8)
+        head = raw if codec in _UTF8 else _utf8(raw, codec, doubted=False)
         quote = quote_char(source.quote)
         header_start, data_start = locate_header(head, name, source.header_row, quote)
         if b"\n" not in head or (not whole and data_start + SNIFF_BYTES >= len(head)):
             raise NotInSlices("head")
+        # the records are where they are in the file's own bytes: an 8-bit code page writes
+        # newlines and quotes as UTF-8 does
+        start = data_start if codec in _UTF8 else locate_header(raw, name, source.header_row,
+                                                                 quote)[1]
+        _utf8(raw[:start], codec)  # the rows above the data, as whole refuses or doubts them
         delimiter = choose_delimiter(head, name, source, quote, header_start)
         if delimiter is None:
             raise NotInSlices("one-column")
@@ -60,38 +73,58 @@ def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Tab
         preview = first_records(head, delimiter, quote)
         line = head.count(b"\n", 0, data_start) + 1
         before = 0  # records read so far (polars' count, blank ones included)
-        for piece in _pieces(stream, head[data_start:], size, quote):
-            raw = _parse(piece, name, line, delimiter, quote, len(names),
-                         source.header_row + 1 + before)
-            before += raw.height
+        for piece in _pieces(stream, raw[start:], size, quote):
+            piece = _utf8(piece, codec)
+            rows = _parse(piece, name, line, delimiter, quote, len(names),
+                          source.header_row + 1 + before)
+            before += rows.height
             line += piece.count(b"\n")
             if before > limits().max_rows:
                 raise NotInSlices("max_rows")
-            yield make_table(finish(raw, names, 0), name, header, letters, source.header_row,
-                             delimiter=delimiter, encoding="utf-8", preview=preview,
+            yield make_table(finish(rows, names, 0), name, header, letters, source.header_row,
+                             delimiter=delimiter, encoding=codec, preview=preview,
                              carried=surely_carried(piece))
+
+
+def _codec(setting: str) -> str:
+    """UTF-8, or an 8-bit code page that writes ASCII as ASCII (cp1252, latin-1), whose
+    records a slice can be cut between as they stand."""
+    try:
+        codec = codecs.lookup(setting).name
+        ascii_ = bytes(range(128))
+        if codec in _UTF8 or (ascii_.decode(codec) == ascii_.decode("ascii") and len(
+                bytes(range(256)).decode(codec, "replace")) == 256):
+            return codec
+    except (LookupError, UnicodeDecodeError):
+        pass
+    raise NotInSlices("layout")
+
+
+def _utf8(piece: bytes, codec: str, doubted: bool = True) -> bytes:
+    """A piece of the file as the UTF-8 read_csv reads: what it would refuse, or (`doubted`)
+    warn about (UTF-8 read as a code page, latin-1 where cp1252's signs are), is for
+    reading whole."""
+    if b"\x00" in piece:
+        raise NotInSlices("nul")
+    if piece.isascii():  # the same in every such encoding, known without decoding it
+        return piece
+    if doubted and codec not in _UTF8 and (decodes(piece, "utf-8") or (
+            codec.startswith(LATIN) and re.search(rb"[\x80-\x9f]", piece))):
+        raise NotInSlices("encoding-doubt")
+    try:  # utf-8-sig's mark was at the file's start, if anywhere
+        text = piece.decode("utf-8" if codec in _UTF8 else codec)
+    except UnicodeDecodeError:
+        raise NotInSlices("encoding") from None
+    return piece if codec in _UTF8 else text.encode("utf-8")
 
 
 def _parse(piece: bytes, name: str, line: int, separator: str, quote: str | None,
            columns: int, first_row: int) -> pl.DataFrame:
-    _valid(piece)
     check_lines(piece, name, line)
     try:
         return read_body(piece, separator, quote, columns, first_row)
     except pl.exceptions.PolarsError:
         raise NotInSlices("unreadable") from None
-
-
-def _valid(piece: bytes) -> None:
-    """What read_csv's decoding takes as it is: UTF-8 without NUL bytes."""
-    if b"\x00" in piece:
-        raise NotInSlices("nul")
-    if piece.isascii():  # UTF-8 as it is, known without decoding it
-        return
-    try:
-        piece.decode("utf-8")
-    except UnicodeDecodeError:
-        raise NotInSlices("encoding") from None
 
 
 def _pieces(stream: BinaryIO, start: bytes, size: int, quote: str | None) -> Iterator[bytes]:
