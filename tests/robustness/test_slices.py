@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from pathlib import Path
 
 import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli
 from yukimap.errors import NotInSlices, UserError
 from yukimap.read import read_slices, read_table
 from yukimap.read.slices import record_cut
@@ -95,3 +96,21 @@ def test_a_slice_that_reads_as_utf8_in_a_code_page_file_is_read_whole(
     (b'a;"b""\n""c"\n', 12), (b'a;"b""\n', 0), (b"no newline", 0), (b'"x"\n"y', 4)])
 def test_a_slice_is_cut_after_the_last_whole_record(block: bytes, cut: int) -> None:
     assert record_cut(block, '"') == cut
+
+
+def test_a_big_file_whose_header_is_not_utf8_is_told_as_whole_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Excel on Windows saves cp1252: the slicer decoded the header and ended in a traceback
+    header = (REPO / "examples" / "webshop-orders.csv").read_text(
+        encoding="utf-8-sig").splitlines()[0].replace("Besteldatum", "Besteldätum")
+    rows = "".join(f"2024-{n:05d};01-11-2024;voltooid;iDEAL;;;Jan;Jansen;;;;;NL;;0450-TH;"
+                   f"Thee;2;4,50;9;\n" for n in range(2000))
+    (tmp_path / "orders.csv").write_bytes((header + "\n" + rows).encode("cp1252"))
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", "20000")
+    result = run_cli("convert", tmp_path / "orders.csv", "-m", WEBSHOP, "--dry-run")
+    assert result.code == 1
+    assert result.stderr.splitlines()[-2:] == [
+        f"error: {tmp_path / 'orders.csv'} is not valid UTF-8: the bytes E4 at byte offset 20"
+        " (line 1) cannot be read, in: Bestelnummer;Besteld[E4]tum;Status;Betaalmethode;Klant",
+        "  fix: the file was probably saved by Excel on Windows; add encoding: cp1252 under"
+        " source:"]
