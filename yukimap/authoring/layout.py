@@ -31,6 +31,7 @@ from yukimap.read import (
     read_slices,
     read_table,
 )
+from yukimap.read.encoding import decodes
 from yukimap.read.files import check_file, read_chunks
 from yukimap.read.sniff import SNIFF_BYTES, SNIFF_DELIMITERS, split
 from yukimap.read.table import PREVIEW_ROWS
@@ -166,21 +167,9 @@ def _encoding(path: Path, name: str, head: bytes) -> tuple[str, str]:
     for encoding, note in (("utf-8", N_("every byte reads as UTF-8")),
                            ("cp1252", N_("not UTF-8; every byte reads as Windows' cp1252")),
                            ("latin-1", N_("neither UTF-8 nor cp1252; read as latin-1"))):
-        if _reads(path, name, encoding):
+        if decodes(read_chunks(path, name), encoding):  # the file a piece at a time
             return encoding, tr(note)
     raise AssertionError("latin-1 reads every byte")  # pragma: no cover  # i18n: a bug
-
-
-def _reads(path: Path, name: str, encoding: str) -> bool:
-    """Whether `encoding` reads every byte of the file (read a piece at a time)."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        for chunk in read_chunks(path, name):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _csv_header_row(sample: str, name: str) -> tuple[int, int]:

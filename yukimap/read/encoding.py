@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable, Iterator
 from typing import NoReturn
 
 import polars as pl
@@ -94,27 +95,33 @@ def encoding_doubts(content: bytes, table: Table, setting: str) -> tuple[Problem
     codec = table.encoding or "utf-8"
     if content.isascii() or codec.startswith(_UTF8_TWINS):
         return ()
-    if decodes(content, "utf-8"):
+    if decodes(_megabytes(content), "utf-8"):
         return _doubt(table, tr("read as {setting}, the file looks like UTF-8 text: its letters"
                                 " come out garbled", setting=setting),
                       _garbled(content, codec), codec, "utf-8")
     if codec.startswith(LATIN) and re.search(rb"[\x80-\x9f]", content) \
-            and decodes(content, "cp1252"):
+            and decodes(_megabytes(content), "cp1252"):
         return _doubt(table, tr("read as {setting}, the file has control characters where"
                                 " cp1252 has signs such as €", setting=setting),
                       "[\x80-\x9f]", codec, "cp1252")
     return ()
 
 
-def decodes(content: bytes, codec: str) -> bool:
-    """Whether `content` is valid in `codec`, a megabyte at a time (no copy of the file)."""
+def decodes(pieces: Iterable[bytes], codec: str) -> bool:
+    """Whether the bytes, given a piece at a time, are valid in `codec` (a file's, read or
+    held, decoded without a copy of it)."""
     decoder = codecs.getincrementaldecoder(codec)()
     try:
-        for start in range(0, len(content), MB):
-            decoder.decode(content[start: start + MB], final=start + MB >= len(content))
+        for piece in pieces:
+            decoder.decode(piece)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _megabytes(content: bytes) -> Iterator[bytes]:
+    return (content[start: start + MB] for start in range(0, len(content), MB))
 
 
 def _garbled(content: bytes, codec: str) -> str:

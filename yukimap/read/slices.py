@@ -108,7 +108,7 @@ def _utf8(piece: bytes, codec: str, doubted: bool = True) -> bytes:
         raise NotInSlices("nul")
     if piece.isascii():  # the same in every such encoding, known without decoding it
         return piece
-    if doubted and codec not in _UTF8 and (decodes(piece, "utf-8") or (
+    if doubted and codec not in _UTF8 and (decodes([piece], "utf-8") or (
             codec.startswith(LATIN) and re.search(rb"[\x80-\x9f]", piece))):
         raise NotInSlices("encoding-doubt")
     try:  # utf-8-sig's mark was at the file's start, if anywhere
