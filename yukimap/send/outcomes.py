@@ -3,7 +3,7 @@ run would do with them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Set
 
 from yukimap.i18n import tr
 from yukimap.send.plan import FileRun, Planned, skip_state
@@ -43,7 +43,7 @@ def finished(journal: SendLog, run: FileRun, stopped: str | None,
     return receipt
 
 
-def would_send(run: FileRun, to_send: Sequence[Planned], journal: str | None,
+def would_send(run: FileRun, to_send: Set[Planned], journal: str | None,
                held: str | None, calls: int, unresolved: str | None) -> None:
     """The receipt of a dry run: what it would send in `calls` calls, what it would hold
     back and why; `unresolved`: the administration's name, when it is not known here yet."""

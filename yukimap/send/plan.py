@@ -17,7 +17,7 @@ from yukimap.send.receipt import ALREADY_SENT, AWAITING, NOT_SENT, Receipt
 from yukimap.sendlog import PENDING, REJECTED, SENDING, SENT, UNKNOWN, Entry
 
 
-@dataclass
+@dataclass(eq=False)  # a document is itself: looked up in sets of thousands, never by value
 class Planned:
     """A document of a file, with its business key, and what the journal knows of it."""
 

@@ -114,10 +114,11 @@ class Sending:
         if failed:
             raise next(iter(failed.values()))
         unresolved = self.admin_name if self.admin_id == UNRESOLVED else None
+        chosen = set(to_send)
         for run in self.files:
-            mine = [i for i in run.items if i in to_send]
+            mine = [i for i in run.items if i in chosen]
             calls = calls_needed(len(mine), self.target.per_call, self.batch_size)
-            would_send(run, mine, journal, held, calls, unresolved)
+            would_send(run, set(mine), journal, held, calls, unresolved)
         return [run.receipt for run in self.files]
 
     # --- sending -----------------------------------------------------------------------
