@@ -332,6 +332,32 @@ def test_a_deleted_or_emptied_journal_is_rebuilt_from_its_ledger(
     assert sandbox.count("ProcessJournal") == sandbox.count("ImportStatement") == 1
 
 
+def test_each_answer_of_a_call_is_its_documents_own_in_the_journal_and_its_ledger(
+        setup: tuple[Sandbox, Settings, Path]) -> None:
+    """A call's answers are written together (one commit, one sync of the ledger), each
+    document with its own state, message and Yuki ID: a journal rebuilt from the ledger
+    holds the same."""
+    _, settings, tmp = setup
+    (tmp / "other.csv").write_text(orders(["1003"]))  # booked by another program
+    send(replace(settings, state_dir=tmp / "other-state"), tmp / "other.csv", tmp / "m.yaml")
+    (tmp / "orders.csv").write_text(orders(range(1001, 1006)))
+    send(settings, tmp / "orders.csv", tmp / "m.yaml")
+    keys = [f"invoice:{n}" for n in range(1001, 1006)]
+
+    def known() -> list[tuple[str, str | None, str | None]]:
+        with SendLog(settings.state_dir) as log:
+            log.check_ledger()
+            found = log.lookup(ADM_KORENAAR, keys)
+            return [(found[k].state, found[k].message, found[k].yuki_ref) for k in keys]
+
+    before = known()
+    assert [state for state, _, _ in before] == [SENT, SENT, REJECTED, SENT, SENT]
+    assert [ref for state, _, ref in before if state == SENT] == ["1001", "1002", "1004", "1005"]
+    assert "1003" in (before[2][1] or "")
+    (settings.state_dir / "sends.sqlite").unlink()
+    assert known() == before
+
+
 def test_an_older_copy_of_the_journal_is_brought_up_to_date(
         setup: tuple[Sandbox, Settings, Path]) -> None:
     sandbox, settings, tmp = setup

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from yukimap.i18n import tr
 from yukimap.send.plan import Planned
-from yukimap.sendlog import PENDING, REJECTED, SENT, UNKNOWN, SendLog
+from yukimap.sendlog import PENDING, REJECTED, SENT, UNKNOWN, Change, SendLog
+from yukimap.yuki_results import InvoiceResult
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +44,22 @@ def answered(journal: SendLog, batch: list[Planned], answer: object, per_documen
                      yuki_ref=str(answer) or None)
         return
     verdicts = list(getattr(answer, "invoices", ()))
+    changes: dict[int, list[Change]] = {}
     for index, item in enumerate(batch):
         verdict = verdicts[index] if index < len(verdicts) else None
-        if verdict is None:
-            journal.mark(item.run_id, [item.log_id or 0], UNKNOWN,
-                         tr("Yuki's answer does not mention this invoice"))
-        elif verdict.succeeded:
-            journal.mark(item.run_id, [item.log_id or 0], SENT,
-                         verdict.message or None, yuki_ref=verdict.reference or None)
-        else:
-            journal.mark(item.run_id, [item.log_id or 0], REJECTED,
-                         verdict.message or tr("Yuki did not accept the invoice"))
+        changes.setdefault(item.run_id, []).append(_verdict(item.log_id or 0, verdict))
+    for run_id, made in changes.items():
+        journal.change(run_id, made)
+
+
+def _verdict(document_id: int, verdict: InvoiceResult | None) -> Change:
+    """What Yuki's verdict on one invoice of a call makes of it (None: not mentioned)."""
+    if verdict is None:
+        return Change(document_id, UNKNOWN, tr("Yuki's answer does not mention this invoice"))
+    if verdict.succeeded:
+        return Change(document_id, SENT, verdict.message or None, verdict.reference or None)
+    return Change(document_id, REJECTED,
+                  verdict.message or tr("Yuki did not accept the invoice"))
 
 
 def stopped(journal: SendLog, batch: list[Planned], may_have_left: bool,

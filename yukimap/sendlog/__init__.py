@@ -33,12 +33,12 @@ Each module has one reason to change:
 
 from __future__ import annotations
 
-from yukimap.sendlog.entries import PENDING, REJECTED, SENDING, SENT, UNKNOWN, Entry
+from yukimap.sendlog.entries import PENDING, REJECTED, SENDING, SENT, UNKNOWN, Change, Entry
 from yukimap.sendlog.failures import StateDamaged, StateFolderFull, StateUnwritable, state_errors
 from yukimap.sendlog.journal import SendLog
 from yukimap.sendlog.runs import RunSummary
 from yukimap.sendlog.store import local_time
 
-__all__ = ["PENDING", "REJECTED", "SENDING", "SENT", "UNKNOWN", "Entry", "RunSummary",
+__all__ = ["PENDING", "REJECTED", "SENDING", "SENT", "UNKNOWN", "Change", "Entry", "RunSummary",
            "SendLog", "StateDamaged", "StateFolderFull", "StateUnwritable", "local_time",
            "state_errors"]

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from yukimap.i18n import tr
 from yukimap.sendlog import store
-from yukimap.sendlog.entries import PENDING, SELECT, UNKNOWN, Entry, entry
+from yukimap.sendlog.entries import PENDING, SELECT, UNKNOWN, Change, Entry, entry
 
 
 def lookup(db: sqlite3.Connection, administration: str, keys: Iterable[str]
@@ -55,10 +55,11 @@ def register(db: sqlite3.Connection, run_id: int, file_id: int, administration: 
     return ids
 
 
-def set_state(db: sqlite3.Connection, run_id: int | None, ids: list[int], state: str,
-              message: str | None, yuki_ref: str | None, forced: bool, stamp: str) -> None:
-    """Move documents to `state`, each with its event (within the caller's transaction)."""
-    for document_id in ids:
+def set_state(db: sqlite3.Connection, run_id: int | None, changes: Sequence[Change],
+              forced: bool, stamp: str) -> None:
+    """Move documents to their states, each with its event (within the caller's
+    transaction)."""
+    for document_id, state, message, yuki_ref in changes:
         db.execute(
             "UPDATE documents SET state = ?, message = ?, yuki_ref = COALESCE(?, yuki_ref),"
             " forced = forced OR ?, sent_at = CASE WHEN ? = 'SENT' THEN ? ELSE sent_at"

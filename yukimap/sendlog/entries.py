@@ -5,9 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 PENDING, SENDING, SENT, REJECTED, UNKNOWN = "PENDING", "SENDING", "SENT", "REJECTED", "UNKNOWN"
+
+
+class Change(NamedTuple):
+    """A document moved to a state: with its message, and Yuki's ID for it (None: kept)."""
+
+    id: int
+    state: str
+    message: str | None = None
+    yuki_ref: str | None = None
 
 
 @dataclass(frozen=True)

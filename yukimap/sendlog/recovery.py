@@ -15,12 +15,13 @@ from typing import Any
 from yukimap.i18n import tr
 from yukimap.ledger import Ledger, Record
 from yukimap.sendlog import documents, store
-from yukimap.sendlog.entries import SENDING, SENT, UNKNOWN
+from yukimap.sendlog.entries import SENDING, SENT, UNKNOWN, Change
 
 # A document as a ledger record needs it (`_record`).
 _RECORD = ("SELECT d.administration, d.key, d.target, d.label, d.rows, d.content, d.state,"
-           " d.message, d.yuki_ref, d.forced, d.updated, f.name, f.sha256"
+           " d.message, d.yuki_ref, d.forced, d.updated, f.name, f.sha256, d.id"
            " FROM documents d LEFT JOIN files f ON f.id = d.file_id")
+_ID = 13  # the place of d.id in a row of _RECORD
 
 
 class Recovery:
@@ -31,22 +32,23 @@ class Recovery:
         self.ledger = ledger
         self.path = path
 
-    def write_ahead(self, ids: list[int], state: str, message: str | None,
-                    yuki_ref: str | None, forced: bool, stamp: str) -> None:
-        """The change, on disk in the ledger before the journal commits it."""
+    def write_ahead(self, changes: Sequence[Change], forced: bool, stamp: str) -> None:
+        """The changes, on disk in the ledger before the journal commits them."""
         db = self._db
         if self.ledger.header() is None:
             self._restart_ledger()
         seq = self.ledger.last_seq()
         journal_id = store.meta(db, "journal")
         records = []
-        for chunk in store.chunks(ids):
+        wanted = {c.id: c for c in changes}
+        for chunk in store.chunks(list(wanted)):
             for row in db.execute(f"{_RECORD} WHERE d.id IN ({','.join('?' * len(chunk))})",
                                   chunk):
                 seq += 1
                 record = _record(row, journal_id, seq, stamp)
-                records.append(record | {"state": state, "message": message,
-                                         "yuki_ref": yuki_ref or record["yuki_ref"],
+                change = wanted[row[_ID]]
+                records.append(record | {"state": change.state, "message": change.message,
+                                         "yuki_ref": change.yuki_ref or record["yuki_ref"],
                                          "forced": forced or record["forced"]})
         self.ledger.append(records)
         store.set_meta(db, "ledger_seq", str(seq))
