@@ -105,6 +105,7 @@ benchmark: $(STAMP) hledger
 	$(BIN)/python benchmarks/bench_rules.py
 	$(BIN)/python benchmarks/bench_many_rules.py
 	$(BIN)/python benchmarks/bench_watch.py
+	$(BIN)/python benchmarks/bench_send.py
 
 # The hot-folder daemon killed 200 times at random while files arrive (about 10 minutes).
 soak: $(STAMP)

@@ -106,14 +106,15 @@ def environment() -> dict[str, str]:
 
 
 def run(command: Sequence[str], stdout: Path | None = None, expected: int = 0,
-        said: list[str] | None = None) -> Run:
+        said: list[str] | None = None, env: dict[str, str] | None = None) -> Run:
     """One fresh process, timed from outside by the launcher; its peak memory (and that of
-    the processes it waited for) from the kernel (wait4)."""
+    the processes it waited for) from the kernel (wait4). `env`: variables added to
+    `environment()`."""
     read_end, write_end = os.pipe()
     with open(stdout or os.devnull, "wb") as out:
         done = subprocess.run([sys.executable, "-c", _LAUNCHER, str(write_end), *command],
                               cwd=ROOT, stdout=out, stderr=subprocess.PIPE, pass_fds=(write_end,),
-                              env=environment(), check=False)
+                              env=environment() | (env or {}), check=False)
     os.close(write_end)
     with os.fdopen(read_end) as told:
         code, wall, cpu, peak_kb = json.loads(told.read())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from benchmarks import bench_journal, bench_many_journals, bench_rules, bench_sales
-from benchmarks.generate import bank_export
+from benchmarks import bench_journal, bench_many_journals, bench_rules, bench_sales, bench_send
+from benchmarks.generate import bank_export, sales_export
 from tests.conftest import REPO
 from yukimap.pipeline import convert_file
 from yukimap.schema import apply_options, load_mapping
@@ -16,6 +16,16 @@ def test_sales_benchmark_runs() -> None:
     result = bench_sales.one(2_000)
     assert result["invoices"] == 400 and result["total"] > 0
     assert "Jinja costs" in bench_sales.report(2_000, [result])
+
+
+def test_send_benchmark_runs(tmp_path: Path) -> None:
+    """Each step's receipt and the sandbox are checked inside (an assertion fails)."""
+    source = tmp_path / "sales.csv"
+    lines = sales_export(2_000).read_text().splitlines(keepends=True)
+    source.write_text("".join(lines[:101]))
+    found = bench_send.one_round(source, 100, 7, tmp_path)
+    assert list(found) == ["send --dry-run", "send", "send again"]
+    assert all(r.wall > 0 and r.peak_mb > 0 for r in found.values())
 
 
 def test_journal_benchmark_runs() -> None:
