@@ -13,6 +13,7 @@ import csv
 import random
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -41,11 +42,33 @@ from yukimap.sliced import (
 # The golden cases a slice at a time: these go in slices (sales exports, bank exports as one
 # journal of the file, in UTF-8 or an 8-bit code page, and journals per group, a file each);
 # every other case is handed back (cash statements; workbooks, bank statement formats and other
-# layouts; UTF-16, a footer, warnings; a file of one journal per group that makes only one).
+# layouts; a footer, warnings; a file of one journal per group that makes only one). UTF-16
+# goes in slices too (test_a_utf16_export_in_slices_is_the_case).
 IN_SLICES = {"shopify-orders", "webshop-orders", "woocommerce-orders", "yuki-doc-example",
              "bank-bunq", "bank-ing", "bank-ing-current", "stripe-balance", "pos-daily",
              "bank-knab", "bank-belfius", "bank-belfius-fr", "bank-rabobank", "paypal-activity",
              "paypal-activity-en"}
+
+
+@pytest.mark.parametrize(("mark", "codec", "encoding"), [
+    (b"\xff\xfe", "utf-16-le", None), (b"\xfe\xff", "utf-16-be", None),
+    (b"", "utf-16-le", "utf-16-le"), (b"", "utf-16-be", "utf-16-be")])
+def test_a_utf16_export_in_slices_is_the_case(mark: bytes, codec: str, encoding: str | None,
+                                              tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Excel's "Unicode text" (UTF-16, with its byte order mark, or without and told by
+    `encoding:`) goes in slices, made UTF-8 as it is read: the golden case's documents."""
+    monkeypatch.setenv("YUKIMAP_SLICE_BYTES", "200")
+    case = REPO / "tests" / "cases" / "webshop-orders"
+    source, mapping_path, _ = _case(case)
+    export = tmp_path / "orders.txt"
+    export.write_bytes(mark + source.read_text(encoding="utf-8-sig").encode(codec))
+    mapping = load_mapping(mapping_path)
+    if encoding:
+        mapping = replace(mapping, source=replace(mapping.source, encoding=encoding))
+    assert convert_in_slices(export, mapping, tmp_path / "out.xml") is not None
+    assert (tmp_path / "out.xml").read_text(encoding="utf-8") == (
+        case / "expected.xml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("size", [200, 1000])

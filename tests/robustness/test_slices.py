@@ -3,6 +3,7 @@ generated CSV text with quotes, line breaks and delimiters inside its cells."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import replace
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from tests.conftest import REPO, run_cli
 from yukimap.errors import NotInSlices, UserError
 from yukimap.read import read_slices, read_table
-from yukimap.read.slices import record_cut
+from yukimap.read.slices import _AsUtf8, record_cut
 from yukimap.schema import load_mapping
 
 WEBSHOP = REPO / "mappings" / "webshop-orders.yaml"
@@ -68,6 +69,12 @@ def test_slices_of_a_file_in_a_code_page_read_the_rows_the_whole_file_reads(
     path = tmp_path_factory.mktemp("csv") / "export.csv"
     text = _csv(rows).decode("utf-8").replace("Omschrijving", "Référence", 1)
     path.write_bytes((b"\xef\xbb\xbf" if mark else b"") + text.encode(encoding))
+    _same_as_whole(path, encoding, size)
+
+
+def _same_as_whole(path: Path, encoding: str, size: int) -> None:
+    """The slices of the file, read with this encoding set, are the rows and encoding the
+    whole file reads; a file the whole reader refuses is not read in slices either."""
     source = replace(load_mapping(WEBSHOP).source, encoding=encoding)
     try:
         whole = read_table(path, source)
@@ -78,6 +85,45 @@ def test_slices_of_a_file_in_a_code_page_read_the_rows_the_whole_file_reads(
     sliced = list(read_slices(path, source, size))
     assert pl.concat([t.frame for t in sliced]).equals(whole.frame)
     assert {t.encoding for t in sliced} == {whole.encoding}
+
+
+_UTF16_CELLS = st.text(alphabet=st.sampled_from(['a', 'é', ' ', ';', '"', '\n', '1', '€',
+                                                 '\U0001f600', '\u4e2d']), max_size=12)
+
+
+@pytest.mark.parametrize(("mark", "codec", "setting"), [
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-8"), (codecs.BOM_UTF16_BE, "utf-16-be", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "cp1252"), (b"", "utf-16-le", "utf-16-le"),
+    (b"", "utf-16-be", "utf-16-be"), (b"", "utf-16-le", "utf-16"),
+    (codecs.BOM_UTF8, "utf-8", "utf-16")])
+@given(rows=st.lists(st.lists(_UTF16_CELLS, min_size=3, max_size=3), min_size=1,
+                     max_size=60),
+       size=st.integers(min_value=40, max_value=400), damaged=st.booleans())
+def test_slices_of_a_utf16_file_read_the_rows_the_whole_file_reads(
+        mark: bytes, codec: str, setting: str, rows: list[list[str]], size: int,
+        damaged: bool, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Excel's "Unicode text": made UTF-8 as it is read (a byte order mark wins over the
+    # encoding set, as whole); a file cut in half a letter is the whole reader's to tell
+    path = tmp_path_factory.mktemp("csv") / "export.csv"
+    body = _csv(rows).decode("utf-8").encode(codec)
+    path.write_bytes(mark + (body[:-1] if damaged else body))
+    _same_as_whole(path, setting, size)
+
+
+@given(text=st.text(max_size=200), reads=st.lists(st.integers(min_value=1, max_value=9),
+                                                   min_size=1, max_size=80),
+       codec=st.sampled_from(["utf-16-le", "utf-16-be"]))
+def test_utf16_is_made_utf8_whatever_the_pieces_it_is_read_in(
+        text: str, reads: list[int], codec: str) -> None:
+    # a letter's two bytes, or a surrogate pair's four, split between two reads
+    made = _AsUtf8(io.BytesIO(text.encode(codec, "surrogatepass")), codec)
+    try:
+        pieces = [made.read(n) for n in reads] + [made.read()]
+    except NotInSlices:  # a lone surrogate: no UTF-16 (the whole reader says so)
+        assert any("\ud800" <= c <= "\udfff" for c in text)
+        return
+    assert b"".join(pieces) == text.encode("utf-8")
+    assert all(len(p) <= n for p, n in zip(pieces, reads, strict=False))
 
 
 def test_a_slice_that_reads_as_utf8_in_a_code_page_file_is_read_whole(

@@ -3,9 +3,9 @@ records, each exactly the rows `read_csv` reads of the whole file (the same head
 letters and spreadsheet row numbers), so that a file of any size is read in memory that does
 not grow with it.
 
-Only where that can be promised: a file in UTF-8 or an 8-bit code page (cp1252, latin-1: its
-records cut as they stand, each piece then made UTF-8) with its column names on a row of its
-own and no footer to leave out (skip_last needs the file's end before its first rows).
+Only where that can be promised: a file in UTF-8, in an 8-bit code page (cp1252, latin-1: its
+records cut as they stand, each piece then made UTF-8) or in UTF-16 (made UTF-8 as it is
+read, then cut as UTF-8 is), with its column names on a row of its own and no footer to leave out (skip_last needs the file's end before its first rows).
 Anything else, and anything `read_csv` would refuse or warn about, raises `NotInSlices`: the
 caller reads the file whole, which gives the exact answer.
 """
@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import codecs
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import polars as pl
 
@@ -39,19 +40,17 @@ from yukimap.text import surely_carried
 
 HEAD = 2 * MB  # where the header, the delimiter and the first rows (the preview) are found
 _UTF8 = ("utf-8", "utf-8-sig")  # read as they stand
+_UTF16 = ("utf-16", "utf-16-le", "utf-16-be")  # made UTF-8 as they are read
+_UTF16_MARKS = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Table]:
     """The file's records, about `size` bytes of them at a time, as tables."""
     if source.columns or source.skip_last:
         raise NotInSlices("layout")
-    codec = _codec(source.encoding)
-    with open(path, "rb") as stream:
+    with open(path, "rb") as file:
+        stream, codec, encoding = _opened(file, source.encoding)
         raw = stream.read(HEAD)
-        if raw.startswith(codecs.BOM_UTF8):  # it wins over the encoding set, as whole
-            raw, codec = raw[len(codecs.BOM_UTF8):], "utf-8"
-        elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise NotInSlices("layout")
         whole = len(raw) < HEAD - len(codecs.BOM_UTF8)
         head = raw if codec in _UTF8 else _utf8(raw, codec, doubted=False)
         quote = quote_char(source.quote)
@@ -82,8 +81,59 @@ def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Tab
             if before > limits().max_rows:
                 raise NotInSlices("max_rows")
             yield make_table(finish(rows, names, 0), name, header, letters, source.header_row,
-                             delimiter=delimiter, encoding=codec, preview=preview,
+                             delimiter=delimiter, encoding=encoding, preview=preview,
                              carried=surely_carried(piece))
+
+
+def _opened(file: BinaryIO, setting: str) -> tuple[_Reads, str, str]:
+    """The file past its byte order mark as the slicer reads it, the codec of its pieces,
+    and its encoding as the whole reader names it. A mark wins over the encoding set, as
+    whole; UTF-16 (Excel's "Unicode text") is read made UTF-8 as it goes."""
+    start = file.read(len(codecs.BOM_UTF8))
+    if start.startswith(codecs.BOM_UTF8):
+        return file, "utf-8", "utf-8"
+    for mark, codec in _UTF16_MARKS:
+        if start.startswith(mark):
+            file.seek(len(mark))
+            return _AsUtf8(file, codec), "utf-8", "utf-16"
+    file.seek(0)
+    try:
+        named = codecs.lookup(setting).name
+    except LookupError:
+        raise NotInSlices("layout") from None
+    if named in _UTF16:  # "utf-16" without a mark reads as bytes.decode does: native order
+        native = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
+        return _AsUtf8(file, native if named == "utf-16" else named), "utf-8", named
+    codec = _codec(setting)
+    return file, codec, codec
+
+
+class _Reads(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _AsUtf8:
+    """A UTF-16 file read as the UTF-8 the whole reader makes of it, in pieces; bytes that
+    are no UTF-16 are for the whole reader to tell."""
+
+    def __init__(self, file: BinaryIO, codec: str) -> None:
+        self._file = file
+        self._decoder = codecs.getincrementaldecoder(codec)()
+        self._made = b""
+        self._ended = False
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._made) < size) and not self._ended:
+            raw = self._file.read(size if size > 0 else -1)
+            self._ended = not raw
+            try:
+                text = self._decoder.decode(raw, final=self._ended)
+            except UnicodeDecodeError:
+                raise NotInSlices("encoding") from None
+            self._made += text.encode("utf-8")
+        made, self._made = (self._made, b"") if size < 0 else (self._made[:size],
+                                                              self._made[size:])
+        return made
 
 
 def _codec(setting: str) -> str:
@@ -127,7 +177,7 @@ def _parse(piece: bytes, name: str, line: int, separator: str, quote: str | None
         raise NotInSlices("unreadable") from None
 
 
-def _pieces(stream: BinaryIO, start: bytes, size: int, quote: str | None) -> Iterator[bytes]:
+def _pieces(stream: _Reads, start: bytes, size: int, quote: str | None) -> Iterator[bytes]:
     """The body in pieces of whole records, about `size` bytes each (a record longer than
     that makes its piece longer, up to four times `size`)."""
     buffer, ended = start, False
