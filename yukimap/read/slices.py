@@ -3,11 +3,12 @@ records, each exactly the rows `read_csv` reads of the whole file (the same head
 letters and spreadsheet row numbers), so that a file of any size is read in memory that does
 not grow with it.
 
-Only where that can be promised: a file in UTF-8, in an 8-bit code page (cp1252, latin-1: its
-records cut as they stand, each piece then made UTF-8) or in UTF-16 (made UTF-8 as it is
-read, then cut as UTF-8 is), with its column names on a row of its own and no footer to leave out (skip_last needs the file's end before its first rows).
-Anything else, and anything `read_csv` would refuse or warn about, raises `NotInSlices`: the
-caller reads the file whole, which gives the exact answer.
+Only where that can be promised: a file in UTF-8, in an 8-bit code page (cp1252, latin-1:
+its records cut as they stand, each piece then made UTF-8) or in UTF-16 (made UTF-8 as it is
+read, then cut as UTF-8 is), with its column names on a row of its own and no footer to
+leave out (skip_last needs the file's end before its first rows). Anything else, and
+anything `read_csv` would refuse or warn about, raises `NotInSlices`: the caller reads the
+file whole, which gives the exact answer.
 """
 
 from __future__ import annotations
