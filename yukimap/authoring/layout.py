@@ -51,6 +51,10 @@ class Slices:
     def __call__(self) -> Iterator[Table]:
         return read_slices(self.path, self.source, self.size)
 
+    def whole(self) -> Table:
+        """The file read whole, where its slices cannot be."""
+        return read_table(self.path, self.source)
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -74,8 +78,7 @@ class Layout:
         """The layout with the file read whole (where its slices cannot be read)."""
         if self.slices is None:
             return self
-        return replace(self, table=read_table(self.slices.path, self.slices.source),
-                       slices=None)
+        return replace(self, table=self.slices.whole(), slices=None)
 
 
 def counted(table: Table, slices: Slices | None) -> int:
@@ -85,7 +88,7 @@ def counted(table: Table, slices: Slices | None) -> int:
     try:
         return sum(t.frame.height for t in slices())
     except NotInSlices:
-        return read_table(slices.path, slices.source).frame.height
+        return slices.whole().frame.height
 
 
 def opened(path: Path, source: Source) -> tuple[Table, Slices | None]:
