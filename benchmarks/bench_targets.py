@@ -14,8 +14,8 @@ Run: `make benchmark-targets`, or
    is no number near its end (each refused with that problem, nothing written), and a 1M-row
    ledger export (one entry a row) as one journal with one entry's amount changed near its
    end (refused: its date and the journal do not balance); and for the other commands that
-   read a whole export (init, preview, explain, check --sample of the 1M sales rows; explain
-   of a row of the 1M bank rows as one journal). For
+   read a whole export (init, preview, explain, check --sample, send --dry-run of the 1M
+   sales rows; explain of a row of the 1M bank rows as one journal). For
    1M sales rows and more, one more run says what the figure is made of
    (benchmarks/stages_sliced.py: the slices' reading and mapping by a second thread, the
    rendering beside it, the validators).
@@ -538,18 +538,22 @@ COMMANDS = {
     "explain --row 500000 of the bank export as one journal": (
         "entry 999997 (row 500000):", ["explain", "{bank}", "-m", "{bank_mapping}", "--row",
                                         "500000"]),
+    "send --dry-run": ("  would be sent                     200000",
+                       ["send", "{export}", "-m", "{mapping}", "-a", ADMINISTRATION,
+                        "--dry-run", "--batch-size", "1000", "--state", "{state}"]),
 }
 
 
 def commands_memory(times: int, folder: Path) -> list[Verdict]:
-    """Target 1 for the other commands that read a whole export: init, preview, explain
-    and check --sample of the 1M-row sales export, explain of a row of the 1M-row bank
-    export as one journal, each saying what it must."""
+    """Target 1 for the other commands that read a whole export: init, preview, explain,
+    check --sample and send --dry-run of the 1M-row sales export, explain of a row of the
+    1M-row bank export as one journal, each saying what it must."""
     from benchmarks.generate import bank_export, sales_export
 
     names = {"export": str(sales_export(1_000_000)),
              "mapping": str(HERE / "sales-mapping.yaml"),
-             "bank": str(bank_export(BANK_ROWS_BIG)), "bank_mapping": str(HERE / "bank-rules.yaml")}
+             "bank": str(bank_export(BANK_ROWS_BIG)), "bank_mapping": str(HERE / "bank-rules.yaml"),
+             "state": str(folder / "state")}  # send's state folder, a new one
     verdicts = []
     for command, (line, args) in COMMANDS.items():
         out = folder / "said.txt"
