@@ -328,6 +328,33 @@ def test_a_dry_run_that_takes_too_long_is_stopped(folder: Path) -> None:
                               " MAPPING --sample FILE, which has no time limit")
 
 
+def test_a_dry_run_over_the_memory_bound_ends_its_worker_not_the_machine(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The worker reads an export whole: 100,000 rows take about 300 MB, over a bound of
+    # 200; the page is told, the machine keeps its memory, and the next worker goes on.
+    from benchmarks.generate import sales_export
+
+    monkeypatch.setenv("YUKIMAP_MAX_DRY_RUN_MB", "200")
+    limits.cache_clear()
+    shutil.copy(sales_export(100_000), folder / "year.csv")
+    mapping = (REPO / "benchmarks" / "sales-mapping.yaml").read_text(encoding="utf-8")
+    try:
+        with TestClient(create_app(Folders([folder]), TOKEN)) as bounded:
+            bounded.get(f"/?token={TOKEN}", follow_redirects=False)
+            year = check(bounded, mapping, "0/year.csv", "0/year.yaml")
+            again = check(bounded, WEBSHOP)
+    finally:
+        (folder / "year.csv").unlink()
+        monkeypatch.delenv("YUKIMAP_MAX_DRY_RUN_MB")
+        limits.cache_clear()
+    assert year["stage"] == "stopped"
+    assert year["message"] == "the dry run stopped unexpectedly (out of memory?)"
+    assert year["hint"] == ("a dry run here may use 200 MB (YUKIMAP_MAX_DRY_RUN_MB); check a"
+                            " big file with yukimap check MAPPING --sample FILE, which reads it"
+                            " a slice at a time")
+    assert again["stage"] == "ok"
+
+
 # --- the folder guard ---------------------------------------------------------------------
 
 

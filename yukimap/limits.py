@@ -18,6 +18,7 @@ that names the variable when a file goes over it.
     YUKIMAP_MAX_OUTPUT_MB          a rendered document
     YUKIMAP_MAX_RENDER_SECONDS     rendering one file's documents
     YUKIMAP_MAX_EXPR_CHARS         one expression's text
+    YUKIMAP_MAX_DRY_RUN_MB         the memory of the studio's dry runs (its worker process)
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class Limits:
     max_output_mb: int = 4096
     max_render_seconds: int = 900
     max_expr_chars: int = 10_000
+    # The studio reads an export whole (a million sales rows: about 0.8 GB); a bigger one
+    # ends its worker instead of filling the machine, and is for `check --sample`.
+    max_dry_run_mb: int = 2048
     # Fixed bounds of the mapping language; not settings, since no real mapping nears them.
     yaml_aliases: int = 100  # alias uses in one YAML file (billion laughs)
     yaml_alias_values: int = 10_000  # values those aliases repeat, nested ones multiplied
@@ -72,7 +76,8 @@ class Limits:
 
 SETTINGS = ("max_file_mb", "max_rows", "max_columns", "max_cell_chars", "max_unpacked_mb",
             "max_mapping_kb", "max_template_kb", "max_output_mb", "max_render_seconds",
-            "max_expr_chars", "max_cells", "max_zip_ratio", "max_sheet_text_mb")
+            "max_expr_chars", "max_cells", "max_zip_ratio", "max_sheet_text_mb",
+            "max_dry_run_mb")
 
 
 _UNITS = {"_mb": N_("{bound} MB"), "_kb": N_("{bound} KB"), "_seconds": N_("{bound} seconds"),

@@ -19,6 +19,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from yukimap.i18n import Language, tr
+from yukimap.limits import MB, limits
 
 SECONDS = 30.0  # a dry run of a real export takes well under a second
 Json = dict[str, Any]
@@ -56,9 +57,7 @@ class Worker:
                     return answer
             except (EOFError, OSError):
                 self._end()
-                return _stopped(tr("the dry run stopped unexpectedly (out of memory?)"),
-                                tr("try again; if it happens again, check the file with"
-                                   " yukimap check MAPPING --sample FILE"))
+                return _out_of_memory()
             self._end()
             return _stopped(tr("the dry run took longer than {seconds} seconds and was stopped",
                                seconds=f"{self.seconds:g}"),
@@ -94,6 +93,27 @@ class Worker:
         self._process, self._conn = None, None
 
 
+def _out_of_memory() -> Json:
+    return _stopped(tr("the dry run stopped unexpectedly (out of memory?)"),
+                    tr("a dry run here may use {mb} MB (YUKIMAP_MAX_DRY_RUN_MB); check a big"
+                       " file with yukimap check MAPPING --sample FILE, which reads it a slice"
+                       " at a time", mb=f"{limits().max_dry_run_mb:,}"))
+
+
+def _bound_memory() -> None:
+    """The worker's memory, bounded (YUKIMAP_MAX_DRY_RUN_MB): a file too big to read whole
+    ends this process, which the studio replaces, instead of filling the machine. Where
+    the system has no such bound (Windows), the time bound is the only one."""
+    try:
+        import resource
+    except ImportError:
+        return
+    wanted = limits().max_dry_run_mb * MB
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (
+        wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+
+
 def _stopped(message: str, hint: str) -> Json:
     return {"stage": "stopped", "message": message, "hint": hint, "problems": [],
             "grid": None}
@@ -106,6 +126,7 @@ def _serve(conn: Connection, lang: Language = "en") -> None:
     from yukimap.studio import dryrun, keep, starters, why
 
     set_language(lang)
+    _bound_memory()
     jobs: dict[str, Callable[..., Json]] = {
         "check": dryrun.check, "render": dryrun.render, "why": why.why,
         "approve": keep.approve_case, "starter": starters.init_starter}
@@ -120,6 +141,8 @@ def _serve(conn: Connection, lang: Language = "en") -> None:
         try:
             os.chdir(cwd)
             answer = jobs[job](**kwargs)
+        except MemoryError:  # what polars could not have is a crash; Python's, an answer
+            answer = _out_of_memory()
         except Exception:  # a bug in yukimap: the page says so, the worker goes on
             answer = {"stage": "bug", "problems": [], "grid": None,
                       "message": tr("yukimap hit an internal error. This is a bug in yukimap,"
