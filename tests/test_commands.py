@@ -237,6 +237,19 @@ def test_a_command_that_reads_no_export_starts_without_polars(command: list[str]
     assert "polars" not in imported
 
 
+def test_an_output_the_disk_will_not_take_is_said_not_a_traceback(tmp_path: Path) -> None:
+    # --output in a "folder" that is a file: it was an internal error (FileExistsError)
+    (tmp_path / "report.txt").write_text("not a folder\n", encoding="utf-8")
+    result = run_cli("convert", REPO / "examples" / "webshop-orders.csv", "-m",
+                     "webshop-orders", "-o", tmp_path / "report.txt" / "out.xml")
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: could not write {tmp_path / 'report.txt' / 'out.xml'}: File exists"
+        f" ({tmp_path / 'report.txt'})\n  fix: give --output a file in a folder that can be"
+        " made and written, on a disk with room\n")
+    assert (tmp_path / "report.txt").read_text(encoding="utf-8") == "not a folder\n"
+
+
 def test_convert_as_a_process_ends_at_once_with_its_output_and_exit_code(tmp_path: Path) -> None:
     """The console script ends a conversion without the interpreter's teardown: the
     document piped to standard output and the summary arrive whole, the exit code as set."""

@@ -146,6 +146,39 @@ def _both(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str,
     return said
 
 
+@pytest.mark.parametrize("kind", ["sales", "journal", "journals per day", "strict"])
+def test_standard_output_gets_from_the_slices_what_it_gets_whole(
+        kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`convert` without --output (standard output, written once it is valid) goes in
+    slices too, through a file of its own: the same document, summary and exit code; a
+    file of many documents, which standard output cannot take, gets the whole file's
+    answer; with --strict and a warning, nothing."""
+    header, *rows = csv.reader(_orders(120).splitlines(), delimiter=";")
+    mapping, options = WEBSHOP, []
+    if kind == "journal":
+        header, *rows = csv.reader(_entries(150).splitlines(), delimiter=";")
+        mapping = _journal(tmp_path)
+    if kind == "journals per day":
+        header, *rows = _days(60)
+        mapping, options = POS, ["-a", "5a4db0c5-ad01-4e00-8000-000000000001"]
+    if kind == "strict":
+        rows[200][17], mapping, options = "", _unpriced(tmp_path), ["--strict"]
+    _write(tmp_path / "orders.csv", [header, *rows])
+    said = []
+    for size in (SMALL, WHOLE):
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", size)
+        result = run_cli("convert", tmp_path / "orders.csv", "-m", mapping, *options)
+        said.append((result.code, result.stdout, result.stderr))
+    assert said[0] == said[1]
+    code, document, summary = said[0]
+    if kind in ("sales", "journal"):
+        assert code == 0 and document.startswith("<?xml") and "standard output" in summary
+    elif kind == "journals per day":
+        assert code == 2 and document == "" and "standard output takes only one" in summary
+    else:
+        assert code == 1 and document == "" and "--strict: nothing was written" in summary
+
+
 def _sliced(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mapping: Path = WEBSHOP) -> bool:
     """Whether the export goes in slices (else it is handed back, to be converted whole)."""
     monkeypatch.setenv("YUKIMAP_SLICE_BYTES", SMALL)
@@ -239,6 +272,15 @@ def test_rows_the_disk_cannot_take_are_converted_whole(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))  # no folder to write in
     assert not _sliced(monkeypatch, tmp_path)  # handed back, to be converted whole
     _written_alike(monkeypatch, tmp_path)
+    # standard output, whose document waits in the temporary folder until it is valid:
+    # nothing printed, and what to do (it was a traceback, whole or in slices)
+    printed = run_cli("convert", tmp_path / "orders.csv", "-m", WEBSHOP)
+    assert (printed.code, printed.stdout) == (1, "")
+    assert printed.stderr.startswith("error: could not write the temporary file of the"
+                                     " document: No such file or directory (")
+    assert printed.stderr.endswith(f"  fix: the temporary folder ({tmp_path / 'gone'}) must be"
+                                   " writable and have room (set TMPDIR to another), or give"
+                                   " --output\n")
 
 
 def test_the_decimal_mark_found_late_in_the_file_is_the_whole_files(
