@@ -9,7 +9,8 @@ Run: `make benchmark-targets`, or
    export at 100k and 1M rows, and 10M rows (a 1 GB CSV) with --big. Target: <= 400 MB at
    1M rows, <= 500 MB at 10M, and flat; the same bound for 1M rows of the bank export below,
    converted as one journal, for the 1M-row sales export with its lines sorted by product
-   (each invoice's lines far apart: put together on disk first), and for the 1M-row sales
+   (each invoice's lines far apart: put together on disk first), the 1M-row sales export
+   converted to standard output (no --output), and for the 1M-row sales
    export with one wrong price near its end, the 1M-row bank export with one amount that
    is no number near its end (each refused with that problem, nothing written), and a 1M-row
    ledger export (one entry a row) as one journal with one entry's amount changed near its
@@ -163,11 +164,12 @@ def stages(rows: int) -> str:
 
 
 def sales(rows: int, times: int, folder: Path, apart: bool = False,
-          varied: bool = False) -> list[Run]:
+          varied: bool = False, printed: bool = False) -> list[Run]:
     """The sales export of `rows` rows (`apart`: its lines sorted by product, so that each
     invoice's lines stand far apart; `varied`: its names and descriptions with the XML's
-    special characters, quotes and letters beyond Latin-1) converted: every invoice and
-    line written, the total the export's."""
+    special characters, quotes and letters beyond Latin-1) converted (`printed`: to
+    standard output, without --output): every invoice and line written, the total the
+    export's."""
     from benchmarks.generate import sales_export
 
     source = sales_export(rows, varied)
@@ -176,8 +178,8 @@ def sales(rows: int, times: int, folder: Path, apart: bool = False,
     wanted = (((rows + 4) // 5), rows, input_cents(source))
     found = []
     for _ in range(times):
-        found.append(run([*yukimap(), "convert", str(source), "-m",
-                          str(HERE / "sales-mapping.yaml"), "-o", str(out)]))
+        command = [*yukimap(), "convert", str(source), "-m", str(HERE / "sales-mapping.yaml")]
+        found.append(run(command, stdout=out) if printed else run([*command, "-o", str(out)]))
         made = (count(out, b"<SalesInvoice>"), count(out, b"<InvoiceLine>"), output_cents(out))
         assert made == wanted, f"invoices, lines, cents: {made}, the export has {wanted}"
         out.unlink()
@@ -482,6 +484,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "sales export, 1,000,000 rows, lines sorted by product (each invoice's lines"
                 " far apart) -> validated XML on disk", "rows far apart",
                 sales(1_000_000, args.times, folder, apart=True)))
+            verdicts.append(memory_verdict(
+                "sales export, 1,000,000 rows -> standard output (no --output)",
+                "rows to standard output", sales(1_000_000, args.times, folder, printed=True)))
             verdicts.append(journal_memory(args.times, folder))
             verdicts += failing_memory(args.times, folder)
             verdicts += commands_memory(args.times, folder)

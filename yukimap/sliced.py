@@ -105,13 +105,15 @@ class _Answered(Exception):
 
 
 def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,
-                      stage: Stage = quiet, warned: Warned | None = None) -> Summary | None:
+                      stage: Stage = quiet, warned: Warned | None = None,
+                      durable: bool = True) -> Summary | None:
     """Convert `path` into the file `out` (None: only check, the dry run) a slice at a time,
     and return its summary, or raise DataError with every problem of its data; None, with
     nothing written, when the file must be converted whole (too small to need slices, or
-    anything the slices cannot say as the whole says)."""
+    anything the slices cannot say as the whole says). `durable`: `out` synced to the disk
+    (not a scratch file that is printed and removed)."""
     return _in_slices(path, mapping, stage, warned,
-                      lambda run, tables: run.converted(tables, Path(path), out))
+                      lambda run, tables: run.converted(tables, Path(path), out, durable))
 
 
 def preview_in_slices(path: str | Path, mapping: Mapping, limit: int, lines: int,
@@ -318,13 +320,14 @@ class _Run:
         with spill_folder() as folder:
             yield _whole_documents(regrouped(rows, column, folder), column)
 
-    def converted(self, tables: Iterator[Table], path: Path, out: Path | None) -> Summary:
+    def converted(self, tables: Iterator[Table], path: Path, out: Path | None,
+                  durable: bool = True) -> Summary:
         """The slices converted into `out` (None: only checked); the file's summary."""
         xsd = self.mapping.target.xsd
         assert xsd is not None
         prestart(schema_path(xsd), self.mapping.target.root,
                  validators(self.mapping.target, big=True))
-        return self._converted(tables, path, out)
+        return self._converted(tables, path, out, durable)
 
     def previewed(self, tables: Iterator[Table], limit: int, lines: int,
                   added: Added) -> Previewed:
@@ -383,7 +386,8 @@ class _Run:
             self._warn()
         return summary
 
-    def _converted(self, tables: Iterator[Table], path: Path, out: Path | None) -> Summary:
+    def _converted(self, tables: Iterator[Table], path: Path, out: Path | None,
+                   durable: bool) -> Summary:
         if self.target.per_call and self.across is None:
             return self._each(tables, path, out)
         if out is not None and out.is_dir():
@@ -398,7 +402,7 @@ class _Run:
             # more than two slices: as many items as a big document's, for its validators
             failure, _ = render_validated(self.mapping, lambda marked: self._documents(
                 slices, marked), ordinal, temp, PROCESS_FROM_ITEMS, self.deadline, self.stage,
-                durable=out is not None)
+                durable=out is not None and durable)
             summary = self._settled_summary(failure)
             if self.found and not self._warn():
                 return summary  # told not to write it

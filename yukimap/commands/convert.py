@@ -76,7 +76,8 @@ def _convert(file: Path, mapping: str, output: Path | None, dry_run: bool, stric
         printed = _scratch(scratch) if not dry_run and output is None else None
         target = printed or output
         with progress() as stage:
-            sliced = (convert_in_slices(file, loaded, target, stage, warned)
+            sliced = (convert_in_slices(file, loaded, target, stage, warned,
+                                        durable=printed is None)
                       if dry_run or target is not None else None)
         if sliced is not None:
             if going and not going[-1]:
