@@ -248,6 +248,12 @@ def test_an_output_the_disk_will_not_take_is_said_not_a_traceback(tmp_path: Path
         f" ({tmp_path / 'report.txt'})\n  fix: give --output a file in a folder that can be"
         " made and written, on a disk with room\n")
     assert (tmp_path / "report.txt").read_text(encoding="utf-8") == "not a folder\n"
+    # any command's file the system will not write: said where and why, in one place (cli)
+    started = run_cli("init", REPO / "examples" / "webshop-orders.csv", "-o",
+                      tmp_path / "report.txt" / "m.yaml")
+    assert (started.code, started.stderr) == (1, (
+        f"error: {tmp_path / 'report.txt'}: File exists\n  fix: check that the folders on"
+        " that path exist (not as files) and can be written, and that the disk has room\n"))
 
 
 def test_convert_as_a_process_ends_at_once_with_its_output_and_exit_code(tmp_path: Path) -> None:

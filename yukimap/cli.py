@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from yukimap import __version__
-from yukimap.errors import EXIT_BUG, EXIT_INTERRUPTED
+from yukimap.errors import EXIT_BUG, EXIT_INTERRUPTED, UserError
 from yukimap.i18n import LANGUAGES
 
 EXIT_PIPE = 141  # 128 + SIGPIPE: the reader of stdout left (`| head`), as a shell reports it
@@ -29,8 +29,6 @@ class Finished(SystemExit):
 
 def _run(command: Callable[..., int], **kwargs: Any) -> None:
     """Run a command function; turn every outcome into an exit code."""
-    from yukimap.errors import UserError
-
     try:
         code = command(**kwargs)
         sys.stdout.flush()  # a reader that left shows here, not in the interpreter's exit
@@ -41,6 +39,13 @@ def _run(command: Callable[..., int], **kwargs: Any) -> None:
 
         print_user_error(exc)
         code = exc.exit_code
+    except OSError as exc:
+        if not exc.filename:  # not a file of the user's: a bug, below
+            raise
+        from yukimap.report import print_user_error
+
+        print_user_error(_on_disk(exc))
+        code = 1
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         code = EXIT_INTERRUPTED
@@ -55,6 +60,16 @@ def _run(command: Callable[..., int], **kwargs: Any) -> None:
         traceback.print_exc()
         code = EXIT_BUG
     sys.exit(code)
+
+
+def _on_disk(exc: OSError) -> UserError:
+    """A file the system would not read or write (an --output under a file, a full disk, a
+    folder without rights): where and why, for the person to fix."""
+    from yukimap.i18n import tr
+
+    return UserError(tr("{path}: {reason}", path=exc.filename, reason=exc.strerror or exc),
+                     hint=tr("check that the folders on that path exist (not as files) and"
+                             " can be written, and that the disk has room"))
 
 
 def _reader_gone() -> int:
