@@ -30,7 +30,8 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     os.close(read_end)
     env = {k: v for k, v in os.environ.items() if not k.startswith("YUKI")}
     env |= {"YUKIMAP_STATE": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path)}
-    for command in (["status"], ["history"], ["mappings"]):
+    for command in (["status"], ["history"], ["mappings"],
+                    ["convert", "examples/webshop-orders.csv", "-m", "webshop-orders"]):
         process = subprocess.run([sys.executable, "-m", "yukimap", *command], cwd=REPO,
                                  env=env, stdout=write_end, stderr=subprocess.PIPE,
                                  timeout=30, check=False)

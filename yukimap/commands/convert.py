@@ -26,6 +26,8 @@ def run(file: Path, mapping: str, output: Path | None = None, dry_run: bool = Fa
     try:
         return _convert(file, mapping, output, dry_run, strict, opening_balance,
                         administration)
+    except BrokenPipeError:  # the reader of standard output left: the CLI ends quietly
+        raise
     except OSError as exc:  # the input's are told by the readers: this is a written file's
         raise _unwritten(exc, output) from None
 
