@@ -116,9 +116,9 @@ class Sending:
         unresolved = self.admin_name if self.admin_id == UNRESOLVED else None
         chosen = set(to_send)
         for run in self.files:
-            mine = [i for i in run.items if i in chosen]
-            calls = calls_needed(len(mine), self.target.per_call, self.batch_size)
-            would_send(run, set(mine), journal, held, calls, unresolved)
+            mine = sum(i in chosen for i in run.items)
+            calls = calls_needed(mine, self.target.per_call, self.batch_size)
+            would_send(run, chosen, journal, held, calls, unresolved)
         return [run.receipt for run in self.files]
 
     # --- sending -----------------------------------------------------------------------
