@@ -46,6 +46,7 @@ from yukimap.render import (
     writes_documents_whole,
 )
 from yukimap.resources import schema_path
+from yukimap.targets import target_of
 from yukimap.validate.streaming import NO_ROOT, verdict, verdict_of_file
 from yukimap.validate.xsd import (
     PROCESS_FROM_ITEMS,
@@ -131,10 +132,11 @@ def single_document_text(result: ConversionResult, stage: Stage = quiet) -> str:
     return document_texts(result, stage)[0]
 
 
-def batch_text(result: ConversionResult, documents: Sequence[DocumentContext]) -> str:
+def batch_text(mapping: Mapping, documents: Sequence[DocumentContext],
+               result: ConversionResult | None = None) -> str:
     """What one call to Yuki carries (a batch of invoices, or one journal or statement),
-    rendered and validated: exactly what is sent has been checked."""
-    mapping = result.mapping
+    rendered and validated: exactly what is sent has been checked. `result`: the file's
+    conversion, which a document checked by its text (a cash statement) is located in."""
     target = mapping.target
     context: dict[str, Any] = (
         {"document": documents[0].context} if target.per_call
@@ -144,9 +146,8 @@ def batch_text(result: ConversionResult, documents: Sequence[DocumentContext]) -
     if target.xsd:
         failure = verdict(io.BytesIO(text.encode("utf-8")), str(schema_path(target.xsd)),
                           target.root)
-    elif (check_text := result.target.check_text) and text_problems(
-            text, check_text, Locator(result.mapped, result.table.file, target),
-            documents[0].ordinal):
+    elif (check_text := target_of(mapping).check_text) and text_problems(
+            text, check_text, _locator(result), documents[0].ordinal):
         failure = (0, tr("the cash statement CSV does not pass its checks"))
     if failure is not None:
         labels = ", ".join(d.label for d in documents[:5])
@@ -154,6 +155,11 @@ def batch_text(result: ConversionResult, documents: Sequence[DocumentContext]) -
                                " {line}): {failure}", labels=labels, line=failure[0],
                                failure=_failure_text(failure[1], target.root)))
     return text
+
+
+def _locator(result: ConversionResult | None) -> Locator:
+    assert result is not None, "a document checked by its text is converted whole"  # i18n: a bug
+    return Locator(result.mapped, result.table.file, result.mapping.target)
 
 
 def shared_context(mapping: Mapping) -> dict[str, Any]:

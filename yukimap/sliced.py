@@ -128,6 +128,21 @@ def preview_in_slices(path: str | Path, mapping: Mapping, limit: int, lines: int
                       lambda run, tables: run.previewed(tables, limit, lines, added))
 
 
+def map_in_slices(path: str | Path, mapping: Mapping,
+                  start: Callable[[], Callable[[Mapped], None]],
+                  stage: Stage = quiet) -> Summary | None:
+    """A big file's slices mapped and checked as `convert` checks them, nothing rendered
+    (what `yukimap send` renders later, call by call): each slice of whole documents handed
+    to the function `start` gives for this reading of the file (a second reading, of rows
+    put together by document, starts again), and the file's summary, or DataError with
+    every problem of its data. None when the file must be converted whole (as
+    `convert_in_slices`; also one document that spans the file, which goes in one call)."""
+    if _spans(mapping):
+        return None
+    return _in_slices(path, mapping, stage, lambda warnings: True,
+                      lambda run, tables: run.mapped(tables, start()))
+
+
 def document_slice(path: str | Path, mapping: Mapping, reference: str | None,
                    row: int | None) -> tuple[Table, Mapping] | None:
     """For `yukimap explain` of a big file, in memory that does not grow with it: the slice
@@ -328,6 +343,14 @@ class _Run:
         prestart(schema_path(xsd), self.mapping.target.root,
                  validators(self.mapping.target, big=True))
         return self._converted(tables, path, out, durable)
+
+    def mapped(self, tables: Iterator[Table], each: Callable[[Mapped], None]) -> Summary:
+        """The slices mapped and checked, each given to `each` while no slice has an
+        error; the file's summary (its warnings said as `converted` says them)."""
+        with closing(self._slices(tables)) as slices:
+            for mapped in slices:
+                each(mapped)
+        return self._told_summary()
 
     def previewed(self, tables: Iterator[Table], limit: int, lines: int,
                   added: Added) -> Previewed:

@@ -111,6 +111,6 @@ class Caller:
             return self.client().document_request(self.target.call, text, self.admin_id,
                                                   validated_count=len(batch))
         except DocumentError as exc:
-            labels = ", ".join(i.document.label for i in batch[:5])
+            labels = ", ".join(i.label for i in batch[:5])
             raise DocumentError(tr("{labels}: {reason}; it was not sent", labels=labels,
                                    reason=exc.message), hint=exc.hint) from None

@@ -13,7 +13,7 @@ from yukimap.sendlog import PENDING, SendLog
 
 def outcome(item: Planned, state: str) -> Outcome:
     entry = item.entry
-    return Outcome(item.key, item.document.label, item.document.rows, state,
+    return Outcome(item.key, item.label, item.rows, state,
                    entry.message if entry else None, entry.yuki_ref if entry else None,
                    entry.sent_at if entry else None, entry.id if entry else None,
                    entry.forced if entry else False)

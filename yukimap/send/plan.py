@@ -3,25 +3,23 @@ knows of it, and the calls that carry the documents due."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS
-from yukimap.pipeline import ConversionResult
-from yukimap.render import DocumentContext
 from yukimap.send.receipt import ALREADY_SENT, AWAITING, NOT_SENT, Receipt
+from yukimap.send.source import Source
 from yukimap.sendlog import PENDING, REJECTED, SENDING, SENT, UNKNOWN, Entry
+from yukimap.targets import target_of
 
 
-@dataclass(eq=False)  # a document is itself: looked up in sets of thousands, never by value
+@dataclass(eq=False, slots=True)  # a document is itself: looked up in sets, never by value
 class Planned:
     """A document of a file, with its business key, and what the journal knows of it."""
 
-    document: DocumentContext
+    at: int  # its place among the file's documents
+    label: str
+    rows: Sequence[int]  # spreadsheet numbering (a range, where they follow each other)
     key: str
     content: str  # a hash of its values: the key of a document without a reference
     reference: str | None
@@ -37,10 +35,10 @@ class Planned:
 
 @dataclass(eq=False)  # a file is itself, whatever its contents: a key of dicts
 class FileRun:
-    """One file of a send run: its conversion, its receipt and its documents."""
+    """One file of a send run: its documents (`source`), its receipt and its plan."""
 
     path: Path
-    result: ConversionResult
+    source: Source
     receipt: Receipt
     digest: str
     size: int
@@ -55,15 +53,11 @@ class FileRun:
 def plan(run: FileRun) -> None:
     """Each document's business key (a sales invoice by its number, any other document by a
     hash of its content)."""
-    result = run.result
-    contents = _contents(result)
-    reference_field = result.mapping.target.reference_field
-    for document in result.documents():
-        value = getattr(document.context, reference_field) if reference_field else None
-        reference = str(value) if value else None
-        content = contents[document.ordinal]
-        key = result.target.business_key(reference, content)
-        run.items.append(Planned(document, key, content, reference, run))
+    target = target_of(run.source.mapping)
+    for at, found in enumerate(run.source.described()):
+        key = target.business_key(found.reference, found.content)
+        run.items.append(Planned(at, found.label, found.rows, key, found.content,
+                                 found.reference, run))
 
 
 def due(item: Planned, force: bool) -> bool:
@@ -111,22 +105,3 @@ def batches(items: Sequence[Planned], per_call: bool, size: int) -> list[list[Pl
 
 def calls_needed(documents: int, per_call: bool, size: int) -> int:
     return -(-documents // (1 if per_call else size)) if documents else 0
-
-
-def _contents(result: ConversionResult) -> dict[int, str]:
-    """A hash of each document's content (its values and its items' values, canonical)."""
-    docs = result.mapped.documents
-    items = result.mapped.items
-    skip = {DOC, KEY, ROWS, ROW, ITEM}
-    header_cols = [c for c in docs.columns if c not in skip]
-    item_cols = [c for c in items.columns if c not in skip]
-    by_doc: dict[int, list[tuple[Any, ...]]] = {}
-    for row in items.select(DOC, *item_cols).iter_rows():
-        by_doc.setdefault(row[0], []).append(row[1:])
-    hashes = {}
-    for ordinal, row in enumerate(docs.select(DOC, *header_cols).iter_rows()):
-        canonical = json.dumps([list(zip(header_cols, row[1:])),
-                                [list(zip(item_cols, r)) for r in by_doc.get(row[0], [])]],
-                               default=str, separators=(",", ":"))
-        hashes[ordinal] = hashlib.sha256(canonical.encode()).hexdigest()[:32]
-    return hashes

@@ -4,7 +4,8 @@ file, with an Outcome per document."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,13 +18,13 @@ NOT_SENT = "NOT SENT"  # the run stopped first (daily limit, no connection)
 PLANNED = "WOULD SEND"  # dry run
 
 
-@dataclass
+@dataclass(slots=True)  # one per document: a big file's receipt holds hundreds of thousands
 class Outcome:
     """What happened to one document in this run."""
 
     key: str
     label: str
-    rows: tuple[int, ...]
+    rows: Sequence[int]  # spreadsheet numbering (a range, where they follow each other)
     state: str
     message: str | None = None
     yuki_ref: str | None = None
@@ -57,13 +58,19 @@ class Receipt:
 
     def to_json(self) -> str:
         data = {k: v for k, v in self.__dict__.items() if k != "summary"}
-        return json.dumps(data, default=lambda o: o.__dict__, indent=2, ensure_ascii=False)
+        return json.dumps(data, default=_fields, indent=2, ensure_ascii=False)
 
     def counts(self) -> dict[str, int]:
         found: dict[str, int] = {}
         for outcome in self.documents:
             found[outcome.state] = found.get(outcome.state, 0) + 1
         return found
+
+
+def _fields(value: Outcome | range) -> dict[str, Any] | list[int]:
+    if isinstance(value, range):
+        return list(value)
+    return {f.name: getattr(value, f.name) for f in fields(value)}
 
 
 def rejected_rows(receipt: Receipt) -> list[int]:

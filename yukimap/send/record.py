@@ -22,7 +22,7 @@ def register(journal: SendLog, items: Sequence[Planned], admin_id: str, target: 
         mine = [i for i in items if i.file is run]
         assert run.receipt.run_id is not None and run.file_id is not None
         ids |= journal.register(run.receipt.run_id, run.file_id, admin_id, [
-            (i.key, target, i.document.label, i.document.rows, i.content) for i in mine])
+            (i.key, target, i.label, i.rows, i.content) for i in mine])
     return ids
 
 

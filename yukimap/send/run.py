@@ -18,8 +18,7 @@ from yukimap.client import YukiClient
 from yukimap.errors import DataError, UserError
 from yukimap.i18n import tr
 from yukimap.model import Mapping
-from yukimap.pipeline import convert_file
-from yukimap.preflight import preflight_result
+from yukimap.preflight import preflight
 from yukimap.schema import apply_options
 from yukimap.send.administration import UNRESOLVED, choose
 from yukimap.send.calls import Caller, Calls
@@ -28,6 +27,7 @@ from yukimap.send.lock import exclusive
 from yukimap.send.outcomes import finished, would_send
 from yukimap.send.plan import FileRun, Planned, batches, calls_needed, due, plan, waves
 from yukimap.send.receipt import Receipt, now
+from yukimap.send.source import Source, converted
 from yukimap.send.spool import Spool, render_all
 from yukimap.sendlog import UNKNOWN, SendLog
 from yukimap.settings import Settings
@@ -51,12 +51,15 @@ class Sending:
         self.admin_id = ""
         self.admin_name = ""
         self.files: list[FileRun] = []
+        self._sources: list[Source] = []  # each file's documents, closed at the end
         self.calls_before = 0
 
     def __enter__(self) -> Sending:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for source in self._sources:
+            source.close()
         if self._client is not None:
             self._client.close()
 
@@ -84,13 +87,14 @@ class Sending:
 
     def add(self, path: Path, stage: Stage) -> FileRun:
         """Convert a file and plan its documents (nothing is called)."""
-        result = convert_file(path, self.mapping, stage)
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+        source = converted(path, self.mapping, stage)
+        self._sources.append(source)
+        with path.open("rb") as file:
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
         receipt = Receipt(str(path), digest, str(self.mapping.path), self.target.name,
                           self.admin_id, self.admin_name, dry_run=False, started=now(),
-                          file_seen_before=self.log.file_seen(digest), summary=result.summary)
-        run = FileRun(path, result, receipt, digest, len(data))
+                          file_seen_before=self.log.file_seen(digest), summary=source.summary)
+        run = FileRun(path, source, receipt, digest, path.stat().st_size)
         plan(run)
         self.files.append(run)
         return run
@@ -187,11 +191,12 @@ class Sending:
         the file that uses it, before anything is sent."""
         failed: dict[FileRun, UserError] = {}
         for run in [r for r in self.files if r in runs]:
-            problems = preflight_result(self.client, run.result, self.admin_id)
+            problems = [p.at(file=run.source.file) for p in preflight(
+                self.client, run.source.usage(), self.admin_id)]
             if problems:
                 failed[run] = DataError(tr("{file}: pre-flight against the administration:"
                                            " {count} problem(s); nothing was sent",
-                                           file=run.result.table.file, count=len(problems)),
+                                           file=run.source.file, count=len(problems)),
                                         problems=problems)
         return failed
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import IO
 
 from yukimap.errors import DocumentError
 from yukimap.i18n import tr
-from yukimap.output import batch_text, check_documents
 from yukimap.send.plan import FileRun, Planned
 
 
@@ -83,8 +83,11 @@ def render_all(spool: Spool, items: Sequence[Planned], batches: Batches,
 
 
 def _text(batch: Sequence[Planned]) -> str:
-    """One call's text; the documents of a call share their mapping (and its template)."""
-    return batch_text(batch[0].file.result, [i.document for i in batch])
+    """One call's text; the documents of a call share their mapping (and its template), in
+    order, file by file."""
+    documents = [document for run, items in groupby(batch, key=lambda i: i.file)
+                 for document in run.source.documents([i.at for i in items])]
+    return batch[0].file.source.text(documents)
 
 
 def _culprits(batch: Sequence[Planned]) -> dict[FileRun, DocumentError]:
@@ -93,11 +96,11 @@ def _culprits(batch: Sequence[Planned]) -> dict[FileRun, DocumentError]:
     found: dict[FileRun, DocumentError] = {}
     for run in {item.file: None for item in batch}:
         try:
-            check_documents(run.result)
+            run.source.check()
         except DocumentError as exc:
             found[run] = exc
     if not found:  # together they fail, alone they pass: fail them all, never guess
         error = DocumentError(tr("{labels}: together they break Yuki's schema",
-                                 labels=", ".join(i.document.label for i in batch[:5])))
+                                 labels=", ".join(i.label for i in batch[:5])))
         found = {item.file: error for item in batch}
     return found

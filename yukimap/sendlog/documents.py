@@ -34,7 +34,7 @@ def get(db: sqlite3.Connection, document_id: int) -> Entry | None:
 
 
 def register(db: sqlite3.Connection, run_id: int, file_id: int, administration: str,
-             documents: Sequence[tuple[str, str, str, tuple[int, ...], str]]) -> dict[str, int]:
+             documents: Sequence[tuple[str, str, str, Sequence[int], str]]) -> dict[str, int]:
     """Documents about to be sent, as PENDING: (key, target, label, rows, content).
     A document seen before keeps its id and history; it moves to this run."""
     ids: dict[str, int] = {}

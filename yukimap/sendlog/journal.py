@@ -70,7 +70,7 @@ class SendLog:
         return docs.get(self._db, document_id)
 
     def register(self, run_id: int, file_id: int, administration: str,
-                 documents: Sequence[tuple[str, str, str, tuple[int, ...], str]]
+                 documents: Sequence[tuple[str, str, str, Sequence[int], str]]
                  ) -> dict[str, int]:
         """Documents about to be sent, as PENDING: (key, target, label, rows, content).
         A document seen before keeps its id and history; it moves to this run."""

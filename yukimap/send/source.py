@@ -1,0 +1,265 @@
+"""Where a send run takes a file's documents from: the file's whole conversion in memory
+(`Whole`), or a big file's slices, mapped and checked once and kept on disk (`Spilled`), so
+that sending a file of millions of rows takes the memory of one slice.
+
+Both say the same of a file: each document's label, rows, reference and a hash of its
+content, in file order (`described`), which the plan keys; what its documents use in the
+administration, for pre-flight; the documents a call carries, and their text, rendered and
+validated then (`documents`, `text`); and, when a call fails Yuki's schema, the file's
+documents checked as `convert` checks them, with the rows of every problem (`check`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import tempfile
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+import polars as pl
+
+from yukimap.errors import NotInSlices
+from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Mapped
+from yukimap.model import Mapping as MappingFile
+from yukimap.output import batch_text, check_documents
+from yukimap.pipeline import ConversionResult, Stage, convert_file
+from yukimap.render import DocumentContext, contexts
+from yukimap.sliced import map_in_slices
+from yukimap.summary import Summary
+from yukimap.targets import target_of
+from yukimap.usage import DocumentUsage
+
+
+class Described(NamedTuple):
+    """What the plan needs of one document (not the document itself)."""
+
+    label: str
+    rows: Sequence[int]  # spreadsheet numbering
+    reference: str | None
+    content: str  # a hash of its values: the key of a document without a reference
+
+
+class Source(Protocol):
+    """A converted file's documents, for a send run."""
+
+    mapping: MappingFile
+    file: str  # as problems name it
+    summary: Summary
+
+    def described(self) -> Iterator[Described]: ...
+
+    def usage(self) -> DocumentUsage: ...
+
+    def documents(self, at: Sequence[int]) -> list[DocumentContext]: ...
+
+    def text(self, documents: Sequence[DocumentContext]) -> str: ...
+
+    def check(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def converted(path: Path, mapping: MappingFile, stage: Stage) -> Source:
+    """The file's documents: a big file's from its slices, any other's whole."""
+    return spilled(path, mapping, stage) or Whole(convert_file(path, mapping, stage))
+
+
+class Whole:
+    """A file converted whole, held in memory."""
+
+    def __init__(self, result: ConversionResult) -> None:
+        self.result = result
+        self.mapping = result.mapping
+        self.file = result.table.file
+        self.summary = result.summary
+        self._documents: list[DocumentContext] = []
+
+    def described(self) -> Iterator[Described]:
+        self._documents = list(self.result.documents())
+        yield from _described(self.result.mapped, self._documents, self.mapping)
+
+    def usage(self) -> DocumentUsage:
+        return self.result.usage()
+
+    def documents(self, at: Sequence[int]) -> list[DocumentContext]:
+        return [self._documents[i] for i in at]
+
+    def text(self, documents: Sequence[DocumentContext]) -> str:
+        return batch_text(self.mapping, documents, self.result)
+
+    def check(self) -> None:
+        check_documents(self.result)
+
+    def close(self) -> None:
+        self._documents = []
+
+
+class Spilled:
+    """A big file's slices, mapped and checked as `convert` checks them, each written to a
+    temporary folder as it came (`_Kept`) and read back when a call needs its documents; a
+    slice of documents at a time in memory. What spans the file is small: the summary, the
+    usage (each code with its rows, packed), and what `described` gives."""
+
+    def __init__(self, path: Path, mapping: MappingFile, kept: _Kept, summary: Summary) -> None:
+        self.path = path
+        self.mapping = mapping
+        self.file = str(path)
+        self.summary = summary
+        self._kept = kept
+        self._held: tuple[int, list[DocumentContext]] | None = None  # the slice read back
+
+    def described(self) -> Iterator[Described]:
+        found, self._kept.found = self._kept.found, []
+        return iter(found)
+
+    def usage(self) -> DocumentUsage:
+        used = self._kept.used
+        return DocumentUsage(_Rows(used.get("gl_accounts", {})),
+                             _Rows(used.get("vat_pairs", {})))
+
+    def documents(self, at: Sequence[int]) -> list[DocumentContext]:
+        return [self._document(i) for i in at]
+
+    def text(self, documents: Sequence[DocumentContext]) -> str:
+        return batch_text(self.mapping, documents)
+
+    def _document(self, at: int) -> DocumentContext:
+        """The document at `at` in the file; calls come in file order, so the slice read
+        back last is the one to look in, or the next."""
+        starts = self._kept.starts
+        number = bisect.bisect_right(starts, at) - 1
+        if self._held is None or self._held[0] != number:
+            mapped = Mapped(pl.read_ipc(self._kept.slice(number, "documents")),
+                            pl.read_ipc(self._kept.slice(number, "items")), [], {}, 0)
+            self._held = (number, list(contexts(mapped, self.mapping)))
+        return self._held[1][at - starts[number]]
+
+    def check(self) -> None:
+        """Every document checked, whole, as `convert` would: only when a call failed."""
+        check_documents(convert_file(self.path, self.mapping))
+
+    def close(self) -> None:
+        self._held = None
+        self._kept.close()
+
+
+class _Kept:
+    """What a reading of a big file's slices keeps: each slice's documents and items on
+    disk, and what the plan and the pre-flight need of them in memory."""
+
+    def __init__(self, mapping: MappingFile) -> None:
+        self.mapping = mapping
+        self._folder = tempfile.TemporaryDirectory(prefix="yukimap-send-",
+                                                   ignore_cleanup_errors=True)
+        self.starts: list[int] = []  # the place of each slice's first document in the file
+        self.found: list[Described] = []
+        self.used: dict[str, dict[Any, array[int]]] = {}
+
+    def start(self) -> Callable[[Mapped], None]:
+        """A reading of the file begins (again): what an earlier one kept is dropped."""
+        self.starts, self.found, self.used = [], [], {}
+        return self._add
+
+    def _add(self, mapped: Mapped) -> None:
+        number = len(self.starts)
+        self.starts.append(len(self.found))
+        mapped.documents.write_ipc(self.slice(number, "documents"))
+        mapped.items.write_ipc(self.slice(number, "items"))
+        self.found += _described(mapped, list(contexts(mapped, self.mapping)), self.mapping)
+        _gather(self.used, target_of(self.mapping).usage(mapped))
+
+    def slice(self, number: int, part: str) -> Path:
+        return Path(self._folder.name) / f"{number}.{part}.arrow"
+
+    def close(self) -> None:
+        self._folder.cleanup()
+
+
+def spilled(path: Path, mapping: MappingFile, stage: Stage) -> Spilled | None:
+    """A big file's slices kept on disk (None: the file is converted whole)."""
+    try:
+        kept = _Kept(mapping)
+    except OSError:
+        return None
+    try:
+        summary = map_in_slices(path, mapping, kept.start, stage)
+    except (NotInSlices, OSError):
+        summary = None
+    except BaseException:
+        kept.close()
+        raise
+    if summary is None:
+        kept.close()
+        return None
+    return Spilled(path, mapping, kept, summary)
+
+
+class _Rows(Mapping[Any, tuple[int, ...]]):
+    """Each code a file uses with the rows that use it, packed; a tuple when asked."""
+
+    def __init__(self, rows: dict[Any, array[int]]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, key: Any) -> tuple[int, ...]:
+        return tuple(self._rows[key])
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _gather(into: dict[str, dict[Any, array[int]]], usage: DocumentUsage) -> None:
+    """A slice's usage added to the file's: the rows of each code in file order."""
+    if usage.petty_cash_account is not None:  # a cash statement is converted whole
+        raise NotInSlices("petty-cash")
+    for name in ("gl_accounts", "vat_pairs"):
+        used = getattr(usage, name)
+        rows = into.setdefault(name, {})
+        for code in used:  # (codes without their rows: none to name, as whole)
+            rows.setdefault(code, array("q")).extend(used[code] if isinstance(used, Mapping)
+                                                     else ())
+
+
+def _described(mapped: Mapped, documents: list[DocumentContext],
+               mapping: MappingFile) -> Iterator[Described]:
+    """Each document's label, rows, reference and the hash of its content."""
+    contents = _contents(mapped)
+    field = mapping.target.reference_field
+    for document in documents:
+        value = getattr(document.context, field) if field else None
+        yield Described(document.label, _compact(document.rows),
+                        str(value) if value else None, contents[document.ordinal])
+
+
+def _compact(rows: tuple[int, ...]) -> Sequence[int]:
+    """A document's rows, as a range where they follow each other (most exports): a big
+    file's plan holds them for every document, and a range is a fifth of their tuple."""
+    if len(rows) > 1 and rows[-1] - rows[0] == len(rows) - 1 and list(rows) == list(
+            range(rows[0], rows[-1] + 1)):
+        return range(rows[0], rows[-1] + 1)
+    return rows
+
+
+def _contents(mapped: Mapped) -> list[str]:
+    """A hash of each document's content (its values and its items' values, canonical)."""
+    docs = mapped.documents
+    items = mapped.items
+    skip = {DOC, KEY, ROWS, ROW, ITEM}
+    header_cols = [c for c in docs.columns if c not in skip]
+    item_cols = [c for c in items.columns if c not in skip]
+    by_doc: dict[int, list[tuple[Any, ...]]] = {}
+    for row in items.select(DOC, *item_cols).iter_rows():
+        by_doc.setdefault(row[0], []).append(row[1:])
+    hashes = []
+    for row in docs.select(DOC, *header_cols).iter_rows():
+        canonical = json.dumps([list(zip(header_cols, row[1:])),
+                                [list(zip(item_cols, r)) for r in by_doc.get(row[0], [])]],
+                               default=str, separators=(",", ":"))
+        hashes.append(hashlib.sha256(canonical.encode()).hexdigest()[:32])
+    return hashes
