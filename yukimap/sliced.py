@@ -26,6 +26,9 @@ the whole file answers. From the first slice with an error on, nothing more is r
 the rest is read for its problems only; warnings are told to the caller (`Warned`) before
 the file is written.
 
+`yukimap send` takes each slice as it is mapped and checked (`map_in_slices`), nothing
+rendered: it keeps the slices on disk and renders them call by call (send/source.py).
+
 A preview (`preview_in_slices`) reads the slices the same way and renders nothing: it keeps
 the first documents as the slices map them (of one that spans the file, its first items and
 what the preview adds up over all of them), and answers with the summary, the warnings and
