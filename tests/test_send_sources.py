@@ -6,16 +6,23 @@ text of every call, byte for byte. The golden cases, in slices of 200 bytes."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import REPO
 from tests.test_golden import CASES, _case
 from yukimap.errors import DataError
+from yukimap.frames import DOC, KEY, ROW, Mapped
 from yukimap.pipeline import convert_file
 from yukimap.schema import apply_options, load_mapping
-from yukimap.send.source import Spilled, Whole, converted
+from yukimap.send.source import Spilled, Whole, _contents, converted
 from yukimap.targets import target_of
 from yukimap.usage import DocumentUsage
 
@@ -80,3 +87,48 @@ def test_the_slices_kept_are_taken_away(tmp_path: Path, monkeypatch: pytest.Monk
     assert len(list(folder.glob("*.arrow"))) >= 4  # a documents and an items file a slice
     found.close()
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the content hash: the journal's key of a document without a reference ----------------
+
+_TEXT = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(['"', "\\", "é", "\x00",
+                                                                    "\U0001f600", "\u2028"]))
+
+
+@given(st.lists(st.tuples(st.lists(_TEXT, min_size=2, max_size=2),
+                          st.lists(st.lists(_TEXT, min_size=2, max_size=2), max_size=3)),
+                min_size=1, max_size=6))
+def test_the_content_hash_is_the_journals_as_it_always_was(
+        documents: list[tuple[list[str | None], list[list[str | None]]]]) -> None:
+    """Made by polars a column at a time, each document's hash is that of its values and
+    its items' values in the JSON the journal has always keyed by (the formula below):
+    quotes, backslashes, control and non-ASCII characters, empty values, no items."""
+    header = pl.DataFrame({DOC: range(len(documents)), KEY: [f"k{i}" for i in
+                                                             range(len(documents))],
+                           "Subject": [d[0][0] for d in documents],
+                           "Contact.FullName": [d[0][1] for d in documents]},
+                          schema_overrides={"Subject": pl.String, "Contact.FullName": pl.String})
+    lines = [(doc, row, values) for doc, (_, items) in enumerate(documents)
+             for row, values in enumerate(items)]
+    items = pl.DataFrame({DOC: [d for d, _, _ in lines], ROW: [r for _, r, _ in lines],
+                          "Description": [v[0] for _, _, v in lines],
+                          "Price": [v[1] for _, _, v in lines]},
+                         schema={DOC: pl.Int64, ROW: pl.Int64, "Description": pl.String,
+                                 "Price": pl.String})
+    mapped = Mapped(header, items, [], {}, 0)
+    expected = []
+    for (values, item_values) in documents:
+        canonical = json.dumps([list(zip(["Subject", "Contact.FullName"], values)),
+                                [list(zip(["Description", "Price"], v)) for v in item_values]],
+                               default=str, separators=(",", ":"))
+        expected.append(hashlib.sha256(canonical.encode()).hexdigest()[:32])
+    assert _contents(mapped) == expected
+    # a column that is not text: each document's JSON made alone, the same formula
+    typed = mapped.documents.with_columns(pl.lit(Decimal("1.50")).alias("Amount"))
+    assert _contents(Mapped(typed, items, [], {}, 0)) == [
+        hashlib.sha256(json.dumps([list(zip(["Subject", "Contact.FullName", "Amount"],
+                                            [*values, Decimal("1.50")])),
+                                   [list(zip(["Description", "Price"], v))
+                                    for v in item_values]],
+                                  default=str, separators=(",", ":")).encode()).hexdigest()[:32]
+        for values, item_values in documents]

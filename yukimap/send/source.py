@@ -247,19 +247,60 @@ def _compact(rows: tuple[int, ...]) -> Sequence[int]:
 
 
 def _contents(mapped: Mapped) -> list[str]:
-    """A hash of each document's content (its values and its items' values, canonical)."""
-    docs = mapped.documents
-    items = mapped.items
-    skip = {DOC, KEY, ROWS, ROW, ITEM}
-    header_cols = [c for c in docs.columns if c not in skip]
-    item_cols = [c for c in items.columns if c not in skip]
+    """A hash of each document's content: its values and its items' values, in the
+    canonical JSON of `_canonical` (which the journal keys documents without a reference
+    by: it must not change). The mapped values are text (or empty): then the JSON is made by
+    polars, a column at a time, each distinct value encoded once by `json` itself; a column
+    of another type is made document by document (`_canonical`)."""
+    docs, items = mapped.documents, mapped.items
+    header, lines = _value_columns(docs), _value_columns(items)
+    if any(docs[c].dtype != pl.String for c in header) or any(
+            items[c].dtype != pl.String for c in lines):
+        return [_hashed(text) for text in _canonical(mapped)]
+    line = pl.concat_str([pl.lit("["), _pairs(items, lines), pl.lit("]")])
+    per_document = items.group_by(DOC, maintain_order=True).agg(
+        line.str.join(",").alias(_LINES))
+    canonical = docs.select(DOC, _pairs(docs, header).alias(_HEADER)).join(
+        per_document, on=DOC, how="left", maintain_order="left").select(pl.concat_str([
+            pl.lit("[["), pl.col(_HEADER), pl.lit("],["), pl.col(_LINES).fill_null(""),
+            pl.lit("]]")]))
+    return [_hashed(text) for text in canonical.to_series()]
+
+
+_HEADER, _LINES = "__header__", "__lines__"
+_ENCODER = json.JSONEncoder(default=str, separators=(",", ":"))
+
+
+def _value_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c not in (DOC, KEY, ROWS, ROW, ITEM)]
+
+
+def _pairs(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
+    """Of each row, `["column",value]` for each column, as JSON, joined by commas."""
+    if not columns:
+        return pl.lit("")
+    return pl.concat_str([pl.concat_str([pl.lit(f"[{json.dumps(c)},"), _encoded(frame, c),
+                                         pl.lit("]")]) for c in columns], separator=",")
+
+
+def _encoded(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """The column's text values as JSON strings (`json` encodes each distinct one)."""
+    found = frame[column].drop_nulls().unique().to_list()
+    return pl.col(column).replace_strict(found, [json.dumps(v) for v in found],
+                                         default=None).fill_null("null")
+
+
+def _canonical(mapped: Mapped) -> Iterator[str]:
+    """Each document's values and its items' values, canonical JSON, one by one."""
+    docs, items = mapped.documents, mapped.items
+    header, lines = _value_columns(docs), _value_columns(items)
     by_doc: dict[int, list[tuple[Any, ...]]] = {}
-    for row in items.select(DOC, *item_cols).iter_rows():
+    for row in items.select(DOC, *lines).iter_rows():
         by_doc.setdefault(row[0], []).append(row[1:])
-    hashes = []
-    for row in docs.select(DOC, *header_cols).iter_rows():
-        canonical = json.dumps([list(zip(header_cols, row[1:])),
-                                [list(zip(item_cols, r)) for r in by_doc.get(row[0], [])]],
-                               default=str, separators=(",", ":"))
-        hashes.append(hashlib.sha256(canonical.encode()).hexdigest()[:32])
-    return hashes
+    for row in docs.select(DOC, *header).iter_rows():
+        yield _ENCODER.encode([list(zip(header, row[1:])),
+                               [list(zip(lines, r)) for r in by_doc.get(row[0], [])]])
+
+
+def _hashed(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
