@@ -46,11 +46,17 @@ def test_a_golden_case_from_its_slices_is_the_whole_file(case: Path,
     mapping = apply_options(load_mapping(mapping_path), spec.get("administration"),
                             spec.get("opening_balance"))
     try:
-        whole = Whole(convert_file(source, mapping))
+        result = convert_file(source, mapping)
     except DataError:
         with pytest.raises(DataError):  # a file with problems says them (as whole: test_sliced)
             converted(source, mapping, print)
         return
+    whole = Whole(result)
+    # each document as a template's context has it: its label, rows and reference
+    field = mapping.target.reference_field
+    assert [(d.label, tuple(d.rows), d.reference) for d in whole.described()] == [
+        (c.label, c.rows, str(getattr(c.context, field) or "") or None if field else None)
+        for c in result.documents()]
     found = converted(source, mapping, print)
     try:
         big = source.stat().st_size > 2 * 200  # else read whole: slices are for big files

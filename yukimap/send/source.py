@@ -79,13 +79,14 @@ class Whole:
         self._documents: list[DocumentContext] = []
 
     def described(self) -> Iterator[Described]:
-        self._documents = list(self.result.documents())
-        yield from _described(self.result.mapped, self._documents, self.mapping)
+        return _described(self.result.mapped, self.mapping)
 
     def usage(self) -> DocumentUsage:
         return self.result.usage()
 
     def documents(self, at: Sequence[int]) -> list[DocumentContext]:
+        if not self._documents:  # made once, when the first call is rendered
+            self._documents = list(self.result.documents())
         return [self._documents[i] for i in at]
 
     def text(self, documents: Sequence[DocumentContext]) -> str:
@@ -169,7 +170,7 @@ class _Kept:
         self.starts.append(len(self.found))
         mapped.documents.write_ipc(self.slice(number, "documents"))
         mapped.items.write_ipc(self.slice(number, "items"))
-        self.found += _described(mapped, list(contexts(mapped, self.mapping)), self.mapping)
+        self.found += _described(mapped, self.mapping)
         _gather(self.used, target_of(self.mapping).usage(mapped))
 
     def slice(self, number: int, part: str) -> Path:
@@ -226,15 +227,18 @@ def _gather(into: dict[str, dict[Any, array[int]]], usage: DocumentUsage) -> Non
                                                      else ())
 
 
-def _described(mapped: Mapped, documents: list[DocumentContext],
-               mapping: MappingFile) -> Iterator[Described]:
-    """Each document's label, rows, reference and the hash of its content."""
-    contents = _contents(mapped)
+def _described(mapped: Mapped, mapping: MappingFile) -> Iterator[Described]:
+    """Each document's label, rows, reference and the hash of its content, from the
+    mapped columns (as a template's context has them: `render.contexts`)."""
+    docs = mapped.documents
+    noun = mapping.target.document
     field = mapping.target.reference_field
-    for document in documents:
-        value = getattr(document.context, field) if field else None
-        yield Described(document.label, _compact(document.rows),
-                        str(value) if value else None, contents[document.ordinal])
+    references = (docs[field].to_list() if field and field in docs.columns
+                  else [None] * docs.height)
+    for key, rows, reference, content in zip(docs[KEY].to_list(), docs[ROWS].to_list(),
+                                             references, _contents(mapped)):
+        yield Described(f"{noun} {key}", _compact(tuple(rows)),
+                        str(reference) if reference else None, content)
 
 
 def _compact(rows: tuple[int, ...]) -> Sequence[int]:
