@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 
 class temporary:
@@ -28,9 +30,16 @@ class temporary:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file: never a half-written file."""
+    write_through(path, lambda out: out.write(text))
+
+
+def write_through(path: Path, write: Callable[[TextIO], object]) -> None:
+    """What `write` writes, as UTF-8 text, to `path` through a temporary file, as it is
+    made (a big text is never held whole): never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with temporary(path.parent, path.name) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        with tmp.open("w", encoding="utf-8") as out:
+            write(out)
         publish(tmp, path)
 
 

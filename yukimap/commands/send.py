@@ -10,12 +10,13 @@ import click
 
 if TYPE_CHECKING:
     from yukimap.send import Receipt
+    from yukimap.send.receipt import Writes
 
 
 def run(file: Path, mapping: str, administration: str | None = None, dry_run: bool = False,
         batch_size: int = 100, force: bool = False, write_rejected: Path | None = None,
         receipt: Path | None = None, state: Path | None = None) -> int:
-    from yukimap.atomic import write_atomically
+    from yukimap.atomic import write_through
     from yukimap.commands.progress import progress
     from yukimap.grouping import display_path
     from yukimap.i18n import plural, tr
@@ -34,9 +35,11 @@ def run(file: Path, mapping: str, administration: str | None = None, dry_run: bo
                            tr("checked, and not sent (dry run):")) + "\n")
     say(format_receipt(outcome))
     if json_out:
-        click.echo(outcome.to_json())
+        echoed = _Echoed()
+        _receipt_json(outcome, echoed)
+        echoed.flush()
     elif receipt is not None:
-        write_atomically(receipt, outcome.to_json() + "\n")
+        write_through(receipt, partial(_receipt_json, outcome))
         say("  " + tr("receipt written to {file}", file=receipt))
     rows = rejected_rows(outcome)
     if write_rejected is not None and rows:
@@ -48,6 +51,30 @@ def run(file: Path, mapping: str, administration: str | None = None, dry_run: bo
                           "the {count} rejected row(s) are in {file}: fix them there and send"
                           " that file", file=written))
     return exit_code(outcome)
+
+
+def _receipt_json(receipt: Receipt, out: Writes) -> None:
+    receipt.write_json(out)
+    out.write("\n")
+
+
+class _Echoed:
+    """Standard output as click writes it, in pieces of 64 KB: a big receipt's JSON goes
+    out as it is made."""
+
+    def __init__(self) -> None:
+        self._pieces: list[str] = []
+        self._size = 0
+
+    def write(self, text: str) -> None:
+        self._pieces.append(text)
+        self._size += len(text)
+        if self._size > 65536:
+            self.flush()
+
+    def flush(self) -> None:
+        click.echo("".join(self._pieces), nl=False)
+        self._pieces, self._size = [], 0
 
 
 def exit_code(receipt: Receipt) -> int:

@@ -3,11 +3,12 @@ file, with an Outcome per document."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from yukimap.sendlog import REJECTED
 
@@ -16,6 +17,12 @@ ALREADY_SENT = "ALREADY SENT"  # sent before, skipped
 AWAITING = "AWAITING DECISION"  # unknown from before, not resent
 NOT_SENT = "NOT SENT"  # the run stopped first (daily limit, no connection)
 PLANNED = "WOULD SEND"  # dry run
+
+
+class Writes(Protocol):
+    """Where text is written (a file, standard output)."""
+
+    def write(self, text: str, /) -> object: ...
 
 
 @dataclass(slots=True)  # one per document: a big file's receipt holds hundreds of thousands
@@ -57,8 +64,15 @@ class Receipt:
     summary: Any = field(default=None, repr=False)  # the conversion's Summary
 
     def to_json(self) -> str:
+        text = io.StringIO()
+        self.write_json(text)
+        return text.getvalue()
+
+    def write_json(self, out: Writes) -> None:
+        """The receipt as JSON, written as it is made: a big file's receipt (an outcome a
+        document) is never one string in memory."""
         data = {k: v for k, v in self.__dict__.items() if k != "summary"}
-        return json.dumps(data, default=_fields, indent=2, ensure_ascii=False)
+        json.dump(data, out, default=_fields, indent=2, ensure_ascii=False)
 
     def counts(self) -> dict[str, int]:
         found: dict[str, int] = {}

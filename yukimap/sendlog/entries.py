@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -19,7 +20,7 @@ class Change(NamedTuple):
     yuki_ref: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a big file's run looks up hundreds of thousands
 class Entry:
     """A document as the journal knows it."""
 
@@ -48,9 +49,11 @@ SELECT = ("SELECT d.id, d.administration, d.key, d.target, d.label, d.state, d.r
 def entry(row: Sequence[Any]) -> Entry:
     """An Entry from a row of SELECT."""
     return Entry(
-        id=int(row[0]), administration=str(row[1]), key=str(row[2]), target=str(row[3]),
-        label=str(row[4]), state=str(row[5]), rows=tuple(json.loads(str(row[6]))),
-        file_name=None if row[7] is None else str(row[7]),
+        # the words many documents share are held once (a big file's run holds them all)
+        id=int(row[0]), administration=sys.intern(str(row[1])), key=str(row[2]),
+        target=sys.intern(str(row[3])), label=str(row[4]), state=sys.intern(str(row[5])),
+        rows=tuple(json.loads(str(row[6]))),
+        file_name=None if row[7] is None else sys.intern(str(row[7])),
         yuki_ref=None if row[8] is None else str(row[8]),
         message=None if row[9] is None else str(row[9]), forced=bool(row[10]),
         sent_at=None if row[11] is None else str(row[11]), updated=str(row[12]),
