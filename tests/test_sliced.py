@@ -42,8 +42,9 @@ from yukimap.sliced import (
 # The golden cases a slice at a time: these go in slices (sales exports, bank exports as one
 # journal of the file, in UTF-8 or an 8-bit code page, and journals per group, a file each);
 # every other case is handed back (cash statements; workbooks, bank statement formats and other
-# layouts; a footer, warnings; a file of one journal per group that makes only one). UTF-16
-# goes in slices too (test_a_utf16_export_in_slices_is_the_case).
+# layouts; warnings; a file of one journal per group that makes only one). UTF-16 and a
+# footer go in slices too (test_a_utf16_export_in_slices_is_the_case,
+# test_a_footer_left_out_is_left_out_of_the_last_slice).
 IN_SLICES = {"shopify-orders", "webshop-orders", "woocommerce-orders", "yuki-doc-example",
              "bank-bunq", "bank-ing", "bank-ing-current", "stripe-balance", "pos-daily",
              "bank-knab", "bank-belfius", "bank-belfius-fr", "bank-rabobank", "paypal-activity",
@@ -281,6 +282,26 @@ def test_rows_the_disk_cannot_take_are_converted_whole(
     assert printed.stderr.endswith(f"  fix: the temporary folder ({tmp_path / 'gone'}) must be"
                                    " writable and have room (set TMPDIR to another), or give"
                                    " --output\n")
+
+
+def test_a_footer_left_out_is_left_out_of_the_last_slice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # skip_last: 2 (a total and a "made by" line, a blank line between them), which the
+    # slices hold back until the file's end shows they are the footer
+    mapping = tmp_path / "webshop.yaml"
+    mapping.write_text(WEBSHOP.read_text(encoding="utf-8").replace(
+        "source:\n", "source:\n  skip_last: 2\n"), encoding="utf-8")
+    assert "skip_last: 2" in mapping.read_text(encoding="utf-8")
+    footer = "Totaal;;;;;;;;;;;;;;;;;12.345,60;;\n;;\nGemaakt door Webshop;;\n"
+    sliced, whole = _both(monkeypatch, tmp_path, _orders(120, footer), mapping)
+    assert sliced == whole and sliced[0] == 0
+    assert "  sales invoices          96\n" in sliced[1]
+    assert _sliced(monkeypatch, tmp_path, mapping)
+    wrong = tmp_path / "wrong.yaml"  # a footer of one row leaves a line Yuki would refuse
+    wrong.write_text(mapping.read_text(encoding="utf-8").replace("skip_last: 2",
+                                                                  "skip_last: 1"))
+    sliced, whole = _both(monkeypatch, tmp_path, _orders(120, footer), wrong)
+    assert sliced == whole and sliced[0] == 1
 
 
 def test_the_decimal_mark_found_late_in_the_file_is_the_whole_files(

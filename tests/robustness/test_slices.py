@@ -52,6 +52,27 @@ def test_slices_read_the_rows_the_whole_file_reads(rows: list[list[str]], size: 
     assert pl.concat([t.frame for t in read_slices(path, source, size)]).equals(whole)
 
 
+@given(rows=st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=60),
+       size=st.integers(min_value=40, max_value=400), footer=st.integers(0, 8),
+       blank=st.booleans())
+def test_slices_leave_out_the_footer_the_whole_file_leaves_out(
+        rows: list[list[str]], size: int, footer: int, blank: bool,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """skip_last: the last rows (blank ones not counted), held back by the slices until
+    the end shows they are the footer; more footer than rows leaves none."""
+    path = tmp_path_factory.mktemp("csv") / "export.csv"
+    path.write_bytes(_csv(rows) + (b";;\n" if blank else b"") + b"Totaal;;12,50\n")
+    source = replace(load_mapping(WEBSHOP).source, skip_last=footer)
+    try:
+        whole = read_table(path, source).frame
+    except UserError:
+        with pytest.raises((UserError, NotInSlices)):
+            list(read_slices(path, source, size))
+        return
+    sliced = list(read_slices(path, source, size))
+    assert pl.concat([t.frame for t in sliced]).equals(whole)
+
+
 # letters of an 8-bit code page at or above 0xC0: never a UTF-8 sequence's continuation,
 # so no slice of them reads as UTF-8 (which the whole file would warn about)
 _CODE_PAGE_CELLS = st.text(alphabet=st.sampled_from(['a', 'é', 'ë', ' ', ';', '"', '\n', '1',

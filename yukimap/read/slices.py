@@ -5,8 +5,9 @@ not grow with it.
 
 Only where that can be promised: a file in UTF-8, in an 8-bit code page (cp1252, latin-1:
 its records cut as they stand, each piece then made UTF-8) or in UTF-16 (made UTF-8 as it is
-read, then cut as UTF-8 is), with its column names on a row of its own and no footer to
-leave out (skip_last needs the file's end before its first rows). Anything else, and
+read, then cut as UTF-8 is), with its column names on a row of its own. A footer to leave
+out (skip_last) is found at the end: the slices hold back as many rows as it has, until the
+file's end shows they were the footer. Anything else, and
 anything `read_csv` would refuse or warn about, raises `NotInSlices`: the caller reads the
 file whole, which gives the exact answer.
 """
@@ -47,7 +48,7 @@ _UTF16_MARKS = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-1
 
 def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Table]:
     """The file's records, about `size` bytes of them at a time, as tables."""
-    if source.columns or source.skip_last:
+    if source.columns:
         raise NotInSlices("layout")
     with open(path, "rb") as file:
         stream, codec, encoding = _opened(file, source.encoding)
@@ -73,6 +74,7 @@ def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Tab
         preview = first_records(head, delimiter, quote)
         line = head.count(b"\n", 0, data_start) + 1
         before = 0  # records read so far (polars' count, blank ones included)
+        footer = _Footer(source.skip_last)
         for piece in _pieces(stream, raw[start:], size, quote):
             piece = _utf8(piece, codec)
             rows = _parse(piece, name, line, delimiter, quote, len(names),
@@ -81,9 +83,41 @@ def csv_slices(path: Path, name: str, source: Source, size: int) -> Iterator[Tab
             line += piece.count(b"\n")
             if before > limits().max_rows:
                 raise NotInSlices("max_rows")
-            yield make_table(finish(rows, names, 0), name, header, letters, source.header_row,
+            for frame, carried in footer.past(finish(rows, names, 0), surely_carried(piece)):
+                yield make_table(frame, name, header, letters, source.header_row,
+                                 delimiter=delimiter, encoding=encoding, preview=preview,
+                                 carried=carried)
+        for frame, carried in footer.end():
+            yield make_table(frame, name, header, letters, source.header_row,
                              delimiter=delimiter, encoding=encoding, preview=preview,
-                             carried=surely_carried(piece))
+                             carried=carried)
+
+
+class _Footer:
+    """The rows of a file's slices as they come, but for its last `rows` (not blank, as
+    `finish` counts them), held back until the end shows they are its footer."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self.held: list[tuple[pl.DataFrame, bool]] = []  # each with whether text was carried
+        self.count = 0
+
+    def past(self, frame: pl.DataFrame, carried: bool) -> Iterator[tuple[pl.DataFrame, bool]]:
+        """The slices that lie before the footer, now that `frame` follows them."""
+        self.held.append((frame, carried))
+        self.count += frame.height
+        while self.count - self.held[0][0].height >= self.rows:
+            first = self.held.pop(0)
+            self.count -= first[0].height
+            yield first
+            if not self.held:
+                return
+
+    def end(self) -> Iterator[tuple[pl.DataFrame, bool]]:
+        """What is held, without the footer."""
+        if self.held:
+            rows = pl.concat([frame for frame, _ in self.held])
+            yield rows.head(max(0, rows.height - self.rows)), any(c for _, c in self.held)
 
 
 def _opened(file: BinaryIO, setting: str) -> tuple[_Reads, str, str]:
