@@ -36,6 +36,15 @@ def is_internal(name: str) -> bool:
     return name.startswith("__")
 
 
+def compact_rows(rows: Sequence[int]) -> Sequence[int]:
+    """A document's rows, as a range where they follow each other (most exports): a big
+    file's send holds them for every document, and a range is a fifth of their tuple."""
+    if len(rows) > 1 and rows[-1] - rows[0] == len(rows) - 1 and list(rows) == list(
+            range(rows[0], rows[-1] + 1)):
+        return range(rows[0], rows[-1] + 1)
+    return tuple(rows)
+
+
 # Where names a mapping misses are in a file: (sheet or None, spreadsheet row) by name.
 ColumnFinder = Callable[[Sequence[str]], dict[str, tuple[str | None, int]]]
 

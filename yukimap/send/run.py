@@ -101,6 +101,8 @@ class Sending:
 
     def plan_again(self) -> None:
         """What the journal knows of each document now (again, once a run holds the lock)."""
+        for item in self.items:  # the entries of before go first: a big file has many
+            item.entry = None
         known = self.log.lookup(self.admin_id, [i.key for i in self.items])
         for item in self.items:
             item.entry = known.get(item.key)

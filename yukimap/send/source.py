@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, Protocol
 import polars as pl
 
 from yukimap.errors import NotInSlices
-from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Mapped
+from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Mapped, compact_rows
 from yukimap.model import Mapping as MappingFile
 from yukimap.output import batch_text, check_documents
 from yukimap.pipeline import ConversionResult, Stage, convert_file
@@ -237,17 +237,8 @@ def _described(mapped: Mapped, mapping: MappingFile) -> Iterator[Described]:
                   else [None] * docs.height)
     for key, rows, reference, content in zip(docs[KEY].to_list(), docs[ROWS].to_list(),
                                              references, _contents(mapped)):
-        yield Described(f"{noun} {key}", _compact(tuple(rows)),
+        yield Described(f"{noun} {key}", compact_rows(rows),
                         str(reference) if reference else None, content)
-
-
-def _compact(rows: tuple[int, ...]) -> Sequence[int]:
-    """A document's rows, as a range where they follow each other (most exports): a big
-    file's plan holds them for every document, and a range is a fifth of their tuple."""
-    if len(rows) > 1 and rows[-1] - rows[0] == len(rows) - 1 and list(rows) == list(
-            range(rows[0], rows[-1] + 1)):
-        return range(rows[0], rows[-1] + 1)
-    return rows
 
 
 def _contents(mapped: Mapped) -> list[str]:

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from yukimap.frames import compact_rows
+
 PENDING, SENDING, SENT, REJECTED, UNKNOWN = "PENDING", "SENDING", "SENT", "REJECTED", "UNKNOWN"
 
 
@@ -30,7 +32,7 @@ class Entry:
     target: str
     label: str  # e.g. "invoice 2024-1001"
     state: str
-    rows: tuple[int, ...]
+    rows: Sequence[int]  # spreadsheet numbering (a range, where they follow each other)
     file_name: str | None
     yuki_ref: str | None
     message: str | None
@@ -52,7 +54,7 @@ def entry(row: Sequence[Any]) -> Entry:
         # the words many documents share are held once (a big file's run holds them all)
         id=int(row[0]), administration=sys.intern(str(row[1])), key=str(row[2]),
         target=sys.intern(str(row[3])), label=str(row[4]), state=sys.intern(str(row[5])),
-        rows=tuple(json.loads(str(row[6]))),
+        rows=compact_rows(json.loads(str(row[6]))),
         file_name=None if row[7] is None else sys.intern(str(row[7])),
         yuki_ref=None if row[8] is None else str(row[8]),
         message=None if row[9] is None else str(row[9]), forced=bool(row[10]),
