@@ -8,11 +8,11 @@ from collections.abc import Set
 from yukimap.i18n import tr
 from yukimap.send.plan import FileRun, Planned, skip_state
 from yukimap.send.receipt import AWAITING, NOT_SENT, PLANNED, Outcome, Receipt, now
-from yukimap.sendlog import PENDING, SendLog
+from yukimap.sendlog import PENDING, Entry, SendLog
 
 
-def outcome(item: Planned, state: str) -> Outcome:
-    entry = item.entry
+def outcome(item: Planned, state: str, entry: Entry | None) -> Outcome:
+    """What became of `item`, as the journal's `entry` has it."""
     return Outcome(item.key, item.label, item.rows, state,
                    entry.message if entry else None, entry.yuki_ref if entry else None,
                    entry.sent_at if entry else None, entry.id if entry else None,
@@ -21,19 +21,23 @@ def outcome(item: Planned, state: str) -> Outcome:
 
 def finished(journal: SendLog, run: FileRun, stopped: str | None,
              calls: tuple[int, int] | None) -> Receipt:
-    """The receipt of a file whose documents the journal knows as the run left them;
-    `calls`: the calls this run used and those left today (None: it made none)."""
+    """The receipt of a file whose documents the journal knows as the run left them (read
+    a thousand at a time: a big file's entries are never all held at once); `calls`: the
+    calls this run used and those left today (None: it made none)."""
     receipt = run.receipt
     run_id = receipt.run_id
     touched = journal.touched(run_id) if run_id is not None else set()
     receipt.documents = []
-    for item in run.items:
-        entry = item.entry
-        if entry is not None and entry.id in touched:
-            state = NOT_SENT if entry.state == PENDING else entry.state
-        else:
-            state = skip_state(item)
-        receipt.documents.append(outcome(item, state))
+    for first in range(0, len(run.items), _READ):
+        items = run.items[first:first + _READ]
+        known = journal.lookup(receipt.administration, [i.key for i in items])
+        for item in items:
+            entry = known.get(item.key)
+            if entry is not None and entry.id in touched:
+                state = NOT_SENT if entry.state == PENDING else entry.state
+            else:
+                state = skip_state(entry)
+            receipt.documents.append(outcome(item, state, entry))
     receipt.stopped = stopped
     if calls is not None:
         receipt.calls_used, receipt.calls_left = calls
@@ -41,6 +45,9 @@ def finished(journal: SendLog, run: FileRun, stopped: str | None,
         journal.finish_run(run_id, stopped or "done", receipt.calls_used)
     receipt.finished = now()
     return receipt
+
+
+_READ = 1000  # documents whose entries a receipt reads at a time
 
 
 def would_send(run: FileRun, to_send: Set[Planned], journal: str | None,
@@ -53,7 +60,7 @@ def would_send(run: FileRun, to_send: Set[Planned], journal: str | None,
         receipt.journal = tr("{held}: what it does not know would wait for a decision",
                              held=held)
     receipt.documents = [outcome(i, PLANNED if i in to_send else AWAITING
-                                 if i.entry is None else skip_state(i))
+                                 if i.entry is None else skip_state(i.entry), i.entry)
                          for i in run.items]
     receipt.calls_planned = calls
     if unresolved is not None:

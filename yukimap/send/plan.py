@@ -68,9 +68,9 @@ def due(item: Planned, force: bool) -> bool:
     return force and state == SENT
 
 
-def skip_state(item: Planned) -> str:
-    """The receipt's word for a document this run does not send."""
-    state = item.entry.state if item.entry else None
+def skip_state(entry: Entry | None) -> str:
+    """The receipt's word for a document this run does not send (the journal's `entry`)."""
+    state = entry.state if entry else None
     if state == SENT:
         return ALREADY_SENT
     if state in (UNKNOWN, SENDING):

@@ -205,7 +205,8 @@ class Sending:
     # --- the receipts ------------------------------------------------------------------
 
     def _finish(self, run: FileRun, stopped: str | None) -> Receipt:
-        self.plan_again()
+        for item in self.items:  # the receipt reads what the journal knows now
+            item.entry = None
         calls = None if self._client is None else (
             self._client.sent_today() - self.calls_before, self._client.remaining())
         return finished(self.log, run, stopped, calls)

@@ -19,11 +19,11 @@ def lookup(db: sqlite3.Connection, administration: str, keys: Iterable[str]
     found: dict[str, Entry] = {}
     wanted = list(keys)
     for first in range(0, len(wanted), 500):
-        chunk = wanted[first:first + 500]
+        chunk = {key: key for key in wanted[first:first + 500]}
         marks = ",".join("?" * len(chunk))
         for row in db.execute(f"{SELECT} WHERE d.administration = ? AND d.key IN ({marks})",
                               (administration, *chunk)):
-            known = entry(row)
+            known = entry(row, chunk.get(row[2]))  # the caller's key, not a copy of it
             found[known.key] = known
     return found
 

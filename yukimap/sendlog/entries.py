@@ -48,16 +48,18 @@ SELECT = ("SELECT d.id, d.administration, d.key, d.target, d.label, d.state, d.r
           " FROM documents d LEFT JOIN files f ON f.id = d.file_id")
 
 
-def entry(row: Sequence[Any]) -> Entry:
-    """An Entry from a row of SELECT."""
+def entry(row: Sequence[Any], key: str | None = None) -> Entry:
+    """An Entry from a row of SELECT (`key`: the same key, held already)."""
     return Entry(
-        # the words many documents share are held once (a big file's run holds them all)
-        id=int(row[0]), administration=sys.intern(str(row[1])), key=str(row[2]),
+        # the words many documents share are held once (a big file's run holds them all:
+        # a call's documents share their times and message)
+        id=int(row[0]), administration=sys.intern(str(row[1])), key=key or str(row[2]),
         target=sys.intern(str(row[3])), label=str(row[4]), state=sys.intern(str(row[5])),
         rows=compact_rows(json.loads(str(row[6]))),
         file_name=None if row[7] is None else sys.intern(str(row[7])),
         yuki_ref=None if row[8] is None else str(row[8]),
-        message=None if row[9] is None else str(row[9]), forced=bool(row[10]),
-        sent_at=None if row[11] is None else str(row[11]), updated=str(row[12]),
+        message=None if row[9] is None else sys.intern(str(row[9])), forced=bool(row[10]),
+        sent_at=None if row[11] is None else sys.intern(str(row[11])),
+        updated=sys.intern(str(row[12])),
         content=str(row[13]), run_id=None if row[14] is None else int(str(row[14])),
     )
