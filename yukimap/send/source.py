@@ -168,8 +168,8 @@ class _Kept:
     def _add(self, mapped: Mapped) -> None:
         number = len(self.starts)
         self.starts.append(len(self.found))
-        mapped.documents.write_ipc(self.slice(number, "documents"))
-        mapped.items.write_ipc(self.slice(number, "items"))
+        mapped.documents.write_ipc(self.slice(number, "documents"), compression="lz4")
+        mapped.items.write_ipc(self.slice(number, "items"), compression="lz4")
         self.found += _described(mapped, self.mapping)
         _gather(self.used, target_of(self.mapping).usage(mapped))
 
