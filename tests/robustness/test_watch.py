@@ -513,3 +513,28 @@ def test_rejected_invoices_fail_with_their_rows_and_the_rest_is_booked(native: W
     assert "What:       Yuki refused 1 of 3 document(s)" in reason
     assert "Rows:       4, 5" in reason
     assert references(native.sandbox) == ["960", "961", "962"]  # 961 from the other program
+
+
+def test_a_big_file_s_fate_lists_what_needs_a_person_not_every_invoice(native: Watch) -> None:
+    """The .error.json of a file of more documents than a fate lists (LISTED) names those
+    not in Yuki, one by one, and counts every document by its state: a file of 200,000
+    invoices listed them all (25 MB), and the daemon held 400 MB more to make it."""
+    from tests.robustness.watch_harness import MAPPING
+    from yukimap.send import send_file
+    from yukimap.watch.fate import LISTED
+
+    (native.tmp / "other.csv").write_text(orders(["20500"]))
+    (native.tmp / "m2.yaml").write_text(MAPPING)
+    send_file(native.tmp / "other.csv", str(native.tmp / "m2.yaml"),
+              native.sandbox.settings("domain", state="other-state"),
+              administration=ADM_KORENAAR)
+    native.start()
+    numbers = [str(n) for n in range(20000, 20000 + LISTED + 200)]
+    native.drop("orders.csv", orders(numbers))
+    native.wait_failed(1, timeout=120)
+    told = json.loads((native.inbox / "failed" / "orders.csv.error.json").read_text())
+    assert told["counts"] == {"SENT": LISTED + 199, "REJECTED": 1}
+    assert [(d["label"], d["state"]) for d in told["documents"]] == [
+        ("invoice 20500", "REJECTED")]
+    reason = (native.inbox / "failed" / "orders.csv.error.txt").read_text().splitlines()
+    assert f"What:       Yuki refused 1 of {LISTED + 200} document(s)" in reason
