@@ -496,14 +496,7 @@ def test_a_config_mistake_stops_the_start_and_touches_nothing(native: Watch) -> 
 def test_rejected_invoices_fail_with_their_rows_and_the_rest_is_booked(native: Watch) -> None:
     """D4 / B7: Yuki refuses one invoice (booked elsewhere before): the others are SENT and
     never resent; the refused rows are written beside the reason, ready to drop again."""
-    from tests.robustness.watch_harness import MAPPING
-    from yukimap.send import send_file
-
-    (native.tmp / "other.csv").write_text(orders(["961"]))
-    (native.tmp / "m2.yaml").write_text(MAPPING)
-    send_file(native.tmp / "other.csv", str(native.tmp / "m2.yaml"),
-              native.sandbox.settings("domain", state="other-state"),
-              administration=ADM_KORENAAR)
+    _booked_elsewhere(native, "961")
     native.start()
     native.drop("orders.csv", orders(["960", "961", "962"]))
     native.wait_failed(1)
@@ -519,15 +512,9 @@ def test_a_big_file_s_fate_lists_what_needs_a_person_not_every_invoice(native: W
     """The .error.json of a file of more documents than a fate lists (LISTED) names those
     not in Yuki, one by one, and counts every document by its state: a file of 200,000
     invoices listed them all (25 MB), and the daemon held 400 MB more to make it."""
-    from tests.robustness.watch_harness import MAPPING
-    from yukimap.send import send_file
     from yukimap.watch.fate import LISTED
 
-    (native.tmp / "other.csv").write_text(orders(["20500"]))
-    (native.tmp / "m2.yaml").write_text(MAPPING)
-    send_file(native.tmp / "other.csv", str(native.tmp / "m2.yaml"),
-              native.sandbox.settings("domain", state="other-state"),
-              administration=ADM_KORENAAR)
+    _booked_elsewhere(native, "20500")
     native.start()
     numbers = [str(n) for n in range(20000, 20000 + LISTED + 200)]
     native.drop("orders.csv", orders(numbers))
@@ -538,3 +525,15 @@ def test_a_big_file_s_fate_lists_what_needs_a_person_not_every_invoice(native: W
         ("invoice 20500", "REJECTED")]
     reason = (native.inbox / "failed" / "orders.csv.error.txt").read_text().splitlines()
     assert f"What:       Yuki refused 1 of {LISTED + 200} document(s)" in reason
+
+
+def _booked_elsewhere(native: Watch, number: str) -> None:
+    """The invoice `number` booked by another program before: Yuki refuses it again."""
+    from tests.robustness.watch_harness import MAPPING
+    from yukimap.send import send_file
+
+    (native.tmp / "other.csv").write_text(orders([number]))
+    (native.tmp / "m2.yaml").write_text(MAPPING)
+    send_file(native.tmp / "other.csv", str(native.tmp / "m2.yaml"),
+              native.sandbox.settings("domain", state="other-state"),
+              administration=ADM_KORENAAR)
