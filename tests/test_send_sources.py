@@ -22,6 +22,7 @@ from yukimap.errors import DataError
 from yukimap.frames import DOC, KEY, ROW, Mapped
 from yukimap.pipeline import convert_file
 from yukimap.schema import apply_options, load_mapping
+from yukimap.send import source
 from yukimap.send.source import Spilled, Whole, _contents, converted
 from yukimap.targets import target_of
 from yukimap.usage import DocumentUsage
@@ -129,6 +130,9 @@ def test_the_content_hash_is_the_journals_as_it_always_was(
                                default=str, separators=(",", ":"))
         expected.append(hashlib.sha256(canonical.encode()).hexdigest()[:32])
     assert _contents(mapped) == expected
+    with pytest.MonkeyPatch.context() as patched:  # made a few documents at a time
+        patched.setattr(source, "_AT_ONCE", 2)
+        assert _contents(mapped) == expected
     # a column that is not text: each document's JSON made alone, the same formula
     typed = mapped.documents.with_columns(pl.lit(Decimal("1.50")).alias("Amount"))
     assert _contents(Mapped(typed, items, [], {}, 0)) == [

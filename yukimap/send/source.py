@@ -111,7 +111,7 @@ class Spilled:
         self.file = str(path)
         self.summary = summary
         self._kept = kept
-        self._held: tuple[int, list[DocumentContext]] | None = None  # the slice read back
+        self._held: _Held | None = None  # the slice read back
 
     def described(self) -> Iterator[Described]:
         found, self._kept.found = self._kept.found, []
@@ -129,15 +129,17 @@ class Spilled:
         return batch_text(self.mapping, documents)
 
     def _document(self, at: int) -> DocumentContext:
-        """The document at `at` in the file; calls come in file order, so the slice read
-        back last is the one to look in, or the next."""
+        """The document at `at` in the file. Calls come in file order: the slice read back
+        last is the one to look in (or the next), its documents made as they are asked
+        for, a few at a time (`render.contexts`), not all at once."""
         starts = self._kept.starts
         number = bisect.bisect_right(starts, at) - 1
-        if self._held is None or self._held[0] != number:
+        held = self._held
+        if held is None or held.number != number or at < held.next:
             mapped = Mapped(pl.read_ipc(self._kept.slice(number, "documents")),
                             pl.read_ipc(self._kept.slice(number, "items")), [], {}, 0)
-            self._held = (number, list(contexts(mapped, self.mapping)))
-        return self._held[1][at - starts[number]]
+            held = self._held = _Held(number, contexts(mapped, self.mapping), starts[number])
+        return held.at(at)
 
     def check(self) -> None:
         """Every document checked, whole, as `convert` would: only when a call failed."""
@@ -146,6 +148,23 @@ class Spilled:
     def close(self) -> None:
         self._held = None
         self._kept.close()
+
+
+class _Held:
+    """A slice read back: its documents in order, made as they are asked for."""
+
+    def __init__(self, number: int, documents: Iterator[DocumentContext], first: int) -> None:
+        self.number = number
+        self.documents = documents
+        self.next = first  # the place in the file of the document `documents` makes next
+
+    def at(self, at: int) -> DocumentContext:
+        """The document at `at` (not before `next`)."""
+        for document in self.documents:
+            self.next += 1
+            if self.next - 1 == at:
+                return document
+        raise LookupError(at)  # i18n: a bug (the plan has no document beyond the slices')
 
 
 class _Kept:
@@ -252,6 +271,12 @@ def _contents(mapped: Mapped) -> list[str]:
     if any(docs[c].dtype != pl.String for c in header) or any(
             items[c].dtype != pl.String for c in lines):
         return [_hashed(text) for text in _canonical(mapped)]
+    if docs.height > _AT_ONCE:  # (items in the order of their documents, as pages has them)
+        starts = items[DOC].search_sorted(docs[DOC], side="left").to_list() + [items.height]
+        return [found for first in range(0, docs.height, _AT_ONCE) for found in _contents(
+            Mapped(docs.slice(first, _AT_ONCE), items.slice(
+                starts[first], starts[min(first + _AT_ONCE, docs.height)] - starts[first]),
+                [], {}, 0))]
     line = pl.concat_str([pl.lit("["), _pairs(items, lines), pl.lit("]")])
     per_document = items.group_by(DOC, maintain_order=True).agg(
         line.str.join(",").alias(_LINES))
@@ -263,6 +288,7 @@ def _contents(mapped: Mapped) -> list[str]:
 
 
 _HEADER, _LINES = "__header__", "__lines__"
+_AT_ONCE = 5000  # documents whose JSON is made at once: a slice's is tens of megabytes
 _ENCODER = json.JSONEncoder(default=str, separators=(",", ":"))
 
 
