@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, run_cli
 from tests.sandbox_fixtures import ADM_KORENAAR, Sandbox
 
@@ -21,8 +23,14 @@ def test_shipped_examples_pass_preflight(yuki_env: Sandbox) -> None:
     assert yuki_env.store.sales_invoices() == [] and yuki_env.store.journals() == []
 
 
+@pytest.mark.parametrize("slices", [None, "64"], ids=["whole", "in slices"])
 def test_unknown_gl_account_and_impossible_vat_pair_are_caught_with_rows(
-        yuki_env: Sandbox, tmp_path: Path) -> None:
+        yuki_env: Sandbox, tmp_path: Path, slices: str | None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same, of a sample read whole and one read a slice at a time (64 bytes: what its
+    documents use gathered slice by slice, with the rows)."""
+    if slices:
+        monkeypatch.setenv("YUKIMAP_SLICE_BYTES", slices)
     (tmp_path / "m.yaml").write_text("""
 version: 1
 target: sales_invoices
@@ -33,14 +41,16 @@ lines:
             VATPercentage: {column: Pct}, GLAccountCode: {column: GL}}
 """)
     (tmp_path / "in.csv").write_text("Order;Item;Price;Type;Pct;GL\n1;a;1,00;1;21;8000\n"
-                                     "2;b;1,00;2;6;8000\n3;c;1,00;1;21;8888\n")
+                                     "2;b;1,00;2;6;8000\n3;c;1,00;1;21;8888\n"
+                                     + "".join(f"{n};d;1,00;1;21;8000\n" for n in range(4, 9))
+                                     + "9;e;1,00;1;21;8888\n")
     result = run_cli("check", tmp_path / "m.yaml", "--sample", tmp_path / "in.csv", "--online",
                      "--administration", ADM_KORENAAR)
     assert result.code == 1
     assert result.stderr.startswith("error: pre-flight against Bakkerij De Korenaar B.V.: 2"
                                     " problems; Yuki would refuse this as it is (")
     assert "error: GL account does not exist in the administration" in result.stderr
-    assert "row 4: '8888'" in result.stderr
+    assert "rows 4, 10: '8888'" in result.stderr
     assert "error: no active VAT code with this type and percentage in the administration" \
         in result.stderr
     assert "row 3: 'VATType 2, VATPercentage 6'" in result.stderr

@@ -38,7 +38,6 @@ from yukimap.yuki_results import GLAccount, VATCode
 
 if TYPE_CHECKING:
     from yukimap.client import YukiClient
-    from yukimap.pipeline import ConversionResult
 
 T = TypeVar("T")
 
@@ -207,9 +206,10 @@ def preflight(client: YukiClient, usage: DocumentUsage, administration: str | No
     return check_usage(usage, vat, gl)
 
 
-def preflight_result(client: YukiClient, result: ConversionResult,
-                     administration: str | None = None, refresh: bool = False) -> list[Problem]:
+def preflight_file(client: YukiClient, usage: DocumentUsage, file: str,
+                   administration: str | None = None, refresh: bool = False) -> list[Problem]:
     """Check against the administration, before sending, that it knows everything a
-    converted file's documents use (at most two calls a day per administration)."""
-    found = preflight(client, result.usage(), administration, refresh=refresh)
-    return [p.at(file=result.table.file) for p in found]
+    converted file's documents use (`usage`; at most two calls a day per administration),
+    its problems placed in `file`."""
+    found = preflight(client, usage, administration, refresh=refresh)
+    return [p.at(file=file) for p in found]

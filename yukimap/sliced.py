@@ -65,6 +65,7 @@ from yukimap.render import Deadline, Lone, Page, contexts, pages, spanning_conte
 from yukimap.resources import schema_path
 from yukimap.summary import Roundings, Span, Summary, Totals
 from yukimap.targets import Across, Rules, Target, rounding_causes, target_of
+from yukimap.usage import Gathered
 from yukimap.validate.xsd import PROCESS_FROM_ITEMS, prestart, validators
 
 # The rows of a file's documents with problems, kept to be converted whole at the end: beyond
@@ -109,14 +110,16 @@ class _Answered(Exception):
 
 def convert_in_slices(path: str | Path, mapping: Mapping, out: Path | None,
                       stage: Stage = quiet, warned: Warned | None = None,
-                      durable: bool = True) -> Summary | None:
+                      durable: bool = True, used: Gathered | None = None) -> Summary | None:
     """Convert `path` into the file `out` (None: only check, the dry run) a slice at a time,
     and return its summary, or raise DataError with every problem of its data; None, with
     nothing written, when the file must be converted whole (too small to need slices, or
     anything the slices cannot say as the whole says). `durable`: `out` synced to the disk
-    (not a scratch file that is printed and removed)."""
+    (not a scratch file that is printed and removed). `used` gathers what the documents use
+    in the administration (for pre-flight)."""
     return _in_slices(path, mapping, stage, warned,
-                      lambda run, tables: run.converted(tables, Path(path), out, durable))
+                      lambda run, tables: run.converted(tables, Path(path), out, durable),
+                      used)
 
 
 def preview_in_slices(path: str | Path, mapping: Mapping, limit: int, lines: int,
@@ -249,7 +252,8 @@ def _holds(table: Table, column: str, key: str) -> bool:
 
 
 def _in_slices(path: str | Path, mapping: Mapping, stage: Stage, warned: Warned | None,
-               finish: Callable[[_Run, Iterator[Table]], Done]) -> Done | None:
+               finish: Callable[[_Run, Iterator[Table]], Done],
+               used: Gathered | None = None) -> Done | None:
     """The file's slices read (by `_Run.slices`) and `finish`ed; None when the file must be
     read whole."""
     size = slice_bytes()
@@ -257,7 +261,7 @@ def _in_slices(path: str | Path, mapping: Mapping, stage: Stage, warned: Warned 
         return None
     for regroup in (False, True):
         try:
-            run = _Run(mapping, stage, warned)
+            run = _Run(mapping, stage, warned, used)
             with run.slices(Path(path), size, regroup) as tables:
                 return finish(run, tables)
         except _Answered as answered:
@@ -295,9 +299,13 @@ def _spans(mapping: Mapping) -> bool:
 class _Run:
     """One file's slices: each mapped, checked and rendered in turn, and what spans them."""
 
-    def __init__(self, mapping: Mapping, stage: Stage, warned: Warned | None) -> None:
+    def __init__(self, mapping: Mapping, stage: Stage, warned: Warned | None,
+                 used: Gathered | None = None) -> None:
         self.mapping = mapping
         self.warned = warned
+        self.used = used  # what the documents use, gathered from the first slice again
+        if used is not None:
+            used.clear()
         self.target: Target = target_of(mapping)
         self.stage = stage
         self.summary: Summary | None = None
@@ -550,6 +558,8 @@ class _Run:
             self.finished += finished
         if problems or self.failed:
             self._keep(table, problems)
+        if self.used is not None and not self.failed:
+            self.used.add(self.target.usage(mapped))
         if self.sums is not None and (self.across is not None or not self.failed):
             # what adds up over the whole file (with what was added); a spanning
             # document's balance is the whole file's, with errors or not

@@ -13,7 +13,7 @@ from yukimap.i18n import plural, tr
 
 if TYPE_CHECKING:
     from yukimap.client import YukiClient
-    from yukimap.pipeline import ConversionResult
+    from yukimap.usage import DocumentUsage
     from yukimap.yuki_results import Administration
 
 
@@ -39,6 +39,7 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
     from yukimap.output import check_documents
     from yukimap.pipeline import convert_file
     from yukimap.sliced import convert_in_slices
+    from yukimap.usage import Gathered
 
     with ExitStack() as stack:
         yuki, chosen = _connect(stack, administration) if online else (None, None)
@@ -46,24 +47,26 @@ def run(mapping: str, sample: Path | None = None, online: bool = False,
         tried = loaded
         if loaded.target.administration_in_document:
             tried = dry_run_administration(apply_options(loaded, given, None))
-        # a big sample that passes goes in slices; --online needs every document's accounts
-        summary = None if online else convert_in_slices(sample, tried, None,
-                                                        warned=_show_warnings)
-        result = None
+        # a big sample that passes goes in slices (--online: gathering what its documents
+        # use in the administration)
+        gathered = Gathered()
+        summary = convert_in_slices(sample, tried, None, warned=_show_warnings,
+                                    used=gathered if online else None)
+        usage = gathered.usage()
         if summary is None:
             result = convert_file(sample, tried)
             check_documents(result)
             if result.warnings:
                 _show_warnings(result.warnings)
-            summary = result.summary
+            summary, usage = result.summary, result.usage()
         used = administration_used(loaded, given,
                                    "-a" if administration else "YUKI_ADMINISTRATION")
         if used is not None:
             summary.figures[tr("administration")] = used
         click.echo(format_summary(summary, str(sample), display_path(loaded.path),
                                   tr("the sample converts and validates; nothing written")))
-        if yuki is not None and chosen is not None and result is not None:
-            _preflight(result, yuki, chosen, refresh)
+        if yuki is not None and chosen is not None:
+            _preflight(usage, str(sample), yuki, chosen, refresh)
     return 0
 
 
@@ -84,12 +87,12 @@ def _connect(stack: ExitStack, administration: str | None,
     return yuki, yuki.resolve_administration(administration)
 
 
-def _preflight(result: ConversionResult, yuki: YukiClient, chosen: Administration,
+def _preflight(usage: DocumentUsage, file: str, yuki: YukiClient, chosen: Administration,
                refresh: bool) -> None:
     from yukimap.grouping import count_shown
-    from yukimap.preflight import preflight_result
+    from yukimap.preflight import preflight_file
 
-    problems = preflight_result(yuki, result, chosen.id, refresh)
+    problems = preflight_file(yuki, usage, file, chosen.id, refresh)
     calls = tr("{used} Yuki calls used today, {left} left", used=yuki.calls_today(),
                left=yuki.remaining())
     if problems:
@@ -97,7 +100,6 @@ def _preflight(result: ConversionResult, yuki: YukiClient, chosen: Administratio
         raise DataError(tr("pre-flight against {name}: {found}; Yuki would refuse this as it is"
                            " ({calls})", name=chosen.name, found=found, calls=calls),
                         problems=problems)
-    usage = result.usage()
     parts = [plural(len(usage.gl_accounts), "1 GL account(s)", "{count} GL account(s)")
              if usage.gl_accounts else "",
              plural(len(usage.vat_pairs), "1 VAT type/percentage pair(s)",

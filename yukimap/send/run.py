@@ -18,7 +18,7 @@ from yukimap.client import YukiClient
 from yukimap.errors import DataError, UserError
 from yukimap.i18n import tr
 from yukimap.model import Mapping
-from yukimap.preflight import preflight
+from yukimap.preflight import preflight_file
 from yukimap.schema import apply_options
 from yukimap.send.administration import UNRESOLVED, choose
 from yukimap.send.calls import Caller, Calls
@@ -193,8 +193,8 @@ class Sending:
         the file that uses it, before anything is sent."""
         failed: dict[FileRun, UserError] = {}
         for run in [r for r in self.files if r in runs]:
-            problems = [p.at(file=run.source.file) for p in preflight(
-                self.client, run.source.usage(), self.admin_id)]
+            problems = preflight_file(self.client, run.source.usage(), run.source.file,
+                                      self.admin_id)
             if problems:
                 failed[run] = DataError(tr("{file}: pre-flight against the administration:"
                                            " {count} problem(s); nothing was sent",

@@ -15,8 +15,7 @@ import bisect
 import hashlib
 import json
 import tempfile
-from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -31,7 +30,7 @@ from yukimap.render import DocumentContext, contexts
 from yukimap.sliced import map_in_slices
 from yukimap.summary import Summary
 from yukimap.targets import target_of
-from yukimap.usage import DocumentUsage
+from yukimap.usage import DocumentUsage, Gathered
 
 
 class Described(NamedTuple):
@@ -118,9 +117,7 @@ class Spilled:
         return iter(found)
 
     def usage(self) -> DocumentUsage:
-        used = self._kept.used
-        return DocumentUsage(_Rows(used.get("gl_accounts", {})),
-                             _Rows(used.get("vat_pairs", {})))
+        return self._kept.used.usage()
 
     def documents(self, at: Sequence[int]) -> list[DocumentContext]:
         return [self._document(i) for i in at]
@@ -177,11 +174,12 @@ class _Kept:
                                                    ignore_cleanup_errors=True)
         self.starts: list[int] = []  # the place of each slice's first document in the file
         self.found: list[Described] = []
-        self.used: dict[str, dict[Any, array[int]]] = {}
+        self.used = Gathered()
 
     def start(self) -> Callable[[Mapped], None]:
         """A reading of the file begins (again): what an earlier one kept is dropped."""
-        self.starts, self.found, self.used = [], [], {}
+        self.starts, self.found = [], []
+        self.used.clear()
         return self._add
 
     def _add(self, mapped: Mapped) -> None:
@@ -190,7 +188,7 @@ class _Kept:
         mapped.documents.write_ipc(self.slice(number, "documents"), compression="lz4")
         mapped.items.write_ipc(self.slice(number, "items"), compression="lz4")
         self.found += _described(mapped, self.mapping)
-        _gather(self.used, target_of(self.mapping).usage(mapped))
+        self.used.add(target_of(self.mapping).usage(mapped))
 
     def slice(self, number: int, part: str) -> Path:
         return Path(self._folder.name) / f"{number}.{part}.arrow"
@@ -216,34 +214,6 @@ def spilled(path: Path, mapping: MappingFile, stage: Stage) -> Spilled | None:
         kept.close()
         return None
     return Spilled(path, mapping, kept, summary)
-
-
-class _Rows(Mapping[Any, tuple[int, ...]]):
-    """Each code a file uses with the rows that use it, packed; a tuple when asked."""
-
-    def __init__(self, rows: dict[Any, array[int]]) -> None:
-        self._rows = rows
-
-    def __getitem__(self, key: Any) -> tuple[int, ...]:
-        return tuple(self._rows[key])
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
-def _gather(into: dict[str, dict[Any, array[int]]], usage: DocumentUsage) -> None:
-    """A slice's usage added to the file's: the rows of each code in file order."""
-    if usage.petty_cash_account is not None:  # a cash statement is converted whole
-        raise NotInSlices("petty-cash")
-    for name in ("gl_accounts", "vat_pairs"):
-        used = getattr(usage, name)
-        rows = into.setdefault(name, {})
-        for code in used:  # (codes without their rows: none to name, as whole)
-            rows.setdefault(code, array("q")).extend(used[code] if isinstance(used, Mapping)
-                                                     else ())
 
 
 def _described(mapped: Mapped, mapping: MappingFile) -> Iterator[Described]:
