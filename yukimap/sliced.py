@@ -136,17 +136,18 @@ def preview_in_slices(path: str | Path, mapping: Mapping, limit: int, lines: int
 
 def map_in_slices(path: str | Path, mapping: Mapping,
                   start: Callable[[], Callable[[Mapped], None]],
-                  stage: Stage = quiet) -> Summary | None:
+                  stage: Stage = quiet, used: Gathered | None = None) -> Summary | None:
     """A big file's slices mapped and checked as `convert` checks them, nothing rendered
     (what `yukimap send` renders later, call by call): each slice of whole documents handed
     to the function `start` gives for this reading of the file (a second reading, of rows
     put together by document, starts again), and the file's summary, or DataError with
-    every problem of its data. None when the file must be converted whole (as
+    every problem of its data; `used` gathers what the documents use (as
+    `convert_in_slices`). None when the file must be converted whole (as
     `convert_in_slices`; also one document that spans the file, which goes in one call)."""
     if _spans(mapping):
         return None
     return _in_slices(path, mapping, stage, lambda warnings: True,
-                      lambda run, tables: run.mapped(tables, start()))
+                      lambda run, tables: run.mapped(tables, start()), used)
 
 
 def document_slice(path: str | Path, mapping: Mapping, reference: str | None,

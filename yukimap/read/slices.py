@@ -106,12 +106,10 @@ class _Footer:
         """The slices that lie before the footer, now that `frame` follows them."""
         self.held.append((frame, carried))
         self.count += frame.height
-        while self.count - self.held[0][0].height >= self.rows:
+        while self.held and self.count - self.held[0][0].height >= self.rows:
             first = self.held.pop(0)
             self.count -= first[0].height
             yield first
-            if not self.held:
-                return
 
     def end(self) -> Iterator[tuple[pl.DataFrame, bool]]:
         """What is held, without the footer."""

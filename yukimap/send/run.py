@@ -99,10 +99,14 @@ class Sending:
         self.files.append(run)
         return run
 
+    def _forget(self) -> None:
+        """Let go of what the journal said of each document (a big file's entries are many)."""
+        for item in self.items:
+            item.entry = None
+
     def plan_again(self) -> None:
         """What the journal knows of each document now (again, once a run holds the lock)."""
-        for item in self.items:  # the entries of before go first: a big file has many
-            item.entry = None
+        self._forget()  # the entries of before go first: a big file has many
         known = self.log.lookup(self.admin_id, [i.key for i in self.items])
         for item in self.items:
             item.entry = known.get(item.key)
@@ -205,8 +209,7 @@ class Sending:
     # --- the receipts ------------------------------------------------------------------
 
     def _finish(self, run: FileRun, stopped: str | None) -> Receipt:
-        for item in self.items:  # the receipt reads what the journal knows now
-            item.entry = None
+        self._forget()  # the receipt reads what the journal knows now
         calls = None if self._client is None else (
             self._client.sent_today() - self.calls_before, self._client.remaining())
         return finished(self.log, run, stopped, calls)

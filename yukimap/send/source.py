@@ -29,7 +29,6 @@ from yukimap.pipeline import ConversionResult, Stage, convert_file
 from yukimap.render import DocumentContext, contexts
 from yukimap.sliced import map_in_slices
 from yukimap.summary import Summary
-from yukimap.targets import target_of
 from yukimap.usage import DocumentUsage, Gathered
 
 
@@ -174,12 +173,11 @@ class _Kept:
                                                    ignore_cleanup_errors=True)
         self.starts: list[int] = []  # the place of each slice's first document in the file
         self.found: list[Described] = []
-        self.used = Gathered()
+        self.used = Gathered()  # gathered by the reading of the slices (sliced._Run)
 
     def start(self) -> Callable[[Mapped], None]:
         """A reading of the file begins (again): what an earlier one kept is dropped."""
         self.starts, self.found = [], []
-        self.used.clear()
         return self._add
 
     def _add(self, mapped: Mapped) -> None:
@@ -188,7 +186,6 @@ class _Kept:
         mapped.documents.write_ipc(self.slice(number, "documents"), compression="lz4")
         mapped.items.write_ipc(self.slice(number, "items"), compression="lz4")
         self.found += _described(mapped, self.mapping)
-        self.used.add(target_of(self.mapping).usage(mapped))
 
     def slice(self, number: int, part: str) -> Path:
         return Path(self._folder.name) / f"{number}.{part}.arrow"
@@ -204,7 +201,7 @@ def spilled(path: Path, mapping: MappingFile, stage: Stage) -> Spilled | None:
     except OSError:
         return None
     try:
-        summary = map_in_slices(path, mapping, kept.start, stage)
+        summary = map_in_slices(path, mapping, kept.start, stage, kept.used)
     except (NotInSlices, OSError):
         summary = None
     except BaseException:
