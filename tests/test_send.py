@@ -377,7 +377,7 @@ def test_an_older_copy_of_the_journal_is_brought_up_to_date(
     bank = send(settings, *BANK)
     assert bank.journal == (f"sends.sqlite in {settings.state_dir} was behind its ledger (an"
                             " older copy?); brought up to date from sends.ledger: 4 change(s)")
-    assert [o.state for o in bank.documents + send(settings, *CASH).documents] == [
+    assert [o.state for o in [*bank.documents, *send(settings, *CASH).documents]] == [
         ALREADY_SENT] * 2
     assert booked(sandbox) == (1, 1, 1)
 
@@ -398,7 +398,7 @@ def test_journal_and_ledger_lost_the_call_counter_holds_what_may_be_in_yuki(
                f" send journal does not know (the last on {day})")
     assert bank.journal == (f"{counter} (were the journal and its ledger lost?): the 1"
                             " document(s) it does not know await a decision (yukimap status)")
-    assert [(o.state, o.message) for o in bank.documents + cash.documents] == [
+    assert [(o.state, o.message) for o in [*bank.documents, *cash.documents]] == [
         (UNKNOWN, f"{counter}: it may be in Yuki already")] * 2
     assert {o.state for o in invoices.documents} == {SENT}  # looked up: found in Yuki
     assert booked(sandbox) == (1, 1, 3)

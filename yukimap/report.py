@@ -220,8 +220,10 @@ def format_receipt(receipt: Receipt) -> str:
 
 
 def _listed(receipt: Receipt, state: str, label: str) -> list[str]:
-    chosen = [o for o in receipt.documents if o.state == state]
-    if not chosen or state in ("SENT", "WOULD SEND"):
+    if state in ("SENT", "WOULD SEND"):
+        return []
+    chosen = receipt.documents.where((state,), _LISTED)
+    if not chosen:
         return []
     out = [f"  {label}:"]
     for outcome in chosen[:_LISTED]:
@@ -238,8 +240,9 @@ def _listed(receipt: Receipt, state: str, label: str) -> list[str]:
             detail += tr("; decide with `yukimap resolve {id} --sent` or `--not-sent`",
                          id=outcome.log_id)
         out.append(f"    {outcome.label}{rows}{detail}")
-    if len(chosen) > _LISTED:
-        out.append("    " + tr("… and {count} more", count=len(chosen) - _LISTED))
+    more = receipt.counts()[state] - len(chosen)
+    if more:
+        out.append("    " + tr("… and {count} more", count=more))
     return out
 
 

@@ -7,7 +7,7 @@ from collections.abc import Set
 
 from yukimap.i18n import tr
 from yukimap.send.plan import FileRun, Planned, skip_state
-from yukimap.send.receipt import AWAITING, NOT_SENT, PLANNED, Outcome, Receipt, now
+from yukimap.send.receipt import AWAITING, NOT_SENT, PLANNED, Outcome, Outcomes, Receipt, now
 from yukimap.sendlog import PENDING, Entry, SendLog
 
 
@@ -27,7 +27,7 @@ def finished(journal: SendLog, run: FileRun, stopped: str | None,
     receipt = run.receipt
     run_id = receipt.run_id
     touched = journal.touched(run_id) if run_id is not None else set()
-    receipt.documents = []
+    receipt.documents = Outcomes()
     for first in range(0, len(run.items), _READ):
         items = run.items[first:first + _READ]
         known = journal.lookup(receipt.administration, [i.key for i in items])
@@ -59,9 +59,9 @@ def would_send(run: FileRun, to_send: Set[Planned], journal: str | None,
     if held and any(i.entry is None for i in run.items):
         receipt.journal = tr("{held}: what it does not know would wait for a decision",
                              held=held)
-    receipt.documents = [outcome(i, PLANNED if i in to_send else AWAITING
-                                 if i.entry is None else skip_state(i.entry), i.entry)
-                         for i in run.items]
+    receipt.documents = Outcomes(outcome(i, PLANNED if i in to_send else AWAITING
+                                         if i.entry is None else skip_state(i.entry), i.entry)
+                                 for i in run.items)
     receipt.calls_planned = calls
     if unresolved is not None:
         receipt.calls_planned += 1

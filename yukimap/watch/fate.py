@@ -34,7 +34,7 @@ from yukimap.errors import (
     YukiError,
 )
 from yukimap.i18n import N_, plural, tr
-from yukimap.send import ALREADY_SENT, AWAITING, NOT_SENT, Receipt, rejected_rows
+from yukimap.send import ALREADY_SENT, AWAITING, NOT_SENT, Outcome, Receipt, rejected_rows
 from yukimap.sendlog import REJECTED, SENT, UNKNOWN
 from yukimap.watch.state import when
 
@@ -110,9 +110,9 @@ def backoff(ctx: Context) -> float:
 
 def _from_receipt(receipt: Receipt, ctx: Context) -> Fate:
     counts = receipt.counts()
-    listed = receipt.documents
+    listed: Sequence[Outcome] = receipt.documents
     if len(listed) > LISTED:  # a big file: what a person must see to, not every invoice
-        listed = [o for o in listed if o.state not in (SENT, ALREADY_SENT)][:LISTED]
+        listed = receipt.documents.where(set(counts) - {SENT, ALREADY_SENT}, LISTED)
     documents = tuple({"label": o.label, "state": o.state, "rows": list(o.rows),
                        "message": o.message, "journal_id": o.log_id} for o in listed)
     common: dict[str, Any] = {"documents": documents, "counts": counts,
@@ -188,16 +188,18 @@ def _stopped(receipt: Receipt, ctx: Context, common: dict[str, Any]) -> Fate:
 
 
 def _listed(receipt: Receipt, states: Sequence[str], limit: int = 20) -> str:
-    chosen = [o for o in receipt.documents if o.state in states]
+    chosen = receipt.documents.where(states, limit)
     lines = []
-    for outcome in chosen[:limit]:
+    for outcome in chosen:
         rows = tr(" (rows {rows})", rows=", ".join(map(str, outcome.rows[:10]))
                   ) if outcome.rows else ""
         ident = tr(" [journal entry {id}]", id=outcome.log_id) if outcome.log_id else ""
         message = f": {outcome.message}" if outcome.message else ""
         lines.append(f"{outcome.label}{rows}{ident}{message}")
-    if len(chosen) > limit:
-        lines.append(tr("... and {count} more", count=len(chosen) - limit))
+    counts = receipt.counts()
+    more = sum(counts.get(state, 0) for state in states) - len(chosen)
+    if more:
+        lines.append(tr("... and {count} more", count=more))
     return "\n".join(lines)
 
 
