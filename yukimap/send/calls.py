@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from yukimap.client import Request, YukiClient
@@ -22,7 +22,7 @@ from yukimap.errors import (
 )
 from yukimap.i18n import plural, tr
 from yukimap.send import record
-from yukimap.send.plan import Planned
+from yukimap.send.plan import Plan, Planned
 from yukimap.send.reconcile import reconcile
 from yukimap.send.spool import Slot, Spool
 from yukimap.sendlog import PENDING, REJECTED, SENDING, UNKNOWN, SendLog
@@ -56,22 +56,21 @@ class Caller:
     force: bool
     calls: Calls
 
-    def reconcile(self, unknown: Sequence[Planned]) -> None:
+    def reconcile(self, unknown: Iterable[Planned]) -> None:
         """Look up in Yuki the invoices whose outcome is unknown (see reconcile.py)."""
         reconcile(self.journal, unknown, lambda reference: self.client().check_outstanding_item(
             reference, self.admin_id))
 
-    def send_all(self, calls: Sequence[tuple[list[Planned], Slot]], spool: Spool,
+    def send_all(self, calls: Sequence[tuple[int, Slot]], plan: Plan, spool: Spool,
                  retry_delay: float, stage: Callable[[str], None]) -> str | None:
-        """Make the calls in order; why the run stopped before the end, if it did."""
-        ids = record.register(self.journal, [i for batch, _ in calls for i in batch],
-                              self.admin_id, self.target.name)
-        for batch, _ in calls:
-            for item in batch:
-                item.log_id = ids[item.key]
-        for number, (batch, slot) in enumerate(calls, start=1):
-            stage(tr("sending {number} of {count}", number=number, count=len(calls)))
-            stopped = self._send(batch, spool.get(slot), retry_delay)
+        """Make the calls (numbered in the plan) in order; why the run stopped before the
+        end, if it did. Every document of them is PENDING in the journal first."""
+        for chunk in plan.called():
+            ids = record.register(self.journal, chunk, self.admin_id, self.target.name)
+            plan.registered({i.id: ids[i.key] for i in chunk})
+        for count, (number, slot) in enumerate(calls, start=1):
+            stage(tr("sending {number} of {count}", number=count, count=len(calls)))
+            stopped = self._send(plan.call(number), spool.get(slot), retry_delay)
             if stopped:
                 return stopped
         return None

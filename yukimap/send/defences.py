@@ -5,9 +5,11 @@ a person (a sales invoice is looked up in Yuki first), until none waits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from yukimap.budget import CallBudget, yuki_day
 from yukimap.i18n import tr
-from yukimap.send.plan import FileRun
+from yukimap.send.plan import FileRun, Planned
 from yukimap.send.record import register
 from yukimap.sendlog import UNKNOWN, SendLog
 from yukimap.settings import Settings
@@ -33,21 +35,26 @@ def history_lost(journal: SendLog, settings: Settings, admin_id: str) -> str | N
               " send journal does not know (the last on {day})", day=calls[1])
 
 
-def hold_if_history_lost(journal: SendLog, settings: Settings, run: FileRun, admin_id: str,
-                         target: str) -> bool:
-    """Hold the documents of `run` that the journal does not know, if they must be: each
-    UNKNOWN, awaiting a decision; whether any was."""
-    new = [i for i in run.items if i.entry is None]
-    if not new:
-        return False
-    note = why_held(journal, settings, admin_id)
-    if note is None:
-        return False
-    journal.hold(admin_id, note)
-    ids = register(journal, new, admin_id, target)
-    journal.mark(run.receipt.run_id, list(ids.values()), UNKNOWN,
-                 tr("{note}: it may be in Yuki already", note=note))
-    run.receipt.journal = tr("{note} (were the journal and its ledger lost?): the {count}"
-                             " document(s) it does not know await a decision (yukimap status)",
-                             note=note, count=len(new))
-    return True
+def hold_if_history_lost(journal: SendLog, settings: Settings, run: FileRun,
+                         chunks: Iterable[list[Planned]], admin_id: str, target: str) -> None:
+    """Hold the documents of `run` (`chunks`, with what the journal knows of each) that
+    the journal does not know, if they must be: each UNKNOWN, awaiting a decision."""
+    note: str | None = None
+    count = 0
+    for chunk in chunks:
+        new = [i for i in chunk if i.entry is None]
+        if not new:
+            continue
+        if note is None:
+            note = why_held(journal, settings, admin_id)
+            if note is None:
+                return
+            journal.hold(admin_id, note)
+        ids = register(journal, new, admin_id, target)
+        journal.mark(run.receipt.run_id, list(ids.values()), UNKNOWN,
+                     tr("{note}: it may be in Yuki already", note=note))
+        count += len(new)
+    if count:
+        run.receipt.journal = tr("{note} (were the journal and its ledger lost?): the {count}"
+                                 " document(s) it does not know await a decision (yukimap"
+                                 " status)", note=note, count=count)

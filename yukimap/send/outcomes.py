@@ -3,7 +3,7 @@ run would do with them."""
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable
 
 from yukimap.i18n import tr
 from yukimap.send.plan import FileRun, Planned, skip_state
@@ -19,18 +19,18 @@ def outcome(item: Planned, state: str, entry: Entry | None) -> Outcome:
                    entry.forced if entry else False)
 
 
-def finished(journal: SendLog, run: FileRun, stopped: str | None,
-             calls: tuple[int, int] | None) -> Receipt:
-    """The receipt of a file whose documents the journal knows as the run left them (read
-    a thousand at a time: a big file's entries are never all held at once); `calls`: the
-    calls this run used and those left today (None: it made none)."""
+def finished(journal: SendLog, run: FileRun, chunks: Iterable[list[Planned]],
+             stopped: str | None, calls: tuple[int, int] | None) -> Receipt:
+    """The receipt of a file whose documents (`chunks`, a thousand at a time) the journal
+    knows as the run left them; `calls`: the calls this run used and those left today
+    (None: it made none)."""
     receipt = run.receipt
     run_id = receipt.run_id
-    touched = journal.touched(run_id) if run_id is not None else set()
     receipt.documents = Outcomes()
-    for first in range(0, len(run.items), _READ):
-        items = run.items[first:first + _READ]
+    for items in chunks:
         known = journal.lookup(receipt.administration, [i.key for i in items])
+        touched = journal.touched(run_id, [e.id for e in known.values()]) if (
+            run_id is not None) else set()
         for item in items:
             entry = known.get(item.key)
             if entry is not None and entry.id in touched:
@@ -47,21 +47,25 @@ def finished(journal: SendLog, run: FileRun, stopped: str | None,
     return receipt
 
 
-_READ = 1000  # documents whose entries a receipt reads at a time
-
-
-def would_send(run: FileRun, to_send: Set[Planned], journal: str | None,
+def would_send(run: FileRun, chunks: Iterable[list[Planned]], journal: str | None,
                held: str | None, calls: int, unresolved: str | None) -> None:
     """The receipt of a dry run: what it would send in `calls` calls, what it would hold
-    back and why; `unresolved`: the administration's name, when it is not known here yet."""
+    back and why (`chunks`: the file's documents, a thousand at a time, with what the
+    journal knows of each); `unresolved`: the administration's name, when it is not known
+    here yet."""
     receipt = run.receipt
     receipt.dry_run, receipt.journal = True, journal
-    if held and any(i.entry is None for i in run.items):
+    receipt.documents = Outcomes()
+    unknown = False
+    for items in chunks:
+        for i in items:
+            unknown = unknown or i.entry is None
+            receipt.documents.append(outcome(i, PLANNED if i.due else AWAITING
+                                             if i.entry is None else skip_state(i.entry),
+                                             i.entry))
+    if held and unknown:
         receipt.journal = tr("{held}: what it does not know would wait for a decision",
                              held=held)
-    receipt.documents = Outcomes(outcome(i, PLANNED if i in to_send else AWAITING
-                                         if i.entry is None else skip_state(i.entry), i.entry)
-                                 for i in run.items)
     receipt.calls_planned = calls
     if unresolved is not None:
         receipt.calls_planned += 1

@@ -11,7 +11,8 @@ that cannot be read (AmbiguousOutcome) ends only that invoice's lookup.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
+from itertools import islice
 
 from yukimap.budget import yuki_day
 from yukimap.errors import AmbiguousOutcome, TransientError
@@ -25,14 +26,14 @@ LOOKUPS_PER_DAY = 25  # unknown invoices looked up per day (one call each), all 
 LookUp = Callable[[str], list[OutstandingItem]]  # the open items with this invoice number
 
 
-def reconcile(log: SendLog, unknown: Sequence[Planned], look_up: LookUp) -> None:
+def reconcile(log: SendLog, unknown: Iterable[Planned], look_up: LookUp) -> None:
     """Look up each of these invoices (those with an invoice number, not yet tried today)
     within the day's lookups, and record the ones Yuki has as SENT."""
     day = yuki_day().isoformat()
     used, tried = log.lookups(day)
-    chosen = [(i, i.entry) for i in unknown if i.reference and i.entry
-              and i.entry.id not in tried]
-    for item, entry in chosen[:max(LOOKUPS_PER_DAY - used, 0)]:
+    chosen = ((i, i.entry) for i in unknown if i.reference and i.entry
+              and i.entry.id not in tried)
+    for item, entry in islice(chosen, max(LOOKUPS_PER_DAY - used, 0)):
         try:
             found = look_up(item.reference or "")
         except TransientError:

@@ -11,7 +11,7 @@ each document's state before and after its call; write each file's receipt.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from yukimap.client import YukiClient
@@ -25,7 +25,7 @@ from yukimap.send.calls import Caller, Calls
 from yukimap.send.defences import hold_if_history_lost, why_held
 from yukimap.send.lock import exclusive
 from yukimap.send.outcomes import finished, would_send
-from yukimap.send.plan import FileRun, Planned, batches, calls_needed, due, plan, waves
+from yukimap.send.plan import FileRun, Plan, Planned, calls_needed, sends, waves
 from yukimap.send.receipt import Receipt, now
 from yukimap.send.source import Source, converted
 from yukimap.send.spool import Spool, render_all
@@ -50,8 +50,8 @@ class Sending:
         self._client: YukiClient | None = None
         self.admin_id = ""
         self.admin_name = ""
-        self.files: list[FileRun] = []
         self._sources: list[Source] = []  # each file's documents, closed at the end
+        self.plan = Plan()
         self.calls_before = 0
 
     def __enter__(self) -> Sending:
@@ -60,6 +60,7 @@ class Sending:
     def __exit__(self, *exc: object) -> None:
         for source in self._sources:
             source.close()
+        self.plan.close()
         if self._client is not None:
             self._client.close()
 
@@ -69,10 +70,6 @@ class Sending:
             self._client = YukiClient(self.settings)
             self.calls_before = self._client.sent_today()
         return self._client
-
-    @property
-    def items(self) -> list[Planned]:
-        return [item for run in self.files for item in run.items]
 
     # --- before any call ---------------------------------------------------------------
 
@@ -95,40 +92,35 @@ class Sending:
                           self.admin_id, self.admin_name, dry_run=False, started=now(),
                           file_seen_before=self.log.file_seen(digest), summary=source.summary)
         run = FileRun(path, source, receipt, digest, path.stat().st_size)
-        plan(run)
-        self.files.append(run)
+        self.plan.add(run)
         return run
 
-    def _forget(self) -> None:
-        """Let go of what the journal said of each document (a big file's entries are many)."""
-        for item in self.items:
-            item.entry = None
+    @property
+    def files(self) -> list[FileRun]:
+        return self.plan.files
 
-    def plan_again(self) -> None:
-        """What the journal knows of each document now (again, once a run holds the lock)."""
-        self._forget()  # the entries of before go first: a big file has many
-        known = self.log.lookup(self.admin_id, [i.key for i in self.items])
-        for item in self.items:
-            item.entry = known.get(item.key)
+    def _looked_up(self, files: Sequence[FileRun]) -> Iterator[list[Planned]]:
+        """The documents of `files`, a thousand at a time, with what the journal knows of
+        each now."""
+        return self.plan.looked_up(self.log, self.admin_id, files)
 
     # --- the dry run -------------------------------------------------------------------
 
     def dry_run(self, stage: Stage) -> list[Receipt]:
         with exclusive(self.log.path):
             journal = self.log.check_ledger()
-        self.plan_again()
         held = why_held(self.log, self.settings, self.admin_id)
-        to_send = [i for i in self.items if due(i, self.force) and not (held and not i.entry)]
+        self.plan.choose(self._looked_up(self.files),
+                         lambda i: sends(i, self.force) and not (held and not i.entry))
         with Spool() as spool:
-            _, failed = render_all(spool, to_send, self._batches, stage)
+            _, failed = render_all(spool, self.plan, self.files, self._step, stage)
         if failed:
             raise next(iter(failed.values()))
         unresolved = self.admin_name if self.admin_id == UNRESOLVED else None
-        chosen = set(to_send)
         for run in self.files:
-            mine = sum(i in chosen for i in run.items)
-            calls = calls_needed(mine, self.target.per_call, self.batch_size)
-            would_send(run, chosen, journal, held, calls, unresolved)
+            calls = calls_needed(self.plan.count_due([run]), self.target.per_call,
+                                 self.batch_size)
+            would_send(run, self._looked_up([run]), journal, held, calls, unresolved)
         return [run.receipt for run in self.files]
 
     # --- sending -----------------------------------------------------------------------
@@ -137,17 +129,13 @@ class Sending:
         """Send every file's documents, in waves (plan.waves) so a document two files hold
         goes once; a file that fails on its own (its documents break the schema, the
         administration does not know what it uses) fails alone."""
-        every = self.files
         outcomes: dict[FileRun, Receipt | UserError] = {}
-        try:
-            for wave in waves(every):
-                self.files = wave
-                outcomes |= self._send_wave(retry_delay, stage)
-        finally:
-            self.files = every
+        for wave in waves(self.plan, self.files):
+            outcomes |= self._send_wave(wave, retry_delay, stage)
         return outcomes
 
-    def _send_wave(self, retry_delay: float, stage: Stage) -> dict[FileRun, Receipt | UserError]:
+    def _send_wave(self, files: list[FileRun], retry_delay: float, stage: Stage
+                   ) -> dict[FileRun, Receipt | UserError]:
         outcomes: dict[FileRun, Receipt | UserError] = {}
         if self._client is not None:
             self.calls_before = self._client.sent_today()
@@ -156,24 +144,22 @@ class Sending:
             for entry in self.log.recover():
                 stage(tr("{label}: the last run stopped during its call; now UNKNOWN",
                          label=entry.label))
-            self.plan_again()
-            for run in self.files:
+            for run in files:
                 self._start(run, journal)
-            due_items = [i for i in self.items if due(i, self.force)]
-            calls, broken = render_all(spool, due_items, self._batches, stage)
+            self.plan.choose(self._looked_up(files), lambda i: sends(i, self.force))
+            calls, broken = render_all(spool, self.plan, files, self._step, stage)
             failed: dict[FileRun, UserError] = {
-                **broken, **self._preflight({i.file for i in due_items} - set(broken))}
+                **broken, **self._preflight(set(self.plan.files_due(files)) - set(broken))}
             outcomes |= failed
+            going = [run for run in files if run not in failed]
             if failed:  # the calls of the files that go on are made again, without the others
-                calls, _ = render_all(spool, [i for i in due_items if i.file not in failed],
-                                      self._batches, stage)
-            unknown = [i for i in self.items if i.file not in failed and i.entry
-                       and i.entry.state == UNKNOWN]
+                calls, _ = render_all(spool, self.plan, going, self._step, stage)
             caller = Caller(self.log, lambda: self.client, self.target, self.admin_id,
                             self.force, self.calls)
-            caller.reconcile(unknown)
-            stopped = caller.send_all(calls, spool, retry_delay, stage)
-            for run in self.files:
+            caller.reconcile(i for chunk in self._looked_up(going) for i in chunk
+                             if i.entry and i.entry.state == UNKNOWN)
+            stopped = caller.send_all(calls, self.plan, spool, retry_delay, stage)
+            for run in files:
                 if run not in outcomes:
                     outcomes[run] = self._finish(run, stopped)
                 else:
@@ -186,11 +172,13 @@ class Sending:
         run.file_id, _ = self.log.file(run.digest, run.name, run.size)
         receipt.run_id = self.log.start_run(run.file_id, run.name, receipt.mapping,
                                             self.target.name, self.admin_id)
-        if hold_if_history_lost(self.log, self.settings, run, self.admin_id, self.target.name):
-            self.plan_again()
+        hold_if_history_lost(self.log, self.settings, run, self._looked_up([run]),
+                             self.admin_id, self.target.name)
 
-    def _batches(self, items: Sequence[Planned]) -> list[list[Planned]]:
-        return batches(items, self.target.per_call, self.batch_size)
+    @property
+    def _step(self) -> int:
+        """Documents to a call."""
+        return 1 if self.target.per_call else self.batch_size
 
     def _preflight(self, runs: set[FileRun]) -> dict[FileRun, UserError]:
         """Each file's documents against the administration: what it does not know fails
@@ -209,7 +197,6 @@ class Sending:
     # --- the receipts ------------------------------------------------------------------
 
     def _finish(self, run: FileRun, stopped: str | None) -> Receipt:
-        self._forget()  # the receipt reads what the journal knows now
         calls = None if self._client is None else (
             self._client.sent_today() - self.calls_before, self._client.remaining())
-        return finished(self.log, run, stopped, calls)
+        return finished(self.log, run, self.plan.chunks([run]), stopped, calls)

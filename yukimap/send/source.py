@@ -112,8 +112,8 @@ class Spilled:
         self._held: _Held | None = None  # the slice read back
 
     def described(self) -> Iterator[Described]:
-        found, self._kept.found = self._kept.found, []
-        return iter(found)
+        for number in range(len(self._kept.starts)):
+            yield from _each(pl.read_ipc(self._kept.slice(number, "described")))
 
     def usage(self) -> DocumentUsage:
         return self._kept.used.usage()
@@ -172,20 +172,22 @@ class _Kept:
         self._folder = tempfile.TemporaryDirectory(prefix="yukimap-send-",
                                                    ignore_cleanup_errors=True)
         self.starts: list[int] = []  # the place of each slice's first document in the file
-        self.found: list[Described] = []
+        self.count = 0  # the documents of the slices kept
         self.used = Gathered()  # gathered by the reading of the slices (sliced._Run)
 
     def start(self) -> Callable[[Mapped], None]:
         """A reading of the file begins (again): what an earlier one kept is dropped."""
-        self.starts, self.found = [], []
+        self.starts, self.count = [], 0
         return self._add
 
     def _add(self, mapped: Mapped) -> None:
         number = len(self.starts)
-        self.starts.append(len(self.found))
+        self.starts.append(self.count)
+        self.count += mapped.documents.height
         mapped.documents.write_ipc(self.slice(number, "documents"), compression="lz4")
         mapped.items.write_ipc(self.slice(number, "items"), compression="lz4")
-        self.found += _described(mapped, self.mapping)
+        _description(mapped, self.mapping).write_ipc(self.slice(number, "described"),
+                                                     compression="lz4")
 
     def slice(self, number: int, part: str) -> Path:
         return Path(self._folder.name) / f"{number}.{part}.arrow"
@@ -214,17 +216,30 @@ def spilled(path: Path, mapping: MappingFile, stage: Stage) -> Spilled | None:
 
 
 def _described(mapped: Mapped, mapping: MappingFile) -> Iterator[Described]:
-    """Each document's label, rows, reference and the hash of its content, from the
-    mapped columns (as a template's context has them: `render.contexts`)."""
+    """Each document's label, rows, reference and the hash of its content."""
+    return _each(_description(mapped, mapping))
+
+
+def _each(description: pl.DataFrame) -> Iterator[Described]:
+    for label, rows, reference, content in description.iter_rows():
+        yield Described(label, compact_rows(rows), reference, content)
+
+
+def _description(mapped: Mapped, mapping: MappingFile) -> pl.DataFrame:
+    """What `_described` says of each document, as a frame, from the mapped columns (as a
+    template's context has them: `render.contexts`)."""
     docs = mapped.documents
     noun = mapping.target.document
     field = mapping.target.reference_field
     references = (docs[field].to_list() if field and field in docs.columns
                   else [None] * docs.height)
-    for key, rows, reference, content in zip(docs[KEY].to_list(), docs[ROWS].to_list(),
-                                             references, _contents(mapped)):
-        yield Described(f"{noun} {key}", compact_rows(rows),
-                        str(reference) if reference else None, content)
+    return pl.DataFrame({
+        "label": [f"{noun} {key}" for key in docs[KEY].to_list()],
+        "rows": docs[ROWS].cast(pl.List(pl.Int64)),
+        "reference": [str(reference) if reference else None for reference in references],
+        "content": _contents(mapped)}, schema={
+            "label": pl.String, "rows": pl.List(pl.Int64), "reference": pl.String,
+            "content": pl.String})
 
 
 def _contents(mapped: Mapped) -> list[str]:

@@ -16,7 +16,7 @@ from typing import IO
 
 from yukimap.errors import DocumentError
 from yukimap.i18n import tr
-from yukimap.send.plan import FileRun, Planned
+from yukimap.send.plan import FileRun, Plan, Planned
 
 
 @dataclass(frozen=True)
@@ -56,28 +56,28 @@ class Spool:
         return self._file.read(slot.length).decode("utf-8")
 
 
-Batches = Callable[[Sequence[Planned]], list[list[Planned]]]
-
-
-def render_all(spool: Spool, items: Sequence[Planned], batches: Batches,
-               stage: Callable[[str], None]) -> tuple[list[tuple[list[Planned], Slot]],
+def render_all(spool: Spool, plan: Plan, files: Sequence[FileRun], step: int,
+               stage: Callable[[str], None]) -> tuple[list[tuple[int, Slot]],
                                                       dict[FileRun, DocumentError]]:
-    """Every call of `items`, rendered and validated into the spool. A call that fails is
-    taken apart: the files of its failing documents fail (their error by file), and the
-    calls are made again without them, so one bad file never holds up the others."""
+    """Every call of the documents due of `files` (`step` to a call), rendered and validated
+    into the spool, each call numbered in the plan. A call that fails is taken apart: the
+    files of its failing documents fail (their error by file), and the calls are made
+    again without them, so one bad file never holds up the others."""
     failed: dict[FileRun, DocumentError] = {}
     while True:
-        chosen = [i for i in items if i.file not in failed]
-        calls = batches(chosen)
-        done: list[tuple[list[Planned], Slot]] = []
-        for number, batch in enumerate(calls, start=1):
+        chosen = [run for run in files if run not in failed]
+        plan.uncalled()
+        count = -(-plan.count_due(chosen) // step)
+        done: list[tuple[int, Slot]] = []
+        for number, batch in enumerate(plan.batches(chosen, step), start=1):
             stage(tr("rendering and validating {number} of {count}", number=number,
-                     count=len(calls)))
+                     count=count))
             try:
-                done.append((batch, spool.put(_text(batch))))
+                done.append((number, spool.put(_text(batch))))
             except DocumentError:
                 failed |= _culprits(batch)
                 break
+            plan.put_in_call(batch, number)
         else:
             return done, failed
 

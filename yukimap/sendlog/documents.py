@@ -112,10 +112,15 @@ def last_change(db: sqlite3.Connection, administration: str) -> datetime | None:
     return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
-def touched(db: sqlite3.Connection, run_id: int) -> set[int]:
-    """The documents a run changed."""
-    return {r[0] for r in db.execute(
-        "SELECT DISTINCT document_id FROM events WHERE run_id = ?", (run_id,))}
+def touched(db: sqlite3.Connection, run_id: int, ids: Sequence[int]) -> set[int]:
+    """Those of these documents that a run changed."""
+    found: set[int] = set()
+    for first in range(0, len(ids), 500):
+        chunk = ids[first:first + 500]
+        found.update(r[0] for r in db.execute(
+            f"SELECT DISTINCT document_id FROM events WHERE document_id IN"
+            f" ({','.join('?' * len(chunk))}) AND run_id = ?", (*chunk, run_id)))
+    return found
 
 
 def history(db: sqlite3.Connection, document_id: int) -> list[tuple[str, str, str | None]]:

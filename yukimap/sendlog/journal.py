@@ -116,9 +116,9 @@ class SendLog:
         """When the journal last changed a document of this administration."""
         return docs.last_change(self._db, administration)
 
-    def touched(self, run_id: int) -> set[int]:
-        """The documents a run changed."""
-        return docs.touched(self._db, run_id)
+    def touched(self, run_id: int, ids: Sequence[int]) -> set[int]:
+        """Those of these documents that a run changed."""
+        return docs.touched(self._db, run_id, ids)
 
     def history(self, document_id: int) -> list[tuple[str, str, str | None]]:
         return docs.history(self._db, document_id)
