@@ -15,7 +15,8 @@ Each module has one reason to change:
 - run: one send run (`Sending`), its steps in order, and the state they share;
 - administration: the administration a run goes to (by ID or by a name it remembers);
 - source: a file's documents, converted whole, or a big file's from its slices on disk;
-- plan: each document with its business key and what the journal knows of it;
+- plan: each document with its business key and what the journal knows of it, on disk
+  (ondisk: rows SQLite keeps in a temporary file, a thousand read at a time);
 - spool: each call's document rendered and validated once, before the first call;
 - defences: documents held back when the journal's history was lost;
 - reconcile: invoices of unknown outcome looked up in Yuki, within a day's lookups;

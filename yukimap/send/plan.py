@@ -26,7 +26,7 @@ class Planned:
     id: int  # its row in the plan
     at: int  # its place among the file's documents
     label: str
-    rows: Sequence[int]  # spreadsheet numbering (a range, where they follow each other)
+    stored_rows: str  # its rows as the plan stores them (read when asked for: `rows`)
     key: str
     content: str  # a hash of its values: the key of a document without a reference
     reference: str | None
@@ -34,6 +34,11 @@ class Planned:
     due: bool = False  # this run sends it
     entry: Entry | None = None
     log_id: int | None = None
+
+    @property
+    def rows(self) -> Sequence[int]:
+        """Its spreadsheet rows (a range, where they follow each other)."""
+        return rows_of(self.stored_rows)
 
     @property
     def run_id(self) -> int:
@@ -93,7 +98,7 @@ class Plan:
             if not rows:
                 return
             last = rows[-1][0]
-            yield [Planned(id, at, label, rows_of(text), key, content, reference,
+            yield [Planned(id, at, label, text, key, content, reference,
                            self.files[file], bool(due), log_id=log_id)
                    for id, file, at, label, text, key, content, reference, due, log_id in rows]
 
@@ -112,9 +117,9 @@ class Plan:
     def choose(self, chunks: Iterable[list[Planned]], sends: Callable[[Planned], bool]) -> None:
         """Which documents of `chunks` this run sends now (`sends`), and no other (a run
         sends its files in waves): their calls are made anew."""
-        self._set("due = 0, call = NULL", [()])
+        self._set("due = 0, call = NULL")
         for chunk in chunks:
-            self._set("due = 1 WHERE id = ?", [(i.id,) for i in chunk if sends(i)])
+            self._set("due = 1", [i.id for i in chunk if sends(i)])
 
     def count_due(self, files: Collection[FileRun]) -> int:
         return int(self._db.execute(f"SELECT COUNT(*) FROM doc WHERE due AND file IN"
@@ -138,11 +143,11 @@ class Plan:
             yield batch
 
     def put_in_call(self, batch: Sequence[Planned], number: int) -> None:
-        self._set("call = ? WHERE id = ?", [(number, i.id) for i in batch])
+        self._set(f"call = {int(number)}", [i.id for i in batch])
 
     def uncalled(self) -> None:
         """No document is in a call (yet)."""
-        self._set("call = NULL", [()])
+        self._set("call = NULL")
 
     def call(self, number: int) -> list[Planned]:
         """The documents of a call, in order."""
@@ -153,7 +158,8 @@ class Plan:
 
     def registered(self, ids: dict[int, int]) -> None:
         """Each document's entry in the journal (by its row in the plan)."""
-        self._set("log_id = ? WHERE id = ?", [(log, id) for id, log in ids.items()])
+        self._db.executemany("UPDATE doc SET log_id = ? WHERE id = ?",
+                             [(log, id) for id, log in ids.items()])
 
     def shares_keys(self, run: FileRun, others: Collection[FileRun]) -> bool:
         """Whether a document of `run` has the business key of one of `others`."""
@@ -162,8 +168,15 @@ class Plan:
             f" b.key = a.key AND b.file IN ({_numbers(others)})) LIMIT 1",
             (run.number,)).fetchone() is not None
 
-    def _set(self, change: str, values: Sequence[tuple[object, ...]]) -> None:
-        self._db.executemany(f"UPDATE doc SET {change}", values)
+    def _set(self, change: str, ids: Sequence[int] | None = None) -> None:
+        """`change` to the documents of `ids` (None: to every document)."""
+        if ids is None:
+            self._db.execute(f"UPDATE doc SET {change}")
+            return
+        for first in range(0, len(ids), 500):
+            chunk = ids[first:first + 500]
+            self._db.execute(f"UPDATE doc SET {change} WHERE id IN"
+                             f" ({', '.join('?' * len(chunk))})", chunk)
 
 
 _SCHEMA = """
