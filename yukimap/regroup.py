@@ -16,7 +16,6 @@ them as it does in the whole file).
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -28,6 +27,7 @@ import polars as pl
 from yukimap.errors import NotInSlices
 from yukimap.frames import ROW, Table
 from yukimap.limits import MB
+from yukimap.scratch import Scratch
 
 # What waits in memory before it is written out, all ranges together.
 BUFFER = 16 * MB
@@ -41,12 +41,11 @@ def spill_folder() -> Iterator[Path]:
     """A folder of its own in the system's temporary folder, taken away with what is in it;
     NotInSlices if none can be made."""
     try:
-        made = tempfile.TemporaryDirectory(prefix="yukimap-regroup-",
-                                           ignore_cleanup_errors=True)
+        made = Scratch("regroup")
     except OSError:
         raise NotInSlices("regroup-disk") from None
     with made as folder:
-        yield Path(folder)
+        yield folder
 
 
 def regrouped(tables: Iterator[Table], column: str, folder: Path) -> Iterator[Table]:

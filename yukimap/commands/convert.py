@@ -13,6 +13,7 @@ import click
 
 from yukimap.commands.progress import progress
 from yukimap.errors import UsageError, UserError
+from yukimap.scratch import Scratch
 
 if TYPE_CHECKING:
     from yukimap.errors import Problem
@@ -119,11 +120,10 @@ def _scratch(stack: ExitStack) -> Path | None:
     """Where a document for standard output is written first, in a temporary folder the
     stack removes; None where no such folder can be made."""
     try:
-        folder = stack.enter_context(tempfile.TemporaryDirectory(
-            prefix="yukimap-", ignore_cleanup_errors=True))
+        folder = stack.enter_context(Scratch("output"))
     except OSError:
         return None
-    return Path(folder) / "document.xml"
+    return folder / "document.xml"
 
 
 def _print(document: Path) -> None:

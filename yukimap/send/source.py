@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -27,6 +26,7 @@ from yukimap.model import Mapping as MappingFile
 from yukimap.output import batch_text, check_documents
 from yukimap.pipeline import ConversionResult, Stage, convert_file
 from yukimap.render import DocumentContext, contexts
+from yukimap.scratch import Scratch
 from yukimap.sliced import map_in_slices
 from yukimap.summary import Summary
 from yukimap.usage import DocumentUsage, Gathered
@@ -169,8 +169,7 @@ class _Kept:
 
     def __init__(self, mapping: MappingFile) -> None:
         self.mapping = mapping
-        self._folder = tempfile.TemporaryDirectory(prefix="yukimap-send-",
-                                                   ignore_cleanup_errors=True)
+        self._folder = Scratch("send")
         self.starts: list[int] = []  # the place of each slice's first document in the file
         self.count = 0  # the documents of the slices kept
         self.used = Gathered()  # gathered by the reading of the slices (sliced._Run)
@@ -190,7 +189,7 @@ class _Kept:
                                                      compression="lz4")
 
     def slice(self, number: int, part: str) -> Path:
-        return Path(self._folder.name) / f"{number}.{part}.arrow"
+        return self._folder.path / f"{number}.{part}.arrow"
 
     def close(self) -> None:
         self._folder.cleanup()
