@@ -105,10 +105,11 @@ class Plan:
     def due(self, files: Collection[FileRun]) -> Iterator[list[Planned]]:
         return self.chunks(files, "due")
 
-    def looked_up(self, journal: SendLog, administration: str, files: Collection[FileRun]
-                  ) -> Iterator[list[Planned]]:
-        """The documents of `files`, each with what the journal knows of it now."""
-        for chunk in self.chunks(files):
+    def looked_up(self, journal: SendLog, administration: str, files: Collection[FileRun],
+                  where: str = "1") -> Iterator[list[Planned]]:
+        """The documents of `files` (that meet `where`), each with what the journal knows
+        of it now."""
+        for chunk in self.chunks(files, where):
             known = journal.lookup(administration, [i.key for i in chunk])
             for item in chunk:
                 item.entry = known.get(item.key)
@@ -116,10 +117,12 @@ class Plan:
 
     def choose(self, chunks: Iterable[list[Planned]], sends: Callable[[Planned], bool]) -> None:
         """Which documents of `chunks` this run sends now (`sends`), and no other (a run
-        sends its files in waves): their calls are made anew."""
-        self._set("due = 0, call = NULL")
+        sends its files in waves): their calls are made anew. Those the journal has as
+        UNKNOWN are marked so (`unknown`): the run looks them up in Yuki."""
+        self._set("due = 0, unknown = 0, call = NULL")
         for chunk in chunks:
             self._set("due = 1", [i.id for i in chunk if sends(i)])
+            self._set("unknown = 1", [i.id for i in chunk if i.entry and i.entry.state == UNKNOWN])
 
     def count_due(self, files: Collection[FileRun]) -> int:
         return int(self._db.execute(f"SELECT COUNT(*) FROM doc WHERE due AND file IN"
@@ -183,6 +186,7 @@ _SCHEMA = """
 CREATE TABLE doc (id INTEGER PRIMARY KEY, file INTEGER NOT NULL, at INTEGER NOT NULL,
                   label TEXT NOT NULL, rows TEXT NOT NULL, key TEXT NOT NULL,
                   content TEXT NOT NULL, reference TEXT, due INTEGER NOT NULL DEFAULT 0,
+                  unknown INTEGER NOT NULL DEFAULT 0,
                   call INTEGER, log_id INTEGER);
 CREATE INDEX doc_key ON doc (key);
 CREATE INDEX doc_call ON doc (call);

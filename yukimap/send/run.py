@@ -99,10 +99,11 @@ class Sending:
     def files(self) -> list[FileRun]:
         return self.plan.files
 
-    def _looked_up(self, files: Sequence[FileRun]) -> Iterator[list[Planned]]:
-        """The documents of `files`, a thousand at a time, with what the journal knows of
-        each now."""
-        return self.plan.looked_up(self.log, self.admin_id, files)
+    def _looked_up(self, files: Sequence[FileRun], where: str = "1"
+                   ) -> Iterator[list[Planned]]:
+        """The documents of `files` (that meet `where`), a thousand at a time, with what the
+        journal knows of each now."""
+        return self.plan.looked_up(self.log, self.admin_id, files, where)
 
     # --- the dry run -------------------------------------------------------------------
 
@@ -156,7 +157,7 @@ class Sending:
                 calls, _ = render_all(spool, self.plan, going, self._step, stage)
             caller = Caller(self.log, lambda: self.client, self.target, self.admin_id,
                             self.force, self.calls)
-            caller.reconcile(i for chunk in self._looked_up(going) for i in chunk
+            caller.reconcile(i for chunk in self._looked_up(going, "unknown") for i in chunk
                              if i.entry and i.entry.state == UNKNOWN)
             stopped = caller.send_all(calls, self.plan, spool, retry_delay, stage)
             for run in files:

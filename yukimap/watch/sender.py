@@ -64,8 +64,8 @@ class Sender:
             return
         attempts = row.attempts + 1
         outcome = self._send(rs, path, dry_run=row.wait == fates.PERSON)
-        if row.wait == fates.PERSON and not isinstance(outcome, BaseException) and not any(
-                o.state == AWAITING for o in outcome.documents):
+        if row.wait == fates.PERSON and not isinstance(outcome, BaseException) and not (
+                outcome.counts().get(AWAITING)):
             outcome = self._send(rs, path, dry_run=False)  # decided: now really send
         if not isinstance(outcome, BaseException):
             with self.shared.lock:
