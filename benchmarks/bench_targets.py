@@ -16,7 +16,8 @@ Run: `make benchmark-targets`, or
    ledger export (one entry a row) as one journal with one entry's amount changed near its
    end (refused: its date and the journal do not balance); and for the other commands that
    read a whole export (init, preview, explain, check --sample, send --dry-run of the 1M
-   sales rows; explain of a row of the 1M bank rows as one journal). For
+   sales rows, and with --big of the 10M; explain of a row of the 1M bank rows as one
+   journal). For
    1M sales rows and more, one more run says what the figure is made of
    (benchmarks/stages_sliced.py: the slices' reading and mapping by a second thread, the
    rendering beside it, the validators).
@@ -490,6 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             verdicts.append(journal_memory(args.times, folder))
             verdicts += failing_memory(args.times, folder)
             verdicts += commands_memory(args.times, folder)
+            if 10_000_000 in sizes:
+                verdicts.append(big_send_memory(args.times, folder))
         if args.only_sales:
             return _verdicts(verdicts)
         if not args.only_startup:
@@ -561,15 +564,40 @@ def commands_memory(times: int, folder: Path) -> list[Verdict]:
              "state": str(folder / "state")}  # send's state folder, a new one
     verdicts = []
     for command, (line, args) in COMMANDS.items():
-        out = folder / "said.txt"
-        runs_ = []
-        for _ in range(times):
-            runs_.append(run([*yukimap(), *(a.format(**names) for a in args)], stdout=out))
-            said = out.read_text(encoding="utf-8").splitlines()
-            assert line in said, f"yukimap {command} did not say {line!r}"
+        runs_ = _saying(times, folder, command, line, [a.format(**names) for a in args])
         what = command if "bank" in command else command + ", the 1,000,000-row sales export"
         verdicts.append(memory_verdict(f"yukimap {what}", f"rows, {command}", runs_))
     return verdicts
+
+
+def big_send_memory(times: int, folder: Path) -> Verdict:
+    """Target 1 at 10M rows for `send --dry-run`, which keeps its slices, its plan and its
+    receipt on disk (convert's figure at 10M is the sales runs')."""
+    from benchmarks.generate import sales_export
+
+    line, args = COMMANDS["send --dry-run"]
+    names = {"export": str(sales_export(10_000_000)), "mapping": str(HERE / "sales-mapping.yaml"),
+             "state": str(folder / "state-10M")}
+    runs_ = _saying(times, folder, "send --dry-run", line.replace("200000", "2000000"),
+                    [a.format(**names) for a in args])
+    mbs = [r.peak_mb for r in runs_]
+    print(f"1. yukimap send --dry-run, the 10,000,000-row sales export: wall"
+          f" {spread([r.wall for r in runs_])}, CPU {spread([r.cpu for r in runs_])},"
+          f" peak {spread(mbs, 'MB', 0)}", flush=True)
+    limit = TARGET_MB[10_000_000]
+    return (f"1. peak memory at 10M rows, send --dry-run <= {limit:.0f} MB", f"{max(mbs):.0f} MB",
+            max(mbs) <= limit)
+
+
+def _saying(times: int, folder: Path, command: str, line: str, args: list[str]) -> list[Run]:
+    """`yukimap ARGS` run `times` times, each checked to say `line`."""
+    out = folder / "said.txt"
+    runs_ = []
+    for _ in range(times):
+        runs_.append(run([*yukimap(), *args], stdout=out))
+        said = out.read_text(encoding="utf-8").splitlines()
+        assert line in said, f"yukimap {command} did not say {line!r}"
+    return runs_
 
 
 def memory_verdict(what: str, rows: str, runs_: list[Run]) -> Verdict:
