@@ -229,5 +229,6 @@ def waves(plan: Plan, files: Sequence[FileRun]) -> list[list[FileRun]]:
     return found
 
 
-def calls_needed(documents: int, per_call: bool, size: int) -> int:
-    return -(-documents // (1 if per_call else size)) if documents else 0
+def calls_needed(documents: int, step: int) -> int:
+    """The calls that carry `documents`, `step` to a call."""
+    return -(-documents // step)

@@ -119,8 +119,7 @@ class Sending:
             raise next(iter(failed.values()))
         unresolved = self.admin_name if self.admin_id == UNRESOLVED else None
         for run in self.files:
-            calls = calls_needed(self.plan.count_due([run]), self.target.per_call,
-                                 self.batch_size)
+            calls = calls_needed(self.plan.count_due([run]), self._step)
             would_send(run, self._looked_up([run]), journal, held, calls, unresolved)
         return [run.receipt for run in self.files]
 

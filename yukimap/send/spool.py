@@ -16,7 +16,7 @@ from typing import IO
 
 from yukimap.errors import DocumentError
 from yukimap.i18n import tr
-from yukimap.send.plan import FileRun, Plan, Planned
+from yukimap.send.plan import FileRun, Plan, Planned, calls_needed
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def render_all(spool: Spool, plan: Plan, files: Sequence[FileRun], step: int,
     while True:
         chosen = [run for run in files if run not in failed]
         plan.uncalled()
-        count = -(-plan.count_due(chosen) // step)
+        count = calls_needed(plan.count_due(chosen), step)
         done: list[tuple[int, Slot]] = []
         for number, batch in enumerate(plan.batches(chosen, step), start=1):
             stage(tr("rendering and validating {number} of {count}", number=number,
