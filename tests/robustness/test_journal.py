@@ -305,6 +305,44 @@ def test_a_full_disk_is_a_clear_error_and_nothing_is_left_sending(
     assert booked(sandbox) == (1, 1, 0)
 
 
+
+FULL_TEMP = """\
+set -u
+mount -t tmpfs -o size=2m tmpfs "$TMPDIR"  # the temporary folder on a disk of its own
+head -c 1900k /dev/zero > "$TMPDIR/filler"  # nearly full: a send's calls do not fit
+send() {
+  "$PYTHON" -m yukimap send orders.csv -m m.yaml -a "$ADM" > "out-$1" 2>&1; echo $? > "code-$1"
+}
+send 1
+rm "$TMPDIR/filler"
+send 2
+"""
+
+
+def test_a_full_temporary_folder_is_said_as_such(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Where a send keeps its calls (and a big file's slices, plan and receipts) is the
+    temporary folder: when that disk is full and the state folder's is not, the error names
+    the temporary folder and TMPDIR, not the state folder."""
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True, check=False).returncode:
+        pytest.skip("this machine allows no mount namespace (unshare -rm)")
+    (tmp_path / "temp").mkdir()
+    (tmp_path / "m.yaml").write_text(ORDERS_MAPPING, encoding="utf-8")
+    (tmp_path / "orders.csv").write_text(orders([str(n) for n in range(3000, 5000)]),
+                                         encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YUKI")}
+    env |= {**yuki(sandbox), "YUKIMAP_STATE": str(tmp_path / "state"), "PYTHON": sys.executable,
+            "PYTHONPATH": str(REPO), "XDG_CONFIG_HOME": str(tmp_path), "ADM": ADM_KORENAAR,
+            "TMPDIR": str(tmp_path / "temp")}
+    subprocess.run(["unshare", "-rm", "bash", "-c", FULL_TEMP], cwd=tmp_path, env=env,
+                   timeout=120, check=True)
+    result = {n: ((tmp_path / f"code-{n}").read_text().strip(),
+                  (tmp_path / f"out-{n}").read_text()) for n in (1, 2)}
+    assert result[1] == ("1", f"error: the temporary folder {tmp_path / 'temp'} is full: free"
+                              " space in it, or set TMPDIR to a folder with room, then run"
+                              " again; nothing was sent\n")
+    assert result[2][0] == "0" and "  sent                              2000" in result[2][1]
+    assert booked(sandbox) == (0, 0, 2000)
+
 # --- resolve: many at once, shown first, confirmed on a terminal ----------------------------
 
 

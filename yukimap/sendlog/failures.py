@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -15,7 +16,8 @@ from yukimap.i18n import N_, tr
 
 
 class StateFolderFull(UserError):
-    """The disk of the state folder is full: nothing can be recorded, so nothing is sent."""
+    """The disk of the state folder is full: nothing can be recorded, so nothing is sent (or
+    the temporary folder's, where a send keeps what it does not hold in memory)."""
 
 
 class StateDamaged(UserError):
@@ -42,6 +44,13 @@ def state_errors(state_dir: Path, done: Callable[[], str] = lambda: tr("nothing 
 
 
 def _full(state_dir: Path, done: str) -> StateFolderFull:
+    """The state folder is full, or the temporary folder is, where a send keeps a big file's
+    slices, its plan, its calls and its receipts (when the state folder has room)."""
+    temp = Path(tempfile.gettempdir())
+    if _no_room(temp) and not _no_room(state_dir):
+        return StateFolderFull(tr("the temporary folder {folder} is full: free space in it,"
+                                  " or set TMPDIR to a folder with room, then run again;"
+                                  " {done}", folder=temp.resolve(), done=done))
     folder = state_dir.resolve()
     return StateFolderFull(tr("the state folder is full: free space in {folder}, then run"
                               " again; {done}", folder=folder, done=done))
