@@ -113,7 +113,7 @@ class Sending:
         held = why_held(self.log, self.settings, self.admin_id)
         self.plan.choose(self._looked_up(self.files),
                          lambda i: sends(i, self.force) and not (held and not i.entry))
-        with Spool() as spool:
+        with Spool(keep=False) as spool:  # checked, never sent
             _, failed = render_all(spool, self.plan, self.files, self._step, stage)
         if failed:
             raise next(iter(failed.values()))

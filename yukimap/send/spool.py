@@ -28,14 +28,18 @@ class Slot:
 
 
 class Spool:
-    """The validated texts of the calls of a run, in a temporary file."""
+    """The validated texts of the calls of a run, in a temporary file (`keep`; a dry run's
+    are checked and let go)."""
 
-    def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="yukimap-send-")  # noqa: SIM115 - closed by close()
+    def __init__(self, keep: bool = True) -> None:
+        self._file: IO[bytes] | None = None
+        if keep:
+            self._file = tempfile.TemporaryFile(prefix="yukimap-send-")  # noqa: SIM115 - closed by close()
         self._end = 0
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
     def __enter__(self) -> Spool:
         return self
@@ -44,6 +48,8 @@ class Spool:
         self.close()
 
     def put(self, text: str) -> Slot:
+        if self._file is None:
+            return Slot(self._end, 0)
         data = text.encode("utf-8")
         self._file.seek(self._end)
         self._file.write(data)
@@ -52,6 +58,7 @@ class Spool:
         return slot
 
     def get(self, slot: Slot) -> str:
+        assert self._file is not None, "a spool that keeps nothing is never read"  # i18n: a bug
         self._file.seek(slot.start)
         return self._file.read(slot.length).decode("utf-8")
 
