@@ -309,7 +309,7 @@ def test_a_full_disk_is_a_clear_error_and_nothing_is_left_sending(
 FULL_TEMP = """\
 set -u
 mount -t tmpfs -o size=2m tmpfs "$TMPDIR"  # the temporary folder on a disk of its own
-head -c 1900k /dev/zero > "$TMPDIR/filler"  # nearly full: a send's calls do not fit
+head -c 2030k /dev/zero > "$TMPDIR/filler"  # 18 KB left: a send's calls do not fit
 send() {
   "$PYTHON" -m yukimap send orders.csv -m m.yaml -a "$ADM" > "out-$1" 2>&1; echo $? > "code-$1"
 }

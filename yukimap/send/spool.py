@@ -2,13 +2,14 @@
 
 What a call carries is rendered and checked here, and those exact bytes are what the SOAP
 client sends later: nothing is rendered twice, and nothing is sent that was not checked. The
-texts wait in a temporary file (a big file's batches do not sit in memory); they are read
-back one call at a time.
+texts wait in a temporary file, compressed (a big file's batches do not sit in memory, nor
+take six times the export's size on disk); they are read back one call at a time.
 """
 
 from __future__ import annotations
 
 import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -50,7 +51,7 @@ class Spool:
     def put(self, text: str) -> Slot:
         if self._file is None:
             return Slot(self._end, 0)
-        data = text.encode("utf-8")
+        data = zlib.compress(text.encode("utf-8"), 1)  # XML: a tenth of the disk, for a little CPU
         self._file.seek(self._end)
         self._file.write(data)
         slot = Slot(self._end, len(data))
@@ -60,7 +61,7 @@ class Spool:
     def get(self, slot: Slot) -> str:
         assert self._file is not None, "a spool that keeps nothing is never read"  # i18n: a bug
         self._file.seek(slot.start)
-        return self._file.read(slot.length).decode("utf-8")
+        return zlib.decompress(self._file.read(slot.length)).decode("utf-8")
 
 
 def render_all(spool: Spool, plan: Plan, files: Sequence[FileRun], step: int,
