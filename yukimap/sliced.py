@@ -62,6 +62,7 @@ from yukimap.pipeline import ConversionResult, Stage, beyond, convert_table, qui
 from yukimap.read import read_slices
 from yukimap.regroup import regrouped, spill_folder
 from yukimap.render import Deadline, Lone, Page, contexts, pages, spanning_context
+from yukimap.render.failures import OverBound
 from yukimap.resources import schema_path
 from yukimap.summary import Roundings, Span, Summary, Totals
 from yukimap.targets import Across, Rules, Target, rounding_causes, target_of
@@ -267,6 +268,8 @@ def _in_slices(path: str | Path, mapping: Mapping, stage: Stage, warned: Warned 
                 return finish(run, tables)
         except _Answered as answered:
             raise answered.error from None
+        except OverBound:  # the whole file goes over it too: said without holding it whole
+            raise
         except _Scattered:
             if regroup:
                 return None

@@ -44,3 +44,20 @@ def test_four_times_the_rows_in_slices_take_no_more_memory(bounded: Bounded, tmp
     assert sliced[1] - sliced[0] < 10, sliced
     assert sliced[1] < whole[1] - 30, (sliced, whole)
 
+
+
+def test_a_document_over_the_output_bound_is_refused_from_its_slices(bounded: Bounded,
+                                                                     tmp_path: Path) -> None:
+    """A document over YUKIMAP_MAX_OUTPUT_MB is refused in the words the whole file gives,
+    from its slices: not by converting the file whole to say it (10M sales rows under the
+    default bound peaked at 6.8 GB so)."""
+    export = tmp_path / "orders.csv"
+    export.write_text(_orders(64_000), encoding="utf-8")
+    refused = {name: bounded("convert", export, "-m", WEBSHOP, "-o", tmp_path / "out.xml",
+                             codes=(1,), seconds=120,
+                             env={"YUKIMAP_SLICE_BYTES": str(size), "YUKIMAP_MAX_OUTPUT_MB": "2"})
+               for name, size in (("sliced", 256 * 1024), ("whole", 10 ** 12))}
+    assert refused["sliced"].stderr == refused["whole"].stderr
+    assert "the rendered document is over yukimap's limit of 2 MB" in refused["sliced"].stderr
+    assert refused["sliced"].peak_mb < refused["whole"].peak_mb - 30, refused
+    assert not (tmp_path / "out.xml").exists()

@@ -24,6 +24,11 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     AttributeError, AssertionError, RecursionError, MemoryError)  # e.g. 7|dictsort, truncate(0)
 
 
+class OverBound(MappingError):
+    """A template went over one of its bounds (`TemplateLimit`) while it rendered: a bound
+    the whole file reaches as its slices do, at the same document and line."""
+
+
 def located(exc: BaseException, template: str) -> MappingError:
     """A failure of the template `template` while rendering, at the template line where it
     happened (an included template's, when it happened there)."""
@@ -38,8 +43,9 @@ def located(exc: BaseException, template: str) -> MappingError:
             path, line = trace.tb_frame.f_code.co_filename, trace.tb_lineno
         trace = trace.tb_next
     cause, hint = _explained(exc)
-    return MappingError(tr("template {path} cannot be rendered", path=path),
-                        problems=[Problem(cause, Where(file=path, line=line), hint=hint)])
+    kind = OverBound if isinstance(exc, TemplateLimit) else MappingError
+    return kind(tr("template {path} cannot be rendered", path=path),
+                problems=[Problem(cause, Where(file=path, line=line), hint=hint)])
 
 
 def _explained(exc: BaseException) -> tuple[str, str | None]:
