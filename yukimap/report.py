@@ -226,7 +226,7 @@ def _listed(receipt: Receipt, state: str, label: str) -> list[str]:
     if not chosen:
         return []
     out = [f"  {label}:"]
-    for outcome in chosen[:_LISTED]:
+    for outcome in chosen:
         rows = f" ({_rows_text(outcome.rows)})" if outcome.rows else ""
         detail = ""
         if state == "ALREADY SENT":

@@ -117,9 +117,9 @@ class Plan:
 
     def choose(self, chunks: Iterable[list[Planned]], sends: Callable[[Planned], bool]) -> None:
         """Which documents of `chunks` this run sends now (`sends`), and no other (a run
-        sends its files in waves): their calls are made anew. Those the journal has as
-        UNKNOWN are marked so (`unknown`): the run looks them up in Yuki."""
-        self._set("due = 0, unknown = 0, call = NULL")
+        sends its files in waves; `render_all` makes their calls anew). Those the journal
+        has as UNKNOWN are marked so (`unknown`): the run looks them up in Yuki."""
+        self._set("due = 0, unknown = 0")
         for chunk in chunks:
             self._set("due = 1", [i.id for i in chunk if sends(i)])
             self._set("unknown = 1", [i.id for i in chunk if i.entry and i.entry.state == UNKNOWN])
