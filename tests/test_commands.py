@@ -237,6 +237,26 @@ def test_a_command_that_reads_no_export_starts_without_polars(command: list[str]
     assert "polars" not in imported
 
 
+def test_a_small_conversion_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """A one-row journal written to a file: no temporary folder (filelock), no contact
+    number to check (python-stdnum, which imports ssl), no explanation of a failure
+    (xmlschema), no state (sqlite3), each a part of a small file's start-up."""
+    import subprocess
+    import sys
+
+    lines = (REPO / "examples" / "bank-ing.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "one.csv").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "yukimap", "convert",
+                           "one.csv", "-m", "bank-ing", "-a", "12345678", "-o", "one.xml"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert {"polars", "yukimap.scratch"} <= imported
+    assert not {"filelock", "ssl", "stdnum", "xmlschema", "sqlite3"} & imported
+    assert (tmp_path / "one.xml").exists()
+
+
 def test_an_output_the_disk_will_not_take_is_said_not_a_traceback(tmp_path: Path) -> None:
     # --output in a "folder" that is a file: it was an internal error (FileExistsError)
     (tmp_path / "report.txt").write_text("not a folder\n", encoding="utf-8")

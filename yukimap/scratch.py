@@ -13,8 +13,6 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from filelock import FileLock, Timeout
-
 PREFIX = "yukimap-"
 _LOCK = ".yukimap-owner.lock"
 _GRACE = 60.0  # seconds: a younger folder's maker may not hold its lock yet
@@ -25,6 +23,10 @@ class Scratch:
     (`cleanup`, or at the end of a `with`); OSError when none can be made."""
 
     def __init__(self, kind: str) -> None:
+        # filelock (and the secrets and logging it imports) is imported when a folder is
+        # made: most conversions make none, and it is a good part of a small one's start-up.
+        from filelock import FileLock, Timeout
+
         sweep()
         self.path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{kind}-"))
         self._lock = FileLock(str(self.path / _LOCK), timeout=0)
@@ -48,6 +50,8 @@ class Scratch:
 
 def sweep() -> None:
     """Take away the folders that runs which have ended left behind."""
+    from filelock import FileLock, Timeout
+
     now = time.time()
     try:
         locks = list(Path(tempfile.gettempdir()).glob(f"{PREFIX}*/{_LOCK}"))
