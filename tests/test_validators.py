@@ -374,6 +374,23 @@ def test_the_fast_validator_passes_only_what_streaming_passes(
     assert _fast(xsd, path, piece) is (passes and name not in STRICTER)
 
 
+@pytest.mark.parametrize("name", ALL)
+def test_a_call_s_text_gets_streaming_s_verdict_decided_by_the_fast_validator(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `send` checks each call's text with: libxml2's own validator decides, and only
+    what it does not pass is read again by Streaming, whose verdict (and words) stand."""
+    xsd, root, xml = ALL[name]
+    data = _written(tmp_path, xml).read_bytes()
+    wanted = streaming.verdict_of_file(str(tmp_path / "doc.xml"), str(schema_path(xsd)), root)
+    asked: list[bytes] = []
+    words = streaming.verdict
+    monkeypatch.setattr(streaming, "verdict", lambda stream, *args: asked.append(
+        stream.getvalue()) or words(stream, *args))
+    assert streaming.decided(data, str(schema_path(xsd)), root) == wanted
+    # Streaming reads only what the fast validator did not pass
+    assert asked == ([] if wanted is None and name not in STRICTER else [data])
+
+
 @pytest.mark.parametrize("how", BESIDE)
 @pytest.mark.parametrize("name", ALL)
 def test_a_validator_beside_answers_ok_or_asks_for_a_recheck(

@@ -9,7 +9,6 @@ memory. `batch_text` renders what one call to Yuki carries, validated, for send.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 import threading
@@ -47,7 +46,7 @@ from yukimap.render import (
 )
 from yukimap.resources import schema_path
 from yukimap.targets import target_of
-from yukimap.validate.streaming import NO_ROOT, verdict, verdict_of_file
+from yukimap.validate.streaming import NO_ROOT, decided, verdict_of_file
 from yukimap.validate.xsd import (
     PROCESS_FROM_ITEMS,
     Locator,
@@ -144,8 +143,7 @@ def batch_text(mapping: Mapping, documents: Sequence[DocumentContext],
     text = render(load_template(mapping), context | shared_context(mapping))
     failure = None
     if target.xsd:
-        failure = verdict(io.BytesIO(text.encode("utf-8")), str(schema_path(target.xsd)),
-                          target.root)
+        failure = decided(text.encode("utf-8"), str(schema_path(target.xsd)), target.root)
     elif (check_text := target_of(mapping).check_text) and text_problems(
             text, check_text, _locator(result), documents[0].ordinal):
         failure = (0, tr("the cash statement CSV does not pass its checks"))

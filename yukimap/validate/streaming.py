@@ -21,6 +21,7 @@ no tree at all.
 from __future__ import annotations
 
 import ctypes
+import io
 import os
 import sys
 from functools import cache
@@ -247,6 +248,19 @@ def _check(xsd: str, root: str, stream: Any) -> tuple[int, str] | None:
     while chunk := stream.read(1 << 16):
         check.feed(chunk)
     return check.close()
+
+
+def decided(data: bytes, xsd: str, root: str) -> tuple[int, str] | None:
+    """The verdict people read on the document `data` holds (`verdict`'s), decided by
+    libxml2's own validator where it can be reached (`Pushed`: in half the time, and
+    without Python's lock); only a document it does not find valid is read again by
+    `verdict`, whose words (or finding it valid after all) stand."""
+    check = pushed(xsd, root)
+    if check is not None:
+        check.feed(data)
+        if check.close():
+            return None
+    return verdict(io.BytesIO(data), xsd, root)
 
 
 def verdict_of_file(path: str, xsd: str, root: str) -> tuple[int, str] | None:
