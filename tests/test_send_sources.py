@@ -16,11 +16,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import REPO
+from tests.conftest import REPO, build_files
 from tests.test_golden import CASES, _case
+from tests.test_render_whole import EXAMPLE, TEMPLATES
 from yukimap.errors import DataError
 from yukimap.frames import DOC, KEY, ROW, Mapped
-from yukimap.pipeline import convert_file
+from yukimap.output import document_text, shared_context
+from yukimap.pipeline import ConversionResult, convert_file
+from yukimap.render import load_template, render
 from yukimap.schema import apply_options, load_mapping
 from yukimap.send import source
 from yukimap.send.source import Spilled, Whole, _contents, converted
@@ -32,6 +35,18 @@ from yukimap.usage import DocumentUsage
 # of journals per group that makes one (convert hands it back to say where it writes it)
 SPILLED = {"shopify-orders", "webshop-orders", "woocommerce-orders", "yuki-doc-example",
            "pos-daily", "mollie-settlement"}
+
+
+def _by_contexts(result: ConversionResult, at: list[int]) -> str:
+    """The text of a call as each document's template context renders it, one by one (as
+    send rendered its calls before it took the pages a conversion renders)."""
+    documents = list(result.documents())
+    chosen = [documents[i] for i in at]
+    mapping = result.mapping
+    context: dict[str, object] = (
+        {"document": chosen[0].context} if mapping.target.per_call
+        else {"documents": [d.context for d in chosen]})
+    return render(load_template(mapping), context | shared_context(mapping))
 
 
 def _usage(usage: DocumentUsage) -> tuple[dict[object, tuple[int, ...]], ...]:
@@ -68,13 +83,16 @@ def test_a_golden_case_from_its_slices_is_the_whole_file(case: Path,
         described = list(found.described())
         assert described == list(whole.described())
         assert _usage(found.usage()) == _usage(whole.usage())
-        # the calls: two documents to a call (and one more, over a slice's end), or one
+        # the calls: two documents to a call (and one more, over a slice's end), or one;
+        # with documents left out between them (sent before); and back to the first slice
         step = 1 if target_of(mapping).per_call else 2
-        for first in range(0, len(described), step):
-            at = list(range(first, min(first + step, len(described))))
-            assert found.text(found.documents(at)) == whole.text(whole.documents(at))
-        assert found.text(found.documents([len(described) - 1, 0])) == whole.text(
-            whole.documents([len(described) - 1, 0]))  # back to the first slice
+        calls = [list(range(first, min(first + step, len(described))))
+                 for first in range(0, len(described), step)]
+        calls += [[len(described) - 1], [0]] + (
+            [] if step == 1 else [list(range(0, len(described), 2))])
+        for at in calls:
+            text = found.text(found.pages(at))
+            assert text == whole.text(whole.pages(at)) == _by_contexts(result, at)
         found.check()  # it passes, as whole
     finally:
         found.close()
@@ -142,3 +160,31 @@ def test_the_content_hash_is_the_journals_as_it_always_was(
                                     for v in item_values]],
                                   default=str, separators=(",", ":")).encode()).hexdigest()[:32]
         for values, item_values in documents]
+
+
+# and one that counts each document's items (as many as there are between its place and
+# the next document's: any other's left between would count)
+CALLS = TEMPLATES | {"items counted": (TEMPLATES["shipped"][0].replace(
+    "<InvoiceLines>", "<!-- {{ invoice.lines|length }} lines -->\n<InvoiceLines>", 1), True)}
+
+
+@pytest.mark.parametrize("name", CALLS)
+@pytest.mark.parametrize("at", [[0, 2], [1, 2, 3], [3]], ids=str)
+def test_a_call_s_text_is_its_documents_as_the_template_writes_them(
+        name: str, at: list[int], tmp_path: Path) -> None:
+    """Whatever the template's loop (written whole by polars, or as it is written), and
+    with documents left out between (sent before): a call carries exactly its documents,
+    as `convert` writes them."""
+    files = build_files(tmp_path, {"t.xml.j2": CALLS[name][0], "export.csv": EXAMPLE,
+                                   "m.yaml": (REPO / "mappings/webshop-orders.yaml").read_text()
+                                   + "\ntemplate: t.xml.j2\n"})
+    result = convert_file(files["export.csv"], files["m.yaml"])
+    whole = Whole(result)
+    if name != "the first taken first":
+        assert whole.text(whole.pages(at)) == _by_contexts(result, at)
+        return
+    # `documents|first` takes the first document out of those the loop then goes through:
+    # so `convert` writes it, and so a call now carries it (it carried every document when
+    # its documents were a list, unlike the file convert wrote)
+    assert whole.text(whole.pages([0, 1, 2, 3])) == document_text(result)
+    assert whole.text(whole.pages(at)).count("<SalesInvoice>") == len(at) - 1

@@ -4,7 +4,8 @@ The render stage streams a template's output and the validate stage checks it as
 this module composes the two and owns the files: a document is written to a temporary file
 while it is rendered and validated, and renamed into place only once it passes, so nothing
 is ever left half-written or unvalidated, and a document of any size is produced in bounded
-memory. `batch_text` renders what one call to Yuki carries, validated, for send.
+memory. `batch_rendered` renders what one call to Yuki carries, and `batch_checked` checks
+it, for send.
 """
 
 from __future__ import annotations
@@ -131,28 +132,36 @@ def single_document_text(result: ConversionResult, stage: Stage = quiet) -> str:
     return document_texts(result, stage)[0]
 
 
-def batch_text(mapping: Mapping, documents: Sequence[DocumentContext],
-               result: ConversionResult | None = None) -> str:
+def batch_rendered(mapping: Mapping, documents: Iterator[Page]) -> str:
     """What one call to Yuki carries (a batch of invoices, or one journal or statement),
-    rendered and validated: exactly what is sent has been checked. `result`: the file's
-    conversion, which a document checked by its text (a cash statement) is located in."""
-    target = mapping.target
+    rendered from the pages of its documents as a conversion renders them (polars makes
+    the documents' texts where the template lets it); nothing may be sent that
+    `batch_checked` has not passed."""
     context: dict[str, Any] = (
-        {"document": documents[0].context} if target.per_call
-        else {"documents": [d.context for d in documents]})
-    text = render(load_template(mapping), context | shared_context(mapping))
+        {"document": next(each_context(documents)).context} if mapping.target.per_call
+        else {"documents": document_nodes(documents)})
+    return render(load_template(mapping), context | shared_context(mapping))
+
+
+def batch_checked(mapping: Mapping, text: str, labels: Sequence[str], ordinal: int,
+                  result: ConversionResult | None = None) -> None:
+    """Raise DocumentError when the text of a call (`batch_rendered`'s, of the documents
+    `labels` names, the first at `ordinal` in its file) breaks Yuki's schema: exactly what
+    is sent has been checked. `result`: the file's conversion, which a document checked by
+    its text (a cash statement) is located in. libxml2 decides a document without Python's
+    lock, so a thread of its own checks one call while the next is rendered."""
+    target = mapping.target
     failure = None
     if target.xsd:
         failure = decided(text.encode("utf-8"), str(schema_path(target.xsd)), target.root)
     elif (check_text := target_of(mapping).check_text) and text_problems(
-            text, check_text, _locator(result), documents[0].ordinal):
+            text, check_text, _locator(result), ordinal):
         failure = (0, tr("the cash statement CSV does not pass its checks"))
     if failure is not None:
-        labels = ", ".join(d.label for d in documents[:5])
         raise DocumentError(tr("{labels}: the document to send breaks Yuki's schema (line"
-                               " {line}): {failure}", labels=labels, line=failure[0],
+                               " {line}): {failure}", labels=", ".join(labels[:5]),
+                               line=failure[0],
                                failure=_failure_text(failure[1], target.root)))
-    return text
 
 
 def _locator(result: ConversionResult | None) -> Locator:

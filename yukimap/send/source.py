@@ -15,6 +15,7 @@ import bisect
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
+from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -23,9 +24,9 @@ import polars as pl
 from yukimap.errors import NotInSlices
 from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Mapped, compact_rows
 from yukimap.model import Mapping as MappingFile
-from yukimap.output import batch_text, check_documents
+from yukimap.output import batch_checked, batch_rendered, check_documents
 from yukimap.pipeline import ConversionResult, Stage, convert_file
-from yukimap.render import DocumentContext, contexts
+from yukimap.render import Page, pages
 from yukimap.scratch import Scratch
 from yukimap.sliced import map_in_slices
 from yukimap.summary import Summary
@@ -52,9 +53,14 @@ class Source(Protocol):
 
     def usage(self) -> DocumentUsage: ...
 
-    def documents(self, at: Sequence[int]) -> list[DocumentContext]: ...
+    def pages(self, at: Sequence[int]) -> Iterator[Page]:
+        """The documents at the places `at` (in order) of the file, as pages to render."""
 
-    def text(self, documents: Sequence[DocumentContext]) -> str: ...
+    def text(self, documents: Iterator[Page]) -> str:
+        """The text of a call of `documents`, rendered: `checked` before it may be sent."""
+
+    def checked(self, text: str, labels: Sequence[str], ordinal: int) -> None:
+        """Raise DocumentError when `text` breaks Yuki's schema (safe in another thread)."""
 
     def check(self) -> None: ...
 
@@ -74,7 +80,6 @@ class Whole:
         self.mapping = result.mapping
         self.file = result.table.file
         self.summary = result.summary
-        self._documents: list[DocumentContext] = []
 
     def described(self) -> Iterator[Described]:
         return _described(self.result.mapped, self.mapping)
@@ -82,19 +87,20 @@ class Whole:
     def usage(self) -> DocumentUsage:
         return self.result.usage()
 
-    def documents(self, at: Sequence[int]) -> list[DocumentContext]:
-        if not self._documents:  # made once, when the first call is rendered
-            self._documents = list(self.result.documents())
-        return [self._documents[i] for i in at]
+    def pages(self, at: Sequence[int]) -> Iterator[Page]:
+        return _pages(self.result.mapped, self.mapping, at)
 
-    def text(self, documents: Sequence[DocumentContext]) -> str:
-        return batch_text(self.mapping, documents, self.result)
+    def text(self, documents: Iterator[Page]) -> str:
+        return batch_rendered(self.mapping, documents)
+
+    def checked(self, text: str, labels: Sequence[str], ordinal: int) -> None:
+        batch_checked(self.mapping, text, labels, ordinal, self.result)
 
     def check(self) -> None:
         check_documents(self.result)
 
     def close(self) -> None:
-        self._documents = []
+        pass
 
 
 class Spilled:
@@ -109,7 +115,7 @@ class Spilled:
         self.file = str(path)
         self.summary = summary
         self._kept = kept
-        self._held: _Held | None = None  # the slice read back
+        self._held: tuple[int, Mapped] | None = None  # the slice read back last
 
     def described(self) -> Iterator[Described]:
         for number in range(len(self._kept.starts)):
@@ -118,24 +124,27 @@ class Spilled:
     def usage(self) -> DocumentUsage:
         return self._kept.used.usage()
 
-    def documents(self, at: Sequence[int]) -> list[DocumentContext]:
-        return [self._document(i) for i in at]
-
-    def text(self, documents: Sequence[DocumentContext]) -> str:
-        return batch_text(self.mapping, documents)
-
-    def _document(self, at: int) -> DocumentContext:
-        """The document at `at` in the file. Calls come in file order: the slice read back
-        last is the one to look in (or the next), its documents made as they are asked
-        for, a few at a time (`render.contexts`), not all at once."""
+    def pages(self, at: Sequence[int]) -> Iterator[Page]:
+        """Calls come in file order: the slice read back last is the one to look in (or
+        the next); a call may take the end of one slice and the start of the next."""
         starts = self._kept.starts
-        number = bisect.bisect_right(starts, at) - 1
-        held = self._held
-        if held is None or held.number != number or at < held.next:
-            mapped = Mapped(pl.read_ipc(self._kept.slice(number, "documents")),
-                            pl.read_ipc(self._kept.slice(number, "items")), [], {}, 0)
-            held = self._held = _Held(number, contexts(mapped, self.mapping), starts[number])
-        return held.at(at)
+        for number, places in groupby(at, key=lambda i: bisect.bisect_right(starts, i) - 1):
+            yield from _pages(self._slice(number), self.mapping,
+                              [i - starts[number] for i in places])
+
+    def text(self, documents: Iterator[Page]) -> str:
+        return batch_rendered(self.mapping, documents)
+
+    def checked(self, text: str, labels: Sequence[str], ordinal: int) -> None:
+        batch_checked(self.mapping, text, labels, ordinal)
+
+    def _slice(self, number: int) -> Mapped:
+        """The slice `number` read back (the last one read is kept)."""
+        if self._held is None or self._held[0] != number:
+            self._held = (number, Mapped(pl.read_ipc(self._kept.slice(number, "documents")),
+                                         pl.read_ipc(self._kept.slice(number, "items")),
+                                         [], {}, 0))
+        return self._held[1]
 
     def check(self) -> None:
         """Every document checked, whole, as `convert` would: only when a call failed."""
@@ -144,23 +153,6 @@ class Spilled:
     def close(self) -> None:
         self._held = None
         self._kept.close()
-
-
-class _Held:
-    """A slice read back: its documents in order, made as they are asked for."""
-
-    def __init__(self, number: int, documents: Iterator[DocumentContext], first: int) -> None:
-        self.number = number
-        self.documents = documents
-        self.next = first  # the place in the file of the document `documents` makes next
-
-    def at(self, at: int) -> DocumentContext:
-        """The document at `at` (not before `next`)."""
-        for document in self.documents:
-            self.next += 1
-            if self.next - 1 == at:
-                return document
-        raise LookupError(at)  # i18n: a bug (the plan has no document beyond the slices')
 
 
 class _Kept:
@@ -193,6 +185,23 @@ class _Kept:
 
     def close(self) -> None:
         self._folder.cleanup()
+
+
+def _pages(mapped: Mapped, mapping: MappingFile, at: Sequence[int]) -> Iterator[Page]:
+    """The documents at the places `at` (in order) of `mapped`, and their items, as the
+    pages a conversion renders: a run of documents taken as it is, others picked out."""
+    documents, items = mapped.documents, mapped.items
+    first, last = at[0], at[-1]
+    chosen = (documents.slice(first, len(at)) if last - first + 1 == len(at)
+              else documents[list(at)])
+    ids = chosen[DOC]
+    # items in the order of their documents (as pages has them): those of the run's
+    lower = items[DOC].search_sorted(ids[0], side="left")
+    upper = items[DOC].search_sorted(ids[-1], side="right")
+    near = items.slice(lower, upper - lower)
+    if len(at) < last - first + 1:  # documents left out between: their items too
+        near = near.filter(pl.col(DOC).is_in(ids.implode()))
+    return pages(Mapped(chosen, near, [], {}, 0), mapping)
 
 
 def spilled(path: Path, mapping: MappingFile, stage: Stage) -> Spilled | None:

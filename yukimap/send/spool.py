@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import tempfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
 from typing import IO
@@ -72,30 +74,68 @@ def render_all(spool: Spool, plan: Plan, files: Sequence[FileRun], step: int,
     files of its failing documents fail (their error by file), and the calls are made
     again without them, so one bad file never holds up the others."""
     failed: dict[FileRun, DocumentError] = {}
-    while True:
-        chosen = [run for run in files if run not in failed]
-        plan.uncalled()
-        count = calls_needed(plan.count_due(chosen), step)
-        done: list[tuple[int, Slot]] = []
-        for number, batch in enumerate(plan.batches(chosen, step), start=1):
-            stage(tr("rendering and validating {number} of {count}", number=number,
-                     count=count))
-            try:
-                done.append((number, spool.put(_text(batch))))
-            except DocumentError:
-                failed |= _culprits(batch)
-                break
-            plan.put_in_call(batch, number)
-        else:
-            return done, failed
+    # a second thread checks each call (libxml2, without Python's lock) and puts it in the
+    # spool, while this one renders the next: the two cores, as a conversion has them
+    with ThreadPoolExecutor(1, thread_name_prefix="check") as checker:
+        while True:
+            chosen = [run for run in files if run not in failed]
+            plan.uncalled()
+            count = calls_needed(plan.count_due(chosen), step)
+            calls = _Calls(spool, plan, checker)
+            for number, batch in enumerate(plan.batches(chosen, step), start=1):
+                stage(tr("rendering and validating {number} of {count}", number=number,
+                         count=count))
+                if not calls.add(number, batch):
+                    break
+            if calls.settled() and calls.broken is None:
+                return calls.done, failed
+            assert calls.broken is not None
+            failed |= _culprits(calls.broken)
 
 
-def _text(batch: Sequence[Planned]) -> str:
-    """One call's text; the documents of a call share their mapping (and its template), in
-    order, file by file."""
-    documents = [document for run, items in groupby(batch, key=lambda i: i.file)
-                 for document in run.source.documents([i.at for i in items])]
-    return batch[0].file.source.text(documents)
+class _Calls:
+    """The calls of one pass of `render_all`: each rendered by `add`, then checked and put
+    in the spool by the checker while the next is rendered, and settled in their order
+    (numbered in the plan), so that the first call to fail is the one a pass one call at a
+    time would find (`broken`), and no later one counts."""
+
+    def __init__(self, spool: Spool, plan: Plan, checker: ThreadPoolExecutor) -> None:
+        self.spool, self.plan, self.checker = spool, plan, checker
+        self.done: list[tuple[int, Slot]] = []
+        self.broken: list[Planned] | None = None
+        self._pending: deque[tuple[int, list[Planned], Future[Slot]]] = deque()
+
+    def add(self, number: int, batch: list[Planned]) -> bool:
+        """Render call `number` (the documents of a call share their mapping and its
+        template, in order, file by file), and hand it to the checker; False once a call
+        failed."""
+        documents = (page for run, items in groupby(batch, key=lambda i: i.file)
+                     for page in run.source.pages([i.at for i in items]))
+        text = batch[0].file.source.text(documents)
+        self._pending.append((number, batch, self.checker.submit(self._checked, batch, text)))
+        return all(self._settle() for _ in range(len(self._pending) - 1))
+
+    def settled(self) -> bool:
+        """Every call handed over settled, in order; False when one failed."""
+        return all(self._settle() for _ in range(len(self._pending)))
+
+    def _settle(self) -> bool:
+        number, batch, checked = self._pending.popleft()
+        try:
+            slot = checked.result()
+        except DocumentError:
+            self.broken = batch
+            for _, _, later in self._pending:  # ended before the culprits are looked for
+                later.exception()
+            self._pending.clear()
+            return False
+        self.done.append((number, slot))
+        self.plan.put_in_call(batch, number)
+        return True
+
+    def _checked(self, batch: list[Planned], text: str) -> Slot:
+        batch[0].file.source.checked(text, [i.label for i in batch], batch[0].at)
+        return self.spool.put(text)
 
 
 def _culprits(batch: Sequence[Planned]) -> dict[FileRun, DocumentError]:
