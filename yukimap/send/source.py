@@ -26,7 +26,7 @@ from yukimap.frames import DOC, ITEM, KEY, ROW, ROWS, Mapped, compact_rows
 from yukimap.model import Mapping as MappingFile
 from yukimap.output import batch_checked, batch_rendered, check_documents
 from yukimap.pipeline import ConversionResult, Stage, convert_file
-from yukimap.render import Page, pages
+from yukimap.render import DocumentContext, Lone, Page, contexts, pages
 from yukimap.scratch import Scratch
 from yukimap.sliced import map_in_slices
 from yukimap.summary import Summary
@@ -80,6 +80,7 @@ class Whole:
         self.mapping = result.mapping
         self.file = result.table.file
         self.summary = result.summary
+        self._documents: list[DocumentContext] = []
 
     def described(self) -> Iterator[Described]:
         return _described(self.result.mapped, self.mapping)
@@ -88,7 +89,11 @@ class Whole:
         return self.result.usage()
 
     def pages(self, at: Sequence[int]) -> Iterator[Page]:
-        return _pages(self.result.mapped, self.mapping, at)
+        if not self.mapping.target.per_call:
+            return _pages(self.result.mapped, self.mapping, at)
+        if not self._documents:  # made once, when the first call is rendered
+            self._documents = list(self.result.documents())
+        return (Lone(self._documents[i]) for i in at)
 
     def text(self, documents: Iterator[Page]) -> str:
         return batch_rendered(self.mapping, documents)
@@ -100,7 +105,7 @@ class Whole:
         check_documents(self.result)
 
     def close(self) -> None:
-        pass
+        self._documents = []
 
 
 class Spilled:
@@ -115,7 +120,7 @@ class Spilled:
         self.file = str(path)
         self.summary = summary
         self._kept = kept
-        self._held: tuple[int, Mapped] | None = None  # the slice read back last
+        self._held: _Held | None = None  # the slice read back last
 
     def described(self) -> Iterator[Described]:
         for number in range(len(self._kept.starts)):
@@ -129,8 +134,11 @@ class Spilled:
         the next); a call may take the end of one slice and the start of the next."""
         starts = self._kept.starts
         for number, places in groupby(at, key=lambda i: bisect.bisect_right(starts, i) - 1):
-            yield from _pages(self._slice(number), self.mapping,
-                              [i - starts[number] for i in places])
+            if self.mapping.target.per_call:
+                yield from (Lone(self._document(number, i)) for i in places)
+            else:
+                yield from _pages(self._slice(number).mapped, self.mapping,
+                                  [i - starts[number] for i in places])
 
     def text(self, documents: Iterator[Page]) -> str:
         return batch_rendered(self.mapping, documents)
@@ -138,13 +146,24 @@ class Spilled:
     def checked(self, text: str, labels: Sequence[str], ordinal: int) -> None:
         batch_checked(self.mapping, text, labels, ordinal)
 
-    def _slice(self, number: int) -> Mapped:
+    def _slice(self, number: int) -> _Held:
         """The slice `number` read back (the last one read is kept)."""
-        if self._held is None or self._held[0] != number:
-            self._held = (number, Mapped(pl.read_ipc(self._kept.slice(number, "documents")),
-                                         pl.read_ipc(self._kept.slice(number, "items")),
-                                         [], {}, 0))
-        return self._held[1]
+        if self._held is None or self._held.number != number:
+            mapped = Mapped(pl.read_ipc(self._kept.slice(number, "documents")),
+                            pl.read_ipc(self._kept.slice(number, "items")), [], {}, 0)
+            self._held = _Held(number, mapped, contexts(mapped, self.mapping),
+                               self._kept.starts[number])
+        return self._held
+
+    def _document(self, number: int, at: int) -> DocumentContext:
+        """The document at `at` in the file, of the slice `number`: one a call (a journal
+        of each group), made as they are asked for, a few at a time (`render.contexts`);
+        a document asked for again reads its slice again."""
+        held = self._slice(number)
+        if at < held.next:
+            self._held = None
+            held = self._slice(number)
+        return held.at(at)
 
     def check(self) -> None:
         """Every document checked, whole, as `convert` would: only when a call failed."""
@@ -153,6 +172,24 @@ class Spilled:
     def close(self) -> None:
         self._held = None
         self._kept.close()
+
+
+class _Held:
+    """A slice read back: its documents and items, and its documents' contexts in order,
+    made as they are asked for (for documents that go one a call)."""
+
+    def __init__(self, number: int, mapped: Mapped, documents: Iterator[DocumentContext],
+                 first: int) -> None:
+        self.number, self.mapped, self.documents = number, mapped, documents
+        self.next = first  # the place in the file of the document `documents` makes next
+
+    def at(self, at: int) -> DocumentContext:
+        """The document at `at` (not before `next`)."""
+        for document in self.documents:
+            self.next += 1
+            if self.next - 1 == at:
+                return document
+        raise LookupError(at)  # i18n: a bug (the plan has no document beyond the slices')
 
 
 class _Kept:
