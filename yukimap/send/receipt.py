@@ -169,8 +169,7 @@ class Receipt:
         out.write(head)
         out.write("[" if self.documents else "[]")
         for number, outcome in enumerate(self.documents):
-            text = json.dumps(outcome, default=_fields, indent=2, ensure_ascii=False)
-            out.write(("\n" if number == 0 else ",\n") + _indented(text))
+            out.write(("\n" if number == 0 else ",\n") + _outcome_text(outcome))
         out.write("\n  ]" + tail if self.documents else tail)
 
     def counts(self) -> dict[str, int]:
@@ -180,15 +179,32 @@ class Receipt:
 _HERE = "\0documents\0"  # where the outcomes go in the receipt's JSON
 
 
-def _indented(text: str) -> str:
-    """A document's JSON where it stands in the receipt's (two levels deep)."""
-    return "\n".join("    " + line for line in text.split("\n"))
+def _outcome_text(outcome: Outcome) -> str:
+    """A document's JSON where it stands in the receipt (two levels deep), as
+    `json.dumps(indent=2, ensure_ascii=False)` writes it, made here: json's indenting
+    encoder is pure Python, and took 9 s for a receipt of 200,000 documents."""
+    pad = "      "
+    return "    {\n" + ",\n".join(f'{pad}"{name}": {_json(getattr(outcome, name), pad)}'
+                                  for name in _NAMES) + "\n    }"
 
 
-def _fields(value: Outcome | range) -> dict[str, Any] | list[int]:
-    if isinstance(value, range):
-        return list(value)
-    return {f.name: getattr(value, f.name) for f in fields(value)}
+_NAMES = [f.name for f in fields(Outcome)]
+_TEXT = json.encoder.encode_basestring  # json's own (C) for a text, ensure_ascii=False
+
+
+def _json(value: object, pad: str) -> str:
+    """An outcome's value as json writes it at the indentation `pad`."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, str):
+        return _TEXT(value)
+    if isinstance(value, range | list | tuple):
+        inner = pad + "  "
+        return "[\n" + ",\n".join(inner + _json(v, inner) for v in value) + f"\n{pad}]" \
+            if value else "[]"
+    raise TypeError(f"an outcome holds a {type(value).__name__}")  # i18n: a bug
 
 
 def rejected_rows(receipt: Receipt) -> list[int]:
