@@ -181,8 +181,8 @@ _HERE = "\0documents\0"  # where the outcomes go in the receipt's JSON
 
 def _outcome_text(outcome: Outcome) -> str:
     """A document's JSON where it stands in the receipt (two levels deep), as
-    `json.dumps(indent=2, ensure_ascii=False)` writes it, made here: json's indenting
-    encoder is pure Python, and took 9 s for a receipt of 200,000 documents."""
+    `json.dumps(indent=2, ensure_ascii=False)` writes it, made here (json's indenting
+    encoder is pure Python, and took 5.7 s for a receipt of 200,000 documents)."""
     pad = "      "
     return "    {\n" + ",\n".join(f'{pad}"{name}": {_json(getattr(outcome, name), pad)}'
                                   for name in _NAMES) + "\n    }"
