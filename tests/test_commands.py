@@ -224,34 +224,33 @@ def test_a_command_that_reads_no_export_starts_without_polars(command: list[str]
     """Checking a mapping while it is written, `status` from a monitor: polars' import alone
     takes 0.3-0.45 s, more than the rest of such a command, so only what reads data
     imports it (as a process, from Python's own list of the modules it imported)."""
+    imported = _imported(command, tmp_path)
+    assert "yukimap.cli" in imported
+    assert "polars" not in imported
+
+
+def _imported(command: list[str], folder: Path) -> set[str]:
+    """The modules `yukimap COMMAND` imports, run as a process in `folder` (with a state
+    folder of its own), from Python's own list of them; it must succeed."""
     import subprocess
     import sys
 
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "yukimap", *command],
-                          capture_output=True, text=True, cwd=tmp_path,
-                          env={**os.environ, "YUKIMAP_STATE": str(tmp_path / "state")})
+                          capture_output=True, text=True, cwd=folder,
+                          env={**os.environ, "YUKIMAP_STATE": str(folder / "state")})
     assert done.returncode == 0, done.stderr[-3000:]
-    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
-                if line.startswith("import time:")}
-    assert "yukimap.cli" in imported
-    assert "polars" not in imported
+    return {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+            if line.startswith("import time:")}
 
 
 def test_a_small_conversion_imports_only_what_it_uses(tmp_path: Path) -> None:
     """A one-row journal written to a file: no temporary folder (filelock), no contact
     number to check (python-stdnum, which imports ssl), no explanation of a failure
     (xmlschema), no state (sqlite3), each a part of a small file's start-up."""
-    import subprocess
-    import sys
-
     lines = (REPO / "examples" / "bank-ing.csv").read_text(encoding="utf-8").splitlines()
     (tmp_path / "one.csv").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "yukimap", "convert",
-                           "one.csv", "-m", "bank-ing", "-a", "12345678", "-o", "one.xml"],
-                          capture_output=True, text=True, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-3000:]
-    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
-                if line.startswith("import time:")}
+    imported = _imported(["convert", "one.csv", "-m", "bank-ing", "-a", "12345678", "-o",
+                          "one.xml"], tmp_path)
     assert {"polars", "yukimap.scratch"} <= imported
     assert not {"filelock", "ssl", "stdnum", "xmlschema", "sqlite3"} & imported
     assert (tmp_path / "one.xml").exists()
